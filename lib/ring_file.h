@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ring_file.h - the ring as a file on hugetlbfs: creation by the writer,
+ * read-only mapping by readers, and messages that tell an operator what to
+ * do when either fails.
+ */
+#ifndef CAPD_RING_FILE_H
+#define CAPD_RING_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define RING_DIR_DEFAULT "/dev/hugepages/capd"
+#define RING_DIR_ENV "CAPD_RING_DIR"	/* overrides RING_DIR_DEFAULT */
+#define RING_SIZE_DEFAULT (8ULL << 30)
+
+struct ring_map {
+	void *mem;
+	uint64_t len;
+	int fd;			/* kept open: the writer's lock lives on it */
+};
+
+struct ring_file_opts {
+	const char *path;	/* from ring_file_resolve() */
+	uint64_t size;		/* whole file, rounded up to the page size */
+	uint32_t block_size;	/* 0 = RING_BLOCK_SIZE_DEFAULT */
+	gid_t gid;		/* group that may read; (gid_t)-1 = keep */
+	mode_t mode;		/* e.g. 0640: readable by the group only */
+	bool allow_any_fs;	/* tests: accept a file outside hugetlbfs */
+};
+
+/*
+ * Turn a ring name ("md") into a path (RING_DIR_DEFAULT "/md", or under
+ * $CAPD_RING_DIR); a name containing '/' is taken as a path.
+ * @return 0, or -ENAMETOOLONG / -EINVAL (empty name).
+ */
+int ring_file_resolve(const char *name, char *buf, size_t len);
+
+/*
+ * Writer side: create or reuse the ring file, lock it against a second
+ * writer, map it read-write with every page populated, and format it unless
+ * it already holds a ring of the same geometry (whose positions and
+ * sequence numbers then carry on).  The parent directory is created with
+ * the same group if missing.  A file of another size is replaced, not
+ * resized, so readers still mapping it are not cut short.
+ * @return 0; -EBUSY if another writer holds the ring; -ENOMEM if the
+ *         hugepages are too few; -EMEDIUMTYPE if the path is not on
+ *         hugetlbfs; -EINVAL for a size or block size that gives no ring;
+ *         or the -errno of the failing system call.
+ */
+int ring_file_create(const struct ring_file_opts *o, struct ring_map *m);
+
+/*
+ * Reader side: open and map the ring read-only, then validate its header.
+ * @return 0, the -errno of open/mmap (-EACCES for a user outside the
+ *         group), or of ring_layout_check().
+ */
+int ring_file_open_ro(const char *path, struct ring_map *m);
+
+void ring_file_close(struct ring_map *m);
+
+/*
+ * Explain err (returned by the functions above for path and size) in one
+ * line an operator can act on: for -ENOMEM how many hugepages are needed,
+ * free, and the command that reserves them; for -EACCES who may read the
+ * ring and how to join its group.  size is 0 on the reader side.
+ * @return buf.
+ */
+char *ring_file_explain(int err, const char *path, uint64_t size, char *buf, size_t len);
+
+/* Hugepage figures for the default hugepage size, from /proc/meminfo. */
+struct ring_hugepages {
+	uint64_t page_size;	/* bytes */
+	uint64_t total;
+	uint64_t free;		/* free and not reserved by a mapping */
+};
+
+/* @return 0, or -errno if /proc/meminfo cannot be read or lacks them. */
+int ring_file_hugepages(struct ring_hugepages *hp);
+
+#endif

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ring_format.h - the shared-memory ABI between capd (one writer) and any
+ * number of read-only readers.  Types and constants only; no functions.
+ * docs/ring-format.md explains the rules in prose.
+ *
+ * File layout (all offsets from the start of the file):
+ *
+ *   0               struct ring_hdr     identity, writer state, positions
+ *   RING_CLOCK_OFF  struct ring_clock   clock status, seqlock protected
+ *   RING_STATS_OFF  struct ring_stats   interface table and counters
+ *   data_off        block 0 .. block nblocks-1, block_size bytes each
+ *
+ * Positions are 64-bit absolute byte counts in an unbounded "data space"
+ * that never wraps; absolute block b lives in slot b % nblocks.  Block b
+ * starts with a struct ring_blk, followed by 8-byte aligned records that
+ * never straddle the block's end.  A block ends with a RING_REC_F_PAD record
+ * or, when fewer than sizeof(struct ring_rec) bytes remain, implicitly.
+ *
+ * All multi-byte fields are in host byte order (the ring never leaves the
+ * machine) and every struct is naturally aligned.
+ */
+#ifndef CAPD_RING_FORMAT_H
+#define CAPD_RING_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RING_MAGIC 0x474e495244504143ULL /* "CAPDRING" read as little endian */
+#define RING_VERSION 1		/* bump on any incompatible change */
+
+#define RING_BLOCK_SIZE_DEFAULT (2u << 20) /* one 2 MiB hugepage per block */
+#define RING_BLOCK_SIZE_MIN (64u << 10)
+#define RING_BLOCK_SIZE_MAX (1u << 30)
+#define RING_NBLOCKS_MIN 3u	/* oldest block, resync margin, writing block */
+
+#define RING_CLOCK_OFF 4096u
+#define RING_STATS_OFF 8192u
+#define RING_META_SIZE 65536u	/* header pages; data_off is at least this */
+
+#define RING_REC_ALIGN 8u
+#define RING_ALIGN(n) (((n) + (RING_REC_ALIGN - 1)) & ~(uint64_t)(RING_REC_ALIGN - 1))
+
+/* ring_hdr.writer_state */
+enum ring_writer_state {
+	RING_WRITER_NONE = 0,	 /* formatted, never written */
+	RING_WRITER_RUNNING = 1, /* writer_pid is (or was, if it crashed) writing */
+	RING_WRITER_STOPPED = 2, /* writer closed the ring cleanly */
+};
+
+/*
+ * Page 0.  The first cache line is immutable once formatted; the next ones
+ * are each written by the writer only, one concern per line so readers
+ * polling `tail` do not share a line with the slowly changing fields.
+ */
+struct ring_hdr {
+	/* line 0: identity */
+	uint64_t magic;		/* RING_MAGIC */
+	uint32_t version;	/* RING_VERSION */
+	uint32_t hdr_size;	/* sizeof(struct ring_hdr) */
+	uint64_t file_size;	/* bytes of the whole mapping */
+	uint64_t data_off;	/* file offset of slot 0; multiple of block_size */
+	uint32_t block_size;	/* power of two, RING_BLOCK_SIZE_MIN..MAX */
+	uint32_t nblocks;	/* >= RING_NBLOCKS_MIN */
+	uint32_t clock_off;	/* RING_CLOCK_OFF */
+	uint32_t stats_off;	/* RING_STATS_OFF */
+	uint64_t format_ns;	/* CLOCK_REALTIME when the file was formatted */
+	uint64_t reserved0;
+
+	/* line 1: writer identity, changes on writer start/stop */
+	uint32_t generation;	/* +1 at every writer start; 0 = never written */
+	uint32_t writer_state;	/* enum ring_writer_state */
+	uint32_t writer_pid;
+	uint32_t reserved1;
+	uint64_t writer_start_ns; /* CLOCK_REALTIME at writer start */
+	uint64_t heartbeat_ns;	/* CLOCK_MONOTONIC, refreshed about every 100 ms */
+	uint64_t reserved2[4];
+
+	/* line 2: everything at absolute positions below `intent - capacity`
+	 * may be overwritten at any moment (capacity = nblocks * block_size) */
+	uint64_t intent;
+	uint64_t reserved3[7];
+
+	/* line 3: every record that starts below `tail` is complete */
+	uint64_t tail;
+	uint64_t next_seq;	/* sequence number of the next record to write */
+	uint64_t bytes;		/* payload bytes (caplen) written, all generations */
+	uint64_t reserved4[5];
+
+	uint8_t reserved5[4096 - 4 * 64];
+};
+
+/*
+ * Clock status (page 1), written by capd's housekeeping thread under a
+ * seqlock: `seq` is odd while an update is in progress.  Readers copy the
+ * struct and retry unless `seq` was even and unchanged around the copy.
+ */
+enum ring_ts_source {
+	RING_TS_NONE = 0,	/* no timestamp */
+	RING_TS_PHC = 1,	/* NIC hardware clock, via XDP rx metadata */
+	RING_TS_KERNEL_TAI = 2, /* bpf_ktime_get_tai_ns() at XDP ingress */
+	RING_TS_USER_TAI = 3,	/* clock_gettime(CLOCK_TAI) in capd */
+};
+
+/* ring_clock.time_flags: the PTP timePropertiesDS flags, IEEE 1588 order */
+enum ring_time_flags {
+	RING_TIME_LEAP61 = 1 << 0,
+	RING_TIME_LEAP59 = 1 << 1,
+	RING_TIME_UTC_OFF_VALID = 1 << 2,
+	RING_TIME_PTP_TIMESCALE = 1 << 3,
+	RING_TIME_TIME_TRACEABLE = 1 << 4,
+	RING_TIME_FREQ_TRACEABLE = 1 << 5,
+};
+
+struct ring_clock {
+	uint32_t seq;		  /* seqlock sequence, odd while writing */
+	uint32_t version;	  /* 1; grows only by using reserved bytes */
+	uint64_t update_ns;	  /* CLOCK_REALTIME of the last update, 0 = never */
+	uint8_t port_state;	  /* PTP portState (1 INITIALIZING .. 9 SLAVE), 0 unknown */
+	uint8_t gm_present;	  /* 1 when a grandmaster is known */
+	uint8_t ts_source;	  /* enum ring_ts_source currently stamped */
+	uint8_t synced;		  /* 1 when timestamps are traceable to the GM */
+	uint16_t sync_rule;	  /* which rule produced `synced` (docs) */
+	uint16_t time_flags;	  /* enum ring_time_flags */
+	int16_t utc_offset;	  /* TAI - UTC in seconds, per PTP */
+	int16_t reserved0;
+	int32_t kernel_tai_offset; /* adjtimex().tai */
+	uint8_t gm_identity[8];	  /* PTP clockIdentity of the grandmaster */
+	int64_t master_offset_ns; /* ptp4l's offsetFromMaster */
+	int64_t path_delay_ns;	  /* ptp4l's meanPathDelay */
+	int64_t phc_offset_ns;	  /* PHC - CLOCK_TAI, 0 when unknown */
+	uint8_t reserved[256 - 64];
+};
+
+/*
+ * Statistics (page 2 onwards): a table of the captured interfaces and one
+ * counter set per captured queue, written by the writer process only.
+ * Every counter is a naturally aligned uint64_t, read by readers with
+ * relaxed atomic loads; counters only grow within a generation.
+ */
+#define RING_MAX_IFACES 16
+#define RING_MAX_QUEUES 256
+#define RING_IFNAME_LEN 16
+
+struct ring_iface {
+	char name[RING_IFNAME_LEN]; /* NUL terminated */
+	uint32_t ifindex;
+	uint16_t nqueues;
+	uint8_t xdp_mode;	/* 0 none, 1 native, 2 generic */
+	uint8_t ts_source;	/* enum ring_ts_source of this interface */
+	uint8_t zerocopy;	/* 1 when AF_XDP runs zero-copy */
+	uint8_t reserved[39];
+};
+
+struct ring_queue_stats {
+	uint16_t iface;		/* index into ring_stats.ifaces */
+	uint16_t queue;		/* NIC queue id */
+	uint32_t reserved0;
+	uint64_t packets;	/* records written from this queue */
+	uint64_t bytes;		/* wire bytes of those packets */
+	uint64_t truncated;	/* packets longer than the snaplen */
+	uint64_t xsk_rx_dropped; /* XDP_STATISTICS: rx_dropped */
+	uint64_t xsk_rx_ring_full;
+	uint64_t xsk_fill_ring_empty;
+	uint64_t xsk_invalid_descs;
+	uint64_t xdp_redirected; /* counters of the XDP program */
+	uint64_t xdp_passed;
+	uint64_t xdp_meta_failed;
+	uint64_t nic_dropped;	/* driver/NIC drops attributed to this queue */
+	uint64_t reserved[4];
+};
+
+struct ring_stats {
+	uint32_t niface;
+	uint32_t nqueue;
+	uint64_t reserved[7];
+	struct ring_iface ifaces[RING_MAX_IFACES];
+	struct ring_queue_stats queues[RING_MAX_QUEUES];
+};
+
+/* Block header, at the start of every block. */
+struct ring_blk {
+	uint64_t block_no;	/* absolute block number; identifies the lap */
+	uint64_t first_seq;	/* seq of the first record in this block */
+	uint64_t ts_first;	/* timestamp of the first record, 0 while empty */
+	uint64_t ts_max;	/* largest timestamp published in this block */
+	uint32_t nrec;		/* records published in this block */
+	uint32_t used;		/* bytes published, including this header */
+	uint32_t generation;	/* writer generation that started the block */
+	uint32_t reserved0;
+	uint64_t reserved1[2];
+};
+
+/* ring_rec.flags */
+enum ring_rec_flags {
+	RING_REC_F_PAD = 1 << 0,      /* filler to the end of the block; no packet */
+	RING_REC_F_UNSYNCED = 1 << 1, /* the clock was not synced when stamped */
+	RING_REC_F_VLAN = 1 << 2,     /* frame carries an 802.1Q tag */
+};
+
+#define RING_FEED_NONE 0xffffu
+
+/* Record header; the caplen packet bytes follow, then padding to 8 bytes. */
+struct ring_rec {
+	uint64_t seq;		/* consecutive over the ring's whole life */
+	uint64_t ts_ns;		/* nanoseconds, timescale given by ts_source */
+	uint32_t caplen;	/* bytes stored after this header */
+	uint32_t wirelen;	/* bytes on the wire, >= caplen */
+	uint16_t iface;		/* index into ring_stats.ifaces */
+	uint16_t queue;		/* NIC queue id */
+	uint16_t feed;		/* configured feed index, RING_FEED_NONE if none */
+	uint8_t ts_source;	/* enum ring_ts_source */
+	uint8_t flags;		/* enum ring_rec_flags */
+};
+
+_Static_assert(sizeof(struct ring_hdr) == 4096, "ring ABI v1: header page");
+_Static_assert(offsetof(struct ring_hdr, generation) == 64, "ring ABI v1");
+_Static_assert(offsetof(struct ring_hdr, intent) == 128, "ring ABI v1");
+_Static_assert(offsetof(struct ring_hdr, tail) == 192, "ring ABI v1");
+_Static_assert(sizeof(struct ring_clock) == 256, "ring ABI v1: clock page");
+_Static_assert(offsetof(struct ring_clock, gm_identity) == 32, "ring ABI v1");
+_Static_assert(sizeof(struct ring_iface) == 64, "ring ABI v1");
+_Static_assert(sizeof(struct ring_queue_stats) == 128, "ring ABI v1");
+_Static_assert(sizeof(struct ring_stats) == 64 + 16 * 64 + 256 * 128, "ring ABI v1");
+_Static_assert(RING_STATS_OFF + sizeof(struct ring_stats) <= RING_META_SIZE, "meta fits");
+_Static_assert(RING_CLOCK_OFF + sizeof(struct ring_clock) <= RING_STATS_OFF, "clock fits");
+_Static_assert(sizeof(struct ring_blk) == 64, "ring ABI v1: block header");
+_Static_assert(sizeof(struct ring_rec) == 32, "ring ABI v1: record header");
+
+#endif

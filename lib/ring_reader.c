@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <string.h>
+
+#include "ring_layout.h"
+#include "ring_reader.h"
+
+static void reader_set_block(struct ring_reader *r, uint64_t b)
+{
+	r->blk = r->base + ring_pos_offset(r->hdr, b * r->block_size);
+	r->blk_end = (b + 1) * r->block_size;
+	r->pos = b * r->block_size + sizeof(struct ring_blk);
+	r->blk_checked = 0;
+}
+
+/* Position at pos, which lies inside or at the end of a block. */
+static void reader_set_pos(struct ring_reader *r, uint64_t pos)
+{
+	uint64_t b = pos > sizeof(struct ring_blk) ? (pos - 1) / r->block_size : 0;
+
+	reader_set_block(r, b);
+	if (pos > r->pos)
+		r->pos = pos;
+	r->blk_checked = 1; /* only block starts need their header checked */
+}
+
+static int reader_intact(const struct ring_reader *r, uint64_t pos)
+{
+	ring_fence_acquire();
+	return ring_pos_intact(pos, ring_load_relaxed(&r->hdr->intent), r->capacity);
+}
+
+/* The reader's position was overwritten: go to the oldest block that is not
+ * about to be, plus one block of margin so the writer does not lap us again
+ * at once. */
+static void reader_lapped(struct ring_reader *r)
+{
+	uint64_t intent = ring_load_relaxed(&r->hdr->intent);
+
+	r->laps++;
+	r->events |= RING_EV_LAPPED;
+	reader_set_block(r, (intent - r->capacity) / r->block_size + 1);
+}
+
+/* Give up the rest of the block after a malformed record or header; never
+ * beyond tail, where the next record the writer publishes will start. */
+static void reader_skip_block(struct ring_reader *r, uint64_t tail)
+{
+	r->rejected++;
+	if (tail > r->blk_end)
+		reader_set_block(r, r->blk_end / r->block_size);
+	else
+		r->pos = tail;
+}
+
+static uint64_t reader_oldest_block(const struct ring_reader *r)
+{
+	uint64_t intent = ring_load_acquire(&r->hdr->intent);
+
+	return intent > r->capacity ? (intent - r->capacity) / r->block_size : 0;
+}
+
+int ring_reader_open(struct ring_reader *r, const void *mem, uint64_t len)
+{
+	const struct ring_hdr *h = mem;
+	int err;
+
+	err = ring_layout_check(h, len);
+	if (err < 0)
+		return err;
+	memset(r, 0, sizeof(*r));
+	r->hdr = h;
+	r->base = mem;
+	r->block_size = h->block_size;
+	r->nblocks = h->nblocks;
+	r->capacity = ring_capacity(h);
+	r->max_caplen = ring_max_caplen(h->block_size);
+	r->generation = ring_load32(&h->generation);
+	return ring_reader_seek(r, RING_SEEK_NEWEST, 0);
+}
+
+/* First timestamp of block b, or 0 if it is empty, lapped or malformed. */
+static uint64_t reader_block_ts(const struct ring_reader *r, uint64_t b, uint64_t tail)
+{
+	const struct ring_blk *blk;
+	uint64_t start = b * r->block_size, ts, no;
+
+	if (start + sizeof(*blk) >= tail)
+		return 0;
+	blk = (const struct ring_blk *)(r->base + ring_pos_offset(r->hdr, start));
+	no = blk->block_no;
+	ts = blk->ts_first;
+	if (!reader_intact(r, start) || no != b)
+		return 0;
+	return ts;
+}
+
+/* Within the current block, advance to the first record with ts >= ts_ns. */
+static int reader_scan_block(struct ring_reader *r, uint64_t ts_ns)
+{
+	uint64_t tail = ring_load_acquire(&r->hdr->tail);
+
+	while (r->pos < tail && r->blk_end - r->pos >= sizeof(struct ring_rec)) {
+		struct ring_rec rec;
+
+		memcpy(&rec, r->blk + (r->pos & (r->block_size - 1)), sizeof(rec));
+		if (!reader_intact(r, r->pos))
+			return -EAGAIN;
+		if (rec.flags & RING_REC_F_PAD || rec.caplen > r->max_caplen)
+			break;
+		if (rec.ts_ns >= ts_ns)
+			return 0;
+		r->pos += ring_rec_size(rec.caplen);
+	}
+	if (r->blk_end < tail)
+		reader_set_block(r, r->blk_end / r->block_size);
+	else
+		r->pos = tail < r->blk_end ? tail : r->blk_end;
+	return 0;
+}
+
+static int reader_seek_time(struct ring_reader *r, uint64_t ts_ns)
+{
+	uint64_t tail = ring_load_acquire(&r->hdr->tail);
+	uint64_t lo, hi, found;
+
+	if (tail <= sizeof(struct ring_blk))
+		return 0; /* empty: stay at the newest position */
+	lo = reader_oldest_block(r) + 1; /* the oldest may go while we search */
+	hi = (tail - 1) / r->block_size;
+	if (lo > hi)
+		lo = hi;
+	/* Last block whose first timestamp is <= ts_ns; blocks that read as 0
+	 * (lapped meanwhile) count as "before" so the search moves later. */
+	found = lo;
+	while (lo <= hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		uint64_t ts = reader_block_ts(r, mid, tail);
+
+		if (ts <= ts_ns) {
+			found = mid;
+			lo = mid + 1;
+		} else {
+			if (mid == 0)
+				break;
+			hi = mid - 1;
+		}
+	}
+	reader_set_block(r, found);
+	return reader_scan_block(r, ts_ns);
+}
+
+int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t ts_ns)
+{
+	int err = 0, tries;
+
+	r->expect = RING_SEQ_UNKNOWN;
+	r->peek_size = 0;
+	switch (where) {
+	case RING_SEEK_NEWEST:
+		reader_set_pos(r, ring_load_acquire(&r->hdr->tail));
+		return 0;
+	case RING_SEEK_OLDEST:
+		reader_set_block(r, reader_oldest_block(r));
+		return 0;
+	case RING_SEEK_TIME:
+		for (tries = 0; tries < 8; tries++) {
+			err = reader_seek_time(r, ts_ns);
+			if (err != -EAGAIN)
+				return err;
+		}
+		return err;
+	}
+	return -EINVAL;
+}
+
+/* Called when there is nothing to read at pos: report why. */
+static int reader_idle(struct ring_reader *r, uint64_t tail)
+{
+	const struct ring_hdr *h = r->hdr;
+	uint32_t gen = ring_load32(&h->generation);
+
+	if (gen != r->generation) {
+		r->generation = gen;
+		r->events |= RING_EV_GENERATION;
+		if (h->block_size != r->block_size || h->nblocks != r->nblocks)
+			return -EPROTO;
+	}
+	if (tail < r->pos && tail > 0) {
+		/* Positions went backwards: the file was reformatted. */
+		r->events |= RING_EV_RESET;
+		reader_set_block(r, reader_oldest_block(r));
+		return 1;
+	}
+	if (ring_load32(&h->writer_state) == RING_WRITER_STOPPED &&
+	    r->pos >= ring_load_acquire(&h->tail))
+		return -EPIPE;
+	return -EAGAIN;
+}
+
+int ring_reader_peek(struct ring_reader *r, struct ring_view *v)
+{
+	const struct ring_blk *blk;
+	uint64_t tail, size, no;
+	uint32_t gen;
+	int err;
+
+	for (;;) {
+		tail = ring_load_acquire(&r->hdr->tail);
+		if (r->blk_end - r->pos < sizeof(struct ring_rec)) {
+			/* Implicit end of block: move on once the writer has. */
+			if (tail <= r->blk_end) {
+				err = reader_idle(r, tail);
+				if (err > 0)
+					continue;
+				return err;
+			}
+			reader_set_block(r, r->blk_end / r->block_size);
+		}
+		if (r->pos >= tail) {
+			err = reader_idle(r, tail);
+			if (err > 0)
+				continue;
+			return err;
+		}
+		if (!r->blk_checked) {
+			blk = (const struct ring_blk *)r->blk;
+			no = blk->block_no;
+			if (!reader_intact(r, r->pos)) {
+				reader_lapped(r);
+				continue;
+			}
+			if (no != r->blk_end / r->block_size - 1) {
+				reader_skip_block(r, tail);
+				continue;
+			}
+			r->blk_checked = 1;
+			gen = ring_load32(&r->hdr->generation);
+			if (gen != r->generation) {
+				r->generation = gen;
+				r->events |= RING_EV_GENERATION;
+			}
+		}
+		memcpy(&v->rec, r->blk + (r->pos & (r->block_size - 1)), sizeof(v->rec));
+		if (!reader_intact(r, r->pos)) {
+			reader_lapped(r);
+			continue;
+		}
+		if (v->rec.flags & RING_REC_F_PAD) {
+			reader_set_block(r, r->blk_end / r->block_size);
+			continue;
+		}
+		size = ring_rec_size(v->rec.caplen);
+		if (v->rec.caplen > r->max_caplen || v->rec.wirelen < v->rec.caplen ||
+		    r->pos + size > r->blk_end || r->pos + size > tail ||
+		    (r->expect != RING_SEQ_UNKNOWN && v->rec.seq < r->expect)) {
+			/* Intact yet impossible: never deliver it; the records
+			 * skipped with the block are counted by their seqs. */
+			reader_skip_block(r, tail);
+			continue;
+		}
+		break;
+	}
+	v->data = r->blk + (r->pos & (r->block_size - 1)) + sizeof(struct ring_rec);
+	v->lost = r->expect == RING_SEQ_UNKNOWN ? 0 : v->rec.seq - r->expect;
+	v->events = r->events;
+	r->peek_size = size;
+	r->peek_seq = v->rec.seq;
+	return 0;
+}
+
+int ring_reader_release(struct ring_reader *r)
+{
+	if (!r->peek_size)
+		return -EINVAL;
+	if (!reader_intact(r, r->pos)) {
+		r->peek_size = 0;
+		reader_lapped(r);
+		return -ESTALE;
+	}
+	if (r->expect != RING_SEQ_UNKNOWN)
+		r->lost += r->peek_seq - r->expect;
+	r->expect = r->peek_seq + 1;
+	r->records++;
+	r->pos += r->peek_size;
+	r->peek_size = 0;
+	r->events = 0;
+	return 0;
+}
+
+uint64_t ring_reader_backlog(const struct ring_reader *r)
+{
+	uint64_t next = ring_load_relaxed(&r->hdr->next_seq);
+
+	if (r->expect == RING_SEQ_UNKNOWN || next < r->expect)
+		return 0;
+	return next - r->expect;
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ring_reader.h - one consumer of a ring mapped read-only.
+ *
+ * A reader never writes to the ring and the writer never waits for it.  A
+ * reader that falls a whole ring behind is lapped: it notices, moves to the
+ * oldest intact block and counts the records it missed exactly, from the
+ * sequence numbers.  Every record is validated after it was read (see the
+ * ordering rules in ring.h), so no torn record is ever delivered.
+ *
+ *	r = ring_reader_peek(rd, &v);         -EAGAIN: nothing new yet
+ *	if (r == 0) {
+ *		memcpy(buf, v.data, v.rec.caplen);   (or inspect in place)
+ *		if (ring_reader_release(rd) == 0)
+ *			use(&v, buf);                 the copy is intact
+ *	}
+ *
+ * Counters only grow; records + lost == records the writer produced from
+ * the first delivered record to the last one read.
+ */
+#ifndef CAPD_RING_READER_H
+#define CAPD_RING_READER_H
+
+#include <stdint.h>
+
+#include "ring.h"
+
+#define RING_SEQ_UNKNOWN UINT64_MAX
+
+/* ring_view.events: what happened since the previous record. */
+enum ring_reader_event {
+	RING_EV_GENERATION = 1 << 0, /* the writer restarted (new generation) */
+	RING_EV_LAPPED = 1 << 1,     /* this reader was lapped and resynchronised */
+	RING_EV_RESET = 1 << 2,	     /* the ring was reformatted; restarted at oldest */
+};
+
+enum ring_seek {
+	RING_SEEK_NEWEST, /* the next record written from now on */
+	RING_SEEK_OLDEST, /* the oldest intact record */
+	RING_SEEK_TIME,	  /* the first record with ts_ns >= the given time */
+};
+
+struct ring_view {
+	struct ring_rec rec;  /* private copy of the record header */
+	const uint8_t *data;  /* rec.caplen bytes inside the mapping */
+	uint64_t lost;	      /* records lost right before this one */
+	uint32_t events;      /* enum ring_reader_event */
+};
+
+struct ring_reader {
+	const struct ring_hdr *hdr;
+	const uint8_t *base;
+	uint64_t capacity;
+	uint32_t block_size;
+	uint32_t nblocks;
+	uint32_t max_caplen;
+	uint32_t generation;	/* generation last seen */
+	uint64_t pos;		/* absolute position of the next record */
+	uint64_t blk_end;	/* absolute end of the block holding pos */
+	const uint8_t *blk;	/* mapping address of that block */
+	uint64_t expect;	/* seq of the next record, or RING_SEQ_UNKNOWN */
+	uint64_t peek_size;	/* bytes of the peeked record, 0 if none */
+	uint64_t peek_seq;	/* its sequence number */
+	uint32_t events;	/* events not yet reported */
+	uint32_t blk_checked;	/* block header at blk was validated */
+	/* counters */
+	uint64_t records;	/* records delivered intact */
+	uint64_t lost;		/* records skipped: lapped, or never published */
+	uint64_t laps;		/* times this reader was lapped */
+	uint64_t rejected;	/* intact but malformed records or blocks skipped */
+};
+
+/*
+ * Attach to a ring of len bytes mapped at mem (PROT_READ is enough) and
+ * position at the newest record.
+ * @return 0, or the -errno of ring_layout_check().
+ */
+int ring_reader_open(struct ring_reader *r, const void *mem, uint64_t len);
+
+/*
+ * Move to the newest or oldest record, or to the first record at or after
+ * ts_ns (blocks are searched by their first timestamp, so records of one
+ * block out of timestamp order are found approximately).  Counters are
+ * kept; records skipped by a seek are not counted as lost, the next record
+ * delivered starts the sequence accounting afresh.
+ * @return 0, or -EAGAIN if the ring kept changing under a time search.
+ */
+int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t ts_ns);
+
+/*
+ * Look at the next record without consuming it.  v->data points into the
+ * mapping and may be overwritten at any time: copy or use it, then call
+ * ring_reader_release() to learn whether what was read is valid.
+ * @return 0; -EAGAIN if there is no new record now; -EPIPE if the writer
+ *         stopped cleanly and every record has been read; -EPROTO if the
+ *         ring was reformatted with another geometry (reopen it).
+ */
+int ring_reader_peek(struct ring_reader *r, struct ring_view *v);
+
+/*
+ * Consume the record returned by the last ring_reader_peek().
+ * @return 0 if it was intact while read; -ESTALE if the writer overwrote
+ *         it (the reader was lapped and has resynchronised: discard the
+ *         data and peek again).
+ */
+int ring_reader_release(struct ring_reader *r);
+
+/*
+ * Records the writer has published that this reader has not consumed yet
+ * (an estimate while the writer runs).
+ */
+uint64_t ring_reader_backlog(const struct ring_reader *r);
+
+#endif

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ring_writer.h - the single producer of a ring.
+ *
+ * After ring_writer_open() the writer makes no system call, allocates
+ * nothing and never waits: reserve/commit/publish only store into the
+ * mapping.  Exactly one thread of one process may use a writer; the ring
+ * file must be locked against a second writer by the caller (ring_file.h).
+ *
+ * Hot-loop use, once per received batch:
+ *
+ *	for each packet:
+ *		rec = ring_writer_reserve(w, caplen);
+ *		rec->ts_ns = ...; rec->caplen = caplen; rec->wirelen = ...;
+ *		rec->iface/queue/feed/ts_source/flags = ...;
+ *		memcpy(rec + 1, frame, caplen);
+ *		ring_writer_commit(w, rec);
+ *	ring_writer_publish(w);
+ *
+ * Records become visible to readers only at ring_writer_publish().
+ */
+#ifndef CAPD_RING_WRITER_H
+#define CAPD_RING_WRITER_H
+
+#include <stdint.h>
+
+#include "ring.h"
+
+struct ring_writer {
+	struct ring_hdr *hdr;
+	uint8_t *base;		/* start of the mapping */
+	struct ring_blk *blk;	/* header of the block being filled */
+	uint8_t *cur;		/* mapping address of pos */
+	uint64_t pos;		/* absolute position of the next record */
+	uint64_t blk_end;	/* absolute end of the current block */
+	uint64_t seq;		/* sequence number of the next record */
+	uint64_t bytes;		/* payload bytes written, all generations */
+	uint64_t blk_ts_max;
+	uint32_t blk_nrec;
+	uint32_t max_caplen;
+	uint32_t generation;
+};
+
+/*
+ * Take over a formatted ring (ring_layout_format()) of len bytes at mem:
+ * start generation hdr->generation + 1, mark the writer running with this
+ * pid, and resume exactly after the last published record, so readers of
+ * the previous generation continue without loss or repetition.
+ * @return 0, or the -errno of ring_layout_check().
+ */
+int ring_writer_open(struct ring_writer *w, void *mem, uint64_t len, uint32_t pid);
+
+/* Slow path of ring_writer_reserve(): pad and enter the next block. */
+void ring_writer_next_block(struct ring_writer *w);
+
+/*
+ * Room for one record with caplen payload bytes.  Fill the header fields
+ * other than seq and the payload, then call ring_writer_commit().
+ * @return the record, or NULL if caplen > w->max_caplen.
+ */
+static inline struct ring_rec *ring_writer_reserve(struct ring_writer *w, uint32_t caplen)
+{
+	if (__builtin_expect(caplen > w->max_caplen, 0))
+		return NULL;
+	if (__builtin_expect(w->pos + ring_rec_size(caplen) > w->blk_end, 0))
+		ring_writer_next_block(w);
+	return (struct ring_rec *)w->cur;
+}
+
+/* Assign the sequence number and append the reserved record (unpublished). */
+static inline void ring_writer_commit(struct ring_writer *w, struct ring_rec *rec)
+{
+	uint64_t size = ring_rec_size(rec->caplen);
+
+	rec->seq = w->seq++;
+	if (w->blk_nrec++ == 0) {
+		w->blk->first_seq = rec->seq;
+		w->blk->ts_first = rec->ts_ns;
+	}
+	if (rec->ts_ns > w->blk_ts_max)
+		w->blk_ts_max = rec->ts_ns;
+	w->bytes += rec->caplen;
+	w->pos += size;
+	w->cur += size;
+}
+
+/* Make every committed record visible to readers (one release store). */
+void ring_writer_publish(struct ring_writer *w);
+
+/* Publish what is committed and mark the ring as cleanly stopped. */
+void ring_writer_close(struct ring_writer *w);
+
+/* Record that the writer process is alive (CLOCK_MONOTONIC ns). */
+static inline void ring_writer_heartbeat(struct ring_hdr *hdr, uint64_t mono_ns)
+{
+	ring_store_relaxed(&hdr->heartbeat_ns, mono_ns);
+}
+
+#endif
