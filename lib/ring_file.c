@@ -32,31 +32,59 @@ int ring_file_resolve(const char *name, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int ring_file_hugepages(struct ring_hugepages *hp)
+/* The default hugepage size from /proc/meminfo, in bytes, or 0. */
+static uint64_t default_hugepage_size(void)
 {
-	unsigned long long total = 0, free = 0, rsvd = 0, kb = 0, v;
+	unsigned long long kb = 0;
 	char line[128];
 	FILE *f;
-	int found = 0;
 
 	f = fopen("/proc/meminfo", "re");
 	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "HugePages_Total: %llu", &v) == 1)
-			total = v, found |= 1;
-		else if (sscanf(line, "HugePages_Free: %llu", &v) == 1)
-			free = v, found |= 2;
-		else if (sscanf(line, "HugePages_Rsvd: %llu", &v) == 1)
-			rsvd = v, found |= 4;
-		else if (sscanf(line, "Hugepagesize: %llu kB", &v) == 1)
-			kb = v, found |= 8;
-	}
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Hugepagesize: %llu kB", &kb) == 1)
+			break;
 	fclose(f);
-	if (found != 15 || !kb)
+	return (uint64_t)kb * 1024;
+}
+
+static int read_hugepage_count(uint64_t page_size, const char *name, uint64_t *v)
+{
+	char path[128];
+	unsigned long long n;
+	FILE *f;
+	int r;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%llukB/%s",
+		 (unsigned long long)(page_size >> 10), name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	r = fscanf(f, "%llu", &n) == 1 ? 0 : -EIO;
+	fclose(f);
+	*v = n;
+	return r;
+}
+
+int ring_file_hugepages(uint64_t page_size, struct ring_hugepages *hp)
+{
+	uint64_t free, rsvd;
+	int r;
+
+	if (!page_size)
+		page_size = default_hugepage_size();
+	if (!page_size)
 		return -ENOENT;
-	hp->page_size = kb * 1024;
-	hp->total = total;
+	hp->page_size = page_size;
+	hp->is_default = page_size == default_hugepage_size();
+	r = read_hugepage_count(page_size, "nr_hugepages", &hp->total);
+	if (!r)
+		r = read_hugepage_count(page_size, "free_hugepages", &free);
+	if (!r)
+		r = read_hugepage_count(page_size, "resv_hugepages", &rsvd);
+	if (r < 0)
+		return r;
 	hp->free = free > rsvd ? free - rsvd : 0;
 	return 0;
 }
@@ -149,8 +177,7 @@ int ring_file_create(const struct ring_file_opts *o, struct ring_map *m)
 		err = -errno;
 		goto err_close;
 	}
-	if (hugetlb && fresh && ring_file_hugepages(&hp) == 0 && hp.page_size == page &&
-	    hp.free < size / page) {
+	if (hugetlb && fresh && ring_file_hugepages(page, &hp) == 0 && hp.free < size / page) {
 		err = -ENOMEM;
 		goto err_close;
 	}
@@ -230,26 +257,77 @@ void ring_file_close(struct ring_map *m)
 	m->fd = -1;
 }
 
+static const char *group_name(gid_t gid, char *buf, size_t len)
+{
+	struct group *gr = getgrgid(gid);
+
+	if (gr)
+		snprintf(buf, len, "%s", gr->gr_name);
+	else
+		snprintf(buf, len, "%u", (unsigned)gid);
+	return buf;
+}
+
+/* Who may pass (dir) or read (file) st, and how to become one of them. */
+static void explain_mode(const char *what, const struct stat *st, int bit, char *buf,
+			 size_t len)
+{
+	char g[64];
+
+	group_name(st->st_gid, g, sizeof(g));
+	if (st->st_gid == 0)
+		snprintf(buf, len, "%s belongs to group root (mode %04o): set ring.group in "
+			 "capd.conf to a capture group, restart capd, and join that group",
+			 what, (unsigned)(st->st_mode & 07777));
+	else if (!(st->st_mode & bit))
+		snprintf(buf, len, "%s (group '%s', mode %04o) gives its group no access: "
+			 "ring.mode in capd.conf must grant group read", what, g,
+			 (unsigned)(st->st_mode & 07777));
+	else
+		snprintf(buf, len, "%s is open to group '%s' (mode %04o) only: add the user to "
+			 "it (usermod -aG %s USER) and log in again", what, g,
+			 (unsigned)(st->st_mode & 07777), g);
+}
+
 static void explain_access(const char *path, char *buf, size_t len)
 {
+	char dir[4096], why[512];
 	struct stat st;
-	struct group *gr;
-	char gname[64];
+	char *p;
 
+	/* The first directory on the way that we may not search is the culprit. */
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (access(dir, X_OK) < 0 && errno == EACCES && stat(dir, &st) == 0) {
+			explain_mode(dir, &st, S_IXGRP, why, sizeof(why));
+			snprintf(buf, len, "%s: %s: %s", path, strerror(EACCES), why);
+			return;
+		}
+		*p = '/';
+	}
 	if (stat(path, &st) < 0) {
-		snprintf(buf, len, "%s: %s (a directory on the way is not searchable)",
-			 path, strerror(EACCES));
+		snprintf(buf, len, "%s: %s", path, strerror(EACCES));
 		return;
 	}
-	gr = getgrgid(st.st_gid);
-	if (gr)
-		snprintf(gname, sizeof(gname), "%s", gr->gr_name);
-	else
-		snprintf(gname, sizeof(gname), "%u", (unsigned)st.st_gid);
-	snprintf(buf, len,
-		 "%s: %s: the ring is readable by group '%s' (mode %04o); "
-		 "add the user to it (usermod -aG %s USER) and log in again",
-		 path, strerror(EACCES), gname, (unsigned)(st.st_mode & 07777), gname);
+	explain_mode("the ring", &st, S_IRGRP, why, sizeof(why));
+	snprintf(buf, len, "%s: %s: %s", path, strerror(EACCES), why);
+}
+
+/* Page size of the hugetlbfs holding path (0 if unknown: the default). */
+static uint64_t mount_page_size(const char *path)
+{
+	char dir[4096];
+	struct statfs sfs;
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = '\0';
+	if (statfs(dir, &sfs) < 0 || (unsigned long)sfs.f_type != HUGETLBFS_MAGIC)
+		return 0;
+	return (uint64_t)sfs.f_bsize;
 }
 
 char *ring_file_explain(int err, const char *path, uint64_t size, char *buf, size_t len)
@@ -258,17 +336,24 @@ char *ring_file_explain(int err, const char *path, uint64_t size, char *buf, siz
 
 	switch (err) {
 	case -ENOMEM:
-		if (size && ring_file_hugepages(&hp) == 0) {
+		if (size && ring_file_hugepages(mount_page_size(path), &hp) == 0) {
 			uint64_t need = (size + hp.page_size - 1) / hp.page_size;
+			char knob[128];
 
+			if (hp.is_default)
+				snprintf(knob, sizeof(knob), "/proc/sys/vm/nr_hugepages");
+			else
+				snprintf(knob, sizeof(knob),
+					 "/sys/kernel/mm/hugepages/hugepages-%llukB/nr_hugepages",
+					 (unsigned long long)(hp.page_size >> 10));
 			snprintf(buf, len,
 				 "%s: not enough hugepages: the ring needs %llu pages of %llu kB, "
-				 "%llu are free; reserve them with: "
-				 "echo %llu > /proc/sys/vm/nr_hugepages",
+				 "%llu are free; reserve them with: echo %llu > %s",
 				 path, (unsigned long long)need,
 				 (unsigned long long)(hp.page_size >> 10),
 				 (unsigned long long)hp.free,
-				 (unsigned long long)(hp.total - hp.free + need));
+				 (unsigned long long)(hp.total + need - (hp.free < need ? hp.free : need)),
+				 knob);
 			return buf;
 		}
 		break;
@@ -284,7 +369,12 @@ char *ring_file_explain(int err, const char *path, uint64_t size, char *buf, siz
 		snprintf(buf, len, "%s: another capd writes this ring", path);
 		return buf;
 	case -EINVAL:
-		snprintf(buf, len, "%s: not a capd ring (or too small to be one)", path);
+		if (size)
+			snprintf(buf, len, "%s: a ring of %llu bytes is too small: it needs room "
+				 "for %u blocks (8M with the default 2M blocks)", path,
+				 (unsigned long long)size, RING_NBLOCKS_MIN + 1);
+		else
+			snprintf(buf, len, "%s: not a capd ring (or too small to be one)", path);
 		return buf;
 	case -EPROTONOSUPPORT:
 		snprintf(buf, len, "%s: ring format version differs from this program's (%d)",

@@ -70,14 +70,18 @@ void ring_file_close(struct ring_map *m);
  */
 char *ring_file_explain(int err, const char *path, uint64_t size, char *buf, size_t len);
 
-/* Hugepage figures for the default hugepage size, from /proc/meminfo. */
+/* Hugepage figures of one page size, from sysfs. */
 struct ring_hugepages {
 	uint64_t page_size;	/* bytes */
-	uint64_t total;
+	uint64_t total;		/* persistent pages (nr_hugepages) */
 	uint64_t free;		/* free and not reserved by a mapping */
+	bool is_default;	/* the size /proc/sys/vm/nr_hugepages sets */
 };
 
-/* @return 0, or -errno if /proc/meminfo cannot be read or lacks them. */
-int ring_file_hugepages(struct ring_hugepages *hp);
+/*
+ * Figures for page_size bytes (0 = the default hugepage size).
+ * @return 0, or -errno if the kernel has no such hugepage size.
+ */
+int ring_file_hugepages(uint64_t page_size, struct ring_hugepages *hp);
 
 #endif

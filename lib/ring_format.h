@@ -173,7 +173,10 @@ struct ring_queue_stats {
 struct ring_stats {
 	uint32_t niface;
 	uint32_t nqueue;
-	uint64_t reserved[7];
+	uint64_t busy_ns;	/* capture thread time spent moving packets */
+	uint64_t batches;	/* non-empty receive batches */
+	uint64_t polls;		/* passes of the capture loop over its sockets */
+	uint64_t reserved[4];
 	struct ring_iface ifaces[RING_MAX_IFACES];
 	struct ring_queue_stats queues[RING_MAX_QUEUES];
 };

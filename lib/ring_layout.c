@@ -70,8 +70,9 @@ int ring_layout_check(const struct ring_hdr *h, uint64_t len)
 	    h->block_size < RING_BLOCK_SIZE_MIN || h->block_size > RING_BLOCK_SIZE_MAX ||
 	    h->nblocks < RING_NBLOCKS_MIN || h->data_off < RING_META_SIZE ||
 	    h->data_off % h->block_size || h->clock_off != RING_CLOCK_OFF ||
-	    h->stats_off != RING_STATS_OFF ||
-	    h->data_off + (uint64_t)h->nblocks * h->block_size > h->file_size)
+	    h->stats_off != RING_STATS_OFF || h->data_off > h->file_size ||
+	    /* subtract: a huge data_off must not wrap the sum around */
+	    (uint64_t)h->nblocks * h->block_size > h->file_size - h->data_off)
 		return -EBADMSG;
 	return 0;
 }

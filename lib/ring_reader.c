@@ -231,7 +231,11 @@ int ring_reader_peek(struct ring_reader *r, struct ring_view *v)
 				continue;
 			}
 			if (no != r->blk_end / r->block_size - 1) {
-				reader_skip_block(r, tail);
+				/* Nothing in this block can be trusted, not
+				 * even what the writer appends to it later:
+				 * wait at its end, and count it once. */
+				r->rejected++;
+				r->pos = r->blk_end;
 				continue;
 			}
 			r->blk_checked = 1;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages capd needs to build, test and run.
+# Idempotent: installs only what is missing.
+set -euo pipefail
+
+packages=(
+	# build
+	build-essential cmake pkg-config clang llvm
+	# libraries named by the design: capd links libbpf/libxdp/libconfig,
+	# readers libpcap/zstd; libcap-ng and libsystemd for privileges/sd_notify
+	libbpf-dev libxdp-dev libpcap-dev libconfig-dev libzstd-dev
+	libcap-ng-dev libsystemd-dev
+	# lab and judges: namespaces, PTP, independent pcapng readers
+	iproute2 util-linux ethtool linuxptp tcpdump tshark zstd strace
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || {
+		echo "deps.sh: missing packages: ${missing[*]}; run as root to install them" >&2
+		exit 1
+	}
+	sudo=(sudo)
+fi
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs the build dependencies, then
+#  1. builds with -Werror and runs every test (lab tests need root and
+#     skip with a reason otherwise),
+#  2. builds with ASan+UBSan and runs the unit tests under them,
+#  3. builds with TSan and runs the multi-threaded ring test.
+# Build trees go to build/test-*; pass -k to keep going after a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+keep_going=0
+[ "${1:-}" = "-k" ] && keep_going=1
+scripts/deps.sh
+
+jobs=$(nproc)
+status=0
+run() {
+	echo "== $*"
+	if ! "$@"; then
+		status=1
+		[ $keep_going -eq 1 ] || exit 1
+	fi
+}
+
+build() { # dir, cmake args...
+	local dir=$1
+	shift
+	run cmake -S . -B "$dir" -DWERROR=ON "$@"
+	run cmake --build "$dir" -j"$jobs"
+}
+
+build build/test-release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run ctest --test-dir build/test-release --output-on-failure
+
+build build/test-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=address,undefined
+run ctest --test-dir build/test-asan --output-on-failure -L unit
+
+# clang's TSan runtime; -R keeps TSan's address space away from ASLR
+# layouts it does not know (high mmap_rnd_bits on recent kernels).
+build build/test-tsan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=thread -DCMAKE_C_COMPILER=clang
+run setarch "$(uname -m)" -R ctest --test-dir build/test-tsan --output-on-failure -R '^test_ring_mt$'
+
+exit $status

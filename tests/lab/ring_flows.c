@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * ring_flows - the lab's independent check of what capd put in a ring:
+ * reads every record from the oldest on, decodes Ethernet/VLAN/IPv4/IPv6/
+ * UDP itself, checks mcast_send payloads (sequence order, every byte) and
+ * prints one line per UDP flow plus totals:
+ *
+ *   flow 239.1.1.1:30001 feed=0 count=1000 first=0 last=999 order_errors=0
+ *        bad_payload=0 truncated=0 ts_source=2 max_wirelen=242
+ *   other count=N
+ *   total records=N lost=N rejected=N generation=G state=S
+ *
+ *   ring_flows [-t SECONDS] RING_PATH
+ * Stops when the writer has stopped and everything is read, or after
+ * SECONDS (default 5) without a new record.
+ */
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ring_file.h"
+#include "ring_reader.h"
+
+#define MAX_FLOWS 64
+
+struct flow {
+	char name[64];
+	uint16_t feed;
+	uint64_t count, first, last, order_errors, bad_payload, truncated;
+	uint32_t max_wirelen;
+	uint8_t ts_source;
+};
+
+static struct flow flows[MAX_FLOWS];
+static unsigned int nflows;
+static uint64_t others;
+
+static struct flow *flow_get(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < nflows; i++)
+		if (!strcmp(flows[i].name, name))
+			return &flows[i];
+	if (nflows == MAX_FLOWS)
+		return NULL;
+	snprintf(flows[nflows].name, sizeof(flows[nflows].name), "%s", name);
+	return &flows[nflows++];
+}
+
+/* Offset and length of the UDP payload and the flow name, or -1. */
+static int parse(const uint8_t *p, uint32_t len, char *name, size_t nlen, uint32_t *off)
+{
+	char addr[INET6_ADDRSTRLEN];
+	uint32_t o = 14, l4;
+	uint16_t type, dport;
+	uint8_t proto;
+
+	if (len < 14)
+		return -1;
+	type = (uint16_t)(p[12] << 8 | p[13]);
+	if (type == 0x8100 || type == 0x88a8) {
+		if (len < 18)
+			return -1;
+		type = (uint16_t)(p[16] << 8 | p[17]);
+		o = 18;
+	}
+	if (type == 0x0800) {
+		if (len < o + 20)
+			return -1;
+		proto = p[o + 9];
+		inet_ntop(AF_INET, p + o + 16, addr, sizeof(addr));
+		l4 = o + (uint32_t)(p[o] & 0x0f) * 4;
+	} else if (type == 0x86dd) {
+		if (len < o + 40)
+			return -1;
+		proto = p[o + 6];
+		inet_ntop(AF_INET6, p + o + 24, addr, sizeof(addr));
+		l4 = o + 40;
+	} else {
+		return -1;
+	}
+	if (proto != 17 || len < l4 + 8)
+		return -1;
+	dport = (uint16_t)(p[l4 + 2] << 8 | p[l4 + 3]);
+	snprintf(name, nlen, "%s:%u", addr, dport);
+	*off = l4 + 8;
+	return 0;
+}
+
+static void account(const struct ring_view *v, const uint8_t *p)
+{
+	char name[64];
+	struct flow *f;
+	uint32_t off, i;
+	uint64_t seq;
+
+	if (parse(p, v->rec.caplen, name, sizeof(name), &off) < 0 || !(f = flow_get(name))) {
+		others++;
+		return;
+	}
+	f->feed = v->rec.feed;
+	f->ts_source = v->rec.ts_source;
+	if (v->rec.wirelen > f->max_wirelen)
+		f->max_wirelen = v->rec.wirelen;
+	if (v->rec.caplen < v->rec.wirelen)
+		f->truncated++;
+	if (v->rec.caplen < off + 16) {
+		f->bad_payload++;
+		f->count++;
+		return;
+	}
+	memcpy(&seq, p + off, 8);
+	seq = be64toh(seq);
+	if (f->count && seq != f->last + 1)
+		f->order_errors++;
+	if (!f->count)
+		f->first = seq;
+	f->last = seq;
+	f->count++;
+	for (i = off + 16; i < v->rec.caplen; i++)
+		if (p[i] != (uint8_t)(seq + (i - off))) {
+			f->bad_payload++;
+			break;
+		}
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t buf[1 << 17];
+	struct ring_reader rd;
+	struct ring_view v;
+	struct ring_map m;
+	double idle_max = 5;
+	time_t last = time(NULL);
+	char msg[512];
+	unsigned int i;
+	int c, r;
+
+	while ((c = getopt(argc, argv, "t:")) != -1) {
+		if (c != 't') {
+			fprintf(stderr, "usage: ring_flows [-t SECONDS] RING_PATH\n");
+			return 2;
+		}
+		idle_max = strtod(optarg, NULL);
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "usage: ring_flows [-t SECONDS] RING_PATH\n");
+		return 2;
+	}
+	r = ring_file_open_ro(argv[optind], &m);
+	if (r < 0) {
+		fprintf(stderr, "ring_flows: %s\n",
+			ring_file_explain(r, argv[optind], 0, msg, sizeof(msg)));
+		return 2;
+	}
+	r = ring_reader_open(&rd, m.mem, m.len);
+	if (r == 0)
+		r = ring_reader_seek(&rd, RING_SEEK_OLDEST, 0);
+	if (r < 0) {
+		fprintf(stderr, "ring_flows: %s\n", strerror(-r));
+		return 2;
+	}
+	for (;;) {
+		r = ring_reader_peek(&rd, &v);
+		if (r == -EAGAIN) {
+			if (difftime(time(NULL), last) >= idle_max)
+				break;
+			usleep(1000);
+			continue;
+		}
+		if (r < 0)
+			break;
+		memcpy(buf, v.data, v.rec.caplen);
+		if (ring_reader_release(&rd) < 0)
+			continue;
+		last = time(NULL);
+		account(&v, buf);
+	}
+	for (i = 0; i < nflows; i++) {
+		const struct flow *f = &flows[i];
+
+		printf("flow %s feed=%d count=%llu first=%llu last=%llu order_errors=%llu "
+		       "bad_payload=%llu truncated=%llu ts_source=%u max_wirelen=%u\n",
+		       f->name, f->feed == RING_FEED_NONE ? -1 : (int)f->feed,
+		       (unsigned long long)f->count, (unsigned long long)f->first,
+		       (unsigned long long)f->last, (unsigned long long)f->order_errors,
+		       (unsigned long long)f->bad_payload, (unsigned long long)f->truncated,
+		       f->ts_source, f->max_wirelen);
+	}
+	printf("other count=%llu\n", (unsigned long long)others);
+	printf("total records=%llu lost=%llu rejected=%llu generation=%u state=%u\n",
+	       (unsigned long long)rd.records, (unsigned long long)rd.lost,
+	       (unsigned long long)rd.rejected, rd.generation,
+	       ((const struct ring_hdr *)m.mem)->writer_state);
+	ring_file_close(&m);
+	return 0;
+}
