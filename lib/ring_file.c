@@ -199,6 +199,7 @@ int ring_file_create(const struct ring_file_opts *o, struct ring_map *m)
 	m->mem = mem;
 	m->len = size;
 	m->fd = fd;
+	m->created = fresh;
 	return 0;
 
 err_unmap:
@@ -240,6 +241,7 @@ int ring_file_open_ro(const char *path, struct ring_map *m)
 	m->mem = mem;
 	m->len = (uint64_t)st.st_size;
 	m->fd = fd;
+	m->created = false;
 	return 0;
 
 err_close:

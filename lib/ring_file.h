@@ -20,6 +20,7 @@ struct ring_map {
 	void *mem;
 	uint64_t len;
 	int fd;			/* kept open: the writer's lock lives on it */
+	bool created;		/* ring_file_create() made a new file */
 };
 
 struct ring_file_opts {

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * capture.h - the hot loop: AF_XDP receive rings -> shared ring.
+ *
+ * One thread runs capture_run() over every socket.  After capture_run()
+ * starts it makes no system call (the clock is read through the vDSO),
+ * allocates nothing, takes no page fault (the ring and UMEM are populated,
+ * the stack is prefaulted) and never logs.  It publishes its counters into
+ * the ring's statistics area; the housekeeping thread reads them there.
+ */
+#ifndef CAPD_CAPTURE_H
+#define CAPD_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ring_writer.h"
+
+struct xsk_rx;
+
+struct capture_src {
+	struct xsk_rx *xsk;
+	struct ring_queue_stats *stats;	/* this queue's slot in the ring */
+	uint16_t iface;			/* index into ring_stats.ifaces */
+	uint16_t queue;
+};
+
+struct capture {
+	struct ring_writer *writer;
+	struct ring_stats *stats;	/* the ring's statistics area */
+	struct capture_src *srcs;
+	unsigned int nsrcs;
+	uint32_t snaplen;		/* clamped to the ring's max caplen */
+	uint32_t batch;			/* frames per peek, <= CAPTURE_MAX_BATCH */
+	bool stop;			/* set by another thread; read relaxed */
+};
+
+#define CAPTURE_MAX_BATCH 1024
+
+/* Run until c->stop is set and a pass over the sockets finds nothing more;
+ * everything received is published when it returns. */
+void capture_run(struct capture *c);
+
+/* Ask capture_run() to drain and return (any thread, async-signal-safe). */
+static inline void capture_stop(struct capture *c)
+{
+	__atomic_store_n(&c->stop, true, __ATOMIC_RELAXED);
+}
+
+#endif

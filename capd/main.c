@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * capd - the capture daemon: argv, the order of setup, the privilege drop,
+ * the two threads, the order of teardown.  Everything else lives in the
+ * modules this file calls.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "capd_conf.h"
+#include "capture.h"
+#include "housekeeping.h"
+#include "hwtstamp.h"
+#include "log.h"
+#include "mcast_join.h"
+#include "privdrop.h"
+#include "ring_file.h"
+#include "ring_layout.h"
+#include "xdp_prog.h"
+#include "xsk.h"
+
+#define CAPD_CONF_DEFAULT "/etc/capd/capd.conf"
+#define THREAD_STACK (512 * 1024)
+
+struct capd {
+	struct capd_conf conf;
+	const char *conf_path;
+	char ring_path[4096];
+	gid_t ring_gid;
+	struct ring_map map;
+	struct ring_writer writer;
+	struct ring_stats *stats;
+	unsigned int nifaces;
+	int ifindex[CAPD_CONF_MAX_IFACES];
+	struct xdp_prog *progs[CAPD_CONF_MAX_IFACES];
+	struct hwtstamp_saved hwts[CAPD_CONF_MAX_IFACES];
+	struct capture_src srcs[RING_MAX_QUEUES];
+	struct capture cap;
+	struct housekeeping hk;
+	struct mcast_join joins;
+	pthread_t cap_thread;
+	void *cap_stack;	/* mapped and locked before the privilege drop */
+	bool cap_running, hk_running, writer_open;
+};
+
+/* The capture thread: pinned, named, stack touched, then the hot loop. */
+static void *capture_thread(void *arg)
+{
+	struct capture *c = arg;
+	char stack[64 * 1024];
+
+	/* Prefault the stack the loop will use (mlockall keeps it); the asm
+	 * keeps the compiler from dropping the dead stores. */
+	memset(stack, 0, sizeof(stack));
+	__asm__ __volatile__("" : : "r"(stack) : "memory");
+	capture_run(c);
+	return NULL;
+}
+
+/* The capture thread's stack, populated now so mlockall(MCL_CURRENT) locks it. */
+static int alloc_stacks(struct capd *d)
+{
+	d->cap_stack = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_POPULATE, -1, 0);
+	if (d->cap_stack == MAP_FAILED) {
+		d->cap_stack = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+static unsigned int count_rx_queues(const char *ifname)
+{
+	char path[128];
+	unsigned int n;
+
+	for (n = 0; n < CAPD_CONF_MAX_QUEUES; n++) {
+		struct stat st;
+
+		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-%u", ifname, n);
+		if (stat(path, &st) < 0)
+			break;
+	}
+	return n ? n : 1;
+}
+
+/*
+ * What the config cannot know: do the interfaces, queues, core, users and
+ * groups exist, and are there hugepages for the ring?  Runs for -n too.
+ */
+static int check_system(struct capd *d)
+{
+	const struct capd_conf *c = &d->conf;
+	struct ring_hugepages hp;
+	struct stat st;
+	cpu_set_t cpus;
+	unsigned int i, q;
+	int r;
+
+	for (i = 0; i < c->capture.ninterfaces; i++) {
+		const struct capd_conf_iface *ifc = &c->capture.interfaces[i];
+		unsigned int nq;
+
+		d->ifindex[i] = (int)if_nametoindex(ifc->name);
+		if (!d->ifindex[i]) {
+			pr_err("%s: capture.interfaces[%u].name: no interface '%s'", d->conf_path,
+			       i, ifc->name);
+			return -ENODEV;
+		}
+		nq = count_rx_queues(ifc->name);
+		for (q = 0; q < ifc->nqueues; q++)
+			if (ifc->queues[q] >= nq) {
+				pr_err("%s: capture.interfaces[%u].queues: %s has %u receive "
+				       "queue(s), no queue %u", d->conf_path, i, ifc->name, nq,
+				       ifc->queues[q]);
+				return -EINVAL;
+			}
+	}
+	if (c->capture.cpu >= 0) {
+		if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
+			return -errno;
+		if (c->capture.cpu >= CPU_SETSIZE || !CPU_ISSET(c->capture.cpu, &cpus)) {
+			pr_err("%s: capture.cpu: CPU %d is not online or not allowed to capd "
+			       "(allowed: %d CPUs)", d->conf_path, c->capture.cpu, CPU_COUNT(&cpus));
+			return -EINVAL;
+		}
+	}
+	if (c->run.user[0] && !getpwnam(c->run.user)) {
+		pr_err("%s: run.user: no user '%s'", d->conf_path, c->run.user);
+		return -ENOENT;
+	}
+	if (c->run.group[0] && !getgrnam(c->run.group)) {
+		pr_err("%s: run.group: no group '%s'", d->conf_path, c->run.group);
+		return -ENOENT;
+	}
+	d->ring_gid = (gid_t)-1;
+	if (c->ring.group[0]) {
+		struct group *gr = getgrnam(c->ring.group);
+
+		if (!gr) {
+			pr_err("%s: ring.group: no group '%s' (create it: groupadd --system %s)",
+			       d->conf_path, c->ring.group, c->ring.group);
+			return -ENOENT;
+		}
+		d->ring_gid = gr->gr_gid;
+	}
+	r = ring_file_resolve(c->ring.name, d->ring_path, sizeof(d->ring_path));
+	if (r < 0) {
+		pr_err("%s: ring.name: '%s': %s", d->conf_path, c->ring.name, strerror(-r));
+		return r;
+	}
+	/* A ring file of the right size already holds its pages. */
+	if (stat(d->ring_path, &st) == 0 && (uint64_t)st.st_size >= c->ring.size)
+		return 0;
+	if (ring_file_hugepages(0, &hp) == 0 && hp.free * hp.page_size < c->ring.size) {
+		char msg[512];
+
+		pr_err("%s", ring_file_explain(-ENOMEM, d->ring_path, c->ring.size, msg,
+					       sizeof(msg)));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int setup_ring(struct capd *d)
+{
+	struct ring_file_opts o = {
+		.path = d->ring_path,
+		.size = d->conf.ring.size,
+		.block_size = d->conf.ring.block_size,
+		.gid = d->ring_gid,
+		.mode = d->conf.ring.mode,
+	};
+	char msg[512];
+	int r;
+
+	r = ring_file_create(&o, &d->map);
+	if (r < 0) {
+		pr_err("ring %s", ring_file_explain(r, d->ring_path, o.size, msg, sizeof(msg)));
+		return r;
+	}
+	d->stats = (struct ring_stats *)((uint8_t *)d->map.mem + RING_STATS_OFF);
+	return 0;
+}
+
+static void libbpf_to_log(int level, const char *fmt, va_list ap)
+{
+	char buf[512];
+	size_t n;
+
+	if (level > 0) /* libbpf info/debug: noise for operators */
+		return;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	pr_warn("libbpf: %s", buf);
+}
+
+static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feeds)
+{
+	const struct capd_conf_iface *ifc = &d->conf.capture.interfaces[i];
+	struct xdp_prog_opts po = {
+		.ifname = ifc->name,
+		.mode = (enum xdp_prog_mode)ifc->mode,
+		.feeds = feeds,
+		.nfeeds = d->conf.nfeeds,
+		.capture_all = d->conf.nfeeds == 0,
+	};
+	struct ring_iface *ri = &d->stats->ifaces[i];
+	const struct xdp_prog_info *pi;
+	unsigned int q, nq, qid;
+	int r;
+
+	r = xdp_prog_open(&po, &d->progs[i]);
+	if (r < 0) {
+		pr_err("%s: XDP program (mode %s): %s%s", ifc->name,
+		       xdp_prog_mode_str(po.mode), strerror(-r),
+		       r == -EBUSY ? " (another XDP program is attached; detach it first)" : "");
+		return r;
+	}
+	pi = xdp_prog_info(d->progs[i]);
+	snprintf(ri->name, sizeof(ri->name), "%s", ifc->name);
+	ri->ifindex = (uint32_t)d->ifindex[i];
+	ri->xdp_mode = pi->mode == XDP_PROG_MODE_NATIVE ? 1 : 2;
+	ri->ts_source = RING_TS_KERNEL_TAI;
+	if (pi->hw_bound && pi->hw_ts != 0) {
+		r = hwtstamp_enable(ifc->name, &d->hwts[i]);
+		if (r == 0)
+			ri->ts_source = RING_TS_PHC;
+		else
+			pr_warn("%s: NIC receive timestamping not enabled (%s): kernel TAI stamps",
+				ifc->name, strerror(-r));
+	}
+	pr_info("%s: XDP %s mode, program %s, timestamps from %s", ifc->name,
+		xdp_prog_mode_str(pi->mode), pi->prog_name,
+		ri->ts_source == RING_TS_PHC ? "the NIC clock" : "the kernel (TAI)");
+
+	nq = ifc->nqueues ? ifc->nqueues : count_rx_queues(ifc->name);
+	for (q = 0; q < nq; q++) {
+		const struct capd_conf_xsk *xc = &d->conf.capture.xsk;
+		struct capture_src *s = &d->srcs[d->cap.nsrcs];
+		struct xsk_rx_opts xo = {
+			.ifname = ifc->name,
+			.xdp_flags = pi->xdp_flags,
+			.frame_size = xc->frame_size,
+			.frames = xc->frames,
+			.fill_size = xc->fill_size,
+			.rx_size = xc->rx_size,
+			.zerocopy = (enum xsk_rx_zc)xc->zerocopy,
+		};
+
+		if (d->cap.nsrcs >= RING_MAX_QUEUES)
+			return -E2BIG;
+		qid = ifc->nqueues ? ifc->queues[q] : q;
+		xo.queue = qid;
+		r = xsk_rx_open(&xo, &s->xsk);
+		if (r < 0) {
+			pr_err("%s queue %u: AF_XDP socket: %s", ifc->name, qid, strerror(-r));
+			return r;
+		}
+		d->cap.nsrcs++;
+		r = xdp_prog_xsk_add(d->progs[i], qid, xsk_rx_fd(s->xsk));
+		if (r < 0) {
+			pr_err("%s queue %u: XSK map: %s", ifc->name, qid, strerror(-r));
+			return r;
+		}
+		s->iface = (uint16_t)i;
+		s->queue = (uint16_t)qid;
+		s->stats = &d->stats->queues[d->cap.nsrcs - 1];
+		s->stats->iface = (uint16_t)i;
+		s->stats->queue = (uint16_t)qid;
+		ri->zerocopy = xsk_rx_info(s->xsk)->zerocopy;
+		ri->nqueues++;
+	}
+	return 0;
+}
+
+static int setup_capture(struct capd *d)
+{
+	struct xdp_feed feeds[CAPD_CONF_MAX_FEEDS];
+	unsigned int i;
+	int r;
+
+	memset(feeds, 0, sizeof(feeds));
+	for (i = 0; i < d->conf.nfeeds; i++) {
+		const struct capd_conf_feed *f = &d->conf.feeds[i];
+
+		feeds[i].family = f->group.family;
+		memcpy(feeds[i].addr, f->group.addr, sizeof(feeds[i].addr));
+		feeds[i].prefix_len = f->group.prefix_len;
+		feeds[i].nports = (uint8_t)f->nports;
+		memcpy(feeds[i].ports, f->ports, sizeof(feeds[i].ports));
+		feeds[i].index = (uint16_t)i;
+	}
+	/* Statistics of this generation start from zero. */
+	memset(d->stats, 0, sizeof(*d->stats));
+	xdp_prog_set_print(libbpf_to_log);
+	for (i = 0; i < d->conf.capture.ninterfaces; i++) {
+		r = setup_interface(d, i, feeds);
+		d->nifaces = i + 1;
+		if (r < 0)
+			return r;
+	}
+	d->stats->niface = d->nifaces;
+	d->stats->nqueue = d->cap.nsrcs;
+	if (d->conf.capture.join) {
+		r = mcast_join_open(&d->joins, &d->conf, d->ifindex, d->nifaces);
+		if (r < 0) {
+			pr_err("joining the feeds' groups: %s", strerror(-r));
+			return r;
+		}
+		if (d->joins.prefixes)
+			pr_warn("%u feed(s) given as prefixes: their groups cannot be joined",
+				d->joins.prefixes);
+	}
+	return 0;
+}
+
+static int start_threads(struct capd *d)
+{
+	const struct capd_conf *c = &d->conf;
+	pthread_attr_t attr;
+	uint32_t max = ring_max_caplen(d->writer.hdr->block_size);
+	cpu_set_t cpus;
+	int r;
+
+	d->cap.writer = &d->writer;
+	d->cap.stats = d->stats;
+	d->cap.srcs = d->srcs;
+	d->cap.snaplen = (uint32_t)c->capture.snaplen < max ? (uint32_t)c->capture.snaplen : max;
+	d->cap.batch = (uint32_t)c->capture.batch;
+	pthread_attr_init(&attr);
+	pthread_attr_setstack(&attr, d->cap_stack, THREAD_STACK);
+	if (c->capture.cpu >= 0) {
+		CPU_ZERO(&cpus);
+		CPU_SET(c->capture.cpu, &cpus);
+		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	}
+	r = -pthread_create(&d->cap_thread, &attr, capture_thread, &d->cap);
+	pthread_attr_destroy(&attr);
+	if (r < 0) {
+		pr_err("capture thread: %s", strerror(-r));
+		return r;
+	}
+	pthread_setname_np(d->cap_thread, "capd-rx");
+	d->cap_running = true;
+
+	d->hk.hdr = d->writer.hdr;
+	d->hk.cap = &d->cap;
+	d->hk.progs = d->progs;
+	d->hk.nprogs = d->nifaces;
+	r = housekeeping_start(&d->hk);
+	if (r < 0) {
+		pr_err("housekeeping thread: %s", strerror(-r));
+		return r;
+	}
+	d->hk_running = true;
+	return 0;
+}
+
+/* Reverse of setup; safe on a partial setup. */
+static void teardown(struct capd *d)
+{
+	unsigned int i;
+
+	if (privdrop_raise(CAP_NET_ADMIN) < 0 && geteuid() != 0)
+		pr_warn("cannot regain CAP_NET_ADMIN: XDP programs go with the process");
+	if (d->hk_running) {
+		housekeeping_stop(&d->hk);
+		housekeeping_update_stats(&d->hk); /* the programs' last counters */
+	}
+	/* Stop redirecting first, so the capture loop can drain what came in. */
+	for (i = 0; i < d->nifaces; i++) {
+		int r = xdp_prog_close(d->progs[i]);
+
+		if (r < 0 && r != -ENOENT)
+			pr_warn("%s: detaching XDP: %s", d->conf.capture.interfaces[i].name,
+				strerror(-r));
+		d->progs[i] = NULL;
+	}
+	if (d->cap_running) {
+		capture_stop(&d->cap);
+		pthread_join(d->cap_thread, NULL);
+		housekeeping_update_stats(&d->hk); /* the sockets' last counters */
+	}
+	mcast_join_close(&d->joins);
+	for (i = 0; i < d->cap.nsrcs; i++)
+		xsk_rx_close(d->srcs[i].xsk);
+	for (i = 0; i < d->nifaces; i++)
+		if (hwtstamp_restore(&d->hwts[i]) < 0)
+			pr_warn("%s: could not restore the timestamping configuration",
+				d->hwts[i].ifname);
+	if (d->writer_open)
+		ring_writer_close(&d->writer);
+	/* A ring this run created and never wrote holds nothing for anyone. */
+	else if (d->map.created)
+		unlink(d->ring_path);
+	if (d->map.mem)
+		ring_file_close(&d->map);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: capd [-c FILE] [-n] [-D] [-v]\n"
+		   "  -c FILE  configuration (default " CAPD_CONF_DEFAULT ")\n"
+		   "  -n       check the configuration and the system, then exit\n"
+		   "  -D       print the effective configuration with every default, then exit\n"
+		   "  -v       more messages\n");
+}
+
+int main(int argc, char **argv)
+{
+	static struct capd d; /* large: keep it off the stack */
+	static const int keep[] = { CAP_NET_ADMIN };
+	bool check = false, dump = false;
+	char err[1024];
+	sigset_t sigs;
+	int c, r, sig, verbose = 0;
+
+	d.conf_path = CAPD_CONF_DEFAULT;
+	d.joins.fd4 = d.joins.fd6 = -1;
+	d.map.fd = -1;
+	while ((c = getopt(argc, argv, "c:nDvh")) != -1) {
+		switch (c) {
+		case 'c': d.conf_path = optarg; break;
+		case 'n': check = true; break;
+		case 'D': dump = true; break;
+		case 'v': verbose++; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("capd", verbose ? LOG_DEBUG : LOG_INFO);
+
+	r = capd_conf_load(&d.conf, d.conf_path, err, sizeof(err));
+	if (r < 0) {
+		pr_err("%s", err);
+		return 1;
+	}
+	if (dump) {
+		capd_conf_dump(&d.conf, stdout);
+		return 0;
+	}
+	r = check_system(&d);
+	if (r < 0)
+		return 1;
+	if (check) {
+		printf("%s: configuration ok\n", d.conf_path);
+		return 0;
+	}
+
+	/* Signals are taken by sigwait() in this thread only. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+	r = setup_ring(&d);
+	if (r < 0)
+		goto out;
+	r = setup_capture(&d);
+	if (r < 0)
+		goto out;
+	r = ring_writer_open(&d.writer, d.map.mem, d.map.len, (uint32_t)getpid());
+	if (r < 0) {
+		pr_err("ring %s: %s", d.ring_path, strerror(-r));
+		goto out;
+	}
+	d.writer_open = true;
+	/*
+	 * Everything the capture thread touches is mapped by now, its stack
+	 * included: lock it all.  Not MCL_FUTURE: without CAP_IPC_LOCK (dropped
+	 * below) every later mapping would be checked against RLIMIT_MEMLOCK,
+	 * which the ring and UMEM alone exceed, and fail.
+	 */
+	r = alloc_stacks(&d);
+	if (r < 0) {
+		pr_err("thread stacks: %s", strerror(-r));
+		goto out;
+	}
+	if (mlockall(MCL_CURRENT) < 0)
+		pr_warn("mlockall: %s (needs CAP_IPC_LOCK or LimitMEMLOCK=infinity)",
+			strerror(errno));
+	r = privdrop(d.conf.run.user, d.conf.run.group, keep, 1);
+	if (r < 0) {
+		pr_err("dropping privileges to %s:%s: %s", d.conf.run.user, d.conf.run.group,
+		       strerror(-r));
+		goto out;
+	}
+	r = start_threads(&d);
+	if (r < 0)
+		goto out;
+	pr_info("capturing %u queue(s) of %u interface(s) into %s (generation %u)",
+		d.cap.nsrcs, d.nifaces, d.ring_path, d.writer.generation);
+	sd_notify(0, "READY=1\nSTATUS=capturing");
+
+	do {
+		if (sigwait(&sigs, &sig) != 0)
+			break;
+	} while (sig == SIGHUP); /* reload is not supported yet: ignore */
+	pr_info("signal %d: stopping", sig);
+	sd_notify(0, "STOPPING=1");
+	r = 0;
+out:
+	teardown(&d);
+	return r < 0 ? 1 : 0;
+}

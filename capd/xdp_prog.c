@@ -1,0 +1,873 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <arpa/inet.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <xdp/libxdp.h>
+
+#include "xdp_prog.h"
+
+#ifndef CAPD_BPF_OBJ_BUILD
+#define CAPD_BPF_OBJ_BUILD ""
+#endif
+#ifndef CAPD_BPF_OBJ_INSTALL
+#define CAPD_BPF_OBJ_INSTALL "/usr/local/lib/capd/capd_xdp.bpf.o"
+#endif
+
+struct xdp_prog {
+	struct xdp_prog_info info;
+	struct bpf_object *obj;
+	int prog_fd;
+	int xsks_fd;
+	int feeds4_fd;
+	int feeds6_fd;
+	int counters_fd;
+	bool attached;
+};
+
+/* ---- libbpf output ------------------------------------------------------- */
+
+static xdp_prog_print_fn print_fn;
+static bool print_set;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (print_fn)
+		print_fn((int)level, fmt, ap);
+	return 0;
+}
+
+/* libxdp's levels match libbpf's: warn, info, debug. */
+static int print_libxdp(enum libxdp_print_level level, const char *fmt, va_list ap)
+{
+	if (print_fn)
+		print_fn((int)level, fmt, ap);
+	return 0;
+}
+
+void xdp_prog_set_print(xdp_prog_print_fn fn)
+{
+	print_fn = fn;
+	print_set = true;
+	libbpf_set_print(print_libbpf);
+	libxdp_set_print(print_libxdp);
+}
+
+/* ---- feeds ----------------------------------------------------------------- */
+
+static int family_bits(int family)
+{
+	return family == AF_INET ? 32 : family == AF_INET6 ? 128 : -1;
+}
+
+/* Does prefix (a, len) contain address b? */
+static bool prefix_has(const uint8_t *a, unsigned int len, const uint8_t *b)
+{
+	unsigned int full = len / 8, rest = len % 8;
+
+	if (memcmp(a, b, full))
+		return false;
+	if (!rest)
+		return true;
+	return ((a[full] ^ b[full]) & (0xff00u >> rest)) == 0;
+}
+
+static void prefix_mask(uint8_t *a, unsigned int len, unsigned int bytes)
+{
+	unsigned int i;
+
+	for (i = 0; i < bytes; i++) {
+		if (len >= 8 * (i + 1))
+			continue;
+		a[i] &= len > 8 * i ? (uint8_t)(0xff00u >> (len - 8 * i)) : 0;
+	}
+}
+
+/* A feed's masked prefix: the LPM key it contributes. */
+struct feed_key {
+	int family;
+	unsigned int len;
+	uint8_t addr[16];
+};
+
+static void feed_key_of(const struct xdp_feed *f, struct feed_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = f->family;
+	k->len = f->prefix_len;
+	memcpy(k->addr, f->addr, f->family == AF_INET ? 4 : 16);
+	prefix_mask(k->addr, k->len, 16);
+}
+
+static bool feed_key_eq(const struct feed_key *a, const struct feed_key *b)
+{
+	return a->family == b->family && a->len == b->len && !memcmp(a->addr, b->addr, 16);
+}
+
+/*
+ * The map value of prefix k: the feeds of k and of every shorter prefix
+ * covering it, longest first.  Ports of a longer prefix shadow the same
+ * ports of shorter ones; an any-port feed ends the walk, since nothing
+ * shorter can be reached past it.  LPM returns only the longest match, so
+ * this is what makes covering prefixes behave as documented in xdp_prog.h.
+ */
+static int build_value(const struct xdp_feed *feeds, size_t n, const struct feed_key *k,
+		       struct capd_feed_val *v)
+{
+	unsigned int i, j;
+	int len;
+	size_t f;
+
+	memset(v, 0, sizeof(*v));
+	v->any_feed = CAPD_FEED_NONE;
+	for (len = (int)k->len; len >= 0; len--) {
+		bool any = false;
+
+		for (f = 0; f < n; f++) {
+			const struct xdp_feed *fd = &feeds[f];
+
+			if (fd->family != k->family || fd->prefix_len != len ||
+			    !prefix_has(fd->addr, (unsigned int)len, k->addr))
+				continue;
+			if (!fd->nports) {
+				if (!any)
+					v->any_feed = fd->index;
+				any = true;
+				continue;
+			}
+			for (i = 0; i < fd->nports; i++) {
+				uint16_t port = htons(fd->ports[i]);
+
+				for (j = 0; j < v->nports; j++)
+					if (v->port[j].port == port)
+						break;
+				if (j < v->nports)
+					continue;
+				if (v->nports == CAPD_VAL_PORTS)
+					return -E2BIG;
+				v->port[v->nports].port = port;
+				v->port[v->nports].feed = fd->index;
+				v->nports++;
+			}
+		}
+		if (any)
+			break;
+	}
+	return 0;
+}
+
+static int check_feed(const struct xdp_feed *f)
+{
+	unsigned int i;
+	int bits = family_bits(f->family);
+
+	if (bits < 0 || f->prefix_len > bits || f->nports > XDP_FEED_MAX_PORTS ||
+	    f->index >= CAPD_FEED_NONE)
+		return -EINVAL;
+	for (i = 0; i < f->nports; i++)
+		if (!f->ports[i])
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * Distinct keys of the feed set, one family at a time: keys[] gets the
+ * keys of `family`, in first-seen order.
+ */
+static int collect_keys(const struct xdp_feed *feeds, size_t n, int family, struct feed_key *keys,
+			size_t *nkeys)
+{
+	struct feed_key k;
+	size_t f, i;
+
+	*nkeys = 0;
+	for (f = 0; f < n; f++) {
+		if (feeds[f].family != family)
+			continue;
+		feed_key_of(&feeds[f], &k);
+		for (i = 0; i < *nkeys; i++)
+			if (feed_key_eq(&keys[i], &k))
+				break;
+		if (i < *nkeys)
+			continue;
+		if (*nkeys == CAPD_MAX_FEED_KEYS)
+			return -E2BIG;
+		keys[(*nkeys)++] = k;
+	}
+	return 0;
+}
+
+int xdp_prog_check_feeds(const struct xdp_feed *feeds, size_t nfeeds)
+{
+	static const int families[] = {AF_INET, AF_INET6};
+	struct capd_feed_val v;
+	struct feed_key *keys;
+	size_t nkeys, i, fam;
+	int r = 0;
+
+	if (nfeeds && !feeds)
+		return -EINVAL;
+	for (i = 0; i < nfeeds; i++) {
+		r = check_feed(&feeds[i]);
+		if (r)
+			return r;
+	}
+	keys = calloc(CAPD_MAX_FEED_KEYS, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (fam = 0; fam < 2 && !r; fam++) {
+		r = collect_keys(feeds, nfeeds, families[fam], keys, &nkeys);
+		for (i = 0; i < nkeys && !r; i++)
+			r = build_value(feeds, nfeeds, &keys[i], &v);
+	}
+	free(keys);
+	return r;
+}
+
+/* LPM keys of both families share one layout: prefixlen, then the address. */
+union lpm_key {
+	struct capd_lpm4_key v4;
+	struct capd_lpm6_key v6;
+	uint8_t raw[sizeof(struct capd_lpm6_key)];
+};
+
+static void lpm_key_of(const struct feed_key *k, union lpm_key *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (k->family == AF_INET) {
+		out->v4.prefixlen = k->len;
+		memcpy(out->v4.addr, k->addr, 4);
+	} else {
+		out->v6.prefixlen = k->len;
+		memcpy(out->v6.addr, k->addr, 16);
+	}
+}
+
+/*
+ * Make map `fd` (family's LPM trie) hold exactly the keys of the feed set:
+ * update every new key first, then delete the keys that are no longer
+ * configured, so an unchanged feed never has a gap.
+ */
+static int sync_family(int fd, int family, const struct xdp_feed *feeds, size_t n,
+		       struct feed_key *keys)
+{
+	size_t keylen =
+		family == AF_INET ? sizeof(struct capd_lpm4_key) : sizeof(struct capd_lpm6_key);
+	union lpm_key lk, cur, next, *stale = NULL;
+	struct capd_feed_val v;
+	size_t nkeys, nstale = 0, i;
+	void *prev = NULL;
+	int r;
+
+	r = collect_keys(feeds, n, family, keys, &nkeys);
+	if (r)
+		return r;
+
+	/* Keys present now, gathered before anything changes. */
+	stale = calloc(CAPD_MAX_FEED_KEYS, sizeof(*stale));
+	if (!stale)
+		return -ENOMEM;
+	while (nstale < CAPD_MAX_FEED_KEYS && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		stale[nstale++] = next;
+		cur = next;
+		prev = &cur;
+	}
+
+	for (i = 0; i < nkeys; i++) {
+		r = build_value(feeds, n, &keys[i], &v);
+		if (r)
+			goto out;
+		lpm_key_of(&keys[i], &lk);
+		r = bpf_map_update_elem(fd, &lk, &v, BPF_ANY);
+		if (r)
+			goto out;
+	}
+	for (i = 0; i < nstale; i++) {
+		size_t k;
+
+		for (k = 0; k < nkeys; k++) {
+			lpm_key_of(&keys[k], &lk);
+			if (!memcmp(&lk, &stale[i], keylen))
+				break;
+		}
+		if (k == nkeys)
+			bpf_map_delete_elem(fd, &stale[i]);
+	}
+out:
+	free(stale);
+	return r;
+}
+
+int xdp_prog_set_feeds(struct xdp_prog *p, const struct xdp_feed *feeds, size_t nfeeds)
+{
+	struct feed_key *keys;
+	int r;
+
+	r = xdp_prog_check_feeds(feeds, nfeeds);
+	if (r)
+		return r;
+	keys = calloc(CAPD_MAX_FEED_KEYS, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	r = sync_family(p->feeds4_fd, AF_INET, feeds, nfeeds, keys);
+	if (!r)
+		r = sync_family(p->feeds6_fd, AF_INET6, feeds, nfeeds, keys);
+	free(keys);
+	return r;
+}
+
+/* ---- netdev netlink: what the driver declares ------------------------------- */
+
+/* From linux/netdev.h (Linux 6.3+), which Debian 12's headers lack. */
+#define NETDEV_FAMILY_NAME		      "netdev"
+#define NETDEV_CMD_DEV_GET		      1
+#define NETDEV_A_DEV_IFINDEX		      1
+#define NETDEV_A_DEV_XDP_FEATURES	      3
+#define NETDEV_A_DEV_XDP_RX_METADATA_FEATURES 5
+
+struct nl_req {
+	struct nlmsghdr nh;
+	struct genlmsghdr gh;
+	char attrs[64];
+};
+
+static void nl_put_attr(struct nl_req *req, uint16_t type, const void *data, uint16_t len)
+{
+	struct nlattr *a = (struct nlattr *)((char *)req + NLMSG_ALIGN(req->nh.nlmsg_len));
+
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) + NLA_ALIGN(a->nla_len);
+}
+
+/*
+ * One request, one reply: calls fn for every attribute of the reply.
+ * @return 0, the kernel's -errno, or -EIO for a malformed reply.
+ */
+static int nl_transact(int fd, struct nl_req *req, void (*fn)(const struct nlattr *a, void *arg),
+		       void *arg)
+{
+	char buf[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *nh;
+	ssize_t len;
+
+	if (send(fd, req, req->nh.nlmsg_len, 0) < 0)
+		return -errno;
+	len = recv(fd, buf, sizeof(buf), 0);
+	if (len < 0)
+		return -errno;
+	for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+		const struct nlattr *a;
+		int rest;
+
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+			return e->error ? e->error : 0;
+		}
+		if (nh->nlmsg_type == NLMSG_DONE)
+			return 0;
+		a = (const struct nlattr *)((const char *)NLMSG_DATA(nh) + GENL_HDRLEN);
+		rest = (int)nh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+		while (rest >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= rest) {
+			fn(a, arg);
+			rest -= NLA_ALIGN(a->nla_len);
+			a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len));
+		}
+		return 0;
+	}
+	return -EIO;
+}
+
+static void family_id_attr(const struct nlattr *a, void *arg)
+{
+	if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID &&
+	    a->nla_len >= NLA_HDRLEN + sizeof(uint16_t))
+		memcpy(arg, (const char *)a + NLA_HDRLEN, sizeof(uint16_t));
+}
+
+static void features_attr(const struct nlattr *a, void *arg)
+{
+	struct xdp_prog_info *info = arg;
+	uint64_t v;
+
+	if (a->nla_len < NLA_HDRLEN + sizeof(v))
+		return;
+	memcpy(&v, (const char *)a + NLA_HDRLEN, sizeof(v));
+	switch (a->nla_type & NLA_TYPE_MASK) {
+	case NETDEV_A_DEV_XDP_FEATURES:
+		info->xdp_features = v;
+		info->features_known = true;
+		break;
+	case NETDEV_A_DEV_XDP_RX_METADATA_FEATURES:
+		info->rx_metadata_features = v;
+		break;
+	}
+}
+
+/* Ask the "netdev" generic netlink family what the driver supports. */
+static int netdev_features(struct xdp_prog_info *info)
+{
+	struct nl_req req;
+	uint32_t ifindex = (uint32_t)info->ifindex;
+	uint16_t family = 0;
+	int fd, r;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0)
+		return -errno;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	req.nh.nlmsg_type = GENL_ID_CTRL;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = 1;
+	req.gh.cmd = CTRL_CMD_GETFAMILY;
+	req.gh.version = 1;
+	nl_put_attr(&req, CTRL_ATTR_FAMILY_NAME, NETDEV_FAMILY_NAME, sizeof(NETDEV_FAMILY_NAME));
+	r = nl_transact(fd, &req, family_id_attr, &family);
+	if (r)
+		goto out;
+	if (!family) {
+		r = -ENOENT;
+		goto out;
+	}
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	req.nh.nlmsg_type = family;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = 2;
+	req.gh.cmd = NETDEV_CMD_DEV_GET;
+	req.gh.version = 1;
+	nl_put_attr(&req, NETDEV_A_DEV_IFINDEX, &ifindex, sizeof(ifindex));
+	r = nl_transact(fd, &req, features_attr, info);
+out:
+	close(fd);
+	return r;
+}
+
+/* ---- loading and attaching --------------------------------------------------- */
+
+const char *xdp_prog_obj_path(const char *opts_path)
+{
+	const char *env;
+
+	if (opts_path && *opts_path)
+		return opts_path;
+	env = secure_getenv("CAPD_BPF_OBJ");
+	if (env && *env)
+		return env;
+	if (*CAPD_BPF_OBJ_BUILD && access(CAPD_BPF_OBJ_BUILD, R_OK) == 0)
+		return CAPD_BPF_OBJ_BUILD;
+	return CAPD_BPF_OBJ_INSTALL;
+}
+
+const char *xdp_prog_mode_str(enum xdp_prog_mode mode)
+{
+	switch (mode) {
+	case XDP_PROG_MODE_AUTO:
+		return "auto";
+	case XDP_PROG_MODE_NATIVE:
+		return "native";
+	case XDP_PROG_MODE_GENERIC:
+		return "generic";
+	}
+	return "?";
+}
+
+/*
+ * Set a `const volatile` global of .rodata before load.  Without a
+ * skeleton the variable's offset comes from the object's BTF; libbpf 1.1
+ * hands out the initial image read-only, so it is copied and set back.
+ */
+static int set_rodata_u32(struct bpf_object *obj, const char *name, uint32_t val)
+{
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	struct bpf_map *map;
+	const void *init;
+	struct btf *btf;
+	uint8_t *data;
+	size_t size;
+	int id, i, r;
+
+	btf = bpf_object__btf(obj);
+	if (!btf)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (id < 0)
+		return -ENOENT;
+	sec = btf__type_by_id(btf, (uint32_t)id);
+	bpf_object__for_each_map(map, obj)
+	{
+		const char *mname = bpf_map__name(map);
+		size_t l = strlen(mname);
+
+		if (bpf_map__is_internal(map) && l >= 7 && !strcmp(mname + l - 7, ".rodata"))
+			break;
+	}
+	if (!map)
+		return -ENOENT;
+	init = bpf_map__initial_value(map, &size);
+	if (!init)
+		return -ENOENT;
+	vs = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+
+		if (!strcmp(btf__name_by_offset(btf, var->name_off), name))
+			break;
+	}
+	if (i == btf_vlen(sec))
+		return -ENOENT;
+	if (vs->size != sizeof(val) || vs->offset + sizeof(val) > size)
+		return -EINVAL;
+	data = malloc(size);
+	if (!data)
+		return -ENOMEM;
+	memcpy(data, init, size);
+	memcpy(data + vs->offset, &val, sizeof(val));
+	r = bpf_map__set_initial_value(map, data, size);
+	free(data);
+	return r;
+}
+
+static void unload(struct xdp_prog *p)
+{
+	bpf_object__close(p->obj);
+	p->obj = NULL;
+	p->prog_fd = p->xsks_fd = p->feeds4_fd = p->feeds6_fd = p->counters_fd = -1;
+}
+
+static int map_fd(struct bpf_object *obj, const char *name)
+{
+	int fd = bpf_object__find_map_fd_by_name(obj, name);
+
+	return fd < 0 ? -ENOENT : fd;
+}
+
+/*
+ * Open the object with only program `name` enabled, device-bound to the
+ * interface if `bound`, and load it.  A failed load cannot be retried on
+ * the same bpf_object, hence one fresh open per attempt.
+ */
+static int load(struct xdp_prog *p, const char *name, bool bound, bool capture_all)
+{
+	struct bpf_program *prog, *want = NULL;
+	int r;
+
+	p->obj = bpf_object__open_file(p->info.obj_path, NULL);
+	if (!p->obj) {
+		r = -errno;
+		return r ? r : -EINVAL;
+	}
+	bpf_object__for_each_program(prog, p->obj)
+	{
+		bool mine = !strcmp(bpf_program__name(prog), name);
+
+		bpf_program__set_autoload(prog, mine);
+		if (mine)
+			want = prog;
+	}
+	if (!want) {
+		r = -ENOENT;
+		goto fail;
+	}
+	if (bound) {
+		bpf_program__set_ifindex(want, (uint32_t)p->info.ifindex);
+		r = bpf_program__set_flags(want,
+					   bpf_program__flags(want) | BPF_F_XDP_DEV_BOUND_ONLY);
+		if (r)
+			goto fail;
+	}
+	r = set_rodata_u32(p->obj, "capture_all", capture_all);
+	if (r)
+		goto fail;
+	r = bpf_object__load(p->obj);
+	if (r)
+		goto fail;
+
+	p->prog_fd = bpf_program__fd(want);
+	p->xsks_fd = map_fd(p->obj, CAPD_MAP_XSKS);
+	p->feeds4_fd = map_fd(p->obj, CAPD_MAP_FEEDS4);
+	p->feeds6_fd = map_fd(p->obj, CAPD_MAP_FEEDS6);
+	p->counters_fd = map_fd(p->obj, CAPD_MAP_COUNTERS);
+	if (p->prog_fd < 0 || p->xsks_fd < 0 || p->feeds4_fd < 0 || p->feeds6_fd < 0 ||
+	    p->counters_fd < 0) {
+		r = -ENOENT;
+		goto fail;
+	}
+	p->info.prog_name = bpf_program__name(want);
+	return 0;
+fail:
+	unload(p);
+	return r;
+}
+
+/* Load one variant, fill its maps and attach it in the given mode. */
+static int try_attach(struct xdp_prog *p, const struct xdp_prog_opts *o, bool hw,
+		      uint32_t mode_flag)
+{
+	struct bpf_prog_info pinfo;
+	uint32_t len = sizeof(pinfo);
+	int r;
+
+	r = load(p, hw ? CAPD_PROG_HW : CAPD_PROG_SW, hw, o->capture_all);
+	if (r)
+		return r;
+	r = xdp_prog_set_feeds(p, o->feeds, o->nfeeds);
+	if (r)
+		goto fail;
+	r = bpf_xdp_attach(p->info.ifindex, p->prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag,
+			   NULL);
+	if (r)
+		goto fail;
+	p->attached = true;
+	p->info.xdp_flags = mode_flag;
+	p->info.mode =
+		mode_flag == XDP_FLAGS_DRV_MODE ? XDP_PROG_MODE_NATIVE : XDP_PROG_MODE_GENERIC;
+	p->info.hw_bound = hw;
+	memset(&pinfo, 0, sizeof(pinfo));
+	if (!bpf_obj_get_info_by_fd(p->prog_fd, &pinfo, &len))
+		p->info.prog_id = pinfo.id;
+	return 0;
+fail:
+	unload(p);
+	return r;
+}
+
+/* Another program is attached (in any mode): we never replace it. */
+static int foreign_attached(int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int r;
+
+	r = bpf_xdp_query(ifindex, 0, &q);
+	if (r)
+		return r;
+	return q.attach_mode != XDP_ATTACHED_NONE ? -EBUSY : 0;
+}
+
+/* Errors that mean "someone else is there", where falling back is wrong. */
+static bool is_busy(int r)
+{
+	return r == -EBUSY || r == -EEXIST;
+}
+
+static int attach_native(struct xdp_prog *p, const struct xdp_prog_opts *o)
+{
+	int r;
+
+	if (!o->no_hw_ts) {
+		r = try_attach(p, o, true, XDP_FLAGS_DRV_MODE);
+		if (!r || is_busy(r))
+			return r;
+		p->info.hw_err = r;
+	}
+	return try_attach(p, o, false, XDP_FLAGS_DRV_MODE);
+}
+
+int xdp_prog_open(const struct xdp_prog_opts *o, struct xdp_prog **ret)
+{
+	const char *path;
+	struct xdp_prog *p;
+	int r;
+
+	if (!o || !o->ifname || !ret)
+		return -EINVAL;
+	if (!print_set)
+		xdp_prog_set_print(NULL);
+	r = xdp_prog_check_feeds(o->feeds, o->nfeeds);
+	if (r)
+		return r;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->prog_fd = p->xsks_fd = p->feeds4_fd = p->feeds6_fd = p->counters_fd = -1;
+
+	if (strlen(o->ifname) >= sizeof(p->info.ifname)) {
+		r = -ENODEV;
+		goto fail;
+	}
+	strcpy(p->info.ifname, o->ifname);
+	p->info.ifindex = (int)if_nametoindex(o->ifname);
+	if (!p->info.ifindex) {
+		r = -ENODEV;
+		goto fail;
+	}
+	path = xdp_prog_obj_path(o->obj_path);
+	if (strlen(path) >= sizeof(p->info.obj_path)) {
+		r = -ENAMETOOLONG;
+		goto fail;
+	}
+	strcpy(p->info.obj_path, path);
+	if (access(path, R_OK)) {
+		r = -errno;
+		goto fail;
+	}
+	r = foreign_attached(p->info.ifindex);
+	if (r)
+		goto fail;
+	if (netdev_features(&p->info))
+		p->info.features_known = false;
+
+	switch (o->mode) {
+	case XDP_PROG_MODE_NATIVE:
+		r = attach_native(p, o);
+		break;
+	case XDP_PROG_MODE_GENERIC:
+		r = try_attach(p, o, false, XDP_FLAGS_SKB_MODE);
+		break;
+	case XDP_PROG_MODE_AUTO:
+		r = attach_native(p, o);
+		if (r && !is_busy(r)) {
+			p->info.native_err = r;
+			r = try_attach(p, o, false, XDP_FLAGS_SKB_MODE);
+		}
+		break;
+	default:
+		r = -EINVAL;
+	}
+	if (r)
+		goto fail;
+	if (!p->info.hw_bound)
+		p->info.hw_ts = 0;
+	else if (!p->info.features_known)
+		p->info.hw_ts = -1;
+	else
+		p->info.hw_ts = !!(p->info.rx_metadata_features & XDP_PROG_RX_META_TIMESTAMP);
+	*ret = p;
+	return 0;
+fail:
+	free(p);
+	return r == -EEXIST ? -EBUSY : r;
+}
+
+int xdp_prog_load_unattached(const struct xdp_prog_opts *o, struct xdp_prog **ret)
+{
+	const char *path;
+	struct xdp_prog *p;
+	int r;
+
+	if (!o || !ret)
+		return -EINVAL;
+	if (!print_set)
+		xdp_prog_set_print(NULL);
+	r = xdp_prog_check_feeds(o->feeds, o->nfeeds);
+	if (r)
+		return r;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->prog_fd = p->xsks_fd = p->feeds4_fd = p->feeds6_fd = p->counters_fd = -1;
+	path = xdp_prog_obj_path(o->obj_path);
+	if (strlen(path) >= sizeof(p->info.obj_path)) {
+		r = -ENAMETOOLONG;
+		goto fail;
+	}
+	strcpy(p->info.obj_path, path);
+	r = load(p, CAPD_PROG_SW, false, o->capture_all);
+	if (r)
+		goto fail;
+	r = xdp_prog_set_feeds(p, o->feeds, o->nfeeds);
+	if (r)
+		goto fail;
+	*ret = p;
+	return 0;
+fail:
+	unload(p);
+	free(p);
+	return r;
+}
+
+int xdp_prog_fd(const struct xdp_prog *p)
+{
+	return p->prog_fd;
+}
+
+int xdp_prog_close(struct xdp_prog *p)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	uint32_t id = 0;
+	int r = 0;
+
+	if (!p)
+		return 0;
+	if (p->attached) {
+		/*
+		 * XDP_FLAGS_REPLACE with old_prog_fd: the kernel detaches only
+		 * if our program is still the attached one (else -EEXIST).
+		 */
+		opts.old_prog_fd = p->prog_fd;
+		r = bpf_xdp_detach(p->info.ifindex, p->info.xdp_flags, &opts);
+		if (r == -EEXIST &&
+		    (bpf_xdp_query_id(p->info.ifindex, (int)p->info.xdp_flags, &id) || !id))
+			r = -ENOENT;
+	}
+	unload(p);
+	free(p);
+	return r;
+}
+
+int xdp_prog_xsk_add(struct xdp_prog *p, uint32_t queue, int xsk_fd)
+{
+	if (queue >= CAPD_MAX_QUEUES)
+		return -EINVAL;
+	return bpf_map_update_elem(p->xsks_fd, &queue, &xsk_fd, BPF_ANY);
+}
+
+int xdp_prog_xsk_del(struct xdp_prog *p, uint32_t queue)
+{
+	if (queue >= CAPD_MAX_QUEUES)
+		return -EINVAL;
+	return bpf_map_delete_elem(p->xsks_fd, &queue);
+}
+
+int xdp_prog_counters(struct xdp_prog *p, uint32_t queue, struct capd_xdp_counters *out)
+{
+	struct capd_xdp_counters *percpu;
+	uint32_t q, first, last;
+	int ncpu, cpu, r = 0;
+	unsigned int i;
+
+	if (queue == XDP_PROG_ALL_QUEUES) {
+		first = 0;
+		last = CAPD_MAX_QUEUES - 1;
+	} else {
+		first = last = queue < CAPD_MAX_QUEUES ? queue : CAPD_MAX_QUEUES - 1;
+	}
+	ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	/* The kernel copies one 8-byte aligned value per possible CPU. */
+	percpu = calloc((size_t)ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	for (q = first; q <= last; q++) {
+		r = bpf_map_lookup_elem(p->counters_fd, &q, percpu);
+		if (r)
+			break;
+		for (cpu = 0; cpu < ncpu; cpu++)
+			for (i = 0; i < CAPD_CNT__MAX; i++)
+				out->c[i] += percpu[cpu].c[i];
+	}
+	free(percpu);
+	return r;
+}
+
+const struct xdp_prog_info *xdp_prog_info(const struct xdp_prog *p)
+{
+	return &p->info;
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * xdp_prog.h - capd's XDP program on one interface: load it with libbpf,
+ * fill its feed maps, attach it as the interface's only XDP program, give
+ * it the AF_XDP sockets, read its counters, and detach exactly it again.
+ *
+ * libxdp is not used for the program: its multi-program dispatcher needs
+ * BPF_PROG_TYPE_EXT, which this platform refuses (EPERM), and libxdp 1.3.1
+ * cannot load device-bound programs.  The object comes from a file:
+ * xdp_prog_opts.obj_path, else $CAPD_BPF_OBJ, else the build tree, else the
+ * install path (see xdp_prog_obj_path()).
+ *
+ * Program choice (xdp_prog_open()):
+ *   NATIVE   capd_xdp_hw loaded device-bound (HW RX timestamps through the
+ *            rx_timestamp kfunc) and attached in driver mode; if the kernel
+ *            or driver refuses it, capd_xdp in driver mode.
+ *   GENERIC  capd_xdp in SKB mode (a device-bound program cannot attach
+ *            in SKB mode).
+ *   AUTO     NATIVE, then GENERIC.
+ * The attach never replaces a program someone else attached: it fails
+ * with -EBUSY instead, whatever the mode.
+ *
+ * Nothing here prints.  libbpf's own messages go to the function given to
+ * xdp_prog_set_print(), or nowhere.  Functions return 0 or -errno.
+ * Threads: open/close/set_feeds/xsk_* from one thread; xdp_prog_counters()
+ * and xdp_prog_info() may run concurrently with everything but close.
+ */
+#ifndef CAPD_XDP_PROG_H
+#define CAPD_XDP_PROG_H
+
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/capd_shared.h"
+
+#define XDP_FEED_MAX_PORTS  16
+#define XDP_PROG_ALL_QUEUES UINT32_MAX
+
+/*
+ * One configured feed: UDP to a destination address/prefix, optionally
+ * only to some destination ports.  When feeds overlap, the longest prefix
+ * wins; for the same prefix a listed port wins over "any port"; for the
+ * same prefix and port the feed earlier in the array wins.  A non-first
+ * IPv4 fragment (no UDP header) goes to the any-port feed of its prefix,
+ * else to the first listed port's feed.  UDP ports 319/320 (PTP) are never
+ * captured.
+ */
+struct xdp_feed {
+	int family;	    /* AF_INET or AF_INET6 */
+	uint8_t addr[16];   /* network order; IPv4 uses addr[0..3]; host bits ignored */
+	uint8_t prefix_len; /* 0..32 or 0..128 */
+	uint8_t nports;	    /* 0 = any destination port */
+	uint16_t ports[XDP_FEED_MAX_PORTS]; /* host order, non-zero */
+	uint16_t index;			    /* reported in capd_xdp_meta.feed; < CAPD_FEED_NONE */
+};
+
+/* Same values as capd_conf.h's enum capd_xdp_mode. */
+enum xdp_prog_mode {
+	XDP_PROG_MODE_AUTO = 0,
+	XDP_PROG_MODE_NATIVE = 1,
+	XDP_PROG_MODE_GENERIC = 2,
+};
+
+struct xdp_prog_opts {
+	const char *ifname;
+	enum xdp_prog_mode mode;
+	const struct xdp_feed *feeds;
+	size_t nfeeds;
+	bool capture_all;     /* also capture multicast UDP no feed selects (feed NONE) */
+	bool no_hw_ts;	      /* never try the device-bound kfunc program */
+	const char *obj_path; /* NULL: see xdp_prog_obj_path() */
+};
+
+/* What xdp_prog_open() ended up with; constant until xdp_prog_close(). */
+struct xdp_prog_info {
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	enum xdp_prog_mode mode; /* NATIVE or GENERIC */
+	uint32_t xdp_flags;	 /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
+	const char *prog_name;	 /* CAPD_PROG_HW or CAPD_PROG_SW */
+	uint32_t prog_id;
+	bool hw_bound; /* capd_xdp_hw is attached */
+	/*
+	 * HW RX timestamps possible: 1 when hw_bound and the driver declares
+	 * the rx_timestamp kfunc (netdev netlink), 0 when not hw_bound or the
+	 * driver does not, -1 when hw_bound but the kernel cannot say.  Each
+	 * frame's metadata says whether it got one (NIC RX stamping must be
+	 * on; veth implements the kfunc but stamps 0).
+	 */
+	int hw_ts;
+	bool features_known;	       /* the two fields below are valid */
+	uint64_t xdp_features;	       /* NETDEV_XDP_ACT_* bits */
+	uint64_t rx_metadata_features; /* NETDEV_XDP_RX_METADATA_* bits */
+	int hw_err;		       /* -errno: why capd_xdp_hw was not used; 0 */
+	int native_err;		       /* -errno: why native mode was not used; 0 */
+	char obj_path[256];
+};
+
+/* netdev netlink bits (linux/netdev.h is newer than Debian 12's headers). */
+#define XDP_PROG_ACT_BASIC	   (1u << 0)
+#define XDP_PROG_ACT_REDIRECT	   (1u << 1)
+#define XDP_PROG_ACT_XSK_ZEROCOPY  (1u << 3)
+#define XDP_PROG_ACT_RX_SG	   (1u << 5)
+#define XDP_PROG_RX_META_TIMESTAMP (1u << 0)
+
+struct xdp_prog;
+
+/*
+ * libbpf and libxdp print through process-wide callbacks.  Route both to fn
+ * (level 0 warning, 1 info, 2 debug, as their enums), or discard with NULL.
+ * Unless this was called, xdp_prog_open() and xdp_prog_load_unattached()
+ * install the discarding default.  Call it before any thread starts.
+ */
+typedef void (*xdp_prog_print_fn)(int level, const char *fmt, va_list ap);
+void xdp_prog_set_print(xdp_prog_print_fn fn);
+
+/*
+ * The object file xdp_prog_open() would use for opts_path (may be NULL):
+ * opts_path, else $CAPD_BPF_OBJ (ignored when setuid), else the build
+ * tree's object if it exists, else the install path.
+ */
+const char *xdp_prog_obj_path(const char *opts_path);
+
+/*
+ * Validate feeds and merge them into the per-prefix map values.  Pure;
+ * xdp_prog_open() and xdp_prog_set_feeds() call it.
+ * @return 0; -EINVAL for a bad family, prefix length, port count, zero port
+ *         or index; -E2BIG if a prefix collects more than CAPD_VAL_PORTS
+ *         (port, feed) pairs or a family more than CAPD_MAX_FEED_KEYS
+ *         prefixes.
+ */
+int xdp_prog_check_feeds(const struct xdp_feed *feeds, size_t nfeeds);
+
+/*
+ * Load the program for o->ifname, fill the feed maps and attach it as
+ * described at the top.  On success *ret owns the attached program.
+ * @return 0; -ENODEV (no such interface); -EBUSY (an XDP program is
+ *         already attached, in any mode); -ENOENT (object file missing);
+ *         the -errno of xdp_prog_check_feeds(); or the -errno of the last
+ *         load/attach attempt (e.g. -EOPNOTSUPP: no native XDP and mode
+ *         NATIVE).
+ */
+int xdp_prog_open(const struct xdp_prog_opts *o, struct xdp_prog **ret);
+
+/*
+ * Load capd_xdp (no kfunc) with o's feeds and capture_all, verified by the
+ * kernel but attached nowhere (o->ifname and o->mode are ignored): for
+ * BPF_PROG_TEST_RUN in tests, and to check that this kernel accepts the
+ * program before touching an interface.  Free with xdp_prog_close().
+ * @return 0, or the -errno of xdp_prog_check_feeds() or of the load.
+ */
+int xdp_prog_load_unattached(const struct xdp_prog_opts *o, struct xdp_prog **ret);
+
+/* The loaded program's fd (e.g. for bpf_prog_test_run_opts()). */
+int xdp_prog_fd(const struct xdp_prog *p);
+
+/*
+ * Detach the program if it is still the one attached (a program someone
+ * put in its place is left alone) and free p.  NULL is a no-op.
+ * @return 0; -EEXIST if another program had replaced ours; -ENOENT if none
+ *         was attached any more; or the -errno of the detach.  p is freed
+ *         in every case.
+ */
+int xdp_prog_close(struct xdp_prog *p);
+
+/*
+ * Replace the feed set of a running program: new prefixes are added before
+ * stale ones are removed, so feeds present in both sets never stop
+ * matching.  Frames in flight may see either set.
+ * @return 0, the -errno of xdp_prog_check_feeds(), or of a map update.
+ */
+int xdp_prog_set_feeds(struct xdp_prog *p, const struct xdp_feed *feeds, size_t nfeeds);
+
+/*
+ * Put AF_XDP socket xsk_fd (bound to this interface and queue) into slot
+ * queue of xsks_map; selected frames of that queue go to it from now on.
+ * The map holds its own reference: closing the socket empties the slot.
+ * @return 0, -EINVAL (queue >= CAPD_MAX_QUEUES), or the map update -errno.
+ */
+int xdp_prog_xsk_add(struct xdp_prog *p, uint32_t queue, int xsk_fd);
+
+/* Empty slot queue; selected frames of that queue count as no_socket.
+ * @return 0, -EINVAL, or -ENOENT if the slot was empty. */
+int xdp_prog_xsk_del(struct xdp_prog *p, uint32_t queue);
+
+/*
+ * Counters of queue (or the sum of all queues for XDP_PROG_ALL_QUEUES),
+ * summed over CPUs.  A system call and a small allocation: housekeeping
+ * thread only.  Queues >= CAPD_MAX_QUEUES share the last entry.
+ * @return 0, -EINVAL, -ENOMEM, or the map lookup -errno.
+ */
+int xdp_prog_counters(struct xdp_prog *p, uint32_t queue, struct capd_xdp_counters *out);
+
+const struct xdp_prog_info *xdp_prog_info(const struct xdp_prog *p);
+
+const char *xdp_prog_mode_str(enum xdp_prog_mode mode);
+
+#endif
