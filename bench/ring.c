@@ -604,12 +604,15 @@ static int bench_reader(struct bench *b)
  * Stamps are TSC reads; an offset between the two CPUs' TSCs would shift
  * ring and bare alike.  Ring and bare alternate in chunks.
  *
- * On a shared machine the reader is sometimes interrupted or descheduled
- * while it waits; such a sample measures the scheduler, and the bare
- * variant even loses it (overwritten).  A sample counts as quiet unless a
- * gap of more than LAT_NOISE_NS between two polls ended after its stamp;
- * the figures are over quiet samples of both variants, and the note shows
- * how many were set aside and the percentiles over all of them.
+ * On a shared machine either thread is sometimes interrupted or descheduled;
+ * such a sample measures the scheduler, and the bare variant even loses it
+ * (overwritten).  A sample is noisy if the reader saw a gap of more than
+ * LAT_NOISE_NS between two polls that ended after its stamp or in the poll
+ * that found it, or the writer took longer than that from stamp to the end
+ * of its publish.  A ring that itself took that long would show up as many
+ * more noisy ring than bare samples.  The figures
+ * are over the quiet samples of both variants; a note says how many were
+ * set aside and gives the percentiles over all of them.
  */
 #define LAT_NOISE_NS 1000
 
@@ -617,7 +620,10 @@ enum { LAT_RING, LAT_BARE, LAT_NVAR };
 
 struct lat_var {
 	int64_t *all, *quiet;	/* samples in TSC ticks */
-	uint64_t nall, nquiet;
+	uint64_t *stamp;	/* stamp of all[i] */
+	uint8_t *rnoisy;	/* all[i] was noisy on the reader side */
+	uint64_t *wnoisy;	/* stamps noisy on the writer side, ascending */
+	uint64_t nall, nquiet, nwnoisy;
 	uint64_t sent;
 };
 
@@ -657,12 +663,14 @@ static void *lat_writer(void *arg)
 	struct bench *b = l->b;
 	uint64_t rnd = 0x9e3779b97f4a7c15ull, sent = 0, next, stamp, k;
 	double tpn = b->tsc_per_ns;
+	uint64_t noise = (uint64_t)(LAT_NOISE_NS * tpn);
 	int c;
 
 	if (pin(b->cpu[0]))
 		l->err = -EINVAL;
 	for (c = 0; c < l->chunks; c++) {
 		int var = c & 1 ? LAT_BARE : LAT_RING;
+		struct lat_var *v = &l->var[var];
 
 		__atomic_store_n(&l->stop, 0, __ATOMIC_RELAXED);
 		pthread_barrier_wait(&l->bar);
@@ -683,10 +691,12 @@ static void *lat_writer(void *arg)
 				lat_send_ring(b, stamp, k);
 			else
 				__atomic_store_n(&l->bare, stamp, __ATOMIC_RELEASE);
+			if (tsc_now() - stamp > noise && v->nwnoisy < l->max)
+				v->wnoisy[v->nwnoisy++] = stamp;
 			sent++;
 			next = stamp;
 		}
-		l->var[var].sent += l->per_chunk;
+		v->sent += l->per_chunk;
 		/* Give the reader 1 ms to take the last one; a bare sample
 		 * overwritten while the reader was off-CPU never comes. */
 		next = tsc_now() + (uint64_t)(tpn * 1e6);
@@ -699,14 +709,49 @@ static void *lat_writer(void *arg)
 	return NULL;
 }
 
-static void lat_sample(struct lat *l, int var, uint64_t stamp, uint64_t seen, bool quiet)
+static int cmp_i64(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, c = *(const int64_t *)pb;
+
+	return (a > c) - (a < c);
+}
+
+static void lat_sample(struct lat *l, int var, uint64_t stamp, uint64_t seen, bool noisy)
 {
 	struct lat_var *v = &l->var[var];
 
-	if (v->nall < l->max)
-		v->all[v->nall++] = (int64_t)(seen - stamp);
-	if (quiet && v->nquiet < l->max)
-		v->quiet[v->nquiet++] = (int64_t)(seen - stamp);
+	if (v->nall == l->max)
+		return;
+	v->stamp[v->nall] = stamp;
+	v->rnoisy[v->nall] = noisy;
+	v->all[v->nall++] = (int64_t)(seen - stamp);
+}
+
+static bool lat_wnoisy(const struct lat_var *v, uint64_t stamp)
+{
+	uint64_t lo = 0, hi = v->nwnoisy;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (v->wnoisy[mid] < stamp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < v->nwnoisy && v->wnoisy[lo] == stamp;
+}
+
+/* Sort all samples, and collect and sort the quiet ones. */
+static void lat_finish(struct lat_var *v)
+{
+	uint64_t i;
+
+	for (i = 0; i < v->nall; i++)
+		if (!v->rnoisy[i] && !lat_wnoisy(v, v->stamp[i]))
+			v->quiet[v->nquiet++] = v->all[i];
+	qsort(v->all, v->nall, sizeof(int64_t), cmp_i64);
+	qsort(v->quiet, v->nquiet, sizeof(int64_t), cmp_i64);
 }
 
 static void *lat_reader(void *arg)
@@ -738,14 +783,15 @@ static void *lat_reader(void *arg)
 					continue;
 				t = tsc_now();
 				if (ring_reader_release(&b->r) == 0)
-					lat_sample(l, var, v.rec.ts_ns, t, noisy <= v.rec.ts_ns);
+					lat_sample(l, var, v.rec.ts_ns, t,
+						   noisy > v.rec.ts_ns || t - it > noise);
 			} else {
 				t = __atomic_load_n(&l->bare, __ATOMIC_ACQUIRE);
 				if (t == last)
 					continue;
 				last = t;
 				t = tsc_now();
-				lat_sample(l, var, last, t, noisy <= last);
+				lat_sample(l, var, last, t, noisy > last || t - it > noise);
 			}
 			__atomic_store_n(&l->recv, ++recv, __ATOMIC_RELAXED);
 		}
@@ -755,13 +801,6 @@ static void *lat_reader(void *arg)
 		pthread_barrier_wait(&l->bar);
 	}
 	return NULL;
-}
-
-static int cmp_i64(const void *pa, const void *pb)
-{
-	int64_t a = *(const int64_t *)pa, c = *(const int64_t *)pb;
-
-	return (a > c) - (a < c);
 }
 
 /* Nearest-rank percentile of n sorted samples, in ns. */
@@ -806,9 +845,14 @@ static int bench_latency(struct bench *b)
 	l->per_chunk = samples / (LAT_CHUNKS / 2);
 	l->max = l->per_chunk * (LAT_CHUNKS / 2);
 	for (i = 0; i < LAT_NVAR; i++) {
-		l->var[i].all = calloc(l->max, sizeof(int64_t));
-		l->var[i].quiet = calloc(l->max, sizeof(int64_t));
-		if (!l->var[i].all || !l->var[i].quiet) {
+		struct lat_var *v = &l->var[i];
+
+		v->all = calloc(l->max, sizeof(int64_t));
+		v->quiet = calloc(l->max, sizeof(int64_t));
+		v->stamp = calloc(l->max, sizeof(uint64_t));
+		v->rnoisy = calloc(l->max, 1);
+		v->wnoisy = calloc(l->max, sizeof(uint64_t));
+		if (!v->all || !v->quiet || !v->stamp || !v->rnoisy || !v->wnoisy) {
 			err = -ENOMEM;
 			goto out;
 		}
@@ -831,17 +875,16 @@ static int bench_latency(struct bench *b)
 		err = l->err;
 		goto out_bar;
 	}
-	for (i = 0; i < LAT_NVAR; i++) {
-		qsort(l->var[i].all, l->var[i].nall, sizeof(int64_t), cmp_i64);
-		qsort(l->var[i].quiet, l->var[i].nquiet, sizeof(int64_t), cmp_i64);
-	}
+	for (i = 0; i < LAT_NVAR; i++)
+		lat_finish(&l->var[i]);
 	rv = &l->var[LAT_RING];
 	bv = &l->var[LAT_BARE];
-	note(b, "latency: quiet samples ring %llu/%llu, bare %llu/%llu (%llu bare lost "
-	     "while the reader was off-CPU); over all samples ring p99 %.0f p999 %.0f "
-	     "ns, bare p99 %.0f p999 %.0f ns",
+	note(b, "latency: quiet samples ring %llu/%llu, bare %llu/%llu; noisy on the "
+	     "writer side ring %llu, bare %llu; bare lost %llu; over all "
+	     "samples ring p99 %.0f p999 %.0f ns, bare p99 %.0f p999 %.0f ns",
 	     (unsigned long long)rv->nquiet, (unsigned long long)rv->sent,
 	     (unsigned long long)bv->nquiet, (unsigned long long)bv->sent,
+	     (unsigned long long)rv->nwnoisy, (unsigned long long)bv->nwnoisy,
 	     (unsigned long long)(bv->sent - bv->nall),
 	     pct(rv->all, rv->nall, 0.99, tpn), pct(rv->all, rv->nall, 0.999, tpn),
 	     pct(bv->all, bv->nall, 0.99, tpn), pct(bv->all, bv->nall, 0.999, tpn));
@@ -861,6 +904,9 @@ out:
 	for (i = 0; i < LAT_NVAR; i++) {
 		free(l->var[i].all);
 		free(l->var[i].quiet);
+		free(l->var[i].stamp);
+		free(l->var[i].rnoisy);
+		free(l->var[i].wnoisy);
 	}
 	free(l);
 	return err;

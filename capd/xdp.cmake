@@ -6,7 +6,7 @@ pkg_check_modules(LIBXDP REQUIRED IMPORTED_TARGET libxdp)
 find_program(BPF_CLANG NAMES clang clang-16 clang-15 clang-14 REQUIRED)
 
 # add_bpf_object(name src): compile src with clang -target bpf into
-# ${CMAKE_CURRENT_BINARY_DIR}/name.bpf.o; target `name` builds it and
+# ${CMAKE_CURRENT_BINARY_DIR}/name.bpf.o; target `name_bpf` builds it and
 # carries the path in its BPF_OBJECT property.  -target bpf does not search
 # the multiarch include dir, where asm/types.h lives on Debian.
 function(add_bpf_object name src)
@@ -24,14 +24,19 @@ function(add_bpf_object name src)
     DEPFILE ${out}.d
     COMMENT "BPF ${name}.bpf.o"
     VERBATIM)
-  add_custom_target(${name} ALL DEPENDS ${out})
-  set_target_properties(${name} PROPERTIES BPF_OBJECT ${out})
+  add_custom_target(${name}_bpf ALL DEPENDS ${out})
+  set_target_properties(${name}_bpf PROPERTIES BPF_OBJECT ${out})
 endfunction()
 
-add_bpf_object(capd_xdp_bpf ${CMAKE_CURRENT_SOURCE_DIR}/bpf/capd_xdp.bpf.c)
+add_bpf_object(capd_xdp ${CMAKE_CURRENT_SOURCE_DIR}/bpf/capd_xdp.bpf.c)
 get_target_property(CAPD_BPF_OBJ_BUILD capd_xdp_bpf BPF_OBJECT)
 
+# The object is found at run time: $CAPD_BPF_OBJ, this build tree, then the
+# install path (xdp_prog_obj_path()).
 include(GNUInstallDirs)
+set(CAPD_BPF_DIR ${CMAKE_INSTALL_LIBDIR}/capd)
+install(FILES ${CAPD_BPF_OBJ_BUILD} DESTINATION ${CAPD_BPF_DIR})
+
 add_library(capdxdp STATIC xdp_prog.c xsk.c)
 target_include_directories(capdxdp PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_compile_definitions(capdxdp PRIVATE

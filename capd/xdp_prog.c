@@ -31,7 +31,7 @@ struct xdp_prog {
 	int feeds4_fd;
 	int feeds6_fd;
 	int counters_fd;
-	bool attached;
+	int link_fd;		/* the attachment; -1 when not attached */
 };
 
 /* ---- libbpf output ------------------------------------------------------- */
@@ -619,6 +619,7 @@ fail:
 static int try_attach(struct xdp_prog *p, const struct xdp_prog_opts *o, bool hw,
 		      uint32_t mode_flag)
 {
+	LIBBPF_OPTS(bpf_link_create_opts, lo);
 	struct bpf_prog_info pinfo;
 	uint32_t len = sizeof(pinfo);
 	int r;
@@ -629,11 +630,17 @@ static int try_attach(struct xdp_prog *p, const struct xdp_prog_opts *o, bool hw
 	r = xdp_prog_set_feeds(p, o->feeds, o->nfeeds);
 	if (r)
 		goto fail;
-	r = bpf_xdp_attach(p->info.ifindex, p->prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag,
-			   NULL);
-	if (r)
+	/*
+	 * A BPF link, not a netlink attach: the kernel detaches the program
+	 * when the last descriptor of the link goes, so a crashed or killed
+	 * capd leaves no program behind and its successor can attach.  A link
+	 * never replaces an attached program: it fails with -EBUSY.
+	 */
+	lo.flags = mode_flag;
+	r = bpf_link_create(p->prog_fd, p->info.ifindex, BPF_XDP, &lo);
+	if (r < 0)
 		goto fail;
-	p->attached = true;
+	p->link_fd = r;
 	p->info.xdp_flags = mode_flag;
 	p->info.mode =
 		mode_flag == XDP_FLAGS_DRV_MODE ? XDP_PROG_MODE_NATIVE : XDP_PROG_MODE_GENERIC;
@@ -695,6 +702,7 @@ int xdp_prog_open(const struct xdp_prog_opts *o, struct xdp_prog **ret)
 	if (!p)
 		return -ENOMEM;
 	p->prog_fd = p->xsks_fd = p->feeds4_fd = p->feeds6_fd = p->counters_fd = -1;
+	p->link_fd = -1;
 
 	if (strlen(o->ifname) >= sizeof(p->info.ifname)) {
 		r = -ENODEV;
@@ -771,6 +779,7 @@ int xdp_prog_load_unattached(const struct xdp_prog_opts *o, struct xdp_prog **re
 	if (!p)
 		return -ENOMEM;
 	p->prog_fd = p->xsks_fd = p->feeds4_fd = p->feeds6_fd = p->counters_fd = -1;
+	p->link_fd = -1;
 	path = xdp_prog_obj_path(o->obj_path);
 	if (strlen(path) >= sizeof(p->info.obj_path)) {
 		r = -ENAMETOOLONG;
@@ -798,22 +807,16 @@ int xdp_prog_fd(const struct xdp_prog *p)
 
 int xdp_prog_close(struct xdp_prog *p)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
-	uint32_t id = 0;
 	int r = 0;
 
 	if (!p)
 		return 0;
-	if (p->attached) {
-		/*
-		 * XDP_FLAGS_REPLACE with old_prog_fd: the kernel detaches only
-		 * if our program is still the attached one (else -EEXIST).
-		 */
-		opts.old_prog_fd = p->prog_fd;
-		r = bpf_xdp_detach(p->info.ifindex, p->info.xdp_flags, &opts);
-		if (r == -EEXIST &&
-		    (bpf_xdp_query_id(p->info.ifindex, (int)p->info.xdp_flags, &id) || !id))
+	if (p->link_fd >= 0) {
+		/* Detach now even if a forked child still holds the link. */
+		r = bpf_link_detach(p->link_fd);
+		if (r == -ENOLINK)
 			r = -ENOENT;
+		close(p->link_fd);
 	}
 	unload(p);
 	free(p);

@@ -158,11 +158,11 @@ int xdp_prog_load_unattached(const struct xdp_prog_opts *o, struct xdp_prog **re
 int xdp_prog_fd(const struct xdp_prog *p);
 
 /*
- * Detach the program if it is still the one attached (a program someone
- * put in its place is left alone) and free p.  NULL is a no-op.
- * @return 0; -EEXIST if another program had replaced ours; -ENOENT if none
- *         was attached any more; or the -errno of the detach.  p is freed
- *         in every case.
+ * Detach the program and free p.  NULL is a no-op.  The attachment is a
+ * BPF link, so the kernel also detaches it when the process dies, however
+ * it dies.
+ * @return 0; -ENOENT if it was detached already; or the -errno of the
+ *         detach.  p is freed in every case.
  */
 int xdp_prog_close(struct xdp_prog *p);
 
@@ -182,8 +182,11 @@ int xdp_prog_set_feeds(struct xdp_prog *p, const struct xdp_feed *feeds, size_t 
  */
 int xdp_prog_xsk_add(struct xdp_prog *p, uint32_t queue, int xsk_fd);
 
-/* Empty slot queue; selected frames of that queue count as no_socket.
- * @return 0, -EINVAL, or -ENOENT if the slot was empty. */
+/*
+ * Empty slot queue (emptying an empty slot succeeds); selected frames of
+ * that queue count as no_socket.  Closing the socket empties it too.
+ * @return 0, -EINVAL (queue >= CAPD_MAX_QUEUES), or the map delete -errno.
+ */
 int xdp_prog_xsk_del(struct xdp_prog *p, uint32_t queue);
 
 /*

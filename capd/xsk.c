@@ -35,6 +35,8 @@
 #define DEFAULT_RX_SIZE	 2048
 #define COMP_SIZE	 64 /* required by bind, unused: we never transmit */
 #define HUGEPAGE_DEFAULT (2u << 20)
+#define BUSY_RETRIES	 50 /* x BUSY_RETRY_US: give a just-closed socket 1 s */
+#define BUSY_RETRY_US	 20000
 
 struct xsk_rx {
 	/* hot: touched for every batch */
@@ -190,14 +192,36 @@ static void refill(struct xsk_rx *x)
 	xsk_ring_prod__submit(&x->fill, n);
 }
 
-int xsk_rx_open(const struct xsk_rx_opts *o, struct xsk_rx **ret)
+/* Zero-copy first if allowed, then copy mode. */
+static int bind_socket(struct xsk_rx *x, const struct xsk_rx_opts *o)
 {
 	uint16_t base = XDP_USE_NEED_WAKEUP | XDP_USE_SG;
+	int r;
+
+	x->info.zc_err = 0;
+	switch (o->zerocopy) {
+	case XSK_RX_ZC_AUTO:
+		r = create(x, o, base | XDP_ZEROCOPY);
+		/* -EBUSY: the queue is taken; copy mode would not help. */
+		if (!r || r == -EBUSY)
+			return r;
+		x->info.zc_err = r;
+		return create(x, o, base | XDP_COPY);
+	case XSK_RX_ZC_ON:
+		return create(x, o, base | XDP_ZEROCOPY);
+	case XSK_RX_ZC_OFF:
+		return create(x, o, base | XDP_COPY);
+	}
+	return -EINVAL;
+}
+
+int xsk_rx_open(const struct xsk_rx_opts *o, struct xsk_rx **ret)
+{
 	struct xdp_options xo;
 	socklen_t len = sizeof(xo);
 	struct xsk_rx *x;
 	uint32_t i;
-	int r;
+	int r, tries;
 
 	if (!o || !o->ifname || !ret)
 		return -EINVAL;
@@ -224,25 +248,16 @@ int xsk_rx_open(const struct xsk_rx_opts *o, struct xsk_rx **ret)
 	if (r)
 		goto fail;
 
-	switch (o->zerocopy) {
-	case XSK_RX_ZC_AUTO:
-		r = create(x, o, base | XDP_ZEROCOPY);
-		if (!r)
+	for (tries = 0;; tries++) {
+		r = bind_socket(x, o);
+		/*
+		 * The kernel lets go of a closed socket's queue in a deferred
+		 * work item, about 50 ms after close() here: a restarted capd
+		 * finds the queue busy for that long.
+		 */
+		if (r != -EBUSY || tries == BUSY_RETRIES)
 			break;
-		/* -EBUSY: the queue is taken; copy mode would not help. */
-		if (r == -EBUSY)
-			goto fail;
-		x->info.zc_err = r;
-		r = create(x, o, base | XDP_COPY);
-		break;
-	case XSK_RX_ZC_ON:
-		r = create(x, o, base | XDP_ZEROCOPY);
-		break;
-	case XSK_RX_ZC_OFF:
-		r = create(x, o, base | XDP_COPY);
-		break;
-	default:
-		r = -EINVAL;
+		usleep(BUSY_RETRY_US);
 	}
 	if (r)
 		goto fail;

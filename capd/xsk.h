@@ -109,6 +109,8 @@ struct xsk_rx;
  * and bind the socket with XDP_USE_NEED_WAKEUP | XDP_USE_SG, zero-copy
  * first when o->zerocopy allows it, then copy mode, and hand every buffer
  * the fill ring can take to the kernel.
+ * A queue still held by a just-closed socket (the kernel releases it
+ * asynchronously) is retried for up to a second.
  * @return 0; -EINVAL for bad sizes; -ENOMEM; or the -errno of the UMEM
  *         registration or bind (e.g. -EOPNOTSUPP: zero-copy impossible
  *         with XSK_RX_ZC_ON; -EBUSY: the queue has a socket already).

@@ -5,12 +5,19 @@
 #include "ring_layout.h"
 #include "ring_reader.h"
 
+/* ring_reader.blk_checked: what is known of the header of the block at blk */
+enum {
+	BLK_UNCHECKED = 0,
+	BLK_CHECKED = 1,
+	BLK_REJECTED = 2, /* malformed: the whole block is skipped */
+};
+
 static void reader_set_block(struct ring_reader *r, uint64_t b)
 {
 	r->blk = r->base + ring_pos_offset(r->hdr, b * r->block_size);
 	r->blk_end = (b + 1) * r->block_size;
 	r->pos = b * r->block_size + sizeof(struct ring_blk);
-	r->blk_checked = 0;
+	r->blk_checked = BLK_UNCHECKED;
 }
 
 /* Position at pos, which lies inside or at the end of a block. */
@@ -21,7 +28,7 @@ static void reader_set_pos(struct ring_reader *r, uint64_t pos)
 	reader_set_block(r, b);
 	if (pos > r->pos)
 		r->pos = pos;
-	r->blk_checked = 1; /* only block starts need their header checked */
+	r->blk_checked = BLK_CHECKED; /* only block starts need their header checked */
 }
 
 static int reader_intact(const struct ring_reader *r, uint64_t pos)
@@ -42,15 +49,37 @@ static void reader_lapped(struct ring_reader *r)
 	reader_set_block(r, (intent - r->capacity) / r->block_size + 1);
 }
 
-/* Give up the rest of the block after a malformed record or header; never
- * beyond tail, where the next record the writer publishes will start. */
-static void reader_skip_block(struct ring_reader *r, uint64_t tail)
+/* Give up the rest of the block; never beyond tail, where the next record
+ * the writer publishes will start. */
+static void reader_skip_rest(struct ring_reader *r, uint64_t tail)
 {
-	r->rejected++;
 	if (tail > r->blk_end)
 		reader_set_block(r, r->blk_end / r->block_size);
 	else
 		r->pos = tail;
+}
+
+/* After a malformed record or header. */
+static void reader_skip_block(struct ring_reader *r, uint64_t tail)
+{
+	r->rejected++;
+	reader_skip_rest(r, tail);
+}
+
+/*
+ * The writer's generation changed.  A reformat may also have changed the
+ * geometry: then nothing of the mapping can be read with ours, and the
+ * caller is told so (-EPROTO) on every call until it reopens.
+ */
+static int reader_new_generation(struct ring_reader *r, uint32_t gen)
+{
+	const struct ring_hdr *h = r->hdr;
+
+	if (h->block_size != r->block_size || h->nblocks != r->nblocks)
+		return -EPROTO;
+	r->generation = gen;
+	r->events |= RING_EV_GENERATION;
+	return 0;
 }
 
 static uint64_t reader_oldest_block(const struct ring_reader *r)
@@ -126,18 +155,26 @@ static int reader_seek_time(struct ring_reader *r, uint64_t ts_ns)
 
 	if (tail <= sizeof(struct ring_blk))
 		return 0; /* empty: stay at the newest position */
-	lo = reader_oldest_block(r) + 1; /* the oldest may go while we search */
+	/* The oldest block is searched too: it may hold the record wanted,
+	 * and if it goes meanwhile, the scan or the next peek notices. */
+	lo = reader_oldest_block(r);
 	hi = (tail - 1) / r->block_size;
+	/* The block the writer just entered may have nothing published yet;
+	 * its ts_first reads as 0 and must not attract the search. */
+	if (hi > lo && hi * r->block_size + sizeof(struct ring_blk) >= tail)
+		hi--;
 	if (lo > hi)
 		lo = hi;
-	/* Last block whose first timestamp is <= ts_ns; blocks that read as 0
-	 * (lapped meanwhile) count as "before" so the search moves later. */
+	/* Last block whose first timestamp is < ts_ns: the first record at
+	 * ts_ns or later is in it or starts the next one, also when equal
+	 * timestamps span blocks.  Blocks that read as 0 (lapped meanwhile)
+	 * count as "before", so the search moves later. */
 	found = lo;
 	while (lo <= hi) {
 		uint64_t mid = lo + (hi - lo) / 2;
 		uint64_t ts = reader_block_ts(r, mid, tail);
 
-		if (ts <= ts_ns) {
+		if (ts < ts_ns) {
 			found = mid;
 			lo = mid + 1;
 		} else {
@@ -180,12 +217,8 @@ static int reader_idle(struct ring_reader *r, uint64_t tail)
 	const struct ring_hdr *h = r->hdr;
 	uint32_t gen = ring_load32(&h->generation);
 
-	if (gen != r->generation) {
-		r->generation = gen;
-		r->events |= RING_EV_GENERATION;
-		if (h->block_size != r->block_size || h->nblocks != r->nblocks)
-			return -EPROTO;
-	}
+	if (gen != r->generation && reader_new_generation(r, gen) < 0)
+		return -EPROTO;
 	if (tail < r->pos && tail > 0) {
 		/* Positions went backwards: the file was reformatted. */
 		r->events |= RING_EV_RESET;
@@ -223,7 +256,13 @@ int ring_reader_peek(struct ring_reader *r, struct ring_view *v)
 				continue;
 			return err;
 		}
-		if (!r->blk_checked) {
+		if (r->blk_checked == BLK_REJECTED) {
+			/* What the writer appends to a rejected block goes
+			 * with it, without being counted again. */
+			reader_skip_rest(r, tail);
+			continue;
+		}
+		if (r->blk_checked == BLK_UNCHECKED) {
 			blk = (const struct ring_blk *)r->blk;
 			no = blk->block_no;
 			if (!reader_intact(r, r->pos)) {
@@ -231,19 +270,14 @@ int ring_reader_peek(struct ring_reader *r, struct ring_view *v)
 				continue;
 			}
 			if (no != r->blk_end / r->block_size - 1) {
-				/* Nothing in this block can be trusted, not
-				 * even what the writer appends to it later:
-				 * wait at its end, and count it once. */
-				r->rejected++;
-				r->pos = r->blk_end;
+				r->blk_checked = BLK_REJECTED;
+				reader_skip_block(r, tail);
 				continue;
 			}
-			r->blk_checked = 1;
+			r->blk_checked = BLK_CHECKED;
 			gen = ring_load32(&r->hdr->generation);
-			if (gen != r->generation) {
-				r->generation = gen;
-				r->events |= RING_EV_GENERATION;
-			}
+			if (gen != r->generation && reader_new_generation(r, gen) < 0)
+				return -EPROTO;
 		}
 		memcpy(&v->rec, r->blk + (r->pos & (r->block_size - 1)), sizeof(v->rec));
 		if (!reader_intact(r, r->pos)) {

@@ -65,6 +65,7 @@ for _ in $(seq 100); do
 done
 grep -q capturing "$LAB_TMP/capd.log" || lab_fail "capd did not start: $(cat "$LAB_TMP/capd.log")"
 cat "$LAB_TMP/capd.log"
+ip maddr show dev "$hif" | grep -q 239.1.1.1 || lab_fail "capd did not join 239.1.1.1"
 
 # Ordinary sockets on the host for what capd must leave alone.
 listen() { # name group port count
@@ -129,6 +130,12 @@ cat "$LAB_TMP/capd.log"
 if ip link show "$hif" | grep -q xdp; then
 	lab_fail "an XDP program is still attached to $hif"
 fi
+# No listener of this test joins 239.1.1.1: a membership left is capd's.
+for _ in $(seq 20); do
+	ip maddr show dev "$hif" | grep -q 239.1.1.1 || break
+	sleep 0.1
+done
+! ip maddr show dev "$hif" | grep -q 239.1.1.1 || lab_fail "capd did not leave 239.1.1.1"
 
 out=$("$flows" -t 1 "$ring")
 echo "$out"

@@ -331,6 +331,34 @@ static int run(struct xdp_prog *p, const struct tcase *tc, size_t n)
 	return fail;
 }
 
+/* A selected frame on a queue without socket: passed and counted. */
+static int run_no_socket(struct xdp_prog *p)
+{
+	static const struct tcase t = {"no socket on the queue", V4, "239.1.1.1", 5001, .want = 0};
+	static uint8_t inbuf[256 + 2] __attribute__((aligned(8)));
+	struct capd_xdp_counters c0, c1;
+	uint8_t *in = inbuf + 2;
+	size_t len = build(in, &t);
+	int r;
+
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = (uint32_t)len,
+		    .repeat = 1);
+
+	if (counters(p, &c0))
+		return 1;
+	r = bpf_prog_test_run_opts(xdp_prog_fd(p), &o);
+	if (r || counters(p, &c1) || o.retval != XDP_PASS ||
+	    c1.c[CAPD_CNT_SELECTED] != c0.c[CAPD_CNT_SELECTED] + 1 ||
+	    c1.c[CAPD_CNT_NO_SOCKET] != c0.c[CAPD_CNT_NO_SOCKET] + 1 ||
+	    c1.c[CAPD_CNT_PASSED] != c0.c[CAPD_CNT_PASSED] + 1 ||
+	    c1.c[CAPD_CNT_REDIRECTED] != c0.c[CAPD_CNT_REDIRECTED]) {
+		printf("FAIL %s: r %d retval %u\n", t.name, r, o.retval);
+		return 1;
+	}
+	printf("ok   %s\n", t.name);
+	return 0;
+}
+
 int main(void)
 {
 	struct xdp_prog_opts po = {.feeds = feeds, .nfeeds = sizeof(feeds) / sizeof(feeds[0])};
@@ -391,6 +419,12 @@ int main(void)
 		goto out;
 	}
 	fail += run(p, cases, sizeof(cases) / sizeof(cases[0]));
+	if (xdp_prog_xsk_del(p, 0) || xdp_prog_xsk_del(p, CAPD_MAX_QUEUES) != -EINVAL) {
+		printf("FAIL xsks_map slot delete\n");
+		fail++;
+	}
+	fail += run_no_socket(p);
+	xdp_prog_xsk_add(p, 0, xsk_rx_fd(x));
 
 	/* Live feed change: drop feed 0's prefix, keep the rest. */
 	r = xdp_prog_set_feeds(p, feeds + 1, sizeof(feeds) / sizeof(feeds[0]) - 1);
@@ -405,6 +439,22 @@ int main(void)
 		};
 
 		fail += run(p, after, 2);
+	}
+	/* Only feed 2 left: every IPv4 prefix must be gone from the map. */
+	r = xdp_prog_set_feeds(p, &feeds[2], 1);
+	if (r) {
+		printf("FAIL set_feeds: %s\n", strerror(-r));
+		fail++;
+	} else {
+		static const struct tcase after2[] = {
+			{"after set_feeds: v4 prefixes removed", V4, "239.1.1.1", 5002,
+			 .want = NONE},
+			{"after set_feeds: /16 removed", V4, "239.1.2.3", 9, .want = NONE},
+			{"after set_feeds: v6 /16 removed", V6, "ff15::2:1", 6001, .want = NONE},
+			{"after set_feeds: last feed", V6, "ff15::1:5", 6000, .want = 2},
+		};
+
+		fail += run(p, after2, 4);
 	}
 	xdp_prog_close(p);
 	p = NULL;

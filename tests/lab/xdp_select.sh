@@ -60,6 +60,7 @@ receiver()
 {
 	local name=$1 out=$LAB_TMP/$1.out i
 	shift
+	: >"$out" # exists before the background job opens it
 	"$SEND" --recv -i "$HOST" "$@" >"$out" 2>&1 &
 	RECV_PIDS+=($!)
 	lab_on_exit "kill $! 2>/dev/null || true"
@@ -114,6 +115,7 @@ run_mode()
 	# Joined to the feed's group and port: must see none of the feed.
 	receiver feed-group -g 239.1.1.1 -p 5001 -t 8
 
+	: >"$out"
 	"$PROBE" -i "$HOST" -q 0 -m "$MODE" -f 239.1.1.1:5001 -f '[ff15::1:0]/112' \
 		-t 60 >"$out" 2>&1 &
 	pid=$!

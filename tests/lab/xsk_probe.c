@@ -493,15 +493,17 @@ int main(int argc, char **argv)
 
 	for (i = 0; i <= MAX_FEEDS; i++) {
 		struct feed_stats *fs = &fstats[i];
+		char idx[16] = "none";
 
 		if (i < MAX_FEEDS && i >= nfeeds)
 			continue;
 		if (i == MAX_FEEDS && !fs->frames)
 			continue;
-		printf("feed index=%s%u frames=%llu bytes=%llu maxlen=%llu multibuf=%llu vlan=%llu "
+		if (i < MAX_FEEDS)
+			snprintf(idx, sizeof(idx), "%u", i);
+		printf("feed index=%s frames=%llu bytes=%llu maxlen=%llu multibuf=%llu vlan=%llu "
 		       "seq_gaps=%llu seq_dups=%llu\n",
-		       i == MAX_FEEDS ? "none" : "", i == MAX_FEEDS ? 0 : i,
-		       (unsigned long long)fs->frames, (unsigned long long)fs->bytes,
+		       idx, (unsigned long long)fs->frames, (unsigned long long)fs->bytes,
 		       (unsigned long long)fs->maxlen, (unsigned long long)fs->multibuf,
 		       (unsigned long long)fs->vlan, (unsigned long long)fs->seq_gaps,
 		       (unsigned long long)fs->seq_dups);
