@@ -255,7 +255,7 @@ const struct ckey capd_conf_table[] = {
 	K_GROUP(struct capd_conf, capture, "capture", capture_keys, NULL,
 		"where and how packets are taken"),
 	K_LIST(struct capd_conf, feeds, nfeeds, "feeds", 0, CAPD_CONF_MAX_FEEDS, 0, feed_keys,
-	       feed_post, "traffic to capture; ( ) = everything"),
+	       feed_post, "traffic to capture; ( ) = all multicast UDP"),
 	K_GROUP(struct capd_conf, clock, "clock", clock_keys, NULL, "clock status source"),
 	K_GROUP(struct capd_conf, run, "run", run_keys, NULL, "identity after setup"),
 	{.name = NULL},

@@ -96,7 +96,7 @@ struct capd_conf_run {
 struct capd_conf {
 	struct capd_conf_ring ring;
 	struct capd_conf_capture capture;
-	unsigned int nfeeds; /* 0 = capture everything */
+	unsigned int nfeeds; /* 0 = capture all multicast UDP */
 	struct capd_conf_feed feeds[CAPD_CONF_MAX_FEEDS];
 	struct capd_conf_clock clock;
 	struct capd_conf_run run;

@@ -12,6 +12,8 @@ packages=(
 	libcap-ng-dev libsystemd-dev
 	# lab and judges: namespaces, PTP, independent pcapng readers
 	iproute2 util-linux ethtool linuxptp tcpdump tshark zstd strace
+	# peers the benchmarks compare against (dumpcap comes with tshark)
+	netsniff-ng
 )
 
 missing=()

@@ -9,6 +9,9 @@
  *        bad_payload=0 truncated=0 ts_source=2 max_wirelen=242
  *   other count=N
  *   total records=N lost=N rejected=N generation=G state=S
+ *   stats packets=N bytes=N busy_ns=N batches=N polls=N xsk_dropped=N
+ *         ring_full=N fill_empty=N xdp_redirected=N xdp_passed=N
+ *         (capd's counters in the ring, summed over queues)
  *
  *   ring_flows [-t SECONDS] RING_PATH
  * Stops when the writer has stopped and everything is read, or after
@@ -131,6 +134,30 @@ static void account(const struct ring_view *v, const uint8_t *p)
 		}
 }
 
+static void print_stats(const uint8_t *base)
+{
+	const struct ring_stats *st = (const struct ring_stats *)(base + RING_STATS_OFF);
+	unsigned long long sum[8] = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < st->nqueue && i < RING_MAX_QUEUES; i++) {
+		const struct ring_queue_stats *q = &st->queues[i];
+
+		sum[0] += q->packets;
+		sum[1] += q->bytes;
+		sum[2] += q->xsk_rx_dropped;
+		sum[3] += q->xsk_rx_ring_full;
+		sum[4] += q->xsk_fill_ring_empty;
+		sum[5] += q->xdp_redirected;
+		sum[6] += q->xdp_passed;
+	}
+	printf("stats packets=%llu bytes=%llu busy_ns=%llu batches=%llu polls=%llu "
+	       "xsk_dropped=%llu ring_full=%llu fill_empty=%llu xdp_redirected=%llu "
+	       "xdp_passed=%llu\n", sum[0], sum[1], (unsigned long long)st->busy_ns,
+	       (unsigned long long)st->batches, (unsigned long long)st->polls, sum[2], sum[3],
+	       sum[4], sum[5], sum[6]);
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t buf[1 << 17];
@@ -199,6 +226,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)rd.records, (unsigned long long)rd.lost,
 	       (unsigned long long)rd.rejected, rd.generation,
 	       ((const struct ring_hdr *)m.mem)->writer_state);
+	print_stats((const uint8_t *)m.mem);
 	ring_file_close(&m);
 	return 0;
 }
