@@ -269,15 +269,17 @@ int ring_reader_peek(struct ring_reader *r, struct ring_view *v)
 				reader_lapped(r);
 				continue;
 			}
+			/* Before block_no means anything: the geometry it
+			 * was found with may be gone. */
+			gen = ring_load32(&r->hdr->generation);
+			if (gen != r->generation && reader_new_generation(r, gen) < 0)
+				return -EPROTO;
 			if (no != r->blk_end / r->block_size - 1) {
 				r->blk_checked = BLK_REJECTED;
 				reader_skip_block(r, tail);
 				continue;
 			}
 			r->blk_checked = BLK_CHECKED;
-			gen = ring_load32(&r->hdr->generation);
-			if (gen != r->generation && reader_new_generation(r, gen) < 0)
-				return -EPROTO;
 		}
 		memcpy(&v->rec, r->blk + (r->pos & (r->block_size - 1)), sizeof(v->rec));
 		if (!reader_intact(r, r->pos)) {
