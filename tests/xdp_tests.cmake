@@ -4,11 +4,6 @@ if(NOT TARGET capdxdp)
   return()
 endif()
 
-# The lab's traffic source; defined here only if the main list has not.
-if(NOT TARGET mcast_send)
-  add_executable(mcast_send lab/mcast_send.c)
-endif()
-
 add_executable(xsk_probe lab/xsk_probe.c)
 target_link_libraries(xsk_probe PRIVATE capdxdp)
 
