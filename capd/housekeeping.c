@@ -4,9 +4,12 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include <sys/timex.h>
+
 #include "capture.h"
 #include "housekeeping.h"
 #include "ring.h"
+#include "ring_clock.h"
 #include "xdp_prog.h"
 #include "xsk.h"
 
@@ -52,6 +55,24 @@ void housekeeping_update_stats(struct housekeeping *hk)
 	}
 }
 
+/* What capd knows of time so far: the kernel's TAI offset and the stamp
+ * source in use.  The PTP fields come from ptp4l (clock status, later). */
+static void update_clock(struct housekeeping *hk)
+{
+	struct ring_clock *c = (struct ring_clock *)((uint8_t *)hk->hdr + RING_CLOCK_OFF);
+	struct timex tx = { 0 };
+	struct timespec now;
+	const struct ring_stats *st = hk->cap->stats;
+
+	adjtimex(&tx);
+	clock_gettime(CLOCK_REALTIME, &now);
+	ring_clock_write_begin(c);
+	c->kernel_tai_offset = tx.tai;
+	c->ts_source = st->niface ? st->ifaces[0].ts_source : RING_TS_NONE;
+	c->update_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	ring_clock_write_end(c);
+}
+
 static void notify_status(struct housekeeping *hk, uint64_t *last_pkts, uint64_t *last_polls)
 {
 	struct capture *c = hk->cap;
@@ -86,6 +107,7 @@ static void *housekeeping_main(void *arg)
 	while (!__atomic_load_n(&hk->stop, __ATOMIC_RELAXED)) {
 		ring_writer_heartbeat(hk->hdr, mono_ns());
 		if (++tick % STATS_TICKS == 0) {
+			update_clock(hk);
 			housekeeping_update_stats(hk);
 			notify_status(hk, &last_pkts, &last_polls);
 		}
@@ -104,6 +126,7 @@ int housekeeping_start(struct housekeeping *hk)
 	int r;
 
 	hk->stop = false;
+	update_clock(hk); /* before the first record a reader might convert */
 	r = pthread_create(&hk->thread, NULL, housekeeping_main, hk);
 	if (r)
 		return -r;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -289,6 +290,27 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 	return 0;
 }
 
+/* The feed table readers use to name what they read. */
+static void publish_feeds(struct capd *d)
+{
+	struct ring_feeds *rf = (struct ring_feeds *)((uint8_t *)d->map.mem + RING_FEEDS_OFF);
+	unsigned int i;
+
+	memset(rf, 0, sizeof(*rf));
+	for (i = 0; i < d->conf.nfeeds && i < RING_MAX_FEEDS; i++) {
+		const struct capd_conf_feed *f = &d->conf.feeds[i];
+		struct ring_feed *o = &rf->feeds[i];
+
+		snprintf(o->name, sizeof(o->name), "%s", f->name);
+		memcpy(o->addr, f->group.addr, sizeof(o->addr));
+		o->family = f->group.family == AF_INET6 ? 6 : 4;
+		o->prefix_len = f->group.prefix_len;
+		o->nports = (uint8_t)f->nports;
+		memcpy(o->ports, f->ports, sizeof(o->ports));
+	}
+	rf->nfeeds = i;
+}
+
 static int setup_capture(struct capd *d)
 {
 	struct xdp_feed feeds[CAPD_CONF_MAX_FEEDS];
@@ -308,6 +330,7 @@ static int setup_capture(struct capd *d)
 	}
 	/* Statistics of this generation start from zero. */
 	memset(d->stats, 0, sizeof(*d->stats));
+	publish_feeds(d);
 	xdp_prog_set_print(libbpf_to_log);
 	for (i = 0; i < d->conf.capture.ninterfaces; i++) {
 		r = setup_interface(d, i, feeds);

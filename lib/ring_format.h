@@ -9,6 +9,7 @@
  *   0               struct ring_hdr     identity, writer state, positions
  *   RING_CLOCK_OFF  struct ring_clock   clock status, seqlock protected
  *   RING_STATS_OFF  struct ring_stats   interface table and counters
+ *   RING_FEEDS_OFF  struct ring_feeds   the configured feeds, for readers
  *   data_off        block 0 .. block nblocks-1, block_size bytes each
  *
  * Positions are 64-bit absolute byte counts in an unbounded "data space"
@@ -36,6 +37,7 @@
 
 #define RING_CLOCK_OFF 4096u
 #define RING_STATS_OFF 8192u
+#define RING_FEEDS_OFF 42048u	/* right after struct ring_stats */
 #define RING_META_SIZE 65536u	/* header pages; data_off is at least this */
 
 #define RING_REC_ALIGN 8u
@@ -181,6 +183,32 @@ struct ring_stats {
 	struct ring_queue_stats queues[RING_MAX_QUEUES];
 };
 
+/*
+ * The feeds capd was configured with, so readers can name them (pcapng NRB,
+ * printed lines) and know their ports.  Written by capd before it opens the
+ * ring as writer; constant for a generation.  ring_rec.feed indexes feeds[].
+ */
+#define RING_MAX_FEEDS 256
+#define RING_FEED_NAME_LEN 32
+#define RING_FEED_MAX_PORTS 16
+
+struct ring_feed {
+	char name[RING_FEED_NAME_LEN]; /* NUL terminated */
+	uint8_t addr[16];	/* network order; IPv4 in addr[0..3] */
+	uint8_t family;		/* 4 or 6 */
+	uint8_t prefix_len;
+	uint8_t nports;		/* 0 = any port */
+	uint8_t reserved0;
+	uint16_t ports[RING_FEED_MAX_PORTS]; /* host order */
+	uint32_t reserved1;
+};
+
+struct ring_feeds {
+	uint32_t nfeeds;
+	uint32_t reserved[15];
+	struct ring_feed feeds[RING_MAX_FEEDS];
+};
+
 /* Block header, at the start of every block. */
 struct ring_blk {
 	uint64_t block_no;	/* absolute block number; identifies the lap */
@@ -227,6 +255,10 @@ _Static_assert(sizeof(struct ring_queue_stats) == 128, "ring ABI v1");
 _Static_assert(sizeof(struct ring_stats) == 64 + 16 * 64 + 256 * 128, "ring ABI v1");
 _Static_assert(RING_STATS_OFF + sizeof(struct ring_stats) <= RING_META_SIZE, "meta fits");
 _Static_assert(RING_CLOCK_OFF + sizeof(struct ring_clock) <= RING_STATS_OFF, "clock fits");
+_Static_assert(sizeof(struct ring_feed) == 88, "ring ABI v1");
+_Static_assert(RING_FEEDS_OFF >= RING_STATS_OFF + sizeof(struct ring_stats), "feeds after stats");
+_Static_assert(RING_FEEDS_OFF % 64 == 0, "feeds aligned");
+_Static_assert(RING_FEEDS_OFF + sizeof(struct ring_feeds) <= RING_META_SIZE, "feeds fit");
 _Static_assert(sizeof(struct ring_blk) == 64, "ring ABI v1: block header");
 _Static_assert(sizeof(struct ring_rec) == 32, "ring ABI v1: record header");
 

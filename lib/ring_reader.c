@@ -108,24 +108,32 @@ int ring_reader_open(struct ring_reader *r, const void *mem, uint64_t len)
 	return ring_reader_seek(r, RING_SEEK_NEWEST, 0);
 }
 
-/* First timestamp of block b, or 0 if it is empty, lapped or malformed. */
-static uint64_t reader_block_ts(const struct ring_reader *r, uint64_t b, uint64_t tail)
+/* Seeks search by timestamp or by sequence number; both grow with the
+ * position (timestamps approximately). */
+static uint64_t rec_key(const struct ring_rec *rec, bool by_seq)
+{
+	return by_seq ? rec->seq : rec->ts_ns;
+}
+
+/* First key of block b, or 0 if it is empty, lapped or malformed. */
+static uint64_t reader_block_key(const struct ring_reader *r, uint64_t b, uint64_t tail,
+				 bool by_seq)
 {
 	const struct ring_blk *blk;
-	uint64_t start = b * r->block_size, ts, no;
+	uint64_t start = b * r->block_size, key, no;
 
 	if (start + sizeof(*blk) >= tail)
 		return 0;
 	blk = (const struct ring_blk *)(r->base + ring_pos_offset(r->hdr, start));
 	no = blk->block_no;
-	ts = blk->ts_first;
+	key = by_seq ? blk->first_seq : blk->ts_first;
 	if (!reader_intact(r, start) || no != b)
 		return 0;
-	return ts;
+	return key;
 }
 
-/* Within the current block, advance to the first record with ts >= ts_ns. */
-static int reader_scan_block(struct ring_reader *r, uint64_t ts_ns)
+/* Within the current block, advance to the first record with key >= key. */
+static int reader_scan_block(struct ring_reader *r, uint64_t key, bool by_seq)
 {
 	uint64_t tail = ring_load_acquire(&r->hdr->tail);
 
@@ -137,7 +145,7 @@ static int reader_scan_block(struct ring_reader *r, uint64_t ts_ns)
 			return -EAGAIN;
 		if (rec.flags & RING_REC_F_PAD || rec.caplen > r->max_caplen)
 			break;
-		if (rec.ts_ns >= ts_ns)
+		if (rec_key(&rec, by_seq) >= key)
 			return 0;
 		r->pos += ring_rec_size(rec.caplen);
 	}
@@ -148,7 +156,7 @@ static int reader_scan_block(struct ring_reader *r, uint64_t ts_ns)
 	return 0;
 }
 
-static int reader_seek_time(struct ring_reader *r, uint64_t ts_ns)
+static int reader_seek_key(struct ring_reader *r, uint64_t key, bool by_seq)
 {
 	uint64_t tail = ring_load_acquire(&r->hdr->tail);
 	uint64_t lo, hi, found;
@@ -165,16 +173,16 @@ static int reader_seek_time(struct ring_reader *r, uint64_t ts_ns)
 		hi--;
 	if (lo > hi)
 		lo = hi;
-	/* Last block whose first timestamp is < ts_ns: the first record at
-	 * ts_ns or later is in it or starts the next one, also when equal
-	 * timestamps span blocks.  Blocks that read as 0 (lapped meanwhile)
-	 * count as "before", so the search moves later. */
+	/* Last block whose first key is < key: the first record at key or
+	 * later is in it or starts the next one, also when equal timestamps
+	 * span blocks.  Blocks that read as 0 (lapped meanwhile) count as
+	 * "before", so the search moves later. */
 	found = lo;
 	while (lo <= hi) {
 		uint64_t mid = lo + (hi - lo) / 2;
-		uint64_t ts = reader_block_ts(r, mid, tail);
+		uint64_t k = reader_block_key(r, mid, tail, by_seq);
 
-		if (ts < ts_ns) {
+		if (k < key) {
 			found = mid;
 			lo = mid + 1;
 		} else {
@@ -184,10 +192,10 @@ static int reader_seek_time(struct ring_reader *r, uint64_t ts_ns)
 		}
 	}
 	reader_set_block(r, found);
-	return reader_scan_block(r, ts_ns);
+	return reader_scan_block(r, key, by_seq);
 }
 
-int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t ts_ns)
+int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t arg)
 {
 	int err = 0, tries;
 
@@ -201,11 +209,15 @@ int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t ts_ns
 		reader_set_block(r, reader_oldest_block(r));
 		return 0;
 	case RING_SEEK_TIME:
+	case RING_SEEK_SEQ:
 		for (tries = 0; tries < 8; tries++) {
-			err = reader_seek_time(r, ts_ns);
+			err = reader_seek_key(r, arg, where == RING_SEEK_SEQ);
 			if (err != -EAGAIN)
-				return err;
+				break;
 		}
+		/* Whatever went before the first record delivered is lost. */
+		if (!err && where == RING_SEEK_SEQ && arg <= ring_load_relaxed(&r->hdr->next_seq))
+			r->expect = arg;
 		return err;
 	}
 	return -EINVAL;

@@ -38,6 +38,8 @@ enum ring_seek {
 	RING_SEEK_NEWEST, /* the next record written from now on */
 	RING_SEEK_OLDEST, /* the oldest intact record */
 	RING_SEEK_TIME,	  /* the first record with ts_ns >= the given time */
+	RING_SEEK_SEQ,	  /* the record with the given sequence number, or the
+			   * oldest after it if it is gone (counted as lost) */
 };
 
 struct ring_view {
@@ -78,14 +80,17 @@ struct ring_reader {
 int ring_reader_open(struct ring_reader *r, const void *mem, uint64_t len);
 
 /*
- * Move to the newest or oldest record, or to the first record at or after
- * ts_ns (blocks are searched by their first timestamp, so records of one
- * block out of timestamp order are found approximately).  Counters are
- * kept; records skipped by a seek are not counted as lost, the next record
- * delivered starts the sequence accounting afresh.
- * @return 0, or -EAGAIN if the ring kept changing under a time search.
+ * Move to the newest or oldest record, to the first record at or after the
+ * time arg (blocks are searched by their first timestamp, so records of one
+ * block out of timestamp order are found approximately), or to the record
+ * with sequence number arg (exact).  Counters are kept; records skipped by
+ * a seek are not counted as lost and the next record delivered starts the
+ * sequence accounting afresh, except for RING_SEEK_SEQ: there, records from
+ * arg up to the first one delivered (overwritten already) count as lost --
+ * what a recorder resuming after record arg - 1 needs.
+ * @return 0, or -EAGAIN if the ring kept changing under the search.
  */
-int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t ts_ns);
+int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t arg);
 
 /*
  * Look at the next record without consuming it.  v->data points into the

@@ -9,7 +9,8 @@
  *
  *   mcast_send [-i IFNAME] -g GROUP -p PORT [-n COUNT] [-s SIZE] [-r PPS]
  *              [--ttl N] [--seq-start N] [--skip SEQ[,SEQ...]]
- *      send; without -r (or -r 0) as fast as possible, 64 per sendmmsg()
+ *      send; without -r (or -r 0) as fast as possible, 64 per sendmmsg();
+ *      --random: random payload bytes instead of the pattern (incompressible)
  *   mcast_send --recv [-i IFNAME] -g GROUP -p PORT [-t SECONDS] [-n COUNT]
  *      receive (joining GROUP if multicast), verify payloads, print
  *      "received N bad M"
@@ -44,6 +45,7 @@ struct opts {
 	unsigned long long *skip;
 	size_t nskip;
 	int recv;
+	int random;
 	double seconds;
 };
 
@@ -59,7 +61,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: mcast_send [-i IFNAME] -g GROUP -p PORT [-n COUNT] [-s SIZE] [-r PPS]\n"
-		"                  [--ttl N] [--seq-start N] [--skip SEQ[,SEQ...]]\n"
+		"                  [--ttl N] [--seq-start N] [--skip SEQ[,SEQ...]] [--random]\n"
 		"       mcast_send --recv [-i IFNAME] -g GROUP -p PORT [-t SECONDS] [-n COUNT]\n");
 	exit(2);
 }
@@ -183,8 +185,18 @@ static int do_send(const struct opts *o)
 			memcpy(b, &be, 8);
 			be = htobe64(now_ns(CLOCK_REALTIME));
 			memcpy(b + 8, &be, 8);
-			for (i = HDR_LEN; i < o->size; i++)
-				b[i] = (uint8_t)(seq + i);
+			if (o->random) {
+				/* Incompressible, for filling disks. */
+				uint64_t x = seq * 0x9e3779b97f4a7c15ull + 1;
+
+				for (i = HDR_LEN; i < o->size; i++) {
+					x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+					b[i] = (uint8_t)x;
+				}
+			} else {
+				for (i = HDR_LEN; i < o->size; i++)
+					b[i] = (uint8_t)(seq + i);
+			}
 			iov[n].iov_base = b;
 			iov[n].iov_len = o->size;
 			msgs[n].msg_hdr = (struct msghdr){ .msg_name = &dst, .msg_namelen = dlen,
@@ -304,6 +316,7 @@ int main(int argc, char **argv)
 		{ "seq-start", required_argument, NULL, 'S' },
 		{ "skip", required_argument, NULL, 'k' },
 		{ "recv", no_argument, NULL, 'R' },
+		{ "random", no_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .count = 1000, .size = 100, .ttl = 8, .seconds = 5 };
@@ -322,6 +335,7 @@ int main(int argc, char **argv)
 		case 'S': o.seq_start = strtoull(optarg, NULL, 0); break;
 		case 'k': parse_skip(&o, optarg); break;
 		case 'R': o.recv = 1; break;
+		case 'X': o.random = 1; break;
 		default: usage();
 		}
 	}

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Every block is built by one function that runs twice: first without a
+ * buffer to measure, then, if the block fits, into the buffer with the
+ * measured total.  Length bookkeeping therefore cannot disagree with what is
+ * emitted (the failure mode of writers with a separate length pass).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "pcapng.h"
+
+_Static_assert(sizeof(struct pcapng_block_hdr) == 8, "pcapng block header");
+_Static_assert(sizeof(struct pcapng_shb_hdr) == 24, "pcapng SHB");
+_Static_assert(offsetof(struct pcapng_shb_hdr, bom) == 8, "pcapng SHB byte-order magic");
+_Static_assert(offsetof(struct pcapng_shb_hdr, section_len) == 16, "pcapng SHB section length");
+_Static_assert(sizeof(struct pcapng_idb_hdr) == 16, "pcapng IDB");
+_Static_assert(offsetof(struct pcapng_idb_hdr, snaplen) == 12, "pcapng IDB snaplen");
+_Static_assert(sizeof(struct pcapng_epb_hdr) == 28, "pcapng EPB");
+_Static_assert(offsetof(struct pcapng_epb_hdr, ts_high) == 12, "pcapng EPB timestamp");
+_Static_assert(offsetof(struct pcapng_epb_hdr, caplen) == 20, "pcapng EPB caplen");
+_Static_assert(sizeof(struct pcapng_spb_hdr) == 12, "pcapng SPB");
+_Static_assert(sizeof(struct pcapng_pb_hdr) == 28, "pcapng PB");
+_Static_assert(sizeof(struct pcapng_isb_hdr) == 20, "pcapng ISB");
+_Static_assert(sizeof(struct pcapng_opt_hdr) == 4, "pcapng option header");
+_Static_assert(sizeof(struct pcap_file_hdr) == 24, "pcap file header");
+_Static_assert(offsetof(struct pcap_file_hdr, linktype) == 20, "pcap linktype");
+_Static_assert(sizeof(struct pcap_rec_hdr) == 16, "pcap record header");
+
+/* w->p == NULL: measuring; only len advances. */
+struct emit {
+	uint8_t *p;
+	size_t len;
+	bool opts;		/* an option was written: end the list */
+};
+
+static void put(struct emit *w, const void *src, size_t n)
+{
+	if (w->p && n) {
+		if (src)
+			memcpy(w->p + w->len, src, n);
+		else
+			memset(w->p + w->len, 0, n);
+	}
+	w->len += n;
+}
+
+static void put_u32(struct emit *w, uint32_t v)
+{
+	put(w, &v, sizeof(v));
+}
+
+static void put_pad(struct emit *w)
+{
+	put(w, NULL, PCAPNG_PAD(w->len) - w->len);
+}
+
+/* Longest prefix of s of at most max bytes that ends on a character boundary. */
+static size_t utf8_prefix(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	len = max;
+	while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+		len--;
+	return len;
+}
+
+static void opt_hdr(struct emit *w, uint16_t code, size_t len)
+{
+	struct pcapng_opt_hdr h = { .code = code, .len = (uint16_t)len };
+
+	put(w, &h, sizeof(h));
+	w->opts = true;
+}
+
+/* len <= PCAPNG_OPT_MAXLEN is the caller's to ensure. */
+static void opt(struct emit *w, uint16_t code, const void *v, size_t len)
+{
+	opt_hdr(w, code, len);
+	put(w, v, len);
+	put_pad(w);
+}
+
+static void opt_u8(struct emit *w, uint16_t code, uint8_t v)
+{
+	opt(w, code, &v, sizeof(v));
+}
+
+static void opt_u32(struct emit *w, uint16_t code, uint32_t v)
+{
+	opt(w, code, &v, sizeof(v));
+}
+
+static void opt_u64(struct emit *w, uint16_t code, uint64_t v)
+{
+	opt(w, code, &v, sizeof(v));
+}
+
+/* A timestamp option is two u32 words, high first, like the EPB's. */
+static void opt_ts(struct emit *w, uint16_t code, uint64_t ts)
+{
+	uint32_t v[2] = { (uint32_t)(ts >> 32), (uint32_t)ts };
+
+	opt(w, code, v, sizeof(v));
+}
+
+static void opt_str(struct emit *w, uint16_t code, const char *s)
+{
+	size_t n;
+
+	if (!s || !*s)
+		return;
+	n = utf8_prefix(s, strnlen(s, PCAPNG_OPT_MAXLEN + 1), PCAPNG_OPT_MAXLEN);
+	opt(w, code, s, n);
+}
+
+static void opt_customs(struct emit *w, const struct pcapng_custom *c, size_t n)
+{
+	const size_t max = PCAPNG_OPT_MAXLEN - sizeof(uint32_t);
+	size_t i, len;
+
+	for (i = 0; c && i < n; i++) {
+		len = c[i].data ? c[i].len : 0;
+		if (c[i].code == PCAPNG_OPT_CUSTOM_STR || c[i].code == PCAPNG_OPT_CUSTOM_STR_NOCOPY)
+			len = utf8_prefix(c[i].data, len, max);
+		else if (len > max)
+			len = max;
+		opt_hdr(w, c[i].code, sizeof(uint32_t) + len);
+		put_u32(w, c[i].pen);
+		put(w, c[i].data, len);
+		put_pad(w);
+	}
+}
+
+/* Close the option list (if any) and repeat the total length. */
+static void block_end(struct emit *w, uint32_t total)
+{
+	if (w->opts)
+		opt_hdr(w, PCAPNG_OPT_ENDOFOPT, 0);
+	put_u32(w, total);
+}
+
+typedef void (*build_fn)(struct emit *w, uint32_t total, const void *arg);
+
+static size_t encode(void *buf, size_t cap, build_fn build, const void *arg)
+{
+	struct emit w = { 0 };
+	size_t total;
+
+	build(&w, 0, arg);
+	total = w.len;
+	if (total > UINT32_MAX)
+		return 0;
+	if (buf && total <= cap) {
+		w = (struct emit){ .p = buf };
+		build(&w, (uint32_t)total, arg);
+	}
+	return total;
+}
+
+static void shb_build(struct emit *w, uint32_t total, const void *arg)
+{
+	const struct pcapng_shb_info *s = arg;
+	struct pcapng_shb_hdr h = {
+		.type = PCAPNG_BT_SHB,
+		.len = total,
+		.bom = PCAPNG_BYTE_ORDER_MAGIC,
+		.major = PCAPNG_VERSION_MAJOR,
+		.minor = PCAPNG_VERSION_MINOR,
+		.section_len = -1,
+	};
+
+	put(w, &h, sizeof(h));
+	if (s) {
+		opt_str(w, PCAPNG_OPT_COMMENT, s->comment);
+		opt_str(w, PCAPNG_SHB_HARDWARE, s->hardware);
+		opt_str(w, PCAPNG_SHB_OS, s->os);
+		opt_str(w, PCAPNG_SHB_USERAPPL, s->userappl);
+		opt_customs(w, s->custom, s->ncustom);
+	}
+	block_end(w, total);
+}
+
+size_t pcapng_shb(void *buf, size_t cap, const struct pcapng_shb_info *s)
+{
+	return encode(buf, cap, shb_build, s);
+}
+
+static void idb_build(struct emit *w, uint32_t total, const void *arg)
+{
+	const struct pcapng_idb_info *i = arg;
+	struct pcapng_idb_hdr h = {
+		.type = PCAPNG_BT_IDB,
+		.len = total,
+		.linktype = i->linktype,
+		.snaplen = i->snaplen,
+	};
+
+	put(w, &h, sizeof(h));
+	opt_str(w, PCAPNG_OPT_COMMENT, i->comment);
+	opt_str(w, PCAPNG_IF_NAME, i->name);
+	opt_str(w, PCAPNG_IF_DESCRIPTION, i->description);
+	if (i->speed)
+		opt_u64(w, PCAPNG_IF_SPEED, i->speed);
+	opt_u8(w, PCAPNG_IF_TSRESOL, i->tsresol ? i->tsresol : 9);
+	if (i->filter && *i->filter) {
+		/* type octet 0: a libpcap filter string follows */
+		size_t n = utf8_prefix(i->filter, strnlen(i->filter, PCAPNG_OPT_MAXLEN),
+				       PCAPNG_OPT_MAXLEN - 1);
+
+		opt_hdr(w, PCAPNG_IF_FILTER, 1 + n);
+		put(w, NULL, 1);
+		put(w, i->filter, n);
+		put_pad(w);
+	}
+	if (i->fcslen_present)
+		opt_u8(w, PCAPNG_IF_FCSLEN, i->fcslen);
+	opt_str(w, PCAPNG_IF_HARDWARE, i->hardware);
+	opt_customs(w, i->custom, i->ncustom);
+	block_end(w, total);
+}
+
+size_t pcapng_idb(void *buf, size_t cap, const struct pcapng_idb_info *i)
+{
+	return encode(buf, cap, idb_build, i);
+}
+
+static void epb_build(struct emit *w, uint32_t total, const void *arg)
+{
+	const struct pcapng_epb_info *e = arg;
+	struct pcapng_epb_hdr h = {
+		.type = PCAPNG_BT_EPB,
+		.len = total,
+		.if_id = e->if_id,
+		.ts_high = (uint32_t)(e->ts >> 32),
+		.ts_low = (uint32_t)e->ts,
+		.caplen = e->caplen,
+		.wirelen = e->wirelen,
+	};
+
+	put(w, &h, sizeof(h));
+	put(w, e->data, e->caplen);
+	put_pad(w);
+	opt_str(w, PCAPNG_OPT_COMMENT, e->comment);
+	if (e->flags)
+		opt_u32(w, PCAPNG_EPB_FLAGS, e->flags);
+	if (e->dropcount)
+		opt_u64(w, PCAPNG_EPB_DROPCOUNT, e->dropcount);
+	if (e->packetid != PCAPNG_ABSENT)
+		opt_u64(w, PCAPNG_EPB_PACKETID, e->packetid);
+	if (e->queue != UINT32_MAX)
+		opt_u32(w, PCAPNG_EPB_QUEUE, e->queue);
+	block_end(w, total);
+}
+
+size_t pcapng_epb(void *buf, size_t cap, const struct pcapng_epb_info *e)
+{
+	return encode(buf, cap, epb_build, e);
+}
+
+static void isb_build(struct emit *w, uint32_t total, const void *arg)
+{
+	const struct pcapng_isb_info *i = arg;
+	struct pcapng_isb_hdr h = {
+		.type = PCAPNG_BT_ISB,
+		.len = total,
+		.if_id = i->if_id,
+		.ts_high = (uint32_t)(i->ts >> 32),
+		.ts_low = (uint32_t)i->ts,
+	};
+	const struct {
+		uint16_t code;
+		uint64_t v;
+	} counters[] = {
+		{ PCAPNG_ISB_IFRECV, i->ifrecv },
+		{ PCAPNG_ISB_IFDROP, i->ifdrop },
+		{ PCAPNG_ISB_FILTERACCEPT, i->filteraccept },
+		{ PCAPNG_ISB_OSDROP, i->osdrop },
+		{ PCAPNG_ISB_USRDELIV, i->usrdeliv },
+	};
+	size_t k;
+
+	put(w, &h, sizeof(h));
+	opt_str(w, PCAPNG_OPT_COMMENT, i->comment);
+	if (i->starttime != PCAPNG_ABSENT)
+		opt_ts(w, PCAPNG_ISB_STARTTIME, i->starttime);
+	if (i->endtime != PCAPNG_ABSENT)
+		opt_ts(w, PCAPNG_ISB_ENDTIME, i->endtime);
+	for (k = 0; k < sizeof(counters) / sizeof(counters[0]); k++)
+		if (counters[k].v != PCAPNG_ABSENT)
+			opt_u64(w, counters[k].code, counters[k].v);
+	opt_customs(w, i->custom, i->ncustom);
+	block_end(w, total);
+}
+
+size_t pcapng_isb(void *buf, size_t cap, const struct pcapng_isb_info *i)
+{
+	return encode(buf, cap, isb_build, i);
+}
+
+struct nrb_args {
+	const struct pcapng_nrb_rec *r;
+	size_t n;
+};
+
+static void nrb_build(struct emit *w, uint32_t total, const void *arg)
+{
+	const struct nrb_args *a = arg;
+	struct pcapng_block_hdr h = { .type = PCAPNG_BT_NRB, .len = total };
+	struct pcapng_opt_hdr rh;
+	size_t i, alen, n;
+
+	put(w, &h, sizeof(h));
+	for (i = 0; a->r && i < a->n; i++) {
+		const struct pcapng_nrb_rec *r = &a->r[i];
+
+		if (r->family == AF_INET) {
+			rh.code = PCAPNG_NRB_IPV4;
+			alen = 4;
+		} else if (r->family == AF_INET6) {
+			rh.code = PCAPNG_NRB_IPV6;
+			alen = 16;
+		} else {
+			continue;
+		}
+		if (!r->name || !*r->name)
+			continue;
+		/* address, name, NUL */
+		n = utf8_prefix(r->name, strnlen(r->name, PCAPNG_OPT_MAXLEN),
+				PCAPNG_OPT_MAXLEN - alen - 1);
+		rh.len = (uint16_t)(alen + n + 1);
+		put(w, &rh, sizeof(rh));
+		put(w, r->addr, alen);
+		put(w, r->name, n);
+		put(w, NULL, 1);
+		put_pad(w);
+	}
+	rh = (struct pcapng_opt_hdr){ .code = PCAPNG_NRB_END, .len = 0 };
+	put(w, &rh, sizeof(rh));
+	put_u32(w, total);
+}
+
+size_t pcapng_nrb(void *buf, size_t cap, const struct pcapng_nrb_rec *r, size_t n)
+{
+	struct nrb_args a = { r, n };
+
+	return encode(buf, cap, nrb_build, &a);
+}
+
+static void pcap_hdr_build(struct emit *w, uint32_t total, const void *arg)
+{
+	const struct pcap_file_hdr *h = arg;
+
+	(void)total;
+	put(w, h, sizeof(*h));
+}
+
+size_t pcap_file_header(void *buf, size_t cap, uint32_t snaplen, uint32_t linktype)
+{
+	struct pcap_file_hdr h = {
+		.magic = PCAP_MAGIC_NSEC,
+		.major = PCAP_VERSION_MAJOR,
+		.minor = PCAP_VERSION_MINOR,
+		.snaplen = snaplen,
+		.linktype = linktype,
+	};
+
+	return encode(buf, cap, pcap_hdr_build, &h);
+}
+
+struct pcap_rec_args {
+	struct pcap_rec_hdr h;
+	const void *data;
+};
+
+static void pcap_rec_build(struct emit *w, uint32_t total, const void *arg)
+{
+	const struct pcap_rec_args *a = arg;
+
+	(void)total;
+	put(w, &a->h, sizeof(a->h));
+	put(w, a->data, a->h.caplen);
+}
+
+size_t pcap_record(void *buf, size_t cap, uint64_t ts_ns, uint32_t caplen, uint32_t wirelen,
+		   const void *data)
+{
+	struct pcap_rec_args a = {
+		.h = {
+			.ts_sec = (uint32_t)(ts_ns / 1000000000u),
+			.ts_frac = (uint32_t)(ts_ns % 1000000000u),
+			.caplen = caplen,
+			.wirelen = wirelen,
+		},
+		.data = data,
+	};
+
+	return encode(buf, cap, pcap_rec_build, &a);
+}

@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include "zout.h"
+
+#define ZOUT_BUF_SIZE (256u << 10)
+
+struct zout {
+	int fd;
+	int dirfd;			/* -1: standard output */
+	ZSTD_CCtx *cctx;		/* NULL: level 0 */
+	uint8_t *buf;			/* output not yet written */
+	size_t cap;
+	size_t len;
+	uint64_t in;
+	uint64_t out;
+	uint64_t safe_in;		/* in and out at the last complete flush */
+	uint64_t safe_out;
+	uint64_t flush_bytes;
+	uint64_t flush_ns;
+	uint64_t last_flush;
+	int err;
+	bool fsync;
+	bool overwrite;
+	/* The frame's block headers, walked as produced (see scan()). */
+	uint64_t scanned;
+	uint64_t blk_next;
+	uint64_t blk_last;		/* offset of the last block header seen, 0 = none */
+	uint64_t safe_blk;		/* ... at the last complete flush */
+	uint8_t blk_hdr[3];
+	uint8_t blk_hn;
+	uint8_t blk_last_b0;		/* first byte of that header */
+	uint8_t safe_blk_b0;
+	const char *path;
+	const char *base;		/* final name within the directory */
+	const char *tmp_path;
+	const char *tmp_base;
+	char names[];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	/* The same clock as CLOCK_MONOTONIC at tick resolution, read for a
+	 * fraction of the cost: it is read once per record. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int zstd_errno(size_t r)
+{
+	return ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation ? -ENOMEM : -EINVAL;
+}
+
+/* write(2), or pwrite(2) at off if off >= 0, until all of p is written. */
+static int xwrite(int fd, const void *p, size_t n, off_t off, uint64_t *done)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	const uint8_t *b = p;
+	ssize_t r;
+
+	while (n) {
+		r = off < 0 ? write(fd, b, n) : pwrite(fd, b, n, off);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			/* A non-blocking standard output inherited from the caller. */
+			if (errno == EAGAIN) {
+				if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+					return -errno;
+				continue;
+			}
+			return -errno;
+		}
+		if (r == 0)
+			return -EIO;
+		b += r;
+		n -= (size_t)r;
+		if (off >= 0)
+			off += r;
+		if (done)
+			*done += (uint64_t)r;
+	}
+	return 0;
+}
+
+static size_t frame_header_size(uint8_t fhd)
+{
+	static const uint8_t did[4] = { 0, 1, 2, 4 }, fcs[4] = { 0, 2, 4, 8 };
+	unsigned int single = fhd >> 5 & 1;
+
+	return 4 + 1 + !single + did[fhd & 3] + (fhd >> 6 ? fcs[fhd >> 6] : single);
+}
+
+/*
+ * Note where each block of the frame starts, so that a salvage that cannot
+ * append even an empty last block can mark the last flushed block as the
+ * last one in place.  p is the next n bytes of the frame.
+ */
+static void scan(struct zout *z, const uint8_t *p, size_t n)
+{
+	uint64_t base = z->scanned, end = base + n;
+	uint32_t h;
+
+	/* The header comes whole with the first output. */
+	if (!base && n >= 5)
+		z->blk_next = frame_header_size(p[4]);
+	while (z->blk_next < end) {
+		z->blk_hdr[z->blk_hn++] = p[z->blk_next++ - base];
+		if (z->blk_hn < 3)
+			continue;
+		h = z->blk_hdr[0] | z->blk_hdr[1] << 8 | (uint32_t)z->blk_hdr[2] << 16;
+		z->blk_last = z->blk_next - 3;
+		z->blk_last_b0 = z->blk_hdr[0];
+		/* An RLE block stores one byte for its Block_Size bytes. */
+		z->blk_next += ((h >> 1) & 3) == 1 ? 1 : h >> 3;
+		z->blk_hn = 0;
+	}
+	z->scanned = end;
+}
+
+static int drain(struct zout *z)
+{
+	size_t n = z->len;
+
+	if (!n)
+		return 0;
+	if (z->cctx)
+		scan(z, z->buf, n);
+	z->len = 0;
+	return xwrite(z->fd, z->buf, n, -1, &z->out);
+}
+
+static int fail(struct zout *z, int err)
+{
+	if (!z->err)
+		z->err = err;
+	return z->err;
+}
+
+/* ZSTD_e_continue: until all of buf is taken; else until the frame says done. */
+static int compress(struct zout *z, const void *buf, size_t len, ZSTD_EndDirective op)
+{
+	ZSTD_inBuffer in = { buf, len, 0 };
+	ZSTD_outBuffer out;
+	size_t r;
+	int err;
+
+	do {
+		out = (ZSTD_outBuffer){ z->buf, z->cap, z->len };
+		r = ZSTD_compressStream2(z->cctx, &out, &in, op);
+		if (ZSTD_isError(r))
+			return zstd_errno(r);
+		z->len = out.pos;
+		if (z->len == z->cap && (err = drain(z)))
+			return err;
+	} while (op == ZSTD_e_continue ? in.pos < in.size : r != 0);
+	return 0;
+}
+
+static int copy(struct zout *z, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	size_t n;
+	int err;
+
+	while (len) {
+		if (!z->len && len >= z->cap)
+			return xwrite(z->fd, p, len, -1, &z->out);
+		n = z->cap - z->len < len ? z->cap - z->len : len;
+		memcpy(z->buf + z->len, p, n);
+		z->len += n;
+		p += n;
+		len -= n;
+		if (z->len == z->cap && (err = drain(z)))
+			return err;
+	}
+	return 0;
+}
+
+static bool time_due(const struct zout *z)
+{
+	return z->in != z->safe_in && now_ns() - z->last_flush >= z->flush_ns;
+}
+
+static int setup_zstd(struct zout *z, int level)
+{
+	ZSTD_inBuffer in = { NULL, 0, 0 };
+	ZSTD_outBuffer out = { z->buf, z->cap, 0 };
+	size_t r;
+
+	z->cctx = ZSTD_createCCtx();
+	if (!z->cctx)
+		return -ENOMEM;
+	/* No content size: streamed.  No checksum: a salvaged frame, cut
+	 * at a flush, could not carry a right one. */
+	r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel, level);
+	if (!ZSTD_isError(r))
+		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_checksumFlag, 0);
+	if (!ZSTD_isError(r))
+		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_contentSizeFlag, 0);
+	if (!ZSTD_isError(r))
+		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_nbWorkers, 0);
+	/* An empty flush allocates the whole workspace now and writes
+	 * nothing (the frame header comes with the first data), so that
+	 * zout_write() never allocates. */
+	if (!ZSTD_isError(r))
+		r = ZSTD_compressStream2(z->cctx, &out, &in, ZSTD_e_flush);
+	if (ZSTD_isError(r))
+		return zstd_errno(r);
+	z->len = out.pos;
+	return 0;
+}
+
+int zout_open(const struct zout_opts *o, struct zout **zp)
+{
+	bool is_stdout;
+	const char *slash;
+	size_t plen, dlen, blen;
+	struct stat st;
+	struct zout *z;
+	char *s, *dir;
+	int err;
+
+	*zp = NULL;
+	if (!o->path || !*o->path)
+		return -EINVAL;
+	if (o->level && (o->level < ZSTD_minCLevel() || o->level > ZSTD_maxCLevel()))
+		return -EINVAL;
+	is_stdout = !strcmp(o->path, "-");
+	plen = strlen(o->path);
+	slash = strrchr(o->path, '/');
+	dlen = slash ? (size_t)(slash - o->path) + 1 : 0;
+	blen = plen - dlen;
+	if (!blen)
+		return -EINVAL;
+	if (blen + sizeof("..part") - 1 > NAME_MAX)
+		return -ENAMETOOLONG;
+
+	/* path, tmp_path, directory */
+	z = calloc(1, sizeof(*z) + 3 * (plen + sizeof("..part")));
+	if (!z)
+		return -ENOMEM;
+	z->fd = -1;
+	z->dirfd = -1;
+	s = z->names;
+	z->path = s;
+	z->base = s + dlen;
+	s += sprintf(s, "%s", o->path) + 1;
+	z->tmp_path = s;
+	z->tmp_base = s + dlen;
+	s += sprintf(s, "%.*s.%s.part", (int)dlen, o->path, o->path + dlen) + 1;
+	dir = s;
+	/* "/x" lives in "/", "d/x" in "d/", "x" in "." */
+	sprintf(dir, "%.*s", (int)(dlen ? dlen : 1), dlen ? o->path : ".");
+
+	z->flush_bytes = o->flush_bytes ? o->flush_bytes : ZOUT_FLUSH_BYTES_DEFAULT;
+	z->flush_ns = o->flush_ns ? o->flush_ns : ZOUT_FLUSH_NS_DEFAULT;
+	z->fsync = o->fsync;
+	z->overwrite = o->overwrite;
+	z->cap = ZOUT_BUF_SIZE;
+	if (z->cap < ZSTD_CStreamOutSize())
+		z->cap = ZSTD_CStreamOutSize();
+	z->buf = malloc(z->cap);
+	err = -ENOMEM;
+	if (!z->buf)
+		goto fail;
+	if (o->level && (err = setup_zstd(z, o->level)))
+		goto fail;
+
+	if (is_stdout) {
+		z->tmp_path = z->path;
+		z->fd = STDOUT_FILENO;
+	} else {
+		z->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		err = -errno;
+		if (z->dirfd < 0)
+			goto fail;
+		err = -EEXIST;
+		if (!z->overwrite && !fstatat(z->dirfd, z->base, &st, AT_SYMLINK_NOFOLLOW))
+			goto fail;
+		z->fd = openat(z->dirfd, z->tmp_base, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			       o->mode ? o->mode : ZOUT_MODE_DEFAULT);
+		err = -errno;
+		if (z->fd < 0)
+			goto fail;
+	}
+	z->last_flush = now_ns();
+	*zp = z;
+	return 0;
+fail:
+	zout_abort(z);
+	return err;
+}
+
+int zout_write(struct zout *z, const void *buf, size_t len)
+{
+	int err;
+
+	if (z->err)
+		return z->err;
+	err = z->cctx ? compress(z, buf, len, ZSTD_e_continue) : copy(z, buf, len);
+	if (err)
+		return fail(z, err);
+	z->in += len;
+	if (z->in - z->safe_in >= z->flush_bytes || time_due(z))
+		return zout_flush(z);
+	return 0;
+}
+
+int zout_flush(struct zout *z)
+{
+	int err;
+
+	if (z->err)
+		return z->err;
+	if (z->cctx && (err = compress(z, NULL, 0, ZSTD_e_flush)))
+		return fail(z, err);
+	if ((err = drain(z)))
+		return fail(z, err);
+	z->safe_in = z->in;
+	z->safe_out = z->out;
+	z->safe_blk = z->blk_last;
+	z->safe_blk_b0 = z->blk_last_b0;
+	z->last_flush = now_ns();
+	return 0;
+}
+
+int zout_tick(struct zout *z)
+{
+	if (z->err)
+		return z->err;
+	return time_due(z) ? zout_flush(z) : 0;
+}
+
+/*
+ * Cut the file back to the last complete flush and end the frame there.
+ * Best effort: the caller reports the error that brought us here.
+ */
+static void salvage(struct zout *z)
+{
+	/* Window 1 KiB, no content size, no checksum; an empty last raw block. */
+	static const uint8_t empty_frame[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00,
+					       0x01, 0x00, 0x00 };
+	const uint8_t *tail = empty_frame + 6;
+	size_t n = 3;
+	uint8_t b0;
+
+	if (ftruncate(z->fd, (off_t)z->safe_out) || !z->cctx)
+		return;
+	if (!z->safe_out) {
+		tail = empty_frame;
+		n = sizeof(empty_frame);
+	}
+	if (!xwrite(z->fd, tail, n, (off_t)z->safe_out, NULL))
+		return;
+	/* A full disk may not have room even for 3 more bytes; the last
+	 * flushed block's header is already on it. */
+	if (!z->safe_blk || ftruncate(z->fd, (off_t)z->safe_out))
+		return;
+	b0 = z->safe_blk_b0 | 1;	/* Last_Block */
+	xwrite(z->fd, &b0, 1, (off_t)z->safe_blk, NULL);
+}
+
+static int publish(struct zout *z)
+{
+	if (z->overwrite)
+		return renameat(z->dirfd, z->tmp_base, z->dirfd, z->base) ? -errno : 0;
+	if (!renameat2(z->dirfd, z->tmp_base, z->dirfd, z->base, RENAME_NOREPLACE))
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	/* A file system without RENAME_NOREPLACE: link(2) does not replace either. */
+	if (linkat(z->dirfd, z->tmp_base, z->dirfd, z->base, 0))
+		return -errno;
+	return unlinkat(z->dirfd, z->tmp_base, 0) ? -errno : 0;
+}
+
+static void zout_free(struct zout *z)
+{
+	if (z->dirfd >= 0) {
+		if (z->fd >= 0)
+			close(z->fd);
+		close(z->dirfd);
+	}
+	ZSTD_freeCCtx(z->cctx);
+	free(z->buf);
+	free(z);
+}
+
+int zout_close(struct zout *z)
+{
+	int err = z->err, e;
+
+	if (!err && z->cctx)
+		err = compress(z, NULL, 0, ZSTD_e_end);
+	if (!err)
+		err = drain(z);
+	if (err && z->dirfd >= 0)
+		salvage(z);
+	if (z->fsync && fsync(z->fd)) {
+		e = -errno;
+		/* Standard output may be a pipe or a terminal. */
+		if (!err && !(e == -EINVAL && z->dirfd < 0))
+			err = e;
+	}
+	if (z->dirfd < 0)
+		goto out;
+	e = close(z->fd) && errno != EINTR ? -errno : 0;
+	z->fd = -1;
+	if (e && !err)
+		err = e;
+	e = publish(z);
+	if (!e && z->fsync && fsync(z->dirfd))
+		e = -errno;
+	if (e && !err)
+		err = e;
+out:
+	zout_free(z);
+	return err;
+}
+
+void zout_abort(struct zout *z)
+{
+	if (!z)
+		return;
+	if (z->dirfd >= 0 && z->fd >= 0) {
+		close(z->fd);
+		z->fd = -1;
+		unlinkat(z->dirfd, z->tmp_base, 0);
+	}
+	zout_free(z);
+}
+
+uint64_t zout_bytes_in(const struct zout *z)
+{
+	return z->in;
+}
+
+uint64_t zout_bytes_out(const struct zout *z)
+{
+	return z->out;
+}
+
+uint64_t zout_bytes_safe(const struct zout *z)
+{
+	return z->safe_in;
+}
+
+const char *zout_path(const struct zout *z)
+{
+	return z->path;
+}
+
+const char *zout_tmp_path(const struct zout *z)
+{
+	return z->tmp_path;
+}
+
+int zout_error(const struct zout *z)
+{
+	return z->err;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * zout.h - the output sink every capture file is written through: plain or
+ * one zstd frame per file, flushed at the caller's record boundaries so a
+ * live or crashed file is readable up to the last flush, written under a
+ * temporary name and renamed when complete, every write checked and counted.
+ *
+ * One frame per file because Wireshark/tshark 4.0 misreads files of five or
+ * more concatenated zstd frames; the frame carries no content size and no
+ * checksum (it is streamed, and a salvaged frame must stay valid).
+ *
+ * Not thread-safe: one writer per struct zout.  No function logs; all
+ * return 0 or a negative errno.
+ */
+#ifndef CAPD_ZOUT_H
+#define CAPD_ZOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ZOUT_FLUSH_BYTES_DEFAULT (1ULL << 20)
+#define ZOUT_FLUSH_NS_DEFAULT 1000000000ULL
+#define ZOUT_MODE_DEFAULT 0644
+
+struct zout_opts {
+	const char *path;	/* final file name; "-" = standard output (no temp name, no rename) */
+	int level;		/* 0 = no compression; else zstd level (negative = fast levels), e.g. 1 */
+	uint64_t flush_bytes;	/* flush after this many input bytes since the last flush; 0 = 1 MiB */
+	uint64_t flush_ns;	/* ... or this long since the last flush (monotonic, tick resolution); 0 = 1 s */
+	unsigned int mode;	/* file mode, e.g. 0640, less the umask; 0 = 0644 */
+	int fsync;		/* fsync at close (and directory fsync after the rename) */
+	int overwrite;		/* replace an existing final name instead of -EEXIST */
+};
+
+struct zout;
+
+/*
+ * Create the file under a temporary name in the same directory
+ * (".NAME.part", O_EXCL) and allocate every buffer the writer will need.
+ * The final name appears only at zout_close().  o is not used afterwards.
+ * @return 0 and *z; -EINVAL for an empty path, a path ending in '/' or a
+ *         level outside ZSTD_minCLevel()..ZSTD_maxCLevel(); -ENAMETOOLONG
+ *         if the temporary name would be longer than NAME_MAX; -EEXIST if the
+ *         final name exists and !o->overwrite, or if the temporary name
+ *         exists (a live writer's, or a crashed one's holding data up to
+ *         its last flush: never removed here); -ENOMEM; or the -errno of
+ *         open(2) on the directory or the temporary file.
+ */
+int zout_open(const struct zout_opts *o, struct zout **z);
+
+/*
+ * Accept all of buf (compressing if level != 0), then flush if a cadence
+ * is due, so a flush only ever happens between two zout_write() calls,
+ * i.e. at the caller's record boundaries.  Output is buffered: the file
+ * sees large writes whatever the record size.  Never allocates.
+ * @return 0, or the -errno of the failing write(2) (-ENOSPC, -EIO, -EFBIG,
+ *         -EPIPE when standard output is a closed pipe and SIGPIPE is
+ *         ignored).  The error is sticky: every later call returns it and
+ *         nothing more is written; zout_close() then salvages the file.
+ */
+int zout_write(struct zout *z, const void *buf, size_t len);
+
+/* Flush now, whatever the cadence.  @return as zout_write(). */
+int zout_flush(struct zout *z);
+
+/*
+ * Flush if the time cadence is due and anything was accepted since the
+ * last flush: for a caller idle between records, so a quiet capture still
+ * reaches the file within flush_ns.  @return as zout_write().
+ */
+int zout_tick(struct zout *z);
+
+/*
+ * End the zstd frame, write the rest, fsync if asked, rename the
+ * temporary file to the final name (atomically refusing to replace an
+ * existing one unless overwrite), fsync the directory if asked, free z.
+ *
+ * After a write error (an earlier one or one while closing) the file is
+ * salvaged instead: truncated to the end of the last complete flush and,
+ * for zstd, ended with an empty last raw block (0x01 0x00 0x00), so it is
+ * a valid, complete frame holding everything up to that flush (an empty
+ * frame if no flush completed), then renamed as above.  If even those
+ * 3 bytes cannot be written, the last flushed block is marked last in
+ * place instead.  Standard output cannot be salvaged: it is left as it is.
+ *
+ * @return 0, or the first error: the write error being salvaged after,
+ *         else that of fsync(2), close(2) or the rename (-EEXIST if the
+ *         final name appeared meanwhile; the data then stay under the
+ *         temporary name).  z is freed in every case.
+ */
+int zout_close(struct zout *z);
+
+/*
+ * Close and remove the temporary file, free z.  On standard output what
+ * was written stays written.  z may be NULL.
+ */
+void zout_abort(struct zout *z);
+
+uint64_t zout_bytes_in(const struct zout *z);	/* uncompressed bytes accepted */
+uint64_t zout_bytes_out(const struct zout *z);	/* bytes written to the fd */
+/* Uncompressed bytes covered by the last complete flush: what survives a crash. */
+uint64_t zout_bytes_safe(const struct zout *z);
+const char *zout_path(const struct zout *z);	/* final name, as given */
+const char *zout_tmp_path(const struct zout *z); /* temporary name; the final one for "-" */
+int zout_error(const struct zout *z);		/* the sticky error, or 0 */
+
+#endif

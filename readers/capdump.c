@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * capdump - record, filter and print what capd captured, with tcpdump's
+ * habits: -i RING (several merge in timestamp order), -w FILE (.zst
+ * compresses, - is standard output), -C/-G/-W rotation, -c count, a
+ * pcap-filter expression; -r FILE reads capture files instead of rings.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capfile.h"
+#include "dumpfile.h"
+#include "filter.h"
+#include "frame.h"
+#include "log.h"
+#include "resume.h"
+#include "ringsrc.h"
+
+#define CAPDUMP_VERSION "capdump 0.1"
+#define MAX_INPUTS 16
+#define ZSTD_LEVEL_DEFAULT 1	/* fast: one core keeps up with several Gb/s */
+
+struct opts {
+	char *rings[MAX_INPUTS];
+	unsigned int nrings;
+	char *files[MAX_INPUTS];
+	unsigned int nfiles;
+	const char *out;
+	uint64_t rotate_bytes;
+	uint64_t rotate_secs;
+	unsigned int max_files;
+	uint64_t count;
+	int level;
+	bool level_set;
+	bool pcap;
+	enum ring_seek from;
+	double back_secs;
+	uint64_t start_ns, end_ns;	/* -r time range, UTC; 0 = open */
+	const char *resume;
+	bool quiet;
+	char *expr;
+};
+
+/* Totals, for the summary and the ISBs. */
+struct tally {
+	uint64_t seen, written, filtered, lost;
+	uint64_t if_accept[DUMPFILE_MAX_IFACES];
+	uint64_t if_written[DUMPFILE_MAX_IFACES];
+	uint64_t if_lost[DUMPFILE_MAX_IFACES];
+};
+
+struct capdump {
+	struct opts o;
+	struct ringsrc *src;
+	struct filter *filter;
+	struct dumpfile *df;
+	struct tally t;
+	unsigned int if_base[RINGSRC_MAX];	/* first IDB of each ring */
+	unsigned int nifaces;
+	struct ring_queue_stats base[RINGSRC_MAX][RING_MAX_QUEUES]; /* counters at start */
+	uint64_t next_seq[RINGSRC_MAX];	/* per ring: after the last record consumed */
+	uint64_t pending_drop;		/* lost records not yet told in an EPB */
+	struct resume_state rs;
+	uint64_t saved_packets;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t utc_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: capdump -i RING [-i RING...] [-w FILE|-] [-C MB] [-G SEC] [-W N] [-c COUNT]\n"
+		"               [-z LEVEL] [-F pcapng|pcap] [--from newest|oldest] [-T SECONDS]\n"
+		"               [--resume STATEFILE] [-q] [expression]\n"
+		"       capdump -r FILE [-r FILE...] [-w FILE|-] [--start TIME] [--end TIME] [...]\n"
+		"  -i RING    ring name (under /dev/hugepages/capd) or path; several merge by time\n"
+		"  -r FILE    read pcapng, pcapng.zst or pcap instead ('-' = standard input)\n"
+		"  -w FILE    write pcapng (.zst: zstd compressed; '-' = standard output);\n"
+		"             without -w one line per packet is printed\n"
+		"  -C MB      new file after MB million bytes of pcapng\n"
+		"  -G SEC     new file every SEC seconds, aligned to the UTC clock;\n"
+		"             FILE may hold strftime(3) conversions (UTC)\n"
+		"  -W N       keep at most N files, removing the oldest\n"
+		"  -c COUNT   stop after COUNT packets\n"
+		"  -z LEVEL   zstd level (default %d; negative = faster)\n"
+		"  -F pcap    write nanosecond pcap for tools that cannot read pcapng\n"
+		"  --from     where to start in the ring: newest (default) or oldest\n"
+		"  -T SECONDS start SECONDS back in time\n"
+		"  --start/--end TIME  only packets in [start, end) (UTC, YYYY-mm-ddTHH:MM:SS[.ns]Z\n"
+		"             or seconds since 1970)\n"
+		"  --resume STATEFILE  continue exactly after the last record a previous run\n"
+		"             wrote to disk\n"
+		"  -q         no summary at exit\n",
+		ZSTD_LEVEL_DEFAULT);
+}
+
+/* "2026-11-21T20:13:16.5Z", "2026-11-21 20:13:16" or "1763756000.5" -> UTC ns. */
+static int parse_time(const char *s, uint64_t *out)
+{
+	struct tm tm = { 0 };
+	const char *rest;
+	char *end;
+	uint64_t frac = 0, scale = 100000000u;
+
+	rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!rest)
+		rest = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+	if (rest) {
+		time_t t = timegm(&tm);
+
+		if (*rest == '.')
+			for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
+				frac += (uint64_t)(*rest - '0') * scale;
+		if (*rest == 'Z')
+			rest++;
+		if (*rest || t < 0)
+			return -EINVAL;
+		*out = (uint64_t)t * 1000000000u + frac;
+		return 0;
+	}
+	errno = 0;
+	double d = strtod(s, &end);
+	if (errno || *end || d < 0)
+		return -EINVAL;
+	*out = (uint64_t)(d * 1e9);
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_FROM = 256, OPT_RESUME, OPT_START, OPT_END };
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "resume", required_argument, NULL, OPT_RESUME },
+		{ "start", required_argument, NULL, OPT_START },
+		{ "end", required_argument, NULL, OPT_END },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t len = 0;
+	char *end;
+	int c, i;
+
+	o->from = RING_SEEK_NEWEST;
+	o->level = ZSTD_LEVEL_DEFAULT;
+	while ((c = getopt_long(argc, argv, "i:r:w:C:G:W:c:z:F:T:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (o->nrings == MAX_INPUTS)
+				goto bad;
+			o->rings[o->nrings++] = optarg;
+			break;
+		case 'r':
+			if (o->nfiles == MAX_INPUTS)
+				goto bad;
+			o->files[o->nfiles++] = optarg;
+			break;
+		case 'w':
+			o->out = optarg;
+			break;
+		case 'C':
+			o->rotate_bytes = strtoull(optarg, &end, 10) * 1000000u;
+			if (*end || !o->rotate_bytes)
+				goto bad;
+			break;
+		case 'G':
+			o->rotate_secs = strtoull(optarg, &end, 10);
+			if (*end || !o->rotate_secs)
+				goto bad;
+			break;
+		case 'W':
+			o->max_files = (unsigned int)strtoul(optarg, &end, 10);
+			if (*end || !o->max_files)
+				goto bad;
+			break;
+		case 'c':
+			o->count = strtoull(optarg, &end, 10);
+			if (*end || !o->count)
+				goto bad;
+			break;
+		case 'z':
+			o->level = (int)strtol(optarg, &end, 10);
+			o->level_set = true;
+			if (*end || o->level < -100 || o->level > 22)
+				goto bad;
+			break;
+		case 'F':
+			if (!strcmp(optarg, "pcap"))
+				o->pcap = true;
+			else if (strcmp(optarg, "pcapng"))
+				goto bad;
+			break;
+		case 'T':
+			o->back_secs = strtod(optarg, &end);
+			if (*end || o->back_secs <= 0)
+				goto bad;
+			break;
+		case OPT_FROM:
+			if (!strcmp(optarg, "oldest"))
+				o->from = RING_SEEK_OLDEST;
+			else if (strcmp(optarg, "newest"))
+				goto bad;
+			break;
+		case OPT_RESUME:
+			o->resume = optarg;
+			break;
+		case OPT_START:
+		case OPT_END:
+			if (parse_time(optarg, c == OPT_START ? &o->start_ns : &o->end_ns) < 0) {
+				pr_err("%s: not a time: %s", c == OPT_START ? "--start" : "--end",
+				       optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			goto bad;
+		}
+	}
+	if (!o->nrings == !o->nfiles) {
+		pr_err("give either -i RING or -r FILE");
+		return -EINVAL;
+	}
+	if ((o->rotate_bytes || o->rotate_secs || o->max_files || o->pcap) && !o->out) {
+		pr_err("-C, -G, -W and -F need -w FILE");
+		return -EINVAL;
+	}
+	if (o->resume && o->nfiles) {
+		pr_err("--resume works on rings (-i)");
+		return -EINVAL;
+	}
+	/* The expression: the remaining words, as tcpdump joins them. */
+	for (i = optind; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	o->expr = calloc(1, len + 1);
+	if (!o->expr)
+		return -ENOMEM;
+	for (i = optind; i < argc; i++) {
+		if (i > optind)
+			strcat(o->expr, " ");
+		strcat(o->expr, argv[i]);
+	}
+	return 0;
+bad:
+	if (optarg)
+		pr_err("bad option value: %s", optarg);
+	usage(stderr);
+	return -EINVAL;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* pcapng epb_flags: inbound, and the reception type from the destination MAC. */
+static uint32_t epb_flags(const uint8_t *p, uint32_t caplen)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	if (caplen < 6)
+		return PCAPNG_EPB_INBOUND;
+	if (!memcmp(p, bcast, 6))
+		return PCAPNG_EPB_INBOUND | PCAPNG_EPB_BROADCAST;
+	return PCAPNG_EPB_INBOUND | (p[0] & 1 ? PCAPNG_EPB_MULTICAST : PCAPNG_EPB_UNICAST);
+}
+
+static const char *feed_name(struct capdump *d, unsigned int ring, uint16_t feed)
+{
+	const struct ring_feeds *rf;
+
+	if (!d->src || feed == RING_FEED_NONE)
+		return "";
+	rf = ringsrc_feeds(d->src, ring);
+	return feed < rf->nfeeds && feed < RING_MAX_FEEDS ? rf->feeds[feed].name : "";
+}
+
+/* The one-line form: time, addresses, ports, length, feed. */
+static void print_packet(struct capdump *d, uint64_t ts, const uint8_t *p, uint32_t caplen,
+			 uint32_t wirelen, const char *feed, uint64_t lost)
+{
+	struct frame_info fi;
+	char tbuf[40], a[64], b[64];
+	time_t secs = (time_t)(ts / 1000000000u);
+	struct tm tm;
+
+	if (lost)
+		printf("-- %llu record%s lost here (reader too slow: ring overrun) --\n",
+		       (unsigned long long)lost, lost == 1 ? "" : "s");
+	gmtime_r(&secs, &tm);
+	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
+	printf("%s.%09lluZ ", tbuf, (unsigned long long)(ts % 1000000000u));
+	if (frame_decode(p, caplen, &fi) == 0) {
+		frame_addr_str(fi.family, fi.src, fi.sport, a, sizeof(a));
+		frame_addr_str(fi.family, fi.dst, fi.dport, b, sizeof(b));
+		printf("%s > %s %s %u", a, b, fi.proto == 17 ? "UDP" : "IP", wirelen);
+	} else {
+		printf("ethertype 0x%04x %u", caplen >= 14 ? (unsigned)(p[12] << 8 | p[13]) : 0,
+		       wirelen);
+	}
+	if (feed && *feed)
+		printf(" %s", feed);
+	putchar('\n');
+	(void)d;
+}
+
+/* ISB counters of interface if_id: since capdump started (see docs). */
+static void fill_isb(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb)
+{
+	struct capdump *d = ctx;
+	uint64_t recv = 0, ifdrop = 0, osdrop = 0;
+	unsigned int ring, q;
+
+	isb->filteraccept = d->t.if_accept[if_id];
+	isb->usrdeliv = d->t.if_written[if_id];
+	if (!d->src)
+		return;
+	for (ring = ringsrc_count(d->src); ring-- > 0;)
+		if (if_id >= d->if_base[ring])
+			break;
+	{
+		const struct ring_stats *st = ringsrc_stats(d->src, ring);
+		uint16_t iface = (uint16_t)(if_id - d->if_base[ring]);
+
+		for (q = 0; q < st->nqueue && q < RING_MAX_QUEUES; q++) {
+			const struct ring_queue_stats *s = &st->queues[q], *b = &d->base[ring][q];
+
+			if (s->iface != iface)
+				continue;
+			recv += (s->xdp_redirected + s->xdp_passed) - (b->xdp_redirected + b->xdp_passed);
+			ifdrop += (s->xsk_fill_ring_empty + s->nic_dropped) -
+				  (b->xsk_fill_ring_empty + b->nic_dropped);
+			osdrop += (s->xsk_rx_dropped + s->xsk_rx_ring_full) -
+				  (b->xsk_rx_dropped + b->xsk_rx_ring_full);
+		}
+	}
+	isb->ifrecv = recv;
+	isb->ifdrop = ifdrop;
+	/* Records this reader lost to ring overruns are the OS's drops too. */
+	isb->osdrop = osdrop + d->t.if_lost[if_id];
+}
+
+static void save_state(struct capdump *d, bool file_done)
+{
+	const char *tmp, *final;
+	uint64_t off, pk;
+	unsigned int i;
+	int r;
+
+	if (!d->o.resume)
+		return;
+	d->rs.part[0] = '\0';
+	if (!file_done && d->df && dumpfile_safe_point(d->df, &tmp, &final, &off, &pk)) {
+		snprintf(d->rs.part, sizeof(d->rs.part), "%s", tmp);
+		snprintf(d->rs.final, sizeof(d->rs.final), "%s", final);
+		d->rs.offset = off;
+		d->rs.compressed = ends_with(d->o.out, ".zst");
+	}
+	d->rs.nrings = ringsrc_count(d->src);
+	for (i = 0; i < d->rs.nrings; i++) {
+		snprintf(d->rs.rings[i].path, sizeof(d->rs.rings[i].path), "%s",
+			 ringsrc_path(d->src, i));
+		d->rs.rings[i].next_seq = d->next_seq[i];
+	}
+	r = resume_save(d->o.resume, &d->rs);
+	if (r < 0)
+		pr_warn("%s: saving the resume state: %s", d->o.resume, strerror(-r));
+}
+
+static void on_file_closed(void *ctx, const char *path)
+{
+	struct capdump *d = ctx;
+
+	/* Everything consumed so far is in a complete file now. */
+	save_state(d, true);
+	(void)path;
+}
+
+/* After a write or tick: if the output was flushed, the state follows. */
+static void maybe_save_state(struct capdump *d)
+{
+	const char *tmp, *final;
+	uint64_t off, pk;
+
+	if (d->o.resume && d->df && dumpfile_safe_point(d->df, &tmp, &final, &off, &pk) &&
+	    pk != d->saved_packets) {
+		d->saved_packets = pk;
+		save_state(d, false);
+	}
+}
+
+static int open_output(struct capdump *d, struct dumpfile_iface *ifs,
+		       struct pcapng_nrb_rec *names, unsigned int nnames)
+{
+	struct dumpfile_opts fo = {
+		.pattern = d->o.out,
+		.level = d->o.level,
+		.compress = ends_with(d->o.out, ".zst"),
+		.pcap = d->o.pcap,
+		.rotate_bytes = d->o.rotate_bytes,
+		.rotate_ns = d->o.rotate_secs * 1000000000u,
+		.max_files = d->o.max_files,
+		/* A resumed recording must not replace what the last run wrote. */
+		.keep_existing = d->o.resume != NULL,
+		.filter = d->o.expr,
+		.userappl = CAPDUMP_VERSION,
+		.ifaces = ifs,
+		.nifaces = d->nifaces,
+		.names = names,
+		.nnames = nnames,
+		.isb = fill_isb,
+		.closed = on_file_closed,
+		.ctx = d,
+	};
+	char err[512];
+	int r;
+
+	if (d->o.level_set && !fo.compress)
+		pr_warn("-z applies to .zst files only");
+	r = dumpfile_open(&fo, &d->df, err, sizeof(err));
+	if (r < 0)
+		pr_err("%s", err);
+	return r;
+}
+
+/* One IDB per interface of every ring; NRB names from the feed tables. */
+static int setup_ring_output(struct capdump *d)
+{
+	static struct dumpfile_iface ifs[DUMPFILE_MAX_IFACES];
+	static struct pcapng_nrb_rec names[DUMPFILE_MAX_NAMES];
+	unsigned int i, j, nnames = 0;
+
+	for (i = 0; i < ringsrc_count(d->src); i++) {
+		const struct ring_stats *st = ringsrc_stats(d->src, i);
+		const struct ring_feeds *rf = ringsrc_feeds(d->src, i);
+		unsigned int n = st->niface ? st->niface : 1;
+
+		memcpy(d->base[i], st->queues, sizeof(d->base[i]));
+		d->if_base[i] = d->nifaces;
+		for (j = 0; j < n && d->nifaces < DUMPFILE_MAX_IFACES; j++) {
+			struct dumpfile_iface *f = &ifs[d->nifaces++];
+
+			snprintf(f->name, sizeof(f->name), "%s",
+				 st->niface ? st->ifaces[j].name : "unknown");
+			snprintf(f->description, sizeof(f->description), "capd ring %s",
+				 ringsrc_path(d->src, i));
+			f->snaplen = 65535;
+		}
+		for (j = 0; j < rf->nfeeds && j < RING_MAX_FEEDS && nnames < DUMPFILE_MAX_NAMES; j++) {
+			const struct ring_feed *fd = &rf->feeds[j];
+
+			/* NRB names addresses: only a feed of one group has one. */
+			if (fd->prefix_len != (fd->family == 6 ? 128 : 32))
+				continue;
+			names[nnames].family = fd->family == 6 ? AF_INET6 : AF_INET;
+			memcpy(names[nnames].addr, fd->addr, 16);
+			names[nnames].name = fd->name;
+			nnames++;
+		}
+	}
+	return d->o.out ? open_output(d, ifs, names, nnames) : 0;
+}
+
+static int handle_packet(struct capdump *d, uint32_t if_id, uint64_t ts, const uint8_t *data,
+			 uint32_t caplen, uint32_t wirelen, uint32_t queue, uint64_t lost,
+			 const char *feed)
+{
+	int r;
+
+	d->t.seen++;
+	d->pending_drop += lost;
+	d->t.lost += lost;
+	if (if_id < DUMPFILE_MAX_IFACES)
+		d->t.if_lost[if_id] += lost;
+	if (!filter_match(d->filter, data, caplen, wirelen)) {
+		d->t.filtered++;
+		return 0;
+	}
+	if (if_id < DUMPFILE_MAX_IFACES)
+		d->t.if_accept[if_id]++;
+	if (d->df) {
+		/* The loss is told where it happened: on the next packet written. */
+		r = dumpfile_write(d->df, if_id, ts, data, caplen, wirelen,
+				   epb_flags(data, caplen), d->pending_drop, queue);
+		if (r < 0)
+			return r;
+	} else {
+		print_packet(d, ts, data, caplen, wirelen, feed, d->pending_drop);
+	}
+	d->pending_drop = 0;
+	d->t.written++;
+	if (if_id < DUMPFILE_MAX_IFACES)
+		d->t.if_written[if_id]++;
+	return 0;
+}
+
+static int resume_rings(struct capdump *d)
+{
+	char done[4096];
+	unsigned int i, j;
+	int r;
+
+	r = resume_load(d->o.resume, &d->rs);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		pr_err("%s: %s", d->o.resume, r == -EBADMSG ? "not a capdump state file" : strerror(-r));
+		return r;
+	}
+	r = resume_finish_part(&d->rs, done, sizeof(done));
+	if (r < 0) {
+		pr_err("%s: finishing %s: %s", d->o.resume, d->rs.part, strerror(-r));
+		return r;
+	}
+	if (done[0] && !d->o.quiet)
+		fprintf(stderr, "capdump: %s completed up to its last flush\n", done);
+	for (i = 0; i < ringsrc_count(d->src); i++)
+		for (j = 0; j < d->rs.nrings; j++)
+			if (!strcmp(d->rs.rings[j].path, ringsrc_path(d->src, i))) {
+				r = ringsrc_seek_seq(d->src, i, d->rs.rings[j].next_seq);
+				if (r < 0)
+					return r;
+				d->next_seq[i] = d->rs.rings[j].next_seq;
+			}
+	return 0;
+}
+
+static int run_rings(struct capdump *d)
+{
+	char err[512];
+	uint64_t now, last_tick = 0;
+	unsigned int i;
+	bool got;
+	int r;
+
+	r = ringsrc_open(&d->src, d->o.rings, d->o.nrings, err, sizeof(err));
+	if (r < 0) {
+		pr_err("%s", err);
+		return r;
+	}
+	if (d->o.back_secs > 0)
+		r = ringsrc_seek(d->src, RING_SEEK_TIME,
+				 utc_now() - (uint64_t)(d->o.back_secs * 1e9));
+	else
+		r = ringsrc_seek(d->src, d->o.from, 0);
+	if (r < 0) {
+		pr_err("seeking in the ring: %s", strerror(-r));
+		return r;
+	}
+	if (d->o.resume) {
+		r = resume_rings(d);
+		if (r < 0)
+			return r;
+	}
+	r = setup_ring_output(d);
+	if (r < 0)
+		return r;
+	while (!stop && (!d->o.count || d->t.written < d->o.count)) {
+		struct ringsrc_rec rec;
+
+		r = ringsrc_next(d->src, &rec, 100);
+		if (r == -EPIPE) {
+			r = 0;
+			break;
+		}
+		if (r < 0) {
+			pr_err("reading the ring: %s", strerror(-r));
+			break;
+		}
+		now = utc_now();
+		got = r == 1;
+		if (got) {
+			d->next_seq[rec.ring] = rec.seq + 1;
+			r = handle_packet(d, d->if_base[rec.ring] + rec.iface, rec.ts_utc, rec.data,
+					  rec.caplen, rec.wirelen, rec.queue, rec.lost,
+					  feed_name(d, rec.ring, rec.feed));
+			if (r < 0)
+				break;
+		}
+		/* Idle or not, time rotation and the flush cadence go on. */
+		if (d->df && (!got || now - last_tick > 100000000u)) {
+			last_tick = now;
+			r = dumpfile_tick(d->df, now);
+			if (r < 0)
+				break;
+		}
+		maybe_save_state(d);
+		r = 0;
+	}
+	for (i = 0; i < ringsrc_count(d->src); i++)
+		if (ringsrc_reader(d->src, i)->laps && !d->o.quiet)
+			pr_warn("%s: lapped %llu times: the reader was too slow for the ring",
+				ringsrc_path(d->src, i),
+				(unsigned long long)ringsrc_reader(d->src, i)->laps);
+	return r;
+}
+
+static int run_files(struct capdump *d)
+{
+	static struct dumpfile_iface ifs[DUMPFILE_MAX_IFACES];
+	unsigned int i;
+	int r = 0;
+
+	for (i = 0; i < d->o.nfiles && !stop; i++) {
+		struct capfile *f;
+		struct capfile_rec rec;
+
+		r = capfile_open(d->o.files[i], &f);
+		if (r < 0) {
+			pr_err("%s: %s", d->o.files[i],
+			       r == -EINVAL ? "not a pcapng, pcap or zstd capture file" : strerror(-r));
+			return r;
+		}
+		while (!stop && (!d->o.count || d->t.written < d->o.count)) {
+			r = capfile_next(f, &rec);
+			if (r <= 0)
+				break;
+			if ((d->o.start_ns && rec.ts_ns < d->o.start_ns) ||
+			    (d->o.end_ns && rec.ts_ns >= d->o.end_ns))
+				continue;
+			if (!d->df && d->o.out) {
+				/* Interfaces are known once the first packet came. */
+				unsigned int k, n = capfile_nifaces(f);
+
+				d->nifaces = n < DUMPFILE_MAX_IFACES ? n : DUMPFILE_MAX_IFACES;
+				for (k = 0; k < d->nifaces; k++) {
+					snprintf(ifs[k].name, sizeof(ifs[k].name), "%s",
+						 capfile_iface(f, k)->name);
+					ifs[k].snaplen = capfile_iface(f, k)->snaplen;
+				}
+				r = open_output(d, ifs, NULL, 0);
+				if (r < 0)
+					break;
+			}
+			r = handle_packet(d, rec.if_id, rec.ts_ns, rec.data, rec.caplen,
+					  rec.wirelen, UINT32_MAX, rec.dropcount, NULL);
+			if (r < 0)
+				break;
+		}
+		if (r < 0 && r != -ENOSPC && capfile_error(f))
+			pr_err("%s", capfile_error(f));
+		capfile_close(f);
+		if (r < 0)
+			break;
+	}
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	static struct capdump d;
+	struct sigaction sa = { .sa_handler = on_signal };
+	char err[512];
+	int r, rc;
+
+	log_init("capdump", LOG_INFO);
+	if (parse_args(argc, argv, &d.o) < 0)
+		return 2;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* A closed pipe (| head) is an ordinary end, reported by write(). */
+	signal(SIGPIPE, SIG_IGN);
+	if (d.o.out && !strcmp(d.o.out, "-") && isatty(STDOUT_FILENO)) {
+		pr_err("-w -: standard output is a terminal; pipe it (| wireshark -k -i -)");
+		return 2;
+	}
+	r = filter_open(d.o.expr, 1 /* Ethernet */, 65535, &d.filter, err, sizeof(err));
+	if (r < 0) {
+		pr_err("%s", err);
+		return 2;
+	}
+	r = d.o.nrings ? run_rings(&d) : run_files(&d);
+	rc = dumpfile_close(d.df);
+	if (!r)
+		r = rc;
+	if (r == 0 && d.o.resume && d.src)
+		save_state(&d, true);
+	if (r < 0 && d.df)
+		pr_err("%s: %s; the file is closed and holds everything up to its last flush",
+		       dumpfile_current(d.df), strerror(-r));
+	else if (r == -ENOSPC || r == -EFBIG || r == -EIO)
+		pr_err("writing: %s", strerror(-r));
+	if (!d.o.quiet) {
+		fflush(stdout);
+		fprintf(stderr, "capdump: %llu packets written", (unsigned long long)d.t.written);
+		if (d.df)
+			fprintf(stderr, " to %u file%s", dumpfile_files(d.df),
+				dumpfile_files(d.df) == 1 ? "" : "s");
+		fprintf(stderr, ", %llu filtered out, %llu lost to ring overruns",
+			(unsigned long long)d.t.filtered, (unsigned long long)d.t.lost);
+		if (d.src) {
+			uint64_t before = 0;
+			unsigned int i, q;
+
+			for (i = 0; i < ringsrc_count(d.src); i++) {
+				const struct ring_stats *st = ringsrc_stats(d.src, i);
+
+				for (q = 0; q < st->nqueue && q < RING_MAX_QUEUES; q++) {
+					const struct ring_queue_stats *s = &st->queues[q];
+					const struct ring_queue_stats *b = &d.base[i][q];
+
+					before += (s->xsk_rx_dropped + s->xsk_rx_ring_full +
+						   s->xsk_fill_ring_empty + s->nic_dropped) -
+						  (b->xsk_rx_dropped + b->xsk_rx_ring_full +
+						   b->xsk_fill_ring_empty + b->nic_dropped);
+				}
+			}
+			fprintf(stderr, ", %llu dropped before the ring (NIC/kernel)",
+				(unsigned long long)before);
+		}
+		fputc('\n', stderr);
+	}
+	ringsrc_close(d.src);
+	filter_close(d.filter);
+	free(d.o.expr);
+	return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dumpfile.h"
+#include "fname.h"
+#include "zout.h"
+
+#define BLOCK_BUF (128u << 10) /* one EPB of 64 KiB plus options, or an NRB */
+
+struct dumpfile {
+	struct dumpfile_opts o;
+	struct zout *z;
+	uint8_t *buf;
+	char name[4096];	/* final name of the current file */
+	uint64_t period;	/* -G period of the current file */
+	uint64_t opened_ns;	/* UTC when the current file was opened */
+	uint64_t file_packets;
+	uint64_t packets;	/* all files */
+	uint64_t safe_packets;	/* packets covered by the last flush */
+	uint64_t safe_offset;	/* file length at that flush */
+	uint64_t safe_bytes;	/* zout_bytes_safe() seen last */
+	unsigned int seq;	/* files opened */
+	unsigned int nkept;
+	char **kept;		/* closed files, oldest first (-W) */
+	int err;
+};
+
+static uint64_t utc_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The name of file number seq starting at UTC time t (see dumpfile.h). */
+static int make_name(struct dumpfile *d, uint64_t t, char *out, size_t len)
+{
+	const char *pat = d->o.pattern, *ext;
+	char want[4096];
+	time_t secs = (time_t)(t / 1000000000u);
+	char stamp[32];
+	struct tm tm;
+	int n;
+
+	gmtime_r(&secs, &tm);
+	if (strchr(pat, '%')) {
+		n = (int)strftime(want, sizeof(want), pat, &tm);
+		if (n <= 0)
+			return -ENAMETOOLONG;
+	} else if (!d->o.rotate_bytes && !d->o.rotate_ns) {
+		n = snprintf(want, sizeof(want), "%s", pat);
+	} else {
+		/* dumpcap's habit: NAME_NNNNN_YYYYmmddHHMMSS.EXT */
+		ext = fname_ext(pat);
+		strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
+		n = snprintf(want, sizeof(want), "%.*s_%05u_%s%s", (int)(ext - pat), pat, d->seq,
+			     stamp, ext);
+	}
+	if ((size_t)n >= sizeof(want))
+		return -ENAMETOOLONG;
+	if (d->o.keep_existing)
+		return fname_free(want, out, len);
+	return (size_t)snprintf(out, len, "%s", want) < len ? 0 : -ENAMETOOLONG;
+}
+
+static int emit(struct dumpfile *d, size_t n)
+{
+	int r;
+
+	if (n > BLOCK_BUF)
+		return -EMSGSIZE;
+	r = zout_write(d->z, d->buf, n);
+	if (r < 0)
+		d->err = r;
+	return r;
+}
+
+static int write_headers(struct dumpfile *d)
+{
+	struct utsname u;
+	char hw[128], os[256];
+	unsigned int i;
+	size_t n;
+	int r;
+
+	if (d->o.pcap)
+		return emit(d, pcap_file_header(d->buf, BLOCK_BUF,
+						d->o.nifaces ? d->o.ifaces[0].snaplen : 65535,
+						PCAPNG_LINKTYPE_ETHERNET));
+	uname(&u);
+	snprintf(hw, sizeof(hw), "%s", u.machine);
+	snprintf(os, sizeof(os), "%s %s", u.sysname, u.release);
+	n = pcapng_shb(d->buf, BLOCK_BUF,
+		       &(struct pcapng_shb_info){ .hardware = hw, .os = os,
+						  .userappl = d->o.userappl,
+						  .comment = d->o.comment });
+	r = emit(d, n);
+	for (i = 0; !r && i < d->o.nifaces; i++) {
+		const struct dumpfile_iface *f = &d->o.ifaces[i];
+
+		n = pcapng_idb(d->buf, BLOCK_BUF,
+			       &(struct pcapng_idb_info){
+				       .linktype = PCAPNG_LINKTYPE_ETHERNET,
+				       .snaplen = f->snaplen,
+				       .name = f->name,
+				       .description = f->description[0] ? f->description : NULL,
+				       .filter = d->o.filter && *d->o.filter ? d->o.filter : NULL,
+				       .tsresol = 9,
+			       });
+		r = emit(d, n);
+	}
+	if (!r && d->o.nnames)
+		r = emit(d, pcapng_nrb(d->buf, BLOCK_BUF, d->o.names, d->o.nnames));
+	return r;
+}
+
+static void note_flush(struct dumpfile *d)
+{
+	uint64_t safe = zout_bytes_safe(d->z);
+
+	/* Flushes happen only at the end of a zout_write(): all accepted. */
+	if (safe != d->safe_bytes) {
+		d->safe_bytes = safe;
+		d->safe_offset = zout_bytes_out(d->z);
+		d->safe_packets = d->packets;
+	}
+}
+
+static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
+{
+	struct zout_opts zo = {
+		.level = d->o.compress ? d->o.level : 0,
+		.mode = 0640,
+		.overwrite = !d->o.keep_existing, /* tcpdump -w replaces a file */
+	};
+	int r;
+
+	r = make_name(d, t, d->name, sizeof(d->name));
+	if (r < 0) {
+		snprintf(err, errlen, "-w %s: file name too long", d->o.pattern);
+		return r;
+	}
+	zo.path = d->name;
+	r = zout_open(&zo, &d->z);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", d->name, strerror(-r));
+		return r;
+	}
+	d->seq++;
+	d->opened_ns = utc_now();
+	d->period = d->o.rotate_ns ? t / d->o.rotate_ns : 0;
+	d->file_packets = 0;
+	d->safe_bytes = 0;
+	d->safe_offset = 0;
+	r = write_headers(d);
+	/* On disk at once: even a file that gets no packet (or a full disk)
+	 * is a valid capture file. */
+	if (!r)
+		r = zout_flush(d->z);
+	if (r < 0)
+		d->err = r;
+	else
+		note_flush(d);
+	return r;
+}
+
+static int write_isbs(struct dumpfile *d)
+{
+	uint64_t now = utc_now();
+	unsigned int i;
+	int r = 0;
+
+	if (d->o.pcap)
+		return 0;
+	for (i = 0; !r && i < d->o.nifaces; i++) {
+		struct pcapng_isb_info isb = {
+			.if_id = i,
+			.ifrecv = PCAPNG_ABSENT,
+			.ifdrop = PCAPNG_ABSENT,
+			.filteraccept = PCAPNG_ABSENT,
+			.osdrop = PCAPNG_ABSENT,
+			.usrdeliv = PCAPNG_ABSENT,
+		};
+
+		if (d->o.isb)
+			d->o.isb(d->o.ctx, i, &isb);
+		isb.ts = now;
+		isb.starttime = d->opened_ns;
+		isb.endtime = now;
+		r = emit(d, pcapng_isb(d->buf, BLOCK_BUF, &isb));
+	}
+	return r;
+}
+
+/* Keep at most max_files files: the one just closed, those before it and,
+ * if another follows, that one. */
+static void retire(struct dumpfile *d, const char *closed, bool another)
+{
+	char **k;
+
+	if (!d->o.max_files)
+		return;
+	k = realloc(d->kept, (d->nkept + 1) * sizeof(*k));
+	if (!k)
+		return;
+	d->kept = k;
+	d->kept[d->nkept++] = strdup(closed);
+	while (d->nkept && d->nkept + another > d->o.max_files) {
+		if (d->kept[0])
+			unlink(d->kept[0]);
+		free(d->kept[0]);
+		memmove(d->kept, d->kept + 1, --d->nkept * sizeof(*d->kept));
+	}
+}
+
+static int close_file(struct dumpfile *d, bool another)
+{
+	int r, r2;
+
+	if (!d->z)
+		return 0;
+	r = d->err ? d->err : write_isbs(d);
+	r2 = zout_close(d->z);
+	d->z = NULL;
+	if (!r)
+		r = r2;
+	/* A salvaged file gets its final name too (zout_close). */
+	if (r2 == 0 || r2 == d->err) {
+		if (d->o.closed)
+			d->o.closed(d->o.ctx, d->name);
+		retire(d, d->name, another);
+	}
+	return r;
+}
+
+int dumpfile_open(const struct dumpfile_opts *o, struct dumpfile **ret, char *err, size_t errlen)
+{
+	struct dumpfile *d;
+	int r;
+
+	if (!strcmp(o->pattern, "-") && (o->rotate_bytes || o->rotate_ns)) {
+		snprintf(err, errlen, "-C and -G need a file name, not standard output");
+		return -EINVAL;
+	}
+	if (o->nifaces > DUMPFILE_MAX_IFACES) {
+		snprintf(err, errlen, "too many interfaces (%u)", o->nifaces);
+		return -EINVAL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->o = *o;
+	d->buf = malloc(BLOCK_BUF);
+	if (!d->buf) {
+		free(d);
+		return -ENOMEM;
+	}
+	r = open_file(d, utc_now(), err, errlen);
+	if (r < 0) {
+		zout_abort(d->z);
+		free(d->buf);
+		free(d);
+		return r;
+	}
+	*ret = d;
+	return 0;
+}
+
+static int rotate(struct dumpfile *d, uint64_t t)
+{
+	char err[256];
+	int r;
+
+	r = close_file(d, true);
+	if (r < 0)
+		return r;
+	r = open_file(d, t, err, sizeof(err));
+	if (r < 0)
+		d->err = r;
+	return r;
+}
+
+int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_t *data,
+		   uint32_t caplen, uint32_t wirelen, uint32_t epb_flags, uint64_t dropcount,
+		   uint32_t queue)
+{
+	struct pcapng_epb_info e = { .if_id = if_id, .ts = ts, .caplen = caplen,
+				     .wirelen = wirelen, .data = data, .flags = epb_flags,
+				     .dropcount = dropcount, .queue = queue,
+				     .packetid = PCAPNG_ABSENT };
+	size_t n;
+	int r;
+
+	if (d->err)
+		return d->err;
+	/* Measure first: rotating writes the next file's headers into buf. */
+	n = d->o.pcap ? pcap_record(NULL, 0, ts, caplen, wirelen, data) : pcapng_epb(NULL, 0, &e);
+	if (d->file_packets &&
+	    ((d->o.rotate_bytes && zout_bytes_in(d->z) + n > d->o.rotate_bytes) ||
+	     (d->o.rotate_ns && ts / d->o.rotate_ns > d->period))) {
+		r = rotate(d, ts);
+		if (r < 0)
+			return r;
+	}
+	if (d->o.pcap)
+		pcap_record(d->buf, BLOCK_BUF, ts, caplen, wirelen, data);
+	else
+		pcapng_epb(d->buf, BLOCK_BUF, &e);
+	r = emit(d, n);
+	if (r < 0)
+		return r;
+	d->file_packets++;
+	d->packets++;
+	note_flush(d);
+	return 0;
+}
+
+int dumpfile_tick(struct dumpfile *d, uint64_t now)
+{
+	int r;
+
+	if (d->err)
+		return d->err;
+	/* A quiet period still ends its file at the wall-clock boundary. */
+	if (d->o.rotate_ns && now / d->o.rotate_ns > d->period) {
+		r = rotate(d, now);
+		if (r < 0)
+			return r;
+	}
+	r = zout_tick(d->z);
+	if (r < 0)
+		d->err = r;
+	else
+		note_flush(d);
+	return r;
+}
+
+bool dumpfile_safe_point(const struct dumpfile *d, const char **tmp_path, const char **final_path,
+			 uint64_t *offset, uint64_t *packets)
+{
+	if (!d->z || !d->safe_bytes)
+		return false;
+	*tmp_path = zout_tmp_path(d->z);
+	*final_path = d->name;
+	*offset = d->safe_offset;
+	*packets = d->safe_packets;
+	return true;
+}
+
+int dumpfile_close(struct dumpfile *d)
+{
+	unsigned int i;
+	int r;
+
+	if (!d)
+		return 0;
+	r = close_file(d, false);
+	for (i = 0; i < d->nkept; i++)
+		free(d->kept[i]);
+	free(d->kept);
+	free(d->buf);
+	free(d);
+	return r;
+}
+
+uint64_t dumpfile_packets(const struct dumpfile *d)
+{
+	return d->packets;
+}
+
+unsigned int dumpfile_files(const struct dumpfile *d)
+{
+	return d->seq;
+}
+
+const char *dumpfile_current(const struct dumpfile *d)
+{
+	return d->name;
+}

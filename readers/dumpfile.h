@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * dumpfile.h - capdump's output: a sequence of pcapng (or nanosecond pcap)
+ * files, plain or zstd, rotated by size, by wall-clock time and kept to a
+ * number of files, each written under a temporary name and renamed when
+ * complete (lib/zout.h).
+ *
+ * Every file is self-contained: SHB, one IDB per interface, an NRB naming
+ * the feeds, the packets, and an ISB per interface at rotation and close
+ * (pcapng profile, docs/capdump.md).
+ *
+ * File names: with rotation by time (-G) the pattern is passed through
+ * strftime(3) in UTC for the start of each period; with rotation by size
+ * (-C) and no '%' in the pattern a sequence number and the start time are
+ * inserted before the extension: NAME_00001_20261121201604.pcapng.zst.
+ */
+#ifndef CAPD_DUMPFILE_H
+#define CAPD_DUMPFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pcapng.h"
+
+#define DUMPFILE_MAX_IFACES 64
+#define DUMPFILE_MAX_NAMES 256
+
+struct dumpfile_iface {
+	char name[64];
+	char description[128];
+	uint32_t snaplen;
+};
+
+/* Fills the ISB counters of interface if_id (starttime/endtime/ts are set
+ * by dumpfile itself); counters the caller does not know stay ABSENT. */
+typedef void (*dumpfile_isb_fn)(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb);
+
+/* Told about every file that is complete under its final name. */
+typedef void (*dumpfile_closed_fn)(void *ctx, const char *path);
+
+struct dumpfile_opts {
+	const char *pattern;	/* -w: file name or pattern; "-" = standard output */
+	int level;		/* zstd level when compress */
+	bool compress;		/* zstd (a pattern ending in ".zst") */
+	bool pcap;		/* -F pcap: nanosecond pcap, no blocks but packets */
+	uint64_t rotate_bytes;	/* -C: start a new file after this many bytes (0 = never) */
+	uint64_t rotate_ns;	/* -G: new file at every multiple of this in UTC (0 = never) */
+	unsigned int max_files;	/* -W: keep at most this many files (0 = all) */
+	bool keep_existing;	/* never replace a file: take NAME-N.EXT instead */
+	const char *filter;	/* the expression, for if_filter */
+	const char *userappl;	/* shb_userappl */
+	const char *comment;	/* shb comment */
+	const struct dumpfile_iface *ifaces;
+	unsigned int nifaces;
+	const struct pcapng_nrb_rec *names;
+	unsigned int nnames;
+	dumpfile_isb_fn isb;
+	dumpfile_closed_fn closed;
+	void *ctx;
+};
+
+struct dumpfile;
+
+/* @return 0; -EINVAL for bad options; or -errno of creating the first file
+ *         (message in err). */
+int dumpfile_open(const struct dumpfile_opts *o, struct dumpfile **d, char *err, size_t errlen);
+
+/*
+ * Append one packet (rotating first when due).  ts is UTC ns.
+ * @return 0, or the -errno of the output (e.g. -ENOSPC; sticky).
+ */
+int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_t *data,
+		   uint32_t caplen, uint32_t wirelen, uint32_t epb_flags, uint64_t dropcount,
+		   uint32_t queue);
+
+/* Called while idle: time rotation and flush cadence without packets. */
+int dumpfile_tick(struct dumpfile *d, uint64_t now_utc);
+
+/*
+ * Where a crash would leave us: the temporary file, its length at the last
+ * complete flush, and how many packets that flush covers in total.  For
+ * --resume.  @return false before the first flush of a file.
+ */
+bool dumpfile_safe_point(const struct dumpfile *d, const char **tmp_path, const char **final_path,
+			 uint64_t *offset, uint64_t *packets);
+
+/* Write the ISBs, close the current file.  @return 0 or the first error. */
+int dumpfile_close(struct dumpfile *d);
+
+uint64_t dumpfile_packets(const struct dumpfile *d);
+unsigned int dumpfile_files(const struct dumpfile *d);
+const char *dumpfile_current(const struct dumpfile *d);
+
+#endif

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "frame.h"
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+int frame_decode(const uint8_t *p, uint32_t caplen, struct frame_info *fi)
+{
+	uint32_t o = 14, ihl;
+
+	memset(fi, 0, sizeof(*fi));
+	fi->vlan = -1;
+	if (caplen < 14)
+		return -EPROTO;
+	fi->ethertype = get16(p + 12);
+	if (fi->ethertype == 0x8100 || fi->ethertype == 0x88a8) {
+		if (caplen < 18)
+			return -EPROTO;
+		fi->vlan = (int16_t)(get16(p + 14) & 0x0fff);
+		fi->ethertype = get16(p + 16);
+		o = 18;
+	}
+	if (fi->ethertype == 0x0800) {
+		if (caplen < o + 20 || (p[o] >> 4) != 4)
+			return -EPROTO;
+		ihl = (uint32_t)(p[o] & 0x0f) * 4;
+		if (ihl < 20)
+			return -EPROTO;
+		fi->family = AF_INET;
+		fi->proto = p[o + 9];
+		memcpy(fi->src, p + o + 12, 4);
+		memcpy(fi->dst, p + o + 16, 4);
+		fi->frag = (get16(p + o + 6) & 0x1fff) != 0;
+		fi->l4_off = o + ihl;
+	} else if (fi->ethertype == 0x86dd) {
+		if (caplen < o + 40)
+			return -EPROTO;
+		fi->family = AF_INET6;
+		fi->proto = p[o + 6];
+		memcpy(fi->src, p + o + 8, 16);
+		memcpy(fi->dst, p + o + 24, 16);
+		fi->l4_off = o + 40;
+	} else {
+		return -EPROTO;
+	}
+	if (fi->proto == 17 && !fi->frag && caplen >= fi->l4_off + 8) {
+		fi->sport = get16(p + fi->l4_off);
+		fi->dport = get16(p + fi->l4_off + 2);
+		fi->payload_off = fi->l4_off + 8;
+		fi->payload_len = caplen - fi->payload_off;
+	}
+	return 0;
+}
+
+char *frame_addr_str(int family, const uint8_t *addr, uint16_t port, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(family, addr, a, sizeof(a));
+	if (!port)
+		snprintf(buf, len, "%s", a);
+	else if (family == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", a, port);
+	else
+		snprintf(buf, len, "%s:%u", a, port);
+	return buf;
+}

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ring_clock.h"
+#include "ring_file.h"
+#include "ringsrc.h"
+
+#define MERGE_WAIT_NS 20000000ull /* how long a silent ring may hold others back */
+#define IDLE_SLEEP_NS 200000L	  /* readers poll: nothing wakes them */
+#define CLOCK_REFRESH_NS 100000000ull
+
+struct ring_in {
+	char path[4096];
+	struct ring_map map;
+	struct ring_reader rd;
+	struct ring_clock clock;	/* snapshot, refreshed now and then */
+	uint64_t clock_at;		/* CLOCK_MONOTONIC of the snapshot */
+	struct ringsrc_rec pending;	/* next record of this ring, if have */
+	uint64_t pending_since;
+	uint8_t *buf;			/* pending.data */
+	int have;
+	int done;			/* writer stopped and drained */
+};
+
+struct ringsrc {
+	unsigned int n;
+	struct ring_in in[];
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int ringsrc_open(struct ringsrc **ret, char *const *names, unsigned int n, char *err, size_t errlen)
+{
+	struct ringsrc *s;
+	unsigned int i;
+	int r;
+
+	if (!n || n > RINGSRC_MAX) {
+		snprintf(err, errlen, "between 1 and %d rings", RINGSRC_MAX);
+		return -EINVAL;
+	}
+	s = calloc(1, sizeof(*s) + n * sizeof(s->in[0]));
+	if (!s)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		s->in[i].map.fd = -1;
+	for (i = 0; i < n; i++) {
+		struct ring_in *in = &s->in[i];
+
+		r = ring_file_resolve(names[i], in->path, sizeof(in->path));
+		if (r < 0) {
+			snprintf(err, errlen, "ring '%s': %s", names[i], strerror(-r));
+			goto fail;
+		}
+		r = ring_file_open_ro(in->path, &in->map);
+		if (r < 0) {
+			ring_file_explain(r, in->path, 0, err, errlen);
+			goto fail;
+		}
+		s->n = i + 1;
+		r = ring_reader_open(&in->rd, in->map.mem, in->map.len);
+		if (r < 0) {
+			ring_file_explain(r, in->path, 0, err, errlen);
+			goto fail;
+		}
+		in->buf = malloc(in->rd.max_caplen);
+		if (!in->buf) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+	*ret = s;
+	return 0;
+fail:
+	ringsrc_close(s);
+	return r;
+}
+
+void ringsrc_close(struct ringsrc *s)
+{
+	unsigned int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++) {
+		ring_file_close(&s->in[i].map);
+		free(s->in[i].buf);
+	}
+	free(s);
+}
+
+int ringsrc_seek(struct ringsrc *s, enum ring_seek where, uint64_t arg)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < s->n; i++) {
+		struct ring_in *in = &s->in[i];
+		uint64_t a = arg;
+
+		if (where == RING_SEEK_TIME) {
+			/* Rings stamp in TAI (or PHC); the caller speaks UTC. */
+			ringsrc_clock(s, i, &in->clock);
+			a = arg + (uint64_t)((int64_t)in->clock.kernel_tai_offset * 1000000000LL);
+		}
+		r = ring_reader_seek(&in->rd, where, a);
+		if (r < 0)
+			return r;
+		in->have = 0;
+		in->done = 0;
+	}
+	return 0;
+}
+
+int ringsrc_seek_seq(struct ringsrc *s, unsigned int i, uint64_t seq)
+{
+	if (i >= s->n)
+		return -EINVAL;
+	s->in[i].have = 0;
+	s->in[i].done = 0;
+	return ring_reader_seek(&s->in[i].rd, RING_SEEK_SEQ, seq);
+}
+
+/* Try to take one record of ring i into its pending slot. */
+static int fill(struct ringsrc *s, unsigned int i, uint64_t now)
+{
+	struct ring_in *in = &s->in[i];
+	struct ring_view v;
+	int r;
+
+	for (;;) {
+		r = ring_reader_peek(&in->rd, &v);
+		if (r == -EPIPE) {
+			in->done = 1;
+			return 0;
+		}
+		if (r < 0)
+			return r == -EAGAIN ? 0 : r;
+		memcpy(in->buf, v.data, v.rec.caplen);
+		if (ring_reader_release(&in->rd) == 0)
+			break;
+		/* Overwritten while copied: lapped; the loss shows on the next. */
+	}
+	if (now - in->clock_at > CLOCK_REFRESH_NS || (v.events & RING_EV_GENERATION)) {
+		ringsrc_clock(s, i, &in->clock);
+		in->clock_at = now;
+	}
+	in->pending = (struct ringsrc_rec){
+		.ts_utc = ring_clock_to_utc(&in->clock, v.rec.ts_source, v.rec.ts_ns),
+		.ts = v.rec.ts_ns,
+		.seq = v.rec.seq,
+		.lost = v.lost,
+		.data = in->buf,
+		.caplen = v.rec.caplen,
+		.wirelen = v.rec.wirelen,
+		.events = v.events,
+		.ring = (uint16_t)i,
+		.iface = v.rec.iface,
+		.queue = v.rec.queue,
+		.feed = v.rec.feed,
+		.ts_source = v.rec.ts_source,
+		.flags = v.rec.flags,
+	};
+	in->have = 1;
+	in->pending_since = now;
+	return 1;
+}
+
+int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
+{
+	uint64_t start = mono_ns(), now = start;
+	unsigned int i;
+	int r;
+
+	for (;;) {
+		int best = -1, waiting = 0, live = 0;
+
+		for (i = 0; i < s->n; i++) {
+			struct ring_in *in = &s->in[i];
+
+			if (!in->have && !in->done) {
+				r = fill(s, i, now);
+				if (r < 0)
+					return r;
+			}
+			if (in->done && !in->have)
+				continue;
+			live++;
+			if (!in->have) {
+				waiting++;
+				continue;
+			}
+			if (best < 0 || in->pending.ts_utc < s->in[best].pending.ts_utc)
+				best = (int)i;
+		}
+		if (!live)
+			return -EPIPE;
+		/* Hold the oldest back briefly while another ring may still
+		 * deliver an older record. */
+		if (best >= 0 && (!waiting || now - s->in[best].pending_since >= MERGE_WAIT_NS)) {
+			struct ring_in *in = &s->in[best];
+
+			/* in->buf is refilled only by the next call. */
+			*out = in->pending;
+			in->have = 0;
+			return 1;
+		}
+		if (now - start >= (uint64_t)timeout_ms * 1000000u)
+			return 0;
+		nanosleep(&(struct timespec){ .tv_nsec = IDLE_SLEEP_NS }, NULL);
+		now = mono_ns();
+	}
+}
+
+unsigned int ringsrc_count(const struct ringsrc *s)
+{
+	return s->n;
+}
+
+const char *ringsrc_path(const struct ringsrc *s, unsigned int i)
+{
+	return s->in[i].path;
+}
+
+const struct ring_hdr *ringsrc_hdr(const struct ringsrc *s, unsigned int i)
+{
+	return s->in[i].map.mem;
+}
+
+const struct ring_stats *ringsrc_stats(const struct ringsrc *s, unsigned int i)
+{
+	return (const struct ring_stats *)((const uint8_t *)s->in[i].map.mem + RING_STATS_OFF);
+}
+
+const struct ring_feeds *ringsrc_feeds(const struct ringsrc *s, unsigned int i)
+{
+	return (const struct ring_feeds *)((const uint8_t *)s->in[i].map.mem + RING_FEEDS_OFF);
+}
+
+const struct ring_reader *ringsrc_reader(const struct ringsrc *s, unsigned int i)
+{
+	return &s->in[i].rd;
+}
+
+void ringsrc_clock(const struct ringsrc *s, unsigned int i, struct ring_clock *out)
+{
+	ring_clock_read((const struct ring_clock *)((const uint8_t *)s->in[i].map.mem +
+						    RING_CLOCK_OFF),
+			out);
+}

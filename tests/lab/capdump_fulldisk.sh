@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# capdump_fulldisk.sh CAPD MCAST_SEND CAPDUMP - a full disk (a 4 MiB tmpfs)
+# stops the recorder with a clear error, and the last file is valid, closed
+# and under its final name, holding everything up to its last flush.
+set -euo pipefail
+. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/capd_lab.sh"
+
+[[ $# -eq 3 ]] || lab_fail "usage: capdump_fulldisk.sh CAPD MCAST_SEND CAPDUMP"
+CAPD_BIN=$1 MCAST_SEND=$2 capdump=$3
+lab_require_root
+lab_require_cmd ip tshark capinfos mount umount
+lab_init
+capd_lab_setup full 190
+capd_lab_conf 64M <<<'feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001 ]; } );'
+capd_lab_start
+small=$LAB_TMP/small
+mkdir -p "$small"
+mount -t tmpfs -o size=4m none "$small"
+lab_on_exit umount "$small"
+
+for out in "$small/full.pcapng" "$small/full.pcapng.zst"; do
+	rm -f "$small"/* "$small"/.??* 2>/dev/null || true
+	rc=0
+	"$capdump" -i "$CAPD_RING" -w "$out" 2>"$LAB_TMP/err" &
+	pid=$!
+	lab_on_exit "kill $pid 2>/dev/null || true"
+	sleep 0.3
+	# Random payloads: 4 MiB fill with ~3000 packets, compressed or not.
+	capd_lab_send -g 239.1.1.1 -p 30001 -n 6000 -s 1400 -r 20000 --random
+	sleep 1.5
+	kill -INT $pid 2>/dev/null || true
+	wait $pid || rc=$?
+	err=$(<"$LAB_TMP/err")
+	echo "$out: exit $rc: $err"
+	((rc != 0)) || lab_fail "$out: a full disk went unreported"
+	lab_expect_match "$out" "$err" "No space left on device"
+	[[ -f $out ]] || lab_fail "$out: the last file did not get its final name"
+	capinfos -M "$out" >"$LAB_TMP/ci" 2>&1 || lab_fail "$out: $(<"$LAB_TMP/ci")"
+	grep -qi "error\|cut short\|truncated" "$LAB_TMP/ci" && lab_fail "$out: $(<"$LAB_TMP/ci")"
+	n=$(sed -n 's/^Number of packets: *//p' "$LAB_TMP/ci")
+	echo "$out: $n packets in the salvaged file"
+	((n > 0)) || lab_fail "$out: nothing saved"
+	tshark -r "$out" 2>&1 >/dev/null | grep -v "Running as user" >"$LAB_TMP/ts" || true
+	[[ ! -s $LAB_TMP/ts ]] || lab_fail "$out: tshark: $(<"$LAB_TMP/ts")"
+done
+capd_lab_stop
+echo "PASS: capdump_fulldisk"

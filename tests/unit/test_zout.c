@@ -1,0 +1,698 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_zout: round trips at several levels, one frame per file, flush
+ * cadence by bytes and by time (the live file decodes up to each flush),
+ * temporary names, fds, standard output through a pipe, and the salvage
+ * after a write error (RLIMIT_FSIZE, unprivileged; "test_zout tmpfs": a
+ * full tmpfs, as root).
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "test.h"
+#include "zout.h"
+
+#define DATA_LEN (8u << 20)
+
+static uint8_t *data;		/* what every test writes, a prefix of it */
+static uint8_t *dec;		/* decompression target */
+static char dir[256];
+static uint64_t rng = 88172645463325252ULL;
+static int have_zstd_cli = 1;
+
+static uint64_t xorshift(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/*
+ * Half random, half repetitive: compresses about 2:1, like captures.  The
+ * first 280 KiB are zeros so that frames hold RLE blocks as well.
+ */
+static void make_data(void)
+{
+	size_t i, j;
+
+	data = calloc(1, DATA_LEN);
+	dec = malloc(DATA_LEN + (1u << 20));
+	T_ASSERT(data && dec);
+	for (i = 280u << 10; i < DATA_LEN; i += 256) {
+		if (xorshift() & 1)
+			for (j = 0; j < 256; j++)
+				data[i + j] = (uint8_t)xorshift();
+		else
+			for (j = 0; j < 256; j++)
+				data[i + j] = (uint8_t)("multicast feed "[j % 15] + (i >> 8) % 3);
+	}
+}
+
+/* A record length as capdump would write: a block header plus a packet. */
+static size_t rec_len(void)
+{
+	return 28 + xorshift() % 1500;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	T_ASSERT(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static void pathf(char *buf, const char *name)
+{
+	snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st);
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	uint8_t *p;
+	ssize_t r;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		T_FAIL("open %s: %s", path, strerror(errno));
+	T_ASSERT(!fstat(fd, &st));
+	p = malloc((size_t)st.st_size + 1);
+	T_ASSERT(p);
+	r = read(fd, p, (size_t)st.st_size);
+	T_EQ(r, st.st_size);
+	close(fd);
+	*len = (size_t)st.st_size;
+	return p;
+}
+
+/* Decode what a reader would from src; *complete if the frame ended. */
+static size_t decode(const uint8_t *src, size_t n, int *complete)
+{
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	ZSTD_inBuffer in = { src, n, 0 };
+	ZSTD_outBuffer out = { dec, DATA_LEN + (1u << 20), 0 };
+	size_t r = 1;
+
+	T_ASSERT(d);
+	while (in.pos < in.size) {
+		r = ZSTD_decompressStream(d, &out, &in);
+		if (ZSTD_isError(r))
+			T_FAIL("zstd: %s", ZSTD_getErrorName(r));
+		if (!r)
+			break;
+		T_ASSERT(out.pos < out.size);
+	}
+	T_EQ(in.pos, in.size);	/* no second frame */
+	ZSTD_freeDCtx(d);
+	*complete = !r;
+	return out.pos;
+}
+
+static void zstd_cli_test(const char *path)
+{
+	char cmd[PATH_MAX + 32];
+	int st;
+
+	if (!have_zstd_cli)
+		return;
+	snprintf(cmd, sizeof(cmd), "zstd -q -t '%s'", path);
+	st = system(cmd);
+	T_ASSERT(st != -1 && WIFEXITED(st));
+	if (WEXITSTATUS(st) == 127) {
+		fprintf(stderr, "note: no zstd CLI, checking with libzstd only\n");
+		have_zstd_cli = 0;
+		return;
+	}
+	if (WEXITSTATUS(st))
+		T_FAIL("zstd -t %s: exit %d", path, WEXITSTATUS(st));
+}
+
+/* A closed (or salvaged) file holds exactly data[0, len) in one frame. */
+static void check_file(const char *path, int level, size_t len)
+{
+	size_t n, got;
+	uint8_t *p;
+	int complete;
+
+	p = read_file(path, &n);
+	if (!level) {
+		T_EQ(n, len);
+		T_ASSERT(!memcmp(p, data, len));
+		free(p);
+		return;
+	}
+	T_ASSERT(n >= 9);
+	T_EQ(ZSTD_findFrameCompressedSize(p, n), n);
+	T_EQ(ZSTD_getFrameContentSize(p, n), ZSTD_CONTENTSIZE_UNKNOWN);
+	T_EQ(p[4] & 0x04, 0);	/* Content_Checksum_flag */
+	got = decode(p, n, &complete);
+	T_ASSERT(complete);
+	T_EQ(got, len);
+	T_ASSERT(!memcmp(dec, data, len));
+	free(p);
+	zstd_cli_test(path);
+}
+
+/* The file being written decodes to exactly data[0, safe). */
+static void check_live(const struct zout *z, int level)
+{
+	uint64_t safe = zout_bytes_safe(z);
+	size_t n, got;
+	uint8_t *p;
+	int complete;
+
+	p = read_file(zout_tmp_path(z), &n);
+	T_EQ(n, zout_bytes_out(z));
+	if (!level) {
+		T_EQ(n, safe);
+		T_ASSERT(!memcmp(p, data, n));
+	} else if (safe) {
+		got = decode(p, n, &complete);
+		T_ASSERT(!complete);
+		T_EQ(got, safe);
+		T_ASSERT(!memcmp(dec, data, got));
+	}
+	free(p);
+}
+
+static const char *zname(int level)
+{
+	return level ? "f.pcapng.zst" : "f.pcapng";
+}
+
+static struct zout *open_ok(const struct zout_opts *o)
+{
+	struct zout *z;
+	int err = zout_open(o, &z);
+
+	if (err)
+		T_FAIL("zout_open %s: %s", o->path, strerror(-err));
+	return z;
+}
+
+/* Records, one write larger than the output buffer, more records. */
+static void test_roundtrip(int level)
+{
+	char path[PATH_MAX];
+	struct zout_opts o = { .path = path, .level = level, .flush_bytes = 200 << 10 };
+	size_t off = 0, n, total = 3u << 20;
+	struct zout *z;
+
+	pathf(path, zname(level));
+	z = open_ok(&o);
+	T_EQ(zout_write(z, data, 0), 0);
+	while (off < total) {
+		n = off == (1u << 20) ? 700u << 10 : rec_len();
+		if (off < (1u << 20) && off + n > (1u << 20))
+			n = (1u << 20) - off;
+		if (n > total - off)
+			n = total - off;
+		T_EQ(zout_write(z, data + off, n), 0);
+		off += n;
+	}
+	T_EQ(zout_bytes_in(z), total);
+	T_ASSERT(!exists(path));
+	T_ASSERT(exists(zout_tmp_path(z)));
+	T_EQ(zout_close(z), 0);
+	check_file(path, level, total);
+	T_ASSERT(!unlink(path));
+
+	/* An empty file: a valid empty frame, or nothing. */
+	z = open_ok(&o);
+	T_EQ(zout_flush(z), 0);
+	T_EQ(zout_close(z), 0);
+	check_file(path, level, 0);
+	T_ASSERT(!unlink(path));
+}
+
+static void test_cadence_bytes(int level)
+{
+	char path[PATH_MAX];
+	struct zout_opts o = { .path = path, .level = level, .flush_bytes = 64 << 10,
+			       .flush_ns = 3600ULL * 1000000000ULL };
+	uint64_t safe = 0, flushes = 0;
+	size_t off = 0, n;
+	struct zout *z;
+
+	pathf(path, zname(level));
+	z = open_ok(&o);
+	while (off < (2u << 20)) {
+		n = rec_len();
+		T_EQ(zout_write(z, data + off, n), 0);
+		off += n;
+		T_ASSERT(zout_bytes_in(z) - zout_bytes_safe(z) < o.flush_bytes);
+		if (zout_bytes_safe(z) == safe)
+			continue;
+		/* Flushed at this record boundary, everything before it readable. */
+		safe = zout_bytes_safe(z);
+		T_EQ(safe, off);
+		check_live(z, level);
+		flushes++;
+	}
+	T_ASSERT(flushes >= (2u << 20) / o.flush_bytes - 1);
+	T_ASSERT(flushes <= (2u << 20) / o.flush_bytes);
+	T_EQ(zout_close(z), 0);
+	check_file(path, level, off);
+	T_ASSERT(!unlink(path));
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts))
+		;
+}
+
+static void test_cadence_time(int level)
+{
+	char path[PATH_MAX];
+	struct zout_opts o = { .path = path, .level = level, .flush_bytes = 1ULL << 30,
+			       .flush_ns = 150 * 1000000ULL };
+	uint64_t out;
+	struct zout *z;
+
+	pathf(path, zname(level));
+	z = open_ok(&o);
+	T_EQ(zout_write(z, data, 100), 0);
+	T_EQ(zout_bytes_safe(z), 0);
+	T_EQ(zout_bytes_out(z), 0);
+	sleep_ms(200);
+	T_EQ(zout_write(z, data + 100, 200), 0);
+	T_EQ(zout_bytes_safe(z), 300);
+	check_live(z, level);
+
+	/* Idle: zout_tick() flushes once due, and only if there is news. */
+	T_EQ(zout_write(z, data + 300, 50), 0);
+	T_EQ(zout_tick(z), 0);
+	T_EQ(zout_bytes_safe(z), 300);
+	sleep_ms(200);
+	T_EQ(zout_tick(z), 0);
+	T_EQ(zout_bytes_safe(z), 350);
+	check_live(z, level);
+	out = zout_bytes_out(z);
+	sleep_ms(200);
+	T_EQ(zout_tick(z), 0);
+	T_EQ(zout_bytes_out(z), out);
+
+	T_EQ(zout_close(z), 0);
+	check_file(path, level, 350);
+	T_ASSERT(!unlink(path));
+}
+
+static void test_names(void)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], sub[PATH_MAX];
+	struct zout_opts o = { .path = path, .level = 1, .mode = 0640 };
+	struct zout *z;
+	struct stat st;
+	int fd;
+
+	pathf(path, "n.zst");
+	pathf(tmp, ".n.zst.part");
+	z = open_ok(&o);
+	T_ASSERT(!strcmp(zout_path(z), path));
+	T_ASSERT(!strcmp(zout_tmp_path(z), tmp));
+	T_ASSERT(!stat(tmp, &st));
+	T_EQ(st.st_mode & 07777, 0640 & ~022);
+	T_ASSERT(!exists(path));
+	T_EQ(zout_write(z, data, 1000), 0);
+	zout_abort(z);
+	T_ASSERT(!exists(tmp));
+	T_ASSERT(!exists(path));
+
+	/* Refuse to overwrite unless told. */
+	z = open_ok(&o);
+	T_EQ(zout_write(z, data, 1000), 0);
+	T_EQ(zout_close(z), 0);
+	T_ASSERT(!exists(tmp));
+	check_file(path, 1, 1000);
+	T_EQ(zout_open(&o, &z), -EEXIST);
+	T_ASSERT(!exists(tmp));
+	o.overwrite = 1;
+	z = open_ok(&o);
+	T_EQ(zout_write(z, data, 2000), 0);
+	T_EQ(zout_close(z), 0);
+	check_file(path, 1, 2000);
+
+	/* The final name appearing meanwhile: kept, data stay in the temp. */
+	o.overwrite = 0;
+	T_ASSERT(!unlink(path));
+	z = open_ok(&o);
+	T_EQ(zout_write(z, data, 3000), 0);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	T_ASSERT(fd >= 0);
+	close(fd);
+	T_EQ(zout_close(z), -EEXIST);
+	check_file(tmp, 1, 3000);
+	T_ASSERT(!stat(path, &st) && st.st_size == 0);
+	T_ASSERT(!unlink(path));
+
+	/* A leftover temporary file (a crashed writer's) is neither used nor removed. */
+	T_EQ(zout_open(&o, &z), -EEXIST);
+	T_ASSERT(exists(tmp));
+	T_ASSERT(!unlink(tmp));
+
+	/* A relative name lives in the working directory; fsync does no harm. */
+	T_ASSERT(!chdir(dir));
+	o.path = "rel.zst";
+	o.fsync = 1;
+	z = open_ok(&o);
+	T_ASSERT(!strcmp(zout_tmp_path(z), ".rel.zst.part"));
+	T_EQ(zout_write(z, data, 5000), 0);
+	T_EQ(zout_close(z), 0);
+	check_file("rel.zst", 1, 5000);
+	T_ASSERT(!unlink("rel.zst"));
+	T_ASSERT(!chdir("/"));
+
+	pathf(sub, "nodir/x.zst");
+	o.path = sub;
+	T_EQ(zout_open(&o, &z), -ENOENT);
+	pathf(sub, "x/");
+	T_EQ(zout_open(&o, &z), -EINVAL);
+	o.path = "";
+	T_EQ(zout_open(&o, &z), -EINVAL);
+	o.path = path;
+	o.level = ZSTD_maxCLevel() + 1;
+	T_EQ(zout_open(&o, &z), -EINVAL);
+	T_ASSERT(z == NULL);
+}
+
+/* Run fn in a child with standard output on the write end of a pipe. */
+static pid_t child_on_pipe(int *rfd, void (*fn)(int), int arg)
+{
+	int p[2];
+	pid_t pid;
+
+	T_ASSERT(!pipe(p));
+	pid = fork();
+	T_ASSERT(pid >= 0);
+	if (!pid) {
+		close(p[0]);
+		T_ASSERT(dup2(p[1], STDOUT_FILENO) == STDOUT_FILENO);
+		close(p[1]);
+		fn(arg);
+		exit(T_EXIT_PASS);
+	}
+	close(p[1]);
+	*rfd = p[0];
+	return pid;
+}
+
+static void wait_ok(pid_t pid)
+{
+	int st;
+
+	T_ASSERT(waitpid(pid, &st, 0) == pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != T_EXIT_PASS)
+		T_FAIL("child: status %#x", st);
+}
+
+static void stdout_writer(int level)
+{
+	struct zout_opts o = { .path = "-", .level = level, .flush_bytes = 100 << 10 };
+	size_t off = 0, n;
+	struct zout *z;
+
+	/* The pipe fills up: exercises the wait for POLLOUT. */
+	T_ASSERT(!fcntl(STDOUT_FILENO, F_SETFL, O_NONBLOCK));
+	z = open_ok(&o);
+	T_ASSERT(!strcmp(zout_tmp_path(z), "-"));
+	while (off < (3u << 20)) {
+		n = rec_len();
+		T_EQ(zout_write(z, data + off, n), 0);
+		off += n;
+	}
+	T_EQ(zout_close(z), 0);
+	T_EQ(fcntl(STDOUT_FILENO, F_GETFD), 0);	/* not ours to close */
+}
+
+static void test_stdout(int level)
+{
+	size_t len = 0, cap = DATA_LEN, got;
+	uint8_t *buf = malloc(cap);
+	int fd, complete;
+	ssize_t r;
+	pid_t pid;
+
+	T_ASSERT(buf);
+	pid = child_on_pipe(&fd, stdout_writer, level);
+	while ((r = read(fd, buf + len, cap - len)) > 0) {
+		len += (size_t)r;
+		T_ASSERT(len < cap);
+	}
+	T_EQ(r, 0);
+	close(fd);
+	wait_ok(pid);
+	T_ASSERT(len > 0);
+	if (!level) {
+		T_ASSERT(len >= 3u << 20);
+		T_ASSERT(!memcmp(buf, data, len));
+	} else {
+		T_EQ(ZSTD_findFrameCompressedSize(buf, len), len);
+		got = decode(buf, len, &complete);
+		T_ASSERT(complete);
+		T_ASSERT(got >= 3u << 20);
+		T_ASSERT(!memcmp(dec, data, got));
+	}
+	free(buf);
+}
+
+static void epipe_writer(int level)
+{
+	struct zout_opts o = { .path = "-", .level = level };
+	size_t off = 0;
+	struct zout *z;
+	int err = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	z = open_ok(&o);
+	while (!err && off + 4096 <= DATA_LEN) {
+		err = zout_write(z, data + off, 4096);
+		off += 4096;
+	}
+	T_EQ(err, -EPIPE);
+	T_EQ(zout_error(z), -EPIPE);
+	T_EQ(zout_write(z, data, 10), -EPIPE);
+	T_EQ(zout_flush(z), -EPIPE);
+	T_EQ(zout_tick(z), -EPIPE);
+	T_EQ(zout_close(z), -EPIPE);
+}
+
+static void test_epipe(int level)
+{
+	pid_t pid;
+	int fd;
+
+	pid = child_on_pipe(&fd, epipe_writer, level);
+	close(fd);
+	wait_ok(pid);
+}
+
+enum limit_at {
+	LIMIT_MIDWAY,	/* the file size limit falls inside some write */
+	LIMIT_FLUSH,	/* ... exactly at the end of a flush: no room left at all */
+	LIMIT_EARLY,	/* ... before any flush completed */
+};
+
+/* Write until the disk is "full"; return what the last flush covered. */
+static uint64_t write_until_error(struct zout *z, size_t off, int want_err, uint64_t max)
+{
+	size_t n;
+	uint64_t safe;
+	int err = 0;
+
+	while (!err) {
+		n = rec_len();
+		if (off + n > max)
+			T_FAIL("no error after %zu bytes", off);
+		err = zout_write(z, data + off, n);
+		off += n;
+	}
+	if (err != want_err)
+		T_FAIL("write: %s, want %s", strerror(-err), strerror(-want_err));
+	safe = zout_bytes_safe(z);
+	T_EQ(zout_write(z, data, 10), want_err);
+	T_EQ(zout_flush(z), want_err);
+	T_EQ(zout_bytes_safe(z), safe);
+	T_EQ(zout_close(z), want_err);
+	return safe;
+}
+
+static void set_fsize(uint64_t limit)
+{
+	struct rlimit rl = { limit, limit };
+
+	T_ASSERT(!setrlimit(RLIMIT_FSIZE, &rl));
+}
+
+static void test_salvage_fsize(int level, enum limit_at at)
+{
+	struct zout_opts o = { .level = level, .flush_bytes = 32 << 10 };
+	char path[PATH_MAX];
+	uint64_t safe, limit = 0;
+	struct zout *z;
+	struct stat st;
+	int p[2], status;
+	ssize_t r;
+	pid_t pid;
+
+	pathf(path, zname(level));
+	o.path = path;
+	T_ASSERT(!pipe(p));
+	pid = fork();
+	T_ASSERT(pid >= 0);
+	if (!pid) {
+		/* write(2) past the limit then fails with EFBIG instead of killing us. */
+		signal(SIGXFSZ, SIG_IGN);
+		if (at == LIMIT_EARLY)
+			o.flush_bytes = 1ULL << 30;
+		z = open_ok(&o);
+		if (at == LIMIT_FLUSH) {
+			T_EQ(zout_write(z, data, 300 << 10), 0);
+			T_EQ(zout_flush(z), 0);
+			limit = zout_bytes_out(z);
+		}
+		set_fsize(at == LIMIT_MIDWAY ? 700 << 10 : at == LIMIT_EARLY ? 1000 : limit);
+		safe = write_until_error(z, at == LIMIT_FLUSH ? 300 << 10 : 0, -EFBIG, DATA_LEN);
+		T_EQ(write(p[1], &safe, sizeof(safe)), sizeof(safe));
+		T_EQ(write(p[1], &limit, sizeof(limit)), sizeof(limit));
+		exit(T_EXIT_PASS);
+	}
+	close(p[1]);
+	r = read(p[0], &safe, sizeof(safe));
+	T_EQ(read(p[0], &limit, sizeof(limit)), sizeof(limit));
+	close(p[0]);
+	T_ASSERT(waitpid(pid, &status, 0) == pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		T_FAIL("level %d limit %d: child status %#x", level, at, status);
+	T_EQ(r, sizeof(safe));
+
+	check_file(path, level, safe);
+	if (at == LIMIT_EARLY)
+		T_EQ(safe, 0);
+	else
+		T_ASSERT(safe > 0);
+	/* No room for the empty last block: the last flushed block became the last one. */
+	if (at == LIMIT_FLUSH && level) {
+		T_ASSERT(!stat(path, &st));
+		T_EQ(st.st_size, limit);
+	}
+	pathf(path, level ? ".f.pcapng.zst.part" : ".f.pcapng.part");
+	T_ASSERT(!exists(path));
+	pathf(path, zname(level));
+	T_ASSERT(!unlink(path));
+}
+
+/* As root: fill a 1 MiB tmpfs in a private mount namespace. */
+static int test_tmpfs(void)
+{
+	static const int levels[] = { 1, 0, 3, -5 };
+	char path[PATH_MAX];
+	struct zout_opts o = { .path = path, .flush_bytes = 32 << 10 };
+	struct zout *z;
+	uint64_t safe;
+	unsigned int i;
+	int st;
+	pid_t pid;
+
+	pid = fork();
+	T_ASSERT(pid >= 0);
+	if (!pid) {
+		if (unshare(CLONE_NEWNS))
+			T_SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			T_SKIP("private mounts: %s", strerror(errno));
+		if (mount("none", dir, "tmpfs", 0, "size=1m"))
+			T_SKIP("mount tmpfs: %s", strerror(errno));
+		for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+			o.level = levels[i];
+			pathf(path, zname(o.level));
+			z = open_ok(&o);
+			safe = write_until_error(z, 0, -ENOSPC, DATA_LEN);
+			T_ASSERT(safe > 0);
+			check_file(path, o.level, safe);
+			T_ASSERT(!unlink(path));
+		}
+		T_ASSERT(!umount(dir));
+		exit(T_EXIT_PASS);
+	}
+	T_ASSERT(waitpid(pid, &st, 0) == pid);
+	T_ASSERT(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+int main(int argc, char **argv)
+{
+	static const int levels[] = { 0, 1, 3, -5 };
+	const char *t = getenv("TMPDIR");
+	unsigned int i;
+	int fds, ret = T_EXIT_PASS;
+
+	umask(022);
+	make_data();
+	snprintf(dir, sizeof(dir), "%s/test_zout.XXXXXX", t && *t ? t : "/tmp");
+	T_ASSERT(mkdtemp(dir));
+	fds = count_fds();
+
+	if (argc > 1 && !strcmp(argv[1], "tmpfs")) {
+		if (geteuid()) {
+			rmdir(dir);
+			T_SKIP("mounting a tmpfs needs root");
+		}
+		ret = test_tmpfs();
+		goto out;
+	}
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		test_roundtrip(levels[i]);
+		T_EQ(count_fds(), fds);
+	}
+	test_cadence_bytes(0);
+	test_cadence_bytes(1);
+	test_cadence_bytes(-5);
+	test_cadence_time(0);
+	test_cadence_time(3);
+	T_EQ(count_fds(), fds);
+	test_names();
+	T_EQ(count_fds(), fds);
+	test_stdout(0);
+	test_stdout(1);
+	test_epipe(0);
+	test_epipe(1);
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		test_salvage_fsize(levels[i], LIMIT_MIDWAY);
+		test_salvage_fsize(levels[i], LIMIT_FLUSH);
+		test_salvage_fsize(levels[i], LIMIT_EARLY);
+	}
+	T_EQ(count_fds(), fds);
+out:
+	rmdir(dir);
+	free(data);
+	free(dec);
+	return ret;
+}
