@@ -34,82 +34,82 @@
 #include <sys/socket.h> /* AF_INET, AF_INET6 for struct pcapng_nrb_rec */
 
 #define PCAPNG_LINKTYPE_ETHERNET 1
-#define PCAPNG_PEN 32473	    /* RFC 5612 example PEN until the project has its own */
-#define PCAPNG_ABSENT UINT64_MAX    /* an optional counter that is not written */
-#define PCAPNG_EPB_INBOUND 0x1u	    /* epb_flags bits 0-1 = 01 */
-#define PCAPNG_EPB_MULTICAST (0x2u << 2) /* reception type 010 */
-#define PCAPNG_EPB_BROADCAST (0x3u << 2)
-#define PCAPNG_EPB_UNICAST (0x1u << 2)
+#define PCAPNG_PEN		 32473	    /* RFC 5612 example PEN until the project has its own */
+#define PCAPNG_ABSENT		 UINT64_MAX /* an optional counter that is not written */
+#define PCAPNG_EPB_INBOUND	 0x1u	    /* epb_flags bits 0-1 = 01 */
+#define PCAPNG_EPB_MULTICAST	 (0x2u << 2) /* reception type 010 */
+#define PCAPNG_EPB_BROADCAST	 (0x3u << 2)
+#define PCAPNG_EPB_UNICAST	 (0x1u << 2)
 
 /* The one padding rule of pcapng: every field ends on a 32-bit boundary. */
 #define PCAPNG_PAD(n) (((size_t)(n) + 3) & ~(size_t)3)
 
 /* Block types. */
-#define PCAPNG_BT_SHB 0x0A0D0D0Au /* a palindrome: readable before the byte order is known */
-#define PCAPNG_BT_IDB 0x00000001u
-#define PCAPNG_BT_PB 0x00000002u /* obsolete Packet Block: read, never written */
-#define PCAPNG_BT_SPB 0x00000003u
-#define PCAPNG_BT_NRB 0x00000004u
-#define PCAPNG_BT_ISB 0x00000005u
-#define PCAPNG_BT_EPB 0x00000006u
-#define PCAPNG_BT_DSB 0x0000000Au
-#define PCAPNG_BT_CB 0x00000BADu
+#define PCAPNG_BT_SHB	    0x0A0D0D0Au /* a palindrome: readable before the byte order is known */
+#define PCAPNG_BT_IDB	    0x00000001u
+#define PCAPNG_BT_PB	    0x00000002u /* obsolete Packet Block: read, never written */
+#define PCAPNG_BT_SPB	    0x00000003u
+#define PCAPNG_BT_NRB	    0x00000004u
+#define PCAPNG_BT_ISB	    0x00000005u
+#define PCAPNG_BT_EPB	    0x00000006u
+#define PCAPNG_BT_DSB	    0x0000000Au
+#define PCAPNG_BT_CB	    0x00000BADu
 #define PCAPNG_BT_CB_NOCOPY 0x40000BADu
 
 #define PCAPNG_BYTE_ORDER_MAGIC 0x1A2B3C4Du
-#define PCAPNG_VERSION_MAJOR 1
-#define PCAPNG_VERSION_MINOR 0
+#define PCAPNG_VERSION_MAJOR	1
+#define PCAPNG_VERSION_MINOR	0
 
 /* Option codes valid in every block. */
-#define PCAPNG_OPT_ENDOFOPT 0
-#define PCAPNG_OPT_COMMENT 1
-#define PCAPNG_OPT_CUSTOM_STR 2988	  /* copyable UTF-8 string */
-#define PCAPNG_OPT_CUSTOM_BIN 2989	  /* copyable octets */
+#define PCAPNG_OPT_ENDOFOPT	     0
+#define PCAPNG_OPT_COMMENT	     1
+#define PCAPNG_OPT_CUSTOM_STR	     2988 /* copyable UTF-8 string */
+#define PCAPNG_OPT_CUSTOM_BIN	     2989 /* copyable octets */
 #define PCAPNG_OPT_CUSTOM_STR_NOCOPY 19372
 #define PCAPNG_OPT_CUSTOM_BIN_NOCOPY 19373
-#define PCAPNG_OPT_MAXLEN 65535u
+#define PCAPNG_OPT_MAXLEN	     65535u
 
 /* SHB options. */
 #define PCAPNG_SHB_HARDWARE 2
-#define PCAPNG_SHB_OS 3
+#define PCAPNG_SHB_OS	    3
 #define PCAPNG_SHB_USERAPPL 4
 
 /* IDB options. */
-#define PCAPNG_IF_NAME 2
+#define PCAPNG_IF_NAME	      2
 #define PCAPNG_IF_DESCRIPTION 3
-#define PCAPNG_IF_SPEED 8
-#define PCAPNG_IF_TSRESOL 9	/* u8: MSB 0 = 10^-n s, MSB 1 = 2^-n s; absent = 10^-6 */
-#define PCAPNG_IF_FILTER 11	/* first octet 0 = libpcap filter string */
-#define PCAPNG_IF_OS 12
-#define PCAPNG_IF_FCSLEN 13
-#define PCAPNG_IF_TSOFFSET 14	/* int64 seconds added to every timestamp */
-#define PCAPNG_IF_HARDWARE 15
+#define PCAPNG_IF_SPEED	      8
+#define PCAPNG_IF_TSRESOL     9	 /* u8: MSB 0 = 10^-n s, MSB 1 = 2^-n s; absent = 10^-6 */
+#define PCAPNG_IF_FILTER      11 /* first octet 0 = libpcap filter string */
+#define PCAPNG_IF_OS	      12
+#define PCAPNG_IF_FCSLEN      13
+#define PCAPNG_IF_TSOFFSET    14 /* int64 seconds added to every timestamp */
+#define PCAPNG_IF_HARDWARE    15
 
 /* EPB options (PB's pack_flags has the same code and format as epb_flags). */
-#define PCAPNG_EPB_FLAGS 2
-#define PCAPNG_EPB_HASH 3
+#define PCAPNG_EPB_FLAGS     2
+#define PCAPNG_EPB_HASH	     3
 #define PCAPNG_EPB_DROPCOUNT 4
-#define PCAPNG_EPB_PACKETID 5
-#define PCAPNG_EPB_QUEUE 6
-#define PCAPNG_EPB_VERDICT 7
+#define PCAPNG_EPB_PACKETID  5
+#define PCAPNG_EPB_QUEUE     6
+#define PCAPNG_EPB_VERDICT   7
 
 /* ISB options; starttime and endtime are timestamps (high word first). */
-#define PCAPNG_ISB_STARTTIME 2
-#define PCAPNG_ISB_ENDTIME 3
-#define PCAPNG_ISB_IFRECV 4
-#define PCAPNG_ISB_IFDROP 5
+#define PCAPNG_ISB_STARTTIME	2
+#define PCAPNG_ISB_ENDTIME	3
+#define PCAPNG_ISB_IFRECV	4
+#define PCAPNG_ISB_IFDROP	5
 #define PCAPNG_ISB_FILTERACCEPT 6
-#define PCAPNG_ISB_OSDROP 7
-#define PCAPNG_ISB_USRDELIV 8
+#define PCAPNG_ISB_OSDROP	7
+#define PCAPNG_ISB_USRDELIV	8
 
 /* NRB record types. */
-#define PCAPNG_NRB_END 0
+#define PCAPNG_NRB_END	0
 #define PCAPNG_NRB_IPV4 1
 #define PCAPNG_NRB_IPV6 2
 
 /* Legacy pcap. */
-#define PCAP_MAGIC_USEC 0xA1B2C3D4u
-#define PCAP_MAGIC_NSEC 0xA1B23C4Du
+#define PCAP_MAGIC_USEC	   0xA1B2C3D4u
+#define PCAP_MAGIC_NSEC	   0xA1B23C4Du
 #define PCAP_VERSION_MAJOR 2
 #define PCAP_VERSION_MINOR 4
 
@@ -119,27 +119,27 @@
  */
 struct pcapng_block_hdr {
 	uint32_t type;
-	uint32_t len;		/* whole block, both length fields included */
+	uint32_t len; /* whole block, both length fields included */
 } __attribute__((__packed__));
 
 struct pcapng_shb_hdr {
-	uint32_t type;		/* PCAPNG_BT_SHB */
+	uint32_t type; /* PCAPNG_BT_SHB */
 	uint32_t len;
-	uint32_t bom;		/* PCAPNG_BYTE_ORDER_MAGIC */
+	uint32_t bom; /* PCAPNG_BYTE_ORDER_MAGIC */
 	uint16_t major, minor;
-	int64_t section_len;	/* -1: unknown (we stream) */
+	int64_t section_len; /* -1: unknown (we stream) */
 } __attribute__((__packed__));
 
 struct pcapng_idb_hdr {
-	uint32_t type;		/* PCAPNG_BT_IDB */
+	uint32_t type; /* PCAPNG_BT_IDB */
 	uint32_t len;
 	uint16_t linktype;
 	uint16_t reserved;
-	uint32_t snaplen;	/* 0: no limit */
+	uint32_t snaplen; /* 0: no limit */
 } __attribute__((__packed__));
 
 struct pcapng_epb_hdr {
-	uint32_t type;		/* PCAPNG_BT_EPB */
+	uint32_t type; /* PCAPNG_BT_EPB */
 	uint32_t len;
 	uint32_t if_id;
 	uint32_t ts_high, ts_low;
@@ -147,22 +147,22 @@ struct pcapng_epb_hdr {
 } __attribute__((__packed__));
 
 struct pcapng_spb_hdr {
-	uint32_t type;		/* PCAPNG_BT_SPB */
+	uint32_t type; /* PCAPNG_BT_SPB */
 	uint32_t len;
 	uint32_t wirelen;
 } __attribute__((__packed__));
 
 struct pcapng_pb_hdr {
-	uint32_t type;		/* PCAPNG_BT_PB */
+	uint32_t type; /* PCAPNG_BT_PB */
 	uint32_t len;
 	uint16_t if_id;
-	uint16_t drops;		/* 0xFFFF: unknown */
+	uint16_t drops; /* 0xFFFF: unknown */
 	uint32_t ts_high, ts_low;
 	uint32_t caplen, wirelen;
 } __attribute__((__packed__));
 
 struct pcapng_isb_hdr {
-	uint32_t type;		/* PCAPNG_BT_ISB */
+	uint32_t type; /* PCAPNG_BT_ISB */
 	uint32_t len;
 	uint32_t if_id;
 	uint32_t ts_high, ts_low;
@@ -185,13 +185,13 @@ struct pcap_file_hdr {
 
 struct pcap_rec_hdr {
 	uint32_t ts_sec;
-	uint32_t ts_frac;	/* us or ns, by the file's magic */
+	uint32_t ts_frac; /* us or ns, by the file's magic */
 	uint32_t caplen, wirelen;
 } __attribute__((__packed__));
 
 /* A custom option (code 2988/2989/19372/19373); data is cut to 65531 bytes. */
 struct pcapng_custom {
-	uint16_t code;		/* 2988 copyable string, 2989 copyable binary */
+	uint16_t code; /* 2988 copyable string, 2989 copyable binary */
 	uint32_t pen;
 	const void *data;
 	uint16_t len;
@@ -209,8 +209,8 @@ struct pcapng_idb_info {
 	uint16_t linktype;
 	uint32_t snaplen;
 	const char *name, *description, *hardware, *filter, *comment;
-	uint64_t speed;		/* bits per second; 0 = absent */
-	uint8_t tsresol;	/* 0 = write 9 (nanoseconds) */
+	uint64_t speed;	 /* bits per second; 0 = absent */
+	uint8_t tsresol; /* 0 = write 9 (nanoseconds) */
 	uint8_t fcslen_present, fcslen;
 	const struct pcapng_custom *custom;
 	size_t ncustom;
@@ -219,13 +219,13 @@ struct pcapng_idb_info {
 /* Enhanced Packet Block: data holds caplen bytes (NULL = zeros). */
 struct pcapng_epb_info {
 	uint32_t if_id;
-	uint64_t ts;		/* in the IDB's units (ns) */
+	uint64_t ts; /* in the IDB's units (ns) */
 	uint32_t caplen, wirelen;
 	const void *data;
-	uint32_t flags;		/* 0 = absent */
-	uint64_t dropcount;	/* 0 = absent */
-	uint32_t queue;		/* UINT32_MAX = absent */
-	uint64_t packetid;	/* PCAPNG_ABSENT = absent */
+	uint32_t flags;	    /* 0 = absent */
+	uint64_t dropcount; /* 0 = absent */
+	uint32_t queue;	    /* UINT32_MAX = absent */
+	uint64_t packetid;  /* PCAPNG_ABSENT = absent */
 	const char *comment;
 };
 
@@ -241,7 +241,7 @@ struct pcapng_isb_info {
 
 /* One NRB record: addr holds 4 (AF_INET) or 16 (AF_INET6) bytes. */
 struct pcapng_nrb_rec {
-	int family;		/* AF_INET/AF_INET6 */
+	int family; /* AF_INET/AF_INET6 */
 	uint8_t addr[16];
 	const char *name;
 };

@@ -68,6 +68,7 @@ struct capdump {
 	struct ring_queue_stats base[RINGSRC_MAX][RING_MAX_QUEUES]; /* counters at start */
 	uint64_t next_seq[RINGSRC_MAX];	/* per ring: after the last record consumed */
 	uint64_t pending_drop;		/* lost records not yet told in an EPB */
+	int write_err;			/* the output's error, if it failed */
 	struct resume_state rs;
 	uint64_t saved_packets;
 };
@@ -491,8 +492,8 @@ static int setup_ring_output(struct capdump *d)
 }
 
 static int handle_packet(struct capdump *d, uint32_t if_id, uint64_t ts, const uint8_t *data,
-			 uint32_t caplen, uint32_t wirelen, uint32_t queue, uint64_t lost,
-			 const char *feed)
+			 uint32_t caplen, uint32_t wirelen, uint32_t queue, uint32_t flags,
+			 uint64_t lost, const char *feed)
 {
 	int r;
 
@@ -510,9 +511,11 @@ static int handle_packet(struct capdump *d, uint32_t if_id, uint64_t ts, const u
 	if (d->df) {
 		/* The loss is told where it happened: on the next packet written. */
 		r = dumpfile_write(d->df, if_id, ts, data, caplen, wirelen,
-				   epb_flags(data, caplen), d->pending_drop, queue);
-		if (r < 0)
+				   flags ? flags : epb_flags(data, caplen), d->pending_drop, queue);
+		if (r < 0) {
+			d->write_err = r;
 			return r;
+		}
 	} else {
 		print_packet(d, ts, data, caplen, wirelen, feed, d->pending_drop);
 	}
@@ -601,7 +604,7 @@ static int run_rings(struct capdump *d)
 		if (got) {
 			d->next_seq[rec.ring] = rec.seq + 1;
 			r = handle_packet(d, d->if_base[rec.ring] + rec.iface, rec.ts_utc, rec.data,
-					  rec.caplen, rec.wirelen, rec.queue, rec.lost,
+					  rec.caplen, rec.wirelen, rec.queue, 0, rec.lost,
 					  feed_name(d, rec.ring, rec.feed));
 			if (r < 0)
 				break;
@@ -636,8 +639,11 @@ static int run_files(struct capdump *d)
 
 		r = capfile_open(d->o.files[i], &f);
 		if (r < 0) {
-			pr_err("%s: %s", d->o.files[i],
-			       r == -EINVAL ? "not a pcapng, pcap or zstd capture file" : strerror(-r));
+			if (r == -EINVAL)
+				pr_err("%s: not a pcapng, pcap or zstd capture file (%s)",
+				       d->o.files[i], capfile_error(NULL));
+			else
+				pr_err("%s", capfile_error(NULL));
 			return r;
 		}
 		while (!stop && (!d->o.count || d->t.written < d->o.count)) {
@@ -662,11 +668,11 @@ static int run_files(struct capdump *d)
 					break;
 			}
 			r = handle_packet(d, rec.if_id, rec.ts_ns, rec.data, rec.caplen,
-					  rec.wirelen, UINT32_MAX, rec.dropcount, NULL);
+					  rec.wirelen, UINT32_MAX, rec.epb_flags, rec.dropcount, NULL);
 			if (r < 0)
 				break;
 		}
-		if (r < 0 && r != -ENOSPC && capfile_error(f))
+		if (r < 0 && !d->write_err && capfile_error(f))
 			pr_err("%s", capfile_error(f));
 		capfile_close(f);
 		if (r < 0)
@@ -705,11 +711,9 @@ int main(int argc, char **argv)
 		r = rc;
 	if (r == 0 && d.o.resume && d.src)
 		save_state(&d, true);
-	if (r < 0 && d.df)
+	if (d.write_err)
 		pr_err("%s: %s; the file is closed and holds everything up to its last flush",
-		       dumpfile_current(d.df), strerror(-r));
-	else if (r == -ENOSPC || r == -EFBIG || r == -EIO)
-		pr_err("writing: %s", strerror(-r));
+		       dumpfile_current(d.df), strerror(-d.write_err));
 	if (!d.o.quiet) {
 		fflush(stdout);
 		fprintf(stderr, "capdump: %llu packets written", (unsigned long long)d.t.written);

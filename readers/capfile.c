@@ -20,8 +20,8 @@
 #include "capfile.h"
 #include "pcapng.h"
 
-#define STAGE_SIZE (128u << 10)
-#define BLK_MIN (64u << 10)
+#define STAGE_SIZE	    (128u << 10)
+#define BLK_MIN		    (64u << 10)
 #define ZSTD_WINDOW_LOG_MAX 27 /* zstd's own default: 128 MiB, enough for --long */
 
 struct capfile {
@@ -33,24 +33,24 @@ struct capfile {
 	const uint8_t *mem;
 	size_t mem_len, mem_pos;
 	bool raw_eof;
-	uint64_t raw_off;	/* bytes taken from the source */
+	uint64_t raw_off; /* bytes taken from the source */
 
 	/* zstd; in_* holds compressed input */
 	ZSTD_DCtx *z;
 	uint8_t *in;
 	size_t in_pos, in_len, in_cap;
-	bool zmid;		/* the last productive call left a frame open */
+	bool zmid; /* the last productive call left a frame open */
 
 	/* staging: decompressed (or raw) bytes not yet consumed */
 	uint8_t *out;
 	size_t out_pos, out_len;
-	uint64_t off;		/* bytes consumed by the block layer */
+	uint64_t off; /* bytes consumed by the block layer */
 
 	/* format */
 	enum capfile_format fmt;
 	bool swap;		/* this section (pcap: file) is in the other byte order */
 	bool in_section;	/* an SHB was read */
-	unsigned int sect_base;	/* global index of the section's first interface */
+	unsigned int sect_base; /* global index of the section's first interface */
 	uint32_t pcap_frac_ns;	/* pcap: ns per fraction unit, 1000 or 1 */
 	struct capfile_iface *ifaces;
 	unsigned int nifaces, ifaces_cap;
@@ -60,12 +60,12 @@ struct capfile {
 	size_t blk_cap;
 	uint32_t blk_len;
 	uint64_t blk_off;
-	bool pending;		/* blk was read by capfile_open() but not yet handled */
+	bool pending; /* blk was read by capfile_open() but not yet handled */
 
-	int deferred;		/* an error met by capfile_open(), for capfile_next() */
-	int err;		/* sticky error */
-	bool eof;		/* only 0 from now on */
-	bool trunc;		/* the error is a truncation */
+	int deferred; /* an error met by capfile_open(), for capfile_next() */
+	int err;      /* sticky error */
+	bool eof;     /* only 0 from now on */
+	bool trunc;   /* the error is a truncation */
 	char msg[512];
 };
 
@@ -79,8 +79,7 @@ static int fail(struct capfile *f, int err, uint64_t off, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	n = snprintf(f->msg, sizeof(f->msg), "%s: offset %llu: ", f->name,
-		     (unsigned long long)off);
+	n = snprintf(f->msg, sizeof(f->msg), "%s: offset %llu: ", f->name, (unsigned long long)off);
 	if (n < 0 || (size_t)n >= sizeof(f->msg))
 		n = 0;
 	va_start(ap, fmt);
@@ -125,7 +124,7 @@ static ssize_t src_read(struct capfile *f, uint8_t *dst, size_t n)
 /* Decompress into dst; 0 when the input is exhausted. */
 static ssize_t zstd_read(struct capfile *f, uint8_t *dst, size_t n)
 {
-	ZSTD_outBuffer out = { dst, n, 0 };
+	ZSTD_outBuffer out = {dst, n, 0};
 	ZSTD_inBuffer in;
 	ssize_t r;
 	size_t ret;
@@ -138,7 +137,7 @@ static ssize_t zstd_read(struct capfile *f, uint8_t *dst, size_t n)
 			f->in_pos = 0;
 			f->in_len = r;
 		}
-		in = (ZSTD_inBuffer){ f->in, f->in_len, f->in_pos };
+		in = (ZSTD_inBuffer){f->in, f->in_len, f->in_pos};
 		ret = ZSTD_decompressStream(f->z, &out, &in);
 		if (ZSTD_isError(ret))
 			return fail(f, -EBADMSG, f->off, "zstd: %s (compressed offset %llu)",
@@ -314,8 +313,8 @@ static int read_block(struct capfile *f)
 	type = rd32(f, hdr);
 	len = rd32(f, hdr + 4);
 	if (len < 12 || len < hlen + 4)
-		return fail(f, -EBADMSG, f->blk_off, "block type 0x%08x: length %u too short",
-			    type, len);
+		return fail(f, -EBADMSG, f->blk_off, "block type 0x%08x: length %u too short", type,
+			    len);
 	if (len % 4)
 		return fail(f, -EBADMSG, f->blk_off,
 			    "block type 0x%08x: length %u not a multiple of 4", type, len);
@@ -352,8 +351,8 @@ static int next_opt(struct capfile *f, size_t *pos, size_t end, uint16_t *code, 
 	if (*pos >= end)
 		return 0;
 	if (end - *pos < 4)
-		return fail(f, -EBADMSG, f->blk_off, "option header at block offset %zu overruns the block",
-			    *pos);
+		return fail(f, -EBADMSG, f->blk_off,
+			    "option header at block offset %zu overruns the block", *pos);
 	*code = rd16(f, p);
 	*len = rd16(f, p + 2);
 	if (*code == PCAPNG_OPT_ENDOFOPT)
@@ -410,7 +409,7 @@ static int tsresol_per_sec(struct capfile *f, uint8_t v, uint64_t *tps)
 
 static int handle_idb(struct capfile *f)
 {
-	struct capfile_iface i = { .ts_per_sec = 1000000 };
+	struct capfile_iface i = {.ts_per_sec = 1000000};
 	size_t pos = sizeof(struct pcapng_idb_hdr), end = f->blk_len - 4, n;
 	const uint8_t *v;
 	uint16_t code, len;
@@ -521,18 +520,19 @@ static int handle_epb(struct capfile *f, struct capfile_rec *r)
 
 	if (f->blk_len < hl + 4)
 		return fail(f, -EBADMSG, f->blk_off, "EPB of %u bytes too short", f->blk_len);
-	*r = (struct capfile_rec){ 0 };
+	*r = (struct capfile_rec){0};
 	ret = iface_of(f, "EPB", rd32(f, b + offsetof(struct pcapng_epb_hdr, if_id)), &r->if_id);
 	if (ret < 0)
 		return ret;
 	caplen = rd32(f, b + offsetof(struct pcapng_epb_hdr, caplen));
 	if (PCAPNG_PAD(caplen) > f->blk_len - hl - 4)
-		return fail(f, -EBADMSG, f->blk_off, "EPB: captured length %u exceeds the block of %u",
-			    caplen, f->blk_len);
+		return fail(f, -EBADMSG, f->blk_off,
+			    "EPB: captured length %u exceeds the block of %u", caplen, f->blk_len);
 	r->caplen = caplen;
 	r->wirelen = rd32(f, b + offsetof(struct pcapng_epb_hdr, wirelen));
 	r->data = b + hl;
-	r->ts_ns = to_ns(&f->ifaces[r->if_id], rd_ts(f, b + offsetof(struct pcapng_epb_hdr, ts_high)));
+	r->ts_ns =
+		to_ns(&f->ifaces[r->if_id], rd_ts(f, b + offsetof(struct pcapng_epb_hdr, ts_high)));
 	ret = packet_opts(f, "EPB", hl + PCAPNG_PAD(caplen), r);
 	return ret < 0 ? ret : 1;
 }
@@ -547,18 +547,19 @@ static int handle_pb(struct capfile *f, struct capfile_rec *r)
 
 	if (f->blk_len < hl + 4)
 		return fail(f, -EBADMSG, f->blk_off, "PB of %u bytes too short", f->blk_len);
-	*r = (struct capfile_rec){ 0 };
+	*r = (struct capfile_rec){0};
 	ret = iface_of(f, "PB", rd16(f, b + offsetof(struct pcapng_pb_hdr, if_id)), &r->if_id);
 	if (ret < 0)
 		return ret;
 	caplen = rd32(f, b + offsetof(struct pcapng_pb_hdr, caplen));
 	if (PCAPNG_PAD(caplen) > f->blk_len - hl - 4)
-		return fail(f, -EBADMSG, f->blk_off, "PB: captured length %u exceeds the block of %u",
-			    caplen, f->blk_len);
+		return fail(f, -EBADMSG, f->blk_off,
+			    "PB: captured length %u exceeds the block of %u", caplen, f->blk_len);
 	r->caplen = caplen;
 	r->wirelen = rd32(f, b + offsetof(struct pcapng_pb_hdr, wirelen));
 	r->data = b + hl;
-	r->ts_ns = to_ns(&f->ifaces[r->if_id], rd_ts(f, b + offsetof(struct pcapng_pb_hdr, ts_high)));
+	r->ts_ns =
+		to_ns(&f->ifaces[r->if_id], rd_ts(f, b + offsetof(struct pcapng_pb_hdr, ts_high)));
 	drops = rd16(f, b + offsetof(struct pcapng_pb_hdr, drops));
 	r->dropcount = drops == 0xFFFF ? 0 : drops; /* 0xFFFF: not known */
 	ret = packet_opts(f, "PB", hl + PCAPNG_PAD(caplen), r);
@@ -572,7 +573,7 @@ static int handle_spb(struct capfile *f, struct capfile_rec *r)
 	uint32_t room;
 	int ret;
 
-	*r = (struct capfile_rec){ 0 };
+	*r = (struct capfile_rec){0};
 	ret = iface_of(f, "SPB", 0, &r->if_id);
 	if (ret < 0)
 		return ret;
@@ -614,7 +615,7 @@ static bool is_packet_block(uint32_t type)
 static int pcap_read_header(struct capfile *f)
 {
 	uint8_t b[sizeof(struct pcap_file_hdr)];
-	struct capfile_iface i = { 0 };
+	struct capfile_iface i = {0};
 	uint16_t major;
 	size_t got;
 	int r;
@@ -748,10 +749,11 @@ static void prime_pcapng(struct capfile *f)
 
 static int identify(struct capfile *f)
 {
-	static const uint8_t gzip[] = { 0x1f, 0x8b }, lz4[] = { 0x04, 0x22, 0x4d, 0x18 };
+	static const uint8_t gzip[] = {0x1f, 0x8b}, lz4[] = {0x04, 0x22, 0x4d, 0x18};
+	char head[3 * 4 + 1] = "";
 	const uint8_t *p;
+	ssize_t n, i;
 	uint32_t m;
-	ssize_t n;
 
 	n = peek(f, 4);
 	if (n < 0)
@@ -760,10 +762,12 @@ static int identify(struct capfile *f)
 	if (n >= 4) {
 		memcpy(&m, p, 4);
 		/* zstd frame or skippable frame, little endian by definition */
-		if (!f->z && (le32toh(m) == ZSTD_MAGICNUMBER ||
-			      (le32toh(m) & ZSTD_MAGIC_SKIPPABLE_MASK) == ZSTD_MAGIC_SKIPPABLE_START)) {
+		if (!f->z &&
+		    (le32toh(m) == ZSTD_MAGICNUMBER ||
+		     (le32toh(m) & ZSTD_MAGIC_SKIPPABLE_MASK) == ZSTD_MAGIC_SKIPPABLE_START)) {
 			f->z = ZSTD_createDCtx();
-			f->in_cap = ZSTD_DStreamInSize() > STAGE_SIZE ? ZSTD_DStreamInSize() : STAGE_SIZE;
+			f->in_cap = ZSTD_DStreamInSize() > STAGE_SIZE ? ZSTD_DStreamInSize()
+								      : STAGE_SIZE;
 			f->in = malloc(f->in_cap);
 			if (!f->z || !f->in)
 				return fail(f, -ENOMEM, 0, "no memory for zstd");
@@ -778,25 +782,34 @@ static int identify(struct capfile *f)
 			f->fmt = CAPFILE_PCAPNG;
 			return 0;
 		}
-		if (m == PCAP_MAGIC_USEC || m == PCAP_MAGIC_NSEC || __builtin_bswap32(m) == PCAP_MAGIC_USEC ||
+		if (m == PCAP_MAGIC_USEC || m == PCAP_MAGIC_NSEC ||
+		    __builtin_bswap32(m) == PCAP_MAGIC_USEC ||
 		    __builtin_bswap32(m) == PCAP_MAGIC_NSEC) {
 			f->fmt = CAPFILE_PCAP;
 			f->swap = m != PCAP_MAGIC_USEC && m != PCAP_MAGIC_NSEC;
-			f->pcap_frac_ns = (m == PCAP_MAGIC_NSEC || __builtin_bswap32(m) == PCAP_MAGIC_NSEC)
-						  ? 1
-						  : 1000;
+			f->pcap_frac_ns =
+				(m == PCAP_MAGIC_NSEC || __builtin_bswap32(m) == PCAP_MAGIC_NSEC)
+					? 1
+					: 1000;
 			return 0;
 		}
 		if (!memcmp(p, lz4, sizeof(lz4)))
-			return fail(f, -EINVAL, 0, "lz4-compressed files are not supported (lz4cat FILE | ... -r -)");
+			return fail(
+				f, -EINVAL, 0,
+				"lz4-compressed files are not supported (lz4cat FILE | ... -r -)");
 	}
 	if (!n)
-		return fail(f, -EINVAL, 0, f->z ? "empty after decompression" : "empty file");
+		return fail(f, -EINVAL, 0, "%s",
+			    !f->z     ? "empty file"
+			    : f->zmid ? "zstd stream ends inside its first frame, before any data"
+				      : "empty after decompression");
 	if (n >= 2 && !memcmp(p, gzip, sizeof(gzip)))
-		return fail(f, -EINVAL, 0, "gzip-compressed files are not supported (zcat FILE | ... -r -)");
-	return fail(f, -EINVAL, 0, "not a pcapng or pcap file%s (starts with %02x %02x %02x %02x)",
-		    f->z ? " after decompression" : "", p[0], n > 1 ? p[1] : 0,
-		    n > 2 ? p[2] : 0, n > 3 ? p[3] : 0);
+		return fail(f, -EINVAL, 0,
+			    "gzip-compressed files are not supported (zcat FILE | ... -r -)");
+	for (i = 0; i < n && i < 4; i++)
+		snprintf(head + 3 * i, sizeof(head) - 3 * i, " %02x", p[i]);
+	return fail(f, -EINVAL, 0, "not a pcapng or pcap file%s (starts with%s)",
+		    f->z ? " after decompression" : "", head);
 }
 
 static int open_common(struct capfile *f, struct capfile **out)

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CAPFILE_BLOCK_MAX (16u << 20)
+#define CAPFILE_BLOCK_MAX  (16u << 20)
 #define CAPFILE_IFACES_MAX 65536u /* over all sections of one file */
 
 struct capfile;
@@ -31,18 +31,18 @@ struct capfile;
 struct capfile_iface {
 	uint16_t linktype;
 	uint32_t snaplen;
-	uint64_t ts_per_sec;	/* from if_tsresol: 1000000 when absent */
-	int64_t tsoffset;	/* if_tsoffset, seconds */
-	char name[64];		/* if_name, cut to fit; "" when absent */
+	uint64_t ts_per_sec; /* from if_tsresol: 1000000 when absent */
+	int64_t tsoffset;    /* if_tsoffset, seconds */
+	char name[64];	     /* if_name, cut to fit; "" when absent */
 };
 
 struct capfile_rec {
-	uint64_t ts_ns;		/* ns since 1970 UTC (tsresol and tsoffset applied); 0 for SPB */
+	uint64_t ts_ns; /* ns since 1970 UTC (tsresol and tsoffset applied); 0 for SPB */
 	uint32_t caplen, wirelen;
-	const uint8_t *data;	/* caplen bytes, valid until the next call on the handle */
-	uint32_t if_id;		/* index for capfile_iface() */
-	uint32_t epb_flags;	/* 0 when absent */
-	uint64_t dropcount;	/* 0 when absent */
+	const uint8_t *data; /* caplen bytes, valid until the next call on the handle */
+	uint32_t if_id;	     /* index for capfile_iface() */
+	uint32_t epb_flags;  /* 0 when absent */
+	uint64_t dropcount;  /* 0 when absent */
 };
 
 enum capfile_format { CAPFILE_PCAPNG, CAPFILE_PCAP };
@@ -55,7 +55,9 @@ enum capfile_format { CAPFILE_PCAPNG, CAPFILE_PCAP };
  * packet.)  Problems found past the identifying magic are reported by
  * capfile_next(), in file order.
  * @return 0 and *f set, or -errno and *f = NULL: -EINVAL if this is not a
- *	   capture file, -ENOENT etc. from open(2).  On failure
+ *	   capture file (or too little of one to tell), -EBADMSG if its zstd
+ *	   data is corrupt before the format shows, -ENOENT etc. from open(2)
+ *	   or read(2).  On failure
  *	   capfile_error(NULL) returns the reason (per thread, until the next
  *	   failed open).
  */

@@ -55,7 +55,8 @@ capd_lab_start()
 	"$CAPD_BIN" -c "$CAPD_CONF" >"$log" 2>&1 &
 	CAPD_PID=$!
 	lab_on_exit "kill -9 $CAPD_PID 2>/dev/null || true"
-	for _ in $(seq 100); do
+	# Up to 60 s: populating an 8 GiB ring takes seconds.
+	for _ in $(seq 600); do
 		grep -q capturing "$log" && return 0
 		kill -0 "$CAPD_PID" 2>/dev/null || break
 		sleep 0.1

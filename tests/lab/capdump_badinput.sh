@@ -25,27 +25,32 @@ size=$(stat -c %s "$LAB_TMP/good.pcapng")
 n=$("$capdump" -r "$LAB_TMP/good.pcapng" -q | wc -l)
 ((n == 50)) || lab_fail "the good file gave $n packets, want 50"
 
-# try FILE: capdump never crashes; it delivers what tshark can read; it
-# explains itself in one line when it fails.
+# try FILE [compare]: capdump never crashes; it explains itself when it
+# fails; with compare, it delivers at least what tshark can read.
 try() {
-	local f=$1 rc=0 got want
+	local f=$1 rc=0 got want=0
 	"$capdump" -r "$f" -q >"$LAB_TMP/out" 2>"$LAB_TMP/err" || rc=$?
 	got=$(wc -l <"$LAB_TMP/out")
 	((rc < 128)) || lab_fail "$f: capdump crashed (exit $rc)"
 	((rc == 0)) || [[ $(wc -l <"$LAB_TMP/err") -ge 1 ]] || lab_fail "$f: exit $rc without a message"
-	want=$(tshark -r "$f" 2>/dev/null | wc -l || true)
+	# -X read_format: tshark 4.0 takes some pcapng fragments for MP4.
+	[[ -z ${2:-} ]] || want=$(tshark -X read_format:pcapng -r "$f" 2>/dev/null | wc -l || true)
 	((got >= want)) || lab_fail "$f: capdump gave $got packets, tshark reads $want"
 	echo "$rc"
 }
 
-# Truncated at every 7th byte: the complete packets before the cut.
-fails=0
-for ((cut = 0; cut < size; cut += 7)); do
+# Truncated at 80 offsets (compared with tshark) and at every 3rd byte
+# (no crash): the complete packets before the cut.
+fails=0 cuts=0
+for ((cut = 0; cut < size; cut += 3)); do
 	head -c "$cut" "$LAB_TMP/good.pcapng" >"$LAB_TMP/cut.pcapng"
-	rc=$(try "$LAB_TMP/cut.pcapng")
+	cmp=
+	((cut % (size / 80 * 3 + 3) == 0)) && cmp=1
+	rc=$(try "$LAB_TMP/cut.pcapng" $cmp)
 	((rc == 0)) || fails=$((fails + 1))
+	cuts=$((cuts + 1))
 done
-echo "truncated at $((size / 7 + 1)) offsets: $fails refused with a message, none crashed"
+echo "truncated at $cuts offsets: $fails refused with a message, none crashed"
 head -c $((size / 2)) "$LAB_TMP/good.pcapng" >"$LAB_TMP/half.pcapng"
 "$capdump" -r "$LAB_TMP/half.pcapng" -q >/dev/null 2>"$LAB_TMP/err" || true
 lab_expect_match "half file" "$(<"$LAB_TMP/err")" "truncated"
@@ -53,15 +58,15 @@ cat "$LAB_TMP/err"
 
 # Truncated compressed: what was decodable.
 zsize=$(stat -c %s "$LAB_TMP/good.pcapng.zst")
-for ((cut = 0; cut < zsize; cut += 5)); do
+for ((cut = 0; cut < zsize; cut += 2)); do
 	head -c "$cut" "$LAB_TMP/good.pcapng.zst" >"$LAB_TMP/cut.pcapng.zst"
 	try "$LAB_TMP/cut.pcapng.zst" >/dev/null
 done
-echo "compressed file truncated at $((zsize / 5 + 1)) offsets: no crash"
+echo "compressed file truncated at $((zsize / 2 + 1)) offsets: no crash"
 
 # Corrupted: 300 copies with 1-8 random bytes changed.
 RANDOM=42
-for i in $(seq 300); do
+for _ in $(seq 300); do
 	cp "$LAB_TMP/good.pcapng" "$LAB_TMP/bad.pcapng"
 	for _ in $(seq $((RANDOM % 8 + 1))); do
 		printf "\\x$(printf %02x $((RANDOM % 256)))" |

@@ -1286,6 +1286,43 @@ static void test_reset(void)
 	fix_free(&f);
 }
 
+/* Seek by sequence number: exact, and what is gone counts as lost. */
+static void test_seek_seq(void)
+{
+	struct fix f;
+	struct ring_reader r;
+	struct ring_view v;
+	uint64_t s, oldest;
+
+	fix_init(&f, 5);
+	put_bytes(&f, 2 * BS);
+	T_EQ(ring_reader_open(&r, f.mem, f.len), 0);
+	/* Every record still in the ring is found exactly, with no loss. */
+	for (s = 0; s < f.n; s += 1 + f.n / 50) {
+		T_EQ(ring_reader_seek(&r, RING_SEEK_SEQ, s), 0);
+		T_EQ(get(&f, &r, &v), 0);
+		T_EQ(v.rec.seq, s);
+		T_EQ(v.lost, 0);
+	}
+	/* The next record to be written: nothing yet, then exactly it. */
+	T_EQ(ring_reader_seek(&r, RING_SEEK_SEQ, f.n), 0);
+	T_EQ(ring_reader_peek(&r, &v), -EAGAIN);
+	s = put(&f, 10);
+	ring_writer_publish(&f.w);
+	T_EQ(get(&f, &r, &v), 0);
+	T_EQ(v.rec.seq, s);
+	T_EQ(v.lost, 0);
+	/* Overwritten meanwhile: the oldest intact, the rest lost. */
+	put_bytes(&f, 2 * f.cap);
+	oldest = oldest_intact(&f);
+	T_ASSERT(oldest > 10);
+	T_EQ(ring_reader_seek(&r, RING_SEEK_SEQ, 3), 0);
+	T_EQ(get(&f, &r, &v), 0);
+	T_ASSERT(v.rec.seq >= oldest);
+	T_EQ(v.lost, v.rec.seq - 3);
+	fix_free(&f);
+}
+
 int main(void)
 {
 	test_layout();
@@ -1296,6 +1333,7 @@ int main(void)
 	test_malformed();
 	test_generation();
 	test_seek();
+	test_seek_seq();
 	test_reset();
 	return T_EXIT_PASS;
 }
