@@ -685,24 +685,41 @@ static int attach_native(struct xdp_prog *p, const struct xdp_prog_opts *o)
 	return try_attach(p, o, false, XDP_FLAGS_DRV_MODE);
 }
 
-int xdp_prog_open(const struct xdp_prog_opts *o, struct xdp_prog **ret)
+/* Checked feeds, a fresh struct with no descriptor, the object's path. */
+static int prog_new(const struct xdp_prog_opts *o, struct xdp_prog **ret)
 {
 	const char *path;
 	struct xdp_prog *p;
 	int r;
 
-	if (!o || !o->ifname || !ret)
-		return -EINVAL;
 	if (!print_set)
 		xdp_prog_set_print(NULL);
 	r = xdp_prog_check_feeds(o->feeds, o->nfeeds);
 	if (r)
 		return r;
+	path = xdp_prog_obj_path(o->obj_path);
+	if (strlen(path) >= sizeof(p->info.obj_path))
+		return -ENAMETOOLONG;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	p->prog_fd = p->xsks_fd = p->feeds4_fd = p->feeds6_fd = p->counters_fd = -1;
 	p->link_fd = -1;
+	strcpy(p->info.obj_path, path);
+	*ret = p;
+	return 0;
+}
+
+int xdp_prog_open(const struct xdp_prog_opts *o, struct xdp_prog **ret)
+{
+	struct xdp_prog *p;
+	int r;
+
+	if (!o || !o->ifname || !ret)
+		return -EINVAL;
+	r = prog_new(o, &p);
+	if (r)
+		return r;
 
 	if (strlen(o->ifname) >= sizeof(p->info.ifname)) {
 		r = -ENODEV;
@@ -714,13 +731,7 @@ int xdp_prog_open(const struct xdp_prog_opts *o, struct xdp_prog **ret)
 		r = -ENODEV;
 		goto fail;
 	}
-	path = xdp_prog_obj_path(o->obj_path);
-	if (strlen(path) >= sizeof(p->info.obj_path)) {
-		r = -ENAMETOOLONG;
-		goto fail;
-	}
-	strcpy(p->info.obj_path, path);
-	if (access(path, R_OK)) {
+	if (access(p->info.obj_path, R_OK)) {
 		r = -errno;
 		goto fail;
 	}
@@ -764,28 +775,14 @@ fail:
 
 int xdp_prog_load_unattached(const struct xdp_prog_opts *o, struct xdp_prog **ret)
 {
-	const char *path;
 	struct xdp_prog *p;
 	int r;
 
 	if (!o || !ret)
 		return -EINVAL;
-	if (!print_set)
-		xdp_prog_set_print(NULL);
-	r = xdp_prog_check_feeds(o->feeds, o->nfeeds);
+	r = prog_new(o, &p);
 	if (r)
 		return r;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	p->prog_fd = p->xsks_fd = p->feeds4_fd = p->feeds6_fd = p->counters_fd = -1;
-	p->link_fd = -1;
-	path = xdp_prog_obj_path(o->obj_path);
-	if (strlen(path) >= sizeof(p->info.obj_path)) {
-		r = -ENAMETOOLONG;
-		goto fail;
-	}
-	strcpy(p->info.obj_path, path);
 	r = load(p, CAPD_PROG_SW, false, o->capture_all);
 	if (r)
 		goto fail;

@@ -16,54 +16,27 @@
 #  - after SIGTERM no XDP program is left on the interface.
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/capd_lab.sh"
 
 [[ $# -eq 3 ]] || lab_fail "usage: capd_capture.sh CAPD MCAST_SEND RING_FLOWS"
-capd=$1 send=$2 flows=$3
+CAPD_BIN=$1 MCAST_SEND=$2 flows=$3 send=$2
 lab_require_root
 lab_require_cmd ip strace timeout
 lab_init
-
-lab_netns_add src
-ns=$LAB_REPLY
-lab_veth_add cap0 eth0 "$ns"
-hif=$LAB_REPLY
+capd_lab_setup cap0 199
+hif=$CAPD_HIF ns=$CAPD_NS ring=$CAPD_RING
 ip link set "$hif" mtu 9000
 ip -n "$ns" link set eth0 mtu 9000
-ip addr add 10.199.0.1/24 dev "$hif"
-ip -n "$ns" addr add 10.199.0.2/24 dev eth0
-# nodad: usable at once (a tentative address cannot source multicast).
-ip addr add fd99:199::1/64 dev "$hif" nodad
-ip -n "$ns" addr add fd99:199::2/64 dev eth0 nodad
-lab_hugepages_reserve 64
-
-ringdir=/dev/hugepages/capd-test-$LAB_RUN_ID
-ring=$ringdir/r
-lab_on_exit rm -rf "$ringdir"
-cpu=$(($(nproc) - 1))
-cat >"$LAB_TMP/capd.conf" <<CONF
-ring = { name = "$ring"; size = "64M"; group = ""; };
-capture = {
-	cpu = $cpu;
-	interfaces = ( { name = "$hif"; mode = "native"; } );
-};
+capd_lab_conf 64M "$(($(nproc) - 1))" <<'CONF'
 feeds = (
 	{ name = "A"; group = "239.1.1.1"; ports = [ 30001 ]; },
 	{ name = "B"; group = "239.1.1.2"; },
 	{ name = "C6"; group = "ff3e::4321"; ports = [ 30003 ]; }
 );
-run = { user = ""; group = ""; };
 CONF
-
-"$capd" -c "$LAB_TMP/capd.conf" -n || lab_fail "capd -n refused a good config"
-"$capd" -c "$LAB_TMP/capd.conf" >"$LAB_TMP/capd.log" 2>&1 &
-pid=$!
-lab_on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null || true"
-for _ in $(seq 100); do
-	grep -q capturing "$LAB_TMP/capd.log" && break
-	kill -0 $pid 2>/dev/null || { cat "$LAB_TMP/capd.log"; lab_fail "capd exited"; }
-	sleep 0.1
-done
-grep -q capturing "$LAB_TMP/capd.log" || lab_fail "capd did not start: $(cat "$LAB_TMP/capd.log")"
+"$CAPD_BIN" -c "$CAPD_CONF" -n || lab_fail "capd -n refused a good config"
+capd_lab_start
+pid=$CAPD_PID
 cat "$LAB_TMP/capd.log"
 ip maddr show dev "$hif" | grep -q 239.1.1.1 || lab_fail "capd did not join 239.1.1.1"
 
@@ -79,7 +52,7 @@ listen ptp_ev 224.0.1.129 319 50
 listen ptp_gen 224.0.1.129 320 50
 sleep 0.5
 
-tx() { ip netns exec "$ns" "$send" -i eth0 "$@" >/dev/null; }
+tx() { capd_lab_send "$@"; }
 tx -g 239.1.1.1 -p 30001 -n 2000 -s 200 -r 20000
 tx -g 239.1.1.2 -p 5000 -n 1000 -s 1200 -r 20000
 tx -g ff3e::4321 -p 30003 -n 500 -s 300 -r 20000
@@ -124,8 +97,7 @@ for t in /proc/$pid/task/*; do
 done
 
 sleep 0.5
-kill -TERM $pid
-wait $pid || lab_fail "capd exited with $? on SIGTERM"
+capd_lab_stop
 cat "$LAB_TMP/capd.log"
 if ip link show "$hif" | grep -q xdp; then
 	lab_fail "an XDP program is still attached to $hif"

@@ -34,14 +34,15 @@ capd_lab_setup()
 	lab_on_exit rm -rf "$dir"
 }
 
-# capd_lab_conf SIZE: ring of SIZE on the veth, more config text on stdin.
+# capd_lab_conf SIZE [CPU]: ring of SIZE on the veth, the capture thread on
+# CPU (default: not pinned), more config text on stdin.
 capd_lab_conf()
 {
 	CAPD_CONF=$LAB_TMP/capd.conf
 	{
 		printf 'ring = { name = "%s"; size = "%s"; group = ""; };\n' "$CAPD_RING" "$1"
-		printf 'capture = { cpu = -1; interfaces = ( { name = "%s"; mode = "native"; } ); };\n' \
-			"$CAPD_HIF"
+		printf 'capture = { cpu = %s; interfaces = ( { name = "%s"; mode = "native"; } ); };\n' \
+			"${2:--1}" "$CAPD_HIF"
 		printf 'run = { user = ""; group = ""; };\n'
 		cat
 	} >"$CAPD_CONF"

@@ -9,45 +9,19 @@
 #    restart gets every datagram once, in order, and loses none.
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/capd_lab.sh"
 
 [[ $# -eq 3 ]] || lab_fail "usage: capd_restart.sh CAPD MCAST_SEND RING_FLOWS"
-capd=$1 send=$2 flows=$3
+CAPD_BIN=$1 MCAST_SEND=$2 flows=$3
 lab_require_root
 lab_require_cmd ip timeout
 lab_init
+capd_lab_setup rst 198
+capd_lab_conf 64M <<<'feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001 ]; } );'
+ring=$CAPD_RING
+tx() { capd_lab_send -g 239.1.1.1 -p 30001 -s 300 -r 20000 "$@"; }
 
-lab_netns_add src
-ns=$LAB_REPLY
-lab_veth_add rst0 eth0 "$ns"
-hif=$LAB_REPLY
-ip addr add 10.198.0.1/24 dev "$hif"
-ip -n "$ns" addr add 10.198.0.2/24 dev eth0
-lab_hugepages_reserve 64
-ringdir=/dev/hugepages/capd-test-$LAB_RUN_ID
-ring=$ringdir/r
-lab_on_exit rm -rf "$ringdir"
-cat >"$LAB_TMP/capd.conf" <<CONF
-ring = { name = "$ring"; size = "64M"; group = ""; };
-capture = { cpu = -1; interfaces = ( { name = "$hif"; mode = "native"; } ); };
-feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001 ]; } );
-run = { user = ""; group = ""; };
-CONF
-
-start_capd() { # log name
-	"$capd" -c "$LAB_TMP/capd.conf" >"$LAB_TMP/$1" 2>&1 &
-	pid=$!
-	lab_on_exit "kill -9 $pid 2>/dev/null || true"
-	for _ in $(seq 100); do
-		grep -q capturing "$LAB_TMP/$1" && return 0
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$LAB_TMP/$1"
-	lab_fail "capd did not start"
-}
-tx() { ip netns exec "$ns" "$send" -i eth0 -g 239.1.1.1 -p 30001 -s 300 -r 20000 "$@" >/dev/null; }
-
-start_capd capd1.log
+capd_lab_start "$LAB_TMP/capd1.log"
 grep capturing "$LAB_TMP/capd1.log"
 # A reader that stays attached through the crash and the restart.
 "$flows" -t 8 "$ring" >"$LAB_TMP/across.out" &
@@ -55,10 +29,10 @@ reader=$!
 lab_on_exit "kill $reader 2>/dev/null || true"
 tx -n 1000 --seq-start 0
 sleep 0.3
-kill -9 $pid
-wait $pid 2>/dev/null || true
-echo "capd $pid killed with SIGKILL"
-if ip link show "$hif" | grep -q xdp; then
+kill -9 "$CAPD_PID"
+wait "$CAPD_PID" 2>/dev/null || true
+echo "capd $CAPD_PID killed with SIGKILL"
+if ip link show "$CAPD_HIF" | grep -q xdp; then
 	lab_fail "the XDP program of the killed capd is still attached"
 fi
 out=$("$flows" -t 0.5 "$ring")
@@ -67,13 +41,12 @@ lab_expect_match "after kill -9" "$out" \
 	"flow 239.1.1.1:30001 feed=0 count=1000 first=0 last=999 order_errors=0 bad_payload=0"
 lab_expect_match "after kill -9" "$out" "total records=1000 lost=0 rejected=0 generation=1 state=1"
 
-start_capd capd2.log
+capd_lab_start "$LAB_TMP/capd2.log"
 grep capturing "$LAB_TMP/capd2.log"
 lab_expect_match "restart" "$(<"$LAB_TMP/capd2.log")" "generation 2"
 tx -n 1000 --seq-start 1000
 sleep 0.3
-kill -TERM $pid
-wait $pid || lab_fail "capd exited with $? on SIGTERM"
+capd_lab_stop
 
 out=$("$flows" -t 0.5 "$ring")
 echo "from the oldest record: $out"
