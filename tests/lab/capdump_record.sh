@@ -68,6 +68,15 @@ lab_expect_match "EPB flags" "$v" "Direction: Inbound"
 names=$(tshark -r "$out" -N n -T fields -e ip.dst_host -c 1 -Y udp.port==30001)
 lab_expect_match "NRB" "$names" "FEED-A"
 
+# Without -w: one line per packet, like tcpdump, with the feed's name.
+lines=$("$capdump" -i "$CAPD_RING" --from oldest -c 2 -q)
+echo "$lines"
+lab_expect_match "printed" "$lines" \
+	"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z 10\.194\.0\.2:[0-9]+ > 239\.1\.1\.1:30001 UDP 242 FEED-A"
+# -T: a minute back (everything was sent within it).
+n=$("$capdump" -i "$CAPD_RING" -T 60 -c 1501 -q | wc -l)
+((n == 1501)) || lab_fail "-T 60 printed $n packets, want 1501"
+
 # Streaming: -w - into tshark.
 n=$("$capdump" -i "$CAPD_RING" --from oldest -c 1501 -q -w - | tshark -r - 2>/dev/null | wc -l)
 ((n == 1501)) || lab_fail "-w - | tshark -r - showed $n packets, want 1501"
