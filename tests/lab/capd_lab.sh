@@ -35,12 +35,14 @@ capd_lab_setup()
 }
 
 # capd_lab_conf SIZE [CPU]: ring of SIZE on the veth, the capture thread on
-# CPU (default: not pinned), more config text on stdin.
+# CPU (default: not pinned), readable by group $CAPD_LAB_GROUP (default
+# capd's own), more config text on stdin.
 capd_lab_conf()
 {
 	CAPD_CONF=$LAB_TMP/capd.conf
 	{
-		printf 'ring = { name = "%s"; size = "%s"; group = ""; };\n' "$CAPD_RING" "$1"
+		printf 'ring = { name = "%s"; size = "%s"; group = "%s"; };\n' "$CAPD_RING" "$1" \
+			"${CAPD_LAB_GROUP:-}"
 		printf 'capture = { cpu = %s; interfaces = ( { name = "%s"; mode = "native"; } ); };\n' \
 			"${2:--1}" "$CAPD_HIF"
 		printf 'run = { user = ""; group = ""; };\n'

@@ -19,8 +19,13 @@ set -euo pipefail
 [[ $# -eq 4 ]] || lab_fail "usage: capdump_record.sh CAPD MCAST_SEND CAPDUMP PAYLOAD_CHECK"
 CAPD_BIN=$1 MCAST_SEND=$2 capdump=$3 check=$4
 lab_require_root
-lab_require_cmd ip tshark capinfos tcpdump timeout
+lab_require_cmd ip tshark capinfos tcpdump timeout setpriv groupadd
 lab_init
+# A capture group of our own, for the unprivileged reader below.
+CAPD_LAB_GROUP=capd-$LAB_RUN_ID
+groupadd --system "$CAPD_LAB_GROUP"
+lab_on_exit groupdel "$CAPD_LAB_GROUP"
+gid=$(getent group "$CAPD_LAB_GROUP" | cut -d: -f3)
 capd_lab_setup rec 194
 capd_lab_conf 64M <<'CONF'
 feeds = ( { name = "FEED-A"; group = "239.1.1.1"; ports = [ 30001 ]; },
@@ -76,6 +81,18 @@ lab_expect_match "printed" "$lines" \
 # -T: a minute back (everything was sent within it).
 n=$("$capdump" -i "$CAPD_RING" -T 60 -c 1501 -q | wc -l)
 ((n == 1501)) || lab_fail "-T 60 printed $n packets, want 1501"
+
+# An unprivileged user in the capture group, without any capability,
+# records (to standard output: it may not write here).
+n=$(setpriv --reuid=65534 --regid=65534 --groups="$gid" --inh-caps=-all --bounding-set=-all \
+	"$capdump" -i "$CAPD_RING" --from oldest -c 1501 -q -w - | tshark -r - 2>/dev/null | wc -l)
+((n == 1501)) || lab_fail "as nobody in the capture group: $n packets, want 1501"
+echo "uid 65534 in group $CAPD_LAB_GROUP, no capabilities: recorded $n packets"
+rc=0
+setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	"$capdump" -i "$CAPD_RING" -c 1 -q 2>"$LAB_TMP/err" || rc=$?
+((rc != 0)) || lab_fail "a user outside the capture group could read the ring"
+lab_expect_match "outsider" "$(<"$LAB_TMP/err")" "usermod -aG $CAPD_LAB_GROUP"
 
 # Streaming: -w - into tshark.
 n=$("$capdump" -i "$CAPD_RING" --from oldest -c 1501 -q -w - | tshark -r - 2>/dev/null | wc -l)
