@@ -64,6 +64,7 @@ struct capdump {
 	struct dumpfile *df;
 	struct tally t;
 	unsigned int if_base[RINGSRC_MAX];	/* first IDB of each ring */
+	bool multiqueue[DUMPFILE_MAX_IFACES];	/* epb_queue tells something */
 	unsigned int nifaces;
 	struct ring_queue_stats base[RINGSRC_MAX][RING_MAX_QUEUES]; /* counters at start */
 	uint64_t next_seq[RINGSRC_MAX];	/* per ring: after the last record consumed */
@@ -472,6 +473,7 @@ static int setup_ring_output(struct capdump *d)
 
 			snprintf(f->name, sizeof(f->name), "%s",
 				 st->niface ? st->ifaces[j].name : "unknown");
+			d->multiqueue[d->nifaces - 1] = st->niface && st->ifaces[j].nqueues > 1;
 			snprintf(f->description, sizeof(f->description), "capd ring %s",
 				 ringsrc_path(d->src, i));
 			f->snaplen = 65535;
@@ -560,7 +562,7 @@ static int resume_rings(struct capdump *d)
 static int run_rings(struct capdump *d)
 {
 	char err[512];
-	uint64_t now, last_tick = 0;
+	uint64_t now = 0, last_tick = 0;
 	unsigned int i;
 	bool got;
 	int r;
@@ -599,13 +601,17 @@ static int run_rings(struct capdump *d)
 			pr_err("reading the ring: %s", strerror(-r));
 			break;
 		}
-		now = utc_now();
 		got = r == 1;
+		/* The wall clock only matters for ticks: not per packet. */
+		now = !got || !(d->t.seen & 255) ? utc_now() : now;
 		if (got) {
 			d->next_seq[rec.ring] = rec.seq + 1;
-			r = handle_packet(d, d->if_base[rec.ring] + rec.iface, rec.ts_utc, rec.data,
-					  rec.caplen, rec.wirelen, rec.queue, 0, rec.lost,
-					  feed_name(d, rec.ring, rec.feed));
+			uint32_t if_id = d->if_base[rec.ring] + rec.iface;
+
+			r = handle_packet(d, if_id, rec.ts_utc, rec.data, rec.caplen, rec.wirelen,
+					  if_id < DUMPFILE_MAX_IFACES && d->multiqueue[if_id]
+						  ? rec.queue : UINT32_MAX,
+					  0, rec.lost, feed_name(d, rec.ring, rec.feed));
 			if (r < 0)
 				break;
 		}

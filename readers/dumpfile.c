@@ -12,16 +12,20 @@
 #include "zout.h"
 
 #define BLOCK_BUF (128u << 10) /* one EPB of 64 KiB plus options, or an NRB */
+#define STAGE_SIZE (512u << 10) /* packets go to the compressor in batches */
 
 struct dumpfile {
 	struct dumpfile_opts o;
 	struct zout *z;
-	uint8_t *buf;
+	uint8_t *stage;		/* EPBs not handed to zout yet: fewer, larger calls */
+	size_t stage_len;
+	uint64_t staged;	/* packets in stage */
+	uint8_t *hbuf;		/* file headers and statistics */
 	char name[4096];	/* final name of the current file */
 	uint64_t period;	/* -G period of the current file */
 	uint64_t opened_ns;	/* UTC when the current file was opened */
 	uint64_t file_packets;
-	uint64_t packets;	/* all files */
+	uint64_t packets;	/* all files, staged ones included */
 	uint64_t safe_packets;	/* packets covered by the last flush */
 	uint64_t safe_offset;	/* file length at that flush */
 	uint64_t safe_bytes;	/* zout_bytes_safe() seen last */
@@ -70,16 +74,46 @@ static int make_name(struct dumpfile *d, uint64_t t, char *out, size_t len)
 	return (size_t)snprintf(out, len, "%s", want) < len ? 0 : -ENAMETOOLONG;
 }
 
-static int emit(struct dumpfile *d, size_t n)
+static void note_flush(struct dumpfile *d)
+{
+	uint64_t safe = zout_bytes_safe(d->z);
+
+	/* Flushes happen only at the end of a zout_write(): all accepted. */
+	if (safe != d->safe_bytes) {
+		d->safe_bytes = safe;
+		d->safe_offset = zout_bytes_out(d->z);
+		d->safe_packets = d->packets - d->staged;
+	}
+}
+
+static int emit(struct dumpfile *d, const uint8_t *buf, size_t n)
 {
 	int r;
 
 	if (n > BLOCK_BUF)
 		return -EMSGSIZE;
-	r = zout_write(d->z, d->buf, n);
+	r = zout_write(d->z, buf, n);
 	if (r < 0)
 		d->err = r;
 	return r;
+}
+
+/* Hand the staged packets to the output. */
+static int push(struct dumpfile *d)
+{
+	int r;
+
+	if (!d->stage_len)
+		return 0;
+	r = zout_write(d->z, d->stage, d->stage_len);
+	if (r < 0) {
+		d->err = r;
+		return r;
+	}
+	d->stage_len = 0;
+	d->staged = 0;
+	note_flush(d);
+	return 0;
 }
 
 static int write_headers(struct dumpfile *d)
@@ -91,21 +125,21 @@ static int write_headers(struct dumpfile *d)
 	int r;
 
 	if (d->o.pcap)
-		return emit(d, pcap_file_header(d->buf, BLOCK_BUF,
+		return emit(d, d->hbuf, pcap_file_header(d->hbuf, BLOCK_BUF,
 						d->o.nifaces ? d->o.ifaces[0].snaplen : 65535,
 						PCAPNG_LINKTYPE_ETHERNET));
 	uname(&u);
 	snprintf(hw, sizeof(hw), "%s", u.machine);
 	snprintf(os, sizeof(os), "%s %s", u.sysname, u.release);
-	n = pcapng_shb(d->buf, BLOCK_BUF,
+	n = pcapng_shb(d->hbuf, BLOCK_BUF,
 		       &(struct pcapng_shb_info){ .hardware = hw, .os = os,
 						  .userappl = d->o.userappl,
 						  .comment = d->o.comment });
-	r = emit(d, n);
+	r = emit(d, d->hbuf, n);
 	for (i = 0; !r && i < d->o.nifaces; i++) {
 		const struct dumpfile_iface *f = &d->o.ifaces[i];
 
-		n = pcapng_idb(d->buf, BLOCK_BUF,
+		n = pcapng_idb(d->hbuf, BLOCK_BUF,
 			       &(struct pcapng_idb_info){
 				       .linktype = PCAPNG_LINKTYPE_ETHERNET,
 				       .snaplen = f->snaplen,
@@ -114,23 +148,11 @@ static int write_headers(struct dumpfile *d)
 				       .filter = d->o.filter && *d->o.filter ? d->o.filter : NULL,
 				       .tsresol = 9,
 			       });
-		r = emit(d, n);
+		r = emit(d, d->hbuf, n);
 	}
 	if (!r && d->o.nnames)
-		r = emit(d, pcapng_nrb(d->buf, BLOCK_BUF, d->o.names, d->o.nnames));
+		r = emit(d, d->hbuf, pcapng_nrb(d->hbuf, BLOCK_BUF, d->o.names, d->o.nnames));
 	return r;
-}
-
-static void note_flush(struct dumpfile *d)
-{
-	uint64_t safe = zout_bytes_safe(d->z);
-
-	/* Flushes happen only at the end of a zout_write(): all accepted. */
-	if (safe != d->safe_bytes) {
-		d->safe_bytes = safe;
-		d->safe_offset = zout_bytes_out(d->z);
-		d->safe_packets = d->packets;
-	}
 }
 
 static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
@@ -194,7 +216,7 @@ static int write_isbs(struct dumpfile *d)
 		isb.ts = now;
 		isb.starttime = d->opened_ns;
 		isb.endtime = now;
-		r = emit(d, pcapng_isb(d->buf, BLOCK_BUF, &isb));
+		r = emit(d, d->hbuf, pcapng_isb(d->hbuf, BLOCK_BUF, &isb));
 	}
 	return r;
 }
@@ -226,7 +248,9 @@ static int close_file(struct dumpfile *d, bool another)
 
 	if (!d->z)
 		return 0;
-	r = d->err ? d->err : write_isbs(d);
+	r = d->err ? d->err : push(d);
+	if (!r)
+		r = write_isbs(d);
 	r2 = zout_close(d->z);
 	d->z = NULL;
 	if (!r)
@@ -257,15 +281,19 @@ int dumpfile_open(const struct dumpfile_opts *o, struct dumpfile **ret, char *er
 	if (!d)
 		return -ENOMEM;
 	d->o = *o;
-	d->buf = malloc(BLOCK_BUF);
-	if (!d->buf) {
+	d->stage = malloc(STAGE_SIZE);
+	d->hbuf = malloc(BLOCK_BUF);
+	if (!d->stage || !d->hbuf) {
+		free(d->stage);
+		free(d->hbuf);
 		free(d);
 		return -ENOMEM;
 	}
 	r = open_file(d, utc_now(), err, errlen);
 	if (r < 0) {
 		zout_abort(d->z);
-		free(d->buf);
+		free(d->stage);
+		free(d->hbuf);
 		free(d);
 		return r;
 	}
@@ -298,27 +326,30 @@ int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_
 	size_t n;
 	int r;
 
+	uint8_t *p;
+
 	if (d->err)
 		return d->err;
-	/* Measure first: rotating writes the next file's headers into buf. */
-	n = d->o.pcap ? pcap_record(NULL, 0, ts, caplen, wirelen, data) : pcapng_epb(NULL, 0, &e);
+	if (d->stage_len + BLOCK_BUF > STAGE_SIZE && (r = push(d)) < 0)
+		return r;
+	p = d->stage + d->stage_len;
+	n = d->o.pcap ? pcap_record(p, BLOCK_BUF, ts, caplen, wirelen, data)
+		      : pcapng_epb(p, BLOCK_BUF, &e);
+	if (!n || n > BLOCK_BUF)
+		return -EMSGSIZE;
 	if (d->file_packets &&
-	    ((d->o.rotate_bytes && zout_bytes_in(d->z) + n > d->o.rotate_bytes) ||
+	    ((d->o.rotate_bytes && zout_bytes_in(d->z) + d->stage_len + n > d->o.rotate_bytes) ||
 	     (d->o.rotate_ns && ts / d->o.rotate_ns > d->period))) {
+		/* What is staged belongs to the old file, this packet to the new. */
 		r = rotate(d, ts);
 		if (r < 0)
 			return r;
+		memmove(d->stage, p, n);
 	}
-	if (d->o.pcap)
-		pcap_record(d->buf, BLOCK_BUF, ts, caplen, wirelen, data);
-	else
-		pcapng_epb(d->buf, BLOCK_BUF, &e);
-	r = emit(d, n);
-	if (r < 0)
-		return r;
+	d->stage_len += n;
+	d->staged++;
 	d->file_packets++;
 	d->packets++;
-	note_flush(d);
 	return 0;
 }
 
@@ -334,6 +365,9 @@ int dumpfile_tick(struct dumpfile *d, uint64_t now)
 		if (r < 0)
 			return r;
 	}
+	r = push(d);
+	if (r < 0)
+		return r;
 	r = zout_tick(d->z);
 	if (r < 0)
 		d->err = r;
@@ -365,7 +399,8 @@ int dumpfile_close(struct dumpfile *d)
 	for (i = 0; i < d->nkept; i++)
 		free(d->kept[i]);
 	free(d->kept);
-	free(d->buf);
+	free(d->stage);
+	free(d->hbuf);
 	free(d);
 	return r;
 }

@@ -11,14 +11,14 @@
 
 #define MERGE_WAIT_NS 20000000ull /* how long a silent ring may hold others back */
 #define IDLE_SLEEP_NS 200000L	  /* readers poll: nothing wakes them */
-#define CLOCK_REFRESH_NS 100000000ull
+#define CLOCK_REFRESH_RECORDS 4096 /* and at every idle moment */
 
 struct ring_in {
 	char path[4096];
 	struct ring_map map;
 	struct ring_reader rd;
 	struct ring_clock clock;	/* snapshot, refreshed now and then */
-	uint64_t clock_at;		/* CLOCK_MONOTONIC of the snapshot */
+	unsigned int clock_age;		/* records converted with it */
 	struct ringsrc_rec pending;	/* next record of this ring, if have */
 	uint64_t pending_since;
 	uint8_t *buf;			/* pending.data */
@@ -132,7 +132,7 @@ int ringsrc_seek_seq(struct ringsrc *s, unsigned int i, uint64_t seq)
 }
 
 /* Try to take one record of ring i into its pending slot. */
-static int fill(struct ringsrc *s, unsigned int i, uint64_t now)
+static int fill(struct ringsrc *s, unsigned int i)
 {
 	struct ring_in *in = &s->in[i];
 	struct ring_view v;
@@ -144,16 +144,22 @@ static int fill(struct ringsrc *s, unsigned int i, uint64_t now)
 			in->done = 1;
 			return 0;
 		}
+		if (r == -EAGAIN) {
+			in->clock_age = CLOCK_REFRESH_RECORDS; /* idle: refresh next */
+			return 0;
+		}
 		if (r < 0)
-			return r == -EAGAIN ? 0 : r;
+			return r;
 		memcpy(in->buf, v.data, v.rec.caplen);
 		if (ring_reader_release(&in->rd) == 0)
 			break;
 		/* Overwritten while copied: lapped; the loss shows on the next. */
 	}
-	if (now - in->clock_at > CLOCK_REFRESH_NS || (v.events & RING_EV_GENERATION)) {
+	/* The clock page changes about once a second: a copy per record
+	 * would cost more than the conversion. */
+	if (in->clock_age++ >= CLOCK_REFRESH_RECORDS || (v.events & RING_EV_GENERATION)) {
 		ringsrc_clock(s, i, &in->clock);
-		in->clock_at = now;
+		in->clock_age = 0;
 	}
 	in->pending = (struct ringsrc_rec){
 		.ts_utc = ring_clock_to_utc(&in->clock, v.rec.ts_source, v.rec.ts_ns),
@@ -172,13 +178,14 @@ static int fill(struct ringsrc *s, unsigned int i, uint64_t now)
 		.flags = v.rec.flags,
 	};
 	in->have = 1;
-	in->pending_since = now;
+	/* Only a merge waits for other rings; one ring needs no clock. */
+	in->pending_since = s->n > 1 ? mono_ns() : 0;
 	return 1;
 }
 
 int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 {
-	uint64_t start = mono_ns(), now = start;
+	uint64_t start = 0, now = 0;
 	unsigned int i;
 	int r;
 
@@ -189,7 +196,7 @@ int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 			struct ring_in *in = &s->in[i];
 
 			if (!in->have && !in->done) {
-				r = fill(s, i, now);
+				r = fill(s, i);
 				if (r < 0)
 					return r;
 			}
@@ -207,6 +214,8 @@ int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 			return -EPIPE;
 		/* Hold the oldest back briefly while another ring may still
 		 * deliver an older record. */
+		if (best >= 0 && waiting)
+			now = mono_ns();
 		if (best >= 0 && (!waiting || now - s->in[best].pending_since >= MERGE_WAIT_NS)) {
 			struct ring_in *in = &s->in[best];
 
@@ -215,10 +224,12 @@ int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 			in->have = 0;
 			return 1;
 		}
+		now = mono_ns();
+		if (!start)
+			start = now;
 		if (now - start >= (uint64_t)timeout_ms * 1000000u)
 			return 0;
 		nanosleep(&(struct timespec){ .tv_nsec = IDLE_SLEEP_NS }, NULL);
-		now = mono_ns();
 	}
 }
 
