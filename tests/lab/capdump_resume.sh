@@ -35,10 +35,10 @@ start_recorder
 # 3 s at 3000 pps: ~2 MB of pcapng, so closed files and an open one.
 capd_lab_send -g 239.1.1.1 -p 30001 -n 9000 -s 200 -r 3000 &
 send=$!
-# Kill it while a file is open and has been flushed at least once.
+# Kill it while a file is open and has packets flushed (not only headers).
 sleep 1.2
 for _ in $(seq 100); do
-	part=$(find "$dir" -name '.*.part' -size +0)
+	part=$(find "$dir" -name '.*.part' -size +4k)
 	[[ -n $part ]] && break
 	sleep 0.03
 done
