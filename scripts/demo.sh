@@ -39,8 +39,9 @@ lab_on_exit "kill $rec 2>/dev/null || true"
 sleep 0.5
 echo "== sending FEED-A (20000 x 200 B) and FEED-B (10000 x 1000 B) for about 4 s"
 capd_lab_send -g 239.1.1.1 -p 30001 -n 20000 -s 200 -r 5000 &
+feed_a=$!
 capd_lab_send -g 239.1.1.2 -p 30002 -n 10000 -s 1000 -r 2500
-wait %1 2>/dev/null || true
+wait $feed_a
 sleep 0.5
 kill -INT $rec
 wait $rec
