@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,21 @@ struct dumpfile {
 	uint8_t *stage;		/* EPBs not handed to zout yet: fewer, larger calls */
 	size_t stage_len;
 	uint64_t staged;	/* packets in stage */
+	uint8_t *spare;		/* the other stage buffer: being compressed, or free */
 	uint8_t *hbuf;		/* file headers and statistics */
+	uint64_t file_bytes;	/* pcapng bytes of the current file, staged included */
+	/*
+	 * The compressor thread: zout_write() of one stage buffer at a time,
+	 * while this thread fills the other.  Every other use of z waits for
+	 * it to be idle (wait_idle()), so z is never used by two at once.
+	 */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	const uint8_t *job;
+	size_t job_len;
+	int job_err;
+	bool busy, quit, threaded;
 	char name[4096];	/* final name of the current file */
 	uint64_t period;	/* -G period of the current file */
 	uint64_t opened_ns;	/* UTC when the current file was opened */
@@ -86,33 +101,93 @@ static void note_flush(struct dumpfile *d)
 	}
 }
 
+static int wait_idle(struct dumpfile *d);
+
 static int emit(struct dumpfile *d, const uint8_t *buf, size_t n)
 {
 	int r;
 
 	if (n > BLOCK_BUF)
 		return -EMSGSIZE;
+	r = wait_idle(d);
+	if (r < 0)
+		return r;
+	d->file_bytes += n;
 	r = zout_write(d->z, buf, n);
 	if (r < 0)
 		d->err = r;
 	return r;
 }
 
-/* Hand the staged packets to the output. */
-static int push(struct dumpfile *d)
+static void *compressor(void *arg)
+{
+	struct dumpfile *d = arg;
+	int r;
+
+	pthread_mutex_lock(&d->lock);
+	for (;;) {
+		while (!d->busy && !d->quit)
+			pthread_cond_wait(&d->cond, &d->lock);
+		if (!d->busy)
+			break;
+		pthread_mutex_unlock(&d->lock);
+		r = zout_write(d->z, d->job, d->job_len);
+		pthread_mutex_lock(&d->lock);
+		d->job_err = r;
+		d->busy = false;
+		pthread_cond_broadcast(&d->cond);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+/* Wait until the compressor has taken all it was given; then z is ours. */
+static int wait_idle(struct dumpfile *d)
 {
 	int r;
 
-	if (!d->stage_len)
-		return 0;
-	r = zout_write(d->z, d->stage, d->stage_len);
-	if (r < 0) {
+	pthread_mutex_lock(&d->lock);
+	while (d->busy)
+		pthread_cond_wait(&d->cond, &d->lock);
+	r = d->job_err;
+	d->job_err = 0;
+	pthread_mutex_unlock(&d->lock);
+	if (r < 0)
 		d->err = r;
+	else if (d->z)
+		note_flush(d);
+	return d->err;
+}
+
+/* Hand the staged packets to the compressor, and go on with the spare. */
+static int push(struct dumpfile *d)
+{
+	uint8_t *t;
+	int r;
+
+	r = wait_idle(d);
+	if (r < 0 || !d->stage_len)
 		return r;
+	d->file_bytes += d->stage_len;
+	if (!d->threaded) {
+		r = zout_write(d->z, d->stage, d->stage_len);
+		if (r < 0)
+			return d->err = r;
+	} else {
+		pthread_mutex_lock(&d->lock);
+		d->job = d->stage;
+		d->job_len = d->stage_len;
+		d->busy = true;
+		pthread_cond_broadcast(&d->cond);
+		pthread_mutex_unlock(&d->lock);
+		t = d->stage;
+		d->stage = d->spare;
+		d->spare = t;
 	}
 	d->stage_len = 0;
 	d->staged = 0;
-	note_flush(d);
+	if (!d->threaded)
+		note_flush(d);
 	return 0;
 }
 
@@ -179,6 +254,7 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 	d->opened_ns = utc_now();
 	d->period = d->o.rotate_ns ? t / d->o.rotate_ns : 0;
 	d->file_packets = 0;
+	d->file_bytes = 0;
 	d->safe_bytes = 0;
 	d->safe_offset = 0;
 	r = write_headers(d);
@@ -251,6 +327,7 @@ static int close_file(struct dumpfile *d, bool another)
 	r = d->err ? d->err : push(d);
 	if (!r)
 		r = write_isbs(d);
+	wait_idle(d);
 	r2 = zout_close(d->z);
 	d->z = NULL;
 	if (!r)
@@ -282,21 +359,28 @@ int dumpfile_open(const struct dumpfile_opts *o, struct dumpfile **ret, char *er
 		return -ENOMEM;
 	d->o = *o;
 	d->stage = malloc(STAGE_SIZE);
+	d->spare = malloc(STAGE_SIZE);
 	d->hbuf = malloc(BLOCK_BUF);
-	if (!d->stage || !d->hbuf) {
+	if (!d->stage || !d->spare || !d->hbuf) {
 		free(d->stage);
+		free(d->spare);
 		free(d->hbuf);
 		free(d);
 		return -ENOMEM;
 	}
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->cond, NULL);
 	r = open_file(d, utc_now(), err, errlen);
 	if (r < 0) {
 		zout_abort(d->z);
 		free(d->stage);
+		free(d->spare);
 		free(d->hbuf);
 		free(d);
 		return r;
 	}
+	/* Without the thread everything still works, one step after another. */
+	d->threaded = pthread_create(&d->thread, NULL, compressor, d) == 0;
 	*ret = d;
 	return 0;
 }
@@ -338,7 +422,7 @@ int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_
 	if (!n || n > BLOCK_BUF)
 		return -EMSGSIZE;
 	if (d->file_packets &&
-	    ((d->o.rotate_bytes && zout_bytes_in(d->z) + d->stage_len + n > d->o.rotate_bytes) ||
+	    ((d->o.rotate_bytes && d->file_bytes + d->stage_len + n > d->o.rotate_bytes) ||
 	     (d->o.rotate_ns && ts / d->o.rotate_ns > d->period))) {
 		/* What is staged belongs to the old file, this packet to the new. */
 		r = rotate(d, ts);
@@ -366,6 +450,8 @@ int dumpfile_tick(struct dumpfile *d, uint64_t now)
 			return r;
 	}
 	r = push(d);
+	if (r == 0)
+		r = wait_idle(d);
 	if (r < 0)
 		return r;
 	r = zout_tick(d->z);
@@ -396,10 +482,20 @@ int dumpfile_close(struct dumpfile *d)
 	if (!d)
 		return 0;
 	r = close_file(d, false);
+	if (d->threaded) {
+		pthread_mutex_lock(&d->lock);
+		d->quit = true;
+		pthread_cond_broadcast(&d->cond);
+		pthread_mutex_unlock(&d->lock);
+		pthread_join(d->thread, NULL);
+	}
+	pthread_mutex_destroy(&d->lock);
+	pthread_cond_destroy(&d->cond);
 	for (i = 0; i < d->nkept; i++)
 		free(d->kept[i]);
 	free(d->kept);
 	free(d->stage);
+	free(d->spare);
 	free(d->hbuf);
 	free(d);
 	return r;
