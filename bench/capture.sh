@@ -40,6 +40,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/lab/lab.sh"
+. "$here/../tests/lab/capd_lab.sh"
 
 usage() {
 	echo "usage: capture.sh [--json] [--count N] [--size BYTES] [--rate PPS] [--repeat N]" >&2
@@ -243,14 +244,9 @@ CONF
 run_capd() {
 	local out captured busy
 
-	taskset -c 1 "$capd" -c "$LAB_TMP/capd.conf" >"$LAB_TMP/capd.log" 2>&1 &
-	pid=$!
-	lab_on_exit "kill $pid 2>/dev/null || true"
-	for _ in $(seq 100); do
-		grep -q capturing "$LAB_TMP/capd.log" && break
-		sleep 0.1
-	done
-	grep -q capturing "$LAB_TMP/capd.log" || lab_fail "capd did not start: $(<"$LAB_TMP/capd.log")"
+	CAPD_BIN=$capd CAPD_LAB_WRAP="taskset -c 1" capd_lab_start "$LAB_TMP/capd.log" \
+		"$LAB_TMP/capd.conf"
+	pid=$CAPD_PID
 	send
 	kill -INT $pid
 	wait $pid

@@ -340,6 +340,18 @@ struct nl_req {
 	char attrs[64];
 };
 
+/* An empty generic-netlink request of family type. */
+static void genl_req_init(struct nl_req *req, uint16_t type, uint32_t seq, uint8_t cmd)
+{
+	memset(req, 0, sizeof(*req));
+	req->nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	req->nh.nlmsg_type = type;
+	req->nh.nlmsg_flags = NLM_F_REQUEST;
+	req->nh.nlmsg_seq = seq;
+	req->gh.cmd = cmd;
+	req->gh.version = 1;
+}
+
 static void nl_put_attr(struct nl_req *req, uint16_t type, const void *data, uint16_t len)
 {
 	struct nlattr *a = (struct nlattr *)((char *)req + NLMSG_ALIGN(req->nh.nlmsg_len));
@@ -427,13 +439,7 @@ static int netdev_features(struct xdp_prog_info *info)
 	if (fd < 0)
 		return -errno;
 
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	req.nh.nlmsg_type = GENL_ID_CTRL;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
-	req.nh.nlmsg_seq = 1;
-	req.gh.cmd = CTRL_CMD_GETFAMILY;
-	req.gh.version = 1;
+	genl_req_init(&req, GENL_ID_CTRL, 1, CTRL_CMD_GETFAMILY);
 	nl_put_attr(&req, CTRL_ATTR_FAMILY_NAME, NETDEV_FAMILY_NAME, sizeof(NETDEV_FAMILY_NAME));
 	r = nl_transact(fd, &req, family_id_attr, &family);
 	if (r)
@@ -443,13 +449,7 @@ static int netdev_features(struct xdp_prog_info *info)
 		goto out;
 	}
 
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	req.nh.nlmsg_type = family;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
-	req.nh.nlmsg_seq = 2;
-	req.gh.cmd = NETDEV_CMD_DEV_GET;
-	req.gh.version = 1;
+	genl_req_init(&req, family, 2, NETDEV_CMD_DEV_GET);
 	nl_put_attr(&req, NETDEV_A_DEV_IFINDEX, &ifindex, sizeof(ifindex));
 	r = nl_transact(fd, &req, features_attr, info);
 out:

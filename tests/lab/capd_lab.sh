@@ -50,12 +50,14 @@ capd_lab_conf()
 	} >"$CAPD_CONF"
 }
 
-# capd_lab_start [LOG]: start capd, wait until it captures.
+# capd_lab_start [LOG] [CONF]: start capd (after $CAPD_LAB_WRAP, e.g.
+# "taskset -c 1", if set), wait until it captures; its pid in CAPD_PID.
 capd_lab_start()
 {
-	local log=${1:-$LAB_TMP/capd.log}
+	local log=${1:-$LAB_TMP/capd.log} conf=${2:-$CAPD_CONF}
 
-	"$CAPD_BIN" -c "$CAPD_CONF" >"$log" 2>&1 &
+	# shellcheck disable=SC2086 # the wrapper is words
+	${CAPD_LAB_WRAP:-} "$CAPD_BIN" -c "$conf" >"$log" 2>&1 &
 	CAPD_PID=$!
 	lab_on_exit "kill -9 $CAPD_PID 2>/dev/null || true"
 	# Up to 60 s: populating an 8 GiB ring takes seconds.

@@ -31,14 +31,8 @@ capture = { cpu = -1; interfaces = ( { name = "$hif_b"; mode = "native"; } ); };
 feeds = ( { name = "B"; group = "239.1.1.2"; } );
 run = { user = ""; group = ""; };
 CONF
-"$CAPD_BIN" -c "$LAB_TMP/capd-b.conf" >"$LAB_TMP/capd-b.log" 2>&1 &
-pid_b=$!
-lab_on_exit "kill -9 $pid_b 2>/dev/null || true"
-for _ in $(seq 100); do
-	grep -q capturing "$LAB_TMP/capd-b.log" && break
-	sleep 0.1
-done
-grep -q capturing "$LAB_TMP/capd-b.log" || lab_fail "second capd: $(<"$LAB_TMP/capd-b.log")"
+capd_lab_start "$LAB_TMP/capd-b.log" "$LAB_TMP/capd-b.conf"
+pid_b=$CAPD_PID
 
 ip netns exec "$CAPD_NS" "$MCAST_SEND" -i eth0 -g 239.1.1.1 -p 30001 -n 2000 -r 2000 >/dev/null &
 a=$!
