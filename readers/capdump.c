@@ -124,29 +124,36 @@ static int parse_time(const char *s, uint64_t *out)
 	struct tm tm = { 0 };
 	const char *rest;
 	char *end;
-	uint64_t frac = 0, scale = 100000000u;
+	uint64_t frac = 0, scale = 100000000u, t;
 
 	rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
 	if (!rest)
 		rest = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
 	if (rest) {
-		time_t t = timegm(&tm);
+		time_t secs = timegm(&tm);
 
 		if (*rest == '.')
 			for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
 				frac += (uint64_t)(*rest - '0') * scale;
 		if (*rest == 'Z')
 			rest++;
-		if (*rest || t < 0)
+		if (*rest || secs < 0)
 			return -EINVAL;
-		*out = (uint64_t)t * 1000000000u + frac;
+		*out = (uint64_t)secs * 1000000000u + frac;
 		return 0;
 	}
+	/* Seconds since 1970, with up to 9 decimals, exactly (no double). */
 	errno = 0;
-	double d = strtod(s, &end);
-	if (errno || *end || d < 0)
+	t = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
 		return -EINVAL;
-	*out = (uint64_t)(d * 1e9);
+	rest = end;
+	if (*rest == '.')
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
+			frac += (uint64_t)(*rest - '0') * scale;
+	if (*rest)
+		return -EINVAL;
+	*out = t * 1000000000u + frac;
 	return 0;
 }
 
@@ -307,8 +314,8 @@ static const char *feed_name(struct capdump *d, unsigned int ring, uint16_t feed
 }
 
 /* The one-line form: time, addresses, ports, length, feed. */
-static void print_packet(struct capdump *d, uint64_t ts, const uint8_t *p, uint32_t caplen,
-			 uint32_t wirelen, const char *feed, uint64_t lost)
+static void print_packet(uint64_t ts, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
+			 const char *feed, uint64_t lost)
 {
 	struct frame_info fi;
 	char tbuf[40], a[64], b[64];
@@ -332,7 +339,6 @@ static void print_packet(struct capdump *d, uint64_t ts, const uint8_t *p, uint3
 	if (feed && *feed)
 		printf(" %s", feed);
 	putchar('\n');
-	(void)d;
 }
 
 /* ISB counters of interface if_id: since capdump started (see docs). */
@@ -519,7 +525,7 @@ static int handle_packet(struct capdump *d, uint32_t if_id, uint64_t ts, const u
 			return r;
 		}
 	} else {
-		print_packet(d, ts, data, caplen, wirelen, feed, d->pending_drop);
+		print_packet(ts, data, caplen, wirelen, feed, d->pending_drop);
 	}
 	d->pending_drop = 0;
 	d->t.written++;

@@ -99,6 +99,15 @@ n=$("$capdump" -i "$CAPD_RING" --from oldest -c 1501 -q -w - | tshark -r - 2>/de
 ((n == 1501)) || lab_fail "-w - | tshark -r - showed $n packets, want 1501"
 echo "-w - | tshark -r -: $n packets"
 
+# A time range from a file: [packet 101, packet 201) is 100 packets.
+mapfile -t t < <(tshark -r "$out" -T fields -e frame.time_epoch | sed -n '101p;201p')
+n=$("$capdump" -r "$out" --start "${t[0]}" --end "${t[1]}" -q | wc -l)
+((n == 100)) || lab_fail "--start ${t[0]} --end ${t[1]}: $n packets, want 100"
+iso=$(date -u -d "@${t[0]%.*}" +%Y-%m-%dT%H:%M:%S).${t[0]#*.}Z
+n=$("$capdump" -r "$out" --start "$iso" -q | wc -l)
+((n == 1401)) || lab_fail "--start $iso: $n packets, want 1401"
+echo "--start/--end: the packets of the range, exactly"
+
 # The filter: exactly what tcpdump selects with the same expression.
 "$capdump" -r "$out" -F pcap -w "$LAB_TMP/all.pcap" -q
 for expr in "udp port 30001" "dst host 239.1.1.2 and greater 600" "udp and not port 5000" \
