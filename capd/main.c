@@ -8,6 +8,9 @@
 #include <getopt.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <sched.h>
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -211,6 +215,25 @@ static void libbpf_to_log(int level, const char *fmt, va_list ap)
 	pr_warn("libbpf: %s", buf);
 }
 
+/* "driver bus-address" of ifname (ethtool -i), for the readers' files. */
+static void driver_info(const char *ifname, char *buf, size_t len)
+{
+	struct ethtool_drvinfo di = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { 0 };
+	int fd;
+
+	buf[0] = '\0';
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&di;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
+		snprintf(buf, len, "%.16s%s%.14s", di.driver, di.bus_info[0] ? " " : "",
+			 di.bus_info);
+	close(fd);
+}
+
 static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feeds)
 {
 	const struct capd_conf_iface *ifc = &d->conf.capture.interfaces[i];
@@ -235,6 +258,7 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 	}
 	pi = xdp_prog_info(d->progs[i]);
 	snprintf(ri->name, sizeof(ri->name), "%s", ifc->name);
+	driver_info(ifc->name, ri->hardware, sizeof(ri->hardware));
 	ri->ifindex = (uint32_t)d->ifindex[i];
 	ri->xdp_mode = pi->mode == XDP_PROG_MODE_NATIVE ? 1 : 2;
 	ri->ts_source = RING_TS_KERNEL_TAI;

@@ -151,7 +151,8 @@ struct ring_iface {
 	uint8_t xdp_mode;	/* 0 none, 1 native, 2 generic */
 	uint8_t ts_source;	/* enum ring_ts_source of this interface */
 	uint8_t zerocopy;	/* 1 when AF_XDP runs zero-copy */
-	uint8_t reserved[39];
+	char hardware[32];	/* driver and bus address, NUL terminated */
+	uint8_t reserved[7];
 };
 
 struct ring_queue_stats {

@@ -480,6 +480,9 @@ static int setup_ring_output(struct capdump *d)
 			snprintf(f->name, sizeof(f->name), "%s",
 				 st->niface ? st->ifaces[j].name : "unknown");
 			d->multiqueue[d->nifaces - 1] = st->niface && st->ifaces[j].nqueues > 1;
+			if (st->niface)
+				snprintf(f->hardware, sizeof(f->hardware), "%.*s",
+					 (int)sizeof(st->ifaces[j].hardware), st->ifaces[j].hardware);
 			snprintf(f->description, sizeof(f->description), "capd ring %s",
 				 ringsrc_path(d->src, i));
 			f->snaplen = 65535;

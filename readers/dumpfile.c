@@ -220,6 +220,7 @@ static int write_headers(struct dumpfile *d)
 				       .snaplen = f->snaplen,
 				       .name = f->name,
 				       .description = f->description[0] ? f->description : NULL,
+				       .hardware = f->hardware[0] ? f->hardware : NULL,
 				       .filter = d->o.filter && *d->o.filter ? d->o.filter : NULL,
 				       .tsresol = 9,
 			       });

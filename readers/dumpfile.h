@@ -28,6 +28,7 @@
 struct dumpfile_iface {
 	char name[64];
 	char description[128];
+	char hardware[64];
 	uint32_t snaplen;
 };
 

@@ -70,6 +70,16 @@ v=$(tshark -r "$out" -V -c 1 2>/dev/null)
 lab_expect_match "IDB" "$v" "Interface name: $CAPD_HIF"
 lab_expect_match "EPB flags" "$v" "Reception type: Multicast"
 lab_expect_match "EPB flags" "$v" "Direction: Inbound"
+# IDB and ISB options as Wireshark's own pcapng dissector shows them.
+blocks=$(tshark -X 'read_format:MIME Files Format' -r "$out" -V 2>/dev/null | grep "Option: ")
+lab_expect_match "IDB" "$blocks" "Option: Hardware = veth"
+lab_expect_match "IDB" "$blocks" "Option: Timestamp Resolution = 10\\^-9"
+lab_expect_match "ISB" "$blocks" "Option: Number of Packets Delivered to the User = 1501"
+lab_expect_match "ISB" "$blocks" "Option: Number of Accepted Packets = 1501"
+lab_expect_match "ISB" "$blocks" "Option: Number of Packets Dropped by OS = 0"
+lab_expect_match "ISB" "$blocks" "Option: Number of Received Packets = [0-9]+"
+lab_expect_match "ISB" "$blocks" "Option: Start Time"
+lab_expect_match "ISB" "$blocks" "Option: End Time"
 names=$(tshark -r "$out" -N n -T fields -e ip.dst_host -c 1 -Y udp.port==30001)
 lab_expect_match "NRB" "$names" "FEED-A"
 
