@@ -12,10 +12,10 @@
 #  - CPU (user+system) per million packets, as a ratio to tcpdump writing
 #    the same packets as pcap into `zstd` through a pipe;
 #  - the compression ratio of the file.
-# Best of --repeat (3) runs each.  No privileges needed.
+# Best of --repeat (5) interleaved runs each.  No privileges needed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-json=0 packets=2000000 level=1 repeat=3 build=$here/../build
+json=0 packets=2000000 level=1 repeat=5 build=$here/../build
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--json) json=1 ;;
@@ -53,22 +53,28 @@ fi
 "$capdump" -q -i "$ring" --from oldest -F pcap -w "$tmp/ref.pcap"
 bytes=$(stat -c %s "$tmp/ref.pcapng")
 
-# run CMD...: wall seconds and user+sys seconds of CMD (best wall of repeat).
-run() {
-	local best_w=999999 best_c=0 w c i
-	for ((i = 0; i < repeat; i++)); do
-		rm -f "$tmp/out"*
-		read -r w c < <({ /usr/bin/time -f "%e %U %S" "$@" 2>&1 >/dev/null; } 2>&1 |
-			tail -1 | awk '{print $1, $2 + $3}')
-		if awk "BEGIN {exit !($w < $best_w)}"; then best_w=$w best_c=$c; fi
-	done
-	echo "$best_w $best_c"
+# once CMD...: wall seconds and user+sys seconds of one run of CMD.
+once() {
+	rm -f "$tmp/out"*
+	{ /usr/bin/time -f "%e %U %S" "$@" 2>&1 >/dev/null; } 2>&1 | tail -1 |
+		awk '{print $1, $2 + $3}'
 }
-read -r cd_w cd_c < <(run "$capdump" -q -i "$ring" --from oldest -z "$level" -w "$tmp/out.pcapng.zst")
-read -r zs_w zs_c < <(run zstd -q -f "-$level" "$tmp/ref.pcapng" -o "$tmp/out.ref.zst")
-# The CLI reads and writes in a second thread; capdump has one thread.
-read -r z1_w z1_c < <(run zstd -q -f --single-thread "-$level" "$tmp/ref.pcapng" -o "$tmp/out.ref1.zst")
-read -r td_w td_c < <(run bash -c "tcpdump -r '$tmp/ref.pcap' -w - 2>/dev/null | zstd -q -$level > '$tmp/out.td.zst'")
+# keep NAME W C: remember the run with the best wall time for NAME.
+declare -A W C
+keep() {
+	if [[ -z ${W[$1]:-} ]] || awk "BEGIN {exit !($2 < ${W[$1]})}"; then
+		W[$1]=$2 C[$1]=$3
+	fi
+}
+# Interleaved rounds, so that load drifting over the run hits all alike.
+for ((i = 0; i < repeat; i++)); do
+	keep cd $(once "$capdump" -q -i "$ring" --from oldest -z "$level" -w "$tmp/out.pcapng.zst")
+	keep zs $(once zstd -q -f "-$level" "$tmp/ref.pcapng" -o "$tmp/out.ref.zst")
+	# The CLI reads and writes in a second thread; capdump has one reader.
+	keep z1 $(once zstd -q -f --single-thread "-$level" "$tmp/ref.pcapng" -o "$tmp/out.ref1.zst")
+	keep td $(once bash -c "tcpdump -r '$tmp/ref.pcap' -w - 2>/dev/null | zstd -q -$level > '$tmp/out.td.zst'")
+done
+cd_w=${W[cd]} cd_c=${C[cd]} zs_w=${W[zs]} z1_w=${W[z1]} td_c=${C[td]}
 "$capdump" -q -i "$ring" --from oldest -z "$level" -w "$tmp/out.pcapng.zst"
 zbytes=$(stat -c %s "$tmp/out.pcapng.zst")
 
