@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock_ns.h"
 #include "ring_file.h"
 #include "ring_layout.h"
 #include "ring_writer.h"
@@ -101,7 +102,6 @@ int main(int argc, char **argv)
 	uint32_t price = 1000000;
 	struct ring_writer w;
 	struct ring_map m;
-	struct timespec now;
 	char msg[512];
 	uint8_t frame[512];
 	int r;
@@ -121,8 +121,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ring_fill: %s\n", ring_file_explain(r, o.path, size, msg, sizeof(msg)));
 		return 1;
 	}
-	clock_gettime(CLOCK_REALTIME, &now);
-	ts = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec - n * 2000;
+	ts = clock_ns(CLOCK_REALTIME) - n * 2000;
 	for (i = 0; i < n; i++) {
 		uint32_t len = make_frame(frame, (unsigned int)(i % 8), seq, &order, &price);
 		struct ring_rec *rec = ring_writer_reserve(&w, len);

@@ -1,25 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <string.h>
-#include <time.h>
 
 #include "capture.h"
+#include "clock_ns.h"
 #include "xsk.h"
-
-static inline uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no system call */
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static inline uint64_t tai_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_TAI, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Counters are read by other processes: single-writer, relaxed stores. */
 static inline void stat_add(uint64_t *p, uint64_t v)
@@ -44,7 +28,7 @@ static inline void rec_stamp(struct ring_rec *rec, const struct capd_xdp_meta *m
 		return;
 	}
 	rec->feed = RING_FEED_NONE;
-	rec->ts_ns = tai_ns();
+	rec->ts_ns = clock_ns(CLOCK_TAI);
 	rec->ts_source = RING_TS_USER_TAI;
 }
 
@@ -110,9 +94,9 @@ void capture_run(struct capture *c)
 			/* Busy time counts batches only, never idle polling. */
 			if (!n)
 				continue;
-			t0 = mono_ns();
+			t0 = clock_ns(CLOCK_MONOTONIC);
 			capture_batch(c, s, frames, n);
-			stat_add(&c->stats->busy_ns, mono_ns() - t0);
+			stat_add(&c->stats->busy_ns, clock_ns(CLOCK_MONOTONIC) - t0);
 			stat_add(&c->stats->batches, 1);
 			moved = true;
 		}

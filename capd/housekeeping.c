@@ -7,6 +7,7 @@
 #include <sys/timex.h>
 
 #include "capture.h"
+#include "clock_ns.h"
 #include "housekeeping.h"
 #include "ring.h"
 #include "ring_clock.h"
@@ -15,14 +16,6 @@
 
 #define TICK_MS 100
 #define STATS_TICKS 10
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void set_stat(uint64_t *p, uint64_t v)
 {
@@ -61,15 +54,13 @@ static void update_clock(struct housekeeping *hk)
 {
 	struct ring_clock *c = (struct ring_clock *)((uint8_t *)hk->hdr + RING_CLOCK_OFF);
 	struct timex tx = { 0 };
-	struct timespec now;
 	const struct ring_stats *st = hk->cap->stats;
 
 	adjtimex(&tx);
-	clock_gettime(CLOCK_REALTIME, &now);
 	ring_clock_write_begin(c);
 	c->kernel_tai_offset = tx.tai;
 	c->ts_source = st->niface ? st->ifaces[0].ts_source : RING_TS_NONE;
-	c->update_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	c->update_ns = clock_ns(CLOCK_REALTIME);
 	ring_clock_write_end(c);
 }
 
@@ -105,7 +96,7 @@ static void *housekeeping_main(void *arg)
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!__atomic_load_n(&hk->stop, __ATOMIC_RELAXED)) {
-		ring_writer_heartbeat(hk->hdr, mono_ns());
+		ring_writer_heartbeat(hk->hdr, clock_ns(CLOCK_MONOTONIC));
 		if (++tick % STATS_TICKS == 0) {
 			update_clock(hk);
 			housekeeping_update_stats(hk);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock_ns.h"
 #include "ring_layout.h"
 
 static int is_pow2(uint64_t v)
@@ -30,7 +30,6 @@ int ring_layout_format(void *mem, uint64_t len, uint32_t block_size)
 	uint32_t nblocks = ring_layout_nblocks(len, block_size);
 	uint32_t generation = 0;
 	uint64_t next_seq = 0, bytes = 0;
-	struct timespec ts;
 
 	if (!nblocks)
 		return -EINVAL;
@@ -40,7 +39,6 @@ int ring_layout_format(void *mem, uint64_t len, uint32_t block_size)
 		bytes = h->bytes;
 	}
 	memset(mem, 0, RING_META_SIZE);
-	clock_gettime(CLOCK_REALTIME, &ts);
 	h->version = RING_VERSION;
 	h->hdr_size = sizeof(*h);
 	h->file_size = len;
@@ -49,7 +47,7 @@ int ring_layout_format(void *mem, uint64_t len, uint32_t block_size)
 	h->nblocks = nblocks;
 	h->clock_off = RING_CLOCK_OFF;
 	h->stats_off = RING_STATS_OFF;
-	h->format_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	h->format_ns = clock_ns(CLOCK_REALTIME);
 	h->generation = generation;
 	h->writer_state = RING_WRITER_NONE;
 	h->next_seq = next_seq;

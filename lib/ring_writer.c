@@ -1,16 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
-#include <time.h>
-
+#include "clock_ns.h"
 #include "ring_layout.h"
 #include "ring_writer.h"
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Point the writer at absolute block b, whose header is already valid. */
 static void writer_load_block(struct ring_writer *w, uint64_t b)
@@ -61,7 +52,7 @@ int ring_writer_open(struct ring_writer *w, void *mem, uint64_t len, uint32_t pi
 	w->generation = h->generation + 1;
 
 	h->writer_pid = pid;
-	h->writer_start_ns = realtime_ns();
+	h->writer_start_ns = clock_ns(CLOCK_REALTIME);
 	ring_store32(&h->generation, w->generation);
 	ring_store32(&h->writer_state, RING_WRITER_RUNNING);
 

@@ -13,6 +13,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#include "clock_ns.h"
 #include "zout.h"
 
 #define ZOUT_BUF_SIZE (256u << 10)
@@ -49,16 +50,6 @@ struct zout {
 	const char *tmp_base;
 	char names[];
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	/* The same clock as CLOCK_MONOTONIC at tick resolution, read for a
-	 * fraction of the cost: it is read once per record. */
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static int zstd_errno(size_t r)
 {
@@ -193,7 +184,8 @@ static int copy(struct zout *z, const void *buf, size_t len)
 
 static bool time_due(const struct zout *z)
 {
-	return z->in != z->safe_in && now_ns() - z->last_flush >= z->flush_ns;
+	/* Read once per record: CLOCK_MONOTONIC at tick resolution, cheaper. */
+	return z->in != z->safe_in && clock_ns(CLOCK_MONOTONIC_COARSE) - z->last_flush >= z->flush_ns;
 }
 
 static int setup_zstd(struct zout *z, int level)
@@ -298,7 +290,7 @@ int zout_open(const struct zout_opts *o, struct zout **zp)
 		if (z->fd < 0)
 			goto fail;
 	}
-	z->last_flush = now_ns();
+	z->last_flush = clock_ns(CLOCK_MONOTONIC_COARSE);
 	*zp = z;
 	return 0;
 fail:
@@ -335,7 +327,7 @@ int zout_flush(struct zout *z)
 	z->safe_out = z->out;
 	z->safe_blk = z->blk_last;
 	z->safe_blk_b0 = z->blk_last_b0;
-	z->last_flush = now_ns();
+	z->last_flush = clock_ns(CLOCK_MONOTONIC_COARSE);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "capfile.h"
+#include "clock_ns.h"
 #include "dumpfile.h"
 #include "filter.h"
 #include "frame.h"
@@ -80,14 +81,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static uint64_t utc_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void usage(FILE *f)
@@ -583,7 +576,7 @@ static int run_rings(struct capdump *d)
 	}
 	if (d->o.back_secs > 0)
 		r = ringsrc_seek(d->src, RING_SEEK_TIME,
-				 utc_now() - (uint64_t)(d->o.back_secs * 1e9));
+				 clock_ns(CLOCK_REALTIME) - (uint64_t)(d->o.back_secs * 1e9));
 	else
 		r = ringsrc_seek(d->src, d->o.from, 0);
 	if (r < 0) {
@@ -612,7 +605,7 @@ static int run_rings(struct capdump *d)
 		}
 		got = r == 1;
 		/* The wall clock only matters for ticks: not per packet. */
-		now = !got || !(d->t.seen & 255) ? utc_now() : now;
+		now = !got || !(d->t.seen & 255) ? clock_ns(CLOCK_REALTIME) : now;
 		if (got) {
 			d->next_seq[rec.ring] = rec.seq + 1;
 			uint32_t if_id = d->if_base[rec.ring] + rec.iface;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "dumpfile.h"
+#include "clock_ns.h"
 #include "fname.h"
 #include "zout.h"
 
@@ -49,14 +50,6 @@ struct dumpfile {
 	char **kept;		/* closed files, oldest first (-W) */
 	int err;
 };
-
-static uint64_t utc_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* The name of file number seq starting at UTC time t (see dumpfile.h). */
 static int make_name(struct dumpfile *d, uint64_t t, char *out, size_t len)
@@ -252,7 +245,7 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 		return r;
 	}
 	d->seq++;
-	d->opened_ns = utc_now();
+	d->opened_ns = clock_ns(CLOCK_REALTIME);
 	d->period = d->o.rotate_ns ? t / d->o.rotate_ns : 0;
 	d->file_packets = 0;
 	d->file_bytes = 0;
@@ -272,7 +265,7 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 
 static int write_isbs(struct dumpfile *d)
 {
-	uint64_t now = utc_now();
+	uint64_t now = clock_ns(CLOCK_REALTIME);
 	unsigned int i;
 	int r = 0;
 
@@ -371,7 +364,7 @@ int dumpfile_open(const struct dumpfile_opts *o, struct dumpfile **ret, char *er
 	}
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->cond, NULL);
-	r = open_file(d, utc_now(), err, errlen);
+	r = open_file(d, clock_ns(CLOCK_REALTIME), err, errlen);
 	if (r < 0) {
 		zout_abort(d->z);
 		free(d->stage);

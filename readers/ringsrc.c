@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock_ns.h"
 #include "ring_clock.h"
 #include "ring_file.h"
 #include "ringsrc.h"
@@ -30,14 +31,6 @@ struct ringsrc {
 	unsigned int n;
 	struct ring_in in[];
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 int ringsrc_open(struct ringsrc **ret, char *const *names, unsigned int n, char *err, size_t errlen)
 {
@@ -179,7 +172,7 @@ static int fill(struct ringsrc *s, unsigned int i)
 	};
 	in->have = 1;
 	/* Only a merge waits for other rings; one ring needs no clock. */
-	in->pending_since = s->n > 1 ? mono_ns() : 0;
+	in->pending_since = s->n > 1 ? clock_ns(CLOCK_MONOTONIC) : 0;
 	return 1;
 }
 
@@ -215,7 +208,7 @@ int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 		/* Hold the oldest back briefly while another ring may still
 		 * deliver an older record. */
 		if (best >= 0 && waiting)
-			now = mono_ns();
+			now = clock_ns(CLOCK_MONOTONIC);
 		if (best >= 0 && (!waiting || now - s->in[best].pending_since >= MERGE_WAIT_NS)) {
 			struct ring_in *in = &s->in[best];
 
@@ -224,7 +217,7 @@ int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 			in->have = 0;
 			return 1;
 		}
-		now = mono_ns();
+		now = clock_ns(CLOCK_MONOTONIC);
 		if (!start)
 			start = now;
 		if (now - start >= (uint64_t)timeout_ms * 1000000u)

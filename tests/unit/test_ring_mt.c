@@ -24,6 +24,7 @@
 #include "ring_payload.h"
 #include "ring_reader.h"
 #include "ring_writer.h"
+#include "clock_ns.h"
 #include "test.h"
 
 #define NBLOCKS 8
@@ -67,14 +68,6 @@ static struct ring_writer writer;
 static uint64_t written;	/* records written, once writer_done */
 static int writer_done;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* The writer's side of the copy: readers may be reading these bytes. */
 static __attribute__((noinline)) void mt_fill_record(struct ring_rec *rec, uint64_t seq)
 {
@@ -85,7 +78,7 @@ static __attribute__((noinline)) void mt_fill_record(struct ring_rec *rec, uint6
 static void *writer_main(void *arg)
 {
 	struct ring_writer *w = arg;
-	uint64_t end = now_ns() + RUN_NS, x = 88172645463325252ull;
+	uint64_t end = clock_ns(CLOCK_MONOTONIC) + RUN_NS, x = 88172645463325252ull;
 
 	do {
 		unsigned i, batch;
@@ -102,7 +95,7 @@ static void *writer_main(void *arg)
 			ring_writer_commit(w, rec);
 		}
 		ring_writer_publish(w);
-	} while (now_ns() < end);
+	} while (clock_ns(CLOCK_MONOTONIC) < end);
 	ring_writer_close(w);
 	__atomic_store_n(&written, w->seq, __ATOMIC_RELAXED);
 	__atomic_store_n(&writer_done, 1, __ATOMIC_RELEASE);

@@ -30,6 +30,7 @@
 #include "ring_payload.h"
 #include "ring_reader.h"
 #include "ring_writer.h"
+#include "clock_ns.h"
 #include "test.h"
 #include "units.h"
 
@@ -98,14 +99,6 @@ static void on_alarm(int sig)
 	_exit(T_EXIT_FAIL);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* A child must not outlive a parent that died without killing it. */
 static void child_init(void)
 {
@@ -144,7 +137,7 @@ static void run_writer(int memfd, unsigned seconds, int out)
 		_exit(T_EXIT_FAIL);
 	}
 	first_blk = w.blk_end;
-	deadline = mono_ns() + (uint64_t)seconds * 1000000000u;
+	deadline = clock_ns(CLOCK_MONOTONIC) + (uint64_t)seconds * 1000000000u;
 	for (;;) {
 		for (i = 0; i < BATCH; i++) {
 			uint64_t seq = w.seq;
@@ -159,7 +152,7 @@ static void run_writer(int memfd, unsigned seconds, int out)
 			ring_writer_commit(&w, rec);
 		}
 		ring_writer_publish(&w);
-		if (mono_ns() >= deadline)
+		if (clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
 	}
 out:
@@ -341,7 +334,7 @@ int main(void)
 	close(ready[0]);
 
 	T_EQ(pipe(wpipe), 0);
-	t0 = mono_ns();
+	t0 = clock_ns(CLOCK_MONOTONIC);
 	if (spawn(NREADERS) == 0) {
 		close(wpipe[0]);
 		for (i = 0; i < NREADERS; i++)
@@ -350,7 +343,7 @@ int main(void)
 	}
 	close(wpipe[1]);
 	collect(NREADERS, wpipe[0], &wrep, sizeof(wrep), "writer");
-	t1 = mono_ns();
+	t1 = clock_ns(CLOCK_MONOTONIC);
 	T_EQ(wrep.err, 0);
 	for (i = 0; i < NREADERS; i++)
 		collect((int)i, rpipe[i][0], &rep[i], sizeof(rep[i]), kinds[i].name);
