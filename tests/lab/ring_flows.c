@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * ring_flows - the lab's independent check of what capd put in a ring:
- * reads every record from the oldest on, decodes Ethernet/VLAN/IPv4/IPv6/
- * UDP itself, checks mcast_send payloads (sequence order, every byte) and
- * prints one line per UDP flow plus totals:
+ * ring_flows - the lab's check of what capd put in a ring: reads every
+ * record from the oldest on, decodes it (readers/frame.h), checks
+ * mcast_send payloads (sequence order, every byte) and prints one line per
+ * UDP flow plus totals:
  *
  *   flow 239.1.1.1:30001 feed=0 count=1000 first=0 last=999 order_errors=0
  *        bad_payload=0 truncated=0 ts_source=2 max_wirelen=242
@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "frame.h"
 #include "ring_file.h"
 #include "ring_reader.h"
 
@@ -57,43 +58,17 @@ static struct flow *flow_get(const char *name)
 	return &flows[nflows++];
 }
 
-/* Offset and length of the UDP payload and the flow name, or -1. */
+/* The flow name "DST:PORT" and the UDP payload offset, or -1 if not UDP. */
 static int parse(const uint8_t *p, uint32_t len, char *name, size_t nlen, uint32_t *off)
 {
 	char addr[INET6_ADDRSTRLEN];
-	uint32_t o = 14, l4;
-	uint16_t type, dport;
-	uint8_t proto;
+	struct frame_info fi;
 
-	if (len < 14)
+	if (frame_decode(p, len, &fi) < 0 || !fi.payload_off)
 		return -1;
-	type = (uint16_t)(p[12] << 8 | p[13]);
-	if (type == 0x8100 || type == 0x88a8) {
-		if (len < 18)
-			return -1;
-		type = (uint16_t)(p[16] << 8 | p[17]);
-		o = 18;
-	}
-	if (type == 0x0800) {
-		if (len < o + 20)
-			return -1;
-		proto = p[o + 9];
-		inet_ntop(AF_INET, p + o + 16, addr, sizeof(addr));
-		l4 = o + (uint32_t)(p[o] & 0x0f) * 4;
-	} else if (type == 0x86dd) {
-		if (len < o + 40)
-			return -1;
-		proto = p[o + 6];
-		inet_ntop(AF_INET6, p + o + 24, addr, sizeof(addr));
-		l4 = o + 40;
-	} else {
-		return -1;
-	}
-	if (proto != 17 || len < l4 + 8)
-		return -1;
-	dport = (uint16_t)(p[l4 + 2] << 8 | p[l4 + 3]);
-	snprintf(name, nlen, "%s:%u", addr, dport);
-	*off = l4 + 8;
+	inet_ntop(fi.family, fi.dst, addr, sizeof(addr));
+	snprintf(name, nlen, "%s:%u", addr, fi.dport);
+	*off = fi.payload_off;
 	return 0;
 }
 
