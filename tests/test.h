@@ -44,4 +44,32 @@
 			T_FAIL("%s == %s: %lld != %lld", #a, #b, _a, _b); \
 	} while (0)
 
+static inline char *t_tmpdir_path(void)
+{
+	static char path[256];
+
+	return path;
+}
+
+static inline void t_tmpdir_remove(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t_tmpdir_path());
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", t_tmpdir_path());
+}
+
+/* A fresh directory /tmp/NAME.XXXXXX, removed at exit, also after T_FAIL. */
+static inline const char *t_tmpdir(const char *name)
+{
+	char *path = t_tmpdir_path();
+
+	snprintf(path, 256, "/tmp/%s.XXXXXX", name);
+	if (!mkdtemp(path))
+		T_FAIL("mkdtemp %s: %s", path, strerror(errno));
+	atexit(t_tmpdir_remove);
+	return path;
+}
+
 #endif

@@ -905,7 +905,7 @@ static void test_mutations(void)
 	free(w.p);
 }
 
-static char tmpdir[] = "/tmp/test_capfile.XXXXXX";
+static const char *tmpdir;
 
 static void write_file(const char *path, const void *p, size_t len)
 {
@@ -1066,24 +1066,12 @@ static int write_corpus(const char *dir)
 	return T_EXIT_PASS;
 }
 
-/* Also after a failure: T_FAIL exits. */
-static void remove_tmpdir(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-}
-
 int main(int argc, char **argv)
 {
 
 	if (argc == 3 && !strcmp(argv[1], "corpus"))
 		return write_corpus(argv[2]);
-	if (!mkdtemp(tmpdir))
-		T_FAIL("mkdtemp: %s", strerror(errno));
-	atexit(remove_tmpdir);
+	tmpdir = t_tmpdir("test_capfile");
 	test_pcapng_both_orders();
 	test_sections();
 	test_pcap();

@@ -857,7 +857,7 @@ static void read_back(const char *path, const struct pkt *p, bool pcapng)
 	capfile_close(f);
 }
 
-static char tmpdir[] = "/tmp/test_pcapng.XXXXXX";
+static const char *tmpdir;
 static uint8_t filebuf[1 << 16];
 
 static void test_round_trip(void)
@@ -881,25 +881,13 @@ static void test_round_trip(void)
 
 static int tools(const char *dir);
 
-/* Also after a failure: T_FAIL exits. */
-static void remove_tmpdir(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-}
-
 int main(int argc, char **argv)
 {
 	int r = T_EXIT_PASS;
 
 	if (argc == 3 && !strcmp(argv[1], "tools"))
 		return tools(argv[2]);
-	if (!mkdtemp(tmpdir))
-		T_FAIL("mkdtemp: %s", strerror(errno));
-	atexit(remove_tmpdir);
+	tmpdir = t_tmpdir("test_pcapng");
 	if (argc >= 2 && !strcmp(argv[1], "tools")) {
 		r = tools(tmpdir);
 	} else {
