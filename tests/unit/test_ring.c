@@ -1082,6 +1082,20 @@ static void check_seek_times(struct fix *f, struct ring_reader *r)
 	check_seek_time(f, r, UINT64_MAX);
 }
 
+/* Nothing to read yet; then exactly the next record written, with no loss. */
+static void expect_only_next(struct fix *f, struct ring_reader *r)
+{
+	struct ring_view v;
+	uint64_t s;
+
+	T_EQ(ring_reader_peek(r, &v), -EAGAIN);
+	s = put(f, 10);
+	ring_writer_publish(&f->w);
+	T_EQ(get(f, r, &v), 0);
+	T_EQ(v.rec.seq, s);
+	T_EQ(v.lost, 0);
+}
+
 static void test_seek(void)
 {
 	struct fix f;
@@ -1102,20 +1116,10 @@ static void test_seek(void)
 	/* Newest: only what is written after. */
 	put_bytes(&f, BS / 2);
 	T_EQ(ring_reader_open(&r, f.mem, f.len), 0);
-	T_EQ(ring_reader_peek(&r, &v), -EAGAIN);
-	s = put(&f, 10);
-	ring_writer_publish(&f.w);
-	T_EQ(get(&f, &r, &v), 0);
-	T_EQ(v.rec.seq, s);
-	T_EQ(v.lost, 0);
+	expect_only_next(&f, &r);
 	put_bytes(&f, 1000);
 	T_EQ(ring_reader_seek(&r, RING_SEEK_NEWEST, 0), 0);
-	T_EQ(ring_reader_peek(&r, &v), -EAGAIN);
-	s = put(&f, 10);
-	ring_writer_publish(&f.w);
-	T_EQ(get(&f, &r, &v), 0);
-	T_EQ(v.rec.seq, s);
-	T_EQ(v.lost, 0); /* a seek is not a loss */
+	expect_only_next(&f, &r); /* a seek is not a loss */
 
 	/* Oldest and time, in the first block and before the ring wrapped. */
 	T_EQ(ring_reader_seek(&r, RING_SEEK_OLDEST, 0), 0);
@@ -1306,12 +1310,7 @@ static void test_seek_seq(void)
 	}
 	/* The next record to be written: nothing yet, then exactly it. */
 	T_EQ(ring_reader_seek(&r, RING_SEEK_SEQ, f.n), 0);
-	T_EQ(ring_reader_peek(&r, &v), -EAGAIN);
-	s = put(&f, 10);
-	ring_writer_publish(&f.w);
-	T_EQ(get(&f, &r, &v), 0);
-	T_EQ(v.rec.seq, s);
-	T_EQ(v.lost, 0);
+	expect_only_next(&f, &r);
 	/* Overwritten meanwhile: the oldest intact, the rest lost. */
 	put_bytes(&f, 2 * f.cap);
 	oldest = oldest_intact(&f);
