@@ -110,6 +110,11 @@ static const char *check_abs_path(const char *s)
 	return s[0] == '/' ? NULL : "must be an absolute path";
 }
 
+static const char *check_abs_path_or_empty(const char *s)
+{
+	return s[0] ? check_abs_path(s) : NULL;
+}
+
 static bool addr_is_multicast(const struct capd_conf_addr *a)
 {
 	if (a->family == AF_INET)
@@ -235,9 +240,11 @@ static const struct ckey feed_keys[] = {
 };
 
 static const struct ckey clock_keys[] = {
-	K_STR(struct capd_conf_clock, ptp4l_socket, "ptp4l_socket", "/var/run/ptp4l", 1, 0,
-	      check_abs_path, "ptp4l's management socket (uds_address)"),
+	K_STR(struct capd_conf_clock, ptp4l_socket, "ptp4l_socket", "/var/run/ptp4l", 0, 0,
+	      check_abs_path_or_empty, "ptp4l's management socket (uds_address); \"\" = no ptp4l"),
 	K_INT(struct capd_conf_clock, domain, "domain", 0, 0, 255, 0, "PTP domain of ptp4l"),
+	K_INT(struct capd_conf_clock, max_offset, "max_offset", 1000, 1, 1000000000, 0,
+	      "largest |offset from master| in ns still called synced"),
 	{.name = NULL},
 };
 
@@ -246,6 +253,8 @@ static const struct ckey run_keys[] = {
 	      "user capd switches to after setup; \"\" = stay"),
 	K_STR(struct capd_conf_run, group, "group", "capd", 0, 0, check_account,
 	      "group capd switches to after setup; \"\" = stay"),
+	K_STR(struct capd_conf_run, dir, "dir", "/run/capd", 1, 0, check_abs_path,
+	      "directory of capd's runtime files (its ptp4l client socket)"),
 	{.name = NULL},
 };
 

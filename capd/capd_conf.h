@@ -84,13 +84,15 @@ struct capd_conf_feed {
 };
 
 struct capd_conf_clock {
-	char ptp4l_socket[108]; /* sizeof(sun_path) */
+	char ptp4l_socket[108]; /* sizeof(sun_path); "" = no ptp4l */
 	int domain;		/* PTP domainNumber */
+	int max_offset;		/* ns */
 };
 
 struct capd_conf_run {
 	char user[32];	/* "" = keep the starting user */
 	char group[32]; /* "" = keep the starting group */
+	char dir[88];	/* leaves room for "/pmc.PID" in a sun_path */
 };
 
 struct capd_conf {

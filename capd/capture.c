@@ -49,6 +49,8 @@ static void capture_batch(struct capture *c, struct capture_src *s,
 {
 	struct ring_writer *w = c->writer;
 	uint64_t bytes = 0, truncated = 0;
+	/* The verdict changes once a second at most: once per batch is enough. */
+	uint8_t flags = __atomic_load_n(c->synced, __ATOMIC_RELAXED) ? 0 : RING_REC_F_UNSYNCED;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
@@ -61,7 +63,7 @@ static void capture_batch(struct capture *c, struct capture_src *s,
 		rec->caplen = caplen;
 		rec->iface = s->iface;
 		rec->queue = s->queue;
-		rec->flags = 0;
+		rec->flags = flags;
 		rec_stamp(rec, f->meta);
 		ring_writer_commit(w, rec);
 		bytes += rec->wirelen;

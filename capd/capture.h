@@ -32,6 +32,7 @@ struct capture {
 	unsigned int nsrcs;
 	uint32_t snaplen;		/* clamped to the ring's max caplen */
 	uint32_t batch;			/* frames per peek, <= CAPTURE_MAX_BATCH */
+	const uint8_t *synced;		/* the clock page's verdict; read relaxed */
 	bool stop;			/* set by another thread; read relaxed */
 };
 

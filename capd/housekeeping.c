@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
-#include <sys/timex.h>
-
 #include "capture.h"
 #include "clock_ns.h"
+#include "clock_text.h"
 #include "housekeeping.h"
+#include "log.h"
 #include "ring.h"
 #include "ring_clock.h"
 #include "xdp_prog.h"
@@ -48,20 +49,50 @@ void housekeeping_update_stats(struct housekeeping *hk)
 	}
 }
 
-/* What capd knows of time so far: the kernel's TAI offset and the stamp
- * source in use.  The PTP fields come from ptp4l (clock status, later). */
+static void log_clock(struct housekeeping *hk, const struct ring_clock *c, int send_err)
+{
+	const char *path = hk->clock.o.ptp4l_socket;
+	char line[512];
+
+	if (send_err != hk->last_send_err && send_err < 0) {
+		if (send_err == -EACCES || send_err == -EPERM)
+			pr_err("ptp4l socket %s: %s: capd's user needs write access to it "
+			       "(run ptp4l with Group=capture, docs/clock.md)",
+			       path, strerror(-send_err));
+		else if (send_err == -ENOENT || send_err == -ECONNREFUSED)
+			pr_warn("ptp4l socket %s: %s: ptp4l is not running", path,
+				strerror(-send_err));
+		else
+			pr_warn("ptp4l socket %s: %s", path, strerror(-send_err));
+	}
+	hk->last_send_err = send_err;
+	if (c->sync_rule == hk->last_rule || c->sync_rule == RING_UNSYNC_UNKNOWN)
+		return;
+	hk->last_rule = c->sync_rule;
+	clock_text_describe(line, sizeof(line), c);
+	if (c->synced)
+		pr_notice("clock %s", line);
+	else
+		pr_warn("clock %s", line);
+}
+
+/* The clock page: ptp4l's answers, the kernel's and the NIC's state. */
 static void update_clock(struct housekeeping *hk)
 {
 	struct ring_clock *c = (struct ring_clock *)((uint8_t *)hk->hdr + RING_CLOCK_OFF);
-	struct timex tx = { 0 };
 	const struct ring_stats *st = hk->cap->stats;
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	struct ring_clock next;
 
-	adjtimex(&tx);
+	clock_status_poll(&hk->clock, now);
+	next = *c; /* only this thread writes the page */
+	clock_status_fill(&hk->clock, &next, now, clock_ns(CLOCK_REALTIME),
+			  st->niface ? st->ifaces[0].ts_source : RING_TS_NONE);
 	ring_clock_write_begin(c);
-	c->kernel_tai_offset = tx.tai;
-	c->ts_source = st->niface ? st->ifaces[0].ts_source : RING_TS_NONE;
-	c->update_ns = clock_ns(CLOCK_REALTIME);
+	memcpy((uint8_t *)c + sizeof(c->seq), (uint8_t *)&next + sizeof(c->seq),
+	       sizeof(*c) - sizeof(c->seq));
 	ring_clock_write_end(c);
+	log_clock(hk, &next, hk->clock.send_err);
 }
 
 static void notify_status(struct housekeeping *hk, uint64_t *last_pkts, uint64_t *last_polls)
@@ -97,8 +128,8 @@ static void *housekeeping_main(void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!__atomic_load_n(&hk->stop, __ATOMIC_RELAXED)) {
 		ring_writer_heartbeat(hk->hdr, clock_ns(CLOCK_MONOTONIC));
+		update_clock(hk);
 		if (++tick % STATS_TICKS == 0) {
-			update_clock(hk);
 			housekeeping_update_stats(hk);
 			notify_status(hk, &last_pkts, &last_polls);
 		}
@@ -117,6 +148,7 @@ int housekeeping_start(struct housekeeping *hk)
 	int r;
 
 	hk->stop = false;
+	hk->last_rule = RING_UNSYNC_UNKNOWN;
 	update_clock(hk); /* before the first record a reader might convert */
 	r = pthread_create(&hk->thread, NULL, housekeeping_main, hk);
 	if (r)

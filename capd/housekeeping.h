@@ -5,13 +5,16 @@
  * copies the sockets' XDP_STATISTICS and the XDP program's counters into
  * the ring's statistics, and tells systemd that capture is alive
  * (WATCHDOG=1 only while the capture loop makes progress) and how it goes
- * (STATUS=).
+ * (STATUS=).  Every 100 ms it also collects ptp4l's answers and rewrites
+ * the ring's clock page (clock_status.h), logging each change of verdict.
  */
 #ifndef CAPD_HOUSEKEEPING_H
 #define CAPD_HOUSEKEEPING_H
 
 #include <pthread.h>
 #include <stdbool.h>
+
+#include "clock_status.h"
 
 struct capture;
 struct xdp_prog;
@@ -21,6 +24,9 @@ struct housekeeping {
 	struct capture *cap;
 	struct xdp_prog **progs;	/* per ring interface index */
 	unsigned int nprogs;
+	struct clock_status clock;	/* opened by the caller before the start */
+	uint16_t last_rule;		/* for logging changes */
+	int last_send_err;
 	bool stop;
 	pthread_t thread;
 };

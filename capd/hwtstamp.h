@@ -26,6 +26,10 @@ struct hwtstamp_saved {
  */
 int hwtstamp_enable(const char *ifname, struct hwtstamp_saved *s);
 
+/* The receive filter ifname has now (HWTSTAMP_FILTER_*), in *rx_filter.
+ * @return 0 or -errno (-EOPNOTSUPP: the driver has no timestamping). */
+int hwtstamp_rx_filter(const char *ifname, int *rx_filter);
+
 /* Put the saved configuration back if hwtstamp_enable() changed it.
  * @return 0 or -errno (needs CAP_NET_ADMIN). */
 int hwtstamp_restore(struct hwtstamp_saved *s);

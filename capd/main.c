@@ -31,6 +31,7 @@
 #include "hwtstamp.h"
 #include "log.h"
 #include "mcast_join.h"
+#include "phc.h"
 #include "privdrop.h"
 #include "ring_file.h"
 #include "ring_layout.h"
@@ -58,7 +59,8 @@ struct capd {
 	struct mcast_join joins;
 	pthread_t cap_thread;
 	void *cap_stack;	/* mapped and locked before the privilege drop */
-	bool cap_running, hk_running, writer_open;
+	char pmc_path[128];	/* capd's end of ptp4l's socket */
+	bool cap_running, hk_running, writer_open, clock_open;
 };
 
 /* The capture thread: pinned, named, stack touched, then the hot loop. */
@@ -151,6 +153,13 @@ static int check_system(struct capd *d)
 		pr_err("%s: run.group: no group '%s'", d->conf_path, c->run.group);
 		return -ENOENT;
 	}
+	/* The clock is reported, not required: these only warn. */
+	if (c->clock.ptp4l_socket[0] && access(c->clock.ptp4l_socket, F_OK) < 0)
+		pr_warn("%s: clock.ptp4l_socket: %s: %s; the clock counts as unsynced until "
+			"ptp4l runs", d->conf_path, c->clock.ptp4l_socket, strerror(errno));
+	if (c->clock.ptp4l_socket[0] && stat(c->run.dir, &st) < 0)
+		pr_warn("%s: run.dir: %s: %s; capd cannot ask ptp4l without it", d->conf_path,
+			c->run.dir, strerror(errno));
 	d->ring_gid = (gid_t)-1;
 	if (c->ring.group[0]) {
 		struct group *gr = getgrnam(c->ring.group);
@@ -377,6 +386,46 @@ static int setup_capture(struct capd *d)
 	return 0;
 }
 
+/*
+ * Before the privilege drop: the client socket is bound and the PHC opened
+ * now.  Failing here leaves the clock unsynced, never capture stopped.
+ */
+static void setup_clock(struct capd *d)
+{
+	const struct capd_conf *c = &d->conf;
+	struct clock_status_opts o = {
+		.ptp4l_socket = c->clock.ptp4l_socket,
+		.client_socket = d->pmc_path,
+		.domain = (uint8_t)c->clock.domain,
+		.max_offset_ns = c->clock.max_offset,
+		.phc_fd = -1,
+		.phc_index = -1,
+	};
+	unsigned int i;
+	int r;
+
+	snprintf(d->pmc_path, sizeof(d->pmc_path), "%s/pmc.%d", c->run.dir, (int)getpid());
+	for (i = 0; i < d->nifaces; i++)
+		if (d->stats->ifaces[i].ts_source == RING_TS_PHC) {
+			o.hw_ifname = d->stats->ifaces[i].name;
+			break;
+		}
+	if (d->nifaces) {
+		const char *ifname = o.hw_ifname ? o.hw_ifname : d->stats->ifaces[0].name;
+
+		r = phc_open(ifname, &o.phc_fd, &o.phc_index);
+		if (r < 0 && r != -ENODEV)
+			pr_warn("%s: PTP hardware clock: %s", ifname, strerror(-r));
+		else if (r == 0)
+			pr_info("%s: PTP hardware clock /dev/ptp%d", ifname, o.phc_index);
+	}
+	r = clock_status_open(&d->hk.clock, &o);
+	if (r < 0)
+		pr_warn("ptp4l client socket %s: %s: clock status from ptp4l unavailable",
+			d->pmc_path, strerror(-r));
+	d->clock_open = true;
+}
+
 static int start_threads(struct capd *d)
 {
 	const struct capd_conf *c = &d->conf;
@@ -390,6 +439,7 @@ static int start_threads(struct capd *d)
 	d->cap.srcs = d->srcs;
 	d->cap.snaplen = (uint32_t)c->capture.snaplen < max ? (uint32_t)c->capture.snaplen : max;
 	d->cap.batch = (uint32_t)c->capture.batch;
+	d->cap.synced = &((struct ring_clock *)((uint8_t *)d->writer.hdr + RING_CLOCK_OFF))->synced;
 	pthread_attr_init(&attr);
 	pthread_attr_setstack(&attr, d->cap_stack, THREAD_STACK);
 	if (c->capture.cpu >= 0) {
@@ -451,6 +501,11 @@ static void teardown(struct capd *d)
 		if (hwtstamp_restore(&d->hwts[i]) < 0)
 			pr_warn("%s: could not restore the timestamping configuration",
 				d->hwts[i].ifname);
+	if (d->clock_open) {
+		if (d->hk.clock.o.phc_fd >= 0)
+			close(d->hk.clock.o.phc_fd);
+		clock_status_close(&d->hk.clock);
+	}
 	if (d->writer_open)
 		ring_writer_close(&d->writer);
 	/* A ring this run created and never wrote holds nothing for anyone. */
@@ -544,6 +599,7 @@ int main(int argc, char **argv)
 		pr_err("thread stacks: %s", strerror(-r));
 		goto out;
 	}
+	setup_clock(&d);
 	if (mlockall(MCL_CURRENT) < 0)
 		pr_warn("mlockall: %s (needs CAP_IPC_LOCK or LimitMEMLOCK=infinity)",
 			strerror(errno));

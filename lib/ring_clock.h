@@ -42,20 +42,62 @@ static inline void ring_clock_read(const struct ring_clock *c, struct ring_clock
 	} while ((s0 & 1) || s0 != s1);
 }
 
-/*
- * UTC nanoseconds for a record timestamp of source ts_source, given the
- * clock page snapshot c.  PHC stamps on the PTP timescale use the PTP UTC
- * offset when it is valid; every other TAI stamp uses the kernel's TAI
- * offset (0 when nothing set it, then CLOCK_TAI == CLOCK_REALTIME).
- */
-static inline uint64_t ring_clock_to_utc(const struct ring_clock *c, uint8_t ts_source, uint64_t ts)
+/* How ring_clock_to_utc() converted a stamp. */
+enum ring_utc_how {
+	RING_UTC_AS_IS = 0,	/* no valid offset known: the stamp is unchanged (TAI) */
+	RING_UTC_PTP = 1,	/* PTP timescale minus the valid PTP UTC offset */
+	RING_UTC_ARB = 2,	/* ARB timescale: the grandmaster's time is UTC already */
+	RING_UTC_KERNEL = 3,	/* CLOCK_TAI minus the kernel's TAI offset */
+};
+
+/* TAI - UTC in seconds for PTP-timescale time tai_ns, leap second aware. */
+static inline int64_t ring_clock_ptp_offset(const struct ring_clock *c, uint64_t tai_ns)
 {
+	if (c->leap_tai_ns)
+		return tai_ns < c->leap_tai_ns ? c->leap_offset_before : c->leap_offset_after;
+	return c->utc_offset;
+}
+
+/*
+ * UTC nanoseconds for a record timestamp ts of source ts_source, given the
+ * clock page snapshot c; how it was done in *how (may be NULL).
+ *
+ * PHC stamps follow the grandmaster's timescale: PTP (TAI) stamps need a
+ * valid PTP UTC offset, applied per stamp so that stamps on either side of
+ * a leap second convert with their own offset (an inserted second repeats
+ * 23:59:59 in UTC, as the kernel's clock does); without a valid offset the
+ * kernel's TAI offset is used if something set it, else nothing.  Kernel
+ * and capd stamps are CLOCK_TAI, which is CLOCK_REALTIME plus the kernel's
+ * TAI offset by definition (0 when nothing set it).
+ */
+static inline uint64_t ring_clock_to_utc_how(const struct ring_clock *c, uint8_t ts_source,
+					     uint64_t ts, enum ring_utc_how *how)
+{
+	enum ring_utc_how h = RING_UTC_KERNEL;
 	int64_t off = c->kernel_tai_offset;
 
-	if (ts_source == RING_TS_PHC && (c->time_flags & RING_TIME_PTP_TIMESCALE) &&
-	    (c->time_flags & RING_TIME_UTC_OFF_VALID))
-		off = c->utc_offset;
+	if (ts_source == RING_TS_NONE) {
+		h = RING_UTC_AS_IS;
+		off = 0;
+	} else if (ts_source == RING_TS_PHC) {
+		if (!(c->time_flags & RING_TIME_PTP_TIMESCALE)) {
+			h = RING_UTC_ARB;
+			off = 0;
+		} else if (c->time_flags & RING_TIME_UTC_OFF_VALID) {
+			h = RING_UTC_PTP;
+			off = ring_clock_ptp_offset(c, ts);
+		} else if (!c->kernel_tai_offset) {
+			h = RING_UTC_AS_IS;
+		}
+	}
+	if (how)
+		*how = h;
 	return ts - (uint64_t)(off * 1000000000LL);
+}
+
+static inline uint64_t ring_clock_to_utc(const struct ring_clock *c, uint8_t ts_source, uint64_t ts)
+{
+	return ring_clock_to_utc_how(c, ts_source, ts, NULL);
 }
 
 #endif

@@ -114,15 +114,52 @@ enum ring_time_flags {
 	RING_TIME_FREQ_TRACEABLE = 1 << 5,
 };
 
+/* ring_clock.ptp_status: how ptp4l's management socket answers */
+enum ring_ptp_status {
+	RING_PTP_OFF = 0,	/* no ptp4l configured (clock.ptp4l_socket = "") */
+	RING_PTP_ANSWERING = 1,	/* answered within the last 2 s */
+	RING_PTP_NO_ANSWER = 2,	/* no socket, or silent for 2 s: not running */
+	RING_PTP_NO_ACCESS = 3,	/* its socket refuses capd (permissions) */
+	RING_PTP_WAITING = 4,	/* asked, no answer yet (capd just started) */
+};
+
+/* ring_clock.hwts_filter: the NIC's receive timestamp filter */
+enum ring_hwts_filter {
+	RING_HWTS_NA = 0,	/* no hardware stamps in use */
+	RING_HWTS_ALL = 1,	/* every packet stamped, as capd set it */
+	RING_HWTS_NARROWED = 2, /* someone (ptp4l) narrowed it: packets fall
+				 * back to kernel stamps */
+};
+
+/*
+ * ring_clock.sync_rule: the rule that gave the `synced` verdict, checked
+ * in this order (docs/clock.md).  Below 100 the clock is synced.
+ */
+enum ring_sync_rule {
+	RING_SYNC_PTP_SLAVE = 1,	/* ptp4l port SLAVE, |offset| <= max_offset */
+	RING_SYNC_PTP_GM = 2,		/* ptp4l is the grandmaster itself */
+	RING_SYNC_KERNEL = 3,		/* no ptp4l; the kernel calls the system
+					 * clock synchronised (NTP, phc2sys) */
+	RING_UNSYNC_UNKNOWN = 100,	/* nothing known yet */
+	RING_UNSYNC_PTP_LOST = 101,	/* ptp4l does not answer */
+	RING_UNSYNC_PTP_ACCESS = 102,	/* ptp4l's socket refuses capd */
+	RING_UNSYNC_PORT_STATE = 103,	/* no port in SLAVE state */
+	RING_UNSYNC_OFFSET = 104,	/* SLAVE, but |offset| > max_offset */
+	RING_UNSYNC_PHC_SYS = 105,	/* kernel stamps, but the system clock is
+					 * max_offset away from the PTP clock */
+	RING_UNSYNC_KERNEL = 106,	/* no ptp4l; the kernel calls the system
+					 * clock unsynchronised */
+};
+
 struct ring_clock {
 	uint32_t seq;		  /* seqlock sequence, odd while writing */
 	uint32_t version;	  /* 1; grows only by using reserved bytes */
 	uint64_t update_ns;	  /* CLOCK_REALTIME of the last update, 0 = never */
 	uint8_t port_state;	  /* PTP portState (1 INITIALIZING .. 9 SLAVE), 0 unknown */
-	uint8_t gm_present;	  /* 1 when a grandmaster is known */
+	uint8_t gm_present;	  /* TIME_STATUS_NP gmPresent: a remote grandmaster */
 	uint8_t ts_source;	  /* enum ring_ts_source currently stamped */
 	uint8_t synced;		  /* 1 when timestamps are traceable to the GM */
-	uint16_t sync_rule;	  /* which rule produced `synced` (docs) */
+	uint16_t sync_rule;	  /* enum ring_sync_rule: why `synced` is what it is */
 	uint16_t time_flags;	  /* enum ring_time_flags */
 	int16_t utc_offset;	  /* TAI - UTC in seconds, per PTP */
 	int16_t reserved0;
@@ -131,7 +168,26 @@ struct ring_clock {
 	int64_t master_offset_ns; /* ptp4l's offsetFromMaster */
 	int64_t path_delay_ns;	  /* ptp4l's meanPathDelay */
 	int64_t phc_offset_ns;	  /* PHC - CLOCK_TAI, 0 when unknown */
-	uint8_t reserved[256 - 64];
+	uint64_t ptp_update_ns;	  /* CLOCK_REALTIME of ptp4l's last answer, 0 = never */
+	/*
+	 * A leap second: stamps (TAI) below leap_tai_ns convert with
+	 * leap_offset_before, the others with leap_offset_after.  Set from
+	 * the LEAP61/LEAP59 announcement until a day after the leap; 0 =
+	 * no leap known, utc_offset applies throughout.
+	 */
+	uint64_t leap_tai_ns;
+	int16_t leap_offset_before;
+	int16_t leap_offset_after;
+	uint8_t ptp_status;	  /* enum ring_ptp_status */
+	uint8_t hwts_filter;	  /* enum ring_hwts_filter */
+	uint16_t steps_removed;	  /* ptp4l's stepsRemoved */
+	int32_t phc_index;	  /* /dev/ptpN of the stamping NIC, -1 none */
+	uint8_t clock_identity[8]; /* ptp4l's own clockIdentity */
+	uint8_t time_source;	  /* PTP timeSource of the grandmaster */
+	uint8_t gm_clock_class;	  /* grandmasterClockQuality.clockClass */
+	uint8_t reserved1[2];
+	int64_t max_offset_ns;	  /* the configured bound of RING_SYNC_PTP_SLAVE */
+	uint8_t reserved[256 - 112];
 };
 
 /*
@@ -251,6 +307,8 @@ _Static_assert(offsetof(struct ring_hdr, intent) == 128, "ring ABI v1");
 _Static_assert(offsetof(struct ring_hdr, tail) == 192, "ring ABI v1");
 _Static_assert(sizeof(struct ring_clock) == 256, "ring ABI v1: clock page");
 _Static_assert(offsetof(struct ring_clock, gm_identity) == 32, "ring ABI v1");
+_Static_assert(offsetof(struct ring_clock, leap_tai_ns) == 72, "ring ABI v1");
+_Static_assert(offsetof(struct ring_clock, max_offset_ns) == 104, "ring ABI v1");
 _Static_assert(sizeof(struct ring_iface) == 64, "ring ABI v1");
 _Static_assert(sizeof(struct ring_queue_stats) == 128, "ring ABI v1");
 _Static_assert(sizeof(struct ring_stats) == 64 + 16 * 64 + 256 * 128, "ring ABI v1");

@@ -18,10 +18,12 @@
 
 #include "capfile.h"
 #include "clock_ns.h"
+#include "clock_text.h"
 #include "dumpfile.h"
 #include "filter.h"
 #include "frame.h"
 #include "log.h"
+#include "pcapng_clock.h"
 #include "resume.h"
 #include "ringsrc.h"
 
@@ -56,6 +58,7 @@ struct tally {
 	uint64_t if_accept[DUMPFILE_MAX_IFACES];
 	uint64_t if_written[DUMPFILE_MAX_IFACES];
 	uint64_t if_lost[DUMPFILE_MAX_IFACES];
+	uint64_t if_unsynced[DUMPFILE_MAX_IFACES];	/* written while unsynced */
 };
 
 struct capdump {
@@ -73,6 +76,10 @@ struct capdump {
 	int write_err;			/* the output's error, if it failed */
 	struct resume_state rs;
 	uint64_t saved_packets;
+	/* the clock option and comment of the IDB or ISB being written */
+	struct pcapng_clock clock_opt;
+	struct pcapng_custom clock_custom;
+	char clock_comment[1024];
 };
 
 static volatile sig_atomic_t stop;
@@ -334,40 +341,108 @@ static void print_packet(uint64_t ts, const uint8_t *p, uint32_t caplen, uint32_
 	putchar('\n');
 }
 
+/* The ring interface if_id of the output comes from. */
+static unsigned int ring_of(const struct capdump *d, uint32_t if_id, uint16_t *iface)
+{
+	unsigned int ring;
+
+	for (ring = ringsrc_count(d->src); ring-- > 0;)
+		if (if_id >= d->if_base[ring])
+			break;
+	*iface = (uint16_t)(if_id - d->if_base[ring]);
+	return ring;
+}
+
+/*
+ * The clock option and comment of interface if_id, from its ring's clock
+ * page now: `when` names the moment ("began", "ended"); an ISB also tells
+ * how many packets were stamped unsynced.
+ */
+static void clock_quality(struct capdump *d, uint32_t if_id, const char *when, bool isb,
+			  const char **comment, const struct pcapng_custom **custom,
+			  size_t *ncustom)
+{
+	static const char *const how_words[] = {
+		[RING_UTC_AS_IS] = "left on TAI (no valid UTC offset known)",
+		[RING_UTC_PTP] = "converted to UTC with the PTP UTC offset",
+		[RING_UTC_ARB] = "UTC as the grandmaster keeps it (ARB timescale)",
+		[RING_UTC_KERNEL] = "converted to UTC with the kernel's TAI offset",
+	};
+	const struct ring_stats *st;
+	enum ring_utc_how how;
+	struct ring_clock c;
+	unsigned int ring;
+	uint16_t iface;
+	uint8_t src;
+	int n;
+
+	ring = ring_of(d, if_id, &iface);
+	st = ringsrc_stats(d->src, ring);
+	src = iface < st->niface && iface < RING_MAX_IFACES ? st->ifaces[iface].ts_source
+							     : RING_TS_NONE;
+	ringsrc_clock(d->src, ring, &c);
+	ring_clock_to_utc_how(&c, src, clock_ns(CLOCK_TAI), &how);
+	pcapng_clock_encode(&d->clock_opt, &c, src, how, isb ? d->t.if_unsynced[if_id] : 0);
+	n = snprintf(d->clock_comment, sizeof(d->clock_comment), "clock when this file %s: ", when);
+	n += clock_text_describe(d->clock_comment + n, sizeof(d->clock_comment) - (size_t)n, &c);
+	if ((size_t)n < sizeof(d->clock_comment))
+		n += snprintf(d->clock_comment + n, sizeof(d->clock_comment) - (size_t)n,
+			      "; timestamps %s", how_words[how]);
+	if (isb && (size_t)n < sizeof(d->clock_comment))
+		snprintf(d->clock_comment + n, sizeof(d->clock_comment) - (size_t)n,
+			 "; %llu packet(s) of this interface stamped while not synced since the "
+			 "recording began", (unsigned long long)d->t.if_unsynced[if_id]);
+	d->clock_custom = (struct pcapng_custom){
+		.code = PCAPNG_OPT_CUSTOM_BIN,
+		.pen = PCAPNG_PEN,
+		.data = &d->clock_opt,
+		.len = sizeof(d->clock_opt),
+	};
+	*comment = d->clock_comment;
+	*custom = &d->clock_custom;
+	*ncustom = 1;
+}
+
+static void fill_idb(void *ctx, uint32_t if_id, struct pcapng_idb_info *idb)
+{
+	struct capdump *d = ctx;
+
+	if (d->src)
+		clock_quality(d, if_id, "began", false, &idb->comment, &idb->custom,
+			      &idb->ncustom);
+}
+
 /* ISB counters of interface if_id: since capdump started (see docs). */
 static void fill_isb(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb)
 {
 	struct capdump *d = ctx;
 	uint64_t recv = 0, ifdrop = 0, osdrop = 0;
+	const struct ring_stats *st;
 	unsigned int ring, q;
+	uint16_t iface;
 
 	isb->filteraccept = d->t.if_accept[if_id];
 	isb->usrdeliv = d->t.if_written[if_id];
 	if (!d->src)
 		return;
-	for (ring = ringsrc_count(d->src); ring-- > 0;)
-		if (if_id >= d->if_base[ring])
-			break;
-	{
-		const struct ring_stats *st = ringsrc_stats(d->src, ring);
-		uint16_t iface = (uint16_t)(if_id - d->if_base[ring]);
+	ring = ring_of(d, if_id, &iface);
+	st = ringsrc_stats(d->src, ring);
+	for (q = 0; q < st->nqueue && q < RING_MAX_QUEUES; q++) {
+		const struct ring_queue_stats *s = &st->queues[q], *b = &d->base[ring][q];
 
-		for (q = 0; q < st->nqueue && q < RING_MAX_QUEUES; q++) {
-			const struct ring_queue_stats *s = &st->queues[q], *b = &d->base[ring][q];
-
-			if (s->iface != iface)
-				continue;
-			recv += (s->xdp_redirected + s->xdp_passed) - (b->xdp_redirected + b->xdp_passed);
-			ifdrop += (s->xsk_fill_ring_empty + s->nic_dropped) -
-				  (b->xsk_fill_ring_empty + b->nic_dropped);
-			osdrop += (s->xsk_rx_dropped + s->xsk_rx_ring_full) -
-				  (b->xsk_rx_dropped + b->xsk_rx_ring_full);
-		}
+		if (s->iface != iface)
+			continue;
+		recv += (s->xdp_redirected + s->xdp_passed) - (b->xdp_redirected + b->xdp_passed);
+		ifdrop += (s->xsk_fill_ring_empty + s->nic_dropped) -
+			  (b->xsk_fill_ring_empty + b->nic_dropped);
+		osdrop += (s->xsk_rx_dropped + s->xsk_rx_ring_full) -
+			  (b->xsk_rx_dropped + b->xsk_rx_ring_full);
 	}
 	isb->ifrecv = recv;
 	isb->ifdrop = ifdrop;
 	/* Records this reader lost to ring overruns are the OS's drops too. */
 	isb->osdrop = osdrop + d->t.if_lost[if_id];
+	clock_quality(d, if_id, "ended", true, &isb->comment, &isb->custom, &isb->ncustom);
 }
 
 static void save_state(struct capdump *d, bool file_done)
@@ -439,6 +514,7 @@ static int open_output(struct capdump *d, struct dumpfile_iface *ifs,
 		.names = names,
 		.nnames = nnames,
 		.isb = fill_isb,
+		.idb = fill_idb,
 		.closed = on_file_closed,
 		.ctx = d,
 	};
@@ -609,6 +685,7 @@ static int run_rings(struct capdump *d)
 		if (got) {
 			d->next_seq[rec.ring] = rec.seq + 1;
 			uint32_t if_id = d->if_base[rec.ring] + rec.iface;
+			uint64_t written = d->t.written;
 
 			r = handle_packet(d, if_id, rec.ts_utc, rec.data, rec.caplen, rec.wirelen,
 					  if_id < DUMPFILE_MAX_IFACES && d->multiqueue[if_id]
@@ -616,6 +693,9 @@ static int run_rings(struct capdump *d)
 					  0, rec.lost, feed_name(d, rec.ring, rec.feed));
 			if (r < 0)
 				break;
+			if (d->t.written != written && (rec.flags & RING_REC_F_UNSYNCED) &&
+			    if_id < DUMPFILE_MAX_IFACES)
+				d->t.if_unsynced[if_id]++;
 		}
 		/* Idle or not, time rotation and the flush cadence go on. */
 		if (d->df && (!got || now - last_tick > 100000000u)) {

@@ -206,17 +206,19 @@ static int write_headers(struct dumpfile *d)
 	r = emit(d, d->hbuf, n);
 	for (i = 0; !r && i < d->o.nifaces; i++) {
 		const struct dumpfile_iface *f = &d->o.ifaces[i];
+		struct pcapng_idb_info idb = {
+			.linktype = PCAPNG_LINKTYPE_ETHERNET,
+			.snaplen = f->snaplen,
+			.name = f->name,
+			.description = f->description[0] ? f->description : NULL,
+			.hardware = f->hardware[0] ? f->hardware : NULL,
+			.filter = d->o.filter && *d->o.filter ? d->o.filter : NULL,
+			.tsresol = 9,
+		};
 
-		n = pcapng_idb(d->hbuf, BLOCK_BUF,
-			       &(struct pcapng_idb_info){
-				       .linktype = PCAPNG_LINKTYPE_ETHERNET,
-				       .snaplen = f->snaplen,
-				       .name = f->name,
-				       .description = f->description[0] ? f->description : NULL,
-				       .hardware = f->hardware[0] ? f->hardware : NULL,
-				       .filter = d->o.filter && *d->o.filter ? d->o.filter : NULL,
-				       .tsresol = 9,
-			       });
+		if (d->o.idb)
+			d->o.idb(d->o.ctx, i, &idb);
+		n = pcapng_idb(d->hbuf, BLOCK_BUF, &idb);
 		r = emit(d, d->hbuf, n);
 	}
 	if (!r && d->o.nnames)

@@ -36,6 +36,10 @@ struct dumpfile_iface {
  * by dumpfile itself); counters the caller does not know stay ABSENT. */
 typedef void (*dumpfile_isb_fn)(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb);
 
+/* May add a comment and custom options to the IDB of interface if_id when
+ * a file starts; what they point to must stay valid until the next call. */
+typedef void (*dumpfile_idb_fn)(void *ctx, uint32_t if_id, struct pcapng_idb_info *idb);
+
 /* Told about every file that is complete under its final name. */
 typedef void (*dumpfile_closed_fn)(void *ctx, const char *path);
 
@@ -56,6 +60,7 @@ struct dumpfile_opts {
 	const struct pcapng_nrb_rec *names;
 	unsigned int nnames;
 	dumpfile_isb_fn isb;
+	dumpfile_idb_fn idb;
 	dumpfile_closed_fn closed;
 	void *ctx;
 };

@@ -45,7 +45,7 @@ capd_lab_conf()
 			"${CAPD_LAB_GROUP:-}"
 		printf 'capture = { cpu = %s; interfaces = ( { name = "%s"; mode = "native"; } ); };\n' \
 			"${2:--1}" "$CAPD_HIF"
-		printf 'run = { user = ""; group = ""; };\n'
+		printf 'run = { user = ""; group = ""; dir = "%s"; };\n' "$LAB_TMP"
 		cat
 	} >"$CAPD_CONF"
 }

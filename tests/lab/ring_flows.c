@@ -6,7 +6,7 @@
  * UDP flow plus totals:
  *
  *   flow 239.1.1.1:30001 feed=0 count=1000 first=0 last=999 order_errors=0
- *        bad_payload=0 truncated=0 ts_source=2 max_wirelen=242
+ *        bad_payload=0 truncated=0 ts_source=2 max_wirelen=242 unsynced=0
  *   other count=N
  *   total records=N lost=N rejected=N generation=G state=S
  *   stats packets=N bytes=N busy_ns=N batches=N polls=N xsk_dropped=N
@@ -36,7 +36,7 @@
 struct flow {
 	char name[64];
 	uint16_t feed;
-	uint64_t count, first, last, order_errors, bad_payload, truncated;
+	uint64_t count, first, last, order_errors, bad_payload, truncated, unsynced;
 	uint32_t max_wirelen;
 	uint8_t ts_source;
 };
@@ -89,6 +89,8 @@ static void account(const struct ring_view *v, const uint8_t *p)
 		f->max_wirelen = v->rec.wirelen;
 	if (v->rec.caplen < v->rec.wirelen)
 		f->truncated++;
+	if (v->rec.flags & RING_REC_F_UNSYNCED)
+		f->unsynced++;
 	if (v->rec.caplen < off + 16) {
 		f->bad_payload++;
 		f->count++;
@@ -189,12 +191,12 @@ int main(int argc, char **argv)
 		const struct flow *f = &flows[i];
 
 		printf("flow %s feed=%d count=%llu first=%llu last=%llu order_errors=%llu "
-		       "bad_payload=%llu truncated=%llu ts_source=%u max_wirelen=%u\n",
+		       "bad_payload=%llu truncated=%llu ts_source=%u max_wirelen=%u unsynced=%llu\n",
 		       f->name, f->feed == RING_FEED_NONE ? -1 : (int)f->feed,
 		       (unsigned long long)f->count, (unsigned long long)f->first,
 		       (unsigned long long)f->last, (unsigned long long)f->order_errors,
 		       (unsigned long long)f->bad_payload, (unsigned long long)f->truncated,
-		       f->ts_source, f->max_wirelen);
+		       f->ts_source, f->max_wirelen, (unsigned long long)f->unsynced);
 	}
 	printf("other count=%llu\n", (unsigned long long)others);
 	printf("total records=%llu lost=%llu rejected=%llu generation=%u state=%u\n",
