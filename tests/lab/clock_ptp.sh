@@ -10,7 +10,8 @@
 #     verdict is "not synced" because the port is UNCALIBRATED.
 #  2. capd watching the grandmaster's ptp4l calls the clock synced; stopping
 #     ptp4l turns that into "ptp4l not answering" within 3 s and marks the
-#     records captured from then on unsynced; restarting it recovers.
+#     records captured from then on unsynced; restarting it recovers.  A
+#     hung ptp4l (SIGSTOP) is lost within 3 s too, and found again.
 #  3. capdump's files carry the clock in IDB and ISB comments (capinfos,
 #     tshark) and in the custom option (PEN 32473), matching the moments
 #     the files began and ended.
@@ -165,11 +166,21 @@ capd_lab_send -g 239.1.1.1 -p 30003 -n 100 -r 2000
 sleep 0.3
 kill -INT "$dump"
 wait "$dump" || lab_fail "capdump exited with $?: $(<"$LAB_TMP/capdump2.log")"
+
+# A ptp4l that hangs (its socket still there, no answers) is lost too, and
+# found again when it answers the questions queued meanwhile.
+kill -STOP "$GM_PID"
+wait_for "ptp4l not answering"
+echo "ptp4l stopped answering (SIGSTOP): lost after $WAITED_MS ms"
+((WAITED_MS <= 3000)) || lab_fail "the silence took $WAITED_MS ms to show (limit 3000)"
+kill -CONT "$GM_PID"
+wait_for "ptp4l is the grandmaster"
+echo "ptp4l answering again (SIGCONT): synced after $WAITED_MS ms"
 capd_lab_stop
 grep "clock " "$LAB_TMP/capd2.log"
 grep -q "clock NOT synced: ptp4l not answering" "$LAB_TMP/capd2.log" ||
 	lab_fail "capd did not log the loss"
-[[ $(grep -c "clock synced: ptp4l is the grandmaster" "$LAB_TMP/capd2.log") -eq 2 ]] ||
+[[ $(grep -c "clock synced: ptp4l is the grandmaster" "$LAB_TMP/capd2.log") -eq 3 ]] ||
 	lab_fail "capd did not log the recovery"
 
 out=$("$flows" -t 0.5 "$CAPD_RING")
