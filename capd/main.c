@@ -104,6 +104,22 @@ static unsigned int count_rx_queues(const char *ifname)
 	return n ? n : 1;
 }
 
+/* The clock is reported, not required: these only warn, after any error. */
+static void check_clock(const struct capd *d)
+{
+	const struct capd_conf *c = &d->conf;
+	struct stat st;
+
+	if (!c->clock.ptp4l_socket[0])
+		return;
+	if (access(c->clock.ptp4l_socket, F_OK) < 0)
+		pr_warn("%s: clock.ptp4l_socket: %s: %s; the clock counts as unsynced until "
+			"ptp4l runs", d->conf_path, c->clock.ptp4l_socket, strerror(errno));
+	if (stat(c->run.dir, &st) < 0)
+		pr_warn("%s: run.dir: %s: %s; capd cannot ask ptp4l without it", d->conf_path,
+			c->run.dir, strerror(errno));
+}
+
 /*
  * What the config cannot know: do the interfaces, queues, core, users and
  * groups exist, and are there hugepages for the ring?  Runs for -n too.
@@ -153,13 +169,6 @@ static int check_system(struct capd *d)
 		pr_err("%s: run.group: no group '%s'", d->conf_path, c->run.group);
 		return -ENOENT;
 	}
-	/* The clock is reported, not required: these only warn. */
-	if (c->clock.ptp4l_socket[0] && access(c->clock.ptp4l_socket, F_OK) < 0)
-		pr_warn("%s: clock.ptp4l_socket: %s: %s; the clock counts as unsynced until "
-			"ptp4l runs", d->conf_path, c->clock.ptp4l_socket, strerror(errno));
-	if (c->clock.ptp4l_socket[0] && stat(c->run.dir, &st) < 0)
-		pr_warn("%s: run.dir: %s: %s; capd cannot ask ptp4l without it", d->conf_path,
-			c->run.dir, strerror(errno));
 	d->ring_gid = (gid_t)-1;
 	if (c->ring.group[0]) {
 		struct group *gr = getgrnam(c->ring.group);
@@ -177,15 +186,15 @@ static int check_system(struct capd *d)
 		return r;
 	}
 	/* A ring file of the right size already holds its pages. */
-	if (stat(d->ring_path, &st) == 0 && (uint64_t)st.st_size >= c->ring.size)
-		return 0;
-	if (ring_file_hugepages(0, &hp) == 0 && hp.free * hp.page_size < c->ring.size) {
+	if ((stat(d->ring_path, &st) < 0 || (uint64_t)st.st_size < c->ring.size) &&
+	    ring_file_hugepages(0, &hp) == 0 && hp.free * hp.page_size < c->ring.size) {
 		char msg[512];
 
 		pr_err("%s", ring_file_explain(-ENOMEM, d->ring_path, c->ring.size, msg,
 					       sizeof(msg)));
 		return -ENOMEM;
 	}
+	check_clock(d);
 	return 0;
 }
 

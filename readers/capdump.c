@@ -79,7 +79,7 @@ struct capdump {
 	/* the clock option and comment of the IDB or ISB being written */
 	struct pcapng_clock clock_opt;
 	struct pcapng_custom clock_custom;
-	char clock_comment[1024];
+	char clock_comment[DUMPFILE_COMMENT_MAX];
 };
 
 static volatile sig_atomic_t stop;

@@ -40,6 +40,7 @@ struct dumpfile {
 	char name[4096];	/* final name of the current file */
 	uint64_t period;	/* -G period of the current file */
 	uint64_t opened_ns;	/* UTC when the current file was opened */
+	uint64_t isb_reserve;	/* room -C keeps for the closing ISBs */
 	uint64_t file_packets;
 	uint64_t packets;	/* all files, staged ones included */
 	uint64_t safe_packets;	/* packets covered by the last flush */
@@ -226,6 +227,53 @@ static int write_headers(struct dumpfile *d)
 	return r;
 }
 
+/* The ISB of interface i as the file would end now. */
+static size_t encode_isb(struct dumpfile *d, unsigned int i, uint64_t now)
+{
+	struct pcapng_isb_info isb = {
+		.if_id = i,
+		.ifrecv = PCAPNG_ABSENT,
+		.ifdrop = PCAPNG_ABSENT,
+		.filteraccept = PCAPNG_ABSENT,
+		.osdrop = PCAPNG_ABSENT,
+		.usrdeliv = PCAPNG_ABSENT,
+	};
+
+	if (d->o.isb)
+		d->o.isb(d->o.ctx, i, &isb);
+	isb.ts = now;
+	isb.starttime = d->opened_ns;
+	isb.endtime = now;
+	return pcapng_isb(d->hbuf, BLOCK_BUF, &isb);
+}
+
+static int write_isbs(struct dumpfile *d)
+{
+	uint64_t now = clock_ns(CLOCK_REALTIME);
+	unsigned int i;
+	int r = 0;
+
+	if (d->o.pcap)
+		return 0;
+	for (i = 0; !r && i < d->o.nifaces; i++)
+		r = emit(d, d->hbuf, encode_isb(d, i, now));
+	return r;
+}
+
+/* -C counts the closing ISBs in: their size now, plus room for their
+ * comments to grow to the most a callback may write. */
+static uint64_t isb_reserve(struct dumpfile *d)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	if (d->o.pcap || !d->o.rotate_bytes)
+		return 0;
+	for (i = 0; i < d->o.nifaces; i++)
+		sum += encode_isb(d, i, d->opened_ns) + (d->o.isb ? DUMPFILE_COMMENT_MAX : 0);
+	return sum;
+}
+
 static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 {
 	struct zout_opts zo = {
@@ -254,6 +302,7 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 	d->safe_bytes = 0;
 	d->safe_offset = 0;
 	r = write_headers(d);
+	d->isb_reserve = isb_reserve(d);
 	/* On disk at once: even a file that gets no packet (or a full disk)
 	 * is a valid capture file. */
 	if (!r)
@@ -262,34 +311,6 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 		d->err = r;
 	else
 		note_flush(d);
-	return r;
-}
-
-static int write_isbs(struct dumpfile *d)
-{
-	uint64_t now = clock_ns(CLOCK_REALTIME);
-	unsigned int i;
-	int r = 0;
-
-	if (d->o.pcap)
-		return 0;
-	for (i = 0; !r && i < d->o.nifaces; i++) {
-		struct pcapng_isb_info isb = {
-			.if_id = i,
-			.ifrecv = PCAPNG_ABSENT,
-			.ifdrop = PCAPNG_ABSENT,
-			.filteraccept = PCAPNG_ABSENT,
-			.osdrop = PCAPNG_ABSENT,
-			.usrdeliv = PCAPNG_ABSENT,
-		};
-
-		if (d->o.isb)
-			d->o.isb(d->o.ctx, i, &isb);
-		isb.ts = now;
-		isb.starttime = d->opened_ns;
-		isb.endtime = now;
-		r = emit(d, d->hbuf, pcapng_isb(d->hbuf, BLOCK_BUF, &isb));
-	}
 	return r;
 }
 
@@ -418,7 +439,8 @@ int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_
 	if (!n || n > BLOCK_BUF)
 		return -EMSGSIZE;
 	if (d->file_packets &&
-	    ((d->o.rotate_bytes && d->file_bytes + d->stage_len + n > d->o.rotate_bytes) ||
+	    ((d->o.rotate_bytes &&
+	      d->file_bytes + d->stage_len + n + d->isb_reserve > d->o.rotate_bytes) ||
 	     (d->o.rotate_ns && ts / d->o.rotate_ns > d->period))) {
 		/* What is staged belongs to the old file, this packet to the new. */
 		r = rotate(d, ts);

@@ -24,6 +24,7 @@
 
 #define DUMPFILE_MAX_IFACES 64
 #define DUMPFILE_MAX_NAMES 256
+#define DUMPFILE_COMMENT_MAX 1024	/* longest comment a callback may set */
 
 struct dumpfile_iface {
 	char name[64];
@@ -33,7 +34,9 @@ struct dumpfile_iface {
 };
 
 /* Fills the ISB counters of interface if_id (starttime/endtime/ts are set
- * by dumpfile itself); counters the caller does not know stay ABSENT. */
+ * by dumpfile itself); counters the caller does not know stay ABSENT.  It
+ * may add a comment (at most DUMPFILE_COMMENT_MAX bytes) and custom
+ * options, valid until the next call.  Also called to size the ISBs. */
 typedef void (*dumpfile_isb_fn)(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb);
 
 /* May add a comment and custom options to the IDB of interface if_id when
