@@ -13,7 +13,7 @@ packages=(
 	# lab and judges: namespaces, PTP, independent pcapng readers
 	iproute2 util-linux ethtool linuxptp tcpdump tshark zstd strace
 	# peers the benchmarks compare against (dumpcap comes with tshark)
-	netsniff-ng
+	netsniff-ng jq
 )
 
 missing=()

@@ -62,7 +62,7 @@ declare -A _LAB_PKG=(
 	[tshark]=tshark [capinfos]=wireshark-common [editcap]=wireshark-common
 	[ptp4l]=linuxptp [pmc]=linuxptp [phc2sys]=linuxptp [bpftool]=bpftool
 	[xdp-loader]=xdp-tools [socat]=socat [nc]=netcat-openbsd
-	[python3]=python3 [zstd]=zstd [mausezahn]=netsniff-ng
+	[python3]=python3 [zstd]=zstd [mausezahn]=netsniff-ng [jq]=jq
 )
 
 lab_require_cmd()

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * capstat - feed analysis, live from capd's rings (-i) or afterwards from
+ * capture files (-r): per feed (group and port) rates, inter-arrival
+ * times, microbursts; with --proto, sequence gaps, duplicates, reordering,
+ * resets, session changes; with --ab, A/B line arbitration.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capfile.h"
+#include "capstat.h"
+#include "clock_ns.h"
+#include "clock_text.h"
+#include "filter.h"
+#include "frame.h"
+#include "log.h"
+#include "readopt.h"
+#include "ringsrc.h"
+
+#define INTERVAL_DEFAULT 1.0
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: capstat -i RING [-i RING...] | -r FILE [-r FILE...]\n"
+		"               [--proto [FEED=]NAME ...] [--ab FEED_A=FEED_B ...]\n"
+		"               [--interval SEC] [--json] [--prom FILE] [-c COUNT]\n"
+		"               [--from newest|oldest] [-T SECONDS] [expression]\n"
+		"  -i RING       ring name (under /dev/hugepages/capd) or path; several merge by time\n"
+		"  -r FILE       read pcapng, pcapng.zst or pcap instead ('-' = standard input)\n"
+		"  --proto NAME  sequence decoder: moldudp64, mdp3, pitch or seq:OFFSET:WIDTH:be|le;\n"
+		"                FEED=NAME for one feed (a name or GROUP:PORT)\n"
+		"  --ab A=B      arbitrate feeds A and B as the two lines of one stream\n"
+		"  --interval SEC  report every SEC seconds (default 1; from files in packet\n"
+		"                time, and only when given)\n"
+		"  --json        one JSON object per feed and interval, then a summary object\n"
+		"  --prom FILE   write Prometheus textfile-collector metrics to FILE\n"
+		"  -c COUNT      stop after COUNT packets\n"
+		"  --from        where to start in the ring: newest (default) or oldest\n"
+		"  -T SECONDS    start SECONDS back in time\n"
+		"  expression    pcap-filter(7): only matching packets are analysed\n");
+}
+
+static int parse_args(int argc, char **argv, struct capstat_opts *o)
+{
+	enum { OPT_PROTO = 256, OPT_AB, OPT_INTERVAL, OPT_JSON, OPT_PROM, OPT_FROM };
+	static const struct option longopts[] = {
+		{ "proto", required_argument, NULL, OPT_PROTO },
+		{ "ab", required_argument, NULL, OPT_AB },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "prom", required_argument, NULL, OPT_PROM },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	o->from = RING_SEEK_NEWEST;
+	while ((c = getopt_long(argc, argv, "i:r:c:T:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (o->nrings == CAPSTAT_MAX_INPUTS)
+				goto bad;
+			o->rings[o->nrings++] = optarg;
+			break;
+		case 'r':
+			if (o->nfiles == CAPSTAT_MAX_INPUTS)
+				goto bad;
+			o->files[o->nfiles++] = optarg;
+			break;
+		case OPT_PROTO:
+			if (capstat_add_proto(o, optarg) < 0) {
+				pr_err("--proto: not [FEED=]moldudp64|mdp3|pitch|seq:OFFSET:WIDTH:be|le: %s",
+				       optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_AB:
+			if (capstat_add_pair(o, optarg) < 0) {
+				pr_err("--ab: not FEED_A=FEED_B: %s", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_INTERVAL:
+			o->interval = strtod(optarg, &end);
+			if (*end || !(o->interval >= 0.001 && o->interval <= 86400))
+				goto bad;
+			o->interval_set = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_PROM:
+			o->prom = optarg;
+			break;
+		case 'c':
+			o->count = strtoull(optarg, &end, 10);
+			if (*end || !o->count)
+				goto bad;
+			break;
+		case 'T':
+			o->back_secs = strtod(optarg, &end);
+			if (*end || !(o->back_secs > 0))
+				goto bad;
+			break;
+		case OPT_FROM:
+			if (readopt_from(optarg, &o->from) < 0)
+				goto bad;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			goto bad;
+		}
+	}
+	if (!o->nrings == !o->nfiles) {
+		pr_err("give either -i RING or -r FILE");
+		return -EINVAL;
+	}
+	/* Rates and peaks need intervals even when only the summary is shown. */
+	if (!o->interval_set)
+		o->interval = INTERVAL_DEFAULT;
+	o->expr = readopt_expr(argc, argv, optind);
+	if (!o->expr)
+		return -ENOMEM;
+	return 0;
+bad:
+	if (optarg)
+		pr_err("bad option value: %s", optarg);
+	usage(stderr);
+	return -EINVAL;
+}
+
+/*
+ * The UDP payload as sent: frame_decode() counts to the end of the capture,
+ * which includes Ethernet padding of short frames; the UDP length does not.
+ */
+static uint32_t udp_payload_len(const uint8_t *p, const struct frame_info *fi)
+{
+	uint32_t ulen = (uint32_t)p[fi->l4_off + 4] << 8 | p[fi->l4_off + 5];
+
+	return ulen >= 8 && ulen - 8 < fi->payload_len ? ulen - 8 : fi->payload_len;
+}
+
+static void sequence(struct capstat *cs, struct capstat_feed *f, const uint8_t *p, uint32_t len,
+		     uint64_t ts)
+{
+	struct seqdec_msg m;
+
+	if (seqdec_decode(&f->dec, p, len, &m) != SEQDEC_OK) {
+		f->undecodable++;
+		return;
+	}
+	f->decoded++;
+	if (m.send_ns)
+		f->last_send_ns = m.send_ns;
+	seqtrack_add(&f->st, &m);
+	if (f->pair >= 0 && !(m.flags & SEQDEC_F_UNSEQUENCED))
+		abarb_add(&cs->o.pairs[f->pair].ab, f->line, m.seq, m.count, ts);
+}
+
+static void packet(struct capstat *cs, uint64_t ts, const uint8_t *p, uint32_t caplen,
+		   uint32_t wirelen, const struct ring_feed *rf, struct filter *flt)
+{
+	struct frame_info fi;
+	struct capstat_feed *f;
+	unsigned int i;
+
+	cs->packets++;
+	if (!cs->first_ts)
+		cs->first_ts = ts;
+	if (ts > cs->last_ts)
+		cs->last_ts = ts;
+	if (!filter_match(flt, p, caplen, wirelen)) {
+		cs->filtered++;
+		return;
+	}
+	if (frame_decode(p, caplen, &fi) < 0 || fi.proto != 17 || !fi.payload_off) {
+		cs->not_udp++;
+		return;
+	}
+	f = capstat_feed_get(cs, fi.family, fi.dst, fi.dport, rf);
+	if (!f) {
+		cs->untracked++;
+		return;
+	}
+	feedstat_add(&f->fs, ts, wirelen);
+	if (f->has_dec)
+		sequence(cs, f, p + fi.payload_off, udp_payload_len(p, &fi), ts);
+	for (i = 0; i < cs->o.npairs; i++)
+		abarb_expire(&cs->o.pairs[i].ab, cs->last_ts);
+}
+
+/* The clock of every ring: how far its timestamps can be trusted. */
+static void print_clock(const struct capstat *cs, struct ringsrc *src, FILE *f)
+{
+	struct ring_clock c;
+	char line[2048];
+	unsigned int i;
+
+	for (i = 0; i < ringsrc_count(src); i++) {
+		ringsrc_clock(src, i, &c);
+		if (cs->o.json) {
+			clock_text_json(line, sizeof(line), &c);
+			fprintf(f, "{\"type\":\"clock\",\"ring\":\"%s\",\"clock\":%s}\n",
+				ringsrc_path(src, i), line);
+		} else {
+			clock_text_describe(line, sizeof(line), &c);
+			fprintf(f, "clock %s: %s\n", ringsrc_path(src, i), line);
+		}
+	}
+}
+
+static void end_interval(struct capstat *cs, struct ringsrc *src, uint64_t now, double secs)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < cs->nfeeds; i++)
+		feedstat_interval(&cs->feeds[i]->fs, secs);
+	/* From files, intervals are shown only when asked for. */
+	if (cs->live || cs->o.interval_set) {
+		capstat_print_interval(cs, stdout, now, secs);
+		if (src)
+			print_clock(cs, src, stdout);
+		fflush(stdout);
+	}
+	/* A file is written once, at the end: its intervals are past. */
+	if (cs->o.prom && cs->live) {
+		r = capstat_prom_write(cs, cs->o.prom);
+		if (r < 0)
+			pr_warn("%s: %s", cs->o.prom, strerror(-r));
+	}
+	cs->iv_start = now;
+}
+
+/* Close the intervals that time now has passed (at most one report). */
+static void tick(struct capstat *cs, struct ringsrc *src, uint64_t now)
+{
+	uint64_t iv = (uint64_t)(cs->o.interval * 1e9), n;
+
+	if (!iv || !cs->iv_start || now < cs->iv_start + iv)
+		return;
+	n = (now - cs->iv_start) / iv;
+	end_interval(cs, src, cs->iv_start + n * iv, (double)(n * iv) / 1e9);
+}
+
+static int run_rings(struct capstat *cs, struct filter *flt)
+{
+	struct ringsrc *src;
+	char err[512];
+	int r;
+
+	r = readopt_open_rings(&src, cs->o.rings, cs->o.nrings, cs->o.from, cs->o.back_secs, err,
+			       sizeof(err));
+	if (r < 0) {
+		pr_err("%s", err);
+		return r;
+	}
+	cs->iv_start = clock_ns(CLOCK_REALTIME);
+	while (!stop && (!cs->o.count || cs->packets < cs->o.count)) {
+		struct ringsrc_rec rec;
+
+		r = ringsrc_next(src, &rec, 100);
+		if (r == -EPIPE) {
+			r = 0;
+			break;
+		}
+		if (r < 0) {
+			pr_err("reading the ring: %s", strerror(-r));
+			break;
+		}
+		if (r == 1) {
+			const struct ring_feeds *rfs = ringsrc_feeds(src, rec.ring);
+			const struct ring_feed *rf = NULL;
+
+			if (rec.feed != RING_FEED_NONE && rec.feed < rfs->nfeeds &&
+			    rec.feed < RING_MAX_FEEDS)
+				rf = &rfs->feeds[rec.feed];
+			cs->lost += rec.lost;
+			packet(cs, rec.ts_utc, rec.data, rec.caplen, rec.wirelen, rf, flt);
+		}
+		/* Live, intervals follow the wall clock, packets or not. */
+		if (r == 0 || !(cs->packets & 255))
+			tick(cs, src, clock_ns(CLOCK_REALTIME));
+		r = 0;
+	}
+	ringsrc_close(src);
+	return r;
+}
+
+static int run_files(struct capstat *cs, struct filter *flt)
+{
+	char err[512];
+	unsigned int i;
+	int r = 0;
+
+	for (i = 0; i < cs->o.nfiles && !stop; i++) {
+		struct capfile *f;
+		struct capfile_rec rec;
+
+		r = readopt_open_file(cs->o.files[i], &f, err, sizeof(err));
+		if (r < 0) {
+			pr_err("%s", err);
+			return r;
+		}
+		while (!stop && (!cs->o.count || cs->packets < cs->o.count)) {
+			r = capfile_next(f, &rec);
+			if (r <= 0)
+				break;
+			/* From files, intervals follow packet time. */
+			if (!cs->iv_start)
+				cs->iv_start = rec.ts_ns;
+			tick(cs, NULL, rec.ts_ns);
+			cs->lost += rec.dropcount;
+			packet(cs, rec.ts_ns, rec.data, rec.caplen, rec.wirelen, NULL, flt);
+		}
+		if (r < 0)
+			pr_err("%s", capfile_error(f));
+		capfile_close(f);
+		if (r < 0)
+			break;
+	}
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	static struct capstat cs;
+	struct filter *flt;
+	char err[512];
+	unsigned int i;
+	int r;
+
+	log_init("capstat", LOG_INFO);
+	if (parse_args(argc, argv, &cs.o) < 0)
+		return 2;
+	readopt_signals(on_signal);
+	cs.tty = isatty(STDOUT_FILENO);
+	cs.live = cs.o.nrings > 0;
+	r = filter_open(cs.o.expr, 1 /* Ethernet */, 65535, &flt, err, sizeof(err));
+	if (r < 0) {
+		pr_err("%s", err);
+		return 2;
+	}
+	r = cs.live ? run_rings(&cs, flt) : run_files(&cs, flt);
+	/* What is still pending is decided with what was seen. */
+	for (i = 0; i < cs.o.npairs; i++) {
+		struct capstat_pair *p = &cs.o.pairs[i];
+		int line;
+
+		abarb_finish(&p->ab);
+		for (line = ABARB_A; line <= ABARB_B; line++)
+			if (p->feed[line] < 0)
+				pr_warn("--ab %s: no packets of feed %s", p->name, p->spec[line]);
+			else if (!cs.feeds[p->feed[line]]->has_dec)
+				pr_warn("--ab %s: feed %s has no --proto decoder", p->name,
+					p->spec[line]);
+	}
+	capstat_print_summary(&cs, stdout);
+	fflush(stdout);
+	if (cs.o.prom) {
+		int rp = capstat_prom_write(&cs, cs.o.prom);
+
+		if (rp < 0) {
+			pr_err("%s: %s", cs.o.prom, strerror(-rp));
+			r = rp;
+		}
+	}
+	capstat_feeds_free(&cs);
+	filter_close(flt);
+	free(cs.o.expr);
+	return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * capstat.h - capstat's state, shared by its files: capstat.c (options,
+ * inputs, the loop), capstat_feeds.c (feeds and what applies to them),
+ * capstat_out.c (table, lines, JSON) and capstat_prom.c (Prometheus).
+ */
+#ifndef CAPD_CAPSTAT_H
+#define CAPD_CAPSTAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "abarb.h"
+#include "feedstat.h"
+#include "ring_format.h"
+#include "ring_reader.h"
+#include "seqdec.h"
+#include "seqtrack.h"
+
+#define CAPSTAT_MAX_FEEDS 1024
+#define CAPSTAT_MAX_INPUTS 16
+#define CAPSTAT_MAX_RULES 64
+#define CAPSTAT_NAME_LEN 128
+
+/* --proto [FEED=]SPEC: which decoder applies to which feed ("" = all). */
+struct capstat_proto_rule {
+	const char *feed;
+	struct seqdec dec;
+};
+
+/* --ab FEED_A=FEED_B */
+struct capstat_pair {
+	const char *spec[2];	/* as given: a name or GROUP:PORT */
+	int feed[2];		/* feed index, -1 until that feed shows */
+	struct abarb ab;
+	char name[2 * CAPSTAT_NAME_LEN + 2];	/* "A=B" */
+};
+
+struct capstat_feed {
+	char name[CAPSTAT_NAME_LEN];	/* from the ring's feed table, else GROUP:PORT */
+	char addr[64];			/* GROUP:PORT */
+	char group[48];			/* the group alone */
+	int family;
+	uint8_t dst[16];
+	uint16_t port;
+	bool has_dec;
+	struct seqdec dec;
+	uint64_t decoded, undecodable;
+	uint64_t last_send_ns;		/* sending time of the last datagram, if the format has one */
+	struct feedstat fs;
+	struct seqtrack st;
+	int pair;			/* index into pairs, or -1 */
+	enum abarb_line line;
+};
+
+struct capstat_opts {
+	char *rings[CAPSTAT_MAX_INPUTS];
+	unsigned int nrings;
+	char *files[CAPSTAT_MAX_INPUTS];
+	unsigned int nfiles;
+	struct capstat_proto_rule protos[CAPSTAT_MAX_RULES];
+	unsigned int nprotos;
+	struct capstat_pair pairs[CAPSTAT_MAX_RULES];
+	unsigned int npairs;
+	double interval;	/* seconds; 0: summary only */
+	bool interval_set;
+	bool json;
+	const char *prom;
+	uint64_t count;
+	enum ring_seek from;
+	double back_secs;
+	char *expr;
+};
+
+struct capstat {
+	struct capstat_opts o;
+	struct capstat_feed *feeds[CAPSTAT_MAX_FEEDS];
+	unsigned int nfeeds;
+	uint32_t hash[4 * CAPSTAT_MAX_FEEDS];	/* feed index + 1, 0 = empty */
+	uint64_t packets;	/* every packet read */
+	uint64_t filtered;	/* not matching the expression */
+	uint64_t not_udp;	/* non-IP, non-UDP, fragments */
+	uint64_t untracked;	/* UDP beyond CAPSTAT_MAX_FEEDS */
+	uint64_t lost;		/* records lost to ring overruns / dropcount */
+	uint64_t first_ts, last_ts;	/* packet time, ns UTC */
+	uint64_t iv_start;	/* start of the current interval */
+	bool tty;
+	bool live;
+};
+
+/* capstat_feeds.c */
+
+/*
+ * The feed of a UDP datagram to (family, dst, port); created on first
+ * sight, named after rf (the ring's feed it belongs to, NULL if none):
+ * rf's name when rf is exactly one group and one port, NAME@GROUP:PORT when
+ * it is more, GROUP:PORT without rf.
+ * @return the feed, or NULL beyond CAPSTAT_MAX_FEEDS or out of memory.
+ */
+struct capstat_feed *capstat_feed_get(struct capstat *cs, int family, const uint8_t *dst,
+				      uint16_t port, const struct ring_feed *rf);
+void capstat_feeds_free(struct capstat *cs);
+
+/* Parse "[FEED=]SPEC" and "A=B" into cs->o. @return 0 or -EINVAL. */
+int capstat_add_proto(struct capstat_opts *o, char *arg);
+int capstat_add_pair(struct capstat_opts *o, char *arg);
+
+/* capstat_out.c */
+
+/* The end of an interval: each feed and pair as table, lines or JSON. */
+void capstat_print_interval(struct capstat *cs, FILE *f, uint64_t now, double secs);
+
+/* The final summary (after abarb_finish() of every pair). */
+void capstat_print_summary(struct capstat *cs, FILE *f);
+
+/* capstat_prom.c */
+
+/* Write the Prometheus textfile: path.tmp, then renamed. @return 0 or -errno. */
+int capstat_prom_write(const struct capstat *cs, const char *path);
+
+#endif
