@@ -4,13 +4,10 @@
 #include <linux/ethtool.h>
 #include <linux/ptp_clock.h>
 #include <linux/sockios.h>
-#include <net/if.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include "netdev.h"
 #include "phc.h"
 
 #define SAMPLES 5
@@ -18,21 +15,12 @@
 int phc_open(const char *ifname, int *fd, int *index)
 {
 	struct ethtool_ts_info info = { .cmd = ETHTOOL_GET_TS_INFO };
-	struct ifreq ifr;
 	char dev[32];
-	int s, r = 0;
+	int r;
 
 	*fd = -1;
 	*index = -1;
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = (void *)&info;
-	if (ioctl(s, SIOCETHTOOL, &ifr) < 0)
-		r = -errno;
-	close(s);
+	r = netdev_ioctl(ifname, SIOCETHTOOL, &info);
 	if (r < 0)
 		return r == -EOPNOTSUPP ? -ENODEV : r;
 	if (info.phc_index < 0)
