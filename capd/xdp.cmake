@@ -31,16 +31,21 @@ endfunction()
 add_bpf_object(capd_xdp ${CMAKE_CURRENT_SOURCE_DIR}/bpf/capd_xdp.bpf.c)
 get_target_property(CAPD_BPF_OBJ_BUILD capd_xdp_bpf BPF_OBJECT)
 
-# The object is found at run time: $CAPD_BPF_OBJ, this build tree, then the
-# install path (xdp_prog_obj_path()).
-include(GNUInstallDirs)
-set(CAPD_BPF_DIR ${CMAKE_INSTALL_LIBDIR}/capd)
+# The object is found at run time (xdp_prog_obj_path()): $CAPD_BPF_OBJ;
+# else, for a program started from this build tree (the tests), the build's
+# object; else the install path, PREFIX/lib/capd (Debian's place for a
+# package's private files, /usr/lib/capd, not the multiarch LIBDIR).
+set(CAPD_BPF_DIR lib/capd)
 install(FILES ${CAPD_BPF_OBJ_BUILD} DESTINATION ${CAPD_BPF_DIR})
+# Global, for tests/install_tests.cmake.
+set(CAPD_BPF_OBJ_INSTALL "${CMAKE_INSTALL_PREFIX}/${CAPD_BPF_DIR}/capd_xdp.bpf.o" CACHE INTERNAL
+    "where the installed capd loads its XDP object from")
 
 add_library(capdxdp STATIC xdp_prog.c xsk.c)
 target_include_directories(capdxdp PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_compile_definitions(capdxdp PRIVATE
+  CAPD_BUILD_DIR="${CMAKE_BINARY_DIR}"
   CAPD_BPF_OBJ_BUILD="${CAPD_BPF_OBJ_BUILD}"
-  CAPD_BPF_OBJ_INSTALL="${CMAKE_INSTALL_FULL_LIBDIR}/capd/capd_xdp.bpf.o")
-target_link_libraries(capdxdp PUBLIC PkgConfig::LIBBPF PkgConfig::LIBXDP)
+  CAPD_BPF_OBJ_INSTALL="${CAPD_BPF_OBJ_INSTALL}")
+target_link_libraries(capdxdp PUBLIC caprings PkgConfig::LIBBPF PkgConfig::LIBXDP)
 add_dependencies(capdxdp capd_xdp_bpf)

@@ -4,9 +4,8 @@
 #include <arpa/inet.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <linux/genetlink.h>
+#include <limits.h>
 #include <linux/if_link.h>
-#include <linux/netlink.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +13,17 @@
 #include <unistd.h>
 #include <xdp/libxdp.h>
 
+#include "netdev.h"
 #include "xdp_prog.h"
 
+#ifndef CAPD_BUILD_DIR
+#define CAPD_BUILD_DIR ""
+#endif
 #ifndef CAPD_BPF_OBJ_BUILD
 #define CAPD_BPF_OBJ_BUILD ""
 #endif
 #ifndef CAPD_BPF_OBJ_INSTALL
-#define CAPD_BPF_OBJ_INSTALL "/usr/local/lib/capd/capd_xdp.bpf.o"
+#define CAPD_BPF_OBJ_INSTALL "/usr/lib/capd/capd_xdp.bpf.o"
 #endif
 
 struct xdp_prog {
@@ -325,139 +328,28 @@ int xdp_prog_set_feeds(struct xdp_prog *p, const struct xdp_feed *feeds, size_t 
 	return r;
 }
 
-/* ---- netdev netlink: what the driver declares ------------------------------- */
-
-/* From linux/netdev.h (Linux 6.3+), which Debian 12's headers lack. */
-#define NETDEV_FAMILY_NAME		      "netdev"
-#define NETDEV_CMD_DEV_GET		      1
-#define NETDEV_A_DEV_IFINDEX		      1
-#define NETDEV_A_DEV_XDP_FEATURES	      3
-#define NETDEV_A_DEV_XDP_RX_METADATA_FEATURES 5
-
-struct nl_req {
-	struct nlmsghdr nh;
-	struct genlmsghdr gh;
-	char attrs[64];
-};
-
-/* An empty generic-netlink request of family type. */
-static void genl_req_init(struct nl_req *req, uint16_t type, uint32_t seq, uint8_t cmd)
-{
-	memset(req, 0, sizeof(*req));
-	req->nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	req->nh.nlmsg_type = type;
-	req->nh.nlmsg_flags = NLM_F_REQUEST;
-	req->nh.nlmsg_seq = seq;
-	req->gh.cmd = cmd;
-	req->gh.version = 1;
-}
-
-static void nl_put_attr(struct nl_req *req, uint16_t type, const void *data, uint16_t len)
-{
-	struct nlattr *a = (struct nlattr *)((char *)req + NLMSG_ALIGN(req->nh.nlmsg_len));
-
-	a->nla_type = type;
-	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
-	memcpy((char *)a + NLA_HDRLEN, data, len);
-	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) + NLA_ALIGN(a->nla_len);
-}
+/* ---- loading and attaching --------------------------------------------------- */
 
 /*
- * One request, one reply: calls fn for every attribute of the reply.
- * @return 0, the kernel's -errno, or -EIO for a malformed reply.
+ * Was this program started from the build tree it was built in?  An
+ * installed capd must load the installed object even on a box where the
+ * build tree (perhaps rebuilt since) still exists.
  */
-static int nl_transact(int fd, struct nl_req *req, void (*fn)(const struct nlattr *a, void *arg),
-		       void *arg)
+static bool started_in_build_tree(void)
 {
-	char buf[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct nlmsghdr *nh;
-	ssize_t len;
+	char exe[PATH_MAX], dir[PATH_MAX];
+	size_t len;
+	ssize_t n;
 
-	if (send(fd, req, req->nh.nlmsg_len, 0) < 0)
-		return -errno;
-	len = recv(fd, buf, sizeof(buf), 0);
-	if (len < 0)
-		return -errno;
-	for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
-		const struct nlattr *a;
-		int rest;
-
-		if (nh->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *e = NLMSG_DATA(nh);
-
-			return e->error ? e->error : 0;
-		}
-		if (nh->nlmsg_type == NLMSG_DONE)
-			return 0;
-		a = (const struct nlattr *)((const char *)NLMSG_DATA(nh) + GENL_HDRLEN);
-		rest = (int)nh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
-		while (rest >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= rest) {
-			fn(a, arg);
-			rest -= NLA_ALIGN(a->nla_len);
-			a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len));
-		}
-		return 0;
-	}
-	return -EIO;
+	if (!*CAPD_BUILD_DIR || !realpath(CAPD_BUILD_DIR, dir))
+		return false;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	len = strlen(dir);
+	return !strncmp(exe, dir, len) && exe[len] == '/';
 }
-
-static void family_id_attr(const struct nlattr *a, void *arg)
-{
-	if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID &&
-	    a->nla_len >= NLA_HDRLEN + sizeof(uint16_t))
-		memcpy(arg, (const char *)a + NLA_HDRLEN, sizeof(uint16_t));
-}
-
-static void features_attr(const struct nlattr *a, void *arg)
-{
-	struct xdp_prog_info *info = arg;
-	uint64_t v;
-
-	if (a->nla_len < NLA_HDRLEN + sizeof(v))
-		return;
-	memcpy(&v, (const char *)a + NLA_HDRLEN, sizeof(v));
-	switch (a->nla_type & NLA_TYPE_MASK) {
-	case NETDEV_A_DEV_XDP_FEATURES:
-		info->xdp_features = v;
-		info->features_known = true;
-		break;
-	case NETDEV_A_DEV_XDP_RX_METADATA_FEATURES:
-		info->rx_metadata_features = v;
-		break;
-	}
-}
-
-/* Ask the "netdev" generic netlink family what the driver supports. */
-static int netdev_features(struct xdp_prog_info *info)
-{
-	struct nl_req req;
-	uint32_t ifindex = (uint32_t)info->ifindex;
-	uint16_t family = 0;
-	int fd, r;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
-		return -errno;
-
-	genl_req_init(&req, GENL_ID_CTRL, 1, CTRL_CMD_GETFAMILY);
-	nl_put_attr(&req, CTRL_ATTR_FAMILY_NAME, NETDEV_FAMILY_NAME, sizeof(NETDEV_FAMILY_NAME));
-	r = nl_transact(fd, &req, family_id_attr, &family);
-	if (r)
-		goto out;
-	if (!family) {
-		r = -ENOENT;
-		goto out;
-	}
-
-	genl_req_init(&req, family, 2, NETDEV_CMD_DEV_GET);
-	nl_put_attr(&req, NETDEV_A_DEV_IFINDEX, &ifindex, sizeof(ifindex));
-	r = nl_transact(fd, &req, features_attr, info);
-out:
-	close(fd);
-	return r;
-}
-
-/* ---- loading and attaching --------------------------------------------------- */
 
 const char *xdp_prog_obj_path(const char *opts_path)
 {
@@ -468,7 +360,7 @@ const char *xdp_prog_obj_path(const char *opts_path)
 	env = secure_getenv("CAPD_BPF_OBJ");
 	if (env && *env)
 		return env;
-	if (*CAPD_BPF_OBJ_BUILD && access(CAPD_BPF_OBJ_BUILD, R_OK) == 0)
+	if (*CAPD_BPF_OBJ_BUILD && started_in_build_tree())
 		return CAPD_BPF_OBJ_BUILD;
 	return CAPD_BPF_OBJ_INSTALL;
 }
@@ -712,6 +604,7 @@ static int prog_new(const struct xdp_prog_opts *o, struct xdp_prog **ret)
 
 int xdp_prog_open(const struct xdp_prog_opts *o, struct xdp_prog **ret)
 {
+	struct netdev_xdp nx;
 	struct xdp_prog *p;
 	int r;
 
@@ -738,8 +631,11 @@ int xdp_prog_open(const struct xdp_prog_opts *o, struct xdp_prog **ret)
 	r = foreign_attached(p->info.ifindex);
 	if (r)
 		goto fail;
-	if (netdev_features(&p->info))
-		p->info.features_known = false;
+	if (netdev_xdp_features(p->info.ifindex, &nx) == 0) {
+		p->info.features_known = true;
+		p->info.xdp_features = nx.features;
+		p->info.rx_metadata_features = nx.rx_metadata;
+	}
 
 	switch (o->mode) {
 	case XDP_PROG_MODE_NATIVE:
@@ -765,7 +661,7 @@ int xdp_prog_open(const struct xdp_prog_opts *o, struct xdp_prog **ret)
 	else if (!p->info.features_known)
 		p->info.hw_ts = -1;
 	else
-		p->info.hw_ts = !!(p->info.rx_metadata_features & XDP_PROG_RX_META_TIMESTAMP);
+		p->info.hw_ts = !!(p->info.rx_metadata_features & NETDEV_XDP_RX_METADATA_TIMESTAMP);
 	*ret = p;
 	return 0;
 fail:

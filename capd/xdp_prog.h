@@ -7,8 +7,8 @@
  * libxdp is not used for the program: its multi-program dispatcher needs
  * BPF_PROG_TYPE_EXT, which this platform refuses (EPERM), and libxdp 1.3.1
  * cannot load device-bound programs.  The object comes from a file:
- * xdp_prog_opts.obj_path, else $CAPD_BPF_OBJ, else the build tree, else the
- * install path (see xdp_prog_obj_path()).
+ * xdp_prog_opts.obj_path, else $CAPD_BPF_OBJ, else the build tree's for a
+ * program started from it, else the install path (xdp_prog_obj_path()).
  *
  * Program choice (xdp_prog_open()):
  *   NATIVE   capd_xdp_hw loaded device-bound (HW RX timestamps through the
@@ -92,19 +92,13 @@ struct xdp_prog_info {
 	 */
 	int hw_ts;
 	bool features_known;	       /* the two fields below are valid */
-	uint64_t xdp_features;	       /* NETDEV_XDP_ACT_* bits */
-	uint64_t rx_metadata_features; /* NETDEV_XDP_RX_METADATA_* bits */
+	uint64_t xdp_features;	       /* NETDEV_XDP_ACT_* bits (netdev.h) */
+	uint64_t rx_metadata_features; /* NETDEV_XDP_RX_METADATA_* bits (netdev.h) */
 	int hw_err;		       /* -errno: why capd_xdp_hw was not used; 0 */
 	int native_err;		       /* -errno: why native mode was not used; 0 */
 	char obj_path[256];
 };
 
-/* netdev netlink bits (linux/netdev.h is newer than Debian 12's headers). */
-#define XDP_PROG_ACT_BASIC	   (1u << 0)
-#define XDP_PROG_ACT_REDIRECT	   (1u << 1)
-#define XDP_PROG_ACT_XSK_ZEROCOPY  (1u << 3)
-#define XDP_PROG_ACT_RX_SG	   (1u << 5)
-#define XDP_PROG_RX_META_TIMESTAMP (1u << 0)
 
 struct xdp_prog;
 
@@ -120,7 +114,8 @@ void xdp_prog_set_print(xdp_prog_print_fn fn);
 /*
  * The object file xdp_prog_open() would use for opts_path (may be NULL):
  * opts_path, else $CAPD_BPF_OBJ (ignored when setuid), else the build
- * tree's object if it exists, else the install path.
+ * tree's object when the running executable lies in that build tree (the
+ * tests), else the install path (PREFIX/lib/capd/capd_xdp.bpf.o).
  */
 const char *xdp_prog_obj_path(const char *opts_path);
 

@@ -11,9 +11,11 @@ packages=(
 	libbpf-dev libxdp-dev libpcap-dev libconfig-dev libzstd-dev
 	libcap-ng-dev libsystemd-dev
 	# lab and judges: namespaces, PTP, independent pcapng readers
-	iproute2 util-linux ethtool linuxptp tcpdump tshark zstd strace
+	iproute2 util-linux ethtool linuxptp tcpdump tshark zstd strace jq
 	# peers the benchmarks compare against (dumpcap comes with tshark)
-	netsniff-ng jq
+	netsniff-ng
+	# manuals and units: lint, systemd-analyze verify/security
+	mandoc man-db systemd
 )
 
 missing=()

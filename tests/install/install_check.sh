@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# install_check.sh CMAKE BUILD_DIR - `cmake --install` into a temporary
+# DESTDIR, then, from the installed tree:
+#
+#  - every file is where install.cmake says (binaries, XDP object, units,
+#    sysusers/tmpfiles snippets, example configs, manuals, documents);
+#  - the installed capd names the installed XDP object (the path compiled
+#    into it, under DESTDIR), never the build tree's;
+#  - systemd-analyze verify accepts both units with --root=DESTDIR, so the
+#    ExecStart= binaries and Documentation= manuals it checks are the
+#    installed ones (the distribution's own units are copied into the root
+#    for the dependencies: sysinit.target...);
+#  - systemd-analyze security --offline rates capd.service and
+#    capdump@.service no worse than CAPD_MAX_EXPOSURE/CAPDUMP_MAX_EXPOSURE
+#    (tenths; the units say why each missing restriction is missing);
+#  - each installed program runs (-h), capd reads the installed example
+#    (-D), finds no mistake in it with -n (only the system may lack the
+#    interface, the accounts, the hugepages), and accepts it adapted to
+#    this box;
+#  - a second install keeps the configuration an admin edited.
+# Needs no privilege.  Paths come from the environment (install_tests.cmake).
+set -euo pipefail
+
+fail()
+{
+	echo "FAIL: install_check: $*" >&2
+	exit 1
+}
+
+skip()
+{
+	echo "SKIP: install_check: $*" >&2
+	exit 77
+}
+
+[[ $# -eq 2 ]] || fail "usage: install_check.sh CMAKE BUILD_DIR"
+cmake=$1 build=$2
+: "${CAPD_PREFIX:?}" "${CAPD_SBINDIR:?}" "${CAPD_BINDIR:?}" "${CAPD_CONFDIR:?}"
+: "${CAPD_UNITDIR:?}" "${CAPD_SYSUSERSDIR:?}" "${CAPD_TMPFILESDIR:?}" "${CAPD_MANDIR:?}"
+: "${CAPD_DOCDIR:?}" "${CAPD_BPF_OBJ_INSTALL:?}"
+command -v systemd-analyze >/dev/null || skip "needs systemd-analyze (apt-get install systemd)"
+
+tmp=$(mktemp -d /tmp/capd-install.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+root=$tmp/root
+
+DESTDIR=$root "$cmake" --install "$build" >"$tmp/install.log" 2>&1 ||
+	fail "cmake --install: $(tail -5 "$tmp/install.log")"
+echo "installed under $root$CAPD_PREFIX"
+
+expect_file()
+{
+	[[ -f $root$1 ]] || fail "not installed: $1"
+	[[ -z ${2:-} || -x $root$1 ]] || fail "not executable: $1"
+}
+
+expect_file "$CAPD_SBINDIR/capd" x
+for p in capdump capctl capstat; do
+	[[ ! -e $build/readers/$p ]] || expect_file "$CAPD_BINDIR/$p" x
+done
+expect_file "$CAPD_BPF_OBJ_INSTALL"
+expect_file "$CAPD_UNITDIR/capd.service"
+expect_file "$CAPD_UNITDIR/capdump@.service"
+expect_file "$CAPD_SYSUSERSDIR/capd.conf"
+expect_file "$CAPD_TMPFILESDIR/capd.conf"
+expect_file "$CAPD_CONFDIR/capd.conf"
+expect_file "$CAPD_CONFDIR/capdump.env"
+[[ -d $root$CAPD_CONFDIR/capdump ]] || fail "no $CAPD_CONFDIR/capdump/"
+expect_file "$CAPD_DOCDIR/examples/capd.conf"
+expect_file "$CAPD_DOCDIR/ring-format.md"
+expect_file "$CAPD_DOCDIR/architecture.md"
+expect_file "$CAPD_MANDIR/man8/capd.8"
+expect_file "$CAPD_MANDIR/man5/capd.conf.5"
+expect_file "$CAPD_MANDIR/man1/capdump.1"
+expect_file "$CAPD_MANDIR/man1/capctl.1"
+grep -q "^ExecStart=$CAPD_SBINDIR/capd -c $CAPD_CONFDIR/capd.conf\$" \
+	"$root$CAPD_UNITDIR/capd.service" || fail "capd.service does not run the installed capd"
+grep -q "$CAPD_BPF_OBJ_INSTALL" "$root$CAPD_SBINDIR/capd" ||
+	fail "the installed capd does not name $CAPD_BPF_OBJ_INSTALL"
+echo "files: binaries, $CAPD_BPF_OBJ_INSTALL, units, snippets, configs, manuals, documents"
+
+# The units against the installed tree and the distribution's units.
+units=
+for d in /usr/lib/systemd/system /lib/systemd/system; do
+	[[ -d $d && -e $d/sysinit.target ]] && units=$d && break
+done
+[[ -n $units ]] || skip "no systemd units on this box to verify against"
+mkdir -p "$root/usr/lib/systemd/system"
+cp -an "$units/." "$root/usr/lib/systemd/system/" # never over the installed ones
+ln -s capdump@.service "$root$CAPD_UNITDIR/capdump@verify.service"
+man_opt=()
+command -v man >/dev/null || man_opt=(--man=no)
+for unit in capd.service capdump@verify.service; do
+	MANPATH=$root$CAPD_MANDIR: systemd-analyze verify "${man_opt[@]}" --root="$root" \
+		"$CAPD_UNITDIR/$unit" >"$tmp/verify" 2>&1 ||
+		fail "systemd-analyze verify $unit: $(<"$tmp/verify")"
+	echo "systemd-analyze verify $unit: ok"
+done
+for spec in "capd.service ${CAPD_MAX_EXPOSURE:-27}" "capdump@verify.service ${CAPDUMP_MAX_EXPOSURE:-2}"; do
+	unit=${spec% *} max=${spec#* }
+	rc=0
+	systemd-analyze security --offline=true --threshold="$max" --root="$root" \
+		"$CAPD_UNITDIR/$unit" >"$tmp/security" 2>&1 || rc=$?
+	echo "systemd-analyze security $unit: $(grep 'Overall exposure' "$tmp/security")"
+	((rc == 0)) || fail "$unit is more exposed than $max/10: $(grep '✗' "$tmp/security")"
+done
+
+# The programs, from where they were installed.
+for p in "$CAPD_SBINDIR/capd" "$CAPD_BINDIR/capdump" "$CAPD_BINDIR/capctl" "$CAPD_BINDIR/capstat"; do
+	[[ -e $root$p ]] || continue
+	"$root$p" -h >"$tmp/out" 2>&1 || fail "$p -h: exit $?: $(<"$tmp/out")"
+	grep -qi usage "$tmp/out" || fail "$p -h printed no usage: $(<"$tmp/out")"
+	echo "$p -h: ok"
+done
+capd=$root$CAPD_SBINDIR/capd
+conf=$root$CAPD_CONFDIR/capd.conf
+"$capd" -c "$conf" -D >"$tmp/dump" 2>&1 || fail "capd -D on the example: $(<"$tmp/dump")"
+grep -q '^ring = {' "$tmp/dump" || fail "capd -D printed no configuration"
+rc=0
+"$capd" -c "$conf" -n >"$tmp/out" 2>&1 || rc=$?
+echo "capd -n on the installed example: exit $rc: $(tail -n 1 "$tmp/out")"
+# Only the system may be wrong here (no eth1, no accounts, no hugepages).
+if grep -q "capd.conf:[0-9]*:" "$tmp/out"; then
+	fail "the installed example has a mistake: $(<"$tmp/out")"
+fi
+# The example adapted to this box: loopback, no accounts, a ring file of
+# the right size already there (capd -n then needs no hugepages).
+: >"$tmp/ring"
+truncate -s 16M "$tmp/ring"
+sed -e 's/name = "eth1"/name = "lo"/' -e 's/cpu = 1;/cpu = -1;/' \
+	-e "s|name = \"default\";|name = \"$tmp/ring\";|" -e 's/size = "8G";/size = "16M";/' \
+	-e 's/group = "capture";/group = "";/' -e 's/user = "capd";/user = "";/' \
+	-e 's/group = "capd";/group = "";/' "$conf" >"$tmp/box.conf"
+"$capd" -c "$tmp/box.conf" -n >"$tmp/out" 2>&1 || fail "capd -n on the adapted example: $(<"$tmp/out")"
+grep -q "configuration ok" "$tmp/out" || fail "capd -n said: $(<"$tmp/out")"
+echo "capd -n on the example adapted to this box: $(tail -n 1 "$tmp/out")"
+
+# An upgrade keeps the admin's configuration.
+echo "# edited by the admin" >>"$conf"
+DESTDIR=$root "$cmake" --install "$build" >"$tmp/install.log" 2>&1 || fail "second install failed"
+grep -q "edited by the admin" "$conf" || fail "a second install replaced $CAPD_CONFDIR/capd.conf"
+echo "second install: $CAPD_CONFDIR/capd.conf kept"
+echo "PASS: install_check"

@@ -1,0 +1,26 @@
+# Installation and manual tests; include()d from tests/CMakeLists.txt.
+# Neither needs privileges.
+if(NOT TARGET capd OR NOT DEFINED CAPD_UNITDIR)
+  return()
+endif()
+
+# cmake --install into a temporary DESTDIR; the units verified and rated
+# there, the programs run from there (tests/install/install_check.sh).
+add_test(NAME install_check
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install/install_check.sh ${CMAKE_COMMAND}
+                 ${PROJECT_BINARY_DIR})
+set_tests_properties(install_check PROPERTIES LABELS install TIMEOUT 120 SKIP_RETURN_CODE 77
+  ENVIRONMENT "CAPD_PREFIX=${CMAKE_INSTALL_PREFIX};CAPD_SBINDIR=${CAPD_SBINDIR};CAPD_BINDIR=${CAPD_BINDIR};CAPD_CONFDIR=${CAPD_CONFDIR};CAPD_UNITDIR=${CAPD_UNITDIR};CAPD_SYSUSERSDIR=${CAPD_SYSUSERSDIR};CAPD_TMPFILESDIR=${CAPD_TMPFILESDIR};CAPD_MANDIR=${CMAKE_INSTALL_FULL_MANDIR};CAPD_DOCDIR=${CMAKE_INSTALL_FULL_DOCDIR};CAPD_BPF_OBJ_INSTALL=${CAPD_BPF_OBJ_INSTALL};CAPD_MAX_EXPOSURE=27;CAPDUMP_MAX_EXPOSURE=2")
+
+# Every manual page is lint-clean.
+file(GLOB _manpages CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/man/*.[158])
+add_test(NAME man_lint COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install/man_lint.sh ${_manpages})
+set_tests_properties(man_lint PROPERTIES LABELS "unit;install" TIMEOUT 60 SKIP_RETURN_CODE 77)
+
+# capd as capd.service runs it, without systemd (root): an ordinary user
+# with exactly the unit's capabilities captures, drops, stops cleanly, and
+# makes no system call the unit's filter refuses.
+if(TARGET mcast_send AND TARGET ring_flows)
+  capd_lab_test(lab_capd_unit capd_unit.sh $<TARGET_FILE:capd> $<TARGET_FILE:mcast_send>
+                $<TARGET_FILE:ring_flows> ${PROJECT_BINARY_DIR}/systemd/capd.service)
+endif()
