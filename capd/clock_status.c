@@ -27,7 +27,6 @@ int clock_status_open(struct clock_status *cs, const struct clock_status_opts *o
 	if (!o->ptp4l_socket || !*o->ptp4l_socket)
 		return 0;
 	r = ptp_client_open(&cs->pc, o->ptp4l_socket, o->client_socket, o->domain);
-	cs->pc_open = r == 0;
 	cs->send_err = r;
 	return r;
 }
@@ -35,7 +34,6 @@ int clock_status_open(struct clock_status *cs, const struct clock_status_opts *o
 void clock_status_close(struct clock_status *cs)
 {
 	ptp_client_close(&cs->pc);
-	cs->pc_open = false;
 }
 
 /* With one answer per port, the port that says most about our time wins. */
@@ -82,21 +80,21 @@ static void take_answer(struct clock_status *cs, const struct ptp_mgmt_msg *m, u
 	}
 }
 
-int clock_status_poll(struct clock_status *cs, uint64_t now_mono)
+void clock_status_poll(struct clock_status *cs, uint64_t now_mono)
 {
 	struct ptp_mgmt_msg m;
 	uint16_t seq;
 	unsigned int i;
 	int r = 0;
 
-	if (!cs->pc_open)
-		return 0;
+	if (cs->pc.fd < 0)
+		return;
 	/* A bad datagram is skipped; only an empty queue ends the loop. */
 	while ((r = ptp_client_recv(&cs->pc, &m)) != 0)
 		if (r > 0)
 			take_answer(cs, &m, now_mono);
 	if (now_mono < cs->next_round)
-		return 0;
+		return;
 	cs->next_round = now_mono + CLOCK_STATUS_ROUND_NS;
 	for (i = 0; i < sizeof(round_ids) / sizeof(round_ids[0]); i++) {
 		r = ptp_client_get(&cs->pc, round_ids[i], &seq);
@@ -110,7 +108,6 @@ int clock_status_poll(struct clock_status *cs, uint64_t now_mono)
 	cs->send_err = r;
 	if (!cs->first_round)
 		cs->first_round = now_mono;
-	return r;
 }
 
 static uint8_t ptp_status(const struct clock_status *cs, uint64_t now_mono)
@@ -121,7 +118,7 @@ static uint8_t ptp_status(const struct clock_status *cs, uint64_t now_mono)
 		return RING_PTP_NO_ACCESS;
 	/* No socket (ptp4l removes it when it stops) or a dead one: gone now,
 	 * whatever it said a moment ago. */
-	if (cs->send_err == -ENOENT || cs->send_err == -ECONNREFUSED || !cs->pc_open)
+	if (cs->send_err == -ENOENT || cs->send_err == -ECONNREFUSED || cs->pc.fd < 0)
 		return RING_PTP_NO_ANSWER;
 	if (!cs->last_answer)
 		return cs->first_round && now_mono - cs->first_round <= CLOCK_STATUS_LOST_NS

@@ -38,8 +38,7 @@ struct clock_leap {
 
 struct clock_status {
 	struct clock_status_opts o;
-	struct ptp_client pc;
-	bool pc_open;
+	struct ptp_client pc;		/* pc.fd < 0: no ptp4l to ask */
 	int send_err;			/* of the last round, 0 = sent */
 	uint64_t next_round;		/* CLOCK_MONOTONIC */
 	uint64_t first_round;		/* CLOCK_MONOTONIC, 0 = none sent yet */
@@ -67,10 +66,9 @@ void clock_status_close(struct clock_status *cs);
 
 /*
  * Collect ptp4l's answers and, once a round is due, send the next round of
- * GETs.  Call every ~100 ms.  @return the -errno of this round's send if
- * one was made and failed (for the log), else 0.
+ * GETs.  Call every ~100 ms.  The round's send error stays in send_err.
  */
-int clock_status_poll(struct clock_status *cs, uint64_t now_mono);
+void clock_status_poll(struct clock_status *cs, uint64_t now_mono);
 
 /*
  * Fill every field of the clock page except seq and version into *c:
