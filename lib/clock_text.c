@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <inttypes.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "clock_text.h"
 
@@ -18,6 +19,22 @@ char *clock_text_identity(const uint8_t id[8], char *buf)
 {
 	snprintf(buf, 19, "%02x%02x%02x.%02x%02x.%02x%02x%02x", id[0], id[1], id[2], id[3], id[4],
 		 id[5], id[6], id[7]);
+	return buf;
+}
+
+char *clock_text_utc(uint64_t ns, unsigned int digits, char *buf, size_t len)
+{
+	time_t secs = (time_t)(ns / 1000000000u);
+	uint64_t frac = ns % 1000000000u;
+	unsigned int i;
+	struct tm tm;
+	size_t n;
+
+	for (i = digits; i < 9; i++)
+		frac /= 10;
+	gmtime_r(&secs, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%0*lluZ", (int)digits, (unsigned long long)frac);
 	return buf;
 }
 

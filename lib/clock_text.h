@@ -18,6 +18,13 @@ const char *clock_text_port_state(uint8_t state);
 /* A clockIdentity as pmc prints it, "ce68b1.fffe.4bd2aa"; buf >= 19 bytes. */
 char *clock_text_identity(const uint8_t id[8], char *buf);
 
+/*
+ * UTC time ns (since the epoch) as ISO 8601, "2026-11-21T22:13:26.123Z",
+ * with digits (1..9) digits of the second's fraction; buf >= 32 bytes.
+ * @return buf.
+ */
+char *clock_text_utc(uint64_t ns, unsigned int digits, char *buf, size_t len);
+
 /* "phc", "kernel-tai", "capd-tai" or "none" (enum ring_ts_source). */
 const char *clock_text_source(uint8_t ts_source);
 

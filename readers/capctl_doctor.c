@@ -14,6 +14,7 @@
 #include "capd_conf.h"
 #include "doctor_check.h"
 #include "doctor_probe.h"
+#include "json_out.h"
 #include "log.h"
 
 #define CAPD_CONF_DEFAULT "/etc/capd/capd.conf"
@@ -28,39 +29,23 @@ static void usage(FILE *f)
 		   "Exit status 0 when no check fails, 1 otherwise, 2 for bad arguments.\n");
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static void print_json(const struct doctor_conf *dc, const struct doctor_item *items,
 		       unsigned int n, const unsigned int *count)
 {
 	unsigned int i;
 
 	printf("{\"config\":");
-	json_str(stdout, dc->path);
+	json_out_str(stdout, dc->path);
 	printf(",\"uid\":%u,\"checks\":[", (unsigned int)geteuid());
 	for (i = 0; i < n; i++) {
 		printf("%s{\"check\":", i ? "," : "");
-		json_str(stdout, items[i].check);
+		json_out_str(stdout, items[i].check);
 		printf(",\"interface\":");
-		json_str(stdout, items[i].iface);
+		json_out_str(stdout, items[i].iface);
 		printf(",\"status\":\"%s\",\"reason\":", doctor_check_status_str(items[i].status));
-		json_str(stdout, items[i].reason);
+		json_out_str(stdout, items[i].reason);
 		printf(",\"fix\":");
-		json_str(stdout, items[i].fix);
+		json_out_str(stdout, items[i].fix);
 		printf("}");
 	}
 	printf("],\"ok\":%u,\"warning\":%u,\"fail\":%u,\"unknown\":%u}\n", count[DOCTOR_OK],

@@ -11,11 +11,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "capctl.h"
 #include "clock_ns.h"
 #include "clock_text.h"
+#include "json_out.h"
 #include "log.h"
 #include "ring_clock.h"
 #include "ring_file.h"
@@ -39,21 +39,10 @@ static bool writer_crashed(const struct ring_hdr *h, uint64_t hb_age)
 	       hb_age >= STALE_NS;
 }
 
-static void print_time(FILE *f, uint64_t ns)
-{
-	time_t s = (time_t)(ns / 1000000000u);
-	struct tm tm;
-	char buf[32];
-
-	gmtime_r(&s, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f, "%s.%03uZ", buf, (unsigned)(ns % 1000000000u / 1000000u));
-}
-
 static void status_text(const char *path, const struct ring_hdr *h, const struct ring_clock *c,
 			uint64_t hb_age)
 {
-	char line[768];
+	char line[768], t[32];
 
 	printf("ring       %s (%" PRIu64 " MiB, %u blocks of %u KiB)\n", path,
 	       h->file_size >> 20, h->nblocks, h->block_size >> 10);
@@ -61,8 +50,7 @@ static void status_text(const char *path, const struct ring_hdr *h, const struct
 	       writer_crashed(h, hb_age) ? " (killed or crashed: no heartbeat)" : "",
 	       h->writer_pid, h->generation);
 	if (h->writer_start_ns) {
-		printf(", started ");
-		print_time(stdout, h->writer_start_ns);
+		printf(", started %s", clock_text_utc(h->writer_start_ns, 3, t, sizeof(t)));
 	}
 	if (hb_age != UINT64_MAX)
 		printf(", heartbeat %.1f s ago", hb_age / 1e9);
@@ -71,9 +59,7 @@ static void status_text(const char *path, const struct ring_hdr *h, const struct
 	clock_text_describe(line, sizeof(line), c);
 	printf("clock      %s\n", line);
 	if (c->update_ns) {
-		printf("           as of ");
-		print_time(stdout, c->update_ns);
-		putchar('\n');
+		printf("           as of %s\n", clock_text_utc(c->update_ns, 3, t, sizeof(t)));
 	}
 }
 
@@ -83,10 +69,12 @@ static void status_json(const char *path, const struct ring_hdr *h, const struct
 	char clock[2048];
 
 	clock_text_json(clock, sizeof(clock), c);
-	printf("{\"ring\":{\"path\":\"%s\",\"size\":%" PRIu64 ",\"block_size\":%u,\"blocks\":%u},"
+	fputs("{\"ring\":{\"path\":", stdout);
+	json_out_str(stdout, path);
+	printf(",\"size\":%" PRIu64 ",\"block_size\":%u,\"blocks\":%u},"
 	       "\"writer\":{\"state\":\"%s\",\"crashed\":%s,\"pid\":%u,\"generation\":%u,\"start_ns\":%" PRIu64
 	       ",\"heartbeat_age_ns\":%" PRIu64 ",\"records\":%" PRIu64 "},\"clock\":%s}\n",
-	       path, h->file_size, h->block_size, h->nblocks, writer_state(h, hb_age),
+	       h->file_size, h->block_size, h->nblocks, writer_state(h, hb_age),
 	       writer_crashed(h, hb_age) ? "true" : "false", h->writer_pid, h->generation, h->writer_start_ns, hb_age,
 	       __atomic_load_n(&h->next_seq, __ATOMIC_RELAXED), clock);
 }

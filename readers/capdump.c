@@ -24,6 +24,7 @@
 #include "frame.h"
 #include "log.h"
 #include "pcapng_clock.h"
+#include "readopt.h"
 #include "resume.h"
 #include "ringsrc.h"
 
@@ -168,9 +169,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	size_t len = 0;
 	char *end;
-	int c, i;
+	int c;
 
 	o->from = RING_SEEK_NEWEST;
 	o->level = ZSTD_LEVEL_DEFAULT;
@@ -227,9 +227,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				goto bad;
 			break;
 		case OPT_FROM:
-			if (!strcmp(optarg, "oldest"))
-				o->from = RING_SEEK_OLDEST;
-			else if (strcmp(optarg, "newest"))
+			if (readopt_from(optarg, &o->from) < 0)
 				goto bad;
 			break;
 		case OPT_RESUME:
@@ -265,18 +263,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		pr_err("--resume works on rings (-i)");
 		return -EINVAL;
 	}
-	/* The expression: the remaining words, as tcpdump joins them. */
-	for (i = optind; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	o->expr = calloc(1, len + 1);
-	if (!o->expr)
-		return -ENOMEM;
-	for (i = optind; i < argc; i++) {
-		if (i > optind)
-			strcat(o->expr, " ");
-		strcat(o->expr, argv[i]);
-	}
-	return 0;
+	o->expr = readopt_expr(argc, argv, optind);
+	return o->expr ? 0 : -ENOMEM;
 bad:
 	if (optarg)
 		pr_err("bad option value: %s", optarg);
@@ -319,15 +307,11 @@ static void print_packet(uint64_t ts, const uint8_t *p, uint32_t caplen, uint32_
 {
 	struct frame_info fi;
 	char tbuf[40], a[64], b[64];
-	time_t secs = (time_t)(ts / 1000000000u);
-	struct tm tm;
 
 	if (lost)
 		printf("-- %llu record%s lost here (reader too slow: ring overrun) --\n",
 		       (unsigned long long)lost, lost == 1 ? "" : "s");
-	gmtime_r(&secs, &tm);
-	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
-	printf("%s.%09lluZ ", tbuf, (unsigned long long)(ts % 1000000000u));
+	printf("%s ", clock_text_utc(ts, 9, tbuf, sizeof(tbuf)));
 	if (frame_decode(p, caplen, &fi) == 0) {
 		frame_addr_str(fi.family, fi.src, fi.sport, a, sizeof(a));
 		frame_addr_str(fi.family, fi.dst, fi.dport, b, sizeof(b));
@@ -645,18 +629,10 @@ static int run_rings(struct capdump *d)
 	bool got;
 	int r;
 
-	r = ringsrc_open(&d->src, d->o.rings, d->o.nrings, err, sizeof(err));
+	r = readopt_open_rings(&d->src, d->o.rings, d->o.nrings, d->o.from, d->o.back_secs, err,
+			       sizeof(err));
 	if (r < 0) {
 		pr_err("%s", err);
-		return r;
-	}
-	if (d->o.back_secs > 0)
-		r = ringsrc_seek(d->src, RING_SEEK_TIME,
-				 clock_ns(CLOCK_REALTIME) - (uint64_t)(d->o.back_secs * 1e9));
-	else
-		r = ringsrc_seek(d->src, d->o.from, 0);
-	if (r < 0) {
-		pr_err("seeking in the ring: %s", strerror(-r));
 		return r;
 	}
 	if (d->o.resume) {
@@ -718,6 +694,7 @@ static int run_rings(struct capdump *d)
 static int run_files(struct capdump *d)
 {
 	static struct dumpfile_iface ifs[DUMPFILE_MAX_IFACES];
+	char err[512];
 	unsigned int i;
 	int r = 0;
 
@@ -725,13 +702,9 @@ static int run_files(struct capdump *d)
 		struct capfile *f;
 		struct capfile_rec rec;
 
-		r = capfile_open(d->o.files[i], &f);
+		r = readopt_open_file(d->o.files[i], &f, err, sizeof(err));
 		if (r < 0) {
-			if (r == -EINVAL)
-				pr_err("%s: not a pcapng, pcap or zstd capture file (%s)",
-				       d->o.files[i], capfile_error(NULL));
-			else
-				pr_err("%s", capfile_error(NULL));
+			pr_err("%s", err);
 			return r;
 		}
 		while (!stop && (!d->o.count || d->t.written < d->o.count)) {
@@ -772,18 +745,13 @@ static int run_files(struct capdump *d)
 int main(int argc, char **argv)
 {
 	static struct capdump d;
-	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512];
 	int r, rc;
 
 	log_init("capdump", LOG_INFO);
 	if (parse_args(argc, argv, &d.o) < 0)
 		return 2;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/* A closed pipe (| head) is an ordinary end, reported by write(). */
-	signal(SIGPIPE, SIG_IGN);
+	readopt_signals(on_signal);
 	if (d.o.out && !strcmp(d.o.out, "-") && isatty(STDOUT_FILENO)) {
 		pr_err("-w -: standard output is a terminal; pipe it (| wireshark -k -i -)");
 		return 2;

@@ -20,6 +20,7 @@
 #include "clock_text.h"
 #include "filter.h"
 #include "frame.h"
+#include "json_out.h"
 #include "log.h"
 #include "readopt.h"
 #include "ringsrc.h"
@@ -220,8 +221,9 @@ static void print_clock(const struct capstat *cs, struct ringsrc *src, FILE *f)
 		ringsrc_clock(src, i, &c);
 		if (cs->o.json) {
 			clock_text_json(line, sizeof(line), &c);
-			fprintf(f, "{\"type\":\"clock\",\"ring\":\"%s\",\"clock\":%s}\n",
-				ringsrc_path(src, i), line);
+			fputs("{\"type\":\"clock\",\"ring\":", f);
+			json_out_str(f, ringsrc_path(src, i));
+			fprintf(f, ",\"clock\":%s}\n", line);
 		} else {
 			clock_text_describe(line, sizeof(line), &c);
 			fprintf(f, "clock %s: %s\n", ringsrc_path(src, i), line);

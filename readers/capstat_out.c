@@ -6,42 +6,13 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "capstat.h"
+#include "clock_text.h"
+#include "json_out.h"
 
 #define RANGES_PER_INTERVAL 64	/* gap ranges in an interval's JSON object */
 #define RANGES_IN_TABLE 8
-
-static const char *utc(uint64_t ns, char *buf, size_t len)
-{
-	time_t secs = (time_t)(ns / 1000000000u);
-	struct tm tm;
-	size_t n;
-
-	gmtime_r(&secs, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%09lluZ", (unsigned long long)(ns % 1000000000u));
-	return buf;
-}
-
-static void json_str(FILE *f, const char *s, size_t len)
-{
-	size_t i;
-
-	fputc('"', f);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 /* The session as text: MoldUDP64's is ASCII, PITCH's unit a number. */
 static void session_text(const struct capstat_feed *fd, char *buf, size_t len)
@@ -93,7 +64,7 @@ static void json_feed(FILE *f, const struct capstat_feed *fd, bool summary, doub
 		bps = secs > 0 ? (double)s->bytes * 8 / secs : 0;
 	}
 	fputs("\"feed\":", f);
-	json_str(f, fd->name, strlen(fd->name));
+	json_out_str(f, fd->name);
 	fprintf(f, ",\"group\":\"%s\",\"port\":%u,\"packets\":%llu,\"bytes\":%llu", fd->group,
 		fd->port, (unsigned long long)s->packets, (unsigned long long)s->bytes);
 	fprintf(f, ",\"pps\":%.1f,\"bps\":%.0f,\"peak_pps\":%.1f,\"peak_bps\":%.0f", pps, bps,
@@ -118,7 +89,7 @@ static void json_feed(FILE *f, const struct capstat_feed *fd, bool summary, doub
 		session_text(fd, sess, sizeof(sess));
 		fprintf(f, ",\"seq\":{\"proto\":\"%s\",\"session\":",
 			seqdec_name(&fd->dec, dec, sizeof(dec)));
-		json_str(f, sess, strlen(sess));
+		json_out_str(f, sess);
 		fprintf(f, ",\"decoded\":%llu,\"undecodable\":%llu,\"messages\":%llu"
 			",\"heartbeats\":%llu,\"ends\":%llu,\"unsequenced\":%llu",
 			(unsigned long long)fd->decoded, (unsigned long long)fd->undecodable,
@@ -156,11 +127,11 @@ static void json_pair(FILE *f, const struct capstat *cs, const struct capstat_pa
 	const struct abarb *a = &p->ab;
 
 	fputs("\"pair\":", f);
-	json_str(f, p->name, strlen(p->name));
+	json_out_str(f, p->name);
 	fputs(",\"a\":", f);
-	json_str(f, feed_name(cs, p, ABARB_A), strlen(feed_name(cs, p, ABARB_A)));
+	json_out_str(f, feed_name(cs, p, ABARB_A));
 	fputs(",\"b\":", f);
-	json_str(f, feed_name(cs, p, ABARB_B), strlen(feed_name(cs, p, ABARB_B)));
+	json_out_str(f, feed_name(cs, p, ABARB_B));
 	fprintf(f, ",\"both\":%llu,\"lost_a_only\":%llu,\"lost_b_only\":%llu,\"lost_both\":%llu"
 		",\"a_first\":%llu,\"b_first\":%llu,\"ties\":%llu,\"late\":%llu,\"restarts\":%llu"
 		",\"pending\":%llu",
@@ -301,7 +272,7 @@ void capstat_print_interval(struct capstat *cs, FILE *f, uint64_t now, double se
 	char when[40];
 	unsigned int i;
 
-	utc(now, when, sizeof(when));
+	clock_text_utc(now, 9, when, sizeof(when));
 	if (cs->o.json) {
 		for (i = 0; i < cs->nfeeds; i++) {
 			fprintf(f, "{\"type\":\"feed\",\"time\":\"%s\",\"interval_s\":%.3f,", when,
@@ -335,7 +306,7 @@ void capstat_print_summary(struct capstat *cs, FILE *f)
 	char when[40];
 	unsigned int i;
 
-	utc(cs->last_ts, when, sizeof(when));
+	clock_text_utc(cs->last_ts, 9, when, sizeof(when));
 	if (cs->o.json) {
 		fprintf(f, "{\"type\":\"summary\",\"time\":\"%s\",\"duration_s\":%.6f,"
 			"\"packets\":%llu,\"filtered\":%llu,\"not_udp\":%llu,\"untracked\":%llu,"

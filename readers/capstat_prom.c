@@ -4,13 +4,10 @@
  * written under a temporary name and renamed, so the collector never reads
  * half of it.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "capstat.h"
+#include "file_replace.h"
 
 /* Label values escape backslash, double quote and newline. */
 static void label(FILE *f, const char *s)
@@ -99,9 +96,10 @@ static void ab_lines(FILE *f, const struct capstat *cs, const char *name, const 
 	}
 }
 
-static void write_all(FILE *f, const struct capstat *cs)
+static void write_all(FILE *f, const void *ctx)
 {
 	static const double q[] = { 0.5, 0.99, 1 };
+	const struct capstat *cs = ctx;
 	unsigned int i, j;
 
 	per_feed(f, cs, "capstat_packets_total", "counter", "Packets of the feed.", false,
@@ -185,29 +183,5 @@ static void write_all(FILE *f, const struct capstat *cs)
 
 int capstat_prom_write(const struct capstat *cs, const char *path)
 {
-	size_t n = strlen(path) + 5;
-	char *tmp = malloc(n);
-	FILE *f;
-	int r = 0;
-
-	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, n, "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		r = -errno;
-		goto out;
-	}
-	write_all(f, cs);
-	if (fflush(f) || ferror(f))
-		r = errno ? -errno : -EIO;
-	if (fclose(f) && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-out:
-	free(tmp);
-	return r;
+	return file_replace(path, false, write_all, cs);
 }

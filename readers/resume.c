@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_replace.h"
 #include "fname.h"
 #include "resume.h"
 
@@ -56,18 +57,11 @@ int resume_load(const char *path, struct resume_state *s)
 	return r ? r : magic ? 0 : -EBADMSG;
 }
 
-int resume_save(const char *path, const struct resume_state *s)
+static void write_state(FILE *f, const void *ctx)
 {
-	char tmp[4200];
+	const struct resume_state *s = ctx;
 	unsigned int i;
-	FILE *f;
-	int r = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
 	fprintf(f, "%s\n", RESUME_MAGIC);
 	if (s->part[0])
 		fprintf(f, "part %s\nfinal %s\noffset %llu\ncompressed %d\n", s->part, s->final,
@@ -75,16 +69,12 @@ int resume_save(const char *path, const struct resume_state *s)
 	for (i = 0; i < s->nrings; i++)
 		fprintf(f, "ring %llu %s\n", (unsigned long long)s->rings[i].next_seq,
 			s->rings[i].path);
+}
+
+int resume_save(const char *path, const struct resume_state *s)
+{
 	/* The state must not claim more than is on disk: data first, then it. */
-	if (fflush(f) || fsync(fileno(f)))
-		r = -errno;
-	if (fclose(f) && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-	return r;
+	return file_replace(path, true, write_state, s);
 }
 
 int resume_finish_part(const struct resume_state *s, char *out, size_t outlen)

@@ -384,6 +384,10 @@ static void test_pcapng_option(void)
 	clock_text_describe(line, sizeof(line), &c);
 	T_ASSERT(strstr(line, "synced: ptp4l port SLAVE within max_offset; port SLAVE, offset "
 			      "-745 ns, path delay 2003 ns, grandmaster ce68b1.fffe.4bd2aa"));
+	T_ASSERT(!strcmp(clock_text_utc(1483228799012345678ull, 9, line, sizeof(line)),
+			 "2016-12-31T23:59:59.012345678Z"));
+	T_ASSERT(!strcmp(clock_text_utc(1483228799012345678ull, 3, line, sizeof(line)),
+			 "2016-12-31T23:59:59.012Z"));
 	clock_text_json(line, sizeof(line), &c);
 	T_ASSERT(strstr(line, "\"port_state\":\"SLAVE\",\"gm_identity\":\"ce68b1.fffe.4bd2aa\""));
 }

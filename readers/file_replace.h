@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * file_replace.h - replace a small file whole: write PATH.tmp, then
+ * rename(2) it over PATH, so that whoever reads PATH sees the old content
+ * or the new one, never a part (state files, Prometheus textfiles).
+ */
+#ifndef CAPD_FILE_REPLACE_H
+#define CAPD_FILE_REPLACE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/*
+ * fill writes the new content to f.  With durable, the data reaches the
+ * disk (fsync) before the rename.
+ * @return 0, or -errno; the temporary file is gone either way.
+ */
+int file_replace(const char *path, bool durable, void (*fill)(FILE *f, const void *ctx),
+		 const void *ctx);
+
+#endif

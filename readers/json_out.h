@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * json_out.h - strings in the JSON the reader programs print.
+ */
+#ifndef CAPD_JSON_OUT_H
+#define CAPD_JSON_OUT_H
+
+#include <stdio.h>
+
+/*
+ * Print s as a quoted JSON string.  Quote, backslash,
+ * control characters and DEL are escaped; well-formed UTF-8 is copied; any
+ * other byte (a payload's binary, a broken name) becomes \u00XX, so the
+ * output is valid JSON whatever s holds.
+ */
+void json_out_str(FILE *f, const char *s);
+
+#endif
