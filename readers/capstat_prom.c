@@ -183,5 +183,5 @@ static void write_all(FILE *f, const void *ctx)
 
 int capstat_prom_write(const struct capstat *cs, const char *path)
 {
-	return file_replace(path, false, write_all, cs);
+	return file_replace(path, 0644, false, write_all, cs);
 }

@@ -74,7 +74,7 @@ static void write_state(FILE *f, const void *ctx)
 int resume_save(const char *path, const struct resume_state *s)
 {
 	/* The state must not claim more than is on disk: data first, then it. */
-	return file_replace(path, true, write_state, s);
+	return file_replace(path, 0644, true, write_state, s);
 }
 
 int resume_finish_part(const struct resume_state *s, char *out, size_t outlen)

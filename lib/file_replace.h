@@ -9,13 +9,15 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /*
- * fill writes the new content to f.  With durable, the data reaches the
- * disk (fsync) before the rename.
+ * fill writes the new content to f.  The file gets exactly the permission
+ * bits mode, whatever the umask.  With durable, the data reaches the disk
+ * (fsync) before the rename.
  * @return 0, or -errno; the temporary file is gone either way.
  */
-int file_replace(const char *path, bool durable, void (*fill)(FILE *f, const void *ctx),
+int file_replace(const char *path, mode_t mode, bool durable, void (*fill)(FILE *f, const void *ctx),
 		 const void *ctx);
 
 #endif
