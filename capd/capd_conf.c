@@ -115,6 +115,29 @@ static const char *check_abs_path_or_empty(const char *s)
 	return s[0] ? check_abs_path(s) : NULL;
 }
 
+/*
+ * node_exporter's textfile collector reads only *.prom files: any other
+ * name would be written every second and never collected.  That is also
+ * why file_replace()'s temporary "NAME.prom.tmp" is never read half done.
+ */
+static const char *check_textfile(const char *s)
+{
+	const char *base = strrchr(s, '/');
+	size_t n;
+
+	if (!s[0])
+		return NULL; /* no metrics */
+	if (base && s[0] != '/')
+		return "a value containing '/' must be an absolute path "
+		       "(a name without '/' is a file in run.dir)";
+	base = base ? base + 1 : s;
+	n = strlen(base);
+	if (n <= strlen(".prom") || strcmp(base + n - strlen(".prom"), ".prom"))
+		return "must be a file name ending in \".prom\" "
+		       "(node_exporter's textfile collector reads only *.prom files)";
+	return NULL;
+}
+
 static bool addr_is_multicast(const struct capd_conf_addr *a)
 {
 	if (a->family == AF_INET)
@@ -258,6 +281,13 @@ static const struct ckey run_keys[] = {
 	{.name = NULL},
 };
 
+static const struct ckey metrics_keys[] = {
+	K_STR(struct capd_conf_metrics, textfile, "textfile", "capd.prom", 0, 0, check_textfile,
+	      "Prometheus textfile rewritten every second: a *.prom name in run.dir or an "
+	      "absolute path; \"\" = none"),
+	{.name = NULL},
+};
+
 const struct ckey capd_conf_table[] = {
 	K_GROUP(struct capd_conf, ring, "ring", ring_keys, ring_post,
 		"the shared ring that readers attach to"),
@@ -267,6 +297,8 @@ const struct ckey capd_conf_table[] = {
 	       feed_post, "traffic to capture; ( ) = all multicast UDP"),
 	K_GROUP(struct capd_conf, clock, "clock", clock_keys, NULL, "clock status source"),
 	K_GROUP(struct capd_conf, run, "run", run_keys, NULL, "identity after setup"),
+	K_GROUP(struct capd_conf, metrics, "metrics", metrics_keys, NULL,
+		"counters for node_exporter's textfile collector (capd(8), METRICS)"),
 	{.name = NULL},
 };
 
@@ -1000,6 +1032,18 @@ io_err:
 	if (err && errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(-r));
 	return r;
+}
+
+int capd_conf_metrics_path(const struct capd_conf *c, char *buf, size_t len)
+{
+	const char *name = c->metrics.textfile;
+	int n;
+
+	if (!name[0] || strchr(name, '/'))
+		n = snprintf(buf, len, "%s", name);
+	else
+		n = snprintf(buf, len, "%s/%s", c->run.dir, name);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
 /* ---- dump ---------------------------------------------------------------------- */

@@ -95,6 +95,12 @@ struct capd_conf_run {
 	char dir[88];	/* leaves room for "/pmc.PID" in a sun_path */
 };
 
+struct capd_conf_metrics {
+	/* "" = no metrics; a name without '/' is a file in run.dir, a value
+	 * with '/' an absolute path; always ends in ".prom" */
+	char textfile[256];
+};
+
 struct capd_conf {
 	struct capd_conf_ring ring;
 	struct capd_conf_capture capture;
@@ -102,6 +108,7 @@ struct capd_conf {
 	struct capd_conf_feed feeds[CAPD_CONF_MAX_FEEDS];
 	struct capd_conf_clock clock;
 	struct capd_conf_run run;
+	struct capd_conf_metrics metrics;
 };
 
 /*
@@ -135,6 +142,13 @@ int capd_conf_parse_string(struct capd_conf *c, const char *text, const char *na
  * identical struct capd_conf.
  */
 void capd_conf_dump(const struct capd_conf *c, FILE *f);
+
+/*
+ * The metrics file's path: metrics.textfile itself if it contains '/',
+ * else run.dir/metrics.textfile; "" when metrics.textfile is "" (none).
+ * @return 0, or -ENAMETOOLONG if it does not fit in len bytes.
+ */
+int capd_conf_metrics_path(const struct capd_conf *c, char *buf, size_t len);
 
 /* Format a as "239.1.1.1" or "ff3e::/96" (no suffix for a single address). */
 char *capd_conf_addr_str(const struct capd_conf_addr *a, char *buf, size_t len);

@@ -10,6 +10,8 @@
 #include "clock_text.h"
 #include "housekeeping.h"
 #include "log.h"
+#include "metrics.h"
+#include "netdev.h"
 #include "ring.h"
 #include "ring_clock.h"
 #include "xdp_prog.h"
@@ -23,11 +25,40 @@ static void set_stat(uint64_t *p, uint64_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELAXED);
 }
 
+/*
+ * The kernel's figure is a running total that some drivers reset (on down
+ * and up, for instance): a figure below the last one counts as the drops
+ * since that reset, so the total never goes back.  A failed reading leaves
+ * the total as it is.
+ */
+static void update_nic(struct housekeeping_nic *n, const char *ifname)
+{
+	uint64_t v;
+
+	if (netdev_nic_rx_drops(ifname, &v) < 0)
+		return;
+	if (n->known)
+		n->total += v >= n->last ? v - n->last : v;
+	n->last = v;
+	n->known = true;
+}
+
+static void update_nics(struct housekeeping *hk)
+{
+	const struct ring_stats *st = hk->cap->stats;
+	unsigned int i;
+
+	for (i = 0; i < st->niface && i < RING_MAX_IFACES; i++)
+		update_nic(&hk->nic[i], st->ifaces[i].name);
+}
+
 void housekeeping_update_stats(struct housekeeping *hk)
 {
 	struct capture *c = hk->cap;
+	bool nic_done[RING_MAX_IFACES] = { false };
 	unsigned int i;
 
+	update_nics(hk);
 	for (i = 0; i < c->nsrcs; i++) {
 		struct capture_src *s = &c->srcs[i];
 		struct ring_queue_stats *q = s->stats;
@@ -46,7 +77,50 @@ void housekeeping_update_stats(struct housekeeping *hk)
 			set_stat(&q->xdp_passed, xc.c[CAPD_CNT_PASSED]);
 			set_stat(&q->xdp_meta_failed, xc.c[CAPD_CNT_META_FAILED]);
 		}
+		if (s->iface < RING_MAX_IFACES && !nic_done[s->iface]) {
+			set_stat(&q->nic_dropped, hk->nic[s->iface].total);
+			nic_done[s->iface] = true;
+		}
 	}
+}
+
+static void log_metrics(struct housekeeping *hk, int r)
+{
+	const char *path = hk->metrics_path;
+
+	if (r == hk->metrics_err)
+		return;
+	if (r == -EROFS || r == -EACCES || r == -EPERM)
+		pr_warn("metrics file %s: %s: capd's user may not write there (under capd.service "
+			"only below run.dir, unless ReadWritePaths= names the directory)",
+			path, strerror(-r));
+	else if (r == -ENOENT)
+		pr_warn("metrics file %s: %s: its directory does not exist", path, strerror(-r));
+	else if (r < 0)
+		pr_warn("metrics file %s: %s", path, strerror(-r));
+	else
+		pr_notice("metrics file %s: written again", path);
+	hk->metrics_err = r;
+}
+
+void housekeeping_write_metrics(struct housekeeping *hk, bool running)
+{
+	const struct ring_clock *page =
+		(const struct ring_clock *)((const uint8_t *)hk->hdr + RING_CLOCK_OFF);
+	struct ring_clock clock;
+	struct metrics_src src = {
+		.hdr = hk->hdr,
+		.stats = hk->cap->stats,
+		.clock = &clock,
+		.ring_path = hk->ring_path ? hk->ring_path : "",
+		.running = running,
+	};
+
+	if (!hk->metrics_path[0])
+		return;
+	ring_clock_read(page, &clock);
+	src.now_ns = clock_ns(CLOCK_REALTIME);
+	log_metrics(hk, metrics_save(hk->metrics_path, &src));
 }
 
 static void log_clock(struct housekeeping *hk, const struct ring_clock *c, int send_err)
@@ -105,7 +179,7 @@ static void notify_status(struct housekeeping *hk, uint64_t *last_pkts, uint64_t
 		const struct ring_queue_stats *q = c->srcs[i].stats;
 
 		pkts += __atomic_load_n(&q->packets, __ATOMIC_RELAXED);
-		drops += q->xsk_rx_dropped + q->xsk_rx_ring_full + q->xsk_fill_ring_empty;
+		drops += ring_queue_dropped(q);
 	}
 	polls = __atomic_load_n(&c->stats->polls, __ATOMIC_RELAXED);
 	/* A stuck capture loop must not be hidden by a live housekeeping thread. */
@@ -132,6 +206,7 @@ static void *housekeeping_main(void *arg)
 		if (++tick % STATS_TICKS == 0) {
 			housekeeping_update_stats(hk);
 			notify_status(hk, &last_pkts, &last_polls);
+			housekeeping_write_metrics(hk, true);
 		}
 		next.tv_nsec += TICK_MS * 1000000L;
 		if (next.tv_nsec >= 1000000000L) {
@@ -149,7 +224,13 @@ int housekeeping_start(struct housekeeping *hk)
 
 	hk->stop = false;
 	hk->last_rule = RING_UNSYNC_UNKNOWN;
+	hk->metrics_err = 0;
+	memset(hk->nic, 0, sizeof(hk->nic));
+	update_nics(hk); /* the NIC drops before capd count for nothing */
 	update_clock(hk); /* before the first record a reader might convert */
+	if (hk->metrics_path[0])
+		pr_info("metrics file %s, rewritten every second", hk->metrics_path);
+	housekeeping_write_metrics(hk, true); /* a bad path shows at once */
 	r = pthread_create(&hk->thread, NULL, housekeeping_main, hk);
 	if (r)
 		return -r;

@@ -7,17 +7,31 @@
  * (WATCHDOG=1 only while the capture loop makes progress) and how it goes
  * (STATUS=).  Every 100 ms it also collects ptp4l's answers and rewrites
  * the ring's clock page (clock_status.h), logging each change of verdict.
+ *
+ * Every second, after the statistics, it also rewrites the metrics file
+ * (metrics.h) if one is configured, and fills each interface's NIC drops
+ * since the start into the statistics of its first captured queue (the
+ * kernel has no portable per-queue figure).
  */
 #ifndef CAPD_HOUSEKEEPING_H
 #define CAPD_HOUSEKEEPING_H
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "clock_status.h"
 
 struct capture;
 struct xdp_prog;
+
+/* One interface's NIC drops (netdev_nic_rx_drops()) since capd started. */
+struct housekeeping_nic {
+	uint64_t last;	/* the kernel's figure at the last reading */
+	uint64_t total; /* drops since the first reading */
+	bool known;	/* last holds a reading */
+};
 
 struct housekeeping {
 	struct ring_hdr *hdr;
@@ -25,8 +39,12 @@ struct housekeeping {
 	struct xdp_prog **progs;	/* per ring interface index */
 	unsigned int nprogs;
 	struct clock_status clock;	/* opened by the caller before the start */
+	const char *ring_path;		/* the metrics' ring label */
+	char metrics_path[PATH_MAX];	/* "" = no metrics file */
 	uint16_t last_rule;		/* for logging changes */
 	int last_send_err;
+	int metrics_err;		/* last metrics_save() result, for logging changes */
+	struct housekeeping_nic nic[RING_MAX_IFACES];
 	bool stop;
 	pthread_t thread;
 };
@@ -39,5 +57,13 @@ void housekeeping_stop(struct housekeeping *hk);
 
 /* One statistics pass (also used once more at shutdown). */
 void housekeeping_update_stats(struct housekeeping *hk);
+
+/*
+ * Rewrite the metrics file now, if there is one, with capd_running =
+ * running: false for the last write, at a clean stop, once the thread is
+ * stopped and the last statistics are in.  A failure is logged when its
+ * errno differs from the last write's, the recovery once.
+ */
+void housekeeping_write_metrics(struct housekeeping *hk, bool running);
 
 #endif

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/genetlink.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -220,4 +222,46 @@ int netdev_xdp_attached(int ifindex, struct netdev_xdp_prog *p)
 	memset(p, 0, sizeof(*p));
 	nl_req_init(&req, RTM_GETLINK, 1, &ifi, sizeof(ifi));
 	return nl_transact(NETLINK_ROUTE, &req, sizeof(ifi), link_attr, p);
+}
+
+/* ---- sysfs: the NIC's drop counters -------------------------------------------- */
+
+static int read_stat(const char *ifname, const char *name, uint64_t *v)
+{
+	char path[128], buf[32], *end;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ENODEV : -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	errno = 0;
+	*v = strtoull(buf, &end, 10);
+	if (end == buf || (*end && *end != '\n') || errno)
+		return -EINVAL;
+	return 0;
+}
+
+int netdev_nic_rx_drops(const char *ifname, uint64_t *drops)
+{
+	uint64_t missed, fifo;
+	int r;
+
+	/* the kernel's dev_valid_name(): nothing that leaves the directory */
+	if (!*ifname || strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/') ||
+	    !strcmp(ifname, ".") || !strcmp(ifname, ".."))
+		return -ENODEV;
+	r = read_stat(ifname, "rx_missed_errors", &missed);
+	if (!r)
+		r = read_stat(ifname, "rx_fifo_errors", &fifo);
+	if (r)
+		return r;
+	*drops = missed + fifo;
+	return 0;
 }

@@ -3,8 +3,9 @@
  * netdev.h - what a network interface is and can do, asked the way any
  * process may: interface ioctls by name, the "netdev" generic netlink
  * family for the driver's XDP features (Linux 6.3+), and rtnetlink for the
- * XDP program attached now.  libc only, so readers use it as well as capd;
- * no capability is needed for any of it.  Nothing here prints.
+ * XDP program attached now, sysfs for its drop counters.  libc only, so
+ * readers use it as well as capd; no capability is needed for any of it.
+ * Nothing here prints.
  */
 #ifndef CAPD_NETDEV_H
 #define CAPD_NETDEV_H
@@ -50,5 +51,16 @@ int netdev_xdp_features(int ifindex, struct netdev_xdp *x);
  * @return 0 or -errno.
  */
 int netdev_xdp_attached(int ifindex, struct netdev_xdp_prog *p);
+
+/*
+ * Frames the NIC or its driver dropped on ifname, all receive queues
+ * together, for want of buffers or descriptors: rx_missed_errors plus
+ * rx_fifo_errors of /sys/class/net/IFNAME/statistics.  Not rx_dropped,
+ * which also counts what the stack discarded as unwanted.  A running total
+ * since the driver last reset it (some reset on down/up).
+ * @return 0; -ENODEV: no such interface; -EINVAL: unreadable figure; or
+ *         the -errno of open/read.
+ */
+int netdev_nic_rx_drops(const char *ifname, uint64_t *drops);
 
 #endif

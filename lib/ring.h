@@ -79,6 +79,20 @@ static inline uint64_t ring_capacity(const struct ring_hdr *h)
 	return (uint64_t)h->nblocks * h->block_size;
 }
 
+/*
+ * Packets of a queue dropped before they reached the ring: by the NIC, by
+ * the kernel on the way to the AF_XDP socket, or with the socket's RX ring
+ * full.  Not xsk_fill_ring_empty: in copy mode those drops are inside
+ * xsk_rx_dropped already, in zero-copy mode it counts refill attempts.
+ * The counters are read relaxed; each only grows within a generation.
+ */
+static inline uint64_t ring_queue_dropped(const struct ring_queue_stats *q)
+{
+	return __atomic_load_n(&q->nic_dropped, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&q->xsk_rx_dropped, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&q->xsk_rx_ring_full, __ATOMIC_RELAXED);
+}
+
 /* Absolute position of the start of the block that holds pos. */
 static inline uint64_t ring_block_start(uint64_t pos, uint32_t block_size)
 {

@@ -12,6 +12,8 @@ packages=(
 	libcap-ng-dev libsystemd-dev
 	# lab and judges: namespaces, PTP, independent pcapng readers
 	iproute2 util-linux ethtool linuxptp tcpdump tshark zstd strace jq
+	# capd's metrics file, read back by Prometheus's own parser
+	python3-prometheus-client
 	# peers the benchmarks compare against (dumpcap comes with tshark)
 	netsniff-ng
 	# manuals and units: lint, systemd-analyze verify/security

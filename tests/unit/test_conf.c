@@ -292,14 +292,16 @@ static void test_number(const struct target *tg)
 static void test_string(const struct target *tg)
 {
 	const struct ckey *k = leaf(tg);
+	const char *dot = strrchr(k->sdef, '.');
+	size_t n, stem = dot ? (size_t)(dot - k->sdef) : strlen(k->sdef);
 	char v[600], s[300];
-	size_t n;
 
-	/* the longest value, grown from the default or example */
-	snprintf(s, sizeof(s), "%s", k->sdef[0] ? k->sdef : "a");
-	for (n = strlen(s); n < (size_t)k->max; n++)
+	/* the longest value, grown from the default or example, before its
+	 * suffix if it has one (metrics.textfile must end in ".prom") */
+	snprintf(s, sizeof(s), "%.*s", (int)stem, k->sdef[0] ? k->sdef : "a");
+	for (n = strlen(s); n < (size_t)k->max - strlen(k->sdef + stem); n++)
 		s[n] = 'a';
-	s[n] = '\0';
+	snprintf(s + n, sizeof(s) - n, "%s", k->sdef + stem);
 	snprintf(v, sizeof(v), "\"%s\"", s);
 	expect_ok_at(__LINE__, with(tg, v, NULL));
 	if (strcmp((const char *)&conf + tg->off, s))
@@ -761,6 +763,51 @@ static void test_literals_and_syntax(void)
 	EXPECT_ERR(buf, 2, "clock.ptp4l_socket", "absolute path");
 }
 
+/* metrics.textfile: a *.prom name in run.dir, an absolute path, or "" */
+static void test_metrics_textfile(void)
+{
+	char buf[1024], path[512];
+
+	snprintf(buf, sizeof(buf), "%s", iface);
+	EXPECT_OK(buf);
+	T_ASSERT(!strcmp(conf.metrics.textfile, "capd.prom"));
+	T_EQ(capd_conf_metrics_path(&conf, path, sizeof(path)), 0);
+	T_ASSERT(!strcmp(path, "/run/capd/capd.prom"));
+
+	snprintf(buf, sizeof(buf), "%srun = { dir = \"/run/capd-md\"; };\n"
+		 "metrics = { textfile = \"md.prom\"; };\n", iface);
+	EXPECT_OK(buf);
+	T_EQ(capd_conf_metrics_path(&conf, path, sizeof(path)), 0);
+	T_ASSERT(!strcmp(path, "/run/capd-md/md.prom"));
+	T_EQ(capd_conf_metrics_path(&conf, path, strlen("/run/capd-md/md.prom")),
+	     -ENAMETOOLONG);
+
+	snprintf(buf, sizeof(buf),
+		 "%smetrics = { textfile = \"/var/lib/prometheus/node-exporter/capd.prom\"; };\n",
+		 iface);
+	EXPECT_OK(buf);
+	T_EQ(capd_conf_metrics_path(&conf, path, sizeof(path)), 0);
+	T_ASSERT(!strcmp(path, "/var/lib/prometheus/node-exporter/capd.prom"));
+
+	snprintf(buf, sizeof(buf), "%smetrics = { textfile = \"\"; };\n", iface);
+	EXPECT_OK(buf);
+	T_EQ(capd_conf_metrics_path(&conf, path, sizeof(path)), 0);
+	T_ASSERT(!strcmp(path, ""));
+
+	snprintf(buf, sizeof(buf), "%smetrics = {\n textfile = \"capd.txt\"; };\n", iface);
+	EXPECT_ERR(buf, 3, "metrics.textfile", "ending in \".prom\"");
+	snprintf(buf, sizeof(buf), "%smetrics = { textfile = \"capd.prom.tmp\"; };\n", iface);
+	EXPECT_ERR(buf, 2, "metrics.textfile", "ending in \".prom\"");
+	snprintf(buf, sizeof(buf), "%smetrics = { textfile = \".prom\"; };\n", iface);
+	EXPECT_ERR(buf, 2, "metrics.textfile", "ending in \".prom\"");
+	snprintf(buf, sizeof(buf), "%smetrics = { textfile = \"/run/capd/\"; };\n", iface);
+	EXPECT_ERR(buf, 2, "metrics.textfile", "ending in \".prom\"");
+	snprintf(buf, sizeof(buf), "%smetrics = { textfile = \"prom/capd.prom\"; };\n", iface);
+	EXPECT_ERR(buf, 2, "metrics.textfile", "must be an absolute path");
+	snprintf(buf, sizeof(buf), "%smetrics = { textfile = \"./capd.prom\"; };\n", iface);
+	EXPECT_ERR(buf, 2, "metrics.textfile", "must be an absolute path");
+}
+
 static char *dump_str(const struct capd_conf *c)
 {
 	char *s = NULL;
@@ -791,7 +838,8 @@ static void test_round_trip(void)
 		"          { name = \"uni\"; group = \"10.1.0.0/16\"; allow_unicast = true;\n"
 		"            ports = [ 1, 65535 ]; } );\n"
 		"clock = { ptp4l_socket = \"/run/ptp4l-eth1\"; domain = 127; };\n"
-		"run = { user = \"nobody\"; group = \"\"; };\n";
+		"run = { user = \"nobody\"; group = \"\"; };\n"
+		"metrics = { textfile = \"/var/lib/prometheus/node-exporter/capd \\\"1\\\".prom\"; };\n";
 	char *d1, *d2;
 
 	T_EQ(capd_conf_parse_string(&a, rich, "rich", err, sizeof(err)), 0);
@@ -811,6 +859,7 @@ static void test_round_trip(void)
 	T_ASSERT(strstr(d1, "queues = [ 7, 0, 255 ];"));
 	T_ASSERT(strstr(d1, "mode = \"0600\";\t# "));
 	T_ASSERT(strstr(d1, "allow_unicast = true;"));
+	T_ASSERT(strstr(d1, "textfile = \"/var/lib/prometheus/node-exporter/capd \\\"1\\\".prom\";"));
 	free(d1);
 	free(d2);
 
@@ -935,6 +984,7 @@ int main(void)
 	test_feeds();
 	test_interfaces();
 	test_literals_and_syntax();
+	test_metrics_textfile();
 	test_round_trip();
 	test_example();
 	test_api_edges();

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <inttypes.h>
+
+#include "clock_text.h"
+#include "file_replace.h"
+#include "metrics.h"
+
+/* The capture thread updates the counters while they are written out. */
+static uint64_t load(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* At most max bytes of s (the ring's fixed-size name fields), escaped. */
+static void put_escaped(FILE *f, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && s[i]; i++) {
+		if (s[i] == '\\' || s[i] == '"')
+			fprintf(f, "\\%c", s[i]);
+		else if (s[i] == '\n')
+			fputs("\\n", f);
+		else
+			fputc(s[i], f);
+	}
+}
+
+static void head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* name{ring="PATH": every sample starts so; labels and the value follow. */
+static void sample(FILE *f, const struct metrics_src *src, const char *name)
+{
+	fprintf(f, "%s{ring=\"", name);
+	put_escaped(f, src->ring_path, SIZE_MAX);
+	fputc('"', f);
+}
+
+static void label(FILE *f, const char *key, const char *value, size_t max)
+{
+	fprintf(f, ",%s=\"", key);
+	put_escaped(f, value, max);
+	fputc('"', f);
+}
+
+static void end_u64(FILE *f, uint64_t v)
+{
+	fprintf(f, "} %" PRIu64 "\n", v);
+}
+
+/* Nanoseconds as seconds, digit for digit: a double would round a time of
+ * day to a quarter of a microsecond. */
+static void end_ns(FILE *f, int64_t ns)
+{
+	uint64_t m = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+
+	fprintf(f, "} %s%" PRIu64 ".%09" PRIu64 "\n", ns < 0 ? "-" : "", m / 1000000000u,
+		m % 1000000000u);
+}
+
+/* A family with one sample that has only the ring label. */
+static void single_u64(FILE *f, const struct metrics_src *src, const char *name, const char *type,
+		       const char *help, uint64_t v)
+{
+	head(f, name, type, help);
+	sample(f, src, name);
+	end_u64(f, v);
+}
+
+static void single_ns(FILE *f, const struct metrics_src *src, const char *name, const char *type,
+		      const char *help, int64_t ns)
+{
+	head(f, name, type, help);
+	sample(f, src, name);
+	end_ns(f, ns);
+}
+
+static void ring_families(FILE *f, const struct metrics_src *src)
+{
+	const struct ring_hdr *h = src->hdr;
+	const struct ring_stats *st = src->stats;
+
+	single_u64(f, src, "capd_running", "gauge",
+		   "1 while capd captures into the ring; 0 once it stopped cleanly.", src->running);
+	single_ns(f, src, "capd_start_time_seconds", "gauge",
+		  "When capd started writing the ring, seconds since the epoch.",
+		  (int64_t)h->writer_start_ns);
+	single_ns(f, src, "capd_last_update_time_seconds", "gauge",
+		  "When capd wrote this file, seconds since the epoch.", (int64_t)src->now_ns);
+	single_u64(f, src, "capd_ring_generation", "gauge",
+		   "Writer starts the ring file has seen, this one included.", h->generation);
+	single_u64(f, src, "capd_ring_size_bytes", "gauge",
+		   "Bytes of records the ring holds at once (blocks times block size).",
+		   (uint64_t)h->nblocks * h->block_size);
+	single_u64(f, src, "capd_ring_records_total", "counter",
+		   "Records written into the ring file, over all its generations.",
+		   load(&h->next_seq));
+	single_u64(f, src, "capd_ring_written_bytes_total", "counter",
+		   "Packet bytes stored in the ring file, over all its generations.",
+		   load(&h->bytes));
+	single_ns(f, src, "capd_capture_busy_seconds_total", "counter",
+		  "Time the capture thread spent moving packets (the rest it polled empty sockets).",
+		  (int64_t)load(&st->busy_ns));
+	single_u64(f, src, "capd_capture_polls_total", "counter",
+		   "Passes of the capture loop over its sockets.", load(&st->polls));
+	single_u64(f, src, "capd_capture_batches_total", "counter",
+		   "Non-empty receive batches the capture loop took.", load(&st->batches));
+}
+
+/* ---- per queue: one row per family, one column per label value ---------------- */
+
+#define QS(field) offsetof(struct ring_queue_stats, field)
+
+struct queue_family {
+	const char *name, *help;
+	const char *dim; /* the label that tells series[] apart, or NULL */
+	unsigned int nseries;
+	struct {
+		const char *value;
+		size_t off; /* of the uint64_t counter in struct ring_queue_stats */
+	} series[3];
+};
+
+/*
+ * xsk_fill_ring_empty is not a dropped_packets stage: the kernel counts
+ * attempts that found the fill ring empty.  In copy mode the packet lost
+ * that way is also counted in rx_dropped (stage="xsk"); in zero-copy mode
+ * it is a driver refill that failed, and the NIC drops the packet later
+ * (stage="nic").  Summing it in would count the same packets twice.
+ */
+static const struct queue_family queue_families[] = {
+	{ "capd_received_packets_total", "Packets from the queue written into the ring.", NULL,
+	  1, { { NULL, QS(packets) } } },
+	{ "capd_received_bytes_total", "Wire bytes of the packets written into the ring.", NULL, 1,
+	  { { NULL, QS(bytes) } } },
+	{ "capd_truncated_packets_total",
+	  "Packets longer than capture.snaplen, stored cut (not lost).", NULL, 1,
+	  { { NULL, QS(truncated) } } },
+	{ "capd_xdp_packets_total",
+	  "Packets capd's XDP program saw: redirect = selected for capture, pass = left to the "
+	  "kernel.",
+	  "action", 2, { { "redirect", QS(xdp_redirected) }, { "pass", QS(xdp_passed) } } },
+	{ "capd_xdp_metadata_failures_total",
+	  "Redirected packets the XDP program could not give a timestamp header.", NULL, 1,
+	  { { NULL, QS(xdp_meta_failed) } } },
+	{ "capd_dropped_packets_total",
+	  "Packets lost before the ring: nic = the NIC ran out of buffers (whole interface, on its "
+	  "first queue), rx_ring_full = the socket's RX ring was full, xsk = dropped by the "
+	  "AF_XDP socket otherwise.",
+	  "stage", 3,
+	  { { "nic", QS(nic_dropped) },
+	    { "rx_ring_full", QS(xsk_rx_ring_full) },
+	    { "xsk", QS(xsk_rx_dropped) } } },
+	{ "capd_xsk_fill_ring_empty_total",
+	  "Times the kernel found the AF_XDP socket's fill ring empty (capd late giving frames "
+	  "back).",
+	  NULL, 1, { { NULL, QS(xsk_fill_ring_empty) } } },
+	{ "capd_xsk_invalid_descriptors_total",
+	  "Invalid descriptors the AF_XDP socket refused (a capd bug).", NULL, 1,
+	  { { NULL, QS(xsk_invalid_descs) } } },
+};
+
+static void queue_family(FILE *f, const struct metrics_src *src, const struct queue_family *qf)
+{
+	const struct ring_stats *st = src->stats;
+	uint32_t nq = st->nqueue < RING_MAX_QUEUES ? st->nqueue : RING_MAX_QUEUES;
+	uint32_t ni = st->niface < RING_MAX_IFACES ? st->niface : RING_MAX_IFACES;
+	unsigned int i, j;
+	char qid[8];
+
+	head(f, qf->name, "counter", qf->help);
+	for (i = 0; i < nq; i++) {
+		const struct ring_queue_stats *q = &st->queues[i];
+
+		snprintf(qid, sizeof(qid), "%u", q->queue);
+		for (j = 0; j < qf->nseries; j++) {
+			sample(f, src, qf->name);
+			label(f, "interface", q->iface < ni ? st->ifaces[q->iface].name : "",
+			      RING_IFNAME_LEN);
+			label(f, "queue", qid, sizeof(qid));
+			if (qf->dim)
+				label(f, qf->dim, qf->series[j].value, SIZE_MAX);
+			end_u64(f, load((const uint64_t *)((const char *)q + qf->series[j].off)));
+		}
+	}
+}
+
+static const char *xdp_mode_name(uint8_t mode)
+{
+	return mode == 1 ? "native" : mode == 2 ? "generic" : "none";
+}
+
+static void interface_info(FILE *f, const struct metrics_src *src)
+{
+	const struct ring_stats *st = src->stats;
+	uint32_t ni = st->niface < RING_MAX_IFACES ? st->niface : RING_MAX_IFACES;
+	unsigned int i;
+
+	head(f, "capd_interface_info", "gauge",
+	     "Always 1; the labels say how capd captures on the interface.");
+	for (i = 0; i < ni; i++) {
+		const struct ring_iface *ri = &st->ifaces[i];
+
+		sample(f, src, "capd_interface_info");
+		label(f, "interface", ri->name, sizeof(ri->name));
+		label(f, "xdp_mode", xdp_mode_name(ri->xdp_mode), SIZE_MAX);
+		label(f, "zerocopy", ri->zerocopy ? "true" : "false", SIZE_MAX);
+		label(f, "ts_source", clock_text_source(ri->ts_source), SIZE_MAX);
+		label(f, "hardware", ri->hardware, sizeof(ri->hardware));
+		end_u64(f, 1);
+	}
+}
+
+/* ptp4l's figures only while it answers, the UTC offset only while valid:
+ * an absent sample says "unknown", a stale one would not. */
+static void clock_families(FILE *f, const struct metrics_src *src)
+{
+	const struct ring_clock *c = src->clock;
+	bool ptp = c->ptp_status == RING_PTP_ANSWERING;
+	char gm[19];
+
+	single_u64(f, src, "capd_clock_synced", "gauge",
+		   "1 when the timestamps are traceable to the grandmaster (or, without ptp4l, "
+		   "the kernel calls its clock synchronised).",
+		   c->synced ? 1 : 0);
+	head(f, "capd_clock_offset_seconds", "gauge",
+	     "ptp4l's offset from master; absent while ptp4l does not answer.");
+	if (ptp) {
+		sample(f, src, "capd_clock_offset_seconds");
+		end_ns(f, c->master_offset_ns);
+	}
+	head(f, "capd_clock_path_delay_seconds", "gauge",
+	     "ptp4l's mean path delay to the master; absent while ptp4l does not answer.");
+	if (ptp) {
+		sample(f, src, "capd_clock_path_delay_seconds");
+		end_ns(f, c->path_delay_ns);
+	}
+	head(f, "capd_clock_utc_offset_seconds", "gauge",
+	     "TAI - UTC announced by the grandmaster; absent unless announced valid.");
+	if (c->time_flags & RING_TIME_UTC_OFF_VALID) {
+		sample(f, src, "capd_clock_utc_offset_seconds");
+		end_ns(f, (int64_t)c->utc_offset * 1000000000);
+	}
+	head(f, "capd_clock_info", "gauge",
+	     "Always 1; the labels give ptp4l's state as capd sees it.");
+	sample(f, src, "capd_clock_info");
+	label(f, "ptp4l", clock_text_ptp_status(c->ptp_status), SIZE_MAX);
+	label(f, "port_state", clock_text_port_state(c->port_state), SIZE_MAX);
+	label(f, "gm_identity", ptp ? clock_text_identity(c->gm_identity, gm) : "", SIZE_MAX);
+	label(f, "ts_source", clock_text_source(c->ts_source), SIZE_MAX);
+	end_u64(f, 1);
+}
+
+void metrics_write(FILE *f, const struct metrics_src *src)
+{
+	unsigned int i;
+
+	ring_families(f, src);
+	for (i = 0; i < sizeof(queue_families) / sizeof(queue_families[0]); i++)
+		queue_family(f, src, &queue_families[i]);
+	interface_info(f, src);
+	clock_families(f, src);
+}
+
+static void fill(FILE *f, const void *ctx)
+{
+	metrics_write(f, ctx);
+}
+
+int metrics_save(const char *path, const struct metrics_src *src)
+{
+	return file_replace(path, 0644, false, fill, src);
+}
