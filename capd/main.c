@@ -353,6 +353,25 @@ static void publish_feeds(struct capd *d)
 	rf->nfeeds = i;
 }
 
+/*
+ * Where readers announce themselves for capctl status: named in the ring
+ * header, in a directory of the ring's group.  Sticky, so one reader cannot
+ * remove another's file; setgid, so the files belong to the group too.  Only
+ * warns: capture never depends on readers.
+ */
+static void setup_readers_dir(struct capd *d)
+{
+	struct ring_hdr *h = d->map.mem;
+	char dir[RING_RUN_DIR_LEN + sizeof(RING_READERS_SUBDIR) + 1];
+
+	memset(h->run_dir, 0, sizeof(h->run_dir));
+	snprintf(h->run_dir, sizeof(h->run_dir), "%s", d->conf.run.dir);
+	snprintf(dir, sizeof(dir), "%s/" RING_READERS_SUBDIR, d->conf.run.dir);
+	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || chown(dir, (uid_t)-1, d->ring_gid) < 0 ||
+	    chmod(dir, S_ISVTX | S_ISGID | 0770) < 0)
+		pr_warn("%s: %s: capctl status will not list readers", dir, strerror(errno));
+}
+
 static int setup_capture(struct capd *d)
 {
 	struct xdp_feed feeds[CAPD_CONF_MAX_FEEDS];
@@ -373,6 +392,7 @@ static int setup_capture(struct capd *d)
 	/* Statistics of this generation start from zero. */
 	memset(d->stats, 0, sizeof(*d->stats));
 	publish_feeds(d);
+	setup_readers_dir(d);
 	xdp_prog_set_print(libbpf_to_log);
 	for (i = 0; i < d->conf.capture.ninterfaces; i++) {
 		r = setup_interface(d, i, feeds);
@@ -443,6 +463,12 @@ static int start_threads(struct capd *d)
 	cpu_set_t cpus;
 	int r;
 
+	r = capd_conf_metrics_path(c, d->hk.metrics_path, sizeof(d->hk.metrics_path));
+	if (r < 0) {
+		pr_err("%s: metrics.textfile: %s", d->conf_path, strerror(-r));
+		return r;
+	}
+	d->hk.ring_path = d->ring_path;
 	d->cap.writer = &d->writer;
 	d->cap.stats = d->stats;
 	d->cap.srcs = d->srcs;
@@ -503,6 +529,8 @@ static void teardown(struct capd *d)
 		pthread_join(d->cap_thread, NULL);
 		housekeeping_update_stats(&d->hk); /* the sockets' last counters */
 	}
+	if (d->hk_running)
+		housekeeping_write_metrics(&d->hk, false); /* capd_running 0: a clean stop */
 	mcast_join_close(&d->joins);
 	for (i = 0; i < d->cap.nsrcs; i++)
 		xsk_rx_close(d->srcs[i].xsk);

@@ -43,6 +43,9 @@
 #define RING_REC_ALIGN 8u
 #define RING_ALIGN(n) (((n) + (RING_REC_ALIGN - 1)) & ~(uint64_t)(RING_REC_ALIGN - 1))
 
+#define RING_RUN_DIR_LEN 128
+#define RING_READERS_SUBDIR "readers"
+
 /* ring_hdr.writer_state */
 enum ring_writer_state {
 	RING_WRITER_NONE = 0,	 /* formatted, never written */
@@ -89,7 +92,12 @@ struct ring_hdr {
 	uint64_t bytes;		/* payload bytes (caplen) written, all generations */
 	uint64_t reserved4[5];
 
-	uint8_t reserved5[4096 - 4 * 64];
+	/* lines 4-5: the writer's run directory (capd's run.dir), NUL
+	 * terminated, "" = none; set before the writer opens the ring.
+	 * Readers announce themselves in its RING_READERS_SUBDIR. */
+	char run_dir[RING_RUN_DIR_LEN];
+
+	uint8_t reserved5[4096 - 4 * 64 - RING_RUN_DIR_LEN];
 };
 
 /*
@@ -225,7 +233,8 @@ struct ring_queue_stats {
 	uint64_t xdp_redirected; /* counters of the XDP program */
 	uint64_t xdp_passed;
 	uint64_t xdp_meta_failed;
-	uint64_t nic_dropped;	/* driver/NIC drops attributed to this queue */
+	uint64_t nic_dropped;	/* NIC drops (out of buffers) of the interface since
+				 * the writer started, on its first queue only */
 	uint64_t reserved[4];
 };
 
@@ -305,6 +314,7 @@ _Static_assert(sizeof(struct ring_hdr) == 4096, "ring ABI v1: header page");
 _Static_assert(offsetof(struct ring_hdr, generation) == 64, "ring ABI v1");
 _Static_assert(offsetof(struct ring_hdr, intent) == 128, "ring ABI v1");
 _Static_assert(offsetof(struct ring_hdr, tail) == 192, "ring ABI v1");
+_Static_assert(offsetof(struct ring_hdr, run_dir) == 256, "ring ABI v1");
 _Static_assert(sizeof(struct ring_clock) == 256, "ring ABI v1: clock page");
 _Static_assert(offsetof(struct ring_clock, gm_identity) == 32, "ring ABI v1");
 _Static_assert(offsetof(struct ring_clock, leap_tai_ns) == 72, "ring ABI v1");

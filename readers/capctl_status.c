@@ -1,82 +1,518 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * capctl status: what a ring says about its writer and its clock.  A
- * writer counts as running while its state says so and its heartbeat
- * (every 100 ms) is younger than STALE_NS: a killed capd shows as
- * stopped within that time.
+ * capctl status: what a ring says about its writer, its contents, its
+ * counters and its clock, and which readers say they are attached.
+ *
+ * A writer counts as running while its state says so and its heartbeat
+ * (every 100 ms) is younger than STALE_NS: a killed capd shows as stopped
+ * within that time.  A reader rewrites its status file every half second;
+ * one older than READER_STALE_NS is alive but not reading (stopped, or
+ * stuck behind its output).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capctl.h"
 #include "clock_ns.h"
 #include "clock_text.h"
 #include "json_out.h"
 #include "log.h"
+#include "reader_status.h"
 #include "ring_clock.h"
 #include "ring_file.h"
 #include "ring_format.h"
+#include "ring_reader.h"
+#include "units.h"
 
 #define STALE_NS 1000000000ull
+#define READER_STALE_NS 2000000000ull
+#define MAX_READERS 256
 
-static const char *writer_state(const struct ring_hdr *h, uint64_t hb_age)
+/* What the ring holds: its oldest and newest records. */
+struct window {
+	uint64_t records;	/* records in the ring */
+	uint64_t used;		/* bytes of blocks holding them */
+	uint64_t oldest_seq;
+	uint64_t oldest_utc;	/* 0 if the ring is empty */
+	uint64_t newest_utc;
+	uint64_t newest_ts;	/* as stamped, to compare with readers' last_ts */
+};
+
+/* One attached reader, as capctl sees it against the ring now. */
+struct reader {
+	struct reader_status st;
+	const struct reader_status_ring *ring; /* the line for this ring */
+	uint64_t update_age;
+	bool stale;
+	bool seq_known;
+	uint64_t lag_records;	/* published, not yet delivered to it */
+	uint64_t lag_bytes;
+	uint64_t lag_ns;	/* newest stamp - its last stamp; 0 unknown */
+	uint64_t overwritten;	/* of its lag, already gone: it will count them lost */
+};
+
+struct status {
+	const char *path;
+	const struct ring_hdr *h;
+	const struct ring_stats *st;
+	struct ring_clock clock;
+	uint64_t hb_age;	/* UINT64_MAX: never */
+	uint64_t uptime;	/* 0 unless running */
+	uint64_t next_seq, tail, capacity;
+	struct window win;
+	struct reader *readers;
+	unsigned int nreaders;
+	bool readers_known;	/* the ring names a readers directory we could list */
+};
+
+static uint32_t hdr_state(const struct ring_hdr *h)
 {
-	switch (__atomic_load_n(&h->writer_state, __ATOMIC_ACQUIRE)) {
-	case RING_WRITER_RUNNING: return hb_age < STALE_NS ? "running" : "stopped";
+	return __atomic_load_n(&h->writer_state, __ATOMIC_ACQUIRE);
+}
+
+static const char *writer_state(const struct status *s)
+{
+	switch (hdr_state(s->h)) {
+	case RING_WRITER_RUNNING: return s->hb_age < STALE_NS ? "running" : "stopped";
 	case RING_WRITER_STOPPED: return "stopped";
 	default: return "never-started";
 	}
 }
 
 /* Stopped without closing the ring: killed or crashed. */
-static bool writer_crashed(const struct ring_hdr *h, uint64_t hb_age)
+static bool writer_crashed(const struct status *s)
 {
-	return __atomic_load_n(&h->writer_state, __ATOMIC_ACQUIRE) == RING_WRITER_RUNNING &&
-	       hb_age >= STALE_NS;
+	return hdr_state(s->h) == RING_WRITER_RUNNING && s->hb_age >= STALE_NS;
 }
 
-static void status_text(const char *path, const struct ring_hdr *h, const struct ring_clock *c,
-			uint64_t hb_age)
+/* The first record at or after the current position, if any. */
+static bool first_record(struct ring_reader *rd, struct ring_rec *rec)
 {
-	char line[768], t[32];
+	struct ring_view v;
 
-	printf("ring       %s (%" PRIu64 " MiB, %u blocks of %u KiB)\n", path,
-	       h->file_size >> 20, h->nblocks, h->block_size >> 10);
-	printf("writer     %s%s, pid %u, generation %u", writer_state(h, hb_age),
-	       writer_crashed(h, hb_age) ? " (killed or crashed: no heartbeat)" : "",
-	       h->writer_pid, h->generation);
-	if (h->writer_start_ns) {
+	if (ring_reader_peek(rd, &v) < 0)
+		return false;
+	*rec = v.rec;
+	return true;
+}
+
+static void find_window(const struct ring_map *m, struct status *s)
+{
+	struct ring_reader rd;
+	struct ring_rec rec;
+
+	memset(&s->win, 0, sizeof(s->win));
+	if (ring_reader_open(&rd, m->mem, m->len) < 0 || ring_reader_seek(&rd, RING_SEEK_OLDEST, 0) < 0)
+		return;
+	s->win.used = s->tail - (rd.pos - sizeof(struct ring_blk));
+	if (!first_record(&rd, &rec))
+		return;
+	s->win.oldest_seq = rec.seq;
+	s->win.records = s->next_seq - rec.seq;
+	s->win.oldest_utc = ring_clock_to_utc(&s->clock, rec.ts_source, rec.ts_ns);
+	if (ring_reader_seek(&rd, RING_SEEK_SEQ, s->next_seq - 1) < 0 || !first_record(&rd, &rec))
+		return;
+	s->win.newest_ts = rec.ts_ns;
+	s->win.newest_utc = ring_clock_to_utc(&s->clock, rec.ts_source, rec.ts_ns);
+}
+
+static bool pid_alive(int32_t pid)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+static int read_small(int dfd, const char *name, char *buf, size_t size, size_t *len)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	*len = (size_t)n;
+	return 0;
+}
+
+/* Compare a reader's view with the ring now. */
+static void reader_judge(const struct status *s, struct reader *r, uint64_t now_real)
+{
+	const struct reader_status_ring *rs = r->ring;
+
+	r->update_age = now_real > r->st.updated_ns ? now_real - r->st.updated_ns : 0;
+	r->stale = r->update_age >= READER_STALE_NS;
+	r->seq_known = rs->next_seq != READER_STATUS_SEQ_UNKNOWN;
+	if (r->seq_known && s->next_seq > rs->next_seq)
+		r->lag_records = s->next_seq - rs->next_seq;
+	if (s->tail > rs->position)
+		r->lag_bytes = s->tail - rs->position;
+	if (rs->last_ts && s->win.newest_ts > rs->last_ts)
+		r->lag_ns = s->win.newest_ts - rs->last_ts;
+	if (r->seq_known && s->win.records && s->win.oldest_seq > rs->next_seq)
+		r->overwritten = s->win.oldest_seq - rs->next_seq;
+}
+
+/*
+ * The live readers whose status names this ring.  Files of dead readers
+ * (killed: they could not remove theirs) are skipped, not removed: the
+ * directory is sticky, and they are not ours.
+ */
+static void find_readers(struct status *s)
+{
+	char dir[RING_RUN_DIR_LEN + sizeof(RING_READERS_SUBDIR) + 1], *me, *text;
+	uint64_t now = clock_ns(CLOCK_REALTIME);
+	struct dirent *de;
+	DIR *d;
+
+	memcpy(dir, s->h->run_dir, RING_RUN_DIR_LEN);
+	dir[RING_RUN_DIR_LEN - 1] = '\0';
+	if (!dir[0])
+		return;
+	strcat(dir, "/" RING_READERS_SUBDIR);
+	d = opendir(dir);
+	if (!d)
+		return;
+	me = realpath(s->path, NULL);
+	text = malloc(65536);
+	s->readers = calloc(MAX_READERS, sizeof(*s->readers));
+	if (!text || !s->readers)
+		goto out;
+	s->readers_known = true;
+	while ((de = readdir(d)) && s->nreaders < MAX_READERS) {
+		struct reader *r = &s->readers[s->nreaders];
+		size_t n = strlen(de->d_name), len = 0;
+		unsigned int i;
+
+		if (n <= strlen(READER_STATUS_SUFFIX) ||
+		    strcmp(de->d_name + n - strlen(READER_STATUS_SUFFIX), READER_STATUS_SUFFIX))
+			continue;
+		if (read_small(dirfd(d), de->d_name, text, 65536, &len) < 0 ||
+		    reader_status_parse(text, len, &r->st) < 0 || !pid_alive(r->st.pid))
+			continue;
+		for (i = 0; i < r->st.nrings; i++)
+			if (!strcmp(r->st.rings[i].path, me ? me : s->path))
+				break;
+		if (i == r->st.nrings)
+			continue;
+		r->ring = &r->st.rings[i];
+		reader_judge(s, r, now);
+		s->nreaders++;
+	}
+out:
+	free(text);
+	free(me);
+	closedir(d);
+}
+
+static void gather(const struct ring_map *m, const char *path, struct status *s)
+{
+	const struct ring_hdr *h = m->mem;
+	uint64_t hb, now;
+
+	memset(s, 0, sizeof(*s));
+	s->path = path;
+	s->h = h;
+	s->st = (const struct ring_stats *)((const uint8_t *)m->mem + RING_STATS_OFF);
+	ring_clock_read((const struct ring_clock *)((const uint8_t *)m->mem + RING_CLOCK_OFF),
+			&s->clock);
+	hb = __atomic_load_n(&h->heartbeat_ns, __ATOMIC_RELAXED);
+	now = clock_ns(CLOCK_MONOTONIC);
+	s->hb_age = !hb ? UINT64_MAX : now > hb ? now - hb : 0;
+	if (!strcmp(writer_state(s), "running")) {
+		now = clock_ns(CLOCK_REALTIME);
+		s->uptime = now > h->writer_start_ns ? now - h->writer_start_ns : 0;
+	}
+	s->tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
+	s->next_seq = __atomic_load_n(&h->next_seq, __ATOMIC_RELAXED);
+	s->capacity = (uint64_t)h->nblocks * h->block_size;
+	find_window(m, s);
+	find_readers(s);
+}
+
+static uint64_t ld(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* The drops before the ring, by stage (docs/architecture.md). */
+struct drops {
+	uint64_t nic, xsk, rx_ring_full;
+};
+
+static struct drops queue_drops(const struct ring_queue_stats *q)
+{
+	return (struct drops){
+		.nic = ld(&q->nic_dropped),
+		.xsk = ld(&q->xsk_rx_dropped),
+		.rx_ring_full = ld(&q->xsk_rx_ring_full),
+	};
+}
+
+static const char *xdp_mode(uint8_t m)
+{
+	return m == 1 ? "native" : m == 2 ? "generic" : "none";
+}
+
+static unsigned int niface(const struct ring_stats *st)
+{
+	return st->niface < RING_MAX_IFACES ? st->niface : RING_MAX_IFACES;
+}
+
+static unsigned int nqueue(const struct ring_stats *st)
+{
+	return st->nqueue < RING_MAX_QUEUES ? st->nqueue : RING_MAX_QUEUES;
+}
+
+static void text_ring(const struct status *s)
+{
+	char a[40], b[40], size[32];
+
+	printf("ring       %s (%s, %u blocks of %s)\n", s->path,
+	       units_format_size(s->h->file_size, a, sizeof(a)), s->h->nblocks,
+	       units_format_size(s->h->block_size, b, sizeof(b)));
+	if (!s->win.oldest_utc) {
+		printf("           empty\n");
+		return;
+	}
+	printf("           holds %" PRIu64 " records in %s (%.1f %% full), %s .. %s (%.3f s)\n",
+	       s->win.records, units_format_size(s->win.used, size, sizeof(size)),
+	       100.0 * (double)s->win.used / (double)s->capacity,
+	       clock_text_utc(s->win.oldest_utc, 3, a, sizeof(a)),
+	       clock_text_utc(s->win.newest_utc, 3, b, sizeof(b)),
+	       s->win.newest_utc > s->win.oldest_utc ? (s->win.newest_utc - s->win.oldest_utc) / 1e9 : 0);
+}
+
+static void text_writer(const struct status *s)
+{
+	const struct ring_hdr *h = s->h;
+	char t[40];
+
+	printf("writer     %s%s, pid %u, generation %u", writer_state(s),
+	       writer_crashed(s) ? " (killed or crashed: no heartbeat)" : "", h->writer_pid,
+	       h->generation);
+	if (h->writer_start_ns)
 		printf(", started %s", clock_text_utc(h->writer_start_ns, 3, t, sizeof(t)));
-	}
-	if (hb_age != UINT64_MAX)
-		printf(", heartbeat %.1f s ago", hb_age / 1e9);
-	putchar('\n');
-	printf("records    %" PRIu64 " written\n", __atomic_load_n(&h->next_seq, __ATOMIC_RELAXED));
-	clock_text_describe(line, sizeof(line), c);
-	printf("clock      %s\n", line);
-	if (c->update_ns) {
-		printf("           as of %s\n", clock_text_utc(c->update_ns, 3, t, sizeof(t)));
+	if (s->uptime)
+		printf(", up %.1f s", s->uptime / 1e9);
+	if (s->hb_age != UINT64_MAX)
+		printf(", heartbeat %.1f s ago", s->hb_age / 1e9);
+	printf("\nrecords    %" PRIu64 " written, %" PRIu64 " payload bytes\n", s->next_seq,
+	       ld(&h->bytes));
+}
+
+static void text_counters(const struct status *s)
+{
+	const struct ring_stats *st = s->st;
+	unsigned int i, q;
+
+	for (i = 0; i < niface(st); i++) {
+		const struct ring_iface *f = &st->ifaces[i];
+
+		printf("interface  %.*s (%s): XDP %s, %s, timestamps %s, %u queue(s)\n",
+		       RING_IFNAME_LEN, f->name, f->hardware[0] ? f->hardware : "?",
+		       xdp_mode(f->xdp_mode), f->zerocopy ? "zero-copy" : "copy mode",
+		       clock_text_source(f->ts_source), f->nqueues);
+		for (q = 0; q < nqueue(st); q++) {
+			const struct ring_queue_stats *qs = &st->queues[q];
+			struct drops d;
+
+			if (qs->iface != i)
+				continue;
+			d = queue_drops(qs);
+			printf("  queue %-3u %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
+			       " truncated; dropped: NIC %" PRIu64 ", XDP socket %" PRIu64
+			       ", RX ring full %" PRIu64 "; fill ring found empty %" PRIu64 "\n",
+			       qs->queue, ld(&qs->packets), ld(&qs->bytes), ld(&qs->truncated), d.nic,
+			       d.xsk, d.rx_ring_full, ld(&qs->xsk_fill_ring_empty));
+		}
 	}
 }
 
-static void status_json(const char *path, const struct ring_hdr *h, const struct ring_clock *c,
-			uint64_t hb_age)
+static void text_readers(const struct status *s)
 {
+	char size[32];
+	unsigned int i;
+
+	if (!s->readers_known) {
+		printf("readers    unknown (no readers directory named by the ring)\n");
+		return;
+	}
+	printf("readers    %u attached\n", s->nreaders);
+	for (i = 0; i < s->nreaders; i++) {
+		const struct reader *r = &s->readers[i];
+
+		printf("  pid %-7d %s\n", r->st.pid, r->st.command[0] ? r->st.command : r->st.program);
+		printf("            ");
+		if (r->seq_known)
+			printf("lag %" PRIu64 " records", r->lag_records);
+		else
+			printf("lag unknown records");
+		printf(" (%s", units_format_size(r->lag_bytes, size, sizeof(size)));
+		if (r->lag_ns)
+			printf(", %.3f s", r->lag_ns / 1e9);
+		printf("), %" PRIu64 " read, %" PRIu64 " lost (%" PRIu64 " laps)", r->ring->records,
+		       r->ring->lost, r->ring->laps);
+		if (r->overwritten)
+			printf(", %" PRIu64 " already overwritten", r->overwritten);
+		if (r->stale)
+			printf(", not updating for %.1f s (stopped or stuck?)", r->update_age / 1e9);
+		putchar('\n');
+	}
+}
+
+static void status_text(const struct status *s)
+{
+	char line[768], t[40];
+
+	text_ring(s);
+	text_writer(s);
+	text_counters(s);
+	clock_text_describe(line, sizeof(line), &s->clock);
+	printf("clock      %s\n", line);
+	if (s->clock.update_ns)
+		printf("           as of %s\n", clock_text_utc(s->clock.update_ns, 3, t, sizeof(t)));
+	text_readers(s);
+}
+
+static void json_window(const struct status *s)
+{
+	printf(",\"capacity\":%" PRIu64 ",\"used\":%" PRIu64 ",\"fill\":%.4f,\"records\":%" PRIu64,
+	       s->capacity, s->win.used, (double)s->win.used / (double)s->capacity, s->win.records);
+	if (s->win.oldest_utc)
+		printf(",\"oldest_seq\":%" PRIu64 ",\"oldest_ns\":%" PRIu64 ",\"newest_ns\":%" PRIu64
+		       ",\"window_ns\":%" PRIu64,
+		       s->win.oldest_seq, s->win.oldest_utc, s->win.newest_utc,
+		       s->win.newest_utc > s->win.oldest_utc ? s->win.newest_utc - s->win.oldest_utc : 0);
+}
+
+static void json_drops(struct drops d)
+{
+	printf("\"dropped\":{\"nic\":%" PRIu64 ",\"xsk\":%" PRIu64 ",\"rx_ring_full\":%" PRIu64
+	       ",\"total\":%" PRIu64 "}",
+	       d.nic, d.xsk, d.rx_ring_full, d.nic + d.xsk + d.rx_ring_full);
+}
+
+static void json_counters(const struct status *s)
+{
+	const struct ring_stats *st = s->st;
+	uint64_t pkts = 0, bytes = 0;
+	struct drops all = { 0 };
+	unsigned int i, q, n;
+
+	printf(",\"capture\":{\"busy_ns\":%" PRIu64 ",\"polls\":%" PRIu64 ",\"batches\":%" PRIu64
+	       "},\"interfaces\":[",
+	       ld(&st->busy_ns), ld(&st->polls), ld(&st->batches));
+	for (i = 0; i < niface(st); i++) {
+		const struct ring_iface *f = &st->ifaces[i];
+		char name[RING_IFNAME_LEN + 1], hw[sizeof(f->hardware) + 1];
+
+		snprintf(name, sizeof(name), "%.*s", RING_IFNAME_LEN, f->name);
+		snprintf(hw, sizeof(hw), "%.*s", (int)sizeof(f->hardware), f->hardware);
+		printf("%s{\"name\":", i ? "," : "");
+		json_out_str(stdout, name);
+		printf(",\"ifindex\":%u,\"hardware\":", f->ifindex);
+		json_out_str(stdout, hw);
+		printf(",\"xdp_mode\":\"%s\",\"zerocopy\":%s,\"ts_source\":\"%s\",\"queues\":[",
+		       xdp_mode(f->xdp_mode), f->zerocopy ? "true" : "false",
+		       clock_text_source(f->ts_source));
+		for (q = 0, n = 0; q < nqueue(st); q++) {
+			const struct ring_queue_stats *qs = &st->queues[q];
+			struct drops d;
+
+			if (qs->iface != i)
+				continue;
+			d = queue_drops(qs);
+			pkts += ld(&qs->packets);
+			bytes += ld(&qs->bytes);
+			all.nic += d.nic;
+			all.xsk += d.xsk;
+			all.rx_ring_full += d.rx_ring_full;
+			printf("%s{\"queue\":%u,\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
+			       ",\"truncated\":%" PRIu64 ",",
+			       n++ ? "," : "", qs->queue, ld(&qs->packets), ld(&qs->bytes),
+			       ld(&qs->truncated));
+			json_drops(d);
+			printf(",\"fill_ring_empty\":%" PRIu64 ",\"xdp_redirected\":%" PRIu64
+			       ",\"xdp_passed\":%" PRIu64 ",\"xdp_meta_failed\":%" PRIu64
+			       ",\"xsk_invalid_descs\":%" PRIu64 "}",
+			       ld(&qs->xsk_fill_ring_empty), ld(&qs->xdp_redirected), ld(&qs->xdp_passed),
+			       ld(&qs->xdp_meta_failed), ld(&qs->xsk_invalid_descs));
+		}
+		printf("]}");
+	}
+	printf("],\"totals\":{\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 ",", pkts, bytes);
+	json_drops(all);
+	putchar('}');
+}
+
+static void json_readers(const struct status *s)
+{
+	unsigned int i;
+
+	if (!s->readers_known) {
+		printf(",\"readers\":null");
+		return;
+	}
+	printf(",\"readers\":[");
+	for (i = 0; i < s->nreaders; i++) {
+		const struct reader *r = &s->readers[i];
+
+		printf("%s{\"pid\":%d,\"program\":", i ? "," : "", r->st.pid);
+		json_out_str(stdout, r->st.program);
+		printf(",\"command\":");
+		json_out_str(stdout, r->st.command);
+		printf(",\"started_ns\":%" PRIu64 ",\"updated_ns\":%" PRIu64 ",\"update_age_ns\":%" PRIu64
+		       ",\"stale\":%s,\"generation\":%u,\"next_seq\":",
+		       r->st.started_ns, r->st.updated_ns, r->update_age, r->stale ? "true" : "false",
+		       r->ring->generation);
+		if (r->seq_known)
+			printf("%" PRIu64 ",\"lag_records\":%" PRIu64, r->ring->next_seq, r->lag_records);
+		else
+			printf("null,\"lag_records\":null");
+		printf(",\"lag_bytes\":%" PRIu64 ",\"lag_ns\":%" PRIu64 ",\"overwritten\":%" PRIu64
+		       ",\"records\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"laps\":%" PRIu64 "}",
+		       r->lag_bytes, r->lag_ns, r->overwritten, r->ring->records, r->ring->lost,
+		       r->ring->laps);
+	}
+	putchar(']');
+}
+
+static void status_json(const struct status *s)
+{
+	const struct ring_hdr *h = s->h;
 	char clock[2048];
 
-	clock_text_json(clock, sizeof(clock), c);
+	clock_text_json(clock, sizeof(clock), &s->clock);
 	fputs("{\"ring\":{\"path\":", stdout);
-	json_out_str(stdout, path);
-	printf(",\"size\":%" PRIu64 ",\"block_size\":%u,\"blocks\":%u},"
-	       "\"writer\":{\"state\":\"%s\",\"crashed\":%s,\"pid\":%u,\"generation\":%u,\"start_ns\":%" PRIu64
-	       ",\"heartbeat_age_ns\":%" PRIu64 ",\"records\":%" PRIu64 "},\"clock\":%s}\n",
-	       h->file_size, h->block_size, h->nblocks, writer_state(h, hb_age),
-	       writer_crashed(h, hb_age) ? "true" : "false", h->writer_pid, h->generation, h->writer_start_ns, hb_age,
-	       __atomic_load_n(&h->next_seq, __ATOMIC_RELAXED), clock);
+	json_out_str(stdout, s->path);
+	printf(",\"size\":%" PRIu64 ",\"block_size\":%u,\"blocks\":%u", h->file_size, h->block_size,
+	       h->nblocks);
+	json_window(s);
+	printf("},\"writer\":{\"state\":\"%s\",\"crashed\":%s,\"pid\":%u,\"generation\":%u,"
+	       "\"start_ns\":%" PRIu64 ",\"uptime_ns\":%" PRIu64 ",\"heartbeat_age_ns\":",
+	       writer_state(s), writer_crashed(s) ? "true" : "false", h->writer_pid, h->generation,
+	       h->writer_start_ns, s->uptime);
+	if (s->hb_age == UINT64_MAX)
+		printf("null");
+	else
+		printf("%" PRIu64, s->hb_age);
+	printf(",\"records\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", s->next_seq, ld(&h->bytes));
+	json_counters(s);
+	printf(",\"clock\":%s", clock);
+	json_readers(s);
+	printf("}\n");
 }
 
 int capctl_status(int argc, char **argv)
@@ -88,11 +524,9 @@ int capctl_status(int argc, char **argv)
 	};
 	const char *name = "default";
 	struct ring_map m = { .fd = -1 };
-	const struct ring_hdr *h;
-	struct ring_clock c;
+	struct status s;
 	char path[4096], msg[512];
 	bool json = false;
-	uint64_t hb, now, age;
 	int opt, r;
 
 	while ((opt = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
@@ -117,17 +551,12 @@ int capctl_status(int argc, char **argv)
 		pr_err("%s", ring_file_explain(r, path, 0, msg, sizeof(msg)));
 		return 1;
 	}
-	h = m.mem;
-	ring_clock_read((const struct ring_clock *)((const uint8_t *)m.mem + RING_CLOCK_OFF), &c);
-	hb = __atomic_load_n(&h->heartbeat_ns, __ATOMIC_RELAXED);
-	now = clock_ns(CLOCK_MONOTONIC);
-	age = hb && now > hb ? now - hb : 0;
-	if (!hb)
-		age = UINT64_MAX;
+	gather(&m, path, &s);
 	if (json)
-		status_json(path, h, &c, age);
+		status_json(&s);
 	else
-		status_text(path, h, &c, age);
+		status_text(&s);
+	free(s.readers);
 	ring_file_close(&m);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "announce.h"
 #include "capfile.h"
 #include "clock_ns.h"
 #include "clock_text.h"
@@ -417,8 +418,7 @@ static void fill_isb(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb)
 		if (s->iface != iface)
 			continue;
 		recv += (s->xdp_redirected + s->xdp_passed) - (b->xdp_redirected + b->xdp_passed);
-		ifdrop += (s->xsk_fill_ring_empty + s->nic_dropped) -
-			  (b->xsk_fill_ring_empty + b->nic_dropped);
+		ifdrop += s->nic_dropped - b->nic_dropped;
 		osdrop += (s->xsk_rx_dropped + s->xsk_rx_ring_full) -
 			  (b->xsk_rx_dropped + b->xsk_rx_ring_full);
 	}
@@ -621,8 +621,9 @@ static int resume_rings(struct capdump *d)
 	return 0;
 }
 
-static int run_rings(struct capdump *d)
+static int run_rings(struct capdump *d, int argc, char **argv)
 {
+	struct announce *ann;
 	char err[512];
 	uint64_t now = 0, last_tick = 0;
 	unsigned int i;
@@ -643,10 +644,13 @@ static int run_rings(struct capdump *d)
 	r = setup_ring_output(d);
 	if (r < 0)
 		return r;
+	if (announce_open(&ann, d->src, "capdump", argc, argv, err, sizeof(err)) < 0 && !d->o.quiet)
+		pr_warn("%s", err);
 	while (!stop && (!d->o.count || d->t.written < d->o.count)) {
 		struct ringsrc_rec rec;
 
 		r = ringsrc_next(d->src, &rec, 100);
+		announce_update(ann, r == 0);
 		if (r == -EPIPE) {
 			r = 0;
 			break;
@@ -683,6 +687,7 @@ static int run_rings(struct capdump *d)
 		maybe_save_state(d);
 		r = 0;
 	}
+	announce_close(ann);
 	for (i = 0; i < ringsrc_count(d->src); i++)
 		if (ringsrc_reader(d->src, i)->laps && !d->o.quiet)
 			pr_warn("%s: lapped %llu times: the reader was too slow for the ring",
@@ -761,7 +766,7 @@ int main(int argc, char **argv)
 		pr_err("%s", err);
 		return 2;
 	}
-	r = d.o.nrings ? run_rings(&d) : run_files(&d);
+	r = d.o.nrings ? run_rings(&d, argc, argv) : run_files(&d);
 	rc = dumpfile_close(d.df);
 	if (!r)
 		r = rc;
@@ -789,10 +794,7 @@ int main(int argc, char **argv)
 					const struct ring_queue_stats *s = &st->queues[q];
 					const struct ring_queue_stats *b = &d.base[i][q];
 
-					before += (s->xsk_rx_dropped + s->xsk_rx_ring_full +
-						   s->xsk_fill_ring_empty + s->nic_dropped) -
-						  (b->xsk_rx_dropped + b->xsk_rx_ring_full +
-						   b->xsk_fill_ring_empty + b->nic_dropped);
+					before += ring_queue_dropped(s) - ring_queue_dropped(b);
 				}
 			}
 			fprintf(stderr, ", %llu dropped before the ring (NIC/kernel)",

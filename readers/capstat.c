@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "announce.h"
 #include "capfile.h"
 #include "capstat.h"
 #include "clock_ns.h"
@@ -265,8 +266,9 @@ static void tick(struct capstat *cs, struct ringsrc *src, uint64_t now)
 	end_interval(cs, src, cs->iv_start + n * iv, (double)(n * iv) / 1e9);
 }
 
-static int run_rings(struct capstat *cs, struct filter *flt)
+static int run_rings(struct capstat *cs, struct filter *flt, int argc, char **argv)
 {
+	struct announce *ann;
 	struct ringsrc *src;
 	char err[512];
 	int r;
@@ -277,11 +279,14 @@ static int run_rings(struct capstat *cs, struct filter *flt)
 		pr_err("%s", err);
 		return r;
 	}
+	if (announce_open(&ann, src, "capstat", argc, argv, err, sizeof(err)) < 0)
+		pr_warn("%s", err);
 	cs->iv_start = clock_ns(CLOCK_REALTIME);
 	while (!stop && (!cs->o.count || cs->packets < cs->o.count)) {
 		struct ringsrc_rec rec;
 
 		r = ringsrc_next(src, &rec, 100);
+		announce_update(ann, r == 0);
 		if (r == -EPIPE) {
 			r = 0;
 			break;
@@ -305,6 +310,7 @@ static int run_rings(struct capstat *cs, struct filter *flt)
 			tick(cs, src, clock_ns(CLOCK_REALTIME));
 		r = 0;
 	}
+	announce_close(ann);
 	ringsrc_close(src);
 	return r;
 }
@@ -363,7 +369,7 @@ int main(int argc, char **argv)
 		pr_err("%s", err);
 		return 2;
 	}
-	r = cs.live ? run_rings(&cs, flt) : run_files(&cs, flt);
+	r = cs.live ? run_rings(&cs, flt, argc, argv) : run_files(&cs, flt);
 	/* What is still pending is decided with what was seen. */
 	for (i = 0; i < cs.o.npairs; i++) {
 		struct capstat_pair *p = &cs.o.pairs[i];

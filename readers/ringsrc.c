@@ -21,6 +21,7 @@ struct ring_in {
 	struct ring_clock clock;	/* snapshot, refreshed now and then */
 	unsigned int clock_age;		/* records converted with it */
 	struct ringsrc_rec pending;	/* next record of this ring, if have */
+	uint64_t last_ts;		/* of the last record handed out */
 	uint64_t pending_since;
 	uint8_t *buf;			/* pending.data */
 	int have;
@@ -215,6 +216,7 @@ int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 			/* in->buf is refilled only by the next call. */
 			*out = in->pending;
 			in->have = 0;
+			in->last_ts = out->ts;
 			return 1;
 		}
 		now = clock_ns(CLOCK_MONOTONIC);
@@ -254,6 +256,23 @@ const struct ring_feeds *ringsrc_feeds(const struct ringsrc *s, unsigned int i)
 const struct ring_reader *ringsrc_reader(const struct ringsrc *s, unsigned int i)
 {
 	return &s->in[i].rd;
+}
+
+void ringsrc_position(const struct ringsrc *s, unsigned int i, uint64_t *next_seq,
+		      uint64_t *last_ts)
+{
+	const struct ring_in *in = &s->in[i];
+	const struct ring_hdr *h = in->map.mem;
+
+	if (in->have)
+		*next_seq = in->pending.seq;
+	else if (in->rd.expect != RING_SEQ_UNKNOWN)
+		*next_seq = in->rd.expect;
+	else if (in->rd.pos >= ring_load_acquire(&h->tail))
+		*next_seq = ring_load_relaxed(&h->next_seq); /* caught up */
+	else
+		*next_seq = RING_SEQ_UNKNOWN;
+	*last_ts = in->last_ts;
 }
 
 void ringsrc_clock(const struct ringsrc *s, unsigned int i, struct ring_clock *out)

@@ -67,6 +67,15 @@ const struct ring_stats *ringsrc_stats(const struct ringsrc *s, unsigned int i);
 const struct ring_feeds *ringsrc_feeds(const struct ringsrc *s, unsigned int i);
 const struct ring_reader *ringsrc_reader(const struct ringsrc *s, unsigned int i);
 
+/*
+ * Where this source stands in ring i: the sequence number of the next
+ * record it will deliver from it (RING_SEQ_UNKNOWN until known: positioned
+ * at an older record, none read yet) and the stamp of the last record it
+ * delivered from it (0 if none).
+ */
+void ringsrc_position(const struct ringsrc *s, unsigned int i, uint64_t *next_seq,
+		      uint64_t *last_ts);
+
 /* Current clock page of ring i (consistent copy). */
 void ringsrc_clock(const struct ringsrc *s, unsigned int i, struct ring_clock *out);
 

@@ -59,7 +59,8 @@ capd_lab_start()
 	# shellcheck disable=SC2086 # the wrapper is words
 	${CAPD_LAB_WRAP:-} "$CAPD_BIN" -c "$conf" >"$log" 2>&1 &
 	CAPD_PID=$!
-	lab_on_exit "kill -9 $CAPD_PID 2>/dev/null || true"
+	# Waited for: its mapping of the ring keeps hugetlbfs busy until it is gone.
+	lab_on_exit "kill -9 $CAPD_PID 2>/dev/null; wait $CAPD_PID 2>/dev/null || true"
 	# Up to 60 s: populating an 8 GiB ring takes seconds.
 	for _ in $(seq 600); do
 		grep -q capturing "$log" && return 0

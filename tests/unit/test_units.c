@@ -4,6 +4,31 @@
 #include "test.h"
 #include "units.h"
 
+static void check_format(void)
+{
+	static const struct {
+		uint64_t v;
+		const char *out;
+	} cases[] = {
+		{ 0, "0 B" },
+		{ 1023, "1023 B" },
+		{ 1024, "1.0 KiB" },
+		{ 1536, "1.5 KiB" },
+		{ (1ULL << 20) - 1, "1024.0 KiB" },
+		{ 1ULL << 20, "1.0 MiB" },
+		{ 8ULL << 30, "8.0 GiB" },
+		{ 1ULL << 40, "1.0 TiB" },
+		{ UINT64_MAX, "16.0 EiB" },
+	};
+	char buf[32];
+	unsigned i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (strcmp(units_format_size(cases[i].v, buf, sizeof(buf)), cases[i].out))
+			T_FAIL("%llu: got '%s', want '%s'", (unsigned long long)cases[i].v, buf,
+			       cases[i].out);
+}
+
 int main(void)
 {
 	static const struct {
@@ -39,5 +64,6 @@ int main(void)
 			       (unsigned long long)v, cases[i].err,
 			       (unsigned long long)cases[i].v);
 	}
+	check_format();
 	return T_EXIT_PASS;
 }

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "announce.h"
+#include "clock_ns.h"
+#include "file_replace.h"
+#include "readopt.h"
+#include "reader_status.h"
+
+#define ANNOUNCE_INTERVAL_NS 500000000ull
+#define ANNOUNCE_CHECK_CALLS 16
+
+struct announce {
+	const struct ringsrc *src;
+	unsigned int nfiles;
+	unsigned int calls;
+	uint64_t last_ns;	/* CLOCK_MONOTONIC of the last write */
+	char files[READER_STATUS_MAX_RINGS][RING_RUN_DIR_LEN + 64];
+	struct reader_status st;
+};
+
+static void write_status(FILE *f, const void *ctx)
+{
+	reader_status_format(f, ctx);
+}
+
+/* Refresh the ring lines and write every file; the first error is returned. */
+static int announce_write(struct announce *a)
+{
+	unsigned int i;
+	int r, err = 0;
+
+	a->st.updated_ns = clock_ns(CLOCK_REALTIME);
+	for (i = 0; i < a->st.nrings; i++) {
+		const struct ring_reader *rd = ringsrc_reader(a->src, i);
+		struct reader_status_ring *rs = &a->st.rings[i];
+		uint64_t next;
+
+		ringsrc_position(a->src, i, &next, &rs->last_ts);
+		rs->next_seq = next == RING_SEQ_UNKNOWN ? READER_STATUS_SEQ_UNKNOWN : next;
+		rs->generation = rd->generation;
+		rs->position = rd->pos;
+		rs->records = rd->records;
+		rs->lost = rd->lost;
+		rs->laps = rd->laps;
+	}
+	for (i = 0; i < a->nfiles; i++) {
+		r = file_replace(a->files[i], 0644, false, write_status, &a->st);
+		if (r < 0 && !err)
+			err = r;
+	}
+	a->last_ns = clock_ns(CLOCK_MONOTONIC);
+	return err;
+}
+
+/* RUN_DIR/readers/PID.status of ring i, if capd set that directory up. */
+static int status_path(const struct ringsrc *src, unsigned int i, char *buf, size_t len)
+{
+	const struct ring_hdr *h = ringsrc_hdr(src, i);
+	char dir[RING_RUN_DIR_LEN];
+	struct stat st;
+
+	memcpy(dir, h->run_dir, sizeof(dir));
+	if (!dir[0] || memchr(dir, '\0', sizeof(dir)) == NULL)
+		return -ENOENT;
+	if ((size_t)snprintf(buf, len, "%s/" RING_READERS_SUBDIR, dir) >= len)
+		return -ENAMETOOLONG;
+	if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -ENOENT;
+	snprintf(buf + strlen(buf), len - strlen(buf), "/%d" READER_STATUS_SUFFIX, (int)getpid());
+	return 0;
+}
+
+int announce_open(struct announce **ret, const struct ringsrc *src, const char *program, int argc,
+		  char **argv, char *err, size_t errlen)
+{
+	struct announce *a;
+	char *cmd;
+	unsigned int i, j, n = ringsrc_count(src);
+	int r;
+
+	*ret = NULL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->src = src;
+	a->st.pid = (int32_t)getpid();
+	a->st.started_ns = clock_ns(CLOCK_REALTIME);
+	snprintf(a->st.program, sizeof(a->st.program), "%s", program);
+	cmd = readopt_expr(argc, argv, 0);
+	if (cmd)
+		snprintf(a->st.command, sizeof(a->st.command), "%s", cmd);
+	free(cmd);
+	for (i = 0; i < n && i < READER_STATUS_MAX_RINGS; i++) {
+		char *real = realpath(ringsrc_path(src, i), NULL);
+
+		/* capctl compares paths: both sides resolve them. */
+		snprintf(a->st.rings[i].path, sizeof(a->st.rings[i].path), "%s",
+			 real ? real : ringsrc_path(src, i));
+		free(real);
+		a->st.nrings++;
+		if (status_path(src, i, a->files[a->nfiles], sizeof(a->files[0])) < 0)
+			continue;
+		for (j = 0; j < a->nfiles; j++)
+			if (!strcmp(a->files[j], a->files[a->nfiles]))
+				break;
+		if (j == a->nfiles)
+			a->nfiles++;
+	}
+	*ret = a;
+	r = announce_write(a);
+	if (r < 0)
+		snprintf(err, errlen, "%s: %s: capctl status will not list this reader",
+			 a->files[0], strerror(-r));
+	return r;
+}
+
+void announce_update(struct announce *a, bool idle)
+{
+	if (!a || !a->nfiles)
+		return;
+	if (!idle && ++a->calls < ANNOUNCE_CHECK_CALLS)
+		return;
+	a->calls = 0;
+	if (clock_ns(CLOCK_MONOTONIC) - a->last_ns >= ANNOUNCE_INTERVAL_NS)
+		announce_write(a);
+}
+
+void announce_close(struct announce *a)
+{
+	unsigned int i;
+
+	if (!a)
+		return;
+	for (i = 0; i < a->nfiles; i++)
+		unlink(a->files[i]);
+	free(a);
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "reader_status.h"
+
+static void put_clean(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+void reader_status_format(FILE *f, const struct reader_status *st)
+{
+	unsigned int i;
+
+	fprintf(f, READER_STATUS_MAGIC "\npid %" PRId32 "\nprogram ", st->pid);
+	put_clean(f, st->program);
+	fputs("\ncommand ", f);
+	put_clean(f, st->command);
+	fprintf(f, "\nstarted %" PRIu64 "\nupdated %" PRIu64 "\n", st->started_ns, st->updated_ns);
+	for (i = 0; i < st->nrings && i < READER_STATUS_MAX_RINGS; i++) {
+		const struct reader_status_ring *r = &st->rings[i];
+
+		fprintf(f, "ring generation=%" PRIu32 " next_seq=", r->generation);
+		if (r->next_seq == READER_STATUS_SEQ_UNKNOWN)
+			fputc('-', f);
+		else
+			fprintf(f, "%" PRIu64, r->next_seq);
+		fprintf(f, " position=%" PRIu64 " records=%" PRIu64 " lost=%" PRIu64 " laps=%" PRIu64
+			   " last_ts=%" PRIu64 " path=",
+			r->position, r->records, r->lost, r->laps, r->last_ts);
+		put_clean(f, r->path);
+		fputc('\n', f);
+	}
+}
+
+/* A decimal u64 of exactly n bytes; strtoull would accept signs and blanks. */
+static int parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!n || n > 20)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		unsigned int d = (unsigned char)s[i] - '0';
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int copy_str(char *dst, size_t size, const char *s, size_t n)
+{
+	if (n >= size || memchr(s, '\0', n))
+		return -EINVAL;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+static bool word_is(const char *s, size_t n, const char *word)
+{
+	return n == strlen(word) && memcmp(s, word, n) == 0;
+}
+
+/* "generation=3 next_seq=1000 ... path=/a b/c" */
+static int parse_ring(const char *s, size_t n, struct reader_status_ring *r)
+{
+	const char *end = s + n;
+	bool have_path = false;
+
+	memset(r, 0, sizeof(*r));
+	r->next_seq = READER_STATUS_SEQ_UNKNOWN;
+	while (s < end) {
+		const char *eq = memchr(s, '=', (size_t)(end - s)), *sp;
+		size_t klen, vlen;
+		uint64_t v = 0;
+
+		if (!eq)
+			return -EINVAL;
+		klen = (size_t)(eq - s);
+		if (word_is(s, klen, "path")) {
+			if (copy_str(r->path, sizeof(r->path), eq + 1, (size_t)(end - eq - 1)) < 0 ||
+			    !r->path[0])
+				return -EINVAL;
+			have_path = true;
+			break;
+		}
+		sp = memchr(eq, ' ', (size_t)(end - eq));
+		vlen = (size_t)((sp ? sp : end) - eq - 1);
+		if (word_is(s, klen, "next_seq") && word_is(eq + 1, vlen, "-")) {
+			r->next_seq = READER_STATUS_SEQ_UNKNOWN;
+		} else {
+			uint64_t *dst = word_is(s, klen, "next_seq")	? &r->next_seq :
+					word_is(s, klen, "position")	? &r->position :
+					word_is(s, klen, "records")	? &r->records :
+					word_is(s, klen, "lost")	? &r->lost :
+					word_is(s, klen, "laps")	? &r->laps :
+					word_is(s, klen, "last_ts")	? &r->last_ts :
+					word_is(s, klen, "generation")	? &v : NULL;
+
+			if (dst && parse_u64(eq + 1, vlen, dst) < 0)
+				return -EINVAL;
+			if (dst == &v) {
+				if (v > UINT32_MAX)
+					return -EINVAL;
+				r->generation = (uint32_t)v;
+			}
+		}
+		s = sp ? sp + 1 : end;
+	}
+	return have_path ? 0 : -EINVAL;
+}
+
+int reader_status_parse(const char *text, size_t len, struct reader_status *st)
+{
+	const char *s = text, *end = text + len;
+	bool first = true, have_pid = false, have_updated = false;
+	int r = 0;
+
+	memset(st, 0, sizeof(*st));
+	while (s < end && !r) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *le = nl ? nl : end, *sp, *val;
+		size_t n = (size_t)(le - s), klen, vlen;
+		uint64_t v = 0;
+
+		if (first) {
+			if (!word_is(s, n, READER_STATUS_MAGIC))
+				return -EPROTO;
+			first = false;
+			s = nl ? nl + 1 : end;
+			continue;
+		}
+		sp = memchr(s, ' ', n);
+		klen = sp ? (size_t)(sp - s) : n;
+		val = sp ? sp + 1 : le;
+		vlen = (size_t)(le - val);
+		if (word_is(s, klen, "pid")) {
+			r = parse_u64(val, vlen, &v);
+			if (!r && (v == 0 || v > INT32_MAX))
+				r = -EINVAL;
+			st->pid = (int32_t)v;
+			have_pid = !r;
+		} else if (word_is(s, klen, "program")) {
+			r = copy_str(st->program, sizeof(st->program), val, vlen);
+		} else if (word_is(s, klen, "command")) {
+			r = copy_str(st->command, sizeof(st->command), val, vlen);
+		} else if (word_is(s, klen, "started")) {
+			r = parse_u64(val, vlen, &st->started_ns);
+		} else if (word_is(s, klen, "updated")) {
+			r = parse_u64(val, vlen, &st->updated_ns);
+			have_updated = !r;
+		} else if (word_is(s, klen, "ring")) {
+			if (st->nrings == READER_STATUS_MAX_RINGS)
+				return -E2BIG;
+			r = parse_ring(val, vlen, &st->rings[st->nrings++]);
+		}
+		s = nl ? nl + 1 : end;
+	}
+	if (first)
+		return -EPROTO;
+	if (r)
+		return r;
+	return have_pid && have_updated ? 0 : -EINVAL;
+}

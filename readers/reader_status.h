@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * reader_status.h - the small text file a reader keeps while it is
+ * attached to rings, so that `capctl status` can list readers with their
+ * lag and losses.  It lives at RUN_DIR/readers/PID.status, RUN_DIR being
+ * the ring header's run_dir, and is replaced whole (file_replace) about
+ * twice a second.  capd never reads it: capture does not depend on readers.
+ *
+ *	capd-reader 1
+ *	pid 4242
+ *	program capdump
+ *	command capdump -i default -w /srv/cap/a.pcapng.zst
+ *	started 1763719200123456789
+ *	updated 1763719260523456789
+ *	ring generation=3 next_seq=1000 position=2162688 records=1000 lost=0 laps=0 last_ts=1763719297523456789 path=/dev/hugepages/capd/default
+ *
+ * One "ring" line per ring read.  Times are CLOCK_REALTIME ns, except
+ * last_ts (the stamp of the last record delivered, on the ring's
+ * timescale, 0 = none yet).  next_seq is the sequence number of the next
+ * record the reader will deliver ("-" = not known yet), position its byte
+ * position in the ring's data space; records, lost and laps are the
+ * ring_reader counters.  path= comes last and runs to the end of the line.
+ * Unknown keys and fields are ignored, so both sides may grow.
+ */
+#ifndef CAPD_READER_STATUS_H
+#define CAPD_READER_STATUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define READER_STATUS_MAGIC "capd-reader 1"
+#define READER_STATUS_SUFFIX ".status"
+#define READER_STATUS_MAX_RINGS 16
+#define READER_STATUS_SEQ_UNKNOWN UINT64_MAX
+
+struct reader_status_ring {
+	char path[512];
+	uint32_t generation;
+	uint64_t next_seq;	/* READER_STATUS_SEQ_UNKNOWN if not known */
+	uint64_t position;
+	uint64_t records;
+	uint64_t lost;
+	uint64_t laps;
+	uint64_t last_ts;
+};
+
+struct reader_status {
+	int32_t pid;
+	char program[32];
+	char command[512];
+	uint64_t started_ns;
+	uint64_t updated_ns;
+	unsigned int nrings;
+	struct reader_status_ring rings[READER_STATUS_MAX_RINGS];
+};
+
+/* Write st in the format above.  Control characters in the strings are
+ * written as '?', so every field stays on its line. */
+void reader_status_format(FILE *f, const struct reader_status *st);
+
+/*
+ * Parse len bytes of text (need not be NUL terminated).
+ * @return 0; -EPROTO if it is not a reader status (no magic line); -EINVAL
+ *         if a known field is malformed, pid or updated is missing, or a
+ *         ring line has no path; -E2BIG with more than
+ *         READER_STATUS_MAX_RINGS rings.
+ */
+int reader_status_parse(const char *text, size_t len, struct reader_status *st);
+
+#endif
