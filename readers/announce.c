@@ -30,8 +30,9 @@ static void write_status(FILE *f, const void *ctx)
 	reader_status_format(f, ctx);
 }
 
-/* Refresh the ring lines and write every file; the first error is returned. */
-static int announce_write(struct announce *a)
+/* Refresh the ring lines and write every file; the first error is
+ * returned, and the file it came from in *failed. */
+static int announce_write(struct announce *a, unsigned int *failed)
 {
 	unsigned int i;
 	int r, err = 0;
@@ -52,8 +53,10 @@ static int announce_write(struct announce *a)
 	}
 	for (i = 0; i < a->nfiles; i++) {
 		r = file_replace(a->files[i], 0644, false, write_status, &a->st);
-		if (r < 0 && !err)
+		if (r < 0 && !err) {
 			err = r;
+			*failed = i;
+		}
 	}
 	a->last_ns = clock_ns(CLOCK_MONOTONIC);
 	return err;
@@ -114,10 +117,10 @@ int announce_open(struct announce **ret, const struct ringsrc *src, const char *
 			a->nfiles++;
 	}
 	*ret = a;
-	r = announce_write(a);
+	r = announce_write(a, &i);
 	if (r < 0)
 		snprintf(err, errlen, "%s: %s: capctl status will not list this reader",
-			 a->files[0], strerror(-r));
+			 a->files[i], strerror(-r));
 	return r;
 }
 
@@ -129,7 +132,7 @@ void announce_update(struct announce *a, bool idle)
 		return;
 	a->calls = 0;
 	if (clock_ns(CLOCK_MONOTONIC) - a->last_ns >= ANNOUNCE_INTERVAL_NS)
-		announce_write(a);
+		announce_write(a, &(unsigned int){ 0 });
 }
 
 void announce_close(struct announce *a)
