@@ -554,11 +554,12 @@ static void teardown(struct capd *d)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: capd [-c FILE] [-n] [-D] [-v]\n"
+	fprintf(f, "usage: capd [-c FILE] [-n] [-D] [-v] [-V]\n"
 		   "  -c FILE  configuration (default " CAPD_CONF_DEFAULT ")\n"
 		   "  -n       check the configuration and the system, then exit\n"
 		   "  -D       print the effective configuration with every default, then exit\n"
-		   "  -v       more messages\n");
+		   "  -v       more messages\n"
+		   "  -V       print the version and exit\n");
 }
 
 int main(int argc, char **argv)
@@ -573,13 +574,14 @@ int main(int argc, char **argv)
 	d.conf_path = CAPD_CONF_DEFAULT;
 	d.joins.fd4 = d.joins.fd6 = -1;
 	d.map.fd = -1;
-	while ((c = getopt(argc, argv, "c:nDvh")) != -1) {
+	while ((c = getopt(argc, argv, "c:nDvVh")) != -1) {
 		switch (c) {
 		case 'c': d.conf_path = optarg; break;
 		case 'n': check = true; break;
 		case 'D': dump = true; break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("capd " CAPD_VERSION "\n"); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -25,6 +25,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  capctl %s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "  capctl -V | --version\n");
 }
 
 int main(int argc, char **argv)
@@ -32,6 +33,10 @@ int main(int argc, char **argv)
 	unsigned int i;
 
 	log_init("capctl", LOG_INFO);
+	if (argc == 2 && (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))) {
+		printf("capctl " CAPD_VERSION "\n");
+		return 0;
+	}
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

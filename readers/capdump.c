@@ -116,7 +116,8 @@ static void usage(FILE *f)
 		"             or seconds since 1970)\n"
 		"  --resume STATEFILE  continue exactly after the last record a previous run\n"
 		"             wrote to disk\n"
-		"  -q         no summary at exit\n",
+		"  -q         no summary at exit\n"
+		"  -V, --version  print the version and exit\n",
 		ZSTD_LEVEL_DEFAULT);
 }
 
@@ -168,6 +169,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "start", required_argument, NULL, OPT_START },
 		{ "end", required_argument, NULL, OPT_END },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -175,7 +177,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	o->from = RING_SEEK_NEWEST;
 	o->level = ZSTD_LEVEL_DEFAULT;
-	while ((c = getopt_long(argc, argv, "i:r:w:C:G:W:c:z:F:T:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:r:w:C:G:W:c:z:F:T:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (o->nrings == MAX_INPUTS)
@@ -247,6 +249,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("%s " CAPD_VERSION "\n", "capdump");
 			exit(0);
 		default:
 			goto bad;

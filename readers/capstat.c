@@ -55,6 +55,7 @@ static void usage(FILE *f)
 		"  -c COUNT      stop after COUNT packets\n"
 		"  --from        where to start in the ring: newest (default) or oldest\n"
 		"  -T SECONDS    start SECONDS back in time\n"
+		"  -V, --version print the version and exit\n"
 		"  expression    pcap-filter(7): only matching packets are analysed\n");
 }
 
@@ -69,13 +70,14 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 		{ "prom", required_argument, NULL, OPT_PROM },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
 	int c;
 
 	o->from = RING_SEEK_NEWEST;
-	while ((c = getopt_long(argc, argv, "i:r:c:T:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:r:c:T:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (o->nrings == CAPSTAT_MAX_INPUTS)
@@ -128,6 +130,9 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("%s " CAPD_VERSION "\n", "capstat");
 			exit(0);
 		default:
 			goto bad;

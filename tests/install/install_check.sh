@@ -112,7 +112,9 @@ for p in "$CAPD_SBINDIR/capd" "$CAPD_BINDIR/capdump" "$CAPD_BINDIR/capctl" "$CAP
 	[[ -e $root$p ]] || continue
 	"$root$p" -h >"$tmp/out" 2>&1 || fail "$p -h: exit $?: $(<"$tmp/out")"
 	grep -qi usage "$tmp/out" || fail "$p -h printed no usage: $(<"$tmp/out")"
-	echo "$p -h: ok"
+	v=$("$root$p" -V) || fail "$p -V: exit $?"
+	[[ $v == "${p##*/} "[0-9]*.[0-9]*.[0-9]* ]] || fail "$p -V printed '$v'"
+	echo "$p -h: ok; -V: $v"
 done
 capd=$root$CAPD_SBINDIR/capd
 conf=$root$CAPD_CONFDIR/capd.conf
