@@ -80,10 +80,15 @@ static uint32_t hdr_state(const struct ring_hdr *h)
 	return __atomic_load_n(&h->writer_state, __ATOMIC_ACQUIRE);
 }
 
+static bool writer_running(const struct status *s)
+{
+	return hdr_state(s->h) == RING_WRITER_RUNNING && s->hb_age < STALE_NS;
+}
+
 static const char *writer_state(const struct status *s)
 {
 	switch (hdr_state(s->h)) {
-	case RING_WRITER_RUNNING: return s->hb_age < STALE_NS ? "running" : "stopped";
+	case RING_WRITER_RUNNING: return writer_running(s) ? "running" : "stopped";
 	case RING_WRITER_STOPPED: return "stopped";
 	default: return "never-started";
 	}
@@ -230,7 +235,7 @@ static void gather(const struct ring_map *m, const char *path, struct status *s)
 	hb = __atomic_load_n(&h->heartbeat_ns, __ATOMIC_RELAXED);
 	now = clock_ns(CLOCK_MONOTONIC);
 	s->hb_age = !hb ? UINT64_MAX : now > hb ? now - hb : 0;
-	if (!strcmp(writer_state(s), "running")) {
+	if (writer_running(s)) {
 		now = clock_ns(CLOCK_REALTIME);
 		s->uptime = now > h->writer_start_ns ? now - h->writer_start_ns : 0;
 	}
