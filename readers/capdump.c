@@ -29,15 +29,11 @@
 #include "resume.h"
 #include "ringsrc.h"
 
-#define CAPDUMP_VERSION "capdump 0.1"
-#define MAX_INPUTS 16
+#define CAPDUMP_VERSION "capdump " CAPD_VERSION
 #define ZSTD_LEVEL_DEFAULT 1	/* fast: one core keeps up with several Gb/s */
 
 struct opts {
-	char *rings[MAX_INPUTS];
-	unsigned int nrings;
-	char *files[MAX_INPUTS];
-	unsigned int nfiles;
+	struct readopt_input in;
 	const char *out;
 	uint64_t rotate_bytes;
 	uint64_t rotate_secs;
@@ -46,8 +42,6 @@ struct opts {
 	int level;
 	bool level_set;
 	bool pcap;
-	enum ring_seek from;
-	double back_secs;
 	uint64_t start_ns, end_ns;	/* -r time range, UTC; 0 = open */
 	const char *resume;
 	bool quiet;
@@ -162,9 +156,9 @@ static int parse_time(const char *s, uint64_t *out)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_FROM = 256, OPT_RESUME, OPT_START, OPT_END };
+	enum { OPT_RESUME = 256, OPT_START, OPT_END };
 	static const struct option longopts[] = {
-		{ "from", required_argument, NULL, OPT_FROM },
+		{ "from", required_argument, NULL, READOPT_FROM },
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "start", required_argument, NULL, OPT_START },
 		{ "end", required_argument, NULL, OPT_END },
@@ -172,23 +166,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	int c;
+	char *end, err[128];
+	int c, r;
 
-	o->from = RING_SEEK_NEWEST;
 	o->level = ZSTD_LEVEL_DEFAULT;
 	while ((c = getopt_long(argc, argv, "i:r:w:C:G:W:c:z:F:T:qhV", longopts, NULL)) != -1) {
+		r = readopt_input_take(&o->in, c, optarg);
+		if (r < 0)
+			goto bad;
+		if (r > 0)
+			continue;
 		switch (c) {
-		case 'i':
-			if (o->nrings == MAX_INPUTS)
-				goto bad;
-			o->rings[o->nrings++] = optarg;
-			break;
-		case 'r':
-			if (o->nfiles == MAX_INPUTS)
-				goto bad;
-			o->files[o->nfiles++] = optarg;
-			break;
 		case 'w':
 			o->out = optarg;
 			break;
@@ -224,15 +212,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			else if (strcmp(optarg, "pcapng"))
 				goto bad;
 			break;
-		case 'T':
-			o->back_secs = strtod(optarg, &end);
-			if (*end || o->back_secs <= 0)
-				goto bad;
-			break;
-		case OPT_FROM:
-			if (readopt_from(optarg, &o->from) < 0)
-				goto bad;
-			break;
 		case OPT_RESUME:
 			o->resume = optarg;
 			break;
@@ -251,21 +230,21 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("%s " CAPD_VERSION "\n", "capdump");
+			printf(CAPDUMP_VERSION "\n");
 			exit(0);
 		default:
 			goto bad;
 		}
 	}
-	if (!o->nrings == !o->nfiles) {
-		pr_err("give either -i RING or -r FILE");
+	if (readopt_input_check(&o->in, err, sizeof(err)) < 0) {
+		pr_err("%s", err);
 		return -EINVAL;
 	}
 	if ((o->rotate_bytes || o->rotate_secs || o->max_files || o->pcap) && !o->out) {
 		pr_err("-C, -G, -W and -F need -w FILE");
 		return -EINVAL;
 	}
-	if (o->resume && o->nfiles) {
+	if (o->resume && o->in.nfiles) {
 		pr_err("--resume works on rings (-i)");
 		return -EINVAL;
 	}
@@ -635,7 +614,7 @@ static int run_rings(struct capdump *d, int argc, char **argv)
 	bool got;
 	int r;
 
-	r = readopt_open_rings(&d->src, d->o.rings, d->o.nrings, d->o.from, d->o.back_secs, err,
+	r = readopt_open_rings(&d->src, &d->o.in, err,
 			       sizeof(err));
 	if (r < 0) {
 		pr_err("%s", err);
@@ -708,11 +687,11 @@ static int run_files(struct capdump *d)
 	unsigned int i;
 	int r = 0;
 
-	for (i = 0; i < d->o.nfiles && !stop; i++) {
+	for (i = 0; i < d->o.in.nfiles && !stop; i++) {
 		struct capfile *f;
 		struct capfile_rec rec;
 
-		r = readopt_open_file(d->o.files[i], &f, err, sizeof(err));
+		r = readopt_open_file(d->o.in.files[i], &f, err, sizeof(err));
 		if (r < 0) {
 			pr_err("%s", err);
 			return r;
@@ -771,7 +750,7 @@ int main(int argc, char **argv)
 		pr_err("%s", err);
 		return 2;
 	}
-	r = d.o.nrings ? run_rings(&d, argc, argv) : run_files(&d);
+	r = d.o.in.nrings ? run_rings(&d, argc, argv) : run_files(&d);
 	rc = dumpfile_close(d.df);
 	if (!r)
 		r = rc;

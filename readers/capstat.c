@@ -61,34 +61,28 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct capstat_opts *o)
 {
-	enum { OPT_PROTO = 256, OPT_AB, OPT_INTERVAL, OPT_JSON, OPT_PROM, OPT_FROM };
+	enum { OPT_PROTO = 256, OPT_AB, OPT_INTERVAL, OPT_JSON, OPT_PROM };
 	static const struct option longopts[] = {
 		{ "proto", required_argument, NULL, OPT_PROTO },
 		{ "ab", required_argument, NULL, OPT_AB },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "prom", required_argument, NULL, OPT_PROM },
-		{ "from", required_argument, NULL, OPT_FROM },
+		{ "from", required_argument, NULL, READOPT_FROM },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	int c;
+	char *end, err[128];
+	int c, r;
 
-	o->from = RING_SEEK_NEWEST;
 	while ((c = getopt_long(argc, argv, "i:r:c:T:hV", longopts, NULL)) != -1) {
+		r = readopt_input_take(&o->in, c, optarg);
+		if (r < 0)
+			goto bad;
+		if (r > 0)
+			continue;
 		switch (c) {
-		case 'i':
-			if (o->nrings == CAPSTAT_MAX_INPUTS)
-				goto bad;
-			o->rings[o->nrings++] = optarg;
-			break;
-		case 'r':
-			if (o->nfiles == CAPSTAT_MAX_INPUTS)
-				goto bad;
-			o->files[o->nfiles++] = optarg;
-			break;
 		case OPT_PROTO:
 			if (capstat_add_proto(o, optarg) < 0) {
 				pr_err("--proto: not [FEED=]moldudp64|mdp3|pitch|seq:OFFSET:WIDTH:be|le: %s",
@@ -119,15 +113,6 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 			if (*end || !o->count)
 				goto bad;
 			break;
-		case 'T':
-			o->back_secs = strtod(optarg, &end);
-			if (*end || !(o->back_secs > 0))
-				goto bad;
-			break;
-		case OPT_FROM:
-			if (readopt_from(optarg, &o->from) < 0)
-				goto bad;
-			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -138,8 +123,8 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 			goto bad;
 		}
 	}
-	if (!o->nrings == !o->nfiles) {
-		pr_err("give either -i RING or -r FILE");
+	if (readopt_input_check(&o->in, err, sizeof(err)) < 0) {
+		pr_err("%s", err);
 		return -EINVAL;
 	}
 	/* Rates and peaks need intervals even when only the summary is shown. */
@@ -278,7 +263,7 @@ static int run_rings(struct capstat *cs, struct filter *flt, int argc, char **ar
 	char err[512];
 	int r;
 
-	r = readopt_open_rings(&src, cs->o.rings, cs->o.nrings, cs->o.from, cs->o.back_secs, err,
+	r = readopt_open_rings(&src, &cs->o.in, err,
 			       sizeof(err));
 	if (r < 0) {
 		pr_err("%s", err);
@@ -326,11 +311,11 @@ static int run_files(struct capstat *cs, struct filter *flt)
 	unsigned int i;
 	int r = 0;
 
-	for (i = 0; i < cs->o.nfiles && !stop; i++) {
+	for (i = 0; i < cs->o.in.nfiles && !stop; i++) {
 		struct capfile *f;
 		struct capfile_rec rec;
 
-		r = readopt_open_file(cs->o.files[i], &f, err, sizeof(err));
+		r = readopt_open_file(cs->o.in.files[i], &f, err, sizeof(err));
 		if (r < 0) {
 			pr_err("%s", err);
 			return r;
@@ -368,7 +353,7 @@ int main(int argc, char **argv)
 		return 2;
 	readopt_signals(on_signal);
 	cs.tty = isatty(STDOUT_FILENO);
-	cs.live = cs.o.nrings > 0;
+	cs.live = cs.o.in.nrings > 0;
 	r = filter_open(cs.o.expr, 1 /* Ethernet */, 65535, &flt, err, sizeof(err));
 	if (r < 0) {
 		pr_err("%s", err);

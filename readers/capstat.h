@@ -14,12 +14,12 @@
 #include "abarb.h"
 #include "feedstat.h"
 #include "ring_format.h"
+#include "readopt.h"
 #include "ring_reader.h"
 #include "seqdec.h"
 #include "seqtrack.h"
 
 #define CAPSTAT_MAX_FEEDS 1024
-#define CAPSTAT_MAX_INPUTS 16
 #define CAPSTAT_MAX_RULES 64
 #define CAPSTAT_NAME_LEN 128
 
@@ -55,10 +55,7 @@ struct capstat_feed {
 };
 
 struct capstat_opts {
-	char *rings[CAPSTAT_MAX_INPUTS];
-	unsigned int nrings;
-	char *files[CAPSTAT_MAX_INPUTS];
-	unsigned int nfiles;
+	struct readopt_input in;
 	struct capstat_proto_rule protos[CAPSTAT_MAX_RULES];
 	unsigned int nprotos;
 	struct capstat_pair pairs[CAPSTAT_MAX_RULES];
@@ -68,8 +65,6 @@ struct capstat_opts {
 	bool json;
 	const char *prom;
 	uint64_t count;
-	enum ring_seek from;
-	double back_secs;
 	char *expr;
 };
 

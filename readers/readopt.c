@@ -28,7 +28,7 @@ char *readopt_expr(int argc, char **argv, int first)
 	return expr;
 }
 
-int readopt_from(const char *arg, enum ring_seek *from)
+static int readopt_from(const char *arg, enum ring_seek *from)
 {
 	if (!strcmp(arg, "oldest"))
 		*from = RING_SEEK_OLDEST;
@@ -39,19 +39,53 @@ int readopt_from(const char *arg, enum ring_seek *from)
 	return 0;
 }
 
-int readopt_open_rings(struct ringsrc **src, char *const *names, unsigned int n,
-		       enum ring_seek from, double back_secs, char *err, size_t errlen)
+int readopt_input_take(struct readopt_input *in, int c, char *arg)
+{
+	char *end;
+
+	switch (c) {
+	case 'i':
+		if (in->nrings == READOPT_MAX_INPUTS)
+			return -EINVAL;
+		in->rings[in->nrings++] = arg;
+		return 1;
+	case 'r':
+		if (in->nfiles == READOPT_MAX_INPUTS)
+			return -EINVAL;
+		in->files[in->nfiles++] = arg;
+		return 1;
+	case 'T':
+		in->back_secs = strtod(arg, &end);
+		return *end || !(in->back_secs > 0) ? -EINVAL : 1;
+	case READOPT_FROM:
+		return readopt_from(arg, &in->from) < 0 ? -EINVAL : 1;
+	default:
+		return 0;
+	}
+}
+
+int readopt_input_check(const struct readopt_input *in, char *err, size_t errlen)
+{
+	if (!in->nrings == !in->nfiles) {
+		snprintf(err, errlen, "give either -i RING or -r FILE");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int readopt_open_rings(struct ringsrc **src, const struct readopt_input *in, char *err,
+		       size_t errlen)
 {
 	int r;
 
-	r = ringsrc_open(src, names, n, err, errlen);
+	r = ringsrc_open(src, in->rings, in->nrings, err, errlen);
 	if (r < 0)
 		return r;
-	if (back_secs > 0)
+	if (in->back_secs > 0)
 		r = ringsrc_seek(*src, RING_SEEK_TIME,
-				 clock_ns(CLOCK_REALTIME) - (uint64_t)(back_secs * 1e9));
+				 clock_ns(CLOCK_REALTIME) - (uint64_t)(in->back_secs * 1e9));
 	else
-		r = ringsrc_seek(*src, from, 0);
+		r = ringsrc_seek(*src, in->from, 0);
 	if (r < 0) {
 		snprintf(err, errlen, "seeking in the ring: %s", strerror(-r));
 		ringsrc_close(*src);

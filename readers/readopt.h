@@ -16,16 +16,43 @@
  * @return a malloc()ed string ("" without words), or NULL without memory. */
 char *readopt_expr(int argc, char **argv, int first);
 
-/* "--from newest|oldest". @return 0, or -EINVAL for another word. */
-int readopt_from(const char *arg, enum ring_seek *from);
+#define READOPT_MAX_INPUTS RINGSRC_MAX /* rings, and files, each */
+
+/* The getopt_long() code of --from; the programs' own codes stay below. */
+#define READOPT_FROM 0x1000
 
 /*
- * Open the rings and position them: back_secs > 0 that many seconds back
- * from now, else at from.
+ * What a reader reads: rings (-i RING) or files (-r FILE), and where it
+ * starts in the rings (--from newest|oldest, -T SECONDS back).  Zeroed, it
+ * has no input and starts at the newest record.
+ */
+struct readopt_input {
+	char *rings[READOPT_MAX_INPUTS];
+	unsigned int nrings;
+	char *files[READOPT_MAX_INPUTS];
+	unsigned int nfiles;
+	enum ring_seek from;
+	double back_secs;	/* > 0: that many seconds back from now */
+};
+
+/*
+ * Take option c of getopt_long() with its argument if it is one of the
+ * above ('i', 'r', 'T' or READOPT_FROM).
+ * @return 1 taken; 0 not one of them; -EINVAL a bad value, or one input
+ *         more than READOPT_MAX_INPUTS.
+ */
+int readopt_input_take(struct readopt_input *in, int c, char *arg);
+
+/* Once the options are read: rings or files, not both, not neither.
+ * @return 0, or -EINVAL with a line for the operator in err. */
+int readopt_input_check(const struct readopt_input *in, char *err, size_t errlen);
+
+/*
+ * Open in's rings and position them where in says.
  * @return 0, or -errno with a line for the operator in err.
  */
-int readopt_open_rings(struct ringsrc **src, char *const *names, unsigned int n,
-		       enum ring_seek from, double back_secs, char *err, size_t errlen);
+int readopt_open_rings(struct ringsrc **src, const struct readopt_input *in, char *err,
+		       size_t errlen);
 
 /* capfile_open() with a line for the operator in err on failure. */
 int readopt_open_file(const char *path, struct capfile **f, char *err, size_t errlen);
