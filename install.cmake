@@ -21,11 +21,7 @@ set(CAPD_SBINDIR "${CMAKE_INSTALL_FULL_SBINDIR}")
 set(CAPD_BINDIR "${CMAKE_INSTALL_FULL_BINDIR}")
 
 install(TARGETS capd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
-foreach(prog capdump capstat capctl)
-  if(TARGET ${prog})
-    install(TARGETS ${prog} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-  endif()
-endforeach()
+install(TARGETS capdump capstat capctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # Units with this prefix's paths.
 foreach(unit capd.service capdump@.service)
@@ -33,11 +29,9 @@ foreach(unit capd.service capdump@.service)
                  @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/systemd/${unit} DESTINATION ${CAPD_UNITDIR})
 endforeach()
-# ptp4l's socket for group capture (docs/clock.md), if the tree has the drop-in.
-if(EXISTS ${PROJECT_SOURCE_DIR}/systemd/ptp4l@.service.d/capd.conf)
-  install(FILES ${PROJECT_SOURCE_DIR}/systemd/ptp4l@.service.d/capd.conf
-          DESTINATION ${CAPD_UNITDIR}/ptp4l@.service.d)
-endif()
+# ptp4l's socket for group capture (docs/clock.md).
+install(FILES ${PROJECT_SOURCE_DIR}/systemd/ptp4l@.service.d/capd.conf
+        DESTINATION ${CAPD_UNITDIR}/ptp4l@.service.d)
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/capd.sysusers.conf DESTINATION ${CAPD_SYSUSERSDIR}
         RENAME capd.conf)
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/capd.tmpfiles.conf DESTINATION ${CAPD_TMPFILESDIR}

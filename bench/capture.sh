@@ -12,7 +12,7 @@
 #    lab's highest rate, reported), or at --rate; every capture tool is
 #    pinned to CPU 1;
 #  - the sender (--sender) is xdp_gen (bench/xdp_gen.c) by default when it
-#    is built and works here, else tests/lab/mcast_send.  A socket's
+#    is built and works here, else tests/lab/tools/mcast_send.  A socket's
 #    datagrams reach the host end of the veth as kmalloc'd skbs, which
 #    veth's native XDP path must copy into a page before running capd's
 #    program (skb_pp_cow_data) - a cost a NIC does not have.  xdp_gen's
@@ -70,7 +70,7 @@ done
 for t in $tools; do
 	[[ $t == @(none|capd|tcpdump|dumpcap|netsniff) ]] || usage
 done
-capd=$build/capd/capd send=$build/tests/mcast_send flows=$build/tests/ring_flows
+capd=$build/capd/capd send=$build/tests/lab/tools/mcast_send flows=$build/tests/lab/tools/ring_flows
 gen=$build/bench/xdp_gen
 for b in "$capd" "$send" "$flows"; do
 	[[ -x $b ]] || { echo "capture.sh: $b missing: build first (cmake --build build)" >&2; exit 2; }

@@ -28,7 +28,7 @@ while [[ $# -gt 0 ]]; do
 	esac
 	shift
 done
-capdump=$build/readers/capdump fill=$build/bench/ring_fill
+capdump=$build/readers/capdump/capdump fill=$build/bench/ring_fill
 for b in "$capdump" "$fill"; do
 	[[ -x $b ]] || { echo "writer.sh: $b missing: build first" >&2; exit 2; }
 done

@@ -16,7 +16,7 @@ bin=$top/build/demo
 
 . tests/lab/lab.sh
 . tests/lab/capd_lab.sh
-CAPD_BIN=$bin/capd/capd MCAST_SEND=$bin/tests/mcast_send
+CAPD_BIN=$bin/capd/capd MCAST_SEND=$bin/tests/lab/tools/mcast_send
 lab_require_root
 lab_init
 # 8 GiB of hugepages for the ring, plus the sockets' buffers.
@@ -33,7 +33,7 @@ grep . "$LAB_TMP/capd.log"
 
 out=$top/demo.pcapng.zst
 echo "== capdump -i $CAPD_RING -w $out"
-"$bin/readers/capdump" -i "$CAPD_RING" -w "$out" &
+"$bin/readers/capdump/capdump" -i "$CAPD_RING" -w "$out" &
 rec=$!
 lab_on_exit "kill $rec 2>/dev/null || true"
 sleep 0.5

@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../ring_payload.h"
+#include "ring_payload.h"
 #include "ring_file.h"
 #include "ring_layout.h"
 #include "ring_reader.h"

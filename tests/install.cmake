@@ -1,9 +1,5 @@
-# Installation and manual tests; include()d from tests/CMakeLists.txt.
+# Installation and manual pages; include()d from tests/CMakeLists.txt.
 # Neither needs privileges.
-if(NOT TARGET capd OR NOT DEFINED CAPD_UNITDIR)
-  return()
-endif()
-
 # cmake --install into a temporary DESTDIR; the units verified and rated
 # there, the programs run from there (tests/install/install_check.sh).
 add_test(NAME install_check
@@ -16,11 +12,3 @@ set_tests_properties(install_check PROPERTIES LABELS install TIMEOUT 120 SKIP_RE
 file(GLOB _manpages CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/man/*.[158])
 add_test(NAME man_lint COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install/man_lint.sh ${_manpages})
 set_tests_properties(man_lint PROPERTIES LABELS "unit;install" TIMEOUT 60 SKIP_RETURN_CODE 77)
-
-# capd as capd.service runs it, without systemd (root): an ordinary user
-# with exactly the unit's capabilities captures, drops, stops cleanly, and
-# makes no system call the unit's filter refuses.
-if(TARGET mcast_send AND TARGET ring_flows)
-  capd_lab_test(lab_capd_unit capd_unit.sh $<TARGET_FILE:capd> $<TARGET_FILE:mcast_send>
-                $<TARGET_FILE:ring_flows> ${PROJECT_BINARY_DIR}/systemd/capd.service)
-endif()

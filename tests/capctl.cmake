@@ -1,0 +1,13 @@
+# capctl: the doctor and status.  include()d from tests/CMakeLists.txt.
+
+# The doctor's verdicts on made-up boxes, its CPU lists and IRQ names.
+capd_unit_test(test_doctor SOURCES unit/test_doctor.c LIBS capdoctor)
+
+# capctl doctor on a real lab box (root): hugepages, ring permissions and
+# XDP mode, each failing and passing; as an ordinary user, unknowns.
+capd_lab_test(lab_capctl_doctor capctl_doctor.sh $<TARGET_FILE:capctl> $<TARGET_FILE:capd>)
+
+# capctl status against the truth of a lab capture: counters, the ring's
+# window, readers with a known lag and losses, capd's metrics, a killed capd.
+capd_lab_test(lab_capctl_status capctl_status.sh $<TARGET_FILE:capd> $<TARGET_FILE:mcast_send>
+              $<TARGET_FILE:capdump> $<TARGET_FILE:capstat> $<TARGET_FILE:capctl>)

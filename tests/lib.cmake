@@ -1,0 +1,22 @@
+# lib/: the ring, units, the pcapng encoders and the zstd sink.
+# include()d from tests/CMakeLists.txt.
+capd_unit_test(test_units SOURCES unit/test_units.c LIBS caprings)
+capd_unit_test(test_ring SOURCES unit/test_ring.c LIBS caprings)
+capd_unit_test(test_ring_mt SOURCES unit/test_ring_mt.c LIBS caprings Threads::Threads)
+capd_unit_test(test_ring_stress SOURCES unit/test_ring_stress.c LIBS caprings TIMEOUT 120)
+
+# The ring file on hugetlbfs (root): permissions, and the hugepage pool.
+capd_lab_test(lab_ring_perm ring_perm.sh $<TARGET_FILE:ring_lab_tool>)
+capd_lab_test(lab_ring_hugepages ring_hugepages.sh $<TARGET_FILE:ring_lab_tool>)
+
+capd_unit_test(test_pcapng SOURCES unit/test_pcapng.c LIBS capwrite readcommon)
+# The same program has capinfos, tshark and tcpdump read what it writes
+# (exit 77 if one is not installed).
+add_test(NAME test_pcapng_tools COMMAND test_pcapng tools)
+set_tests_properties(test_pcapng_tools PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77)
+
+# zstd output sink.
+capd_unit_test(test_zout SOURCES unit/test_zout.c LIBS capwrite)
+# The same program on a full tmpfs: needs root (a private mount namespace).
+add_test(NAME test_zout_tmpfs COMMAND test_zout tmpfs)
+set_tests_properties(test_zout_tmpfs PROPERTIES LABELS unit TIMEOUT 60 SKIP_RETURN_CODE 77)

@@ -1,0 +1,14 @@
+# readers/common/: capture-file input and reader status files.
+# include()d from tests/CMakeLists.txt.
+capd_unit_test(test_capfile SOURCES unit/test_capfile.c LIBS readcommon PkgConfig::LIBZSTD
+               TIMEOUT 120)
+capd_fuzz_target(fuzz_capfile SOURCES ${PROJECT_SOURCE_DIR}/readers/common/capfile.c
+                 INCLUDES ${PROJECT_SOURCE_DIR}/readers/common LIBS capwrite PkgConfig::LIBZSTD
+                 DICT fuzz_capfile.dict SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/capfile_corpus
+                 ARGS -max_len=4096)
+
+# The status files readers announce themselves with (capctl status lists them).
+capd_unit_test(test_reader_status SOURCES unit/test_reader_status.c LIBS readcommon)
+capd_fuzz_target(fuzz_reader_status SOURCES ${PROJECT_SOURCE_DIR}/readers/common/reader_status.c
+                 INCLUDES ${PROJECT_SOURCE_DIR}/readers/common DICT fuzz_reader_status.dict
+                 SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/reader_status_corpus)
