@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "announce.h"
 #include "capfile.h"
 #include "clock_ns.h"
 #include "clock_text.h"
@@ -25,9 +24,9 @@
 #include "frame.h"
 #include "log.h"
 #include "pcapng_clock.h"
+#include "readloop.h"
 #include "readopt.h"
 #include "resume.h"
-#include "ringsrc.h"
 
 #define CAPDUMP_VERSION "capdump " CAPD_VERSION
 #define ZSTD_LEVEL_DEFAULT 1	/* fast: one core keeps up with several Gb/s */
@@ -59,17 +58,18 @@ struct tally {
 
 struct capdump {
 	struct opts o;
-	struct ringsrc *src;
+	struct readloop *rl;
+	struct ringsrc *src;		/* the rings read, NULL for files */
 	struct filter *filter;
 	struct dumpfile *df;
 	struct tally t;
-	unsigned int if_base[RINGSRC_MAX];	/* first IDB of each ring */
 	bool multiqueue[DUMPFILE_MAX_IFACES];	/* epb_queue tells something */
 	unsigned int nifaces;
 	struct ring_queue_stats base[RINGSRC_MAX][RING_MAX_QUEUES]; /* counters at start */
 	uint64_t next_seq[RINGSRC_MAX];	/* per ring: after the last record consumed */
 	uint64_t pending_drop;		/* lost records not yet told in an EPB */
 	int write_err;			/* the output's error, if it failed */
+	uint64_t last_tick;		/* when dumpfile_tick() last ran */
 	struct resume_state rs;
 	uint64_t saved_packets;
 	/* the clock option and comment of the IDB or ISB being written */
@@ -78,13 +78,8 @@ struct capdump {
 	char clock_comment[DUMPFILE_COMMENT_MAX];
 };
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
+/* Set by SIGINT, SIGTERM, SIGHUP (readopt_signals()). */
+static const volatile sig_atomic_t *stop;
 
 static void usage(FILE *f)
 {
@@ -276,16 +271,6 @@ static uint32_t epb_flags(const uint8_t *p, uint32_t caplen)
 	return PCAPNG_EPB_INBOUND | (p[0] & 1 ? PCAPNG_EPB_MULTICAST : PCAPNG_EPB_UNICAST);
 }
 
-static const char *feed_name(struct capdump *d, unsigned int ring, uint16_t feed)
-{
-	const struct ring_feeds *rf;
-
-	if (!d->src || feed == RING_FEED_NONE)
-		return "";
-	rf = ringsrc_feeds(d->src, ring);
-	return feed < rf->nfeeds && feed < RING_MAX_FEEDS ? rf->feeds[feed].name : "";
-}
-
 /* The one-line form: time, addresses, ports, length, feed. */
 static void print_packet(uint64_t ts, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
 			 const char *feed, uint64_t lost)
@@ -316,9 +301,9 @@ static unsigned int ring_of(const struct capdump *d, uint32_t if_id, uint16_t *i
 	unsigned int ring;
 
 	for (ring = ringsrc_count(d->src); ring-- > 0;)
-		if (if_id >= d->if_base[ring])
+		if (if_id >= readloop_if_base(d->rl, ring))
 			break;
-	*iface = (uint16_t)(if_id - d->if_base[ring]);
+	*iface = (uint16_t)(if_id - readloop_if_base(d->rl, ring));
 	return ring;
 }
 
@@ -510,7 +495,6 @@ static int setup_ring_output(struct capdump *d)
 		unsigned int n = st->niface ? st->niface : 1;
 
 		memcpy(d->base[i], st->queues, sizeof(d->base[i]));
-		d->if_base[i] = d->nifaces;
 		for (j = 0; j < n && d->nifaces < DUMPFILE_MAX_IFACES; j++) {
 			struct dumpfile_iface *f = &ifs[d->nifaces++];
 
@@ -539,38 +523,89 @@ static int setup_ring_output(struct capdump *d)
 	return d->o.out ? open_output(d, ifs, names, nnames) : 0;
 }
 
-static int handle_packet(struct capdump *d, uint32_t if_id, uint64_t ts, const uint8_t *data,
-			 uint32_t caplen, uint32_t wirelen, uint32_t queue, uint32_t flags,
-			 uint64_t lost, const char *feed)
+/* Interfaces of files are known once their first packet came. */
+static int open_file_output(struct capdump *d, const struct capfile *f)
 {
+	static struct dumpfile_iface ifs[DUMPFILE_MAX_IFACES];
+	unsigned int k, n = capfile_nifaces(f);
+
+	d->nifaces = n < DUMPFILE_MAX_IFACES ? n : DUMPFILE_MAX_IFACES;
+	for (k = 0; k < d->nifaces; k++) {
+		snprintf(ifs[k].name, sizeof(ifs[k].name), "%s", capfile_iface(f, k)->name);
+		ifs[k].snaplen = capfile_iface(f, k)->snaplen;
+	}
+	return open_output(d, ifs, NULL, 0);
+}
+
+static int on_packet(void *ctx, const struct readloop_pkt *p)
+{
+	struct capdump *d = ctx;
+	uint32_t if_id = p->if_id, queue = READLOOP_NO_QUEUE;
+	bool known = if_id < DUMPFILE_MAX_IFACES;
 	int r;
 
-	d->t.seen++;
-	d->pending_drop += lost;
-	d->t.lost += lost;
-	if (if_id < DUMPFILE_MAX_IFACES)
-		d->t.if_lost[if_id] += lost;
-	if (!filter_match(d->filter, data, caplen, wirelen)) {
-		d->t.filtered++;
+	if (p->file && ((d->o.start_ns && p->ts < d->o.start_ns) ||
+			(d->o.end_ns && p->ts >= d->o.end_ns)))
 		return 0;
+	if (p->file && !d->df && d->o.out) {
+		r = open_file_output(d, p->file);
+		if (r < 0)
+			return r;
 	}
-	if (if_id < DUMPFILE_MAX_IFACES)
+	if (p->rec) {
+		d->next_seq[p->rec->ring] = p->rec->seq + 1;
+		if (known && d->multiqueue[if_id])
+			queue = p->queue;
+	}
+	d->t.seen++;
+	d->pending_drop += p->lost;
+	d->t.lost += p->lost;
+	if (known)
+		d->t.if_lost[if_id] += p->lost;
+	if (!filter_match(d->filter, p->data, p->caplen, p->wirelen)) {
+		d->t.filtered++;
+		goto done;
+	}
+	if (known)
 		d->t.if_accept[if_id]++;
 	if (d->df) {
 		/* The loss is told where it happened: on the next packet written. */
-		r = dumpfile_write(d->df, if_id, ts, data, caplen, wirelen,
-				   flags ? flags : epb_flags(data, caplen), d->pending_drop, queue);
+		r = dumpfile_write(d->df, if_id, p->ts, p->data, p->caplen, p->wirelen,
+				   p->epb_flags ? p->epb_flags : epb_flags(p->data, p->caplen),
+				   d->pending_drop, queue);
 		if (r < 0) {
 			d->write_err = r;
 			return r;
 		}
 	} else {
-		print_packet(ts, data, caplen, wirelen, feed, d->pending_drop);
+		print_packet(p->ts, p->data, p->caplen, p->wirelen, p->feed ? p->feed->name : NULL,
+			     d->pending_drop);
 	}
 	d->pending_drop = 0;
 	d->t.written++;
-	if (if_id < DUMPFILE_MAX_IFACES)
+	if (known) {
 		d->t.if_written[if_id]++;
+		if (p->rec && (p->rec->flags & RING_REC_F_UNSYNCED))
+			d->t.if_unsynced[if_id]++;
+	}
+done:
+	maybe_save_state(d);
+	return d->o.count && d->t.written >= d->o.count;
+}
+
+/* Idle or not, time rotation and the flush cadence go on. */
+static int on_tick(void *ctx, uint64_t now, bool idle)
+{
+	struct capdump *d = ctx;
+	int r;
+
+	if (d->df && (idle || now - d->last_tick > 100000000u)) {
+		d->last_tick = now;
+		r = dumpfile_tick(d->df, now);
+		if (r < 0)
+			return r;
+	}
+	maybe_save_state(d);
 	return 0;
 }
 
@@ -605,21 +640,20 @@ static int resume_rings(struct capdump *d)
 	return 0;
 }
 
-static int run_rings(struct capdump *d, int argc, char **argv)
+/* Open the input; for rings, resume and start the output before the first record. */
+static int open_input(struct capdump *d, int argc, char **argv)
 {
-	struct announce *ann;
 	char err[512];
-	uint64_t now = 0, last_tick = 0;
-	unsigned int i;
-	bool got;
 	int r;
 
-	r = readopt_open_rings(&d->src, &d->o.in, err,
-			       sizeof(err));
+	r = readloop_open(&d->rl, &d->o.in, err, sizeof(err));
 	if (r < 0) {
 		pr_err("%s", err);
 		return r;
 	}
+	d->src = readloop_rings(d->rl);
+	if (!d->src)
+		return 0;
 	if (d->o.resume) {
 		r = resume_rings(d);
 		if (r < 0)
@@ -628,107 +662,27 @@ static int run_rings(struct capdump *d, int argc, char **argv)
 	r = setup_ring_output(d);
 	if (r < 0)
 		return r;
-	if (announce_open(&ann, d->src, "capdump", argc, argv, err, sizeof(err)) < 0 && !d->o.quiet)
+	if (readloop_announce(d->rl, "capdump", argc, argv, err, sizeof(err)) < 0 && !d->o.quiet)
 		pr_warn("%s", err);
-	while (!stop && (!d->o.count || d->t.written < d->o.count)) {
-		struct ringsrc_rec rec;
+	return 0;
+}
 
-		r = ringsrc_next(d->src, &rec, 100);
-		announce_update(ann, r == 0);
-		if (r == -EPIPE) {
-			r = 0;
-			break;
-		}
-		if (r < 0) {
-			pr_err("reading the ring: %s", strerror(-r));
-			break;
-		}
-		got = r == 1;
-		/* The wall clock only matters for ticks: not per packet. */
-		now = !got || !(d->t.seen & 255) ? clock_ns(CLOCK_REALTIME) : now;
-		if (got) {
-			d->next_seq[rec.ring] = rec.seq + 1;
-			uint32_t if_id = d->if_base[rec.ring] + rec.iface;
-			uint64_t written = d->t.written;
+static int run(struct capdump *d)
+{
+	static const struct readloop_ops ops = { .packet = on_packet, .tick = on_tick };
+	char err[512];
+	unsigned int i;
+	int r;
 
-			r = handle_packet(d, if_id, rec.ts_utc, rec.data, rec.caplen, rec.wirelen,
-					  if_id < DUMPFILE_MAX_IFACES && d->multiqueue[if_id]
-						  ? rec.queue : UINT32_MAX,
-					  0, rec.lost, feed_name(d, rec.ring, rec.feed));
-			if (r < 0)
-				break;
-			if (d->t.written != written && (rec.flags & RING_REC_F_UNSYNCED) &&
-			    if_id < DUMPFILE_MAX_IFACES)
-				d->t.if_unsynced[if_id]++;
-		}
-		/* Idle or not, time rotation and the flush cadence go on. */
-		if (d->df && (!got || now - last_tick > 100000000u)) {
-			last_tick = now;
-			r = dumpfile_tick(d->df, now);
-			if (r < 0)
-				break;
-		}
-		maybe_save_state(d);
-		r = 0;
-	}
-	announce_close(ann);
-	for (i = 0; i < ringsrc_count(d->src); i++)
+	r = readloop_run(d->rl, &ops, d, stop, err, sizeof(err));
+	if (r < 0 && err[0])
+		pr_err("%s", err);
+	for (i = 0; d->src && i < ringsrc_count(d->src); i++)
 		if (ringsrc_reader(d->src, i)->laps && !d->o.quiet)
 			pr_warn("%s: lapped %llu times: the reader was too slow for the ring",
 				ringsrc_path(d->src, i),
 				(unsigned long long)ringsrc_reader(d->src, i)->laps);
-	return r;
-}
-
-static int run_files(struct capdump *d)
-{
-	static struct dumpfile_iface ifs[DUMPFILE_MAX_IFACES];
-	char err[512];
-	unsigned int i;
-	int r = 0;
-
-	for (i = 0; i < d->o.in.nfiles && !stop; i++) {
-		struct capfile *f;
-		struct capfile_rec rec;
-
-		r = readopt_open_file(d->o.in.files[i], &f, err, sizeof(err));
-		if (r < 0) {
-			pr_err("%s", err);
-			return r;
-		}
-		while (!stop && (!d->o.count || d->t.written < d->o.count)) {
-			r = capfile_next(f, &rec);
-			if (r <= 0)
-				break;
-			if ((d->o.start_ns && rec.ts_ns < d->o.start_ns) ||
-			    (d->o.end_ns && rec.ts_ns >= d->o.end_ns))
-				continue;
-			if (!d->df && d->o.out) {
-				/* Interfaces are known once the first packet came. */
-				unsigned int k, n = capfile_nifaces(f);
-
-				d->nifaces = n < DUMPFILE_MAX_IFACES ? n : DUMPFILE_MAX_IFACES;
-				for (k = 0; k < d->nifaces; k++) {
-					snprintf(ifs[k].name, sizeof(ifs[k].name), "%s",
-						 capfile_iface(f, k)->name);
-					ifs[k].snaplen = capfile_iface(f, k)->snaplen;
-				}
-				r = open_output(d, ifs, NULL, 0);
-				if (r < 0)
-					break;
-			}
-			r = handle_packet(d, rec.if_id, rec.ts_ns, rec.data, rec.caplen,
-					  rec.wirelen, UINT32_MAX, rec.epb_flags, rec.dropcount, NULL);
-			if (r < 0)
-				break;
-		}
-		if (r < 0 && !d->write_err && capfile_error(f))
-			pr_err("%s", capfile_error(f));
-		capfile_close(f);
-		if (r < 0)
-			break;
-	}
-	return r;
+	return r < 0 ? r : 0;
 }
 
 int main(int argc, char **argv)
@@ -740,7 +694,7 @@ int main(int argc, char **argv)
 	log_init("capdump", LOG_INFO);
 	if (parse_args(argc, argv, &d.o) < 0)
 		return 2;
-	readopt_signals(on_signal);
+	stop = readopt_signals();
 	if (d.o.out && !strcmp(d.o.out, "-") && isatty(STDOUT_FILENO)) {
 		pr_err("-w -: standard output is a terminal; pipe it (| wireshark -k -i -)");
 		return 2;
@@ -750,7 +704,9 @@ int main(int argc, char **argv)
 		pr_err("%s", err);
 		return 2;
 	}
-	r = d.o.in.nrings ? run_rings(&d, argc, argv) : run_files(&d);
+	r = open_input(&d, argc, argv);
+	if (r == 0)
+		r = run(&d);
 	rc = dumpfile_close(d.df);
 	if (!r)
 		r = rc;
@@ -786,7 +742,7 @@ int main(int argc, char **argv)
 		}
 		fputc('\n', stderr);
 	}
-	ringsrc_close(d.src);
+	readloop_close(d.rl);
 	filter_close(d.filter);
 	free(d.o.expr);
 	return r < 0 ? 1 : 0;

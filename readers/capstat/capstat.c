@@ -14,8 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "announce.h"
-#include "capfile.h"
 #include "capstat.h"
 #include "clock_ns.h"
 #include "clock_text.h"
@@ -23,18 +21,13 @@
 #include "frame.h"
 #include "json_out.h"
 #include "log.h"
+#include "readloop.h"
 #include "readopt.h"
-#include "ringsrc.h"
 
 #define INTERVAL_DEFAULT 1.0
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
+/* Set by SIGINT, SIGTERM, SIGHUP (readopt_signals()). */
+static const volatile sig_atomic_t *stop;
 
 static void usage(FILE *f)
 {
@@ -256,88 +249,61 @@ static void tick(struct capstat *cs, struct ringsrc *src, uint64_t now)
 	end_interval(cs, src, cs->iv_start + n * iv, (double)(n * iv) / 1e9);
 }
 
-static int run_rings(struct capstat *cs, struct filter *flt, int argc, char **argv)
+struct capstat_run {
+	struct capstat *cs;
+	struct filter *flt;
+	struct ringsrc *src;	/* NULL for files */
+};
+
+static int on_packet(void *ctx, const struct readloop_pkt *p)
 {
-	struct announce *ann;
-	struct ringsrc *src;
+	struct capstat_run *run = ctx;
+	struct capstat *cs = run->cs;
+
+	/* From files, intervals follow packet time. */
+	if (p->file) {
+		if (!cs->iv_start)
+			cs->iv_start = p->ts;
+		tick(cs, NULL, p->ts);
+	}
+	cs->lost += p->lost;
+	packet(cs, p->ts, p->data, p->caplen, p->wirelen, p->feed, run->flt);
+	return cs->o.count && cs->packets >= cs->o.count;
+}
+
+/* Live, intervals follow the wall clock, packets or not. */
+static int on_tick(void *ctx, uint64_t now, bool idle)
+{
+	struct capstat_run *run = ctx;
+
+	(void)idle;
+	tick(run->cs, run->src, now);
+	return 0;
+}
+
+static int run(struct capstat *cs, struct filter *flt, int argc, char **argv)
+{
+	static const struct readloop_ops ops = { .packet = on_packet, .tick = on_tick };
+	struct capstat_run run = { .cs = cs, .flt = flt };
+	struct readloop *rl;
 	char err[512];
 	int r;
 
-	r = readopt_open_rings(&src, &cs->o.in, err,
-			       sizeof(err));
+	r = readloop_open(&rl, &cs->o.in, err, sizeof(err));
 	if (r < 0) {
 		pr_err("%s", err);
 		return r;
 	}
-	if (announce_open(&ann, src, "capstat", argc, argv, err, sizeof(err)) < 0)
+	run.src = readloop_rings(rl);
+	if (readloop_announce(rl, "capstat", argc, argv, err, sizeof(err)) < 0)
 		pr_warn("%s", err);
-	cs->iv_start = clock_ns(CLOCK_REALTIME);
-	while (!stop && (!cs->o.count || cs->packets < cs->o.count)) {
-		struct ringsrc_rec rec;
-
-		r = ringsrc_next(src, &rec, 100);
-		announce_update(ann, r == 0);
-		if (r == -EPIPE) {
-			r = 0;
-			break;
-		}
-		if (r < 0) {
-			pr_err("reading the ring: %s", strerror(-r));
-			break;
-		}
-		if (r == 1) {
-			const struct ring_feeds *rfs = ringsrc_feeds(src, rec.ring);
-			const struct ring_feed *rf = NULL;
-
-			if (rec.feed != RING_FEED_NONE && rec.feed < rfs->nfeeds &&
-			    rec.feed < RING_MAX_FEEDS)
-				rf = &rfs->feeds[rec.feed];
-			cs->lost += rec.lost;
-			packet(cs, rec.ts_utc, rec.data, rec.caplen, rec.wirelen, rf, flt);
-		}
-		/* Live, intervals follow the wall clock, packets or not. */
-		if (r == 0 || !(cs->packets & 255))
-			tick(cs, src, clock_ns(CLOCK_REALTIME));
-		r = 0;
-	}
-	announce_close(ann);
-	ringsrc_close(src);
-	return r;
-}
-
-static int run_files(struct capstat *cs, struct filter *flt)
-{
-	char err[512];
-	unsigned int i;
-	int r = 0;
-
-	for (i = 0; i < cs->o.in.nfiles && !stop; i++) {
-		struct capfile *f;
-		struct capfile_rec rec;
-
-		r = readopt_open_file(cs->o.in.files[i], &f, err, sizeof(err));
-		if (r < 0) {
-			pr_err("%s", err);
-			return r;
-		}
-		while (!stop && (!cs->o.count || cs->packets < cs->o.count)) {
-			r = capfile_next(f, &rec);
-			if (r <= 0)
-				break;
-			/* From files, intervals follow packet time. */
-			if (!cs->iv_start)
-				cs->iv_start = rec.ts_ns;
-			tick(cs, NULL, rec.ts_ns);
-			cs->lost += rec.dropcount;
-			packet(cs, rec.ts_ns, rec.data, rec.caplen, rec.wirelen, NULL, flt);
-		}
-		if (r < 0)
-			pr_err("%s", capfile_error(f));
-		capfile_close(f);
-		if (r < 0)
-			break;
-	}
-	return r;
+	if (cs->live)
+		cs->iv_start = clock_ns(CLOCK_REALTIME);
+	r = readloop_run(rl, &ops, &run, stop, err, sizeof(err));
+	if (r < 0 && err[0])
+		pr_err("%s", err);
+	readloop_close(rl);
+	return r < 0 ? r : 0;
 }
 
 int main(int argc, char **argv)
@@ -351,7 +317,7 @@ int main(int argc, char **argv)
 	log_init("capstat", LOG_INFO);
 	if (parse_args(argc, argv, &cs.o) < 0)
 		return 2;
-	readopt_signals(on_signal);
+	stop = readopt_signals();
 	cs.tty = isatty(STDOUT_FILENO);
 	cs.live = cs.o.in.nrings > 0;
 	r = filter_open(cs.o.expr, 1 /* Ethernet */, 65535, &flt, err, sizeof(err));
@@ -359,7 +325,7 @@ int main(int argc, char **argv)
 		pr_err("%s", err);
 		return 2;
 	}
-	r = cs.live ? run_rings(&cs, flt, argc, argv) : run_files(&cs, flt);
+	r = run(&cs, flt, argc, argv);
 	/* What is still pending is decided with what was seen. */
 	for (i = 0; i < cs.o.npairs; i++) {
 		struct capstat_pair *p = &cs.o.pairs[i];

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock_ns.h"
 #include "readopt.h"
 
 char *readopt_expr(int argc, char **argv, int first)
@@ -73,45 +72,21 @@ int readopt_input_check(const struct readopt_input *in, char *err, size_t errlen
 	return 0;
 }
 
-int readopt_open_rings(struct ringsrc **src, const struct readopt_input *in, char *err,
-		       size_t errlen)
-{
-	int r;
+static volatile sig_atomic_t readopt_stop;
 
-	r = ringsrc_open(src, in->rings, in->nrings, err, errlen);
-	if (r < 0)
-		return r;
-	if (in->back_secs > 0)
-		r = ringsrc_seek(*src, RING_SEEK_TIME,
-				 clock_ns(CLOCK_REALTIME) - (uint64_t)(in->back_secs * 1e9));
-	else
-		r = ringsrc_seek(*src, in->from, 0);
-	if (r < 0) {
-		snprintf(err, errlen, "seeking in the ring: %s", strerror(-r));
-		ringsrc_close(*src);
-		*src = NULL;
-	}
-	return r;
+static void readopt_on_signal(int sig)
+{
+	(void)sig;
+	readopt_stop = 1;
 }
 
-int readopt_open_file(const char *path, struct capfile **f, char *err, size_t errlen)
+const volatile sig_atomic_t *readopt_signals(void)
 {
-	int r = capfile_open(path, f);
-
-	if (r == -EINVAL)
-		snprintf(err, errlen, "%s: not a pcapng, pcap or zstd capture file (%s)", path,
-			 capfile_error(NULL));
-	else if (r < 0)
-		snprintf(err, errlen, "%s", capfile_error(NULL));
-	return r;
-}
-
-void readopt_signals(void (*handler)(int))
-{
-	struct sigaction sa = { .sa_handler = handler };
+	struct sigaction sa = { .sa_handler = readopt_on_signal };
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	return &readopt_stop;
 }

@@ -7,9 +7,9 @@
 #ifndef CAPD_READOPT_H
 #define CAPD_READOPT_H
 
+#include <signal.h>
 #include <stddef.h>
 
-#include "capfile.h"
 #include "ringsrc.h"
 
 /* The words argv[first..argc-1] joined by spaces, as tcpdump joins them.
@@ -48,17 +48,10 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg);
 int readopt_input_check(const struct readopt_input *in, char *err, size_t errlen);
 
 /*
- * Open in's rings and position them where in says.
- * @return 0, or -errno with a line for the operator in err.
+ * SIGINT, SIGTERM and SIGHUP ask the program to stop: they set the flag
+ * returned, which the reader loop watches.  SIGPIPE is ignored (a closed
+ * pipe is an ordinary end, reported by write()).
  */
-int readopt_open_rings(struct ringsrc **src, const struct readopt_input *in, char *err,
-		       size_t errlen);
-
-/* capfile_open() with a line for the operator in err on failure. */
-int readopt_open_file(const char *path, struct capfile **f, char *err, size_t errlen);
-
-/* SIGINT, SIGTERM and SIGHUP call handler; SIGPIPE is ignored (a closed
- * pipe is an ordinary end, reported by write()). */
-void readopt_signals(void (*handler)(int));
+const volatile sig_atomic_t *readopt_signals(void);
 
 #endif

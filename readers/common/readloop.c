@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "announce.h"
+#include "clock_ns.h"
+#include "readloop.h"
+
+#define READLOOP_WAIT_MS 100
+#define READLOOP_TICK_EVERY 256 /* records between ticks while busy */
+
+struct readloop {
+	struct readopt_input in;
+	struct ringsrc *src;
+	struct announce *ann;
+	uint32_t if_base[RINGSRC_MAX];
+};
+
+static int open_rings(struct readloop *rl, char *err, size_t errlen)
+{
+	const struct readopt_input *in = &rl->in;
+	uint32_t n = 0;
+	unsigned int i;
+	int r;
+
+	r = ringsrc_open(&rl->src, in->rings, in->nrings, err, errlen);
+	if (r < 0)
+		return r;
+	if (in->back_secs > 0)
+		r = ringsrc_seek(rl->src, RING_SEEK_TIME,
+				 clock_ns(CLOCK_REALTIME) - (uint64_t)(in->back_secs * 1e9));
+	else
+		r = ringsrc_seek(rl->src, in->from, 0);
+	if (r < 0) {
+		snprintf(err, errlen, "seeking in the ring: %s", strerror(-r));
+		return r;
+	}
+	for (i = 0; i < ringsrc_count(rl->src); i++) {
+		const struct ring_stats *st = ringsrc_stats(rl->src, i);
+
+		rl->if_base[i] = n;
+		n += st->niface ? st->niface : 1;
+	}
+	return 0;
+}
+
+int readloop_open(struct readloop **ret, const struct readopt_input *in, char *err,
+		  size_t errlen)
+{
+	struct readloop *rl;
+	int r = 0;
+
+	*ret = NULL;
+	rl = calloc(1, sizeof(*rl));
+	if (!rl) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	rl->in = *in;
+	if (in->nrings)
+		r = open_rings(rl, err, errlen);
+	if (r < 0) {
+		readloop_close(rl);
+		return r;
+	}
+	*ret = rl;
+	return 0;
+}
+
+struct ringsrc *readloop_rings(const struct readloop *rl)
+{
+	return rl->src;
+}
+
+uint32_t readloop_if_base(const struct readloop *rl, unsigned int i)
+{
+	return i < RINGSRC_MAX ? rl->if_base[i] : 0;
+}
+
+int readloop_announce(struct readloop *rl, const char *program, int argc, char **argv, char *err,
+		      size_t errlen)
+{
+	if (!rl->src)
+		return 0;
+	return announce_open(&rl->ann, rl->src, program, argc, argv, err, errlen);
+}
+
+static const struct ring_feed *feed_of(const struct ringsrc *src, const struct ringsrc_rec *rec)
+{
+	const struct ring_feeds *rf = ringsrc_feeds(src, rec->ring);
+
+	if (rec->feed == RING_FEED_NONE || rec->feed >= rf->nfeeds || rec->feed >= RING_MAX_FEEDS)
+		return NULL;
+	return &rf->feeds[rec->feed];
+}
+
+static int run_rings(struct readloop *rl, const struct readloop_ops *ops, void *ctx,
+		     const volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	uint64_t delivered = 0;
+	int r = 0;
+
+	while (!*stop) {
+		struct ringsrc_rec rec;
+		bool idle;
+
+		r = ringsrc_next(rl->src, &rec, READLOOP_WAIT_MS);
+		announce_update(rl->ann, r == 0);
+		if (r == -EPIPE)
+			return 0;
+		if (r < 0) {
+			snprintf(err, errlen, "reading the ring: %s", strerror(-r));
+			return r;
+		}
+		idle = r == 0;
+		if (!idle) {
+			struct readloop_pkt p = {
+				.ts = rec.ts_utc,
+				.data = rec.data,
+				.caplen = rec.caplen,
+				.wirelen = rec.wirelen,
+				.if_id = readloop_if_base(rl, rec.ring) + rec.iface,
+				.queue = rec.queue,
+				.lost = rec.lost,
+				.feed = feed_of(rl->src, &rec),
+				.rec = &rec,
+			};
+
+			r = ops->packet(ctx, &p);
+			if (r != 0)
+				return r;
+			delivered++;
+		}
+		if (ops->tick && (idle || delivered % READLOOP_TICK_EVERY == 0)) {
+			r = ops->tick(ctx, clock_ns(CLOCK_REALTIME), idle);
+			if (r != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int open_file(const char *path, struct capfile **f, char *err, size_t errlen)
+{
+	int r = capfile_open(path, f);
+
+	if (r == -EINVAL)
+		snprintf(err, errlen, "%s: not a pcapng, pcap or zstd capture file (%s)", path,
+			 capfile_error(NULL));
+	else if (r < 0)
+		snprintf(err, errlen, "%s", capfile_error(NULL));
+	return r;
+}
+
+static int run_file(struct capfile *f, const struct readloop_ops *ops, void *ctx,
+		    const volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	struct capfile_rec rec;
+	int r;
+
+	while (!*stop) {
+		r = capfile_next(f, &rec);
+		if (r == 0)
+			return 0;
+		if (r < 0) {
+			snprintf(err, errlen, "%s", capfile_error(f));
+			return r;
+		}
+		struct readloop_pkt p = {
+			.ts = rec.ts_ns,
+			.data = rec.data,
+			.caplen = rec.caplen,
+			.wirelen = rec.wirelen,
+			.if_id = rec.if_id,
+			.queue = READLOOP_NO_QUEUE,
+			.epb_flags = rec.epb_flags,
+			.lost = rec.dropcount,
+			.file = f,
+		};
+
+		r = ops->packet(ctx, &p);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+int readloop_run(struct readloop *rl, const struct readloop_ops *ops, void *ctx,
+		 const volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	unsigned int i;
+	int r = 0;
+
+	err[0] = '\0';
+	if (rl->src)
+		return run_rings(rl, ops, ctx, stop, err, errlen);
+	for (i = 0; i < rl->in.nfiles && !*stop && r == 0; i++) {
+		struct capfile *f;
+
+		r = open_file(rl->in.files[i], &f, err, errlen);
+		if (r < 0)
+			return r;
+		r = run_file(f, ops, ctx, stop, err, errlen);
+		capfile_close(f);
+	}
+	return r;
+}
+
+void readloop_close(struct readloop *rl)
+{
+	if (!rl)
+		return;
+	announce_close(rl->ann);
+	ringsrc_close(rl->src);
+	free(rl);
+}

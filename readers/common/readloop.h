@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * readloop.h - the one loop every reader program runs: it opens what the
+ * command line names (rings, or capture files read one after another),
+ * keeps the reader announced to capctl, and hands each packet, ring record
+ * or file record alike, to the program's callback.
+ *
+ *	readloop_open(&rl, &opts.in, err, sizeof(err));
+ *	... seek in readloop_rings(rl), set up output ...
+ *	readloop_announce(rl, "capdump", argc, argv, err, sizeof(err));
+ *	r = readloop_run(rl, &ops, ctx, &stop, err, sizeof(err));
+ *	... summary from readloop_rings(rl) ...
+ *	readloop_close(rl);
+ *
+ * The loop never logs: what went wrong with the input is a line in err.
+ */
+#ifndef CAPD_READLOOP_H
+#define CAPD_READLOOP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capfile.h"
+#include "readopt.h"
+#include "ringsrc.h"
+
+#define READLOOP_NO_QUEUE UINT32_MAX
+
+/* One packet, from a ring or a file; valid during the callback only. */
+struct readloop_pkt {
+	uint64_t ts;		/* ns since 1970 UTC */
+	const uint8_t *data;	/* caplen bytes */
+	uint32_t caplen;
+	uint32_t wirelen;
+	/*
+	 * Interface: from rings, the interfaces of all rings numbered in ring
+	 * order (readloop_if_base()); from a file, capfile_rec.if_id.
+	 */
+	uint32_t if_id;
+	uint32_t queue;		/* the NIC queue; READLOOP_NO_QUEUE from files */
+	uint32_t epb_flags;	/* a file's epb_flags (0 when absent); 0 from rings */
+	/* Packets lost right before this one: from a ring, records this reader
+	 * lost to overruns; from a file, its epb_dropcount. */
+	uint64_t lost;
+	const struct ring_feed *feed;	/* the ring's feed it matched, or NULL */
+	const struct ringsrc_rec *rec;	/* from a ring: the record; else NULL */
+	const struct capfile *file;	/* from a file: the file; else NULL */
+};
+
+struct readloop_ops {
+	/*
+	 * Every packet, in order.
+	 * @return 0 to go on; 1 to stop (done, e.g. -c reached); -errno to
+	 *         stop on an error the callback has reported itself.
+	 */
+	int (*packet)(void *ctx, const struct readloop_pkt *p);
+	/*
+	 * Rings only, may be NULL: the wall clock (UTC ns) when no record came
+	 * for 100 ms (idle) and after every 256th record, so that time-driven
+	 * work (rotation, flushes, report intervals) goes on without packets.
+	 * @return as packet().
+	 */
+	int (*tick)(void *ctx, uint64_t now, bool idle);
+};
+
+struct readloop;
+
+/*
+ * Open the input in names: its rings, positioned where in says (--from,
+ * -T); or its files, which readloop_run() opens one at a time.
+ * @return 0, or -errno with a line for the operator in err.
+ */
+int readloop_open(struct readloop **rl, const struct readopt_input *in, char *err,
+		  size_t errlen);
+
+/* The rings read (for seeking before the run, their tables and counters),
+ * or NULL when reading files. */
+struct ringsrc *readloop_rings(const struct readloop *rl);
+
+/* if_id of ring i's first interface (a ring without interfaces counts one). */
+uint32_t readloop_if_base(const struct readloop *rl, unsigned int i);
+
+/*
+ * Tell capctl status that this program reads the rings (announce.h);
+ * nothing for files.  Best effort: the run works the same after a failure.
+ * @return 0, or -errno with a line for the operator in err.
+ */
+int readloop_announce(struct readloop *rl, const char *program, int argc, char **argv, char *err,
+		      size_t errlen);
+
+/*
+ * Deliver packets to ops until the input ends (every writer stopped and
+ * everything read, or the last file read), *stop becomes non-zero, or a
+ * callback stops.
+ * @return 0 at an end; 1 if a callback said done; the callback's -errno
+ *         (err = ""); or the input's -errno with a line in err (a ring
+ *         reformatted under us, a truncated or malformed file).
+ */
+int readloop_run(struct readloop *rl, const struct readloop_ops *ops, void *ctx,
+		 const volatile sig_atomic_t *stop, char *err, size_t errlen);
+
+/* Withdraw the announcement, close the input; rl may be NULL. */
+void readloop_close(struct readloop *rl);
+
+#endif
