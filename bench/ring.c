@@ -130,13 +130,6 @@ static inline uint64_t tsc_now(void)
 #endif
 }
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	_mm_pause();
-#endif
-}
-
 static double tsc_calibrate(double secs)
 {
 	uint64_t t0, c0, t1, c1;
@@ -673,11 +666,11 @@ static void *lat_writer(void *arg)
 		int var = c & 1 ? LAT_BARE : LAT_RING;
 		struct lat_var *v = &l->var[var];
 
-		__atomic_store_n(&l->stop, 0, __ATOMIC_RELAXED);
+		ring_store_relaxed32(&l->stop, 0);
 		pthread_barrier_wait(&l->bar);
 		/* Start once the reader spins, not while it is being woken. */
-		while (__atomic_load_n(&l->ready, __ATOMIC_ACQUIRE) != (uint32_t)c + 1)
-			cpu_relax();
+		while (ring_load_acquire32(&l->ready) != (uint32_t)c + 1)
+			ring_cpu_relax();
 		next = tsc_now();
 		for (k = 0; k < l->per_chunk; k++) {
 			rnd ^= rnd << 13;
@@ -686,12 +679,12 @@ static void *lat_writer(void *arg)
 			next += (uint64_t)(tpn * (double)(LAT_GAP_MIN_NS +
 				rnd % (LAT_GAP_MAX_NS - LAT_GAP_MIN_NS + 1)));
 			while (tsc_now() < next)
-				cpu_relax();
+				ring_cpu_relax();
 			stamp = tsc_now();
 			if (var == LAT_RING)
 				lat_send_ring(b, stamp, k);
 			else
-				__atomic_store_n(&l->bare, stamp, __ATOMIC_RELEASE);
+				ring_store_release64(&l->bare, stamp);
 			if (tsc_now() - stamp > noise && v->nwnoisy < l->max)
 				v->wnoisy[v->nwnoisy++] = stamp;
 			sent++;
@@ -701,10 +694,10 @@ static void *lat_writer(void *arg)
 		/* Give the reader 1 ms to take the last one; a bare sample
 		 * overwritten while the reader was off-CPU never comes. */
 		next = tsc_now() + (uint64_t)(tpn * 1e6);
-		while (__atomic_load_n(&l->recv, __ATOMIC_RELAXED) < sent && tsc_now() < next)
-			cpu_relax();
-		sent = __atomic_load_n(&l->recv, __ATOMIC_RELAXED);
-		__atomic_store_n(&l->stop, 1, __ATOMIC_RELAXED);
+		while (ring_load_relaxed64(&l->recv) < sent && tsc_now() < next)
+			ring_cpu_relax();
+		sent = ring_load_relaxed64(&l->recv);
+		ring_store_relaxed32(&l->stop, 1);
 		pthread_barrier_wait(&l->bar);
 	}
 	return NULL;
@@ -770,11 +763,11 @@ static void *lat_reader(void *arg)
 		int var = c & 1 ? LAT_BARE : LAT_RING;
 
 		pthread_barrier_wait(&l->bar);
-		last = __atomic_load_n(&l->bare, __ATOMIC_ACQUIRE);
+		last = ring_load_acquire64(&l->bare);
 		noisy = 0;
 		prev = tsc_now();
-		__atomic_store_n(&l->ready, (uint32_t)c + 1, __ATOMIC_RELEASE);
-		while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
+		ring_store_release32(&l->ready, (uint32_t)c + 1);
+		while (!ring_load_relaxed32(&l->stop)) {
 			it = tsc_now();
 			if (it - prev > noise)
 				noisy = it;
@@ -787,14 +780,14 @@ static void *lat_reader(void *arg)
 					lat_sample(l, var, v.rec.ts_ns, t,
 						   noisy > v.rec.ts_ns || t - it > noise);
 			} else {
-				t = __atomic_load_n(&l->bare, __ATOMIC_ACQUIRE);
+				t = ring_load_acquire64(&l->bare);
 				if (t == last)
 					continue;
 				last = t;
 				t = tsc_now();
 				lat_sample(l, var, last, t, noisy > last || t - it > noise);
 			}
-			__atomic_store_n(&l->recv, ++recv, __ATOMIC_RELAXED);
+			ring_store_relaxed64(&l->recv, ++recv);
 		}
 		/* Anything left came after the writer gave up: not a sample. */
 		while (var == LAT_RING && ring_reader_peek(&b->r, &v) == 0)

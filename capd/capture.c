@@ -5,12 +5,6 @@
 #include "clock_ns.h"
 #include "xsk.h"
 
-/* Counters are read by other processes: single-writer, relaxed stores. */
-static inline void stat_add(uint64_t *p, uint64_t v)
-{
-	__atomic_store_n(p, *p + v, __ATOMIC_RELAXED);
-}
-
 /* Stamp and source from the XDP metadata; user-space time if there is none. */
 static inline void rec_stamp(struct ring_rec *rec, const struct capd_xdp_meta *m)
 {
@@ -32,17 +26,6 @@ static inline void rec_stamp(struct ring_rec *rec, const struct capd_xdp_meta *m
 	rec->ts_source = RING_TS_USER_TAI;
 }
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
 /* Move n peeked frames of one socket into the ring and publish them. */
 static void capture_batch(struct capture *c, struct capture_src *s,
 			  const struct xsk_rx_frame *frames, unsigned int n)
@@ -50,7 +33,7 @@ static void capture_batch(struct capture *c, struct capture_src *s,
 	struct ring_writer *w = c->writer;
 	uint64_t bytes = 0, truncated = 0;
 	/* The verdict changes once a second at most: once per batch is enough. */
-	uint8_t flags = __atomic_load_n(c->synced, __ATOMIC_RELAXED) ? 0 : RING_REC_F_UNSYNCED;
+	uint8_t flags = ring_load_relaxed8(c->synced) ? 0 : RING_REC_F_UNSYNCED;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
@@ -71,10 +54,10 @@ static void capture_batch(struct capture *c, struct capture_src *s,
 	}
 	xsk_rx_release(s->xsk);
 	ring_writer_publish(w);
-	stat_add(&s->stats->packets, n);
-	stat_add(&s->stats->bytes, bytes);
+	ring_counter_add64(&s->stats->packets, n);
+	ring_counter_add64(&s->stats->bytes, bytes);
 	if (truncated)
-		stat_add(&s->stats->truncated, truncated);
+		ring_counter_add64(&s->stats->truncated, truncated);
 }
 
 void capture_run(struct capture *c)
@@ -86,7 +69,7 @@ void capture_run(struct capture *c)
 	/* Touch the frame array now so the loop takes no stack fault later. */
 	memset(frames, 0, sizeof(frames));
 	/* After stop, drain: return only after a pass that found nothing. */
-	while (moved || !__atomic_load_n(&c->stop, __ATOMIC_RELAXED)) {
+	while (moved || !ring_load_relaxed_bool(&c->stop)) {
 		moved = false;
 		for (i = 0; i < c->nsrcs; i++) {
 			struct capture_src *s = &c->srcs[i];
@@ -98,12 +81,12 @@ void capture_run(struct capture *c)
 				continue;
 			t0 = clock_ns(CLOCK_MONOTONIC);
 			capture_batch(c, s, frames, n);
-			stat_add(&c->stats->busy_ns, clock_ns(CLOCK_MONOTONIC) - t0);
-			stat_add(&c->stats->batches, 1);
+			ring_counter_add64(&c->stats->busy_ns, clock_ns(CLOCK_MONOTONIC) - t0);
+			ring_counter_add64(&c->stats->batches, 1);
 			moved = true;
 		}
-		stat_add(&c->stats->polls, 1);
-		cpu_relax();
+		ring_counter_add64(&c->stats->polls, 1);
+		ring_cpu_relax();
 	}
 	ring_writer_publish(c->writer);
 }

@@ -45,7 +45,7 @@ void capture_run(struct capture *c);
 /* Ask capture_run() to drain and return (any thread, async-signal-safe). */
 static inline void capture_stop(struct capture *c)
 {
-	__atomic_store_n(&c->stop, true, __ATOMIC_RELAXED);
+	ring_store_relaxed_bool(&c->stop, true);
 }
 
 #endif

@@ -20,11 +20,6 @@
 #define TICK_MS 100
 #define STATS_TICKS 10
 
-static void set_stat(uint64_t *p, uint64_t v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELAXED);
-}
-
 /*
  * The kernel's figure is a running total that some drivers reset (on down
  * and up, for instance): a figure below the last one counts as the drops
@@ -66,19 +61,19 @@ void housekeeping_update_stats(struct housekeeping *hk)
 		struct xsk_rx_stats xs;
 
 		if (xsk_rx_stats(s->xsk, &xs) == 0) {
-			set_stat(&q->xsk_rx_dropped, xs.rx_dropped);
-			set_stat(&q->xsk_rx_ring_full, xs.rx_ring_full);
-			set_stat(&q->xsk_fill_ring_empty, xs.rx_fill_ring_empty);
-			set_stat(&q->xsk_invalid_descs, xs.rx_invalid_descs);
+			ring_store_relaxed64(&q->xsk_rx_dropped, xs.rx_dropped);
+			ring_store_relaxed64(&q->xsk_rx_ring_full, xs.rx_ring_full);
+			ring_store_relaxed64(&q->xsk_fill_ring_empty, xs.rx_fill_ring_empty);
+			ring_store_relaxed64(&q->xsk_invalid_descs, xs.rx_invalid_descs);
 		}
 		if (s->iface < hk->nprogs && hk->progs[s->iface] &&
 		    xdp_prog_counters(hk->progs[s->iface], s->queue, &xc) == 0) {
-			set_stat(&q->xdp_redirected, xc.c[CAPD_CNT_REDIRECTED]);
-			set_stat(&q->xdp_passed, xc.c[CAPD_CNT_PASSED]);
-			set_stat(&q->xdp_meta_failed, xc.c[CAPD_CNT_META_FAILED]);
+			ring_store_relaxed64(&q->xdp_redirected, xc.c[CAPD_CNT_REDIRECTED]);
+			ring_store_relaxed64(&q->xdp_passed, xc.c[CAPD_CNT_PASSED]);
+			ring_store_relaxed64(&q->xdp_meta_failed, xc.c[CAPD_CNT_META_FAILED]);
 		}
 		if (s->iface < RING_MAX_IFACES && !nic_done[s->iface]) {
-			set_stat(&q->nic_dropped, hk->nic[s->iface].total);
+			ring_store_relaxed64(&q->nic_dropped, hk->nic[s->iface].total);
 			nic_done[s->iface] = true;
 		}
 	}
@@ -178,10 +173,10 @@ static void notify_status(struct housekeeping *hk, uint64_t *last_pkts, uint64_t
 	for (i = 0; i < c->nsrcs; i++) {
 		const struct ring_queue_stats *q = c->srcs[i].stats;
 
-		pkts += __atomic_load_n(&q->packets, __ATOMIC_RELAXED);
+		pkts += ring_load_relaxed64(&q->packets);
 		drops += ring_queue_dropped(q);
 	}
-	polls = __atomic_load_n(&c->stats->polls, __ATOMIC_RELAXED);
+	polls = ring_load_relaxed64(&c->stats->polls);
 	/* A stuck capture loop must not be hidden by a live housekeeping thread. */
 	if (polls != *last_polls)
 		sd_notify(0, "WATCHDOG=1");
@@ -200,7 +195,7 @@ static void *housekeeping_main(void *arg)
 	unsigned int tick = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	while (!__atomic_load_n(&hk->stop, __ATOMIC_RELAXED)) {
+	while (!ring_load_relaxed_bool(&hk->stop)) {
 		ring_writer_heartbeat(hk->hdr, clock_ns(CLOCK_MONOTONIC));
 		update_clock(hk);
 		if (++tick % STATS_TICKS == 0) {
@@ -240,6 +235,6 @@ int housekeeping_start(struct housekeeping *hk)
 
 void housekeeping_stop(struct housekeeping *hk)
 {
-	__atomic_store_n(&hk->stop, true, __ATOMIC_RELAXED);
+	ring_store_relaxed_bool(&hk->stop, true);
 	pthread_join(hk->thread, NULL);
 }

@@ -4,12 +4,12 @@
 #include "clock_text.h"
 #include "file_replace.h"
 #include "metrics.h"
+#include "ring.h"
 
-/* The capture thread updates the counters while they are written out. */
-static uint64_t load(const uint64_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
+/*
+ * Counters are read with ring_load_relaxed64(): the capture thread updates
+ * them while they are written out.
+ */
 
 /* At most max bytes of s (the ring's fixed-size name fields), escaped. */
 static void put_escaped(FILE *f, const char *s, size_t max)
@@ -94,20 +94,22 @@ static void ring_families(FILE *f, const struct metrics_src *src)
 		   "Writer starts the ring file has seen, this one included.", h->generation);
 	single_u64(f, src, "capd_ring_size_bytes", "gauge",
 		   "Bytes of records the ring holds at once (blocks times block size).",
-		   (uint64_t)h->nblocks * h->block_size);
+		   ring_capacity(h));
 	single_u64(f, src, "capd_ring_records_total", "counter",
 		   "Records written into the ring file, over all its generations.",
-		   load(&h->next_seq));
+		   ring_load_relaxed64(&h->next_seq));
 	single_u64(f, src, "capd_ring_written_bytes_total", "counter",
 		   "Packet bytes stored in the ring file, over all its generations.",
-		   load(&h->bytes));
+		   ring_load_relaxed64(&h->bytes));
 	single_ns(f, src, "capd_capture_busy_seconds_total", "counter",
 		  "Time the capture thread spent moving packets (the rest it polled empty sockets).",
-		  (int64_t)load(&st->busy_ns));
+		  (int64_t)ring_load_relaxed64(&st->busy_ns));
 	single_u64(f, src, "capd_capture_polls_total", "counter",
-		   "Passes of the capture loop over its sockets.", load(&st->polls));
+		   "Passes of the capture loop over its sockets.",
+		   ring_load_relaxed64(&st->polls));
 	single_u64(f, src, "capd_capture_batches_total", "counter",
-		   "Non-empty receive batches the capture loop took.", load(&st->batches));
+		   "Non-empty receive batches the capture loop took.",
+		   ring_load_relaxed64(&st->batches));
 }
 
 /* ---- per queue: one row per family, one column per label value ---------------- */
@@ -174,6 +176,7 @@ static void queue_family(FILE *f, const struct metrics_src *src, const struct qu
 	head(f, qf->name, "counter", qf->help);
 	for (i = 0; i < nq; i++) {
 		const struct ring_queue_stats *q = &st->queues[i];
+		const char *base = (const char *)q;
 
 		snprintf(qid, sizeof(qid), "%u", q->queue);
 		for (j = 0; j < qf->nseries; j++) {
@@ -183,7 +186,7 @@ static void queue_family(FILE *f, const struct metrics_src *src, const struct qu
 			label(f, "queue", qid, sizeof(qid));
 			if (qf->dim)
 				label(f, qf->dim, qf->series[j].value, SIZE_MAX);
-			end_u64(f, load((const uint64_t *)((const char *)q + qf->series[j].off)));
+			end_u64(f, ring_load_relaxed64((const uint64_t *)(base + qf->series[j].off)));
 		}
 	}
 }

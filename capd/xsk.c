@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <xdp/xsk.h>
 
+#include "ring.h"
 #include "xsk.h"
 
 /* Missing from Debian 12's 6.1 uapi headers (Linux 6.6). */
@@ -71,12 +72,6 @@ static uint32_t pow2_floor(uint32_t v)
 	while (v & (v - 1))
 		v &= v - 1;
 	return v;
-}
-
-static void count(uint64_t *c, uint64_t n)
-{
-	/* One writer: a plain add published with a relaxed store suffices. */
-	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
 }
 
 static uint64_t hugepage_size(void)
@@ -320,7 +315,7 @@ unsigned int xsk_rx_peek(struct xsk_rx *x, struct xsk_rx_frame *frames, unsigned
 	if (!n) {
 		if (xsk_ring_prod__needs_wakeup(&x->fill)) {
 			recvfrom(x->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
-			count(&x->n_wakeups, 1);
+			ring_counter_add64(&x->n_wakeups, 1);
 		}
 		return 0;
 	}
@@ -363,13 +358,13 @@ unsigned int xsk_rx_peek(struct xsk_rx *x, struct xsk_rx_frame *frames, unsigned
 		 * view is empty; a cancelled partial chain keeps it non-empty,
 		 * so refresh it here or the chain's tail would never be seen.
 		 */
-		x->rx.cached_prod = __atomic_load_n(x->rx.producer, __ATOMIC_ACQUIRE);
+		x->rx.cached_prod = ring_load_acquire32(x->rx.producer);
 	}
 	x->held = i;
-	count(&x->n_frames, nf);
-	count(&x->n_bufs, i);
+	ring_counter_add64(&x->n_frames, nf);
+	ring_counter_add64(&x->n_bufs, i);
 	if (nincomplete)
-		count(&x->n_incomplete, nincomplete);
+		ring_counter_add64(&x->n_incomplete, nincomplete);
 	return nf;
 }
 
@@ -423,10 +418,10 @@ int xsk_rx_stats(const struct xsk_rx *x, struct xsk_rx_stats *st)
 	socklen_t len = sizeof(ks);
 
 	memset(st, 0, sizeof(*st));
-	st->frames = __atomic_load_n(&x->n_frames, __ATOMIC_RELAXED);
-	st->bufs = __atomic_load_n(&x->n_bufs, __ATOMIC_RELAXED);
-	st->incomplete = __atomic_load_n(&x->n_incomplete, __ATOMIC_RELAXED);
-	st->wakeups = __atomic_load_n(&x->n_wakeups, __ATOMIC_RELAXED);
+	st->frames = ring_load_relaxed64(&x->n_frames);
+	st->bufs = ring_load_relaxed64(&x->n_bufs);
+	st->incomplete = ring_load_relaxed64(&x->n_incomplete);
+	st->wakeups = ring_load_relaxed64(&x->n_wakeups);
 	memset(&ks, 0, sizeof(ks));
 	if (getsockopt(x->fd, SOL_XDP, XDP_STATISTICS, &ks, &len))
 		return -errno;

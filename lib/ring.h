@@ -31,34 +31,94 @@
 
 #include "ring_format.h"
 
-static inline uint64_t ring_load_acquire(const uint64_t *p)
+/*
+ * Memory ordering, in one place (as liburing's barrier.h): memory another
+ * thread or process uses concurrently is accessed through these helpers,
+ * never with __atomic_*() directly: the ring, its clock page (ring_clock.h)
+ * and counters, capd's inter-thread flags and counters, AF_XDP's rings.
+ *
+ * release store / acquire load: whoever reads the stored value with an
+ * acquire load also sees every write made before the release store.  tail
+ * publishes the records below it (W4, R1); generation and writer_state the
+ * writer's identity on line 1; magic, stored last, a formatted header; the
+ * clock page's seq its fields; AF_XDP's producer index (read as libxdp
+ * does) the descriptors and frames the kernel wrote before it.
+ *
+ * relaxed load / store: only the value itself matters, nothing is read
+ * through it (next_seq, bytes, heartbeat_ns, the statistics counters, the
+ * clock's synced verdict, stop flags), or the ordering comes from a fence
+ * (intent: W2 and R3; the clock page's seq, ring_clock.h).
+ * Still atomic: never torn, and the compiler neither caches, repeats nor
+ * splits the access.
+ *
+ * On x86-64 every load and store here is a plain mov: acquire and release
+ * only keep the compiler from reordering (arm64: ldar and stlr).
+ */
+static inline uint32_t ring_load_acquire32(const uint32_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
-static inline uint64_t ring_load_relaxed(const uint64_t *p)
+static inline uint64_t ring_load_acquire64(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline bool ring_load_relaxed_bool(const bool *p)
 {
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-static inline uint32_t ring_load32(const uint32_t *p)
+static inline uint8_t ring_load_relaxed8(const uint8_t *p)
 {
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-static inline void ring_store_release(uint64_t *p, uint64_t v)
+static inline uint32_t ring_load_relaxed32(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t ring_load_relaxed64(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void ring_store_release32(uint32_t *p, uint32_t v)
 {
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-static inline void ring_store_relaxed(uint64_t *p, uint64_t v)
+static inline void ring_store_release64(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static inline void ring_store_relaxed_bool(bool *p, bool v)
 {
 	__atomic_store_n(p, v, __ATOMIC_RELAXED);
 }
 
-static inline void ring_store32(uint32_t *p, uint32_t v)
+static inline void ring_store_relaxed32(uint32_t *p, uint32_t v)
 {
-	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+static inline void ring_store_relaxed64(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+/*
+ * *p += v for a counter with exactly one writing thread, read concurrently
+ * with ring_load_relaxed64().  The writer reads its own last value with a
+ * plain load (nobody else stores there) and publishes the sum with a
+ * relaxed store: no locked read-modify-write in the hot loop.  Two writers
+ * would lose updates.
+ */
+static inline void ring_counter_add64(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, *p + v, __ATOMIC_RELAXED);
 }
 
 /* W2: the new intent is visible before the slot is overwritten. */
@@ -71,6 +131,28 @@ static inline void ring_fence_full(void)
 static inline void ring_fence_acquire(void)
 {
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+
+/* Clock page: the odd seq is visible before any field changes. */
+static inline void ring_fence_release(void)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+/*
+ * Pause in a busy-wait loop: lets the sibling hyperthread run and saves
+ * power (x86 pause, arm64 yield).  Orders no memory access: the loop still
+ * re-reads what it waits for with a ring_load_*().
+ */
+static inline void ring_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
 }
 
 /* Bytes of data space the ring holds at once. */
@@ -88,9 +170,8 @@ static inline uint64_t ring_capacity(const struct ring_hdr *h)
  */
 static inline uint64_t ring_queue_dropped(const struct ring_queue_stats *q)
 {
-	return __atomic_load_n(&q->nic_dropped, __ATOMIC_RELAXED) +
-	       __atomic_load_n(&q->xsk_rx_dropped, __ATOMIC_RELAXED) +
-	       __atomic_load_n(&q->xsk_rx_ring_full, __ATOMIC_RELAXED);
+	return ring_load_relaxed64(&q->nic_dropped) + ring_load_relaxed64(&q->xsk_rx_dropped) +
+	       ring_load_relaxed64(&q->xsk_rx_ring_full);
 }
 
 /* Absolute position of the start of the block that holds pos. */

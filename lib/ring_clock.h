@@ -14,19 +14,20 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ring.h"
 #include "ring_format.h"
 
 static inline void ring_clock_write_begin(struct ring_clock *c)
 {
-	__atomic_store_n(&c->seq, c->seq + 1, __ATOMIC_RELAXED);
+	ring_store_relaxed32(&c->seq, c->seq + 1);
 	/* seq is odd before any field changes */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	ring_fence_release();
 }
 
 static inline void ring_clock_write_end(struct ring_clock *c)
 {
 	/* every field is written before seq is even again */
-	__atomic_store_n(&c->seq, c->seq + 1, __ATOMIC_RELEASE);
+	ring_store_release32(&c->seq, c->seq + 1);
 }
 
 /* Consistent copy of *c into *out. */
@@ -35,10 +36,10 @@ static inline void ring_clock_read(const struct ring_clock *c, struct ring_clock
 	uint32_t s0, s1;
 
 	do {
-		s0 = __atomic_load_n(&c->seq, __ATOMIC_ACQUIRE);
+		s0 = ring_load_acquire32(&c->seq);
 		memcpy(out, c, sizeof(*out));
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		s1 = __atomic_load_n(&c->seq, __ATOMIC_RELAXED);
+		ring_fence_acquire();
+		s1 = ring_load_relaxed32(&c->seq);
 	} while ((s0 & 1) || s0 != s1);
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "clock_ns.h"
+#include "ring.h"
 #include "ring_layout.h"
 
 static int is_pow2(uint64_t v)
@@ -54,7 +55,7 @@ int ring_layout_format(void *mem, uint64_t len, uint32_t block_size)
 	h->bytes = bytes;
 	((struct ring_clock *)((uint8_t *)mem + RING_CLOCK_OFF))->version = 1;
 	/* The magic goes last: a half-formatted file is not a ring. */
-	__atomic_store_n(&h->magic, RING_MAGIC, __ATOMIC_RELEASE);
+	ring_store_release64(&h->magic, RING_MAGIC);
 	return 0;
 }
 
@@ -70,7 +71,7 @@ int ring_layout_check(const struct ring_hdr *h, uint64_t len)
 	    h->data_off % h->block_size || h->clock_off != RING_CLOCK_OFF ||
 	    h->stats_off != RING_STATS_OFF || h->data_off > h->file_size ||
 	    /* subtract: a huge data_off must not wrap the sum around */
-	    (uint64_t)h->nblocks * h->block_size > h->file_size - h->data_off)
+	    ring_capacity(h) > h->file_size - h->data_off)
 		return -EBADMSG;
 	return 0;
 }

@@ -34,7 +34,7 @@ static void reader_set_pos(struct ring_reader *r, uint64_t pos)
 static int reader_intact(const struct ring_reader *r, uint64_t pos)
 {
 	ring_fence_acquire();
-	return ring_pos_intact(pos, ring_load_relaxed(&r->hdr->intent), r->capacity);
+	return ring_pos_intact(pos, ring_load_relaxed64(&r->hdr->intent), r->capacity);
 }
 
 /* The reader's position was overwritten: go to the oldest block that is not
@@ -42,7 +42,7 @@ static int reader_intact(const struct ring_reader *r, uint64_t pos)
  * at once. */
 static void reader_lapped(struct ring_reader *r)
 {
-	uint64_t intent = ring_load_relaxed(&r->hdr->intent);
+	uint64_t intent = ring_load_relaxed64(&r->hdr->intent);
 
 	r->laps++;
 	r->events |= RING_EV_LAPPED;
@@ -84,7 +84,7 @@ static int reader_new_generation(struct ring_reader *r, uint32_t gen)
 
 static uint64_t reader_oldest_block(const struct ring_reader *r)
 {
-	uint64_t intent = ring_load_acquire(&r->hdr->intent);
+	uint64_t intent = ring_load_acquire64(&r->hdr->intent);
 
 	return intent > r->capacity ? (intent - r->capacity) / r->block_size : 0;
 }
@@ -104,7 +104,7 @@ int ring_reader_open(struct ring_reader *r, const void *mem, uint64_t len)
 	r->nblocks = h->nblocks;
 	r->capacity = ring_capacity(h);
 	r->max_caplen = ring_max_caplen(h->block_size);
-	r->generation = ring_load32(&h->generation);
+	r->generation = ring_load_acquire32(&h->generation);
 	return ring_reader_seek(r, RING_SEEK_NEWEST, 0);
 }
 
@@ -135,7 +135,7 @@ static uint64_t reader_block_key(const struct ring_reader *r, uint64_t b, uint64
 /* Within the current block, advance to the first record with key >= key. */
 static int reader_scan_block(struct ring_reader *r, uint64_t key, bool by_seq)
 {
-	uint64_t tail = ring_load_acquire(&r->hdr->tail);
+	uint64_t tail = ring_load_acquire64(&r->hdr->tail);
 
 	while (r->pos < tail && r->blk_end - r->pos >= sizeof(struct ring_rec)) {
 		struct ring_rec rec;
@@ -158,7 +158,7 @@ static int reader_scan_block(struct ring_reader *r, uint64_t key, bool by_seq)
 
 static int reader_seek_key(struct ring_reader *r, uint64_t key, bool by_seq)
 {
-	uint64_t tail = ring_load_acquire(&r->hdr->tail);
+	uint64_t tail = ring_load_acquire64(&r->hdr->tail);
 	uint64_t lo, hi, found;
 
 	if (tail <= sizeof(struct ring_blk))
@@ -203,7 +203,7 @@ int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t arg)
 	r->peek_size = 0;
 	switch (where) {
 	case RING_SEEK_NEWEST:
-		reader_set_pos(r, ring_load_acquire(&r->hdr->tail));
+		reader_set_pos(r, ring_load_acquire64(&r->hdr->tail));
 		return 0;
 	case RING_SEEK_OLDEST:
 		reader_set_block(r, reader_oldest_block(r));
@@ -216,7 +216,7 @@ int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t arg)
 				break;
 		}
 		/* Whatever went before the first record delivered is lost. */
-		if (!err && where == RING_SEEK_SEQ && arg <= ring_load_relaxed(&r->hdr->next_seq))
+		if (!err && where == RING_SEEK_SEQ && arg <= ring_load_relaxed64(&r->hdr->next_seq))
 			r->expect = arg;
 		return err;
 	}
@@ -227,7 +227,7 @@ int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t arg)
 static int reader_idle(struct ring_reader *r, uint64_t tail)
 {
 	const struct ring_hdr *h = r->hdr;
-	uint32_t gen = ring_load32(&h->generation);
+	uint32_t gen = ring_load_acquire32(&h->generation);
 
 	if (gen != r->generation && reader_new_generation(r, gen) < 0)
 		return -EPROTO;
@@ -237,8 +237,8 @@ static int reader_idle(struct ring_reader *r, uint64_t tail)
 		reader_set_block(r, reader_oldest_block(r));
 		return 1;
 	}
-	if (ring_load32(&h->writer_state) == RING_WRITER_STOPPED &&
-	    r->pos >= ring_load_acquire(&h->tail))
+	if (ring_load_acquire32(&h->writer_state) == RING_WRITER_STOPPED &&
+	    r->pos >= ring_load_acquire64(&h->tail))
 		return -EPIPE;
 	return -EAGAIN;
 }
@@ -251,7 +251,7 @@ int ring_reader_peek(struct ring_reader *r, struct ring_view *v)
 	int err;
 
 	for (;;) {
-		tail = ring_load_acquire(&r->hdr->tail);
+		tail = ring_load_acquire64(&r->hdr->tail);
 		if (r->blk_end - r->pos < sizeof(struct ring_rec)) {
 			/* Implicit end of block: move on once the writer has. */
 			if (tail <= r->blk_end) {
@@ -283,7 +283,7 @@ int ring_reader_peek(struct ring_reader *r, struct ring_view *v)
 			}
 			/* Before block_no means anything: the geometry it
 			 * was found with may be gone. */
-			gen = ring_load32(&r->hdr->generation);
+			gen = ring_load_acquire32(&r->hdr->generation);
 			if (gen != r->generation && reader_new_generation(r, gen) < 0)
 				return -EPROTO;
 			if (no != r->blk_end / r->block_size - 1) {
@@ -342,7 +342,7 @@ int ring_reader_release(struct ring_reader *r)
 
 uint64_t ring_reader_backlog(const struct ring_reader *r)
 {
-	uint64_t next = ring_load_relaxed(&r->hdr->next_seq);
+	uint64_t next = ring_load_relaxed64(&r->hdr->next_seq);
 
 	if (r->expect == RING_SEQ_UNKNOWN || next < r->expect)
 		return 0;

@@ -19,7 +19,7 @@ static void writer_enter_block(struct ring_writer *w, uint64_t b)
 
 	/* Never lower the intent: a crashed writer may have entered b already. */
 	if (intent > h->intent)
-		ring_store_relaxed(&h->intent, intent);
+		ring_store_relaxed64(&h->intent, intent);
 	ring_fence_full();
 	writer_load_block(w, b);
 	w->blk->block_no = b;
@@ -53,8 +53,8 @@ int ring_writer_open(struct ring_writer *w, void *mem, uint64_t len, uint32_t pi
 
 	h->writer_pid = pid;
 	h->writer_start_ns = clock_ns(CLOCK_REALTIME);
-	ring_store32(&h->generation, w->generation);
-	ring_store32(&h->writer_state, RING_WRITER_RUNNING);
+	ring_store_release32(&h->generation, w->generation);
+	ring_store_release32(&h->writer_state, RING_WRITER_RUNNING);
 
 	tail = h->tail;
 	if (tail == 0) {
@@ -106,13 +106,13 @@ void ring_writer_publish(struct ring_writer *w)
 	w->blk->nrec = w->blk_nrec;
 	w->blk->ts_max = w->blk_ts_max;
 	w->blk->used = (uint32_t)(w->pos - (w->blk_end - h->block_size));
-	ring_store_relaxed(&h->next_seq, w->seq);
-	ring_store_relaxed(&h->bytes, w->bytes);
-	ring_store_release(&h->tail, w->pos);
+	ring_store_relaxed64(&h->next_seq, w->seq);
+	ring_store_relaxed64(&h->bytes, w->bytes);
+	ring_store_release64(&h->tail, w->pos);
 }
 
 void ring_writer_close(struct ring_writer *w)
 {
 	ring_writer_publish(w);
-	ring_store32(&w->hdr->writer_state, RING_WRITER_STOPPED);
+	ring_store_release32(&w->hdr->writer_state, RING_WRITER_STOPPED);
 }

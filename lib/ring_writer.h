@@ -93,7 +93,7 @@ void ring_writer_close(struct ring_writer *w);
 /* Record that the writer process is alive (CLOCK_MONOTONIC ns). */
 static inline void ring_writer_heartbeat(struct ring_hdr *hdr, uint64_t mono_ns)
 {
-	ring_store_relaxed(&hdr->heartbeat_ns, mono_ns);
+	ring_store_relaxed64(&hdr->heartbeat_ns, mono_ns);
 }
 
 #endif

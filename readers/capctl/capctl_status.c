@@ -28,6 +28,7 @@
 #include "json_out.h"
 #include "log.h"
 #include "reader_status.h"
+#include "ring.h"
 #include "ring_clock.h"
 #include "ring_file.h"
 #include "ring_format.h"
@@ -77,7 +78,7 @@ struct status {
 
 static uint32_t hdr_state(const struct ring_hdr *h)
 {
-	return __atomic_load_n(&h->writer_state, __ATOMIC_ACQUIRE);
+	return ring_load_acquire32(&h->writer_state);
 }
 
 static bool writer_running(const struct status *s)
@@ -232,23 +233,18 @@ static void gather(const struct ring_map *m, const char *path, struct status *s)
 	s->st = (const struct ring_stats *)((const uint8_t *)m->mem + RING_STATS_OFF);
 	ring_clock_read((const struct ring_clock *)((const uint8_t *)m->mem + RING_CLOCK_OFF),
 			&s->clock);
-	hb = __atomic_load_n(&h->heartbeat_ns, __ATOMIC_RELAXED);
+	hb = ring_load_relaxed64(&h->heartbeat_ns);
 	now = clock_ns(CLOCK_MONOTONIC);
 	s->hb_age = !hb ? UINT64_MAX : now > hb ? now - hb : 0;
 	if (writer_running(s)) {
 		now = clock_ns(CLOCK_REALTIME);
 		s->uptime = now > h->writer_start_ns ? now - h->writer_start_ns : 0;
 	}
-	s->tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
-	s->next_seq = __atomic_load_n(&h->next_seq, __ATOMIC_RELAXED);
-	s->capacity = (uint64_t)h->nblocks * h->block_size;
+	s->tail = ring_load_acquire64(&h->tail);
+	s->next_seq = ring_load_relaxed64(&h->next_seq);
+	s->capacity = ring_capacity(h);
 	find_window(m, s);
 	find_readers(s);
-}
-
-static uint64_t ld(const uint64_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
 /* The drops before the ring, by stage (docs/architecture.md). */
@@ -259,9 +255,9 @@ struct drops {
 static struct drops queue_drops(const struct ring_queue_stats *q)
 {
 	return (struct drops){
-		.nic = ld(&q->nic_dropped),
-		.xsk = ld(&q->xsk_rx_dropped),
-		.rx_ring_full = ld(&q->xsk_rx_ring_full),
+		.nic = ring_load_relaxed64(&q->nic_dropped),
+		.xsk = ring_load_relaxed64(&q->xsk_rx_dropped),
+		.rx_ring_full = ring_load_relaxed64(&q->xsk_rx_ring_full),
 	};
 }
 
@@ -314,7 +310,7 @@ static void text_writer(const struct status *s)
 	if (s->hb_age != UINT64_MAX)
 		printf(", heartbeat %.1f s ago", s->hb_age / 1e9);
 	printf("\nrecords    %" PRIu64 " written, %" PRIu64 " payload bytes\n", s->next_seq,
-	       ld(&h->bytes));
+	       ring_load_relaxed64(&h->bytes));
 }
 
 static void text_counters(const struct status *s)
@@ -339,8 +335,10 @@ static void text_counters(const struct status *s)
 			printf("  queue %-3u %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
 			       " truncated; dropped: NIC %" PRIu64 ", XDP socket %" PRIu64
 			       ", RX ring full %" PRIu64 "; fill ring found empty %" PRIu64 "\n",
-			       qs->queue, ld(&qs->packets), ld(&qs->bytes), ld(&qs->truncated), d.nic,
-			       d.xsk, d.rx_ring_full, ld(&qs->xsk_fill_ring_empty));
+			       qs->queue, ring_load_relaxed64(&qs->packets),
+			       ring_load_relaxed64(&qs->bytes), ring_load_relaxed64(&qs->truncated),
+			       d.nic, d.xsk, d.rx_ring_full,
+			       ring_load_relaxed64(&qs->xsk_fill_ring_empty));
 		}
 	}
 }
@@ -418,7 +416,8 @@ static void json_counters(const struct status *s)
 
 	printf(",\"capture\":{\"busy_ns\":%" PRIu64 ",\"polls\":%" PRIu64 ",\"batches\":%" PRIu64
 	       "},\"interfaces\":[",
-	       ld(&st->busy_ns), ld(&st->polls), ld(&st->batches));
+	       ring_load_relaxed64(&st->busy_ns), ring_load_relaxed64(&st->polls),
+	       ring_load_relaxed64(&st->batches));
 	for (i = 0; i < niface(st); i++) {
 		const struct ring_iface *f = &st->ifaces[i];
 		char name[RING_IFNAME_LEN + 1], hw[sizeof(f->hardware) + 1];
@@ -439,21 +438,25 @@ static void json_counters(const struct status *s)
 			if (qs->iface != i)
 				continue;
 			d = queue_drops(qs);
-			pkts += ld(&qs->packets);
-			bytes += ld(&qs->bytes);
+			pkts += ring_load_relaxed64(&qs->packets);
+			bytes += ring_load_relaxed64(&qs->bytes);
 			all.nic += d.nic;
 			all.xsk += d.xsk;
 			all.rx_ring_full += d.rx_ring_full;
 			printf("%s{\"queue\":%u,\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
 			       ",\"truncated\":%" PRIu64 ",",
-			       n++ ? "," : "", qs->queue, ld(&qs->packets), ld(&qs->bytes),
-			       ld(&qs->truncated));
+			       n++ ? "," : "", qs->queue, ring_load_relaxed64(&qs->packets),
+			       ring_load_relaxed64(&qs->bytes),
+			       ring_load_relaxed64(&qs->truncated));
 			json_drops(d);
 			printf(",\"fill_ring_empty\":%" PRIu64 ",\"xdp_redirected\":%" PRIu64
 			       ",\"xdp_passed\":%" PRIu64 ",\"xdp_meta_failed\":%" PRIu64
 			       ",\"xsk_invalid_descs\":%" PRIu64 "}",
-			       ld(&qs->xsk_fill_ring_empty), ld(&qs->xdp_redirected), ld(&qs->xdp_passed),
-			       ld(&qs->xdp_meta_failed), ld(&qs->xsk_invalid_descs));
+			       ring_load_relaxed64(&qs->xsk_fill_ring_empty),
+			       ring_load_relaxed64(&qs->xdp_redirected),
+			       ring_load_relaxed64(&qs->xdp_passed),
+			       ring_load_relaxed64(&qs->xdp_meta_failed),
+			       ring_load_relaxed64(&qs->xsk_invalid_descs));
 		}
 		printf("]}");
 	}
@@ -513,7 +516,8 @@ static void status_json(const struct status *s)
 		printf("null");
 	else
 		printf("%" PRIu64, s->hb_age);
-	printf(",\"records\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", s->next_seq, ld(&h->bytes));
+	printf(",\"records\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", s->next_seq,
+	       ring_load_relaxed64(&h->bytes));
 	json_counters(s);
 	printf(",\"clock\":%s", clock);
 	json_readers(s);

@@ -268,8 +268,8 @@ void ringsrc_position(const struct ringsrc *s, unsigned int i, uint64_t *next_se
 		*next_seq = in->pending.seq;
 	else if (in->rd.expect != RING_SEQ_UNKNOWN)
 		*next_seq = in->rd.expect;
-	else if (in->rd.pos >= ring_load_acquire(&h->tail))
-		*next_seq = ring_load_relaxed(&h->next_seq); /* caught up */
+	else if (in->rd.pos >= ring_load_acquire64(&h->tail))
+		*next_seq = ring_load_relaxed64(&h->next_seq); /* caught up */
 	else
 		*next_seq = RING_SEQ_UNKNOWN;
 	*last_ts = in->last_ts;

@@ -66,7 +66,7 @@ struct reader {
 
 static struct ring_writer writer;
 static uint64_t written;	/* records written, once writer_done */
-static int writer_done;
+static uint32_t writer_done;
 
 /* The writer's side of the copy: readers may be reading these bytes. */
 static __attribute__((noinline)) void mt_fill_record(struct ring_rec *rec, uint64_t seq)
@@ -97,8 +97,8 @@ static void *writer_main(void *arg)
 		ring_writer_publish(w);
 	} while (clock_ns(CLOCK_MONOTONIC) < end);
 	ring_writer_close(w);
-	__atomic_store_n(&written, w->seq, __ATOMIC_RELAXED);
-	__atomic_store_n(&writer_done, 1, __ATOMIC_RELEASE);
+	ring_store_relaxed64(&written, w->seq);
+	ring_store_release32(&writer_done, 1);
 	return NULL;
 }
 
@@ -196,7 +196,7 @@ static void *reader_main(void *arg)
 		}
 		check_record(rd, &v, buf);
 		if (rd->every && rd->delivered % rd->every == 0 &&
-		    !__atomic_load_n(&writer_done, __ATOMIC_ACQUIRE)) {
+		    !ring_load_acquire32(&writer_done)) {
 			struct timespec ts = { 0, rd->sleep_ns };
 
 			nanosleep(&ts, NULL);
@@ -232,7 +232,7 @@ int main(void)
 	for (i = 0; i < NREADERS; i++)
 		T_EQ(pthread_join(rt[i], NULL), 0);
 
-	n = __atomic_load_n(&written, __ATOMIC_RELAXED);
+	n = ring_load_relaxed64(&written);
 	printf("writer: %" PRIu64 " records, %.1f ring capacities\n", n,
 	       (double)((struct ring_hdr *)mem)->tail / ((double)NBLOCKS * BS));
 	for (i = 0; i < NREADERS; i++) {
