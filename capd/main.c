@@ -291,6 +291,10 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 	pr_info("%s: XDP %s mode, program %s, timestamps from %s", ifc->name,
 		xdp_prog_mode_str(pi->mode), pi->prog_name,
 		ri->ts_source == RING_TS_PHC ? "the NIC clock" : "the kernel (TAI)");
+	if (pi->meta_in_frame)
+		pr_info("%s: this kernel refuses bpf_xdp_adjust_meta(): the timestamp header "
+			"rides inside each frame's buffer (%zu bytes less room per buffer)",
+			ifc->name, sizeof(struct capd_xdp_meta));
 
 	nq = ifc->nqueues ? ifc->nqueues : count_rx_queues(ifc->name);
 	for (q = 0; q < nq; q++) {
@@ -304,6 +308,7 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 			.fill_size = xc->fill_size,
 			.rx_size = xc->rx_size,
 			.zerocopy = (enum xsk_rx_zc)xc->zerocopy,
+			.meta_in_frame = pi->meta_in_frame,
 		};
 
 		if (d->cap.nsrcs >= RING_MAX_QUEUES)

@@ -486,6 +486,9 @@ static int load(struct xdp_prog *p, const char *name, bool bound, bool capture_a
 	r = set_rodata_u32(p->obj, "capture_all", capture_all);
 	if (r)
 		goto fail;
+	r = set_rodata_u32(p->obj, "meta_in_frame", p->info.meta_in_frame);
+	if (r)
+		goto fail;
 	r = bpf_object__load(p->obj);
 	if (r)
 		goto fail;
@@ -577,6 +580,30 @@ static int attach_native(struct xdp_prog *p, const struct xdp_prog_opts *o)
 	return try_attach(p, o, false, XDP_FLAGS_DRV_MODE);
 }
 
+/*
+ * Whether this kernel lets XDP programs call bpf_xdp_adjust_meta(), by
+ * loading the smallest program that does.  libbpf_probe_bpf_helper() is no
+ * judge: it takes "program of this type cannot use helper", the answer of
+ * kernels built without it, for a yes.
+ */
+static bool adjust_meta_works(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2, .imm = -8 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_xdp_adjust_meta },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, NULL, "GPL", insns, sizeof(insns) / sizeof(insns[0]),
+			   NULL);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /* Checked feeds, a fresh struct with no descriptor, the object's path. */
 static int prog_new(const struct xdp_prog_opts *o, struct xdp_prog **ret)
 {
@@ -598,6 +625,7 @@ static int prog_new(const struct xdp_prog_opts *o, struct xdp_prog **ret)
 	p->prog_fd = p->xsks_fd = p->feeds4_fd = p->feeds6_fd = p->counters_fd = -1;
 	p->link_fd = -1;
 	strcpy(p->info.obj_path, path);
+	p->info.meta_in_frame = o->meta_in_frame || !adjust_meta_works();
 	*ret = p;
 	return 0;
 }

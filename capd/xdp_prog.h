@@ -71,6 +71,8 @@ struct xdp_prog_opts {
 	size_t nfeeds;
 	bool capture_all;     /* also capture multicast UDP no feed selects (feed NONE) */
 	bool no_hw_ts;	      /* never try the device-bound kfunc program */
+	bool meta_in_frame;   /* metadata in the frame even if bpf_xdp_adjust_meta() works
+			       * (the fallback, forced for tests) */
 	const char *obj_path; /* NULL: see xdp_prog_obj_path() */
 };
 
@@ -83,6 +85,12 @@ struct xdp_prog_info {
 	const char *prog_name;	 /* CAPD_PROG_HW or CAPD_PROG_SW */
 	uint32_t prog_id;
 	bool hw_bound; /* capd_xdp_hw is attached */
+	/*
+	 * The metadata header travels in front of the frame inside the
+	 * descriptor (capd_shared.h): the kernel refuses
+	 * bpf_xdp_adjust_meta() to XDP programs, or opts asked for it.
+	 */
+	bool meta_in_frame;
 	/*
 	 * HW RX timestamps possible: 1 when hw_bound and the driver declares
 	 * the rx_timestamp kfunc (netdev netlink), 0 when not hw_bound or the

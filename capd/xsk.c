@@ -49,6 +49,7 @@ struct xsk_rx {
 	uint32_t held;	     /* descriptors of the current batch */
 	uint64_t chunk_mask; /* ~(frame_size - 1) */
 	int fd;
+	bool meta_in_frame;
 	/* counters: written by the hot loop only, read relaxed by others */
 	uint64_t n_frames;
 	uint64_t n_bufs;
@@ -228,6 +229,7 @@ int xsk_rx_open(const struct xsk_rx_opts *o, struct xsk_rx **ret)
 	x->info.frames = o->frames ? o->frames : DEFAULT_FRAMES;
 	x->info.fill_size = o->fill_size ? o->fill_size : pow2_floor(x->info.frames);
 	x->info.rx_size = o->rx_size ? o->rx_size : DEFAULT_RX_SIZE;
+	x->meta_in_frame = o->meta_in_frame;
 	r = -EINVAL;
 	if ((x->info.frame_size != 2048 && x->info.frame_size != 4096) ||
 	    !is_pow2(x->info.fill_size) || !is_pow2(x->info.rx_size) ||
@@ -297,11 +299,24 @@ const struct xsk_rx_info *xsk_rx_info(const struct xsk_rx *x)
 	return &x->info;
 }
 
-static const struct capd_xdp_meta *frame_meta(const uint8_t *data)
+/* The frame's metadata header, where the program put it (capd_shared.h). */
+static void frame_meta(const struct xsk_rx *x, struct xsk_rx_frame *f)
 {
-	const struct capd_xdp_meta *m = (const void *)(data - sizeof(*m));
+	const struct capd_xdp_meta *m;
 
-	return m->magic == CAPD_META_MAGIC ? m : NULL;
+	if (!x->meta_in_frame) {
+		m = (const void *)(f->data - sizeof(*m));
+		f->meta = m->magic == CAPD_META_MAGIC ? m : NULL;
+		return;
+	}
+	m = (const void *)f->data;
+	f->meta = NULL;
+	if (f->len < sizeof(*m) || m->magic != CAPD_META_MAGIC)
+		return;
+	f->meta = m;
+	f->data += sizeof(*m);
+	f->len -= (uint32_t)sizeof(*m);
+	f->wire_len -= (uint32_t)sizeof(*m);
 }
 
 unsigned int xsk_rx_peek(struct xsk_rx *x, struct xsk_rx_frame *frames, unsigned int max)
@@ -348,7 +363,7 @@ unsigned int xsk_rx_peek(struct xsk_rx *x, struct xsk_rx_frame *frames, unsigned
 		}
 		f->wire_len = wire;
 		f->nbufs = (uint16_t)(i - start);
-		f->meta = frame_meta(f->data);
+		frame_meta(x, f);
 		nf++;
 	}
 	if (i < n) {

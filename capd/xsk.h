@@ -56,6 +56,9 @@ struct xsk_rx_opts {
 	uint32_t rx_size;    /* RX ring entries, power of two; 0 = 2048 */
 	enum xsk_rx_zc zerocopy;
 	bool no_hugepages; /* do not try MAP_HUGETLB for the UMEM */
+	/* The program puts its metadata header in the frame, not in front of
+	 * it (xdp_prog_info.meta_in_frame): peek strips it. */
+	bool meta_in_frame;
 };
 
 /*
@@ -70,9 +73,11 @@ struct xsk_rx_opts {
 
 struct xsk_rx_frame {
 	const uint8_t *data;		  /* the frame's first byte (Ethernet header) */
-	const struct capd_xdp_meta *meta; /* NULL if the program wrote none */
+	/* NULL if the program wrote none; valid until the batch is released */
+	const struct capd_xdp_meta *meta;
 	uint32_t len;			  /* bytes at data: the first buffer only */
 	uint32_t wire_len;		  /* bytes of the whole frame, all buffers */
+	/* (neither counts a metadata header in the frame) */
 	uint32_t desc;			  /* RX ring index of the first descriptor (internal) */
 	uint16_t nbufs;			  /* descriptors of the frame */
 	uint16_t flags;			  /* XSK_RX_F_* */

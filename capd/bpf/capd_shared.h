@@ -84,14 +84,23 @@ struct capd_xdp_counters {
 };
 
 /*
- * The metadata header: bpf_xdp_adjust_meta() reserves it immediately in
- * front of the frame's first byte; an AF_XDP consumer finds it at
- * frame - sizeof(struct capd_xdp_meta) in front of the FIRST buffer of a
- * (multi-buffer) frame only.  The descriptor does not carry its length, so
- * this size is part of the contract.  magic is CAPD_META_MAGIC only when
- * the program wrote the header for this frame: the consumer must clear it
- * before it recycles a buffer (xsk.c does), because a frame redirected
- * without metadata (CAPD_CNT_META_FAILED) leaves the old bytes in place.
+ * The metadata header, written in front of the FIRST buffer of a
+ * (multi-buffer) frame only, in one of two places chosen at load time:
+ *  - normally bpf_xdp_adjust_meta() reserves it immediately in front of the
+ *    frame's first byte: an AF_XDP consumer finds it at
+ *    frame - sizeof(struct capd_xdp_meta), outside the descriptor;
+ *  - where the kernel refuses bpf_xdp_adjust_meta() (the program's
+ *    meta_in_frame is set), bpf_xdp_adjust_head() prepends it to the frame:
+ *    the descriptor's first sizeof(struct capd_xdp_meta) bytes are the
+ *    header, which the consumer strips.
+ * The descriptor does not carry its length, so this size is part of the
+ * contract.  magic is CAPD_META_MAGIC only when the program wrote the header
+ * for this frame.  In front of the frame, the consumer must clear it before
+ * it recycles a buffer (xsk.c does), because a frame redirected without
+ * metadata (CAPD_CNT_META_FAILED) leaves the old bytes in place.  In the
+ * frame, such a frame starts with its Ethernet header: for untagged IPv4
+ * UDP its bytes 22-23 (TTL, protocol 17) cannot be the magic, and the head
+ * cannot fail to grow within the 256 bytes of headroom of every XDP buffer.
  */
 #define CAPD_META_MAGIC 0xcad1 /* also the layout version */
 

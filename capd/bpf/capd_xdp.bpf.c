@@ -38,6 +38,14 @@ extern int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx, __u64 *timest
  */
 const volatile __u32 capture_all = 0;
 
+/*
+ * Set by user space before load when the kernel refuses
+ * bpf_xdp_adjust_meta(): the metadata header then goes in front of the
+ * frame itself (bpf_xdp_adjust_head()), and the socket's consumer strips it
+ * (capd_shared.h).  The pruned branch's helper is never checked.
+ */
+const volatile __u32 meta_in_frame = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
 	__uint(max_entries, CAPD_MAX_QUEUES);
@@ -213,6 +221,16 @@ static __always_inline int select_frame(struct xdp_md *ctx, __u32 *flags, __u16 
 	return SEL_NO;
 }
 
+static __always_inline void meta_fill(struct capd_xdp_meta *meta, __u64 hw_ts, __u32 flags,
+				      __u16 feed)
+{
+	meta->hw_ts = hw_ts;
+	meta->tai_ns = bpf_ktime_get_tai_ns();
+	meta->flags = flags;
+	meta->feed = feed;
+	meta->magic = CAPD_META_MAGIC;
+}
+
 static __always_inline int capd_main(struct xdp_md *ctx, const int hw)
 {
 	__u32 q = ctx->rx_queue_index;
@@ -222,8 +240,7 @@ static __always_inline int capd_main(struct xdp_md *ctx, const int hw)
 	__u32 flags = 0, linear;
 	__u16 feed = CAPD_FEED_NONE;
 	__u64 hw_ts = 0;
-	void *data;
-	int sel, ret;
+	int sel, ret, grown = 0;
 
 	cnt = bpf_map_lookup_elem(&counters, &slot);
 	if (!cnt)
@@ -263,19 +280,27 @@ static __always_inline int capd_main(struct xdp_md *ctx, const int hw)
 			hw_ts = 0;
 	}
 
-	/* Moves data_meta; every packet pointer taken before is now invalid. */
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)) == 0) {
-		meta = (void *)(long)ctx->data_meta;
-		data = (void *)(long)ctx->data;
-		if ((void *)(meta + 1) <= data) {
-			meta->hw_ts = hw_ts;
-			meta->tai_ns = bpf_ktime_get_tai_ns();
-			meta->flags = flags;
-			meta->feed = feed;
-			meta->magic = CAPD_META_MAGIC;
+	/*
+	 * Both move a packet pointer: every one taken before is now invalid.
+	 * The frame grows only on its way to the socket: see below.
+	 */
+	if (meta_in_frame) {
+		if (bpf_xdp_adjust_head(ctx, -(int)sizeof(*meta)) == 0) {
+			grown = 1;
+			meta = (void *)(long)ctx->data;
+			if ((void *)(meta + 1) <= (void *)(long)ctx->data_end)
+				meta_fill(meta, hw_ts, flags, feed);
+			else
+				cnt->c[CAPD_CNT_META_FAILED]++;
 		} else {
 			cnt->c[CAPD_CNT_META_FAILED]++;
 		}
+	} else if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)) == 0) {
+		meta = (void *)(long)ctx->data_meta;
+		if ((void *)(meta + 1) <= (void *)(long)ctx->data)
+			meta_fill(meta, hw_ts, flags, feed);
+		else
+			cnt->c[CAPD_CNT_META_FAILED]++;
 	} else {
 		cnt->c[CAPD_CNT_META_FAILED]++;
 	}
@@ -287,7 +312,9 @@ static __always_inline int capd_main(struct xdp_md *ctx, const int hw)
 			cnt->c[CAPD_CNT_HW_TS]++;
 		return XDP_REDIRECT;
 	}
-	/* The socket went away since the lookup. */
+	/* The socket went away since the lookup: the stack gets the frame as it came. */
+	if (grown)
+		bpf_xdp_adjust_head(ctx, (int)sizeof(*meta));
 	cnt->c[CAPD_CNT_NO_SOCKET]++;
 pass:
 	cnt->c[CAPD_CNT_PASSED]++;

@@ -300,8 +300,12 @@ static int run(struct xdp_prog *p, const struct tcase *tc, size_t n)
 			why = "redirected counter";
 			goto verdict;
 		}
-		/* data_out starts at data_meta; ctx_out.data is the frame's offset. */
-		if (ctx_out.data != sizeof(*m)) {
+		/*
+		 * data_out starts at data_meta, ctx_out.data is the frame's
+		 * offset from it: the header's length, or 0 when the header is
+		 * in the frame.  Either way the header comes first.
+		 */
+		if (ctx_out.data != (xdp_prog_info(p)->meta_in_frame ? 0 : sizeof(*m))) {
 			snprintf(whybuf, sizeof(whybuf), "meta length %u", ctx_out.data);
 			why = whybuf;
 			goto verdict;
@@ -336,13 +340,14 @@ static int run_no_socket(struct xdp_prog *p)
 {
 	static const struct tcase t = {"no socket on the queue", V4, "239.1.1.1", 5001, .want = 0};
 	static uint8_t inbuf[256 + 2] __attribute__((aligned(8)));
+	static uint8_t out[256 + 64];
 	struct capd_xdp_counters c0, c1;
 	uint8_t *in = inbuf + 2;
 	size_t len = build(in, &t);
 	int r;
 
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = (uint32_t)len,
-		    .repeat = 1);
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
 
 	if (counters(p, &c0))
 		return 1;
@@ -353,6 +358,12 @@ static int run_no_socket(struct xdp_prog *p)
 	    c1.c[CAPD_CNT_PASSED] != c0.c[CAPD_CNT_PASSED] + 1 ||
 	    c1.c[CAPD_CNT_REDIRECTED] != c0.c[CAPD_CNT_REDIRECTED]) {
 		printf("FAIL %s: r %d retval %u\n", t.name, r, o.retval);
+		return 1;
+	}
+	/* The stack gets the frame as it came, with no header in it. */
+	if (o.data_size_out != len || memcmp(out, in, len)) {
+		printf("FAIL %s: passed frame changed (%u bytes, sent %zu)\n", t.name,
+		       o.data_size_out, len);
 		return 1;
 	}
 	printf("ok   %s\n", t.name);
@@ -468,6 +479,23 @@ int main(void)
 	}
 	xdp_prog_xsk_add(p, 0, xsk_rx_fd(x));
 	fail += run(p, all_cases, sizeof(all_cases) / sizeof(all_cases[0]));
+	xdp_prog_close(p);
+	p = NULL;
+
+	/* The fallback for kernels without bpf_xdp_adjust_meta(), forced. */
+	po.capture_all = false;
+	po.meta_in_frame = true;
+	r = xdp_prog_load_unattached(&po, &p);
+	if (r) {
+		fprintf(stderr, "xdp_match: load with meta_in_frame: %s\n", strerror(-r));
+		fail++;
+		goto out;
+	}
+	printf("metadata in the frame:\n");
+	xdp_prog_xsk_add(p, 0, xsk_rx_fd(x));
+	fail += run(p, cases, sizeof(cases) / sizeof(cases[0]));
+	xdp_prog_xsk_del(p, 0);
+	fail += run_no_socket(p);
 out:
 	xdp_prog_close(p);
 	xsk_rx_close(x);

@@ -451,6 +451,7 @@ int main(int argc, char **argv)
 	}
 	pi = xdp_prog_info(prog);
 	xo.xdp_flags = pi->xdp_flags;
+	xo.meta_in_frame = pi->meta_in_frame;
 	r = xsk_rx_open(&xo, &xsk);
 	if (r) {
 		fprintf(stderr, "xsk_probe: AF_XDP socket on %s queue %u: %s\n", xo.ifname,
