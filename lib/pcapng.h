@@ -19,7 +19,7 @@
  * Blocks are written in host byte order; the SHB's byte-order magic tells
  * readers which one.  The field layouts below are the file format (draft-ietf-
  * opsawg-pcapng) and are pinned by _Static_assert in pcapng.c.  Which options
- * capd's files carry, and when, is notes/peers-and-pcapng-profile.md §3.2.
+ * capd's files carry, and when, is docs/pcapng-profile.md.
  *
  * Strings are NUL-terminated UTF-8; NULL or "" means the option is absent.
  * A value longer than an option can hold (65535 bytes, less any fixed part)
