@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,23 +20,35 @@
 
 #define ZOUT_BUF_SIZE (256u << 10)
 
+/* What the caller knows of the sink, as of the last sync point. */
+struct zout_seen {
+	int err;
+	uint64_t out;
+	uint64_t safe_in;
+	uint64_t safe_out;
+	uint64_t safe_mark;
+};
+
 struct zout {
+	/*
+	 * The sink: the file, the compressor and their counts.  Threaded, the
+	 * thread has it while busy, the caller otherwise: lock hands it over.
+	 */
 	int fd;
-	int dirfd;			/* -1: standard output */
 	ZSTD_CCtx *cctx;		/* NULL: level 0 */
 	uint8_t *buf;			/* output not yet written */
 	size_t cap;
 	size_t len;
 	uint64_t in;
 	uint64_t out;
-	uint64_t safe_in;		/* in and out at the last complete flush */
+	uint64_t mark;			/* of the last write taken */
+	uint64_t safe_in;		/* in, out and mark at the last complete flush */
 	uint64_t safe_out;
+	uint64_t safe_mark;
 	uint64_t flush_bytes;
 	uint64_t flush_ns;
 	uint64_t last_flush;
 	int err;
-	bool fsync;
-	bool overwrite;
 	/* The frame's block headers, walked as produced (see scan()). */
 	uint64_t scanned;
 	uint64_t blk_next;
@@ -44,6 +58,30 @@ struct zout {
 	uint8_t blk_hn;
 	uint8_t blk_last_b0;		/* first byte of that header */
 	uint8_t safe_blk_b0;
+
+	/* The caller's. */
+	int dirfd;			/* -1: standard output */
+	bool fsync;
+	bool overwrite;
+	uint64_t accepted;
+	uint64_t next_mark;		/* zout_mark() */
+	struct zout_seen seen;
+	uint8_t *stage;			/* threaded: the batch being filled */
+	uint8_t *spare;			/* ... the thread's batch, or a free one */
+	size_t stage_len;
+	uint64_t stage_mark;
+	pthread_t thread;
+	bool threaded;			/* the thread runs */
+
+	/* The hand-over: under lock. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	const uint8_t *job;
+	size_t job_len;
+	uint64_t job_mark;
+	bool busy;
+	bool quit;
+
 	const char *path;
 	const char *base;		/* final name within the directory */
 	const char *tmp_path;
@@ -188,6 +226,155 @@ static bool time_due(const struct zout *z)
 	return z->in != z->safe_in && clock_ns(CLOCK_MONOTONIC_COARSE) - z->last_flush >= z->flush_ns;
 }
 
+static int sink_flush(struct zout *z)
+{
+	int err;
+
+	if (z->err)
+		return z->err;
+	if (z->cctx && (err = compress(z, NULL, 0, ZSTD_e_flush)))
+		return fail(z, err);
+	if ((err = drain(z)))
+		return fail(z, err);
+	z->safe_in = z->in;
+	z->safe_out = z->out;
+	z->safe_mark = z->mark;
+	z->safe_blk = z->blk_last;
+	z->safe_blk_b0 = z->blk_last_b0;
+	z->last_flush = clock_ns(CLOCK_MONOTONIC_COARSE);
+	return 0;
+}
+
+/* A zout_write() when not threaded; a whole batch when threaded. */
+static int sink_write(struct zout *z, const void *buf, size_t len, uint64_t mark)
+{
+	int err;
+
+	if (z->err)
+		return z->err;
+	err = z->cctx ? compress(z, buf, len, ZSTD_e_continue) : copy(z, buf, len);
+	if (err)
+		return fail(z, err);
+	z->in += len;
+	z->mark = mark;
+	if (z->in - z->safe_in >= z->flush_bytes || time_due(z))
+		return sink_flush(z);
+	return 0;
+}
+
+/* Only while the caller has the sink. */
+static void see(struct zout *z)
+{
+	z->seen = (struct zout_seen){
+		.err = z->err,
+		.out = z->out,
+		.safe_in = z->safe_in,
+		.safe_out = z->safe_out,
+		.safe_mark = z->safe_mark,
+	};
+}
+
+static void *compressor(void *arg)
+{
+	struct zout *z = arg;
+
+	pthread_mutex_lock(&z->lock);
+	for (;;) {
+		while (!z->busy && !z->quit)
+			pthread_cond_wait(&z->cond, &z->lock);
+		if (!z->busy)
+			break;
+		pthread_mutex_unlock(&z->lock);
+		sink_write(z, z->job, z->job_len, z->job_mark);
+		pthread_mutex_lock(&z->lock);
+		z->busy = false;
+		pthread_cond_broadcast(&z->cond);
+	}
+	pthread_mutex_unlock(&z->lock);
+	return NULL;
+}
+
+static void start_thread(struct zout *z)
+{
+	sigset_t set, old;
+
+	/* Signals sent to the process are for the caller's threads; those a
+	 * fault or a write(2) raises here must act as on the caller's. */
+	sigfillset(&set);
+	sigdelset(&set, SIGPIPE);
+	sigdelset(&set, SIGXFSZ);
+	sigdelset(&set, SIGSEGV);
+	sigdelset(&set, SIGBUS);
+	sigdelset(&set, SIGFPE);
+	sigdelset(&set, SIGILL);
+	sigdelset(&set, SIGTRAP);
+	sigdelset(&set, SIGSYS);
+	pthread_sigmask(SIG_SETMASK, &set, &old);
+	z->threaded = !pthread_create(&z->thread, NULL, compressor, z);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* The thread finishes its batch first; what is staged stays. */
+static void stop_thread(struct zout *z)
+{
+	if (!z->threaded)
+		return;
+	pthread_mutex_lock(&z->lock);
+	z->quit = true;
+	pthread_cond_broadcast(&z->cond);
+	pthread_mutex_unlock(&z->lock);
+	pthread_join(z->thread, NULL);
+	z->threaded = false;
+}
+
+/* Then the sink is the caller's. */
+static void wait_idle(struct zout *z)
+{
+	if (z->threaded) {
+		pthread_mutex_lock(&z->lock);
+		while (z->busy)
+			pthread_cond_wait(&z->cond, &z->lock);
+		pthread_mutex_unlock(&z->lock);
+	}
+	see(z);
+}
+
+/* Write what is staged on the caller's thread, the thread idle. */
+static int settle(struct zout *z)
+{
+	wait_idle(z);
+	if (z->stage_len && !z->seen.err) {
+		sink_write(z, z->stage, z->stage_len, z->stage_mark);
+		see(z);
+	}
+	z->stage_len = 0;
+	return z->seen.err;
+}
+
+/* The thread writes the batch while the caller fills the other one. */
+static int hand_over(struct zout *z)
+{
+	uint8_t *t;
+
+	if (!z->threaded)
+		return settle(z);
+	wait_idle(z);
+	if (z->seen.err)
+		return z->seen.err;
+	pthread_mutex_lock(&z->lock);
+	z->job = z->stage;
+	z->job_len = z->stage_len;
+	z->job_mark = z->stage_mark;
+	z->busy = true;
+	pthread_cond_broadcast(&z->cond);
+	pthread_mutex_unlock(&z->lock);
+	t = z->stage;
+	z->stage = z->spare;
+	z->spare = t;
+	z->stage_len = 0;
+	return 0;
+}
+
 static int setup_zstd(struct zout *z, int level)
 {
 	ZSTD_inBuffer in = { NULL, 0, 0 };
@@ -248,6 +435,8 @@ int zout_open(const struct zout_opts *o, struct zout **zp)
 		return -ENOMEM;
 	z->fd = -1;
 	z->dirfd = -1;
+	pthread_mutex_init(&z->lock, NULL);
+	pthread_cond_init(&z->cond, NULL);
 	s = z->names;
 	z->path = s;
 	z->base = s + dlen;
@@ -272,6 +461,13 @@ int zout_open(const struct zout_opts *o, struct zout **zp)
 		goto fail;
 	if (o->level && (err = setup_zstd(z, o->level)))
 		goto fail;
+	if (o->threaded) {
+		z->stage = malloc(ZOUT_STAGE_BYTES);
+		z->spare = malloc(ZOUT_STAGE_BYTES);
+		err = -ENOMEM;
+		if (!z->stage || !z->spare)
+			goto fail;
+	}
 
 	if (is_stdout) {
 		z->tmp_path = z->path;
@@ -291,6 +487,9 @@ int zout_open(const struct zout_opts *o, struct zout **zp)
 			goto fail;
 	}
 	z->last_flush = clock_ns(CLOCK_MONOTONIC_COARSE);
+	/* Without the thread, the same batches, written by the caller. */
+	if (o->threaded)
+		start_thread(z);
 	*zp = z;
 	return 0;
 fail:
@@ -302,40 +501,67 @@ int zout_write(struct zout *z, const void *buf, size_t len)
 {
 	int err;
 
-	if (z->err)
-		return z->err;
-	err = z->cctx ? compress(z, buf, len, ZSTD_e_continue) : copy(z, buf, len);
-	if (err)
-		return fail(z, err);
-	z->in += len;
-	if (z->in - z->safe_in >= z->flush_bytes || time_due(z))
-		return zout_flush(z);
+	if (z->seen.err)
+		return z->seen.err;
+	if (!z->stage) {
+		err = sink_write(z, buf, len, z->next_mark);
+		see(z);
+		if (!err)
+			z->accepted += len;
+		return err;
+	}
+	if (z->stage_len &&
+	    (z->stage_len > ZOUT_STAGE_FILL || len > ZOUT_STAGE_BYTES - z->stage_len) &&
+	    (err = hand_over(z)))
+		return err;
+	if (len > ZOUT_STAGE_BYTES) {
+		wait_idle(z);
+		if (!z->seen.err) {
+			sink_write(z, buf, len, z->next_mark);
+			see(z);
+		}
+		if (z->seen.err)
+			return z->seen.err;
+	} else {
+		if (len)
+			memcpy(z->stage + z->stage_len, buf, len);
+		z->stage_len += len;
+		z->stage_mark = z->next_mark;
+	}
+	z->accepted += len;
 	return 0;
+}
+
+void zout_mark(struct zout *z, uint64_t mark)
+{
+	z->next_mark = mark;
 }
 
 int zout_flush(struct zout *z)
 {
-	int err;
+	int err = settle(z);
 
-	if (z->err)
-		return z->err;
-	if (z->cctx && (err = compress(z, NULL, 0, ZSTD_e_flush)))
-		return fail(z, err);
-	if ((err = drain(z)))
-		return fail(z, err);
-	z->safe_in = z->in;
-	z->safe_out = z->out;
-	z->safe_blk = z->blk_last;
-	z->safe_blk_b0 = z->blk_last_b0;
-	z->last_flush = clock_ns(CLOCK_MONOTONIC_COARSE);
-	return 0;
+	if (err)
+		return err;
+	err = sink_flush(z);
+	see(z);
+	return err;
 }
 
 int zout_tick(struct zout *z)
 {
-	if (z->err)
-		return z->err;
-	return time_due(z) ? zout_flush(z) : 0;
+	int err = settle(z);
+
+	if (err || !time_due(z))
+		return err;
+	err = sink_flush(z);
+	see(z);
+	return err;
+}
+
+int zout_wait(struct zout *z)
+{
+	return settle(z);
 }
 
 /*
@@ -383,6 +609,7 @@ static int publish(struct zout *z)
 
 static void zout_free(struct zout *z)
 {
+	stop_thread(z);
 	if (z->dirfd >= 0) {
 		if (z->fd >= 0)
 			close(z->fd);
@@ -390,13 +617,20 @@ static void zout_free(struct zout *z)
 	}
 	ZSTD_freeCCtx(z->cctx);
 	free(z->buf);
+	free(z->stage);
+	free(z->spare);
+	pthread_mutex_destroy(&z->lock);
+	pthread_cond_destroy(&z->cond);
 	free(z);
 }
 
 int zout_close(struct zout *z)
 {
-	int err = z->err, e;
+	int err, e;
 
+	settle(z);
+	stop_thread(z);
+	err = z->err;
 	if (!err && z->cctx)
 		err = compress(z, NULL, 0, ZSTD_e_end);
 	if (!err)
@@ -429,6 +663,7 @@ void zout_abort(struct zout *z)
 {
 	if (!z)
 		return;
+	stop_thread(z);
 	if (z->dirfd >= 0 && z->fd >= 0) {
 		close(z->fd);
 		z->fd = -1;
@@ -439,17 +674,27 @@ void zout_abort(struct zout *z)
 
 uint64_t zout_bytes_in(const struct zout *z)
 {
-	return z->in;
+	return z->accepted;
 }
 
 uint64_t zout_bytes_out(const struct zout *z)
 {
-	return z->out;
+	return z->seen.out;
 }
 
 uint64_t zout_bytes_safe(const struct zout *z)
 {
-	return z->safe_in;
+	return z->seen.safe_in;
+}
+
+uint64_t zout_bytes_safe_out(const struct zout *z)
+{
+	return z->seen.safe_out;
+}
+
+uint64_t zout_mark_safe(const struct zout *z)
+{
+	return z->seen.safe_mark;
 }
 
 const char *zout_path(const struct zout *z)
@@ -464,5 +709,5 @@ const char *zout_tmp_path(const struct zout *z)
 
 int zout_error(const struct zout *z)
 {
-	return z->err;
+	return z->seen.err;
 }

@@ -9,8 +9,42 @@
  * more concatenated zstd frames; the frame carries no content size and no
  * checksum (it is streamed, and a salvaged frame must stay valid).
  *
- * Not thread-safe: one writer per struct zout.  No function logs; all
- * return 0 or a negative errno.
+ * Not thread-safe: one caller per struct zout, in one thread (or with its
+ * calls serialised).  No function logs; all return 0 or a negative errno.
+ *
+ * Threaded (zout_opts.threaded): zstd and write(2) run on a thread of
+ * zout's own while the caller goes on.  The caller is still one thread and
+ * no call may overlap another; the thread is internal: it takes no call and
+ * calls nothing back.
+ *
+ *  - Batches: zout_write() copies buf into a batch of up to
+ *    ZOUT_STAGE_BYTES and returns.  A batch is handed to the thread by the
+ *    first zout_write() that finds it holding more than ZOUT_STAGE_FILL
+ *    bytes (or too full for buf), after waiting for the thread to be done
+ *    with the batch before; the caller fills the other one meanwhile.  Both
+ *    are allocated by zout_open().
+ *  - Sync points: a hand-over, zout_wait(), zout_flush(), zout_tick() and
+ *    zout_close().  The last four wait for the thread to be idle, then
+ *    write what is staged themselves (on the caller's thread), and leave
+ *    the thread idle.
+ *  - On file: zout_write() returning 0 means accepted, not written.  All
+ *    that was accepted is on file, flushed, once zout_flush() returns 0.
+ *  - Flush cadence: checked at the end of every batch instead of every
+ *    zout_write(), so flushes still fall between two zout_write()s, in the
+ *    one frame of the file.
+ *  - Counters: zout_bytes_out(), zout_bytes_safe(), zout_bytes_safe_out(),
+ *    zout_mark_safe() and zout_error() are as of the last sync point: they
+ *    may lag the file (the thread may have written and flushed more
+ *    since), never lead it, so a safe point read from them is on file.
+ *    zout_bytes_in() counts what is staged.
+ *  - Errors: a write error on the thread is sticky as ever; it is returned
+ *    by the first call that is a sync point, and every call after.  What
+ *    was accepted meanwhile is dropped; zout_close() salvages as ever.
+ *  - Without the thread (pthread_create(3) failed) zout_open() still
+ *    succeeds and all of the above holds, each batch being written by the
+ *    caller when it is handed over.
+ *  - The thread blocks every signal but SIGPIPE and SIGXFSZ, which write(2)
+ *    sends to the thread that writes: ignore or handle them process-wide.
  */
 #ifndef CAPD_ZOUT_H
 #define CAPD_ZOUT_H
@@ -21,6 +55,8 @@
 #define ZOUT_FLUSH_BYTES_DEFAULT (1ULL << 20)
 #define ZOUT_FLUSH_NS_DEFAULT 1000000000ULL
 #define ZOUT_MODE_DEFAULT 0644
+#define ZOUT_STAGE_BYTES (512u << 10)	/* threaded: the size of a batch */
+#define ZOUT_STAGE_FILL (384u << 10)	/* ... handed over once past this */
 
 struct zout_opts {
 	const char *path;	/* final file name; "-" = standard output (no temp name, no rename) */
@@ -30,6 +66,7 @@ struct zout_opts {
 	unsigned int mode;	/* file mode, e.g. 0640, less the umask; 0 = 0644 */
 	int fsync;		/* fsync at close (and directory fsync after the rename) */
 	int overwrite;		/* replace an existing final name instead of -EEXIST */
+	int threaded;		/* compress and write on a thread of zout's own (see above) */
 };
 
 struct zout;
@@ -44,7 +81,8 @@ struct zout;
  *         final name exists and !o->overwrite, or if the temporary name
  *         exists (a live writer's, or a crashed one's holding data up to
  *         its last flush: never removed here); -ENOMEM; or the -errno of
- *         open(2) on the directory or the temporary file.
+ *         open(2) on the directory or the temporary file.  Threaded, the
+ *         thread is started last; if it cannot be, see above.
  */
 int zout_open(const struct zout_opts *o, struct zout **z);
 
@@ -53,12 +91,23 @@ int zout_open(const struct zout_opts *o, struct zout **z);
  * is due, so a flush only ever happens between two zout_write() calls,
  * i.e. at the caller's record boundaries.  Output is buffered: the file
  * sees large writes whatever the record size.  Never allocates.
+ * Threaded: buf is copied into the batch (see above); a write larger than
+ * ZOUT_STAGE_BYTES is a batch of its own, written on the caller's thread.
  * @return 0, or the -errno of the failing write(2) (-ENOSPC, -EIO, -EFBIG,
  *         -EPIPE when standard output is a closed pipe and SIGPIPE is
  *         ignored).  The error is sticky: every later call returns it and
  *         nothing more is written; zout_close() then salvages the file.
+ *         Threaded, the error may be that of an earlier batch.
  */
 int zout_write(struct zout *z, const void *buf, size_t len);
+
+/*
+ * Tag the data of the zout_write()s that follow with mark, a number of the
+ * caller's (e.g. the records written so far, these included), so that
+ * zout_mark_safe() can tell which of them the last flush covers.  0 until
+ * set.
+ */
+void zout_mark(struct zout *z, uint64_t mark);
 
 /* Flush now, whatever the cadence.  @return as zout_write(). */
 int zout_flush(struct zout *z);
@@ -66,14 +115,24 @@ int zout_flush(struct zout *z);
 /*
  * Flush if the time cadence is due and anything was accepted since the
  * last flush: for a caller idle between records, so a quiet capture still
- * reaches the file within flush_ns.  @return as zout_write().
+ * reaches the file within flush_ns.  Threaded: zout_wait() first.
+ * @return as zout_write().
  */
 int zout_tick(struct zout *z);
 
 /*
- * End the zstd frame, write the rest, fsync if asked, rename the
- * temporary file to the final name (atomically refusing to replace an
- * existing one unless overwrite), fsync the directory if asked, free z.
+ * Threaded: wait for the thread to be idle, then write what is staged (a
+ * batch: the cadence is checked at its end), so that the counters and the
+ * error below are current.  Otherwise nothing to do.
+ * @return as zout_write().
+ */
+int zout_wait(struct zout *z);
+
+/*
+ * Threaded: zout_wait(), then end the thread.  End the zstd frame, write
+ * the rest, fsync if asked, rename the temporary file to the final name
+ * (atomically refusing to replace an existing one unless overwrite), fsync
+ * the directory if asked, free z.
  *
  * After a write error (an earlier one or one while closing) the file is
  * salvaged instead: truncated to the end of the last complete flush and,
@@ -91,15 +150,21 @@ int zout_tick(struct zout *z);
 int zout_close(struct zout *z);
 
 /*
- * Close and remove the temporary file, free z.  On standard output what
- * was written stays written.  z may be NULL.
+ * Close and remove the temporary file, free z (threaded: once the thread
+ * is done with its batch; what is staged is dropped).  On standard output
+ * what was written stays written.  z may be NULL.
  */
 void zout_abort(struct zout *z);
 
+/* Threaded, all but zout_bytes_in() and the names are as of the last sync point. */
 uint64_t zout_bytes_in(const struct zout *z);	/* uncompressed bytes accepted */
 uint64_t zout_bytes_out(const struct zout *z);	/* bytes written to the fd */
 /* Uncompressed bytes covered by the last complete flush: what survives a crash. */
 uint64_t zout_bytes_safe(const struct zout *z);
+/* The file's length at that flush: where to cut it to keep just that. */
+uint64_t zout_bytes_safe_out(const struct zout *z);
+/* The mark (zout_mark()) of the last zout_write() that flush covers; 0 if none. */
+uint64_t zout_mark_safe(const struct zout *z);
 const char *zout_path(const struct zout *z);	/* final name, as given */
 const char *zout_tmp_path(const struct zout *z); /* temporary name; the final one for "-" */
 int zout_error(const struct zout *z);		/* the sticky error, or 0 */

@@ -15,8 +15,9 @@ capd_unit_test(test_pcapng SOURCES unit/test_pcapng.c LIBS capwrite readcommon)
 add_test(NAME test_pcapng_tools COMMAND test_pcapng tools)
 set_tests_properties(test_pcapng_tools PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77)
 
-# zstd output sink.
+# zstd output sink.  Its threaded mode (the compressor thread) wants TSan too.
 capd_unit_test(test_zout SOURCES unit/test_zout.c LIBS capwrite)
+set_tests_properties(test_zout PROPERTIES LABELS "unit;tsan")
 # The same program on a full tmpfs: needs root (a private mount namespace).
 add_test(NAME test_zout_tmpfs COMMAND test_zout tmpfs)
 set_tests_properties(test_zout_tmpfs PROPERTIES LABELS unit TIMEOUT 60 SKIP_RETURN_CODE 77)

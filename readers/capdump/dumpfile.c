@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,38 +13,17 @@
 #include "zout.h"
 
 #define BLOCK_BUF (128u << 10) /* one EPB of 64 KiB plus options, or an NRB */
-#define STAGE_SIZE (512u << 10) /* packets go to the compressor in batches */
 
 struct dumpfile {
 	struct dumpfile_opts o;
 	struct zout *z;
-	uint8_t *stage;		/* EPBs not handed to zout yet: fewer, larger calls */
-	size_t stage_len;
-	uint64_t staged;	/* packets in stage */
-	uint8_t *spare;		/* the other stage buffer: being compressed, or free */
-	uint8_t *hbuf;		/* file headers and statistics */
-	uint64_t file_bytes;	/* pcapng bytes of the current file, staged included */
-	/*
-	 * The compressor thread: zout_write() of one stage buffer at a time,
-	 * while this thread fills the other.  Every other use of z waits for
-	 * it to be idle (wait_idle()), so z is never used by two at once.
-	 */
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	const uint8_t *job;
-	size_t job_len;
-	int job_err;
-	bool busy, quit, threaded;
+	uint8_t *hbuf;		/* the block being written */
 	char name[4096];	/* final name of the current file */
 	uint64_t period;	/* -G period of the current file */
 	uint64_t opened_ns;	/* UTC when the current file was opened */
 	uint64_t isb_reserve;	/* room -C keeps for the closing ISBs */
 	uint64_t file_packets;
-	uint64_t packets;	/* all files, staged ones included */
-	uint64_t safe_packets;	/* packets covered by the last flush */
-	uint64_t safe_offset;	/* file length at that flush */
-	uint64_t safe_bytes;	/* zout_bytes_safe() seen last */
+	uint64_t packets;	/* all files; zout_mark() of the safe points */
 	unsigned int seq;	/* files opened */
 	unsigned int nkept;
 	char **kept;		/* closed files, oldest first (-W) */
@@ -83,106 +61,16 @@ static int make_name(struct dumpfile *d, uint64_t t, char *out, size_t len)
 	return (size_t)snprintf(out, len, "%s", want) < len ? 0 : -ENAMETOOLONG;
 }
 
-static void note_flush(struct dumpfile *d)
-{
-	uint64_t safe = zout_bytes_safe(d->z);
-
-	/* Flushes happen only at the end of a zout_write(): all accepted. */
-	if (safe != d->safe_bytes) {
-		d->safe_bytes = safe;
-		d->safe_offset = zout_bytes_out(d->z);
-		d->safe_packets = d->packets - d->staged;
-	}
-}
-
-static int wait_idle(struct dumpfile *d);
-
 static int emit(struct dumpfile *d, const uint8_t *buf, size_t n)
 {
 	int r;
 
 	if (n > BLOCK_BUF)
 		return -EMSGSIZE;
-	r = wait_idle(d);
-	if (r < 0)
-		return r;
-	d->file_bytes += n;
 	r = zout_write(d->z, buf, n);
 	if (r < 0)
 		d->err = r;
 	return r;
-}
-
-static void *compressor(void *arg)
-{
-	struct dumpfile *d = arg;
-	int r;
-
-	pthread_mutex_lock(&d->lock);
-	for (;;) {
-		while (!d->busy && !d->quit)
-			pthread_cond_wait(&d->cond, &d->lock);
-		if (!d->busy)
-			break;
-		pthread_mutex_unlock(&d->lock);
-		r = zout_write(d->z, d->job, d->job_len);
-		pthread_mutex_lock(&d->lock);
-		d->job_err = r;
-		d->busy = false;
-		pthread_cond_broadcast(&d->cond);
-	}
-	pthread_mutex_unlock(&d->lock);
-	return NULL;
-}
-
-/* Wait until the compressor has taken all it was given; then z is ours. */
-static int wait_idle(struct dumpfile *d)
-{
-	int r;
-
-	pthread_mutex_lock(&d->lock);
-	while (d->busy)
-		pthread_cond_wait(&d->cond, &d->lock);
-	r = d->job_err;
-	d->job_err = 0;
-	pthread_mutex_unlock(&d->lock);
-	if (r < 0)
-		d->err = r;
-	else if (d->z)
-		note_flush(d);
-	return d->err;
-}
-
-/* Hand the staged packets to the compressor, and go on with the spare. */
-static int push(struct dumpfile *d)
-{
-	uint8_t *t;
-	int r;
-
-	r = wait_idle(d);
-	if (r < 0 || !d->stage_len)
-		return r;
-	d->file_bytes += d->stage_len;
-	if (!d->threaded) {
-		r = zout_write(d->z, d->stage, d->stage_len);
-		if (r < 0)
-			return d->err = r;
-	} else {
-		pthread_mutex_lock(&d->lock);
-		d->job = d->stage;
-		d->job_len = d->stage_len;
-		d->busy = true;
-		pthread_cond_broadcast(&d->cond);
-		pthread_mutex_unlock(&d->lock);
-		t = d->stage;
-		d->stage = d->spare;
-		d->spare = t;
-	}
-	d->stage_len = 0;
-	d->staged = 0;
-	if (!d->threaded)
-		note_flush(d);
-	return 0;
 }
 
 static int write_headers(struct dumpfile *d)
@@ -280,6 +168,7 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 		.level = d->o.compress ? d->o.level : 0,
 		.mode = 0640,
 		.overwrite = !d->o.keep_existing, /* tcpdump -w replaces a file */
+		.threaded = 1,	/* the ring is read while the last batch compresses */
 	};
 	int r;
 
@@ -298,9 +187,7 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 	d->opened_ns = clock_ns(CLOCK_REALTIME);
 	d->period = d->o.rotate_ns ? t / d->o.rotate_ns : 0;
 	d->file_packets = 0;
-	d->file_bytes = 0;
-	d->safe_bytes = 0;
-	d->safe_offset = 0;
+	zout_mark(d->z, d->packets);
 	r = write_headers(d);
 	d->isb_reserve = isb_reserve(d);
 	/* On disk at once: even a file that gets no packet (or a full disk)
@@ -309,8 +196,6 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 		r = zout_flush(d->z);
 	if (r < 0)
 		d->err = r;
-	else
-		note_flush(d);
 	return r;
 }
 
@@ -341,10 +226,11 @@ static int close_file(struct dumpfile *d, bool another)
 
 	if (!d->z)
 		return 0;
-	r = d->err ? d->err : push(d);
-	if (!r)
-		r = write_isbs(d);
-	wait_idle(d);
+	r = d->err ? d->err : write_isbs(d);
+	/* The last batches' errors surface here, not first in zout_close(), so
+	 * that a salvaged file is known below to have its final name. */
+	if (!r && (r = zout_wait(d->z)) < 0)
+		d->err = r;
 	r2 = zout_close(d->z);
 	d->z = NULL;
 	if (!r)
@@ -375,31 +261,20 @@ int dumpfile_open(const struct dumpfile_opts *o, struct dumpfile **ret, char *er
 	if (!d)
 		return -ENOMEM;
 	d->o = *o;
-	d->stage = malloc(STAGE_SIZE);
-	d->spare = malloc(STAGE_SIZE);
 	d->hbuf = malloc(BLOCK_BUF);
-	if (!d->stage || !d->spare || !d->hbuf) {
-		free(d->stage);
-		free(d->spare);
-		free(d->hbuf);
-		free(d);
-		return -ENOMEM;
-	}
-	pthread_mutex_init(&d->lock, NULL);
-	pthread_cond_init(&d->cond, NULL);
+	r = -ENOMEM;
+	if (!d->hbuf)
+		goto fail;
 	r = open_file(d, clock_ns(CLOCK_REALTIME), err, errlen);
-	if (r < 0) {
-		zout_abort(d->z);
-		free(d->stage);
-		free(d->spare);
-		free(d->hbuf);
-		free(d);
-		return r;
-	}
-	/* Without the thread everything still works, one step after another. */
-	d->threaded = pthread_create(&d->thread, NULL, compressor, d) == 0;
+	if (r < 0)
+		goto fail;
 	*ret = d;
 	return 0;
+fail:
+	zout_abort(d->z);
+	free(d->hbuf);
+	free(d);
+	return r;
 }
 
 static int rotate(struct dumpfile *d, uint64_t t)
@@ -416,6 +291,13 @@ static int rotate(struct dumpfile *d, uint64_t t)
 	return r;
 }
 
+static size_t encode_packet(struct dumpfile *d, const struct pcapng_epb_info *e)
+{
+	if (d->o.pcap)
+		return pcap_record(d->hbuf, BLOCK_BUF, e->ts, e->caplen, e->wirelen, e->data);
+	return pcapng_epb(d->hbuf, BLOCK_BUF, e);
+}
+
 int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_t *data,
 		   uint32_t caplen, uint32_t wirelen, uint32_t epb_flags, uint64_t dropcount,
 		   uint32_t queue)
@@ -427,29 +309,25 @@ int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_
 	size_t n;
 	int r;
 
-	uint8_t *p;
-
 	if (d->err)
 		return d->err;
-	if (d->stage_len + BLOCK_BUF > STAGE_SIZE && (r = push(d)) < 0)
-		return r;
-	p = d->stage + d->stage_len;
-	n = d->o.pcap ? pcap_record(p, BLOCK_BUF, ts, caplen, wirelen, data)
-		      : pcapng_epb(p, BLOCK_BUF, &e);
+	n = encode_packet(d, &e);
 	if (!n || n > BLOCK_BUF)
 		return -EMSGSIZE;
 	if (d->file_packets &&
 	    ((d->o.rotate_bytes &&
-	      d->file_bytes + d->stage_len + n + d->isb_reserve > d->o.rotate_bytes) ||
+	      zout_bytes_in(d->z) + n + d->isb_reserve > d->o.rotate_bytes) ||
 	     (d->o.rotate_ns && ts / d->o.rotate_ns > d->period))) {
-		/* What is staged belongs to the old file, this packet to the new. */
 		r = rotate(d, ts);
 		if (r < 0)
 			return r;
-		memmove(d->stage, p, n);
+		/* The new file's headers took hbuf. */
+		encode_packet(d, &e);
 	}
-	d->stage_len += n;
-	d->staged++;
+	zout_mark(d->z, d->packets + 1);
+	r = emit(d, d->hbuf, n);
+	if (r < 0)
+		return r;
 	d->file_packets++;
 	d->packets++;
 	return 0;
@@ -467,28 +345,21 @@ int dumpfile_tick(struct dumpfile *d, uint64_t now)
 		if (r < 0)
 			return r;
 	}
-	r = push(d);
-	if (r == 0)
-		r = wait_idle(d);
-	if (r < 0)
-		return r;
 	r = zout_tick(d->z);
 	if (r < 0)
 		d->err = r;
-	else
-		note_flush(d);
 	return r;
 }
 
 bool dumpfile_safe_point(const struct dumpfile *d, const char **tmp_path, const char **final_path,
 			 uint64_t *offset, uint64_t *packets)
 {
-	if (!d->z || !d->safe_bytes)
+	if (!d->z || !zout_bytes_safe(d->z))
 		return false;
 	*tmp_path = zout_tmp_path(d->z);
 	*final_path = d->name;
-	*offset = d->safe_offset;
-	*packets = d->safe_packets;
+	*offset = zout_bytes_safe_out(d->z);
+	*packets = zout_mark_safe(d->z);
 	return true;
 }
 
@@ -500,20 +371,9 @@ int dumpfile_close(struct dumpfile *d)
 	if (!d)
 		return 0;
 	r = close_file(d, false);
-	if (d->threaded) {
-		pthread_mutex_lock(&d->lock);
-		d->quit = true;
-		pthread_cond_broadcast(&d->cond);
-		pthread_mutex_unlock(&d->lock);
-		pthread_join(d->thread, NULL);
-	}
-	pthread_mutex_destroy(&d->lock);
-	pthread_cond_destroy(&d->cond);
 	for (i = 0; i < d->nkept; i++)
 		free(d->kept[i]);
 	free(d->kept);
-	free(d->stage);
-	free(d->spare);
 	free(d->hbuf);
 	free(d);
 	return r;

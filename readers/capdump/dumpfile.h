@@ -3,11 +3,12 @@
  * dumpfile.h - capdump's output: a sequence of pcapng (or nanosecond pcap)
  * files, plain or zstd, rotated by size, by wall-clock time and kept to a
  * number of files, each written under a temporary name and renamed when
- * complete (lib/zout.h).
+ * complete, through zout in its threaded mode: zstd runs on zout's thread,
+ * in batches (lib/zout.h).
  *
  * Every file is self-contained: SHB, one IDB per interface, an NRB naming
  * the feeds, the packets, and an ISB per interface at rotation and close
- * (pcapng profile, docs/capdump.md).
+ * (docs/pcapng-profile.md).
  *
  * File names: with rotation by time (-G) the pattern is passed through
  * strftime(3) in UTC for the start of each period; with rotation by size

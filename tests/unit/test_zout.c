@@ -4,11 +4,15 @@
  * cadence by bytes and by time (the live file decodes up to each flush),
  * temporary names, fds, standard output through a pipe, and the salvage
  * after a write error (RLIMIT_FSIZE, unprivileged; "test_zout tmpfs": a
- * full tmpfs, as root).
+ * full tmpfs, as root).  The threaded mode: the same content as without
+ * the thread, batches and their flushes, safe points that are on file
+ * while the thread writes on, errors, abort, and the fallback when the
+ * thread cannot be created; the round trips, pipes and salvages again.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -30,6 +34,7 @@ static uint8_t *dec;		/* decompression target */
 static char dir[256];
 static uint64_t rng = 88172645463325252ULL;
 static int have_zstd_cli = 1;
+static int threaded;		/* open_ok() opens threaded whatever the options */
 
 static uint64_t xorshift(void)
 {
@@ -66,9 +71,9 @@ static size_t rec_len(void)
 	return 28 + xorshift() % 1500;
 }
 
-static int count_fds(void)
+static int count_dir(const char *path)
 {
-	DIR *d = opendir("/proc/self/fd");
+	DIR *d = opendir(path);
 	int n = 0;
 
 	T_ASSERT(d);
@@ -76,6 +81,31 @@ static int count_fds(void)
 		n++;
 	closedir(d);
 	return n;
+}
+
+static int count_fds(void)
+{
+	return count_dir("/proc/self/fd");
+}
+
+static int count_threads(void)
+{
+	return count_dir("/proc/self/task");
+}
+
+static void *no_op(void *arg)
+{
+	return arg;
+}
+
+/* TSan starts a thread of its own at the first pthread_create(): now, so
+ * that counting threads later counts zout's. */
+static void first_thread(void)
+{
+	pthread_t t;
+
+	T_ASSERT(!pthread_create(&t, NULL, no_op, NULL));
+	T_ASSERT(!pthread_join(t, NULL));
 }
 
 static void pathf(char *buf, const char *name)
@@ -207,9 +237,12 @@ static const char *zname(int level)
 
 static struct zout *open_ok(const struct zout_opts *o)
 {
+	struct zout_opts t = *o;
 	struct zout *z;
-	int err = zout_open(o, &z);
+	int err;
 
+	t.threaded |= threaded;
+	err = zout_open(&t, &z);
 	if (err)
 		T_FAIL("zout_open %s: %s", o->path, strerror(-err));
 	return z;
@@ -514,6 +547,264 @@ static void test_epipe(int level)
 	wait_ok(pid);
 }
 
+/* The first out bytes of a file being written decode to exactly data[0, in). */
+static void check_prefix(const char *path, int level, uint64_t out, uint64_t in)
+{
+	uint8_t *p = malloc(out + 1);
+	size_t got;
+	int fd, complete;
+
+	T_ASSERT(p);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	T_ASSERT(fd >= 0);
+	T_EQ(pread(fd, p, out, 0), out);
+	close(fd);
+	if (!level) {
+		T_EQ(out, in);
+		T_ASSERT(!memcmp(p, data, out));
+	} else {
+		got = decode(p, out, &complete);
+		T_ASSERT(!complete);
+		T_EQ(got, in);
+		T_ASSERT(!memcmp(dec, data, got));
+	}
+	free(p);
+}
+
+static uint64_t file_size(const char *path)
+{
+	struct stat st;
+
+	T_ASSERT(!stat(path, &st));
+	return (uint64_t)st.st_size;
+}
+
+/* Threaded or not, the same writes make files of the same content. */
+static void test_threaded_same(int level)
+{
+	char pa[PATH_MAX], pb[PATH_MAX];
+	struct zout_opts oa = { .path = pa, .level = level, .flush_bytes = 100 << 10 };
+	struct zout_opts ob = oa;
+	size_t off = 0, n, la, lb, total = 5u << 20;
+	int tasks = count_threads();
+	struct zout *a, *b;
+	unsigned int i;
+	uint8_t *fa, *fb;
+
+	pathf(pa, level ? "a.zst" : "a");
+	pathf(pb, level ? "b.zst" : "b");
+	ob.path = pb;
+	ob.threaded = 1;
+	a = open_ok(&oa);
+	b = open_ok(&ob);
+	T_EQ(count_threads(), tasks + 1);
+	T_EQ(zout_write(a, data, 0), 0);
+	T_EQ(zout_write(b, data, 0), 0);
+	for (i = 0; off < total; i++) {
+		/* Records; one larger than a batch; one too large for the rest of one. */
+		n = i == 300 ? ZOUT_STAGE_BYTES + 1000 : i == 900 ? 300u << 10 : rec_len();
+		if (n > total - off)
+			n = total - off;
+		T_EQ(zout_write(a, data + off, n), 0);
+		T_EQ(zout_write(b, data + off, n), 0);
+		off += n;
+		T_EQ(zout_bytes_in(b), off);
+		if (i % 1000 == 999) {
+			T_EQ(zout_flush(a), 0);
+			T_EQ(zout_flush(b), 0);
+			T_EQ(zout_bytes_safe(b), off);
+			check_live(b, level);
+		}
+		if (i % 700 == 0) {
+			T_EQ(zout_tick(a), 0);
+			T_EQ(zout_tick(b), 0);
+		}
+	}
+	T_EQ(zout_close(a), 0);
+	T_EQ(zout_close(b), 0);
+	T_EQ(count_threads(), tasks);
+	check_file(pa, level, total);
+	check_file(pb, level, total);
+	if (!level) {
+		fa = read_file(pa, &la);
+		fb = read_file(pb, &lb);
+		T_EQ(la, lb);
+		T_ASSERT(!memcmp(fa, fb, la));
+		free(fa);
+		free(fb);
+	}
+	T_ASSERT(!unlink(pa));
+	T_ASSERT(!unlink(pb));
+}
+
+/*
+ * Threaded: the safe point's bytes and mark agree, what it describes is on
+ * file while the thread writes on, and flushes fall at the ends of batches
+ * (with the byte cadence checked once a batch).
+ */
+#define SAFE_TOTAL (6u << 20)
+static uint64_t ends[SAFE_TOTAL / 28 + 2];	/* bytes in after record k */
+
+static void test_threaded_safe(int level, uint64_t flush_bytes)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	struct zout_opts o = { .path = path, .level = level, .flush_bytes = flush_bytes,
+			       .flush_ns = 3600ULL * 1000000000ULL, .threaded = 1 };
+	uint64_t safe = 0, flushes = 0, lo = flush_bytes, d;
+	size_t off = 0, n, k = 0;
+	struct zout *z;
+
+	if (lo <= ZOUT_STAGE_FILL)
+		lo = ZOUT_STAGE_FILL + 1;
+	pathf(path, zname(level));
+	z = open_ok(&o);
+	snprintf(tmp, sizeof(tmp), "%s", zout_tmp_path(z));
+	while (off + 1528 <= SAFE_TOTAL) {
+		n = rec_len();
+		zout_mark(z, k + 1);
+		T_EQ(zout_write(z, data + off, n), 0);
+		off += n;
+		ends[++k] = off;
+		T_EQ(zout_bytes_in(z), off);
+		T_ASSERT(zout_mark_safe(z) <= k);
+		T_EQ(ends[zout_mark_safe(z)], zout_bytes_safe(z));
+		T_ASSERT(zout_bytes_safe_out(z) <= zout_bytes_out(z));
+		T_ASSERT(off - zout_bytes_safe(z) < flush_bytes + 2 * ZOUT_STAGE_BYTES);
+		if (k % 2500 == 0) {
+			T_EQ(zout_flush(z), 0);
+			T_EQ(zout_bytes_safe(z), off);
+			T_EQ(zout_mark_safe(z), k);
+			T_EQ(zout_bytes_safe_out(z), zout_bytes_out(z));
+			check_live(z, level);
+			safe = off;
+			continue;
+		}
+		if (k % 1500 == 0) {
+			/* The thread idle: the counters are the file's. */
+			T_EQ(zout_wait(z), 0);
+			T_EQ(file_size(tmp), zout_bytes_out(z));
+			T_EQ(ends[zout_mark_safe(z)], zout_bytes_safe(z));
+			safe = zout_bytes_safe(z);
+			continue;
+		}
+		if (zout_bytes_safe(z) == safe)
+			continue;
+		d = zout_bytes_safe(z) - safe;
+		if (d < lo || d > lo + ZOUT_STAGE_BYTES)
+			T_FAIL("flushed after %llu bytes, want %llu to %llu", (unsigned long long)d,
+			       (unsigned long long)lo, (unsigned long long)(lo + ZOUT_STAGE_BYTES));
+		safe = zout_bytes_safe(z);
+		check_prefix(tmp, level, zout_bytes_safe_out(z), safe);
+		flushes++;
+	}
+	T_ASSERT(flushes >= SAFE_TOTAL / (lo + ZOUT_STAGE_BYTES) - 3);
+	T_EQ(zout_close(z), 0);
+	check_file(path, level, off);
+	T_ASSERT(!unlink(path));
+}
+
+static void test_threaded_time(int level)
+{
+	char path[PATH_MAX];
+	struct zout_opts o = { .path = path, .level = level, .flush_bytes = 1ULL << 30,
+			       .flush_ns = 150 * 1000000ULL, .threaded = 1 };
+	uint64_t out;
+	struct zout *z;
+
+	pathf(path, zname(level));
+	z = open_ok(&o);
+	T_EQ(zout_write(z, data, 100), 0);
+	sleep_ms(200);
+	T_EQ(zout_write(z, data + 100, 200), 0);
+	/* Staged: the cadence is checked when a batch is written. */
+	T_EQ(zout_bytes_safe(z), 0);
+	T_EQ(zout_bytes_out(z), 0);
+	T_EQ(zout_tick(z), 0);
+	T_EQ(zout_bytes_safe(z), 300);
+	T_EQ(zout_mark_safe(z), 0);
+	check_live(z, level);
+
+	zout_mark(z, 7);
+	T_EQ(zout_write(z, data + 300, 50), 0);
+	T_EQ(zout_tick(z), 0);
+	T_EQ(zout_bytes_safe(z), 300);
+	sleep_ms(200);
+	T_EQ(zout_tick(z), 0);
+	T_EQ(zout_bytes_safe(z), 350);
+	T_EQ(zout_mark_safe(z), 7);
+	check_live(z, level);
+	out = zout_bytes_out(z);
+	sleep_ms(200);
+	T_EQ(zout_tick(z), 0);
+	T_EQ(zout_bytes_out(z), out);
+
+	T_EQ(zout_close(z), 0);
+	check_file(path, level, 350);
+	T_ASSERT(!unlink(path));
+}
+
+/* Aborted with the thread busy: no file, no thread, no fd left. */
+static void test_threaded_abort(void)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	struct zout_opts o = { .path = path, .level = 1, .threaded = 1 };
+	int tasks = count_threads(), fds = count_fds();
+	size_t off = 0, n;
+	struct zout *z;
+
+	pathf(path, "abort.zst");
+	z = open_ok(&o);
+	snprintf(tmp, sizeof(tmp), "%s", zout_tmp_path(z));
+	while (off < (2u << 20)) {
+		n = rec_len();
+		T_EQ(zout_write(z, data + off, n), 0);
+		off += n;
+	}
+	zout_abort(z);
+	T_ASSERT(!exists(tmp));
+	T_ASSERT(!exists(path));
+	T_EQ(count_threads(), tasks);
+	T_EQ(count_fds(), fds);
+}
+
+/*
+ * pthread_create() failing (no address space for a thread's stack): the
+ * same contract, each batch written by the caller.  In a child: the
+ * default thread attributes are the process's.
+ */
+static void test_threaded_fallback(void)
+{
+	struct zout_opts o = { .path = "-", .threaded = 1 };
+	pthread_attr_t a;
+	struct zout *z;
+	int st, tasks;
+	pid_t pid;
+
+	pid = fork();
+	T_ASSERT(pid >= 0);
+	if (!pid) {
+		T_ASSERT(!pthread_attr_init(&a));
+		T_ASSERT(!pthread_attr_setstacksize(&a, (size_t)120 << 40));
+		T_ASSERT(!pthread_setattr_default_np(&a));
+		tasks = count_threads();
+		T_ASSERT(!zout_open(&o, &z));
+		if (count_threads() != tasks)
+			T_SKIP("pthread_create() did not fail");
+		zout_abort(z);
+		test_threaded_safe(1, 64 << 10);
+		test_threaded_safe(0, 1 << 20);
+		test_threaded_time(1);
+		T_EQ(count_threads(), tasks);
+		exit(T_EXIT_PASS);
+	}
+	T_ASSERT(waitpid(pid, &st, 0) == pid);
+	T_ASSERT(WIFEXITED(st));
+	if (WEXITSTATUS(st) == T_EXIT_SKIP)
+		fprintf(stderr, "note: the fallback without a thread is not tested\n");
+	else if (WEXITSTATUS(st))
+		T_FAIL("fallback: exit %d", WEXITSTATUS(st));
+}
+
 enum limit_at {
 	LIMIT_MIDWAY,	/* the file size limit falls inside some write */
 	LIMIT_FLUSH,	/* ... exactly at the end of a flush: no room left at all */
@@ -630,8 +921,9 @@ static int test_tmpfs(void)
 			T_SKIP("private mounts: %s", strerror(errno));
 		if (mount("none", dir, "tmpfs", 0, "size=1m"))
 			T_SKIP("mount tmpfs: %s", strerror(errno));
-		for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-			o.level = levels[i];
+		for (i = 0; i < 2 * sizeof(levels) / sizeof(levels[0]); i++) {
+			threaded = i >= sizeof(levels) / sizeof(levels[0]);
+			o.level = levels[i % (sizeof(levels) / sizeof(levels[0]))];
 			pathf(path, zname(o.level));
 			z = open_ok(&o);
 			safe = write_until_error(z, 0, -ENOSPC, DATA_LEN);
@@ -658,6 +950,7 @@ int main(int argc, char **argv)
 	make_data();
 	snprintf(dir, sizeof(dir), "%s/test_zout.XXXXXX", t && *t ? t : "/tmp");
 	T_ASSERT(mkdtemp(dir));
+	first_thread();
 	fds = count_fds();
 
 	if (argc > 1 && !strcmp(argv[1], "tmpfs")) {
@@ -689,6 +982,32 @@ int main(int argc, char **argv)
 		test_salvage_fsize(levels[i], LIMIT_FLUSH);
 		test_salvage_fsize(levels[i], LIMIT_EARLY);
 	}
+	T_EQ(count_fds(), fds);
+
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		test_threaded_same(levels[i]);
+	test_threaded_safe(0, 64 << 10);
+	test_threaded_safe(1, 64 << 10);
+	test_threaded_safe(-5, 64 << 10);
+	test_threaded_safe(1, 1 << 20);
+	test_threaded_time(0);
+	test_threaded_time(3);
+	test_threaded_abort();
+	test_threaded_fallback();
+	T_EQ(count_fds(), fds);
+
+	/* Again, threaded. */
+	threaded = 1;
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		test_roundtrip(levels[i]);
+		test_salvage_fsize(levels[i], LIMIT_MIDWAY);
+		test_salvage_fsize(levels[i], LIMIT_FLUSH);
+		test_salvage_fsize(levels[i], LIMIT_EARLY);
+	}
+	test_stdout(0);
+	test_stdout(1);
+	test_epipe(0);
+	test_epipe(1);
 	T_EQ(count_fds(), fds);
 out:
 	rmdir(dir);
