@@ -3,11 +3,12 @@
 capd_unit_test(test_units SOURCES unit/test_units.c LIBS caprings)
 capd_unit_test(test_ring SOURCES unit/test_ring.c LIBS caprings)
 capd_unit_test(test_ring_mt SOURCES unit/test_ring_mt.c LIBS caprings Threads::Threads)
+set_tests_properties(test_ring_mt PROPERTIES LABELS "unit;tsan")
 capd_unit_test(test_ring_stress SOURCES unit/test_ring_stress.c LIBS caprings TIMEOUT 120)
 
 # The ring file on hugetlbfs (root): permissions, and the hugepage pool.
-capd_lab_test(lab_ring_perm ring_perm.sh $<TARGET_FILE:ring_lab_tool>)
-capd_lab_test(lab_ring_hugepages ring_hugepages.sh $<TARGET_FILE:ring_lab_tool>)
+capd_lab_test(lab_ring_perm ring_perm.sh)
+capd_lab_test(lab_ring_hugepages ring_hugepages.sh)
 
 capd_unit_test(test_pcapng SOURCES unit/test_pcapng.c LIBS capwrite readcommon)
 # The same program has capinfos, tshark and tcpdump read what it writes

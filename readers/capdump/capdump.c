@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -688,7 +689,8 @@ static int run(struct capdump *d)
 int main(int argc, char **argv)
 {
 	static struct capdump d;
-	char err[512];
+	char err[512], last[PATH_MAX] = "";
+	unsigned int nfiles = 0;
 	int r, rc;
 
 	log_init("capdump", LOG_INFO);
@@ -707,20 +709,25 @@ int main(int argc, char **argv)
 	r = open_input(&d, argc, argv);
 	if (r == 0)
 		r = run(&d);
+	/* What the summary tells of the output, before it is freed. */
+	if (d.df) {
+		snprintf(last, sizeof(last), "%s", dumpfile_current(d.df));
+		nfiles = dumpfile_files(d.df);
+	}
 	rc = dumpfile_close(d.df);
+	d.df = NULL;
 	if (!r)
 		r = rc;
 	if (r == 0 && d.o.resume && d.src)
 		save_state(&d, true);
 	if (d.write_err)
 		pr_err("%s: %s; the file is closed and holds everything up to its last flush",
-		       dumpfile_current(d.df), strerror(-d.write_err));
+		       last, strerror(-d.write_err));
 	if (!d.o.quiet) {
 		fflush(stdout);
 		fprintf(stderr, "capdump: %llu packets written", (unsigned long long)d.t.written);
-		if (d.df)
-			fprintf(stderr, " to %u file%s", dumpfile_files(d.df),
-				dumpfile_files(d.df) == 1 ? "" : "s");
+		if (nfiles)
+			fprintf(stderr, " to %u file%s", nfiles, nfiles == 1 ? "" : "s");
 		fprintf(stderr, ", %llu filtered out, %llu lost to ring overruns",
 			(unsigned long long)d.t.filtered, (unsigned long long)d.t.lost);
 		if (d.src) {

@@ -314,10 +314,14 @@ int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_
 	n = encode_packet(d, &e);
 	if (!n || n > BLOCK_BUF)
 		return -EMSGSIZE;
-	if (d->file_packets &&
-	    ((d->o.rotate_bytes &&
-	      zout_bytes_in(d->z) + n + d->isb_reserve > d->o.rotate_bytes) ||
-	     (d->o.rotate_ns && ts / d->o.rotate_ns > d->period))) {
+	/*
+	 * A file never holds a packet of a later -G period, not even a file
+	 * still empty (opened before the boundary, its first packet after
+	 * it); a file rotated by size takes at least one packet.
+	 */
+	if ((d->o.rotate_ns && ts / d->o.rotate_ns > d->period) ||
+	    (d->file_packets && d->o.rotate_bytes &&
+	     zout_bytes_in(d->z) + n + d->isb_reserve > d->o.rotate_bytes)) {
 		r = rotate(d, ts);
 		if (r < 0)
 			return r;
