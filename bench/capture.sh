@@ -40,7 +40,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/lab/lab.sh"
-. "$here/../tests/lab/capd_lab.sh"
 
 usage() {
 	echo "usage: capture.sh [--json] [--count N] [--size BYTES] [--rate PPS] [--repeat N]" >&2
@@ -48,7 +47,7 @@ usage() {
 	echo "                  [--tools \"none capd tcpdump dumpcap netsniff\"] [--build DIR]" >&2
 	exit 2
 }
-json=0 count=1000000 size=100 rate=0 repeat=3 sender='' mode=native perf=1 build=$here/../build
+json=0 count=1000000 size=100 rate=0 repeat=3 sender='' mode=native perf=1 build=
 tools="none capd tcpdump dumpcap netsniff"
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -70,13 +69,19 @@ done
 for t in $tools; do
 	[[ $t == @(none|capd|tcpdump|dumpcap|netsniff) ]] || usage
 done
-capd=$build/capd/capd send=$build/tests/lab/tools/mcast_send flows=$build/tests/lab/tools/ring_flows
-gen=$build/bench/xdp_gen
-for b in "$capd" "$send" "$flows"; do
+# The programs: with --build DIR from there, else as the lab takes them
+# ($CAPD, $MCAST_SEND, $RING_FLOWS and $XDP_GEN, or the build tree
+# $CAPD_BUILD: tests/lab/lab.sh).
+if [[ -n $build ]]; then
+	CAPD=$build/capd/capd MCAST_SEND=$build/tests/lab/tools/mcast_send
+	RING_FLOWS=$build/tests/lab/tools/ring_flows XDP_GEN=$build/bench/xdp_gen
+fi
+: "${XDP_GEN:=$CAPD_BUILD/bench/xdp_gen}"
+for b in "$CAPD" "$MCAST_SEND" "$RING_FLOWS"; do
 	[[ -x $b ]] || { echo "capture.sh: $b missing: build first (cmake --build build)" >&2; exit 2; }
 done
-if [[ $sender == xdp && ! -x $gen ]]; then
-	echo "capture.sh: $gen missing: build first (cmake --build build)" >&2
+if [[ $sender == xdp && ! -x $XDP_GEN ]]; then
+	echo "capture.sh: $XDP_GEN missing: build first (cmake --build build)" >&2
 	exit 2
 fi
 lab_require_root
@@ -89,16 +94,17 @@ lab_netns_add bsrc
 ns=$LAB_REPLY
 lab_veth_add bcap eth0 "$ns"
 hif=$LAB_REPLY
-ip addr add 10.197.0.1/24 dev "$hif"
-ip -n "$ns" addr add 10.197.0.2/24 dev eth0
+lab_subnet 0
+ip addr add "$LAB_HOST4/$LAB_LEN4" dev "$hif"
+ip -n "$ns" addr add "$LAB_PEER4/$LAB_LEN4" dev eth0
 lab_hugepages_reserve 260	# ring 128 + UMEM 64 pages, and slack
 
 # The sender.  xdp_gen needs NAPI on the host end (GRO on); it is tried
 # with a few frames unless asked for by name, and must deliver them all.
 why=
-if [[ $sender != socket && -x $gen ]]; then
+if [[ $sender != socket && -x $XDP_GEN ]]; then
 	ethtool -K "$hif" gro on >/dev/null
-	out=$(ip netns exec "$ns" "$gen" -i eth0 -g 239.1.1.1 -p 30001 -n 100 2>&1) || true
+	out=$(ip netns exec "$ns" "$XDP_GEN" -i eth0 -g 239.1.1.1 -p 30001 -n 100 2>&1) || true
 	out=${out##*$'\n'}	# its last line
 	if [[ $out != "sent 100" ]]; then
 		[[ $sender == xdp ]] && lab_fail "xdp_gen does not work here: $out"
@@ -112,9 +118,9 @@ elif [[ -z $sender ]]; then
 fi
 [[ $sender == xdp ]] || sender=socket
 if [[ $sender == xdp ]]; then
-	sendcmd=("$gen") sender_desc="xdp_gen (XDP_TX, live frames; GRO on $hif)"
+	sendcmd=("$XDP_GEN") sender_desc="xdp_gen (XDP_TX, live frames; GRO on $hif)"
 else
-	sendcmd=("$send") sender_desc="mcast_send (UDP socket)${why:+; $why}"
+	sendcmd=("$MCAST_SEND") sender_desc="mcast_send (UDP socket)${why:+; $why}"
 fi
 if ((perf)) &&
    ! perf record -a -e cpu-clock -g -o "$LAB_TMP/perf.data" -- true >/dev/null 2>&1; then
@@ -244,14 +250,14 @@ CONF
 run_capd() {
 	local out captured busy
 
-	CAPD_BIN=$capd CAPD_LAB_WRAP="taskset -c 1" capd_lab_start "$LAB_TMP/capd.log" \
+	CAPD_LAB_WRAP="taskset -c 1" capd_lab_start "$LAB_TMP/capd.log" \
 		"$LAB_TMP/capd.conf"
 	pid=$CAPD_PID
 	send
 	kill -INT $pid
 	wait $pid
 	# capd's own counters: the ring may have wrapped since.
-	out=$("$flows" -t 0.2 "$ringdir/r")
+	out=$("$RING_FLOWS" -t 0.2 "$ringdir/r")
 	captured=$(sed -n 's/^stats packets=\([0-9]*\) .*/\1/p' <<<"$out")
 	busy=$(sed -n 's/.* busy_ns=\([0-9]*\) .*/\1/p' <<<"$out")
 	result capd "${captured:-0}" "$(echo "scale=1; $busy / $sent" | bc)"

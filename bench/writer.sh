@@ -15,7 +15,7 @@
 # Best of --repeat (5) interleaved runs each.  No privileges needed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-json=0 packets=2000000 level=1 repeat=5 build=$here/../build
+json=0 packets=2000000 level=1 repeat=5 build=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--json) json=1 ;;
@@ -28,8 +28,15 @@ while [[ $# -gt 0 ]]; do
 	esac
 	shift
 done
-capdump=$build/readers/capdump/capdump fill=$build/bench/ring_fill
-for b in "$capdump" "$fill"; do
+# The programs: with --build DIR from there, else as the lab takes them
+# ($CAPDUMP and $RING_FILL, or the build tree $CAPD_BUILD, default build/:
+# tests/lab/lab.sh).
+if [[ -n $build ]]; then
+	CAPDUMP=$build/readers/capdump/capdump RING_FILL=$build/bench/ring_fill
+fi
+build=${CAPD_BUILD:-$here/../build}
+: "${CAPDUMP:=$build/readers/capdump/capdump}" "${RING_FILL:=$build/bench/ring_fill}"
+for b in "$CAPDUMP" "$RING_FILL"; do
 	[[ -x $b ]] || { echo "writer.sh: $b missing: build first" >&2; exit 2; }
 done
 for c in zstd tcpdump; do
@@ -47,10 +54,10 @@ if [[ -w /dev/hugepages ]] &&
 	ring=$hp/ring
 fi
 
-"$fill" "$ring" 1G "$packets" >/dev/null
+"$RING_FILL" "$ring" 1G "$packets" >/dev/null
 # The same pcapng bytes as a file, for the zstd CLI; and as pcap for tcpdump.
-"$capdump" -q -i "$ring" --from oldest -w "$tmp/ref.pcapng"
-"$capdump" -q -i "$ring" --from oldest -F pcap -w "$tmp/ref.pcap"
+"$CAPDUMP" -q -i "$ring" --from oldest -w "$tmp/ref.pcapng"
+"$CAPDUMP" -q -i "$ring" --from oldest -F pcap -w "$tmp/ref.pcap"
 bytes=$(stat -c %s "$tmp/ref.pcapng")
 
 # once CMD...: wall seconds and user+sys seconds of one run of CMD.
@@ -68,14 +75,14 @@ keep() {
 }
 # Interleaved rounds, so that load drifting over the run hits all alike.
 for ((i = 0; i < repeat; i++)); do
-	keep cd $(once "$capdump" -q -i "$ring" --from oldest -z "$level" -w "$tmp/out.pcapng.zst")
+	keep cd $(once "$CAPDUMP" -q -i "$ring" --from oldest -z "$level" -w "$tmp/out.pcapng.zst")
 	keep zs $(once zstd -q -f "-$level" "$tmp/ref.pcapng" -o "$tmp/out.ref.zst")
 	# The CLI reads and writes in a second thread; capdump has one reader.
 	keep z1 $(once zstd -q -f --single-thread "-$level" "$tmp/ref.pcapng" -o "$tmp/out.ref1.zst")
 	keep td $(once bash -c "tcpdump -r '$tmp/ref.pcap' -w - 2>/dev/null | zstd -q -$level > '$tmp/out.td.zst'")
 done
 cd_w=${W[cd]} cd_c=${C[cd]} zs_w=${W[zs]} z1_w=${W[z1]} td_c=${C[td]}
-"$capdump" -q -i "$ring" --from oldest -z "$level" -w "$tmp/out.pcapng.zst"
+"$CAPDUMP" -q -i "$ring" --from oldest -z "$level" -w "$tmp/out.pcapng.zst"
 zbytes=$(stat -c %s "$tmp/out.pcapng.zst")
 
 calc() { awk "BEGIN {printf \"%.3f\", $1}"; }

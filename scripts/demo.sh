@@ -15,12 +15,12 @@ cmake --build build/demo -j"$(nproc)" --target capd capdump mcast_send >/dev/nul
 bin=$top/build/demo
 
 . tests/lab/lab.sh
-. tests/lab/capd_lab.sh
-CAPD_BIN=$bin/capd/capd MCAST_SEND=$bin/tests/lab/tools/mcast_send
-lab_require_root
-lab_init
+# The programs just built (lab.sh would take them from $CAPD ... or build/).
+# shellcheck disable=SC2034 # capd_lab.sh runs them
+CAPD=$bin/capd/capd CAPDUMP=$bin/readers/capdump/capdump MCAST_SEND=$bin/tests/lab/tools/mcast_send
+lab_start CAPD CAPDUMP MCAST_SEND
 # 8 GiB of hugepages for the ring, plus the sockets' buffers.
-capd_lab_setup demo 189
+capd_lab_setup demo
 lab_hugepages_reserve 4200
 capd_lab_conf 8G <<'CONF'
 feeds = ( { name = "FEED-A"; group = "239.1.1.1"; ports = [ 30001 ]; },
@@ -33,7 +33,7 @@ grep . "$LAB_TMP/capd.log"
 
 out=$top/demo.pcapng.zst
 echo "== capdump -i $CAPD_RING -w $out"
-"$bin/readers/capdump/capdump" -i "$CAPD_RING" -w "$out" &
+"$CAPDUMP" -i "$CAPD_RING" -w "$out" &
 rec=$!
 lab_on_exit "kill $rec 2>/dev/null || true"
 sleep 0.5

@@ -5,9 +5,8 @@ capd_unit_test(test_doctor SOURCES unit/test_doctor.c LIBS capdoctor)
 
 # capctl doctor on a real lab box (root): hugepages, ring permissions and
 # XDP mode, each failing and passing; as an ordinary user, unknowns.
-capd_lab_test(lab_capctl_doctor capctl_doctor.sh $<TARGET_FILE:capctl> $<TARGET_FILE:capd>)
+capd_lab_test(lab_capctl_doctor capctl_doctor.sh)
 
 # capctl status against the truth of a lab capture: counters, the ring's
 # window, readers with a known lag and losses, capd's metrics, a killed capd.
-capd_lab_test(lab_capctl_status capctl_status.sh $<TARGET_FILE:capd> $<TARGET_FILE:mcast_send>
-              $<TARGET_FILE:capdump> $<TARGET_FILE:capstat> $<TARGET_FILE:capctl>)
+capd_lab_test(lab_capctl_status capctl_status.sh)

@@ -19,5 +19,4 @@ foreach(proto moldudp64 mdp3 pitch generic)
                    ARGS -max_len=2048)
 endforeach()
 
-capd_lab_test(lab_capstat_feeds capstat_feeds.sh $<TARGET_FILE:capd> $<TARGET_FILE:feed_send>
-              $<TARGET_FILE:mcast_send> $<TARGET_FILE:capdump> $<TARGET_FILE:capstat>)
+capd_lab_test(lab_capstat_feeds capstat_feeds.sh)

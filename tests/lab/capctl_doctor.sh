@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# capctl_doctor.sh CAPCTL CAPD - `capctl doctor` on a lab box, the
-# hugepage, ring permission and XDP mode checks each in a failing and a
-# passing state built here, every verdict held against what capd itself
-# does in that state:
+# capctl_doctor.sh - `capctl doctor` on a lab box, the hugepage, ring
+# permission and XDP mode checks each in a failing and a passing state built
+# here, every verdict held against what capd itself does in that state:
 #
 #  - hugepages: a ring that fits in the free pages passes; one larger than
 #    what is free fails with the command that reserves them, and capd -n
@@ -21,24 +20,17 @@
 #    doctor fails mode = "native", capd refuses to start with it, and with
 #    mode = "auto" capd runs in generic mode as the doctor foretold.
 # Exit status: 0 with no failed check, 1 with one.
-set -euo pipefail
 . "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/capd_lab.sh"
-
-[[ $# -eq 2 ]] || lab_fail "usage: capctl_doctor.sh CAPCTL CAPD"
-CAPD_BIN=$2
-lab_require_root
-lab_require_cmd ip setpriv getent timeout install
+lab_start CAPCTL CAPD ip setpriv getent timeout install
 group=nogroup
 getent group "$group" >/dev/null || lab_skip "needs the group '$group' (Debian has it)"
-lab_init
 
 nobody=65534
 lab_unused_gid 64000
 outsider_gid=$LAB_REPLY
 # uid 65534 must be able to run capctl wherever the build tree is.
 capctl=$LAB_TMP/capctl
-install -m 0755 "$1" "$capctl"
+install -m 0755 "$CAPCTL" "$capctl"
 chmod 0755 "$LAB_TMP"
 
 lab_netns_add doc
@@ -181,7 +173,7 @@ doctor big
 expect FAIL hugepages "not enough hugepages: the ring needs 524288 pages of 2048 kB"
 expect_fix hugepages "echo [0-9]+ > /proc/sys/vm/nr_hugepages"
 rc=0
-err=$(timeout 20 "$CAPD_BIN" -c "$LAB_TMP/big.conf" -n 2>&1) || rc=$?
+err=$(timeout 20 "$CAPD" -c "$LAB_TMP/big.conf" -n 2>&1) || rc=$?
 ((rc != 0)) || lab_fail "capd -n accepted the ring the doctor failed"
 lab_expect_match "capd -n" "$err" "needs 524288 pages"
 
@@ -192,7 +184,7 @@ doctor nonative
 expect FAIL xdp-native/"$bad_if" "no native XDP redirect .*capd will not start with mode = \"native\""
 expect_fix xdp-native/"$bad_if" "mode = \"auto\""
 rc=0
-timeout 20 "$CAPD_BIN" -c "$LAB_TMP/nonative.conf" >"$LAB_TMP/capd-nonative.log" 2>&1 || rc=$?
+timeout 20 "$CAPD" -c "$LAB_TMP/nonative.conf" >"$LAB_TMP/capd-nonative.log" 2>&1 || rc=$?
 ((rc != 0 && rc != 124)) || lab_fail "capd started on $bad_if in native mode (exit $rc)"
 grep -q "XDP program (mode native)" "$LAB_TMP/capd-nonative.log" ||
 	lab_fail "capd failed for another reason: $(<"$LAB_TMP/capd-nonative.log")"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# capctl_status.sh CAPD MCAST_SEND CAPDUMP CAPSTAT CAPCTL - `capctl status
-# --json` held against the truth of a lab capture:
+# capctl_status.sh - `capctl status --json` held against the truth of a lab
+# capture:
 #
 #  - counters: after N packets sent, every count (records, per-queue
 #    packets, XDP redirects) is N, the byte count is what tshark sums in
@@ -17,16 +17,9 @@
 #  - capd's Prometheus textfile carries the same counters (and parses with
 #    prometheus_client where that is installed);
 #  - capd killed with SIGKILL shows as stopped, crashed, within 3 s.
-set -euo pipefail
 . "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/capd_lab.sh"
-
-[[ $# -eq 5 ]] || lab_fail "usage: capctl_status.sh CAPD MCAST_SEND CAPDUMP CAPSTAT CAPCTL"
-CAPD_BIN=$1 MCAST_SEND=$2 capdump=$3 capstat=$4 capctl=$5
-lab_require_root
-lab_require_cmd ip jq tshark
-lab_init
-capd_lab_setup sta 186
+lab_start CAPD MCAST_SEND CAPDUMP CAPSTAT CAPCTL ip jq tshark
+capd_lab_setup sta
 # 16 MiB: 7 data blocks of 2 MiB, lapped by ~55000 records of 200 bytes.
 capd_lab_conf 16M <<<'feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001 ]; } );'
 capd_lab_start
@@ -34,7 +27,7 @@ status=$LAB_TMP/status.json
 
 st() # st JQ-EXPR: one value of a fresh `capctl status --json`
 {
-	"$capctl" status "$CAPD_RING" --json >"$status"
+	"$CAPCTL" status "$CAPD_RING" --json >"$status"
 	jq -r "$1" "$status"
 }
 
@@ -68,10 +61,10 @@ expect "interface" "$(st '.interfaces[0].name + " " + .interfaces[0].xdp_mode')"
 
 # --- two readers, N packets
 out=$LAB_TMP/rec.pcapng
-"$capdump" -i "$CAPD_RING" -w "$out" 2>"$LAB_TMP/capdump.err" &
+"$CAPDUMP" -i "$CAPD_RING" -w "$out" 2>"$LAB_TMP/capdump.err" &
 dump=$!
 lab_on_exit "kill -CONT $dump 2>/dev/null; kill $dump 2>/dev/null; wait $dump 2>/dev/null || true"
-"$capstat" -i "$CAPD_RING" --json --interval 1 >"$LAB_TMP/capstat.json" 2>&1 &
+"$CAPSTAT" -i "$CAPD_RING" --json --interval 1 >"$LAB_TMP/capstat.json" 2>&1 &
 stat=$!
 lab_on_exit "kill $stat 2>/dev/null; wait $stat 2>/dev/null || true"
 sleep 0.7
@@ -94,7 +87,7 @@ expect "capdump lag" "$(st ".readers[] | select(.pid == $dump) | .lag_records")"
 expect "capdump read" "$(st ".readers[] | select(.pid == $dump) | .records")" $n
 expect "capstat lag" "$(st ".readers[] | select(.pid == $stat) | .lag_records")" 0
 oldest=$(st .ring.oldest_ns) newest=$(st .ring.newest_ns) bytes=$(st .totals.bytes)
-"$capctl" status "$CAPD_RING" # the human view, for the log
+"$CAPCTL" status "$CAPD_RING" # the human view, for the log
 
 # --- a known lag: capdump stopped while M packets arrive
 m=300
@@ -109,7 +102,7 @@ lagns=$(st ".readers[] | select(.pid == $dump) | .lag_ns")
 echo "ok: capdump behind by $lagns ns"
 sleep 1.5
 expect "capdump stale" "$(st ".readers[] | select(.pid == $dump) | .stale")" true
-"$capctl" status "$CAPD_RING" | grep -A1 "pid $dump" | grep -q "lag $m records" ||
+"$CAPCTL" status "$CAPD_RING" | grep -A1 "pid $dump" | grep -q "lag $m records" ||
 	lab_fail "the text view does not show the lag"
 
 # --- losses: the ring laps the stopped capdump

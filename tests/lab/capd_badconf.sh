@@ -1,19 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# capd_badconf.sh CAPD - broken configurations and impossible system
-# settings are refused with one clear line ("FILE:LINE: ..." for the file's
-# own mistakes, the cause for the system's), a non-zero exit, both by
-# `capd -n` and by a real start, and leave no XDP program attached and no
-# ring file behind.
-set -euo pipefail
+# capd_badconf.sh - broken configurations and impossible system settings are
+# refused with one clear line ("FILE:LINE: ..." for the file's own mistakes,
+# the cause for the system's), a non-zero exit, both by `capd -n` and by a
+# real start, and leave no XDP program attached and no ring file behind.
 . "$(dirname "$0")/lab.sh"
-
-[[ $# -eq 1 ]] || lab_fail "usage: capd_badconf.sh CAPD"
-capd=$1
-lab_require_root
-lab_require_cmd ip
-lab_init
+lab_start CAPD ip
 
 lab_netns_add peer
 ns=$LAB_REPLY
@@ -33,9 +26,9 @@ case_() {
 	for mode in ${MODES:--n run}; do
 		rc=0
 		if [[ $mode == -n ]]; then
-			timeout 20 "$capd" -c "$conf" -n >/dev/null 2>"$LAB_TMP/err" || rc=$?
+			timeout 20 "$CAPD" -c "$conf" -n >/dev/null 2>"$LAB_TMP/err" || rc=$?
 		else
-			timeout 20 "$capd" -c "$conf" >/dev/null 2>"$LAB_TMP/err" || rc=$?
+			timeout 20 "$CAPD" -c "$conf" >/dev/null 2>"$LAB_TMP/err" || rc=$?
 		fi
 		# Setup failures may follow progress lines: the cause is last.
 		err=$(tail -n 1 "$LAB_TMP/err")
@@ -81,7 +74,7 @@ zc='cpu = 0; xsk = { zerocopy = "on"; };'
 MODES=run case_ zerocopy_on "AF_XDP socket: Operation not supported" <<<"${good/cpu = 0;/$zc}"
 
 rc=0
-err=$("$capd" -c "$LAB_TMP/nosuch.conf" -n 2>&1) || rc=$?
+err=$("$CAPD" -c "$LAB_TMP/nosuch.conf" -n 2>&1) || rc=$?
 echo "missing file: exit $rc: $err"
 ((rc != 0)) || lab_fail "a missing file was accepted"
 lab_expect_match "missing file" "$err" "nosuch.conf: No such file or directory"

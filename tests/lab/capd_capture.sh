@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# capd_capture.sh CAPD MCAST_SEND RING_FLOWS - capd captures exactly the
-# configured feeds, whole and in order, and nothing else:
+# capd_capture.sh - capd captures exactly the configured feeds, whole and
+# in order, and nothing else:
 #  - a sender in a namespace sends sequence-numbered datagrams to two IPv4
 #    feeds and one IPv6 feed, to an unconfigured group, to a unicast
 #    address and to the PTP ports 319/320;
@@ -14,16 +14,9 @@
 #  - during 5 s of steady traffic the capture thread makes no system call
 #    and takes no page fault, and no thread of capd holds a capability;
 #  - after SIGTERM no XDP program is left on the interface.
-set -euo pipefail
 . "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/capd_lab.sh"
-
-[[ $# -eq 3 ]] || lab_fail "usage: capd_capture.sh CAPD MCAST_SEND RING_FLOWS"
-CAPD_BIN=$1 MCAST_SEND=$2 flows=$3 send=$2
-lab_require_root
-lab_require_cmd ip strace timeout
-lab_init
-capd_lab_setup cap0 199
+lab_start CAPD MCAST_SEND RING_FLOWS ip strace timeout
+capd_lab_setup cap0
 hif=$CAPD_HIF ns=$CAPD_NS ring=$CAPD_RING
 ip link set "$hif" mtu 9000
 ip -n "$ns" link set eth0 mtu 9000
@@ -34,7 +27,7 @@ feeds = (
 	{ name = "C6"; group = "ff3e::4321"; ports = [ 30003 ]; }
 );
 CONF
-"$CAPD_BIN" -c "$CAPD_CONF" -n || lab_fail "capd -n refused a good config"
+"$CAPD" -c "$CAPD_CONF" -n || lab_fail "capd -n refused a good config"
 capd_lab_start
 pid=$CAPD_PID
 cat "$LAB_TMP/capd.log"
@@ -42,12 +35,12 @@ ip maddr show dev "$hif" | grep -q 239.1.1.1 || lab_fail "capd did not join 239.
 
 # Ordinary sockets on the host for what capd must leave alone.
 listen() { # name group port count
-	"$send" --recv -i "$hif" -g "$2" -p "$3" -n "$4" -t 20 >"$LAB_TMP/$1.out" &
+	"$MCAST_SEND" --recv -i "$hif" -g "$2" -p "$3" -n "$4" -t 20 >"$LAB_TMP/$1.out" &
 	lab_on_exit "kill $! 2>/dev/null || true"
 	eval "listener_$1=$!"
 }
 listen other 239.1.1.3 30001 300
-listen unicast 10.199.0.1 40000 300
+listen unicast "$CAPD_HOST4" 40000 300
 listen ptp_ev 224.0.1.129 319 50
 listen ptp_gen 224.0.1.129 320 50
 sleep 0.5
@@ -58,7 +51,7 @@ tx -g 239.1.1.2 -p 5000 -n 1000 -s 1200 -r 20000
 tx -g ff3e::4321 -p 30003 -n 500 -s 300 -r 20000
 tx -g ff3e::4321 -p 30004 -n 100 -r 20000	# C6 lists port 30003 only
 tx -g 239.1.1.3 -p 30001 -n 300 -r 20000
-tx -g 10.199.0.1 -p 40000 -n 300 -r 20000
+tx -g "$CAPD_HOST4" -p 40000 -n 300 -r 20000
 tx -g 224.0.1.129 -p 319 -n 50 -r 1000
 tx -g 224.0.1.129 -p 320 -n 50 -r 1000
 tx -g 239.1.1.2 -p 5001 -n 1 -s 8972		# 9000-byte IP datagram
@@ -70,7 +63,7 @@ for t in /proc/$pid/task/*; do
 done
 [[ -n $tid ]] || lab_fail "no capd-rx thread"
 faults() { awk '{print $10 + $12}' "/proc/$pid/task/$tid/stat"; }
-ip netns exec "$ns" "$send" -i eth0 -g 239.1.1.2 -p 6000 -n 50000 -s 100 -r 10000 >/dev/null &
+ip netns exec "$ns" "$MCAST_SEND" -i eth0 -g 239.1.1.2 -p 6000 -n 50000 -s 100 -r 10000 >/dev/null &
 steady=$!
 sleep 0.2
 # The method must see calls where there are some: the housekeeping thread.
@@ -109,7 +102,7 @@ for _ in $(seq 20); do
 done
 ! ip maddr show dev "$hif" | grep -q 239.1.1.1 || lab_fail "capd did not leave 239.1.1.1"
 
-out=$("$flows" -t 1 "$ring")
+out=$("$RING_FLOWS" -t 1 "$ring")
 echo "$out"
 expect() { lab_expect_match "ring" "$out" "$1"; }
 ok="order_errors=0 bad_payload=0 truncated=0"

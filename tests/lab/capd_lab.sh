@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # capd_lab.sh - a running capd in a lab, for the tests of capd and of its
-# readers; sourced after lab.sh and lab_init:
+# readers; sourced by lab.sh, used after lab_start (or lab_init):
 #
 #	capd_lab_setup cap		# namespace + veth + addresses + hugepages
 #	capd_lab_conf 64M <<<'feeds = ( ... );'	# the config (extra text on stdin)
@@ -10,24 +10,29 @@
 #	capd_lab_send -g 239.1.1.1 -p 30001 -n 1000	# mcast_send in the namespace
 #	capd_lab_stop			# SIGTERM, and capd must exit 0
 #
-# Needs CAPD_BIN and MCAST_SEND set to the binaries.
+# Runs the programs $CAPD and $MCAST_SEND (lab.sh).
 
 CAPD_NS= CAPD_HIF= CAPD_RING= CAPD_PID= CAPD_CONF=
+CAPD_HOST4='' CAPD_PEER4='' CAPD_HOST6='' CAPD_PEER6=''
 
-# Namespace "src" with eth0 (10.X.0.2) wired to HOST_IF-<run id> (10.X.0.1).
+# Namespace "src" with eth0 wired to HOST_IF-<run id>, on the run's first
+# subnets (lab_subnet 0): the host end CAPD_HOST4 and CAPD_HOST6, eth0
+# CAPD_PEER4 and CAPD_PEER6.
 capd_lab_setup()
 {
-	local host=$1 net=${2:-195}
+	local host=$1
 
 	lab_netns_add src
 	CAPD_NS=$LAB_REPLY
 	lab_veth_add "$host" eth0 "$CAPD_NS"
 	CAPD_HIF=$LAB_REPLY
-	ip addr add "10.$net.0.1/24" dev "$CAPD_HIF"
-	ip -n "$CAPD_NS" addr add "10.$net.0.2/24" dev eth0
+	lab_subnet 0
+	CAPD_HOST4=$LAB_HOST4 CAPD_PEER4=$LAB_PEER4 CAPD_HOST6=$LAB_HOST6 CAPD_PEER6=$LAB_PEER6
+	ip addr add "$CAPD_HOST4/$LAB_LEN4" dev "$CAPD_HIF"
+	ip -n "$CAPD_NS" addr add "$CAPD_PEER4/$LAB_LEN4" dev eth0
 	# nodad: usable at once (a tentative address cannot source multicast).
-	ip addr add "fd99:$net::1/64" dev "$CAPD_HIF" nodad
-	ip -n "$CAPD_NS" addr add "fd99:$net::2/64" dev eth0 nodad
+	ip addr add "$CAPD_HOST6/$LAB_LEN6" dev "$CAPD_HIF" nodad
+	ip -n "$CAPD_NS" addr add "$CAPD_PEER6/$LAB_LEN6" dev eth0 nodad
 	lab_hugepages_reserve 96
 	local dir=/dev/hugepages/capd-test-$LAB_RUN_ID
 	CAPD_RING=$dir/r
@@ -57,7 +62,7 @@ capd_lab_start()
 	local log=${1:-$LAB_TMP/capd.log} conf=${2:-$CAPD_CONF}
 
 	# shellcheck disable=SC2086 # the wrapper is words
-	${CAPD_LAB_WRAP:-} "$CAPD_BIN" -c "$conf" >"$log" 2>&1 &
+	${CAPD_LAB_WRAP:-} "$CAPD" -c "$conf" >"$log" 2>&1 &
 	CAPD_PID=$!
 	# Waited for: its mapping of the ring keeps hugetlbfs busy until it is gone.
 	lab_on_exit "kill -9 $CAPD_PID 2>/dev/null; wait $CAPD_PID 2>/dev/null || true"

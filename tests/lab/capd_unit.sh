@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# capd_unit.sh CAPD MCAST_SEND RING_FLOWS UNIT - capd as capd.service runs
-# it, without systemd: an ordinary user (nobody, its group nogroup as the
-# ring's group) holding exactly the unit's AmbientCapabilities= and
-# CapabilityBoundingSet=, with run.user/run.group naming that same user,
-# a ring directory from tmpfiles' pattern and ptp4l's socket in capd's
-# group.  Then:
+# capd_unit.sh UNIT - capd as capd.service runs it, without systemd: an
+# ordinary user (nobody, its group nogroup as the ring's group) holding
+# exactly the unit's AmbientCapabilities= and CapabilityBoundingSet=, with
+# run.user/run.group naming that same user, a ring directory from tmpfiles'
+# pattern and ptp4l's socket in capd's group.  Then:
 #
 #  - capd sets up (native XDP with the device-bound timestamp program,
 #    AF_XDP, the ring), drops everything (no effective, no bounding, no
@@ -18,17 +17,12 @@
 #    its RestrictAddressFamilies=, so the unit's seccomp filter would not
 #    kill it.
 # UNIT is the configured capd.service (build tree's systemd/capd.service).
-set -euo pipefail
 . "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/capd_lab.sh"
-
-[[ $# -eq 4 ]] || lab_fail "usage: capd_unit.sh CAPD MCAST_SEND RING_FLOWS UNIT"
-MCAST_SEND=$2 flows=$3 unit=$4
-lab_require_root
-lab_require_cmd ip setpriv strace systemd-analyze ptp4l getent install
+[[ $# -eq 1 ]] || lab_fail "usage: capd_unit.sh UNIT"
+unit=$1
+lab_start CAPD MCAST_SEND RING_FLOWS ip setpriv strace systemd-analyze ptp4l getent install
 getent group nogroup >/dev/null || lab_skip "needs the group nogroup (Debian has it)"
 [[ -r $unit ]] || lab_fail "no unit file $unit"
-lab_init
 
 # The unit's capabilities, as setpriv takes them.
 amb=$(sed -n 's/^AmbientCapabilities=//p' "$unit")
@@ -44,16 +38,17 @@ echo "capabilities of capd.service: $caps"
 
 # nobody must be able to run capd and read its XDP object.
 chmod 0755 "$LAB_TMP"
-install -m 0755 "$1" "$LAB_TMP/capd"
-install -m 0644 "$(dirname "$1")/capd_xdp.bpf.o" "$LAB_TMP/capd_xdp.bpf.o"
-CAPD_BIN=$LAB_TMP/capd
+install -m 0755 "$CAPD" "$LAB_TMP/capd"
+install -m 0644 "$(dirname "$CAPD")/capd_xdp.bpf.o" "$LAB_TMP/capd_xdp.bpf.o"
+CAPD=$LAB_TMP/capd
 
 lab_netns_add unit
 CAPD_NS=$LAB_REPLY
 lab_veth_add un eth0 "$CAPD_NS"
 CAPD_HIF=$LAB_REPLY
-ip addr add 10.196.0.1/24 dev "$CAPD_HIF"
-ip -n "$CAPD_NS" addr add 10.196.0.2/24 dev eth0
+lab_subnet 0
+ip addr add "$LAB_HOST4/$LAB_LEN4" dev "$CAPD_HIF"
+ip -n "$CAPD_NS" addr add "$LAB_PEER4/$LAB_LEN4" dev eth0
 ip -n "$CAPD_NS" route add 224.0.0.0/4 dev eth0
 lab_hugepages_mount
 lab_hugepages_info
@@ -110,7 +105,7 @@ echo "capd (pid $capd) after its drop: uid nobody, effective/bounding/ambient em
 
 capd_lab_send -g 239.1.1.1 -p 30001 -n 500 -r 5000
 sleep 2.5 # two rounds of ptp4l questions
-out=$("$flows" "$CAPD_RING" 2>&1) || lab_fail "ring_flows: $out"
+out=$("$RING_FLOWS" "$CAPD_RING" 2>&1) || lab_fail "ring_flows: $out"
 lab_expect_match "ring" "$out" "total records=500 lost=0"
 grep -qi "permission denied\|not permitted" "$LAB_TMP/capd.log" &&
 	lab_fail "capd was refused something: $(<"$LAB_TMP/capd.log")"

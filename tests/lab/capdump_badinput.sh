@@ -1,16 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# capdump_badinput.sh CAPDUMP - capdump -r on truncated and corrupted
-# capture files: a clear message and a non-zero exit, never a crash, and
-# every complete packet before the damage is still delivered (at least
-# what tshark reads of the same file). Needs no privileges.
-set -euo pipefail
+# capdump_badinput.sh - capdump -r on truncated and corrupted capture files:
+# a clear message and a non-zero exit, never a crash, and every complete
+# packet before the damage is still delivered (at least what tshark reads of
+# the same file). Needs no privileges.
 . "$(dirname "$0")/lab.sh"
-[[ $# -eq 1 ]] || lab_fail "usage: capdump_badinput.sh CAPDUMP"
-capdump=$1
-lab_require_cmd tshark zstd
-lab_init
+lab_start --user CAPDUMP tshark zstd
 lab_require_cmd text2pcap
 
 # A good file: 50 UDP packets of 100 bytes, written by text2pcap.
@@ -22,14 +18,14 @@ done >"$LAB_TMP/hex"
 text2pcap -q -n -u 1000,30001 -4 10.0.0.1,239.1.1.1 "$LAB_TMP/hex" "$LAB_TMP/good.pcapng"
 zstd -q -f "$LAB_TMP/good.pcapng" -o "$LAB_TMP/good.pcapng.zst"
 size=$(stat -c %s "$LAB_TMP/good.pcapng")
-n=$("$capdump" -r "$LAB_TMP/good.pcapng" -q | wc -l)
+n=$("$CAPDUMP" -r "$LAB_TMP/good.pcapng" -q | wc -l)
 ((n == 50)) || lab_fail "the good file gave $n packets, want 50"
 
 # try FILE [compare]: capdump never crashes; it explains itself when it
 # fails; with compare, it delivers at least what tshark can read.
 try() {
 	local f=$1 rc=0 got want=0
-	"$capdump" -r "$f" -q >"$LAB_TMP/out" 2>"$LAB_TMP/err" || rc=$?
+	"$CAPDUMP" -r "$f" -q >"$LAB_TMP/out" 2>"$LAB_TMP/err" || rc=$?
 	got=$(wc -l <"$LAB_TMP/out")
 	((rc < 128)) || lab_fail "$f: capdump crashed (exit $rc)"
 	((rc == 0)) || [[ $(wc -l <"$LAB_TMP/err") -ge 1 ]] || lab_fail "$f: exit $rc without a message"
@@ -52,7 +48,7 @@ for ((cut = 0; cut < size; cut += 3)); do
 done
 echo "truncated at $cuts offsets: $fails refused with a message, none crashed"
 head -c $((size / 2)) "$LAB_TMP/good.pcapng" >"$LAB_TMP/half.pcapng"
-"$capdump" -r "$LAB_TMP/half.pcapng" -q >/dev/null 2>"$LAB_TMP/err" || true
+"$CAPDUMP" -r "$LAB_TMP/half.pcapng" -q >/dev/null 2>"$LAB_TMP/err" || true
 lab_expect_match "half file" "$(<"$LAB_TMP/err")" "truncated"
 cat "$LAB_TMP/err"
 
@@ -78,7 +74,7 @@ echo "300 corrupted copies: no crash"
 
 # Not a capture file at all.
 rc=0
-"$capdump" -r /etc/passwd -q 2>"$LAB_TMP/err" || rc=$?
+"$CAPDUMP" -r /etc/passwd -q 2>"$LAB_TMP/err" || rc=$?
 ((rc == 1)) || lab_fail "/etc/passwd: exit $rc"
 lab_expect_match "not a capture" "$(<"$LAB_TMP/err")" "not a pcapng, pcap or zstd capture file"
 echo "PASS: capdump_badinput"

@@ -1,19 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# capdump_fulldisk.sh CAPD MCAST_SEND CAPDUMP - a full disk (a 4 MiB tmpfs)
-# stops the recorder with a clear error, and the last file is valid, closed
-# and under its final name, holding everything up to its last flush.
-set -euo pipefail
+# capdump_fulldisk.sh - a full disk (a 4 MiB tmpfs) stops the recorder with
+# a clear error, and the last file is valid, closed and under its final
+# name, holding everything up to its last flush.
 . "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/capd_lab.sh"
-
-[[ $# -eq 3 ]] || lab_fail "usage: capdump_fulldisk.sh CAPD MCAST_SEND CAPDUMP"
-CAPD_BIN=$1 MCAST_SEND=$2 capdump=$3
-lab_require_root
-lab_require_cmd ip tshark capinfos mount umount
-lab_init
-capd_lab_setup full 190
+lab_start CAPD MCAST_SEND CAPDUMP ip tshark capinfos mount umount
+capd_lab_setup full
 capd_lab_conf 64M <<<'feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001 ]; } );'
 capd_lab_start
 small=$LAB_TMP/small
@@ -24,7 +17,7 @@ lab_on_exit umount "$small"
 for out in "$small/full.pcapng" "$small/full.pcapng.zst"; do
 	rm -f "$small"/* "$small"/.??* 2>/dev/null || true
 	rc=0
-	"$capdump" -i "$CAPD_RING" -w "$out" 2>"$LAB_TMP/err" &
+	"$CAPDUMP" -i "$CAPD_RING" -w "$out" 2>"$LAB_TMP/err" &
 	pid=$!
 	lab_on_exit "kill $pid 2>/dev/null || true"
 	sleep 0.3

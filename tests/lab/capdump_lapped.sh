@@ -1,25 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# capdump_lapped.sh CAPD MCAST_SEND CAPDUMP - a recorder stopped (SIGSTOP)
-# until the ring laps it, then resumed: it reports exactly sent - written
-# as lost, and the epb_dropcount options in its file add up to the same.
-set -euo pipefail
+# capdump_lapped.sh - a recorder stopped (SIGSTOP) until the ring laps it,
+# then resumed: it reports exactly sent - written as lost, and the
+# epb_dropcount options in its file add up to the same.
 . "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/capd_lab.sh"
-
-[[ $# -eq 3 ]] || lab_fail "usage: capdump_lapped.sh CAPD MCAST_SEND CAPDUMP"
-CAPD_BIN=$1 MCAST_SEND=$2 capdump=$3
-lab_require_root
-lab_require_cmd ip tshark
-lab_init
-capd_lab_setup lap 192
+lab_start CAPD MCAST_SEND CAPDUMP ip tshark
+capd_lab_setup lap
 # 16 MiB: 7 data blocks of 2 MiB, lapped by ~60000 records of 242+ bytes.
 capd_lab_conf 16M <<<'feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001 ]; } );'
 capd_lab_start
 out=$LAB_TMP/lapped.pcapng
 
-"$capdump" -i "$CAPD_RING" -w "$out" 2>"$LAB_TMP/err" &
+"$CAPDUMP" -i "$CAPD_RING" -w "$out" 2>"$LAB_TMP/err" &
 pid=$!
 lab_on_exit "kill -CONT $pid 2>/dev/null; kill $pid 2>/dev/null || true"
 sleep 0.3

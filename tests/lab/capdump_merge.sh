@@ -1,20 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# capdump_merge.sh CAPD MCAST_SEND CAPDUMP - several -i merge rings in
-# timestamp order: two capd, each with its own ring on its own interface,
-# fed at the same time; capdump -i R1 -i R2 writes every packet of both,
-# one IDB per interface, timestamps never going back.
-set -euo pipefail
+# capdump_merge.sh - several -i merge rings in timestamp order: two capd,
+# each with its own ring on its own interface, fed at the same time; capdump
+# -i R1 -i R2 writes every packet of both, one IDB per interface, timestamps
+# never going back.
 . "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/capd_lab.sh"
-
-[[ $# -eq 3 ]] || lab_fail "usage: capdump_merge.sh CAPD MCAST_SEND CAPDUMP"
-CAPD_BIN=$1 MCAST_SEND=$2 capdump=$3
-lab_require_root
-lab_require_cmd ip tshark
-lab_init
-capd_lab_setup mga 187
+lab_start CAPD MCAST_SEND CAPDUMP ip tshark
+capd_lab_setup mga
 capd_lab_conf 32M <<<'feeds = ( { name = "A"; group = "239.1.1.1"; } );'
 capd_lab_start "$LAB_TMP/capd-a.log"
 ring_a=$CAPD_RING pid_a=$CAPD_PID
@@ -22,8 +15,9 @@ ring_a=$CAPD_RING pid_a=$CAPD_PID
 # The second capd: its own veth into the same namespace, its own ring.
 lab_veth_add mgb eth1 "$CAPD_NS"
 hif_b=$LAB_REPLY
-ip addr add 10.186.0.1/24 dev "$hif_b"
-ip -n "$CAPD_NS" addr add 10.186.0.2/24 dev eth1
+lab_subnet 1 # capd_lab_setup took the first
+ip addr add "$LAB_HOST4/$LAB_LEN4" dev "$hif_b"
+ip -n "$CAPD_NS" addr add "$LAB_PEER4/$LAB_LEN4" dev eth1
 ring_b=$CAPD_RING-b
 cat >"$LAB_TMP/capd-b.conf" <<CONF
 ring = { name = "$ring_b"; size = "32M"; group = ""; };
@@ -43,7 +37,7 @@ kill -TERM $pid_a $pid_b
 wait $pid_a $pid_b || true
 
 out=$LAB_TMP/merged.pcapng
-"$capdump" -i "$ring_a" -i "$ring_b" --from oldest -w "$out" 2>"$LAB_TMP/err" ||
+"$CAPDUMP" -i "$ring_a" -i "$ring_b" --from oldest -w "$out" 2>"$LAB_TMP/err" ||
 	lab_fail "capdump: $(<"$LAB_TMP/err")"
 cat "$LAB_TMP/err"
 lab_expect_match "summary" "$(<"$LAB_TMP/err")" "4000 packets written"

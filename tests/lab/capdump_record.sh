@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# capdump_record.sh CAPD MCAST_SEND CAPDUMP PAYLOAD_CHECK - capdump records
-# what capd captured into .pcapng.zst that tshark and capinfos read
-# directly:
+# capdump_record.sh - capdump records what capd captured into .pcapng.zst
+# that tshark and capinfos read directly:
 #  - packet count equals packets sent, nanosecond resolution, every
 #    timestamp within 1 s of its send time, every payload byte as sent
 #    (tshark decodes, payload_check compares);
@@ -12,21 +11,14 @@
 #  - -w - | tshark -r - works;
 #  - the filter selects exactly what tcpdump selects with the same
 #    expression on the same packets.
-set -euo pipefail
 . "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/capd_lab.sh"
-
-[[ $# -eq 4 ]] || lab_fail "usage: capdump_record.sh CAPD MCAST_SEND CAPDUMP PAYLOAD_CHECK"
-CAPD_BIN=$1 MCAST_SEND=$2 capdump=$3 check=$4
-lab_require_root
-lab_require_cmd ip tshark capinfos tcpdump timeout setpriv groupadd
-lab_init
+lab_start CAPD MCAST_SEND CAPDUMP PAYLOAD_CHECK ip tshark capinfos tcpdump timeout setpriv groupadd
 # A capture group of our own, for the unprivileged reader below.
 CAPD_LAB_GROUP=capd-$LAB_RUN_ID
 groupadd --system "$CAPD_LAB_GROUP"
 lab_on_exit groupdel "$CAPD_LAB_GROUP"
 gid=$(getent group "$CAPD_LAB_GROUP" | cut -d: -f3)
-capd_lab_setup rec 194
+capd_lab_setup rec
 capd_lab_conf 64M <<'CONF'
 feeds = ( { name = "FEED-A"; group = "239.1.1.1"; ports = [ 30001 ]; },
 	  { name = "FEED-B"; group = "239.1.1.2"; } );
@@ -34,7 +26,7 @@ CONF
 capd_lab_start
 out=$LAB_TMP/rec.pcapng.zst
 
-"$capdump" -i "$CAPD_RING" -w "$out" 2>"$LAB_TMP/capdump.err" &
+"$CAPDUMP" -i "$CAPD_RING" -w "$out" 2>"$LAB_TMP/capdump.err" &
 dpid=$!
 lab_on_exit "kill $dpid 2>/dev/null || true"
 sleep 0.5
@@ -56,7 +48,7 @@ lab_expect_match capinfos "$info" "File timestamp precision: +nanoseconds \\(9\\
 lab_expect_match capinfos "$info" "Number of stat entries = 1"
 
 fields=$(tshark -r "$out" -T fields -e frame.time_epoch -e udp.dstport -e udp.payload)
-res=$("$check" <<<"$fields")
+res=$("$PAYLOAD_CHECK" <<<"$fields")
 echo "$res"
 lab_expect_match payload "$res" "port 30001 count=1000 first=0 last=999 order_errors=0 dups=0 bad_payload=0"
 lab_expect_match payload "$res" "port 5000 count=500 first=0 last=499 order_errors=0 dups=0 bad_payload=0"
@@ -84,51 +76,51 @@ names=$(tshark -r "$out" -N n -T fields -e ip.dst_host -c 1 -Y udp.port==30001)
 lab_expect_match "NRB" "$names" "FEED-A"
 
 # Without -w: one line per packet, like tcpdump, with the feed's name.
-lines=$("$capdump" -i "$CAPD_RING" --from oldest -c 2 -q)
+lines=$("$CAPDUMP" -i "$CAPD_RING" --from oldest -c 2 -q)
 echo "$lines"
 lab_expect_match "printed" "$lines" \
-	"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z 10\.194\.0\.2:[0-9]+ > 239\.1\.1\.1:30001 UDP 242 FEED-A"
+	"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z ${CAPD_PEER4//./\\.}:[0-9]+ > 239\.1\.1\.1:30001 UDP 242 FEED-A"
 # -T: a minute back (everything was sent within it).
-n=$("$capdump" -i "$CAPD_RING" -T 60 -c 1501 -q | wc -l)
+n=$("$CAPDUMP" -i "$CAPD_RING" -T 60 -c 1501 -q | wc -l)
 ((n == 1501)) || lab_fail "-T 60 printed $n packets, want 1501"
 
 # An unprivileged user in the capture group, without any capability,
 # records (to standard output: it may not write here).
 n=$(setpriv --reuid=65534 --regid=65534 --groups="$gid" --inh-caps=-all --bounding-set=-all \
-	"$capdump" -i "$CAPD_RING" --from oldest -c 1501 -q -w - | tshark -r - 2>/dev/null | wc -l)
+	"$CAPDUMP" -i "$CAPD_RING" --from oldest -c 1501 -q -w - | tshark -r - 2>/dev/null | wc -l)
 ((n == 1501)) || lab_fail "as nobody in the capture group: $n packets, want 1501"
 echo "uid 65534 in group $CAPD_LAB_GROUP, no capabilities: recorded $n packets"
 rc=0
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-	"$capdump" -i "$CAPD_RING" -c 1 -q 2>"$LAB_TMP/err" || rc=$?
+	"$CAPDUMP" -i "$CAPD_RING" -c 1 -q 2>"$LAB_TMP/err" || rc=$?
 ((rc != 0)) || lab_fail "a user outside the capture group could read the ring"
 lab_expect_match "outsider" "$(<"$LAB_TMP/err")" "usermod -aG $CAPD_LAB_GROUP"
 
 # Streaming: -w - into tshark.
-n=$("$capdump" -i "$CAPD_RING" --from oldest -c 1501 -q -w - | tshark -r - 2>/dev/null | wc -l)
+n=$("$CAPDUMP" -i "$CAPD_RING" --from oldest -c 1501 -q -w - | tshark -r - 2>/dev/null | wc -l)
 ((n == 1501)) || lab_fail "-w - | tshark -r - showed $n packets, want 1501"
 echo "-w - | tshark -r -: $n packets"
 
 # A time range from a file: [packet 101, packet 201) is 100 packets.
 mapfile -t t < <(tshark -r "$out" -T fields -e frame.time_epoch | sed -n '101p;201p')
-n=$("$capdump" -r "$out" --start "${t[0]}" --end "${t[1]}" -q | wc -l)
+n=$("$CAPDUMP" -r "$out" --start "${t[0]}" --end "${t[1]}" -q | wc -l)
 ((n == 100)) || lab_fail "--start ${t[0]} --end ${t[1]}: $n packets, want 100"
 iso=$(date -u -d "@${t[0]%.*}" +%Y-%m-%dT%H:%M:%S).${t[0]#*.}Z
-n=$("$capdump" -r "$out" --start "$iso" -q | wc -l)
+n=$("$CAPDUMP" -r "$out" --start "$iso" -q | wc -l)
 ((n == 1401)) || lab_fail "--start $iso: $n packets, want 1401"
 echo "--start/--end: the packets of the range, exactly"
 
 # The filter: exactly what tcpdump selects with the same expression.
-"$capdump" -r "$out" -F pcap -w "$LAB_TMP/all.pcap" -q
+"$CAPDUMP" -r "$out" -F pcap -w "$LAB_TMP/all.pcap" -q
 for expr in "udp port 30001" "dst host 239.1.1.2 and greater 600" "udp and not port 5000" \
 	"ip[8] = 1" "len > 1000"; do
 	want=$(tcpdump -r "$LAB_TMP/all.pcap" -nn -tt "$expr" 2>/dev/null | md5sum)
 	want_n=$(tcpdump -r "$LAB_TMP/all.pcap" -nn "$expr" 2>/dev/null | wc -l)
-	"$capdump" -r "$out" -F pcap -w "$LAB_TMP/f.pcap" -q "$expr"
+	"$CAPDUMP" -r "$out" -F pcap -w "$LAB_TMP/f.pcap" -q "$expr"
 	got=$(tcpdump -r "$LAB_TMP/f.pcap" -nn -tt 2>/dev/null | md5sum)
 	[[ $got == "$want" ]] || lab_fail "filter '$expr': capdump and tcpdump disagree"
 	# Straight from the ring too (capd is idle: 2 s read everything).
-	timeout -s INT 2 "$capdump" -i "$CAPD_RING" --from oldest -F pcap -w "$LAB_TMP/r.pcap" -q \
+	timeout -s INT 2 "$CAPDUMP" -i "$CAPD_RING" --from oldest -F pcap -w "$LAB_TMP/r.pcap" -q \
 		"$expr" || true
 	got=$(tcpdump -r "$LAB_TMP/r.pcap" -nn -tt 2>/dev/null | md5sum)
 	[[ $got == "$want" ]] || lab_fail "filter '$expr' on the ring: capdump and tcpdump disagree"

@@ -1,23 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# capdump_resume.sh CAPD MCAST_SEND CAPDUMP PAYLOAD_CHECK - kill -9 of a
-# recorder:
+# capdump_resume.sh - kill -9 of a recorder:
 #  - the files it closed are intact, the open one (still under its
 #    temporary name) is readable up to its last flush;
 #  - a recorder restarted with --resume completes that file at its last
 #    flush and continues exactly after it: across all files every packet
 #    is there once.
-set -euo pipefail
 . "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/capd_lab.sh"
-
-[[ $# -eq 4 ]] || lab_fail "usage: capdump_resume.sh CAPD MCAST_SEND CAPDUMP PAYLOAD_CHECK"
-CAPD_BIN=$1 MCAST_SEND=$2 capdump=$3 check=$4
-lab_require_root
-lab_require_cmd ip tshark capinfos
-lab_init
-capd_lab_setup res 191
+lab_start CAPD MCAST_SEND CAPDUMP PAYLOAD_CHECK ip tshark capinfos
+capd_lab_setup res
 capd_lab_conf 64M <<<'feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001 ]; } );'
 capd_lab_start
 dir=$LAB_TMP/out
@@ -25,7 +17,7 @@ mkdir -p "$dir"
 state=$LAB_TMP/state
 
 start_recorder() {
-	"$capdump" -i "$CAPD_RING" --from oldest --resume "$state" -C 1 \
+	"$CAPDUMP" -i "$CAPD_RING" --from oldest --resume "$state" -C 1 \
 		-w "$dir/rec.pcapng.zst" 2>>"$LAB_TMP/err" &
 	pid=$!
 	lab_on_exit "kill -9 $pid 2>/dev/null || true"
@@ -66,7 +58,7 @@ ls -la "$dir"
 ! find "$dir" -name '.*.part' | grep -q . || lab_fail "a temporary file is left"
 res=$(for f in "$dir"/*.zst; do
 	tshark -r "$f" -T fields -e frame.time_epoch -e udp.dstport -e udp.payload
-done | sort -n | "$check")
+done | sort -n | "$PAYLOAD_CHECK")
 echo "$res"
 lab_expect_match "all files" "$res" \
 	"port 30001 count=9000 first=0 last=8999 order_errors=0 dups=0 bad_payload=0"

@@ -1,22 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# capdump_rotate.sh CAPD MCAST_SEND CAPDUMP PAYLOAD_CHECK - rotation:
+# capdump_rotate.sh - rotation:
 #  -C MB   files of about MB million bytes, a number and a time in the name;
 #  -G SEC  a new file at every SEC-second boundary of the UTC clock;
 #  -W N    never more than N files: the oldest are removed;
 # every closed file is complete (capinfos reads it without complaint) and
 # across the set no packet is missing or duplicated.
-set -euo pipefail
 . "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/capd_lab.sh"
-
-[[ $# -eq 4 ]] || lab_fail "usage: capdump_rotate.sh CAPD MCAST_SEND CAPDUMP PAYLOAD_CHECK"
-CAPD_BIN=$1 MCAST_SEND=$2 capdump=$3 check=$4
-lab_require_root
-lab_require_cmd ip tshark capinfos
-lab_init
-capd_lab_setup rot 193
+lab_start CAPD MCAST_SEND CAPDUMP PAYLOAD_CHECK ip tshark capinfos
+capd_lab_setup rot
 capd_lab_conf 128M <<<'feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001 ]; } );'
 capd_lab_start
 
@@ -25,7 +18,7 @@ record() {
 	local dir=$1 pid
 	shift
 	mkdir -p "$dir"
-	"$capdump" -i "$CAPD_RING" -q "$@" &
+	"$CAPDUMP" -i "$CAPD_RING" -q "$@" &
 	pid=$!
 	lab_on_exit "kill $pid 2>/dev/null || true"
 	sleep 0.3
@@ -48,7 +41,7 @@ all_packets() {
 	done
 	res=$(for f in "${files[@]}"; do
 		tshark -r "$f" -T fields -e frame.time_epoch -e udp.dstport -e udp.payload
-	done | "$check")
+	done | "$PAYLOAD_CHECK")
 	echo "$res"
 	lab_expect_match "files" "$res" \
 		"port 30001 count=$n first=0 last=$((n - 1)) order_errors=0 dups=0 bad_payload=0"
@@ -86,7 +79,7 @@ record "$LAB_TMP/w" -C 1 -W 2 -w "$LAB_TMP/w/keep.pcapng"
 ((${#files[@]} == 2)) || lab_fail "-W 2: ${#files[@]} files remain"
 res=$(for f in "${files[@]}"; do
 	tshark -r "$f" -T fields -e frame.time_epoch -e udp.dstport -e udp.payload
-done | "$check")
+done | "$PAYLOAD_CHECK")
 echo "$res"
 lab_expect_match "-W 2" "$res" "last=19999 order_errors=0 dups=0 bad_payload=0"
 

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# capstat_feeds.sh CAPD FEED_SEND MCAST_SEND CAPDUMP CAPSTAT - capstat's
-# figures are exactly what the senders did, live from the ring and from a
-# file capdump recorded at the same time:
+# capstat_feeds.sh - capstat's figures are exactly what the senders did,
+# live from the ring and from a file capdump recorded at the same time:
 #  - MoldUDP64: known skipped ranges (one revealed by a heartbeat),
 #    duplicates, reordering, end of session, a foreign datagram;
 #  - MDP 3.0: a gap, a late packet, a duplicate, a sequence reset;
@@ -12,16 +11,9 @@
 #  - an A/B pair where A drops one known set, B another, both a third;
 #  - a burst of N back-to-back packets after idle.
 # Then --prom output and the plain (not --json) summary.
-set -euo pipefail
 . "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/capd_lab.sh"
-
-[[ $# -eq 5 ]] || lab_fail "usage: capstat_feeds.sh CAPD FEED_SEND MCAST_SEND CAPDUMP CAPSTAT"
-CAPD_BIN=$1 feed_send=$2 MCAST_SEND=$3 capdump=$4 capstat=$5
-lab_require_root
-lab_require_cmd ip jq timeout
-lab_init
-capd_lab_setup cst 189
+lab_start CAPD FEED_SEND MCAST_SEND CAPDUMP CAPSTAT ip jq timeout
+capd_lab_setup cst
 capd_lab_conf 64M <<'CONF'
 feeds = ( { name = "MOLD"; group = "239.1.1.1"; ports = [ 30001 ]; },
 	  { name = "MDP"; group = "239.1.1.2"; ports = [ 30002 ]; },
@@ -35,7 +27,7 @@ capd_lab_start
 
 send()
 {
-	ip netns exec "$CAPD_NS" "$feed_send" -i eth0 "$@" >/dev/null
+	ip netns exec "$CAPD_NS" "$FEED_SEND" -i eth0 "$@" >/dev/null
 }
 
 # The same analysis by feed name (ring) and by GROUP:PORT (file).
@@ -47,11 +39,11 @@ file_args=(--proto 239.1.1.1:30001=moldudp64 --proto 239.1.1.2:30002=mdp3
 	   --proto 239.1.2.1:31001=moldudp64 --proto 239.1.2.2:31002=moldudp64
 	   --proto 239.1.1.5:30005=seq:0:8:be --ab 239.1.2.1:31001=239.1.2.2:31002)
 live=$LAB_TMP/live.json rec=$LAB_TMP/rec.pcapng.zst prom=$LAB_TMP/capstat.prom
-"$capstat" -i "$CAPD_RING" --json --interval 0.5 --prom "$prom" "${ring_args[@]}" \
+"$CAPSTAT" -i "$CAPD_RING" --json --interval 0.5 --prom "$prom" "${ring_args[@]}" \
 	>"$live" 2>"$LAB_TMP/capstat.err" &
 spid=$!
 lab_on_exit "kill $spid 2>/dev/null || true"
-"$capdump" -i "$CAPD_RING" -w "$rec" 2>"$LAB_TMP/capdump.err" &
+"$CAPDUMP" -i "$CAPD_RING" -w "$rec" 2>"$LAB_TMP/capdump.err" &
 dpid=$!
 lab_on_exit "kill $dpid 2>/dev/null || true"
 sleep 0.5
@@ -93,7 +85,7 @@ wait $dpid || lab_fail "capdump exited with $?: $(<"$LAB_TMP/capdump.err")"
 [[ -f $rec ]] || lab_fail "capdump left no $rec"
 
 offline=$LAB_TMP/file.json
-"$capstat" -r "$rec" --json "${file_args[@]}" >"$offline" 2>"$LAB_TMP/capstat-r.err" ||
+"$CAPSTAT" -r "$rec" --json "${file_args[@]}" >"$offline" 2>"$LAB_TMP/capstat-r.err" ||
 	lab_fail "capstat -r exited with $?: $(<"$LAB_TMP/capstat-r.err")"
 
 n=$(jq -s 'map(select(.type == "feed")) | length' "$live")
@@ -177,7 +169,7 @@ lab_expect_match prom "$p" 'capstat_microburst_packets\{feed="BURST",group="239\
 echo "--prom: $(grep -c '^capstat_' "$prom") samples"
 
 # Not a terminal, no --json: a plain summary with the missing ranges.
-txt=$("$capstat" -r "$rec" "${file_args[@]}")
+txt=$("$CAPSTAT" -r "$rec" "${file_args[@]}")
 lab_expect_match "plain summary" "$txt" "missing: 31-33 91-99 121-129"
 lab_expect_match "plain summary" "$txt" "A/B 239\.1\.2\.1:31001=239\.1\.2\.2:31002: both 284, lost on A only 6, on B only 8, on both 2"
 

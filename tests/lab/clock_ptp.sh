@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# clock_ptp.sh CAPD MCAST_SEND RING_FLOWS CAPCTL CAPDUMP - capd's clock page
-# against real ptp4l (software timestamping, grandmaster in one namespace,
-# free-running slave in another; the host clock is never adjusted):
+# clock_ptp.sh - capd's clock page against real ptp4l (software
+# timestamping, grandmaster in one namespace, free-running slave in another;
+# the host clock is never adjusted):
 #  1. capd watching the slave reports what pmc reports: port state, the
 #     grandmaster's identity and presence, UTC offset and its validity, and
 #     offset from master and path delay within OFFSET_TOLERANCE_NS; the
@@ -15,17 +15,10 @@
 #  3. capdump's files carry the clock in IDB and ISB comments (capinfos,
 #     tshark) and in the custom option (PEN 32473), matching the moments
 #     the files began and ended.
-set -euo pipefail
 . "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/capd_lab.sh"
-
-[[ $# -eq 5 ]] || lab_fail "usage: clock_ptp.sh CAPD MCAST_SEND RING_FLOWS CAPCTL CAPDUMP"
-CAPD_BIN=$1 MCAST_SEND=$2 flows=$3 capctl=$4 capdump=$5
 OFFSET_TOLERANCE_NS=50000 # one second of software-stamped veth jitter
-lab_require_root
-lab_require_cmd ip ptp4l pmc python3 capinfos tshark timeout
-lab_init
-capd_lab_setup clk 202
+lab_start CAPD MCAST_SEND RING_FLOWS CAPCTL CAPDUMP ip ptp4l pmc python3 capinfos tshark timeout
+capd_lab_setup clk
 
 # The PTP wire: gm-<id> (grandmaster) and sl-<id> (slave), one veth.
 lab_netns_add gm
@@ -63,7 +56,7 @@ pmc_get "$SL_SOCK" 'GET TIME_STATUS_NP' | grep -q 'gmPresent *true' ||
 	lab_fail "the slave never saw the grandmaster: $(<"$LAB_TMP/ptp4l-sl.log")"
 
 feeds='feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001, 30002, 30003 ]; } );'
-status() { "$capctl" status "$CAPD_RING" --json; }
+status() { "$CAPCTL" status "$CAPD_RING" --json; }
 jget() { python3 -c 'import json,sys; d=json.load(sys.stdin)["clock"]; print(d[sys.argv[1]])' "$1"; }
 
 # ---- 1. capd and pmc, same ptp4l --------------------------------------------
@@ -136,7 +129,7 @@ status | tee "$LAB_TMP/s2.json"
 	awk '/portState/ { print $2 }') ]] || lab_fail "port state differs from pmc's"
 
 # File 1 begins synced and ends after ptp4l is gone.
-"$capdump" -i "$CAPD_RING" -w "$LAB_TMP/f1.pcapng" -q 2>"$LAB_TMP/capdump1.log" &
+"$CAPDUMP" -i "$CAPD_RING" -w "$LAB_TMP/f1.pcapng" -q 2>"$LAB_TMP/capdump1.log" &
 dump=$!
 lab_on_exit "kill $dump 2>/dev/null || true"
 sleep 0.5
@@ -155,7 +148,7 @@ kill -INT "$dump"
 wait "$dump" || lab_fail "capdump exited with $?: $(<"$LAB_TMP/capdump1.log")"
 
 # File 2 begins unsynced and ends after the recovery.
-"$capdump" -i "$CAPD_RING" -w "$LAB_TMP/f2.pcapng" -q 2>"$LAB_TMP/capdump2.log" &
+"$CAPDUMP" -i "$CAPD_RING" -w "$LAB_TMP/f2.pcapng" -q 2>"$LAB_TMP/capdump2.log" &
 dump=$!
 lab_on_exit "kill $dump 2>/dev/null || true"
 sleep 0.5
@@ -183,7 +176,7 @@ grep -q "clock NOT synced: ptp4l not answering" "$LAB_TMP/capd2.log" ||
 [[ $(grep -c "clock synced: ptp4l is the grandmaster" "$LAB_TMP/capd2.log") -eq 3 ]] ||
 	lab_fail "capd did not log the recovery"
 
-out=$("$flows" -t 0.5 "$CAPD_RING")
+out=$("$RING_FLOWS" -t 0.5 "$CAPD_RING")
 echo "$out"
 for want in "239.1.1.1:30001 .* count=100 .* unsynced=0" \
 	"239.1.1.1:30002 .* count=100 .* unsynced=100" \

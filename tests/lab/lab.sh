@@ -1,22 +1,33 @@
 # shellcheck shell=bash disable=SC2034  # LAB_* variables are for the callers
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# lab.sh - helpers for the root lab tests; sourced, never run.
+# lab.sh - helpers for the root lab tests; sourced, never run.  It sets
+# -euo pipefail and sources capd_lab.sh (a running capd).  A test begins:
 #
-#	set -euo pipefail
 #	. "$(dirname "$0")/lab.sh"
-#	lab_require_root
-#	lab_require_cmd ip setpriv
-#	lab_init
+#	lab_start CAPD MCAST_SEND ip setpriv	# root, programs, commands, lab_init
 #	lab_netns_add ns1		# creates ns1-$LAB_RUN_ID, name in $LAB_REPLY
 #	lab_veth_add h0 eth0 ns1	# host end h0-$LAB_RUN_ID, eth0 inside ns1
+#	lab_subnet 0			# this run's addresses for it: $LAB_HOST4 ...
 #	lab_hugepages_reserve 16
+#
+# The programs under test and the lab's tools come from environment
+# variables, one per program and named after it (CAPD, CAPDUMP, MCAST_SEND,
+# ...: see below; tests/CMakeLists.txt sets them all), else from the build
+# tree $CAPD_BUILD (default: build/ at the top of the source tree).
 #
 # Every resource is registered for cleanup (lab_on_exit) as soon as it
 # exists; an EXIT/INT/TERM trap undoes them all in reverse order, whether
 # the test passed, failed or was interrupted.  Everything created carries
 # the run id ("cl" + 4 hex digits) so leftovers of a killed run can be
 # found: ip netns | grep -- -cl; ip link | grep -- -cl; ls /dev/hugepages.
+# The unicast subnets of a run's veths are derived from its id too, so no
+# two runs share one (lab_subnet).
+#
+# Then, as root (and not after lab_start --user), the kernel log is
+# scanned: a line that appeared during the test and reports a kernel
+# warning or bug ("WARNING:", "BUG:", "general protection fault") fails it,
+# whatever its own verdict was.
 #
 # Call these functions directly, not inside $(...): a cleanup registered in
 # a subshell is lost with it.  Results come back in LAB_REPLY instead.
@@ -25,11 +36,32 @@
 
 set -euo pipefail
 
+_LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# The programs: $NAME if set, else their place in the build tree (the
+# layout of the top CMakeLists.txt).
+: "${CAPD_BUILD:=$(dirname "$(dirname "$_LAB_DIR")")/build}"
+_lab_tools=$CAPD_BUILD/tests/lab/tools
+: "${CAPD:=$CAPD_BUILD/capd/capd}"
+: "${CAPDUMP:=$CAPD_BUILD/readers/capdump/capdump}"
+: "${CAPSTAT:=$CAPD_BUILD/readers/capstat/capstat}"
+: "${CAPCTL:=$CAPD_BUILD/readers/capctl/capctl}"
+: "${MCAST_SEND:=$_lab_tools/mcast_send}"
+: "${FEED_SEND:=$_lab_tools/feed_send}"
+: "${RING_FLOWS:=$_lab_tools/ring_flows}"
+: "${RING_LAB_TOOL:=$_lab_tools/ring_lab_tool}"
+: "${PAYLOAD_CHECK:=$_lab_tools/payload_check}"
+: "${XSK_PROBE:=$_lab_tools/xsk_probe}"
+: "${XDP_MATCH:=$_lab_tools/xdp_match}"
+unset _lab_tools
+
 LAB_RUN_ID=
 LAB_TMP=
 LAB_REPLY=
 _LAB_CLEANUPS=()
 _LAB_HP_SAVED=
+_LAB_KMSG_SEQ=
+_LAB_KMSG_SCAN=1
 
 lab_log()
 {
@@ -78,6 +110,41 @@ lab_require_cmd()
 	done
 }
 
+# lab_require_prog NAME...: the program variables NAME (CAPD, MCAST_SEND,
+# ...) name executables; a test without its program fails.
+lab_require_prog()
+{
+	local v
+
+	for v in "$@"; do
+		[[ -x ${!v:-} ]] ||
+			lab_fail "no program $v=${!v:-}: build it, or set $v (or CAPD_BUILD)"
+	done
+}
+
+# lab_start [--user] NAME...: the start of a lab test.  Root (unless
+# --user: the test needs no privileges, touches nothing of the kernel's and
+# so has no kernel log scanned), the programs it runs (NAMEs in capitals:
+# variables, lab_require_prog), the commands it runs (the other NAMEs,
+# lab_require_cmd), then lab_init.
+lab_start()
+{
+	local n progs=() cmds=() user=0
+
+	[[ ${1:-} == --user ]] && { user=1 _LAB_KMSG_SCAN=0; shift; }
+	for n in "$@"; do
+		if [[ $n =~ ^[A-Z][A-Z0-9_]*$ ]]; then
+			progs+=("$n")
+		else
+			cmds+=("$n")
+		fi
+	done
+	lab_require_prog "${progs[@]}"
+	((user)) || lab_require_root
+	lab_require_cmd "${cmds[@]}"
+	lab_init
+}
+
 # Register a cleanup: one argument is shell code, several are a command and
 # its arguments (quoted as given).  Cleanups run last-registered first.
 lab_on_exit()
@@ -92,6 +159,67 @@ lab_on_exit()
 	_LAB_CLEANUPS+=("$cmd")
 }
 
+# The kernel log (/dev/kmsg) from after record SEQ on: one line per record,
+# "SEQ<tab>[seconds]<tab>message" (continuation lines left out).  Each
+# read() returns one record; the one that finds no more fails with EAGAIN,
+# which ends a complete read.  A reader overtaken by the log's wrapping
+# gets EPIPE and reads again (records are numbered, so none is seen twice).
+_lab_kmsg_raw()
+{
+	local i err
+
+	for i in 1 2 3; do
+		{ err=$(LC_ALL=C dd if=/dev/kmsg iflag=nonblock bs=64k status=none 2>&1 >&3) ||
+			true; } 3>&1
+		[[ $err == *"temporarily unavailable"* ]] && return 0
+		[[ $err == *"Broken pipe"* ]] || break
+	done
+	echo "lab: reading /dev/kmsg: ${err:-no end}" >&2
+	return 1
+}
+
+_lab_kmsg()
+{
+	_lab_kmsg_raw | awk -v since="$1" '
+		/^[^ ]/ {
+			i = index($0, ";")
+			split(substr($0, 1, i - 1), h, ",")
+			if (h[2] + 0 > since + 0 && !seen[h[2]]++)
+				printf "%s\t[%5d.%06d]\t%s\n", h[2], h[3] / 1000000, h[3] % 1000000,
+					substr($0, i + 1)
+		}'
+}
+
+# Kernel warnings and bugs: WARN() ("WARNING: CPU: ..."), lockdep and
+# KASAN ("WARNING: ...", "BUG: ...") at the start of a message; faults
+# anywhere ("Oops: general protection fault", "traps: ... general
+# protection fault").  Not a "WARNING:" inside a message: boot-time advice
+# such as "Speculative Return Stack Overflow: WARNING: See ..." is none.
+_LAB_KMSG_BAD='^ *(WARNING|BUG):|general protection fault'
+
+# Fails (returns 1, the lines on stderr) if the kernel logged a warning or
+# bug since lab_init.
+_lab_kmsg_scan()
+{
+	local new bad
+
+	[[ -n $_LAB_KMSG_SEQ ]] || return 0
+	if ! new=$(_lab_kmsg "$_LAB_KMSG_SEQ"); then
+		echo "FAIL: ${0##*/}: cannot read the kernel log to scan it" >&2
+		return 1
+	fi
+	bad=$(awk -F '\t' -v re="$_LAB_KMSG_BAD" '$3 ~ re { print $2, $3 }' <<<"$new")
+	if [[ -z $bad ]]; then
+		lab_log "kernel log: no warning in the $(grep -c . <<<"$new") lines since the start"
+		return 0
+	fi
+	echo "FAIL: ${0##*/}: the kernel logged a warning or bug during the test:" >&2
+	sed 's/^/  /' <<<"$bad" >&2
+	echo "lab: the kernel log since the test began (up to 200 lines):" >&2
+	cut -f 2- <<<"$new" | tr '\t' ' ' | head -n 200 | sed 's/^/  /' >&2
+	return 1
+}
+
 _lab_cleanup()
 {
 	local rc=$? i
@@ -104,6 +232,8 @@ _lab_cleanup()
 			echo "lab: cleanup failed: ${_LAB_CLEANUPS[i]}" >&2
 	done
 	_LAB_CLEANUPS=()
+	# After the cleanups: detaching XDP and deleting the links is tested too.
+	_lab_kmsg_scan || rc=1
 	exit "$rc"
 }
 
@@ -125,7 +255,8 @@ lab_init()
 		if ! compgen -G "/run/netns/*-$id" >/dev/null &&
 		   ! compgen -G "/sys/class/net/*-$id" >/dev/null &&
 		   ! compgen -G "/dev/hugepages/*-$id" >/dev/null &&
-		   ! compgen -G "/tmp/capd-lab-$id.*" >/dev/null; then
+		   ! compgen -G "/tmp/capd-lab-$id.*" >/dev/null &&
+		   _lab_subnets_free "$id"; then
 			LAB_RUN_ID=$id
 			break
 		fi
@@ -134,9 +265,46 @@ lab_init()
 	trap _lab_cleanup EXIT
 	trap '_lab_signal INT 130' INT
 	trap '_lab_signal TERM 143' TERM
+	# Where the kernel log stands: what comes after is this test's.
+	if [[ $EUID -eq 0 && $_LAB_KMSG_SCAN == 1 ]]; then
+		_LAB_KMSG_SEQ=$(_lab_kmsg -1 | tail -n 1) ||
+			lab_fail "cannot read the kernel log (/dev/kmsg) to scan it at exit"
+		_LAB_KMSG_SEQ=${_LAB_KMSG_SEQ%%$'\t'*}
+		_LAB_KMSG_SEQ=${_LAB_KMSG_SEQ:--1}
+	fi
 	LAB_TMP=$(mktemp -d "/tmp/capd-lab-$LAB_RUN_ID.XXXXXX")
 	lab_on_exit rm -rf "$LAB_TMP"
 	lab_log "${0##*/}: run id $LAB_RUN_ID, temp dir $LAB_TMP"
+}
+
+# _lab_subnets_free ID: no address or route of this host lies in the
+# subnets of run ID (lab_subnet), which would then hide it or be hidden.
+_lab_subnets_free()
+{
+	local h=${1#cl}
+
+	command -v ip >/dev/null 2>&1 || return 0
+	[[ -z $(ip -o addr show to "10.$((16#${h:0:2})).$((16#${h:2:2})).0/24") &&
+	   -z $(ip -o addr show to "fd99:$h::/32") &&
+	   -z $(ip -4 route show table all root "10.$((16#${h:0:2})).$((16#${h:2:2})).0/24") &&
+	   -z $(ip -6 route show table all root "fd99:$h::/32") ]]
+}
+
+# lab_subnet [N]: this run's N-th (0-3, default 0) pair of unicast subnets
+# for a veth, derived from its id clHHHH so that no two runs share one:
+# 10.A.B.(64 N)/26, A.B being the bytes HHHH, and fd99:HHHH:N::/64.
+# Sets LAB_HOST4 and LAB_PEER4 (its .1 and .2, for the host end and the
+# namespace end), LAB_HOST6 and LAB_PEER6 (its ::1 and ::2), and the
+# prefix lengths LAB_LEN4 (26) and LAB_LEN6 (64).
+lab_subnet()
+{
+	local n=${1:-0} h=${LAB_RUN_ID#cl} net
+
+	[[ -n $LAB_RUN_ID ]] || lab_fail "lab_subnet before lab_init"
+	((n >= 0 && n <= 3)) || lab_fail "lab_subnet $n: 0 to 3"
+	net=10.$((16#${h:0:2})).$((16#${h:2:2}))
+	LAB_HOST4=$net.$((64 * n + 1)) LAB_PEER4=$net.$((64 * n + 2)) LAB_LEN4=26
+	LAB_HOST6=fd99:$h:$n::1 LAB_PEER6=fd99:$h:$n::2 LAB_LEN6=64
 }
 
 # NAME-<run id>: how a resource created for NAME by this run is called.
@@ -266,3 +434,6 @@ lab_expect_match()
 {
 	[[ $2 =~ $3 ]] || lab_fail "$1: expected /$3/ in: $2"
 }
+
+# A running capd: capd_lab_setup, capd_lab_start ...
+. "$_LAB_DIR/capd_lab.sh"

@@ -1,21 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# ring_hugepages.sh TOOL - creating a ring with too few free hugepages fails
+# ring_hugepages.sh - creating a ring with too few free hugepages fails
 # with a message giving pages needed, pages free and the exact command that
 # fixes it; after running that command the same create succeeds with a file
 # of exactly the pages announced.  A path outside hugetlbfs is refused.
-# TOOL is ring_lab_tool.  Needs root (changes vm.nr_hugepages, restored).
-set -euo pipefail
+# It runs $RING_LAB_TOOL.  Needs root (changes vm.nr_hugepages, restored).
 
 # shellcheck source=lab.sh
 . "$(dirname "$0")/lab.sh"
-
-[[ $# -eq 1 && -x $1 ]] || lab_fail "usage: ring_hugepages.sh PATH-TO-ring_lab_tool"
-tool=$1
-lab_require_root
-lab_require_cmd stat
-lab_init
+lab_start RING_LAB_TOOL stat
 
 size=61M			# not a whole number of 2 MiB pages on purpose
 size_bytes=$((61 << 20))
@@ -38,7 +32,7 @@ ring=$dir/r
 lab_on_exit rm -rf "$dir"
 
 rc=0
-"$tool" create "$ring" "$size" -1 0600 100 >"$LAB_TMP/out" 2>"$LAB_TMP/err" || rc=$?
+"$RING_LAB_TOOL" create "$ring" "$size" -1 0600 100 >"$LAB_TMP/out" 2>"$LAB_TMP/err" || rc=$?
 err=$(<"$LAB_TMP/err")
 echo "too few pages ($free free): exit $rc: $err"
 ((rc == 2)) || lab_fail "create with $free of $need pages free: exit $rc, want 2"
@@ -59,20 +53,20 @@ lab_hugepages_info
 ((LAB_HP_FREE >= need)) ||
 	lab_fail "after '$advice' only $LAB_HP_FREE pages are free, need $need"
 before=$LAB_HP_FREE
-"$tool" create "$ring" "$size" -1 0600 100 || lab_fail "create after '$advice' failed"
+"$RING_LAB_TOOL" create "$ring" "$size" -1 0600 100 || lab_fail "create after '$advice' failed"
 ls -l "$ring"
 bytes=$(stat -c %s "$ring")
 ((bytes == need * page)) || lab_fail "$ring is $bytes bytes, want $need pages = $((need * page))"
 lab_hugepages_info
 ((before - LAB_HP_FREE == need)) ||
 	lab_fail "the ring took $((before - LAB_HP_FREE)) hugepages, want $need"
-out=$("$tool" read "$ring") || lab_fail "read $ring failed"
+out=$("$RING_LAB_TOOL" read "$ring") || lab_fail "read $ring failed"
 lab_expect_match "read back" "$out" "^read 100 records "
 echo "$out"
 
 # Outside hugetlbfs the ring would be disk or tmpfs memory: refused.
 rc=0
-"$tool" create "$LAB_TMP/notfs/r" 16M -1 0600 >/dev/null 2>"$LAB_TMP/err" || rc=$?
+"$RING_LAB_TOOL" create "$LAB_TMP/notfs/r" 16M -1 0600 >/dev/null 2>"$LAB_TMP/err" || rc=$?
 err=$(<"$LAB_TMP/err")
 echo "not on hugetlbfs: exit $rc: $err"
 ((rc == 2)) || lab_fail "create under $LAB_TMP: exit $rc, want 2"

@@ -1,20 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# ring_perm.sh TOOL - who may read a ring on hugetlbfs and who may not.
+# ring_perm.sh - who may read a ring on hugetlbfs and who may not.
 # A ring created with a group and mode 0640 is readable by a member of the
 # group, who still cannot write it or change its directory; anyone else is
-# refused with a message that says which group to join.  TOOL is
-# ring_lab_tool.  Needs root (drops to uid 65534 with setpriv).
-set -euo pipefail
+# refused with a message that says which group to join.  It runs
+# $RING_LAB_TOOL.  Needs root (drops to uid 65534 with setpriv).
 
 # shellcheck source=lab.sh
 . "$(dirname "$0")/lab.sh"
-
-[[ $# -eq 1 && -x $1 ]] || lab_fail "usage: ring_perm.sh PATH-TO-ring_lab_tool"
-lab_require_root
-lab_require_cmd setpriv getent stat
-lab_init
+lab_start RING_LAB_TOOL setpriv getent stat
 
 nobody=65534
 records=1000
@@ -24,7 +19,7 @@ gid=$LAB_REPLY
 
 # uid 65534 must be able to run the tool wherever the build tree is.
 tool=$LAB_TMP/ring_lab_tool
-install -m 0755 "$1" "$tool"
+install -m 0755 "$RING_LAB_TOOL" "$tool"
 chmod 0755 "$LAB_TMP"
 
 as_member()

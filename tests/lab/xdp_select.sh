@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# xdp_select.sh XSK_PROBE MCAST_SEND - capd's XDP program and AF_XDP layer
-# on a veth pair (host end here, other end in a netns with the sender),
-# MTU 9000 on both ends, in native and in generic mode:
+# xdp_select.sh - capd's XDP program and AF_XDP layer on a veth pair (host
+# end here, other end in a netns with the sender), MTU 9000 on both ends,
+# in native and in generic mode:
 #
 #  - two configured feeds, 239.1.1.1:5001 and ff15::1:0/112 (any port),
 #    arrive whole through AF_XDP: every datagram, every payload byte
@@ -16,16 +16,8 @@
 #    feed's own group receives none of the feed;
 #  - a second attach on the busy interface is refused and harms nothing;
 #  - on SIGTERM the probe detaches; no XDP program is left on the link.
-set -euo pipefail
 . "$(dirname "$0")/lab.sh"
-
-PROBE=${1:?usage: xdp_select.sh XSK_PROBE MCAST_SEND}
-SEND=${2:?usage: xdp_select.sh XSK_PROBE MCAST_SEND}
-
-lab_require_root
-lab_require_cmd ip timeout
-[[ -x $PROBE && -x $SEND ]] || lab_fail "tools missing: $PROBE $SEND"
-lab_init
+lab_start XSK_PROBE MCAST_SEND ip timeout
 
 N=200 # datagrams per stream
 RATE=5000 # pps: paced so the host sockets' default buffers keep up
@@ -36,10 +28,11 @@ lab_veth_add xs eth0 xs
 HOST=$LAB_REPLY
 ip link set "$HOST" mtu 9000
 ip -n "$NS" link set eth0 mtu 9000
-ip addr add 10.77.0.1/24 dev "$HOST"
-ip -6 addr add fd77::1/64 dev "$HOST" nodad
-ip -n "$NS" addr add 10.77.0.2/24 dev eth0
-ip -n "$NS" -6 addr add fd77::2/64 dev eth0 nodad
+lab_subnet 0
+ip addr add "$LAB_HOST4/$LAB_LEN4" dev "$HOST"
+ip -6 addr add "$LAB_HOST6/$LAB_LEN6" dev "$HOST" nodad
+ip -n "$NS" addr add "$LAB_PEER4/$LAB_LEN4" dev eth0
+ip -n "$NS" -6 addr add "$LAB_PEER6/$LAB_LEN6" dev eth0 nodad
 # VLAN tags are covered by xdp_match (BPF_PROG_TEST_RUN): this kernel has
 # no 802.1Q support (CONFIG_VLAN_8021Q unset) to make tagged traffic.
 # Multicast leaves through the veth (mcast_send -i also sets IP_MULTICAST_IF).
@@ -49,7 +42,7 @@ lab_hugepages_reserve 8
 
 send()
 {
-	ip netns exec "$NS" "$SEND" -r "$RATE" "$@" >/dev/null ||
+	ip netns exec "$NS" "$MCAST_SEND" -r "$RATE" "$@" >/dev/null ||
 		lab_fail "mcast_send $* failed"
 }
 
@@ -61,7 +54,7 @@ receiver()
 	local name=$1 out=$LAB_TMP/$1.out i
 	shift
 	: >"$out" # exists before the background job opens it
-	"$SEND" --recv -i "$HOST" "$@" >"$out" 2>&1 &
+	"$MCAST_SEND" --recv -i "$HOST" "$@" >"$out" 2>&1 &
 	RECV_PIDS+=($!)
 	lab_on_exit "kill $! 2>/dev/null || true"
 	for i in $(seq 100); do
@@ -107,8 +100,8 @@ run_mode()
 	RECV_PIDS=()
 	receiver other-group -g 239.1.1.2 -p 5001 -n "$N" -t 30
 	receiver other-port -g 239.1.1.1 -p 5009 -n "$N" -t 30
-	receiver unicast4 -g 10.77.0.1 -p 6001 -n "$N" -t 30
-	receiver unicast6 -g fd77::1 -p 6002 -n "$N" -t 30
+	receiver unicast4 -g "$LAB_HOST4" -p 6001 -n "$N" -t 30
+	receiver unicast6 -g "$LAB_HOST6" -p 6002 -n "$N" -t 30
 	receiver ptp-event -g 224.0.1.129 -p 319 -n "$N" -t 30
 	receiver ptp-general -g 224.0.1.129 -p 320 -n "$N" -t 30
 	receiver other-group6 -g ff15::2:1 -p 5002 -n "$N" -t 30
@@ -116,7 +109,7 @@ run_mode()
 	receiver feed-group -g 239.1.1.1 -p 5001 -t 8
 
 	: >"$out"
-	"$PROBE" -i "$HOST" -q 0 -m "$MODE" -f 239.1.1.1:5001 -f '[ff15::1:0]/112' \
+	"$XSK_PROBE" -i "$HOST" -q 0 -m "$MODE" -f 239.1.1.1:5001 -f '[ff15::1:0]/112' \
 		-t 60 >"$out" 2>&1 &
 	pid=$!
 	lab_on_exit "kill $pid 2>/dev/null || true"
@@ -128,15 +121,15 @@ run_mode()
 	grep -q '^ready' "$out" || lab_fail "$MODE: probe not ready: $(cat "$out")"
 
 	# Somebody else's attach while we hold the interface: refused.
-	timeout 20 "$PROBE" -i "$HOST" -m auto -t 1 >"$LAB_TMP/busy.out" 2>&1 || busy_rc=$?
+	timeout 20 "$XSK_PROBE" -i "$HOST" -m auto -t 1 >"$LAB_TMP/busy.out" 2>&1 || busy_rc=$?
 	[[ $busy_rc -eq 1 ]] && grep -q 'busy' "$LAB_TMP/busy.out" ||
 		lab_fail "$MODE: second attach not refused (rc $busy_rc): $(cat "$LAB_TMP/busy.out")"
 
 	# Unselected traffic first, then the feeds.
 	send -i eth0 -g 239.1.1.2 -p 5001 -n "$N"
 	send -i eth0 -g 239.1.1.1 -p 5009 -n "$N"
-	send -g 10.77.0.1 -p 6001 -n "$N"
-	send -g fd77::1 -p 6002 -n "$N"
+	send -g "$LAB_HOST4" -p 6001 -n "$N"
+	send -g "$LAB_HOST6" -p 6002 -n "$N"
 	send -i eth0 -g 224.0.1.129 -p 319 -n "$N"
 	send -i eth0 -g 224.0.1.129 -p 320 -n "$N"
 	send -i eth0 -g ff15::2:1 -p 5002 -n "$N"
