@@ -44,42 +44,42 @@
 #include "ring_writer.h"
 #include "units.h"
 
-#define BATCH 64		/* records per publish: one AF_XDP rx batch */
-#define NSRC 8			/* source frames cycled through, cache hot */
-#define FRAME_SIZE 2048		/* AF_XDP UMEM frame */
-#define FRAME_HEADROOM 256	/* XDP_PACKET_HEADROOM: where the packet starts */
-#define MAX_LEN (FRAME_SIZE - FRAME_HEADROOM)
-#define HUGE_2M (2ull << 20)
-#define SIZE_DEFAULT (256ull << 20)
-#define SIZE_QUICK (64ull << 20)
-#define LAT_SAMPLES 200000	/* per variant, for --seconds 1 */
-#define LAT_CHUNKS 40		/* alternating ring/bare chunks */
-#define LAT_LEN 64		/* payload of a latency record */
+#define BATCH	       64   /* records per publish: one AF_XDP rx batch */
+#define NSRC	       8    /* source frames cycled through, cache hot */
+#define FRAME_SIZE     2048 /* AF_XDP UMEM frame */
+#define FRAME_HEADROOM 256  /* XDP_PACKET_HEADROOM: where the packet starts */
+#define MAX_LEN	       (FRAME_SIZE - FRAME_HEADROOM)
+#define HUGE_2M	       (2ull << 20)
+#define SIZE_DEFAULT   (256ull << 20)
+#define SIZE_QUICK     (64ull << 20)
+#define LAT_SAMPLES    200000 /* per variant, for --seconds 1 */
+#define LAT_CHUNKS     40     /* alternating ring/bare chunks */
+#define LAT_LEN	       64     /* payload of a latency record */
 #define LAT_GAP_MIN_NS 5000
 #define LAT_GAP_MAX_NS 20000
 
 /* Targets of the issue this benchmark answers. */
-#define TARGET_WRITER_MPPS_64 40.0
+#define TARGET_WRITER_MPPS_64	 40.0
 #define TARGET_WRITER_RATIO_1500 0.70
-#define TARGET_P99_NS 2000.0
+#define TARGET_P99_NS		 2000.0
 
 #define MAX_SIZES 8
 static uint32_t sizes[MAX_SIZES] = { 64, 256, 1500 };
 static size_t nsizes = 3;
 
 /* Keep the compiler from specialising on a value or dropping a copy. */
-#define OPAQUE(x) __asm__ __volatile__("" : "+r"(x))
+#define OPAQUE(x)  __asm__ __volatile__("" : "+r"(x))
 #define CLOBBER(p) __asm__ __volatile__("" : : "r"(p) : "memory")
 
 enum mem_kind {
-	MEM_HUGETLB,		/* MAP_HUGETLB, 2 MiB pages */
-	MEM_THP,		/* anonymous + MADV_HUGEPAGE, pages as the kernel gives */
+	MEM_HUGETLB, /* MAP_HUGETLB, 2 MiB pages */
+	MEM_THP,     /* anonymous + MADV_HUGEPAGE, pages as the kernel gives */
 };
 
 struct region {
 	void *map;
 	size_t map_len;
-	uint8_t *mem;		/* 2 MiB aligned */
+	uint8_t *mem; /* 2 MiB aligned */
 	size_t len;
 };
 
@@ -91,23 +91,23 @@ enum ref_layout {
 
 struct bench {
 	enum mem_kind kind;
-	struct region ring;	/* the ring "file" */
-	struct region ref;	/* memcpy reference, ring capacity bytes */
-	uint64_t size;		/* ring bytes, header included */
-	uint64_t capacity;	/* ring data bytes */
-	int layout;		/* enum ref_layout of the reference runs */
+	struct region ring;		/* the ring "file" */
+	struct region ref;		/* memcpy reference, ring capacity bytes */
+	uint64_t size;			/* ring bytes, header included */
+	uint64_t capacity;		/* ring data bytes */
+	int layout;			/* enum ref_layout of the reference runs */
 	uint64_t ref_off[REF_NLAYOUTS]; /* where its next copy goes */
 	struct ring_writer w;
 	struct ring_reader r;
-	uint64_t filled;	/* records the reader round drains */
-	uint64_t ts;		/* timestamp of the next record written */
+	uint64_t filled; /* records the reader round drains */
+	uint64_t ts;	 /* timestamp of the next record written */
 	uint8_t *frames;
 	uint8_t *src[NSRC];
-	uint8_t *out;		/* readers copy payloads here */
+	uint8_t *out; /* readers copy payloads here */
 	double seconds;
 	int rounds;
 	bool json;
-	int cpu[2];		/* writer, reader */
+	int cpu[2]; /* writer, reader */
 	double tsc_per_ns;
 };
 
@@ -227,8 +227,7 @@ static int others_runnable(void)
 	return n - 1;
 }
 
-static void note(const struct bench *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void note(const struct bench *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Context lines: on stdout in the table, on stderr next to JSON lines. */
 static void note(const struct bench *b, const char *fmt, ...)
@@ -255,8 +254,7 @@ static int memory_setup(struct bench *b)
 		err = region_map(&b->ref, b->capacity, MEM_HUGETLB);
 	if (!err) {
 		note(b, "memory: MAP_HUGETLB 2 MiB pages, ring %llu MiB + reference %llu MiB",
-		     (unsigned long long)(b->size >> 20),
-		     (unsigned long long)(b->capacity >> 20));
+		     (unsigned long long)(b->size >> 20), (unsigned long long)(b->capacity >> 20));
 		return 0;
 	}
 	/* Both regions must be of one kind, or the ratio compares page sizes. */
@@ -269,18 +267,17 @@ static int memory_setup(struct bench *b)
 	if (err)
 		return err;
 	thp = thp_bytes();
-	note(b, "memory: FALLBACK anonymous + MADV_HUGEPAGE (%llu x 2 MiB hugetlb pages "
+	note(b,
+	     "memory: FALLBACK anonymous + MADV_HUGEPAGE (%llu x 2 MiB hugetlb pages "
 	     "needed, %llu free); %lld of %llu MiB backed by THP",
 	     (unsigned long long)need,
 	     ring_file_hugepages(0, &hp) == 0 ? (unsigned long long)hp.free : 0ull,
-	     thp < 0 ? -1 : thp >> 20,
-	     (unsigned long long)((b->size + b->capacity) >> 20));
+	     thp < 0 ? -1 : thp >> 20, (unsigned long long)((b->size + b->capacity) >> 20));
 	return 0;
 }
 
 /* The capd hot path: rx batches of BATCH records, each batch published. */
-static __attribute__((noinline)) uint64_t
-run_writer(struct bench *b, uint32_t len, uint64_t n)
+static __attribute__((noinline)) uint64_t run_writer(struct bench *b, uint32_t len, uint64_t n)
 {
 	struct ring_writer *w = &b->w;
 	uint64_t i, ts = b->ts;
@@ -353,8 +350,7 @@ static inline uint64_t ref_next(const struct bench *b, uint64_t *off, uint64_t s
 }
 
 /* Reference: the same payloads from the same frames into a cold region. */
-static __attribute__((noinline)) uint64_t
-run_memcpy_in(struct bench *b, uint32_t len, uint64_t n)
+static __attribute__((noinline)) uint64_t run_memcpy_in(struct bench *b, uint32_t len, uint64_t n)
 {
 	uint64_t stride, off = b->ref_off[b->layout], i;
 	uint8_t *dst = b->ref.mem;
@@ -368,8 +364,7 @@ run_memcpy_in(struct bench *b, uint32_t len, uint64_t n)
 }
 
 /* Drain the whole pre-filled ring from its oldest record. */
-static __attribute__((noinline)) uint64_t
-run_reader(struct bench *b, uint32_t len, uint64_t n)
+static __attribute__((noinline)) uint64_t run_reader(struct bench *b, uint32_t len, uint64_t n)
 {
 	struct ring_reader *r = &b->r;
 	struct ring_view v;
@@ -388,8 +383,7 @@ run_reader(struct bench *b, uint32_t len, uint64_t n)
 }
 
 /* Reference: the same payloads copied out of a region of the same size. */
-static __attribute__((noinline)) uint64_t
-run_memcpy_out(struct bench *b, uint32_t len, uint64_t n)
+static __attribute__((noinline)) uint64_t run_memcpy_out(struct bench *b, uint32_t len, uint64_t n)
 {
 	uint64_t stride, off = 0, i;
 	const uint8_t *src = b->ref.mem;
@@ -439,12 +433,12 @@ static uint64_t calibrate(struct bench *b, run_fn f, uint32_t len, double secs)
 struct best {
 	double ring;		/* records/s, best round */
 	double ref;		/* records/s, best round of the faster layout */
-	enum ref_layout layout;	/* that layout */
+	enum ref_layout layout; /* that layout */
 };
 
 /* Rounds of: the ring, then the reference in each layout; best of each. */
-static void best_of(struct bench *b, run_fn ring, run_fn ref, uint32_t len,
-		    uint64_t n, int rounds, struct best *res)
+static void best_of(struct bench *b, run_fn ring, run_fn ref, uint32_t len, uint64_t n, int rounds,
+		    struct best *res)
 {
 	double best[REF_NLAYOUTS] = { 0 };
 	int i, l;
@@ -470,9 +464,8 @@ static void best_of(struct bench *b, run_fn ring, run_fn ref, uint32_t len,
  * One figure: a human table row or a JSON line.  ref <= 0: none; kind says
  * what the reference was (table only); met < 0: no target.
  */
-static void figure(const struct bench *b, const char *name, double value,
-		   const char *unit, double ref, const char *kind,
-		   const char *target, int met)
+static void figure(const struct bench *b, const char *name, double value, const char *unit,
+		   double ref, const char *kind, const char *target, int met)
 {
 	if (b->json) {
 		printf("{\"name\":\"%s\",\"value\":%.6g,\"unit\":\"%s\",", name, value, unit);
@@ -519,8 +512,7 @@ static void bench_writer(struct bench *b)
 		best_of(b, run_writer, run_memcpy_in, len, n, b->rounds, &r);
 		kind = ref_names[r.layout];
 		snprintf(name, sizeof(name), "writer_mpps_%u", len);
-		figure(b, name, r.ring / 1e6, "Mpps", r.ref / 1e6, kind,
-		       t64 ? ">= 40 Mpps" : NULL,
+		figure(b, name, r.ring / 1e6, "Mpps", r.ref / 1e6, kind, t64 ? ">= 40 Mpps" : NULL,
 		       t64 ? r.ring / 1e6 >= TARGET_WRITER_MPPS_64 : -1);
 		snprintf(name, sizeof(name), "writer_gbps_%u", len);
 		figure(b, name, r.ring * len / 1e9, "GB/s", r.ref * len / 1e9, kind,
@@ -570,11 +562,11 @@ static int bench_reader(struct bench *b)
 		timed(b, run_reader, len, b->filled, &got);
 		t = (double)(now_ns() - t0) / 1e9;
 		if (got != b->filled) {
-			fprintf(stderr, "reader: drained %llu of %llu records (lost %llu, "
-				"rejected %llu)\n", (unsigned long long)got,
-				(unsigned long long)b->filled,
-				(unsigned long long)b->r.lost,
-				(unsigned long long)b->r.rejected);
+			fprintf(stderr,
+				"reader: drained %llu of %llu records (lost %llu, "
+				"rejected %llu)\n",
+				(unsigned long long)got, (unsigned long long)b->filled,
+				(unsigned long long)b->r.lost, (unsigned long long)b->r.rejected);
 			return -EBADMSG;
 		}
 		rounds = (int)(b->seconds / ((1.0 + REF_NLAYOUTS) * t));
@@ -613,10 +605,10 @@ static int bench_reader(struct bench *b)
 enum { LAT_RING, LAT_BARE, LAT_NVAR };
 
 struct lat_var {
-	int64_t *all, *quiet;	/* samples in TSC ticks */
-	uint64_t *stamp;	/* stamp of all[i] */
-	uint8_t *rnoisy;	/* all[i] was noisy on the reader side */
-	uint64_t *wnoisy;	/* stamps noisy on the writer side, ascending */
+	int64_t *all, *quiet; /* samples in TSC ticks */
+	uint64_t *stamp;      /* stamp of all[i] */
+	uint8_t *rnoisy;      /* all[i] was noisy on the reader side */
+	uint64_t *wnoisy;     /* stamps noisy on the writer side, ascending */
 	uint64_t nall, nquiet, nwnoisy;
 	uint64_t sent;
 };
@@ -627,10 +619,10 @@ struct lat {
 	int chunks;
 	uint64_t per_chunk, max;
 	struct lat_var var[LAT_NVAR];
-	uint64_t bare __attribute__((aligned(64)));	/* the bare variant */
-	uint64_t recv __attribute__((aligned(64)));	/* samples received */
-	uint32_t ready __attribute__((aligned(64)));	/* reader polls chunk c + 1 */
-	uint32_t stop __attribute__((aligned(64)));	/* end of a chunk */
+	uint64_t bare __attribute__((aligned(64)));  /* the bare variant */
+	uint64_t recv __attribute__((aligned(64)));  /* samples received */
+	uint32_t ready __attribute__((aligned(64))); /* reader polls chunk c + 1 */
+	uint32_t stop __attribute__((aligned(64)));  /* end of a chunk */
 	int err;
 };
 
@@ -676,8 +668,9 @@ static void *lat_writer(void *arg)
 			rnd ^= rnd << 13;
 			rnd ^= rnd >> 7;
 			rnd ^= rnd << 17;
-			next += (uint64_t)(tpn * (double)(LAT_GAP_MIN_NS +
-				rnd % (LAT_GAP_MAX_NS - LAT_GAP_MIN_NS + 1)));
+			next += (uint64_t)(tpn *
+					   (double)(LAT_GAP_MIN_NS +
+						    rnd % (LAT_GAP_MAX_NS - LAT_GAP_MIN_NS + 1)));
 			while (tsc_now() < next)
 				ring_cpu_relax();
 			stamp = tsc_now();
@@ -813,7 +806,8 @@ static int bench_latency(struct bench *b)
 	static const struct {
 		const char *name;
 		double q;
-	} ps[] = { { "latency_p50_ns", 0.50 }, { "latency_p99_ns", 0.99 },
+	} ps[] = { { "latency_p50_ns", 0.50 },
+		   { "latency_p99_ns", 0.99 },
 		   { "latency_p999_ns", 0.999 } };
 	double tpn = b->tsc_per_ns;
 	struct lat_var *rv, *bv;
@@ -854,10 +848,11 @@ static int bench_latency(struct bench *b)
 	err = ring_reader_seek(&b->r, RING_SEEK_NEWEST, 0);
 	if (err)
 		goto out;
-	note(b, "latency: writer CPU %d -> reader CPU %d, %llu samples each of ring "
+	note(b,
+	     "latency: writer CPU %d -> reader CPU %d, %llu samples each of ring "
 	     "and bare in %d alternating chunks, gaps %d-%d us, TSC %.3f GHz",
-	     b->cpu[0], b->cpu[1], (unsigned long long)l->max, LAT_CHUNKS,
-	     LAT_GAP_MIN_NS / 1000, LAT_GAP_MAX_NS / 1000, tpn);
+	     b->cpu[0], b->cpu[1], (unsigned long long)l->max, LAT_CHUNKS, LAT_GAP_MIN_NS / 1000,
+	     LAT_GAP_MAX_NS / 1000, tpn);
 	pthread_barrier_init(&l->bar, NULL, 2);
 	if (pthread_create(&tr, NULL, lat_reader, l)) {
 		err = -EAGAIN;
@@ -873,15 +868,16 @@ static int bench_latency(struct bench *b)
 		lat_finish(&l->var[i]);
 	rv = &l->var[LAT_RING];
 	bv = &l->var[LAT_BARE];
-	note(b, "latency: quiet samples ring %llu/%llu, bare %llu/%llu; noisy on the "
+	note(b,
+	     "latency: quiet samples ring %llu/%llu, bare %llu/%llu; noisy on the "
 	     "writer side ring %llu, bare %llu; bare lost %llu; over all "
 	     "samples ring p99 %.0f p999 %.0f ns, bare p99 %.0f p999 %.0f ns",
 	     (unsigned long long)rv->nquiet, (unsigned long long)rv->sent,
 	     (unsigned long long)bv->nquiet, (unsigned long long)bv->sent,
 	     (unsigned long long)rv->nwnoisy, (unsigned long long)bv->nwnoisy,
-	     (unsigned long long)(bv->sent - bv->nall),
-	     pct(rv->all, rv->nall, 0.99, tpn), pct(rv->all, rv->nall, 0.999, tpn),
-	     pct(bv->all, bv->nall, 0.99, tpn), pct(bv->all, bv->nall, 0.999, tpn));
+	     (unsigned long long)(bv->sent - bv->nall), pct(rv->all, rv->nall, 0.99, tpn),
+	     pct(rv->all, rv->nall, 0.999, tpn), pct(bv->all, bv->nall, 0.99, tpn),
+	     pct(bv->all, bv->nall, 0.999, tpn));
 	if (rv->nall && (rv->all[0] < 0 || bv->all[0] < 0))
 		note(b, "latency: negative samples: the CPUs' TSCs are offset");
 	for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
@@ -889,8 +885,8 @@ static int bench_latency(struct bench *b)
 		double bare = pct(bv->quiet, bv->nquiet, ps[i].q, tpn);
 		bool p99 = ps[i].q == 0.99;
 
-		figure(b, ps[i].name, ring, "ns", bare, "bare",
-		       p99 ? "<= 2000 ns" : NULL, p99 ? ring <= TARGET_P99_NS : -1);
+		figure(b, ps[i].name, ring, "ns", bare, "bare", p99 ? "<= 2000 ns" : NULL,
+		       p99 ? ring <= TARGET_P99_NS : -1);
 	}
 out_bar:
 	pthread_barrier_destroy(&l->bar);
@@ -916,8 +912,7 @@ static int parse_sizes(const char *arg)
 		char *end;
 		unsigned long v = strtoul(p, &end, 10);
 
-		if (end == p || !v || v > MAX_LEN || n == MAX_SIZES ||
-		    (*end && *end != ','))
+		if (end == p || !v || v > MAX_LEN || n == MAX_SIZES || (*end && *end != ','))
 			return -EINVAL;
 		sizes[n++] = (uint32_t)v;
 		p = *end ? end + 1 : end;
@@ -931,13 +926,13 @@ static int parse_sizes(const char *arg)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ring [--seconds S] [--quick] [--size SIZE] [--sizes LIST] [--json]\n"
-		"  --seconds S  time per throughput figure, and latency samples\n"
-		"               (200k per variant per second); default 1\n"
-		"  --quick      smoke run: 0.1 s, 64 MiB ring, fewer rounds\n"
-		"  --size SIZE  ring size, e.g. 512M (default 256M); twice that\n"
-		"               is mapped, in 2 MiB hugepages if enough are free\n"
-		"  --sizes LIST payload sizes, default 64,256,1500\n"
-		"  --json       one JSON object per figure and line\n");
+		   "  --seconds S  time per throughput figure, and latency samples\n"
+		   "               (200k per variant per second); default 1\n"
+		   "  --quick      smoke run: 0.1 s, 64 MiB ring, fewer rounds\n"
+		   "  --size SIZE  ring size, e.g. 512M (default 256M); twice that\n"
+		   "               is mapped, in 2 MiB hugepages if enough are free\n"
+		   "  --sizes LIST payload sizes, default 64,256,1500\n"
+		   "  --json       one JSON object per figure and line\n");
 }
 
 int main(int argc, char **argv)
@@ -978,8 +973,10 @@ int main(int argc, char **argv)
 			break;
 		case 'L':
 			if (parse_sizes(optarg) < 0) {
-				fprintf(stderr, "ring: bad --sizes '%s' (up to %d sizes, "
-					"1..%u bytes)\n", optarg, MAX_SIZES, MAX_LEN);
+				fprintf(stderr,
+					"ring: bad --sizes '%s' (up to %d sizes, "
+					"1..%u bytes)\n",
+					optarg, MAX_SIZES, MAX_LEN);
 				return 2;
 			}
 			break;
@@ -1034,16 +1031,19 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	b.tsc_per_ns = tsc_calibrate(quick ? 0.02 : 0.1);
-	note(&b, "ring: %llu MiB, %u x %u KiB blocks, publish every %d records, "
-	     "%d source frames", (unsigned long long)(b.size >> 20), b.w.hdr->nblocks,
-	     b.w.hdr->block_size >> 10, BATCH, NSRC);
-	note(&b, "throughput: pinned to CPU %d; best of %d rounds (writer, ~%.0f ms "
+	note(&b,
+	     "ring: %llu MiB, %u x %u KiB blocks, publish every %d records, "
+	     "%d source frames",
+	     (unsigned long long)(b.size >> 20), b.w.hdr->nblocks, b.w.hdr->block_size >> 10, BATCH,
+	     NSRC);
+	note(&b,
+	     "throughput: pinned to CPU %d; best of %d rounds (writer, ~%.0f ms "
 	     "each) or of %d-50 full drains (reader), each round running the ring "
-	     "and then memcpy in both layouts", b.cpu[0], b.rounds,
-	     b.seconds / ((1.0 + REF_NLAYOUTS) * b.rounds) * 1e3, b.rounds);
+	     "and then memcpy in both layouts",
+	     b.cpu[0], b.rounds, b.seconds / ((1.0 + REF_NLAYOUTS) * b.rounds) * 1e3, b.rounds);
 	if (!b.json)
-		printf("\n%-17s %10s %-4s %10s %6s  %-8s  %s\n", "figure", "value",
-		       "unit", "ref", "ratio", "ref is", "target");
+		printf("\n%-17s %10s %-4s %10s %6s  %-8s  %s\n", "figure", "value", "unit", "ref",
+		       "ratio", "ref is", "target");
 	bench_writer(&b);
 	err = bench_reader(&b);
 	if (!err)
@@ -1053,8 +1053,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* A busy machine slows both sides of a ratio, but not always alike. */
-	note(&b, "load: %d other runnable tasks at the start, %d at the end%s",
-	     load, others_runnable(), load > 0 ? " (figures are not reliable)" : "");
+	note(&b, "load: %d other runnable tasks at the start, %d at the end%s", load,
+	     others_runnable(), load > 0 ? " (figures are not reliable)" : "");
 	if (!b.json)
 		printf("\nref: memcpy of the same payloads, the faster layout: slots = "
 		       "cache-line aligned slots,\n     ringpos = the ring's payload "

@@ -118,7 +118,8 @@ int main(int argc, char **argv)
 	if (r == 0)
 		r = ring_writer_open(&w, m.mem, m.len, (uint32_t)getpid());
 	if (r < 0) {
-		fprintf(stderr, "ring_fill: %s\n", ring_file_explain(r, o.path, size, msg, sizeof(msg)));
+		fprintf(stderr, "ring_fill: %s\n",
+			ring_file_explain(r, o.path, size, msg, sizeof(msg)));
 		return 1;
 	}
 	ts = clock_ns(CLOCK_REALTIME) - n * 2000;

@@ -36,8 +36,8 @@ struct xdp_gen_state st;
 /* Ones' complement sum of the four 16-bit words of v, as they go on the wire. */
 static __always_inline __u32 csum_add64(__u32 sum, __u64 v)
 {
-	return sum + (__u32)(v >> 48) + (__u32)((v >> 32) & 0xffff) +
-	       (__u32)((v >> 16) & 0xffff) + (__u32)(v & 0xffff);
+	return sum + (__u32)(v >> 48) + (__u32)((v >> 32) & 0xffff) + (__u32)((v >> 16) & 0xffff) +
+	       (__u32)(v & 0xffff);
 }
 
 SEC("xdp")

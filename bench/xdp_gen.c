@@ -65,8 +65,8 @@
 #ifndef BPF_F_TEST_XDP_LIVE_FRAMES
 #define BPF_F_TEST_XDP_LIVE_FRAMES (1U << 1)
 #endif
-#define MAX_BATCH 256		/* the kernel's TEST_XDP_MAX_BATCH */
-#define MAX_RUN	  (1u << 30)	/* frames per unpaced test run */
+#define MAX_BATCH 256	     /* the kernel's TEST_XDP_MAX_BATCH */
+#define MAX_RUN	  (1u << 30) /* frames per unpaced test run */
 #define TTL	  8
 
 #ifndef XDP_GEN_OBJ_BUILD
@@ -90,14 +90,13 @@ struct frame {
 	unsigned int len;
 	unsigned int udp_off;
 	int ipv6;
-	uint32_t pseudo_sum;	/* addresses, length, protocol (IPv6) */
+	uint32_t pseudo_sum; /* addresses, length, protocol (IPv6) */
 };
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: xdp_gen -i IFNAME -g GROUP -p PORT [-n COUNT] [-s SIZE] [-r PPS]\n"
-		"               [-b BATCH]\n");
+	fprintf(stderr, "usage: xdp_gen -i IFNAME -g GROUP -p PORT [-n COUNT] [-s SIZE] [-r PPS]\n"
+			"               [-b BATCH]\n");
 	exit(2);
 }
 
@@ -274,7 +273,7 @@ static void build_frame(struct frame *f, const struct opts *o, int fd)
 		ip->version = 4;
 		ip->ihl = 5;
 		ip->tot_len = htons((uint16_t)(sizeof(*ip) + sizeof(*udp) + o->size));
-		ip->frag_off = htons(0x4000);	/* DF, as the kernel sends UDP */
+		ip->frag_off = htons(0x4000); /* DF, as the kernel sends UDP */
 		ip->ttl = TTL;
 		ip->protocol = IPPROTO_UDP;
 		if_addr(o->ifname, AF_INET, &ip->saddr);
@@ -287,8 +286,10 @@ static void build_frame(struct frame *f, const struct opts *o, int fd)
 		if (g6.s6_addr[0] != 0xff)
 			die("%s is not an IPv6 multicast group", o->group);
 		/* RFC 2464: 33:33 and the group's low 32 bits. */
-		memcpy(eth->h_dest, (uint8_t[]){ 0x33, 0x33, g6.s6_addr[12], g6.s6_addr[13],
-						 g6.s6_addr[14], g6.s6_addr[15] }, 6);
+		memcpy(eth->h_dest,
+		       (uint8_t[]){ 0x33, 0x33, g6.s6_addr[12], g6.s6_addr[13], g6.s6_addr[14],
+				    g6.s6_addr[15] },
+		       6);
 		eth->h_proto = htons(ETH_P_IPV6);
 		l3_len = sizeof(*ip6);
 		ip6->version = 6;
@@ -306,7 +307,7 @@ static void build_frame(struct frame *f, const struct opts *o, int fd)
 	}
 	f->udp_off = ETH_HLEN + l3_len;
 	udp = (struct udphdr *)(f->buf + f->udp_off);
-	udp->source = htons((uint16_t)o->port);	/* any will do (mcast_send's is random) */
+	udp->source = htons((uint16_t)o->port); /* any will do (mcast_send's is random) */
 	udp->dest = htons((uint16_t)o->port);
 	udp->len = htons((uint16_t)(sizeof(*udp) + o->size));
 	f->len = f->udp_off + (unsigned int)sizeof(*udp) + o->size;
@@ -324,7 +325,7 @@ static struct bpf_map *internal_map(struct bpf_object *obj, const char *suffix)
 	struct bpf_map *map;
 	size_t l, sl = strlen(suffix);
 
-	bpf_object__for_each_map(map, obj) {
+	bpf_object__for_each_map (map, obj) {
 		l = strlen(bpf_map__name(map));
 		if (bpf_map__is_internal(map) && l >= sl &&
 		    !strcmp(bpf_map__name(map) + l - sl, suffix))
@@ -395,15 +396,9 @@ static struct bpf_object *load_prog(const struct frame *f, const struct opts *o,
 static int run(int prog_fd, const struct frame *f, struct xdp_md *ctx, uint32_t n,
 	       unsigned int batch)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, t,
-		.data_in = f->buf,
-		.data_size_in = f->len,
-		.ctx_in = ctx,
-		.ctx_size_in = sizeof(*ctx),
-		.repeat = n,
-		.batch_size = batch < n ? batch : n,
-		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
-	);
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = f->buf, .data_size_in = f->len, .ctx_in = ctx,
+		    .ctx_size_in = sizeof(*ctx), .repeat = n, .batch_size = batch < n ? batch : n,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, );
 
 	return bpf_prog_test_run_opts(prog_fd, &t) < 0 ? -errno : 0;
 }
@@ -449,7 +444,7 @@ static void *watch(void *arg)
 
 static int do_send(const struct opts *o)
 {
-	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART */
 	struct watcher w = { .count = o->count };
 	struct xmit_stats s0, s1;
 	struct xdp_md ctx = { 0 };
@@ -529,14 +524,29 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "i:g:p:n:s:r:b:")) != -1) {
 		switch (c) {
-		case 'i': o.ifname = optarg; break;
-		case 'g': o.group = optarg; break;
-		case 'p': o.port = (unsigned int)strtoul(optarg, NULL, 0); break;
-		case 'n': o.count = strtoull(optarg, NULL, 0); break;
-		case 's': o.size = (unsigned int)strtoul(optarg, NULL, 0); break;
-		case 'r': o.pps = strtoull(optarg, NULL, 0); break;
-		case 'b': o.batch = (unsigned int)strtoul(optarg, NULL, 0); break;
-		default: usage();
+		case 'i':
+			o.ifname = optarg;
+			break;
+		case 'g':
+			o.group = optarg;
+			break;
+		case 'p':
+			o.port = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			o.count = strtoull(optarg, NULL, 0);
+			break;
+		case 's':
+			o.size = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			o.pps = strtoull(optarg, NULL, 0);
+			break;
+		case 'b':
+			o.batch = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!o.ifname || !o.group || !o.port || o.port > 65535 || o.size < XDP_GEN_HDR ||

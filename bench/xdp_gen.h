@@ -18,8 +18,8 @@
 
 #include <linux/types.h>
 
-#define XDP_GEN_PROG	    "xdp_gen"
-#define XDP_GEN_HDR	    16	 /* seq + time */
+#define XDP_GEN_PROG "xdp_gen"
+#define XDP_GEN_HDR  16 /* seq + time */
 /* Live frames live in one page, behind 256 bytes of headroom. */
 #define XDP_GEN_MAX_PAYLOAD 4096
 
@@ -48,9 +48,9 @@ struct xdp_gen_data {
 
 /* .bss: the generator's progress, zero at load. */
 struct xdp_gen_state {
-	__u64 sent;	/* frames returned as XDP_TX = next sequence number */
-	__u64 start;	/* CLOCK_MONOTONIC ns of the first frame (paced) */
-	__u64 due;	/* when the next frame is due (paced) */
+	__u64 sent;  /* frames returned as XDP_TX = next sequence number */
+	__u64 start; /* CLOCK_MONOTONIC ns of the first frame (paced) */
+	__u64 due;   /* when the next frame is due (paced) */
 };
 
 #endif /* XDP_GEN_H */

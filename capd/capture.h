@@ -20,20 +20,20 @@ struct xsk_rx;
 
 struct capture_src {
 	struct xsk_rx *xsk;
-	struct ring_queue_stats *stats;	/* this queue's slot in the ring */
+	struct ring_queue_stats *stats; /* this queue's slot in the ring */
 	uint16_t iface;			/* index into ring_stats.ifaces */
 	uint16_t queue;
 };
 
 struct capture {
 	struct ring_writer *writer;
-	struct ring_stats *stats;	/* the ring's statistics area */
+	struct ring_stats *stats; /* the ring's statistics area */
 	struct capture_src *srcs;
 	unsigned int nsrcs;
-	uint32_t snaplen;		/* clamped to the ring's max caplen */
-	uint32_t batch;			/* frames per peek, <= CAPTURE_MAX_BATCH */
-	const uint8_t *synced;		/* the clock page's verdict; read relaxed */
-	bool stop;			/* set by another thread; read relaxed */
+	uint32_t snaplen;      /* clamped to the ring's max caplen */
+	uint32_t batch;	       /* frames per peek, <= CAPTURE_MAX_BATCH */
+	const uint8_t *synced; /* the clock page's verdict; read relaxed */
+	bool stop;	       /* set by another thread; read relaxed */
 };
 
 #define CAPTURE_MAX_BATCH 1024

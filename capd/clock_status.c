@@ -9,12 +9,13 @@
 #include "hwtstamp.h"
 #include "phc.h"
 
-#define NS 1000000000LL
+#define NS     1000000000LL
 #define DAY_NS (86400 * NS)
 
 static const uint16_t round_ids[] = {
-	PTP_MID_PORT_DATA_SET,	      PTP_MID_TIME_STATUS_NP,	PTP_MID_CURRENT_DATA_SET,
-	PTP_MID_TIME_PROPERTIES_DATA_SET, PTP_MID_PARENT_DATA_SET,
+	PTP_MID_PORT_DATA_SET,	  PTP_MID_TIME_STATUS_NP,
+	PTP_MID_CURRENT_DATA_SET, PTP_MID_TIME_PROPERTIES_DATA_SET,
+	PTP_MID_PARENT_DATA_SET,
 };
 
 int clock_status_open(struct clock_status *cs, const struct clock_status_opts *o)
@@ -40,13 +41,18 @@ void clock_status_close(struct clock_status *cs)
 static uint8_t port_rank(uint8_t state)
 {
 	switch (state) {
-	case PTP_PS_SLAVE: return 5;
-	case PTP_PS_UNCALIBRATED: return 4;
-	case PTP_PS_MASTER: return 3;
+	case PTP_PS_SLAVE:
+		return 5;
+	case PTP_PS_UNCALIBRATED:
+		return 4;
+	case PTP_PS_MASTER:
+		return 3;
 	case PTP_PS_PASSIVE:
 	case PTP_PS_PRE_MASTER:
-	case PTP_PS_LISTENING: return 2;
-	default: return 1;
+	case PTP_PS_LISTENING:
+		return 2;
+	default:
+		return 1;
 	}
 }
 
@@ -58,7 +64,8 @@ static void take_answer(struct clock_status *cs, const struct ptp_mgmt_msg *m, u
 	switch (m->id) {
 	case PTP_MID_PORT_DATA_SET:
 		/* a new round's first port, or a better port of the same round */
-		if (m->sequence_id != cs->port_seq || port_rank(m->u.port.port_state) > cs->port_rank) {
+		if (m->sequence_id != cs->port_seq ||
+		    port_rank(m->u.port.port_state) > cs->port_rank) {
 			cs->port = m->u.port;
 			cs->port_seq = m->sequence_id;
 			cs->port_rank = port_rank(m->u.port.port_state);
@@ -170,7 +177,8 @@ void clock_status_fill(struct clock_status *cs, struct ring_clock *c, uint64_t n
 		c->utc_offset = cs->tprop.current_utc_offset;
 		c->time_flags = cs->tprop.flags;
 		c->time_source = cs->tprop.time_source;
-		clock_status_leap(&cs->leap, cs->tprop.current_utc_offset, cs->tprop.flags, now_real);
+		clock_status_leap(&cs->leap, cs->tprop.current_utc_offset, cs->tprop.flags,
+				  now_real);
 	}
 	c->leap_tai_ns = cs->leap.tai_ns;
 	c->leap_offset_before = cs->leap.before;
@@ -226,8 +234,7 @@ uint16_t clock_status_rule(const struct ring_clock *c, bool kernel_synced)
 	return RING_SYNC_PTP_SLAVE;
 }
 
-void clock_status_leap(struct clock_leap *l, int16_t utc_offset, uint8_t flags,
-		       uint64_t now_utc_ns)
+void clock_status_leap(struct clock_leap *l, int16_t utc_offset, uint8_t flags, uint64_t now_utc_ns)
 {
 	uint64_t midnight;
 	int step;

@@ -18,34 +18,34 @@
 #include "ring_format.h"
 
 #define CLOCK_STATUS_ROUND_NS 1000000000ull /* one round of GETs a second */
-#define CLOCK_STATUS_LOST_NS 2000000000ull  /* silent this long: not answering */
+#define CLOCK_STATUS_LOST_NS  2000000000ull /* silent this long: not answering */
 
 struct clock_status_opts {
-	const char *ptp4l_socket;	/* "" = no ptp4l */
-	const char *client_socket;	/* where capd binds its end */
+	const char *ptp4l_socket;  /* "" = no ptp4l */
+	const char *client_socket; /* where capd binds its end */
 	uint8_t domain;
-	int64_t max_offset_ns;		/* bound of RING_SYNC_PTP_SLAVE */
-	const char *hw_ifname;		/* NIC stamping in hardware, or NULL */
-	int phc_fd;			/* its /dev/ptpN open for reading, or -1 */
-	int phc_index;			/* N, or -1 */
+	int64_t max_offset_ns; /* bound of RING_SYNC_PTP_SLAVE */
+	const char *hw_ifname; /* NIC stamping in hardware, or NULL */
+	int phc_fd;	       /* its /dev/ptpN open for reading, or -1 */
+	int phc_index;	       /* N, or -1 */
 };
 
 /* Leap second plan, see ring_clock.leap_tai_ns. */
 struct clock_leap {
-	uint64_t tai_ns;		/* 0 = none */
+	uint64_t tai_ns; /* 0 = none */
 	int16_t before, after;
 };
 
 struct clock_status {
 	struct clock_status_opts o;
-	struct ptp_client pc;		/* pc.fd < 0: no ptp4l to ask */
-	int send_err;			/* of the last round, 0 = sent */
-	uint64_t next_round;		/* CLOCK_MONOTONIC */
-	uint64_t first_round;		/* CLOCK_MONOTONIC, 0 = none sent yet */
-	uint64_t last_answer;		/* CLOCK_MONOTONIC, 0 = never */
-	uint64_t last_answer_real;	/* CLOCK_REALTIME */
-	uint16_t port_seq;		/* sequenceId of this round's PORT_DATA_SET */
-	uint8_t port_rank;		/* of the best port seen for port_seq */
+	struct ptp_client pc;	   /* pc.fd < 0: no ptp4l to ask */
+	int send_err;		   /* of the last round, 0 = sent */
+	uint64_t next_round;	   /* CLOCK_MONOTONIC */
+	uint64_t first_round;	   /* CLOCK_MONOTONIC, 0 = none sent yet */
+	uint64_t last_answer;	   /* CLOCK_MONOTONIC, 0 = never */
+	uint64_t last_answer_real; /* CLOCK_REALTIME */
+	uint16_t port_seq;	   /* sequenceId of this round's PORT_DATA_SET */
+	uint8_t port_rank;	   /* of the best port seen for port_seq */
 	struct ptp_time_status ts;
 	struct ptp_port_ds port;
 	struct ptp_current_ds current;

@@ -17,7 +17,7 @@
 #include "xdp_prog.h"
 #include "xsk.h"
 
-#define TICK_MS 100
+#define TICK_MS	    100
 #define STATS_TICKS 10
 
 /*
@@ -221,7 +221,7 @@ int housekeeping_start(struct housekeeping *hk)
 	hk->last_rule = RING_UNSYNC_UNKNOWN;
 	hk->metrics_err = 0;
 	memset(hk->nic, 0, sizeof(hk->nic));
-	update_nics(hk); /* the NIC drops before capd count for nothing */
+	update_nics(hk);  /* the NIC drops before capd count for nothing */
 	update_clock(hk); /* before the first record a reader might convert */
 	if (hk->metrics_path[0])
 		pr_info("metrics file %s, rewritten every second", hk->metrics_path);

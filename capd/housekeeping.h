@@ -36,14 +36,14 @@ struct housekeeping_nic {
 struct housekeeping {
 	struct ring_hdr *hdr;
 	struct capture *cap;
-	struct xdp_prog **progs;	/* per ring interface index */
+	struct xdp_prog **progs; /* per ring interface index */
 	unsigned int nprogs;
-	struct clock_status clock;	/* opened by the caller before the start */
-	const char *ring_path;		/* the metrics' ring label */
-	char metrics_path[PATH_MAX];	/* "" = no metrics file */
-	uint16_t last_rule;		/* for logging changes */
+	struct clock_status clock;   /* opened by the caller before the start */
+	const char *ring_path;	     /* the metrics' ring label */
+	char metrics_path[PATH_MAX]; /* "" = no metrics file */
+	uint16_t last_rule;	     /* for logging changes */
 	int last_send_err;
-	int metrics_err;		/* last metrics_save() result, for logging changes */
+	int metrics_err; /* last metrics_save() result, for logging changes */
 	struct housekeeping_nic nic[RING_MAX_IFACES];
 	bool stop;
 	pthread_t thread;

@@ -13,9 +13,9 @@
 
 struct hwtstamp_saved {
 	char ifname[IF_NAMESIZE];
-	struct hwtstamp_config old;	/* before we changed it */
-	int rx_filter;			/* what the driver granted */
-	bool changed;			/* restore on exit */
+	struct hwtstamp_config old; /* before we changed it */
+	int rx_filter;		    /* what the driver granted */
+	bool changed;		    /* restore on exit */
 };
 
 /*

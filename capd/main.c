@@ -39,7 +39,7 @@
 #include "xsk.h"
 
 #define CAPD_CONF_DEFAULT "/etc/capd/capd.conf"
-#define THREAD_STACK (512 * 1024)
+#define THREAD_STACK	  (512 * 1024)
 
 struct capd {
 	struct capd_conf conf;
@@ -58,8 +58,8 @@ struct capd {
 	struct housekeeping hk;
 	struct mcast_join joins;
 	pthread_t cap_thread;
-	void *cap_stack;	/* mapped and locked before the privilege drop */
-	char pmc_path[128];	/* capd's end of ptp4l's socket */
+	void *cap_stack;    /* mapped and locked before the privilege drop */
+	char pmc_path[128]; /* capd's end of ptp4l's socket */
 	bool cap_running, hk_running, writer_open, clock_open;
 };
 
@@ -114,7 +114,8 @@ static void check_clock(const struct capd *d)
 		return;
 	if (access(c->clock.ptp4l_socket, F_OK) < 0)
 		pr_warn("%s: clock.ptp4l_socket: %s: %s; the clock counts as unsynced until "
-			"ptp4l runs", d->conf_path, c->clock.ptp4l_socket, strerror(errno));
+			"ptp4l runs",
+			d->conf_path, c->clock.ptp4l_socket, strerror(errno));
 	if (stat(c->run.dir, &st) < 0)
 		pr_warn("%s: run.dir: %s: %s; capd cannot ask ptp4l without it", d->conf_path,
 			c->run.dir, strerror(errno));
@@ -147,8 +148,8 @@ static int check_system(struct capd *d)
 		for (q = 0; q < ifc->nqueues; q++)
 			if (ifc->queues[q] >= nq) {
 				pr_err("%s: capture.interfaces[%u].queues: %s has %u receive "
-				       "queue(s), no queue %u", d->conf_path, i, ifc->name, nq,
-				       ifc->queues[q]);
+				       "queue(s), no queue %u",
+				       d->conf_path, i, ifc->name, nq, ifc->queues[q]);
 				return -EINVAL;
 			}
 	}
@@ -157,7 +158,8 @@ static int check_system(struct capd *d)
 			return -errno;
 		if (c->capture.cpu >= CPU_SETSIZE || !CPU_ISSET(c->capture.cpu, &cpus)) {
 			pr_err("%s: capture.cpu: CPU %d is not online or not allowed to capd "
-			       "(allowed: %d CPUs)", d->conf_path, c->capture.cpu, CPU_COUNT(&cpus));
+			       "(allowed: %d CPUs)",
+			       d->conf_path, c->capture.cpu, CPU_COUNT(&cpus));
 			return -EINVAL;
 		}
 	}
@@ -190,8 +192,8 @@ static int check_system(struct capd *d)
 	    ring_file_hugepages(0, &hp) == 0 && hp.free * hp.page_size < c->ring.size) {
 		char msg[512];
 
-		pr_err("%s", ring_file_explain(-ENOMEM, d->ring_path, c->ring.size, msg,
-					       sizeof(msg)));
+		pr_err("%s",
+		       ring_file_explain(-ENOMEM, d->ring_path, c->ring.size, msg, sizeof(msg)));
 		return -ENOMEM;
 	}
 	check_clock(d);
@@ -269,8 +271,8 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 
 	r = xdp_prog_open(&po, &d->progs[i]);
 	if (r < 0) {
-		pr_err("%s: XDP program (mode %s): %s%s", ifc->name,
-		       xdp_prog_mode_str(po.mode), strerror(-r),
+		pr_err("%s: XDP program (mode %s): %s%s", ifc->name, xdp_prog_mode_str(po.mode),
+		       strerror(-r),
 		       r == -EBUSY ? " (another XDP program is attached; detach it first)" : "");
 		return r;
 	}
@@ -581,13 +583,27 @@ int main(int argc, char **argv)
 	d.map.fd = -1;
 	while ((c = getopt(argc, argv, "c:nDvVh")) != -1) {
 		switch (c) {
-		case 'c': d.conf_path = optarg; break;
-		case 'n': check = true; break;
-		case 'D': dump = true; break;
-		case 'v': verbose++; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("capd " CAPD_VERSION "\n"); return 0;
-		default: usage(stderr); return 2;
+		case 'c':
+			d.conf_path = optarg;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case 'D':
+			dump = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("capd " CAPD_VERSION "\n");
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {
@@ -656,8 +672,8 @@ int main(int argc, char **argv)
 	r = start_threads(&d);
 	if (r < 0)
 		goto out;
-	pr_info("capturing %u queue(s) of %u interface(s) into %s (generation %u)",
-		d.cap.nsrcs, d.nifaces, d.ring_path, d.writer.generation);
+	pr_info("capturing %u queue(s) of %u interface(s) into %s (generation %u)", d.cap.nsrcs,
+		d.nifaces, d.ring_path, d.writer.generation);
 	sd_notify(0, "READY=1\nSTATUS=capturing");
 
 	do {

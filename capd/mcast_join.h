@@ -13,8 +13,8 @@
 struct mcast_join {
 	int fd4;
 	int fd6;
-	unsigned int joined;	/* (group, interface) memberships held */
-	unsigned int prefixes;	/* feeds given as prefixes: nothing to join */
+	unsigned int joined;   /* (group, interface) memberships held */
+	unsigned int prefixes; /* feeds given as prefixes: nothing to join */
 };
 
 /*

@@ -101,12 +101,12 @@ static void ring_families(FILE *f, const struct metrics_src *src)
 	single_u64(f, src, "capd_ring_written_bytes_total", "counter",
 		   "Packet bytes stored in the ring file, over all its generations.",
 		   ring_load_relaxed64(&h->bytes));
-	single_ns(f, src, "capd_capture_busy_seconds_total", "counter",
-		  "Time the capture thread spent moving packets (the rest it polled empty sockets).",
-		  (int64_t)ring_load_relaxed64(&st->busy_ns));
+	single_ns(
+		f, src, "capd_capture_busy_seconds_total", "counter",
+		"Time the capture thread spent moving packets (the rest it polled empty sockets).",
+		(int64_t)ring_load_relaxed64(&st->busy_ns));
 	single_u64(f, src, "capd_capture_polls_total", "counter",
-		   "Passes of the capture loop over its sockets.",
-		   ring_load_relaxed64(&st->polls));
+		   "Passes of the capture loop over its sockets.", ring_load_relaxed64(&st->polls));
 	single_u64(f, src, "capd_capture_batches_total", "counter",
 		   "Non-empty receive batches the capture loop took.",
 		   ring_load_relaxed64(&st->batches));
@@ -134,34 +134,51 @@ struct queue_family {
  * (stage="nic").  Summing it in would count the same packets twice.
  */
 static const struct queue_family queue_families[] = {
-	{ "capd_received_packets_total", "Packets from the queue written into the ring.", NULL,
-	  1, { { NULL, QS(packets) } } },
-	{ "capd_received_bytes_total", "Wire bytes of the packets written into the ring.", NULL, 1,
+	{ "capd_received_packets_total",
+	  "Packets from the queue written into the ring.",
+	  NULL,
+	  1,
+	  { { NULL, QS(packets) } } },
+	{ "capd_received_bytes_total",
+	  "Wire bytes of the packets written into the ring.",
+	  NULL,
+	  1,
 	  { { NULL, QS(bytes) } } },
 	{ "capd_truncated_packets_total",
-	  "Packets longer than capture.snaplen, stored cut (not lost).", NULL, 1,
+	  "Packets longer than capture.snaplen, stored cut (not lost).",
+	  NULL,
+	  1,
 	  { { NULL, QS(truncated) } } },
 	{ "capd_xdp_packets_total",
 	  "Packets capd's XDP program saw: redirect = selected for capture, pass = left to the "
 	  "kernel.",
-	  "action", 2, { { "redirect", QS(xdp_redirected) }, { "pass", QS(xdp_passed) } } },
+	  "action",
+	  2,
+	  { { "redirect", QS(xdp_redirected) }, { "pass", QS(xdp_passed) } } },
 	{ "capd_xdp_metadata_failures_total",
-	  "Redirected packets the XDP program could not give a timestamp header.", NULL, 1,
+	  "Redirected packets the XDP program could not give a timestamp header.",
+	  NULL,
+	  1,
 	  { { NULL, QS(xdp_meta_failed) } } },
 	{ "capd_dropped_packets_total",
 	  "Packets lost before the ring: nic = the NIC ran out of buffers (whole interface, on its "
 	  "first queue), rx_ring_full = the socket's RX ring was full, xsk = dropped by the "
 	  "AF_XDP socket otherwise.",
-	  "stage", 3,
+	  "stage",
+	  3,
 	  { { "nic", QS(nic_dropped) },
 	    { "rx_ring_full", QS(xsk_rx_ring_full) },
 	    { "xsk", QS(xsk_rx_dropped) } } },
 	{ "capd_xsk_fill_ring_empty_total",
 	  "Times the kernel found the AF_XDP socket's fill ring empty (capd late giving frames "
 	  "back).",
-	  NULL, 1, { { NULL, QS(xsk_fill_ring_empty) } } },
+	  NULL,
+	  1,
+	  { { NULL, QS(xsk_fill_ring_empty) } } },
 	{ "capd_xsk_invalid_descriptors_total",
-	  "Invalid descriptors the AF_XDP socket refused (a capd bug).", NULL, 1,
+	  "Invalid descriptors the AF_XDP socket refused (a capd bug).",
+	  NULL,
+	  1,
 	  { { NULL, QS(xsk_invalid_descs) } } },
 };
 
@@ -186,7 +203,8 @@ static void queue_family(FILE *f, const struct metrics_src *src, const struct qu
 			label(f, "queue", qid, sizeof(qid));
 			if (qf->dim)
 				label(f, qf->dim, qf->series[j].value, SIZE_MAX);
-			end_u64(f, ring_load_relaxed64((const uint64_t *)(base + qf->series[j].off)));
+			end_u64(f,
+				ring_load_relaxed64((const uint64_t *)(base + qf->series[j].off)));
 		}
 	}
 }

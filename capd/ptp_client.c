@@ -85,7 +85,8 @@ int ptp_client_recv(struct ptp_client *c, struct ptp_mgmt_msg *m)
 	for (;;) {
 		flen = sizeof(from);
 		memset(&from, 0, sizeof(from));
-		n = recvfrom(c->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
+		n = recvfrom(c->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
+			     &flen);
 		if (n < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
 		/* Anyone who can reach our path could write to it: only

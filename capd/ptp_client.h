@@ -22,7 +22,7 @@
 struct ptp_client {
 	int fd;
 	uint8_t domain;
-	uint16_t port;		/* our sourcePortIdentity.portNumber */
+	uint16_t port; /* our sourcePortIdentity.portNumber */
 	uint16_t next_seq;
 	struct sockaddr_un server;
 	struct sockaddr_un local;

@@ -4,25 +4,25 @@
 
 #include "ptp_mgmt.h"
 
-#define MSG_TYPE_MANAGEMENT 0x0d
-#define CONTROL_MANAGEMENT 0x04
-#define ACTION_GET 0
-#define ACTION_RESPONSE 2
-#define TLV_MANAGEMENT 0x0001
+#define MSG_TYPE_MANAGEMENT	    0x0d
+#define CONTROL_MANAGEMENT	    0x04
+#define ACTION_GET		    0
+#define ACTION_RESPONSE		    2
+#define TLV_MANAGEMENT		    0x0001
 #define TLV_MANAGEMENT_ERROR_STATUS 0x0002
 
 /* Offsets in the message (1588-2008 Tables 18 and 37). */
-#define OFF_TYPE 0
-#define OFF_VERSION 1
-#define OFF_LENGTH 2
-#define OFF_DOMAIN 4
-#define OFF_SOURCE 20
-#define OFF_SEQUENCE 30
-#define OFF_CONTROL 32
+#define OFF_TYPE	 0
+#define OFF_VERSION	 1
+#define OFF_LENGTH	 2
+#define OFF_DOMAIN	 4
+#define OFF_SOURCE	 20
+#define OFF_SEQUENCE	 30
+#define OFF_CONTROL	 32
 #define OFF_LOG_INTERVAL 33
-#define OFF_TARGET 34
-#define OFF_ACTION 46
-#define OFF_TLV PTP_MGMT_HDR_LEN
+#define OFF_TARGET	 34
+#define OFF_ACTION	 46
+#define OFF_TLV		 PTP_MGMT_HDR_LEN
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -58,8 +58,7 @@ static void get_port_identity(const uint8_t *p, struct ptp_port_identity *id)
 	id->port = get16(p + 8);
 }
 
-size_t ptp_mgmt_get(uint8_t *buf, uint8_t domain, uint16_t port, uint16_t sequence_id,
-		    uint16_t id)
+size_t ptp_mgmt_get(uint8_t *buf, uint8_t domain, uint16_t port, uint16_t sequence_id, uint16_t id)
 {
 	memset(buf, 0, PTP_MGMT_REQ_LEN);
 	buf[OFF_TYPE] = MSG_TYPE_MANAGEMENT;

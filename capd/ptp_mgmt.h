@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PTP_MGMT_HDR_LEN 48	/* header up to and including actionField */
-#define PTP_MGMT_REQ_LEN 54	/* + TLV type, length, managementId */
+#define PTP_MGMT_HDR_LEN 48 /* header up to and including actionField */
+#define PTP_MGMT_REQ_LEN 54 /* + TLV type, length, managementId */
 #define PTP_MGMT_MAX_LEN 1500
 
 /* managementId values capd asks for (1588 Table 40 and linuxptp's own) */
@@ -60,32 +60,32 @@ struct ptp_port_identity {
 };
 
 /* The fields of each dataset capd uses; scaled values already in ns. */
-struct ptp_time_status {		/* TIME_STATUS_NP */
+struct ptp_time_status { /* TIME_STATUS_NP */
 	int64_t master_offset_ns;
 	int64_t ingress_time_ns;
 	int32_t gm_present;
 	uint8_t gm_identity[8];
 };
 
-struct ptp_port_ds {			/* PORT_DATA_SET */
+struct ptp_port_ds { /* PORT_DATA_SET */
 	struct ptp_port_identity port;
 	uint8_t port_state;
 	int64_t peer_mean_path_delay_ns;
 };
 
-struct ptp_current_ds {			/* CURRENT_DATA_SET */
+struct ptp_current_ds { /* CURRENT_DATA_SET */
 	uint16_t steps_removed;
 	int64_t offset_from_master_ns;
 	int64_t mean_path_delay_ns;
 };
 
-struct ptp_time_properties {		/* TIME_PROPERTIES_DATA_SET */
+struct ptp_time_properties { /* TIME_PROPERTIES_DATA_SET */
 	int16_t current_utc_offset;
-	uint8_t flags;			/* enum ptp_time_flags */
+	uint8_t flags; /* enum ptp_time_flags */
 	uint8_t time_source;
 };
 
-struct ptp_parent_ds {			/* PARENT_DATA_SET */
+struct ptp_parent_ds { /* PARENT_DATA_SET */
 	struct ptp_port_identity parent;
 	uint8_t gm_priority1, gm_priority2;
 	uint8_t gm_clock_class, gm_clock_accuracy;
@@ -97,10 +97,10 @@ struct ptp_parent_ds {			/* PARENT_DATA_SET */
 struct ptp_mgmt_msg {
 	uint16_t sequence_id;
 	uint8_t domain;
-	uint8_t action;			/* 2 = RESPONSE */
+	uint8_t action; /* 2 = RESPONSE */
 	struct ptp_port_identity source;
-	uint16_t id;			/* managementId */
-	uint16_t error;			/* MANAGEMENT_ERROR_STATUS id, 0 = none */
+	uint16_t id;	/* managementId */
+	uint16_t error; /* MANAGEMENT_ERROR_STATUS id, 0 = none */
 	union {
 		struct ptp_time_status time_status;
 		struct ptp_port_ds port;
@@ -115,8 +115,7 @@ struct ptp_mgmt_msg {
  * bytes).  The source port number is taken from `port` (pmc uses its pid).
  * @return PTP_MGMT_REQ_LEN.
  */
-size_t ptp_mgmt_get(uint8_t *buf, uint8_t domain, uint16_t port, uint16_t sequence_id,
-		    uint16_t id);
+size_t ptp_mgmt_get(uint8_t *buf, uint8_t domain, uint16_t port, uint16_t sequence_id, uint16_t id);
 
 /*
  * Decode one received datagram.

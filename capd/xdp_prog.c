@@ -34,7 +34,7 @@ struct xdp_prog {
 	int feeds4_fd;
 	int feeds6_fd;
 	int counters_fd;
-	int link_fd;		/* the attachment; -1 when not attached */
+	int link_fd; /* the attachment; -1 when not attached */
 };
 
 /* ---- libbpf output ------------------------------------------------------- */
@@ -211,7 +211,7 @@ static int collect_keys(const struct xdp_feed *feeds, size_t n, int family, stru
 
 int xdp_prog_check_feeds(const struct xdp_feed *feeds, size_t nfeeds)
 {
-	static const int families[] = {AF_INET, AF_INET6};
+	static const int families[] = { AF_INET, AF_INET6 };
 	struct capd_feed_val v;
 	struct feed_key *keys;
 	size_t nkeys, i, fam;
@@ -401,8 +401,7 @@ static int set_rodata_u32(struct bpf_object *obj, const char *name, uint32_t val
 	if (id < 0)
 		return -ENOENT;
 	sec = btf__type_by_id(btf, (uint32_t)id);
-	bpf_object__for_each_map(map, obj)
-	{
+	bpf_object__for_each_map (map, obj) {
 		const char *mname = bpf_map__name(map);
 		size_t l = strlen(mname);
 
@@ -464,8 +463,7 @@ static int load(struct xdp_prog *p, const char *name, bool bound, bool capture_a
 		r = -errno;
 		return r ? r : -EINVAL;
 	}
-	bpf_object__for_each_program(prog, p->obj)
-	{
+	bpf_object__for_each_program (prog, p->obj) {
 		bool mine = !strcmp(bpf_program__name(prog), name);
 
 		bpf_program__set_autoload(prog, mine);

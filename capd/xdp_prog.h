@@ -107,7 +107,6 @@ struct xdp_prog_info {
 	char obj_path[256];
 };
 
-
 struct xdp_prog;
 
 /*

@@ -72,15 +72,15 @@ struct xsk_rx_opts {
 #define XSK_RX_F_INCOMPLETE (1u << 0)
 
 struct xsk_rx_frame {
-	const uint8_t *data;		  /* the frame's first byte (Ethernet header) */
+	const uint8_t *data; /* the frame's first byte (Ethernet header) */
 	/* NULL if the program wrote none; valid until the batch is released */
 	const struct capd_xdp_meta *meta;
-	uint32_t len;			  /* bytes at data: the first buffer only */
-	uint32_t wire_len;		  /* bytes of the whole frame, all buffers */
+	uint32_t len;	   /* bytes at data: the first buffer only */
+	uint32_t wire_len; /* bytes of the whole frame, all buffers */
 	/* (neither counts a metadata header in the frame) */
-	uint32_t desc;			  /* RX ring index of the first descriptor (internal) */
-	uint16_t nbufs;			  /* descriptors of the frame */
-	uint16_t flags;			  /* XSK_RX_F_* */
+	uint32_t desc;	/* RX ring index of the first descriptor (internal) */
+	uint16_t nbufs; /* descriptors of the frame */
+	uint16_t flags; /* XSK_RX_F_* */
 };
 
 struct xsk_rx_info {

@@ -191,8 +191,8 @@ static const char *feed_post(const void *obj, const char **key, char *buf, size_
 
 /* ---- the table ------------------------------------------------------------- */
 
-static const char *const xdp_mode_names[] = {"auto", "native", "generic", NULL};
-static const char *const zerocopy_names[] = {"auto", "on", "off", NULL};
+static const char *const xdp_mode_names[] = { "auto", "native", "generic", NULL };
+static const char *const zerocopy_names[] = { "auto", "on", "off", NULL };
 
 static const struct ckey ring_keys[] = {
 	K_STR(struct capd_conf_ring, name, "name", "default", 1, 0, check_ring_name,
@@ -207,7 +207,7 @@ static const struct ckey ring_keys[] = {
 	/* readers map the ring read-only; nobody but capd may write it */
 	K_MODE(struct capd_conf_ring, mode, "mode", 0640, 0027, 0777,
 	       "file mode, octal; no group write, no bits for others"),
-	{.name = NULL},
+	{ .name = NULL },
 };
 
 static const struct ckey iface_keys[] = {
@@ -217,7 +217,7 @@ static const struct ckey iface_keys[] = {
 	       CAPD_CONF_MAX_QUEUES - 1, CKF_UNIQUE, "RX queues to capture; [ ] = all queues"),
 	K_ENUM(struct capd_conf_iface, mode, "mode", CAPD_XDP_AUTO, xdp_mode_names,
 	       "XDP attach mode; auto = native if the driver has it"),
-	{.name = NULL},
+	{ .name = NULL },
 };
 
 static const struct ckey xsk_keys[] = {
@@ -231,7 +231,7 @@ static const struct ckey xsk_keys[] = {
 	      "UMEM frames per socket"),
 	K_ENUM(struct capd_conf_xsk, zerocopy, "zerocopy", CAPD_ZC_AUTO, zerocopy_names,
 	       "auto = zero-copy if the driver has it; on = fail without it"),
-	{.name = NULL},
+	{ .name = NULL },
 };
 
 static const struct ckey capture_keys[] = {
@@ -247,7 +247,7 @@ static const struct ckey capture_keys[] = {
 	       CAPD_CONF_MAX_IFACES, CKF_REQUIRED, iface_keys, NULL, "interfaces to capture on"),
 	K_GROUP(struct capd_conf_capture, xsk, "xsk", xsk_keys, NULL,
 		"AF_XDP sockets, one per queue"),
-	{.name = NULL},
+	{ .name = NULL },
 };
 
 static const struct ckey feed_keys[] = {
@@ -259,7 +259,7 @@ static const struct ckey feed_keys[] = {
 	       CKF_UNIQUE, "UDP destination ports; [ ] = any"),
 	K_BOOL(struct capd_conf_feed, allow_unicast, "allow_unicast", false,
 	       "accept a group that is not multicast"),
-	{.name = NULL},
+	{ .name = NULL },
 };
 
 static const struct ckey clock_keys[] = {
@@ -268,7 +268,7 @@ static const struct ckey clock_keys[] = {
 	K_INT(struct capd_conf_clock, domain, "domain", 0, 0, 255, 0, "PTP domain of ptp4l"),
 	K_INT(struct capd_conf_clock, max_offset, "max_offset", 1000, 1, 1000000000, 0,
 	      "largest |offset from master| in ns still called synced"),
-	{.name = NULL},
+	{ .name = NULL },
 };
 
 static const struct ckey run_keys[] = {
@@ -278,14 +278,14 @@ static const struct ckey run_keys[] = {
 	      "group capd switches to after setup; \"\" = stay"),
 	K_STR(struct capd_conf_run, dir, "dir", "/run/capd", 1, 0, check_abs_path,
 	      "directory of capd's runtime files (its ptp4l client socket)"),
-	{.name = NULL},
+	{ .name = NULL },
 };
 
 static const struct ckey metrics_keys[] = {
 	K_STR(struct capd_conf_metrics, textfile, "textfile", "capd.prom", 0, 0, check_textfile,
 	      "Prometheus textfile rewritten every second: a *.prom name in run.dir or an "
 	      "absolute path; \"\" = none"),
-	{.name = NULL},
+	{ .name = NULL },
 };
 
 const struct ckey capd_conf_table[] = {
@@ -299,7 +299,7 @@ const struct ckey capd_conf_table[] = {
 	K_GROUP(struct capd_conf, run, "run", run_keys, NULL, "identity after setup"),
 	K_GROUP(struct capd_conf, metrics, "metrics", metrics_keys, NULL,
 		"counters for node_exporter's textfile collector (capd(8), METRICS)"),
-	{.name = NULL},
+	{ .name = NULL },
 };
 
 /* ---- values in fields of any width ------------------------------------------ */
@@ -951,7 +951,7 @@ static int prescan(struct parse *p, const char *t)
 int capd_conf_parse_string(struct capd_conf *c, const char *text, const char *name, char *err,
 			   size_t errlen)
 {
-	struct parse p = {.file = name ? name : "(string)", .err = err, .errlen = errlen};
+	struct parse p = { .file = name ? name : "(string)", .err = err, .errlen = errlen };
 	struct capd_conf *tmp;
 	config_t cfg;
 	int r;
@@ -1016,7 +1016,7 @@ int capd_conf_load(struct capd_conf *c, const char *path, char *err, size_t errl
 	/* libconfig would stop reading at a NUL and ignore the rest */
 	nul = memchr(buf, '\0', n);
 	if (nul) {
-		struct parse p = {.file = path, .err = err, .errlen = errlen};
+		struct parse p = { .file = path, .err = err, .errlen = errlen };
 		unsigned int line = 1;
 		char *q;
 

@@ -8,8 +8,8 @@
 
 #include "file_replace.h"
 
-int file_replace(const char *path, mode_t mode, bool durable, void (*fill)(FILE *f, const void *ctx),
-		 const void *ctx)
+int file_replace(const char *path, mode_t mode, bool durable,
+		 void (*fill)(FILE *f, const void *ctx), const void *ctx)
 {
 	size_t n = strlen(path) + sizeof(".tmp");
 	char *tmp = malloc(n);

@@ -17,7 +17,7 @@
  * (fsync) before the rename.
  * @return 0, or -errno; the temporary file is gone either way.
  */
-int file_replace(const char *path, mode_t mode, bool durable, void (*fill)(FILE *f, const void *ctx),
-		 const void *ctx);
+int file_replace(const char *path, mode_t mode, bool durable,
+		 void (*fill)(FILE *f, const void *ctx), const void *ctx);
 
 #endif

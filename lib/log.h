@@ -15,10 +15,10 @@ void log_init(const char *prog, int max_level);
 
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define pr_err(...) log_msg(LOG_ERR, __VA_ARGS__)
-#define pr_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)
+#define pr_err(...)    log_msg(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)   log_msg(LOG_WARNING, __VA_ARGS__)
 #define pr_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)
-#define pr_info(...) log_msg(LOG_INFO, __VA_ARGS__)
-#define pr_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define pr_info(...)   log_msg(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...)  log_msg(LOG_DEBUG, __VA_ARGS__)
 
 #endif

@@ -122,8 +122,9 @@ static int nl_transact(int proto, struct nl_req *req, size_t hdrlen, nl_attr_fn 
 		}
 		if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_len < NLMSG_LENGTH(hdrlen))
 			break;
-		nl_attrs((const struct nlattr *)((const char *)NLMSG_DATA(nh) + NLMSG_ALIGN(hdrlen)),
-			 (int)nh->nlmsg_len - (int)NLMSG_LENGTH(NLMSG_ALIGN(hdrlen)), fn, arg);
+		nl_attrs(
+			(const struct nlattr *)((const char *)NLMSG_DATA(nh) + NLMSG_ALIGN(hdrlen)),
+			(int)nh->nlmsg_len - (int)NLMSG_LENGTH(NLMSG_ALIGN(hdrlen)), fn, arg);
 		r = 0;
 		break;
 	}
@@ -254,8 +255,8 @@ int netdev_nic_rx_drops(const char *ifname, uint64_t *drops)
 	int r;
 
 	/* the kernel's dev_valid_name(): nothing that leaves the directory */
-	if (!*ifname || strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/') ||
-	    !strcmp(ifname, ".") || !strcmp(ifname, ".."))
+	if (!*ifname || strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/') || !strcmp(ifname, ".") ||
+	    !strcmp(ifname, ".."))
 		return -ENODEV;
 	r = read_stat(ifname, "rx_missed_errors", &missed);
 	if (!r)

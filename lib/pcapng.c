@@ -69,7 +69,7 @@ static size_t utf8_prefix(const char *s, size_t len, size_t max)
 
 static void opt_hdr(struct emit *w, uint16_t code, size_t len)
 {
-	struct pcapng_opt_hdr h = {.code = code, .len = (uint16_t)len};
+	struct pcapng_opt_hdr h = { .code = code, .len = (uint16_t)len };
 
 	put(w, &h, sizeof(h));
 	w->opts = true;
@@ -101,7 +101,7 @@ static void opt_u64(struct emit *w, uint16_t code, uint64_t v)
 /* A timestamp option is two u32 words, high first, like the EPB's. */
 static void opt_ts(struct emit *w, uint16_t code, uint64_t ts)
 {
-	uint32_t v[2] = {(uint32_t)(ts >> 32), (uint32_t)ts};
+	uint32_t v[2] = { (uint32_t)(ts >> 32), (uint32_t)ts };
 
 	opt(w, code, v, sizeof(v));
 }
@@ -146,7 +146,7 @@ typedef void (*build_fn)(struct emit *w, uint32_t total, const void *arg);
 
 static size_t encode(void *buf, size_t cap, build_fn build, const void *arg)
 {
-	struct emit w = {0};
+	struct emit w = { 0 };
 	size_t total;
 
 	build(&w, 0, arg);
@@ -154,7 +154,7 @@ static size_t encode(void *buf, size_t cap, build_fn build, const void *arg)
 	if (total > UINT32_MAX)
 		return 0;
 	if (buf && total <= cap) {
-		w = (struct emit){.p = buf};
+		w = (struct emit){ .p = buf };
 		build(&w, (uint32_t)total, arg);
 	}
 	return total;
@@ -274,11 +274,11 @@ static void isb_build(struct emit *w, uint32_t total, const void *arg)
 		uint16_t code;
 		uint64_t v;
 	} counters[] = {
-		{PCAPNG_ISB_IFRECV, i->ifrecv},
-		{PCAPNG_ISB_IFDROP, i->ifdrop},
-		{PCAPNG_ISB_FILTERACCEPT, i->filteraccept},
-		{PCAPNG_ISB_OSDROP, i->osdrop},
-		{PCAPNG_ISB_USRDELIV, i->usrdeliv},
+		{ PCAPNG_ISB_IFRECV, i->ifrecv },
+		{ PCAPNG_ISB_IFDROP, i->ifdrop },
+		{ PCAPNG_ISB_FILTERACCEPT, i->filteraccept },
+		{ PCAPNG_ISB_OSDROP, i->osdrop },
+		{ PCAPNG_ISB_USRDELIV, i->usrdeliv },
 	};
 	size_t k;
 
@@ -308,7 +308,7 @@ struct nrb_args {
 static void nrb_build(struct emit *w, uint32_t total, const void *arg)
 {
 	const struct nrb_args *a = arg;
-	struct pcapng_block_hdr h = {.type = PCAPNG_BT_NRB, .len = total};
+	struct pcapng_block_hdr h = { .type = PCAPNG_BT_NRB, .len = total };
 	struct pcapng_opt_hdr rh;
 	size_t i, alen, n;
 
@@ -337,14 +337,14 @@ static void nrb_build(struct emit *w, uint32_t total, const void *arg)
 		put(w, NULL, 1);
 		put_pad(w);
 	}
-	rh = (struct pcapng_opt_hdr){.code = PCAPNG_NRB_END, .len = 0};
+	rh = (struct pcapng_opt_hdr){ .code = PCAPNG_NRB_END, .len = 0 };
 	put(w, &rh, sizeof(rh));
 	put_u32(w, total);
 }
 
 size_t pcapng_nrb(void *buf, size_t cap, const struct pcapng_nrb_rec *r, size_t n)
 {
-	struct nrb_args a = {r, n};
+	struct nrb_args a = { r, n };
 
 	return encode(buf, cap, nrb_build, &a);
 }

@@ -20,23 +20,23 @@
 #define PCAPNG_CLOCK_VERSION 1
 
 struct pcapng_clock {
-	uint8_t version;	  /* PCAPNG_CLOCK_VERSION */
-	uint8_t synced;		  /* ring_clock.synced */
-	uint16_t sync_rule;	  /* enum ring_sync_rule */
-	uint8_t ts_source;	  /* enum ring_ts_source of the interface */
-	uint8_t utc_how;	  /* enum ring_utc_how: how stamps became UTC */
-	uint8_t port_state;	  /* PTP portState, 0 unknown */
-	uint8_t ptp_status;	  /* enum ring_ptp_status */
-	uint16_t time_flags;	  /* enum ring_time_flags */
-	int16_t utc_offset;	  /* TAI - UTC, s */
+	uint8_t version;	   /* PCAPNG_CLOCK_VERSION */
+	uint8_t synced;		   /* ring_clock.synced */
+	uint16_t sync_rule;	   /* enum ring_sync_rule */
+	uint8_t ts_source;	   /* enum ring_ts_source of the interface */
+	uint8_t utc_how;	   /* enum ring_utc_how: how stamps became UTC */
+	uint8_t port_state;	   /* PTP portState, 0 unknown */
+	uint8_t ptp_status;	   /* enum ring_ptp_status */
+	uint16_t time_flags;	   /* enum ring_time_flags */
+	int16_t utc_offset;	   /* TAI - UTC, s */
 	int32_t kernel_tai_offset; /* s */
 	uint8_t gm_identity[8];
 	int64_t master_offset_ns;
 	int64_t path_delay_ns;
 	int64_t phc_offset_ns;
-	uint64_t update_ns;	  /* UTC time of this clock status */
-	uint64_t unsynced;	  /* ISB: packets of the interface stamped while
-				   * unsynced, since the recording began */
+	uint64_t update_ns; /* UTC time of this clock status */
+	uint64_t unsynced;  /* ISB: packets of the interface stamped while
+			     * unsynced, since the recording began */
 } __attribute__((__packed__));
 
 _Static_assert(sizeof(struct pcapng_clock) == 64, "pcapng clock option v1");

@@ -45,10 +45,10 @@ static inline void ring_clock_read(const struct ring_clock *c, struct ring_clock
 
 /* How ring_clock_to_utc() converted a stamp. */
 enum ring_utc_how {
-	RING_UTC_AS_IS = 0,	/* no valid offset known: the stamp is unchanged (TAI) */
-	RING_UTC_PTP = 1,	/* PTP timescale minus the valid PTP UTC offset */
-	RING_UTC_ARB = 2,	/* ARB timescale: the grandmaster's time is UTC already */
-	RING_UTC_KERNEL = 3,	/* CLOCK_TAI minus the kernel's TAI offset */
+	RING_UTC_AS_IS = 0,  /* no valid offset known: the stamp is unchanged (TAI) */
+	RING_UTC_PTP = 1,    /* PTP timescale minus the valid PTP UTC offset */
+	RING_UTC_ARB = 2,    /* ARB timescale: the grandmaster's time is UTC already */
+	RING_UTC_KERNEL = 3, /* CLOCK_TAI minus the kernel's TAI offset */
 };
 
 /* TAI - UTC in seconds for PTP-timescale time tai_ns, leap second aware. */

@@ -172,8 +172,7 @@ int ring_file_create(const struct ring_file_opts *o, struct ring_map *m)
 	fd = open_sized(o, size, &fresh);
 	if (fd < 0)
 		return fd;
-	if ((o->gid != (gid_t)-1 && fchown(fd, (uid_t)-1, o->gid) < 0) ||
-	    fchmod(fd, o->mode) < 0) {
+	if ((o->gid != (gid_t)-1 && fchown(fd, (uid_t)-1, o->gid) < 0) || fchmod(fd, o->mode) < 0) {
 		err = -errno;
 		goto err_close;
 	}
@@ -271,24 +270,26 @@ static const char *group_name(gid_t gid, char *buf, size_t len)
 }
 
 /* Who may pass (dir) or read (file) st, and how to become one of them. */
-static void explain_mode(const char *what, const struct stat *st, int bit, char *buf,
-			 size_t len)
+static void explain_mode(const char *what, const struct stat *st, int bit, char *buf, size_t len)
 {
 	char g[64];
 
 	group_name(st->st_gid, g, sizeof(g));
 	if (st->st_gid == 0)
-		snprintf(buf, len, "%s belongs to group root (mode %04o): set ring.group in "
+		snprintf(buf, len,
+			 "%s belongs to group root (mode %04o): set ring.group in "
 			 "capd.conf to a capture group, restart capd, and join that group",
 			 what, (unsigned)(st->st_mode & 07777));
 	else if (!(st->st_mode & bit))
-		snprintf(buf, len, "%s (group '%s', mode %04o) gives its group no access: "
-			 "ring.mode in capd.conf must grant group read", what, g,
-			 (unsigned)(st->st_mode & 07777));
+		snprintf(buf, len,
+			 "%s (group '%s', mode %04o) gives its group no access: "
+			 "ring.mode in capd.conf must grant group read",
+			 what, g, (unsigned)(st->st_mode & 07777));
 	else
-		snprintf(buf, len, "%s is open to group '%s' (mode %04o) only: add the user to "
-			 "it (usermod -aG %s USER) and log in again", what, g,
-			 (unsigned)(st->st_mode & 07777), g);
+		snprintf(buf, len,
+			 "%s is open to group '%s' (mode %04o) only: add the user to "
+			 "it (usermod -aG %s USER) and log in again",
+			 what, g, (unsigned)(st->st_mode & 07777), g);
 }
 
 static void explain_access(const char *path, char *buf, size_t len)
@@ -354,7 +355,8 @@ char *ring_file_explain(int err, const char *path, uint64_t size, char *buf, siz
 				 path, (unsigned long long)need,
 				 (unsigned long long)(hp.page_size >> 10),
 				 (unsigned long long)hp.free,
-				 (unsigned long long)(hp.total + need - (hp.free < need ? hp.free : need)),
+				 (unsigned long long)(hp.total + need -
+						      (hp.free < need ? hp.free : need)),
 				 knob);
 			return buf;
 		}
@@ -364,23 +366,26 @@ char *ring_file_explain(int err, const char *path, uint64_t size, char *buf, siz
 		explain_access(path, buf, len);
 		return buf;
 	case -EMEDIUMTYPE:
-		snprintf(buf, len, "%s: not on hugetlbfs; put the ring under a hugetlbfs mount "
-			 "such as " RING_DIR_DEFAULT, path);
+		snprintf(buf, len,
+			 "%s: not on hugetlbfs; put the ring under a hugetlbfs mount "
+			 "such as " RING_DIR_DEFAULT,
+			 path);
 		return buf;
 	case -EBUSY:
 		snprintf(buf, len, "%s: another capd writes this ring", path);
 		return buf;
 	case -EINVAL:
 		if (size)
-			snprintf(buf, len, "%s: a ring of %llu bytes is too small: it needs room "
-				 "for %u blocks (8M with the default 2M blocks)", path,
-				 (unsigned long long)size, RING_NBLOCKS_MIN + 1);
+			snprintf(buf, len,
+				 "%s: a ring of %llu bytes is too small: it needs room "
+				 "for %u blocks (8M with the default 2M blocks)",
+				 path, (unsigned long long)size, RING_NBLOCKS_MIN + 1);
 		else
 			snprintf(buf, len, "%s: not a capd ring (or too small to be one)", path);
 		return buf;
 	case -EPROTONOSUPPORT:
-		snprintf(buf, len, "%s: ring format version differs from this program's (%d)",
-			 path, RING_VERSION);
+		snprintf(buf, len, "%s: ring format version differs from this program's (%d)", path,
+			 RING_VERSION);
 		return buf;
 	case -EBADMSG:
 		snprintf(buf, len, "%s: ring header is inconsistent (damaged file?)", path);

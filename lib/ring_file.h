@@ -12,24 +12,24 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define RING_DIR_DEFAULT "/dev/hugepages/capd"
-#define RING_DIR_ENV "CAPD_RING_DIR"	/* overrides RING_DIR_DEFAULT */
+#define RING_DIR_DEFAULT  "/dev/hugepages/capd"
+#define RING_DIR_ENV	  "CAPD_RING_DIR" /* overrides RING_DIR_DEFAULT */
 #define RING_SIZE_DEFAULT (8ULL << 30)
 
 struct ring_map {
 	void *mem;
 	uint64_t len;
-	int fd;			/* kept open: the writer's lock lives on it */
-	bool created;		/* ring_file_create() made a new file */
+	int fd;	      /* kept open: the writer's lock lives on it */
+	bool created; /* ring_file_create() made a new file */
 };
 
 struct ring_file_opts {
-	const char *path;	/* from ring_file_resolve() */
-	uint64_t size;		/* whole file, rounded up to the page size */
-	uint32_t block_size;	/* 0 = RING_BLOCK_SIZE_DEFAULT */
-	gid_t gid;		/* group that may read; (gid_t)-1 = keep */
-	mode_t mode;		/* e.g. 0640: readable by the group only */
-	bool allow_any_fs;	/* tests: accept a file outside hugetlbfs */
+	const char *path;    /* from ring_file_resolve() */
+	uint64_t size;	     /* whole file, rounded up to the page size */
+	uint32_t block_size; /* 0 = RING_BLOCK_SIZE_DEFAULT */
+	gid_t gid;	     /* group that may read; (gid_t)-1 = keep */
+	mode_t mode;	     /* e.g. 0640: readable by the group only */
+	bool allow_any_fs;   /* tests: accept a file outside hugetlbfs */
 };
 
 /*
@@ -73,10 +73,10 @@ char *ring_file_explain(int err, const char *path, uint64_t size, char *buf, siz
 
 /* Hugepage figures of one page size, from sysfs. */
 struct ring_hugepages {
-	uint64_t page_size;	/* bytes */
-	uint64_t total;		/* persistent pages (nr_hugepages) */
-	uint64_t free;		/* free and not reserved by a mapping */
-	bool is_default;	/* the size /proc/sys/vm/nr_hugepages sets */
+	uint64_t page_size; /* bytes */
+	uint64_t total;	    /* persistent pages (nr_hugepages) */
+	uint64_t free;	    /* free and not reserved by a mapping */
+	bool is_default;    /* the size /proc/sys/vm/nr_hugepages sets */
 };
 
 /*

@@ -27,23 +27,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RING_MAGIC 0x474e495244504143ULL /* "CAPDRING" read as little endian */
-#define RING_VERSION 1		/* bump on any incompatible change */
+#define RING_MAGIC   0x474e495244504143ULL /* "CAPDRING" read as little endian */
+#define RING_VERSION 1			   /* bump on any incompatible change */
 
 #define RING_BLOCK_SIZE_DEFAULT (2u << 20) /* one 2 MiB hugepage per block */
-#define RING_BLOCK_SIZE_MIN (64u << 10)
-#define RING_BLOCK_SIZE_MAX (1u << 30)
-#define RING_NBLOCKS_MIN 3u	/* oldest block, resync margin, writing block */
+#define RING_BLOCK_SIZE_MIN	(64u << 10)
+#define RING_BLOCK_SIZE_MAX	(1u << 30)
+#define RING_NBLOCKS_MIN	3u /* oldest block, resync margin, writing block */
 
 #define RING_CLOCK_OFF 4096u
 #define RING_STATS_OFF 8192u
-#define RING_FEEDS_OFF 42048u	/* right after struct ring_stats */
-#define RING_META_SIZE 65536u	/* header pages; data_off is at least this */
+#define RING_FEEDS_OFF 42048u /* right after struct ring_stats */
+#define RING_META_SIZE 65536u /* header pages; data_off is at least this */
 
 #define RING_REC_ALIGN 8u
-#define RING_ALIGN(n) (((n) + (RING_REC_ALIGN - 1)) & ~(uint64_t)(RING_REC_ALIGN - 1))
+#define RING_ALIGN(n)  (((n) + (RING_REC_ALIGN - 1)) & ~(uint64_t)(RING_REC_ALIGN - 1))
 
-#define RING_RUN_DIR_LEN 128
+#define RING_RUN_DIR_LEN    128
 #define RING_READERS_SUBDIR "readers"
 
 /* ring_hdr.writer_state */
@@ -60,25 +60,25 @@ enum ring_writer_state {
  */
 struct ring_hdr {
 	/* line 0: identity */
-	uint64_t magic;		/* RING_MAGIC */
-	uint32_t version;	/* RING_VERSION */
-	uint32_t hdr_size;	/* sizeof(struct ring_hdr) */
-	uint64_t file_size;	/* bytes of the whole mapping */
-	uint64_t data_off;	/* file offset of slot 0; multiple of block_size */
-	uint32_t block_size;	/* power of two, RING_BLOCK_SIZE_MIN..MAX */
-	uint32_t nblocks;	/* >= RING_NBLOCKS_MIN */
-	uint32_t clock_off;	/* RING_CLOCK_OFF */
-	uint32_t stats_off;	/* RING_STATS_OFF */
-	uint64_t format_ns;	/* CLOCK_REALTIME when the file was formatted */
+	uint64_t magic;	     /* RING_MAGIC */
+	uint32_t version;    /* RING_VERSION */
+	uint32_t hdr_size;   /* sizeof(struct ring_hdr) */
+	uint64_t file_size;  /* bytes of the whole mapping */
+	uint64_t data_off;   /* file offset of slot 0; multiple of block_size */
+	uint32_t block_size; /* power of two, RING_BLOCK_SIZE_MIN..MAX */
+	uint32_t nblocks;    /* >= RING_NBLOCKS_MIN */
+	uint32_t clock_off;  /* RING_CLOCK_OFF */
+	uint32_t stats_off;  /* RING_STATS_OFF */
+	uint64_t format_ns;  /* CLOCK_REALTIME when the file was formatted */
 	uint64_t reserved0;
 
 	/* line 1: writer identity, changes on writer start/stop */
-	uint32_t generation;	/* +1 at every writer start; 0 = never written */
-	uint32_t writer_state;	/* enum ring_writer_state */
+	uint32_t generation;   /* +1 at every writer start; 0 = never written */
+	uint32_t writer_state; /* enum ring_writer_state */
 	uint32_t writer_pid;
 	uint32_t reserved1;
 	uint64_t writer_start_ns; /* CLOCK_REALTIME at writer start */
-	uint64_t heartbeat_ns;	/* CLOCK_MONOTONIC, refreshed about every 100 ms */
+	uint64_t heartbeat_ns;	  /* CLOCK_MONOTONIC, refreshed about every 100 ms */
 	uint64_t reserved2[4];
 
 	/* line 2: everything at absolute positions below `intent - capacity`
@@ -88,8 +88,8 @@ struct ring_hdr {
 
 	/* line 3: every record that starts below `tail` is complete */
 	uint64_t tail;
-	uint64_t next_seq;	/* sequence number of the next record to write */
-	uint64_t bytes;		/* payload bytes (caplen) written, all generations */
+	uint64_t next_seq; /* sequence number of the next record to write */
+	uint64_t bytes;	   /* payload bytes (caplen) written, all generations */
 	uint64_t reserved4[5];
 
 	/* lines 4-5: the writer's run directory (capd's run.dir), NUL
@@ -125,9 +125,9 @@ enum ring_time_flags {
 /* ring_clock.ptp_status: how ptp4l's management socket answers */
 enum ring_ptp_status {
 	RING_PTP_OFF = 0,	/* no ptp4l configured (clock.ptp4l_socket = "") */
-	RING_PTP_ANSWERING = 1,	/* answered within the last 2 s */
-	RING_PTP_NO_ANSWER = 2,	/* no socket, or silent for 2 s: not running */
-	RING_PTP_NO_ACCESS = 3,	/* its socket refuses capd (permissions) */
+	RING_PTP_ANSWERING = 1, /* answered within the last 2 s */
+	RING_PTP_NO_ANSWER = 2, /* no socket, or silent for 2 s: not running */
+	RING_PTP_NO_ACCESS = 3, /* its socket refuses capd (permissions) */
 	RING_PTP_WAITING = 4,	/* asked, no answer yet (capd just started) */
 };
 
@@ -144,39 +144,39 @@ enum ring_hwts_filter {
  * in this order (docs/clock.md).  Below 100 the clock is synced.
  */
 enum ring_sync_rule {
-	RING_SYNC_PTP_SLAVE = 1,	/* ptp4l port SLAVE, |offset| <= max_offset */
-	RING_SYNC_PTP_GM = 2,		/* ptp4l is the grandmaster itself */
-	RING_SYNC_KERNEL = 3,		/* no ptp4l; the kernel calls the system
-					 * clock synchronised (NTP, phc2sys) */
-	RING_UNSYNC_UNKNOWN = 100,	/* nothing known yet */
-	RING_UNSYNC_PTP_LOST = 101,	/* ptp4l does not answer */
-	RING_UNSYNC_PTP_ACCESS = 102,	/* ptp4l's socket refuses capd */
-	RING_UNSYNC_PORT_STATE = 103,	/* no port in SLAVE state */
-	RING_UNSYNC_OFFSET = 104,	/* SLAVE, but |offset| > max_offset */
-	RING_UNSYNC_PHC_SYS = 105,	/* kernel stamps, but the system clock is
-					 * max_offset away from the PTP clock */
-	RING_UNSYNC_KERNEL = 106,	/* no ptp4l; the kernel calls the system
-					 * clock unsynchronised */
+	RING_SYNC_PTP_SLAVE = 1,      /* ptp4l port SLAVE, |offset| <= max_offset */
+	RING_SYNC_PTP_GM = 2,	      /* ptp4l is the grandmaster itself */
+	RING_SYNC_KERNEL = 3,	      /* no ptp4l; the kernel calls the system
+				       * clock synchronised (NTP, phc2sys) */
+	RING_UNSYNC_UNKNOWN = 100,    /* nothing known yet */
+	RING_UNSYNC_PTP_LOST = 101,   /* ptp4l does not answer */
+	RING_UNSYNC_PTP_ACCESS = 102, /* ptp4l's socket refuses capd */
+	RING_UNSYNC_PORT_STATE = 103, /* no port in SLAVE state */
+	RING_UNSYNC_OFFSET = 104,     /* SLAVE, but |offset| > max_offset */
+	RING_UNSYNC_PHC_SYS = 105,    /* kernel stamps, but the system clock is
+				       * max_offset away from the PTP clock */
+	RING_UNSYNC_KERNEL = 106,     /* no ptp4l; the kernel calls the system
+				       * clock unsynchronised */
 };
 
 struct ring_clock {
-	uint32_t seq;		  /* seqlock sequence, odd while writing */
-	uint32_t version;	  /* 1; grows only by using reserved bytes */
-	uint64_t update_ns;	  /* CLOCK_REALTIME of the last update, 0 = never */
-	uint8_t port_state;	  /* PTP portState (1 INITIALIZING .. 9 SLAVE), 0 unknown */
-	uint8_t gm_present;	  /* TIME_STATUS_NP gmPresent: a remote grandmaster */
-	uint8_t ts_source;	  /* enum ring_ts_source currently stamped */
-	uint8_t synced;		  /* 1 when timestamps are traceable to the GM */
-	uint16_t sync_rule;	  /* enum ring_sync_rule: why `synced` is what it is */
-	uint16_t time_flags;	  /* enum ring_time_flags */
-	int16_t utc_offset;	  /* TAI - UTC in seconds, per PTP */
+	uint32_t seq;	     /* seqlock sequence, odd while writing */
+	uint32_t version;    /* 1; grows only by using reserved bytes */
+	uint64_t update_ns;  /* CLOCK_REALTIME of the last update, 0 = never */
+	uint8_t port_state;  /* PTP portState (1 INITIALIZING .. 9 SLAVE), 0 unknown */
+	uint8_t gm_present;  /* TIME_STATUS_NP gmPresent: a remote grandmaster */
+	uint8_t ts_source;   /* enum ring_ts_source currently stamped */
+	uint8_t synced;	     /* 1 when timestamps are traceable to the GM */
+	uint16_t sync_rule;  /* enum ring_sync_rule: why `synced` is what it is */
+	uint16_t time_flags; /* enum ring_time_flags */
+	int16_t utc_offset;  /* TAI - UTC in seconds, per PTP */
 	int16_t reserved0;
 	int32_t kernel_tai_offset; /* adjtimex().tai */
-	uint8_t gm_identity[8];	  /* PTP clockIdentity of the grandmaster */
-	int64_t master_offset_ns; /* ptp4l's offsetFromMaster */
-	int64_t path_delay_ns;	  /* ptp4l's meanPathDelay */
-	int64_t phc_offset_ns;	  /* PHC - CLOCK_TAI, 0 when unknown */
-	uint64_t ptp_update_ns;	  /* CLOCK_REALTIME of ptp4l's last answer, 0 = never */
+	uint8_t gm_identity[8];	   /* PTP clockIdentity of the grandmaster */
+	int64_t master_offset_ns;  /* ptp4l's offsetFromMaster */
+	int64_t path_delay_ns;	   /* ptp4l's meanPathDelay */
+	int64_t phc_offset_ns;	   /* PHC - CLOCK_TAI, 0 when unknown */
+	uint64_t ptp_update_ns;	   /* CLOCK_REALTIME of ptp4l's last answer, 0 = never */
 	/*
 	 * A leap second: stamps (TAI) below leap_tai_ns convert with
 	 * leap_offset_before, the others with leap_offset_after.  Set from
@@ -186,15 +186,15 @@ struct ring_clock {
 	uint64_t leap_tai_ns;
 	int16_t leap_offset_before;
 	int16_t leap_offset_after;
-	uint8_t ptp_status;	  /* enum ring_ptp_status */
-	uint8_t hwts_filter;	  /* enum ring_hwts_filter */
-	uint16_t steps_removed;	  /* ptp4l's stepsRemoved */
-	int32_t phc_index;	  /* /dev/ptpN of the stamping NIC, -1 none */
+	uint8_t ptp_status;	   /* enum ring_ptp_status */
+	uint8_t hwts_filter;	   /* enum ring_hwts_filter */
+	uint16_t steps_removed;	   /* ptp4l's stepsRemoved */
+	int32_t phc_index;	   /* /dev/ptpN of the stamping NIC, -1 none */
 	uint8_t clock_identity[8]; /* ptp4l's own clockIdentity */
-	uint8_t time_source;	  /* PTP timeSource of the grandmaster */
-	uint8_t gm_clock_class;	  /* grandmasterClockQuality.clockClass */
+	uint8_t time_source;	   /* PTP timeSource of the grandmaster */
+	uint8_t gm_clock_class;	   /* grandmasterClockQuality.clockClass */
 	uint8_t reserved1[2];
-	int64_t max_offset_ns;	  /* the configured bound of RING_SYNC_PTP_SLAVE */
+	int64_t max_offset_ns; /* the configured bound of RING_SYNC_PTP_SLAVE */
 	uint8_t reserved[256 - 112];
 };
 
@@ -212,20 +212,20 @@ struct ring_iface {
 	char name[RING_IFNAME_LEN]; /* NUL terminated */
 	uint32_t ifindex;
 	uint16_t nqueues;
-	uint8_t xdp_mode;	/* 0 none, 1 native, 2 generic */
-	uint8_t ts_source;	/* enum ring_ts_source of this interface */
-	uint8_t zerocopy;	/* 1 when AF_XDP runs zero-copy */
-	char hardware[32];	/* driver and bus address, NUL terminated */
+	uint8_t xdp_mode;  /* 0 none, 1 native, 2 generic */
+	uint8_t ts_source; /* enum ring_ts_source of this interface */
+	uint8_t zerocopy;  /* 1 when AF_XDP runs zero-copy */
+	char hardware[32]; /* driver and bus address, NUL terminated */
 	uint8_t reserved[7];
 };
 
 struct ring_queue_stats {
-	uint16_t iface;		/* index into ring_stats.ifaces */
-	uint16_t queue;		/* NIC queue id */
+	uint16_t iface; /* index into ring_stats.ifaces */
+	uint16_t queue; /* NIC queue id */
 	uint32_t reserved0;
-	uint64_t packets;	/* records written from this queue */
-	uint64_t bytes;		/* wire bytes of those packets */
-	uint64_t truncated;	/* packets longer than the snaplen */
+	uint64_t packets;	 /* records written from this queue */
+	uint64_t bytes;		 /* wire bytes of those packets */
+	uint64_t truncated;	 /* packets longer than the snaplen */
 	uint64_t xsk_rx_dropped; /* XDP_STATISTICS: rx_dropped */
 	uint64_t xsk_rx_ring_full;
 	uint64_t xsk_fill_ring_empty;
@@ -233,17 +233,17 @@ struct ring_queue_stats {
 	uint64_t xdp_redirected; /* counters of the XDP program */
 	uint64_t xdp_passed;
 	uint64_t xdp_meta_failed;
-	uint64_t nic_dropped;	/* NIC drops (out of buffers) of the interface since
-				 * the writer started, on its first queue only */
+	uint64_t nic_dropped; /* NIC drops (out of buffers) of the interface since
+			       * the writer started, on its first queue only */
 	uint64_t reserved[4];
 };
 
 struct ring_stats {
 	uint32_t niface;
 	uint32_t nqueue;
-	uint64_t busy_ns;	/* capture thread time spent moving packets */
-	uint64_t batches;	/* non-empty receive batches */
-	uint64_t polls;		/* passes of the capture loop over its sockets */
+	uint64_t busy_ns; /* capture thread time spent moving packets */
+	uint64_t batches; /* non-empty receive batches */
+	uint64_t polls;	  /* passes of the capture loop over its sockets */
 	uint64_t reserved[4];
 	struct ring_iface ifaces[RING_MAX_IFACES];
 	struct ring_queue_stats queues[RING_MAX_QUEUES];
@@ -254,16 +254,16 @@ struct ring_stats {
  * printed lines) and know their ports.  Written by capd before it opens the
  * ring as writer; constant for a generation.  ring_rec.feed indexes feeds[].
  */
-#define RING_MAX_FEEDS 256
-#define RING_FEED_NAME_LEN 32
+#define RING_MAX_FEEDS	    256
+#define RING_FEED_NAME_LEN  32
 #define RING_FEED_MAX_PORTS 16
 
 struct ring_feed {
 	char name[RING_FEED_NAME_LEN]; /* NUL terminated */
-	uint8_t addr[16];	/* network order; IPv4 in addr[0..3] */
-	uint8_t family;		/* 4 or 6 */
+	uint8_t addr[16];	       /* network order; IPv4 in addr[0..3] */
+	uint8_t family;		       /* 4 or 6 */
 	uint8_t prefix_len;
-	uint8_t nports;		/* 0 = any port */
+	uint8_t nports; /* 0 = any port */
 	uint8_t reserved0;
 	uint16_t ports[RING_FEED_MAX_PORTS]; /* host order */
 	uint32_t reserved1;
@@ -277,13 +277,13 @@ struct ring_feeds {
 
 /* Block header, at the start of every block. */
 struct ring_blk {
-	uint64_t block_no;	/* absolute block number; identifies the lap */
-	uint64_t first_seq;	/* seq of the first record in this block */
-	uint64_t ts_first;	/* timestamp of the first record, 0 while empty */
-	uint64_t ts_max;	/* largest timestamp published in this block */
-	uint32_t nrec;		/* records published in this block */
-	uint32_t used;		/* bytes published, including this header */
-	uint32_t generation;	/* writer generation that started the block */
+	uint64_t block_no;   /* absolute block number; identifies the lap */
+	uint64_t first_seq;  /* seq of the first record in this block */
+	uint64_t ts_first;   /* timestamp of the first record, 0 while empty */
+	uint64_t ts_max;     /* largest timestamp published in this block */
+	uint32_t nrec;	     /* records published in this block */
+	uint32_t used;	     /* bytes published, including this header */
+	uint32_t generation; /* writer generation that started the block */
 	uint32_t reserved0;
 	uint64_t reserved1[2];
 };
@@ -299,15 +299,15 @@ enum ring_rec_flags {
 
 /* Record header; the caplen packet bytes follow, then padding to 8 bytes. */
 struct ring_rec {
-	uint64_t seq;		/* consecutive over the ring's whole life */
-	uint64_t ts_ns;		/* nanoseconds, timescale given by ts_source */
-	uint32_t caplen;	/* bytes stored after this header */
-	uint32_t wirelen;	/* bytes on the wire, >= caplen */
-	uint16_t iface;		/* index into ring_stats.ifaces */
-	uint16_t queue;		/* NIC queue id */
-	uint16_t feed;		/* configured feed index, RING_FEED_NONE if none */
-	uint8_t ts_source;	/* enum ring_ts_source */
-	uint8_t flags;		/* enum ring_rec_flags */
+	uint64_t seq;	   /* consecutive over the ring's whole life */
+	uint64_t ts_ns;	   /* nanoseconds, timescale given by ts_source */
+	uint32_t caplen;   /* bytes stored after this header */
+	uint32_t wirelen;  /* bytes on the wire, >= caplen */
+	uint16_t iface;	   /* index into ring_stats.ifaces */
+	uint16_t queue;	   /* NIC queue id */
+	uint16_t feed;	   /* configured feed index, RING_FEED_NONE if none */
+	uint8_t ts_source; /* enum ring_ts_source */
+	uint8_t flags;	   /* enum ring_rec_flags */
 };
 
 _Static_assert(sizeof(struct ring_hdr) == 4096, "ring ABI v1: header page");

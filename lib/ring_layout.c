@@ -65,11 +65,11 @@ int ring_layout_check(const struct ring_hdr *h, uint64_t len)
 		return -EINVAL;
 	if (h->version != RING_VERSION || h->hdr_size != sizeof(*h))
 		return -EPROTONOSUPPORT;
-	if (h->file_size > len || !is_pow2(h->block_size) ||
-	    h->block_size < RING_BLOCK_SIZE_MIN || h->block_size > RING_BLOCK_SIZE_MAX ||
-	    h->nblocks < RING_NBLOCKS_MIN || h->data_off < RING_META_SIZE ||
-	    h->data_off % h->block_size || h->clock_off != RING_CLOCK_OFF ||
-	    h->stats_off != RING_STATS_OFF || h->data_off > h->file_size ||
+	if (h->file_size > len || !is_pow2(h->block_size) || h->block_size < RING_BLOCK_SIZE_MIN ||
+	    h->block_size > RING_BLOCK_SIZE_MAX || h->nblocks < RING_NBLOCKS_MIN ||
+	    h->data_off < RING_META_SIZE || h->data_off % h->block_size ||
+	    h->clock_off != RING_CLOCK_OFF || h->stats_off != RING_STATS_OFF ||
+	    h->data_off > h->file_size ||
 	    /* subtract: a huge data_off must not wrap the sum around */
 	    ring_capacity(h) > h->file_size - h->data_off)
 		return -EBADMSG;

@@ -43,10 +43,10 @@ enum ring_seek {
 };
 
 struct ring_view {
-	struct ring_rec rec;  /* private copy of the record header */
-	const uint8_t *data;  /* rec.caplen bytes inside the mapping */
-	uint64_t lost;	      /* records lost right before this one */
-	uint32_t events;      /* enum ring_reader_event */
+	struct ring_rec rec; /* private copy of the record header */
+	const uint8_t *data; /* rec.caplen bytes inside the mapping */
+	uint64_t lost;	     /* records lost right before this one */
+	uint32_t events;     /* enum ring_reader_event */
 };
 
 struct ring_reader {
@@ -56,20 +56,20 @@ struct ring_reader {
 	uint32_t block_size;
 	uint32_t nblocks;
 	uint32_t max_caplen;
-	uint32_t generation;	/* generation last seen */
-	uint64_t pos;		/* absolute position of the next record */
-	uint64_t blk_end;	/* absolute end of the block holding pos */
-	const uint8_t *blk;	/* mapping address of that block */
-	uint64_t expect;	/* seq of the next record, or RING_SEQ_UNKNOWN */
-	uint64_t peek_size;	/* bytes of the peeked record, 0 if none */
-	uint64_t peek_seq;	/* its sequence number */
-	uint32_t events;	/* events not yet reported */
-	uint32_t blk_checked;	/* block header at blk was validated */
+	uint32_t generation;  /* generation last seen */
+	uint64_t pos;	      /* absolute position of the next record */
+	uint64_t blk_end;     /* absolute end of the block holding pos */
+	const uint8_t *blk;   /* mapping address of that block */
+	uint64_t expect;      /* seq of the next record, or RING_SEQ_UNKNOWN */
+	uint64_t peek_size;   /* bytes of the peeked record, 0 if none */
+	uint64_t peek_seq;    /* its sequence number */
+	uint32_t events;      /* events not yet reported */
+	uint32_t blk_checked; /* block header at blk was validated */
 	/* counters */
-	uint64_t records;	/* records delivered intact */
-	uint64_t lost;		/* records skipped: lapped, or never published */
-	uint64_t laps;		/* times this reader was lapped */
-	uint64_t rejected;	/* intact but malformed records or blocks skipped */
+	uint64_t records;  /* records delivered intact */
+	uint64_t lost;	   /* records skipped: lapped, or never published */
+	uint64_t laps;	   /* times this reader was lapped */
+	uint64_t rejected; /* intact but malformed records or blocks skipped */
 };
 
 /*

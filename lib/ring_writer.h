@@ -28,13 +28,13 @@
 
 struct ring_writer {
 	struct ring_hdr *hdr;
-	uint8_t *base;		/* start of the mapping */
-	struct ring_blk *blk;	/* header of the block being filled */
-	uint8_t *cur;		/* mapping address of pos */
-	uint64_t pos;		/* absolute position of the next record */
-	uint64_t blk_end;	/* absolute end of the current block */
-	uint64_t seq;		/* sequence number of the next record */
-	uint64_t bytes;		/* payload bytes written, all generations */
+	uint8_t *base;	      /* start of the mapping */
+	struct ring_blk *blk; /* header of the block being filled */
+	uint8_t *cur;	      /* mapping address of pos */
+	uint64_t pos;	      /* absolute position of the next record */
+	uint64_t blk_end;     /* absolute end of the current block */
+	uint64_t seq;	      /* sequence number of the next record */
+	uint64_t bytes;	      /* payload bytes written, all generations */
 	uint64_t blk_ts_max;
 	uint32_t blk_nrec;
 	uint32_t max_caplen;

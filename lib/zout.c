@@ -35,14 +35,14 @@ struct zout {
 	 * thread has it while busy, the caller otherwise: lock hands it over.
 	 */
 	int fd;
-	ZSTD_CCtx *cctx;		/* NULL: level 0 */
-	uint8_t *buf;			/* output not yet written */
+	ZSTD_CCtx *cctx; /* NULL: level 0 */
+	uint8_t *buf;	 /* output not yet written */
 	size_t cap;
 	size_t len;
 	uint64_t in;
 	uint64_t out;
-	uint64_t mark;			/* of the last write taken */
-	uint64_t safe_in;		/* in, out and mark at the last complete flush */
+	uint64_t mark;	  /* of the last write taken */
+	uint64_t safe_in; /* in, out and mark at the last complete flush */
 	uint64_t safe_out;
 	uint64_t safe_mark;
 	uint64_t flush_bytes;
@@ -52,26 +52,26 @@ struct zout {
 	/* The frame's block headers, walked as produced (see scan()). */
 	uint64_t scanned;
 	uint64_t blk_next;
-	uint64_t blk_last;		/* offset of the last block header seen, 0 = none */
-	uint64_t safe_blk;		/* ... at the last complete flush */
+	uint64_t blk_last; /* offset of the last block header seen, 0 = none */
+	uint64_t safe_blk; /* ... at the last complete flush */
 	uint8_t blk_hdr[3];
 	uint8_t blk_hn;
-	uint8_t blk_last_b0;		/* first byte of that header */
+	uint8_t blk_last_b0; /* first byte of that header */
 	uint8_t safe_blk_b0;
 
 	/* The caller's. */
-	int dirfd;			/* -1: standard output */
+	int dirfd; /* -1: standard output */
 	bool fsync;
 	bool overwrite;
 	uint64_t accepted;
-	uint64_t next_mark;		/* zout_mark() */
+	uint64_t next_mark; /* zout_mark() */
 	struct zout_seen seen;
-	uint8_t *stage;			/* threaded: the batch being filled */
-	uint8_t *spare;			/* ... the thread's batch, or a free one */
+	uint8_t *stage; /* threaded: the batch being filled */
+	uint8_t *spare; /* ... the thread's batch, or a free one */
 	size_t stage_len;
 	uint64_t stage_mark;
 	pthread_t thread;
-	bool threaded;			/* the thread runs */
+	bool threaded; /* the thread runs */
 
 	/* The hand-over: under lock. */
 	pthread_mutex_t lock;
@@ -83,7 +83,7 @@ struct zout {
 	bool quit;
 
 	const char *path;
-	const char *base;		/* final name within the directory */
+	const char *base; /* final name within the directory */
 	const char *tmp_path;
 	const char *tmp_base;
 	char names[];
@@ -223,7 +223,8 @@ static int copy(struct zout *z, const void *buf, size_t len)
 static bool time_due(const struct zout *z)
 {
 	/* Read once per record: CLOCK_MONOTONIC at tick resolution, cheaper. */
-	return z->in != z->safe_in && clock_ns(CLOCK_MONOTONIC_COARSE) - z->last_flush >= z->flush_ns;
+	return z->in != z->safe_in &&
+	       clock_ns(CLOCK_MONOTONIC_COARSE) - z->last_flush >= z->flush_ns;
 }
 
 static int sink_flush(struct zout *z)
@@ -571,8 +572,9 @@ int zout_wait(struct zout *z)
 static void salvage(struct zout *z)
 {
 	/* Window 1 KiB, no content size, no checksum; an empty last raw block. */
-	static const uint8_t empty_frame[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00,
-					       0x01, 0x00, 0x00 };
+	static const uint8_t empty_frame[] = {
+		0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00, 0x01, 0x00, 0x00
+	};
 	const uint8_t *tail = empty_frame + 6;
 	size_t n = 3;
 	uint8_t b0;
@@ -589,7 +591,7 @@ static void salvage(struct zout *z)
 	 * flushed block's header is already on it. */
 	if (!z->safe_blk || ftruncate(z->fd, (off_t)z->safe_out))
 		return;
-	b0 = z->safe_blk_b0 | 1;	/* Last_Block */
+	b0 = z->safe_blk_b0 | 1; /* Last_Block */
 	xwrite(z->fd, &b0, 1, (off_t)z->safe_blk, NULL);
 }
 

@@ -53,20 +53,22 @@
 #include <stdint.h>
 
 #define ZOUT_FLUSH_BYTES_DEFAULT (1ULL << 20)
-#define ZOUT_FLUSH_NS_DEFAULT 1000000000ULL
-#define ZOUT_MODE_DEFAULT 0644
-#define ZOUT_STAGE_BYTES (512u << 10)	/* threaded: the size of a batch */
-#define ZOUT_STAGE_FILL (384u << 10)	/* ... handed over once past this */
+#define ZOUT_FLUSH_NS_DEFAULT	 1000000000ULL
+#define ZOUT_MODE_DEFAULT	 0644
+#define ZOUT_STAGE_BYTES	 (512u << 10) /* threaded: the size of a batch */
+#define ZOUT_STAGE_FILL		 (384u << 10) /* ... handed over once past this */
 
 struct zout_opts {
-	const char *path;	/* final file name; "-" = standard output (no temp name, no rename) */
-	int level;		/* 0 = no compression; else zstd level (negative = fast levels), e.g. 1 */
-	uint64_t flush_bytes;	/* flush after this many input bytes since the last flush; 0 = 1 MiB */
-	uint64_t flush_ns;	/* ... or this long since the last flush (monotonic, tick resolution); 0 = 1 s */
-	unsigned int mode;	/* file mode, e.g. 0640, less the umask; 0 = 0644 */
-	int fsync;		/* fsync at close (and directory fsync after the rename) */
-	int overwrite;		/* replace an existing final name instead of -EEXIST */
-	int threaded;		/* compress and write on a thread of zout's own (see above) */
+	const char *path; /* final file name; "-" = standard output (no temp name, no rename) */
+	int level;	  /* 0 = no compression; else zstd level (negative = fast levels), e.g. 1 */
+	uint64_t
+		flush_bytes; /* flush after this many input bytes since the last flush; 0 = 1 MiB */
+	uint64_t flush_ns; /* ... or this long since the last flush (monotonic, tick resolution); 0
+			      = 1 s */
+	unsigned int mode; /* file mode, e.g. 0640, less the umask; 0 = 0644 */
+	int fsync;	   /* fsync at close (and directory fsync after the rename) */
+	int overwrite;	   /* replace an existing final name instead of -EEXIST */
+	int threaded;	   /* compress and write on a thread of zout's own (see above) */
 };
 
 struct zout;
@@ -157,16 +159,16 @@ int zout_close(struct zout *z);
 void zout_abort(struct zout *z);
 
 /* Threaded, all but zout_bytes_in() and the names are as of the last sync point. */
-uint64_t zout_bytes_in(const struct zout *z);	/* uncompressed bytes accepted */
-uint64_t zout_bytes_out(const struct zout *z);	/* bytes written to the fd */
+uint64_t zout_bytes_in(const struct zout *z);  /* uncompressed bytes accepted */
+uint64_t zout_bytes_out(const struct zout *z); /* bytes written to the fd */
 /* Uncompressed bytes covered by the last complete flush: what survives a crash. */
 uint64_t zout_bytes_safe(const struct zout *z);
 /* The file's length at that flush: where to cut it to keep just that. */
 uint64_t zout_bytes_safe_out(const struct zout *z);
 /* The mark (zout_mark()) of the last zout_write() that flush covers; 0 if none. */
 uint64_t zout_mark_safe(const struct zout *z);
-const char *zout_path(const struct zout *z);	/* final name, as given */
+const char *zout_path(const struct zout *z);	 /* final name, as given */
 const char *zout_tmp_path(const struct zout *z); /* temporary name; the final one for "-" */
-int zout_error(const struct zout *z);		/* the sticky error, or 0 */
+int zout_error(const struct zout *z);		 /* the sticky error, or 0 */
 
 #endif

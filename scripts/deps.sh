@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	build-essential cmake pkg-config clang llvm
+	build-essential cmake pkg-config clang llvm clang-format
 	# libraries named by the design: capd links libbpf/libxdp/libconfig,
 	# readers libpcap/zstd; libcap-ng and libsystemd for privileges/sd_notify
 	libbpf-dev libxdp-dev libpcap-dev libconfig-dev libzstd-dev

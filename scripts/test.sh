@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: installs the build dependencies, then
+# The whole test suite, as CI runs it: installs the build dependencies,
+# checks that every C file is formatted as .clang-format says, then
 #  1. builds with -Werror and runs every test (lab tests need root and
 #     skip with a reason otherwise),
 #  2. builds with ASan+UBSan and runs the unit tests under them,
@@ -30,6 +31,12 @@ build() { # dir, cmake args...
 	run cmake -S . -B "$dir" -DWERROR=ON "$@"
 	run cmake --build "$dir" -j"$jobs"
 }
+
+# Every C file as .clang-format says (Debian 12's clang-format 14).
+format_check() {
+	git ls-files -z '*.c' '*.h' | xargs -0 clang-format --dry-run -Werror
+}
+run format_check
 
 build build/test-release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run ctest --test-dir build/test-release --output-on-failure

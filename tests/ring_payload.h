@@ -14,7 +14,7 @@
 
 #define PAYLOAD_CAPLEN_MIN 60u
 #define PAYLOAD_CAPLEN_MAX 9000u
-#define PAYLOAD_TS0 1700000000000000000ull
+#define PAYLOAD_TS0	   1700000000000000000ull
 
 /* splitmix64's finaliser: neighbouring seqs give unrelated values. */
 static inline uint64_t payload_mix(uint64_t x)
@@ -27,9 +27,8 @@ static inline uint64_t payload_mix(uint64_t x)
 
 static inline uint32_t payload_caplen(uint64_t seq)
 {
-	return PAYLOAD_CAPLEN_MIN +
-	       (uint32_t)(payload_mix(seq ^ 0x5bd1e995u) %
-			  (PAYLOAD_CAPLEN_MAX - PAYLOAD_CAPLEN_MIN + 1));
+	return PAYLOAD_CAPLEN_MIN + (uint32_t)(payload_mix(seq ^ 0x5bd1e995u) %
+					       (PAYLOAD_CAPLEN_MAX - PAYLOAD_CAPLEN_MIN + 1));
 }
 
 static inline uint64_t payload_xorshift(uint64_t s)

@@ -15,32 +15,32 @@
 #define T_EXIT_FAIL 1
 #define T_EXIT_SKIP 77
 
-#define T_SKIP(...)                                                      \
-	do {                                                             \
-		fprintf(stderr, "SKIP: " __VA_ARGS__);                   \
-		fputc('\n', stderr);                                     \
-		exit(T_EXIT_SKIP);                                       \
+#define T_SKIP(...)                                    \
+	do {                                           \
+		fprintf(stderr, "SKIP: " __VA_ARGS__); \
+		fputc('\n', stderr);                   \
+		exit(T_EXIT_SKIP);                     \
 	} while (0)
 
-#define T_FAIL(...)                                                      \
-	do {                                                             \
-		fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__);    \
-		fprintf(stderr, __VA_ARGS__);                            \
-		fputc('\n', stderr);                                     \
-		exit(T_EXIT_FAIL);                                       \
+#define T_FAIL(...)                                                   \
+	do {                                                          \
+		fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__); \
+		fprintf(stderr, __VA_ARGS__);                         \
+		fputc('\n', stderr);                                  \
+		exit(T_EXIT_FAIL);                                    \
 	} while (0)
 
-#define T_ASSERT(cond)                                                   \
-	do {                                                             \
-		if (!(cond))                                             \
-			T_FAIL("%s", #cond);                             \
+#define T_ASSERT(cond)                       \
+	do {                                 \
+		if (!(cond))                 \
+			T_FAIL("%s", #cond); \
 	} while (0)
 
 /* Compare two integers, printing both on failure. */
-#define T_EQ(a, b)                                                       \
-	do {                                                             \
-		long long _a = (long long)(a), _b = (long long)(b);      \
-		if (_a != _b)                                            \
+#define T_EQ(a, b)                                                        \
+	do {                                                              \
+		long long _a = (long long)(a), _b = (long long)(b);       \
+		if (_a != _b)                                             \
 			T_FAIL("%s == %s: %lld != %lld", #a, #b, _a, _b); \
 	} while (0)
 

@@ -119,7 +119,7 @@ static __always_inline int match_val(const struct capd_feed_val *v, __be16 dport
 static __always_inline int select_v4(void *l3, void *end, __u32 *flags, __u16 *feed)
 {
 	struct iphdr *ip = l3;
-	struct capd_lpm4_key key = {.prefixlen = 32};
+	struct capd_lpm4_key key = { .prefixlen = 32 };
 	struct capd_feed_val *v;
 	struct udphdr *udp;
 	__u32 ihl;
@@ -169,7 +169,7 @@ static __always_inline int select_v4(void *l3, void *end, __u32 *flags, __u16 *f
 static __always_inline int select_v6(void *l3, void *end, __u32 *flags, __u16 *feed)
 {
 	struct ipv6hdr *ip6 = l3;
-	struct capd_lpm6_key key = {.prefixlen = 128};
+	struct capd_lpm6_key key = { .prefixlen = 128 };
 	struct udphdr *udp;
 
 	if ((void *)(ip6 + 1) > end)

@@ -14,7 +14,8 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{ "status", capctl_status, "[RING] [--json]   state of capd, the ring, its readers and clock" },
+	{ "status", capctl_status,
+	  "[RING] [--json]   state of capd, the ring, its readers and clock" },
 	{ "doctor", capctl_doctor, "[-c CONF] [--json] pre-flight check of this capture box" },
 };
 

@@ -101,17 +101,17 @@ static void print_text(const struct doctor_conf *dc, const struct doctor_item *i
 int capctl_doctor(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	/* large: keep them off the stack */
 	static struct doctor_conf dc;
 	static struct doctor_box box;
 	static struct doctor_iface ifs[CAPD_CONF_MAX_IFACES];
 	static struct doctor_item items[MAX_ITEMS];
-	unsigned int count[4] = {0}, n, i;
+	unsigned int count[4] = { 0 }, n, i;
 	bool json = false;
 	int c;
 

@@ -35,18 +35,18 @@
 #include "ring_reader.h"
 #include "units.h"
 
-#define STALE_NS 1000000000ull
+#define STALE_NS	1000000000ull
 #define READER_STALE_NS 2000000000ull
-#define MAX_READERS 256
+#define MAX_READERS	256
 
 /* What the ring holds: its oldest and newest records. */
 struct window {
-	uint64_t records;	/* records in the ring */
-	uint64_t used;		/* bytes of blocks holding them */
+	uint64_t records; /* records in the ring */
+	uint64_t used;	  /* bytes of blocks holding them */
 	uint64_t oldest_seq;
-	uint64_t oldest_utc;	/* 0 if the ring is empty */
+	uint64_t oldest_utc; /* 0 if the ring is empty */
 	uint64_t newest_utc;
-	uint64_t newest_ts;	/* as stamped, to compare with readers' last_ts */
+	uint64_t newest_ts; /* as stamped, to compare with readers' last_ts */
 };
 
 /* One attached reader, as capctl sees it against the ring now. */
@@ -56,10 +56,10 @@ struct reader {
 	uint64_t update_age;
 	bool stale;
 	bool seq_known;
-	uint64_t lag_records;	/* published, not yet delivered to it */
+	uint64_t lag_records; /* published, not yet delivered to it */
 	uint64_t lag_bytes;
-	uint64_t lag_ns;	/* newest stamp - its last stamp; 0 unknown */
-	uint64_t overwritten;	/* of its lag, already gone: it will count them lost */
+	uint64_t lag_ns;      /* newest stamp - its last stamp; 0 unknown */
+	uint64_t overwritten; /* of its lag, already gone: it will count them lost */
 };
 
 struct status {
@@ -67,13 +67,13 @@ struct status {
 	const struct ring_hdr *h;
 	const struct ring_stats *st;
 	struct ring_clock clock;
-	uint64_t hb_age;	/* UINT64_MAX: never */
-	uint64_t uptime;	/* 0 unless running */
+	uint64_t hb_age; /* UINT64_MAX: never */
+	uint64_t uptime; /* 0 unless running */
 	uint64_t next_seq, tail, capacity;
 	struct window win;
 	struct reader *readers;
 	unsigned int nreaders;
-	bool readers_known;	/* the ring names a readers directory we could list */
+	bool readers_known; /* the ring names a readers directory we could list */
 };
 
 static uint32_t hdr_state(const struct ring_hdr *h)
@@ -89,9 +89,12 @@ static bool writer_running(const struct status *s)
 static const char *writer_state(const struct status *s)
 {
 	switch (hdr_state(s->h)) {
-	case RING_WRITER_RUNNING: return writer_running(s) ? "running" : "stopped";
-	case RING_WRITER_STOPPED: return "stopped";
-	default: return "never-started";
+	case RING_WRITER_RUNNING:
+		return writer_running(s) ? "running" : "stopped";
+	case RING_WRITER_STOPPED:
+		return "stopped";
+	default:
+		return "never-started";
 	}
 }
 
@@ -118,7 +121,8 @@ static void find_window(const struct ring_map *m, struct status *s)
 	struct ring_rec rec;
 
 	memset(&s->win, 0, sizeof(s->win));
-	if (ring_reader_open(&rd, m->mem, m->len) < 0 || ring_reader_seek(&rd, RING_SEEK_OLDEST, 0) < 0)
+	if (ring_reader_open(&rd, m->mem, m->len) < 0 ||
+	    ring_reader_seek(&rd, RING_SEEK_OLDEST, 0) < 0)
 		return;
 	s->win.used = s->tail - (rd.pos - sizeof(struct ring_blk));
 	if (!first_record(&rd, &rec))
@@ -292,7 +296,8 @@ static void text_ring(const struct status *s)
 	       100.0 * (double)s->win.used / (double)s->capacity,
 	       clock_text_utc(s->win.oldest_utc, 3, a, sizeof(a)),
 	       clock_text_utc(s->win.newest_utc, 3, b, sizeof(b)),
-	       s->win.newest_utc > s->win.oldest_utc ? (s->win.newest_utc - s->win.oldest_utc) / 1e9 : 0);
+	       s->win.newest_utc > s->win.oldest_utc ? (s->win.newest_utc - s->win.oldest_utc) / 1e9
+						     : 0);
 }
 
 static void text_writer(const struct status *s)
@@ -356,7 +361,8 @@ static void text_readers(const struct status *s)
 	for (i = 0; i < s->nreaders; i++) {
 		const struct reader *r = &s->readers[i];
 
-		printf("  pid %-7d %s\n", r->st.pid, r->st.command[0] ? r->st.command : r->st.program);
+		printf("  pid %-7d %s\n", r->st.pid,
+		       r->st.command[0] ? r->st.command : r->st.program);
 		printf("            ");
 		if (r->seq_known)
 			printf("lag %" PRIu64 " records", r->lag_records);
@@ -370,7 +376,8 @@ static void text_readers(const struct status *s)
 		if (r->overwritten)
 			printf(", %" PRIu64 " already overwritten", r->overwritten);
 		if (r->stale)
-			printf(", not updating for %.1f s (stopped or stuck?)", r->update_age / 1e9);
+			printf(", not updating for %.1f s (stopped or stuck?)",
+			       r->update_age / 1e9);
 		putchar('\n');
 	}
 }
@@ -385,7 +392,8 @@ static void status_text(const struct status *s)
 	clock_text_describe(line, sizeof(line), &s->clock);
 	printf("clock      %s\n", line);
 	if (s->clock.update_ns)
-		printf("           as of %s\n", clock_text_utc(s->clock.update_ns, 3, t, sizeof(t)));
+		printf("           as of %s\n",
+		       clock_text_utc(s->clock.update_ns, 3, t, sizeof(t)));
 	text_readers(s);
 }
 
@@ -394,10 +402,11 @@ static void json_window(const struct status *s)
 	printf(",\"capacity\":%" PRIu64 ",\"used\":%" PRIu64 ",\"fill\":%.4f,\"records\":%" PRIu64,
 	       s->capacity, s->win.used, (double)s->win.used / (double)s->capacity, s->win.records);
 	if (s->win.oldest_utc)
-		printf(",\"oldest_seq\":%" PRIu64 ",\"oldest_ns\":%" PRIu64 ",\"newest_ns\":%" PRIu64
-		       ",\"window_ns\":%" PRIu64,
+		printf(",\"oldest_seq\":%" PRIu64 ",\"oldest_ns\":%" PRIu64
+		       ",\"newest_ns\":%" PRIu64 ",\"window_ns\":%" PRIu64,
 		       s->win.oldest_seq, s->win.oldest_utc, s->win.newest_utc,
-		       s->win.newest_utc > s->win.oldest_utc ? s->win.newest_utc - s->win.oldest_utc : 0);
+		       s->win.newest_utc > s->win.oldest_utc ? s->win.newest_utc - s->win.oldest_utc
+							     : 0);
 }
 
 static void json_drops(struct drops d)
@@ -481,12 +490,14 @@ static void json_readers(const struct status *s)
 		json_out_str(stdout, r->st.program);
 		printf(",\"command\":");
 		json_out_str(stdout, r->st.command);
-		printf(",\"started_ns\":%" PRIu64 ",\"updated_ns\":%" PRIu64 ",\"update_age_ns\":%" PRIu64
+		printf(",\"started_ns\":%" PRIu64 ",\"updated_ns\":%" PRIu64
+		       ",\"update_age_ns\":%" PRIu64
 		       ",\"stale\":%s,\"generation\":%u,\"next_seq\":",
-		       r->st.started_ns, r->st.updated_ns, r->update_age, r->stale ? "true" : "false",
-		       r->ring->generation);
+		       r->st.started_ns, r->st.updated_ns, r->update_age,
+		       r->stale ? "true" : "false", r->ring->generation);
 		if (r->seq_known)
-			printf("%" PRIu64 ",\"lag_records\":%" PRIu64, r->ring->next_seq, r->lag_records);
+			printf("%" PRIu64 ",\"lag_records\":%" PRIu64, r->ring->next_seq,
+			       r->lag_records);
 		else
 			printf("null,\"lag_records\":null");
 		printf(",\"lag_bytes\":%" PRIu64 ",\"lag_ns\":%" PRIu64 ",\"overwritten\":%" PRIu64
@@ -540,11 +551,14 @@ int capctl_status(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'j': json = true; break;
+		case 'j':
+			json = true;
+			break;
 		case 'h':
 			printf("usage: capctl status [RING] [--json]\n");
 			return 0;
-		default: return 2;
+		default:
+			return 2;
 		}
 	}
 	if (optind < argc)

@@ -65,7 +65,8 @@ __attribute__((format(printf, 4, 5))) static void append(char *buf, size_t len, 
 static void worse(struct doctor_item *it, enum doctor_status s)
 {
 	static const int rank[] = {
-		[DOCTOR_OK] = 0, [DOCTOR_UNKNOWN] = 1, [DOCTOR_WARN] = 2, [DOCTOR_FAIL] = 3};
+		[DOCTOR_OK] = 0, [DOCTOR_UNKNOWN] = 1, [DOCTOR_WARN] = 2, [DOCTOR_FAIL] = 3
+	};
 
 	if (rank[s] > rank[it->status])
 		it->status = s;
@@ -1089,7 +1090,7 @@ unsigned int doctor_check(const struct doctor_conf *dc, const struct doctor_box 
 			  const struct doctor_iface *ifs, unsigned int nifs,
 			  struct doctor_item *items, unsigned int max)
 {
-	struct ctx x = {.dc = dc, .c = &dc->conf, .b = b, .items = items, .max = max};
+	struct ctx x = { .dc = dc, .c = &dc->conf, .b = b, .items = items, .max = max };
 	int cpu = dc->conf.capture.cpu;
 	unsigned int i;
 

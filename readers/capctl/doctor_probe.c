@@ -233,10 +233,10 @@ static void probe_procs(struct doctor_box *b)
 		const char *comm;
 		struct doctor_proc *p;
 	} want[] = {
-		{"capd", &b->capd},
-		{"ptp4l", &b->ptp4l},
-		{"phc2sys", &b->phc2sys},
-		{"irqbalance", &b->irqbalance},
+		{ "capd", &b->capd },
+		{ "ptp4l", &b->ptp4l },
+		{ "phc2sys", &b->phc2sys },
+		{ "irqbalance", &b->irqbalance },
 	};
 	struct dirent *de;
 	char path[300], comm[32];
@@ -359,8 +359,8 @@ static void blank(char *s, const char *word)
 
 int doctor_probe_irq_queue(const char *name, const char *ifname, const char *devname)
 {
-	static const char *const admin[] = {"config", "async", "ctrl",	"misc", "cmd",	 "fw",
-					    "pages",  "err",   "event", "mbx",	"admin", "aux"};
+	static const char *const admin[] = { "config", "async", "ctrl",	 "misc", "cmd",	  "fw",
+					     "pages",  "err",	"event", "mbx",	 "admin", "aux" };
 	char s[64];
 	size_t i, n;
 

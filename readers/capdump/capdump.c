@@ -29,8 +29,8 @@
 #include "readopt.h"
 #include "resume.h"
 
-#define CAPDUMP_VERSION "capdump " CAPD_VERSION
-#define ZSTD_LEVEL_DEFAULT 1	/* fast: one core keeps up with several Gb/s */
+#define CAPDUMP_VERSION	   "capdump " CAPD_VERSION
+#define ZSTD_LEVEL_DEFAULT 1 /* fast: one core keeps up with several Gb/s */
 
 struct opts {
 	struct readopt_input in;
@@ -42,7 +42,7 @@ struct opts {
 	int level;
 	bool level_set;
 	bool pcap;
-	uint64_t start_ns, end_ns;	/* -r time range, UTC; 0 = open */
+	uint64_t start_ns, end_ns; /* -r time range, UTC; 0 = open */
 	const char *resume;
 	bool quiet;
 	char *expr;
@@ -54,20 +54,20 @@ struct tally {
 	uint64_t if_accept[DUMPFILE_MAX_IFACES];
 	uint64_t if_written[DUMPFILE_MAX_IFACES];
 	uint64_t if_lost[DUMPFILE_MAX_IFACES];
-	uint64_t if_unsynced[DUMPFILE_MAX_IFACES];	/* written while unsynced */
+	uint64_t if_unsynced[DUMPFILE_MAX_IFACES]; /* written while unsynced */
 };
 
 struct capdump {
 	struct opts o;
 	struct readloop *rl;
-	struct ringsrc *src;		/* the rings read, NULL for files */
+	struct ringsrc *src; /* the rings read, NULL for files */
 	struct filter *filter;
 	struct dumpfile *df;
 	struct tally t;
-	bool multiqueue[DUMPFILE_MAX_IFACES];	/* epb_queue tells something */
+	bool multiqueue[DUMPFILE_MAX_IFACES]; /* epb_queue tells something */
 	unsigned int nifaces;
 	struct ring_queue_stats base[RINGSRC_MAX][RING_MAX_QUEUES]; /* counters at start */
-	uint64_t next_seq[RINGSRC_MAX];	/* per ring: after the last record consumed */
+	uint64_t next_seq[RINGSRC_MAX]; /* per ring: after the last record consumed */
 	uint64_t pending_drop;		/* lost records not yet told in an EPB */
 	int write_err;			/* the output's error, if it failed */
 	uint64_t last_tick;		/* when dumpfile_tick() last ran */
@@ -85,11 +85,14 @@ static const volatile sig_atomic_t *stop;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: capdump -i RING [-i RING...] [-w FILE|-] [-C MB] [-G SEC] [-W N] [-c COUNT]\n"
+		"usage: capdump -i RING [-i RING...] [-w FILE|-] [-C MB] [-G SEC] [-W N] [-c "
+		"COUNT]\n"
 		"               [-z LEVEL] [-F pcapng|pcap] [--from newest|oldest] [-T SECONDS]\n"
 		"               [--resume STATEFILE] [-q] [expression]\n"
-		"       capdump -r FILE [-r FILE...] [-w FILE|-] [--start TIME] [--end TIME] [...]\n"
-		"  -i RING    ring name (under /dev/hugepages/capd) or path; several merge by time\n"
+		"       capdump -r FILE [-r FILE...] [-w FILE|-] [--start TIME] [--end TIME] "
+		"[...]\n"
+		"  -i RING    ring name (under /dev/hugepages/capd) or path; several merge by "
+		"time\n"
 		"  -r FILE    read pcapng, pcapng.zst or pcap instead ('-' = standard input)\n"
 		"  -w FILE    write pcapng (.zst: zstd compressed; '-' = standard output);\n"
 		"             without -w one line per packet is printed\n"
@@ -102,7 +105,8 @@ static void usage(FILE *f)
 		"  -F pcap    write nanosecond pcap for tools that cannot read pcapng\n"
 		"  --from     where to start in the ring: newest (default) or oldest\n"
 		"  -T SECONDS start SECONDS back in time\n"
-		"  --start/--end TIME  only packets in [start, end) (UTC, YYYY-mm-ddTHH:MM:SS[.ns]Z\n"
+		"  --start/--end TIME  only packets in [start, end) (UTC, "
+		"YYYY-mm-ddTHH:MM:SS[.ns]Z\n"
 		"             or seconds since 1970)\n"
 		"  --resume STATEFILE  continue exactly after the last record a previous run\n"
 		"             wrote to disk\n"
@@ -334,7 +338,7 @@ static void clock_quality(struct capdump *d, uint32_t if_id, const char *when, b
 	ring = ring_of(d, if_id, &iface);
 	st = ringsrc_stats(d->src, ring);
 	src = iface < st->niface && iface < RING_MAX_IFACES ? st->ifaces[iface].ts_source
-							     : RING_TS_NONE;
+							    : RING_TS_NONE;
 	ringsrc_clock(d->src, ring, &c);
 	ring_clock_to_utc_how(&c, src, clock_ns(CLOCK_TAI), &how);
 	pcapng_clock_encode(&d->clock_opt, &c, src, how, isb ? d->t.if_unsynced[if_id] : 0);
@@ -346,7 +350,8 @@ static void clock_quality(struct capdump *d, uint32_t if_id, const char *when, b
 	if (isb && (size_t)n < sizeof(d->clock_comment))
 		snprintf(d->clock_comment + n, sizeof(d->clock_comment) - (size_t)n,
 			 "; %llu packet(s) of this interface stamped while not synced since the "
-			 "recording began", (unsigned long long)d->t.if_unsynced[if_id]);
+			 "recording began",
+			 (unsigned long long)d->t.if_unsynced[if_id]);
 	d->clock_custom = (struct pcapng_custom){
 		.code = PCAPNG_OPT_CUSTOM_BIN,
 		.pen = PCAPNG_PEN,
@@ -363,8 +368,7 @@ static void fill_idb(void *ctx, uint32_t if_id, struct pcapng_idb_info *idb)
 	struct capdump *d = ctx;
 
 	if (d->src)
-		clock_quality(d, if_id, "began", false, &idb->comment, &idb->custom,
-			      &idb->ncustom);
+		clock_quality(d, if_id, "began", false, &idb->comment, &idb->custom, &idb->ncustom);
 }
 
 /* ISB counters of interface if_id: since capdump started (see docs). */
@@ -448,8 +452,8 @@ static void maybe_save_state(struct capdump *d)
 	}
 }
 
-static int open_output(struct capdump *d, struct dumpfile_iface *ifs,
-		       struct pcapng_nrb_rec *names, unsigned int nnames)
+static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pcapng_nrb_rec *names,
+		       unsigned int nnames)
 {
 	struct dumpfile_opts fo = {
 		.pattern = d->o.out,
@@ -504,12 +508,14 @@ static int setup_ring_output(struct capdump *d)
 			d->multiqueue[d->nifaces - 1] = st->niface && st->ifaces[j].nqueues > 1;
 			if (st->niface)
 				snprintf(f->hardware, sizeof(f->hardware), "%.*s",
-					 (int)sizeof(st->ifaces[j].hardware), st->ifaces[j].hardware);
+					 (int)sizeof(st->ifaces[j].hardware),
+					 st->ifaces[j].hardware);
 			snprintf(f->description, sizeof(f->description), "capd ring %s",
 				 ringsrc_path(d->src, i));
 			f->snaplen = 65535;
 		}
-		for (j = 0; j < rf->nfeeds && j < RING_MAX_FEEDS && nnames < DUMPFILE_MAX_NAMES; j++) {
+		for (j = 0; j < rf->nfeeds && j < RING_MAX_FEEDS && nnames < DUMPFILE_MAX_NAMES;
+		     j++) {
 			const struct ring_feed *fd = &rf->feeds[j];
 
 			/* NRB names addresses: only a feed of one group has one. */
@@ -545,8 +551,8 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 	bool known = if_id < DUMPFILE_MAX_IFACES;
 	int r;
 
-	if (p->file && ((d->o.start_ns && p->ts < d->o.start_ns) ||
-			(d->o.end_ns && p->ts >= d->o.end_ns)))
+	if (p->file &&
+	    ((d->o.start_ns && p->ts < d->o.start_ns) || (d->o.end_ns && p->ts >= d->o.end_ns)))
 		return 0;
 	if (p->file && !d->df && d->o.out) {
 		r = open_file_output(d, p->file);
@@ -620,7 +626,8 @@ static int resume_rings(struct capdump *d)
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0) {
-		pr_err("%s: %s", d->o.resume, r == -EBADMSG ? "not a capdump state file" : strerror(-r));
+		pr_err("%s: %s", d->o.resume,
+		       r == -EBADMSG ? "not a capdump state file" : strerror(-r));
 		return r;
 	}
 	r = resume_finish_part(&d->rs, done, sizeof(done));
@@ -721,8 +728,8 @@ int main(int argc, char **argv)
 	if (r == 0 && d.o.resume && d.src)
 		save_state(&d, true);
 	if (d.write_err)
-		pr_err("%s: %s; the file is closed and holds everything up to its last flush",
-		       last, strerror(-d.write_err));
+		pr_err("%s: %s; the file is closed and holds everything up to its last flush", last,
+		       strerror(-d.write_err));
 	if (!d.o.quiet) {
 		fflush(stdout);
 		fprintf(stderr, "capdump: %llu packets written", (unsigned long long)d.t.written);

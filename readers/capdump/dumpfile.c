@@ -17,16 +17,16 @@
 struct dumpfile {
 	struct dumpfile_opts o;
 	struct zout *z;
-	uint8_t *hbuf;		/* the block being written */
-	char name[4096];	/* final name of the current file */
-	uint64_t period;	/* -G period of the current file */
-	uint64_t opened_ns;	/* UTC when the current file was opened */
-	uint64_t isb_reserve;	/* room -C keeps for the closing ISBs */
+	uint8_t *hbuf;	      /* the block being written */
+	char name[4096];      /* final name of the current file */
+	uint64_t period;      /* -G period of the current file */
+	uint64_t opened_ns;   /* UTC when the current file was opened */
+	uint64_t isb_reserve; /* room -C keeps for the closing ISBs */
 	uint64_t file_packets;
-	uint64_t packets;	/* all files; zout_mark() of the safe points */
-	unsigned int seq;	/* files opened */
+	uint64_t packets; /* all files; zout_mark() of the safe points */
+	unsigned int seq; /* files opened */
 	unsigned int nkept;
-	char **kept;		/* closed files, oldest first (-W) */
+	char **kept; /* closed files, oldest first (-W) */
 	int err;
 };
 
@@ -82,14 +82,16 @@ static int write_headers(struct dumpfile *d)
 	int r;
 
 	if (d->o.pcap)
-		return emit(d, d->hbuf, pcap_file_header(d->hbuf, BLOCK_BUF,
-						d->o.nifaces ? d->o.ifaces[0].snaplen : 65535,
-						PCAPNG_LINKTYPE_ETHERNET));
+		return emit(d, d->hbuf,
+			    pcap_file_header(d->hbuf, BLOCK_BUF,
+					     d->o.nifaces ? d->o.ifaces[0].snaplen : 65535,
+					     PCAPNG_LINKTYPE_ETHERNET));
 	uname(&u);
 	snprintf(hw, sizeof(hw), "%s", u.machine);
 	snprintf(os, sizeof(os), "%s %s", u.sysname, u.release);
 	n = pcapng_shb(d->hbuf, BLOCK_BUF,
-		       &(struct pcapng_shb_info){ .hardware = hw, .os = os,
+		       &(struct pcapng_shb_info){ .hardware = hw,
+						  .os = os,
 						  .userappl = d->o.userappl,
 						  .comment = d->o.comment });
 	r = emit(d, d->hbuf, n);
@@ -168,7 +170,7 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 		.level = d->o.compress ? d->o.level : 0,
 		.mode = 0640,
 		.overwrite = !d->o.keep_existing, /* tcpdump -w replaces a file */
-		.threaded = 1,	/* the ring is read while the last batch compresses */
+		.threaded = 1, /* the ring is read while the last batch compresses */
 	};
 	int r;
 
@@ -302,9 +304,14 @@ int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_
 		   uint32_t caplen, uint32_t wirelen, uint32_t epb_flags, uint64_t dropcount,
 		   uint32_t queue)
 {
-	struct pcapng_epb_info e = { .if_id = if_id, .ts = ts, .caplen = caplen,
-				     .wirelen = wirelen, .data = data, .flags = epb_flags,
-				     .dropcount = dropcount, .queue = queue,
+	struct pcapng_epb_info e = { .if_id = if_id,
+				     .ts = ts,
+				     .caplen = caplen,
+				     .wirelen = wirelen,
+				     .data = data,
+				     .flags = epb_flags,
+				     .dropcount = dropcount,
+				     .queue = queue,
 				     .packetid = PCAPNG_ABSENT };
 	size_t n;
 	int r;

@@ -23,9 +23,9 @@
 
 #include "pcapng.h"
 
-#define DUMPFILE_MAX_IFACES 64
-#define DUMPFILE_MAX_NAMES 256
-#define DUMPFILE_COMMENT_MAX 1024	/* longest comment a callback may set */
+#define DUMPFILE_MAX_IFACES  64
+#define DUMPFILE_MAX_NAMES   256
+#define DUMPFILE_COMMENT_MAX 1024 /* longest comment a callback may set */
 
 struct dumpfile_iface {
 	char name[64];
@@ -54,7 +54,7 @@ struct dumpfile_opts {
 	bool pcap;		/* -F pcap: nanosecond pcap, no blocks but packets */
 	uint64_t rotate_bytes;	/* -C: start a new file after this many bytes (0 = never) */
 	uint64_t rotate_ns;	/* -G: new file at every multiple of this in UTC (0 = never) */
-	unsigned int max_files;	/* -W: keep at most this many files (0 = all) */
+	unsigned int max_files; /* -W: keep at most this many files (0 = all) */
 	bool keep_existing;	/* never replace a file: take NAME-N.EXT instead */
 	const char *filter;	/* the expression, for if_filter */
 	const char *userappl;	/* shb_userappl */

@@ -21,10 +21,10 @@
 #define RESUME_MAX_RINGS 16
 
 struct resume_state {
-	char part[4096];	/* temporary file in progress, "" if none */
-	char final[4096];	/* its final name */
-	uint64_t offset;	/* its length at the last flush */
-	int compressed;		/* it is one zstd frame */
+	char part[4096];  /* temporary file in progress, "" if none */
+	char final[4096]; /* its final name */
+	uint64_t offset;  /* its length at the last flush */
+	int compressed;	  /* it is one zstd frame */
 	unsigned int nrings;
 	struct {
 		char path[4096];

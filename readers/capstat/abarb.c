@@ -82,8 +82,8 @@ void abarb_add(struct abarb *a, enum abarb_line line, uint64_t seq, uint32_t cou
 		a->base = a->top = seq;
 	}
 	/* Before anything was decided, the start may still move down. */
-	if (seq < a->base && a->top - seq <= ABARB_WINDOW && !a->both && !a->lost_a &&
-	    !a->lost_b && !a->lost_both) {
+	if (seq < a->base && a->top - seq <= ABARB_WINDOW && !a->both && !a->lost_a && !a->lost_b &&
+	    !a->lost_both) {
 		for (n = seq; n < a->base; n++) {
 			memset(SLOT(a, n), 0, sizeof(struct abarb_slot));
 			SLOT(a, n)->t0 = ts;

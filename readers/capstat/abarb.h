@@ -24,30 +24,30 @@
 
 #include "hist.h"
 
-#define ABARB_WINDOW (1u << 18)		/* message numbers pending at most */
-#define ABARB_HOLD_NS 1000000000ull	/* how long a line may lag */
+#define ABARB_WINDOW  (1u << 18)    /* message numbers pending at most */
+#define ABARB_HOLD_NS 1000000000ull /* how long a line may lag */
 
 enum abarb_line { ABARB_A, ABARB_B };
 
 struct abarb_slot {
-	uint64_t ts[2];		/* first delivery on A, B; 0 = not (yet) */
-	uint64_t t0;		/* when the message became known */
+	uint64_t ts[2]; /* first delivery on A, B; 0 = not (yet) */
+	uint64_t t0;	/* when the message became known */
 };
 
 struct abarb {
-	uint64_t both;		/* delivered by both lines */
-	uint64_t lost_a;	/* lost on A only (B delivered it) */
-	uint64_t lost_b;	/* lost on B only */
+	uint64_t both;	 /* delivered by both lines */
+	uint64_t lost_a; /* lost on A only (B delivered it) */
+	uint64_t lost_b; /* lost on B only */
 	uint64_t lost_both;
-	uint64_t a_first, b_first, ties;	/* among both */
-	uint64_t late;		/* deliveries after the decision */
+	uint64_t a_first, b_first, ties; /* among both */
+	uint64_t late;			 /* deliveries after the decision */
 	uint64_t restarts;
-	struct hist skew_neg, skew_pos;	/* tB - tA, ns: magnitudes of <0, and >=0 */
+	struct hist skew_neg, skew_pos; /* tB - tA, ns: magnitudes of <0, and >=0 */
 
 	int started;
-	uint64_t base;		/* lowest message number not decided */
-	uint64_t top;		/* one past the highest message number known */
-	struct abarb_slot *slot;	/* ABARB_WINDOW, indexed by number % ABARB_WINDOW */
+	uint64_t base;		 /* lowest message number not decided */
+	uint64_t top;		 /* one past the highest message number known */
+	struct abarb_slot *slot; /* ABARB_WINDOW, indexed by number % ABARB_WINDOW */
 };
 
 /* @return 0 or -ENOMEM. */

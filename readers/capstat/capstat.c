@@ -36,9 +36,11 @@ static void usage(FILE *f)
 		"               [--proto [FEED=]NAME ...] [--ab FEED_A=FEED_B ...]\n"
 		"               [--interval SEC] [--json] [--prom FILE] [-c COUNT]\n"
 		"               [--from newest|oldest] [-T SECONDS] [expression]\n"
-		"  -i RING       ring name (under /dev/hugepages/capd) or path; several merge by time\n"
+		"  -i RING       ring name (under /dev/hugepages/capd) or path; several merge by "
+		"time\n"
 		"  -r FILE       read pcapng, pcapng.zst or pcap instead ('-' = standard input)\n"
-		"  --proto NAME  sequence decoder: moldudp64, mdp3, pitch or seq:OFFSET:WIDTH:be|le;\n"
+		"  --proto NAME  sequence decoder: moldudp64, mdp3, pitch or "
+		"seq:OFFSET:WIDTH:be|le;\n"
 		"                FEED=NAME for one feed (a name or GROUP:PORT)\n"
 		"  --ab A=B      arbitrate feeds A and B as the two lines of one stream\n"
 		"  --interval SEC  report every SEC seconds (default 1; from files in packet\n"
@@ -78,7 +80,8 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 		switch (c) {
 		case OPT_PROTO:
 			if (capstat_add_proto(o, optarg) < 0) {
-				pr_err("--proto: not [FEED=]moldudp64|mdp3|pitch|seq:OFFSET:WIDTH:be|le: %s",
+				pr_err("--proto: not "
+				       "[FEED=]moldudp64|mdp3|pitch|seq:OFFSET:WIDTH:be|le: %s",
 				       optarg);
 				return -EINVAL;
 			}
@@ -252,7 +255,7 @@ static void tick(struct capstat *cs, struct ringsrc *src, uint64_t now)
 struct capstat_run {
 	struct capstat *cs;
 	struct filter *flt;
-	struct ringsrc *src;	/* NULL for files */
+	struct ringsrc *src; /* NULL for files */
 };
 
 static int on_packet(void *ctx, const struct readloop_pkt *p)

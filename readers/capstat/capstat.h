@@ -21,7 +21,7 @@
 
 #define CAPSTAT_MAX_FEEDS 1024
 #define CAPSTAT_MAX_RULES 64
-#define CAPSTAT_NAME_LEN 128
+#define CAPSTAT_NAME_LEN  128
 
 /* --proto [FEED=]SPEC: which decoder applies to which feed ("" = all). */
 struct capstat_proto_rule {
@@ -31,26 +31,26 @@ struct capstat_proto_rule {
 
 /* --ab FEED_A=FEED_B */
 struct capstat_pair {
-	const char *spec[2];	/* as given: a name or GROUP:PORT */
-	int feed[2];		/* feed index, -1 until that feed shows */
+	const char *spec[2]; /* as given: a name or GROUP:PORT */
+	int feed[2];	     /* feed index, -1 until that feed shows */
 	struct abarb ab;
-	char name[2 * CAPSTAT_NAME_LEN + 2];	/* "A=B" */
+	char name[2 * CAPSTAT_NAME_LEN + 2]; /* "A=B" */
 };
 
 struct capstat_feed {
-	char name[CAPSTAT_NAME_LEN];	/* from the ring's feed table, else GROUP:PORT */
-	char addr[64];			/* GROUP:PORT */
-	char group[48];			/* the group alone */
+	char name[CAPSTAT_NAME_LEN]; /* from the ring's feed table, else GROUP:PORT */
+	char addr[64];		     /* GROUP:PORT */
+	char group[48];		     /* the group alone */
 	int family;
 	uint8_t dst[16];
 	uint16_t port;
 	bool has_dec;
 	struct seqdec dec;
 	uint64_t decoded, undecodable;
-	uint64_t last_send_ns;		/* sending time of the last datagram, if the format has one */
+	uint64_t last_send_ns; /* sending time of the last datagram, if the format has one */
 	struct feedstat fs;
 	struct seqtrack st;
-	int pair;			/* index into pairs, or -1 */
+	int pair; /* index into pairs, or -1 */
 	enum abarb_line line;
 };
 
@@ -60,7 +60,7 @@ struct capstat_opts {
 	unsigned int nprotos;
 	struct capstat_pair pairs[CAPSTAT_MAX_RULES];
 	unsigned int npairs;
-	double interval;	/* seconds; 0: summary only */
+	double interval; /* seconds; 0: summary only */
 	bool interval_set;
 	bool json;
 	const char *prom;
@@ -72,14 +72,14 @@ struct capstat {
 	struct capstat_opts o;
 	struct capstat_feed *feeds[CAPSTAT_MAX_FEEDS];
 	unsigned int nfeeds;
-	uint32_t hash[4 * CAPSTAT_MAX_FEEDS];	/* feed index + 1, 0 = empty */
-	uint64_t packets;	/* every packet read */
-	uint64_t filtered;	/* not matching the expression */
-	uint64_t not_udp;	/* non-IP, non-UDP, fragments */
-	uint64_t untracked;	/* UDP beyond CAPSTAT_MAX_FEEDS */
-	uint64_t lost;		/* records lost to ring overruns / dropcount */
-	uint64_t first_ts, last_ts;	/* packet time, ns UTC */
-	uint64_t iv_start;	/* start of the current interval */
+	uint32_t hash[4 * CAPSTAT_MAX_FEEDS]; /* feed index + 1, 0 = empty */
+	uint64_t packets;		      /* every packet read */
+	uint64_t filtered;		      /* not matching the expression */
+	uint64_t not_udp;		      /* non-IP, non-UDP, fragments */
+	uint64_t untracked;		      /* UDP beyond CAPSTAT_MAX_FEEDS */
+	uint64_t lost;			      /* records lost to ring overruns / dropcount */
+	uint64_t first_ts, last_ts;	      /* packet time, ns UTC */
+	uint64_t iv_start;		      /* start of the current interval */
 	bool tty;
 	bool live;
 };

@@ -53,7 +53,7 @@ static int feed_new(struct capstat *cs, struct capstat_feed *f, int family, cons
 		snprintf(f->name, sizeof(f->name), "%s", f->addr);
 	else if (rf->prefix_len == (rf->family == 6 ? 128 : 32) && rf->nports == 1)
 		snprintf(f->name, sizeof(f->name), "%.*s", RING_FEED_NAME_LEN, rf->name);
-	else	/* a ring feed of several groups or ports: one name each */
+	else /* a ring feed of several groups or ports: one name each */
 		snprintf(f->name, sizeof(f->name), "%.*s@%s", RING_FEED_NAME_LEN, rf->name,
 			 f->addr);
 	r = feedstat_init(&f->fs);

@@ -11,8 +11,8 @@
 #include "clock_text.h"
 #include "json_out.h"
 
-#define RANGES_PER_INTERVAL 64	/* gap ranges in an interval's JSON object */
-#define RANGES_IN_TABLE 8
+#define RANGES_PER_INTERVAL 64 /* gap ranges in an interval's JSON object */
+#define RANGES_IN_TABLE	    8
 
 /* The session as text: MoldUDP64's is ASCII, PITCH's unit a number. */
 static void session_text(const struct capstat_feed *fd, char *buf, size_t len)
@@ -37,15 +37,17 @@ static const struct {
 	const char *key, *title;
 	int width;
 } seq_col[SEQ_FIELDS] = {
-	{ "gaps", "GAPS", 6 },	     { "missing", "MISSING", 8 }, { "duplicates", "DUP", 5 },
-	{ "out_of_order", "OOO", 5 }, { "resets", "RST", 4 },	  { "session_changes", "SESS", 4 },
+	{ "gaps", "GAPS", 6 },	       { "missing", "MISSING", 8 },
+	{ "duplicates", "DUP", 5 },    { "out_of_order", "OOO", 5 },
+	{ "resets", "RST", 4 },	       { "session_changes", "SESS", 4 },
 	{ "undecodable", "UNDEC", 6 },
 };
 
 static void seq_values(const struct capstat_feed *fd, uint64_t *v)
 {
-	const uint64_t all[SEQ_FIELDS] = { fd->st.gaps,	      fd->st.missing, fd->st.duplicates,
-					   fd->st.out_of_order, fd->st.resets,  fd->st.session_changes,
+	const uint64_t all[SEQ_FIELDS] = { fd->st.gaps,	      fd->st.missing,
+					   fd->st.duplicates, fd->st.out_of_order,
+					   fd->st.resets,     fd->st.session_changes,
 					   fd->undecodable };
 
 	memcpy(v, all, sizeof(all));
@@ -90,7 +92,8 @@ static void json_feed(FILE *f, const struct capstat_feed *fd, bool summary, doub
 		fprintf(f, ",\"seq\":{\"proto\":\"%s\",\"session\":",
 			seqdec_name(&fd->dec, dec, sizeof(dec)));
 		json_out_str(f, sess);
-		fprintf(f, ",\"decoded\":%llu,\"undecodable\":%llu,\"messages\":%llu"
+		fprintf(f,
+			",\"decoded\":%llu,\"undecodable\":%llu,\"messages\":%llu"
 			",\"heartbeats\":%llu,\"ends\":%llu,\"unsequenced\":%llu",
 			(unsigned long long)fd->decoded, (unsigned long long)fd->undecodable,
 			(unsigned long long)t->messages, (unsigned long long)t->heartbeats,
@@ -106,7 +109,8 @@ static void json_feed(FILE *f, const struct capstat_feed *fd, bool summary, doub
 			fprintf(f, "%s[%llu,%llu]", i ? "," : "",
 				(unsigned long long)t->ranges[i].first,
 				(unsigned long long)t->ranges[i].last);
-		fprintf(f, "],\"gap_ranges_unlisted\":%llu,\"recovered\":%llu,\"duplicates\":%llu"
+		fprintf(f,
+			"],\"gap_ranges_unlisted\":%llu,\"recovered\":%llu,\"duplicates\":%llu"
 			",\"out_of_order\":%llu,\"resets\":%llu,\"session_changes\":%llu",
 			(unsigned long long)(t->gaps - n), (unsigned long long)t->recovered,
 			(unsigned long long)t->duplicates, (unsigned long long)t->out_of_order,
@@ -132,7 +136,8 @@ static void json_pair(FILE *f, const struct capstat *cs, const struct capstat_pa
 	json_out_str(f, feed_name(cs, p, ABARB_A));
 	fputs(",\"b\":", f);
 	json_out_str(f, feed_name(cs, p, ABARB_B));
-	fprintf(f, ",\"both\":%llu,\"lost_a_only\":%llu,\"lost_b_only\":%llu,\"lost_both\":%llu"
+	fprintf(f,
+		",\"both\":%llu,\"lost_a_only\":%llu,\"lost_b_only\":%llu,\"lost_both\":%llu"
 		",\"a_first\":%llu,\"b_first\":%llu,\"ties\":%llu,\"late\":%llu,\"restarts\":%llu"
 		",\"pending\":%llu",
 		(unsigned long long)a->both, (unsigned long long)a->lost_a,
@@ -142,7 +147,8 @@ static void json_pair(FILE *f, const struct capstat *cs, const struct capstat_pa
 		(unsigned long long)a->restarts,
 		(unsigned long long)(a->started ? a->top - a->base : 0));
 	if (a->both)
-		fprintf(f, ",\"skew_ns\":{\"min\":%lld,\"p1\":%lld,\"p50\":%lld,\"p99\":%lld,"
+		fprintf(f,
+			",\"skew_ns\":{\"min\":%lld,\"p1\":%lld,\"p50\":%lld,\"p99\":%lld,"
 			"\"max\":%lld}",
 			(long long)abarb_skew(a, 0), (long long)abarb_skew(a, 0.01),
 			(long long)abarb_skew(a, 0.5), (long long)abarb_skew(a, 0.99),
@@ -220,7 +226,8 @@ static void table(FILE *f, const struct capstat *cs, bool summary, double secs)
 		const struct capstat_pair *p = &cs->o.pairs[i];
 		const struct abarb *ab = &p->ab;
 
-		fprintf(f, "A/B %s: both %llu, lost on A only %llu, on B only %llu, on both %llu;"
+		fprintf(f,
+			"A/B %s: both %llu, lost on A only %llu, on B only %llu, on both %llu;"
 			" first A %llu, B %llu; skew B-A ns p50 %lld p99 %lld\n",
 			p->name, (unsigned long long)ab->both, (unsigned long long)ab->lost_a,
 			(unsigned long long)ab->lost_b, (unsigned long long)ab->lost_both,
@@ -239,15 +246,18 @@ static void lines(FILE *f, const struct capstat *cs, const char *when)
 		const struct capstat_feed *fd = cs->feeds[i];
 		const struct feedstat *s = &fd->fs;
 
-		fprintf(f, "%s feed=%s packets=%llu bytes=%llu pps=%.1f bps=%.0f peak_pps=%.1f"
+		fprintf(f,
+			"%s feed=%s packets=%llu bytes=%llu pps=%.1f bps=%.0f peak_pps=%.1f"
 			" iat_p50_ns=%llu iat_p99_ns=%llu iat_max_ns=%llu burst_1us=%llu"
 			" burst_10us=%llu burst_100us=%llu burst_1ms=%llu",
-			when, fd->name, (unsigned long long)s->packets, (unsigned long long)s->bytes,
-			s->pps, s->bps, s->peak_pps,
+			when, fd->name, (unsigned long long)s->packets,
+			(unsigned long long)s->bytes, s->pps, s->bps, s->peak_pps,
 			(unsigned long long)hist_percentile(&s->iat_last, 0.5),
 			(unsigned long long)hist_percentile(&s->iat_last, 0.99),
-			(unsigned long long)s->iat_last.max, (unsigned long long)s->burst[0].packets,
-			(unsigned long long)s->burst[1].packets, (unsigned long long)s->burst[2].packets,
+			(unsigned long long)s->iat_last.max,
+			(unsigned long long)s->burst[0].packets,
+			(unsigned long long)s->burst[1].packets,
+			(unsigned long long)s->burst[2].packets,
 			(unsigned long long)s->burst[3].packets);
 		seq_values(fd, x);
 		for (j = 0; fd->has_dec && j < SEQ_FIELDS; j++)
@@ -257,7 +267,8 @@ static void lines(FILE *f, const struct capstat *cs, const char *when)
 	for (i = 0; i < cs->o.npairs; i++) {
 		const struct abarb *ab = &cs->o.pairs[i].ab;
 
-		fprintf(f, "%s ab=%s both=%llu lost_a_only=%llu lost_b_only=%llu lost_both=%llu"
+		fprintf(f,
+			"%s ab=%s both=%llu lost_a_only=%llu lost_b_only=%llu lost_both=%llu"
 			" a_first=%llu b_first=%llu skew_p50_ns=%lld skew_p99_ns=%lld\n",
 			when, cs->o.pairs[i].name, (unsigned long long)ab->both,
 			(unsigned long long)ab->lost_a, (unsigned long long)ab->lost_b,
@@ -308,12 +319,13 @@ void capstat_print_summary(struct capstat *cs, FILE *f)
 
 	clock_text_utc(cs->last_ts, 9, when, sizeof(when));
 	if (cs->o.json) {
-		fprintf(f, "{\"type\":\"summary\",\"time\":\"%s\",\"duration_s\":%.6f,"
+		fprintf(f,
+			"{\"type\":\"summary\",\"time\":\"%s\",\"duration_s\":%.6f,"
 			"\"packets\":%llu,\"filtered\":%llu,\"not_udp\":%llu,\"untracked\":%llu,"
 			"\"lost\":%llu,\"feeds\":[",
-			when, secs, (unsigned long long)cs->packets, (unsigned long long)cs->filtered,
-			(unsigned long long)cs->not_udp, (unsigned long long)cs->untracked,
-			(unsigned long long)cs->lost);
+			when, secs, (unsigned long long)cs->packets,
+			(unsigned long long)cs->filtered, (unsigned long long)cs->not_udp,
+			(unsigned long long)cs->untracked, (unsigned long long)cs->lost);
 		for (i = 0; i < cs->nfeeds; i++) {
 			fputs(i ? ",{" : "{", f);
 			json_feed(f, cs->feeds[i], true, secs);
@@ -328,7 +340,8 @@ void capstat_print_summary(struct capstat *cs, FILE *f)
 		fputs("]}\n", f);
 		return;
 	}
-	fprintf(f, "%scapstat summary: %llu packets over %.3f s, %llu lost before capstat,"
+	fprintf(f,
+		"%scapstat summary: %llu packets over %.3f s, %llu lost before capstat,"
 		" %llu not UDP, %llu filtered out, %llu in feeds beyond %u\n",
 		cs->tty && cs->live ? "\n" : "", (unsigned long long)cs->packets, secs,
 		(unsigned long long)cs->lost, (unsigned long long)cs->not_udp,

@@ -50,10 +50,10 @@ static void per_feed(FILE *f, const struct capstat *cs, const char *name, const 
 	}
 }
 
-#define GETTER(fn, expr)                                              \
-	static double fn(const struct capstat_feed *fd)               \
-	{                                                             \
-		return (double)(expr);                                \
+#define GETTER(fn, expr)                                \
+	static double fn(const struct capstat_feed *fd) \
+	{                                               \
+		return (double)(expr);                  \
 	}
 
 GETTER(g_packets, fd->fs.packets)
@@ -110,8 +110,8 @@ static void write_all(FILE *f, const void *ctx)
 		 "Packet rate over the last interval.", false, g_pps);
 	per_feed(f, cs, "capstat_bits_per_second", "gauge", "Bit rate over the last interval.",
 		 false, g_bps);
-	per_feed(f, cs, "capstat_peak_packets_per_second", "gauge",
-		 "Highest interval packet rate.", false, g_peak_pps);
+	per_feed(f, cs, "capstat_peak_packets_per_second", "gauge", "Highest interval packet rate.",
+		 false, g_peak_pps);
 	per_feed(f, cs, "capstat_peak_bits_per_second", "gauge", "Highest interval bit rate.",
 		 false, g_peak_bps);
 	head(f, "capstat_interarrival_seconds", "gauge",
@@ -128,8 +128,9 @@ static void write_all(FILE *f, const void *ctx)
 	for (j = 0; j < 2; j++) {
 		const char *name = j ? "capstat_microburst_bytes" : "capstat_microburst_packets";
 
-		head(f, name, "gauge", j ? "Most bytes seen within one window." :
-					   "Most packets seen within one window.");
+		head(f, name, "gauge",
+		     j ? "Most bytes seen within one window."
+		       : "Most packets seen within one window.");
 		for (i = 0; i < cs->nfeeds; i++) {
 			unsigned int w;
 
@@ -143,8 +144,8 @@ static void write_all(FILE *f, const void *ctx)
 			}
 		}
 	}
-	per_feed(f, cs, "capstat_messages_total", "counter", "Distinct sequenced messages.",
-		 true, g_messages);
+	per_feed(f, cs, "capstat_messages_total", "counter", "Distinct sequenced messages.", true,
+		 g_messages);
 	per_feed(f, cs, "capstat_undecodable_total", "counter",
 		 "Datagrams the decoder could not read.", true, g_undecodable);
 	per_feed(f, cs, "capstat_heartbeats_total", "counter", "Heartbeat datagrams.", true,

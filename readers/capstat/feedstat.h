@@ -24,7 +24,7 @@
 
 #include "hist.h"
 
-#define FEEDSTAT_NWIN 4
+#define FEEDSTAT_NWIN	   4
 #define FEEDSTAT_QUEUE_MAX (1u << 18) /* packets kept for the widest window */
 
 /* 1 us, 10 us, 100 us, 1 ms; and their names in output. */
@@ -37,25 +37,25 @@ struct feedstat_burst {
 };
 
 struct feedstat {
-	uint64_t packets, bytes;	/* since the start */
-	uint64_t first_ts, last_ts;	/* ns; valid when packets > 0 */
-	uint64_t backwards;		/* timestamps older than the previous one */
-	double pps, bps;		/* of the last closed interval */
-	double peak_pps, peak_bps;	/* largest over the closed intervals */
-	struct hist iat;		/* inter-arrival times since the start */
-	struct hist iat_iv;		/* ... in the current interval */
-	struct hist iat_last;		/* ... in the last closed interval */
-	uint64_t iv_packets, iv_bytes;	/* in the current interval */
-	struct feedstat_burst burst[FEEDSTAT_NWIN];	/* since the start */
-	int capped;			/* the queue overflowed once: bursts are lower bounds */
+	uint64_t packets, bytes;		    /* since the start */
+	uint64_t first_ts, last_ts;		    /* ns; valid when packets > 0 */
+	uint64_t backwards;			    /* timestamps older than the previous one */
+	double pps, bps;			    /* of the last closed interval */
+	double peak_pps, peak_bps;		    /* largest over the closed intervals */
+	struct hist iat;			    /* inter-arrival times since the start */
+	struct hist iat_iv;			    /* ... in the current interval */
+	struct hist iat_last;			    /* ... in the last closed interval */
+	uint64_t iv_packets, iv_bytes;		    /* in the current interval */
+	struct feedstat_burst burst[FEEDSTAT_NWIN]; /* since the start */
+	int capped; /* the queue overflowed once: bursts are lower bounds */
 
 	/* The sliding windows: packets of the widest window, oldest first. */
 	uint64_t *q_ts;
 	uint32_t *q_len;
-	uint32_t q_cap;			/* power of two */
-	uint64_t q_head;		/* absolute index of the next packet */
-	uint64_t q_start[FEEDSTAT_NWIN];/* absolute index of each window's oldest */
-	uint64_t q_bytes[FEEDSTAT_NWIN];/* bytes in each window */
+	uint32_t q_cap;			 /* power of two */
+	uint64_t q_head;		 /* absolute index of the next packet */
+	uint64_t q_start[FEEDSTAT_NWIN]; /* absolute index of each window's oldest */
+	uint64_t q_bytes[FEEDSTAT_NWIN]; /* bytes in each window */
 };
 
 /* @return 0 or -ENOMEM. */

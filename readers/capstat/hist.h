@@ -14,12 +14,12 @@
 #include <stdint.h>
 
 #define HIST_SUB_BITS 6
-#define HIST_SUB (1u << HIST_SUB_BITS)
-#define HIST_BUCKETS ((64 - HIST_SUB_BITS + 1) * HIST_SUB)
+#define HIST_SUB      (1u << HIST_SUB_BITS)
+#define HIST_BUCKETS  ((64 - HIST_SUB_BITS + 1) * HIST_SUB)
 
 struct hist {
 	uint64_t n;
-	uint64_t min, max;	/* valid when n > 0 */
+	uint64_t min, max; /* valid when n > 0 */
 	uint64_t b[HIST_BUCKETS];
 };
 

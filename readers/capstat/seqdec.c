@@ -66,7 +66,8 @@ const char *seqdec_name(const struct seqdec *d, char *buf, size_t len)
 		snprintf(buf, len, "pitch");
 		break;
 	case SEQDEC_GENERIC:
-		snprintf(buf, len, "seq:%u:%u:%s", d->offset, d->width, d->big_endian ? "be" : "le");
+		snprintf(buf, len, "seq:%u:%u:%s", d->offset, d->width,
+			 d->big_endian ? "be" : "le");
 		break;
 	}
 	return buf;

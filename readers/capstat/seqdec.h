@@ -16,23 +16,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SEQDEC_SESSION_MAX 10	/* MoldUDP64's session is the longest */
+#define SEQDEC_SESSION_MAX 10 /* MoldUDP64's session is the longest */
 
 enum seqdec_flags {
-	SEQDEC_F_HEARTBEAT = 1 << 0,	/* no message; seq is the next one expected */
-	SEQDEC_F_END = 1 << 1,		/* end of session (MoldUDP64 count 0xFFFF) */
-	SEQDEC_F_UNSEQUENCED = 1 << 2,	/* carries messages outside the sequence */
+	SEQDEC_F_HEARTBEAT = 1 << 0,   /* no message; seq is the next one expected */
+	SEQDEC_F_END = 1 << 1,	       /* end of session (MoldUDP64 count 0xFFFF) */
+	SEQDEC_F_UNSEQUENCED = 1 << 2, /* carries messages outside the sequence */
 };
 
 /* What one datagram carries. */
 struct seqdec_msg {
-	uint64_t seq;		/* sequence number of its first message */
-	uint32_t count;		/* messages in it; 0 with SEQDEC_F_HEARTBEAT / _END */
-	uint32_t flags;		/* SEQDEC_F_* */
-	uint64_t send_ns;	/* sending time, ns since 1970 UTC; 0 if the format has none */
+	uint64_t seq;	  /* sequence number of its first message */
+	uint32_t count;	  /* messages in it; 0 with SEQDEC_F_HEARTBEAT / _END */
+	uint32_t flags;	  /* SEQDEC_F_* */
+	uint64_t send_ns; /* sending time, ns since 1970 UTC; 0 if the format has none */
 	uint8_t session[SEQDEC_SESSION_MAX]; /* session id bytes (MoldUDP64 session,
 					      * PITCH unit); a change is a new numbering */
-	uint8_t session_len;	/* 0: the format has no session */
+	uint8_t session_len;		     /* 0: the format has no session */
 };
 
 enum seqdec_proto {
@@ -45,12 +45,12 @@ enum seqdec_proto {
 /* A parsed --proto specification. */
 struct seqdec {
 	enum seqdec_proto proto;
-	uint32_t offset;	/* generic: where the sequence number starts */
-	uint8_t width;		/* generic: 1, 2, 4 or 8 bytes */
-	uint8_t big_endian;	/* generic */
+	uint32_t offset;    /* generic: where the sequence number starts */
+	uint8_t width;	    /* generic: 1, 2, 4 or 8 bytes */
+	uint8_t big_endian; /* generic */
 };
 
-#define SEQDEC_OK 0
+#define SEQDEC_OK	   0
 #define SEQDEC_UNDECODABLE (-1)
 
 /*

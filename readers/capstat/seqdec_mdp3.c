@@ -4,8 +4,8 @@
 
 #include "seqdec.h"
 
-#define MDP3_HDR 12
-#define MDP3_MSG_MIN 10	/* message size field + SBE message header */
+#define MDP3_HDR     12
+#define MDP3_MSG_MIN 10 /* message size field + SBE message header */
 
 static uint64_t le(const uint8_t *p, int n)
 {

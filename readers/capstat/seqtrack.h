@@ -37,10 +37,10 @@
 #include "seqdec.h"
 
 #define SEQTRACK_MAX_RANGES 4096u
-#define SEQTRACK_WINDOW (1ull << 24)
+#define SEQTRACK_WINDOW	    (1ull << 24)
 
 struct seqtrack_range {
-	uint64_t first, last;	/* inclusive */
+	uint64_t first, last; /* inclusive */
 };
 
 enum seqtrack_verdict {
@@ -49,29 +49,29 @@ enum seqtrack_verdict {
 	SEQTRACK_OUT_OF_ORDER,
 	SEQTRACK_DUPLICATE,
 	SEQTRACK_RESET,
-	SEQTRACK_SESSION,	/* a new session (or the first packet) */
-	SEQTRACK_OTHER,		/* heartbeat, end of session, unsequenced */
+	SEQTRACK_SESSION, /* a new session (or the first packet) */
+	SEQTRACK_OTHER,	  /* heartbeat, end of session, unsequenced */
 };
 
 struct seqtrack {
-	uint64_t packets;	/* sequenced datagrams, heartbeats included */
-	uint64_t messages;	/* distinct messages received */
+	uint64_t packets;  /* sequenced datagrams, heartbeats included */
+	uint64_t messages; /* distinct messages received */
 	uint64_t heartbeats;
-	uint64_t ends;		/* end-of-session datagrams */
+	uint64_t ends; /* end-of-session datagrams */
 	uint64_t unsequenced;
-	uint64_t gaps;		/* open gaps */
-	uint64_t missing;	/* messages in open gaps */
-	uint64_t recovered;	/* messages that came after a gap was seen */
-	uint64_t duplicates;	/* datagrams */
-	uint64_t out_of_order;	/* datagrams */
+	uint64_t gaps;	       /* open gaps */
+	uint64_t missing;      /* messages in open gaps */
+	uint64_t recovered;    /* messages that came after a gap was seen */
+	uint64_t duplicates;   /* datagrams */
+	uint64_t out_of_order; /* datagrams */
 	uint64_t resets;
 	uint64_t session_changes;
-	uint64_t ranges_closed;	/* open gaps that are no longer listed */
+	uint64_t ranges_closed; /* open gaps that are no longer listed */
 	uint64_t expected;	/* valid when started */
 	int started;
 	uint8_t session[SEQDEC_SESSION_MAX];
 	uint8_t session_len;
-	struct seqtrack_range *ranges;	/* open gaps, ascending */
+	struct seqtrack_range *ranges; /* open gaps, ascending */
 	unsigned int nranges;
 };
 

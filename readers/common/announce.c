@@ -20,7 +20,7 @@ struct announce {
 	const struct ringsrc *src;
 	unsigned int nfiles;
 	unsigned int calls;
-	uint64_t last_ns;	/* CLOCK_MONOTONIC of the last write */
+	uint64_t last_ns; /* CLOCK_MONOTONIC of the last write */
 	char files[READER_STATUS_MAX_RINGS][RING_RUN_DIR_LEN + 64];
 	struct reader_status st;
 };

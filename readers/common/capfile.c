@@ -124,7 +124,7 @@ static ssize_t src_read(struct capfile *f, uint8_t *dst, size_t n)
 /* Decompress into dst; 0 when the input is exhausted. */
 static ssize_t zstd_read(struct capfile *f, uint8_t *dst, size_t n)
 {
-	ZSTD_outBuffer out = {dst, n, 0};
+	ZSTD_outBuffer out = { dst, n, 0 };
 	ZSTD_inBuffer in;
 	ssize_t r;
 	size_t ret;
@@ -137,7 +137,7 @@ static ssize_t zstd_read(struct capfile *f, uint8_t *dst, size_t n)
 			f->in_pos = 0;
 			f->in_len = r;
 		}
-		in = (ZSTD_inBuffer){f->in, f->in_len, f->in_pos};
+		in = (ZSTD_inBuffer){ f->in, f->in_len, f->in_pos };
 		ret = ZSTD_decompressStream(f->z, &out, &in);
 		if (ZSTD_isError(ret))
 			return fail(f, -EBADMSG, f->off, "zstd: %s (compressed offset %llu)",
@@ -409,7 +409,7 @@ static int tsresol_per_sec(struct capfile *f, uint8_t v, uint64_t *tps)
 
 static int handle_idb(struct capfile *f)
 {
-	struct capfile_iface i = {.ts_per_sec = 1000000};
+	struct capfile_iface i = { .ts_per_sec = 1000000 };
 	size_t pos = sizeof(struct pcapng_idb_hdr), end = f->blk_len - 4, n;
 	const uint8_t *v;
 	uint16_t code, len;
@@ -520,7 +520,7 @@ static int handle_epb(struct capfile *f, struct capfile_rec *r)
 
 	if (f->blk_len < hl + 4)
 		return fail(f, -EBADMSG, f->blk_off, "EPB of %u bytes too short", f->blk_len);
-	*r = (struct capfile_rec){0};
+	*r = (struct capfile_rec){ 0 };
 	ret = iface_of(f, "EPB", rd32(f, b + offsetof(struct pcapng_epb_hdr, if_id)), &r->if_id);
 	if (ret < 0)
 		return ret;
@@ -547,7 +547,7 @@ static int handle_pb(struct capfile *f, struct capfile_rec *r)
 
 	if (f->blk_len < hl + 4)
 		return fail(f, -EBADMSG, f->blk_off, "PB of %u bytes too short", f->blk_len);
-	*r = (struct capfile_rec){0};
+	*r = (struct capfile_rec){ 0 };
 	ret = iface_of(f, "PB", rd16(f, b + offsetof(struct pcapng_pb_hdr, if_id)), &r->if_id);
 	if (ret < 0)
 		return ret;
@@ -573,7 +573,7 @@ static int handle_spb(struct capfile *f, struct capfile_rec *r)
 	uint32_t room;
 	int ret;
 
-	*r = (struct capfile_rec){0};
+	*r = (struct capfile_rec){ 0 };
 	ret = iface_of(f, "SPB", 0, &r->if_id);
 	if (ret < 0)
 		return ret;
@@ -615,7 +615,7 @@ static bool is_packet_block(uint32_t type)
 static int pcap_read_header(struct capfile *f)
 {
 	uint8_t b[sizeof(struct pcap_file_hdr)];
-	struct capfile_iface i = {0};
+	struct capfile_iface i = { 0 };
 	uint16_t major;
 	size_t got;
 	int r;
@@ -749,7 +749,7 @@ static void prime_pcapng(struct capfile *f)
 
 static int identify(struct capfile *f)
 {
-	static const uint8_t gzip[] = {0x1f, 0x8b}, lz4[] = {0x04, 0x22, 0x4d, 0x18};
+	static const uint8_t gzip[] = { 0x1f, 0x8b }, lz4[] = { 0x04, 0x22, 0x4d, 0x18 };
 	char head[3 * 4 + 1] = "";
 	const uint8_t *p;
 	ssize_t n, i;

@@ -12,16 +12,16 @@
 #include <stdint.h>
 
 struct frame_info {
-	int family;		/* AF_INET, AF_INET6, or 0 (not IP) */
-	uint16_t ethertype;	/* after the VLAN tag, if any */
-	int16_t vlan;		/* VLAN id, or -1 */
-	uint8_t proto;		/* IP protocol */
+	int family;		  /* AF_INET, AF_INET6, or 0 (not IP) */
+	uint16_t ethertype;	  /* after the VLAN tag, if any */
+	int16_t vlan;		  /* VLAN id, or -1 */
+	uint8_t proto;		  /* IP protocol */
 	uint8_t src[16], dst[16]; /* network order; IPv4 in [0..3] */
-	uint16_t sport, dport;	/* UDP ports, host order (0 if not UDP) */
-	uint32_t l4_off;	/* offset of the transport header */
-	uint32_t payload_off;	/* offset of the UDP payload (0 if not UDP) */
-	uint32_t payload_len;	/* UDP payload bytes present in the capture */
-	int frag;		/* IPv4 non-first fragment: no UDP header */
+	uint16_t sport, dport;	  /* UDP ports, host order (0 if not UDP) */
+	uint32_t l4_off;	  /* offset of the transport header */
+	uint32_t payload_off;	  /* offset of the UDP payload (0 if not UDP) */
+	uint32_t payload_len;	  /* UDP payload bytes present in the capture */
+	int frag;		  /* IPv4 non-first fragment: no UDP header */
 };
 
 /*

@@ -29,8 +29,9 @@ void reader_status_format(FILE *f, const struct reader_status *st)
 			fputc('-', f);
 		else
 			fprintf(f, "%" PRIu64, r->next_seq);
-		fprintf(f, " position=%" PRIu64 " records=%" PRIu64 " lost=%" PRIu64 " laps=%" PRIu64
-			   " last_ts=%" PRIu64 " path=",
+		fprintf(f,
+			" position=%" PRIu64 " records=%" PRIu64 " lost=%" PRIu64 " laps=%" PRIu64
+			" last_ts=%" PRIu64 " path=",
 			r->position, r->records, r->lost, r->laps, r->last_ts);
 		put_clean(f, r->path);
 		fputc('\n', f);
@@ -87,7 +88,8 @@ static int parse_ring(const char *s, size_t n, struct reader_status_ring *r)
 			return -EINVAL;
 		klen = (size_t)(eq - s);
 		if (word_is(s, klen, "path")) {
-			if (copy_str(r->path, sizeof(r->path), eq + 1, (size_t)(end - eq - 1)) < 0 ||
+			if (copy_str(r->path, sizeof(r->path), eq + 1, (size_t)(end - eq - 1)) <
+				    0 ||
 			    !r->path[0])
 				return -EINVAL;
 			have_path = true;
@@ -98,13 +100,14 @@ static int parse_ring(const char *s, size_t n, struct reader_status_ring *r)
 		if (word_is(s, klen, "next_seq") && word_is(eq + 1, vlen, "-")) {
 			r->next_seq = READER_STATUS_SEQ_UNKNOWN;
 		} else {
-			uint64_t *dst = word_is(s, klen, "next_seq")	? &r->next_seq :
-					word_is(s, klen, "position")	? &r->position :
-					word_is(s, klen, "records")	? &r->records :
-					word_is(s, klen, "lost")	? &r->lost :
-					word_is(s, klen, "laps")	? &r->laps :
-					word_is(s, klen, "last_ts")	? &r->last_ts :
-					word_is(s, klen, "generation")	? &v : NULL;
+			uint64_t *dst = word_is(s, klen, "next_seq")	 ? &r->next_seq
+					: word_is(s, klen, "position")	 ? &r->position
+					: word_is(s, klen, "records")	 ? &r->records
+					: word_is(s, klen, "lost")	 ? &r->lost
+					: word_is(s, klen, "laps")	 ? &r->laps
+					: word_is(s, klen, "last_ts")	 ? &r->last_ts
+					: word_is(s, klen, "generation") ? &v
+									 : NULL;
 
 			if (dst && parse_u64(eq + 1, vlen, dst) < 0)
 				return -EINVAL;

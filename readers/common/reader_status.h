@@ -12,7 +12,8 @@
  *	command capdump -i default -w /srv/cap/a.pcapng.zst
  *	started 1763719200123456789
  *	updated 1763719260523456789
- *	ring generation=3 next_seq=1000 position=2162688 records=1000 lost=0 laps=0 last_ts=1763719297523456789 path=/dev/hugepages/capd/default
+ *	ring generation=3 next_seq=1000 position=2162688 records=1000 lost=0 laps=0
+ *last_ts=1763719297523456789 path=/dev/hugepages/capd/default
  *
  * One "ring" line per ring read.  Times are CLOCK_REALTIME ns, except
  * last_ts (the stamp of the last record delivered, on the ring's
@@ -29,15 +30,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define READER_STATUS_MAGIC "capd-reader 1"
-#define READER_STATUS_SUFFIX ".status"
-#define READER_STATUS_MAX_RINGS 16
+#define READER_STATUS_MAGIC	  "capd-reader 1"
+#define READER_STATUS_SUFFIX	  ".status"
+#define READER_STATUS_MAX_RINGS	  16
 #define READER_STATUS_SEQ_UNKNOWN UINT64_MAX
 
 struct reader_status_ring {
 	char path[512];
 	uint32_t generation;
-	uint64_t next_seq;	/* READER_STATUS_SEQ_UNKNOWN if not known */
+	uint64_t next_seq; /* READER_STATUS_SEQ_UNKNOWN if not known */
 	uint64_t position;
 	uint64_t records;
 	uint64_t lost;

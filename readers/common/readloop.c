@@ -9,7 +9,7 @@
 #include "clock_ns.h"
 #include "readloop.h"
 
-#define READLOOP_WAIT_MS 100
+#define READLOOP_WAIT_MS    100
 #define READLOOP_TICK_EVERY 256 /* records between ticks while busy */
 
 struct readloop {
@@ -47,8 +47,7 @@ static int open_rings(struct readloop *rl, char *err, size_t errlen)
 	return 0;
 }
 
-int readloop_open(struct readloop **ret, const struct readopt_input *in, char *err,
-		  size_t errlen)
+int readloop_open(struct readloop **ret, const struct readopt_input *in, char *err, size_t errlen)
 {
 	struct readloop *rl;
 	int r = 0;

@@ -30,8 +30,8 @@
 
 /* One packet, from a ring or a file; valid during the callback only. */
 struct readloop_pkt {
-	uint64_t ts;		/* ns since 1970 UTC */
-	const uint8_t *data;	/* caplen bytes */
+	uint64_t ts;	     /* ns since 1970 UTC */
+	const uint8_t *data; /* caplen bytes */
 	uint32_t caplen;
 	uint32_t wirelen;
 	/*
@@ -39,14 +39,14 @@ struct readloop_pkt {
 	 * order (readloop_if_base()); from a file, capfile_rec.if_id.
 	 */
 	uint32_t if_id;
-	uint32_t queue;		/* the NIC queue; READLOOP_NO_QUEUE from files */
-	uint32_t epb_flags;	/* a file's epb_flags (0 when absent); 0 from rings */
+	uint32_t queue;	    /* the NIC queue; READLOOP_NO_QUEUE from files */
+	uint32_t epb_flags; /* a file's epb_flags (0 when absent); 0 from rings */
 	/* Packets lost right before this one: from a ring, records this reader
 	 * lost to overruns; from a file, its epb_dropcount. */
 	uint64_t lost;
-	const struct ring_feed *feed;	/* the ring's feed it matched, or NULL */
-	const struct ringsrc_rec *rec;	/* from a ring: the record; else NULL */
-	const struct capfile *file;	/* from a file: the file; else NULL */
+	const struct ring_feed *feed;  /* the ring's feed it matched, or NULL */
+	const struct ringsrc_rec *rec; /* from a ring: the record; else NULL */
+	const struct capfile *file;    /* from a file: the file; else NULL */
 };
 
 struct readloop_ops {
@@ -72,8 +72,7 @@ struct readloop;
  * -T); or its files, which readloop_run() opens one at a time.
  * @return 0, or -errno with a line for the operator in err.
  */
-int readloop_open(struct readloop **rl, const struct readopt_input *in, char *err,
-		  size_t errlen);
+int readloop_open(struct readloop **rl, const struct readopt_input *in, char *err, size_t errlen);
 
 /* The rings read (for seeking before the run, their tables and counters),
  * or NULL when reading files. */

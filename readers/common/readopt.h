@@ -32,7 +32,7 @@ struct readopt_input {
 	char *files[READOPT_MAX_INPUTS];
 	unsigned int nfiles;
 	enum ring_seek from;
-	double back_secs;	/* > 0: that many seconds back from now */
+	double back_secs; /* > 0: that many seconds back from now */
 };
 
 /*

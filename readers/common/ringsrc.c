@@ -10,22 +10,22 @@
 #include "ring_file.h"
 #include "ringsrc.h"
 
-#define MERGE_WAIT_NS 20000000ull /* how long a silent ring may hold others back */
-#define IDLE_SLEEP_NS 200000L	  /* readers poll: nothing wakes them */
-#define CLOCK_REFRESH_RECORDS 4096 /* and at every idle moment */
+#define MERGE_WAIT_NS	      20000000ull /* how long a silent ring may hold others back */
+#define IDLE_SLEEP_NS	      200000L	  /* readers poll: nothing wakes them */
+#define CLOCK_REFRESH_RECORDS 4096	  /* and at every idle moment */
 
 struct ring_in {
 	char path[4096];
 	struct ring_map map;
 	struct ring_reader rd;
-	struct ring_clock clock;	/* snapshot, refreshed now and then */
-	unsigned int clock_age;		/* records converted with it */
-	struct ringsrc_rec pending;	/* next record of this ring, if have */
-	uint64_t last_ts;		/* of the last record handed out */
+	struct ring_clock clock;    /* snapshot, refreshed now and then */
+	unsigned int clock_age;	    /* records converted with it */
+	struct ringsrc_rec pending; /* next record of this ring, if have */
+	uint64_t last_ts;	    /* of the last record handed out */
 	uint64_t pending_since;
-	uint8_t *buf;			/* pending.data */
+	uint8_t *buf; /* pending.data */
 	int have;
-	int done;			/* writer stopped and drained */
+	int done; /* writer stopped and drained */
 };
 
 struct ringsrc {
@@ -277,7 +277,7 @@ void ringsrc_position(const struct ringsrc *s, unsigned int i, uint64_t *next_se
 
 void ringsrc_clock(const struct ringsrc *s, unsigned int i, struct ring_clock *out)
 {
-	ring_clock_read((const struct ring_clock *)((const uint8_t *)s->in[i].map.mem +
-						    RING_CLOCK_OFF),
-			out);
+	ring_clock_read(
+		(const struct ring_clock *)((const uint8_t *)s->in[i].map.mem + RING_CLOCK_OFF),
+		out);
 }

@@ -19,20 +19,20 @@
 #define RINGSRC_MAX 16
 
 struct ringsrc_rec {
-	uint64_t ts_utc;	/* ns since 1970-01-01 UTC */
-	uint64_t ts;		/* as stamped, on the timescale of ts_source */
-	uint64_t seq;		/* in its ring */
-	uint64_t lost;		/* records of the same ring lost right before it */
-	const uint8_t *data;	/* caplen bytes, valid until the next ringsrc_next() */
+	uint64_t ts_utc;     /* ns since 1970-01-01 UTC */
+	uint64_t ts;	     /* as stamped, on the timescale of ts_source */
+	uint64_t seq;	     /* in its ring */
+	uint64_t lost;	     /* records of the same ring lost right before it */
+	const uint8_t *data; /* caplen bytes, valid until the next ringsrc_next() */
 	uint32_t caplen;
 	uint32_t wirelen;
-	uint32_t events;	/* RING_EV_* of its ring since its previous record */
-	uint16_t ring;		/* index of the ring it came from */
-	uint16_t iface;		/* index into that ring's interface table */
+	uint32_t events; /* RING_EV_* of its ring since its previous record */
+	uint16_t ring;	 /* index of the ring it came from */
+	uint16_t iface;	 /* index into that ring's interface table */
 	uint16_t queue;
-	uint16_t feed;		/* index into that ring's feed table, or RING_FEED_NONE */
+	uint16_t feed; /* index into that ring's feed table, or RING_FEED_NONE */
 	uint8_t ts_source;
-	uint8_t flags;		/* RING_REC_F_* */
+	uint8_t flags; /* RING_REC_F_* */
 };
 
 struct ringsrc;

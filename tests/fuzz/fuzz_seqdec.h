@@ -38,7 +38,7 @@ static void fuzz_seqdec(const struct seqdec *d, const uint8_t *data, size_t size
 		memcpy(copy, data, n);
 		if (seqdec_decode(d, copy, n, &m) == SEQDEC_OK) {
 			if (m.count > 1u << 16 && !(m.flags & SEQDEC_F_UNSEQUENCED))
-				abort();	/* no format carries that many */
+				abort(); /* no format carries that many */
 			seqtrack_add(&t, &m);
 		}
 		free(copy);

@@ -60,8 +60,8 @@ static void test_messages_and_time(void)
 
 	T_EQ(abarb_init(&a), 0);
 	/* B starts first at 10; A delivers 1-9 afterwards: the start moves down. */
-	abarb_add(&a, ABARB_B, 10, 5, 100);	/* 10-14 */
-	abarb_add(&a, ABARB_A, 1, 14, 200);	/* 1-14 */
+	abarb_add(&a, ABARB_B, 10, 5, 100); /* 10-14 */
+	abarb_add(&a, ABARB_A, 1, 14, 200); /* 1-14 */
 	/* Decided in order: 10-14 wait behind 1-9, which wait for B. */
 	T_EQ(a.both, 0);
 	abarb_expire(&a, 200 + ABARB_HOLD_NS - 1);

@@ -147,7 +147,7 @@ static struct exp *expect(struct expv *e, uint32_t if_id, uint64_t ts_ns, uint32
 
 	T_ASSERT(e->n < MAXREC && caplen <= sizeof(x->data));
 	x = &e->r[e->n++];
-	*x = (struct exp){.ts_ns = ts_ns, .caplen = caplen, .wirelen = wirelen, .if_id = if_id};
+	*x = (struct exp){ .ts_ns = ts_ns, .caplen = caplen, .wirelen = wirelen, .if_id = if_id };
 	for (i = 0; i < caplen; i++)
 		x->data[i] = (uint8_t)(e->n * 31 + i);
 	return x;
@@ -181,7 +181,7 @@ static void wb_epb(struct wb *w, struct exp *x, uint32_t local_if, uint64_t ts)
  */
 static void build_section(struct wb *w, struct expv *e, uint32_t if_base)
 {
-	static const uint8_t mcast[4] = {239, 1, 1, 6};
+	static const uint8_t mcast[4] = { 239, 1, 1, 6 };
 	char longname[100];
 	struct exp *x;
 	size_t at;
@@ -321,19 +321,19 @@ static void build_section(struct wb *w, struct expv *e, uint32_t if_base)
 static void build_pcapng(struct wb *w, struct expv *e, bool be)
 {
 	memset(e, 0, sizeof(*e));
-	*w = (struct wb){.be = be};
+	*w = (struct wb){ .be = be };
 	build_section(w, e, 0);
 }
 
 static void build_pcap(struct wb *w, struct expv *e, bool be, bool nsec)
 {
-	static const uint32_t caplens[] = {14, 0, 64, 1};
+	static const uint32_t caplens[] = { 14, 0, 64, 1 };
 	uint64_t ts;
 	struct exp *x;
 	unsigned int i;
 
 	memset(e, 0, sizeof(*e));
-	*w = (struct wb){.be = be};
+	*w = (struct wb){ .be = be };
 	wb_u32(w, nsec ? 0xA1B23C4D : 0xA1B2C3D4);
 	wb_u16(w, 2);
 	wb_u16(w, 4);
@@ -394,7 +394,7 @@ static void expect_whole(const void *buf, size_t len, const struct expv *e, enum
 	T_EQ(capfile_format(f), fmt);
 	T_EQ(read_all(f, e, &n), 0);
 	T_EQ(n, e->n);
-	T_EQ(capfile_next(f, &(struct capfile_rec){0}), 0);
+	T_EQ(capfile_next(f, &(struct capfile_rec){ 0 }), 0);
 	capfile_close(f);
 }
 
@@ -487,7 +487,7 @@ static void zstd_frames(struct wb *out, const uint8_t *p, size_t len, const size
 	size_t i, a = 0, b, bound, n;
 	uint8_t *tmp;
 
-	*out = (struct wb){0};
+	*out = (struct wb){ 0 };
 	for (i = 0; i <= ncuts; i++) {
 		b = i < ncuts ? cuts[i] : len;
 		bound = ZSTD_compressBound(b - a);
@@ -498,7 +498,9 @@ static void zstd_frames(struct wb *out, const uint8_t *p, size_t len, const size
 		wb_put(out, tmp, n);
 		free(tmp);
 		if (skippable && i == 0) {
-			static const uint8_t skip[] = {0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3};
+			static const uint8_t skip[] = {
+				0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3
+			};
 
 			wb_put(out, skip, sizeof(skip));
 		}
@@ -508,7 +510,7 @@ static void zstd_frames(struct wb *out, const uint8_t *p, size_t len, const size
 
 static void test_zstd(void)
 {
-	size_t cuts[] = {5, 77, 300};
+	size_t cuts[] = { 5, 77, 300 };
 	struct capfile *f;
 	struct expv e;
 	struct wb w, z;
@@ -546,7 +548,7 @@ static void test_zstd_flushed(void)
 	ZSTD_CCtx *c = ZSTD_createCCtx();
 	struct capfile *f;
 	struct expv e;
-	struct wb w, z = {0};
+	struct wb w, z = { 0 };
 	unsigned int n, cut = 7;
 	ZSTD_inBuffer in;
 	ZSTD_outBuffer out;
@@ -555,9 +557,9 @@ static void test_zstd_flushed(void)
 
 	build_pcapng(&w, &e, false);
 	T_ASSERT(c);
-	in = (ZSTD_inBuffer){w.p, e.bounds[cut], 0};
+	in = (ZSTD_inBuffer){ w.p, e.bounds[cut], 0 };
 	do {
-		out = (ZSTD_outBuffer){buf, sizeof(buf), 0};
+		out = (ZSTD_outBuffer){ buf, sizeof(buf), 0 };
 		left = ZSTD_compressStream2(c, &out, &in, ZSTD_e_flush);
 		T_ASSERT(!ZSTD_isError(left));
 		wb_put(&z, buf, out.pos);
@@ -568,7 +570,7 @@ static void test_zstd_flushed(void)
 		;
 	T_EQ(n, e.n);
 	T_ASSERT(strstr(capfile_error(f), "zstd frame incomplete"));
-	T_EQ(capfile_next(f, &(struct capfile_rec){0}), 0);
+	T_EQ(capfile_next(f, &(struct capfile_rec){ 0 }), 0);
 	capfile_close(f);
 	ZSTD_freeCCtx(c);
 	free(z.p);
@@ -625,7 +627,7 @@ static void truncate_everywhere(const struct wb *w, const struct expv *e, size_t
 			snprintf(want, sizeof(want), "truncated at offset %zu ", k);
 			if (!strstr(capfile_error(f), want))
 				T_FAIL("cut at %zu: message '%s'", k, capfile_error(f));
-			T_EQ(capfile_next(f, &(struct capfile_rec){0}), 0);
+			T_EQ(capfile_next(f, &(struct capfile_rec){ 0 }), 0);
 		}
 		capfile_close(f);
 	}
@@ -657,7 +659,7 @@ static void truncate_zstd_everywhere(const struct wb *z, const struct expv *e)
 
 static void test_truncation(void)
 {
-	size_t cuts[] = {100, 333};
+	size_t cuts[] = { 100, 333 };
 	struct expv e;
 	struct wb w, z;
 	int be;
@@ -703,22 +705,22 @@ static void test_corruption(void)
 {
 	/* blocks: 0 SHB, 1 IDB, 2 NRB, 3 IDB, 4 IDB, 5 EPB, 6 EPB ... */
 	static const struct corruption c[] = {
-		{"length 0", 5, 4, 0, -EBADMSG, "length 0 too short"},
-		{"length 8", 5, 4, 8, -EBADMSG, "length 8 too short"},
-		{"length 13", 5, 4, 13, -EBADMSG, "not a multiple of 4"},
-		{"length huge", 5, 4, 0x7FFFFFF0, -EFBIG, "exceeds the 16 MiB limit"},
-		{"length 17 MiB", 5, 4, 17u << 20, -EFBIG, "exceeds the 16 MiB limit"},
-		{"length +4", 5, 4, 0, -EBADMSG, "trailing length"}, /* value set below */
-		{"trailer", 5, SIZE_MAX, 40, -EBADMSG, "trailing length 40"},
-		{"caplen", 5, 20, 100, -EBADMSG, "captured length 100 exceeds"},
-		{"caplen max", 5, 20, UINT32_MAX, -EBADMSG, "captured length 4294967295"},
-		{"if_id", 5, 8, 3, -EBADMSG, "interface 3 not described"},
-		{"option overrun", 6, 36, 0x00400001, -EBADMSG, "overruns the block"},
-		{"flags length", 6, 52, 0x00080002, -EBADMSG, "option 2 has length 8, not 4"},
-		{"tsresol", 1, 24, 0x00020009, -EBADMSG, "option 9 has length 2, not 1"},
-		{"tsresol 10^-20", 1, 28, 20, -EBADMSG, "if_tsresol 10^-20 unsupported"},
-		{"tsresol 2^-64", 1, 28, 0xC0, -EBADMSG, "if_tsresol 2^-64 unsupported"},
-		{"version", 0, 12, 2, -EBADMSG, "unsupported pcapng version 2.0"},
+		{ "length 0", 5, 4, 0, -EBADMSG, "length 0 too short" },
+		{ "length 8", 5, 4, 8, -EBADMSG, "length 8 too short" },
+		{ "length 13", 5, 4, 13, -EBADMSG, "not a multiple of 4" },
+		{ "length huge", 5, 4, 0x7FFFFFF0, -EFBIG, "exceeds the 16 MiB limit" },
+		{ "length 17 MiB", 5, 4, 17u << 20, -EFBIG, "exceeds the 16 MiB limit" },
+		{ "length +4", 5, 4, 0, -EBADMSG, "trailing length" }, /* value set below */
+		{ "trailer", 5, SIZE_MAX, 40, -EBADMSG, "trailing length 40" },
+		{ "caplen", 5, 20, 100, -EBADMSG, "captured length 100 exceeds" },
+		{ "caplen max", 5, 20, UINT32_MAX, -EBADMSG, "captured length 4294967295" },
+		{ "if_id", 5, 8, 3, -EBADMSG, "interface 3 not described" },
+		{ "option overrun", 6, 36, 0x00400001, -EBADMSG, "overruns the block" },
+		{ "flags length", 6, 52, 0x00080002, -EBADMSG, "option 2 has length 8, not 4" },
+		{ "tsresol", 1, 24, 0x00020009, -EBADMSG, "option 9 has length 2, not 1" },
+		{ "tsresol 10^-20", 1, 28, 20, -EBADMSG, "if_tsresol 10^-20 unsupported" },
+		{ "tsresol 2^-64", 1, 28, 0xC0, -EBADMSG, "if_tsresol 2^-64 unsupported" },
+		{ "version", 0, 12, 2, -EBADMSG, "unsupported pcapng version 2.0" },
 	};
 	struct capfile_rec r;
 	struct capfile *f;
@@ -799,19 +801,19 @@ static void test_refusals(void)
 		uint32_t type;
 		const char *msg;
 	} shorts[] = {
-		{1, "interface description of 12 bytes too short"},
-		{6, "EPB of 12 bytes too short"},
-		{3, "SPB of 12 bytes too short"},
-		{2, "PB of 12 bytes too short"},
+		{ 1, "interface description of 12 bytes too short" },
+		{ 6, "EPB of 12 bytes too short" },
+		{ 3, "SPB of 12 bytes too short" },
+		{ 2, "PB of 12 bytes too short" },
 	};
-	static const uint8_t lz4[] = {0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7};
+	static const uint8_t lz4[] = { 0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7 };
 	struct capfile *f;
 	struct expv e;
 	struct wb w;
 	size_t i, at;
 
 	for (i = 0; i < sizeof(shorts) / sizeof(shorts[0]); i++) {
-		w = (struct wb){0};
+		w = (struct wb){ 0 };
 		wb_shb(&w);
 		wb_idb(&w);
 		blk_end(&w, blk_begin(&w, shorts[i].type));
@@ -820,7 +822,7 @@ static void test_refusals(void)
 	}
 
 	/* a second section too short for its header, or with a bad byte order */
-	w = (struct wb){0};
+	w = (struct wb){ 0 };
 	wb_shb(&w);
 	wb_idb(&w);
 	at = blk_begin(&w, 0x0A0D0D0A);
@@ -832,7 +834,7 @@ static void test_refusals(void)
 	free(w.p);
 
 	/* interfaces are bounded over the whole file */
-	w = (struct wb){0};
+	w = (struct wb){ 0 };
 	wb_shb(&w);
 	for (i = 0; i <= CAPFILE_IFACES_MAX; i++)
 		wb_idb(&w);
@@ -872,7 +874,7 @@ static void test_mutations(void)
 
 	build_pcapng(&w, &e, false);
 	zstd_frames(&z, w.p, w.len, NULL, 0, false);
-	m = (struct wb){.p = malloc(w.len + z.len)};
+	m = (struct wb){ .p = malloc(w.len + z.len) };
 	T_ASSERT(m.p);
 	for (it = 0; it < 20000; it++) {
 		const struct wb *src = it % 4 == 3 ? &z : &w;
@@ -918,7 +920,7 @@ static void write_file(const char *path, const void *p, size_t len)
 
 static void test_files(void)
 {
-	static const uint8_t gz[] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0};
+	static const uint8_t gz[] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0 };
 	char path[256];
 	struct capfile *f;
 	struct expv e;
@@ -1035,7 +1037,7 @@ static void test_big(void)
 /* Seeds for tests/fuzz/capfile_corpus. */
 static int write_corpus(const char *dir)
 {
-	size_t cuts[] = {64, 200};
+	size_t cuts[] = { 64, 200 };
 	char path[512];
 	struct expv e, e2;
 	struct wb w, w2, z;

@@ -62,8 +62,8 @@ static void test_responses(void)
 	struct ptp_mgmt_msg m;
 	char id[19];
 
-	decode_ok(resp_slave_port_data_set, sizeof(resp_slave_port_data_set),
-		  PTP_MID_PORT_DATA_SET, &m);
+	decode_ok(resp_slave_port_data_set, sizeof(resp_slave_port_data_set), PTP_MID_PORT_DATA_SET,
+		  &m);
 	T_ASSERT(!memcmp(m.u.port.port.clock, slave_id, 8));
 	T_EQ(m.u.port.port.port, 1);
 	T_EQ(m.u.port.port_state, PTP_PS_UNCALIBRATED);
@@ -158,10 +158,10 @@ static void test_error_status(void)
 	memcpy(buf, resp_slave_priority1, 48);
 	buf[2] = 0;
 	buf[3] = 56;
-	buf[48] = 0x00, buf[49] = 0x02;		/* MANAGEMENT_ERROR_STATUS */
-	buf[50] = 0x00, buf[51] = 0x04;		/* length: error, id (+4 reserved cut) */
-	buf[52] = 0x00, buf[53] = 0x02;		/* NOT_SUPPORTED */
-	buf[54] = 0xc0, buf[55] = 0x00;		/* TIME_STATUS_NP */
+	buf[48] = 0x00, buf[49] = 0x02;		      /* MANAGEMENT_ERROR_STATUS */
+	buf[50] = 0x00, buf[51] = 0x04;		      /* length: error, id (+4 reserved cut) */
+	buf[52] = 0x00, buf[53] = 0x02;		      /* NOT_SUPPORTED */
+	buf[54] = 0xc0, buf[55] = 0x00;		      /* TIME_STATUS_NP */
 	T_EQ(ptp_mgmt_decode(buf, 56, &m), -EBADMSG); /* shorter than the TLV needs */
 	buf[3] = 60;
 	buf[51] = 8;
@@ -278,7 +278,8 @@ static void test_leap_plan(void)
 static uint64_t utc_of(const struct ring_clock *c, int64_t tai_s, int64_t frac_ns)
 {
 	enum ring_utc_how how;
-	uint64_t utc = ring_clock_to_utc_how(c, RING_TS_PHC, (uint64_t)(tai_s * NS + frac_ns), &how);
+	uint64_t utc =
+		ring_clock_to_utc_how(c, RING_TS_PHC, (uint64_t)(tai_s * NS + frac_ns), &how);
 
 	T_EQ(how, RING_UTC_PTP);
 	return utc;
@@ -294,11 +295,10 @@ static void test_utc_across_leap(void)
 		int64_t frac;
 		int64_t utc; /* expected, seconds since the epoch */
 	} t[] = {
-		{ -2, 0, LEAP_2017_UTC - 2 },	/* 23:59:58 */
+		{ -2, 0, LEAP_2017_UTC - 2 },	      /* 23:59:58 */
 		{ -1, 500000000, LEAP_2017_UTC - 1 }, /* 23:59:59.5 */
-		{ 0, 0, LEAP_2017_UTC - 1 },	/* 23:59:60 reads as 23:59:59 again */
-		{ 0, 999999999, LEAP_2017_UTC - 1 },
-		{ 1, 0, LEAP_2017_UTC },	/* 00:00:00 */
+		{ 0, 0, LEAP_2017_UTC - 1 },	      /* 23:59:60 reads as 23:59:59 again */
+		{ 0, 999999999, LEAP_2017_UTC - 1 },  { 1, 0, LEAP_2017_UTC }, /* 00:00:00 */
 		{ 2, 250000000, LEAP_2017_UTC + 1 },
 	};
 	unsigned int i, phase;
@@ -355,13 +355,13 @@ static void test_utc_sources(void)
 static void test_pcapng_option(void)
 {
 	static const uint8_t golden[64] = {
-		1, 1, 1, 0, 1, 1, 9, 1, 0x0c, 0, 37, 0, 37, 0, 0, 0,
-		0xce, 0x68, 0xb1, 0xff, 0xfe, 0x4b, 0xd2, 0xaa,
-		0x17, 0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* -745 */
-		0xd3, 0x07, 0, 0, 0, 0, 0, 0,			/* 2003 */
-		0, 0, 0, 0, 0, 0, 0, 0,				/* no PHC */
-		0x00, 0xca, 0x9a, 0x3b, 0, 0, 0, 0,		/* 1 s */
-		5, 0, 0, 0, 0, 0, 0, 0,
+		1,    1,    1,	  0,	1,    1,    9,	  1,	0x0c, 0,    37,
+		0,    37,   0,	  0,	0,    0xce, 0x68, 0xb1, 0xff, 0xfe, 0x4b,
+		0xd2, 0xaa, 0x17, 0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* -745 */
+		0xd3, 0x07, 0,	  0,	0,    0,    0,	  0,		    /* 2003 */
+		0,    0,    0,	  0,	0,    0,    0,	  0,		    /* no PHC */
+		0x00, 0xca, 0x9a, 0x3b, 0,    0,    0,	  0,		    /* 1 s */
+		5,    0,    0,	  0,	0,    0,    0,	  0,
 	};
 	struct ring_clock c = answering(PTP_PS_SLAVE, -745);
 	struct pcapng_clock o, back;

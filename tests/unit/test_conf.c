@@ -389,7 +389,7 @@ static void test_leaf(const struct target *tg)
 		expect_value_err(tg, "5", "expected an address string");
 		break;
 	case CK_INTS: {
-		struct sb b = {0};
+		struct sb b = { 0 };
 
 		snprintf(v, sizeof(v), "[ %" PRId64 ", %" PRId64 " ]", k->emin, k->emax);
 		expect_ok_at(__LINE__, with(tg, v, NULL));
@@ -429,7 +429,7 @@ static void test_leaf(const struct target *tg)
 /* a list of n elements with distinct names (or all alike), one per line */
 static char *elems(const struct ckey *k, int n, bool distinct)
 {
-	struct sb b = {0};
+	struct sb b = { 0 };
 	int i;
 
 	sb_add(&b, "(");
@@ -573,7 +573,7 @@ static const char *feed(const char *body)
 
 static void test_feeds(void)
 {
-	static const uint8_t v6[16] = {0xff, 0x3e};
+	static const uint8_t v6[16] = { 0xff, 0x3e };
 	struct capd_conf_feed *f = &conf.feeds[0];
 
 	EXPECT_OK(feed("{ name = \"A\"; group = \"239.1.1.1\"; ports = [ 30001, 30002 ]; }"));
@@ -774,13 +774,14 @@ static void test_metrics_textfile(void)
 	T_EQ(capd_conf_metrics_path(&conf, path, sizeof(path)), 0);
 	T_ASSERT(!strcmp(path, "/run/capd/capd.prom"));
 
-	snprintf(buf, sizeof(buf), "%srun = { dir = \"/run/capd-md\"; };\n"
-		 "metrics = { textfile = \"md.prom\"; };\n", iface);
+	snprintf(buf, sizeof(buf),
+		 "%srun = { dir = \"/run/capd-md\"; };\n"
+		 "metrics = { textfile = \"md.prom\"; };\n",
+		 iface);
 	EXPECT_OK(buf);
 	T_EQ(capd_conf_metrics_path(&conf, path, sizeof(path)), 0);
 	T_ASSERT(!strcmp(path, "/run/capd-md/md.prom"));
-	T_EQ(capd_conf_metrics_path(&conf, path, strlen("/run/capd-md/md.prom")),
-	     -ENAMETOOLONG);
+	T_EQ(capd_conf_metrics_path(&conf, path, strlen("/run/capd-md/md.prom")), -ENAMETOOLONG);
 
 	snprintf(buf, sizeof(buf),
 		 "%smetrics = { textfile = \"/var/lib/prometheus/node-exporter/capd.prom\"; };\n",
@@ -839,7 +840,8 @@ static void test_round_trip(void)
 		"            ports = [ 1, 65535 ]; } );\n"
 		"clock = { ptp4l_socket = \"/run/ptp4l-eth1\"; domain = 127; };\n"
 		"run = { user = \"nobody\"; group = \"\"; };\n"
-		"metrics = { textfile = \"/var/lib/prometheus/node-exporter/capd \\\"1\\\".prom\"; };\n";
+		"metrics = { textfile = \"/var/lib/prometheus/node-exporter/capd \\\"1\\\".prom\"; "
+		"};\n";
 	char *d1, *d2;
 
 	T_EQ(capd_conf_parse_string(&a, rich, "rich", err, sizeof(err)), 0);
@@ -859,7 +861,8 @@ static void test_round_trip(void)
 	T_ASSERT(strstr(d1, "queues = [ 7, 0, 255 ];"));
 	T_ASSERT(strstr(d1, "mode = \"0600\";\t# "));
 	T_ASSERT(strstr(d1, "allow_unicast = true;"));
-	T_ASSERT(strstr(d1, "textfile = \"/var/lib/prometheus/node-exporter/capd \\\"1\\\".prom\";"));
+	T_ASSERT(strstr(d1,
+			"textfile = \"/var/lib/prometheus/node-exporter/capd \\\"1\\\".prom\";"));
 	free(d1);
 	free(d2);
 
@@ -977,7 +980,7 @@ static void test_api_edges(void)
 
 int main(void)
 {
-	struct target tg = {.depth = 0};
+	struct target tg = { .depth = 0 };
 
 	walk(capd_conf_table, &tg);
 	T_ASSERT(nkeys >= 30);

@@ -99,7 +99,8 @@ static void good_box(void)
 	strcpy(box.fs_dir, "/dev/hugepages/capd");
 	box.on_hugetlbfs = true;
 	box.hp = (struct ring_hugepages){
-		.page_size = 2 << 20, .total = 5000, .free = 5000, .is_default = true};
+		.page_size = 2 << 20, .total = 5000, .free = 5000, .is_default = true
+	};
 	box.dir_st.st_mode = S_IFDIR | 02750;
 	box.dir_st.st_uid = UID_CAPD;
 	box.dir_st.st_gid = GID_CAPTURE;
@@ -134,10 +135,10 @@ static void good_box(void)
 	f->hwts.rx_filter = HWTSTAMP_FILTER_ALL;
 	f->has_device = true;
 	f->nirqs = 2;
-	f->irqs[0] = (struct doctor_irq){.irq = 40, .queue = 0};
+	f->irqs[0] = (struct doctor_irq){ .irq = 40, .queue = 0 };
 	strcpy(f->irqs[0].name, "eth1-TxRx-0");
 	cpulist_parse("2", &f->irqs[0].affinity);
-	f->irqs[1] = (struct doctor_irq){.irq = 41, .queue = -1};
+	f->irqs[1] = (struct doctor_irq){ .irq = 41, .queue = -1 };
 	strcpy(f->irqs[1].name, "eth1");
 	cpulist_parse("0-3", &f->irqs[1].affinity);
 	f->numa_node = 0;
@@ -217,7 +218,7 @@ static void t_hugepages(void)
 	expect("hugepages", DOCTOR_FAIL, "none are reserved", "vm.nr_hugepages=33");
 	/* 1 GiB pages are set elsewhere */
 	good_box();
-	box.hp = (struct ring_hugepages){.page_size = 1 << 30, .total = 0, .free = 0};
+	box.hp = (struct ring_hugepages){ .page_size = 1 << 30, .total = 0, .free = 0 };
 	run();
 	expect("hugepages", DOCTOR_FAIL, "needs 8 pages of 1048576 kB",
 	       "echo 8 > /sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages");
@@ -306,7 +307,7 @@ static void t_xdp(void)
 	expect("hw-timestamp", DOCTOR_WARN, "cannot use the kfunc", NULL);
 	/* someone else's program blocks capd; capd's own is reported */
 	good_box();
-	ifs[0].prog = (struct netdev_xdp_prog){.attached = XDP_ATTACHED_SKB, .prog_id = 9};
+	ifs[0].prog = (struct netdev_xdp_prog){ .attached = XDP_ATTACHED_SKB, .prog_id = 9 };
 	run();
 	expect("xdp-native", DOCTOR_FAIL,
 	       "(id 9, generic) is attached, and no capd writes this ring",
@@ -347,7 +348,7 @@ static void t_timestamps(void)
 static void t_cores_and_irqs(void)
 {
 	good_box();
-	box.isolated = (struct cpulist){0};
+	box.isolated = (struct cpulist){ 0 };
 	strcpy(box.cmdline, "quiet\n");
 	box.nohz_err = -ENOENT;
 	run();
@@ -361,7 +362,7 @@ static void t_cores_and_irqs(void)
 	good_box();
 	cpulist_parse("1-2", &ifs[0].irqs[0].affinity);
 	box.irqbalance.pid = 3;
-	box.isolated = (struct cpulist){0};
+	box.isolated = (struct cpulist){ 0 };
 	run();
 	expect("irq-affinity", DOCTOR_WARN, "IRQ 40 (eth1-TxRx-0) may run on CPU 1-2",
 	       "echo 0 > /proc/irq/40/smp_affinity_list");

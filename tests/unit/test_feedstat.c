@@ -11,8 +11,8 @@
 #include "test.h"
 
 /* The largest packet and byte counts in any [t, t + w), by brute force. */
-static void brute(const uint64_t *ts, const uint32_t *len, unsigned int n, uint64_t w,
-		  uint64_t *pk, uint64_t *by)
+static void brute(const uint64_t *ts, const uint32_t *len, unsigned int n, uint64_t w, uint64_t *pk,
+		  uint64_t *by)
 {
 	unsigned int i, j;
 
@@ -46,9 +46,9 @@ static void test_known_burst(void)
 	for (t += 2000000, i = 0; i < 10; i++, t += 2000000)
 		feedstat_add(&f, t, 100);
 	T_EQ(f.packets, 70);
-	T_EQ(f.burst[0].packets, 10);	/* 1 us: 10 packets at 100 ns spacing */
+	T_EQ(f.burst[0].packets, 10); /* 1 us: 10 packets at 100 ns spacing */
 	T_EQ(f.burst[0].bytes, 2000);
-	T_EQ(f.burst[1].packets, 50);	/* the whole burst lasts 4.9 us */
+	T_EQ(f.burst[1].packets, 50); /* the whole burst lasts 4.9 us */
 	T_EQ(f.burst[1].bytes, 10000);
 	T_EQ(f.burst[2].packets, 50);
 	/* 1 ms: the burst and nothing else (the idle packets are 2 ms away). */
@@ -99,7 +99,7 @@ static void test_rates_and_iat(void)
 	T_EQ(f.bps, 1000000);
 	T_EQ(hist_percentile(&f.iat, 0.5), 1000000);
 	T_EQ(f.iat.max, 1000000);
-	T_EQ(f.iat_iv.n, 0);	/* a new interval */
+	T_EQ(f.iat_iv.n, 0); /* a new interval */
 	T_EQ(f.iat_last.n, 999);
 	T_EQ(hist_percentile(&f.iat_last, 0.99), 1000000);
 	/* A slower second: the peak stays. */
@@ -126,7 +126,7 @@ static void test_hist(void)
 	T_EQ(hist_percentile(&h, 0.5), 0);
 	for (v = 1; v <= 100; v++)
 		hist_add(&h, v);
-	T_EQ(hist_percentile(&h, 0.5), 50);	/* below HIST_SUB: exact */
+	T_EQ(hist_percentile(&h, 0.5), 50); /* below HIST_SUB: exact */
 	T_EQ(hist_percentile(&h, 0.99), 99);
 	T_EQ(hist_percentile(&h, 1), 100);
 	T_EQ(hist_percentile(&h, 0.01), 1);

@@ -18,7 +18,7 @@
 #include "metrics.h"
 #include "test.h"
 
-#define RING "/dev/hugepages/capd/md"
+#define RING	  "/dev/hugepages/capd/md"
 #define NFAMILIES 24 /* docs/man/capd.8, METRICS */
 
 static struct ring_hdr hdr;
@@ -124,15 +124,15 @@ static bool has_line(const char *text, const char *line)
 	return false;
 }
 
-#define EXPECT_LINE(text, line)                                               \
-	do {                                                                  \
-		if (!has_line(text, line))                                    \
-			T_FAIL("no line\n%s\nin\n%s", line, text);            \
+#define EXPECT_LINE(text, line)                                    \
+	do {                                                       \
+		if (!has_line(text, line))                         \
+			T_FAIL("no line\n%s\nin\n%s", line, text); \
 	} while (0)
-#define EXPECT_NO(text, what)                                                 \
-	do {                                                                  \
-		if (strstr(text, what))                                       \
-			T_FAIL("unexpected \"%s\" in\n%s", what, text);       \
+#define EXPECT_NO(text, what)                                           \
+	do {                                                            \
+		if (strstr(text, what))                                 \
+			T_FAIL("unexpected \"%s\" in\n%s", what, text); \
 	} while (0)
 
 /* ---- the exposition format, checked line by line ------------------------------ */
@@ -333,8 +333,9 @@ static void test_values(void)
 		       "\",interface=\"eth2\",queue=\"0\"} 3007");
 
 	/* per interface; eth2's hardware needs \", \\ and \n */
-	EXPECT_LINE(t, "capd_interface_info{ring=\"" RING "\",interface=\"eth1\",xdp_mode=\"native\","
-		       "zerocopy=\"true\",ts_source=\"phc\",hardware=\"ice 0000:01:00.0\"} 1");
+	EXPECT_LINE(t,
+		    "capd_interface_info{ring=\"" RING "\",interface=\"eth1\",xdp_mode=\"native\","
+		    "zerocopy=\"true\",ts_source=\"phc\",hardware=\"ice 0000:01:00.0\"} 1");
 	EXPECT_LINE(t, "capd_interface_info{ring=\"" RING "\",interface=\"eth2\","
 		       "xdp_mode=\"generic\",zerocopy=\"false\",ts_source=\"kernel-tai\","
 		       "hardware=\"odd \\\"drv\\\" \\\\x\\ny\"} 1");
@@ -375,8 +376,9 @@ static void test_unknown_and_stopped(void)
 	EXPECT_NO(t, "capd_clock_path_delay_seconds{");
 	EXPECT_NO(t, "capd_clock_utc_offset_seconds{");
 	EXPECT_NO(t, "capd_received_packets_total{");
-	EXPECT_LINE(t, "capd_clock_info{ring=\"" RING "\",ptp4l=\"no-answer\",port_state=\"UNKNOWN\","
-		       "gm_identity=\"\",ts_source=\"kernel-tai\"} 1");
+	EXPECT_LINE(t,
+		    "capd_clock_info{ring=\"" RING "\",ptp4l=\"no-answer\",port_state=\"UNKNOWN\","
+		    "gm_identity=\"\",ts_source=\"kernel-tai\"} 1");
 	free(t);
 
 	/* ptp4l answering again, a path that needs escaping, a negative offset of seconds */

@@ -203,102 +203,103 @@ static void check_golden(const char *name, enc_fn fn, const void *arg, const cha
 
 static void test_golden(void)
 {
-	static const uint8_t bin[] = {1, 2, 3, 4, 5};
-	const struct pcapng_custom cs = {2988, PCAPNG_PEN, "ab", 2};
-	const struct pcapng_custom cb = {2989, PCAPNG_PEN, bin, 5};
-	const struct pcapng_custom cq = {2988, PCAPNG_PEN, "q", 1};
+	static const uint8_t bin[] = { 1, 2, 3, 4, 5 };
+	const struct pcapng_custom cs = { 2988, PCAPNG_PEN, "ab", 2 };
+	const struct pcapng_custom cb = { 2989, PCAPNG_PEN, bin, 5 };
+	const struct pcapng_custom cq = { 2988, PCAPNG_PEN, "q", 1 };
 	struct pcapng_nrb_rec r[4] = {
-		{.family = AF_INET, .addr = {239, 1, 1, 6}, .name = "FEED-A-ch6"},
-		{.family = AF_UNIX, .name = "skipped: not an address family of NRB"},
-		{.family = AF_INET6, .name = "all-nodes"},
-		{.family = AF_INET, .addr = {10, 0, 0, 1}, .name = ""},
+		{ .family = AF_INET, .addr = { 239, 1, 1, 6 }, .name = "FEED-A-ch6" },
+		{ .family = AF_UNIX, .name = "skipped: not an address family of NRB" },
+		{ .family = AF_INET6, .name = "all-nodes" },
+		{ .family = AF_INET, .addr = { 10, 0, 0, 1 }, .name = "" },
 	};
 
-	check_golden("shb min", enc_shb, &(struct pcapng_shb_info){0}, golden_shb_min, true);
+	check_golden("shb min", enc_shb, &(struct pcapng_shb_info){ 0 }, golden_shb_min, true);
 	check_golden("shb NULL", enc_shb, NULL, golden_shb_min, true);
 	check_golden("shb full", enc_shb,
-		     &(struct pcapng_shb_info){.hardware = "x86_64",
-					       .os = "Linux 6.1",
-					       .userappl = "capdump 0.1",
-					       .comment = "hi",
-					       .custom = &cs,
-					       .ncustom = 1},
+		     &(struct pcapng_shb_info){ .hardware = "x86_64",
+						.os = "Linux 6.1",
+						.userappl = "capdump 0.1",
+						.comment = "hi",
+						.custom = &cs,
+						.ncustom = 1 },
 		     golden_shb_full, true);
 	check_golden(
 		"idb min", enc_idb,
-		&(struct pcapng_idb_info){.linktype = PCAPNG_LINKTYPE_ETHERNET, .snaplen = 65535},
+		&(struct pcapng_idb_info){ .linktype = PCAPNG_LINKTYPE_ETHERNET, .snaplen = 65535 },
 		golden_idb_min, true);
 	check_golden("idb full", enc_idb,
-		     &(struct pcapng_idb_info){.linktype = PCAPNG_LINKTYPE_ETHERNET,
-					       .snaplen = 2048,
-					       .name = "eth0",
-					       .description = "feed A",
-					       .hardware = "ice E810",
-					       .filter = "udp",
-					       .comment = "c",
-					       .speed = 10000000000ULL,
-					       .fcslen_present = 1,
-					       .fcslen = 0,
-					       .custom = &cb,
-					       .ncustom = 1},
+		     &(struct pcapng_idb_info){ .linktype = PCAPNG_LINKTYPE_ETHERNET,
+						.snaplen = 2048,
+						.name = "eth0",
+						.description = "feed A",
+						.hardware = "ice E810",
+						.filter = "udp",
+						.comment = "c",
+						.speed = 10000000000ULL,
+						.fcslen_present = 1,
+						.fcslen = 0,
+						.custom = &cb,
+						.ncustom = 1 },
 		     golden_idb_full, true);
 	check_golden("epb min", enc_epb,
-		     &(struct pcapng_epb_info){.ts = TS,
-					       .caplen = 5,
-					       .wirelen = 60,
-					       .data = "hello",
-					       .queue = UINT32_MAX,
-					       .packetid = PCAPNG_ABSENT},
+		     &(struct pcapng_epb_info){ .ts = TS,
+						.caplen = 5,
+						.wirelen = 60,
+						.data = "hello",
+						.queue = UINT32_MAX,
+						.packetid = PCAPNG_ABSENT },
 		     golden_epb_min, true);
 	check_golden("epb empty", enc_epb,
 		     &(struct pcapng_epb_info){
-			     .if_id = 2, .queue = UINT32_MAX, .packetid = PCAPNG_ABSENT},
+			     .if_id = 2, .queue = UINT32_MAX, .packetid = PCAPNG_ABSENT },
 		     golden_epb_empty, true);
 	check_golden("epb full", enc_epb,
-		     &(struct pcapng_epb_info){.if_id = 1,
-					       .ts = TS,
-					       .caplen = 4,
-					       .wirelen = 4,
-					       .data = "\xde\xad\xbe\xef",
-					       .flags = PCAPNG_EPB_INBOUND | PCAPNG_EPB_MULTICAST,
-					       .dropcount = 7,
-					       .queue = 3,
-					       .packetid = 42,
-					       .comment = "lost 7"},
+		     &(struct pcapng_epb_info){ .if_id = 1,
+						.ts = TS,
+						.caplen = 4,
+						.wirelen = 4,
+						.data = "\xde\xad\xbe\xef",
+						.flags = PCAPNG_EPB_INBOUND | PCAPNG_EPB_MULTICAST,
+						.dropcount = 7,
+						.queue = 3,
+						.packetid = 42,
+						.comment = "lost 7" },
 		     golden_epb_full, true);
 	check_golden("isb min", enc_isb,
-		     &(struct pcapng_isb_info){.if_id = 1,
-					       .ts = TS,
-					       .starttime = PCAPNG_ABSENT,
-					       .endtime = PCAPNG_ABSENT,
-					       .ifrecv = PCAPNG_ABSENT,
-					       .ifdrop = PCAPNG_ABSENT,
-					       .filteraccept = PCAPNG_ABSENT,
-					       .osdrop = PCAPNG_ABSENT,
-					       .usrdeliv = PCAPNG_ABSENT},
+		     &(struct pcapng_isb_info){ .if_id = 1,
+						.ts = TS,
+						.starttime = PCAPNG_ABSENT,
+						.endtime = PCAPNG_ABSENT,
+						.ifrecv = PCAPNG_ABSENT,
+						.ifdrop = PCAPNG_ABSENT,
+						.filteraccept = PCAPNG_ABSENT,
+						.osdrop = PCAPNG_ABSENT,
+						.usrdeliv = PCAPNG_ABSENT },
 		     golden_isb_min, true);
 	check_golden("isb full", enc_isb,
-		     &(struct pcapng_isb_info){.ts = TS,
-					       .starttime = TS - 1000000000,
-					       .endtime = TS,
-					       .ifrecv = 100,
-					       .ifdrop = 1,
-					       .filteraccept = 90,
-					       .osdrop = 2,
-					       .usrdeliv = 88,
-					       .comment = "close",
-					       .custom = &cq,
-					       .ncustom = 1},
+		     &(struct pcapng_isb_info){ .ts = TS,
+						.starttime = TS - 1000000000,
+						.endtime = TS,
+						.ifrecv = 100,
+						.ifdrop = 1,
+						.filteraccept = 90,
+						.osdrop = 2,
+						.usrdeliv = 88,
+						.comment = "close",
+						.custom = &cq,
+						.ncustom = 1 },
 		     golden_isb_full, true);
 	r[2].addr[0] = 0xff;
 	r[2].addr[1] = 0x02;
 	r[2].addr[15] = 0x01;
-	check_golden("nrb", enc_nrb, &(struct nrb_arg){r, 4}, golden_nrb, true);
-	check_golden("nrb empty", enc_nrb, &(struct nrb_arg){NULL, 0}, golden_nrb_empty, true);
+	check_golden("nrb", enc_nrb, &(struct nrb_arg){ r, 4 }, golden_nrb, true);
+	check_golden("nrb empty", enc_nrb, &(struct nrb_arg){ NULL, 0 }, golden_nrb_empty, true);
 	check_golden("pcap header", enc_pcap_hdr,
-		     &(struct pcap_arg){.snaplen = 262144, .linktype = 1}, golden_pcap_hdr, false);
+		     &(struct pcap_arg){ .snaplen = 262144, .linktype = 1 }, golden_pcap_hdr,
+		     false);
 	check_golden("pcap record", enc_pcap_rec,
-		     &(struct pcap_arg){.ts = TS, .caplen = 3, .wirelen = 64, .data = "abc"},
+		     &(struct pcap_arg){ .ts = TS, .caplen = 3, .wirelen = 64, .data = "abc" },
 		     golden_pcap_rec, false);
 }
 
@@ -338,7 +339,7 @@ static unsigned int walk(const uint8_t *buf, size_t n, size_t fixed, struct opt 
 		for (i = len; i < PCAPNG_PAD(len); i++)
 			T_EQ(buf[pos + 4 + i], 0);
 		T_ASSERT(k < max);
-		o[k++] = (struct opt){code, len, buf + pos + 4};
+		o[k++] = (struct opt){ code, len, buf + pos + 4 };
 		pos += 4 + PCAPNG_PAD(len);
 	}
 }
@@ -372,7 +373,7 @@ static uint8_t big[1 << 18];
 
 static void test_epb_combinations(void)
 {
-	static const uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	static const uint8_t data[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	struct pcapng_epb_info e;
 	unsigned int mask, n, k;
 	uint32_t caplen;
@@ -420,7 +421,7 @@ static void test_epb_combinations(void)
 
 static void test_idb_combinations(void)
 {
-	const struct pcapng_custom c[2] = {{2988, 1, "one", 3}, {19373, 2, "\0\1", 2}};
+	const struct pcapng_custom c[2] = { { 2988, 1, "one", 3 }, { 19373, 2, "\0\1", 2 } };
 	struct pcapng_idb_info i;
 	unsigned int mask, n, k;
 	struct opt o[16];
@@ -476,7 +477,7 @@ static void test_idb_combinations(void)
 
 static void test_isb_combinations(void)
 {
-	const struct pcapng_custom c = {2989, PCAPNG_PEN, "\1\2\3\4", 4};
+	const struct pcapng_custom c = { 2989, PCAPNG_PEN, "\1\2\3\4", 4 };
 	struct pcapng_isb_info i;
 	unsigned int mask, n, k;
 	struct opt o[16];
@@ -536,7 +537,7 @@ static void test_isb_combinations(void)
 
 static void test_shb_combinations(void)
 {
-	const struct pcapng_custom c = {19372, 7, "x", 1};
+	const struct pcapng_custom c = { 19372, 7, "x", 1 };
 	struct pcapng_shb_info s;
 	unsigned int mask, n, k;
 	struct opt o[16];
@@ -576,8 +577,8 @@ static void test_long_values(void)
 {
 	const size_t n = 70000;
 	char *ascii = malloc(n + 1), *utf8 = malloc(2 * n + 1);
-	struct pcapng_custom c = {2988, PCAPNG_PEN, NULL, 65535};
-	struct pcapng_nrb_rec r = {.family = AF_INET6};
+	struct pcapng_custom c = { 2988, PCAPNG_PEN, NULL, 65535 };
+	struct pcapng_nrb_rec r = { .family = AF_INET6 };
 	struct opt o[8];
 	size_t i, len;
 
@@ -588,19 +589,19 @@ static void test_long_values(void)
 		memcpy(utf8 + 2 * i, "\xc3\xa9", 2); /* é */
 	utf8[2 * n] = '\0';
 
-	len = check_fit("long comment", enc_shb, &(struct pcapng_shb_info){.comment = ascii}, big,
+	len = check_fit("long comment", enc_shb, &(struct pcapng_shb_info){ .comment = ascii }, big,
 			sizeof(big), true);
 	T_EQ(walk(big, len, 24, o, 8), 1);
 	T_EQ(o[0].len, 65535);
 	T_EQ(len, 24 + 4 + 65536 + 4 + 4);
 
-	len = check_fit("long utf8", enc_shb, &(struct pcapng_shb_info){.os = utf8}, big,
+	len = check_fit("long utf8", enc_shb, &(struct pcapng_shb_info){ .os = utf8 }, big,
 			sizeof(big), true);
 	T_EQ(walk(big, len, 24, o, 8), 1);
 	T_EQ(o[0].len, 65534); /* 65535 would split a character */
 	T_ASSERT(!memcmp(o[0].v, utf8, 65534));
 
-	len = check_fit("long filter", enc_idb, &(struct pcapng_idb_info){.filter = utf8}, big,
+	len = check_fit("long filter", enc_idb, &(struct pcapng_idb_info){ .filter = utf8 }, big,
 			sizeof(big), true);
 	T_EQ(walk(big, len, 16, o, 8), 2);
 	T_EQ(o[1].code, PCAPNG_IF_FILTER);
@@ -609,28 +610,28 @@ static void test_long_values(void)
 	/* custom string: 4 bytes of PEN leave 65531, cut to whole characters */
 	c.data = utf8;
 	len = check_fit("long custom", enc_isb,
-			&(struct pcapng_isb_info){.starttime = PCAPNG_ABSENT,
-						  .endtime = PCAPNG_ABSENT,
-						  .ifrecv = PCAPNG_ABSENT,
-						  .ifdrop = PCAPNG_ABSENT,
-						  .filteraccept = PCAPNG_ABSENT,
-						  .osdrop = PCAPNG_ABSENT,
-						  .usrdeliv = PCAPNG_ABSENT,
-						  .custom = &c,
-						  .ncustom = 1},
+			&(struct pcapng_isb_info){ .starttime = PCAPNG_ABSENT,
+						   .endtime = PCAPNG_ABSENT,
+						   .ifrecv = PCAPNG_ABSENT,
+						   .ifdrop = PCAPNG_ABSENT,
+						   .filteraccept = PCAPNG_ABSENT,
+						   .osdrop = PCAPNG_ABSENT,
+						   .usrdeliv = PCAPNG_ABSENT,
+						   .custom = &c,
+						   .ncustom = 1 },
 			big, sizeof(big), true);
 	T_EQ(walk(big, len, 20, o, 8), 1);
 	T_EQ(o[0].len, 4 + 65530);
 	c.code = 2989; /* binary: cut at the byte */
 	len = check_fit("long custom bin", enc_shb,
-			&(struct pcapng_shb_info){.custom = &c, .ncustom = 1}, big, sizeof(big),
+			&(struct pcapng_shb_info){ .custom = &c, .ncustom = 1 }, big, sizeof(big),
 			true);
 	T_EQ(walk(big, len, 24, o, 8), 1);
 	T_EQ(o[0].len, 65535);
 
 	/* NRB: 16 bytes of address and a NUL leave 65518 for the name */
 	r.name = ascii;
-	len = check_fit("long nrb", enc_nrb, &(struct nrb_arg){&r, 1}, big, sizeof(big), true);
+	len = check_fit("long nrb", enc_nrb, &(struct nrb_arg){ &r, 1 }, big, sizeof(big), true);
 	T_EQ(get32(big + 8), PCAPNG_NRB_IPV6 | 65535u << 16);
 	T_EQ(big[12 + 16 + 65518], 0);
 	T_EQ(len, 8 + 4 + 65536 + 4 + 4);
@@ -640,8 +641,9 @@ static void test_long_values(void)
 
 static void test_limits(void)
 {
-	struct pcapng_epb_info e = {
-		.caplen = UINT32_MAX - 20, .queue = UINT32_MAX, .packetid = PCAPNG_ABSENT};
+	struct pcapng_epb_info e = { .caplen = UINT32_MAX - 20,
+				     .queue = UINT32_MAX,
+				     .packetid = PCAPNG_ABSENT };
 	uint8_t buf[64];
 
 	/* too big for a 32-bit block length: 0, and nothing written */
@@ -652,7 +654,7 @@ static void test_limits(void)
 	e.caplen = UINT32_MAX - 35 - 3;
 	T_EQ(pcapng_epb(NULL, 0, &e), (size_t)UINT32_MAX - 3);
 	/* data NULL: zeros */
-	e = (struct pcapng_epb_info){.caplen = 6, .queue = UINT32_MAX, .packetid = PCAPNG_ABSENT};
+	e = (struct pcapng_epb_info){ .caplen = 6, .queue = UINT32_MAX, .packetid = PCAPNG_ABSENT };
 	memset(buf, 0xA5, sizeof(buf));
 	T_EQ(pcapng_epb(buf, sizeof(buf), &e), 40);
 	T_ASSERT(!memcmp(buf + 28, "\0\0\0\0\0\0\0\0", 8));
@@ -667,14 +669,14 @@ static void test_limits(void)
 /* Ethernet/IPv4/UDP to a multicast group, with a correct IP checksum. */
 static uint32_t make_frame(uint8_t *f, const uint8_t group[4], uint16_t dport, unsigned int seq)
 {
-	static const uint8_t src[4] = {10, 0, 0, 1};
+	static const uint8_t src[4] = { 10, 0, 0, 1 };
 	char payload[32];
 	uint32_t sum = 0, plen, i;
 	uint16_t v;
 
 	plen = (uint32_t)snprintf(payload, sizeof(payload), "seq=%u", seq);
-	memcpy(f, (uint8_t[]){0x01, 0x00, 0x5e, group[1] & 0x7f, group[2], group[3]}, 6);
-	memcpy(f + 6, (uint8_t[]){0x02, 0, 0, 0, 0, 1, 0x08, 0x00}, 8);
+	memcpy(f, (uint8_t[]){ 0x01, 0x00, 0x5e, group[1] & 0x7f, group[2], group[3] }, 6);
+	memcpy(f + 6, (uint8_t[]){ 0x02, 0, 0, 0, 0, 1, 0x08, 0x00 }, 8);
 	f += 14;
 	memset(f, 0, 28);
 	f[0] = 0x45;
@@ -729,7 +731,7 @@ struct pkt {
 	const char *comment;
 };
 
-static const uint8_t group_a[4] = {239, 1, 1, 6}, group_b[4] = {239, 1, 1, 7};
+static const uint8_t group_a[4] = { 239, 1, 1, 6 }, group_b[4] = { 239, 1, 1, 7 };
 
 static void make_packets(struct pkt *p)
 {
@@ -752,58 +754,58 @@ static void make_packets(struct pkt *p)
 /* The pcapng file the tools judge: two interfaces, NRB, EPB options, ISBs. */
 static size_t write_pcapng(struct out *o, const struct pkt *p)
 {
-	const struct pcapng_custom clock = {2988, PCAPNG_PEN, "ts_source=nic_hw", 16};
+	const struct pcapng_custom clock = { 2988, PCAPNG_PEN, "ts_source=nic_hw", 16 };
 	const struct pcapng_nrb_rec names[2] = {
-		{.family = AF_INET, .addr = {239, 1, 1, 6}, .name = "FEED-A-ch6"},
-		{.family = AF_INET, .addr = {239, 1, 1, 7}, .name = "FEED-B-ch7"},
+		{ .family = AF_INET, .addr = { 239, 1, 1, 6 }, .name = "FEED-A-ch6" },
+		{ .family = AF_INET, .addr = { 239, 1, 1, 7 }, .name = "FEED-B-ch7" },
 	};
 	unsigned int k;
 
 	EMIT(o, pcapng_shb(B, C,
-			   &(struct pcapng_shb_info){.hardware = "test host",
-						     .os = "Linux",
-						     .userappl = "test_pcapng",
-						     .comment = "capd test file"}));
+			   &(struct pcapng_shb_info){ .hardware = "test host",
+						      .os = "Linux",
+						      .userappl = "test_pcapng",
+						      .comment = "capd test file" }));
 	EMIT(o, pcapng_idb(B, C,
-			   &(struct pcapng_idb_info){.linktype = PCAPNG_LINKTYPE_ETHERNET,
-						     .snaplen = 2048,
-						     .name = "capd0",
-						     .description = "feed A",
-						     .hardware = "veth",
-						     .filter = "udp",
-						     .speed = 10000000000ULL,
-						     .fcslen_present = 1,
-						     .custom = &clock,
-						     .ncustom = 1}));
+			   &(struct pcapng_idb_info){ .linktype = PCAPNG_LINKTYPE_ETHERNET,
+						      .snaplen = 2048,
+						      .name = "capd0",
+						      .description = "feed A",
+						      .hardware = "veth",
+						      .filter = "udp",
+						      .speed = 10000000000ULL,
+						      .fcslen_present = 1,
+						      .custom = &clock,
+						      .ncustom = 1 }));
 	EMIT(o, pcapng_idb(B, C,
-			   &(struct pcapng_idb_info){.linktype = PCAPNG_LINKTYPE_ETHERNET,
-						     .snaplen = 2048,
-						     .name = "capd1"}));
+			   &(struct pcapng_idb_info){ .linktype = PCAPNG_LINKTYPE_ETHERNET,
+						      .snaplen = 2048,
+						      .name = "capd1" }));
 	EMIT(o, pcapng_nrb(B, C, names, 2));
 	for (k = 0; k < NPKT; k++)
 		EMIT(o, pcapng_epb(B, C,
-				   &(struct pcapng_epb_info){.if_id = p[k].if_id,
-							     .ts = p[k].ts,
-							     .caplen = p[k].caplen,
-							     .wirelen = p[k].wirelen,
-							     .data = p[k].frame,
-							     .flags = p[k].flags,
-							     .dropcount = p[k].dropcount,
-							     .queue = p[k].queue,
-							     .packetid = 1000 + k,
-							     .comment = p[k].comment}));
+				   &(struct pcapng_epb_info){ .if_id = p[k].if_id,
+							      .ts = p[k].ts,
+							      .caplen = p[k].caplen,
+							      .wirelen = p[k].wirelen,
+							      .data = p[k].frame,
+							      .flags = p[k].flags,
+							      .dropcount = p[k].dropcount,
+							      .queue = p[k].queue,
+							      .packetid = 1000 + k,
+							      .comment = p[k].comment }));
 	for (k = 0; k < 2; k++)
 		EMIT(o, pcapng_isb(B, C,
-				   &(struct pcapng_isb_info){.if_id = k,
-							     .ts = TS + 10000000000ULL,
-							     .starttime = TS - 1000000000,
-							     .endtime = TS + 10000000000ULL,
-							     .ifrecv = 1000 + k,
-							     .ifdrop = 11 + k,
-							     .filteraccept = 900 + k,
-							     .osdrop = 22 + k,
-							     .usrdeliv = 880 + k,
-							     .comment = "at close"}));
+				   &(struct pcapng_isb_info){ .if_id = k,
+							      .ts = TS + 10000000000ULL,
+							      .starttime = TS - 1000000000,
+							      .endtime = TS + 10000000000ULL,
+							      .ifrecv = 1000 + k,
+							      .ifdrop = 11 + k,
+							      .filteraccept = 900 + k,
+							      .osdrop = 22 + k,
+							      .usrdeliv = 880 + k,
+							      .comment = "at close" }));
 	return o->len;
 }
 
@@ -862,7 +864,7 @@ static uint8_t filebuf[1 << 16];
 
 static void test_round_trip(void)
 {
-	struct out o = {filebuf, 0, sizeof(filebuf)};
+	struct out o = { filebuf, 0, sizeof(filebuf) };
 	struct pkt p[NPKT];
 	char path[256];
 
@@ -989,8 +991,8 @@ static void lines_equal(const char *what, const char *got, const char *want)
 
 static int tools(const char *dir)
 {
-	static const char *const judges[] = {"capinfos", "tshark", "tcpdump"};
-	struct out o = {filebuf, 0, sizeof(filebuf)};
+	static const char *const judges[] = { "capinfos", "tshark", "tcpdump" };
+	struct out o = { filebuf, 0, sizeof(filebuf) };
 	char ng[300], pc[300], cmd[1024], want[4096], *out;
 	struct pkt p[NPKT];
 	size_t i, w;

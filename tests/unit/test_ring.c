@@ -20,9 +20,9 @@
 #include "ring_writer.h"
 #include "test.h"
 
-#define BS RING_BLOCK_SIZE_MIN
+#define BS	 RING_BLOCK_SIZE_MIN
 #define MAX_RECS (1u << 18)
-#define FILL 0xa5
+#define FILL	 0xa5
 
 /* A ring in heap memory and what the test wrote into it, by seq. */
 struct fix {
@@ -31,10 +31,10 @@ struct fix {
 	uint64_t cap;
 	uint32_t nblocks;
 	struct ring_writer w;
-	uint64_t *pos;		/* absolute position of each record */
+	uint64_t *pos; /* absolute position of each record */
 	uint32_t *caplen;
-	uint64_t n;		/* seq of the next record */
-	uint64_t bytes;		/* payload bytes written */
+	uint64_t n;	/* seq of the next record */
+	uint64_t bytes; /* payload bytes written */
 };
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
@@ -362,7 +362,7 @@ static void test_layout(void)
 	CHECK_WITH(data_off, 0, -EBADMSG);
 	CHECK_WITH(data_off, RING_META_SIZE / 2, -EBADMSG);
 	CHECK_WITH(data_off, BS + 4096, -EBADMSG);
-	CHECK_WITH(data_off, 2 * BS, -EBADMSG); /* last block beyond the file */
+	CHECK_WITH(data_off, 2 * BS, -EBADMSG);		     /* last block beyond the file */
 	CHECK_WITH(data_off, UINT64_MAX - BS + 1, -EBADMSG); /* overflow */
 	CHECK_WITH(clock_off, 0, -EBADMSG);
 	CHECK_WITH(stats_off, RING_CLOCK_OFF, -EBADMSG);
@@ -486,8 +486,7 @@ static void test_wrap(void)
 /* A block ending with slack bytes free: a PAD record when they hold a
  * record header, else an implicit end; the next record starts the next
  * block either way. */
-static void check_slack(struct fix *f, struct ring_reader *r, uint64_t *expect,
-			uint32_t slack)
+static void check_slack(struct fix *f, struct ring_reader *r, uint64_t *expect, uint32_t slack)
 {
 	uint32_t area = BS - sizeof(struct ring_blk);
 	uint64_t b, a, nb, i;
@@ -614,8 +613,8 @@ static uint64_t reader_next_pos(uint64_t end)
 
 /* Read one record after the writer may have lapped the reader, checking
  * the outcome (and the counters) against what the test predicts. */
-static void read_after_writes(struct fix *f, struct ring_reader *r, uint64_t *expect,
-			      uint64_t *end, uint64_t *laps, uint64_t *lost)
+static void read_after_writes(struct fix *f, struct ring_reader *r, uint64_t *expect, uint64_t *end,
+			      uint64_t *laps, uint64_t *lost)
 {
 	uint64_t wblk = f->w.blk_end / BS - 1, want = *expect;
 	uint64_t next = reader_next_pos(*end);
@@ -780,12 +779,12 @@ static void test_stale(void)
 
 /* Ways to make an intact record impossible, written into the mapping. */
 enum bad_kind {
-	BAD_CAPLEN_HUGE,	/* caplen > max_caplen */
-	BAD_CAPLEN_BLOCK,	/* payload beyond the end of the block */
-	BAD_CAPLEN_TAIL,	/* payload beyond tail */
-	BAD_WIRELEN,		/* wirelen < caplen */
-	BAD_SEQ_BACK,		/* seq going backwards */
-	BAD_BLOCK_NO,		/* the block header names another block */
+	BAD_CAPLEN_HUGE,  /* caplen > max_caplen */
+	BAD_CAPLEN_BLOCK, /* payload beyond the end of the block */
+	BAD_CAPLEN_TAIL,  /* payload beyond tail */
+	BAD_WIRELEN,	  /* wirelen < caplen */
+	BAD_SEQ_BACK,	  /* seq going backwards */
+	BAD_BLOCK_NO,	  /* the block header names another block */
 	BAD_NKINDS,
 };
 
@@ -1059,8 +1058,7 @@ static void check_seek_time(struct fix *f, struct ring_reader *r, uint64_t ts)
 		return;
 	}
 	if (err || v.rec.seq != want)
-		T_FAIL("seek to %llu: got %d seq %llu, want seq %llu",
-		       (unsigned long long)ts, err,
+		T_FAIL("seek to %llu: got %d seq %llu, want seq %llu", (unsigned long long)ts, err,
 		       (unsigned long long)v.rec.seq, (unsigned long long)want);
 	T_EQ(v.lost, 0);
 }
@@ -1272,7 +1270,7 @@ static void test_reset(void)
 	T_EQ(ring_layout_format(f.mem, f.len, BS), 0);
 	T_EQ(ring_writer_open(&f.w, f.mem, f.len, 4), 0);
 	T_EQ(ring_reader_open(&r, f.mem, f.len), 0);
-	put_raw(&f, 2, BS / 2); /* one per block */
+	put_raw(&f, 2, BS / 2);			     /* one per block */
 	T_ASSERT(ring_writer_reserve(&f.w, BS / 2)); /* enters block 2 */
 	T_EQ(ring_reader_peek(&r, &v), 0);
 	T_EQ(ring_reader_release(&r), 0);

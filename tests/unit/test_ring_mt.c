@@ -27,11 +27,11 @@
 #include "clock_ns.h"
 #include "test.h"
 
-#define NBLOCKS 8
-#define BS RING_BLOCK_SIZE_MIN
-#define RUN_NS 2000000000ull
-#define MAX_BATCH 32		/* records per ring_writer_publish(), at most */
-#define NREADERS 3
+#define NBLOCKS	  8
+#define BS	  RING_BLOCK_SIZE_MIN
+#define RUN_NS	  2000000000ull
+#define MAX_BATCH 32 /* records per ring_writer_publish(), at most */
+#define NREADERS  3
 
 #if defined(__SANITIZE_THREAD__)
 #define MT_TSAN 1
@@ -49,23 +49,23 @@ void AnnotateIgnoreReadsEnd(const char *file, int line);
 
 struct reader {
 	const char *name;
-	unsigned every;		/* sleep after this many records, 0 = never */
+	unsigned every; /* sleep after this many records, 0 = never */
 	long sleep_ns;
 	struct ring_reader r;
 	/* what the reader saw, checked by main() after the join */
 	int err;
-	uint64_t delivered;	/* released intact */
-	uint64_t lost;		/* sum of ring_view.lost */
+	uint64_t delivered; /* released intact */
+	uint64_t lost;	    /* sum of ring_view.lost */
 	uint64_t first_seq;
 	uint64_t last_seq;
-	uint64_t stale;		/* release() said -ESTALE */
-	uint64_t corrupt;	/* released intact, yet wrong header or bytes */
-	uint64_t misordered;	/* seq not last + 1 + lost, or bad events */
-	uint64_t idle;		/* peeks that found nothing */
+	uint64_t stale;	     /* release() said -ESTALE */
+	uint64_t corrupt;    /* released intact, yet wrong header or bytes */
+	uint64_t misordered; /* seq not last + 1 + lost, or bad events */
+	uint64_t idle;	     /* peeks that found nothing */
 };
 
 static struct ring_writer writer;
-static uint64_t written;	/* records written, once writer_done */
+static uint64_t written; /* records written, once writer_done */
 static uint32_t writer_done;
 
 /* The writer's side of the copy: readers may be reading these bytes. */
@@ -111,8 +111,7 @@ static void *writer_main(void *arg)
  * suppression check, which slows the writer a hundredfold.  The
  * suppression of this function in tsan.supp stays as the fallback.
  */
-static __attribute__((noinline)) void mt_copy_record(uint8_t *dst, const uint8_t *src,
-						     uint32_t len)
+static __attribute__((noinline)) void mt_copy_record(uint8_t *dst, const uint8_t *src, uint32_t len)
 {
 #ifdef MT_TSAN
 	AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
@@ -238,10 +237,10 @@ int main(void)
 	for (i = 0; i < NREADERS; i++) {
 		struct reader *rd = &rds[i];
 
-		printf("%-8s delivered %" PRIu64 " lost %" PRIu64 " laps %" PRIu64
-		       " stale %" PRIu64 " idle %" PRIu64 " first %" PRIu64 "\n",
-		       rd->name, rd->delivered, rd->lost, rd->r.laps, rd->stale,
-		       rd->idle, rd->first_seq);
+		printf("%-8s delivered %" PRIu64 " lost %" PRIu64 " laps %" PRIu64 " stale %" PRIu64
+		       " idle %" PRIu64 " first %" PRIu64 "\n",
+		       rd->name, rd->delivered, rd->lost, rd->r.laps, rd->stale, rd->idle,
+		       rd->first_seq);
 		T_EQ(rd->err, 0);
 		T_EQ(rd->corrupt, 0);
 		T_EQ(rd->misordered, 0);

@@ -35,12 +35,12 @@
 #include "units.h"
 
 #define RING_SIZE_DEFAULT (32ull << 20)
-#define BATCH 32		/* records per ring_writer_publish() */
-#define NREADERS 3
+#define BATCH		  32 /* records per ring_writer_publish() */
+#define NREADERS	  3
 
 static const struct reader_kind {
 	const char *name;
-	unsigned every;		/* sleep after this many records, 0 = never */
+	unsigned every; /* sleep after this many records, 0 = never */
 	long sleep_ns;
 } kinds[NREADERS] = {
 	{ "fast", 0, 0 },
@@ -49,19 +49,19 @@ static const struct reader_kind {
 };
 
 struct reader_report {
-	uint64_t delivered;	/* released intact, counted by the test */
-	uint64_t lost;		/* sum of ring_view.lost of those */
-	uint64_t laps;		/* ring_reader counters from here on */
+	uint64_t delivered; /* released intact, counted by the test */
+	uint64_t lost;	    /* sum of ring_view.lost of those */
+	uint64_t laps;	    /* ring_reader counters from here on */
 	uint64_t rejected;
 	uint64_t rd_records;
 	uint64_t rd_lost;
-	uint64_t corrupt;	/* intact per release() yet wrong bytes */
-	uint64_t misordered;	/* seq not prev + 1 + lost */
-	uint64_t stale;		/* release() said -ESTALE */
+	uint64_t corrupt;    /* intact per release() yet wrong bytes */
+	uint64_t misordered; /* seq not prev + 1 + lost */
+	uint64_t stale;	     /* release() said -ESTALE */
 	uint64_t first_seq;
 	uint64_t last_seq;
-	int32_t err;		/* unexpected peek() result, 0 if none */
-	int32_t wprot_errno;	/* what mprotect(PROT_WRITE) said */
+	int32_t err;	     /* unexpected peek() result, 0 if none */
+	int32_t wprot_errno; /* what mprotect(PROT_WRITE) said */
 };
 
 struct writer_report {
@@ -301,7 +301,8 @@ int main(void)
 	parent_pid = getpid();
 	ring_size = env_size("CAPD_STRESS_RING", RING_SIZE_DEFAULT);
 	if (!ring_layout_nblocks(ring_size, block))
-		T_FAIL("CAPD_STRESS_RING/BLOCK: %" PRIu64 "/%u bytes give no ring", ring_size, block);
+		T_FAIL("CAPD_STRESS_RING/BLOCK: %" PRIu64 "/%u bytes give no ring", ring_size,
+		       block);
 	memfd = memfd_create("capd-stress-ring", 0);
 	if (memfd < 0)
 		T_SKIP("memfd_create: %s", strerror(errno));
@@ -365,29 +366,30 @@ int main(void)
 		printf("reader %-7s: delivered %" PRIu64 " lost %" PRIu64 " (%.1f%%) laps %" PRIu64
 		       " rejected %" PRIu64 " corrupt %" PRIu64 " misordered %" PRIu64
 		       " stale %" PRIu64 " first_seq %" PRIu64 " last_seq %" PRIu64 "\n",
-		       kinds[i].name, p->delivered, p->lost,
-		       want ? 100.0 * p->lost / want : 0.0, p->laps, p->rejected, p->corrupt,
-		       p->misordered, p->stale, p->first_seq, p->last_seq);
+		       kinds[i].name, p->delivered, p->lost, want ? 100.0 * p->lost / want : 0.0,
+		       p->laps, p->rejected, p->corrupt, p->misordered, p->stale, p->first_seq,
+		       p->last_seq);
 		if (p->err) {
 			fprintf(stderr, "FAIL %s: peek returned %d\n", kinds[i].name, p->err);
 			failed = 1;
 		}
 		if (p->wprot_errno == 0) {
-			fprintf(stderr, "FAIL %s: mprotect(PROT_WRITE) succeeded\n",
-				kinds[i].name);
+			fprintf(stderr, "FAIL %s: mprotect(PROT_WRITE) succeeded\n", kinds[i].name);
 			failed = 1;
 		}
 		if (!p->delivered || p->delivered + p->lost != want ||
 		    p->last_seq != wrep.records - 1) {
-			fprintf(stderr, "FAIL %s: delivered + lost = %" PRIu64 ", writer wrote %"
-				PRIu64 " from seq %" PRIu64 " on\n", kinds[i].name,
-				p->delivered + p->lost, want, p->first_seq);
+			fprintf(stderr,
+				"FAIL %s: delivered + lost = %" PRIu64 ", writer wrote %" PRIu64
+				" from seq %" PRIu64 " on\n",
+				kinds[i].name, p->delivered + p->lost, want, p->first_seq);
 			failed = 1;
 		}
 		if (p->rd_records != p->delivered || p->rd_lost != p->lost) {
-			fprintf(stderr, "FAIL %s: reader counters %" PRIu64 "/%" PRIu64
-				" differ from the test's %" PRIu64 "/%" PRIu64 "\n", kinds[i].name,
-				p->rd_records, p->rd_lost, p->delivered, p->lost);
+			fprintf(stderr,
+				"FAIL %s: reader counters %" PRIu64 "/%" PRIu64
+				" differ from the test's %" PRIu64 "/%" PRIu64 "\n",
+				kinds[i].name, p->rd_records, p->rd_lost, p->delivered, p->lost);
 			failed = 1;
 		}
 		if (p->corrupt || p->rejected || p->misordered) {

@@ -8,9 +8,18 @@
 
 static void test_parse(void)
 {
-	static const char *const bad[] = { "", "mold", "seq:", "seq:1", "seq:1:3:be", "seq:-1:4:be",
-					   "seq:1:4:xe", "seq:1:4:be:", "seq: 1:4:be",
-					   "seq:70000:4:le", "seq:1:+4:le", "MDP3" };
+	static const char *const bad[] = { "",
+					   "mold",
+					   "seq:",
+					   "seq:1",
+					   "seq:1:3:be",
+					   "seq:-1:4:be",
+					   "seq:1:4:xe",
+					   "seq:1:4:be:",
+					   "seq: 1:4:be",
+					   "seq:70000:4:le",
+					   "seq:1:+4:le",
+					   "MDP3" };
 	struct seqdec d;
 	char buf[64];
 	unsigned int i;
@@ -123,7 +132,7 @@ static void test_mdp3(void)
 	T_EQ(seqdec_mdp3(p, n - 1, &m), SEQDEC_UNDECODABLE);
 	T_EQ(seqdec_mdp3(p, n + 5, &m), SEQDEC_UNDECODABLE);
 	T_EQ(seqdec_mdp3(p, 12, &m), SEQDEC_UNDECODABLE);
-	n = mdp3(p, 5, 1, 1, 9);	/* smaller than an SBE header */
+	n = mdp3(p, 5, 1, 1, 9); /* smaller than an SBE header */
 	T_EQ(seqdec_mdp3(p, n, &m), SEQDEC_UNDECODABLE);
 	n = mdp3(p, 0, 1, 1, 10);
 	T_EQ(seqdec_mdp3(p, n, &m), SEQDEC_UNDECODABLE);
@@ -162,8 +171,8 @@ static void test_pitch(void)
 	T_EQ(m.flags, 0);
 	T_EQ(m.session_len, 1);
 	T_EQ(m.session[0], 7);
-	T_EQ(seqdec_pitch(p, n - 1, &m), SEQDEC_UNDECODABLE);	/* HdrLength disagrees */
-	p[8] = 1;	/* a message shorter than its length and type */
+	T_EQ(seqdec_pitch(p, n - 1, &m), SEQDEC_UNDECODABLE); /* HdrLength disagrees */
+	p[8] = 1; /* a message shorter than its length and type */
 	T_EQ(seqdec_pitch(p, n, &m), SEQDEC_UNDECODABLE);
 	n = pitch(p, 7, 99, 0, 2);
 	T_EQ(seqdec_pitch(p, n, &m), SEQDEC_OK);
@@ -174,7 +183,7 @@ static void test_pitch(void)
 	T_EQ(m.flags, SEQDEC_F_UNSEQUENCED);
 	T_EQ(m.count, 0);
 	n = pitch(p, 1, 5, 3, 10);
-	p[2] = 4;	/* count says more than there is */
+	p[2] = 4; /* count says more than there is */
 	T_EQ(seqdec_pitch(p, n, &m), SEQDEC_UNDECODABLE);
 	T_EQ(seqdec_pitch(p, 7, &m), SEQDEC_UNDECODABLE);
 }

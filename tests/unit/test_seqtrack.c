@@ -133,7 +133,7 @@ static void test_reset_and_session(void)
 	m = msg("S2", 1000, 2);
 	T_EQ(seqtrack_add(&t, &m), SEQTRACK_SESSION);
 	T_EQ(t.session_changes, 2);
-	T_EQ(add(&t, 5, 1), SEQTRACK_SESSION);	/* back to S1 */
+	T_EQ(add(&t, 5, 1), SEQTRACK_SESSION); /* back to S1 */
 	T_EQ(t.session_changes, 3);
 	T_EQ(t.expected, 6);
 	T_EQ(t.duplicates, 0);
@@ -159,7 +159,7 @@ static void test_bounded(void)
 	T_EQ(t.missing, n);
 	T_EQ(t.nranges, SEQTRACK_MAX_RANGES);
 	T_EQ(t.ranges_closed, 10);
-	T_EQ(t.ranges[0].first, 22);	/* 2..20 closed: oldest first */
+	T_EQ(t.ranges[0].first, 22); /* 2..20 closed: oldest first */
 	/* A closed gap cannot be filled: its late message is a duplicate. */
 	T_EQ(add(&t, 2, 1), SEQTRACK_DUPLICATE);
 	T_EQ(add(&t, 22, 1), SEQTRACK_OUT_OF_ORDER);
@@ -170,18 +170,18 @@ static void test_bounded(void)
 	/* Splitting a range when the list is full closes the oldest. */
 	T_EQ(seqtrack_init(&t), 0);
 	add(&t, 1, 1);
-	add(&t, 100, 1);	/* 2-99 */
+	add(&t, 100, 1); /* 2-99 */
 	for (s = 102; s < 102 + 2 * (SEQTRACK_MAX_RANGES - 1); s += 2)
 		add(&t, s, 1);
 	T_EQ(t.nranges, SEQTRACK_MAX_RANGES);
-	T_EQ(add(&t, 50, 1), SEQTRACK_OUT_OF_ORDER);	/* 2-49 closed, 51-99 listed */
+	T_EQ(add(&t, 50, 1), SEQTRACK_OUT_OF_ORDER); /* 2-49 closed, 51-99 listed */
 	T_EQ(t.nranges, SEQTRACK_MAX_RANGES);
 	T_EQ(t.ranges[0].first, 51);
 	T_EQ(t.ranges[0].last, 99);
 	T_EQ(t.gaps, SEQTRACK_MAX_RANGES + 1);
 	T_EQ(t.missing, 97 + SEQTRACK_MAX_RANGES - 1);
-	T_EQ(add(&t, 103, 1), SEQTRACK_OUT_OF_ORDER);	/* splits nothing: whole range */
-	T_EQ(add(&t, 60, 1), SEQTRACK_OUT_OF_ORDER);	/* splits 51-99 while not full */
+	T_EQ(add(&t, 103, 1), SEQTRACK_OUT_OF_ORDER); /* splits nothing: whole range */
+	T_EQ(add(&t, 60, 1), SEQTRACK_OUT_OF_ORDER);  /* splits 51-99 while not full */
 	T_EQ(t.ranges[0].last, 59);
 	T_EQ(t.ranges[1].first, 61);
 	seqtrack_free(&t);

@@ -61,8 +61,7 @@ int main(void)
 
 		if (err != cases[i].err || (!err && v != cases[i].v))
 			T_FAIL("'%s': got %d/%llu, want %d/%llu", cases[i].in, err,
-			       (unsigned long long)v, cases[i].err,
-			       (unsigned long long)cases[i].v);
+			       (unsigned long long)v, cases[i].err, (unsigned long long)cases[i].v);
 	}
 	check_format();
 	return T_EXIT_PASS;

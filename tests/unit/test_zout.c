@@ -29,12 +29,12 @@
 
 #define DATA_LEN (8u << 20)
 
-static uint8_t *data;		/* what every test writes, a prefix of it */
-static uint8_t *dec;		/* decompression target */
+static uint8_t *data; /* what every test writes, a prefix of it */
+static uint8_t *dec;  /* decompression target */
 static char dir[256];
 static uint64_t rng = 88172645463325252ULL;
 static int have_zstd_cli = 1;
-static int threaded;		/* open_ok() opens threaded whatever the options */
+static int threaded; /* open_ok() opens threaded whatever the options */
 
 static uint64_t xorshift(void)
 {
@@ -157,7 +157,7 @@ static size_t decode(const uint8_t *src, size_t n, int *complete)
 			break;
 		T_ASSERT(out.pos < out.size);
 	}
-	T_EQ(in.pos, in.size);	/* no second frame */
+	T_EQ(in.pos, in.size); /* no second frame */
 	ZSTD_freeDCtx(d);
 	*complete = !r;
 	return out.pos;
@@ -199,7 +199,7 @@ static void check_file(const char *path, int level, size_t len)
 	T_ASSERT(n >= 9);
 	T_EQ(ZSTD_findFrameCompressedSize(p, n), n);
 	T_EQ(ZSTD_getFrameContentSize(p, n), ZSTD_CONTENTSIZE_UNKNOWN);
-	T_EQ(p[4] & 0x04, 0);	/* Content_Checksum_flag */
+	T_EQ(p[4] & 0x04, 0); /* Content_Checksum_flag */
 	got = decode(p, n, &complete);
 	T_ASSERT(complete);
 	T_EQ(got, len);
@@ -286,7 +286,9 @@ static void test_roundtrip(int level)
 static void test_cadence_bytes(int level)
 {
 	char path[PATH_MAX];
-	struct zout_opts o = { .path = path, .level = level, .flush_bytes = 64 << 10,
+	struct zout_opts o = { .path = path,
+			       .level = level,
+			       .flush_bytes = 64 << 10,
 			       .flush_ns = 3600ULL * 1000000000ULL };
 	uint64_t safe = 0, flushes = 0;
 	size_t off = 0, n;
@@ -325,7 +327,9 @@ static void sleep_ms(long ms)
 static void test_cadence_time(int level)
 {
 	char path[PATH_MAX];
-	struct zout_opts o = { .path = path, .level = level, .flush_bytes = 1ULL << 30,
+	struct zout_opts o = { .path = path,
+			       .level = level,
+			       .flush_bytes = 1ULL << 30,
 			       .flush_ns = 150 * 1000000ULL };
 	uint64_t out;
 	struct zout *z;
@@ -482,7 +486,7 @@ static void stdout_writer(int level)
 		off += n;
 	}
 	T_EQ(zout_close(z), 0);
-	T_EQ(fcntl(STDOUT_FILENO, F_GETFD), 0);	/* not ours to close */
+	T_EQ(fcntl(STDOUT_FILENO, F_GETFD), 0); /* not ours to close */
 }
 
 static void test_stdout(int level)
@@ -643,13 +647,16 @@ static void test_threaded_same(int level)
  * (with the byte cadence checked once a batch).
  */
 #define SAFE_TOTAL (6u << 20)
-static uint64_t ends[SAFE_TOTAL / 28 + 2];	/* bytes in after record k */
+static uint64_t ends[SAFE_TOTAL / 28 + 2]; /* bytes in after record k */
 
 static void test_threaded_safe(int level, uint64_t flush_bytes)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
-	struct zout_opts o = { .path = path, .level = level, .flush_bytes = flush_bytes,
-			       .flush_ns = 3600ULL * 1000000000ULL, .threaded = 1 };
+	struct zout_opts o = { .path = path,
+			       .level = level,
+			       .flush_bytes = flush_bytes,
+			       .flush_ns = 3600ULL * 1000000000ULL,
+			       .threaded = 1 };
 	uint64_t safe = 0, flushes = 0, lo = flush_bytes, d;
 	size_t off = 0, n, k = 0;
 	struct zout *z;
@@ -706,8 +713,11 @@ static void test_threaded_safe(int level, uint64_t flush_bytes)
 static void test_threaded_time(int level)
 {
 	char path[PATH_MAX];
-	struct zout_opts o = { .path = path, .level = level, .flush_bytes = 1ULL << 30,
-			       .flush_ns = 150 * 1000000ULL, .threaded = 1 };
+	struct zout_opts o = { .path = path,
+			       .level = level,
+			       .flush_bytes = 1ULL << 30,
+			       .flush_ns = 150 * 1000000ULL,
+			       .threaded = 1 };
 	uint64_t out;
 	struct zout *z;
 
@@ -806,9 +816,9 @@ static void test_threaded_fallback(void)
 }
 
 enum limit_at {
-	LIMIT_MIDWAY,	/* the file size limit falls inside some write */
-	LIMIT_FLUSH,	/* ... exactly at the end of a flush: no room left at all */
-	LIMIT_EARLY,	/* ... before any flush completed */
+	LIMIT_MIDWAY, /* the file size limit falls inside some write */
+	LIMIT_FLUSH,  /* ... exactly at the end of a flush: no room left at all */
+	LIMIT_EARLY,  /* ... before any flush completed */
 };
 
 /* Write until the disk is "full"; return what the last flush covered. */

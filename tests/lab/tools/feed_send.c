@@ -39,7 +39,7 @@
 
 #define MAX_DGRAM 1500
 #define MAX_BURST 1024
-#define MSG_BODY 8	/* payload bytes of each message */
+#define MSG_BODY  8 /* payload bytes of each message */
 
 enum proto { P_MOLD, P_MDP3, P_PITCH, P_SEQ };
 
@@ -54,10 +54,10 @@ struct sender {
 	struct line line[2];
 	int nlines;
 	int fd;
-	char session[11];	/* 10 bytes on the wire */
+	char session[11]; /* 10 bytes on the wire */
 	uint8_t unit;
 	uint64_t sent;
-	uint64_t next_due;	/* CLOCK_MONOTONIC ns */
+	uint64_t next_due; /* CLOCK_MONOTONIC ns */
 	/* A burst collects datagrams here and sends them at once. */
 	uint8_t buf[MAX_BURST][MAX_DGRAM];
 	struct iovec iov[MAX_BURST];
@@ -312,13 +312,27 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "i:g:p:G:P:m:r:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'i': ifname = optarg; break;
-		case 'g': group[0] = optarg; break;
-		case 'p': port[0] = (unsigned int)atoi(optarg); break;
-		case 'G': group[1] = optarg; break;
-		case 'P': port[1] = (unsigned int)atoi(optarg); break;
-		case 'm': s.msgs = (unsigned int)atoi(optarg); break;
-		case 'r': s.pps = strtod(optarg, NULL); break;
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'g':
+			group[0] = optarg;
+			break;
+		case 'p':
+			port[0] = (unsigned int)atoi(optarg);
+			break;
+		case 'G':
+			group[1] = optarg;
+			break;
+		case 'P':
+			port[1] = (unsigned int)atoi(optarg);
+			break;
+		case 'm':
+			s.msgs = (unsigned int)atoi(optarg);
+			break;
+		case 'r':
+			s.pps = strtod(optarg, NULL);
+			break;
 		case 'x':
 			if (!strcmp(optarg, "moldudp64"))
 				s.proto = P_MOLD;
@@ -332,7 +346,8 @@ int main(int argc, char **argv)
 				die("--proto: moldudp64, mdp3, pitch or seq");
 			break;
 		default:
-			die("usage: feed_send [-i IF] -g GROUP -p PORT [-G GROUP -P PORT] --proto P "
+			die("usage: feed_send [-i IF] -g GROUP -p PORT [-G GROUP -P PORT] --proto "
+			    "P "
 			    "[-m MSGS] [-r PPS] PLAN...");
 		}
 	}

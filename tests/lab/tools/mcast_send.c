@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #define HDR_LEN 16
-#define BURST 64
+#define BURST	64
 
 struct opts {
 	const char *ifname;
@@ -199,8 +199,10 @@ static int do_send(const struct opts *o)
 			}
 			iov[n].iov_base = b;
 			iov[n].iov_len = o->size;
-			msgs[n].msg_hdr = (struct msghdr){ .msg_name = &dst, .msg_namelen = dlen,
-							   .msg_iov = &iov[n], .msg_iovlen = 1 };
+			msgs[n].msg_hdr = (struct msghdr){ .msg_name = &dst,
+							   .msg_namelen = dlen,
+							   .msg_iov = &iov[n],
+							   .msg_iovlen = 1 };
 			n++;
 		}
 		/* A full socket buffer is back-pressure, not loss: retry. */
@@ -271,7 +273,8 @@ static int do_recv(const struct opts *o)
 			struct ipv6_mreq mr = { .ipv6mr_multiaddr = g->sin6_addr,
 						.ipv6mr_interface = ifindex };
 
-			if (setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0) {
+			if (setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mr, sizeof(mr)) <
+			    0) {
 				perror("IPV6_ADD_MEMBERSHIP");
 				return 1;
 			}
@@ -324,19 +327,44 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "i:g:p:n:s:r:t:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'i': o.ifname = optarg; break;
-		case 'g': o.group = optarg; break;
-		case 'p': o.port = (unsigned)strtoul(optarg, NULL, 0); break;
-		case 'n': o.count = strtoull(optarg, NULL, 0); break;
-		case 's': o.size = (unsigned)strtoul(optarg, NULL, 0); break;
-		case 'r': o.pps = strtod(optarg, NULL); break;
-		case 't': o.seconds = strtod(optarg, NULL); break;
-		case 'T': o.ttl = atoi(optarg); break;
-		case 'S': o.seq_start = strtoull(optarg, NULL, 0); break;
-		case 'k': parse_skip(&o, optarg); break;
-		case 'R': o.recv = 1; break;
-		case 'X': o.random = 1; break;
-		default: usage();
+		case 'i':
+			o.ifname = optarg;
+			break;
+		case 'g':
+			o.group = optarg;
+			break;
+		case 'p':
+			o.port = (unsigned)strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			o.count = strtoull(optarg, NULL, 0);
+			break;
+		case 's':
+			o.size = (unsigned)strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			o.pps = strtod(optarg, NULL);
+			break;
+		case 't':
+			o.seconds = strtod(optarg, NULL);
+			break;
+		case 'T':
+			o.ttl = atoi(optarg);
+			break;
+		case 'S':
+			o.seq_start = strtoull(optarg, NULL, 0);
+			break;
+		case 'k':
+			parse_skip(&o, optarg);
+			break;
+		case 'R':
+			o.recv = 1;
+			break;
+		case 'X':
+			o.random = 1;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!o.group || !o.port || o.port > 65535 || o.size < HDR_LEN || o.size > 65507)

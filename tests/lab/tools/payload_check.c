@@ -43,7 +43,8 @@ int main(void)
 	unsigned int nports = 0, i;
 
 	while (fgets(line, sizeof(line), stdin)) {
-		char *t = strtok(line, " \t\n"), *p = strtok(NULL, " \t\n"), *h = strtok(NULL, " \t\n");
+		char *t = strtok(line, " \t\n"), *p = strtok(NULL, " \t\n"),
+		     *h = strtok(NULL, " \t\n");
 		unsigned long long seq = 0, sent = 0;
 		long double epoch;
 		struct port *pt = NULL;

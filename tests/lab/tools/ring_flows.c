@@ -130,9 +130,9 @@ static void print_stats(const uint8_t *base)
 	}
 	printf("stats packets=%llu bytes=%llu busy_ns=%llu batches=%llu polls=%llu "
 	       "xsk_dropped=%llu ring_full=%llu fill_empty=%llu xdp_redirected=%llu "
-	       "xdp_passed=%llu\n", sum[0], sum[1], (unsigned long long)st->busy_ns,
-	       (unsigned long long)st->batches, (unsigned long long)st->polls, sum[2], sum[3],
-	       sum[4], sum[5], sum[6]);
+	       "xdp_passed=%llu\n",
+	       sum[0], sum[1], (unsigned long long)st->busy_ns, (unsigned long long)st->batches,
+	       (unsigned long long)st->polls, sum[2], sum[3], sum[4], sum[5], sum[6]);
 }
 
 int main(int argc, char **argv)
@@ -191,7 +191,8 @@ int main(int argc, char **argv)
 		const struct flow *f = &flows[i];
 
 		printf("flow %s feed=%d count=%llu first=%llu last=%llu order_errors=%llu "
-		       "bad_payload=%llu truncated=%llu ts_source=%u max_wirelen=%u unsynced=%llu\n",
+		       "bad_payload=%llu truncated=%llu ts_source=%u max_wirelen=%u "
+		       "unsynced=%llu\n",
 		       f->name, f->feed == RING_FEED_NONE ? -1 : (int)f->feed,
 		       (unsigned long long)f->count, (unsigned long long)f->first,
 		       (unsigned long long)f->last, (unsigned long long)f->order_errors,

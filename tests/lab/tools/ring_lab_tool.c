@@ -30,11 +30,11 @@
 #include "ring_writer.h"
 #include "units.h"
 
-#define EXIT_VERIFY 1
-#define EXIT_RING 2
+#define EXIT_VERIFY   1
+#define EXIT_RING     2
 #define EXIT_WRITABLE 3
-#define EXIT_USAGE 64
-#define BATCH 32
+#define EXIT_USAGE    64
+#define BATCH	      32
 
 static int usage(void)
 {
@@ -106,8 +106,8 @@ static int cmd_create(int argc, char **argv)
 		struct ring_rec *rec = ring_writer_reserve(&w, payload_caplen(seq));
 
 		if (!rec) {
-			fprintf(stderr, "%s: record of %u bytes does not fit a block\n",
-				o.path, payload_caplen(seq));
+			fprintf(stderr, "%s: record of %u bytes does not fit a block\n", o.path,
+				payload_caplen(seq));
 			ring_writer_close(&w);
 			ring_file_close(&m);
 			return EXIT_RING;
@@ -120,8 +120,8 @@ static int cmd_create(int argc, char **argv)
 	}
 	ring_writer_close(&w);
 	printf("created %s: %" PRIu64 " bytes, %u blocks of %u KiB, wrote %" PRIu64
-	       " records (seq %" PRIu64 "..%" PRIu64 ")\n", o.path, m.len, w.hdr->nblocks,
-	       w.hdr->block_size >> 10, n, first, w.seq - 1);
+	       " records (seq %" PRIu64 "..%" PRIu64 ")\n",
+	       o.path, m.len, w.hdr->nblocks, w.hdr->block_size >> 10, n, first, w.seq - 1);
 	ring_file_close(&m);
 	return 0;
 }
@@ -173,8 +173,8 @@ static int cmd_read(const char *path)
 	printf("read %" PRIu64 " records", n);
 	if (n)
 		printf(" (seq %" PRIu64 "..%" PRIu64 ")", first, last);
-	printf(", lost %" PRIu64 ", laps %" PRIu64 ", rejected %" PRIu64 ", corrupt %" PRIu64
-	       "\n", r.lost, r.laps, r.rejected, bad);
+	printf(", lost %" PRIu64 ", laps %" PRIu64 ", rejected %" PRIu64 ", corrupt %" PRIu64 "\n",
+	       r.lost, r.laps, r.rejected, bad);
 	return bad || r.rejected ? EXIT_VERIFY : 0;
 }
 
@@ -210,8 +210,7 @@ static int cmd_map_rw(const char *path)
 		munmap(mem, (size_t)st.st_size);
 		writable = 1;
 	} else {
-		printf("mmap PROT_WRITE MAP_SHARED of O_RDONLY fd: refused: %s\n",
-		       strerror(errno));
+		printf("mmap PROT_WRITE MAP_SHARED of O_RDONLY fd: refused: %s\n", strerror(errno));
 	}
 	/* Upgrading a read-only mapping is the other road to the same pages. */
 	mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);

@@ -49,96 +49,96 @@ struct tcase {
 };
 
 static const struct xdp_feed feeds[] = {
-	{.family = AF_INET,
-	 .addr = {239, 1, 1, 1},
-	 .prefix_len = 32,
-	 .nports = 1,
-	 .ports = {5001},
-	 .index = 0},
-	{.family = AF_INET, .addr = {239, 1, 0, 0}, .prefix_len = 16, .index = 1},
-	{.family = AF_INET6, .addr = {0xff, 0x15, [13] = 1}, .prefix_len = 112, .index = 2},
-	{.family = AF_INET6,
-	 .addr = {0xff, 0x15},
-	 .prefix_len = 16,
-	 .nports = 2,
-	 .ports = {6000, 6001},
-	 .index = 3},
+	{ .family = AF_INET,
+	  .addr = { 239, 1, 1, 1 },
+	  .prefix_len = 32,
+	  .nports = 1,
+	  .ports = { 5001 },
+	  .index = 0 },
+	{ .family = AF_INET, .addr = { 239, 1, 0, 0 }, .prefix_len = 16, .index = 1 },
+	{ .family = AF_INET6, .addr = { 0xff, 0x15, [13] = 1 }, .prefix_len = 112, .index = 2 },
+	{ .family = AF_INET6,
+	  .addr = { 0xff, 0x15 },
+	  .prefix_len = 16,
+	  .nports = 2,
+	  .ports = { 6000, 6001 },
+	  .index = 3 },
 	/* same prefix as feed 0: merged into one map value */
-	{.family = AF_INET,
-	 .addr = {239, 1, 1, 1},
-	 .prefix_len = 32,
-	 .nports = 1,
-	 .ports = {5002},
-	 .index = 4},
-	{.family = AF_INET,
-	 .addr = {239, 2, 0, 0},
-	 .prefix_len = 16,
-	 .nports = 1,
-	 .ports = {7000},
-	 .index = 5},
+	{ .family = AF_INET,
+	  .addr = { 239, 1, 1, 1 },
+	  .prefix_len = 32,
+	  .nports = 1,
+	  .ports = { 5002 },
+	  .index = 4 },
+	{ .family = AF_INET,
+	  .addr = { 239, 2, 0, 0 },
+	  .prefix_len = 16,
+	  .nports = 1,
+	  .ports = { 7000 },
+	  .index = 5 },
 	/* host bits set on purpose: must be masked */
-	{.family = AF_INET, .addr = {239, 2, 2, 77}, .prefix_len = 24, .index = 6},
+	{ .family = AF_INET, .addr = { 239, 2, 2, 77 }, .prefix_len = 24, .index = 6 },
 	/* unicast feed, port 5001 */
-	{.family = AF_INET,
-	 .addr = {10, 9, 9, 9},
-	 .prefix_len = 32,
-	 .nports = 1,
-	 .ports = {5001},
-	 .index = 7},
+	{ .family = AF_INET,
+	  .addr = { 10, 9, 9, 9 },
+	  .prefix_len = 32,
+	  .nports = 1,
+	  .ports = { 5001 },
+	  .index = 7 },
 };
 
 static const struct tcase cases[] = {
-	{"v4 port feed", V4, "239.1.1.1", 5001, .want = 0},
-	{"v4 merged prefix, 2nd port", V4, "239.1.1.1", 5002, .want = 4},
-	{"v4 /32 other port -> covering /16", V4, "239.1.1.1", 5003, .want = 1},
-	{"v4 /16 any port", V4, "239.1.2.3", 9, .want = 1},
-	{"v4 unconfigured group", V4, "239.3.0.1", 5001, .want = NONE},
-	{"v4 PTP event port", V4, "239.1.1.1", 319, .want = NONE},
-	{"v4 PTP general port", V4, "224.0.1.129", 320, .want = NONE},
-	{"v4 PTP port inside any-port feed", V4, "239.1.9.9", 319, .want = NONE},
-	{"v4 unicast unconfigured", V4, "10.0.0.1", 5001, .want = NONE},
-	{"v4 unicast feed", V4, "10.9.9.9", 5001, .want = 7},
-	{"v4 longer any beats shorter port", V4, "239.2.2.2", 7000, .want = 6},
-	{"v4 shorter port prefix", V4, "239.2.3.3", 7000, .want = 5},
-	{"v4 shorter prefix other port", V4, "239.2.3.3", 7001, .want = NONE},
-	{"v4 802.1Q", V4, "239.1.1.1", 5001, .tpid = 0x8100, .want = 0,
-	 .want_flags = CAPD_META_F_VLAN},
-	{"v4 802.1ad", V4, "239.1.1.1", 5001, .tpid = 0x88a8, .want = 0,
-	 .want_flags = CAPD_META_F_VLAN},
-	{"v4 QinQ (two tags) not parsed", V4, "239.1.1.1", 5001, .tpid = 0x88a8, .tpid2 = 0x8100,
-	 .want = NONE},
-	{"v4 TCP", V4, "239.1.1.1", 5001, .l4 = IPPROTO_TCP, .want = NONE},
-	{"v4 IP options (ihl 6)", V4, "239.1.1.1", 5001, .ihl = 6, .want = 0},
-	{"v4 ihl < 5", V4, "239.1.1.1", 5001, .ihl = 4, .want = NONE, .parse_error = 1},
-	{"v4 truncated IP header", V4, "239.1.1.1", 5001, .cut = 14 + 12, .want = NONE,
-	 .parse_error = 1},
-	{"v4 truncated UDP header", V4, "239.1.1.1", 5001, .cut = 14 + 20 + 4, .want = NONE,
-	 .parse_error = 1},
-	{"v4 later fragment by address", V4, "239.1.1.1", 5001, .frag = 185, .want = 1,
-	 .want_flags = CAPD_META_F_IPFRAG},
-	{"v4 later fragment, port-only prefix", V4, "239.2.3.3", 7000, .frag = 185, .want = 5,
-	 .want_flags = CAPD_META_F_IPFRAG},
-	{"v4 later fragment unconfigured", V4, "239.3.0.1", 5001, .frag = 185, .want = NONE},
-	{"v6 longest any beats /16 ports", V6, "ff15::1:5", 6000, .want = 2,
-	 .want_flags = CAPD_META_F_IPV6},
-	{"v6 /16 port", V6, "ff15::2:1", 6001, .want = 3, .want_flags = CAPD_META_F_IPV6},
-	{"v6 /16 other port", V6, "ff15::2:1", 6002, .want = NONE},
-	{"v6 PTP port", V6, "ff15::1:5", 320, .want = NONE},
-	{"v6 extension header", V6, "ff15::1:5", 6000, .l4 = IPPROTO_ROUTING, .want = NONE},
-	{"v6 802.1Q", V6, "ff15::1:5", 6000, .tpid = 0x8100, .want = 2,
-	 .want_flags = CAPD_META_F_IPV6 | CAPD_META_F_VLAN},
-	{"v6 truncated", V6, "ff15::1:5", 6000, .cut = 14 + 30, .want = NONE, .parse_error = 1},
-	{"ARP", 0, NULL, 0, .want = NONE},
-	{"jumbo 9000-byte IP datagram", V4, "239.1.1.1", 5001, .payload = 9000 - 28, .want = 0,
-	 .want_flags = CAPD_META_F_MULTIBUF},
+	{ "v4 port feed", V4, "239.1.1.1", 5001, .want = 0 },
+	{ "v4 merged prefix, 2nd port", V4, "239.1.1.1", 5002, .want = 4 },
+	{ "v4 /32 other port -> covering /16", V4, "239.1.1.1", 5003, .want = 1 },
+	{ "v4 /16 any port", V4, "239.1.2.3", 9, .want = 1 },
+	{ "v4 unconfigured group", V4, "239.3.0.1", 5001, .want = NONE },
+	{ "v4 PTP event port", V4, "239.1.1.1", 319, .want = NONE },
+	{ "v4 PTP general port", V4, "224.0.1.129", 320, .want = NONE },
+	{ "v4 PTP port inside any-port feed", V4, "239.1.9.9", 319, .want = NONE },
+	{ "v4 unicast unconfigured", V4, "10.0.0.1", 5001, .want = NONE },
+	{ "v4 unicast feed", V4, "10.9.9.9", 5001, .want = 7 },
+	{ "v4 longer any beats shorter port", V4, "239.2.2.2", 7000, .want = 6 },
+	{ "v4 shorter port prefix", V4, "239.2.3.3", 7000, .want = 5 },
+	{ "v4 shorter prefix other port", V4, "239.2.3.3", 7001, .want = NONE },
+	{ "v4 802.1Q", V4, "239.1.1.1", 5001, .tpid = 0x8100, .want = 0,
+	  .want_flags = CAPD_META_F_VLAN },
+	{ "v4 802.1ad", V4, "239.1.1.1", 5001, .tpid = 0x88a8, .want = 0,
+	  .want_flags = CAPD_META_F_VLAN },
+	{ "v4 QinQ (two tags) not parsed", V4, "239.1.1.1", 5001, .tpid = 0x88a8, .tpid2 = 0x8100,
+	  .want = NONE },
+	{ "v4 TCP", V4, "239.1.1.1", 5001, .l4 = IPPROTO_TCP, .want = NONE },
+	{ "v4 IP options (ihl 6)", V4, "239.1.1.1", 5001, .ihl = 6, .want = 0 },
+	{ "v4 ihl < 5", V4, "239.1.1.1", 5001, .ihl = 4, .want = NONE, .parse_error = 1 },
+	{ "v4 truncated IP header", V4, "239.1.1.1", 5001, .cut = 14 + 12, .want = NONE,
+	  .parse_error = 1 },
+	{ "v4 truncated UDP header", V4, "239.1.1.1", 5001, .cut = 14 + 20 + 4, .want = NONE,
+	  .parse_error = 1 },
+	{ "v4 later fragment by address", V4, "239.1.1.1", 5001, .frag = 185, .want = 1,
+	  .want_flags = CAPD_META_F_IPFRAG },
+	{ "v4 later fragment, port-only prefix", V4, "239.2.3.3", 7000, .frag = 185, .want = 5,
+	  .want_flags = CAPD_META_F_IPFRAG },
+	{ "v4 later fragment unconfigured", V4, "239.3.0.1", 5001, .frag = 185, .want = NONE },
+	{ "v6 longest any beats /16 ports", V6, "ff15::1:5", 6000, .want = 2,
+	  .want_flags = CAPD_META_F_IPV6 },
+	{ "v6 /16 port", V6, "ff15::2:1", 6001, .want = 3, .want_flags = CAPD_META_F_IPV6 },
+	{ "v6 /16 other port", V6, "ff15::2:1", 6002, .want = NONE },
+	{ "v6 PTP port", V6, "ff15::1:5", 320, .want = NONE },
+	{ "v6 extension header", V6, "ff15::1:5", 6000, .l4 = IPPROTO_ROUTING, .want = NONE },
+	{ "v6 802.1Q", V6, "ff15::1:5", 6000, .tpid = 0x8100, .want = 2,
+	  .want_flags = CAPD_META_F_IPV6 | CAPD_META_F_VLAN },
+	{ "v6 truncated", V6, "ff15::1:5", 6000, .cut = 14 + 30, .want = NONE, .parse_error = 1 },
+	{ "ARP", 0, NULL, 0, .want = NONE },
+	{ "jumbo 9000-byte IP datagram", V4, "239.1.1.1", 5001, .payload = 9000 - 28, .want = 0,
+	  .want_flags = CAPD_META_F_MULTIBUF },
 };
 
 static const struct tcase all_cases[] = {
-	{"capture_all: unconfigured multicast", V4, "239.9.9.9", 1234, .want = NONE + 1},
-	{"capture_all: v6 multicast", V6, "ff02::fb", 5353, .want = NONE + 1},
-	{"capture_all: still a feed", V4, "239.1.1.1", 5001, .want = 0},
-	{"capture_all: unicast not taken", V4, "10.0.0.1", 5001, .want = NONE},
-	{"capture_all: PTP not taken", V4, "224.0.1.129", 319, .want = NONE},
+	{ "capture_all: unconfigured multicast", V4, "239.9.9.9", 1234, .want = NONE + 1 },
+	{ "capture_all: v6 multicast", V6, "ff02::fb", 5353, .want = NONE + 1 },
+	{ "capture_all: still a feed", V4, "239.1.1.1", 5001, .want = 0 },
+	{ "capture_all: unicast not taken", V4, "10.0.0.1", 5001, .want = NONE },
+	{ "capture_all: PTP not taken", V4, "224.0.1.129", 319, .want = NONE },
 };
 
 static uint16_t csum(const void *p, size_t n)
@@ -338,7 +338,8 @@ static int run(struct xdp_prog *p, const struct tcase *tc, size_t n)
 /* A selected frame on a queue without socket: passed and counted. */
 static int run_no_socket(struct xdp_prog *p)
 {
-	static const struct tcase t = {"no socket on the queue", V4, "239.1.1.1", 5001, .want = 0};
+	static const struct tcase t = { "no socket on the queue", V4, "239.1.1.1", 5001,
+					.want = 0 };
 	static uint8_t inbuf[256 + 2] __attribute__((aligned(8)));
 	static uint8_t out[256 + 64];
 	struct capd_xdp_counters c0, c1;
@@ -372,23 +373,27 @@ static int run_no_socket(struct xdp_prog *p)
 
 int main(void)
 {
-	struct xdp_prog_opts po = {.feeds = feeds, .nfeeds = sizeof(feeds) / sizeof(feeds[0])};
-	struct xsk_rx_opts xo = {.ifname = "lo",
-				 .queue = 0,
-				 .frames = 64,
-				 .rx_size = 64,
-				 .zerocopy = XSK_RX_ZC_OFF,
-				 .no_hugepages = true,
-				 .xdp_flags = 0};
-	struct xdp_feed bad = {.family = AF_INET, .prefix_len = 33};
+	struct xdp_prog_opts po = { .feeds = feeds, .nfeeds = sizeof(feeds) / sizeof(feeds[0]) };
+	struct xsk_rx_opts xo = { .ifname = "lo",
+				  .queue = 0,
+				  .frames = 64,
+				  .rx_size = 64,
+				  .zerocopy = XSK_RX_ZC_OFF,
+				  .no_hugepages = true,
+				  .xdp_flags = 0 };
+	struct xdp_feed bad = { .family = AF_INET, .prefix_len = 33 };
 	struct xdp_feed many[3] = {
-		{.family = AF_INET, .prefix_len = 8, .addr = {239}, .nports = 16},
-		{.family = AF_INET, .prefix_len = 16, .addr = {239, 1}, .nports = 16, .index = 1},
-		{.family = AF_INET,
-		 .prefix_len = 24,
-		 .addr = {239, 1, 1},
-		 .nports = 16,
-		 .index = 2},
+		{ .family = AF_INET, .prefix_len = 8, .addr = { 239 }, .nports = 16 },
+		{ .family = AF_INET,
+		  .prefix_len = 16,
+		  .addr = { 239, 1 },
+		  .nports = 16,
+		  .index = 1 },
+		{ .family = AF_INET,
+		  .prefix_len = 24,
+		  .addr = { 239, 1, 1 },
+		  .nports = 16,
+		  .index = 2 },
 	};
 	struct xdp_prog *p = NULL;
 	struct xsk_rx *x = NULL;
@@ -444,9 +449,9 @@ int main(void)
 		fail++;
 	} else {
 		static const struct tcase after[] = {
-			{"after set_feeds: removed feed's port -> /16", V4, "239.1.1.1", 5001,
-			 .want = 1},
-			{"after set_feeds: kept feed", V6, "ff15::2:1", 6001, .want = 3},
+			{ "after set_feeds: removed feed's port -> /16", V4, "239.1.1.1", 5001,
+			  .want = 1 },
+			{ "after set_feeds: kept feed", V6, "ff15::2:1", 6001, .want = 3 },
 		};
 
 		fail += run(p, after, 2);
@@ -458,11 +463,11 @@ int main(void)
 		fail++;
 	} else {
 		static const struct tcase after2[] = {
-			{"after set_feeds: v4 prefixes removed", V4, "239.1.1.1", 5002,
-			 .want = NONE},
-			{"after set_feeds: /16 removed", V4, "239.1.2.3", 9, .want = NONE},
-			{"after set_feeds: v6 /16 removed", V6, "ff15::2:1", 6001, .want = NONE},
-			{"after set_feeds: last feed", V6, "ff15::1:5", 6000, .want = 2},
+			{ "after set_feeds: v4 prefixes removed", V4, "239.1.1.1", 5002,
+			  .want = NONE },
+			{ "after set_feeds: /16 removed", V4, "239.1.2.3", 9, .want = NONE },
+			{ "after set_feeds: v6 /16 removed", V6, "ff15::2:1", 6001, .want = NONE },
+			{ "after set_feeds: last feed", V6, "ff15::1:5", 6000, .want = 2 },
 		};
 
 		fail += run(p, after2, 4);

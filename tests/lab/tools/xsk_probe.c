@@ -220,7 +220,7 @@ static void check_frame(const uint8_t *buf, uint32_t caplen, uint32_t wire,
 {
 	const struct capd_xdp_meta *m = fr->meta;
 	uint32_t off = sizeof(struct ethhdr), l2, l3len, i, paylen;
-	uint8_t dst[16] = {0};
+	uint8_t dst[16] = { 0 };
 	uint16_t proto, dport, ulen;
 	const struct udphdr *udp;
 	unsigned int feed, got;
@@ -350,11 +350,11 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"no-hw", no_argument, NULL, 'N'},
-		{NULL, 0, NULL, 0},
+		{ "no-hw", no_argument, NULL, 'N' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct xdp_prog_opts po = {.mode = XDP_PROG_MODE_AUTO};
-	struct xsk_rx_opts xo = {.zerocopy = XSK_RX_ZC_AUTO};
+	struct xdp_prog_opts po = { .mode = XDP_PROG_MODE_AUTO };
+	struct xsk_rx_opts xo = { .zerocopy = XSK_RX_ZC_AUTO };
 	const struct xdp_prog_info *pi;
 	const struct xsk_rx_info *xi;
 	struct xsk_rx_frame fr[BATCH];
@@ -479,7 +479,7 @@ int main(int argc, char **argv)
 		n = xsk_rx_peek(xsk, fr, BATCH);
 		if (!n) {
 			/* A test tool may sleep; capd's hot loop spins instead. */
-			struct pollfd p = {.fd = xsk_rx_fd(xsk), .events = POLLIN};
+			struct pollfd p = { .fd = xsk_rx_fd(xsk), .events = POLLIN };
 
 			poll(&p, 1, 50);
 			continue;
