@@ -158,19 +158,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_RESUME = 256, OPT_START, OPT_END };
 	static const struct option longopts[] = {
-		{ "from", required_argument, NULL, READOPT_FROM },
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "start", required_argument, NULL, OPT_START },
 		{ "end", required_argument, NULL, OPT_END },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		READOPT_LONGOPTS,
 	};
 	char *end, err[128];
 	int c, r;
 
 	o->level = ZSTD_LEVEL_DEFAULT;
 	while ((c = getopt_long(argc, argv, "i:r:w:C:G:W:c:z:F:T:qhV", longopts, NULL)) != -1) {
+		readopt_help_version(c, "capdump", usage);
 		r = readopt_input_take(&o->in, c, optarg);
 		if (r < 0)
 			goto bad;
@@ -226,12 +224,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			printf(CAPDUMP_VERSION "\n");
-			exit(0);
 		default:
 			goto bad;
 		}

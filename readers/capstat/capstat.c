@@ -63,15 +63,13 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "prom", required_argument, NULL, OPT_PROM },
-		{ "from", required_argument, NULL, READOPT_FROM },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		READOPT_LONGOPTS,
 	};
 	char *end, err[128];
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "i:r:c:T:hV", longopts, NULL)) != -1) {
+		readopt_help_version(c, "capstat", usage);
 		r = readopt_input_take(&o->in, c, optarg);
 		if (r < 0)
 			goto bad;
@@ -109,12 +107,6 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 			if (*end || !o->count)
 				goto bad;
 			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			printf("%s " CAPD_VERSION "\n", "capstat");
-			exit(0);
 		default:
 			goto bad;
 		}

@@ -63,6 +63,18 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg)
 	}
 }
 
+void readopt_help_version(int c, const char *program, void (*usage)(FILE *f))
+{
+	if (c == 'h') {
+		usage(stdout);
+		exit(0);
+	}
+	if (c == 'V') {
+		printf("%s %s\n", program, CAPD_VERSION);
+		exit(0);
+	}
+}
+
 int readopt_input_check(const struct readopt_input *in, char *err, size_t errlen)
 {
 	if (!in->nrings == !in->nfiles) {

@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "ringsrc.h"
 
@@ -42,6 +43,25 @@ struct readopt_input {
  *         more than READOPT_MAX_INPUTS.
  */
 int readopt_input_take(struct readopt_input *in, int c, char *arg);
+
+/*
+ * The long options every reader takes, to end a program's getopt_long()
+ * table with (the terminating entry included): --from (taken by
+ * readopt_input_take()), --help and --version (readopt_help_version()).
+ */
+/* clang-format off */
+#define READOPT_LONGOPTS \
+	{ "from", required_argument, NULL, READOPT_FROM }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }, \
+	{ NULL, 0, NULL, 0 }
+/* clang-format on */
+
+/*
+ * Option c of getopt_long(): if it is 'h' (--help), usage(stdout) and exit
+ * 0; if 'V' (--version), print "PROGRAM VERSION" and exit 0; else nothing.
+ */
+void readopt_help_version(int c, const char *program, void (*usage)(FILE *f));
 
 /* Once the options are read: rings or files, not both, not neither.
  * @return 0, or -EINVAL with a line for the operator in err. */
