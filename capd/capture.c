@@ -36,6 +36,8 @@ static void capture_batch(struct capture *c, struct capture_src *s,
 	uint8_t flags = ring_load_relaxed8(c->synced) ? 0 : RING_REC_F_UNSYNCED;
 	unsigned int i;
 
+	/* From here on, a crash loses these n frames: say so first. */
+	ring_writer_take(w, n);
 	for (i = 0; i < n; i++) {
 		const struct xsk_rx_frame *f = &frames[i];
 		uint32_t caplen = f->wire_len < c->snaplen ? f->wire_len : c->snaplen;

@@ -7,6 +7,9 @@
  * allocates nothing, takes no page fault (the ring and UMEM are populated,
  * the stack is prefaulted) and never logs.  It publishes its counters into
  * the ring's statistics area; the housekeeping thread reads them there.
+ * Before it copies a batch it notes the frames taken in the ring's header
+ * (ring_writer_take()), so that a capd killed before publishing them leaves
+ * its successor a gap in the sequence numbers to count them by.
  */
 #ifndef CAPD_CAPTURE_H
 #define CAPD_CAPTURE_H

@@ -47,6 +47,20 @@ static void update_nics(struct housekeeping *hk)
 		update_nic(&hk->nic[i], st->ifaces[i].name);
 }
 
+/*
+ * Frames the program selected on a queue with no socket of ours (a queue
+ * capd does not capture) went to the kernel instead: over all queues of
+ * the interface, since they have no statistics of their own.
+ */
+static void update_no_socket(struct housekeeping *hk, uint16_t iface, struct ring_queue_stats *q)
+{
+	struct capd_xdp_counters xc;
+
+	if (iface < hk->nprogs && hk->progs[iface] &&
+	    xdp_prog_counters(hk->progs[iface], XDP_PROG_ALL_QUEUES, &xc) == 0)
+		ring_store_relaxed64(&q->xdp_no_socket, xc.c[CAPD_CNT_NO_SOCKET]);
+}
+
 void housekeeping_update_stats(struct housekeeping *hk)
 {
 	struct capture *c = hk->cap;
@@ -74,6 +88,7 @@ void housekeeping_update_stats(struct housekeeping *hk)
 		}
 		if (s->iface < RING_MAX_IFACES && !nic_done[s->iface]) {
 			ring_store_relaxed64(&q->nic_dropped, hk->nic[s->iface].total);
+			update_no_socket(hk, s->iface, q);
 			nic_done[s->iface] = true;
 		}
 	}

@@ -11,7 +11,9 @@
  * Every second, after the statistics, it also rewrites the metrics file
  * (metrics.h) if one is configured, and fills each interface's NIC drops
  * since the start into the statistics of its first captured queue (the
- * kernel has no portable per-queue figure).
+ * kernel has no portable per-queue figure), and likewise the frames the
+ * XDP program selected on any queue without a capd socket (xdp_no_socket:
+ * queues not captured have no statistics of their own).
  */
 #ifndef CAPD_HOUSEKEEPING_H
 #define CAPD_HOUSEKEEPING_H

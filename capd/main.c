@@ -35,6 +35,7 @@
 #include "privdrop.h"
 #include "ring_file.h"
 #include "ring_layout.h"
+#include "ring_lock.h"
 #include "xdp_prog.h"
 #include "xsk.h"
 
@@ -46,6 +47,7 @@ struct capd {
 	const char *conf_path;
 	char ring_path[4096];
 	gid_t ring_gid;
+	struct ring_lock lock; /* held from before the ring is opened to exit */
 	struct ring_map map;
 	struct ring_writer writer;
 	struct ring_stats *stats;
@@ -187,15 +189,24 @@ static int check_system(struct capd *d)
 		pr_err("%s: ring.name: '%s': %s", d->conf_path, c->ring.name, strerror(-r));
 		return r;
 	}
-	/* A ring file of the right size already holds its pages. */
+	/* A ring file of the right size already holds its pages.  While the
+	 * kernel still releases a previous capd's, ring_file_create() waits:
+	 * only a ring larger than the whole pool is refused now. */
 	if ((stat(d->ring_path, &st) < 0 || (uint64_t)st.st_size < c->ring.size) &&
-	    ring_file_hugepages(0, &hp) == 0 && hp.free * hp.page_size < c->ring.size) {
+	    ring_file_hugepages(0, &hp) == 0 &&
+	    (hp.settling ? hp.total : hp.free) * hp.page_size < c->ring.size) {
 		char msg[512];
 
 		pr_err("%s",
 		       ring_file_explain(-ENOMEM, d->ring_path, c->ring.size, msg, sizeof(msg)));
 		return -ENOMEM;
 	}
+	/* Last, so that a refusal above stays the only line. */
+	if (!c->run.user[0] && geteuid() == 0)
+		pr_warn("%s: run.user is \"\" and capd runs as root: after setup it keeps uid 0 "
+			"(no capability, but any file root owns is its to write); set run.user "
+			"to an unprivileged user such as \"capd\"",
+			d->conf_path);
 	check_clock(d);
 	return 0;
 }
@@ -209,9 +220,16 @@ static int setup_ring(struct capd *d)
 		.gid = d->ring_gid,
 		.mode = d->conf.ring.mode,
 	};
+	struct passwd *pw = d->conf.run.user[0] ? getpwnam(d->conf.run.user) : NULL;
 	char msg[512];
 	int r;
 
+	/* First: two capds must not both create, replace or format the file. */
+	r = ring_lock_take(&d->lock, d->ring_path, pw ? pw->pw_uid : geteuid(), d->ring_gid);
+	if (r < 0) {
+		pr_err("ring %s", ring_lock_explain(r, &d->lock, d->ring_path, msg, sizeof(msg)));
+		return r;
+	}
 	r = ring_file_create(&o, &d->map);
 	if (r < 0) {
 		pr_err("ring %s", ring_file_explain(r, d->ring_path, o.size, msg, sizeof(msg)));
@@ -254,6 +272,65 @@ static void driver_info(const char *ifname, char *buf, size_t len)
 	close(fd);
 }
 
+/*
+ * One line for the kernel features capd does without on this interface
+ * (xdp_prog.h) and what each costs; nothing when it lacks none.
+ */
+static void log_fallbacks(const char *ifname, const struct xdp_prog_info *pi, uint32_t room)
+{
+	static const struct {
+		unsigned int f;
+		const char *what;
+	} feats[] = {
+		{ XDP_PROG_F_KFUNC, "the rx_timestamp kfunc (Linux 6.3)" },
+		{ XDP_PROG_F_DEVBOUND, "device-bound XDP programs (6.3)" },
+		{ XDP_PROG_F_SG, "multi-buffer AF_XDP sockets (XDP_USE_SG, 6.6)" },
+	};
+	const unsigned int hw = XDP_PROG_F_KFUNC | XDP_PROG_F_DEVBOUND;
+	unsigned int k, missing = 0;
+	char what[512], cost[256];
+	size_t n = 0;
+
+	what[0] = cost[0] = '\0';
+	for (k = 0; k < sizeof(feats) / sizeof(feats[0]); k++) {
+		if (pi->feat & feats[k].f)
+			continue;
+		n += (size_t)snprintf(what + n, n < sizeof(what) ? sizeof(what) - n : 0, "%s%s%s",
+				      missing ? ", " : "", feats[k].what,
+				      pi->feat_kernel & feats[k].f ? " (forced by CAPD_XDP_FORCE)"
+								   : "");
+		missing |= feats[k].f;
+	}
+	if (!missing && !pi->hw_err)
+		return;
+	if ((missing & hw) || pi->hw_err)
+		snprintf(cost, sizeof(cost),
+			 "time stamps come from the kernel's clock, not the NIC's");
+	if (missing & XDP_PROG_F_SG)
+		snprintf(cost + strlen(cost), sizeof(cost) - strlen(cost),
+			 "%sframes longer than %u bytes are dropped and counted as xsk_rx_dropped",
+			 cost[0] ? "; " : "", room);
+	if (!missing)
+		pr_info("%s: the device-bound program was refused (%s): %s", ifname,
+			strerror(-pi->hw_err), cost);
+	else
+		pr_info("%s: capd does without %s: %s", ifname, what, cost);
+}
+
+/* What to add to a failed attach's message. */
+static const char *attach_hint(int r, const struct xdp_prog_opts *po, int ifindex)
+{
+	if (r == -EBUSY)
+		return " (another XDP program is attached; detach it first)";
+	if (po->mode != XDP_PROG_MODE_NATIVE || (r != -ERANGE && r != -EINVAL))
+		return "";
+	if ((po->feat_off & XDP_PROG_F_SG) || !(xdp_prog_features(ifindex) & XDP_PROG_F_SG))
+		return " (without multi-buffer AF_XDP sockets the program takes single-buffer "
+		       "frames only, which drivers refuse when the MTU needs more than a page: "
+		       "lower the MTU, or set mode \"auto\" for generic mode)";
+	return "";
+}
+
 static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feeds)
 {
 	const struct capd_conf_iface *ifc = &d->conf.capture.interfaces[i];
@@ -265,18 +342,29 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 		.capture_all = d->conf.nfeeds == 0,
 	};
 	struct ring_iface *ri = &d->stats->ifaces[i];
+	const char *force = secure_getenv("CAPD_XDP_FORCE");
 	const struct xdp_prog_info *pi;
 	unsigned int q, nq, qid;
+	bool sg_refused = false;
+	uint32_t room;
 	int r;
 
+	/* For tests: act as if the kernel lacked these (capd(8), ENVIRONMENT). */
+	if (force && xdp_prog_features_parse(force, &po.feat_off) < 0) {
+		pr_err("CAPD_XDP_FORCE=%s: not a comma-separated list of no-kfunc, no-devbound, "
+		       "no-sg, no-meta",
+		       force);
+		return -EINVAL;
+	}
 	r = xdp_prog_open(&po, &d->progs[i]);
 	if (r < 0) {
 		pr_err("%s: XDP program (mode %s): %s%s", ifc->name, xdp_prog_mode_str(po.mode),
-		       strerror(-r),
-		       r == -EBUSY ? " (another XDP program is attached; detach it first)" : "");
+		       strerror(-r), attach_hint(r, &po, d->ifindex[i]));
 		return r;
 	}
 	pi = xdp_prog_info(d->progs[i]);
+	room = xsk_rx_frame_room(d->conf.capture.xsk.frame_size, pi->meta_in_frame);
+	log_fallbacks(ifc->name, pi, room);
 	snprintf(ri->name, sizeof(ri->name), "%s", ifc->name);
 	driver_info(ifc->name, ri->hardware, sizeof(ri->hardware));
 	ri->ifindex = (uint32_t)d->ifindex[i];
@@ -294,9 +382,13 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 		xdp_prog_mode_str(pi->mode), pi->prog_name,
 		ri->ts_source == RING_TS_PHC ? "the NIC clock" : "the kernel (TAI)");
 	if (pi->meta_in_frame)
-		pr_info("%s: this kernel refuses bpf_xdp_adjust_meta(): the timestamp header "
-			"rides inside each frame's buffer (%zu bytes less room per buffer)",
-			ifc->name, sizeof(struct capd_xdp_meta));
+		pr_info("%s: %s: the timestamp header rides inside each frame's buffer (%zu "
+			"bytes less room per buffer)",
+			ifc->name,
+			pi->feat_kernel & XDP_PROG_F_META
+				? "bpf_xdp_adjust_meta() not used (forced by CAPD_XDP_FORCE)"
+				: "this kernel refuses bpf_xdp_adjust_meta()",
+			sizeof(struct capd_xdp_meta));
 
 	nq = ifc->nqueues ? ifc->nqueues : count_rx_queues(ifc->name);
 	for (q = 0; q < nq; q++) {
@@ -311,6 +403,7 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 			.rx_size = xc->rx_size,
 			.zerocopy = (enum xsk_rx_zc)xc->zerocopy,
 			.meta_in_frame = pi->meta_in_frame,
+			.no_sg = !(pi->feat & XDP_PROG_F_SG),
 		};
 
 		if (d->cap.nsrcs >= RING_MAX_QUEUES)
@@ -335,6 +428,12 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 		s->stats->queue = (uint16_t)qid;
 		ri->zerocopy = xsk_rx_info(s->xsk)->zerocopy;
 		ri->nqueues++;
+		if (xsk_rx_info(s->xsk)->sg_err && !sg_refused) {
+			sg_refused = true;
+			pr_info("%s queue %u: the AF_XDP socket refused XDP_USE_SG (%s): frames "
+				"longer than %u bytes are dropped and counted as xsk_rx_dropped",
+				ifc->name, qid, strerror(-xsk_rx_info(s->xsk)->sg_err), room);
+		}
 	}
 	return 0;
 }
@@ -557,6 +656,7 @@ static void teardown(struct capd *d)
 		unlink(d->ring_path);
 	if (d->map.mem)
 		ring_file_close(&d->map);
+	ring_lock_release(&d->lock);
 }
 
 static void usage(FILE *f)
@@ -574,6 +674,7 @@ int main(int argc, char **argv)
 	static struct capd d; /* large: keep it off the stack */
 	static const int keep[] = { CAP_NET_ADMIN };
 	bool check = false, dump = false;
+	uint32_t prev_pid;
 	char err[1024];
 	sigset_t sigs;
 	int c, r, sig, verbose = 0;
@@ -581,6 +682,7 @@ int main(int argc, char **argv)
 	d.conf_path = CAPD_CONF_DEFAULT;
 	d.joins.fd4 = d.joins.fd6 = -1;
 	d.map.fd = -1;
+	d.lock.fd = -1;
 	while ((c = getopt(argc, argv, "c:nDvVh")) != -1) {
 		switch (c) {
 		case 'c':
@@ -642,12 +744,18 @@ int main(int argc, char **argv)
 	r = setup_capture(&d);
 	if (r < 0)
 		goto out;
+	prev_pid = ((const struct ring_hdr *)d.map.mem)->writer_pid;
 	r = ring_writer_open(&d.writer, d.map.mem, d.map.len, (uint32_t)getpid());
 	if (r < 0) {
 		pr_err("ring %s: %s", d.ring_path, strerror(-r));
 		goto out;
 	}
 	d.writer_open = true;
+	if (d.writer.crashed)
+		pr_warn("ring %s: the capd before (pid %u) was killed or crashed: %llu packet(s) "
+			"it had taken were never written and count as lost (a gap in the "
+			"sequence numbers); what was still in its sockets is not known",
+			d.ring_path, prev_pid, (unsigned long long)d.writer.crash_lost);
 	/*
 	 * Everything the capture thread touches is mapped by now, its stack
 	 * included: lock it all.  Not MCL_FUTURE: without CAP_IPC_LOCK (dropped

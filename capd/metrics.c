@@ -78,6 +78,15 @@ static void single_ns(FILE *f, const struct metrics_src *src, const char *name, 
 	end_ns(f, ns);
 }
 
+/* The sequence numbers given out but the gaps killed writers left. */
+static uint64_t records_written(const struct ring_hdr *h)
+{
+	uint64_t seqs = ring_load_relaxed64(&h->next_seq),
+		 lost = ring_load_relaxed64(&h->crash_lost);
+
+	return seqs > lost ? seqs - lost : 0;
+}
+
 static void ring_families(FILE *f, const struct metrics_src *src)
 {
 	const struct ring_hdr *h = src->hdr;
@@ -97,10 +106,17 @@ static void ring_families(FILE *f, const struct metrics_src *src)
 		   ring_capacity(h));
 	single_u64(f, src, "capd_ring_records_total", "counter",
 		   "Records written into the ring file, over all its generations.",
-		   ring_load_relaxed64(&h->next_seq));
+		   records_written(h));
 	single_u64(f, src, "capd_ring_written_bytes_total", "counter",
 		   "Packet bytes stored in the ring file, over all its generations.",
 		   ring_load_relaxed64(&h->bytes));
+	single_u64(f, src, "capd_ring_writer_crashes_total", "counter",
+		   "Writer starts that found the previous writer killed or crashed.",
+		   ring_load_relaxed32(&h->crashes));
+	single_u64(f, src, "capd_ring_crash_lost_packets_total", "counter",
+		   "Packets killed writers had taken and never written: gaps in the ring's "
+		   "sequence numbers.",
+		   ring_load_relaxed64(&h->crash_lost));
 	single_ns(
 		f, src, "capd_capture_busy_seconds_total", "counter",
 		"Time the capture thread spent moving packets (the rest it polled empty sockets).",
@@ -123,7 +139,7 @@ struct queue_family {
 	struct {
 		const char *value;
 		size_t off; /* of the uint64_t counter in struct ring_queue_stats */
-	} series[3];
+	} series[4];
 };
 
 /*
@@ -163,12 +179,14 @@ static const struct queue_family queue_families[] = {
 	{ "capd_dropped_packets_total",
 	  "Packets lost before the ring: nic = the NIC ran out of buffers (whole interface, on its "
 	  "first queue), rx_ring_full = the socket's RX ring was full, xsk = dropped by the "
-	  "AF_XDP socket otherwise.",
+	  "AF_XDP socket otherwise, no_socket = selected on a queue capd does not capture "
+	  "(whole interface, on its first queue).",
 	  "stage",
-	  3,
+	  4,
 	  { { "nic", QS(nic_dropped) },
 	    { "rx_ring_full", QS(xsk_rx_ring_full) },
-	    { "xsk", QS(xsk_rx_dropped) } } },
+	    { "xsk", QS(xsk_rx_dropped) },
+	    { "no_socket", QS(xdp_no_socket) } } },
 	{ "capd_xsk_fill_ring_empty_total",
 	  "Times the kernel found the AF_XDP socket's fill ring empty (capd late giving frames "
 	  "back).",

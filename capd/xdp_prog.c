@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/if_link.h>
+#include <linux/if_xdp.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,12 @@
 #ifndef CAPD_BPF_OBJ_INSTALL
 #define CAPD_BPF_OBJ_INSTALL "/usr/lib/capd/capd_xdp.bpf.o"
 #endif
+/* Missing from Debian 12's 6.1 uapi headers (Linux 6.6). */
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4)
+#endif
+
+#define RX_TIMESTAMP_KFUNC "bpf_xdp_metadata_rx_timestamp"
 
 struct xdp_prog {
 	struct xdp_prog_info info;
@@ -481,6 +488,11 @@ static int load(struct xdp_prog *p, const char *name, bool bound, bool capture_a
 		if (r)
 			goto fail;
 	}
+	if (p->info.frags) {
+		r = bpf_program__set_flags(want, bpf_program__flags(want) | BPF_F_XDP_HAS_FRAGS);
+		if (r)
+			goto fail;
+	}
 	r = set_rodata_u32(p->obj, "capture_all", capture_all);
 	if (r)
 		goto fail;
@@ -567,9 +579,11 @@ static bool is_busy(int r)
 
 static int attach_native(struct xdp_prog *p, const struct xdp_prog_opts *o)
 {
+	const unsigned int hw = XDP_PROG_F_KFUNC | XDP_PROG_F_DEVBOUND;
 	int r;
 
-	if (!o->no_hw_ts) {
+	/* Without both, the load would fail, and libbpf would say so loudly. */
+	if (!o->no_hw_ts && (p->info.feat & hw) == hw) {
 		r = try_attach(p, o, true, XDP_FLAGS_DRV_MODE);
 		if (!r || is_busy(r))
 			return r;
@@ -602,6 +616,105 @@ static bool adjust_meta_works(void)
 	return true;
 }
 
+/* ---- kernel features ------------------------------------------------------ */
+
+/* The kernel's BTF lists every kfunc the kernel has. */
+static bool kfunc_exists(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!btf)
+		return false;
+	found = btf__find_by_name_kind(btf, RX_TIMESTAMP_KFUNC, BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return found;
+}
+
+/*
+ * Load the smallest device-bound program.  A kernel before 6.3 refuses the
+ * flag outright (EINVAL) before it looks at prog_ifindex, so this never
+ * asks an old kernel to offload anything.
+ */
+static bool devbound_works(int ifindex)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, lo, .prog_flags = BPF_F_XDP_DEV_BOUND_ONLY,
+		    .prog_ifindex = (uint32_t)ifindex);
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, NULL, "GPL", insns, sizeof(insns) / sizeof(insns[0]),
+			   &lo);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * bind() checks its flags before it looks for the interface: a kernel that
+ * knows XDP_USE_SG answers ENODEV for interface 0, one that does not
+ * answers EINVAL, and no socket is ever bound.
+ */
+static bool sg_works(void)
+{
+	struct sockaddr_xdp sa = { .sxdp_family = AF_XDP, .sxdp_flags = XDP_USE_SG };
+	int fd, err = 0;
+
+	fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		err = errno;
+	close(fd);
+	return err == ENODEV;
+}
+
+unsigned int xdp_prog_features(int ifindex)
+{
+	unsigned int f = 0;
+
+	if (kfunc_exists())
+		f |= XDP_PROG_F_KFUNC;
+	if (ifindex > 0 && devbound_works(ifindex))
+		f |= XDP_PROG_F_DEVBOUND;
+	if (sg_works())
+		f |= XDP_PROG_F_SG;
+	if (adjust_meta_works())
+		f |= XDP_PROG_F_META;
+	return f;
+}
+
+/* In XDP_PROG_F_* bit order. */
+static const char *const feature_names[] = { "kfunc", "devbound", "sg", "meta" };
+
+int xdp_prog_features_parse(const char *list, unsigned int *off)
+{
+	const char *w = list, *end;
+	unsigned int i, mask = 0;
+	size_t len;
+
+	while (w && *w) {
+		end = strchr(w, ',');
+		len = end ? (size_t)(end - w) : strlen(w);
+		for (i = 0; i < sizeof(feature_names) / sizeof(feature_names[0]); i++)
+			if (len == 3 + strlen(feature_names[i]) && !strncmp(w, "no-", 3) &&
+			    !strncmp(w + 3, feature_names[i], len - 3))
+				break;
+		if (i == sizeof(feature_names) / sizeof(feature_names[0]))
+			return -EINVAL;
+		mask |= 1u << i;
+		w = end ? end + 1 : NULL;
+		if (w && !*w)
+			return -EINVAL; /* a trailing comma: an empty word */
+	}
+	*off = mask;
+	return 0;
+}
+
 /* Checked feeds, a fresh struct with no descriptor, the object's path. */
 static int prog_new(const struct xdp_prog_opts *o, struct xdp_prog **ret)
 {
@@ -623,7 +736,6 @@ static int prog_new(const struct xdp_prog_opts *o, struct xdp_prog **ret)
 	p->prog_fd = p->xsks_fd = p->feeds4_fd = p->feeds6_fd = p->counters_fd = -1;
 	p->link_fd = -1;
 	strcpy(p->info.obj_path, path);
-	p->info.meta_in_frame = o->meta_in_frame || !adjust_meta_works();
 	*ret = p;
 	return 0;
 }
@@ -657,6 +769,12 @@ int xdp_prog_open(const struct xdp_prog_opts *o, struct xdp_prog **ret)
 	r = foreign_attached(p->info.ifindex);
 	if (r)
 		goto fail;
+	p->info.feat_kernel = xdp_prog_features(p->info.ifindex);
+	p->info.feat = p->info.feat_kernel & ~o->feat_off;
+	if (o->meta_in_frame)
+		p->info.feat &= ~XDP_PROG_F_META;
+	p->info.meta_in_frame = !(p->info.feat & XDP_PROG_F_META);
+	p->info.frags = p->info.feat & XDP_PROG_F_SG;
 	if (netdev_xdp_features(p->info.ifindex, &nx) == 0) {
 		p->info.features_known = true;
 		p->info.xdp_features = nx.features;
@@ -705,6 +823,9 @@ int xdp_prog_load_unattached(const struct xdp_prog_opts *o, struct xdp_prog **re
 	r = prog_new(o, &p);
 	if (r)
 		return r;
+	p->info.meta_in_frame =
+		o->meta_in_frame || (o->feat_off & XDP_PROG_F_META) || !adjust_meta_works();
+	p->info.frags = true;
 	r = load(p, CAPD_PROG_SW, false, o->capture_all);
 	if (r)
 		goto fail;

@@ -12,13 +12,34 @@
  *
  * Program choice (xdp_prog_open()):
  *   NATIVE   capd_xdp_hw loaded device-bound (HW RX timestamps through the
- *            rx_timestamp kfunc) and attached in driver mode; if the kernel
- *            or driver refuses it, capd_xdp in driver mode.
+ *            rx_timestamp kfunc) and attached in driver mode, if the kernel
+ *            offers both (XDP_PROG_F_KFUNC, XDP_PROG_F_DEVBOUND); if not, or
+ *            if the driver refuses it, capd_xdp in driver mode.
  *   GENERIC  capd_xdp in SKB mode (a device-bound program cannot attach
  *            in SKB mode).
  *   AUTO     NATIVE, then GENERIC.
  * The attach never replaces a program someone else attached: it fails
  * with -EBUSY instead, whatever the mode.
+ *
+ * Kernel features (xdp_prog_features()), probed before anything is loaded,
+ * each with its fallback:
+ *   XDP_PROG_F_KFUNC     bpf_xdp_metadata_rx_timestamp (Linux 6.3).
+ *   XDP_PROG_F_DEVBOUND  device-bound XDP programs (6.3).  Without either,
+ *                        capd_xdp only: time stamps from the kernel's clock.
+ *   XDP_PROG_F_SG        AF_XDP sockets that take multi-buffer frames
+ *                        (XDP_USE_SG, 6.6).  Without it the programs are
+ *                        loaded without BPF_F_XDP_HAS_FRAGS, so no driver
+ *                        hands them a multi-buffer frame (a kernel before
+ *                        6.6 would copy only its first buffer to the socket
+ *                        and count nothing): drivers refuse native mode where
+ *                        the MTU needs several buffers, SKB mode linearizes,
+ *                        and the kernel drops a frame longer than one UMEM
+ *                        buffer on its way to the socket, counting it in
+ *                        the socket's rx_dropped (xsk.h).
+ *   XDP_PROG_F_META      bpf_xdp_adjust_meta() in XDP programs; without it
+ *                        the metadata rides in the frame (meta_in_frame).
+ * xdp_prog_opts.feat_off makes xdp_prog_open() act as if the kernel lacked
+ * some of them (tests; capd's CAPD_XDP_FORCE).
  *
  * Nothing here prints.  libbpf's own messages go to the function given to
  * xdp_prog_set_print(), or nowhere.  Functions return 0 or -errno.
@@ -57,6 +78,14 @@ struct xdp_feed {
 	uint16_t index;			    /* reported in capd_xdp_meta.feed; < CAPD_FEED_NONE */
 };
 
+/* Kernel features, as described at the top. */
+enum xdp_prog_feature {
+	XDP_PROG_F_KFUNC = 1u << 0,
+	XDP_PROG_F_DEVBOUND = 1u << 1,
+	XDP_PROG_F_SG = 1u << 2,
+	XDP_PROG_F_META = 1u << 3,
+};
+
 /* Same values as capd_conf.h's enum capd_xdp_mode. */
 enum xdp_prog_mode {
 	XDP_PROG_MODE_AUTO = 0,
@@ -69,11 +98,12 @@ struct xdp_prog_opts {
 	enum xdp_prog_mode mode;
 	const struct xdp_feed *feeds;
 	size_t nfeeds;
-	bool capture_all;     /* also capture multicast UDP no feed selects (feed NONE) */
-	bool no_hw_ts;	      /* never try the device-bound kfunc program */
-	bool meta_in_frame;   /* metadata in the frame even if bpf_xdp_adjust_meta() works
-			       * (the fallback, forced for tests) */
-	const char *obj_path; /* NULL: see xdp_prog_obj_path() */
+	bool capture_all;      /* also capture multicast UDP no feed selects (feed NONE) */
+	bool no_hw_ts;	       /* never try the device-bound kfunc program */
+	bool meta_in_frame;    /* metadata in the frame even if bpf_xdp_adjust_meta() works
+				* (the fallback, forced for tests) */
+	unsigned int feat_off; /* XDP_PROG_F_* to do without even if the kernel has them */
+	const char *obj_path;  /* NULL: see xdp_prog_obj_path() */
 };
 
 /* What xdp_prog_open() ended up with; constant until xdp_prog_close(). */
@@ -85,6 +115,15 @@ struct xdp_prog_info {
 	const char *prog_name;	 /* CAPD_PROG_HW or CAPD_PROG_SW */
 	uint32_t prog_id;
 	bool hw_bound; /* capd_xdp_hw is attached */
+	/*
+	 * XDP_PROG_F_*: what the kernel offers (probed) and what capd uses
+	 * (feat_kernel less opts' feat_off, META also off for meta_in_frame).
+	 * Whoever opens the AF_XDP sockets binds them with XDP_USE_SG only
+	 * with XDP_PROG_F_SG in feat.
+	 */
+	unsigned int feat_kernel;
+	unsigned int feat;
+	bool frags; /* loaded with BPF_F_XDP_HAS_FRAGS (= XDP_PROG_F_SG in feat) */
 	/*
 	 * The metadata header travels in front of the frame inside the
 	 * descriptor (capd_shared.h): the kernel refuses
@@ -102,7 +141,7 @@ struct xdp_prog_info {
 	bool features_known;	       /* the two fields below are valid */
 	uint64_t xdp_features;	       /* NETDEV_XDP_ACT_* bits (netdev.h) */
 	uint64_t rx_metadata_features; /* NETDEV_XDP_RX_METADATA_* bits (netdev.h) */
-	int hw_err;		       /* -errno: why capd_xdp_hw was not used; 0 */
+	int hw_err;		       /* -errno: why the kernel refused capd_xdp_hw; 0 */
 	int native_err;		       /* -errno: why native mode was not used; 0 */
 	char obj_path[256];
 };
@@ -125,6 +164,24 @@ void xdp_prog_set_print(xdp_prog_print_fn fn);
  * tests), else the install path (PREFIX/lib/capd/capd_xdp.bpf.o).
  */
 const char *xdp_prog_obj_path(const char *opts_path);
+
+/*
+ * Which XDP_PROG_F_* this kernel offers capd on interface ifindex (0: the
+ * features that do not depend on an interface; DEVBOUND is then left
+ * out).  Probes without side effects: the kernel's BTF for the kfunc, a
+ * minimal device-bound program loaded and closed, an AF_XDP socket bound
+ * to no interface.  Needs capd's setup privileges; a probe that cannot run
+ * counts as "not offered".
+ */
+unsigned int xdp_prog_features(int ifindex);
+
+/*
+ * Parse a comma-separated list of the words no-kfunc, no-devbound, no-sg
+ * and no-meta (e.g. "no-kfunc,no-sg"; "": none) into the XDP_PROG_F_* mask
+ * of features to do without, for xdp_prog_opts.feat_off.
+ * @return 0, or -EINVAL for an unknown or empty word.
+ */
+int xdp_prog_features_parse(const char *list, unsigned int *off);
 
 /*
  * Validate feeds and merge them into the per-prefix map values.  Pure;

@@ -8,6 +8,7 @@
  * queue by default is cheap next to the 8 GiB ring.
  */
 #include <errno.h>
+#include <linux/bpf.h>
 #include <linux/if_link.h>
 #include <linux/if_xdp.h>
 #include <stdio.h>
@@ -188,27 +189,59 @@ static void refill(struct xsk_rx *x)
 	xsk_ring_prod__submit(&x->fill, n);
 }
 
-/* Zero-copy first if allowed, then copy mode. */
+/*
+ * Bind in one copy mode with XDP_USE_SG unless told not to.  If the kernel
+ * (before 6.6: -EINVAL) or a zero-copy driver (-EOPNOTSUPP) refuses it and
+ * drop_sg allows, bind without it.
+ */
+static int bind_mode(struct xsk_rx *x, const struct xsk_rx_opts *o, uint16_t mode, bool drop_sg)
+{
+	uint16_t base = XDP_USE_NEED_WAKEUP | mode;
+	int r;
+
+	x->info.sg_err = 0;
+	if (o->no_sg)
+		return create(x, o, base);
+	r = create(x, o, base | XDP_USE_SG);
+	x->info.sg = !r;
+	if (!drop_sg || (r != -EINVAL && r != -EOPNOTSUPP))
+		return r;
+	x->info.sg_err = r;
+	return create(x, o, base);
+}
+
+/*
+ * Zero-copy first if allowed, then copy mode.  AUTO keeps whole frames
+ * before speed: a zero-copy driver without multi-buffer support gets copy
+ * mode with XDP_USE_SG, not zero-copy without.
+ */
 static int bind_socket(struct xsk_rx *x, const struct xsk_rx_opts *o)
 {
-	uint16_t base = XDP_USE_NEED_WAKEUP | XDP_USE_SG;
 	int r;
 
 	x->info.zc_err = 0;
 	switch (o->zerocopy) {
 	case XSK_RX_ZC_AUTO:
-		r = create(x, o, base | XDP_ZEROCOPY);
+		r = bind_mode(x, o, XDP_ZEROCOPY, false);
 		/* -EBUSY: the queue is taken; copy mode would not help. */
 		if (!r || r == -EBUSY)
 			return r;
 		x->info.zc_err = r;
-		return create(x, o, base | XDP_COPY);
+		return bind_mode(x, o, XDP_COPY, true);
 	case XSK_RX_ZC_ON:
-		return create(x, o, base | XDP_ZEROCOPY);
+		return bind_mode(x, o, XDP_ZEROCOPY, true);
 	case XSK_RX_ZC_OFF:
-		return create(x, o, base | XDP_COPY);
+		return bind_mode(x, o, XDP_COPY, true);
 	}
 	return -EINVAL;
+}
+
+uint32_t xsk_rx_frame_room(uint32_t frame_size, bool meta_in_frame)
+{
+	uint32_t room =
+		(frame_size ? frame_size : XSK_UMEM__DEFAULT_FRAME_SIZE) - XDP_PACKET_HEADROOM;
+
+	return meta_in_frame ? room - (uint32_t)sizeof(struct capd_xdp_meta) : room;
 }
 
 int xsk_rx_open(const struct xsk_rx_opts *o, struct xsk_rx **ret)

@@ -59,6 +59,9 @@ struct xsk_rx_opts {
 	/* The program puts its metadata header in the frame, not in front of
 	 * it (xdp_prog_info.meta_in_frame): peek strips it. */
 	bool meta_in_frame;
+	/* Bind without XDP_USE_SG: the kernel has no multi-buffer sockets
+	 * (XDP_PROG_F_SG missing from xdp_prog_info.feat). */
+	bool no_sg;
 };
 
 /*
@@ -66,7 +69,8 @@ struct xsk_rx_opts {
  * on all but the last; bind flag XDP_USE_SG).  peek returns whole chains
  * only; a chain of more than XSK_RX_MAX_BUFS buffers (the kernel makes at
  * most 18) is returned cut, with XSK_RX_F_INCOMPLETE, so it cannot stall
- * the ring.
+ * the ring.  A socket bound without XDP_USE_SG never sees such a frame:
+ * the kernel drops it and counts it in xsk_rx_stats.rx_dropped.
  */
 #define XSK_RX_MAX_BUFS	    64
 #define XSK_RX_F_INCOMPLETE (1u << 0)
@@ -87,6 +91,8 @@ struct xsk_rx_info {
 	bool zerocopy;	/* XDP_OPTIONS_ZEROCOPY after bind */
 	bool hugepages; /* the UMEM is on MAP_HUGETLB memory */
 	int zc_err;	/* -errno of the failed zero-copy bind (AUTO), else 0 */
+	bool sg;	/* bound with XDP_USE_SG */
+	int sg_err;	/* -errno of a refused XDP_USE_SG bind, else 0 */
 	uint32_t frame_size;
 	uint32_t frames;
 	uint32_t fill_size;
@@ -110,10 +116,20 @@ struct xsk_rx_stats {
 struct xsk_rx;
 
 /*
+ * The longest frame one UMEM buffer of frame_size bytes (0: the default)
+ * holds: the kernel keeps XDP_PACKET_HEADROOM in front of every frame, and
+ * a metadata header in the frame takes its share.  Without XDP_USE_SG a
+ * longer frame is dropped (rx_dropped).
+ */
+uint32_t xsk_rx_frame_room(uint32_t frame_size, bool meta_in_frame);
+
+/*
  * Map the UMEM (MAP_POPULATE; MAP_HUGETLB first unless told not to), create
- * and bind the socket with XDP_USE_NEED_WAKEUP | XDP_USE_SG, zero-copy
- * first when o->zerocopy allows it, then copy mode, and hand every buffer
- * the fill ring can take to the kernel.
+ * and bind the socket with XDP_USE_NEED_WAKEUP | XDP_USE_SG (without
+ * XDP_USE_SG for o->no_sg, or when the bind refuses it with -EINVAL or
+ * -EOPNOTSUPP: xsk_rx_info.sg_err), zero-copy first when o->zerocopy
+ * allows it, then copy mode, and hand every buffer the fill ring can take
+ * to the kernel.
  * A queue still held by a just-closed socket (the kernel releases it
  * asynchronously) is retried for up to a second.
  * @return 0; -EINVAL for bad sizes; -ENOMEM; or the -errno of the UMEM

@@ -1,35 +1,65 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "file_replace.h"
 
+#define FILE_REPLACE_TRIES 8
+
+/*
+ * In a directory others may write to, a temporary name they can guess is
+ * one they can take first (a file we cannot open, a link to follow): the
+ * name is random, and created only if nobody holds it.
+ */
+static int create_tmp(const char *path, char *tmp, size_t size, mode_t mode)
+{
+	unsigned int i;
+	uint64_t rnd;
+	ssize_t got;
+	int fd;
+
+	for (i = 0; i < FILE_REPLACE_TRIES; i++) {
+		got = getrandom(&rnd, sizeof(rnd), 0);
+		if (got != (ssize_t)sizeof(rnd))
+			return got < 0 ? -errno : -EIO;
+		snprintf(tmp, size, "%s.%016" PRIx64 ".tmp", path, rnd);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
 int file_replace(const char *path, mode_t mode, bool durable,
 		 void (*fill)(FILE *f, const void *ctx), const void *ctx)
 {
-	size_t n = strlen(path) + sizeof(".tmp");
+	size_t n = strlen(path) + sizeof(".0123456789abcdef.tmp");
 	char *tmp = malloc(n);
 	FILE *f = NULL;
 	int fd, r = 0;
 
 	if (!tmp)
 		return -ENOMEM;
-	snprintf(tmp, n, "%s.tmp", path);
-	/* O_NOFOLLOW: in a directory others may write to, PATH.tmp could be
-	 * a planted link. */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd >= 0 && fchmod(fd, mode) == 0)
+	fd = create_tmp(path, tmp, n, mode);
+	if (fd < 0) {
+		r = fd;
+		goto out;
+	}
+	if (fchmod(fd, mode) == 0)
 		f = fdopen(fd, "w");
 	if (!f) {
 		r = -errno;
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
+		close(fd);
+		unlink(tmp);
 		goto out;
 	}
 	fill(f, ctx);

@@ -9,7 +9,9 @@
  *   W1  store_relaxed(intent, (b + 1) * block_size)
  *   W2  fence(seq_cst)            -- intent is visible before any byte of
  *                                    slot b % nblocks changes
- *   W3  write block header, records and payload (plain stores)
+ *   W3  write block header, records and payload (plain stores); before a
+ *       batch's records, store_relaxed(taken_seq) + ring_fence_compiler():
+ *       a writer killed mid-batch leaves no record without it
  *   W4  store_release(tail, pos)  -- all of W3 is visible before the new tail
  *
  * Reader, for the record at absolute position pos:
@@ -140,6 +142,18 @@ static inline void ring_fence_release(void)
 }
 
 /*
+ * The stores before it are made before those after it, as this thread runs:
+ * the compiler may not move them across (no CPU fence).  Enough for what a
+ * killed writer leaves in the mapping, since a store the CPU has executed
+ * reaches the page whatever becomes of the process: taken_seq before the
+ * records it covers.
+ */
+static inline void ring_fence_compiler(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+/*
  * Pause in a busy-wait loop: lets the sibling hyperthread run and saves
  * power (x86 pause, arm64 yield).  Orders no memory access: the loop still
  * re-reads what it waits for with a ring_load_*().
@@ -163,15 +177,17 @@ static inline uint64_t ring_capacity(const struct ring_hdr *h)
 
 /*
  * Packets of a queue dropped before they reached the ring: by the NIC, by
- * the kernel on the way to the AF_XDP socket, or with the socket's RX ring
- * full.  Not xsk_fill_ring_empty: in copy mode those drops are inside
- * xsk_rx_dropped already, in zero-copy mode it counts refill attempts.
+ * the kernel on the way to the AF_XDP socket, with the socket's RX ring
+ * full, or selected on a queue that has no capd socket (xdp_no_socket: the
+ * interface's uncaptured queues, on its first captured one).  Not
+ * xsk_fill_ring_empty: in copy mode those drops are inside xsk_rx_dropped
+ * already, in zero-copy mode it counts refill attempts.
  * The counters are read relaxed; each only grows within a generation.
  */
 static inline uint64_t ring_queue_dropped(const struct ring_queue_stats *q)
 {
 	return ring_load_relaxed64(&q->nic_dropped) + ring_load_relaxed64(&q->xsk_rx_dropped) +
-	       ring_load_relaxed64(&q->xsk_rx_ring_full);
+	       ring_load_relaxed64(&q->xsk_rx_ring_full) + ring_load_relaxed64(&q->xdp_no_socket);
 }
 
 /* Absolute position of the start of the block that holds pos. */

@@ -6,20 +6,28 @@
  * Writer (capd's housekeeping thread, the only one):
  *	ring_clock_write_begin(c);  update fields;  ring_clock_write_end(c);
  * Readers copy with ring_clock_read(), which retries while an update is in
- * progress (seq odd) or happened during the copy (seq changed).
+ * progress (seq odd) or happened during the copy (seq changed), for a
+ * bounded time: a writer killed in the middle of an update leaves seq odd
+ * for good, and its successor's first update makes it even again.
  */
 #ifndef CAPD_RING_CLOCK_H
 #define CAPD_RING_CLOCK_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "clock_ns.h"
 #include "ring.h"
 #include "ring_format.h"
 
+/* How long a reader waits for an update to end before it gives up. */
+#define RING_CLOCK_READ_WAIT_NS 100000000ULL
+
 static inline void ring_clock_write_begin(struct ring_clock *c)
 {
-	ring_store_relaxed32(&c->seq, c->seq + 1);
+	/* odd even if a killed writer left it odd */
+	ring_store_relaxed32(&c->seq, (c->seq + 1) | 1);
 	/* seq is odd before any field changes */
 	ring_fence_release();
 }
@@ -30,17 +38,38 @@ static inline void ring_clock_write_end(struct ring_clock *c)
 	ring_store_release32(&c->seq, c->seq + 1);
 }
 
-/* Consistent copy of *c into *out. */
-static inline void ring_clock_read(const struct ring_clock *c, struct ring_clock *out)
+/*
+ * Consistent copy of *c into *out.
+ * @return 0; or -EAGAIN if no consistent copy came within
+ *         RING_CLOCK_READ_WAIT_NS (a writer killed in the middle of an
+ *         update): *out is then zeroed, which reads as "nothing known,
+ *         not synced".
+ */
+static inline int ring_clock_read(const struct ring_clock *c, struct ring_clock *out)
 {
-	uint32_t s0, s1;
+	uint64_t deadline = 0;
+	uint32_t s0, s1, tries = 0;
 
-	do {
+	for (;;) {
 		s0 = ring_load_acquire32(&c->seq);
 		memcpy(out, c, sizeof(*out));
 		ring_fence_acquire();
 		s1 = ring_load_relaxed32(&c->seq);
-	} while ((s0 & 1) || s0 != s1);
+		if (!(s0 & 1) && s0 == s1)
+			return 0;
+		/* The clock is read only every 1024th try: updates are short. */
+		if (++tries % 1024 == 0) {
+			uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+			if (!deadline)
+				deadline = now + RING_CLOCK_READ_WAIT_NS;
+			else if (now > deadline)
+				break;
+		}
+		ring_cpu_relax();
+	}
+	memset(out, 0, sizeof(*out));
+	return -EAGAIN;
 }
 
 /* How ring_clock_to_utc() converted a stamp. */

@@ -5,12 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock_ns.h"
 #include "ring_file.h"
 #include "ring_layout.h"
 
@@ -85,7 +86,11 @@ int ring_file_hugepages(uint64_t page_size, struct ring_hugepages *hp)
 		r = read_hugepage_count(page_size, "resv_hugepages", &rsvd);
 	if (r < 0)
 		return r;
-	hp->free = free > rsvd ? free - rsvd : 0;
+	/* Reservations are a part of the free pages.  More of them than
+	 * free pages is the kernel's count gone negative while it still
+	 * releases a dead process's pages: not a figure to subtract. */
+	hp->settling = rsvd > free;
+	hp->free = hp->settling ? free : free - rsvd;
 	return 0;
 }
 
@@ -114,48 +119,97 @@ static int prepare_parent_dir(const char *path, gid_t gid, struct statfs *sfs)
 	return statfs(dir, sfs) < 0 ? -errno : 0;
 }
 
-/* Open the file, replacing one of another size; returns fd or -errno. */
-static int open_sized(const struct ring_file_opts *o, uint64_t size, int *fresh)
+/*
+ * Open the ring file read-write.  A file holding a ring of exactly this
+ * size and block size is kept (*fresh = 0); any other is replaced by a new,
+ * empty one (*fresh = 1): unlinked, never resized nor reformatted, since
+ * readers may map it and must not see it change under them.  The replaced
+ * ring's header goes to *prev (*have_prev), so the new one carries its
+ * sequence on.  Returns the fd, or -errno.
+ */
+static int open_ring(const struct ring_file_opts *o, uint64_t size, uint32_t bs, int *fresh,
+		     struct ring_hdr *prev, bool *have_prev)
 {
+	struct ring_hdr h;
 	struct stat st;
-	int fd, err;
+	int fd, err, tries;
 
-	fd = open(o->path, O_RDWR | O_CREAT | O_CLOEXEC, o->mode);
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
-		goto err_close;
-	}
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		goto err_close;
-	}
-	*fresh = st.st_size == 0;
-	if (st.st_size != 0 && (uint64_t)st.st_size != size) {
-		/* Readers may still map the old file: give it up, don't shrink. */
+	for (tries = 0; tries < 8; tries++) {
+		fd = open(o->path, O_RDWR | O_CREAT | O_CLOEXEC, o->mode);
+		if (fd < 0)
+			return -errno;
+		if (fstat(fd, &st) < 0) {
+			err = -errno;
+			goto err_close;
+		}
+		*fresh = st.st_size == 0;
+		if (*fresh)
+			return fd;
+		if (pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+		    ring_layout_check(&h, (uint64_t)st.st_size) == 0) {
+			if ((uint64_t)st.st_size == size && h.block_size == bs)
+				return fd;
+			*prev = h;
+			*have_prev = true;
+		}
 		if (unlink(o->path) < 0) {
 			err = -errno;
 			goto err_close;
 		}
 		close(fd);
-		return open_sized(o, size, fresh);
 	}
-	return fd;
+	return -EAGAIN; /* something keeps putting files there */
 
 err_close:
 	close(fd);
 	return err;
 }
 
+/*
+ * Map a new ring of size bytes, every page populated.  Right after another
+ * process exits, the kernel may still be releasing its hugepages (a dead
+ * capd's AF_XDP memory takes about 100 ms), and readers of a replaced ring
+ * let go of it within a second or two: short of pages, try again for
+ * RING_FILE_HUGEPAGE_WAIT_MS before giving up.
+ */
+static int map_new(int fd, uint64_t size, uint64_t page, bool hugetlb, void **mem)
+{
+	uint64_t deadline = clock_ns(CLOCK_MONOTONIC) + RING_FILE_HUGEPAGE_WAIT_MS * 1000000ull;
+	struct ring_hugepages hp;
+	void *p;
+	int err;
+
+	for (;;) {
+		/* While the figures settle only the kernel can tell: try. */
+		if (hugetlb && ring_file_hugepages(page, &hp) == 0 && !hp.settling &&
+		    hp.free < size / page) {
+			err = -ENOMEM;
+		} else {
+			/* MAP_POPULATE takes every fault now, so the hot loop
+			 * takes none; hugetlbfs reserves the pages at mmap(). */
+			p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+				 0);
+			if (p != MAP_FAILED) {
+				*mem = p;
+				return 0;
+			}
+			err = -errno;
+		}
+		if (err != -ENOMEM || clock_ns(CLOCK_MONOTONIC) >= deadline)
+			return err;
+		nanosleep(&(struct timespec){ .tv_nsec = 20000000L }, NULL);
+	}
+}
+
 int ring_file_create(const struct ring_file_opts *o, struct ring_map *m)
 {
 	uint32_t bs = o->block_size ? o->block_size : RING_BLOCK_SIZE_DEFAULT;
-	struct ring_hugepages hp;
+	struct ring_hdr prev;
 	struct statfs sfs;
 	uint64_t size = o->size, page = 4096;
 	int fd, err, fresh = 0, hugetlb;
-	void *mem;
+	bool have_prev = false;
+	void *mem = NULL;
 
 	err = prepare_parent_dir(o->path, o->gid, &sfs);
 	if (err < 0)
@@ -169,29 +223,35 @@ int ring_file_create(const struct ring_file_opts *o, struct ring_map *m)
 	if (!ring_layout_nblocks(size, bs))
 		return -EINVAL;
 
-	fd = open_sized(o, size, &fresh);
+	fd = open_ring(o, size, bs, &fresh, &prev, &have_prev);
 	if (fd < 0)
 		return fd;
 	if ((o->gid != (gid_t)-1 && fchown(fd, (uid_t)-1, o->gid) < 0) || fchmod(fd, o->mode) < 0) {
 		err = -errno;
 		goto err_close;
 	}
-	if (hugetlb && fresh && ring_file_hugepages(page, &hp) == 0 && hp.free < size / page) {
-		err = -ENOMEM;
-		goto err_close;
-	}
-	if (ftruncate(fd, (off_t)size) < 0) {
-		err = -errno;
-		goto err_close;
-	}
-	/* MAP_POPULATE takes every fault now, so the hot loop takes none. */
-	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-	if (mem == MAP_FAILED) {
-		err = -errno;
-		goto err_close;
-	}
-	if (ring_layout_check(mem, size) < 0 || ((struct ring_hdr *)mem)->block_size != bs) {
-		err = ring_layout_format(mem, size, bs);
+	if (!fresh) {
+		mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+		if (mem == MAP_FAILED) {
+			err = -errno;
+			goto err_close;
+		}
+		/* open_ring() checked it; the caller's lock keeps other
+		 * writers out. */
+		if (ring_layout_check(mem, size) < 0 ||
+		    ((struct ring_hdr *)mem)->block_size != bs) {
+			err = -EBADMSG;
+			goto err_unmap;
+		}
+	} else {
+		if (ftruncate(fd, (off_t)size) < 0) {
+			err = -errno;
+			goto err_close;
+		}
+		err = map_new(fd, size, page, hugetlb, &mem);
+		if (err < 0)
+			goto err_close;
+		err = ring_layout_format_after(mem, size, bs, have_prev ? &prev : NULL);
 		if (err < 0)
 			goto err_unmap;
 	}

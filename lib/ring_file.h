@@ -15,11 +15,13 @@
 #define RING_DIR_DEFAULT  "/dev/hugepages/capd"
 #define RING_DIR_ENV	  "CAPD_RING_DIR" /* overrides RING_DIR_DEFAULT */
 #define RING_SIZE_DEFAULT (8ULL << 30)
+/* How long ring_file_create() waits for hugepages being released. */
+#define RING_FILE_HUGEPAGE_WAIT_MS 2000u
 
 struct ring_map {
 	void *mem;
 	uint64_t len;
-	int fd;	      /* kept open: the writer's lock lives on it */
+	int fd;	      /* the ring file, open while mapped */
 	bool created; /* ring_file_create() made a new file */
 };
 
@@ -40,16 +42,24 @@ struct ring_file_opts {
 int ring_file_resolve(const char *name, char *buf, size_t len);
 
 /*
- * Writer side: create or reuse the ring file, lock it against a second
- * writer, map it read-write with every page populated, and format it unless
- * it already holds a ring of the same geometry (whose positions and
- * sequence numbers then carry on).  The parent directory is created with
- * the same group if missing.  A file of another size is replaced, not
- * resized, so readers still mapping it are not cut short.
- * @return 0; -EBUSY if another writer holds the ring; -ENOMEM if the
- *         hugepages are too few; -EMEDIUMTYPE if the path is not on
- *         hugetlbfs; -EINVAL for a size or block size that gives no ring;
- *         or the -errno of the failing system call.
+ * Writer side: create or reuse the ring file and map it read-write with
+ * every page populated.  A file that holds a ring of this size and block
+ * size is reused as it is (positions and sequence numbers carry on).  Any
+ * other file is replaced, never resized nor reformatted, so readers still
+ * mapping it are neither cut short nor see its geometry change under them:
+ * it is unlinked, and a new file is formatted that carries the old ring's
+ * generation and sequence numbers on (ring_layout_format_after()).  The
+ * parent directory is created with the same group if missing.  Short of
+ * hugepages for a new file, it tries again for up to
+ * RING_FILE_HUGEPAGE_WAIT_MS: a process that just exited (a capd's AF_XDP
+ * memory) or the readers of a replaced ring may still be giving theirs
+ * back.  The caller holds the ring's single-writer lock (ring_lock.h)
+ * already.
+ * @return 0; -ENOMEM if the hugepages are too few (after the wait);
+ *         -EMEDIUMTYPE if the path is not on hugetlbfs; -EINVAL for a size
+ *         or block size that gives no ring; -EBADMSG if a reused ring's
+ *         header changed meanwhile; or the -errno of the failing system
+ *         call.
  */
 int ring_file_create(const struct ring_file_opts *o, struct ring_map *m);
 
@@ -77,6 +87,14 @@ struct ring_hugepages {
 	uint64_t total;	    /* persistent pages (nr_hugepages) */
 	uint64_t free;	    /* free and not reserved by a mapping */
 	bool is_default;    /* the size /proc/sys/vm/nr_hugepages sets */
+	/*
+	 * The reserved count reads as more than the free one (a negative
+	 * number wrapped around): the kernel is still releasing a dead
+	 * process's pages, such as a capd's AF_XDP memory for about 100 ms
+	 * after it exits.  free is then the free pages without subtracting
+	 * reservations, unknown until it settles; it soon grows.
+	 */
+	bool settling;
 };
 
 /*

@@ -70,16 +70,22 @@ struct ring_hdr {
 	uint32_t clock_off;  /* RING_CLOCK_OFF */
 	uint32_t stats_off;  /* RING_STATS_OFF */
 	uint64_t format_ns;  /* CLOCK_REALTIME when the file was formatted */
-	uint64_t reserved0;
+	uint64_t format_seq; /* next_seq when formatted: the seq of the first
+			      * record this file ever holds (0 before it was
+			      * defined: files formatted from scratch) */
 
 	/* line 1: writer identity, changes on writer start/stop */
 	uint32_t generation;   /* +1 at every writer start; 0 = never written */
 	uint32_t writer_state; /* enum ring_writer_state */
 	uint32_t writer_pid;
-	uint32_t reserved1;
+	uint32_t crashes;	  /* writer starts that found the previous writer
+				   * had not closed the ring (killed, crashed) */
 	uint64_t writer_start_ns; /* CLOCK_REALTIME at writer start */
 	uint64_t heartbeat_ns;	  /* CLOCK_MONOTONIC, refreshed about every 100 ms */
-	uint64_t reserved2[4];
+	uint64_t crash_lost;	  /* records those writers had taken from the NIC
+				   * and never published: the sum of the gaps in
+				   * seq they left, all generations */
+	uint64_t reserved2[3];
 
 	/* line 2: everything at absolute positions below `intent - capacity`
 	 * may be overwritten at any moment (capacity = nblocks * block_size) */
@@ -88,9 +94,14 @@ struct ring_hdr {
 
 	/* line 3: every record that starts below `tail` is complete */
 	uint64_t tail;
-	uint64_t next_seq; /* sequence number of the next record to write */
-	uint64_t bytes;	   /* payload bytes (caplen) written, all generations */
-	uint64_t reserved4[5];
+	uint64_t next_seq;  /* sequence number of the next record to write */
+	uint64_t bytes;	    /* payload bytes (caplen) written, all generations */
+	uint64_t taken_seq; /* next_seq + the frames the writer has taken from
+			     * its sockets and not yet published; stored before
+			     * it copies them.  A new writer that finds it above
+			     * next_seq starts there: the gap is what a killed
+			     * writer lost */
+	uint64_t reserved4[4];
 
 	/* lines 4-5: the writer's run directory (capd's run.dir), NUL
 	 * terminated, "" = none; set before the writer opens the ring.
@@ -233,9 +244,13 @@ struct ring_queue_stats {
 	uint64_t xdp_redirected; /* counters of the XDP program */
 	uint64_t xdp_passed;
 	uint64_t xdp_meta_failed;
-	uint64_t nic_dropped; /* NIC drops (out of buffers) of the interface since
-			       * the writer started, on its first queue only */
-	uint64_t reserved[4];
+	uint64_t nic_dropped;	/* NIC drops (out of buffers) of the interface since
+				 * the writer started, on its first queue only */
+	uint64_t xdp_no_socket; /* selected frames that met no capd socket on
+				 * their queue (a queue not captured), passed
+				 * to the kernel: the whole interface's since
+				 * the writer started, on its first queue only */
+	uint64_t reserved[3];
 };
 
 struct ring_stats {
@@ -311,9 +326,13 @@ struct ring_rec {
 };
 
 _Static_assert(sizeof(struct ring_hdr) == 4096, "ring ABI v1: header page");
+_Static_assert(offsetof(struct ring_hdr, format_seq) == 56, "ring ABI v1");
 _Static_assert(offsetof(struct ring_hdr, generation) == 64, "ring ABI v1");
 _Static_assert(offsetof(struct ring_hdr, intent) == 128, "ring ABI v1");
 _Static_assert(offsetof(struct ring_hdr, tail) == 192, "ring ABI v1");
+_Static_assert(offsetof(struct ring_hdr, crashes) == 76, "ring ABI v1");
+_Static_assert(offsetof(struct ring_hdr, crash_lost) == 96, "ring ABI v1");
+_Static_assert(offsetof(struct ring_hdr, taken_seq) == 216, "ring ABI v1");
 _Static_assert(offsetof(struct ring_hdr, run_dir) == 256, "ring ABI v1");
 _Static_assert(sizeof(struct ring_clock) == 256, "ring ABI v1: clock page");
 _Static_assert(offsetof(struct ring_clock, gm_identity) == 32, "ring ABI v1");
@@ -321,6 +340,7 @@ _Static_assert(offsetof(struct ring_clock, leap_tai_ns) == 72, "ring ABI v1");
 _Static_assert(offsetof(struct ring_clock, max_offset_ns) == 104, "ring ABI v1");
 _Static_assert(sizeof(struct ring_iface) == 64, "ring ABI v1");
 _Static_assert(sizeof(struct ring_queue_stats) == 128, "ring ABI v1");
+_Static_assert(offsetof(struct ring_queue_stats, xdp_no_socket) == 96, "ring ABI v1");
 _Static_assert(sizeof(struct ring_stats) == 64 + 16 * 64 + 256 * 128, "ring ABI v1");
 _Static_assert(RING_STATS_OFF + sizeof(struct ring_stats) <= RING_META_SIZE, "meta fits");
 _Static_assert(RING_CLOCK_OFF + sizeof(struct ring_clock) <= RING_STATS_OFF, "clock fits");

@@ -20,13 +20,31 @@ uint32_t ring_layout_nblocks(uint64_t file_size, uint32_t block_size);
 
 /*
  * Write a fresh header into mem (len bytes, the whole file).  If mem already
- * holds a valid ring header of this version, its generation, next_seq and
- * bytes carry over, so sequence numbers never repeat in one file.
+ * holds a valid ring header of this version, its generation, next_seq,
+ * bytes and crash counts carry over (ring_layout_format_after()), so
+ * sequence numbers never repeat in one file.
  * Data blocks are not touched: nothing in them is reachable until written.
  * @return 0, or -EINVAL if len/block_size give fewer than RING_NBLOCKS_MIN
  *         blocks.
  */
 int ring_layout_format(void *mem, uint64_t len, uint32_t block_size);
+
+/*
+ * The same for a new file that takes over from the ring whose header is
+ * prev (another file, e.g. one of another geometry; NULL or not a valid
+ * header of this version: start afresh): generation, next_seq, bytes and
+ * the crash counts carry over from prev, so the sequence numbers at a
+ * ring's path never repeat and a reader moving from the old file to the
+ * new one counts exactly what it missed.  format_seq is prev's next_seq;
+ * if prev's writer was killed (still "running"), the records it had taken
+ * but not published are skipped and counted as ring_writer_open() would
+ * (next_seq = taken_seq, crashes + 1, crash_lost), so a reader following
+ * into the new file counts them as lost.  ring_layout_format() is this
+ * with prev = mem.
+ * @return as ring_layout_format().
+ */
+int ring_layout_format_after(void *mem, uint64_t len, uint32_t block_size,
+			     const struct ring_hdr *prev);
 
 /*
  * Check that hdr, mapped with len bytes, is a ring this code understands.

@@ -12,9 +12,21 @@ enum {
 	BLK_REJECTED = 2, /* malformed: the whole block is skipped */
 };
 
+/*
+ * Mapping offset of absolute position pos, from the reader's own copy of
+ * the geometry: the shared header may say anything by now (ring.h's
+ * ring_pos_offset() is for the writer, who owns it).
+ */
+static uint64_t reader_off(const struct ring_reader *r, uint64_t pos)
+{
+	uint64_t slot = pos / r->block_size % r->nblocks;
+
+	return r->data_off + slot * r->block_size + (pos & (r->block_size - 1));
+}
+
 static void reader_set_block(struct ring_reader *r, uint64_t b)
 {
-	r->blk = r->base + ring_pos_offset(r->hdr, b * r->block_size);
+	r->blk = r->base + reader_off(r, b * r->block_size);
 	r->blk_end = (b + 1) * r->block_size;
 	r->pos = b * r->block_size + sizeof(struct ring_blk);
 	r->blk_checked = BLK_UNCHECKED;
@@ -67,18 +79,43 @@ static void reader_skip_block(struct ring_reader *r, uint64_t tail)
 }
 
 /*
- * The writer's generation changed.  A reformat may also have changed the
- * geometry: then nothing of the mapping can be read with ours, and the
- * caller is told so (-EPROTO) on every call until it reopens.
+ * Does the shared header still describe the ring we copied at attach?  If
+ * not (another geometry, zeroed, damaged), nothing in the mapping can be
+ * read with our geometry, and the caller is told so (-EPROTO) on every call
+ * until it reopens.  Checked where a block starts and whenever idle: in
+ * between, addresses come from our copy only, so nothing read can take the
+ * reader outside the mapping.
  */
-static int reader_new_generation(struct ring_reader *r, uint32_t gen)
+static int reader_check_geometry(struct ring_reader *r)
 {
 	const struct ring_hdr *h = r->hdr;
 
-	if (h->block_size != r->block_size || h->nblocks != r->nblocks)
+	if (r->broken)
 		return -EPROTO;
-	r->generation = gen;
-	r->events |= RING_EV_GENERATION;
+	if (ring_load_relaxed64(&h->magic) != RING_MAGIC ||
+	    ring_load_relaxed32(&h->version) != RING_VERSION ||
+	    ring_load_relaxed64(&h->file_size) != r->file_size ||
+	    ring_load_relaxed64(&h->data_off) != r->data_off ||
+	    ring_load_relaxed32(&h->block_size) != r->block_size ||
+	    ring_load_relaxed32(&h->nblocks) != r->nblocks) {
+		r->broken = 1;
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* Before anything of the header means anything: is it still our ring,
+ * and did its writer restart? */
+static int reader_check_header(struct ring_reader *r)
+{
+	uint32_t gen = ring_load_acquire32(&r->hdr->generation);
+
+	if (reader_check_geometry(r) < 0)
+		return -EPROTO;
+	if (gen != r->generation) {
+		r->generation = gen;
+		r->events |= RING_EV_GENERATION;
+	}
 	return 0;
 }
 
@@ -92,20 +129,61 @@ static uint64_t reader_oldest_block(const struct ring_reader *r)
 int ring_reader_open(struct ring_reader *r, const void *mem, uint64_t len)
 {
 	const struct ring_hdr *h = mem;
+	struct ring_hdr g = { 0 }; /* the geometry is checked and used from this copy */
 	int err;
 
-	err = ring_layout_check(h, len);
+	if (len < sizeof(g))
+		return -EINVAL;
+	/* Line 0 only: the identity, written once, when formatted. */
+	memcpy(&g, h, offsetof(struct ring_hdr, generation));
+	err = ring_layout_check(&g, len);
 	if (err < 0)
 		return err;
 	memset(r, 0, sizeof(*r));
 	r->hdr = h;
 	r->base = mem;
-	r->block_size = h->block_size;
-	r->nblocks = h->nblocks;
-	r->capacity = ring_capacity(h);
-	r->max_caplen = ring_max_caplen(h->block_size);
+	r->block_size = g.block_size;
+	r->nblocks = g.nblocks;
+	r->data_off = g.data_off;
+	r->file_size = g.file_size;
+	r->format_seq = g.format_seq;
+	r->capacity = ring_capacity(&g);
+	r->max_caplen = ring_max_caplen(g.block_size);
 	r->generation = ring_load_acquire32(&h->generation);
 	return ring_reader_seek(r, RING_SEEK_NEWEST, 0);
+}
+
+int ring_reader_reattach(struct ring_reader *r, const void *mem, uint64_t len)
+{
+	struct ring_reader n;
+	uint64_t next;
+	int err;
+
+	err = ring_reader_open(&n, mem, len);
+	if (err < 0)
+		return err;
+	err = ring_reader_seek(&n, RING_SEEK_OLDEST, 0);
+	if (err < 0)
+		return err;
+	n.records = r->records;
+	n.lost = r->lost;
+	n.laps = r->laps;
+	n.rejected = r->rejected;
+	/* A format_seq beyond what was ever written is no start to count
+	 * from. */
+	next = ring_load_relaxed64(&n.hdr->next_seq);
+	n.expect = n.format_seq <= next ? n.format_seq : RING_SEQ_UNKNOWN;
+	n.events = RING_EV_REPLACED;
+	*r = n;
+	return 0;
+}
+
+void ring_reader_detach(struct ring_reader *r, const struct ring_hdr *hdr_copy)
+{
+	r->hdr = hdr_copy;
+	r->base = NULL;
+	r->blk = NULL;
+	r->peek_size = 0;
 }
 
 /* Seeks search by timestamp or by sequence number; both grow with the
@@ -124,7 +202,7 @@ static uint64_t reader_block_key(const struct ring_reader *r, uint64_t b, uint64
 
 	if (start + sizeof(*blk) >= tail)
 		return 0;
-	blk = (const struct ring_blk *)(r->base + ring_pos_offset(r->hdr, start));
+	blk = (const struct ring_blk *)(r->base + reader_off(r, start));
 	no = blk->block_no;
 	key = by_seq ? blk->first_seq : blk->ts_first;
 	if (!reader_intact(r, start) || no != b)
@@ -199,6 +277,8 @@ int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t arg)
 {
 	int err = 0, tries;
 
+	if (!r->base)
+		return -ENODEV;
 	r->expect = RING_SEQ_UNKNOWN;
 	r->peek_size = 0;
 	switch (where) {
@@ -227,9 +307,8 @@ int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t arg)
 static int reader_idle(struct ring_reader *r, uint64_t tail)
 {
 	const struct ring_hdr *h = r->hdr;
-	uint32_t gen = ring_load_acquire32(&h->generation);
 
-	if (gen != r->generation && reader_new_generation(r, gen) < 0)
+	if (reader_check_header(r) < 0)
 		return -EPROTO;
 	if (tail < r->pos && tail > 0) {
 		/* Positions went backwards: the file was reformatted. */
@@ -247,9 +326,12 @@ int ring_reader_peek(struct ring_reader *r, struct ring_view *v)
 {
 	const struct ring_blk *blk;
 	uint64_t tail, size, no;
-	uint32_t gen;
 	int err;
 
+	if (!r->base)
+		return -ENODEV;
+	if (r->broken)
+		return -EPROTO;
 	for (;;) {
 		tail = ring_load_acquire64(&r->hdr->tail);
 		if (r->blk_end - r->pos < sizeof(struct ring_rec)) {
@@ -283,8 +365,7 @@ int ring_reader_peek(struct ring_reader *r, struct ring_view *v)
 			}
 			/* Before block_no means anything: the geometry it
 			 * was found with may be gone. */
-			gen = ring_load_acquire32(&r->hdr->generation);
-			if (gen != r->generation && reader_new_generation(r, gen) < 0)
+			if (reader_check_header(r) < 0)
 				return -EPROTO;
 			if (no != r->blk_end / r->block_size - 1) {
 				r->blk_checked = BLK_REJECTED;
@@ -323,6 +404,8 @@ int ring_reader_peek(struct ring_reader *r, struct ring_view *v)
 
 int ring_reader_release(struct ring_reader *r)
 {
+	if (!r->base)
+		return -ENODEV;
 	if (!r->peek_size)
 		return -EINVAL;
 	if (!reader_intact(r, r->pos)) {

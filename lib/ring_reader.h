@@ -17,6 +17,13 @@
  *
  * Counters only grow; records + lost == records the writer produced from
  * the first delivered record to the last one read.
+ *
+ * The reader copies the ring's geometry (block size, block count, data
+ * offset, file size) when it attaches and computes every address from its
+ * copy: whatever another process writes into the shared header (zeroes, a
+ * new geometry), the reader never divides by it nor reads outside the
+ * mapping.  A header that no longer matches the copy is an error
+ * (-EPROTO), never a crash.
  */
 #ifndef CAPD_RING_READER_H
 #define CAPD_RING_READER_H
@@ -32,6 +39,8 @@ enum ring_reader_event {
 	RING_EV_GENERATION = 1 << 0, /* the writer restarted (new generation) */
 	RING_EV_LAPPED = 1 << 1,     /* this reader was lapped and resynchronised */
 	RING_EV_RESET = 1 << 2,	     /* the ring was reformatted; restarted at oldest */
+	RING_EV_REPLACED = 1 << 3,   /* another file replaced the ring: reading it
+				      * from its oldest record (ring_reader_reattach) */
 };
 
 enum ring_seek {
@@ -51,11 +60,16 @@ struct ring_view {
 
 struct ring_reader {
 	const struct ring_hdr *hdr;
-	const uint8_t *base;
+	const uint8_t *base; /* the mapping; NULL once detached */
+	/* the geometry, copied at attach: never read from the header again */
 	uint64_t capacity;
+	uint64_t data_off;
+	uint64_t file_size;
+	uint64_t format_seq;
 	uint32_t block_size;
 	uint32_t nblocks;
 	uint32_t max_caplen;
+	uint32_t broken;      /* the header stopped matching the copy: -EPROTO */
 	uint32_t generation;  /* generation last seen */
 	uint64_t pos;	      /* absolute position of the next record */
 	uint64_t blk_end;     /* absolute end of the block holding pos */
@@ -74,10 +88,31 @@ struct ring_reader {
 
 /*
  * Attach to a ring of len bytes mapped at mem (PROT_READ is enough) and
- * position at the newest record.
+ * position at the newest record.  The header's line 0 (the geometry) is
+ * copied, then checked, and only the copy is used from then on.
  * @return 0, or the -errno of ring_layout_check().
  */
 int ring_reader_open(struct ring_reader *r, const void *mem, uint64_t len);
+
+/*
+ * Go on in a new ring file that replaced the one r read (its writer gone,
+ * every record of it read): attach to mem at its oldest record, keep the
+ * counters, and report RING_EV_REPLACED with the next record.  Nothing of
+ * the new file has been read yet, so every record it ever held counts:
+ * those it no longer holds (from its hdr.format_seq on) are lost, and a
+ * file that carries the old one's sequence on (ring_layout_format_after())
+ * keeps records + lost == records written across the two.
+ * @return 0, or the -errno of ring_reader_open(); r is unchanged then.
+ */
+int ring_reader_reattach(struct ring_reader *r, const void *mem, uint64_t len);
+
+/*
+ * The mapping r reads is going away: from now on r->hdr is hdr_copy (a
+ * copy of the header the caller keeps), the counters and
+ * ring_reader_backlog() stay valid, and peek, release and seek return
+ * -ENODEV until ring_reader_reattach().
+ */
+void ring_reader_detach(struct ring_reader *r, const struct ring_hdr *hdr_copy);
 
 /*
  * Move to the newest or oldest record, to the first record at or after the
@@ -88,7 +123,8 @@ int ring_reader_open(struct ring_reader *r, const void *mem, uint64_t len);
  * sequence accounting afresh, except for RING_SEEK_SEQ: there, records from
  * arg up to the first one delivered (overwritten already) count as lost --
  * what a recorder resuming after record arg - 1 needs.
- * @return 0, or -EAGAIN if the ring kept changing under the search.
+ * @return 0, -EAGAIN if the ring kept changing under the search, or
+ *         -ENODEV if r is detached.
  */
 int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t arg);
 
@@ -97,8 +133,10 @@ int ring_reader_seek(struct ring_reader *r, enum ring_seek where, uint64_t arg);
  * mapping and may be overwritten at any time: copy or use it, then call
  * ring_reader_release() to learn whether what was read is valid.
  * @return 0; -EAGAIN if there is no new record now; -EPIPE if the writer
- *         stopped cleanly and every record has been read; -EPROTO if the
- *         ring was reformatted with another geometry (reopen it).
+ *         stopped cleanly and every record has been read; -EPROTO, on this
+ *         and every later call, once the header no longer shows the
+ *         geometry copied at attach (reformatted with another geometry,
+ *         zeroed, damaged: reopen it); -ENODEV if r is detached.
  */
 int ring_reader_peek(struct ring_reader *r, struct ring_view *v);
 

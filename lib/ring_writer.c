@@ -50,9 +50,22 @@ int ring_writer_open(struct ring_writer *w, void *mem, uint64_t len, uint32_t pi
 	w->bytes = h->bytes;
 	w->max_caplen = ring_max_caplen(h->block_size);
 	w->generation = h->generation + 1;
+	w->crashed = h->writer_state == RING_WRITER_RUNNING;
+	w->crash_lost = 0;
+	/* What a killed writer took but never published: skipped, never reused. */
+	if (w->crashed && h->taken_seq > w->seq) {
+		w->crash_lost = h->taken_seq - w->seq;
+		w->seq = h->taken_seq;
+	}
 
 	h->writer_pid = pid;
 	h->writer_start_ns = clock_ns(CLOCK_REALTIME);
+	if (w->crashed) {
+		ring_store_relaxed32(&h->crashes, h->crashes + 1);
+		ring_store_relaxed64(&h->crash_lost, h->crash_lost + w->crash_lost);
+	}
+	ring_store_relaxed64(&h->taken_seq, w->seq);
+	ring_store_relaxed64(&h->next_seq, w->seq);
 	ring_store_release32(&h->generation, w->generation);
 	ring_store_release32(&h->writer_state, RING_WRITER_RUNNING);
 
@@ -114,5 +127,6 @@ void ring_writer_publish(struct ring_writer *w)
 void ring_writer_close(struct ring_writer *w)
 {
 	ring_writer_publish(w);
+	ring_store_relaxed64(&w->hdr->taken_seq, w->seq);
 	ring_store_release32(&w->hdr->writer_state, RING_WRITER_STOPPED);
 }

@@ -5,10 +5,11 @@
  * After ring_writer_open() the writer makes no system call, allocates
  * nothing and never waits: reserve/commit/publish only store into the
  * mapping.  Exactly one thread of one process may use a writer; the ring
- * file must be locked against a second writer by the caller (ring_file.h).
+ * file must be locked against a second writer by the caller (ring_lock.h).
  *
  * Hot-loop use, once per received batch:
  *
+ *	ring_writer_take(w, npackets);
  *	for each packet:
  *		rec = ring_writer_reserve(w, caplen);
  *		rec->ts_ns = ...; rec->caplen = caplen; rec->wirelen = ...;
@@ -17,11 +18,15 @@
  *		ring_writer_commit(w, rec);
  *	ring_writer_publish(w);
  *
- * Records become visible to readers only at ring_writer_publish().
+ * Records become visible to readers only at ring_writer_publish().  What
+ * a writer took and had not published when it died is lost; the next
+ * writer leaves a gap of that many sequence numbers, so every reader
+ * counts it as lost (ring_writer_open()).
  */
 #ifndef CAPD_RING_WRITER_H
 #define CAPD_RING_WRITER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ring.h"
@@ -39,16 +44,33 @@ struct ring_writer {
 	uint32_t blk_nrec;
 	uint32_t max_caplen;
 	uint32_t generation;
+	uint64_t crash_lost; /* records the previous writer took and lost */
+	bool crashed;	     /* the previous writer had not closed the ring */
 };
 
 /*
  * Take over a formatted ring (ring_layout_format()) of len bytes at mem:
  * start generation hdr->generation + 1, mark the writer running with this
  * pid, and resume exactly after the last published record, so readers of
- * the previous generation continue without loss or repetition.
+ * the previous generation continue without repetition.  If the previous
+ * writer had not closed the ring (w->crashed: hdr->crashes + 1), the
+ * records it had taken (hdr->taken_seq) but not published are lost: the
+ * sequence resumes after them, so readers count them as lost, and
+ * w->crash_lost says how many (also added to hdr->crash_lost).
  * @return 0, or the -errno of ring_layout_check().
  */
 int ring_writer_open(struct ring_writer *w, void *mem, uint64_t len, uint32_t pid);
+
+/*
+ * Before copying n frames taken from the sockets: should the writer die
+ * before it publishes them, the next one knows they are lost.  One relaxed
+ * store, ordered before the records' stores (ring_fence_compiler()).
+ */
+static inline void ring_writer_take(struct ring_writer *w, uint32_t n)
+{
+	ring_store_relaxed64(&w->hdr->taken_seq, w->seq + n);
+	ring_fence_compiler();
+}
 
 /* Slow path of ring_writer_reserve(): pad and enter the next block. */
 void ring_writer_next_block(struct ring_writer *w);

@@ -60,9 +60,12 @@ struct zout {
 	uint8_t safe_blk_b0;
 
 	/* The caller's. */
-	int dirfd; /* -1: standard output */
+	int dirfd;    /* -1: standard output, or a path written in place */
+	bool own_fd;  /* ... the latter: fd is ours to close */
+	bool regular; /* ... a regular file, through a symlink: salvaged in place */
 	bool fsync;
 	bool overwrite;
+	bool sync_flush;
 	uint64_t accepted;
 	uint64_t next_mark; /* zout_mark() */
 	struct zout_seen seen;
@@ -237,6 +240,10 @@ static int sink_flush(struct zout *z)
 		return fail(z, err);
 	if ((err = drain(z)))
 		return fail(z, err);
+	/* What a state saved from the safe point describes must be on disk
+	 * before it; EINVAL: a pipe or terminal, nothing to sync. */
+	if (z->sync_flush && fdatasync(z->fd) && errno != EINVAL)
+		return fail(z, -errno);
 	z->safe_in = z->in;
 	z->safe_out = z->out;
 	z->safe_mark = z->mark;
@@ -405,6 +412,95 @@ static int setup_zstd(struct zout *z, int level)
 	return 0;
 }
 
+/* A directory someone other than the caller (or root) can write to. */
+static bool dir_shared(const struct stat *st)
+{
+	return (st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_uid != geteuid() && st->st_uid != 0);
+}
+
+/*
+ * st is the path's own (lstat).  The checks are made again on what was
+ * opened: the name may have changed in between.
+ */
+static int open_in_place(struct zout *z, const struct stat *st, bool in_place)
+{
+	int fd, err = 0, flags = O_WRONLY | O_NOCTTY | O_CLOEXEC;
+	struct stat dst, fst;
+
+	if (!in_place)
+		return -EEXIST;
+	if (S_ISLNK(st->st_mode)) {
+		if (fstat(z->dirfd, &dst))
+			return -errno;
+		if (dir_shared(&dst))
+			return -ELOOP;
+		/* A block device is never opened for writing, not even to look. */
+		if (fstatat(z->dirfd, z->base, &fst, 0))
+			return -errno;
+		if (S_ISREG(fst.st_mode) && !z->overwrite)
+			return -EEXIST;
+	} else {
+		fst = *st;
+		flags |= O_NOFOLLOW;
+	}
+	if (S_ISDIR(fst.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(fst.st_mode) && !S_ISCHR(fst.st_mode) && !S_ISFIFO(fst.st_mode))
+		return -ENXIO;
+	fd = openat(z->dirfd, z->base, flags);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &fst))
+		err = -errno;
+	else if (S_ISREG(fst.st_mode) && (!S_ISLNK(st->st_mode) || !z->overwrite))
+		err = -EEXIST;
+	else if (S_ISREG(fst.st_mode) && ftruncate(fd, 0))
+		err = -errno;
+	else if (!S_ISREG(fst.st_mode) && !S_ISCHR(fst.st_mode) && !S_ISFIFO(fst.st_mode))
+		err = -ENXIO;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	z->fd = fd;
+	z->own_fd = true;
+	z->regular = S_ISREG(fst.st_mode);
+	close(z->dirfd);
+	z->dirfd = -1;
+	z->tmp_path = z->path;
+	return 0;
+}
+
+enum zout_target zout_target(const char *path, const char **kind)
+{
+	struct stat st;
+
+	*kind = "";
+	if (!strcmp(path, "-")) {
+		*kind = "standard output";
+		return ZOUT_TARGET_IN_PLACE;
+	}
+	if (lstat(path, &st) || S_ISREG(st.st_mode))
+		return ZOUT_TARGET_FILE;
+	if (S_ISCHR(st.st_mode))
+		*kind = "a character device";
+	else if (S_ISFIFO(st.st_mode))
+		*kind = "a FIFO";
+	else if (S_ISLNK(st.st_mode))
+		*kind = "a symlink";
+	else if (S_ISSOCK(st.st_mode))
+		*kind = "a socket";
+	else if (S_ISBLK(st.st_mode))
+		*kind = "a block device";
+	else if (S_ISDIR(st.st_mode))
+		*kind = "a directory";
+	else
+		*kind = "not a regular file";
+	return S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISLNK(st.st_mode)
+		       ? ZOUT_TARGET_IN_PLACE
+		       : ZOUT_TARGET_NONE;
+}
+
 int zout_open(const struct zout_opts *o, struct zout **zp)
 {
 	bool is_stdout;
@@ -452,6 +548,7 @@ int zout_open(const struct zout_opts *o, struct zout **zp)
 	z->flush_bytes = o->flush_bytes ? o->flush_bytes : ZOUT_FLUSH_BYTES_DEFAULT;
 	z->flush_ns = o->flush_ns ? o->flush_ns : ZOUT_FLUSH_NS_DEFAULT;
 	z->fsync = o->fsync;
+	z->sync_flush = o->sync_flush;
 	z->overwrite = o->overwrite;
 	z->cap = ZOUT_BUF_SIZE;
 	if (z->cap < ZSTD_CStreamOutSize())
@@ -478,14 +575,22 @@ int zout_open(const struct zout_opts *o, struct zout **zp)
 		err = -errno;
 		if (z->dirfd < 0)
 			goto fail;
-		err = -EEXIST;
-		if (!z->overwrite && !fstatat(z->dirfd, z->base, &st, AT_SYMLINK_NOFOLLOW))
-			goto fail;
-		z->fd = openat(z->dirfd, z->tmp_base, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			       o->mode ? o->mode : ZOUT_MODE_DEFAULT);
-		err = -errno;
-		if (z->fd < 0)
-			goto fail;
+		if (!fstatat(z->dirfd, z->base, &st, AT_SYMLINK_NOFOLLOW)) {
+			err = -EEXIST;
+			if (S_ISREG(st.st_mode) && !z->overwrite)
+				goto fail;
+			/* Never renamed over: /dev/null, a FIFO into Wireshark... */
+			if (!S_ISREG(st.st_mode) && (err = open_in_place(z, &st, o->in_place)))
+				goto fail;
+		}
+		if (z->dirfd >= 0) {
+			z->fd = openat(z->dirfd, z->tmp_base,
+				       O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+				       o->mode ? o->mode : ZOUT_MODE_DEFAULT);
+			err = -errno;
+			if (z->fd < 0)
+				goto fail;
+		}
 	}
 	z->last_flush = clock_ns(CLOCK_MONOTONIC_COARSE);
 	/* Without the thread, the same batches, written by the caller. */
@@ -612,11 +717,10 @@ static int publish(struct zout *z)
 static void zout_free(struct zout *z)
 {
 	stop_thread(z);
-	if (z->dirfd >= 0) {
-		if (z->fd >= 0)
-			close(z->fd);
+	if (z->fd >= 0 && (z->dirfd >= 0 || z->own_fd))
+		close(z->fd);
+	if (z->dirfd >= 0)
 		close(z->dirfd);
-	}
 	ZSTD_freeCCtx(z->cctx);
 	free(z->buf);
 	free(z->stage);
@@ -637,7 +741,7 @@ int zout_close(struct zout *z)
 		err = compress(z, NULL, 0, ZSTD_e_end);
 	if (!err)
 		err = drain(z);
-	if (err && z->dirfd >= 0)
+	if (err && (z->dirfd >= 0 || z->regular))
 		salvage(z);
 	if (z->fsync && fsync(z->fd)) {
 		e = -errno;
@@ -645,12 +749,15 @@ int zout_close(struct zout *z)
 		if (!err && !(e == -EINVAL && z->dirfd < 0))
 			err = e;
 	}
-	if (z->dirfd < 0)
+	if (z->dirfd < 0 && !z->own_fd)
 		goto out;
 	e = close(z->fd) && errno != EINTR ? -errno : 0;
 	z->fd = -1;
 	if (e && !err)
 		err = e;
+	/* In place: the name is what it was. */
+	if (z->dirfd < 0)
+		goto out;
 	e = publish(z);
 	if (!e && z->fsync && fsync(z->dirfd))
 		e = -errno;

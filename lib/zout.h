@@ -3,7 +3,9 @@
  * zout.h - the output sink every capture file is written through: plain or
  * one zstd frame per file, flushed at the caller's record boundaries so a
  * live or crashed file is readable up to the last flush, written under a
- * temporary name and renamed when complete, every write checked and counted.
+ * temporary name and renamed when complete (or, asked to, into a device, a
+ * FIFO or a symlink in place: never over one), every write checked and
+ * counted.
  *
  * One frame per file because Wireshark/tshark 4.0 misreads files of five or
  * more concatenated zstd frames; the frame carries no content size and no
@@ -69,6 +71,11 @@ struct zout_opts {
 	int fsync;	   /* fsync at close (and directory fsync after the rename) */
 	int overwrite;	   /* replace an existing final name instead of -EEXIST */
 	int threaded;	   /* compress and write on a thread of zout's own (see above) */
+	int in_place;	   /* write into a path that is not a regular file (zout_open()) */
+	/* fdatasync(2) at every flush before it counts as safe: a safe point
+	 * then survives power loss, not only the end of the process (a file
+	 * that cannot be synced, e.g. a pipe, is written as without it) */
+	int sync_flush;
 };
 
 struct zout;
@@ -77,16 +84,48 @@ struct zout;
  * Create the file under a temporary name in the same directory
  * (".NAME.part", O_EXCL) and allocate every buffer the writer will need.
  * The final name appears only at zout_close().  o is not used afterwards.
+ *
+ * A path that exists and is not a regular file is never replaced.  With
+ * o->in_place it is written into as it is, like standard output (no
+ * temporary name, no rename): a character device or a FIFO (opened without
+ * following a symlink; a FIFO's open waits for its reader), or a symlink
+ * in a directory that only the caller (or root) can write, i.e. owned by
+ * the caller or root and without group or other write permission.  What
+ * such a symlink names is opened: a character device, a FIFO, or a
+ * regular file, which is truncated (-EEXIST if !o->overwrite) and, after
+ * a write error, salvaged in place.  A symlink in a directory others can
+ * write is refused: they could point it anywhere.
+ *
  * @return 0 and *z; -EINVAL for an empty path, a path ending in '/' or a
  *         level outside ZSTD_minCLevel()..ZSTD_maxCLevel(); -ENAMETOOLONG
  *         if the temporary name would be longer than NAME_MAX; -EEXIST if the
  *         final name exists and !o->overwrite, or if the temporary name
  *         exists (a live writer's, or a crashed one's holding data up to
- *         its last flush: never removed here); -ENOMEM; or the -errno of
- *         open(2) on the directory or the temporary file.  Threaded, the
- *         thread is started last; if it cannot be, see above.
+ *         its last flush: never removed here), or if the path is not a
+ *         regular file and !o->in_place; -ELOOP for a symlink in a
+ *         directory others can write; -ENXIO for a socket, a block device
+ *         or anything else that is neither; -EISDIR for a directory; -ENOMEM;
+ *         or the -errno of open(2) on the directory, the temporary file or
+ *         the path written in place (-ENOENT: a dangling symlink; -EINTR: a
+ *         signal while waiting for a FIFO's reader).  Threaded, the thread
+ *         is started last; if it cannot be, see above.
  */
 int zout_open(const struct zout_opts *o, struct zout **z);
+
+/* What zout_open() makes of a path, as the file system holds it now. */
+enum zout_target {
+	ZOUT_TARGET_FILE,     /* no such file, or a regular file: a new file renamed to it */
+	ZOUT_TARGET_IN_PLACE, /* "-", a character device, a FIFO, a symlink: written into */
+	ZOUT_TARGET_NONE,     /* a socket, a block device, a directory...: refused */
+};
+
+/*
+ * For checks before zout_open() (which decides again, safely): what path
+ * is, and in *kind how to name it in a message ("a FIFO", "standard
+ * output"; "" for ZOUT_TARGET_FILE).  A path that cannot be looked at
+ * (no permission...) is ZOUT_TARGET_FILE: zout_open() will tell why.
+ */
+enum zout_target zout_target(const char *path, const char **kind);
 
 /*
  * Accept all of buf (compressing if level != 0), then flush if a cadence
@@ -142,7 +181,8 @@ int zout_wait(struct zout *z);
  * a valid, complete frame holding everything up to that flush (an empty
  * frame if no flush completed), then renamed as above.  If even those
  * 3 bytes cannot be written, the last flushed block is marked last in
- * place instead.  Standard output cannot be salvaged: it is left as it is.
+ * place instead.  Standard output and a character device or FIFO written
+ * in place cannot be salvaged: they are left as they are.
  *
  * @return 0, or the first error: the write error being salvaged after,
  *         else that of fsync(2), close(2) or the rename (-EEXIST if the
@@ -154,21 +194,23 @@ int zout_close(struct zout *z);
 /*
  * Close and remove the temporary file, free z (threaded: once the thread
  * is done with its batch; what is staged is dropped).  On standard output
- * what was written stays written.  z may be NULL.
+ * or a path written in place what was written stays written.  z may be
+ * NULL.
  */
 void zout_abort(struct zout *z);
 
 /* Threaded, all but zout_bytes_in() and the names are as of the last sync point. */
 uint64_t zout_bytes_in(const struct zout *z);  /* uncompressed bytes accepted */
 uint64_t zout_bytes_out(const struct zout *z); /* bytes written to the fd */
-/* Uncompressed bytes covered by the last complete flush: what survives a crash. */
+/* Uncompressed bytes covered by the last complete flush: what survives a
+ * crash (with sync_flush, a power loss too). */
 uint64_t zout_bytes_safe(const struct zout *z);
 /* The file's length at that flush: where to cut it to keep just that. */
 uint64_t zout_bytes_safe_out(const struct zout *z);
 /* The mark (zout_mark()) of the last zout_write() that flush covers; 0 if none. */
 uint64_t zout_mark_safe(const struct zout *z);
 const char *zout_path(const struct zout *z);	 /* final name, as given */
-const char *zout_tmp_path(const struct zout *z); /* temporary name; the final one for "-" */
+const char *zout_tmp_path(const struct zout *z); /* temporary name; the final one in place */
 int zout_error(const struct zout *z);		 /* the sticky error, or 0 */
 
 #endif

@@ -18,6 +18,9 @@ packages=(
 	netsniff-ng
 	# manuals and units: lint, systemd-analyze verify/security
 	mandoc man-db systemd
+	# the VM test (tests/vm): Debian 12's own kernel under QEMU, its image
+	# made with debootstrap and mkfs.ext4 -d, read back with debugfs
+	qemu-system-x86 debootstrap e2fsprogs
 )
 
 missing=()

@@ -10,3 +10,8 @@ capd_lab_test(lab_capctl_doctor capctl_doctor.sh)
 # capctl status against the truth of a lab capture: counters, the ring's
 # window, readers with a known lag and losses, capd's metrics, a killed capd.
 capd_lab_test(lab_capctl_status capctl_status.sh)
+
+# What a member of the ring's group can plant in the readers directory
+# (escape sequences, other users' pids, another reader's names, 300 files)
+# against capctl status, text and JSON, as root and as the member.
+capd_lab_test(lab_capctl_hostile capctl_hostile.sh)

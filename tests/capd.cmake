@@ -61,7 +61,31 @@ set_tests_properties(metrics_parse PROPERTIES LABELS unit TIMEOUT 60 SKIP_RETURN
 capd_lab_test(lab_capd_capture capd_capture.sh)
 capd_lab_test(lab_capd_badconf capd_badconf.sh)
 capd_lab_test(lab_capd_restart capd_restart.sh)
+# What a crash costs: capd killed under traffic, at random and in the middle
+# of a batch, restarted; every datagram is in the ring, given to the kernel,
+# counted lost (the gap in seq) or, said so, in the killed capd's socket.
+capd_lab_test(lab_capd_crash capd_crash.sh)
+set_tests_properties(lab_capd_crash PROPERTIES TIMEOUT 300)
+# A feed's packets on a queue capd does not capture count as dropped before
+# the ring (no_socket), in capctl status, the metrics and capdump's ISB.
+capd_lab_test(lab_capd_nosocket capd_nosocket.sh)
+# No reader can keep capd from starting: a member of the ring's group holds
+# flock on the ring and draws the hugepage pool while capd restarts.
+capd_lab_test(lab_capd_lock capd_lock.sh)
+# Root with run.user = "" keeps uid 0: capd says so.
+capd_lab_test(lab_capd_runuser capd_runuser.sh)
+# The fallbacks for older kernels (no timestamp kfunc, no device-bound
+# programs, no multi-buffer sockets), each forced with CAPD_XDP_FORCE.
+capd_lab_test(lab_capd_fallback capd_fallback.sh)
 # capd as capd.service runs it, without systemd (root): an ordinary user
 # with exactly the unit's capabilities captures, drops, stops cleanly, and
 # makes no system call the unit's filter refuses.
 capd_lab_test(lab_capd_unit capd_unit.sh ${PROJECT_BINARY_DIR}/systemd/capd.service)
+
+# capd on Debian 12's own kernel (6.1), booted under QEMU from its package
+# with a virtio-net NIC, fed from a tap (root; tests/vm/capd_vm.sh).  Label
+# vm, not lab: minutes, not seconds.  The image is cached in the build tree.
+add_test(NAME vm_capd_debian12 COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/vm/capd_vm.sh)
+set_tests_properties(vm_capd_debian12 PROPERTIES LABELS vm TIMEOUT 600 SKIP_RETURN_CODE 77
+                     RESOURCE_LOCK lab
+                     ENVIRONMENT "${CAPD_LAB_ENV};CAPD_VM_DIR=${CMAKE_CURRENT_BINARY_DIR}/vm")

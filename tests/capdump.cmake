@@ -6,8 +6,31 @@ capd_lab_test(lab_capdump_lapped capdump_lapped.sh)
 capd_lab_test(lab_capdump_resume capdump_resume.sh)
 capd_lab_test(lab_capdump_fulldisk capdump_fulldisk.sh)
 capd_lab_test(lab_capdump_merge capdump_merge.sh)
+# --resume exactly-once: SIGKILLs under load, a power loss, a replaced ring;
+# ISB counters across a restart of capd.
+capd_lab_test(lab_capdump_resume_load capdump_resume_load.sh)
+set_tests_properties(lab_capdump_resume_load PROPERTIES TIMEOUT 300)
+capd_lab_test(lab_capdump_resume_power capdump_resume_power.sh)
+capd_lab_test(lab_capdump_resume_ring capdump_resume_ring.sh)
+capd_lab_test(lab_capdump_counters capdump_counters.sh)
+# Output names: rotated files never replace a file, the summary is what is on disk.
+capd_lab_test(lab_capdump_names capdump_names.sh)
+set_tests_properties(lab_capdump_names PROPERTIES TIMEOUT 300)
+# -w a character device, a FIFO, a symlink, a socket: never replaced.
+capd_lab_test(lab_capdump_target capdump_target.sh)
+
+# The --resume state, finishing a killed (or power-cut) recorder's file, and
+# the ring positions it names.
+capd_unit_test(test_resume SOURCES unit/test_resume.c ${PROJECT_SOURCE_DIR}/readers/capdump/resume.c
+               ${PROJECT_SOURCE_DIR}/readers/capdump/fname.c LIBS capwrite)
+target_include_directories(test_resume PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)
 
 # No privileges: damaged files for -r.
 add_test(NAME capdump_badinput COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_badinput.sh)
 set_tests_properties(capdump_badinput PROPERTIES LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77
                      ENVIRONMENT "${CAPD_LAB_ENV}")
+
+# capd killed and restarted at once with another ring size, then another
+# block size, under a running capdump and capstat: the readers follow the
+# ring into its new file (lib/ring_file.c, readers/common/ringsrc.c).
+capd_lab_test(lab_ring_replace ring_replace.sh)

@@ -9,6 +9,9 @@ capd_unit_test(test_ring_stress SOURCES unit/test_ring_stress.c LIBS caprings TI
 # The ring file on hugetlbfs (root): permissions, and the hugepage pool.
 capd_lab_test(lab_ring_perm ring_perm.sh)
 capd_lab_test(lab_ring_hugepages ring_hugepages.sh)
+# A ring created right after an AF_XDP process (a capd) was killed, while
+# the kernel still releases its hugepages.
+capd_lab_test(lab_ring_restart_now ring_restart_now.sh)
 
 capd_unit_test(test_pcapng SOURCES unit/test_pcapng.c LIBS capwrite readcommon)
 # The same program has capinfos, tshark and tcpdump read what it writes

@@ -10,5 +10,9 @@ capd_fuzz_target(fuzz_capfile SOURCES ${PROJECT_SOURCE_DIR}/readers/common/capfi
 # The status files readers announce themselves with (capctl status lists them).
 capd_unit_test(test_reader_status SOURCES unit/test_reader_status.c LIBS readcommon)
 capd_fuzz_target(fuzz_reader_status SOURCES ${PROJECT_SOURCE_DIR}/readers/common/reader_status.c
+                 ${PROJECT_SOURCE_DIR}/readers/common/json_out.c
                  INCLUDES ${PROJECT_SOURCE_DIR}/readers/common DICT fuzz_reader_status.dict
                  SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/reader_status_corpus)
+
+# Ring input follows its ring into the file that replaced it.
+capd_unit_test(test_ringsrc SOURCES unit/test_ringsrc.c LIBS readcommon)

@@ -10,9 +10,12 @@
  *                only in a device-bound program (native mode).
  *   capd_xdp     the same without the kfunc, for generic (SKB) mode or a
  *                driver that refuses device-bound programs.
- * Both are "xdp.frags" programs (BPF_F_XDP_HAS_FRAGS): a veth or NIC with a
- * 9000-byte MTU refuses any other program.  Only the headers are read, and
- * they are always in the first buffer.
+ * Both are written for multi-buffer frames: only the headers are read, and
+ * they are always in the first buffer.  User space loads them with
+ * BPF_F_XDP_HAS_FRAGS (a veth or NIC with a 9000-byte MTU refuses any other
+ * program) unless the AF_XDP sockets cannot take such frames (xdp_prog.h):
+ * hence SEC("xdp"), as libbpf adds the flag to an "xdp.frags" program
+ * whatever user space says.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -30,7 +33,12 @@
 #endif
 #define IP_FRAG_OFFSET_MASK 0x1fff
 
-extern int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx, __u64 *timestamp) __ksym;
+/*
+ * Weak: kernels before 6.3 have no such kfunc, and libbpf refuses the whole
+ * object over an unresolved strong extern.  Weak, it loads capd_xdp (which
+ * never calls it) anywhere; capd_xdp_hw is loaded only where it exists.
+ */
+extern int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx, __u64 *timestamp) __ksym __weak;
 
 /*
  * Set by user space before load (read-only afterwards, so the verifier
@@ -321,13 +329,13 @@ pass:
 	return XDP_PASS;
 }
 
-SEC("xdp.frags")
+SEC("xdp")
 int capd_xdp_hw(struct xdp_md *ctx)
 {
 	return capd_main(ctx, 1);
 }
 
-SEC("xdp.frags")
+SEC("xdp")
 int capd_xdp(struct xdp_md *ctx)
 {
 	return capd_main(ctx, 0);

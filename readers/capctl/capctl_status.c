@@ -8,6 +8,13 @@
  * within that time.  A reader rewrites its status file every half second;
  * one older than READER_STALE_NS is alive but not reading (stopped, or
  * stuck behind its output).
+ *
+ * Every member of the ring's group may write the readers directory, so a
+ * status file proves nothing by itself: it counts only if the process its
+ * name gives is alive and owned by the file's owner, and its content names
+ * the same pid.  That leaves a member able to show its own processes as
+ * readers, and no one else's; READERS_PER_UID bounds how many, so that
+ * one user's files cannot crowd out another's.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capctl.h"
@@ -37,7 +45,7 @@
 
 #define STALE_NS	1000000000ull
 #define READER_STALE_NS 2000000000ull
-#define MAX_READERS	256
+#define READERS_PER_UID 64
 
 /* What the ring holds: its oldest and newest records. */
 struct window {
@@ -52,6 +60,8 @@ struct window {
 /* One attached reader, as capctl sees it against the ring now. */
 struct reader {
 	struct reader_status st;
+	uid_t uid;			       /* of the file and of the process */
+	unsigned int ring_i;		       /* st.rings[ring_i] is this ring */
 	const struct reader_status_ring *ring; /* the line for this ring */
 	uint64_t update_age;
 	bool stale;
@@ -73,7 +83,17 @@ struct status {
 	struct window win;
 	struct reader *readers;
 	unsigned int nreaders;
-	bool readers_known; /* the ring names a readers directory we could list */
+	bool readers_known;	 /* the ring names a readers directory we could list */
+	struct skipped *skipped; /* status files not listed, by owner */
+	unsigned int nskipped;
+	unsigned int unverifiable; /* of processes /proc does not show us */
+};
+
+/* Status files of one owner that are not listed. */
+struct skipped {
+	uid_t uid;
+	unsigned int over_limit; /* beyond READERS_PER_UID */
+	unsigned int refused;	 /* not its process's file, or malformed */
 };
 
 static uint32_t hdr_state(const struct ring_hdr *h)
@@ -136,24 +156,90 @@ static void find_window(const struct ring_map *m, struct status *s)
 	s->win.newest_utc = ring_clock_to_utc(&s->clock, rec.ts_source, rec.ts_ns);
 }
 
-static bool pid_alive(int32_t pid)
+/*
+ * The effective uid of live process pid.  kill(2) is no witness: it says
+ * EPERM for another user's process without saying whose it is.
+ * @return 0; -ESRCH if there is no such process or it is a zombie;
+ *         -EACCES if it exists but /proc hides it from us (hidepid).
+ */
+static int proc_owner(int32_t pid, uid_t *uid)
 {
-	return kill(pid, 0) == 0 || errno == EPERM;
+	char path[32], buf[4096];
+	const char *state, *id;
+	unsigned int euid;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return kill(pid, 0) == 0 || errno == EPERM ? -EACCES : -ESRCH;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EACCES;
+	buf[n] = '\0';
+	/* The kernel escapes the name's newlines: lines start with the kernel's keys. */
+	state = strstr(buf, "\nState:\t");
+	id = strstr(buf, "\nUid:\t");
+	if (!state || !id || sscanf(id, "\nUid:\t%*u\t%u", &euid) != 1)
+		return -EACCES;
+	if (state[8] == 'Z' || state[8] == 'X')
+		return -ESRCH;
+	*uid = euid;
+	return 0;
 }
 
-static int read_small(int dfd, const char *name, char *buf, size_t size, size_t *len)
+/*
+ * Load status file name into r if it is what it claims to be.  *uid is its
+ * owner whenever it could be opened.
+ * @return 0; -ESRCH if its process is gone (a killed reader's file) or it
+ *         went away; -EACCES if its process cannot be checked; -EINVAL if
+ *         it is refused.
+ */
+static int reader_load(int dfd, const char *name, char *text, struct reader *r, uid_t *uid)
 {
-	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	size_t len = 0;
+	struct stat st;
+	int32_t pid;
+	uid_t owner;
 	ssize_t n;
+	int ret;
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -ESRCH;
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			*uid = st.st_uid;
+		return -EINVAL;
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = -EINVAL;
+		goto out;
+	}
+	*uid = st.st_uid;
+	ret = -EINVAL;
+	if (!S_ISREG(st.st_mode) || st.st_size > READER_STATUS_MAX_SIZE ||
+	    reader_status_name_pid(name, &pid) < 0)
+		goto out;
+	ret = proc_owner(pid, &owner);
+	if (ret < 0)
+		goto out;
+	ret = -EINVAL;
+	if (owner != st.st_uid)
+		goto out;
+	/* One more byte than a status can have: a longer file is refused. */
+	while (len <= READER_STATUS_MAX_SIZE &&
+	       (n = read(fd, text + len, READER_STATUS_MAX_SIZE + 1 - len)) > 0)
+		len += (size_t)n;
+	if (reader_status_parse(text, len, &r->st) < 0 || r->st.pid != pid)
+		goto out;
+	r->uid = st.st_uid;
+	ret = 0;
+out:
 	close(fd);
-	if (n < 0)
-		return -errno;
-	*len = (size_t)n;
-	return 0;
+	return ret;
 }
 
 /* Compare a reader's view with the ring now. */
@@ -174,6 +260,82 @@ static void reader_judge(const struct status *s, struct reader *r, uint64_t now_
 		r->overwritten = s->win.oldest_seq - rs->next_seq;
 }
 
+static struct skipped *skipped_of(struct status *s, uid_t uid)
+{
+	struct skipped *k;
+	unsigned int i;
+
+	for (i = 0; i < s->nskipped; i++)
+		if (s->skipped[i].uid == uid)
+			return &s->skipped[i];
+	k = realloc(s->skipped, (s->nskipped + 1) * sizeof(*k));
+	if (!k)
+		return NULL;
+	s->skipped = k;
+	k = &k[s->nskipped++];
+	*k = (struct skipped){ .uid = uid };
+	return k;
+}
+
+/* Add r unless its owner has READERS_PER_UID listed; a second file of the
+ * same process (a PID.TAG.status beside an old PID.status) counts once. */
+static int reader_add(struct status *s, const struct reader *r, size_t *cap)
+{
+	unsigned int i, same_uid = 0;
+	struct skipped *k;
+	struct reader *rs;
+
+	for (i = 0; i < s->nreaders; i++) {
+		if (s->readers[i].st.pid == r->st.pid) {
+			if (r->st.updated_ns > s->readers[i].st.updated_ns)
+				s->readers[i] = *r;
+			return 0;
+		}
+		same_uid += s->readers[i].uid == r->uid;
+	}
+	if (same_uid >= READERS_PER_UID) {
+		k = skipped_of(s, r->uid);
+		if (!k)
+			return -ENOMEM;
+		k->over_limit++;
+		return 0;
+	}
+	if (s->nreaders == *cap) {
+		rs = realloc(s->readers, (*cap ? 2 * *cap : 16) * sizeof(*rs));
+		if (!rs)
+			return -ENOMEM;
+		s->readers = rs;
+		*cap = *cap ? 2 * *cap : 16;
+	}
+	s->readers[s->nreaders++] = *r;
+	return 0;
+}
+
+/* The line of rings[] for the ring at path, -1 if none. */
+static int ring_index(const struct reader_status *st, const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->nrings; i++)
+		if (!strcmp(st->rings[i].path, path))
+			return (int)i;
+	return -1;
+}
+
+static int reader_cmp(const void *a, const void *b)
+{
+	const struct reader *x = a, *y = b;
+
+	return (x->st.pid > y->st.pid) - (x->st.pid < y->st.pid);
+}
+
+static int skipped_cmp(const void *a, const void *b)
+{
+	const struct skipped *x = a, *y = b;
+
+	return (x->uid > y->uid) - (x->uid < y->uid);
+}
+
 /*
  * The live readers whose status names this ring.  Files of dead readers
  * (killed: they could not remove theirs) are skipped, not removed: the
@@ -183,7 +345,10 @@ static void find_readers(struct status *s)
 {
 	char dir[RING_RUN_DIR_LEN + sizeof(RING_READERS_SUBDIR) + 1], *me, *text;
 	uint64_t now = clock_ns(CLOCK_REALTIME);
+	struct reader *r = NULL;
 	struct dirent *de;
+	unsigned int i;
+	size_t cap = 0;
 	DIR *d;
 
 	memcpy(dir, s->h->run_dir, RING_RUN_DIR_LEN);
@@ -195,32 +360,51 @@ static void find_readers(struct status *s)
 	if (!d)
 		return;
 	me = realpath(s->path, NULL);
-	text = malloc(65536);
-	s->readers = calloc(MAX_READERS, sizeof(*s->readers));
-	if (!text || !s->readers)
+	text = malloc(READER_STATUS_MAX_SIZE + 1);
+	r = malloc(sizeof(*r));
+	if (!text || !r)
 		goto out;
 	s->readers_known = true;
-	while ((de = readdir(d)) && s->nreaders < MAX_READERS) {
-		struct reader *r = &s->readers[s->nreaders];
-		size_t n = strlen(de->d_name), len = 0;
-		unsigned int i;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		uid_t uid = (uid_t)-1;
+		struct skipped *k;
+		int ret;
 
+		/* Not a status file: a temporary one, or nothing of ours. */
 		if (n <= strlen(READER_STATUS_SUFFIX) ||
 		    strcmp(de->d_name + n - strlen(READER_STATUS_SUFFIX), READER_STATUS_SUFFIX))
 			continue;
-		if (read_small(dirfd(d), de->d_name, text, 65536, &len) < 0 ||
-		    reader_status_parse(text, len, &r->st) < 0 || !pid_alive(r->st.pid))
+		memset(r, 0, sizeof(*r));
+		ret = reader_load(dirfd(d), de->d_name, text, r, &uid);
+		if (ret == -ESRCH)
 			continue;
-		for (i = 0; i < r->st.nrings; i++)
-			if (!strcmp(r->st.rings[i].path, me ? me : s->path))
-				break;
-		if (i == r->st.nrings)
+		if (ret == -EACCES) {
+			s->unverifiable++;
 			continue;
-		r->ring = &r->st.rings[i];
-		reader_judge(s, r, now);
-		s->nreaders++;
+		}
+		if (ret < 0) {
+			k = skipped_of(s, uid);
+			if (k)
+				k->refused++;
+			continue;
+		}
+		ret = ring_index(&r->st, me ? me : s->path);
+		if (ret < 0)
+			continue;
+		r->ring_i = (unsigned int)ret;
+		if (reader_add(s, r, &cap) < 0)
+			break;
+	}
+	qsort(s->readers, s->nreaders, sizeof(*s->readers), reader_cmp);
+	qsort(s->skipped, s->nskipped, sizeof(*s->skipped), skipped_cmp);
+	/* Pointers into them only now that they stay where they are. */
+	for (i = 0; i < s->nreaders; i++) {
+		s->readers[i].ring = &s->readers[i].st.rings[s->readers[i].ring_i];
+		reader_judge(s, &s->readers[i], now);
 	}
 out:
+	free(r);
 	free(text);
 	free(me);
 	closedir(d);
@@ -253,7 +437,7 @@ static void gather(const struct ring_map *m, const char *path, struct status *s)
 
 /* The drops before the ring, by stage (docs/architecture.md). */
 struct drops {
-	uint64_t nic, xsk, rx_ring_full;
+	uint64_t nic, xsk, rx_ring_full, no_socket;
 };
 
 static struct drops queue_drops(const struct ring_queue_stats *q)
@@ -262,6 +446,7 @@ static struct drops queue_drops(const struct ring_queue_stats *q)
 		.nic = ring_load_relaxed64(&q->nic_dropped),
 		.xsk = ring_load_relaxed64(&q->xsk_rx_dropped),
 		.rx_ring_full = ring_load_relaxed64(&q->xsk_rx_ring_full),
+		.no_socket = ring_load_relaxed64(&q->xdp_no_socket),
 	};
 }
 
@@ -300,6 +485,14 @@ static void text_ring(const struct status *s)
 						     : 0);
 }
 
+/* Records written: the sequence numbers given out but the crashes' gaps. */
+static uint64_t written(const struct status *s)
+{
+	uint64_t lost = ring_load_relaxed64(&s->h->crash_lost);
+
+	return s->next_seq > lost ? s->next_seq - lost : 0;
+}
+
 static void text_writer(const struct status *s)
 {
 	const struct ring_hdr *h = s->h;
@@ -314,8 +507,12 @@ static void text_writer(const struct status *s)
 		printf(", up %.1f s", s->uptime / 1e9);
 	if (s->hb_age != UINT64_MAX)
 		printf(", heartbeat %.1f s ago", s->hb_age / 1e9);
-	printf("\nrecords    %" PRIu64 " written, %" PRIu64 " payload bytes\n", s->next_seq,
+	printf("\nrecords    %" PRIu64 " written, %" PRIu64 " payload bytes\n", written(s),
 	       ring_load_relaxed64(&h->bytes));
+	if (ring_load_relaxed32(&h->crashes))
+		printf("crashes    %u writer(s) killed or crashed, %" PRIu64
+		       " packet(s) they had taken lost (gaps in seq)\n",
+		       ring_load_relaxed32(&h->crashes), ring_load_relaxed64(&h->crash_lost));
 }
 
 static void text_counters(const struct status *s)
@@ -339,13 +536,37 @@ static void text_counters(const struct status *s)
 			d = queue_drops(qs);
 			printf("  queue %-3u %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
 			       " truncated; dropped: NIC %" PRIu64 ", XDP socket %" PRIu64
-			       ", RX ring full %" PRIu64 "; fill ring found empty %" PRIu64 "\n",
+			       ", RX ring full %" PRIu64 ", no socket %" PRIu64
+			       "; fill ring found empty %" PRIu64 "\n",
 			       qs->queue, ring_load_relaxed64(&qs->packets),
 			       ring_load_relaxed64(&qs->bytes), ring_load_relaxed64(&qs->truncated),
-			       d.nic, d.xsk, d.rx_ring_full,
+			       d.nic, d.xsk, d.rx_ring_full, d.no_socket,
 			       ring_load_relaxed64(&qs->xsk_fill_ring_empty));
 		}
 	}
+}
+
+static void text_skipped(const struct status *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nskipped; i++) {
+		const struct skipped *k = &s->skipped[i];
+
+		printf("  not listed: uid %u:", (unsigned int)k->uid);
+		if (k->over_limit)
+			printf(" %u status file(s) over the limit of %u per user%s", k->over_limit,
+			       READERS_PER_UID, k->refused ? "," : "");
+		if (k->refused)
+			printf(" %u refused (not the file of a live process of theirs it names, "
+			       "or malformed)",
+			       k->refused);
+		putchar('\n');
+	}
+	if (s->unverifiable)
+		printf("  not listed: %u status file(s) of processes /proc hides from this user "
+		       "(run as root to see them)\n",
+		       s->unverifiable);
 }
 
 static void text_readers(const struct status *s)
@@ -361,8 +582,9 @@ static void text_readers(const struct status *s)
 	for (i = 0; i < s->nreaders; i++) {
 		const struct reader *r = &s->readers[i];
 
-		printf("  pid %-7d %s\n", r->st.pid,
-		       r->st.command[0] ? r->st.command : r->st.program);
+		printf("  pid %-7d uid %-6u ", r->st.pid, (unsigned int)r->uid);
+		reader_status_put_text(stdout, r->st.command[0] ? r->st.command : r->st.program);
+		putchar('\n');
 		printf("            ");
 		if (r->seq_known)
 			printf("lag %" PRIu64 " records", r->lag_records);
@@ -380,6 +602,7 @@ static void text_readers(const struct status *s)
 			       r->update_age / 1e9);
 		putchar('\n');
 	}
+	text_skipped(s);
 }
 
 static void status_text(const struct status *s)
@@ -412,8 +635,9 @@ static void json_window(const struct status *s)
 static void json_drops(struct drops d)
 {
 	printf("\"dropped\":{\"nic\":%" PRIu64 ",\"xsk\":%" PRIu64 ",\"rx_ring_full\":%" PRIu64
-	       ",\"total\":%" PRIu64 "}",
-	       d.nic, d.xsk, d.rx_ring_full, d.nic + d.xsk + d.rx_ring_full);
+	       ",\"no_socket\":%" PRIu64 ",\"total\":%" PRIu64 "}",
+	       d.nic, d.xsk, d.rx_ring_full, d.no_socket,
+	       d.nic + d.xsk + d.rx_ring_full + d.no_socket);
 }
 
 static void json_counters(const struct status *s)
@@ -452,6 +676,7 @@ static void json_counters(const struct status *s)
 			all.nic += d.nic;
 			all.xsk += d.xsk;
 			all.rx_ring_full += d.rx_ring_full;
+			all.no_socket += d.no_socket;
 			printf("%s{\"queue\":%u,\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
 			       ",\"truncated\":%" PRIu64 ",",
 			       n++ ? "," : "", qs->queue, ring_load_relaxed64(&qs->packets),
@@ -486,7 +711,8 @@ static void json_readers(const struct status *s)
 	for (i = 0; i < s->nreaders; i++) {
 		const struct reader *r = &s->readers[i];
 
-		printf("%s{\"pid\":%d,\"program\":", i ? "," : "", r->st.pid);
+		printf("%s{\"pid\":%d,\"uid\":%u,\"program\":", i ? "," : "", r->st.pid,
+		       (unsigned int)r->uid);
 		json_out_str(stdout, r->st.program);
 		printf(",\"command\":");
 		json_out_str(stdout, r->st.command);
@@ -505,7 +731,13 @@ static void json_readers(const struct status *s)
 		       r->lag_bytes, r->lag_ns, r->overwritten, r->ring->records, r->ring->lost,
 		       r->ring->laps);
 	}
-	putchar(']');
+	printf("],\"readers_not_listed\":{\"per_uid_limit\":%u,\"unverifiable\":%u,\"uids\":[",
+	       READERS_PER_UID, s->unverifiable);
+	for (i = 0; i < s->nskipped; i++)
+		printf("%s{\"uid\":%u,\"over_limit\":%u,\"refused\":%u}", i ? "," : "",
+		       (unsigned int)s->skipped[i].uid, s->skipped[i].over_limit,
+		       s->skipped[i].refused);
+	printf("]}");
 }
 
 static void status_json(const struct status *s)
@@ -527,8 +759,10 @@ static void status_json(const struct status *s)
 		printf("null");
 	else
 		printf("%" PRIu64, s->hb_age);
-	printf(",\"records\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", s->next_seq,
-	       ring_load_relaxed64(&h->bytes));
+	printf(",\"records\":%" PRIu64 ",\"bytes\":%" PRIu64
+	       ",\"crashes\":%u,\"crash_lost\":%" PRIu64 "}",
+	       written(s), ring_load_relaxed64(&h->bytes), ring_load_relaxed32(&h->crashes),
+	       ring_load_relaxed64(&h->crash_lost));
 	json_counters(s);
 	printf(",\"clock\":%s", clock);
 	json_readers(s);
@@ -580,6 +814,7 @@ int capctl_status(int argc, char **argv)
 	else
 		status_text(&s);
 	free(s.readers);
+	free(s.skipped);
 	ring_file_close(&m);
 	return 0;
 }

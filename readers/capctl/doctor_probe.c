@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include "doctor_probe.h"
 #include "netdev.h"
 #include "ring_file.h"
+#include "ring_lock.h"
 
 #ifndef HUGETLBFS_MAGIC
 #define HUGETLBFS_MAGIC 0x958458f6
@@ -197,36 +197,6 @@ static void read_args(int pid, char *buf, size_t len)
 			buf[i] = ' ';
 }
 
-/* pid of the process holding an exclusive flock on st's file (capd's
- * writer lock), from /proc/locks; 0 if none. */
-static int lock_holder(const struct stat *st)
-{
-	char line[256];
-	int pid = 0;
-	FILE *f;
-
-	f = fopen("/proc/locks", "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int maj, min;
-		unsigned long ino;
-		char kind[16], how[16];
-		int p;
-
-		if (sscanf(line, "%*[^:]: %15s %*s %15s %d %x:%x:%lu", kind, how, &p, &maj, &min,
-			   &ino) != 6)
-			continue;
-		if (!strcmp(kind, "FLOCK") && !strcmp(how, "WRITE") && ino == st->st_ino &&
-		    maj == major(st->st_dev) && min == minor(st->st_dev)) {
-			pid = p;
-			break;
-		}
-	}
-	fclose(f);
-	return pid;
-}
-
 static void probe_procs(struct doctor_box *b)
 {
 	struct {
@@ -278,7 +248,11 @@ static void probe_procs(struct doctor_box *b)
 	 * from us does any capd count.
 	 */
 	if (!b->file_err || b->file_err == -ENOENT) {
-		holder = b->file_err ? 0 : lock_holder(&b->file_st);
+		char lock[sizeof(b->ring_path) + 8];
+
+		holder = 0;
+		if (!b->file_err && ring_lock_path(b->ring_path, lock, sizeof(lock)) == 0)
+			holder = ring_lock_holder(lock);
 		b->capd.pid = holder;
 		b->capd.args[0] = '\0';
 		if (holder)

@@ -31,6 +31,9 @@
 
 #define CAPDUMP_VERSION	   "capdump " CAPD_VERSION
 #define ZSTD_LEVEL_DEFAULT 1 /* fast: one core keeps up with several Gb/s */
+/* --resume: the state follows the flushes at most this often (each save is
+ * an fsync; a state that lags only makes a restart read more again) */
+#define RESUME_SAVE_NS 100000000u
 
 struct opts {
 	struct readopt_input in;
@@ -46,6 +49,28 @@ struct opts {
 	const char *resume;
 	bool quiet;
 	char *expr;
+};
+
+/* One queue's ISB figures, as capd counts them (docs/architecture.md). */
+struct qcount {
+	uint16_t iface;
+	uint64_t recv, ifdrop, osdrop;
+};
+
+/*
+ * The ISB counters of one ring since capdump started, across its writer's
+ * generations: capd counts from zero at every start (it zeroes the
+ * counters, then increments the generation).  When a new generation shows,
+ * or counters go down, what the last one had counted since `base` is
+ * folded into the per-interface totals and counting starts again from 0.
+ */
+struct ring_counts {
+	uint32_t gen; /* of last */
+	bool ahead;   /* folded on counters going down, before gen changed */
+	unsigned int nqueue;
+	struct qcount last[RING_MAX_QUEUES]; /* at the last look */
+	struct qcount base[RING_MAX_QUEUES]; /* when counting began: at start, or 0 */
+	uint64_t recv[RING_MAX_IFACES], ifdrop[RING_MAX_IFACES], osdrop[RING_MAX_IFACES];
 };
 
 /* Totals, for the summary and the ISBs. */
@@ -66,13 +91,17 @@ struct capdump {
 	struct tally t;
 	bool multiqueue[DUMPFILE_MAX_IFACES]; /* epb_queue tells something */
 	unsigned int nifaces;
-	struct ring_queue_stats base[RINGSRC_MAX][RING_MAX_QUEUES]; /* counters at start */
-	uint64_t next_seq[RINGSRC_MAX]; /* per ring: after the last record consumed */
-	uint64_t pending_drop;		/* lost records not yet told in an EPB */
-	int write_err;			/* the output's error, if it failed */
-	uint64_t last_tick;		/* when dumpfile_tick() last ran */
+	struct ring_counts counts[RINGSRC_MAX];
+	uint64_t pending_drop; /* lost records not yet told in an EPB */
+	int write_err;	       /* the output's error, if it failed */
+	uint64_t last_tick;    /* when dumpfile_tick() last ran */
 	struct resume_state rs;
-	uint64_t saved_packets;
+	struct resume_track track; /* ring positions by packets written */
+	uint64_t saved_packets, saved_offset, last_save;
+	/* Packets a short file lost (resume_finish_part()), told in the
+	 * epb_dropcount of the packet numbered carry_mark: kept in the state
+	 * until that packet is safe. */
+	uint64_t carry_lost, carry_mark;
 	/* the clock option and comment of the IDB or ISB being written */
 	struct pcapng_clock clock_opt;
 	struct pcapng_custom clock_custom;
@@ -240,6 +269,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		pr_err("--resume works on rings (-i)");
 		return -EINVAL;
 	}
+	/* /dev/null, a FIFO...: never replaced, so never rotated or resumed either. */
+	if (o->out && (o->rotate_bytes || o->rotate_secs || o->resume)) {
+		char msg[PATH_MAX + 128];
+
+		if (dumpfile_check_target(o->out, msg, sizeof(msg)) < 0) {
+			pr_err("%s", msg);
+			return -EINVAL;
+		}
+	}
 	o->expr = readopt_expr(argc, argv, optind);
 	return o->expr ? 0 : -ENOMEM;
 bad:
@@ -363,13 +401,96 @@ static void fill_idb(void *ctx, uint32_t if_id, struct pcapng_idb_info *idb)
 		clock_quality(d, if_id, "began", false, &idb->comment, &idb->custom, &idb->ncustom);
 }
 
-/* ISB counters of interface if_id: since capdump started (see docs). */
+static void queue_counts(const struct ring_queue_stats *s, struct qcount *c)
+{
+	c->iface = s->iface;
+	c->recv = ring_load_relaxed64(&s->xdp_redirected) + ring_load_relaxed64(&s->xdp_passed);
+	c->ifdrop = ring_load_relaxed64(&s->nic_dropped);
+	/* With the selected frames of queues capd has no socket on. */
+	c->osdrop = ring_load_relaxed64(&s->xsk_rx_dropped) +
+		    ring_load_relaxed64(&s->xsk_rx_ring_full) +
+		    ring_load_relaxed64(&s->xdp_no_socket);
+}
+
+static uint64_t since(uint64_t now, uint64_t base)
+{
+	return now > base ? now - base : 0;
+}
+
+/* The generation in last is over: into the totals, and count from 0. */
+static void counts_fold(struct ring_counts *c)
+{
+	unsigned int q;
+
+	for (q = 0; q < c->nqueue; q++) {
+		const struct qcount *l = &c->last[q], *b = &c->base[q];
+
+		if (l->iface >= RING_MAX_IFACES)
+			continue;
+		c->recv[l->iface] += since(l->recv, b->recv);
+		c->ifdrop[l->iface] += since(l->ifdrop, b->ifdrop);
+		c->osdrop[l->iface] += since(l->osdrop, b->osdrop);
+	}
+	memset(c->base, 0, sizeof(c->base));
+}
+
+/* A look at ring i's counters; start: they are where counting begins. */
+static void counts_refresh(struct capdump *d, unsigned int i, bool start)
+{
+	struct ring_counts *c = &d->counts[i];
+	const struct ring_stats *st = ringsrc_stats(d->src, i);
+	uint32_t gen = ring_load_acquire32(&ringsrc_hdr(d->src, i)->generation);
+	unsigned int q, n = ring_load_relaxed32(&st->nqueue);
+	struct qcount cur[RING_MAX_QUEUES];
+	bool down;
+
+	n = n < RING_MAX_QUEUES ? n : RING_MAX_QUEUES;
+	down = n < c->nqueue;
+	for (q = 0; q < n; q++) {
+		queue_counts(&st->queues[q], &cur[q]);
+		if (q < c->nqueue &&
+		    (cur[q].recv < c->last[q].recv || cur[q].ifdrop < c->last[q].ifdrop ||
+		     cur[q].osdrop < c->last[q].osdrop))
+			down = true;
+	}
+	/* Zeroed before the generation shows: fold once, not again for it. */
+	if (!start && (down || (gen != c->gen && !c->ahead)))
+		counts_fold(c);
+	c->ahead = gen == c->gen && (down || c->ahead);
+	c->gen = gen;
+	c->nqueue = n;
+	memcpy(c->last, cur, n * sizeof(cur[0]));
+	if (start)
+		memcpy(c->base, cur, n * sizeof(cur[0]));
+}
+
+/* Interface iface of a ring, since capdump started. */
+static void counts_iface(const struct ring_counts *c, unsigned int iface, uint64_t *recv,
+			 uint64_t *ifdrop, uint64_t *osdrop)
+{
+	unsigned int q;
+
+	*recv = c->recv[iface];
+	*ifdrop = c->ifdrop[iface];
+	*osdrop = c->osdrop[iface];
+	for (q = 0; q < c->nqueue; q++) {
+		const struct qcount *l = &c->last[q], *b = &c->base[q];
+
+		if (l->iface != iface)
+			continue;
+		*recv += since(l->recv, b->recv);
+		*ifdrop += since(l->ifdrop, b->ifdrop);
+		*osdrop += since(l->osdrop, b->osdrop);
+	}
+}
+
+/* ISB counters of interface if_id: since capdump started, across capd's
+ * restarts (see docs). */
 static void fill_isb(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb)
 {
 	struct capdump *d = ctx;
 	uint64_t recv = 0, ifdrop = 0, osdrop = 0;
-	const struct ring_stats *st;
-	unsigned int ring, q;
+	unsigned int ring;
 	uint16_t iface;
 
 	isb->filteraccept = d->t.if_accept[if_id];
@@ -377,17 +498,9 @@ static void fill_isb(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb)
 	if (!d->src)
 		return;
 	ring = ring_of(d, if_id, &iface);
-	st = ringsrc_stats(d->src, ring);
-	for (q = 0; q < st->nqueue && q < RING_MAX_QUEUES; q++) {
-		const struct ring_queue_stats *s = &st->queues[q], *b = &d->base[ring][q];
-
-		if (s->iface != iface)
-			continue;
-		recv += (s->xdp_redirected + s->xdp_passed) - (b->xdp_redirected + b->xdp_passed);
-		ifdrop += s->nic_dropped - b->nic_dropped;
-		osdrop += (s->xsk_rx_dropped + s->xsk_rx_ring_full) -
-			  (b->xsk_rx_dropped + b->xsk_rx_ring_full);
-	}
+	counts_refresh(d, ring, false);
+	if (iface < RING_MAX_IFACES)
+		counts_iface(&d->counts[ring], iface, &recv, &ifdrop, &osdrop);
 	isb->ifrecv = recv;
 	isb->ifdrop = ifdrop;
 	/* Records this reader lost to ring overruns are the OS's drops too. */
@@ -395,53 +508,87 @@ static void fill_isb(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb)
 	clock_quality(d, if_id, "ended", true, &isb->comment, &isb->custom, &isb->ncustom);
 }
 
-static void save_state(struct capdump *d, bool file_done)
+/*
+ * The state of safe point sp: the file in progress (if any) and, for every
+ * ring, the record after the last one the packets up to sp->packets cover.
+ * durable: a file appears or is renamed, no power loss may bring back a
+ * state that does not know it.
+ */
+static void save_state(struct capdump *d, const struct dumpfile_safe *sp, bool durable)
 {
-	const char *tmp, *final;
-	uint64_t off, pk;
+	struct resume_state *rs = &d->rs;
 	unsigned int i;
 	int r;
 
-	if (!d->o.resume)
+	if (!d->o.resume || !d->src)
 		return;
-	d->rs.part[0] = '\0';
-	if (!file_done && d->df && dumpfile_safe_point(d->df, &tmp, &final, &off, &pk)) {
-		snprintf(d->rs.part, sizeof(d->rs.part), "%s", tmp);
-		snprintf(d->rs.final, sizeof(d->rs.final), "%s", final);
-		d->rs.offset = off;
-		d->rs.compressed = ends_with(d->o.out, ".zst");
+	resume_track_done(&d->track, sp->packets);
+	rs->part[0] = rs->final[0] = '\0';
+	rs->offset = 0;
+	rs->packets = UINT64_MAX;
+	if (sp->tmp) {
+		snprintf(rs->part, sizeof(rs->part), "%s", sp->tmp);
+		snprintf(rs->final, sizeof(rs->final), "%s", sp->final);
+		rs->offset = sp->offset;
+		rs->packets = sp->file_packets;
+		rs->compressed = ends_with(d->o.out, ".zst");
+		rs->pcap = d->o.pcap;
 	}
-	d->rs.nrings = ringsrc_count(d->src);
-	for (i = 0; i < d->rs.nrings; i++) {
-		snprintf(d->rs.rings[i].path, sizeof(d->rs.rings[i].path), "%s",
+	rs->lost = sp->packets < d->carry_mark ? d->carry_lost : 0;
+	rs->nrings = 0;
+	for (i = 0; i < ringsrc_count(d->src) && i < RESUME_MAX_RINGS; i++) {
+		if (d->track.next_seq[i] == RESUME_SEQ_UNKNOWN)
+			continue;
+		snprintf(rs->rings[rs->nrings].path, sizeof(rs->rings[0].path), "%s",
 			 ringsrc_path(d->src, i));
-		d->rs.rings[i].next_seq = d->next_seq[i];
+		rs->rings[rs->nrings].id = d->track.id[i];
+		rs->rings[rs->nrings].next_seq = d->track.next_seq[i];
+		rs->nrings++;
 	}
-	r = resume_save(d->o.resume, &d->rs);
-	if (r < 0)
+	r = resume_save(d->o.resume, rs, durable);
+	if (r < 0) {
 		pr_warn("%s: saving the resume state: %s", d->o.resume, strerror(-r));
+		return;
+	}
+	d->saved_packets = sp->packets;
+	d->saved_offset = sp->offset;
 }
 
-static void on_file_closed(void *ctx, const char *path)
+/* A file's headers are on disk, all of it before its rename, or it was
+ * renamed: the state must say so before the output goes on. */
+static void on_safe(void *ctx, const struct dumpfile_safe *sp)
 {
 	struct capdump *d = ctx;
 
-	/* Everything consumed so far is in a complete file now. */
-	save_state(d, true);
-	(void)path;
+	save_state(d, sp, sp->tmp != NULL);
 }
 
 /* After a write or tick: if the output was flushed, the state follows. */
 static void maybe_save_state(struct capdump *d)
 {
-	const char *tmp, *final;
-	uint64_t off, pk;
+	struct dumpfile_safe sp;
+	uint64_t now;
 
-	if (d->o.resume && d->df && dumpfile_safe_point(d->df, &tmp, &final, &off, &pk) &&
-	    pk != d->saved_packets) {
-		d->saved_packets = pk;
-		save_state(d, false);
-	}
+	if (!d->o.resume || !d->df || !dumpfile_safe_point(d->df, &sp) ||
+	    (sp.packets == d->saved_packets && sp.offset == d->saved_offset))
+		return;
+	now = clock_ns(CLOCK_MONOTONIC_COARSE);
+	if (now - d->last_save < RESUME_SAVE_NS)
+		return;
+	d->last_save = now;
+	save_state(d, &sp, false);
+}
+
+/*
+ * Ring positions for the state: where the record of p leaves its ring,
+ * once the output holds packet `mark`.
+ */
+static int track(struct capdump *d, const struct readloop_pkt *p, uint64_t mark)
+{
+	if (!d->o.resume || !p->rec)
+		return 0;
+	return resume_track_add(&d->track, mark, p->rec->ring,
+				ringsrc_hdr(d->src, p->rec->ring)->format_ns, p->rec->seq + 1);
 }
 
 static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pcapng_nrb_rec *names,
@@ -465,7 +612,8 @@ static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pca
 		.nnames = nnames,
 		.isb = fill_isb,
 		.idb = fill_idb,
-		.closed = on_file_closed,
+		.safe = d->o.resume ? on_safe : NULL,
+		.durable = d->o.resume != NULL,
 		.ctx = d,
 	};
 	char err[512];
@@ -491,7 +639,7 @@ static int setup_ring_output(struct capdump *d)
 		const struct ring_feeds *rf = ringsrc_feeds(d->src, i);
 		unsigned int n = st->niface ? st->niface : 1;
 
-		memcpy(d->base[i], st->queues, sizeof(d->base[i]));
+		counts_refresh(d, i, true);
 		for (j = 0; j < n && d->nifaces < DUMPFILE_MAX_IFACES; j++) {
 			struct dumpfile_iface *f = &ifs[d->nifaces++];
 
@@ -551,11 +699,8 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 		if (r < 0)
 			return r;
 	}
-	if (p->rec) {
-		d->next_seq[p->rec->ring] = p->rec->seq + 1;
-		if (known && d->multiqueue[if_id])
-			queue = p->queue;
-	}
+	if (p->rec && known && d->multiqueue[if_id])
+		queue = p->queue;
 	d->t.seen++;
 	d->pending_drop += p->lost;
 	d->t.lost += p->lost;
@@ -563,10 +708,20 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 		d->t.if_lost[if_id] += p->lost;
 	if (!filter_match(d->filter, p->data, p->caplen, p->wirelen)) {
 		d->t.filtered++;
+		/* Done with once the packets written are safe; a loss before it
+		 * is not, until the packet that tells it is. */
+		r = track(d, p, d->t.written + (d->pending_drop != 0));
+		if (r < 0)
+			return r;
 		goto done;
 	}
 	if (known)
 		d->t.if_accept[if_id]++;
+	r = track(d, p, d->t.written + 1);
+	if (r < 0)
+		return r;
+	if (d->carry_lost && d->carry_mark == UINT64_MAX)
+		d->carry_mark = d->t.written + 1;
 	if (d->df) {
 		/* The loss is told where it happened: on the next packet written. */
 		r = dumpfile_write(d->df, if_id, p->ts, p->data, p->caplen, p->wirelen,
@@ -596,22 +751,81 @@ done:
 static int on_tick(void *ctx, uint64_t now, bool idle)
 {
 	struct capdump *d = ctx;
+	unsigned int i;
 	int r;
 
-	if (d->df && (idle || now - d->last_tick > 100000000u)) {
+	if (idle || now - d->last_tick > 100000000u) {
 		d->last_tick = now;
-		r = dumpfile_tick(d->df, now);
-		if (r < 0)
+		/* A generation's last counters, seen before a new capd zeroes them. */
+		for (i = 0; d->src && i < ringsrc_count(d->src); i++)
+			counts_refresh(d, i, false);
+		if (d->df && (r = dumpfile_tick(d->df, now)) < 0)
 			return r;
 	}
 	maybe_save_state(d);
 	return 0;
 }
 
+/* Finish the file the last run left, and tell what became of it. */
+static int resume_finish(struct capdump *d)
+{
+	struct resume_finished f;
+	char lost[96] = "";
+	int r;
+
+	r = resume_finish_part(&d->rs, &f);
+	if (r < 0) {
+		pr_err("%s: finishing %s: %s", d->o.resume, d->rs.part,
+		       r == -EINVAL  ? "not the temporary name of the file the state names"
+		       : r == -ELOOP ? "a symbolic link, not followed"
+		       : r == -ENXIO ? "not a regular file"
+				     : strerror(-r));
+		return r;
+	}
+	if (f.missing) {
+		if (f.lost)
+			snprintf(lost, sizeof(lost),
+				 "; %llu packet(s) lost (epb_dropcount of the next)",
+				 (unsigned long long)f.lost);
+		else if (d->rs.packets == UINT64_MAX)
+			snprintf(lost, sizeof(lost), "; an unknown number of packets lost");
+		if (f.removed)
+			pr_warn("%s: %llu bytes shorter than its state says (power loss?): nothing "
+				"whole left, removed%s",
+				d->rs.part, (unsigned long long)f.missing, lost);
+		else
+			pr_warn("%s: %llu bytes shorter than its state says (power loss?): %s "
+				"completed with its %llu whole packet(s)%s",
+				d->rs.part, (unsigned long long)f.missing, f.name,
+				(unsigned long long)f.kept, lost);
+	} else if (f.name[0] && !d->o.quiet) {
+		fprintf(stderr, "capdump: %s completed up to its last flush\n", f.name);
+	}
+	d->carry_lost = d->rs.lost + f.lost;
+	d->pending_drop = d->carry_lost;
+	if (!d->rs.part[0])
+		return 0;
+	/* Done: a crash from here on must not finish it, or count its loss, again. */
+	d->rs.part[0] = d->rs.final[0] = '\0';
+	d->rs.lost = d->carry_lost;
+	r = resume_save(d->o.resume, &d->rs, true);
+	if (r < 0)
+		pr_err("%s: saving the resume state: %s", d->o.resume, strerror(-r));
+	return r;
+}
+
+/*
+ * Every ring continues after the last record on disk.  A ring that is not
+ * the one the state was saved from (capd replaced the file) is read from
+ * the first record of the new file, counting what it no longer holds as
+ * lost; if it carries the old file's numbers on, so do the old file's
+ * records after the state.
+ */
 static int resume_rings(struct capdump *d)
 {
-	char done[4096];
+	char was[40], now[40];
 	unsigned int i, j;
+	uint64_t seq;
 	int r;
 
 	r = resume_load(d->o.resume, &d->rs);
@@ -622,22 +836,52 @@ static int resume_rings(struct capdump *d)
 		       r == -EBADMSG ? "not a capdump state file" : strerror(-r));
 		return r;
 	}
-	r = resume_finish_part(&d->rs, done, sizeof(done));
-	if (r < 0) {
-		pr_err("%s: finishing %s: %s", d->o.resume, d->rs.part, strerror(-r));
+	r = resume_finish(d);
+	if (r < 0)
 		return r;
-	}
-	if (done[0] && !d->o.quiet)
-		fprintf(stderr, "capdump: %s completed up to its last flush\n", done);
-	for (i = 0; i < ringsrc_count(d->src); i++)
+	for (i = 0; i < ringsrc_count(d->src); i++) {
+		const struct ring_hdr *h = ringsrc_hdr(d->src, i);
+
 		for (j = 0; j < d->rs.nrings; j++)
-			if (!strcmp(d->rs.rings[j].path, ringsrc_path(d->src, i))) {
-				r = ringsrc_seek_seq(d->src, i, d->rs.rings[j].next_seq);
-				if (r < 0)
-					return r;
-				d->next_seq[i] = d->rs.rings[j].next_seq;
-			}
+			if (!strcmp(d->rs.rings[j].path, ringsrc_path(d->src, i)))
+				break;
+		if (j == d->rs.nrings)
+			continue;
+		seq = d->rs.rings[j].next_seq;
+		if (d->rs.rings[j].id && d->rs.rings[j].id != h->format_ns) {
+			if (h->format_seq < seq)
+				seq = h->format_seq;
+			pr_warn("%s: not the ring %s was saved from (that one was formatted %s, "
+				"this one %s): reading it from its first record, %llu",
+				ringsrc_path(d->src, i), d->o.resume,
+				clock_text_utc(d->rs.rings[j].id, 3, was, sizeof(was)),
+				clock_text_utc(h->format_ns, 3, now, sizeof(now)),
+				(unsigned long long)seq);
+		}
+		r = ringsrc_seek_seq(d->src, i, seq);
+		if (r < 0) {
+			pr_err("%s: seeking record %llu: %s", ringsrc_path(d->src, i),
+			       (unsigned long long)seq, strerror(-r));
+			return r;
+		}
+	}
 	return 0;
+}
+
+/* Where the rings stand before the first record: the state's start. */
+static void resume_track_start(struct capdump *d)
+{
+	uint64_t seq, ts;
+	unsigned int i;
+
+	resume_track_init(&d->track);
+	for (i = 0; i < ringsrc_count(d->src) && i < RESUME_MAX_RINGS; i++) {
+		ringsrc_position(d->src, i, &seq, &ts);
+		if (seq == RING_SEQ_UNKNOWN)
+			continue;
+		d->track.next_seq[i] = seq;
+		d->track.id[i] = ringsrc_hdr(d->src, i)->format_ns;
+	}
 }
 
 /* Open the input; for rings, resume and start the output before the first record. */
@@ -658,6 +902,7 @@ static int open_input(struct capdump *d, int argc, char **argv)
 		r = resume_rings(d);
 		if (r < 0)
 			return r;
+		resume_track_start(d);
 	}
 	r = setup_ring_output(d);
 	if (r < 0)
@@ -696,6 +941,7 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &d.o) < 0)
 		return 2;
 	stop = readopt_signals();
+	d.carry_mark = UINT64_MAX;
 	if (d.o.out && !strcmp(d.o.out, "-") && isatty(STDOUT_FILENO)) {
 		pr_err("-w -: standard output is a terminal; pipe it (| wireshark -k -i -)");
 		return 2;
@@ -717,8 +963,9 @@ int main(int argc, char **argv)
 	d.df = NULL;
 	if (!r)
 		r = rc;
+	/* Every file is complete: the state names none. */
 	if (r == 0 && d.o.resume && d.src)
-		save_state(&d, true);
+		save_state(&d, &(struct dumpfile_safe){ .packets = d.t.written }, false);
 	if (d.write_err)
 		pr_err("%s: %s; the file is closed and holds everything up to its last flush", last,
 		       strerror(-d.write_err));
@@ -730,17 +977,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, ", %llu filtered out, %llu lost to ring overruns",
 			(unsigned long long)d.t.filtered, (unsigned long long)d.t.lost);
 		if (d.src) {
-			uint64_t before = 0;
-			unsigned int i, q;
+			uint64_t before = 0, recv, ifdrop, osdrop;
+			unsigned int i, k;
 
+			/* Across capd's restarts, as the ISBs count them. */
 			for (i = 0; i < ringsrc_count(d.src); i++) {
-				const struct ring_stats *st = ringsrc_stats(d.src, i);
-
-				for (q = 0; q < st->nqueue && q < RING_MAX_QUEUES; q++) {
-					const struct ring_queue_stats *s = &st->queues[q];
-					const struct ring_queue_stats *b = &d.base[i][q];
-
-					before += ring_queue_dropped(s) - ring_queue_dropped(b);
+				counts_refresh(&d, i, false);
+				for (k = 0; k < RING_MAX_IFACES; k++) {
+					counts_iface(&d.counts[i], k, &recv, &ifdrop, &osdrop);
+					before += ifdrop + osdrop;
 				}
 			}
 			fprintf(stderr, ", %llu dropped before the ring (NIC/kernel)",
@@ -748,6 +993,7 @@ int main(int argc, char **argv)
 		}
 		fputc('\n', stderr);
 	}
+	resume_track_free(&d.track);
 	readloop_close(d.rl);
 	filter_close(d.filter);
 	free(d.o.expr);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,7 +13,16 @@
 #include "fname.h"
 #include "zout.h"
 
-#define BLOCK_BUF (128u << 10) /* one EPB of 64 KiB plus options, or an NRB */
+#define BLOCK_BUF  (128u << 10) /* one EPB of 64 KiB plus options, or an NRB */
+#define NAME_TRIES 10000	/* taken names skipped before giving up */
+#define OPEN_TRIES 100		/* names taken by another writer meanwhile */
+
+/* A file this run wrote and closed, as it was then (-W). */
+struct dumpfile_kept {
+	char *name;
+	dev_t dev;
+	ino_t ino;
+};
 
 struct dumpfile {
 	struct dumpfile_opts o;
@@ -23,20 +33,35 @@ struct dumpfile {
 	uint64_t opened_ns;   /* UTC when the current file was opened */
 	uint64_t isb_reserve; /* room -C keeps for the closing ISBs */
 	uint64_t file_packets;
-	uint64_t packets; /* all files; zout_mark() of the safe points */
-	unsigned int seq; /* files opened */
+	uint64_t packets;     /* all files; zout_mark() of the safe points */
+	uint64_t safe_closed; /* the packets of the files closed, up to their last flush */
+	unsigned int files;   /* files opened */
+	unsigned int num;     /* the number of the next numbered name */
+	char last_want[4096]; /* the strftime name of the last rotated file... */
+	unsigned int dup;     /* ... and the number it got (0: none) */
 	unsigned int nkept;
-	char **kept; /* closed files, oldest first (-W) */
+	struct dumpfile_kept *kept; /* closed files, oldest first (-W) */
 	int err;
 };
 
-/* The name of file number seq starting at UTC time t (see dumpfile.h). */
+static bool rotating(const struct dumpfile *d)
+{
+	return d->o.rotate_bytes || d->o.rotate_ns;
+}
+
+/*
+ * The name of the next file, starting at UTC time t (see dumpfile.h).  A
+ * rotated file never takes the name of a file that exists, this run's or
+ * another's: a numbered name takes the next free number, a strftime name
+ * the next free "_NNNNN" after the one the last file of that name got, so
+ * that the names sort in the order the files were written.
+ */
 static int make_name(struct dumpfile *d, uint64_t t, char *out, size_t len)
 {
 	const char *pat = d->o.pattern, *ext;
-	char want[4096];
 	time_t secs = (time_t)(t / 1000000000u);
-	char stamp[32];
+	char want[sizeof(d->last_want)], stamp[32];
+	unsigned int i, dup;
 	struct tm tm;
 	int n;
 
@@ -45,20 +70,69 @@ static int make_name(struct dumpfile *d, uint64_t t, char *out, size_t len)
 		n = (int)strftime(want, sizeof(want), pat, &tm);
 		if (n <= 0)
 			return -ENAMETOOLONG;
-	} else if (!d->o.rotate_bytes && !d->o.rotate_ns) {
-		n = snprintf(want, sizeof(want), "%s", pat);
 	} else {
-		/* dumpcap's habit: NAME_NNNNN_YYYYmmddHHMMSS.EXT */
-		ext = fname_ext(pat);
-		strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
-		n = snprintf(want, sizeof(want), "%.*s_%05u_%s%s", (int)(ext - pat), pat, d->seq,
-			     stamp, ext);
+		n = snprintf(want, sizeof(want), "%s", pat);
+		if ((size_t)n >= sizeof(want))
+			return -ENAMETOOLONG;
 	}
-	if ((size_t)n >= sizeof(want))
-		return -ENAMETOOLONG;
-	if (d->o.keep_existing)
-		return fname_free(want, out, len);
-	return (size_t)snprintf(out, len, "%s", want) < len ? 0 : -ENAMETOOLONG;
+	if (!rotating(d)) {
+		if (d->o.keep_existing)
+			return fname_free(want, out, len);
+		return (size_t)snprintf(out, len, "%s", want) < len ? 0 : -ENAMETOOLONG;
+	}
+	ext = fname_ext(want);
+	if (strchr(pat, '%')) {
+		/* NAME.EXT, NAME_00001.EXT, ... */
+		dup = strcmp(want, d->last_want) ? 0 : d->dup + 1;
+		snprintf(d->last_want, sizeof(d->last_want), "%s", want);
+		for (i = 0; i < NAME_TRIES; i++, dup++) {
+			if (dup)
+				n = snprintf(out, len, "%.*s_%05u%s", (int)(ext - want), want, dup,
+					     ext);
+			else
+				n = snprintf(out, len, "%s", want);
+			if ((size_t)n >= len)
+				return -ENAMETOOLONG;
+			d->dup = dup;
+			if (!fname_taken(out))
+				return 0;
+		}
+		return -EEXIST;
+	}
+	/* dumpcap's habit: NAME_NNNNN_YYYYmmddHHMMSS.EXT */
+	strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
+	for (i = 0; i < NAME_TRIES; i++) {
+		n = snprintf(out, len, "%.*s_%05u_%s%s", (int)(ext - want), want, d->num++, stamp,
+			     ext);
+		if ((size_t)n >= len)
+			return -ENAMETOOLONG;
+		if (!fname_taken(out))
+			return 0;
+	}
+	return -EEXIST;
+}
+
+/* The message of a file that cannot be opened. */
+static void open_error(const struct dumpfile *d, int r, char *err, size_t errlen)
+{
+	char target[4096];
+	const char *kind;
+
+	zout_target(d->name, &kind);
+	if (r == -ELOOP && !strcmp(kind, "a symlink"))
+		snprintf(err, errlen,
+			 "%s is a symlink in a directory others can write: not followed, since "
+			 "they could point it anywhere; to write into what it names, give -w %s",
+			 d->name, realpath(d->name, target) ? target : "its target");
+	else if (r == -ENXIO && *kind)
+		snprintf(err, errlen,
+			 "%s is %s: capdump writes into regular files, character devices and "
+			 "FIFOs only",
+			 d->name, kind);
+	else if (r == -EINTR && !strcmp(kind, "a FIFO"))
+		snprintf(err, errlen, "%s: stopped while waiting for the FIFO's reader", d->name);
+	else
+		snprintf(err, errlen, "%s: %s", d->name, strerror(-r));
 }
 
 static int emit(struct dumpfile *d, const uint8_t *buf, size_t n)
@@ -164,28 +238,70 @@ static uint64_t isb_reserve(struct dumpfile *d)
 	return sum;
 }
 
+/* The safe point now, or after the file was closed (closed). */
+static void fill_safe(const struct dumpfile *d, bool closed, struct dumpfile_safe *sp)
+{
+	*sp = (struct dumpfile_safe){ .final = d->name };
+	if (closed || !d->z) {
+		sp->packets = d->safe_closed;
+		return;
+	}
+	sp->tmp = zout_tmp_path(d->z);
+	sp->offset = zout_bytes_safe_out(d->z);
+	sp->packets = zout_mark_safe(d->z);
+	/* Marks count the packets of all files; this one began after the others'. */
+	sp->file_packets = sp->packets - (d->packets - d->file_packets);
+}
+
+static void tell_safe(struct dumpfile *d, bool closed)
+{
+	struct dumpfile_safe sp;
+
+	if (!d->o.safe)
+		return;
+	fill_safe(d, closed, &sp);
+	d->o.safe(d->o.ctx, &sp);
+}
+
 static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 {
 	struct zout_opts zo = {
 		.level = d->o.compress ? d->o.level : 0,
 		.mode = 0640,
-		.overwrite = !d->o.keep_existing, /* tcpdump -w replaces a file */
+		/* tcpdump -w replaces a file; a rotated one never does (make_name()) */
+		.overwrite = !d->o.keep_existing && !rotating(d),
 		.threaded = 1, /* the ring is read while the last batch compresses */
+		/* /dev/null, a FIFO into Wireshark, a symlink (dumpfile_open()) */
+		.in_place = !d->o.keep_existing && !rotating(d),
+		/* --resume: a state never describes more than is on disk */
+		.sync_flush = d->o.durable,
+		.fsync = d->o.durable,
 	};
+	unsigned int tries;
 	int r;
 
-	r = make_name(d, t, d->name, sizeof(d->name));
+	/* A file of a -G period is named for the start of the period. */
+	if (d->o.rotate_ns)
+		t -= t % d->o.rotate_ns;
+	for (tries = 0;; tries++) {
+		r = make_name(d, t, d->name, sizeof(d->name));
+		if (r < 0) {
+			snprintf(err, errlen, "-w %s: %s", d->o.pattern,
+				 r == -ENAMETOOLONG ? "file name too long"
+						    : "no free file name left");
+			return r;
+		}
+		zo.path = d->name;
+		r = zout_open(&zo, &d->z);
+		/* Taken by another writer since make_name() looked: the next one. */
+		if (r != -EEXIST || !rotating(d) || tries == OPEN_TRIES)
+			break;
+	}
 	if (r < 0) {
-		snprintf(err, errlen, "-w %s: file name too long", d->o.pattern);
+		open_error(d, r, err, errlen);
 		return r;
 	}
-	zo.path = d->name;
-	r = zout_open(&zo, &d->z);
-	if (r < 0) {
-		snprintf(err, errlen, "%s: %s", d->name, strerror(-r));
-		return r;
-	}
-	d->seq++;
+	d->files++;
 	d->opened_ns = clock_ns(CLOCK_REALTIME);
 	d->period = d->o.rotate_ns ? t / d->o.rotate_ns : 0;
 	d->file_packets = 0;
@@ -198,14 +314,20 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 		r = zout_flush(d->z);
 	if (r < 0)
 		d->err = r;
+	else
+		tell_safe(d, false);
 	return r;
 }
 
-/* Keep at most max_files files: the one just closed, those before it and,
- * if another follows, that one. */
+/*
+ * Keep at most max_files files: the one just closed, those before it and,
+ * if another follows, that one.  Only files this run wrote are counted and
+ * removed, and only while they are still the file it wrote.
+ */
 static void retire(struct dumpfile *d, const char *closed, bool another)
 {
-	char **k;
+	struct dumpfile_kept *k;
+	struct stat st;
 
 	if (!d->o.max_files)
 		return;
@@ -213,11 +335,19 @@ static void retire(struct dumpfile *d, const char *closed, bool another)
 	if (!k)
 		return;
 	d->kept = k;
-	d->kept[d->nkept++] = strdup(closed);
+	k = &d->kept[d->nkept++];
+	k->name = strdup(closed);
+	k->dev = 0;
+	k->ino = 0;
+	if (!lstat(closed, &st)) {
+		k->dev = st.st_dev;
+		k->ino = st.st_ino;
+	}
 	while (d->nkept && d->nkept + another > d->o.max_files) {
-		if (d->kept[0])
-			unlink(d->kept[0]);
-		free(d->kept[0]);
+		k = &d->kept[0];
+		if (k->name && !lstat(k->name, &st) && st.st_dev == k->dev && st.st_ino == k->ino)
+			unlink(k->name);
+		free(k->name);
 		memmove(d->kept, d->kept + 1, --d->nkept * sizeof(*d->kept));
 	}
 }
@@ -230,15 +360,22 @@ static int close_file(struct dumpfile *d, bool another)
 		return 0;
 	r = d->err ? d->err : write_isbs(d);
 	/* The last batches' errors surface here, not first in zout_close(), so
-	 * that a salvaged file is known below to have its final name. */
-	if (!r && (r = zout_wait(d->z)) < 0)
+	 * that a salvaged file is known below to have its final name.  All of
+	 * it is a safe point before the rename, so that a crash after it does
+	 * not have a restart record its packets again. */
+	if (!r && (r = zout_flush(d->z)) < 0)
 		d->err = r;
+	if (!r)
+		tell_safe(d, false);
+	/* What the file holds once closed: all, or up to a salvage's flush. */
+	d->safe_closed = zout_mark_safe(d->z);
 	r2 = zout_close(d->z);
 	d->z = NULL;
 	if (!r)
 		r = r2;
 	/* A salvaged file gets its final name too (zout_close). */
 	if (r2 == 0 || r2 == d->err) {
+		tell_safe(d, true);
 		if (d->o.closed)
 			d->o.closed(d->o.ctx, d->name);
 		retire(d, d->name, another);
@@ -246,15 +383,36 @@ static int close_file(struct dumpfile *d, bool another)
 	return r;
 }
 
+int dumpfile_check_target(const char *pattern, char *err, size_t errlen)
+{
+	const char *kind;
+
+	switch (zout_target(pattern, &kind)) {
+	case ZOUT_TARGET_FILE:
+		return 0;
+	case ZOUT_TARGET_IN_PLACE:
+		snprintf(err, errlen,
+			 "-w %s is %s, written into as it is: -C, -G and --resume need a name for "
+			 "new files",
+			 pattern, kind);
+		break;
+	default:
+		snprintf(err, errlen,
+			 "-w %s is %s: capdump writes into regular files, character devices and "
+			 "FIFOs only",
+			 pattern, kind);
+	}
+	return -EINVAL;
+}
+
 int dumpfile_open(const struct dumpfile_opts *o, struct dumpfile **ret, char *err, size_t errlen)
 {
 	struct dumpfile *d;
 	int r;
 
-	if (!strcmp(o->pattern, "-") && (o->rotate_bytes || o->rotate_ns)) {
-		snprintf(err, errlen, "-C and -G need a file name, not standard output");
+	if ((o->rotate_bytes || o->rotate_ns || o->keep_existing) &&
+	    dumpfile_check_target(o->pattern, err, errlen) < 0)
 		return -EINVAL;
-	}
 	if (o->nifaces > DUMPFILE_MAX_IFACES) {
 		snprintf(err, errlen, "too many interfaces (%u)", o->nifaces);
 		return -EINVAL;
@@ -263,6 +421,8 @@ int dumpfile_open(const struct dumpfile_opts *o, struct dumpfile **ret, char *er
 	if (!d)
 		return -ENOMEM;
 	d->o = *o;
+	if (rotating(d) && !strchr(o->pattern, '%'))
+		d->num = fname_next_number(o->pattern);
 	d->hbuf = malloc(BLOCK_BUF);
 	r = -ENOMEM;
 	if (!d->hbuf)
@@ -362,15 +522,11 @@ int dumpfile_tick(struct dumpfile *d, uint64_t now)
 	return r;
 }
 
-bool dumpfile_safe_point(const struct dumpfile *d, const char **tmp_path, const char **final_path,
-			 uint64_t *offset, uint64_t *packets)
+bool dumpfile_safe_point(const struct dumpfile *d, struct dumpfile_safe *sp)
 {
 	if (!d->z || !zout_bytes_safe(d->z))
 		return false;
-	*tmp_path = zout_tmp_path(d->z);
-	*final_path = d->name;
-	*offset = zout_bytes_safe_out(d->z);
-	*packets = zout_mark_safe(d->z);
+	fill_safe(d, false, sp);
 	return true;
 }
 
@@ -383,7 +539,7 @@ int dumpfile_close(struct dumpfile *d)
 		return 0;
 	r = close_file(d, false);
 	for (i = 0; i < d->nkept; i++)
-		free(d->kept[i]);
+		free(d->kept[i].name);
 	free(d->kept);
 	free(d->hbuf);
 	free(d);
@@ -397,7 +553,7 @@ uint64_t dumpfile_packets(const struct dumpfile *d)
 
 unsigned int dumpfile_files(const struct dumpfile *d)
 {
-	return d->seq;
+	return d->files;
 }
 
 const char *dumpfile_current(const struct dumpfile *d)

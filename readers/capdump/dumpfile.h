@@ -14,6 +14,16 @@
  * strftime(3) in UTC for the start of each period; with rotation by size
  * (-C) and no '%' in the pattern a sequence number and the start time are
  * inserted before the extension: NAME_00001_20261121201604.pcapng.zst.
+ * A rotated file never replaces a file, this run's or another's: the
+ * numbers continue after the highest one already in the directory and skip
+ * a name taken meanwhile; a strftime name that is taken (files rotated
+ * within the second, a name that repeats) gets the next free "_NNNNN"
+ * before the extension: NAME.EXT, NAME_00001.EXT...  Without rotation the
+ * file replaces a regular file of its name (tcpdump -w), unless
+ * keep_existing; a target that is not a regular file is never replaced:
+ * standard output, a character device, a FIFO and a symlink (in a
+ * directory only its owner can write) are written into as they are, other
+ * kinds refused (lib/zout.h).
  */
 #ifndef CAPD_DUMPFILE_H
 #define CAPD_DUMPFILE_H
@@ -47,6 +57,27 @@ typedef void (*dumpfile_idb_fn)(void *ctx, uint32_t if_id, struct pcapng_idb_inf
 /* Told about every file that is complete under its final name. */
 typedef void (*dumpfile_closed_fn)(void *ctx, const char *path);
 
+/* A safe point: what a crash (with durable, a power loss) leaves on disk. */
+struct dumpfile_safe {
+	const char *tmp;       /* the file in progress, under its temporary name; NULL
+				* if none (every file written is complete) */
+	const char *final;     /* its final name */
+	uint64_t offset;       /* its length at the last complete flush */
+	uint64_t packets;      /* packets of all files up to that flush (zout_mark()) */
+	uint64_t file_packets; /* of them, in the file in progress */
+};
+
+/*
+ * Told of the safe points a restart must know before the output goes on,
+ * synchronously: a file's headers are flushed (no packet is in it yet),
+ * all of a file is flushed and it is about to be renamed (tmp set, offset
+ * its whole content but the end of its zstd frame), and it was closed and
+ * renamed (tmp NULL; a file salvaged after a write error holds the packets
+ * of its last flush only).  The other safe points are read with
+ * dumpfile_safe_point().
+ */
+typedef void (*dumpfile_safe_fn)(void *ctx, const struct dumpfile_safe *sp);
+
 struct dumpfile_opts {
 	const char *pattern;	/* -w: file name or pattern; "-" = standard output */
 	int level;		/* zstd level when compress */
@@ -55,7 +86,7 @@ struct dumpfile_opts {
 	uint64_t rotate_bytes;	/* -C: start a new file after this many bytes (0 = never) */
 	uint64_t rotate_ns;	/* -G: new file at every multiple of this in UTC (0 = never) */
 	unsigned int max_files; /* -W: keep at most this many files (0 = all) */
-	bool keep_existing;	/* never replace a file: take NAME-N.EXT instead */
+	bool keep_existing;	/* never replace a file: take NAME-N.EXT instead (no rotation) */
 	const char *filter;	/* the expression, for if_filter */
 	const char *userappl;	/* shb_userappl */
 	const char *comment;	/* shb comment */
@@ -66,13 +97,25 @@ struct dumpfile_opts {
 	dumpfile_isb_fn isb;
 	dumpfile_idb_fn idb;
 	dumpfile_closed_fn closed;
+	dumpfile_safe_fn safe;
+	/* Every flush reaches the disk (fdatasync) before it is a safe point;
+	 * a closed file and its directory are fsync'd (--resume). */
+	bool durable;
 	void *ctx;
 };
 
 struct dumpfile;
 
-/* @return 0; -EINVAL for bad options; or -errno of creating the first file
- *         (message in err). */
+/*
+ * Whether -w pattern may take rotation or keep_existing, which make new
+ * files next to it: not if it names standard output or an existing file
+ * that is not a regular file, which is written into as it is or refused.
+ * @return 0, or -EINVAL and a message in err.
+ */
+int dumpfile_check_target(const char *pattern, char *err, size_t errlen);
+
+/* @return 0; -EINVAL for bad options (dumpfile_check_target() among them);
+ *         or -errno of creating the first file (message in err). */
 int dumpfile_open(const struct dumpfile_opts *o, struct dumpfile **d, char *err, size_t errlen);
 
 /*
@@ -87,18 +130,17 @@ int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_
 int dumpfile_tick(struct dumpfile *d, uint64_t now_utc);
 
 /*
- * Where a crash would leave us: the temporary file, its length at the last
- * complete flush, and how many packets that flush covers in total.  For
- * --resume.  @return false before the first flush of a file.
+ * The last safe point (see dumpfile_safe_fn) as of the output's last sync
+ * point (lib/zout.h): never ahead of the disk.  For --resume.
+ * @return false if no file is open or it has no complete flush yet.
  */
-bool dumpfile_safe_point(const struct dumpfile *d, const char **tmp_path, const char **final_path,
-			 uint64_t *offset, uint64_t *packets);
+bool dumpfile_safe_point(const struct dumpfile *d, struct dumpfile_safe *sp);
 
 /* Write the ISBs, close the current file.  @return 0 or the first error. */
 int dumpfile_close(struct dumpfile *d);
 
 uint64_t dumpfile_packets(const struct dumpfile *d);
-unsigned int dumpfile_files(const struct dumpfile *d);
+unsigned int dumpfile_files(const struct dumpfile *d); /* files opened */
 const char *dumpfile_current(const struct dumpfile *d);
 
 #endif

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -23,13 +26,82 @@ int fname_free(const char *want, char *out, size_t len)
 
 	if ((size_t)snprintf(out, len, "%s", want) >= len)
 		return -ENAMETOOLONG;
-	if (stat(want, &st) < 0)
+	if (lstat(want, &st) < 0)
 		return 0;
 	for (i = 1; i < 10000; i++) {
 		if ((size_t)snprintf(out, len, "%.*s-%d%s", (int)(ext - want), want, i, ext) >= len)
 			return -ENAMETOOLONG;
-		if (stat(out, &st) < 0)
+		if (lstat(out, &st) < 0)
 			return 0;
 	}
 	return -EEXIST;
+}
+
+bool fname_taken(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char tmp[PATH_MAX + sizeof("..part")];
+	struct stat st;
+
+	base = base ? base + 1 : path;
+	if (!lstat(path, &st))
+		return true;
+	snprintf(tmp, sizeof(tmp), "%.*s.%s.part", (int)(base - path), path, base);
+	return !lstat(tmp, &st);
+}
+
+/* N if name is "PREFIX_N_STAMP.EXT" (see fname.h), else -1. */
+static long long numbered(const char *name, const char *prefix, size_t plen, const char *ext)
+{
+	unsigned long long n;
+	const char *p;
+	char *end;
+	int i;
+
+	if (strncmp(name, prefix, plen) || name[plen] != '_')
+		return -1;
+	p = name + plen + 1;
+	for (i = 0; p[i] >= '0' && p[i] <= '9'; i++)
+		;
+	if (i < 5 || p[i] != '_')
+		return -1;
+	n = strtoull(p, &end, 10);
+	if (n >= UINT_MAX)
+		return -1;
+	for (p = end + 1, i = 0; i < 14; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+	return strcmp(p + 14, ext) ? -1 : (long long)n;
+}
+
+unsigned int fname_next_number(const char *pattern)
+{
+	const char *slash = strrchr(pattern, '/'), *base = slash ? slash + 1 : pattern;
+	const char *ext = fname_ext(pattern);
+	char dir[PATH_MAX], name[NAME_MAX + 1];
+	unsigned int next = 0;
+	struct dirent *e;
+	long long n;
+	size_t len;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - pattern) + 1 : 1,
+		 slash ? pattern : ".");
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		len = strlen(e->d_name);
+		snprintf(name, sizeof(name), "%s", e->d_name);
+		/* A temporary name: ".NAME.part". */
+		if (name[0] == '.' && len > 6 && !strcmp(name + len - 5, ".part")) {
+			name[len - 5] = '\0';
+			memmove(name, name + 1, len - 5);
+		}
+		n = numbered(name, base, (size_t)(ext - base), ext);
+		if (n >= next)
+			next = (unsigned int)n + 1;
+	}
+	closedir(d);
+	return next;
 }

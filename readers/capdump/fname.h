@@ -3,6 +3,7 @@
 #ifndef CAPD_FNAME_H
 #define CAPD_FNAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Start of the extension of path's last component (".pcapng.zst" in
@@ -14,5 +15,20 @@ const char *fname_ext(const char *path);
  * @return 0, -ENAMETOOLONG, or -EEXIST if 9999 variants are taken.
  */
 int fname_free(const char *want, char *out, size_t len);
+
+/*
+ * Whether path, or its temporary name ".NAME.part" in the same directory
+ * (lib/zout.h), exists: a file a writer of path must leave alone (a
+ * dangling symlink counts).
+ */
+bool fname_taken(const char *path);
+
+/*
+ * Where the numbers of rotated files named "NAME_N_STAMP.EXT" (N of five
+ * digits or more, STAMP of fourteen: dumpfile.h) continue for the pattern
+ * NAME.EXT: one past the highest N of such a file, or of its temporary
+ * name, in the pattern's directory; 0 if none or if it cannot be read.
+ */
+unsigned int fname_next_number(const char *pattern);
 
 #endif

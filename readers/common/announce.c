@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,12 +24,40 @@ struct announce {
 	unsigned int calls;
 	uint64_t last_ns; /* CLOCK_MONOTONIC of the last write */
 	char files[READER_STATUS_MAX_RINGS][RING_RUN_DIR_LEN + 64];
+	bool tagged[READER_STATUS_MAX_RINGS]; /* files[i] is PID.TAG.status */
+	char note[RING_RUN_DIR_LEN + 192];    /* why one is */
 	struct reader_status st;
 };
 
 static void write_status(FILE *f, const void *ctx)
 {
 	reader_status_format(f, ctx);
+}
+
+/*
+ * The directory is shared by the ring's group and sticky: a member may
+ * have put a file of its own (or a directory, a link) at a reader's name
+ * before the reader came, and nobody but its owner can remove it.  The
+ * reader then writes PID.TAG.status, a name nobody can have guessed
+ * (true; *uid: whose the file at PID.status is).
+ */
+static bool announce_retag(struct announce *a, unsigned int i, uid_t *uid)
+{
+	char *name = strrchr(a->files[i], '/') + 1;
+	size_t left = sizeof(a->files[i]) - (size_t)(name - a->files[i]);
+	struct stat st;
+	uint64_t tag;
+
+	if (a->tagged[i] || lstat(a->files[i], &st) < 0 ||
+	    (S_ISREG(st.st_mode) && st.st_uid == geteuid()))
+		return false;
+	if (getrandom(&tag, sizeof(tag), 0) != (ssize_t)sizeof(tag))
+		return false;
+	snprintf(name, left, "%d.%0*" PRIx64 READER_STATUS_SUFFIX, (int)getpid(),
+		 READER_STATUS_TAG_LEN, tag);
+	a->tagged[i] = true;
+	*uid = st.st_uid;
+	return true;
 }
 
 /* Refresh the ring lines and write every file; the first error is
@@ -52,7 +82,24 @@ static int announce_write(struct announce *a, unsigned int *failed)
 		rs->laps = rd->laps;
 	}
 	for (i = 0; i < a->nfiles; i++) {
+		char taken[sizeof(a->files[i])];
+		uid_t uid;
+
 		r = file_replace(a->files[i], 0644, false, write_status, &a->st);
+		if (r < 0 && !a->tagged[i]) {
+			memcpy(taken, a->files[i], sizeof(taken));
+			if (announce_retag(a, i, &uid)) {
+				r = file_replace(a->files[i], 0644, false, write_status, &a->st);
+				if (r == 0 && !a->note[0]) {
+					snprintf(a->note, sizeof(a->note),
+						 "%s is held by uid %u, not by this reader: "
+						 "announced as %s",
+						 taken, (unsigned int)uid,
+						 strrchr(a->files[i], '/') + 1);
+					r = -EEXIST;
+				}
+			}
+		}
 		if (r < 0 && !err) {
 			err = r;
 			*failed = i;
@@ -118,7 +165,9 @@ int announce_open(struct announce **ret, const struct ringsrc *src, const char *
 	}
 	*ret = a;
 	r = announce_write(a, &i);
-	if (r < 0)
+	if (r == -EEXIST && a->note[0])
+		snprintf(err, errlen, "%s", a->note);
+	else if (r < 0)
 		snprintf(err, errlen, "%s: %s: capctl status will not list this reader",
 			 a->files[i], strerror(-r));
 	return r;

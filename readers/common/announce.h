@@ -24,10 +24,13 @@ struct announce;
  * Write the first status file for the rings of src.  Rings whose header
  * names no run directory (not written by capd), or whose directory has no
  * readers/ subdirectory (capd not set up there), are left out silently.
- * @return 0 with *a set (also when nothing is announced); -errno with a
- *         line for the operator in err if a file could not be written
- *         (*a is still usable: announce_update() and announce_close()
- *         accept it).
+ * PID.status may be held by a file another member of the group put there
+ * (the directory is sticky: nobody else can remove it); the reader then
+ * announces as PID.TAG.status (reader_status.h) instead.
+ * @return 0 with *a set (also when nothing is announced); -EEXIST if it
+ *         announces under such a name, -errno if a file could not be
+ *         written, both with a line for the operator in err (*a is still
+ *         usable: announce_update() and announce_close() accept it).
  */
 int announce_open(struct announce **a, const struct ringsrc *src, const char *program, int argc,
 		  char **argv, char *err, size_t errlen);

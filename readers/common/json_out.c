@@ -3,8 +3,9 @@
 
 #include "json_out.h"
 
-/* Length of the well-formed UTF-8 sequence at p (n bytes left), 0 if none. */
-static size_t utf8_len(const unsigned char *p, size_t n)
+/* Length of the well-formed UTF-8 sequence at p (n bytes left), 0 if none;
+ * its code point in *ret. */
+static size_t utf8_len(const unsigned char *p, size_t n, unsigned int *ret)
 {
 	size_t len, i;
 	unsigned int cp;
@@ -28,6 +29,7 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
 	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 		return 0;
+	*ret = cp;
 	return len;
 }
 
@@ -35,6 +37,7 @@ void json_out_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), i = 0, n;
+	unsigned int cp;
 
 	fputc('"', f);
 	while (i < len) {
@@ -44,8 +47,12 @@ void json_out_str(FILE *f, const char *s)
 			fprintf(f, "\\u%04x", p[i++]);
 		} else if (p[i] < 0x80) {
 			fputc(p[i++], f);
-		} else if ((n = utf8_len(p + i, len - i))) {
-			fwrite(p + i, 1, n, f);
+		} else if ((n = utf8_len(p + i, len - i, &cp))) {
+			/* C1 controls too: a terminal showing the JSON obeys them. */
+			if (cp < 0xa0)
+				fprintf(f, "\\u%04x", cp);
+			else
+				fwrite(p + i, 1, n, f);
 			i += n;
 		} else {
 			fprintf(f, "\\u%04x", p[i++]);

@@ -8,10 +8,11 @@
 #include <stdio.h>
 
 /*
- * Print s as a quoted JSON string.  Quote, backslash,
- * control characters and DEL are escaped; well-formed UTF-8 is copied; any
- * other byte (a payload's binary, a broken name) becomes \u00XX, so the
- * output is valid JSON whatever s holds.
+ * Print s as a quoted JSON string.  Quote, backslash, control characters
+ * (C0, DEL, and C1 in UTF-8: U+0080..U+009F) are escaped; other
+ * well-formed UTF-8 is copied; any other byte (a payload's binary, a
+ * broken name) becomes \u00XX, so the output is valid JSON whatever s
+ * holds, and holds no control character.
  */
 void json_out_str(FILE *f, const char *s);
 

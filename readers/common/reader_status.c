@@ -6,6 +6,19 @@
 
 #include "reader_status.h"
 
+/* The longest text reader_status_format() writes: every string full, every
+ * number at its widest (a negative pid, in case). */
+#define LINE(key, width) (sizeof(key) - 1 + (width) + 1)
+#define STRLEN(member)	 (sizeof(((struct reader_status *)0)->member) - 1)
+#define RING_LINE_MAX                                                                    \
+	LINE("ring generation= next_seq= position= records= lost= laps= last_ts= path=", \
+	     10 + 6 * 20 + STRLEN(rings[0].path))
+#define TEXT_MAX                                                                               \
+	(LINE(READER_STATUS_MAGIC, 0) + LINE("pid ", 11) + LINE("program ", STRLEN(program)) + \
+	 LINE("command ", STRLEN(command)) + 2 * LINE("started ", 20) +                        \
+	 READER_STATUS_MAX_RINGS * RING_LINE_MAX)
+_Static_assert(TEXT_MAX <= READER_STATUS_MAX_SIZE, "a status file can outgrow its bound");
+
 static void put_clean(FILE *f, const char *s)
 {
 	for (; *s; s++)
@@ -57,10 +70,16 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
+/* reader_status_format() writes no control character: one is not ours. */
 static int copy_str(char *dst, size_t size, const char *s, size_t n)
 {
-	if (n >= size || memchr(s, '\0', n))
+	size_t i;
+
+	if (n >= size)
 		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return -EINVAL;
 	memcpy(dst, s, n);
 	dst[n] = '\0';
 	return 0;
@@ -129,6 +148,8 @@ int reader_status_parse(const char *text, size_t len, struct reader_status *st)
 	int r = 0;
 
 	memset(st, 0, sizeof(*st));
+	if (len > READER_STATUS_MAX_SIZE)
+		return -EFBIG;
 	while (s < end && !r) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *le = nl ? nl : end, *sp, *val;
@@ -173,4 +194,75 @@ int reader_status_parse(const char *text, size_t len, struct reader_status *st)
 	if (r)
 		return r;
 	return have_pid && have_updated ? 0 : -EINVAL;
+}
+
+int reader_status_name_pid(const char *name, int32_t *pid)
+{
+	size_t n = strlen(name), sfx = strlen(READER_STATUS_SUFFIX), i, digits;
+	uint64_t v;
+
+	if (n <= sfx || strcmp(name + n - sfx, READER_STATUS_SUFFIX))
+		return -EINVAL;
+	n -= sfx;
+	for (digits = 0; digits < n && name[digits] != '.'; digits++)
+		;
+	if (digits < n) {
+		if (n - digits - 1 != READER_STATUS_TAG_LEN)
+			return -EINVAL;
+		for (i = digits + 1; i < n; i++)
+			if (!((name[i] >= '0' && name[i] <= '9') ||
+			      (name[i] >= 'a' && name[i] <= 'f')))
+				return -EINVAL;
+	}
+	if (name[0] == '0' || parse_u64(name, digits, &v) < 0 || v > INT32_MAX)
+		return -EINVAL;
+	*pid = (int32_t)v;
+	return 0;
+}
+
+/* Length of the well-formed UTF-8 sequence of a printable character (not
+ * C1) at p, n bytes left; 0 if there is none. */
+static size_t utf8_printable(const unsigned char *p, size_t n)
+{
+	unsigned int cp, min;
+	size_t len, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f, min = 0xa0;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f, min = 0x800;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+void reader_status_put_text(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, n;
+
+	while (i < len) {
+		if (p[i] == '\\') {
+			fputs("\\\\", f);
+			i++;
+		} else if (p[i] >= 0x20 && p[i] < 0x7f) {
+			fputc(p[i++], f);
+		} else if ((n = utf8_printable(p + i, len - i))) {
+			fwrite(p + i, 1, n, f);
+			i += n;
+		} else {
+			fprintf(f, "\\x%02x", p[i++]);
+		}
+	}
 }

@@ -5,6 +5,9 @@
  * lag and losses.  It lives at RUN_DIR/readers/PID.status, RUN_DIR being
  * the ring header's run_dir, and is replaced whole (file_replace) about
  * twice a second.  capd never reads it: capture does not depend on readers.
+ * When another user's file holds that name (the directory is shared by the
+ * ring's group), the reader uses PID.TAG.status instead, TAG being
+ * READER_STATUS_TAG_LEN random lowercase hex digits.
  *
  *	capd-reader 1
  *	pid 4242
@@ -22,6 +25,10 @@
  * position in the ring's data space; records, lost and laps are the
  * ring_reader counters.  path= comes last and runs to the end of the line.
  * Unknown keys and fields are ignored, so both sides may grow.
+ *
+ * Whoever may write the directory may write anything there: a reader of
+ * these files trusts none of it (capctl: the name's pid must be alive, its
+ * owner the file's owner, the content's pid the name's).
  */
 #ifndef CAPD_READER_STATUS_H
 #define CAPD_READER_STATUS_H
@@ -34,6 +41,10 @@
 #define READER_STATUS_SUFFIX	  ".status"
 #define READER_STATUS_MAX_RINGS	  16
 #define READER_STATUS_SEQ_UNKNOWN UINT64_MAX
+#define READER_STATUS_TAG_LEN	  16
+/* No file is larger: what reader_status_format() can write fits (pinned
+ * in reader_status.c). */
+#define READER_STATUS_MAX_SIZE 16384
 
 struct reader_status_ring {
 	char path[512];
@@ -56,17 +67,35 @@ struct reader_status {
 	struct reader_status_ring rings[READER_STATUS_MAX_RINGS];
 };
 
-/* Write st in the format above.  Control characters in the strings are
- * written as '?', so every field stays on its line. */
+/* Write st in the format above, at most READER_STATUS_MAX_SIZE bytes.
+ * Control characters (below 0x20, DEL) in the strings are written as '?',
+ * so every field stays on its line. */
 void reader_status_format(FILE *f, const struct reader_status *st);
 
 /*
  * Parse len bytes of text (need not be NUL terminated).
- * @return 0; -EPROTO if it is not a reader status (no magic line); -EINVAL
- *         if a known field is malformed, pid or updated is missing, or a
- *         ring line has no path; -E2BIG with more than
- *         READER_STATUS_MAX_RINGS rings.
+ * @return 0; -EFBIG if len > READER_STATUS_MAX_SIZE; -EPROTO if it is not
+ *         a reader status (no magic line); -EINVAL if a known field is
+ *         malformed, holds a control character (below 0x20, DEL: never
+ *         written), pid or updated is missing, or a ring line has no path;
+ *         -E2BIG with more than READER_STATUS_MAX_RINGS rings.
  */
 int reader_status_parse(const char *text, size_t len, struct reader_status *st);
+
+/*
+ * The pid a status file's name gives: "PID.status" or "PID.TAG.status",
+ * PID decimal without a leading zero, 1 to INT32_MAX.
+ * @return 0 with *pid set; -EINVAL for any other name.
+ */
+int reader_status_name_pid(const char *name, int32_t *pid);
+
+/*
+ * Print s, a string from a status file, for a terminal: printable ASCII,
+ * and well-formed UTF-8 of any character but a C1 control, as they are;
+ * the backslash as \\; every other byte (C0 and C1 control characters,
+ * DEL, bytes outside well-formed UTF-8) as \xNN.  Nothing s holds can
+ * move the cursor, set the title or pass for an escape it is not.
+ */
+void reader_status_put_text(FILE *f, const char *s);
 
 #endif

@@ -17,12 +17,15 @@ struct readloop {
 	struct ringsrc *src;
 	struct announce *ann;
 	uint32_t if_base[RINGSRC_MAX];
+	/* each ring's interfaces when if_base was numbered */
+	uint32_t niface[RINGSRC_MAX];
+	char ifname[RINGSRC_MAX][RING_MAX_IFACES][RING_IFNAME_LEN];
 };
 
 static int open_rings(struct readloop *rl, char *err, size_t errlen)
 {
 	const struct readopt_input *in = &rl->in;
-	uint32_t n = 0;
+	uint32_t n = 0, k;
 	unsigned int i;
 	int r;
 
@@ -42,9 +45,41 @@ static int open_rings(struct readloop *rl, char *err, size_t errlen)
 		const struct ring_stats *st = ringsrc_stats(rl->src, i);
 
 		rl->if_base[i] = n;
+		rl->niface[i] = st->niface < RING_MAX_IFACES ? st->niface : RING_MAX_IFACES;
+		for (k = 0; k < rl->niface[i]; k++)
+			memcpy(rl->ifname[i][k], st->ifaces[k].name, RING_IFNAME_LEN);
 		n += st->niface ? st->niface : 1;
 	}
 	return 0;
+}
+
+/*
+ * Ring i is read from a new file (RING_EV_REPLACED).  Its packets keep
+ * their interface numbers only if it captures the same interfaces, in the
+ * same order: else this reader cannot go on without misnaming them.
+ */
+static int check_replaced(struct readloop *rl, unsigned int i, char *err, size_t errlen)
+{
+	const struct ring_stats *st = ringsrc_stats(rl->src, i);
+	uint32_t k, n = st->niface < RING_MAX_IFACES ? st->niface : RING_MAX_IFACES;
+
+	for (k = 0; k < n && n == rl->niface[i]; k++)
+		if (memcmp(rl->ifname[i][k], st->ifaces[k].name, RING_IFNAME_LEN))
+			break;
+	if (n == rl->niface[i] && k == n)
+		return 0;
+	if (n != rl->niface[i])
+		snprintf(err, errlen,
+			 "%s: the ring was replaced by one that captures %u interfaces, not %u: "
+			 "start the reader again to read it",
+			 ringsrc_path(rl->src, i), n, rl->niface[i]);
+	else
+		snprintf(err, errlen,
+			 "%s: the ring was replaced by one that captures other interfaces (%.*s "
+			 "instead of %.*s): start the reader again to read it",
+			 ringsrc_path(rl->src, i), RING_IFNAME_LEN, st->ifaces[k].name,
+			 RING_IFNAME_LEN, rl->ifname[i][k]);
+	return -ENODEV;
 }
 
 int readloop_open(struct readloop **ret, const struct readopt_input *in, char *err, size_t errlen)
@@ -111,10 +146,16 @@ static int run_rings(struct readloop *rl, const struct readloop_ops *ops, void *
 		if (r == -EPIPE)
 			return 0;
 		if (r < 0) {
-			snprintf(err, errlen, "reading the ring: %s", strerror(-r));
+			snprintf(err, errlen, "reading the ring: %s",
+				 *ringsrc_error(rl->src) ? ringsrc_error(rl->src) : strerror(-r));
 			return r;
 		}
 		idle = r == 0;
+		if (!idle && (rec.events & RING_EV_REPLACED)) {
+			r = check_replaced(rl, rec.ring, err, errlen);
+			if (r < 0)
+				return r;
+		}
 		if (!idle) {
 			struct readloop_pkt p = {
 				.ts = rec.ts_utc,

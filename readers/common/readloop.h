@@ -93,9 +93,13 @@ int readloop_announce(struct readloop *rl, const char *program, int argc, char *
  * Deliver packets to ops until the input ends (every writer stopped and
  * everything read, or the last file read), *stop becomes non-zero, or a
  * callback stops.
+ * A ring replaced by a new file (ringsrc.h) is followed into it, provided
+ * the new file captures the same interfaces: else the packets' if_id would
+ * no longer name them, and the run ends (-ENODEV).
  * @return 0 at an end; 1 if a callback said done; the callback's -errno
  *         (err = ""); or the input's -errno with a line in err (a ring
- *         reformatted under us, a truncated or malformed file).
+ *         reformatted under us, a ring replaced by one of other
+ *         interfaces, a truncated or malformed file).
  */
 int readloop_run(struct readloop *rl, const struct readloop_ops *ops, void *ctx,
 		 const volatile sig_atomic_t *stop, char *err, size_t errlen);

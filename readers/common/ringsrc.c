@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "clock_ns.h"
@@ -10,14 +11,22 @@
 #include "ring_file.h"
 #include "ringsrc.h"
 
-#define MERGE_WAIT_NS	      20000000ull /* how long a silent ring may hold others back */
-#define IDLE_SLEEP_NS	      200000L	  /* readers poll: nothing wakes them */
-#define CLOCK_REFRESH_RECORDS 4096	  /* and at every idle moment */
+#define MERGE_WAIT_NS	      20000000ull    /* how long a silent ring may hold others back */
+#define IDLE_SLEEP_NS	      200000L	     /* readers poll: nothing wakes them */
+#define CLOCK_REFRESH_RECORDS 4096	     /* and at every idle moment */
+#define FILE_CHECK_NS	      200000000ull   /* how often an idle ring's file is looked at */
+#define WRITER_GONE_NS	      1000000000ull  /* a heartbeat this old: no writer (ring-format.md) */
+#define REPLACE_ERR_NS	      10000000000ull /* a path holding an unreadable file this long: fail */
 
 struct ring_in {
 	char path[4096];
-	struct ring_map map;
+	struct ring_map map; /* map.mem is NULL between a replaced file and its successor */
 	struct ring_reader rd;
+	dev_t dev; /* the file mapped */
+	ino_t ino;
+	uint8_t *meta;		    /* between files: the header pages of the one left */
+	uint64_t next_check;	    /* CLOCK_MONOTONIC of the next look at the file */
+	uint64_t left_ns;	    /* when the replaced file was left */
 	struct ring_clock clock;    /* snapshot, refreshed now and then */
 	unsigned int clock_age;	    /* records converted with it */
 	struct ringsrc_rec pending; /* next record of this ring, if have */
@@ -30,8 +39,27 @@ struct ring_in {
 
 struct ringsrc {
 	unsigned int n;
+	char err[1024]; /* why the last call failed, "" if it did not */
 	struct ring_in in[];
 };
+
+/* The header pages of ring i: of its mapping, or of the copy kept of the
+ * file left while waiting for its successor. */
+static const uint8_t *meta(const struct ring_in *in)
+{
+	return in->map.mem ? in->map.mem : in->meta;
+}
+
+static int file_id(struct ring_in *in)
+{
+	struct stat st;
+
+	if (fstat(in->map.fd, &st) < 0)
+		return -errno;
+	in->dev = st.st_dev;
+	in->ino = st.st_ino;
+	return 0;
+}
 
 int ringsrc_open(struct ringsrc **ret, char *const *names, unsigned int n, char *err, size_t errlen)
 {
@@ -63,6 +91,8 @@ int ringsrc_open(struct ringsrc **ret, char *const *names, unsigned int n, char 
 		}
 		s->n = i + 1;
 		r = ring_reader_open(&in->rd, in->map.mem, in->map.len);
+		if (r == 0)
+			r = file_id(in);
 		if (r < 0) {
 			ring_file_explain(r, in->path, 0, err, errlen);
 			goto fail;
@@ -89,6 +119,7 @@ void ringsrc_close(struct ringsrc *s)
 	for (i = 0; i < s->n; i++) {
 		ring_file_close(&s->in[i].map);
 		free(s->in[i].buf);
+		free(s->in[i].meta);
 	}
 	free(s);
 }
@@ -125,6 +156,123 @@ int ringsrc_seek_seq(struct ringsrc *s, unsigned int i, uint64_t seq)
 	return ring_reader_seek(&s->in[i].rd, RING_SEEK_SEQ, seq);
 }
 
+/* Has the writer of h gone (stopped, crashed, never started)? */
+static bool writer_gone(const struct ring_hdr *h, uint64_t now)
+{
+	uint64_t hb;
+
+	if (ring_load_acquire32(&h->writer_state) != RING_WRITER_RUNNING)
+		return true;
+	hb = ring_load_relaxed64(&h->heartbeat_ns);
+	return !hb || (now > hb && now - hb > WRITER_GONE_NS);
+}
+
+/* Is the file mapped no longer the one at the path (unlinked, or another
+ * file there now)? */
+static bool file_replaced(const struct ring_in *in)
+{
+	struct stat st;
+
+	if (fstat(in->map.fd, &st) == 0 && st.st_nlink == 0)
+		return true;
+	if (stat(in->path, &st) < 0)
+		return errno == ENOENT;
+	return st.st_dev != in->dev || st.st_ino != in->ino;
+}
+
+/*
+ * Let go of the file of ring i: everything in it has been read and no
+ * writer will add to it.  Its hugepages go back to the system now, not when
+ * its successor appears: capd may need them to create it.  The header
+ * pages are kept (stats, feeds, clock, positions stay readable).
+ */
+static int leave_file(struct ring_in *in, uint64_t now)
+{
+	uint8_t *m = malloc(RING_META_SIZE);
+
+	if (!m)
+		return -ENOMEM;
+	memcpy(m, in->map.mem, RING_META_SIZE);
+	free(in->meta);
+	in->meta = m;
+	ring_reader_detach(&in->rd, (const struct ring_hdr *)m);
+	ring_file_close(&in->map);
+	in->left_ns = now;
+	return 0;
+}
+
+/*
+ * Between files: map the ring now at the path if a writer has taken it
+ * over, and go on there at its oldest record.
+ * @return 1 when attached, 0 not yet, or -errno with s->err set (the
+ *         path holds something that is no ring for too long).
+ */
+static int attach_successor(struct ringsrc *s, unsigned int i, uint64_t now)
+{
+	struct ring_in *in = &s->in[i];
+	struct ring_map m = { .fd = -1 };
+	uint8_t *buf;
+	char why[512];
+	int r;
+
+	r = ring_file_open_ro(in->path, &m);
+	if (r == 0 && ring_load_acquire32(&((const struct ring_hdr *)m.mem)->writer_state) ==
+			      RING_WRITER_NONE)
+		r = -EAGAIN; /* its writer is still setting it up */
+	if (r == 0)
+		r = ring_reader_reattach(&in->rd, m.mem, m.len);
+	if (r < 0) {
+		ring_file_close(&m);
+		/* None yet, or one still being created: wait for capd. */
+		if (r == -ENOENT || r == -EINVAL || r == -EAGAIN ||
+		    now - in->left_ns < REPLACE_ERR_NS)
+			return 0;
+		snprintf(s->err, sizeof(s->err), "%s (the file that replaced the one read so far)",
+			 ring_file_explain(r, in->path, 0, why, sizeof(why)));
+		return r;
+	}
+	buf = realloc(in->buf, in->rd.max_caplen); /* another block size, another limit */
+	if (!buf) {
+		ring_reader_detach(&in->rd, (const struct ring_hdr *)in->meta);
+		ring_file_close(&m);
+		return -ENOMEM;
+	}
+	in->buf = buf;
+	in->map = m;
+	file_id(in);
+	free(in->meta);
+	in->meta = NULL;
+	in->clock_age = CLOCK_REFRESH_RECORDS;
+	return 1;
+}
+
+/*
+ * Ring i has nothing new: now and then, look whether its file was replaced
+ * (capd restarted with another size or block size) while no writer is left
+ * in it; then leave it and follow the ring to its new file.
+ * @return 1 if ring i is now read from a new file, 0 if not, or -errno.
+ */
+static int check_file(struct ringsrc *s, unsigned int i)
+{
+	struct ring_in *in = &s->in[i];
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	int r;
+
+	if (now < in->next_check)
+		return 0;
+	in->next_check = now + FILE_CHECK_NS;
+	if (in->map.mem) {
+		/* A writer still running writes into the file it has, even
+		 * if someone removed it from the directory. */
+		if (!writer_gone(in->map.mem, now) || !file_replaced(in))
+			return 0;
+		r = leave_file(in, now);
+		if (r < 0)
+			return r;
+	}
+	return attach_successor(s, i, now);
+}
+
 /* Try to take one record of ring i into its pending slot. */
 static int fill(struct ringsrc *s, unsigned int i)
 {
@@ -133,6 +281,11 @@ static int fill(struct ringsrc *s, unsigned int i)
 	int r;
 
 	for (;;) {
+		if (!in->map.mem) {
+			r = check_file(s, i);
+			if (r <= 0)
+				return r;
+		}
 		r = ring_reader_peek(&in->rd, &v);
 		if (r == -EPIPE) {
 			in->done = 1;
@@ -140,8 +293,17 @@ static int fill(struct ringsrc *s, unsigned int i)
 		}
 		if (r == -EAGAIN) {
 			in->clock_age = CLOCK_REFRESH_RECORDS; /* idle: refresh next */
-			return 0;
+			r = check_file(s, i);
+			if (r > 0)
+				continue; /* a new file: read it at once */
+			return r;
 		}
+		if (r == -EPROTO)
+			snprintf(s->err, sizeof(s->err),
+				 "%.512s: the ring's header no longer shows the geometry this "
+				 "reader attached with (reformatted in place, or damaged): start "
+				 "it again",
+				 in->path);
 		if (r < 0)
 			return r;
 		memcpy(in->buf, v.data, v.rec.caplen);
@@ -151,7 +313,8 @@ static int fill(struct ringsrc *s, unsigned int i)
 	}
 	/* The clock page changes about once a second: a copy per record
 	 * would cost more than the conversion. */
-	if (in->clock_age++ >= CLOCK_REFRESH_RECORDS || (v.events & RING_EV_GENERATION)) {
+	if (in->clock_age++ >= CLOCK_REFRESH_RECORDS ||
+	    (v.events & (RING_EV_GENERATION | RING_EV_REPLACED))) {
 		ringsrc_clock(s, i, &in->clock);
 		in->clock_age = 0;
 	}
@@ -183,6 +346,7 @@ int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 	unsigned int i;
 	int r;
 
+	s->err[0] = '\0';
 	for (;;) {
 		int best = -1, waiting = 0, live = 0;
 
@@ -240,17 +404,17 @@ const char *ringsrc_path(const struct ringsrc *s, unsigned int i)
 
 const struct ring_hdr *ringsrc_hdr(const struct ringsrc *s, unsigned int i)
 {
-	return s->in[i].map.mem;
+	return (const struct ring_hdr *)meta(&s->in[i]);
 }
 
 const struct ring_stats *ringsrc_stats(const struct ringsrc *s, unsigned int i)
 {
-	return (const struct ring_stats *)((const uint8_t *)s->in[i].map.mem + RING_STATS_OFF);
+	return (const struct ring_stats *)(meta(&s->in[i]) + RING_STATS_OFF);
 }
 
 const struct ring_feeds *ringsrc_feeds(const struct ringsrc *s, unsigned int i)
 {
-	return (const struct ring_feeds *)((const uint8_t *)s->in[i].map.mem + RING_FEEDS_OFF);
+	return (const struct ring_feeds *)(meta(&s->in[i]) + RING_FEEDS_OFF);
 }
 
 const struct ring_reader *ringsrc_reader(const struct ringsrc *s, unsigned int i)
@@ -262,7 +426,7 @@ void ringsrc_position(const struct ringsrc *s, unsigned int i, uint64_t *next_se
 		      uint64_t *last_ts)
 {
 	const struct ring_in *in = &s->in[i];
-	const struct ring_hdr *h = in->map.mem;
+	const struct ring_hdr *h = (const struct ring_hdr *)meta(in);
 
 	if (in->have)
 		*next_seq = in->pending.seq;
@@ -277,7 +441,10 @@ void ringsrc_position(const struct ringsrc *s, unsigned int i, uint64_t *next_se
 
 void ringsrc_clock(const struct ringsrc *s, unsigned int i, struct ring_clock *out)
 {
-	ring_clock_read(
-		(const struct ring_clock *)((const uint8_t *)s->in[i].map.mem + RING_CLOCK_OFF),
-		out);
+	ring_clock_read((const struct ring_clock *)(meta(&s->in[i]) + RING_CLOCK_OFF), out);
+}
+
+const char *ringsrc_error(const struct ringsrc *s)
+{
+	return s->err;
 }

@@ -8,6 +8,21 @@
  * record returned here is never torn.  With several rings the output is
  * in timestamp order as far as records arrive within MERGE_WAIT of each
  * other; a ring that stays silent longer does not hold the others back.
+ *
+ * A ring follows its path.  When capd is restarted with another size or
+ * block size, it replaces the file (ring_file_create()); a reader with
+ * nothing left to read looks at its file about every 200 ms, and once the
+ * file is unlinked or another one is at the path, and no writer is left in
+ * it (stopped, or no heartbeat for a second), it lets the old file go (its
+ * hugepages with it) and waits for a writer to take the new one over.  It
+ * then reads the new file from its oldest record, with RING_EV_REPLACED
+ * on the first record delivered from it; counters go on, and what the new
+ * file no longer holds of its records counts as lost (ring_reader.h,
+ * ring_reader_reattach()).  Meanwhile ringsrc_hdr(), _stats(), _feeds()
+ * and _clock() show the old file's last state.  A path that holds no file
+ * is waited for as long as it takes, like a writer that does not come
+ * back; one that holds something other than a readable ring for 10 s
+ * ends the reading (-errno).
  */
 #ifndef CAPD_RINGSRC_H
 #define CAPD_RINGSRC_H
@@ -26,7 +41,10 @@ struct ringsrc_rec {
 	const uint8_t *data; /* caplen bytes, valid until the next ringsrc_next() */
 	uint32_t caplen;
 	uint32_t wirelen;
-	uint32_t events; /* RING_EV_* of its ring since its previous record */
+	uint32_t events; /* RING_EV_* of its ring since its previous record:
+			  * RING_EV_REPLACED on the first record of a new file,
+			  * whose tables (ringsrc_stats(), _feeds()) may differ
+			  * and whose counters start again from zero */
 	uint16_t ring;	 /* index of the ring it came from */
 	uint16_t iface;	 /* index into that ring's interface table */
 	uint16_t queue;
@@ -55,10 +73,16 @@ int ringsrc_seek_seq(struct ringsrc *s, unsigned int i, uint64_t seq);
 /*
  * The next record, waiting at most timeout_ms for one (0: do not wait).
  * @return 1 with *r filled; 0 if none came in time; -EPIPE when every
- *         writer has stopped and everything is read; -EPROTO if a ring
- *         was reformatted under us.
+ *         writer has stopped and everything is read; -EPROTO if a ring's
+ *         header stopped showing the geometry it was attached with
+ *         (reformatted in place, damaged); or another -errno (a replaced
+ *         ring's path holds no readable ring); on an error,
+ *         ringsrc_error() has a line for the operator.
  */
 int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *r, int timeout_ms);
+
+/* Why the last ringsrc_next() failed, naming the ring; "" if unknown. */
+const char *ringsrc_error(const struct ringsrc *s);
 
 unsigned int ringsrc_count(const struct ringsrc *s);
 const char *ringsrc_path(const struct ringsrc *s, unsigned int i);

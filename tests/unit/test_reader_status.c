@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * test_reader_status - the reader status file: a round trip through the
- * text, strings that cannot break a line, and every way a file is refused.
+ * text, strings that cannot break a line, and every way a file is refused;
+ * its size bound, the names it may have, and how its strings are printed
+ * (text and JSON) so that nothing in them reaches a terminal as a control.
  */
 #include <stdint.h>
 
+#include "json_out.h"
 #include "reader_status.h"
 #include "test.h"
 
@@ -145,11 +148,215 @@ static void test_refused(void)
 	T_EQ(parse(buf, &st), -E2BIG);
 }
 
+/* The longest status there can be fits the bound; one byte more is refused. */
+static void test_size(void)
+{
+	static char buf[2 * READER_STATUS_MAX_SIZE];
+	struct reader_status a, b;
+	size_t n;
+	unsigned int i;
+
+	memset(&a, 0, sizeof(a));
+	a.pid = INT32_MIN;
+	memset(a.program, 'p', sizeof(a.program) - 1);
+	memset(a.command, 'c', sizeof(a.command) - 1);
+	a.started_ns = a.updated_ns = UINT64_MAX;
+	a.nrings = READER_STATUS_MAX_RINGS;
+	for (i = 0; i < a.nrings; i++) {
+		struct reader_status_ring *r = &a.rings[i];
+
+		memset(r->path, '/', sizeof(r->path) - 1);
+		r->generation = UINT32_MAX;
+		r->next_seq = r->position = r->records = r->lost = r->laps = r->last_ts =
+			UINT64_MAX - 1;
+	}
+	n = format(&a, buf, sizeof(buf));
+	printf("longest status: %zu bytes, bound %d\n", n, READER_STATUS_MAX_SIZE);
+	T_ASSERT(n <= READER_STATUS_MAX_SIZE);
+	a.pid = INT32_MAX;
+	n = format(&a, buf, sizeof(buf));
+	T_EQ(reader_status_parse(buf, n, &b), 0);
+	T_EQ(b.nrings, READER_STATUS_MAX_RINGS);
+	/* Padded with lines of unknown keys up to the bound, and one past it. */
+	n = (size_t)snprintf(buf, sizeof(buf), "capd-reader 1\npid 7\nupdated 5\n");
+	memset(buf + n, 'x', READER_STATUS_MAX_SIZE - n - 1);
+	buf[READER_STATUS_MAX_SIZE - 1] = '\n';
+	T_EQ(reader_status_parse(buf, READER_STATUS_MAX_SIZE, &b), 0);
+	buf[READER_STATUS_MAX_SIZE] = '\n';
+	T_EQ(reader_status_parse(buf, READER_STATUS_MAX_SIZE + 1, &b), -EFBIG);
+}
+
+/* No reader writes a control character: a file that holds one is not a
+ * reader's.  Bytes above 0x7f are a command line's own (any locale). */
+static void test_control_refused(void)
+{
+	static const char head[] = "capd-reader 1\npid 7\nupdated 5\n";
+	static const char *const bad[] = {
+		"program cap\x1b]0;owned\x07dump\n",
+		"command capdump \x1b[2J\x1b[31m\n",
+		"command capdump\t-i x\n",
+		"command capdump\r\n",
+		"program del\x7f\n",
+		"ring lost=1 path=/dev/hugepages/capd/\x1b[Kr\n",
+	};
+	struct reader_status st;
+	char buf[512];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s%s", head, bad[i]);
+		if (parse(buf, &st) != -EINVAL)
+			T_FAIL("accepted bad[%u]", i);
+	}
+	snprintf(buf, sizeof(buf), "%scommand capdump -w caf\xc3\xa9 \xc2\x9b \xff\n", head);
+	T_EQ(parse(buf, &st), 0);
+	T_ASSERT(!strcmp(st.command, "capdump -w caf\xc3\xa9 \xc2\x9b \xff"));
+}
+
+static void test_name_pid(void)
+{
+	static const char *const bad[] = {
+		".status",
+		"status",
+		"4242",
+		"4242.status.tmp",
+		"4242.status.0123456789abcdef.tmp",
+		"04242.status",
+		"0.status",
+		"-1.status",
+		"+1.status",
+		" 1.status",
+		"2147483648.status",
+		"99999999999999999999999.status",
+		"4242..status",
+		"4242.0123456789ABCDEF.status",
+		"4242.0123456789abcde.status",
+		"4242.0123456789abcdef0.status",
+		"4242.0123456789abcdeg.status",
+		"4242.0123456789abcdef.0123456789abcdef.status",
+		"x.status",
+		"4242.status.status",
+		"4242.statusx",
+	};
+	unsigned int i;
+	int32_t pid = 0;
+
+	T_EQ(reader_status_name_pid("4242.status", &pid), 0);
+	T_EQ(pid, 4242);
+	T_EQ(reader_status_name_pid("1.0123456789abcdef.status", &pid), 0);
+	T_EQ(pid, 1);
+	T_EQ(reader_status_name_pid("2147483647.status", &pid), 0);
+	T_EQ(pid, INT32_MAX);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (reader_status_name_pid(bad[i], &pid) != -EINVAL)
+			T_FAIL("accepted the name %s", bad[i]);
+}
+
+/* What f printed of s, in buf. */
+static const char *printed(void (*print)(FILE *f, const char *s), const char *s, char *buf,
+			   size_t size)
+{
+	FILE *f;
+
+	memset(buf, 0, size);
+	f = fmemopen(buf, size, "w");
+	T_ASSERT(f);
+	print(f, s);
+	T_ASSERT(fclose(f) == 0);
+	return buf;
+}
+
+/* A byte below 0x20, DEL, or C1: alone (U+0080..U+009F in 8-bit
+ * terminals) or as UTF-8 (0xc2 0x80..0x9f). */
+static int has_control(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; p[i]; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return 1;
+		if (p[i] >= 0x80 && p[i] <= 0x9f && (i == 0 || p[i - 1] < 0x80 || p[i - 1] == 0xc2))
+			return 1;
+	}
+	return 0;
+}
+
+static void test_put_text(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "capdump -i default", "capdump -i default" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa6",
+		  "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa6" },
+		{ "\x1b]0;owned\x07\x1b[2J", "\\x1b]0;owned\\x07\\x1b[2J" },
+		{ "a\tb\rc\nd\x7f", "a\\x09b\\x0dc\\x0ad\\x7f" },
+		/* C1: CSI alone (8-bit terminals) and as UTF-8 (U+009B) */
+		{ "\x9b"
+		  "31m \xc2\x9b"
+		  "31m \xc2\x85",
+		  "\\x9b31m \\xc2\\x9b31m \\xc2\\x85" },
+		{ "\xc2\xa0", "\xc2\xa0" },
+		/* not UTF-8: stray, overlong, surrogate, cut short, too large */
+		{ "\xff \xc0\x9b \xed\xa0\x80 \xe2\x82 \xf4\x90\x80\x80",
+		  "\\xff \\xc0\\x9b \\xed\\xa0\\x80 \\xe2\\x82 \\xf4\\x90\\x80\\x80" },
+		/* a backslash cannot pass for an escape */
+		{ "\\x1b", "\\\\x1b" },
+		{ "", "" },
+	};
+	char buf[512];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		printed(reader_status_put_text, cases[i].in, buf, sizeof(buf));
+		if (strcmp(buf, cases[i].out))
+			T_FAIL("case %u: printed \"%s\", want \"%s\"", i, buf, cases[i].out);
+		T_ASSERT(!has_control(buf));
+	}
+	/* Every byte after every byte: never a control character out. */
+	for (i = 0; i < 256 * 256; i++) {
+		char in[4] = { (char)(i >> 8), (char)(i & 0xff), 'x', '\0' };
+
+		if (!in[0])
+			continue;
+		printed(reader_status_put_text, in, buf, sizeof(buf));
+		if (has_control(buf))
+			T_FAIL("%02x %02x printed with a control character", i >> 8, i & 0xff);
+	}
+}
+
+static void test_json_controls(void)
+{
+	char buf[512];
+	unsigned int i;
+
+	printed(json_out_str,
+		"cap\x1b[2J\xc2\x9b"
+		"31m\xc2\x85\xc2\xa0\xc3\xa9\x7f",
+		buf, sizeof(buf));
+	T_ASSERT(!strcmp(buf, "\"cap\\u001b[2J\\u009b31m\\u0085\xc2\xa0\xc3\xa9\\u007f\""));
+	for (i = 0; i < 256 * 256; i++) {
+		char in[4] = { (char)(i >> 8), (char)(i & 0xff), 'x', '\0' };
+
+		if (!in[0])
+			continue;
+		printed(json_out_str, in, buf, sizeof(buf));
+		if (has_control(buf))
+			T_FAIL("%02x %02x printed with a control character", i >> 8, i & 0xff);
+	}
+}
+
 int main(void)
 {
 	test_round_trip();
 	test_control_chars();
 	test_refused();
+	test_size();
+	test_control_refused();
+	test_name_pid();
+	test_put_text();
+	test_json_controls();
 	printf("test_reader_status: ok\n");
 	return T_EXIT_PASS;
 }

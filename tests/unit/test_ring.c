@@ -3,18 +3,26 @@
  * test_ring.c - the ring's writer and reader, single-threaded, on heap
  * memory with 64 KiB blocks: layout checks, wrap-around, block padding,
  * laps with exact loss counts, torn and malformed records, writer restarts,
- * attach modes and reformatting.
+ * attach modes and reformatting; a header zeroed or changed under a reader
+ * (its private geometry), following a ring into the file that replaced
+ * it, and the ring file replaced rather than reformatted.
  *
  * The test keeps its own record of what it wrote (position and caplen by
  * seq); every other field and every payload byte is a function of seq, so
  * each delivered record is checked completely against what was written.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "clock_ns.h"
+#include "ring_clock.h"
+#include "ring_file.h"
 #include "ring_layout.h"
 #include "ring_reader.h"
 #include "ring_writer.h"
@@ -78,7 +86,8 @@ static uint64_t ts_of(uint64_t seq)
 	return 1000000 + seq / ts_div * 10;
 }
 
-static void fix_init(struct fix *f, uint32_t nblocks)
+/* A ring that takes over from the one whose header is prev (or NULL). */
+static void fix_init_after(struct fix *f, uint32_t nblocks, const struct ring_hdr *prev)
 {
 	memset(f, 0, sizeof(*f));
 	f->nblocks = nblocks;
@@ -90,8 +99,15 @@ static void fix_init(struct fix *f, uint32_t nblocks)
 	T_ASSERT(f->mem && f->pos && f->caplen);
 	/* Whatever the writer does not write stays recognisable. */
 	memset(f->mem, FILL, f->len);
-	T_EQ(ring_layout_format(f->mem, f->len, BS), 0);
+	T_EQ(ring_layout_format_after(f->mem, f->len, BS, prev), 0);
+	f->n = ((struct ring_hdr *)f->mem)->next_seq;
 	T_EQ(ring_writer_open(&f->w, f->mem, f->len, 1), 0);
+	T_EQ(f->w.seq, f->n);
+}
+
+static void fix_init(struct fix *f, uint32_t nblocks)
+{
+	fix_init_after(f, nblocks, NULL);
 }
 
 static void fix_free(struct fix *f)
@@ -323,6 +339,7 @@ static void test_layout(void)
 	T_EQ(h->clock_off, RING_CLOCK_OFF);
 	T_EQ(h->stats_off, RING_STATS_OFF);
 	T_ASSERT(h->format_ns != 0);
+	T_EQ(h->format_seq, 0);
 	T_EQ(h->generation, 0);
 	T_EQ(h->writer_state, RING_WRITER_NONE);
 	T_EQ(h->intent, 0);
@@ -404,6 +421,7 @@ static void test_layout(void)
 	T_EQ(ring_layout_format(mem, len, BS), 0);
 	T_EQ(h->generation, 1);
 	T_EQ(h->next_seq, 1000);
+	T_EQ(h->format_seq, 1000); /* its first record will be 1000 */
 	T_EQ(h->bytes, 500000);
 	T_EQ(h->writer_state, RING_WRITER_NONE);
 	T_EQ(h->writer_pid, 0);
@@ -433,6 +451,52 @@ static void test_layout(void)
 	T_EQ(ring_layout_format(mem, len, BS), 0);
 	T_EQ(h->generation, 0);
 	T_EQ(h->next_seq, 0);
+	T_EQ(h->format_seq, 0);
+
+	/* A new file after another one carries the other's sequence on. */
+	{
+		uint8_t *m2 = aligned_alloc(4096, len);
+
+		T_ASSERT(m2);
+		memset(m2, FILL, len);
+		h->generation = 7;
+		h->next_seq = 12345;
+		h->bytes = 999;
+		T_EQ(ring_layout_format_after(m2, len, 2 * BS, h), 0);
+		c = *(struct ring_hdr *)m2;
+		T_EQ(c.generation, 7);
+		T_EQ(c.next_seq, 12345);
+		T_EQ(c.format_seq, 12345);
+		T_EQ(c.bytes, 999);
+		T_EQ(c.block_size, 2 * BS);
+		T_EQ(c.tail, 0);
+		T_EQ(ring_layout_check(&c, len), 0);
+		T_EQ(ring_layout_format_after(m2, len, BS, NULL), 0);
+		c = *(struct ring_hdr *)m2;
+		T_EQ(c.generation, 0);
+		T_EQ(c.next_seq, 0);
+		T_EQ(c.format_seq, 0);
+		/* After a writer killed with 7 records taken, unpublished:
+		 * they are skipped and counted, as by a restart in place. */
+		h->writer_state = RING_WRITER_RUNNING;
+		h->taken_seq = 12345 + 7;
+		h->crashes = 2;
+		h->crash_lost = 10;
+		T_EQ(ring_layout_format_after(m2, len, BS, h), 0);
+		c = *(struct ring_hdr *)m2;
+		T_EQ(c.format_seq, 12345);
+		T_EQ(c.next_seq, 12345 + 7);
+		T_EQ(c.taken_seq, 12345 + 7);
+		T_EQ(c.crashes, 3);
+		T_EQ(c.crash_lost, 17);
+		T_EQ(c.writer_state, RING_WRITER_NONE);
+		T_EQ(ring_writer_open(&w, m2, len, 44), 0);
+		T_EQ(w.seq, 12345 + 7);
+		T_EQ(w.crashed, 0);
+		T_EQ(((struct ring_hdr *)m2)->crashes, 3);
+		h->writer_state = RING_WRITER_NONE;
+		free(m2);
+	}
 	free(mem);
 }
 
@@ -1320,6 +1384,437 @@ static void test_seek_seq(void)
 	fix_free(&f);
 }
 
+/* Peek until not 0: every record delivered meanwhile must be intact and
+ * what was written; returns the first non-zero result. */
+static int get_all(struct fix *f, struct ring_reader *r)
+{
+	static uint8_t buf[BS];
+	struct ring_view v;
+	int err;
+
+	while ((err = ring_reader_peek(r, &v)) == 0) {
+		T_ASSERT(v.rec.caplen <= ring_max_caplen(BS));
+		memcpy(buf, v.data, v.rec.caplen);
+		if (ring_reader_release(r) == 0)
+			check_rec(f, &v, buf);
+	}
+	return err;
+}
+
+/*
+ * The shared header zeroed or changed under an attached reader: the reader
+ * computes every address from its own copy of the geometry, so it neither
+ * divides by the header's nor reads outside its mapping; it reports
+ * -EPROTO, on every call until it is reopened.
+ */
+static void test_private_geometry(void)
+{
+	struct fix f;
+	struct ring_reader r;
+	struct ring_view v;
+	struct ring_hdr saved;
+	uint64_t expect = 0, k;
+	int err, i;
+
+	/* Line 0 zeroed while the reader stands at the end of a block and
+	 * records wait in the next: moving on computes the next block's
+	 * address (the old code divided by the header's block count). */
+	fix_init(&f, 4);
+	T_EQ(ring_reader_open(&r, f.mem, f.len), 0);
+	put_bytes(&f, BS / 2);
+	end_block(&f);
+	drain(&f, &r, &expect);
+	put(&f, 100);
+	put(&f, 200);
+	ring_writer_publish(&f.w);
+	saved = *hdr(&f);
+	memset(hdr(&f), 0, 64);
+	T_EQ(ring_reader_peek(&r, &v), -EPROTO);
+	T_EQ(ring_reader_peek(&r, &v), -EPROTO);
+	/* Restored, it stays refused: what was read meanwhile is suspect. */
+	memcpy(hdr(&f), &saved, 64);
+	T_EQ(ring_reader_peek(&r, &v), -EPROTO);
+	T_EQ(r.records, expect);
+	T_EQ(r.rejected, 0);
+	/* Reopened, it reads on. */
+	T_EQ(ring_reader_open(&r, f.mem, f.len), 0);
+	T_EQ(ring_reader_seek(&r, RING_SEEK_SEQ, expect), 0);
+	drain(&f, &r, &expect);
+
+	/* The whole header page zeroed, records pending mid-block. */
+	put(&f, 300);
+	put(&f, 400);
+	ring_writer_publish(&f.w);
+	saved = *hdr(&f);
+	T_EQ(get(&f, &r, &v), 0);
+	T_EQ(v.rec.seq, expect++);
+	memset(hdr(&f), 0, sizeof(struct ring_hdr));
+	T_EQ(ring_reader_peek(&r, &v), -EPROTO);
+	T_EQ(ring_reader_peek(&r, &v), -EPROTO);
+	*hdr(&f) = saved;
+
+	fix_free(&f);
+
+	/* Reformatted in place with another geometry, no writer yet: refused
+	 * at once, not waited on as an empty ring. */
+	fix_init(&f, 7);
+	put_bytes(&f, 2 * BS);
+	T_EQ(ring_reader_open(&r, f.mem, f.len), 0);
+	T_EQ(ring_layout_format(f.mem, f.len, 2 * BS), 0);
+	T_EQ(ring_reader_peek(&r, &v), -EPROTO);
+	fix_free(&f);
+
+	/* Any field of line 0 set to anything, the reader anywhere: records
+	 * delivered are intact, else -EAGAIN or -EPROTO, and no crash. */
+	fix_init(&f, 5);
+	put_bytes(&f, 3 * f.cap);
+	saved = *hdr(&f);
+	for (i = 0; i < 2000; i++) {
+		static const uint64_t vals[] = {
+			0, 1, 3, BS / 2, BS, 2 * BS, 1u << 30, 1u << 31, UINT32_MAX, UINT64_MAX
+		};
+		uint64_t val = rnd() % 4 ? vals[rnd() % (sizeof(vals) / sizeof(vals[0]))] : rnd();
+
+		*hdr(&f) = saved;
+		T_EQ(ring_reader_open(&r, f.mem, f.len), 0);
+		T_EQ(ring_reader_seek(&r, rnd() % 2 ? RING_SEEK_OLDEST : RING_SEEK_SEQ,
+				      oldest_intact(&f) + rnd() % (f.n - oldest_intact(&f))),
+		     0);
+		for (k = rnd() % 50; k > 0; k--)
+			if (get_all(&f, &r) != 0 || rnd() % 8 == 0)
+				break;
+		switch (rnd() % 6) {
+		case 0:
+			hdr(&f)->magic = val;
+			break;
+		case 1:
+			hdr(&f)->version = (uint32_t)val;
+			break;
+		case 2:
+			hdr(&f)->file_size = val;
+			break;
+		case 3:
+			hdr(&f)->data_off = val;
+			break;
+		case 4:
+			hdr(&f)->block_size = (uint32_t)val;
+			break;
+		default:
+			hdr(&f)->nblocks = (uint32_t)val;
+			break;
+		}
+		err = get_all(&f, &r);
+		T_ASSERT(err == -EAGAIN || err == -EPROTO);
+		if (err == -EPROTO)
+			T_EQ(get_all(&f, &r), -EPROTO);
+		T_EQ(r.rejected, 0);
+	}
+	*hdr(&f) = saved;
+	fix_free(&f);
+}
+
+/* A ring file replaced by another (capd restarted with another size): the
+ * reader follows it with ring_reader_reattach(). */
+static void test_reattach(void)
+{
+	struct fix a, b, c;
+	struct ring_reader r;
+	struct ring_view v;
+	struct ring_hdr copy;
+	uint64_t expect = 0, lost, records;
+	uint8_t junk[4 * BS];
+
+	fix_init(&a, 4);
+	T_EQ(ring_reader_open(&r, a.mem, a.len), 0);
+	put_bytes(&a, 2 * BS);
+	drain(&a, &r, &expect);
+
+	/* a's writer is gone; b continues its sequence in another file. */
+	fix_init_after(&b, 6, hdr(&a));
+	T_EQ(hdr(&b)->format_seq, a.n);
+	T_EQ(hdr(&b)->generation, hdr(&a)->generation + 1);
+	put_bytes(&b, 5000);
+	T_EQ(ring_reader_reattach(&r, b.mem, b.len), 0);
+	T_EQ(r.block_size, BS);
+	T_EQ(r.nblocks, 6);
+	T_EQ(get(&b, &r, &v), 0);
+	T_EQ(v.rec.seq, a.n);
+	T_EQ(v.lost, 0);
+	T_EQ(v.events, RING_EV_REPLACED);
+	expect = a.n + 1;
+	drain(&b, &r, &expect);
+	T_EQ(r.records, b.n);
+	T_EQ(r.lost, 0);
+
+	/* A writer killed with records taken but not published: the next
+	 * file skips their numbers, and a reader following counts them. */
+	ring_writer_take(&b.w, 4);
+	T_EQ(hdr(&b)->taken_seq, b.n + 4);
+	{
+		struct ring_reader r2 = r; /* a second reader where r is */
+		struct fix d;
+
+		fix_init_after(&d, 4, hdr(&b));
+		T_EQ(d.n, b.n + 4);
+		T_EQ(hdr(&d)->format_seq, b.n);
+		put_bytes(&d, 1000);
+		T_EQ(ring_reader_reattach(&r2, d.mem, d.len), 0);
+		T_EQ(get(&d, &r2, &v), 0);
+		T_EQ(v.rec.seq, b.n + 4);
+		T_EQ(v.lost, 4);
+		T_EQ(v.events, RING_EV_REPLACED);
+		T_EQ(r2.lost, r.lost + 4);
+		fix_free(&d);
+	}
+	hdr(&b)->taken_seq = b.n; /* b goes on, as if nothing was taken */
+
+	/* Then b goes on as any ring: a writer restart, a lap. */
+	T_EQ(ring_writer_open(&b.w, b.mem, b.len, 2), 0);
+	T_EQ(ring_reader_peek(&r, &v), -EAGAIN); /* polled meanwhile */
+	put(&b, 10);
+	ring_writer_publish(&b.w);
+	T_EQ(get(&b, &r, &v), 0);
+	T_EQ(v.events, RING_EV_GENERATION);
+	expect++;
+	put_bytes(&b, 2 * b.cap);
+	T_EQ(get(&b, &r, &v), 0);
+	T_EQ(v.events, RING_EV_LAPPED);
+	T_EQ(v.lost, v.rec.seq - expect);
+	expect = v.rec.seq + 1;
+	drain(&b, &r, &expect);
+	T_EQ(r.records + r.lost, b.n);
+
+	/* A file that started its sequence afresh and wrapped before the
+	 * reader came: all of its records it no longer holds are lost. */
+	fix_init(&c, 3);
+	put_bytes(&c, 3 * c.cap);
+	records = r.records;
+	lost = r.lost;
+	T_EQ(ring_reader_reattach(&r, c.mem, c.len), 0);
+	T_EQ(r.records, records);
+	T_EQ(r.lost, lost);
+	T_EQ(get(&c, &r, &v), 0);
+	T_EQ(v.rec.seq, oldest_intact(&c));
+	T_ASSERT(v.rec.seq > 0);
+	T_EQ(v.lost, v.rec.seq);
+	T_EQ(v.events, RING_EV_REPLACED);
+	expect = v.rec.seq + 1;
+	drain(&c, &r, &expect);
+	T_EQ(r.records - records + r.lost - lost, c.n);
+	T_EQ(r.rejected, 0);
+
+	/* Detached: the counters stay, nothing is read. */
+	copy = *hdr(&c);
+	ring_reader_detach(&r, &copy);
+	T_EQ(ring_reader_peek(&r, &v), -ENODEV);
+	T_EQ(ring_reader_release(&r), -ENODEV);
+	T_EQ(ring_reader_seek(&r, RING_SEEK_OLDEST, 0), -ENODEV);
+	T_EQ(ring_reader_backlog(&r), 0);
+	T_EQ(r.records - records + r.lost - lost, c.n);
+	/* No ring: refused, and the reader stays as it was. */
+	memset(junk, 0x5a, sizeof(junk));
+	T_EQ(ring_reader_reattach(&r, junk, sizeof(junk)), -EINVAL);
+	T_EQ(ring_reader_peek(&r, &v), -ENODEV);
+	T_EQ(r.records - records + r.lost - lost, c.n);
+	/* A first sequence number beyond what was written counts nothing. */
+	hdr(&a)->format_seq = hdr(&a)->next_seq + 1;
+	T_EQ(ring_reader_reattach(&r, a.mem, a.len), 0);
+	T_EQ(r.expect, RING_SEQ_UNKNOWN);
+	T_EQ(get(&a, &r, &v), 0);
+	T_EQ(v.lost, 0);
+	T_EQ(v.events, RING_EV_REPLACED);
+	fix_free(&a);
+	fix_free(&b);
+	fix_free(&c);
+}
+
+/* Write n records through a mapped file's writer and publish them. */
+static void file_put(struct ring_writer *w, uint64_t n)
+{
+	while (n--) {
+		struct ring_rec *rec = ring_writer_reserve(w, 64);
+
+		T_ASSERT(rec);
+		memset(rec, 0, sizeof(*rec));
+		rec->caplen = 64;
+		rec->wirelen = 64;
+		ring_writer_commit(w, rec);
+	}
+	ring_writer_publish(w);
+}
+
+static ino_t ino_of(const char *path)
+{
+	struct stat st;
+
+	T_EQ(stat(path, &st), 0);
+	return st.st_ino;
+}
+
+/*
+ * ring_file_create() on a plain file system (allow_any_fs): a ring of the
+ * same size and block size is reused; any other file at the path is
+ * replaced by a new one that carries the sequence on, never resized nor
+ * reformatted under the readers that map it.
+ */
+static void test_file_replace(void)
+{
+	const char *dir = t_tmpdir("test_ring");
+	char path[300];
+	struct ring_file_opts o = {
+		.path = path,
+		.size = 8 * BS,
+		.block_size = BS,
+		.gid = (gid_t)-1,
+		.mode = 0600,
+		.allow_any_fs = true,
+	};
+	struct ring_map m = { .fd = -1 }, rm = { .fd = -1 }, rm2 = { .fd = -1 };
+	const struct ring_hdr *h;
+	struct ring_writer w;
+	struct ring_reader r;
+	struct ring_view v;
+	struct stat st;
+	uint64_t tail;
+	ino_t ino;
+	int fd, n = 0;
+
+	snprintf(path, sizeof(path), "%s/r", dir);
+	T_EQ(ring_file_create(&o, &m), 0);
+	T_ASSERT(m.created);
+	T_EQ(ring_writer_open(&w, m.mem, m.len, 1), 0);
+	file_put(&w, 100);
+	tail = ((struct ring_hdr *)m.mem)->tail;
+	ring_file_close(&m); /* the writer dies: its state says running */
+	ino = ino_of(path);
+
+	T_EQ(ring_file_open_ro(path, &rm), 0);
+	T_EQ(ring_reader_open(&r, rm.mem, rm.len), 0);
+	T_EQ(ring_reader_seek(&r, RING_SEEK_OLDEST, 0), 0);
+	while (ring_reader_peek(&r, &v) == 0 && ring_reader_release(&r) == 0)
+		n++;
+	T_EQ(n, 100);
+	T_EQ(ring_reader_peek(&r, &v), -EAGAIN);
+
+	/* The same geometry: the same file, records and positions kept. */
+	T_EQ(ring_file_create(&o, &m), 0);
+	T_ASSERT(!m.created);
+	T_EQ(ino_of(path), ino);
+	h = m.mem;
+	T_EQ(h->tail, tail);
+	T_EQ(h->next_seq, 100);
+	T_EQ(h->generation, 1);
+	ring_file_close(&m);
+
+	/* Another block size: a new file; the old one is unlinked, and the
+	 * reader that maps it sees it as it was. */
+	o.block_size = 2 * BS;
+	T_EQ(ring_file_create(&o, &m), 0);
+	T_ASSERT(m.created);
+	T_EQ(fstat(rm.fd, &st), 0);
+	T_EQ(st.st_nlink, 0);
+	T_ASSERT(ino_of(path) != ino);
+	ino = ino_of(path);
+	h = m.mem;
+	T_EQ(h->block_size, 2 * BS);
+	T_EQ(h->nblocks, 3);
+	T_EQ(h->format_seq, 100);
+	T_EQ(h->next_seq, 100);
+	T_EQ(h->generation, 1);
+	T_EQ(h->tail, 0);
+	h = rm.mem;
+	T_EQ(h->block_size, BS);
+	T_EQ(h->nblocks, 7);
+	T_EQ(h->tail, tail);
+	T_EQ(ring_reader_peek(&r, &v), -EAGAIN);
+
+	/* The reader follows into the new file, and loses nothing. */
+	T_EQ(ring_writer_open(&w, m.mem, m.len, 2), 0);
+	file_put(&w, 10);
+	T_EQ(ring_file_open_ro(path, &rm2), 0);
+	T_EQ(ring_reader_reattach(&r, rm2.mem, rm2.len), 0);
+	ring_file_close(&rm);
+	T_EQ(ring_reader_peek(&r, &v), 0);
+	T_EQ(v.rec.seq, 100);
+	T_EQ(v.lost, 0);
+	T_EQ(v.events, RING_EV_REPLACED);
+	T_EQ(ring_reader_release(&r), 0);
+	n = 1;
+	while (ring_reader_peek(&r, &v) == 0 && ring_reader_release(&r) == 0)
+		n++;
+	T_EQ(n, 10);
+	T_EQ(r.records, 110);
+	T_EQ(r.lost, 0);
+	ring_file_close(&m);
+
+	/* Another size: replaced too, and the sequence goes on. */
+	o.size = 12 * BS;
+	T_EQ(ring_file_create(&o, &m), 0);
+	T_ASSERT(m.created);
+	T_EQ(fstat(rm2.fd, &st), 0);
+	T_EQ(st.st_nlink, 0);
+	T_ASSERT(ino_of(path) != ino);
+	h = m.mem;
+	T_EQ(h->file_size, 12 * BS);
+	T_EQ(h->format_seq, 110);
+	T_EQ(h->generation, 2);
+	ring_file_close(&m);
+	ring_file_close(&rm2);
+
+	/* A file of the right size that holds no ring: replaced by a new
+	 * one, not formatted in place; nothing to carry on. */
+	T_EQ(unlink(path), 0);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	T_ASSERT(fd >= 0);
+	T_EQ(ftruncate(fd, 12 * BS), 0);
+	T_EQ(pwrite(fd, "not a ring", 10, 0), 10);
+	T_EQ(fstat(fd, &st), 0);
+	T_EQ(ring_file_create(&o, &m), 0);
+	T_ASSERT(m.created);
+	T_ASSERT(ino_of(path) != st.st_ino);
+	T_EQ(fstat(fd, &st), 0);
+	T_EQ(st.st_nlink, 0);
+	close(fd);
+	h = m.mem;
+	T_EQ(h->format_seq, 0);
+	T_EQ(h->generation, 0);
+	ring_file_close(&m);
+
+	/* An empty file (a writer that died before sizing it): used. */
+	T_EQ(unlink(path), 0);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	T_ASSERT(fd >= 0);
+	T_EQ(fstat(fd, &st), 0);
+	close(fd);
+	T_EQ(ring_file_create(&o, &m), 0);
+	T_ASSERT(m.created);
+	T_EQ(ino_of(path), st.st_ino);
+	ring_file_close(&m);
+}
+
+/* A writer killed in the middle of a clock update leaves seq odd: readers
+ * give up after a bounded wait, and the next writer's update repairs it. */
+static void test_clock_dead_writer(void)
+{
+	static struct ring_clock c, out;
+	uint64_t t0;
+
+	c.utc_offset = 37;
+	ring_clock_write_begin(&c); /* ... and the writer dies */
+	T_ASSERT(c.seq & 1);
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	T_EQ(ring_clock_read(&c, &out), -EAGAIN);
+	T_ASSERT(clock_ns(CLOCK_MONOTONIC) - t0 < 10 * RING_CLOCK_READ_WAIT_NS);
+	T_EQ(out.utc_offset, 0);
+	ring_clock_write_begin(&c); /* its successor */
+	T_ASSERT(c.seq & 1);
+	c.utc_offset = 36;
+	ring_clock_write_end(&c);
+	T_ASSERT(!(c.seq & 1));
+	T_EQ(ring_clock_read(&c, &out), 0);
+	T_EQ(out.utc_offset, 36);
+}
+
 int main(void)
 {
 	test_layout();
@@ -1332,5 +1827,9 @@ int main(void)
 	test_seek();
 	test_seek_seq();
 	test_reset();
+	test_private_geometry();
+	test_reattach();
+	test_file_replace();
+	test_clock_dead_writer();
 	return T_EXIT_PASS;
 }

@@ -8,6 +8,10 @@
  * the thread, batches and their flushes, safe points that are on file
  * while the thread writes on, errors, abort, and the fallback when the
  * thread cannot be created; the round trips, pipes and salvages again.
+ * sync_flush: flushes as without it, on a file and on a pipe (not synced).
+ * Targets that are not regular files (a FIFO, a character device made for
+ * the test as root, a symlink, a socket): never replaced; written into in
+ * place when asked, a symlink only in a directory no one else can write.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -18,7 +22,10 @@
 #include <stdint.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -552,6 +559,71 @@ static void test_epipe(int level)
 }
 
 /* The first out bytes of a file being written decode to exactly data[0, in). */
+/* A pipe cannot be synced (fdatasync(2): EINVAL): written as without sync_flush. */
+static void sync_writer(int level)
+{
+	struct zout_opts o = {
+		.path = "-", .level = level, .flush_bytes = 100 << 10, .sync_flush = 1
+	};
+	size_t off = 0, n;
+	struct zout *z;
+
+	z = open_ok(&o);
+	while (off < (1u << 20)) {
+		n = rec_len();
+		T_EQ(zout_write(z, data + off, n), 0);
+		off += n;
+	}
+	T_EQ(zout_flush(z), 0);
+	T_EQ(zout_bytes_safe(z), off);
+	T_EQ(zout_close(z), 0);
+}
+
+/* sync_flush: every flush synced before it counts; the same file. */
+static void test_sync_flush(int level)
+{
+	char path[PATH_MAX];
+	struct zout_opts o = { .path = path,
+			       .level = level,
+			       .flush_bytes = 64 << 10,
+			       .sync_flush = 1,
+			       .threaded = 1 };
+	size_t off = 0, n, len = 0, got;
+	uint8_t *buf = malloc(DATA_LEN);
+	int fd, complete;
+	struct zout *z;
+	ssize_t r;
+	pid_t pid;
+
+	T_ASSERT(buf);
+	pathf(path, zname(level));
+	z = open_ok(&o);
+	while (off < (1u << 20)) {
+		n = rec_len();
+		T_EQ(zout_write(z, data + off, n), 0);
+		off += n;
+	}
+	T_EQ(zout_wait(z), 0);
+	T_ASSERT(zout_bytes_safe(z) > 0);
+	check_live(z, level);
+	T_EQ(zout_flush(z), 0);
+	T_EQ(zout_bytes_safe(z), off);
+	check_live(z, level);
+	T_EQ(zout_close(z), 0);
+	check_file(path, level, off);
+	T_ASSERT(!unlink(path));
+
+	pid = child_on_pipe(&fd, sync_writer, level);
+	while ((r = read(fd, buf + len, DATA_LEN - len)) > 0)
+		len += (size_t)r;
+	T_EQ(r, 0);
+	close(fd);
+	wait_ok(pid);
+	got = level ? decode(buf, len, &complete) : len;
+	T_ASSERT(got >= 1u << 20 && !memcmp(level ? dec : buf, data, got));
+	free(buf);
+}
+
 static void check_prefix(const char *path, int level, uint64_t out, uint64_t in)
 {
 	uint8_t *p = malloc(out + 1);
@@ -910,6 +982,284 @@ static void test_salvage_fsize(int level, enum limit_at at)
 	T_ASSERT(!unlink(path));
 }
 
+/* What is at path, for the checks below. */
+static mode_t kind_of(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		T_FAIL("lstat %s: %s", path, strerror(errno));
+	return st.st_mode & S_IFMT;
+}
+
+static void make_socket(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	T_ASSERT(fd >= 0 && strlen(path) < sizeof(a.sun_path));
+	strcpy(a.sun_path, path);
+	T_ASSERT(!bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	close(fd);
+}
+
+static void write_small(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	T_ASSERT(f && fputs(text, f) >= 0 && !fclose(f));
+}
+
+static int same_text(const char *path, const char *text)
+{
+	size_t n;
+	uint8_t *p = read_file(path, &n);
+	int same = n == strlen(text) && !memcmp(p, text, n);
+
+	free(p);
+	return same;
+}
+
+/*
+ * A path that is not a regular file is never renamed over, not even with
+ * overwrite: without in_place, -EEXIST and nothing created.
+ */
+static void test_special_kept(void)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], target[PATH_MAX];
+	struct zout_opts o = { .path = path, .overwrite = 1 };
+	struct zout *z;
+
+	pathf(path, "fifo");
+	pathf(tmp, ".fifo.part");
+	T_ASSERT(!mkfifo(path, 0600));
+	T_EQ(zout_open(&o, &z), -EEXIST);
+	T_EQ(kind_of(path), S_IFIFO);
+	T_ASSERT(!exists(tmp));
+	T_ASSERT(!unlink(path));
+
+	pathf(path, "link");
+	pathf(tmp, ".link.part");
+	pathf(target, "target");
+	write_small(target, "not a capture");
+	T_ASSERT(!symlink("target", path));
+	T_EQ(zout_open(&o, &z), -EEXIST);
+	T_EQ(kind_of(path), S_IFLNK);
+	T_ASSERT(same_text(target, "not a capture"));
+	T_ASSERT(!exists(tmp));
+	T_ASSERT(!unlink(path));
+	T_ASSERT(!unlink(target));
+
+	pathf(path, "sock");
+	pathf(tmp, ".sock.part");
+	make_socket(path);
+	T_EQ(zout_open(&o, &z), -EEXIST);
+	T_EQ(kind_of(path), S_IFSOCK);
+	T_ASSERT(!exists(tmp));
+	T_ASSERT(!unlink(path));
+
+	if (geteuid())
+		return;
+	/* /dev/null's numbers, in our own directory: never the real one. */
+	pathf(path, "null");
+	pathf(tmp, ".null.part");
+	T_ASSERT(!mknod(path, S_IFCHR | 0666, makedev(1, 3)));
+	T_EQ(zout_open(&o, &z), -EEXIST);
+	T_EQ(kind_of(path), S_IFCHR);
+	T_ASSERT(!exists(tmp));
+	T_ASSERT(!unlink(path));
+}
+
+/* The reader of a FIFO: it must get data[0, len), in one frame if level. */
+static void fifo_reader(const char *path, int level, size_t len)
+{
+	size_t n = 0, got, cap = DATA_LEN + (1u << 20);
+	uint8_t *buf = malloc(cap);
+	int fd, complete;
+	ssize_t r;
+
+	alarm(30);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	T_ASSERT(buf && fd >= 0);
+	while ((r = read(fd, buf + n, cap - n)) > 0)
+		n += (size_t)r;
+	T_EQ(r, 0);
+	if (!level) {
+		T_EQ(n, len);
+		T_ASSERT(!memcmp(buf, data, len));
+	} else {
+		got = decode(buf, n, &complete);
+		T_ASSERT(complete);
+		T_EQ(got, len);
+		T_ASSERT(!memcmp(dec, data, len));
+	}
+	exit(T_EXIT_PASS);
+}
+
+/* Write data[0, len) through a zout that must open in place. */
+static void write_in_place(const struct zout_opts *o, size_t len)
+{
+	struct zout *z = open_ok(o);
+	size_t off = 0, n;
+
+	T_ASSERT(!strcmp(zout_tmp_path(z), o->path));
+	while (off < len) {
+		n = rec_len();
+		n = n < len - off ? n : len - off;
+		T_EQ(zout_write(z, data + off, n), 0);
+		off += n;
+	}
+	T_EQ(zout_close(z), 0);
+}
+
+/* in_place: written into, and the name stays what it was. */
+static void test_in_place(int level)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], target[PATH_MAX], sub[PATH_MAX];
+	struct zout_opts o = { .path = path,
+			       .level = level,
+			       .overwrite = 1,
+			       .in_place = 1,
+			       .flush_bytes = 100 << 10 };
+	size_t len = 3u << 20;
+	uint64_t safe;
+	struct zout *z;
+	pid_t pid;
+
+	/* A FIFO, as into Wireshark: its reader gets it all. */
+	pathf(path, "fifo");
+	pathf(tmp, ".fifo.part");
+	T_ASSERT(!mkfifo(path, 0600));
+	pid = fork();
+	T_ASSERT(pid >= 0);
+	if (!pid)
+		fifo_reader(path, level, len);
+	write_in_place(&o, len);
+	wait_ok(pid);
+	T_EQ(kind_of(path), S_IFIFO);
+	T_ASSERT(!exists(tmp));
+
+	/* A symlink to it, in our own directory (0700): followed. */
+	pathf(sub, "fifolink");
+	T_ASSERT(!symlink("fifo", sub));
+	o.path = sub;
+	pid = fork();
+	T_ASSERT(pid >= 0);
+	if (!pid)
+		fifo_reader(path, level, len / 3);
+	write_in_place(&o, len / 3);
+	wait_ok(pid);
+	T_EQ(kind_of(sub), S_IFLNK);
+	T_EQ(kind_of(path), S_IFIFO);
+	T_ASSERT(!unlink(sub));
+	T_ASSERT(!unlink(path));
+	o.path = path;
+
+	/* A symlink to a regular file: written through, truncated first... */
+	pathf(path, "link");
+	pathf(tmp, ".link.part");
+	pathf(target, "target");
+	write_small(target, "an older, longer content than what follows; gone after");
+	T_ASSERT(!symlink("target", path));
+	write_in_place(&o, 5000);
+	T_EQ(kind_of(path), S_IFLNK);
+	check_file(target, level, 5000);
+	T_ASSERT(!exists(tmp));
+	/* ... only with overwrite... */
+	o.overwrite = 0;
+	T_EQ(zout_open(&o, &z), -EEXIST);
+	check_file(target, level, 5000);
+	o.overwrite = 1;
+	/* ... and salvaged in place after a write error (test_salvage_fsize()). */
+	pid = fork();
+	T_ASSERT(pid >= 0);
+	if (!pid) {
+		signal(SIGXFSZ, SIG_IGN);
+		z = open_ok(&o);
+		set_fsize(700 << 10);
+		safe = write_until_error(z, 0, -EFBIG, DATA_LEN);
+		T_ASSERT(safe > 0);
+		check_file(target, level, safe);
+		exit(T_EXIT_PASS);
+	}
+	wait_ok(pid);
+	T_EQ(kind_of(path), S_IFLNK);
+	T_ASSERT(!exists(tmp));
+
+	/* A symlink in a directory others can write: refused, both left alone. */
+	pathf(sub, "shared");
+	T_ASSERT(!mkdir(sub, 0700) && !chmod(sub, 01777));
+	pathf(path, "shared/link");
+	T_ASSERT(!symlink("../target", path));
+	write_small(target, "kept");
+	T_EQ(zout_open(&o, &z), -ELOOP);
+	T_ASSERT(!chmod(sub, 0770));
+	T_EQ(zout_open(&o, &z), -ELOOP);
+	T_EQ(kind_of(path), S_IFLNK);
+	T_ASSERT(same_text(target, "kept"));
+	pathf(tmp, "shared/.link.part");
+	T_ASSERT(!exists(tmp));
+	T_ASSERT(!unlink(path));
+	T_ASSERT(!rmdir(sub));
+	T_ASSERT(!unlink(target));
+
+	/* A dangling symlink creates nothing; a socket, a directory: refused. */
+	pathf(path, "link");
+	T_EQ(zout_open(&o, &z), -ENOENT);
+	T_ASSERT(!exists(target));
+	T_ASSERT(!unlink(path));
+	pathf(path, "sock");
+	make_socket(path);
+	T_EQ(zout_open(&o, &z), -ENXIO);
+	T_EQ(kind_of(path), S_IFSOCK);
+	T_ASSERT(!unlink(path));
+	pathf(path, "sub");
+	T_ASSERT(!mkdir(path, 0700));
+	T_EQ(zout_open(&o, &z), -EISDIR);
+	T_ASSERT(!rmdir(path));
+
+	/* As root: a character device of /dev/null's numbers, made here. */
+	if (geteuid())
+		return;
+	pathf(path, "null");
+	pathf(tmp, ".null.part");
+	T_ASSERT(!mknod(path, S_IFCHR | 0666, makedev(1, 3)));
+	o.fsync = 1; /* EINVAL on a device: no error */
+	write_in_place(&o, len);
+	T_EQ(kind_of(path), S_IFCHR);
+	T_ASSERT(!exists(tmp));
+	T_ASSERT(!unlink(path));
+}
+
+static void test_target(void)
+{
+	char path[PATH_MAX];
+	const char *kind;
+
+	T_EQ(zout_target("-", &kind), ZOUT_TARGET_IN_PLACE);
+	T_ASSERT(!strcmp(kind, "standard output"));
+	pathf(path, "none");
+	T_EQ(zout_target(path, &kind), ZOUT_TARGET_FILE);
+	T_ASSERT(!strcmp(kind, ""));
+	write_small(path, "x");
+	T_EQ(zout_target(path, &kind), ZOUT_TARGET_FILE);
+	T_ASSERT(!unlink(path));
+	T_ASSERT(!mkfifo(path, 0600));
+	T_EQ(zout_target(path, &kind), ZOUT_TARGET_IN_PLACE);
+	T_ASSERT(!strcmp(kind, "a FIFO"));
+	T_ASSERT(!unlink(path));
+	T_ASSERT(!symlink("nowhere", path));
+	T_EQ(zout_target(path, &kind), ZOUT_TARGET_IN_PLACE);
+	T_ASSERT(!strcmp(kind, "a symlink"));
+	T_ASSERT(!unlink(path));
+	make_socket(path);
+	T_EQ(zout_target(path, &kind), ZOUT_TARGET_NONE);
+	T_ASSERT(!strcmp(kind, "a socket"));
+	T_ASSERT(!unlink(path));
+	T_EQ(zout_target(dir, &kind), ZOUT_TARGET_NONE);
+	T_ASSERT(!strcmp(kind, "a directory"));
+}
+
 /* As root: fill a 1 MiB tmpfs in a private mount namespace. */
 static int test_tmpfs(void)
 {
@@ -983,10 +1333,17 @@ int main(int argc, char **argv)
 	T_EQ(count_fds(), fds);
 	test_names();
 	T_EQ(count_fds(), fds);
+	test_special_kept();
+	test_in_place(0);
+	test_in_place(1);
+	test_target();
+	T_EQ(count_fds(), fds);
 	test_stdout(0);
 	test_stdout(1);
 	test_epipe(0);
 	test_epipe(1);
+	test_sync_flush(0);
+	test_sync_flush(1);
 	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		test_salvage_fsize(levels[i], LIMIT_MIDWAY);
 		test_salvage_fsize(levels[i], LIMIT_FLUSH);
@@ -1018,6 +1375,8 @@ int main(int argc, char **argv)
 	test_stdout(1);
 	test_epipe(0);
 	test_epipe(1);
+	test_in_place(0);
+	test_in_place(1);
 	T_EQ(count_fds(), fds);
 out:
 	rmdir(dir);

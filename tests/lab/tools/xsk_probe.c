@@ -452,6 +452,7 @@ int main(int argc, char **argv)
 	pi = xdp_prog_info(prog);
 	xo.xdp_flags = pi->xdp_flags;
 	xo.meta_in_frame = pi->meta_in_frame;
+	xo.no_sg = !(pi->feat & XDP_PROG_F_SG);
 	r = xsk_rx_open(&xo, &xsk);
 	if (r) {
 		fprintf(stderr, "xsk_probe: AF_XDP socket on %s queue %u: %s\n", xo.ifname,
@@ -466,11 +467,12 @@ int main(int argc, char **argv)
 	xi = xsk_rx_info(xsk);
 	printf("info mode=%s prog=%s prog_id=%u hw_bound=%d hw_ts=%d zerocopy=%d hugepages=%d "
 	       "features_known=%d xdp_features=%#llx rx_meta=%#llx hw_err=%d native_err=%d "
-	       "zc_err=%d obj=%s\n",
+	       "zc_err=%d feat=%#x feat_kernel=%#x sg=%d obj=%s\n",
 	       xdp_prog_mode_str(pi->mode), pi->prog_name, pi->prog_id, pi->hw_bound, pi->hw_ts,
 	       xi->zerocopy, xi->hugepages, pi->features_known,
 	       (unsigned long long)pi->xdp_features, (unsigned long long)pi->rx_metadata_features,
-	       pi->hw_err, pi->native_err, xi->zc_err, pi->obj_path);
+	       pi->hw_err, pi->native_err, xi->zc_err, pi->feat, pi->feat_kernel, xi->sg,
+	       pi->obj_path);
 	printf("ready\n");
 	fflush(stdout);
 
