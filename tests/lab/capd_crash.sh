@@ -22,7 +22,7 @@ lab_start CAPD MCAST_SEND CAPDUMP CAPCTL ip tcpdump tshark python3 jq timeout
 rate=10000 # datagrams per second, for 20 s
 count=200000
 capd_lab_setup crs
-# Room for the backlog a frozen capd finds (0.4 s of traffic) in its socket.
+# Room for the backlog a frozen capd finds (0.25 s of traffic) in its socket.
 CAPD_CONF=$LAB_TMP/capd.conf
 cat >"$CAPD_CONF" <<EOF
 ring = { name = "$CAPD_RING"; size = "64M"; group = ""; };
@@ -73,9 +73,10 @@ if __name__ == "__main__":
     nxt, taken, seqs = past_tail(sys.argv[1])
     print(len(seqs), nxt, taken, *seqs)
 EOF
-# Freeze capd until it is caught in the middle of a batch: stopped 0.4 s, its
-# socket fills; continued for a random 0-3 ms, it drains in batches.  Exits
-# with capd stopped, or 1 after 40 tries.
+# Freeze capd until it is caught in the middle of a batch: stopped 0.25 s,
+# its socket fills; continued for a random 0-0.5 ms (the backlog drains in
+# well under a millisecond, so a longer window mostly lands after it), it
+# drains in batches.  Exits with capd stopped, or 1 after 100 tries.
 cat >"$LAB_TMP/freeze.py" <<'EOF'
 import os, random, signal, sys, time
 sys.path.insert(0, os.path.dirname(sys.argv[0]))
@@ -90,11 +91,11 @@ def stop():
               for t in os.listdir(task)):
         time.sleep(0.0001)
 
-for i in range(40):
+for i in range(100):
     stop()
-    time.sleep(0.4)
+    time.sleep(0.25)
     os.kill(pid, signal.SIGCONT)
-    time.sleep(random.uniform(0, 0.003))
+    time.sleep(random.uniform(0, 0.0005))
     stop()
     if past_tail(ring)[2]:
         print("caught in a batch after", i + 1, "tries")
@@ -111,7 +112,7 @@ for k in $(seq $kills); do
 	kill -0 $sender 2>/dev/null || lab_fail "the sender ended before kill $k: make it longer"
 	if ((k % 2 == 0)); then
 		python3 "$LAB_TMP/freeze.py" "$CAPD_PID" "$CAPD_RING" ||
-			lab_fail "capd never caught in the middle of a batch (40 tries)"
+			lab_fail "capd never caught in the middle of a batch (100 tries)"
 	fi
 	kill -KILL "$CAPD_PID"
 	wait "$CAPD_PID" 2>/dev/null || true
