@@ -3,9 +3,7 @@
 
 #include "json_out.h"
 
-/* Length of the well-formed UTF-8 sequence at p (n bytes left), 0 if none;
- * its code point in *ret. */
-static size_t utf8_len(const unsigned char *p, size_t n, unsigned int *ret)
+size_t json_out_utf8(const unsigned char *p, size_t n, unsigned int *ret)
 {
 	size_t len, i;
 	unsigned int cp;
@@ -47,7 +45,7 @@ void json_out_str(FILE *f, const char *s)
 			fprintf(f, "\\u%04x", p[i++]);
 		} else if (p[i] < 0x80) {
 			fputc(p[i++], f);
-		} else if ((n = utf8_len(p + i, len - i, &cp))) {
+		} else if ((n = json_out_utf8(p + i, len - i, &cp))) {
 			/* C1 controls too: a terminal showing the JSON obeys them. */
 			if (cp < 0xa0)
 				fprintf(f, "\\u%04x", cp);

@@ -5,6 +5,7 @@
 #ifndef CAPD_JSON_OUT_H
 #define CAPD_JSON_OUT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /*
@@ -15,5 +16,12 @@
  * holds, and holds no control character.
  */
 void json_out_str(FILE *f, const char *s);
+
+/*
+ * Length of the well-formed UTF-8 sequence at p (n bytes left), 0 if
+ * there is none (overlong forms, surrogates and code points beyond
+ * U+10FFFF are not well-formed); its code point in *cp.
+ */
+size_t json_out_utf8(const unsigned char *p, size_t n, unsigned int *cp);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "json_out.h"
 #include "reader_status.h"
 
 /* The longest text reader_status_format() writes: every string full, every
@@ -220,31 +221,13 @@ int reader_status_name_pid(const char *name, int32_t *pid)
 	return 0;
 }
 
-/* Length of the well-formed UTF-8 sequence of a printable character (not
- * C1) at p, n bytes left; 0 if there is none. */
+/* Well-formed UTF-8 that is not a control character (C1: U+0080..U+009F). */
 static size_t utf8_printable(const unsigned char *p, size_t n)
 {
-	unsigned int cp, min;
-	size_t len, i;
+	unsigned int cp;
+	size_t len = json_out_utf8(p, n, &cp);
 
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, cp = p[0] & 0x1f, min = 0xa0;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, cp = p[0] & 0x0f, min = 0x800;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, cp = p[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
+	return len && cp >= 0xa0 ? len : 0;
 }
 
 void reader_status_put_text(FILE *f, const char *s)
