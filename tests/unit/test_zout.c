@@ -331,6 +331,34 @@ static void sleep_ms(long ms)
 		;
 }
 
+/*
+ * With 300 bytes safe and a 150 ms time cadence: idle, zout_tick() flushes
+ * once due, and only if there is news; the mark of the last write is then
+ * safe.  Closes z; the file holds data[0, 350).
+ */
+static void check_idle_cadence(struct zout *z, const char *path, int level)
+{
+	uint64_t out;
+
+	zout_mark(z, 7);
+	T_EQ(zout_write(z, data + 300, 50), 0);
+	T_EQ(zout_tick(z), 0);
+	T_EQ(zout_bytes_safe(z), 300);
+	sleep_ms(200);
+	T_EQ(zout_tick(z), 0);
+	T_EQ(zout_bytes_safe(z), 350);
+	T_EQ(zout_mark_safe(z), 7);
+	check_live(z, level);
+	out = zout_bytes_out(z);
+	sleep_ms(200);
+	T_EQ(zout_tick(z), 0);
+	T_EQ(zout_bytes_out(z), out);
+
+	T_EQ(zout_close(z), 0);
+	check_file(path, level, 350);
+	T_ASSERT(!unlink(path));
+}
+
 static void test_cadence_time(int level)
 {
 	char path[PATH_MAX];
@@ -338,7 +366,6 @@ static void test_cadence_time(int level)
 			       .level = level,
 			       .flush_bytes = 1ULL << 30,
 			       .flush_ns = 150 * 1000000ULL };
-	uint64_t out;
 	struct zout *z;
 
 	pathf(path, zname(level));
@@ -351,22 +378,7 @@ static void test_cadence_time(int level)
 	T_EQ(zout_bytes_safe(z), 300);
 	check_live(z, level);
 
-	/* Idle: zout_tick() flushes once due, and only if there is news. */
-	T_EQ(zout_write(z, data + 300, 50), 0);
-	T_EQ(zout_tick(z), 0);
-	T_EQ(zout_bytes_safe(z), 300);
-	sleep_ms(200);
-	T_EQ(zout_tick(z), 0);
-	T_EQ(zout_bytes_safe(z), 350);
-	check_live(z, level);
-	out = zout_bytes_out(z);
-	sleep_ms(200);
-	T_EQ(zout_tick(z), 0);
-	T_EQ(zout_bytes_out(z), out);
-
-	T_EQ(zout_close(z), 0);
-	check_file(path, level, 350);
-	T_ASSERT(!unlink(path));
+	check_idle_cadence(z, path, level);
 }
 
 static void test_names(void)
@@ -790,7 +802,6 @@ static void test_threaded_time(int level)
 			       .flush_bytes = 1ULL << 30,
 			       .flush_ns = 150 * 1000000ULL,
 			       .threaded = 1 };
-	uint64_t out;
 	struct zout *z;
 
 	pathf(path, zname(level));
@@ -805,24 +816,7 @@ static void test_threaded_time(int level)
 	T_EQ(zout_bytes_safe(z), 300);
 	T_EQ(zout_mark_safe(z), 0);
 	check_live(z, level);
-
-	zout_mark(z, 7);
-	T_EQ(zout_write(z, data + 300, 50), 0);
-	T_EQ(zout_tick(z), 0);
-	T_EQ(zout_bytes_safe(z), 300);
-	sleep_ms(200);
-	T_EQ(zout_tick(z), 0);
-	T_EQ(zout_bytes_safe(z), 350);
-	T_EQ(zout_mark_safe(z), 7);
-	check_live(z, level);
-	out = zout_bytes_out(z);
-	sleep_ms(200);
-	T_EQ(zout_tick(z), 0);
-	T_EQ(zout_bytes_out(z), out);
-
-	T_EQ(zout_close(z), 0);
-	check_file(path, level, 350);
-	T_ASSERT(!unlink(path));
+	check_idle_cadence(z, path, level);
 }
 
 /* Aborted with the thread busy: no file, no thread, no fd left. */
