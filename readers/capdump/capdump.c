@@ -28,6 +28,7 @@
 #include "readloop.h"
 #include "readopt.h"
 #include "resume.h"
+#include "textout.h"
 
 #define CAPDUMP_VERSION	   "capdump " CAPD_VERSION
 #define ZSTD_LEVEL_DEFAULT 1 /* fast: one core keeps up with several Gb/s */
@@ -49,6 +50,7 @@ struct opts {
 	const char *resume;
 	bool quiet;
 	char *expr;
+	struct textout_opts text;
 };
 
 /* One queue's ISB figures, as capd counts them (docs/architecture.md). */
@@ -142,6 +144,7 @@ static void usage(FILE *f)
 		"  -q         no summary at exit\n"
 		"  -V, --version  print the version and exit\n",
 		ZSTD_LEVEL_DEFAULT);
+	fputs(TEXTOUT_USAGE, f);
 }
 
 /* "2026-11-21T20:13:16.5Z", "2026-11-21 20:13:16" or "1763756000.5" -> UTC ns. */
@@ -190,15 +193,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "start", required_argument, NULL, OPT_START },
 		{ "end", required_argument, NULL, OPT_END },
+		TEXTOUT_LONGOPTS,
 		READOPT_LONGOPTS,
 	};
 	char *end, err[128];
 	int c, r;
 
 	o->level = ZSTD_LEVEL_DEFAULT;
-	while ((c = getopt_long(argc, argv, "i:r:w:C:G:W:c:z:F:T:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:r:w:C:G:W:c:z:F:T:qhV" TEXTOUT_OPTSTRING, longopts,
+				NULL)) != -1) {
 		readopt_help_version(c, "capdump", usage);
 		r = readopt_input_take(&o->in, c, optarg);
+		if (r < 0)
+			goto bad;
+		if (r > 0)
+			continue;
+		r = textout_take(&o->text, c, optarg);
 		if (r < 0)
 			goto bad;
 		if (r > 0)
@@ -304,30 +314,6 @@ static uint32_t epb_flags(const uint8_t *p, uint32_t caplen)
 	if (!memcmp(p, bcast, 6))
 		return PCAPNG_EPB_INBOUND | PCAPNG_EPB_BROADCAST;
 	return PCAPNG_EPB_INBOUND | (p[0] & 1 ? PCAPNG_EPB_MULTICAST : PCAPNG_EPB_UNICAST);
-}
-
-/* The one-line form: time, addresses, ports, length, feed. */
-static void print_packet(uint64_t ts, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
-			 const char *feed, uint64_t lost)
-{
-	struct frame_info fi;
-	char tbuf[40], a[64], b[64];
-
-	if (lost)
-		printf("-- %llu record%s lost here (reader too slow: ring overrun) --\n",
-		       (unsigned long long)lost, lost == 1 ? "" : "s");
-	printf("%s ", clock_text_utc(ts, 9, tbuf, sizeof(tbuf)));
-	if (frame_decode(p, caplen, &fi) == 0) {
-		frame_addr_str(fi.family, fi.src, fi.sport, a, sizeof(a));
-		frame_addr_str(fi.family, fi.dst, fi.dport, b, sizeof(b));
-		printf("%s > %s %s %u", a, b, fi.proto == 17 ? "UDP" : "IP", wirelen);
-	} else {
-		printf("ethertype 0x%04x %u", caplen >= 14 ? (unsigned)(p[12] << 8 | p[13]) : 0,
-		       wirelen);
-	}
-	if (feed && *feed)
-		printf(" %s", feed);
-	putchar('\n');
 }
 
 /* The ring interface if_id of the output comes from. */
@@ -732,8 +718,7 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 			return r;
 		}
 	} else {
-		print_packet(p->ts, p->data, p->caplen, p->wirelen, p->feed ? p->feed->name : NULL,
-			     d->pending_drop);
+		textout_packet(&d->o.text, p, d->pending_drop);
 	}
 	d->pending_drop = 0;
 	d->t.written++;

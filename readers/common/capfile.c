@@ -54,6 +54,8 @@ struct capfile {
 	uint32_t pcap_frac_ns;	/* pcap: ns per fraction unit, 1000 or 1 */
 	struct capfile_iface *ifaces;
 	unsigned int nifaces, ifaces_cap;
+	struct capfile_name names[CAPFILE_NAMES_MAX]; /* from NRBs, in file order */
+	unsigned int nnames;
 
 	/* the current block (pcap: record header + data) */
 	uint8_t *blk;
@@ -366,6 +368,24 @@ static int next_opt(struct capfile *f, size_t *pos, size_t end, uint16_t *code, 
 	return 1;
 }
 
+/* As next_opt() for NRB records (the same layout), but quiet: @return 1,
+ * or 0 at the end record, the block's end or a record that overruns it. */
+static int next_nrb_rec(const struct capfile *f, size_t *pos, size_t end, uint16_t *type,
+			uint16_t *len, const uint8_t **val)
+{
+	const uint8_t *p = f->blk + *pos;
+
+	if (*pos >= end || end - *pos < 4)
+		return 0;
+	*type = rd16(f, p);
+	*len = rd16(f, p + 2);
+	if (*type == PCAPNG_NRB_END || PCAPNG_PAD(*len) > end - *pos - 4)
+		return 0;
+	*val = p + 4;
+	*pos += 4 + PCAPNG_PAD(*len);
+	return 1;
+}
+
 static int bad_optlen(struct capfile *f, const char *what, uint16_t code, uint16_t len,
 		      unsigned int want)
 {
@@ -588,6 +608,42 @@ static int handle_spb(struct capfile *f, struct capfile_rec *r)
 	return 1;
 }
 
+/*
+ * The names of an NRB, kept for capfile_name().  Names only decorate the
+ * packets: a malformed record ends the block's names, never the file.
+ */
+static void handle_nrb(struct capfile *f)
+{
+	size_t pos = 8, end = f->blk_len - 4, alen, n;
+	struct capfile_name *nm;
+	const uint8_t *v;
+	uint16_t type, len;
+	unsigned int i;
+
+	while (next_nrb_rec(f, &pos, end, &type, &len, &v) > 0) {
+		alen = type == PCAPNG_NRB_IPV4 ? 4 : type == PCAPNG_NRB_IPV6 ? 16 : 0;
+		if (!alen || len <= alen)
+			continue;
+		for (i = 0; i < f->nnames; i++)
+			if (f->names[i].family == (alen == 4 ? 4 : 6) &&
+			    !memcmp(f->names[i].addr, v, alen))
+				break;
+		if (i == CAPFILE_NAMES_MAX)
+			return;
+		nm = &f->names[i];
+		if (i == f->nnames)
+			f->nnames++;
+		memset(nm, 0, sizeof(*nm));
+		nm->family = alen == 4 ? 4 : 6;
+		memcpy(nm->addr, v, alen);
+		/* the first name; a NUL or the record's end ends it */
+		n = strnlen((const char *)v + alen, len - alen);
+		if (n >= sizeof(nm->name))
+			n = sizeof(nm->name) - 1;
+		memcpy(nm->name, v + alen, n);
+	}
+}
+
 /* @return 1 for a packet in *r, 0 for a block that is not one, -errno. */
 static int handle_block(struct capfile *f, struct capfile_rec *r)
 {
@@ -602,6 +658,9 @@ static int handle_block(struct capfile *f, struct capfile_rec *r)
 		return handle_spb(f, r);
 	case PCAPNG_BT_PB:
 		return handle_pb(f, r);
+	case PCAPNG_BT_NRB:
+		handle_nrb(f);
+		return 0;
 	default:
 		return 0;
 	}
@@ -916,6 +975,17 @@ unsigned int capfile_nifaces(const struct capfile *f)
 const struct capfile_iface *capfile_iface(const struct capfile *f, unsigned int i)
 {
 	return i < f->nifaces ? &f->ifaces[i] : NULL;
+}
+
+const char *capfile_name(const struct capfile *f, int family, const uint8_t *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nnames; i++)
+		if (f->names[i].family == family &&
+		    !memcmp(f->names[i].addr, addr, family == 4 ? 4 : 16))
+			return f->names[i].name;
+	return NULL;
 }
 
 enum capfile_format capfile_format(const struct capfile *f)

@@ -45,6 +45,14 @@ struct capfile_rec {
 	uint64_t dropcount;  /* 0 when absent */
 };
 
+/* A name an NRB gives an address (capdump writes the feeds' names so). */
+#define CAPFILE_NAMES_MAX 256 /* addresses kept; more are not named */
+struct capfile_name {
+	uint8_t family;	  /* 4 or 6 */
+	uint8_t addr[16]; /* network order; IPv4 in addr[0..3] */
+	char name[64];	  /* the record's first name, cut to fit */
+};
+
 enum capfile_format { CAPFILE_PCAPNG, CAPFILE_PCAP };
 
 /*
@@ -75,7 +83,8 @@ int capfile_open_mem(const void *buf, size_t len, const char *name, struct capfi
 
 /*
  * Read the next packet (EPB, SPB or obsolete PB; pcap record).  Other blocks
- * (ISB, NRB, DSB, custom, unknown) are skipped; IDBs and SHBs are recorded.
+ * (ISB, DSB, custom, unknown) are skipped; IDBs, SHBs and the names of
+ * NRBs are recorded.
  * @return 1 and *r filled; 0 at the end of the file; or, with a message for
  *	   capfile_error():
  *	   -EIO if the file ends inside a block, a pcap record or a zstd frame
@@ -99,6 +108,13 @@ unsigned int capfile_nifaces(const struct capfile *f);
 
 /* @return interface i, or NULL if i >= capfile_nifaces(f). */
 const struct capfile_iface *capfile_iface(const struct capfile *f, unsigned int i);
+
+/*
+ * The name the NRBs read so far give address addr (family 4 or 6: 4 or 16
+ * bytes, network order), the last one for an address named twice; NULL if
+ * none.  Valid until the next call on the handle.
+ */
+const char *capfile_name(const struct capfile *f, int family, const uint8_t *addr);
 
 enum capfile_format capfile_format(const struct capfile *f);
 
