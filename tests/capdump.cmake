@@ -34,3 +34,8 @@ set_tests_properties(capdump_badinput PROPERTIES LABELS unit TIMEOUT 300 SKIP_RE
 # block size, under a running capdump and capstat: the readers follow the
 # ring into its new file (lib/ring_file.c, readers/common/ringsrc.c).
 capd_lab_test(lab_ring_replace ring_replace.sh)
+
+# No privileges: the text lines (without -w) against tcpdump's on the same files.
+add_test(NAME capdump_textout COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_textout.sh)
+set_tests_properties(capdump_textout PROPERTIES LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "${CAPD_LAB_ENV}")

@@ -75,11 +75,25 @@ lab_expect_match "ISB" "$blocks" "Option: End Time"
 names=$(tshark -r "$out" -N n -T fields -e ip.dst_host -c 1 -Y udp.port==30001)
 lab_expect_match "NRB" "$names" "FEED-A"
 
-# Without -w: one line per packet, like tcpdump, with the feed's name.
-lines=$("$CAPDUMP" -i "$CAPD_RING" --from oldest -c 2 -q)
+# Without -w: one line per packet, tcpdump's, with the feed's name after it;
+# from the ring, and from the file capdump wrote (its NRB names the feeds).
+peer=${CAPD_PEER4//./\\.}
+lines=$("$CAPDUMP" -i "$CAPD_RING" --from oldest -c 1 -q)
 echo "$lines"
 lab_expect_match "printed" "$lines" \
-	"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z ${CAPD_PEER4//./\\.}:[0-9]+ > 239\.1\.1\.1:30001 UDP 242 FEED-A"
+	"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z IP $peer\.[0-9]+ > 239\.1\.1\.1\.30001: UDP, length 200 # feed=FEED-A\$"
+lines=$("$CAPDUMP" -i "$CAPD_RING" --from oldest -c 1 -q -v)
+echo "$lines"
+lab_expect_match "printed -v" "$lines" \
+	"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z IP \(tos 0x[0-9a-f]+, ttl [0-9]+, id [0-9]+, offset 0, flags \[[^]]+\], proto UDP \(17\), length 228\)
+    $peer\.[0-9]+ > 239\.1\.1\.1\.30001: UDP, length 200 # feed=FEED-A seq=[0-9]+ ts=(phc|kernel-tai|capd-tai)( unsynced)?\$"
+# Every line of the file, its source port aside: the feeds by the NRB.
+lines=$("$CAPDUMP" -r "$out" -q -t | sed -E "s/^IP $peer\.[0-9]+ > /IP SRC > /" | sort | uniq -c)
+echo "$lines"
+want="   1000 IP SRC > 239.1.1.1.30001: UDP, length 200 # feed=FEED-A
+    500 IP SRC > 239.1.1.2.5000: UDP, length 1000 # feed=FEED-B
+      1 IP SRC > 239.1.1.2.5001: UDP, length 1400 # feed=FEED-B"
+[[ $lines == "$want" ]] || lab_fail "capdump -r $out: lines not as expected"
 # -T: a minute back (everything was sent within it).
 n=$("$CAPDUMP" -i "$CAPD_RING" -T 60 -c 1501 -q | wc -l)
 ((n == 1501)) || lab_fail "-T 60 printed $n packets, want 1501"
