@@ -32,8 +32,8 @@ text="$(printf 'GET /feed HTTP/1.1\r\nHost: x\r\n\r\nend\r' | od -An -tx1 -v | t
 text2pcap -q -u 5000,30001 -4 10.0.0.1,239.1.1.1 "$T/a.hex" "$T/v4.pcapng"
 text2pcap -q -u 5001,30002 -6 fe80::1,ff3e::1 "$T/a.hex" "$T/v6.pcapng"
 # The IPv4 frame with an 802.1Q tag (VLAN 100, priority 1), in a second.
-read -ra f <<<"$(frame_of "$T/v4.pcapng")"
-hexline "${f[*]:0:12} 81 00 20 64 ${f[*]:12}" >"$T/vlan.hex"
+read -ra fr <<<"$(frame_of "$T/v4.pcapng")"
+hexline "${fr[*]:0:12} 81 00 20 64 ${fr[*]:12}" >"$T/vlan.hex"
 text2pcap -q "$T/vlan.hex" "$T/vlan.pcapng"
 # Not IP: a local experimental ethertype.
 hexline "01 00 5e 01 01 01 02 00 00 00 00 01 88 b5 $(payload 0 45)" >"$T/other.hex"
@@ -46,6 +46,7 @@ mergecap -a -w "$T/merged.pcapng" "$T/v4.pcapng" "$T/v6ns.pcapng" "$T/vlan.pcapn
 
 # An NRB naming 239.1.1.1 FEED-A and ff3e::1 FEED-6, as capdump writes the
 # feeds' names, after the SHB and IDB (little-endian, as text2pcap writes).
+# shellcheck disable=SC2059 # the format is the bytes
 le16() { printf "$(printf '\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)))"; }
 le32() { le16 $(($1 & 65535)); le16 $(($1 >> 16)); }
 {
@@ -80,7 +81,8 @@ compared=0
 # unless the flags ask for micro; -tttt for capdump's default time).
 same()
 {
-	local f=$1 tflags=() a want got
+	local f=$1 a want got
+	local -a tflags=()
 	shift
 	[[ " $* " == *" -t"* ]] || tflags=(-tttt)
 	[[ " $* " == *micro* ]] || tflags+=(--nano)
