@@ -20,3 +20,5 @@ foreach(proto moldudp64 mdp3 pitch generic)
 endforeach()
 
 capd_lab_test(lab_capstat_feeds capstat_feeds.sh)
+capd_lab_test(lab_capstat_rates capstat_rates.sh)
+capd_lab_test(lab_capstat_table capstat_table.sh)

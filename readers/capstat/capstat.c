@@ -25,6 +25,12 @@
 #include "readopt.h"
 
 #define INTERVAL_DEFAULT 1.0
+/*
+ * How long after its end an interval stays open for packets stamped in it:
+ * above the delay from the stamp to the reader (capd's batch, a merge of
+ * rings, scheduling), below what a person watching calls late.
+ */
+#define GRACE_NS 100000000ull
 
 /* Set by SIGINT, SIGTERM, SIGHUP (readopt_signals()). */
 static const volatile sig_atomic_t *stop;
@@ -34,7 +40,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: capstat -i RING [-i RING...] | -r FILE [-r FILE...]\n"
 		"               [--proto [FEED=]NAME ...] [--ab FEED_A=FEED_B ...]\n"
-		"               [--interval SEC] [--json] [--prom FILE] [-c COUNT]\n"
+		"               [--interval SEC] [--json] [--prom FILE] [--wide] [-c COUNT]\n"
 		"               [--from newest|oldest] [-T SECONDS] [expression]\n"
 		"  -i RING       ring name (under /dev/hugepages/capd) or path; several merge by "
 		"time\n"
@@ -43,10 +49,11 @@ static void usage(FILE *f)
 		"seq:OFFSET:WIDTH:be|le;\n"
 		"                FEED=NAME for one feed (a name or GROUP:PORT)\n"
 		"  --ab A=B      arbitrate feeds A and B as the two lines of one stream\n"
-		"  --interval SEC  report every SEC seconds (default 1; from files in packet\n"
-		"                time, and only when given)\n"
+		"  --interval SEC  report every SEC seconds (default 1), on whole multiples of\n"
+		"                SEC of packet time; from files only when given\n"
 		"  --json        one JSON object per feed and interval, then a summary object\n"
 		"  --prom FILE   write Prometheus textfile-collector metrics to FILE\n"
+		"  --wide        the table with every column (default: fits 120 columns)\n"
 		"  -c COUNT      stop after COUNT packets\n"
 		"  --from        where to start in the ring: newest (default) or oldest\n"
 		"  -T SECONDS    start SECONDS back in time\n"
@@ -56,13 +63,14 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct capstat_opts *o)
 {
-	enum { OPT_PROTO = 256, OPT_AB, OPT_INTERVAL, OPT_JSON, OPT_PROM };
+	enum { OPT_PROTO = 256, OPT_AB, OPT_INTERVAL, OPT_JSON, OPT_PROM, OPT_WIDE };
 	static const struct option longopts[] = {
 		{ "proto", required_argument, NULL, OPT_PROTO },
 		{ "ab", required_argument, NULL, OPT_AB },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "prom", required_argument, NULL, OPT_PROM },
+		{ "wide", no_argument, NULL, OPT_WIDE },
 		READOPT_LONGOPTS,
 	};
 	char *end, err[128];
@@ -102,6 +110,9 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 		case OPT_PROM:
 			o->prom = optarg;
 			break;
+		case OPT_WIDE:
+			o->wide = true;
+			break;
 		case 'c':
 			o->count = strtoull(optarg, &end, 10);
 			if (*end || !o->count)
@@ -118,6 +129,8 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 	/* Rates and peaks need intervals even when only the summary is shown. */
 	if (!o->interval_set)
 		o->interval = INTERVAL_DEFAULT;
+	/* Whole microseconds, so that intervals stay whole multiples. */
+	o->interval = (double)(uint64_t)(o->interval * 1e6 + 0.5) / 1e6;
 	o->expr = readopt_expr(argc, argv, optind);
 	if (!o->expr)
 		return -ENOMEM;
@@ -138,6 +151,19 @@ static uint32_t udp_payload_len(const uint8_t *p, const struct frame_info *fi)
 	uint32_t ulen = (uint32_t)p[fi->l4_off + 4] << 8 | p[fi->l4_off + 5];
 
 	return ulen >= 8 && ulen - 8 < fi->payload_len ? ulen - 8 : fi->payload_len;
+}
+
+/* The interval of a packet stamped ts: 0 current, 1 next (advance()d to ts). */
+static int interval_of(struct capstat *cs, uint64_t ts)
+{
+	if (!cs->iv_start)
+		cs->iv_start = ts - ts % cs->iv_ns;
+	if (ts < cs->iv_start) {
+		/* Read after its interval was reported: counted in this one. */
+		cs->late++;
+		return 0;
+	}
+	return ts >= cs->iv_start + cs->iv_ns;
 }
 
 static void sequence(struct capstat *cs, struct capstat_feed *f, const uint8_t *p, uint32_t len,
@@ -182,7 +208,7 @@ static void packet(struct capstat *cs, uint64_t ts, const uint8_t *p, uint32_t c
 		cs->untracked++;
 		return;
 	}
-	feedstat_add(&f->fs, ts, wirelen);
+	feedstat_add_iv(&f->fs, ts, wirelen, interval_of(cs, ts));
 	if (f->has_dec)
 		sequence(cs, f, p + fi.payload_off, udp_payload_len(p, &fi), ts);
 	for (i = 0; i < cs->o.npairs; i++)
@@ -210,16 +236,20 @@ static void print_clock(const struct capstat *cs, struct ringsrc *src, FILE *f)
 	}
 }
 
-static void end_interval(struct capstat *cs, struct ringsrc *src, uint64_t now, double secs)
+/* Close the current interval: report it; the next one becomes current. */
+static void end_interval(struct capstat *cs, struct ringsrc *src)
 {
+	double secs = (double)cs->iv_ns / 1e9;
 	unsigned int i;
 	int r;
 
 	for (i = 0; i < cs->nfeeds; i++)
 		feedstat_interval(&cs->feeds[i]->fs, secs);
+	cs->iv_start += cs->iv_ns;
+	cs->intervals++;
 	/* From files, intervals are shown only when asked for. */
 	if (cs->live || cs->o.interval_set) {
-		capstat_print_interval(cs, stdout, now, secs);
+		capstat_print_interval(cs, stdout, cs->iv_start, secs);
 		if (src)
 			print_clock(cs, src, stdout);
 		fflush(stdout);
@@ -230,18 +260,13 @@ static void end_interval(struct capstat *cs, struct ringsrc *src, uint64_t now, 
 		if (r < 0)
 			pr_warn("%s: %s", cs->o.prom, strerror(-r));
 	}
-	cs->iv_start = now;
 }
 
-/* Close the intervals that time now has passed (at most one report). */
-static void tick(struct capstat *cs, struct ringsrc *src, uint64_t now)
+/* Close every interval that ended at least grace_ns before time t. */
+static void advance(struct capstat *cs, struct ringsrc *src, uint64_t t)
 {
-	uint64_t iv = (uint64_t)(cs->o.interval * 1e9), n;
-
-	if (!iv || !cs->iv_start || now < cs->iv_start + iv)
-		return;
-	n = (now - cs->iv_start) / iv;
-	end_interval(cs, src, cs->iv_start + n * iv, (double)(n * iv) / 1e9);
+	while (cs->iv_start && t >= cs->iv_start + cs->iv_ns + cs->grace_ns)
+		end_interval(cs, src);
 }
 
 struct capstat_run {
@@ -255,24 +280,28 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 	struct capstat_run *run = ctx;
 	struct capstat *cs = run->cs;
 
-	/* From files, intervals follow packet time. */
-	if (p->file) {
-		if (!cs->iv_start)
-			cs->iv_start = p->ts;
-		tick(cs, NULL, p->ts);
-	}
+	cs->seen_ts = p->ts;
+	advance(cs, run->src, p->ts);
 	cs->lost += p->lost;
 	packet(cs, p->ts, p->data, p->caplen, p->wirelen, p->feed, run->flt);
 	return cs->o.count && cs->packets >= cs->o.count;
 }
 
-/* Live, intervals follow the wall clock, packets or not. */
+/*
+ * Live, intervals also close on the wall clock, packets or not, once the
+ * reader has caught up: a reader still reading packets older than the
+ * grace leaves closing to packet time.
+ */
 static int on_tick(void *ctx, uint64_t now, bool idle)
 {
 	struct capstat_run *run = ctx;
+	struct capstat *cs = run->cs;
 
-	(void)idle;
-	tick(run->cs, run->src, now);
+	if (!idle && now > cs->seen_ts + cs->grace_ns)
+		return 0;
+	if (!cs->iv_start)
+		cs->iv_start = now - now % cs->iv_ns;
+	advance(cs, run->src, now);
 	return 0;
 }
 
@@ -292,11 +321,17 @@ static int run(struct capstat *cs, struct filter *flt, int argc, char **argv)
 	run.src = readloop_rings(rl);
 	if (readloop_announce(rl, "capstat", argc, argv, err, sizeof(err)) < 0)
 		pr_warn("%s", err);
-	if (cs->live)
-		cs->iv_start = clock_ns(CLOCK_REALTIME);
+	/* Read from now on, the wall clock gives the first interval. */
+	if (cs->live && cs->o.in.from != RING_SEEK_OLDEST && !(cs->o.in.back_secs > 0))
+		on_tick(&run, clock_ns(CLOCK_REALTIME), true);
 	r = readloop_run(rl, &ops, &run, stop, err, sizeof(err));
 	if (r < 0 && err[0])
 		pr_err("%s", err);
+	/* All read: what has ended is complete (files: packet time ended). */
+	if (r == 0 && !*stop && cs->iv_start)
+		advance(cs, run.src,
+			cs->live ? clock_ns(CLOCK_REALTIME) + cs->grace_ns
+				 : cs->iv_start + 2 * cs->iv_ns + cs->grace_ns);
 	readloop_close(rl);
 	return r < 0 ? r : 0;
 }
@@ -315,6 +350,8 @@ int main(int argc, char **argv)
 	stop = readopt_signals();
 	cs.tty = isatty(STDOUT_FILENO);
 	cs.live = cs.o.in.nrings > 0;
+	cs.iv_ns = (uint64_t)(cs.o.interval * 1e6 + 0.5) * 1000;
+	cs.grace_ns = cs.iv_ns < GRACE_NS ? cs.iv_ns : GRACE_NS;
 	r = filter_open(cs.o.expr, 1 /* Ethernet */, 65535, &flt, err, sizeof(err));
 	if (r < 0) {
 		pr_err("%s", err);

@@ -63,6 +63,7 @@ struct capstat_opts {
 	double interval; /* seconds; 0: summary only */
 	bool interval_set;
 	bool json;
+	bool wide;
 	const char *prom;
 	uint64_t count;
 	char *expr;
@@ -79,7 +80,16 @@ struct capstat {
 	uint64_t untracked;		      /* UDP beyond CAPSTAT_MAX_FEEDS */
 	uint64_t lost;			      /* records lost to ring overruns / dropcount */
 	uint64_t first_ts, last_ts;	      /* packet time, ns UTC */
-	uint64_t iv_start;		      /* start of the current interval */
+	/*
+	 * Intervals are whole multiples of iv_ns of UTC (packet time), so a
+	 * packet counts in the interval its timestamp names.  One closes
+	 * when packet time, or live the wall clock, is grace_ns past its end.
+	 */
+	uint64_t iv_ns, grace_ns;
+	uint64_t iv_start;  /* start of the current interval; 0 until known */
+	uint64_t seen_ts;   /* timestamp of the packet last read */
+	uint64_t late;	    /* packets stamped before the current interval */
+	uint64_t intervals; /* closed */
 	bool tty;
 	bool live;
 };

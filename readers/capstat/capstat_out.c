@@ -13,6 +13,7 @@
 
 #define RANGES_PER_INTERVAL 64 /* gap ranges in an interval's JSON object */
 #define RANGES_IN_TABLE	    8
+#define TABLE_COLS	    120 /* the table's width without --wide */
 
 /* The session as text: MoldUDP64's is ASCII, PITCH's unit a number. */
 static void session_text(const struct capstat_feed *fd, char *buf, size_t len)
@@ -69,6 +70,9 @@ static void json_feed(FILE *f, const struct capstat_feed *fd, bool summary, doub
 	json_out_str(f, fd->name);
 	fprintf(f, ",\"group\":\"%s\",\"port\":%u,\"packets\":%llu,\"bytes\":%llu", fd->group,
 		fd->port, (unsigned long long)s->packets, (unsigned long long)s->bytes);
+	if (!summary)
+		fprintf(f, ",\"interval_packets\":%llu,\"interval_bytes\":%llu",
+			(unsigned long long)s->last_packets, (unsigned long long)s->last_bytes);
 	fprintf(f, ",\"pps\":%.1f,\"bps\":%.0f,\"peak_pps\":%.1f,\"peak_bps\":%.0f", pps, bps,
 		s->peak_pps, s->peak_bps);
 	fprintf(f, ",\"iat_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu}",
@@ -171,14 +175,102 @@ static const char *si(double v, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Words on lines of at most TABLE_COLS columns (any length with --wide):
+ * the first line starts with lead, the others with indent.
+ */
+struct wrap {
+	FILE *f;
+	unsigned int col, indent;
+	bool wide;
+};
+
+static void wrap_word(struct wrap *w, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (!w->wide && w->col > w->indent && w->col + 1 + n > TABLE_COLS) {
+		fprintf(w->f, "\n%*s", (int)w->indent, "");
+		w->col = w->indent;
+	}
+	if (w->col > w->indent)
+		fputc(' ', w->f), w->col++;
+	fputs(word, w->f);
+	w->col += (unsigned int)n;
+}
+
+static void wrap_fmt(struct wrap *w, const char *fmt, unsigned long long v)
+{
+	char word[64];
+
+	snprintf(word, sizeof(word), fmt, v);
+	wrap_word(w, word);
+}
+
+static void table_missing(FILE *f, const struct capstat *cs, const struct capstat_feed *fd,
+			  bool summary)
+{
+	struct wrap w = { .f = f, .indent = 8, .wide = cs->o.wide };
+	char word[48];
+	unsigned int j;
+
+	fputs("  missing:", f);
+	w.col = 10;
+	for (j = 0; j < fd->st.nranges && (summary || j < RANGES_IN_TABLE); j++) {
+		const struct seqtrack_range *r = &fd->st.ranges[j];
+
+		if (r->first == r->last)
+			snprintf(word, sizeof(word), "%llu", (unsigned long long)r->first);
+		else
+			snprintf(word, sizeof(word), "%llu-%llu", (unsigned long long)r->first,
+				 (unsigned long long)r->last);
+		wrap_word(&w, word);
+	}
+	if (j < fd->st.gaps)
+		wrap_fmt(&w, "(+%llu more)", (unsigned long long)(fd->st.gaps - j));
+	fputc('\n', f);
+}
+
+static void table_pair(FILE *f, const struct capstat *cs, const struct capstat_pair *p)
+{
+	const struct abarb *ab = &p->ab;
+	struct wrap w = { .f = f, .indent = 4, .wide = cs->o.wide };
+	char word[2 * CAPSTAT_NAME_LEN + 8];
+
+	snprintf(word, sizeof(word), "A/B %s:", p->name);
+	fputs(word, f);
+	w.col = (unsigned int)strlen(word);
+	wrap_fmt(&w, "both %llu,", (unsigned long long)ab->both);
+	wrap_fmt(&w, "lost on A only %llu,", (unsigned long long)ab->lost_a);
+	wrap_fmt(&w, "on B only %llu,", (unsigned long long)ab->lost_b);
+	wrap_fmt(&w, "on both %llu;", (unsigned long long)ab->lost_both);
+	wrap_fmt(&w, "first A %llu,", (unsigned long long)ab->a_first);
+	wrap_fmt(&w, "B %llu;", (unsigned long long)ab->b_first);
+	snprintf(word, sizeof(word), "skew B-A ns p50 %lld p99 %lld",
+		 (long long)abarb_skew(ab, 0.5), (long long)abarb_skew(ab, 0.99));
+	wrap_word(&w, word);
+	fputc('\n', f);
+}
+
+/*
+ * Feeds as rows.  Default: what fits TABLE_COLS columns (name up to 20,
+ * rates, IAT p50/p99, the sequence counters); --wide adds the peak bit
+ * rate, IAT max and the bursts, and shows names up to 40 characters.
+ */
 static void table(FILE *f, const struct capstat *cs, bool summary, double secs)
 {
+	const bool wide = cs->o.wide;
+	const int namew = wide ? 40 : 20;
 	uint64_t x[SEQ_FIELDS];
 	char a[16], b[16], c[16], d[16];
 	unsigned int i, j, w;
 
-	fprintf(f, "%-24s %10s %8s %8s %8s %8s %19s %23s", "FEED", "PACKETS", "PPS", "PEAK",
-		"BIT/S", "PEAK", "IAT us p50/p99/max", "BURST 1us/10us/100us/1ms");
+	fprintf(f, "%-*s %10s %7s %7s %7s", namew, "FEED", "PACKETS", "PPS", "PEAK", "BIT/S");
+	if (wide)
+		fprintf(f, " %7s %19s %23s", "PEAK", "IAT us p50/p99/max",
+			"BURST 1us/10us/100us/1ms");
+	else
+		fprintf(f, " %13s", "IAT us p50/99");
 	for (j = 0; j < SEQ_FIELDS; j++)
 		fprintf(f, " %*s", seq_col[j].width, seq_col[j].title);
 	fputc('\n', f);
@@ -190,50 +282,35 @@ static void table(FILE *f, const struct capstat *cs, bool summary, double secs)
 		double bps = summary && secs > 0 ? (double)s->bytes * 8 / secs : s->bps;
 		char iatb[64], burst[96];
 
-		snprintf(iatb, sizeof(iatb), "%llu/%llu/%llu",
-			 (unsigned long long)us(hist_percentile(iat, 0.5)),
-			 (unsigned long long)us(hist_percentile(iat, 0.99)),
-			 (unsigned long long)us(iat->max));
-		burst[0] = '\0';
-		for (w = 0; w < FEEDSTAT_NWIN; w++)
-			snprintf(burst + strlen(burst), sizeof(burst) - strlen(burst), "%s%llu",
-				 w ? "/" : "", (unsigned long long)s->burst[w].packets);
-		fprintf(f, "%-24.24s %10llu %8s %8s %8s %8s %19s %23s", fd->name,
+		fprintf(f, "%-*.*s %10llu %7s %7s %7s", namew, namew, fd->name,
 			(unsigned long long)s->packets, si(pps, a, sizeof(a)),
-			si(s->peak_pps, b, sizeof(b)), si(bps, c, sizeof(c)),
-			si(s->peak_bps, d, sizeof(d)), iatb, burst);
+			si(s->peak_pps, b, sizeof(b)), si(bps, c, sizeof(c)));
+		if (wide) {
+			snprintf(iatb, sizeof(iatb), "%llu/%llu/%llu",
+				 (unsigned long long)us(hist_percentile(iat, 0.5)),
+				 (unsigned long long)us(hist_percentile(iat, 0.99)),
+				 (unsigned long long)us(iat->max));
+			burst[0] = '\0';
+			for (w = 0; w < FEEDSTAT_NWIN; w++)
+				snprintf(burst + strlen(burst), sizeof(burst) - strlen(burst),
+					 "%s%llu", w ? "/" : "",
+					 (unsigned long long)s->burst[w].packets);
+			fprintf(f, " %7s %19s %23s", si(s->peak_bps, d, sizeof(d)), iatb, burst);
+		} else {
+			snprintf(iatb, sizeof(iatb), "%llu/%llu",
+				 (unsigned long long)us(hist_percentile(iat, 0.5)),
+				 (unsigned long long)us(hist_percentile(iat, 0.99)));
+			fprintf(f, " %13s", iatb);
+		}
 		seq_values(fd, x);
 		for (j = 0; fd->has_dec && j < SEQ_FIELDS; j++)
 			fprintf(f, " %*llu", seq_col[j].width, (unsigned long long)x[j]);
 		fputc('\n', f);
-		if (!fd->has_dec || !fd->st.nranges)
-			continue;
-		fprintf(f, "%-24s missing:", "");
-		for (j = 0; j < fd->st.nranges && (summary || j < RANGES_IN_TABLE); j++) {
-			const struct seqtrack_range *r = &fd->st.ranges[j];
-
-			if (r->first == r->last)
-				fprintf(f, " %llu", (unsigned long long)r->first);
-			else
-				fprintf(f, " %llu-%llu", (unsigned long long)r->first,
-					(unsigned long long)r->last);
-		}
-		if (j < fd->st.gaps)
-			fprintf(f, " (+%llu more)", (unsigned long long)(fd->st.gaps - j));
-		fputc('\n', f);
+		if (fd->has_dec && fd->st.nranges)
+			table_missing(f, cs, fd, summary);
 	}
-	for (i = 0; i < cs->o.npairs; i++) {
-		const struct capstat_pair *p = &cs->o.pairs[i];
-		const struct abarb *ab = &p->ab;
-
-		fprintf(f,
-			"A/B %s: both %llu, lost on A only %llu, on B only %llu, on both %llu;"
-			" first A %llu, B %llu; skew B-A ns p50 %lld p99 %lld\n",
-			p->name, (unsigned long long)ab->both, (unsigned long long)ab->lost_a,
-			(unsigned long long)ab->lost_b, (unsigned long long)ab->lost_both,
-			(unsigned long long)ab->a_first, (unsigned long long)ab->b_first,
-			(long long)abarb_skew(ab, 0.5), (long long)abarb_skew(ab, 0.99));
-	}
+	for (i = 0; i < cs->o.npairs; i++)
+		table_pair(f, cs, &cs->o.pairs[i]);
 }
 
 /* Not a terminal: one key=value line per feed and pair. */
@@ -286,13 +363,13 @@ void capstat_print_interval(struct capstat *cs, FILE *f, uint64_t now, double se
 	clock_text_utc(now, 9, when, sizeof(when));
 	if (cs->o.json) {
 		for (i = 0; i < cs->nfeeds; i++) {
-			fprintf(f, "{\"type\":\"feed\",\"time\":\"%s\",\"interval_s\":%.3f,", when,
+			fprintf(f, "{\"type\":\"feed\",\"time\":\"%s\",\"interval_s\":%.6f,", when,
 				secs);
 			json_feed(f, cs->feeds[i], false, secs);
 			fputs("}\n", f);
 		}
 		for (i = 0; i < cs->o.npairs; i++) {
-			fprintf(f, "{\"type\":\"ab\",\"time\":\"%s\",\"interval_s\":%.3f,", when,
+			fprintf(f, "{\"type\":\"ab\",\"time\":\"%s\",\"interval_s\":%.6f,", when,
 				secs);
 			json_pair(f, cs, &cs->o.pairs[i]);
 			fputs("}\n", f);
@@ -305,7 +382,7 @@ void capstat_print_interval(struct capstat *cs, FILE *f, uint64_t now, double se
 	}
 	/* Like top: home, clear, redraw. */
 	fprintf(f, "\033[H\033[2J");
-	fprintf(f, "capstat  %s  every %.3g s  packets %llu  lost %llu  not UDP %llu\n\n", when,
+	fprintf(f, "capstat  %s  every %.6g s  packets %llu  lost %llu  not UDP %llu\n\n", when,
 		secs, (unsigned long long)cs->packets, (unsigned long long)cs->lost,
 		(unsigned long long)cs->not_udp);
 	table(f, cs, false, secs);
@@ -322,10 +399,13 @@ void capstat_print_summary(struct capstat *cs, FILE *f)
 		fprintf(f,
 			"{\"type\":\"summary\",\"time\":\"%s\",\"duration_s\":%.6f,"
 			"\"packets\":%llu,\"filtered\":%llu,\"not_udp\":%llu,\"untracked\":%llu,"
-			"\"lost\":%llu,\"feeds\":[",
+			"\"lost\":%llu,\"interval_s\":%.6f,\"intervals\":%llu,\"late\":%llu,"
+			"\"feeds\":[",
 			when, secs, (unsigned long long)cs->packets,
 			(unsigned long long)cs->filtered, (unsigned long long)cs->not_udp,
-			(unsigned long long)cs->untracked, (unsigned long long)cs->lost);
+			(unsigned long long)cs->untracked, (unsigned long long)cs->lost,
+			(double)cs->iv_ns / 1e9, (unsigned long long)cs->intervals,
+			(unsigned long long)cs->late);
 		for (i = 0; i < cs->nfeeds; i++) {
 			fputs(i ? ",{" : "{", f);
 			json_feed(f, cs->feeds[i], true, secs);

@@ -72,6 +72,11 @@ static void max_burst(struct feedstat_burst *b, uint64_t packets, uint64_t bytes
 
 void feedstat_add(struct feedstat *f, uint64_t ts, uint32_t bytes)
 {
+	feedstat_add_iv(f, ts, bytes, 0);
+}
+
+void feedstat_add_iv(struct feedstat *f, uint64_t ts, uint32_t bytes, int next)
+{
 	const unsigned int wide = FEEDSTAT_NWIN - 1;
 	uint32_t mask;
 	unsigned int w;
@@ -82,15 +87,20 @@ void feedstat_add(struct feedstat *f, uint64_t ts, uint32_t bytes)
 			ts = f->last_ts;
 		}
 		hist_add(&f->iat, ts - f->last_ts);
-		hist_add(&f->iat_iv, ts - f->last_ts);
+		hist_add(next ? &f->iat_next : &f->iat_iv, ts - f->last_ts);
 	} else {
 		f->first_ts = ts;
 	}
 	f->last_ts = ts;
 	f->packets++;
 	f->bytes += bytes;
-	f->iv_packets++;
-	f->iv_bytes += bytes;
+	if (next) {
+		f->next_packets++;
+		f->next_bytes += bytes;
+	} else {
+		f->iv_packets++;
+		f->iv_bytes += bytes;
+	}
 
 	if (f->q_head - f->q_start[wide] == f->q_cap && queue_grow(f) < 0) {
 		/* Beyond any real rate: drop the oldest and say so. */
@@ -126,8 +136,13 @@ void feedstat_interval(struct feedstat *f, double secs)
 		if (f->bps > f->peak_bps)
 			f->peak_bps = f->bps;
 	}
-	f->iv_packets = 0;
-	f->iv_bytes = 0;
+	f->last_packets = f->iv_packets;
+	f->last_bytes = f->iv_bytes;
+	f->iv_packets = f->next_packets;
+	f->iv_bytes = f->next_bytes;
+	f->next_packets = 0;
+	f->next_bytes = 0;
 	f->iat_last = f->iat_iv;
-	hist_reset(&f->iat_iv);
+	f->iat_iv = f->iat_next;
+	hist_reset(&f->iat_next);
 }

@@ -7,7 +7,10 @@
  *  - bytes are frame bytes as on the wire (wirelen, no FCS);
  *  - an interval is closed by feedstat_interval(); pps and bps are its
  *    packets and bits divided by its length, peak_pps and peak_bps the
- *    largest of those over the closed intervals;
+ *    largest of those over the closed intervals.  Two intervals are open
+ *    at a time, the current one and the next, so that a packet stamped
+ *    before a boundary but seen after a later one still counts where its
+ *    timestamp says (the caller decides when an interval is over);
  *  - the inter-arrival time is the difference of consecutive timestamps;
  *  - a microburst window of width W: burst[w] holds the largest number of
  *    packets (and, separately, of bytes) whose timestamps lie within any
@@ -45,7 +48,10 @@ struct feedstat {
 	struct hist iat;			    /* inter-arrival times since the start */
 	struct hist iat_iv;			    /* ... in the current interval */
 	struct hist iat_last;			    /* ... in the last closed interval */
+	struct hist iat_next;			    /* ... in the next interval */
 	uint64_t iv_packets, iv_bytes;		    /* in the current interval */
+	uint64_t next_packets, next_bytes;	    /* in the next interval */
+	uint64_t last_packets, last_bytes;	    /* in the last closed interval */
 	struct feedstat_burst burst[FEEDSTAT_NWIN]; /* since the start */
 	int capped; /* the queue overflowed once: bursts are lower bounds */
 
@@ -62,12 +68,16 @@ struct feedstat {
 int feedstat_init(struct feedstat *f);
 void feedstat_free(struct feedstat *f);
 
-/* One packet of bytes at ts (ns). */
+/* One packet of bytes at ts (ns), in the current interval. */
 void feedstat_add(struct feedstat *f, uint64_t ts, uint32_t bytes);
 
+/* The same, in the current interval (next = 0) or the next one (1). */
+void feedstat_add_iv(struct feedstat *f, uint64_t ts, uint32_t bytes, int next);
+
 /*
- * Close the current interval, secs long: set pps/bps and the peaks, keep its
- * inter-arrival times in iat_last, start the next interval afresh.
+ * Close the current interval, secs long: set pps/bps, last_packets,
+ * last_bytes and the peaks, keep its inter-arrival times in iat_last; the
+ * next interval becomes the current one.
  */
 void feedstat_interval(struct feedstat *f, double secs);
 

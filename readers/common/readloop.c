@@ -10,7 +10,8 @@
 #include "readloop.h"
 
 #define READLOOP_WAIT_MS    100
-#define READLOOP_TICK_EVERY 256 /* records between ticks while busy */
+#define READLOOP_TICK_EVERY 256		/* records between ticks while busy */
+#define READLOOP_TICK_NS    10000000ull /* and at least this often */
 
 struct readloop {
 	struct readopt_input in;
@@ -134,7 +135,7 @@ static const struct ring_feed *feed_of(const struct ringsrc *src, const struct r
 static int run_rings(struct readloop *rl, const struct readloop_ops *ops, void *ctx,
 		     const volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
-	uint64_t delivered = 0;
+	uint64_t delivered = 0, last_tick = 0;
 	int r = 0;
 
 	while (!*stop) {
@@ -174,7 +175,12 @@ static int run_rings(struct readloop *rl, const struct readloop_ops *ops, void *
 				return r;
 			delivered++;
 		}
-		if (ops->tick && (idle || delivered % READLOOP_TICK_EVERY == 0)) {
+		/* The coarse clock (a few ms) is cheap enough for every record. */
+		if (ops->tick && !idle && delivered % READLOOP_TICK_EVERY &&
+		    clock_ns(CLOCK_REALTIME_COARSE) - last_tick < READLOOP_TICK_NS)
+			continue;
+		if (ops->tick) {
+			last_tick = clock_ns(CLOCK_REALTIME_COARSE);
 			r = ops->tick(ctx, clock_ns(CLOCK_REALTIME), idle);
 			if (r != 0)
 				return r;

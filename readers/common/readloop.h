@@ -58,8 +58,9 @@ struct readloop_ops {
 	int (*packet)(void *ctx, const struct readloop_pkt *p);
 	/*
 	 * Rings only, may be NULL: the wall clock (UTC ns) when no record came
-	 * for 100 ms (idle) and after every 256th record, so that time-driven
-	 * work (rotation, flushes, report intervals) goes on without packets.
+	 * for 100 ms (idle), and after a record when 256 records or 10 ms
+	 * have passed since the last tick, so that time-driven work
+	 * (rotation, flushes, report intervals) goes on on time.
 	 * @return as packet().
 	 */
 	int (*tick)(void *ctx, uint64_t now, bool idle);

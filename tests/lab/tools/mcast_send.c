@@ -11,6 +11,13 @@
  *              [--ttl N] [--seq-start N] [--skip SEQ[,SEQ...]]
  *      send; without -r (or -r 0) as fast as possible, 64 per sendmmsg();
  *      --random: random payload bytes instead of the pattern (incompressible)
+ *   mcast_send ... -r PPS -d SECONDS --per-interval SEC [--edge-us N]
+ *      send at PPS for SECONDS (catching up in bursts of up to 64 when
+ *      late), then print per interval of SEC on CLOCK_REALTIME (whole
+ *      multiples of SEC, as capstat's): "interval END_NS SURE EDGE", SURE
+ *      the packets surely stamped in it by the receiver, EDGE those that
+ *      may be stamped in it or the next (the boundary fell between just
+ *      before their send and N us (default 1000) after it returned)
  *   mcast_send --recv [-i IFNAME] -g GROUP -p PORT [-t SECONDS] [-n COUNT]
  *      receive (joining GROUP if multicast), verify payloads, print
  *      "received N bad M"
@@ -47,7 +54,29 @@ struct opts {
 	int recv;
 	int random;
 	double seconds;
+	double duration;
+	double per_iv;
+	unsigned edge_us;
 };
+
+/* Per interval: packets surely in it, and those straddling its end. */
+struct ivcount {
+	uint64_t first; /* index of the first interval */
+	uint64_t n;
+	unsigned long long *sure, *edge;
+};
+
+static void iv_add(struct ivcount *c, uint64_t iv_ns, uint64_t t0, uint64_t t1, unsigned n)
+{
+	uint64_t a = t0 / iv_ns, b = t1 / iv_ns;
+
+	if (!c->n || a < c->first || a - c->first >= c->n)
+		return;
+	if (a == b)
+		c->sure[a - c->first] += n;
+	else /* straddles one boundary at most: intervals are longer than the edge */
+		c->edge[a - c->first] += n;
+}
 
 static uint64_t now_ns(clockid_t c)
 {
@@ -62,6 +91,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: mcast_send [-i IFNAME] -g GROUP -p PORT [-n COUNT] [-s SIZE] [-r PPS]\n"
 		"                  [--ttl N] [--seq-start N] [--skip SEQ[,SEQ...]] [--random]\n"
+		"                  [-d SECONDS] [--per-interval SEC [--edge-us N]]\n"
 		"       mcast_send --recv [-i IFNAME] -g GROUP -p PORT [-t SECONDS] [-n COUNT]\n");
 	exit(2);
 }
@@ -126,6 +156,8 @@ static int do_send(const struct opts *o)
 	uint8_t *buf;
 	int fd, af;
 	unsigned i;
+	struct ivcount ivc = { 0 };
+	uint64_t t0 = 0;
 
 	if (o->ifname && !ifindex) {
 		fprintf(stderr, "mcast_send: no interface %s\n", o->ifname);
@@ -158,10 +190,21 @@ static int do_send(const struct opts *o)
 	}
 	/* Unpaced sending goes in bursts through sendmmsg(): the lab's
 	 * highest offered rate. */
-	burst = gap_ns ? 1 : BURST;
+	burst = gap_ns && !o->per_iv ? 1 : BURST;
 	buf = malloc((size_t)o->size * burst);
 	if (!buf)
 		return 1;
+	if (o->per_iv) {
+		uint64_t iv_ns = (uint64_t)(o->per_iv * 1e9), t = now_ns(CLOCK_REALTIME);
+
+		ivc.first = t / iv_ns;
+		ivc.n = (uint64_t)(o->duration / o->per_iv) * 4 +
+			8; /* even at a quarter of the rate */
+		ivc.sure = calloc(ivc.n, sizeof(*ivc.sure));
+		ivc.edge = calloc(ivc.n, sizeof(*ivc.edge));
+		if (!ivc.sure || !ivc.edge)
+			return 1;
+	}
 	start = now_ns(CLOCK_MONOTONIC);
 	seq = o->seq_start;
 	while (seq < end) {
@@ -174,6 +217,16 @@ static int do_send(const struct opts *o)
 					       .tv_nsec = (long)(due % 1000000000u) };
 
 			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		}
+		if (o->per_iv) {
+			/* Paced: what is due now, up to a burst (catching up). */
+			uint64_t due = (now_ns(CLOCK_MONOTONIC) - start) / gap_ns + 1;
+
+			burst = due > seq - o->seq_start ? (unsigned)(due - (seq - o->seq_start))
+							 : 1;
+			if (burst > BURST)
+				burst = BURST;
+			t0 = now_ns(CLOCK_REALTIME);
 		}
 		for (; seq < end && n < burst; seq++) {
 			uint8_t *b = buf + (size_t)n * o->size;
@@ -218,9 +271,20 @@ static int do_send(const struct opts *o)
 			}
 			usleep(50);
 		}
+		if (o->per_iv)
+			iv_add(&ivc, (uint64_t)(o->per_iv * 1e9), t0,
+			       now_ns(CLOCK_REALTIME) + (uint64_t)o->edge_us * 1000, n);
 		sent += n;
 	}
 	printf("sent %llu\n", sent);
+	for (i = 0; i < ivc.n; i++)
+		if (ivc.sure[i] || ivc.edge[i] || (i && ivc.edge[i - 1]))
+			printf("interval %llu %llu %llu\n",
+			       (unsigned long long)((ivc.first + i + 1) *
+						    (uint64_t)(o->per_iv * 1e9)),
+			       ivc.sure[i], ivc.edge[i]);
+	free(ivc.sure);
+	free(ivc.edge);
 	free(buf);
 	close(fd);
 	return 0;
@@ -320,12 +384,14 @@ int main(int argc, char **argv)
 		{ "skip", required_argument, NULL, 'k' },
 		{ "recv", no_argument, NULL, 'R' },
 		{ "random", no_argument, NULL, 'X' },
+		{ "per-interval", required_argument, NULL, 'I' },
+		{ "edge-us", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .count = 1000, .size = 100, .ttl = 8, .seconds = 5 };
+	struct opts o = { .count = 1000, .size = 100, .ttl = 8, .seconds = 5, .edge_us = 1000 };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "i:g:p:n:s:r:t:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:g:p:n:s:r:t:d:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			o.ifname = optarg;
@@ -363,11 +429,25 @@ int main(int argc, char **argv)
 		case 'X':
 			o.random = 1;
 			break;
+		case 'd':
+			o.duration = strtod(optarg, NULL);
+			break;
+		case 'I':
+			o.per_iv = strtod(optarg, NULL);
+			break;
+		case 'E':
+			o.edge_us = (unsigned)strtoul(optarg, NULL, 0);
+			break;
 		default:
 			usage();
 		}
 	}
 	if (!o.group || !o.port || o.port > 65535 || o.size < HDR_LEN || o.size > 65507)
+		usage();
+	/* A duration at a rate is a count. */
+	if (o.duration > 0 && o.pps > 0)
+		o.count = (unsigned long long)(o.duration * o.pps + 0.5);
+	if (o.per_iv && (o.pps <= 0 || o.per_iv * 1e6 <= o.edge_us))
 		usage();
 	return o.recv ? do_recv(&o) : do_send(&o);
 }
