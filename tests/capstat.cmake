@@ -22,3 +22,8 @@ endforeach()
 capd_lab_test(lab_capstat_feeds capstat_feeds.sh)
 capd_lab_test(lab_capstat_rates capstat_rates.sh)
 capd_lab_test(lab_capstat_table capstat_table.sh)
+
+# No privileges: feed names from a file's NRB, and words naming no feed.
+add_test(NAME capstat_names COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capstat_names.sh)
+set_tests_properties(capstat_names PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "${CAPD_LAB_ENV}")

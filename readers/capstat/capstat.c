@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "capstat.h"
@@ -184,8 +185,10 @@ static void sequence(struct capstat *cs, struct capstat_feed *f, const uint8_t *
 }
 
 static void packet(struct capstat *cs, uint64_t ts, const uint8_t *p, uint32_t caplen,
-		   uint32_t wirelen, const struct ring_feed *rf, struct filter *flt)
+		   uint32_t wirelen, const struct ring_feed *rf, const struct capfile *file,
+		   struct filter *flt)
 {
+	const char *fname = NULL;
 	struct frame_info fi;
 	struct capstat_feed *f;
 	unsigned int i;
@@ -203,7 +206,9 @@ static void packet(struct capstat *cs, uint64_t ts, const uint8_t *p, uint32_t c
 		cs->not_udp++;
 		return;
 	}
-	f = capstat_feed_get(cs, fi.family, fi.dst, fi.dport, rf);
+	if (file)
+		fname = capfile_name(file, fi.family == AF_INET6 ? 6 : 4, fi.dst);
+	f = capstat_feed_get(cs, fi.family, fi.dst, fi.dport, rf, fname);
 	if (!f) {
 		cs->untracked++;
 		return;
@@ -273,17 +278,94 @@ struct capstat_run {
 	struct capstat *cs;
 	struct filter *flt;
 	struct ringsrc *src; /* NULL for files */
+	bool checked;	     /* the --proto and --ab words against the input's names */
+	bool bad_name;	     /* ... and one named no feed */
 };
+
+static bool has_words(const struct capstat_opts *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->nprotos; i++)
+		if (o->protos[i].feed)
+			return true;
+	return o->npairs > 0;
+}
+
+/* The names of the rings' feed tables, of every ring read. */
+static int check_ring_names(struct capstat_run *run)
+{
+	static struct capstat_known known[READOPT_MAX_INPUTS * RING_MAX_FEEDS];
+	unsigned int i, j, n = 0;
+	char err[1024];
+
+	for (i = 0; i < ringsrc_count(run->src); i++) {
+		const struct ring_feeds *rf = ringsrc_feeds(run->src, i);
+
+		for (j = 0; j < rf->nfeeds && j < RING_MAX_FEEDS; j++) {
+			const struct ring_feed *fd = &rf->feeds[j];
+
+			if (!fd->name[0] || !memchr(fd->name, '\0', sizeof(fd->name)))
+				continue;
+			known[n].name = fd->name;
+			known[n].several =
+				fd->prefix_len != (fd->family == 6 ? 128 : 32) || fd->nports != 1;
+			n++;
+		}
+	}
+	run->checked = true;
+	if (capstat_names_check(&run->cs->o, known, n,
+				ringsrc_count(run->src) == 1 ? ringsrc_path(run->src, 0)
+							     : "the rings",
+				err, sizeof(err)) < 0) {
+		pr_err("%s", err);
+		run->bad_name = true;
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * A file's names are those of its NRBs ahead of its first packet (capdump
+ * writes them right after the interfaces, and names do not change in a
+ * file), checked in the first file with a packet: later files are read
+ * after the output has begun.  file NULL: there was no packet.
+ */
+static int check_file_names(struct capstat_run *run, const struct capfile *file)
+{
+	static struct capstat_known known[CAPFILE_NAMES_MAX];
+	const struct capfile_name *nm = NULL;
+	unsigned int i, n = 0;
+	char err[1024], where[512];
+
+	if (file)
+		nm = capfile_names(file, &n);
+	for (i = 0; i < n; i++)
+		known[i] = (struct capstat_known){ .name = nm[i].name };
+	if (file)
+		snprintf(where, sizeof(where), "%s", capfile_path(file));
+	else
+		snprintf(where, sizeof(where), "%s (no packets)", run->cs->o.in.files[0]);
+	run->checked = true;
+	if (capstat_names_check(&run->cs->o, known, n, where, err, sizeof(err)) < 0) {
+		pr_err("%s", err);
+		run->bad_name = true;
+		return -ENOENT;
+	}
+	return 0;
+}
 
 static int on_packet(void *ctx, const struct readloop_pkt *p)
 {
 	struct capstat_run *run = ctx;
 	struct capstat *cs = run->cs;
 
+	if (p->file && !run->checked && check_file_names(run, p->file) < 0)
+		return -ENOENT;
 	cs->seen_ts = p->ts;
 	advance(cs, run->src, p->ts);
 	cs->lost += p->lost;
-	packet(cs, p->ts, p->data, p->caplen, p->wirelen, p->feed, run->flt);
+	packet(cs, p->ts, p->data, p->caplen, p->wirelen, p->feed, p->file, run->flt);
 	return cs->o.count && cs->packets >= cs->o.count;
 }
 
@@ -305,10 +387,11 @@ static int on_tick(void *ctx, uint64_t now, bool idle)
 	return 0;
 }
 
+/* @return 0, -errno, or 2 when a --proto or --ab word names no feed. */
 static int run(struct capstat *cs, struct filter *flt, int argc, char **argv)
 {
 	static const struct readloop_ops ops = { .packet = on_packet, .tick = on_tick };
-	struct capstat_run run = { .cs = cs, .flt = flt };
+	struct capstat_run run = { .cs = cs, .flt = flt, .checked = !has_words(&cs->o) };
 	struct readloop *rl;
 	char err[512];
 	int r;
@@ -319,6 +402,10 @@ static int run(struct capstat *cs, struct filter *flt, int argc, char **argv)
 		return r;
 	}
 	run.src = readloop_rings(rl);
+	if (run.src && !run.checked && check_ring_names(&run) < 0) {
+		readloop_close(rl);
+		return 2;
+	}
 	if (readloop_announce(rl, "capstat", argc, argv, err, sizeof(err)) < 0)
 		pr_warn("%s", err);
 	/* Read from now on, the wall clock gives the first interval. */
@@ -327,6 +414,12 @@ static int run(struct capstat *cs, struct filter *flt, int argc, char **argv)
 	r = readloop_run(rl, &ops, &run, stop, err, sizeof(err));
 	if (r < 0 && err[0])
 		pr_err("%s", err);
+	if (r == 0 && !*stop && !run.checked)
+		check_file_names(&run, NULL);
+	if (run.bad_name) {
+		readloop_close(rl);
+		return 2;
+	}
 	/* All read: what has ended is complete (files: packet time ended). */
 	if (r == 0 && !*stop && cs->iv_start)
 		advance(cs, run.src,
@@ -358,6 +451,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	r = run(&cs, flt, argc, argv);
+	if (r == 2) /* a --proto or --ab word named no feed: no figures */
+		goto out;
 	/* What is still pending is decided with what was seen. */
 	for (i = 0; i < cs.o.npairs; i++) {
 		struct capstat_pair *p = &cs.o.pairs[i];
@@ -381,8 +476,9 @@ int main(int argc, char **argv)
 			r = rp;
 		}
 	}
+out:
 	capstat_feeds_free(&cs);
 	filter_close(flt);
 	free(cs.o.expr);
-	return r < 0 ? 1 : 0;
+	return r == 2 ? 2 : r < 0 ? 1 : 0;
 }

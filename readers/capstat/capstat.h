@@ -38,7 +38,8 @@ struct capstat_pair {
 };
 
 struct capstat_feed {
-	char name[CAPSTAT_NAME_LEN]; /* from the ring's feed table, else GROUP:PORT */
+	char name[CAPSTAT_NAME_LEN]; /* from the ring's feed table or the file, else GROUP:PORT */
+	char base[64];		     /* the name the ring or file gives the group; "" if none */
 	char addr[64];		     /* GROUP:PORT */
 	char group[48];		     /* the group alone */
 	int family;
@@ -100,16 +101,34 @@ struct capstat {
  * The feed of a UDP datagram to (family, dst, port); created on first
  * sight, named after rf (the ring's feed it belongs to, NULL if none):
  * rf's name when rf is exactly one group and one port, NAME@GROUP:PORT when
- * it is more, GROUP:PORT without rf.
+ * it is more.  Without rf, after fname (the name a file gives the group,
+ * NULL if none): fname, or NAME@GROUP:PORT for a second port of that group.
+ * GROUP:PORT without either.
  * @return the feed, or NULL beyond CAPSTAT_MAX_FEEDS or out of memory.
  */
 struct capstat_feed *capstat_feed_get(struct capstat *cs, int family, const uint8_t *dst,
-				      uint16_t port, const struct ring_feed *rf);
+				      uint16_t port, const struct ring_feed *rf, const char *fname);
 void capstat_feeds_free(struct capstat *cs);
 
 /* Parse "[FEED=]SPEC" and "A=B" into cs->o. @return 0 or -EINVAL. */
 int capstat_add_proto(struct capstat_opts *o, char *arg);
 int capstat_add_pair(struct capstat_opts *o, char *arg);
+
+/* A feed name the input knows: a ring's feed table entry, a file's NRB name. */
+struct capstat_known {
+	const char *name;
+	bool several; /* of several groups or ports: only NAME@GROUP:PORT names one */
+};
+
+/*
+ * Check that every --proto and --ab word can name a feed of the input,
+ * whose names are known[0..n): a known name (of one group and port),
+ * GROUP:PORT as capstat writes it, or NAME@GROUP:PORT of a known NAME.
+ * where names the input in the message.
+ * @return 0, or -ENOENT with a line naming the word in err.
+ */
+int capstat_names_check(const struct capstat_opts *o, const struct capstat_known *known,
+			unsigned int n, const char *where, char *err, size_t errlen);
 
 /* capstat_out.c */
 

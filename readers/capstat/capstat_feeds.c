@@ -4,7 +4,9 @@
  * found by hash, named, and given their decoder and A/B line when they
  * first show.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -31,14 +33,37 @@ static bool same(const struct capstat_feed *f, int family, const uint8_t *dst, u
 	       !memcmp(f->dst, dst, family == AF_INET6 ? 16 : 4);
 }
 
-/* A --proto or --ab word names this feed: by name or by GROUP:PORT. */
+/* NAME@GROUP:PORT: @return GROUP:PORT when word starts with "name@", else NULL. */
+static const char *after_name(const char *word, const char *name)
+{
+	size_t n = strlen(name);
+
+	return n && !strncmp(word, name, n) && word[n] == '@' ? word + n + 1 : NULL;
+}
+
+/*
+ * A --proto or --ab word names this feed: by name, by GROUP:PORT, or as
+ * NAME@GROUP:PORT (how a feed of several groups or ports names each).
+ */
 static bool names(const struct capstat_feed *f, const char *word)
 {
-	return !strcmp(word, f->name) || !strcmp(word, f->addr);
+	const char *a = after_name(word, f->base);
+
+	return !strcmp(word, f->name) || !strcmp(word, f->addr) || (a && !strcmp(a, f->addr));
+}
+
+static bool name_taken(const struct capstat *cs, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < cs->nfeeds; i++)
+		if (!strcmp(cs->feeds[i]->name, name))
+			return true;
+	return false;
 }
 
 static int feed_new(struct capstat *cs, struct capstat_feed *f, int family, const uint8_t *dst,
-		    uint16_t port, const struct ring_feed *rf)
+		    uint16_t port, const struct ring_feed *rf, const char *fname)
 {
 	unsigned int i;
 	int r;
@@ -49,13 +74,17 @@ static int feed_new(struct capstat *cs, struct capstat_feed *f, int family, cons
 	f->pair = -1;
 	frame_addr_str(family, dst, 0, f->group, sizeof(f->group));
 	frame_addr_str(family, dst, port, f->addr, sizeof(f->addr));
-	if (!rf || !rf->name[0])
+	if (rf && rf->name[0])
+		snprintf(f->base, sizeof(f->base), "%.*s", RING_FEED_NAME_LEN, rf->name);
+	else if (!rf && fname)
+		snprintf(f->base, sizeof(f->base), "%s", fname);
+	if (!f->base[0])
 		snprintf(f->name, sizeof(f->name), "%s", f->addr);
-	else if (rf->prefix_len == (rf->family == 6 ? 128 : 32) && rf->nports == 1)
-		snprintf(f->name, sizeof(f->name), "%.*s", RING_FEED_NAME_LEN, rf->name);
-	else /* a ring feed of several groups or ports: one name each */
-		snprintf(f->name, sizeof(f->name), "%.*s@%s", RING_FEED_NAME_LEN, rf->name,
-			 f->addr);
+	else if (rf ? rf->prefix_len == (rf->family == 6 ? 128 : 32) && rf->nports == 1
+		    : !name_taken(cs, f->base))
+		snprintf(f->name, sizeof(f->name), "%s", f->base);
+	else /* a feed of several groups or ports (a file: a second port): one name each */
+		snprintf(f->name, sizeof(f->name), "%s@%s", f->base, f->addr);
 	r = feedstat_init(&f->fs);
 	if (r < 0)
 		return r;
@@ -91,7 +120,7 @@ static int feed_new(struct capstat *cs, struct capstat_feed *f, int family, cons
 }
 
 struct capstat_feed *capstat_feed_get(struct capstat *cs, int family, const uint8_t *dst,
-				      uint16_t port, const struct ring_feed *rf)
+				      uint16_t port, const struct ring_feed *rf, const char *fname)
 {
 	uint32_t h = feed_hash(family, dst, port) & (HASH_SIZE - 1);
 	struct capstat_feed *f;
@@ -107,7 +136,7 @@ struct capstat_feed *capstat_feed_get(struct capstat *cs, int family, const uint
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
-	if (feed_new(cs, f, family, dst, port, rf) < 0) {
+	if (feed_new(cs, f, family, dst, port, rf, fname) < 0) {
 		feedstat_free(&f->fs);
 		seqtrack_free(&f->st);
 		free(f);
@@ -171,4 +200,88 @@ int capstat_add_pair(struct capstat_opts *o, char *arg)
 		return r;
 	o->npairs++;
 	return 0;
+}
+
+/* word is GROUP:PORT exactly as capstat writes it (frame_addr_str()). */
+static bool is_addr(const char *word)
+{
+	char a[64], again[64];
+	const char *colon = strrchr(word, ':');
+	uint8_t addr[16];
+	unsigned long port;
+	size_t n;
+	char *end;
+	int family = AF_INET;
+
+	if (!colon || !colon[1] || colon[1] == '0')
+		return false;
+	port = strtoul(colon + 1, &end, 10);
+	n = (size_t)(colon - word);
+	if (*end || port > 65535 || n >= sizeof(a))
+		return false;
+	if (n > 2 && word[0] == '[' && word[n - 1] == ']') {
+		family = AF_INET6;
+		word++;
+		n -= 2;
+	}
+	memcpy(a, word, n);
+	a[n] = '\0';
+	if (inet_pton(family, a, addr) != 1)
+		return false;
+	frame_addr_str(family, addr, (uint16_t)port, again, sizeof(again));
+	return !strcmp(again, family == AF_INET6 ? word - 1 : word);
+}
+
+/* @return 0 if word can name a feed, else -ENOENT with the reason in err. */
+static int word_check(const char *opt, const char *arg, const char *word,
+		      const struct capstat_known *known, unsigned int n, const char *where,
+		      char *err, size_t errlen)
+{
+	size_t len = 0;
+	unsigned int i;
+	const char *a;
+
+	if (is_addr(word))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(word, known[i].name)) {
+			if (!known[i].several)
+				return 0;
+			snprintf(err, errlen,
+				 "%s %s: feed %s of %s has several groups or ports: "
+				 "name one as %s@GROUP:PORT",
+				 opt, arg, word, where, word);
+			return -ENOENT;
+		}
+		a = after_name(word, known[i].name);
+		if (a && is_addr(a))
+			return 0;
+	}
+	len = (size_t)snprintf(err, errlen, "%s %s: no feed %s in %s (", opt, arg, word, where);
+	for (i = 0; i < n && len < errlen; i++)
+		len += (size_t)snprintf(err + len, errlen - len, "%s%s",
+					i ? ", " : "its feeds: ", known[i].name);
+	if (len < errlen)
+		snprintf(err + len, errlen - len, "%sGROUP:PORT)", n ? "; or " : "");
+	return -ENOENT;
+}
+
+int capstat_names_check(const struct capstat_opts *o, const struct capstat_known *known,
+			unsigned int n, const char *where, char *err, size_t errlen)
+{
+	char arg[2 * CAPSTAT_NAME_LEN + 2];
+	unsigned int i;
+	int r = 0, line;
+
+	for (i = 0; i < o->nprotos && !r; i++) {
+		if (!o->protos[i].feed)
+			continue;
+		snprintf(arg, sizeof(arg), "%s=...", o->protos[i].feed);
+		r = word_check("--proto", arg, o->protos[i].feed, known, n, where, err, errlen);
+	}
+	for (i = 0; i < o->npairs && !r; i++)
+		for (line = ABARB_A; line <= ABARB_B && !r; line++)
+			r = word_check("--ab", o->pairs[i].name, o->pairs[i].spec[line], known, n,
+				       where, err, errlen);
+	return r;
 }

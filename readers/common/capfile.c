@@ -988,6 +988,17 @@ const char *capfile_name(const struct capfile *f, int family, const uint8_t *add
 	return NULL;
 }
 
+const struct capfile_name *capfile_names(const struct capfile *f, unsigned int *n)
+{
+	*n = f->nnames;
+	return f->names;
+}
+
+const char *capfile_path(const struct capfile *f)
+{
+	return f->name;
+}
+
 enum capfile_format capfile_format(const struct capfile *f)
 {
 	return f->fmt;

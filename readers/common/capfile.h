@@ -116,6 +116,16 @@ const struct capfile_iface *capfile_iface(const struct capfile *f, unsigned int 
  */
 const char *capfile_name(const struct capfile *f, int family, const uint8_t *addr);
 
+/*
+ * Every address named by the NRBs read so far, in file order (an address
+ * named twice once, with its last name); *n set to their number.  Valid
+ * until the next call on the handle.
+ */
+const struct capfile_name *capfile_names(const struct capfile *f, unsigned int *n);
+
+/* The name given to capfile_open() (or capfile_open_fd(), _mem()). */
+const char *capfile_path(const struct capfile *f);
+
 enum capfile_format capfile_format(const struct capfile *f);
 
 /* 1 if the input is zstd-compressed. */

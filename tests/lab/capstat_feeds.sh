@@ -88,6 +88,11 @@ offline=$LAB_TMP/file.json
 "$CAPSTAT" -r "$rec" --json "${file_args[@]}" >"$offline" 2>"$LAB_TMP/capstat-r.err" ||
 	lab_fail "capstat -r exited with $?: $(<"$LAB_TMP/capstat-r.err")"
 
+# The file names its feeds as the ring did (capdump's NRB): by name too.
+named=$LAB_TMP/named.json
+"$CAPSTAT" -r "$rec" --json "${ring_args[@]}" >"$named" 2>"$LAB_TMP/capstat-n.err" ||
+	lab_fail "capstat -r by name exited with $?: $(<"$LAB_TMP/capstat-n.err")"
+
 n=$(jq -s 'map(select(.type == "feed")) | length' "$live")
 ((n >= 7)) || lab_fail "live: $n per-interval feed objects, want at least 7"
 echo "live: $n per-interval feed objects"
@@ -158,6 +163,26 @@ diff <(jq -S 'select(.type == "summary") | .ab | map(del(.pair, .a, .b))' "$live
 	<(jq -S 'select(.type == "summary") | .ab | map(del(.pair, .a, .b))' "$offline") ||
 	lab_fail "live and file A/B figures differ"
 echo "live and file: the same figures for all 7 feeds and the pair"
+# By name, the file gives what the ring gave: names, figures, the pair.
+strip='select(.type == "summary") | [.feeds[] | del(.pps, .bps, .peak_pps, .peak_bps)]
+       | sort_by(.group, .port)'
+diff <(jq -S "$strip" "$live") <(jq -S "$strip" "$named") ||
+	lab_fail "live and file by name differ"
+diff <(jq -S 'select(.type == "summary") | .ab' "$live") \
+	<(jq -S 'select(.type == "summary") | .ab' "$named") || lab_fail "live and file A/B by name differ"
+echo "file by name: $(jq -c 'select(.type == "summary") | [.feeds[].feed] | sort' "$named")," \
+	"A/B $(jq -c 'select(.type == "summary") | .ab[0] | [.pair, .lost_a_only, .lost_b_only, .lost_both, .both]' "$named")"
+
+# A word naming no feed: exit 2 and a message naming it, live and from the file.
+for src in "-i $CAPD_RING" "-r $rec"; do
+	rc=0
+	# shellcheck disable=SC2086 # the option and its argument
+	out=$(timeout 10 "$CAPSTAT" $src --proto FEED-A=moldudp64 --ab FEED-X=FEED-B 2>&1) || rc=$?
+	[[ $rc == 2 ]] || lab_fail "capstat $src --ab FEED-X=FEED-B: exit $rc, want 2: $out"
+	lab_expect_match "capstat $src --ab FEED-X=FEED-B" "$out" \
+		"--ab FEED-X=FEED-B: no feed FEED-X in .*\(its feeds: MOLD, MDP, PITCH, GEN, BURST, FEED-A, FEED-B; or GROUP:PORT\)"
+	echo "capstat ${src%% *} --ab FEED-X=FEED-B: exit 2: $out"
+done
 
 # Prometheus textfile.
 [[ -f $prom && ! -e $prom.tmp ]] || lab_fail "no $prom (or a leftover .tmp)"
