@@ -175,8 +175,9 @@ static int check_start(struct capd *d)
 		pr_err("XDP object %s (from %s): %s; install capd's capd_xdp.bpf.o there, or "
 		       "name it with CAPD_BPF_OBJ=FILE",
 		       obj, why,
-		       r == -ENOEXEC ? "no program capd_xdp in it (not capd's object)"
-				     : strerror(-r));
+		       r == -ENOEXEC
+			       ? "not capd's XDP object (no BPF ELF file with a program capd_xdp)"
+			       : strerror(-r));
 		return r;
 	}
 	r = preflight_ids(c->run.user, c->run.group, &ids);
@@ -448,9 +449,8 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 	}
 	r = xdp_prog_open(&po, &d->progs[i]);
 	if (r < 0) {
-		pr_err("%s: XDP program %s (mode %s): %s%s", ifc->name, xdp_prog_obj_path(NULL),
-		       xdp_prog_mode_str(po.mode), strerror(-r),
-		       attach_hint(r, &po, d->ifindex[i]));
+		pr_err("%s: XDP program (mode %s): %s%s", ifc->name, xdp_prog_mode_str(po.mode),
+		       strerror(-r), attach_hint(r, &po, d->ifindex[i]));
 		return r;
 	}
 	pi = xdp_prog_info(d->progs[i]);

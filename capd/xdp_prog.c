@@ -391,8 +391,8 @@ int xdp_prog_obj_check(const char *path)
 	if (!print_set)
 		xdp_prog_set_print(NULL);
 	obj = bpf_object__open_file(path, NULL);
-	if (!obj)
-		return -errno ? -errno : -EINVAL;
+	if (!obj) /* libbpf's own codes (>= 4000): not a BPF ELF file */
+		return errno >= 4000 || !errno ? -ENOEXEC : -errno;
 	if (!bpf_object__find_program_by_name(obj, "capd_xdp"))
 		r = -ENOEXEC;
 	bpf_object__close(obj);

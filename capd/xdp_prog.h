@@ -176,7 +176,7 @@ const char *xdp_prog_obj_source(const char *opts_path, const char **why);
  * parses the ELF file only: nothing is loaded into the kernel, no
  * privilege needed.
  * @return 0; -errno of the access (-ENOENT...); -ENOEXEC when the file is
- *         an object without the program capd_xdp; libbpf's error otherwise.
+ *         no BPF ELF object or has no program capd_xdp.
  */
 int xdp_prog_obj_check(const char *path);
 
