@@ -65,6 +65,7 @@ struct capd {
 	void *cap_stack;    /* mapped and locked before the privilege drop */
 	char pmc_path[128]; /* capd's end of ptp4l's socket */
 	bool cap_running, hk_running, writer_open, clock_open;
+	bool check; /* -n */
 };
 
 /* The capture thread: pinned, named, stack touched, then the hot loop. */
@@ -125,6 +126,19 @@ static void check_clock(const struct capd *d)
 			c->run.dir, strerror(errno));
 }
 
+/* What to do about an XDP hook another program holds. */
+static const char *busy_hint(const char *ifname)
+{
+	static char hint[256];
+
+	snprintf(hint, sizeof(hint),
+		 " (another XDP program is attached, and capd never replaces one: detach it "
+		 "first: ip link set dev %s xdp off, or xdp-loader unload %s --all; or stop "
+		 "the capd that holds it)",
+		 ifname, ifname);
+	return hint;
+}
+
 /* Is the interface administratively up?  Down: capd starts, captures nothing. */
 static bool iface_up(const char *ifname)
 {
@@ -146,7 +160,9 @@ static bool iface_up(const char *ifname)
  * What would make the start fail after the checks of check_system(): an
  * XDP hook another program holds (capd never replaces one), an XDP
  * object that is missing or not capd's, a run.dir capd's user cannot
- * write.  Same message at -n and at the start.
+ * write.  The hook only for -n: a start takes the ring's lock first, so
+ * that a second capd hears of the first, and then refuses a held hook
+ * with the same advice (attach_hint()).
  */
 static int check_start(struct capd *d)
 {
@@ -156,16 +172,14 @@ static int check_start(struct capd *d)
 	unsigned int i;
 	int r;
 
-	for (i = 0; i < c->capture.ninterfaces; i++) {
+	for (i = 0; d->check && i < c->capture.ninterfaces; i++) {
 		const char *ifname = c->capture.interfaces[i].name;
 		struct netdev_xdp_prog xp;
 
 		if (netdev_xdp_attached(d->ifindex[i], &xp) == 0 && xp.attached) {
 			pr_err("%s: capture.interfaces[%u].name: %s already has an XDP program "
-			       "(id %u), and capd never replaces one: detach it (ip link set dev "
-			       "%s xdp off, or xdp-loader unload %s --all), or stop the capd that "
-			       "holds it",
-			       d->conf_path, i, ifname, xp.prog_id, ifname, ifname);
+			       "(id %u)%s",
+			       d->conf_path, i, ifname, xp.prog_id, busy_hint(ifname));
 			return -EBUSY;
 		}
 	}
@@ -412,7 +426,7 @@ static void log_fallbacks(const char *ifname, const struct xdp_prog_info *pi, ui
 static const char *attach_hint(int r, const struct xdp_prog_opts *po, int ifindex)
 {
 	if (r == -EBUSY)
-		return " (another XDP program is attached; detach it first)";
+		return busy_hint(po->ifname);
 	if (po->mode != XDP_PROG_MODE_NATIVE || (r != -ERANGE && r != -EINVAL))
 		return "";
 	if ((po->feat_off & XDP_PROG_F_SG) || !(xdp_prog_features(ifindex) & XDP_PROG_F_SG))
@@ -828,7 +842,7 @@ int main(int argc, char **argv)
 			d.conf_path = optarg;
 			break;
 		case 'n':
-			check = true;
+			check = d.check = true;
 			break;
 		case 'D':
 			dump = true;

@@ -9,7 +9,7 @@
 # configuration still passes, with a warning only for an interface that
 # is down.  -n changes nothing: the foreign program stays attached.
 . "$(dirname "$0")/lab.sh"
-lab_start CAPD ip setpriv
+lab_start CAPD ip setpriv truncate install
 
 lab_netns_add chk
 ns=$LAB_REPLY
@@ -84,19 +84,25 @@ refused good "XDP object /nonexistent/capd_xdp.bpf.o \(from the environment vari
 refused good "XDP object $LAB_TMP/good.conf \(from the environment variable CAPD_BPF_OBJ\): not capd's XDP object" \
 	CAPD_BPF_OBJ="$LAB_TMP/good.conf"
 
-# Another program on the XDP hook (attached with ip, as an admin would): -n and a start give the same verdict.
+# Another program on the XDP hook (attached with ip, as an admin would):
+# -n refuses it as the start does, with the same advice.
 ip link set dev "$hif" xdpgeneric object "$obj" section xdp
 lab_on_exit "ip link set dev $hif xdpgeneric off 2>/dev/null || true"
 id=$(ip -d link show "$hif" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1)
 [[ -n $id ]] || lab_fail "ip attached no XDP program: $(ip -d link show "$hif")"
-cp "$LAB_TMP/good.conf" "$LAB_TMP/held.conf"
-refused held "held.conf: capture.interfaces\[0\].name: $hif already has an XDP program \(id $id\), and capd never replaces one: detach it \(ip link set dev $hif xdp off"
+# A start refuses a ring off hugetlbfs before it reaches the hook.
+lab_hugepages_reserve 16
+ringdir=/dev/hugepages/capd-test-$LAB_RUN_ID
+lab_on_exit rm -rf "$ringdir"
+sed "s#$LAB_TMP/ring#$ringdir/r#" "$LAB_TMP/good.conf" >"$LAB_TMP/held.conf"
+advice="another XDP program is attached, and capd never replaces one: detach it first: ip link set dev $hif xdp off"
+refused held "held.conf: capture.interfaces\[0\].name: $hif already has an XDP program \(id $id\) \($advice"
 ip -d link show "$hif" | grep -q "prog/xdp id $id" || lab_fail "capd -n changed the XDP hook"
 rc=0
 timeout 20 "$CAPD" -c "$LAB_TMP/held.conf" >"$LAB_TMP/out" 2>&1 || rc=$?
 echo "held: start: exit $rc: $(tail -n 1 "$LAB_TMP/out")"
 ((rc == 1)) || lab_fail "held: start exit $rc: $(<"$LAB_TMP/out")"
-lab_expect_match "held: start" "$(<"$LAB_TMP/out")" "$hif already has an XDP program \(id $id\)"
+lab_expect_match "held: start" "$(tail -n 1 "$LAB_TMP/out")" "$hif: XDP program \(mode generic\): Device or resource busy \($advice"
 ip -d link show "$hif" | grep -q "prog/xdp id $id" || lab_fail "capd replaced the XDP program"
 ip link set dev "$hif" xdpgeneric off
 
