@@ -34,3 +34,10 @@ set_tests_properties(capdump_badinput PROPERTIES LABELS unit TIMEOUT 300 SKIP_RE
 # block size, under a running capdump and capstat: the readers follow the
 # ring into its new file (lib/ring_file.c, readers/common/ringsrc.c).
 capd_lab_test(lab_ring_replace ring_replace.sh)
+
+# No privileges: capdump's command line on files (a closed pipe, the format
+# from -w's name, -s, option errors, --help), judged by tshark and capinfos.
+add_test(NAME capdump_cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_cli.sh)
+set_tests_properties(capdump_cli PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "${CAPD_LAB_ENV}")
+capd_lab_test(lab_capdump_pipe capdump_pipe.sh)
