@@ -196,7 +196,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c, r;
 
 	o->level = ZSTD_LEVEL_DEFAULT;
-	while ((c = getopt_long(argc, argv, "i:r:w:C:G:W:c:z:F:T:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:r:w:C:G:W:c:z:F:T:qhVD", longopts, NULL)) != -1) {
 		readopt_help_version(c, "capdump", usage);
 		r = readopt_input_take(&o->in, c, optarg);
 		if (r < 0)
@@ -997,5 +997,5 @@ int main(int argc, char **argv)
 	readloop_close(d.rl);
 	filter_close(d.filter);
 	free(d.o.expr);
-	return r < 0 ? 1 : 0;
+	return r == -ESRCH ? 3 /* capd does not run the ring */ : r < 0 ? 1 : 0;
 }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* readopt.c - the reader programs' common command-line pieces. */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "readopt.h"
+#include "ringlist.h"
 
 char *readopt_expr(int argc, char **argv, int first)
 {
@@ -38,6 +40,19 @@ static int readopt_from(const char *arg, enum ring_seek *from)
 	return 0;
 }
 
+/* -D: the rings, one line each, on standard output; the exit status. */
+static int readopt_list_rings(void)
+{
+	char err[512];
+
+	if (ringlist_print(stdout, err, sizeof(err)) < 0) {
+		fflush(stdout);
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int readopt_input_take(struct readopt_input *in, int c, char *arg)
 {
 	char *end;
@@ -58,6 +73,11 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg)
 		return *end || !(in->back_secs > 0) ? -EINVAL : 1;
 	case READOPT_FROM:
 		return readopt_from(arg, &in->from) < 0 ? -EINVAL : 1;
+	case READOPT_WAIT:
+		in->wait = true;
+		return 1;
+	case 'D':
+		exit(readopt_list_rings());
 	default:
 		return 0;
 	}
@@ -75,8 +95,15 @@ void readopt_help_version(int c, const char *program, void (*usage)(FILE *f))
 	}
 }
 
-int readopt_input_check(const struct readopt_input *in, char *err, size_t errlen)
+static void readopt_notice(const char *line)
 {
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", program_invocation_short_name, line);
+}
+
+int readopt_input_check(struct readopt_input *in, char *err, size_t errlen)
+{
+	in->notice = readopt_notice;
 	if (!in->nrings == !in->nfiles) {
 		snprintf(err, errlen, "give either -i RING or -r FILE");
 		return -EINVAL;
