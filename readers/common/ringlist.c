@@ -105,7 +105,7 @@ static int name_cmp(const void *a, const void *b)
 }
 
 /* The ring files' names, sorted; *names and each name malloc()ed. */
-static int scan(char ***names)
+static int scan(const char *dir, char ***names)
 {
 	char **v = calloc(RINGLIST_MAX, sizeof(*v));
 	struct dirent *de;
@@ -115,7 +115,7 @@ static int scan(char ***names)
 	*names = v;
 	if (!v)
 		return -ENOMEM;
-	d = opendir(ring_dir());
+	d = opendir(dir);
 	if (!d)
 		return -errno;
 	while ((de = readdir(d)) && n < RINGLIST_MAX) {
@@ -138,11 +138,11 @@ static void scan_free(char **names, int n)
 	free(names);
 }
 
-int ringlist_names(char *buf, size_t len)
+int ringlist_names(const char *dir, char *buf, size_t len)
 {
 	char **names;
 	size_t at = 0;
-	int i, n = scan(&names);
+	int i, n = scan(dir ? dir : ring_dir(), &names);
 
 	if (len)
 		buf[0] = '\0';
@@ -201,7 +201,7 @@ static void print_one(FILE *f, const char *name, const char *path)
 int ringlist_print(FILE *f, char *err, size_t errlen)
 {
 	char **names, path[4096];
-	int i, n = scan(&names);
+	int i, n = scan(ring_dir(), &names);
 
 	if (n < 0) {
 		snprintf(err, errlen, "%s: %s (no ring was ever created here: has capd run?)",
@@ -221,11 +221,15 @@ int ringlist_print(FILE *f, char *err, size_t errlen)
 char *ringlist_not_running(const char *name, const char *path, const struct ringlist_ring *r,
 			   int err, char *buf, size_t len)
 {
-	char names[1024], t[40];
+	char names[1024], dir[4096], t[40];
 	int n;
 
 	if (!r) {
-		n = ringlist_names(names, sizeof(names));
+		/* The rings beside the one named: a misspelt name among them. */
+		snprintf(dir, sizeof(dir), "%s", path);
+		if (strrchr(dir, '/'))
+			*strrchr(dir, '/') = '\0';
+		n = ringlist_names(dir[0] ? dir : "/", names, sizeof(names));
 		snprintf(buf, len,
 			 "ring %s: %s: %s: capd is not running on it (never started with "
 			 "ring.name = %s?); %s%s%s",

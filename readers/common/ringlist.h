@@ -58,12 +58,12 @@ void ringlist_inspect(const void *mem, uint64_t len, struct ringlist_ring *r);
 const char *ringlist_state_name(enum ringlist_state s);
 
 /*
- * The names of the ring files in the ring directory (RING_DIR_ENV or
- * RING_DIR_DEFAULT; dot files, such as capd's locks, are not rings), in
- * name order, joined by ", " into buf; "" if there are none.
+ * The names of the ring files in dir, NULL for the ring directory
+ * (RING_DIR_ENV or RING_DIR_DEFAULT); dot files, such as capd's locks, are
+ * not rings), in name order, joined by ", " into buf; "" if there are none.
  * @return the number of names, or -errno if the directory cannot be read.
  */
-int ringlist_names(char *buf, size_t len);
+int ringlist_names(const char *dir, char *buf, size_t len);
 
 /*
  * One line per ring file in the ring directory, in name order:
@@ -78,7 +78,8 @@ int ringlist_print(FILE *f, char *err, size_t errlen);
 /*
  * Why ring path (name as given) has nothing to read for a reader that
  * will not wait: a line for the operator in buf.  r is NULL when no ring
- * file is at path (err: the -errno of opening it).
+ * file is at path (err: the -errno of opening it): the line then names the
+ * rings in path's directory.
  * @return buf.
  */
 char *ringlist_not_running(const char *name, const char *path, const struct ringlist_ring *r,
