@@ -464,7 +464,7 @@ static void text_writer(const struct status *s)
 		printf(", up %.1f s", s->uptime / 1e9);
 	if (s->win.hb_age != UINT64_MAX)
 		printf(", heartbeat %.1f s ago", s->win.hb_age / 1e9);
-	printf("\nrecords    %" PRIu64 " written, %" PRIu64 " payload bytes\n", written(s),
+	printf("\nrecords    %" PRIu64 " written, %" PRIu64 " bytes captured\n", written(s),
 	       ring_load_relaxed64(&h->bytes));
 	if (ring_load_relaxed32(&h->crashes))
 		printf("crashes    %u writer(s) killed or crashed, %" PRIu64
