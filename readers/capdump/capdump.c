@@ -156,7 +156,7 @@ static void usage(FILE *f)
 		"             as it is written, e.g. -U -w - | wireshark -k -i -\n"
 		"  -z LEVEL   zstd level (default %d; negative = faster)\n"
 		"  --from WHERE  where to start in the ring: newest (default) or oldest\n"
-		"  -T SECONDS start SECONDS back in time\n"
+		"  -T SECONDS start SECONDS back in time\n" READOPT_USAGE_RINGS
 		"  --start TIME, --end TIME  -r: only packets in [start, end) (UTC,\n"
 		"             YYYY-mm-ddTHH:MM:SS[.ns]Z or seconds since 1970)\n"
 		"  --resume STATEFILE  continue exactly after the last record a previous run\n"
@@ -265,7 +265,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->snaplen = SNAPLEN_DEFAULT;
 	while ((c = getopt_long(
 			argc, argv,
-			"i:r:w:C:G:W:c:z:F:T:s:UKqhV" TEXTOUT_OPTSTRING READOPT_REFUSED_OPTS,
+			"i:r:w:C:G:W:c:z:F:T:s:UKqhVD" TEXTOUT_OPTSTRING READOPT_REFUSED_OPTS,
 			longopts, NULL)) != -1) {
 		readopt_help_version(c, "capdump", usage);
 		if (readopt_refused(c, "capdump") < 0)
@@ -1164,5 +1164,5 @@ int main(int argc, char **argv)
 	readloop_close(d.rl);
 	filter_close(d.filter);
 	free(d.o.expr);
-	return r < 0 ? 1 : 0;
+	return r == -ESRCH ? 3 /* capd does not run the ring */ : r < 0 ? 1 : 0;
 }

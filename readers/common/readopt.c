@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "readopt.h"
+#include "ringlist.h"
 
 char *readopt_expr(int argc, char **argv, int first)
 {
@@ -43,6 +45,19 @@ static int readopt_from(const char *arg, enum ring_seek *from)
 	return 0;
 }
 
+/* -D: the rings, one line each, on standard output; the exit status. */
+static int readopt_list_rings(void)
+{
+	char err[512];
+
+	if (ringlist_print(stdout, err, sizeof(err)) < 0) {
+		fflush(stdout);
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int readopt_input_take(struct readopt_input *in, int c, char *arg)
 {
 	char *end;
@@ -64,6 +79,11 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg)
 	case READOPT_FROM:
 		in->from_set = true;
 		return readopt_from(arg, &in->from) < 0 ? -EINVAL : 1;
+	case READOPT_WAIT:
+		in->wait = true;
+		return 1;
+	case 'D':
+		exit(readopt_list_rings());
 	default:
 		return 0;
 	}
@@ -81,8 +101,15 @@ void readopt_help_version(int c, const char *program, void (*usage)(FILE *f))
 	}
 }
 
-int readopt_input_check(const struct readopt_input *in, char *err, size_t errlen)
+static void readopt_notice(const char *line)
 {
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", program_invocation_short_name, line);
+}
+
+int readopt_input_check(struct readopt_input *in, char *err, size_t errlen)
+{
+	in->notice = readopt_notice;
 	if (!in->nrings == !in->nfiles) {
 		snprintf(err, errlen, "give either -i RING or -r FILE");
 		return -EINVAL;

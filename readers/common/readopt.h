@@ -22,6 +22,7 @@ char *readopt_expr(int argc, char **argv, int first);
 
 /* The getopt_long() code of --from; the programs' own codes stay below. */
 #define READOPT_FROM 0x1000
+#define READOPT_WAIT 0x1001 /* --wait */
 
 /*
  * What a reader reads: rings (-i RING) or files (-r FILE), and where it
@@ -36,11 +37,21 @@ struct readopt_input {
 	enum ring_seek from;
 	bool from_set;	  /* --from was given */
 	double back_secs; /* > 0: that many seconds back from now */
+	/* --wait: wait for each ring to appear and its writer to run, and
+	 * for a writer that died to come back, instead of ending (readloop.h) */
+	bool wait;
+	/* Where the reader loop tells what happens to the rings' writer
+	 * (waiting for it, stopped, gone, back): one line, no newline; NULL
+	 * for nowhere.  readopt_input_check() sets it to standard error. */
+	void (*notice)(const char *line);
 };
 
 /*
  * Take option c of getopt_long() with its argument if it is one of the
- * above ('i', 'r', 'T' or READOPT_FROM).
+ * above ('i', 'r', 'T', READOPT_FROM or READOPT_WAIT).  'D' (tcpdump's
+ * list of interfaces) prints the rings with their writer's state, size,
+ * window and feeds (ringlist_print()) and exits: 0, or 1 if the ring
+ * directory cannot be read.
  * @return 1 taken; 0 not one of them; -EINVAL a bad value, or one input
  *         more than READOPT_MAX_INPUTS.
  */
@@ -54,6 +65,7 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg);
 /* clang-format off */
 #define READOPT_LONGOPTS \
 	{ "from", required_argument, NULL, READOPT_FROM }, \
+	{ "wait", no_argument, NULL, READOPT_WAIT }, \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, 'V' }, \
 	{ NULL, 0, NULL, 0 }
@@ -65,10 +77,16 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg);
  */
 void readopt_help_version(int c, const char *program, void (*usage)(FILE *f));
 
+/* The usage lines of --wait and -D (readopt_input_take()). */
+#define READOPT_USAGE_RINGS                                                            \
+	"  --wait     wait for the ring to exist and capd to run it (for a service)\n" \
+	"  -D         list the rings: writer state, size, records, time window, feeds\n"
+
 /* Once the options are read: rings or files, not both, not neither;
- * --from or -T, not both, and only with rings.
+ * --from or -T, not both, and only with rings; and in->notice prints
+ * "PROGRAM: LINE" on standard error.
  * @return 0, or -EINVAL with a line for the operator in err. */
-int readopt_input_check(const struct readopt_input *in, char *err, size_t errlen);
+int readopt_input_check(struct readopt_input *in, char *err, size_t errlen);
 
 /*
  * Option errors, the same in every reader.  getopt_long() itself names an
