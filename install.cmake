@@ -17,6 +17,23 @@ set(CAPD_UNITDIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system" CACHE PATH "system
 set(CAPD_SYSUSERSDIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d" CACHE PATH "sysusers.d snippets")
 set(CAPD_TMPFILESDIR "${CMAKE_INSTALL_PREFIX}/lib/tmpfiles.d" CACHE PATH "tmpfiles.d snippets")
 set(CAPD_CONFDIR "${CMAKE_INSTALL_FULL_SYSCONFDIR}/capd")
+
+# capd_install_dest(VAR DIR): DIR relative to the prefix when it lies
+# under it, so that `cmake --install --prefix P` puts everything under P
+# (the programs look there: lib/capd_paths.h); absolute otherwise.
+function(capd_install_dest var dir)
+  string(LENGTH "${CMAKE_INSTALL_PREFIX}/" plen)
+  string(SUBSTRING "${dir}/" 0 ${plen} head)
+  if(head STREQUAL "${CMAKE_INSTALL_PREFIX}/")
+    string(SUBSTRING "${dir}" ${plen} -1 rel)
+    set(${var} "${rel}" PARENT_SCOPE)
+  else()
+    set(${var} "${dir}" PARENT_SCOPE)
+  endif()
+endfunction()
+capd_install_dest(CAPD_UNIT_DEST "${CAPD_UNITDIR}")
+capd_install_dest(CAPD_SYSUSERS_DEST "${CAPD_SYSUSERSDIR}")
+capd_install_dest(CAPD_TMPFILES_DEST "${CAPD_TMPFILESDIR}")
 set(CAPD_SBINDIR "${CMAKE_INSTALL_FULL_SBINDIR}")
 set(CAPD_BINDIR "${CMAKE_INSTALL_FULL_BINDIR}")
 
@@ -27,29 +44,38 @@ install(TARGETS capdump capstat capctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDI
 foreach(unit capd.service capdump@.service)
   configure_file(${PROJECT_SOURCE_DIR}/systemd/${unit}.in ${PROJECT_BINARY_DIR}/systemd/${unit}
                  @ONLY)
-  install(FILES ${PROJECT_BINARY_DIR}/systemd/${unit} DESTINATION ${CAPD_UNITDIR})
+  install(FILES ${PROJECT_BINARY_DIR}/systemd/${unit} DESTINATION ${CAPD_UNIT_DEST})
 endforeach()
 # ptp4l's socket for group capture (docs/clock.md).
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/ptp4l@.service.d/capd.conf
-        DESTINATION ${CAPD_UNITDIR}/ptp4l@.service.d)
-install(FILES ${PROJECT_SOURCE_DIR}/systemd/capd.sysusers.conf DESTINATION ${CAPD_SYSUSERSDIR}
+        DESTINATION ${CAPD_UNIT_DEST}/ptp4l@.service.d)
+install(FILES ${PROJECT_SOURCE_DIR}/systemd/capd.sysusers.conf DESTINATION ${CAPD_SYSUSERS_DEST}
         RENAME capd.conf)
-install(FILES ${PROJECT_SOURCE_DIR}/systemd/capd.tmpfiles.conf DESTINATION ${CAPD_TMPFILESDIR}
+install(FILES ${PROJECT_SOURCE_DIR}/systemd/capd.tmpfiles.conf DESTINATION ${CAPD_TMPFILES_DEST}
         RENAME capd.conf)
 
 # The examples: always under doc/, in /etc only where the admin has none
 # yet, so that an upgrade keeps the configuration (like a Debian conffile).
 set(CAPD_EXAMPLES ${PROJECT_SOURCE_DIR}/conf/capd.conf ${PROJECT_SOURCE_DIR}/conf/capdump.env)
 install(FILES ${CAPD_EXAMPLES} DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
-install(DIRECTORY DESTINATION ${CAPD_CONFDIR}/capdump)
+# The configuration directory: the configured one (/etc/capd for the
+# prefix /usr), or PREFIX/etc/capd when `cmake --install --prefix` names
+# another prefix, where the programs then look (lib/capd_paths.h).
+install(CODE "
+  if(CMAKE_INSTALL_PREFIX STREQUAL \"${CMAKE_INSTALL_PREFIX}\")
+    set(capd_confdir \"${CAPD_CONFDIR}\")
+  else()
+    set(capd_confdir \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_SYSCONFDIR}/capd\")
+  endif()
+  file(MAKE_DIRECTORY \"\$ENV{DESTDIR}\${capd_confdir}/capdump\")")
 foreach(example ${CAPD_EXAMPLES})
   get_filename_component(name ${example} NAME)
   install(CODE "
-    set(dest \"\$ENV{DESTDIR}${CAPD_CONFDIR}/${name}\")
+    set(dest \"\$ENV{DESTDIR}\${capd_confdir}/${name}\")
     if(EXISTS \"\${dest}\")
       message(STATUS \"Keeping: \${dest}\")
     else()
-      file(INSTALL \"${example}\" DESTINATION \"${CAPD_CONFDIR}\"
+      file(INSTALL \"${example}\" DESTINATION \"\${capd_confdir}\"
            FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
     endif()")
 endforeach()

@@ -26,12 +26,15 @@
 #include <unistd.h>
 
 #include "capd_conf.h"
+#include "capd_paths.h"
 #include "capture.h"
 #include "housekeeping.h"
 #include "hwtstamp.h"
 #include "log.h"
 #include "mcast_join.h"
+#include "netdev.h"
 #include "phc.h"
+#include "preflight.h"
 #include "privdrop.h"
 #include "ring_file.h"
 #include "ring_layout.h"
@@ -39,8 +42,7 @@
 #include "xdp_prog.h"
 #include "xsk.h"
 
-#define CAPD_CONF_DEFAULT "/etc/capd/capd.conf"
-#define THREAD_STACK	  (512 * 1024)
+#define THREAD_STACK (512 * 1024)
 
 struct capd {
 	struct capd_conf conf;
@@ -63,6 +65,7 @@ struct capd {
 	void *cap_stack;    /* mapped and locked before the privilege drop */
 	char pmc_path[128]; /* capd's end of ptp4l's socket */
 	bool cap_running, hk_running, writer_open, clock_open;
+	bool check; /* -n */
 };
 
 /* The capture thread: pinned, named, stack touched, then the hot loop. */
@@ -121,6 +124,99 @@ static void check_clock(const struct capd *d)
 	if (stat(c->run.dir, &st) < 0)
 		pr_warn("%s: run.dir: %s: %s; capd cannot ask ptp4l without it", d->conf_path,
 			c->run.dir, strerror(errno));
+}
+
+/* What to do about an XDP hook another program holds. */
+static const char *busy_hint(const char *ifname)
+{
+	static char hint[256];
+
+	snprintf(hint, sizeof(hint),
+		 " (another XDP program is attached, and capd never replaces one: detach it "
+		 "first: ip link set dev %s xdp off, or xdp-loader unload %s --all; or stop "
+		 "the capd that holds it)",
+		 ifname, ifname);
+	return hint;
+}
+
+/* Is the interface administratively up?  Down: capd starts, captures nothing. */
+static bool iface_up(const char *ifname)
+{
+	struct ifreq ifr = { 0 };
+	bool up = true; /* unknown: no warning */
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return up;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		up = ifr.ifr_flags & IFF_UP;
+	close(fd);
+	return up;
+}
+
+/*
+ * What would make the start fail after the checks of check_system(): an
+ * XDP hook another program holds (capd never replaces one), an XDP
+ * object that is missing or not capd's, a run.dir capd's user cannot
+ * write.  The hook only for -n: a start takes the ring's lock first, so
+ * that a second capd hears of the first, and then refuses a held hook
+ * with the same advice (attach_hint()).
+ */
+static int check_start(struct capd *d)
+{
+	const struct capd_conf *c = &d->conf;
+	struct preflight_ids ids;
+	const char *obj, *why;
+	unsigned int i;
+	int r;
+
+	for (i = 0; d->check && i < c->capture.ninterfaces; i++) {
+		const char *ifname = c->capture.interfaces[i].name;
+		struct netdev_xdp_prog xp;
+
+		if (netdev_xdp_attached(d->ifindex[i], &xp) == 0 && xp.attached) {
+			pr_err("%s: capture.interfaces[%u].name: %s already has an XDP program "
+			       "(id %u)%s",
+			       d->conf_path, i, ifname, xp.prog_id, busy_hint(ifname));
+			return -EBUSY;
+		}
+	}
+	obj = xdp_prog_obj_source(NULL, &why);
+	r = xdp_prog_obj_check(obj);
+	if (r < 0) {
+		pr_err("XDP object %s (from %s): %s; install capd's capd_xdp.bpf.o there, or "
+		       "name it with CAPD_BPF_OBJ=FILE",
+		       obj, why,
+		       r == -ENOEXEC
+			       ? "not capd's XDP object (no BPF ELF file with a program capd_xdp)"
+			       : strerror(-r));
+		return r;
+	}
+	r = preflight_ids(c->run.user, c->run.group, &ids);
+	if (r < 0)
+		return r; /* check_system() named the missing user or group */
+	r = preflight_dir_writable(c->run.dir, &ids);
+	if (r == -ENOENT) {
+		pr_err("%s: run.dir: %s does not exist: create it (install -d -o %s %s; "
+		       "capd.service makes /run/capd), or set run.dir to a directory that exists",
+		       d->conf_path, c->run.dir, c->run.user[0] ? c->run.user : "USER", c->run.dir);
+		return r;
+	}
+	if (r == -EACCES) {
+		pr_err("%s: run.dir: %s is not writable by capd's user (uid %u, gid %u, run.user "
+		       "\"%s\"), who writes the metrics file there: chown or chmod it, or set "
+		       "run.dir to a directory that user may write",
+		       d->conf_path, c->run.dir, (unsigned int)ids.uid, (unsigned int)ids.gid,
+		       c->run.user);
+		return r;
+	}
+	if (r < 0) {
+		pr_err("%s: run.dir: %s: %s", d->conf_path, c->run.dir, strerror(-r));
+		return r;
+	}
+	return 0;
 }
 
 /*
@@ -201,7 +297,16 @@ static int check_system(struct capd *d)
 		       ring_file_explain(-ENOMEM, d->ring_path, c->ring.size, msg, sizeof(msg)));
 		return -ENOMEM;
 	}
+	r = check_start(d);
+	if (r < 0)
+		return r;
 	/* Last, so that a refusal above stays the only line. */
+	for (i = 0; i < c->capture.ninterfaces; i++)
+		if (!iface_up(c->capture.interfaces[i].name))
+			pr_warn("%s: capture.interfaces[%u].name: %s is down: capd captures "
+				"nothing from it until it is up (ip link set dev %s up)",
+				d->conf_path, i, c->capture.interfaces[i].name,
+				c->capture.interfaces[i].name);
 	if (!c->run.user[0] && geteuid() == 0)
 		pr_warn("%s: run.user is \"\" and capd runs as root: after setup it keeps uid 0 "
 			"(no capability, but any file root owns is its to write); set run.user "
@@ -321,7 +426,7 @@ static void log_fallbacks(const char *ifname, const struct xdp_prog_info *pi, ui
 static const char *attach_hint(int r, const struct xdp_prog_opts *po, int ifindex)
 {
 	if (r == -EBUSY)
-		return " (another XDP program is attached; detach it first)";
+		return busy_hint(po->ifname);
 	if (po->mode != XDP_PROG_MODE_NATIVE || (r != -ERANGE && r != -EINVAL))
 		return "";
 	if ((po->feat_off & XDP_PROG_F_SG) || !(xdp_prog_features(ifindex) & XDP_PROG_F_SG))
@@ -661,35 +766,83 @@ static void teardown(struct capd *d)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: capd [-c FILE] [-n] [-D] [-v] [-V]\n"
-		   "  -c FILE  configuration (default " CAPD_CONF_DEFAULT ")\n"
-		   "  -n       check the configuration and the system, then exit\n"
-		   "  -D       print the effective configuration with every default, then exit\n"
-		   "  -v       more messages\n"
-		   "  -V       print the version and exit\n");
+	fprintf(f,
+		"usage: capd [-c FILE] [-n] [-D] [-v] [-V] [-h]\n"
+		"  -c, --config FILE  configuration (default %s)\n"
+		"  -n, --check        check the configuration and the system, then exit\n"
+		"  -D, --dump         print the effective configuration with every default, then "
+		"exit\n"
+		"  -v, --verbose      more messages\n"
+		"  -V, --version      print the version and exit\n"
+		"  -h, --help         print this help and exit\n",
+		capd_paths_conf());
+}
+
+/* One line for a bad command line, as coreutils and tcpdump users expect. */
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "capd: %s %s\nTry 'capd --help' for more information.\n", what, arg);
+	return 2;
+}
+
+/*
+ * Before anything else at a real start: without the capabilities setup
+ * needs, capd would fail half-way (on the ring's group, then on XDP).
+ */
+static int check_caps(const struct capd *d)
+{
+	const struct capd_conf *c = &d->conf;
+	struct preflight_ids ids;
+	bool switching;
+	char need[256], miss[256];
+	int64_t m;
+
+	switching = preflight_ids(c->run.user, c->run.group, &ids) == 0 &&
+		    (ids.uid != getuid() || ids.gid != getgid());
+	m = preflight_caps_missing(switching);
+	if (m <= 0)
+		return 0;
+	preflight_caps_str((uint64_t)m, miss, sizeof(miss));
+	preflight_caps_str(~0ULL & ~(switching ? 0 : (1ULL << CAP_SETUID | 1ULL << CAP_SETGID)),
+			   need, sizeof(need));
+	pr_err("capd needs root, or the capabilities %s (XDP, AF_XDP sockets, the privilege "
+	       "drop%s); it runs as uid %u without %s: start it as root, or as capd.service "
+	       "does (AmbientCapabilities=); capd -n checks a configuration without them",
+	       need, switching ? " to run.user" : "", (unsigned int)geteuid(), miss);
+	return -EPERM;
 }
 
 int main(int argc, char **argv)
 {
 	static struct capd d; /* large: keep it off the stack */
 	static const int keep[] = { CAP_NET_ADMIN };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "dump", no_argument, NULL, 'D' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	bool check = false, dump = false;
 	uint32_t prev_pid;
 	char err[1024];
 	sigset_t sigs;
 	int c, r, sig, verbose = 0;
 
-	d.conf_path = CAPD_CONF_DEFAULT;
+	d.conf_path = capd_paths_conf();
 	d.joins.fd4 = d.joins.fd6 = -1;
 	d.map.fd = -1;
 	d.lock.fd = -1;
-	while ((c = getopt(argc, argv, "c:nDvVh")) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:nDvVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			d.conf_path = optarg;
 			break;
 		case 'n':
-			check = true;
+			check = d.check = true;
 			break;
 		case 'D':
 			dump = true;
@@ -703,15 +856,19 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("capd " CAPD_VERSION "\n");
 			return 0;
+		case ':':
+			return usage_error("option requires an argument:", argv[optind - 1]);
 		default:
-			usage(stderr);
-			return 2;
+			if (optopt) {
+				char opt[3] = { '-', (char)optopt, '\0' };
+
+				return usage_error("unknown option", opt);
+			}
+			return usage_error("unknown option", argv[optind - 1]);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind != argc)
+		return usage_error("unexpected argument", argv[optind]);
 	log_init("capd", verbose ? LOG_DEBUG : LOG_INFO);
 
 	r = capd_conf_load(&d.conf, d.conf_path, err, sizeof(err));
@@ -723,6 +880,8 @@ int main(int argc, char **argv)
 		capd_conf_dump(&d.conf, stdout);
 		return 0;
 	}
+	if (!check && check_caps(&d) < 0)
+		return 1;
 	r = check_system(&d);
 	if (r < 0)
 		return 1;

@@ -33,9 +33,8 @@ get_target_property(CAPD_BPF_OBJ_BUILD capd_xdp_bpf BPF_OBJECT)
 
 # The object is found at run time (xdp_prog_obj_path()): $CAPD_BPF_OBJ;
 # else, for a program started from this build tree (the tests), the build's
-# object; else the install path, PREFIX/lib/capd (Debian's place for a
-# package's private files, /usr/lib/capd, not the multiarch LIBDIR).
-set(CAPD_BPF_DIR lib/capd)
+# object; else the install path, PREFIX/${CAPD_BPF_DIR} (CAPD_BPF_DIR and
+# the generated capd_paths_build.h: top CMakeLists.txt, lib/capd_paths.h).
 install(FILES ${CAPD_BPF_OBJ_BUILD} DESTINATION ${CAPD_BPF_DIR})
 # Global, for tests/install_tests.cmake.
 set(CAPD_BPF_OBJ_INSTALL "${CMAKE_INSTALL_PREFIX}/${CAPD_BPF_DIR}/capd_xdp.bpf.o" CACHE INTERNAL
@@ -45,7 +44,6 @@ add_library(capdxdp STATIC xdp_prog.c xsk.c)
 target_include_directories(capdxdp PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_compile_definitions(capdxdp PRIVATE
   CAPD_BUILD_DIR="${CMAKE_BINARY_DIR}"
-  CAPD_BPF_OBJ_BUILD="${CAPD_BPF_OBJ_BUILD}"
-  CAPD_BPF_OBJ_INSTALL="${CAPD_BPF_OBJ_INSTALL}")
+  CAPD_BPF_OBJ_BUILD="${CAPD_BPF_OBJ_BUILD}")
 target_link_libraries(capdxdp PUBLIC caprings PkgConfig::LIBBPF PkgConfig::LIBXDP)
 add_dependencies(capdxdp capd_xdp_bpf)

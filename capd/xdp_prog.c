@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <xdp/libxdp.h>
 
+#include "capd_paths.h"
 #include "netdev.h"
 #include "xdp_prog.h"
 
@@ -22,9 +23,6 @@
 #endif
 #ifndef CAPD_BPF_OBJ_BUILD
 #define CAPD_BPF_OBJ_BUILD ""
-#endif
-#ifndef CAPD_BPF_OBJ_INSTALL
-#define CAPD_BPF_OBJ_INSTALL "/usr/lib/capd/capd_xdp.bpf.o"
 #endif
 /* Missing from Debian 12's 6.1 uapi headers (Linux 6.6). */
 #ifndef XDP_USE_SG
@@ -360,16 +358,45 @@ static bool started_in_build_tree(void)
 
 const char *xdp_prog_obj_path(const char *opts_path)
 {
-	const char *env;
+	return xdp_prog_obj_source(opts_path, NULL);
+}
 
+const char *xdp_prog_obj_source(const char *opts_path, const char **why)
+{
+	const char *env, *dummy;
+
+	if (!why)
+		why = &dummy;
+	*why = "the caller's option";
 	if (opts_path && *opts_path)
 		return opts_path;
 	env = secure_getenv("CAPD_BPF_OBJ");
+	*why = "the environment variable CAPD_BPF_OBJ";
 	if (env && *env)
 		return env;
+	*why = "the build tree capd runs from";
 	if (*CAPD_BPF_OBJ_BUILD && started_in_build_tree())
 		return CAPD_BPF_OBJ_BUILD;
-	return CAPD_BPF_OBJ_INSTALL;
+	*why = "the install path";
+	return capd_paths_bpf_obj();
+}
+
+int xdp_prog_obj_check(const char *path)
+{
+	struct bpf_object *obj;
+	int r = 0;
+
+	if (access(path, R_OK) < 0)
+		return -errno;
+	if (!print_set)
+		xdp_prog_set_print(NULL);
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj) /* libbpf's own codes (>= 4000): not a BPF ELF file */
+		return errno >= 4000 || !errno ? -ENOEXEC : -errno;
+	if (!bpf_object__find_program_by_name(obj, "capd_xdp"))
+		r = -ENOEXEC;
+	bpf_object__close(obj);
+	return r;
 }
 
 const char *xdp_prog_mode_str(enum xdp_prog_mode mode)

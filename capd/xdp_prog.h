@@ -161,9 +161,24 @@ void xdp_prog_set_print(xdp_prog_print_fn fn);
  * The object file xdp_prog_open() would use for opts_path (may be NULL):
  * opts_path, else $CAPD_BPF_OBJ (ignored when setuid), else the build
  * tree's object when the running executable lies in that build tree (the
- * tests), else the install path (PREFIX/lib/capd/capd_xdp.bpf.o).
+ * tests), else the install path (capd_paths_bpf_obj(), lib/capd_paths.h).
  */
 const char *xdp_prog_obj_path(const char *opts_path);
+
+/*
+ * The same, and in *why (if not NULL) what chose it, for messages: "the
+ * environment variable CAPD_BPF_OBJ", "the install path"...
+ */
+const char *xdp_prog_obj_source(const char *opts_path, const char **why);
+
+/*
+ * Is path a readable BPF object with capd's program in it?  Opens and
+ * parses the ELF file only: nothing is loaded into the kernel, no
+ * privilege needed.
+ * @return 0; -errno of the access (-ENOENT...); -ENOEXEC when the file is
+ *         no BPF ELF object or has no program capd_xdp.
+ */
+int xdp_prog_obj_check(const char *path);
 
 /*
  * Which XDP_PROG_F_* this kernel offers capd on interface ifindex (0: the

@@ -70,7 +70,7 @@ static int read_hugepage_count(uint64_t page_size, const char *name, uint64_t *v
 
 int ring_file_hugepages(uint64_t page_size, struct ring_hugepages *hp)
 {
-	uint64_t free, rsvd;
+	uint64_t free = 0, rsvd = 0; /* gcc -O3 cannot see r < 0 returned first */
 	int r;
 
 	if (!page_size)

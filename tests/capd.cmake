@@ -60,6 +60,8 @@ set_tests_properties(metrics_parse PROPERTIES LABELS unit TIMEOUT 60 SKIP_RETURN
 # bad configurations; restarts.
 capd_lab_test(lab_capd_capture capd_capture.sh)
 capd_lab_test(lab_capd_badconf capd_badconf.sh)
+# capd -n refuses what a start refuses: run.dir, a held XDP hook, the XDP object.
+capd_lab_test(lab_capd_check capd_check.sh)
 capd_lab_test(lab_capd_restart capd_restart.sh)
 # What a crash costs: capd killed under traffic, at random and in the middle
 # of a batch, restarted; every datagram is in the ring, given to the kernel,

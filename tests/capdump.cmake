@@ -39,3 +39,10 @@ capd_lab_test(lab_ring_replace ring_replace.sh)
 add_test(NAME capdump_textout COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_textout.sh)
 set_tests_properties(capdump_textout PROPERTIES LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77
                      ENVIRONMENT "${CAPD_LAB_ENV}")
+
+# No privileges: capdump's command line on files (a closed pipe, the format
+# from -w's name, -s, option errors, --help), judged by tshark and capinfos.
+add_test(NAME capdump_cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_cli.sh)
+set_tests_properties(capdump_cli PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "${CAPD_LAB_ENV}")
+capd_lab_test(lab_capdump_pipe capdump_pipe.sh)

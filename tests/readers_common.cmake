@@ -16,3 +16,7 @@ capd_fuzz_target(fuzz_reader_status SOURCES ${PROJECT_SOURCE_DIR}/readers/common
 
 # Ring input follows its ring into the file that replaced it.
 capd_unit_test(test_ringsrc SOURCES unit/test_ringsrc.c LIBS readcommon)
+
+# Readers and capctl status when capd does not run the ring (never started,
+# stopped, killed), --wait, and -D against capctl status.
+capd_lab_test(lab_ring_notrunning ring_notrunning.sh)

@@ -12,21 +12,23 @@
 
 #include "capctl.h"
 #include "capd_conf.h"
+#include "capd_paths.h"
 #include "doctor_check.h"
 #include "doctor_probe.h"
 #include "json_out.h"
 #include "log.h"
 
-#define CAPD_CONF_DEFAULT "/etc/capd/capd.conf"
-#define MAX_ITEMS	  (16 + 8 * CAPD_CONF_MAX_IFACES)
-#define WRAP		  100
+#define MAX_ITEMS (16 + 8 * CAPD_CONF_MAX_IFACES)
+#define WRAP	  100
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: capctl doctor [-c FILE] [--json]\n"
-		   "  -c FILE  capd's configuration (default " CAPD_CONF_DEFAULT ")\n"
-		   "  --json   one JSON object instead of text\n"
-		   "Exit status 0 when no check fails, 1 otherwise, 2 for bad arguments.\n");
+	fprintf(f,
+		"usage: capctl doctor [-c FILE] [--json]\n"
+		"  -c FILE  capd's configuration (default %s)\n"
+		"  --json   one JSON object instead of text\n"
+		"Exit status 0 when no check fails, 1 otherwise, 2 for bad arguments.\n",
+		capd_paths_conf());
 }
 
 static void print_json(const struct doctor_conf *dc, const struct doctor_item *items,
@@ -115,7 +117,7 @@ int capctl_doctor(int argc, char **argv)
 	bool json = false;
 	int c;
 
-	dc.path = CAPD_CONF_DEFAULT;
+	dc.path = capd_paths_conf();
 	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

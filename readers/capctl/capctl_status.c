@@ -4,10 +4,11 @@
  * counters and its clock, and which readers say they are attached.
  *
  * A writer counts as running while its state says so and its heartbeat
- * (every 100 ms) is younger than STALE_NS: a killed capd shows as stopped
- * within that time.  A reader rewrites its status file every half second;
- * one older than READER_STALE_NS is alive but not reading (stopped, or
- * stuck behind its output).
+ * (every 100 ms) is younger than a second (ringlist.h): a killed capd shows
+ * as stopped within that time.  A reader rewrites its status file every
+ * 250 ms with where the ring stood then; one older than READER_OVERDUE_NS
+ * is taken as not reading, one older than READER_STALE_NS is shown as
+ * stale (stopped, or stuck behind its output).
  *
  * Every member of the ring's group may write the readers directory, so a
  * status file proves nothing by itself: it counts only if the process its
@@ -36,6 +37,7 @@
 #include "json_out.h"
 #include "log.h"
 #include "reader_status.h"
+#include "ringlist.h"
 #include "ring.h"
 #include "ring_clock.h"
 #include "ring_file.h"
@@ -43,19 +45,10 @@
 #include "ring_reader.h"
 #include "units.h"
 
-#define STALE_NS	1000000000ull
-#define READER_STALE_NS 2000000000ull
-#define READERS_PER_UID 64
-
-/* What the ring holds: its oldest and newest records. */
-struct window {
-	uint64_t records; /* records in the ring */
-	uint64_t used;	  /* bytes of blocks holding them */
-	uint64_t oldest_seq;
-	uint64_t oldest_utc; /* 0 if the ring is empty */
-	uint64_t newest_utc;
-	uint64_t newest_ts; /* as stamped, to compare with readers' last_ts */
-};
+#define CAPCTL_NOT_RUNNING 3 /* exit status: capd does not run the ring */
+#define READER_STALE_NS	   2000000000ull
+#define READER_OVERDUE_NS  750000000ull /* three of its status periods */
+#define READERS_PER_UID	   64
 
 /* One attached reader, as capctl sees it against the ring now. */
 struct reader {
@@ -65,6 +58,7 @@ struct reader {
 	const struct reader_status_ring *ring; /* the line for this ring */
 	uint64_t update_age;
 	bool stale;
+	bool lag_now; /* lag against the ring now, not as of its status */
 	bool seq_known;
 	uint64_t lag_records; /* published, not yet delivered to it */
 	uint64_t lag_bytes;
@@ -77,10 +71,8 @@ struct status {
 	const struct ring_hdr *h;
 	const struct ring_stats *st;
 	struct ring_clock clock;
-	uint64_t hb_age; /* UINT64_MAX: never */
-	uint64_t uptime; /* 0 unless running */
-	uint64_t next_seq, tail, capacity;
-	struct window win;
+	uint64_t uptime;	  /* 0 unless running */
+	struct ringlist_ring win; /* the writer, what the ring holds */
 	struct reader *readers;
 	unsigned int nreaders;
 	bool readers_known;	 /* the ring names a readers directory we could list */
@@ -96,64 +88,21 @@ struct skipped {
 	unsigned int refused;	 /* not its process's file, or malformed */
 };
 
-static uint32_t hdr_state(const struct ring_hdr *h)
-{
-	return ring_load_acquire32(&h->writer_state);
-}
-
 static bool writer_running(const struct status *s)
 {
-	return hdr_state(s->h) == RING_WRITER_RUNNING && s->hb_age < STALE_NS;
+	return s->win.state == RINGLIST_RUNNING;
 }
 
+/* A dead writer (killed or crashed) shows as stopped, with crashed true. */
 static const char *writer_state(const struct status *s)
 {
-	switch (hdr_state(s->h)) {
-	case RING_WRITER_RUNNING:
-		return writer_running(s) ? "running" : "stopped";
-	case RING_WRITER_STOPPED:
-		return "stopped";
-	default:
-		return "never-started";
-	}
+	return ringlist_state_name(s->win.state == RINGLIST_DEAD ? RINGLIST_STOPPED : s->win.state);
 }
 
 /* Stopped without closing the ring: killed or crashed. */
 static bool writer_crashed(const struct status *s)
 {
-	return hdr_state(s->h) == RING_WRITER_RUNNING && s->hb_age >= STALE_NS;
-}
-
-/* The first record at or after the current position, if any. */
-static bool first_record(struct ring_reader *rd, struct ring_rec *rec)
-{
-	struct ring_view v;
-
-	if (ring_reader_peek(rd, &v) < 0)
-		return false;
-	*rec = v.rec;
-	return true;
-}
-
-static void find_window(const struct ring_map *m, struct status *s)
-{
-	struct ring_reader rd;
-	struct ring_rec rec;
-
-	memset(&s->win, 0, sizeof(s->win));
-	if (ring_reader_open(&rd, m->mem, m->len) < 0 ||
-	    ring_reader_seek(&rd, RING_SEEK_OLDEST, 0) < 0)
-		return;
-	s->win.used = s->tail - (rd.pos - sizeof(struct ring_blk));
-	if (!first_record(&rd, &rec))
-		return;
-	s->win.oldest_seq = rec.seq;
-	s->win.records = s->next_seq - rec.seq;
-	s->win.oldest_utc = ring_clock_to_utc(&s->clock, rec.ts_source, rec.ts_ns);
-	if (ring_reader_seek(&rd, RING_SEEK_SEQ, s->next_seq - 1) < 0 || !first_record(&rd, &rec))
-		return;
-	s->win.newest_ts = rec.ts_ns;
-	s->win.newest_utc = ring_clock_to_utc(&s->clock, rec.ts_source, rec.ts_ns);
+	return s->win.state == RINGLIST_DEAD;
 }
 
 /*
@@ -242,20 +191,34 @@ out:
 	return ret;
 }
 
-/* Compare a reader's view with the ring now. */
+/*
+ * Compare a reader's view with the ring.  Its lag is taken where both were
+ * at the same moment, when it wrote its status: the ring moved on since,
+ * and so did a reader that keeps up.  A reader whose status is overdue is
+ * not reading, and its lag is what the ring got that it has not read: up
+ * to now.
+ */
 static void reader_judge(const struct status *s, struct reader *r, uint64_t now_real)
 {
 	const struct reader_status_ring *rs = r->ring;
+	uint64_t ring_seq = s->win.next_seq, ring_pos = s->win.tail, ring_ts = s->win.newest_ts;
 
 	r->update_age = now_real > r->st.updated_ns ? now_real - r->st.updated_ns : 0;
 	r->stale = r->update_age >= READER_STALE_NS;
 	r->seq_known = rs->next_seq != READER_STATUS_SEQ_UNKNOWN;
-	if (r->seq_known && s->next_seq > rs->next_seq)
-		r->lag_records = s->next_seq - rs->next_seq;
-	if (s->tail > rs->position)
-		r->lag_bytes = s->tail - rs->position;
-	if (rs->last_ts && s->win.newest_ts > rs->last_ts)
-		r->lag_ns = s->win.newest_ts - rs->last_ts;
+	r->lag_now =
+		rs->ring_seq == READER_STATUS_SEQ_UNKNOWN || r->update_age >= READER_OVERDUE_NS;
+	if (!r->lag_now) {
+		ring_seq = rs->ring_seq;
+		ring_pos = rs->ring_pos;
+		ring_ts = rs->ring_ts;
+	}
+	if (r->seq_known && ring_seq > rs->next_seq)
+		r->lag_records = ring_seq - rs->next_seq;
+	if (ring_pos > rs->position)
+		r->lag_bytes = ring_pos - rs->position;
+	if (rs->last_ts && ring_ts > rs->last_ts && (r->lag_records || !r->seq_known))
+		r->lag_ns = ring_ts - rs->last_ts;
 	if (r->seq_known && s->win.records && s->win.oldest_seq > rs->next_seq)
 		r->overwritten = s->win.oldest_seq - rs->next_seq;
 }
@@ -413,7 +376,7 @@ out:
 static void gather(const struct ring_map *m, const char *path, struct status *s)
 {
 	const struct ring_hdr *h = m->mem;
-	uint64_t hb, now;
+	uint64_t now;
 
 	memset(s, 0, sizeof(*s));
 	s->path = path;
@@ -421,17 +384,11 @@ static void gather(const struct ring_map *m, const char *path, struct status *s)
 	s->st = (const struct ring_stats *)((const uint8_t *)m->mem + RING_STATS_OFF);
 	ring_clock_read((const struct ring_clock *)((const uint8_t *)m->mem + RING_CLOCK_OFF),
 			&s->clock);
-	hb = ring_load_relaxed64(&h->heartbeat_ns);
-	now = clock_ns(CLOCK_MONOTONIC);
-	s->hb_age = !hb ? UINT64_MAX : now > hb ? now - hb : 0;
+	ringlist_inspect(m->mem, m->len, &s->win);
 	if (writer_running(s)) {
 		now = clock_ns(CLOCK_REALTIME);
 		s->uptime = now > h->writer_start_ns ? now - h->writer_start_ns : 0;
 	}
-	s->tail = ring_load_acquire64(&h->tail);
-	s->next_seq = ring_load_relaxed64(&h->next_seq);
-	s->capacity = ring_capacity(h);
-	find_window(m, s);
 	find_readers(s);
 }
 
@@ -478,7 +435,7 @@ static void text_ring(const struct status *s)
 	}
 	printf("           holds %" PRIu64 " records in %s (%.1f %% full), %s .. %s (%.3f s)\n",
 	       s->win.records, units_format_size(s->win.used, size, sizeof(size)),
-	       100.0 * (double)s->win.used / (double)s->capacity,
+	       100.0 * (double)s->win.used / (double)s->win.capacity,
 	       clock_text_utc(s->win.oldest_utc, 3, a, sizeof(a)),
 	       clock_text_utc(s->win.newest_utc, 3, b, sizeof(b)),
 	       s->win.newest_utc > s->win.oldest_utc ? (s->win.newest_utc - s->win.oldest_utc) / 1e9
@@ -490,7 +447,7 @@ static uint64_t written(const struct status *s)
 {
 	uint64_t lost = ring_load_relaxed64(&s->h->crash_lost);
 
-	return s->next_seq > lost ? s->next_seq - lost : 0;
+	return s->win.next_seq > lost ? s->win.next_seq - lost : 0;
 }
 
 static void text_writer(const struct status *s)
@@ -505,9 +462,9 @@ static void text_writer(const struct status *s)
 		printf(", started %s", clock_text_utc(h->writer_start_ns, 3, t, sizeof(t)));
 	if (s->uptime)
 		printf(", up %.1f s", s->uptime / 1e9);
-	if (s->hb_age != UINT64_MAX)
-		printf(", heartbeat %.1f s ago", s->hb_age / 1e9);
-	printf("\nrecords    %" PRIu64 " written, %" PRIu64 " payload bytes\n", written(s),
+	if (s->win.hb_age != UINT64_MAX)
+		printf(", heartbeat %.1f s ago", s->win.hb_age / 1e9);
+	printf("\nrecords    %" PRIu64 " written, %" PRIu64 " bytes captured\n", written(s),
 	       ring_load_relaxed64(&h->bytes));
 	if (ring_load_relaxed32(&h->crashes))
 		printf("crashes    %u writer(s) killed or crashed, %" PRIu64
@@ -597,9 +554,11 @@ static void text_readers(const struct status *s)
 		       r->ring->lost, r->ring->laps);
 		if (r->overwritten)
 			printf(", %" PRIu64 " already overwritten", r->overwritten);
+		printf("; status %.2f s old", r->update_age / 1e9);
+		if (r->lag_now)
+			printf(", lag counted to now");
 		if (r->stale)
-			printf(", not updating for %.1f s (stopped or stuck?)",
-			       r->update_age / 1e9);
+			printf(" (not updating: stopped or stuck?)");
 		putchar('\n');
 	}
 	text_skipped(s);
@@ -623,7 +582,8 @@ static void status_text(const struct status *s)
 static void json_window(const struct status *s)
 {
 	printf(",\"capacity\":%" PRIu64 ",\"used\":%" PRIu64 ",\"fill\":%.4f,\"records\":%" PRIu64,
-	       s->capacity, s->win.used, (double)s->win.used / (double)s->capacity, s->win.records);
+	       s->win.capacity, s->win.used, (double)s->win.used / (double)s->win.capacity,
+	       s->win.records);
 	if (s->win.oldest_utc)
 		printf(",\"oldest_seq\":%" PRIu64 ",\"oldest_ns\":%" PRIu64
 		       ",\"newest_ns\":%" PRIu64 ",\"window_ns\":%" PRIu64,
@@ -718,9 +678,10 @@ static void json_readers(const struct status *s)
 		json_out_str(stdout, r->st.command);
 		printf(",\"started_ns\":%" PRIu64 ",\"updated_ns\":%" PRIu64
 		       ",\"update_age_ns\":%" PRIu64
-		       ",\"stale\":%s,\"generation\":%u,\"next_seq\":",
+		       ",\"stale\":%s,\"lag_as_of\":\"%s\",\"generation\":%u,\"next_seq\":",
 		       r->st.started_ns, r->st.updated_ns, r->update_age,
-		       r->stale ? "true" : "false", r->ring->generation);
+		       r->stale ? "true" : "false", r->lag_now ? "now" : "status",
+		       r->ring->generation);
 		if (r->seq_known)
 			printf("%" PRIu64 ",\"lag_records\":%" PRIu64, r->ring->next_seq,
 			       r->lag_records);
@@ -755,10 +716,10 @@ static void status_json(const struct status *s)
 	       "\"start_ns\":%" PRIu64 ",\"uptime_ns\":%" PRIu64 ",\"heartbeat_age_ns\":",
 	       writer_state(s), writer_crashed(s) ? "true" : "false", h->writer_pid, h->generation,
 	       h->writer_start_ns, s->uptime);
-	if (s->hb_age == UINT64_MAX)
+	if (s->win.hb_age == UINT64_MAX)
 		printf("null");
 	else
-		printf("%" PRIu64, s->hb_age);
+		printf("%" PRIu64, s->win.hb_age);
 	printf(",\"records\":%" PRIu64 ",\"bytes\":%" PRIu64
 	       ",\"crashes\":%u,\"crash_lost\":%" PRIu64 "}",
 	       written(s), ring_load_relaxed64(&h->bytes), ring_load_relaxed32(&h->crashes),
@@ -769,27 +730,59 @@ static void status_json(const struct status *s)
 	printf("}\n");
 }
 
+static volatile sig_atomic_t status_stop;
+
+static void status_on_signal(int sig)
+{
+	(void)sig;
+	status_stop = 1;
+}
+
+/* --wait: until the ring is there and capd runs it, one line saying so. */
+static int status_wait(const char *name, const char *path)
+{
+	struct sigaction sa = { .sa_handler = status_on_signal };
+	char msg[512];
+	int r;
+
+	r = ringlist_wait(path, &(volatile sig_atomic_t){ 1 }, msg, sizeof(msg));
+	if (r != -EINTR)
+		goto out;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fprintf(stderr, "capctl: ring %s: waiting for capd to run it (%s)\n", name, path);
+	r = ringlist_wait(path, &status_stop, msg, sizeof(msg));
+out:
+	if (r < 0 && r != -EINTR)
+		pr_err("%s", msg);
+	return r;
+}
+
 int capctl_status(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "wait", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = "default";
 	struct ring_map m = { .fd = -1 };
 	struct status s;
-	char path[4096], msg[512];
-	bool json = false;
+	char path[4096], msg[1536];
+	bool json = false, wait = false;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jwh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
 			break;
+		case 'w':
+			wait = true;
+			break;
 		case 'h':
-			printf("usage: capctl status [RING] [--json]\n");
+			printf("usage: capctl status [RING] [--json] [--wait]\n");
 			return 0;
 		default:
 			return 2;
@@ -802,8 +795,17 @@ int capctl_status(int argc, char **argv)
 		return 2;
 	}
 	r = ring_file_resolve(name, path, sizeof(path));
+	if (r == 0 && wait) {
+		r = status_wait(name, path);
+		if (r < 0)
+			return r == -EINTR ? CAPCTL_NOT_RUNNING : 1;
+	}
 	if (r == 0)
 		r = ring_file_open_ro(path, &m);
+	if (r == -ENOENT) {
+		pr_err("%s", ringlist_not_running(name, path, NULL, r, msg, sizeof(msg)));
+		return CAPCTL_NOT_RUNNING;
+	}
 	if (r < 0) {
 		pr_err("%s", ring_file_explain(r, path, 0, msg, sizeof(msg)));
 		return 1;
@@ -813,8 +815,13 @@ int capctl_status(int argc, char **argv)
 		status_json(&s);
 	else
 		status_text(&s);
+	fflush(stdout);
+	/* "Is capd alive?" is what a script asks: not running is not 0. */
+	r = writer_running(&s) ? 0 : CAPCTL_NOT_RUNNING;
+	if (r)
+		pr_err("%s", ringlist_not_running(name, path, &s.win, 0, msg, sizeof(msg)));
 	free(s.readers);
 	free(s.skipped);
 	ring_file_close(&m);
-	return 0;
+	return r;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capd_paths.h"
 #include "doctor_check.h"
 #include "ring_layout.h"
 
@@ -117,8 +118,10 @@ static void check_config(struct ctx *x)
 	if (dc->err == -ENOENT) {
 		say(it, DOCTOR_FAIL, "%s: no such file; the checks below use the defaults",
 		    dc->path);
-		fix(it, "install the example (cmake --install puts it in /etc/capd/capd.conf), "
-			"name the capture interface in it, or pass -c FILE");
+		fix(it,
+		    "install the example (cmake --install puts it in %s), "
+		    "name the capture interface in it, or pass -c FILE",
+		    capd_paths_conf());
 		return;
 	}
 	if (dc->err) {

@@ -20,8 +20,10 @@
 #include "capfile.h"
 #include "clock_ns.h"
 #include "clock_text.h"
+#include "delivery.h"
 #include "dumpfile.h"
 #include "filter.h"
+#include "fname.h"
 #include "frame.h"
 #include "log.h"
 #include "pcapng_clock.h"
@@ -29,9 +31,14 @@
 #include "readopt.h"
 #include "resume.h"
 #include "textout.h"
+#include "zout.h"
 
 #define CAPDUMP_VERSION	   "capdump " CAPD_VERSION
 #define ZSTD_LEVEL_DEFAULT 1 /* fast: one core keeps up with several Gb/s */
+#define SNAPLEN_DEFAULT	   65535
+#define SNAPLEN_MAX	   262144 /* tcpdump's -s 0 */
+/* Packets (or text lines) in flight to a pipe: more waits for a flush. */
+#define DELIVERY_RING 65536
 /* --resume: the state follows the flushes at most this often (each save is
  * an fsync; a state that lags only makes a restart read more again) */
 #define RESUME_SAVE_NS 100000000u
@@ -45,7 +52,12 @@ struct opts {
 	uint64_t count;
 	int level;
 	bool level_set;
-	bool pcap;
+	bool pcap;	    /* nanosecond pcap: -F pcap or a .pcap name */
+	bool compress;	    /* zstd: a .zst name */
+	const char *format; /* -F as given, or NULL */
+	uint32_t snaplen;   /* -s: bytes of each packet written at most */
+	bool snaplen_set;
+	bool packet_flush;	   /* -U */
 	uint64_t start_ns, end_ns; /* -r time range, UTC; 0 = open */
 	const char *resume;
 	bool quiet;
@@ -108,6 +120,9 @@ struct capdump {
 	struct pcapng_clock clock_opt;
 	struct pcapng_custom clock_custom;
 	char clock_comment[DUMPFILE_COMMENT_MAX];
+	/* What reached the reader: of the text lines (stdout), of -w written in place. */
+	struct delivery text, piped;
+	bool piping; /* piped counts */
 };
 
 /* Set by SIGINT, SIGTERM, SIGHUP (readopt_signals()). */
@@ -118,32 +133,39 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: capdump -i RING [-i RING...] [-w FILE|-] [-C MB] [-G SEC] [-W N] [-c "
 		"COUNT]\n"
-		"               [-z LEVEL] [-F pcapng|pcap] [--from newest|oldest] [-T SECONDS]\n"
-		"               [--resume STATEFILE] [-q] [expression]\n"
+		"               [-s SNAPLEN] [-U] [-z LEVEL] [-F pcapng|pcap] [--from "
+		"newest|oldest]\n"
+		"               [-T SECONDS] [--resume STATEFILE] [-q] [expression]\n"
 		"       capdump -r FILE [-r FILE...] [-w FILE|-] [--start TIME] [--end TIME] "
 		"[...]\n"
 		"  -i RING    ring name (under /dev/hugepages/capd) or path; several merge by "
 		"time\n"
-		"  -r FILE    read pcapng, pcapng.zst or pcap instead ('-' = standard input)\n"
-		"  -w FILE    write pcapng (.zst: zstd compressed; '-' = standard output);\n"
-		"             without -w one line per packet is printed\n"
-		"  -C MB      new file after MB million bytes of pcapng\n"
+		"  -r FILE    read pcapng, pcap, or either zstd-compressed ('-' = standard input)\n"
+		"  -w FILE    write a capture file ('-' = standard output); without -w one line\n"
+		"             per packet is printed.  The name says the format: .pcap nanosecond\n"
+		"             pcap, .pcapng (or anything else) pcapng, a further .zst zstd\n"
+		"             (x.pcapng.zst, x.pcap.zst); .gz, .xz, .bz2... are refused\n"
+		"  -F FORMAT  pcapng or pcap, for names that do not say it (-w -, x.zst)\n"
+		"  -C MB      new file after MB million bytes\n"
 		"  -G SEC     new file every SEC seconds, aligned to the UTC clock;\n"
 		"             FILE may hold strftime(3) conversions (UTC)\n"
-		"  -W N       keep at most N files, removing the oldest\n"
+		"  -W N       with -C or -G: keep at most N files, removing the oldest\n"
 		"  -c COUNT   stop after COUNT packets\n"
+		"  -s SNAPLEN write at most SNAPLEN bytes of each packet (0 = %u)\n"
+		"  -U         packet-buffered: each packet reaches -w (or the terminal, the pipe)\n"
+		"             as it is written, e.g. -U -w - | wireshark -k -i -\n"
 		"  -z LEVEL   zstd level (default %d; negative = faster)\n"
-		"  -F pcap    write nanosecond pcap for tools that cannot read pcapng\n"
-		"  --from     where to start in the ring: newest (default) or oldest\n"
-		"  -T SECONDS start SECONDS back in time\n"
-		"  --start/--end TIME  only packets in [start, end) (UTC, "
-		"YYYY-mm-ddTHH:MM:SS[.ns]Z\n"
-		"             or seconds since 1970)\n"
+		"  --from WHERE  where to start in the ring: newest (default) or oldest\n"
+		"  -T SECONDS start SECONDS back in time\n" READOPT_USAGE_RINGS
+		"  --start TIME, --end TIME  -r: only packets in [start, end) (UTC,\n"
+		"             YYYY-mm-ddTHH:MM:SS[.ns]Z or seconds since 1970)\n"
 		"  --resume STATEFILE  continue exactly after the last record a previous run\n"
 		"             wrote to disk\n"
 		"  -q         no summary at exit\n"
+		"  -K         accepted: checksums are never verified\n"
+		"  -h, --help     print this help and exit\n"
 		"  -V, --version  print the version and exit\n",
-		ZSTD_LEVEL_DEFAULT);
+		SNAPLEN_MAX, ZSTD_LEVEL_DEFAULT);
 	fputs(TEXTOUT_USAGE, f);
 }
 
@@ -186,6 +208,45 @@ static int parse_time(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* A positive decimal number (no sign, no junk) up to max. */
+static bool parse_count(const char *s, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return *s >= '0' && *s <= '9' && !*end && !errno && *v <= max;
+}
+
+/*
+ * The output's format from -w's name and -F (fname.h): a name that says a
+ * format gets it, -F may only agree with it; a compression capdump does not
+ * write is refused rather than written as something else.
+ */
+static int choose_format(struct opts *o)
+{
+	static const char *const names[] = {
+		[FNAME_FORMAT_PCAPNG] = "pcapng", [FNAME_FORMAT_PCAP] = "pcap"
+	};
+	struct fname_kind k;
+
+	fname_kind(o->out, &k);
+	if (k.refused) {
+		pr_err("-w %s: capdump does not write %s files; name it .zst for zstd (read by "
+		       "tshark, Wireshark and capdump -r), or pipe -w - into the compressor",
+		       o->out, k.refused);
+		return -EINVAL;
+	}
+	if (o->format && k.format != FNAME_FORMAT_NONE && strcmp(o->format, names[k.format])) {
+		pr_err("-F %s contradicts -w %s, a %s name: make them agree", o->format, o->out,
+		       names[k.format]);
+		return -EINVAL;
+	}
+	o->compress = k.zstd;
+	o->pcap = k.format == FNAME_FORMAT_PCAP || (o->format && !strcmp(o->format, "pcap"));
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_RESUME = 256, OPT_START, OPT_END };
@@ -197,20 +258,43 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		READOPT_LONGOPTS,
 	};
 	char *end, err[128];
+	uint64_t v;
 	int c, r;
 
 	o->level = ZSTD_LEVEL_DEFAULT;
-	while ((c = getopt_long(argc, argv, "i:r:w:C:G:W:c:z:F:T:qhV" TEXTOUT_OPTSTRING, longopts,
-				NULL)) != -1) {
+	o->snaplen = SNAPLEN_DEFAULT;
+	while ((c = getopt_long(
+			argc, argv,
+			"i:r:w:C:G:W:c:z:F:T:s:UKqhVD" TEXTOUT_OPTSTRING READOPT_REFUSED_OPTS,
+			longopts, NULL)) != -1) {
 		readopt_help_version(c, "capdump", usage);
+		if (readopt_refused(c, "capdump") < 0)
+			return -EINVAL;
 		r = readopt_input_take(&o->in, c, optarg);
-		if (r < 0)
-			goto bad;
+		if (r < 0) {
+			if (c == 'T')
+				readopt_bad_value("capdump", "-T", optarg,
+						  "not a positive number of seconds");
+			else if (c == READOPT_FROM)
+				readopt_bad_value("capdump", "--from", optarg,
+						  "give newest or oldest");
+			else
+				readopt_bad_value("capdump", c == 'i' ? "-i" : "-r", optarg,
+						  "too many inputs");
+			return -EINVAL;
+		}
 		if (r > 0)
 			continue;
 		r = textout_take(&o->text, c, optarg);
-		if (r < 0)
-			goto bad;
+		if (r < 0) {
+			if (c == 't')
+				readopt_bad_value("capdump", "-t", "given 6 times",
+						  "at most -ttttt");
+			else
+				readopt_bad_value("capdump", "--time-stamp-precision", optarg,
+						  "give micro or nano");
+			return -EINVAL;
+		}
 		if (r > 0)
 			continue;
 		switch (c) {
@@ -218,36 +302,54 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->out = optarg;
 			break;
 		case 'C':
-			o->rotate_bytes = strtoull(optarg, &end, 10) * 1000000u;
-			if (*end || !o->rotate_bytes)
-				goto bad;
+			if (!parse_count(optarg, UINT64_MAX / 1000000u, &v) || !v)
+				goto bad_count;
+			o->rotate_bytes = v * 1000000u;
 			break;
 		case 'G':
-			o->rotate_secs = strtoull(optarg, &end, 10);
-			if (*end || !o->rotate_secs)
-				goto bad;
+			if (!parse_count(optarg, UINT64_MAX / 1000000000u, &o->rotate_secs) ||
+			    !o->rotate_secs)
+				goto bad_count;
 			break;
 		case 'W':
-			o->max_files = (unsigned int)strtoul(optarg, &end, 10);
-			if (*end || !o->max_files)
-				goto bad;
+			if (!parse_count(optarg, UINT_MAX, &v) || !v)
+				goto bad_count;
+			o->max_files = (unsigned int)v;
 			break;
 		case 'c':
-			o->count = strtoull(optarg, &end, 10);
-			if (*end || !o->count)
-				goto bad;
+			if (!parse_count(optarg, UINT64_MAX, &o->count) || !o->count)
+				goto bad_count;
+			break;
+		case 's':
+			if (!parse_count(optarg, SNAPLEN_MAX, &v)) {
+				readopt_bad_value("capdump", "-s", optarg,
+						  "give a number of bytes from 0 (all) to 262144");
+				return -EINVAL;
+			}
+			o->snaplen = v ? (uint32_t)v : SNAPLEN_MAX;
+			o->snaplen_set = true;
+			break;
+		case 'U':
+			o->packet_flush = true;
+			break;
+		case 'K':
 			break;
 		case 'z':
+			errno = 0;
 			o->level = (int)strtol(optarg, &end, 10);
 			o->level_set = true;
-			if (*end || o->level < -100 || o->level > 22)
-				goto bad;
+			if (end == optarg || *end || errno || o->level < -100 || o->level > 22) {
+				readopt_bad_value("capdump", "-z", optarg,
+						  "give a zstd level from -100 to 22");
+				return -EINVAL;
+			}
 			break;
 		case 'F':
-			if (!strcmp(optarg, "pcap"))
-				o->pcap = true;
-			else if (strcmp(optarg, "pcapng"))
-				goto bad;
+			if (strcmp(optarg, "pcap") && strcmp(optarg, "pcapng")) {
+				readopt_bad_value("capdump", "-F", optarg, "give pcapng or pcap");
+				return -EINVAL;
+			}
+			o->format = optarg;
 			break;
 		case OPT_RESUME:
 			o->resume = optarg;
@@ -255,8 +357,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_START:
 		case OPT_END:
 			if (parse_time(optarg, c == OPT_START ? &o->start_ns : &o->end_ns) < 0) {
-				pr_err("%s: not a time: %s", c == OPT_START ? "--start" : "--end",
-				       optarg);
+				readopt_bad_value(
+					"capdump", c == OPT_START ? "--start" : "--end", optarg,
+					"not a time (YYYY-mm-ddTHH:MM:SS[.ns]Z or seconds "
+					"since 1970)");
 				return -EINVAL;
 			}
 			break;
@@ -264,21 +368,39 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->quiet = true;
 			break;
 		default:
-			goto bad;
+			/* getopt_long() named the option. */
+			readopt_try_help("capdump");
+			return -EINVAL;
 		}
 	}
 	if (readopt_input_check(&o->in, err, sizeof(err)) < 0) {
 		pr_err("%s", err);
 		return -EINVAL;
 	}
-	if ((o->rotate_bytes || o->rotate_secs || o->max_files || o->pcap) && !o->out) {
-		pr_err("-C, -G, -W and -F need -w FILE");
+	if ((o->rotate_bytes || o->rotate_secs || o->max_files || o->format || o->level_set) &&
+	    !o->out) {
+		pr_err("-C, -G, -W, -F and -z are about the file: they need -w FILE");
+		return -EINVAL;
+	}
+	if (o->max_files && !o->rotate_bytes && !o->rotate_secs) {
+		pr_err("-W keeps the last N files of a rotation: it needs -C or -G");
+		return -EINVAL;
+	}
+	if ((o->start_ns || o->end_ns) && o->in.nrings) {
+		pr_err("--start and --end select packets of files (-r); in a ring, start with -T "
+		       "or --from");
+		return -EINVAL;
+	}
+	if (o->start_ns && o->end_ns && o->end_ns <= o->start_ns) {
+		pr_err("--end is not after --start: no packet could be written");
 		return -EINVAL;
 	}
 	if (o->resume && o->in.nfiles) {
 		pr_err("--resume works on rings (-i)");
 		return -EINVAL;
 	}
+	if (o->out && choose_format(o) < 0)
+		return -EINVAL;
 	/* /dev/null, a FIFO...: never replaced, so never rotated or resumed either. */
 	if (o->out && (o->rotate_bytes || o->rotate_secs || o->resume)) {
 		char msg[PATH_MAX + 128];
@@ -290,18 +412,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	o->expr = readopt_expr(argc, argv, optind);
 	return o->expr ? 0 : -ENOMEM;
-bad:
-	if (optarg)
-		pr_err("bad option value: %s", optarg);
-	usage(stderr);
+bad_count:
+	readopt_bad_value("capdump", (char[]){ '-', (char)c, '\0' }, optarg,
+			  "not a positive whole number");
 	return -EINVAL;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && !strcmp(s + a - b, suffix);
 }
 
 /* pcapng epb_flags: inbound, and the reception type from the destination MAC. */
@@ -517,7 +631,7 @@ static void save_state(struct capdump *d, const struct dumpfile_safe *sp, bool d
 		snprintf(rs->final, sizeof(rs->final), "%s", sp->final);
 		rs->offset = sp->offset;
 		rs->packets = sp->file_packets;
-		rs->compressed = ends_with(d->o.out, ".zst");
+		rs->compressed = d->o.compress;
 		rs->pcap = d->o.pcap;
 	}
 	rs->lost = sp->packets < d->carry_mark ? d->carry_lost : 0;
@@ -583,7 +697,7 @@ static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pca
 	struct dumpfile_opts fo = {
 		.pattern = d->o.out,
 		.level = d->o.level,
-		.compress = ends_with(d->o.out, ".zst"),
+		.compress = d->o.compress,
 		.pcap = d->o.pcap,
 		.rotate_bytes = d->o.rotate_bytes,
 		.rotate_ns = d->o.rotate_secs * 1000000000u,
@@ -600,6 +714,8 @@ static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pca
 		.idb = fill_idb,
 		.safe = d->o.resume ? on_safe : NULL,
 		.durable = d->o.resume != NULL,
+		.packet_flush = d->o.packet_flush,
+		.delivery = d->piping ? &d->piped : NULL,
 		.ctx = d,
 	};
 	char err[512];
@@ -638,7 +754,7 @@ static int setup_ring_output(struct capdump *d)
 					 st->ifaces[j].hardware);
 			snprintf(f->description, sizeof(f->description), "capd ring %s",
 				 ringsrc_path(d->src, i));
-			f->snaplen = 65535;
+			f->snaplen = d->o.snaplen;
 		}
 		for (j = 0; j < rf->nfeeds && j < RING_MAX_FEEDS && nnames < DUMPFILE_MAX_NAMES;
 		     j++) {
@@ -666,14 +782,37 @@ static int open_file_output(struct capdump *d, const struct capfile *f)
 	for (k = 0; k < d->nifaces; k++) {
 		snprintf(ifs[k].name, sizeof(ifs[k].name), "%s", capfile_iface(f, k)->name);
 		ifs[k].snaplen = capfile_iface(f, k)->snaplen;
+		/* -s cuts shorter than the file did, never longer. */
+		if (d->o.snaplen_set && (!ifs[k].snaplen || ifs[k].snaplen > d->o.snaplen))
+			ifs[k].snaplen = d->o.snaplen;
 	}
 	return open_output(d, ifs, NULL, 0);
+}
+
+/*
+ * A packet's lines are printed: counted once they reach standard output
+ * (-U: now).  A failed write stops the run (EPIPE: the reader is gone).
+ */
+static int text_sent(struct capdump *d)
+{
+	if (d->o.packet_flush)
+		fflush(stdout);
+	if (!delivery_add(&d->text, delivery_stdout_offset(&d->text))) {
+		fflush(stdout);
+		delivery_add(&d->text, delivery_stdout_offset(&d->text));
+	}
+	if (ferror(stdout)) {
+		d->write_err = errno ? -errno : -EIO;
+		return d->write_err;
+	}
+	return 0;
 }
 
 static int on_packet(void *ctx, const struct readloop_pkt *p)
 {
 	struct capdump *d = ctx;
 	uint32_t if_id = p->if_id, queue = READLOOP_NO_QUEUE;
+	uint32_t caplen = p->caplen < d->o.snaplen ? p->caplen : d->o.snaplen;
 	bool known = if_id < DUMPFILE_MAX_IFACES;
 	int r;
 
@@ -710,7 +849,7 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 		d->carry_mark = d->t.written + 1;
 	if (d->df) {
 		/* The loss is told where it happened: on the next packet written. */
-		r = dumpfile_write(d->df, if_id, p->ts, p->data, p->caplen, p->wirelen,
+		r = dumpfile_write(d->df, if_id, p->ts, p->data, caplen, p->wirelen,
 				   p->epb_flags ? p->epb_flags : epb_flags(p->data, p->caplen),
 				   d->pending_drop, queue);
 		if (r < 0) {
@@ -718,7 +857,13 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 			return r;
 		}
 	} else {
-		textout_packet(&d->o.text, p, d->pending_drop);
+		struct readloop_pkt cut = *p;
+
+		cut.caplen = caplen; /* -s */
+		textout_packet(&d->o.text, &cut, d->pending_drop);
+		r = text_sent(d);
+		if (r < 0)
+			return r;
 	}
 	d->pending_drop = 0;
 	d->t.written++;
@@ -923,6 +1068,12 @@ int main(int argc, char **argv)
 	int r, rc;
 
 	log_init("capdump", LOG_INFO);
+	/* Before the options, which may set how stdout is buffered (-l). */
+	if (delivery_init(&d.text, DELIVERY_RING) < 0 || delivery_stdout(&d.text) < 0) {
+		pr_err("standard output: %s", strerror(ENOMEM));
+		return 1;
+	}
+	argv[0] = "capdump"; /* getopt's messages name the program, not its path */
 	if (parse_args(argc, argv, &d.o) < 0)
 		return 2;
 	stop = readopt_signals();
@@ -931,6 +1082,20 @@ int main(int argc, char **argv)
 		pr_err("-w -: standard output is a terminal; pipe it (| wireshark -k -i -)");
 		return 2;
 	}
+	if (d.o.packet_flush && !d.o.out)
+		setvbuf(stdout, NULL, _IOLBF, BUFSIZ);
+	/* Into a pipe: what reached its reader is what the summary counts. */
+	if (d.o.out && !d.o.compress && !d.o.rotate_bytes && !d.o.rotate_secs && !d.o.resume &&
+	    zout_target(d.o.out, &(const char *){ NULL }) == ZOUT_TARGET_IN_PLACE) {
+		if (delivery_init(&d.piped, DELIVERY_RING) < 0) {
+			pr_err("%s", strerror(ENOMEM));
+			return 1;
+		}
+		d.piping = true;
+	}
+	/* A reader gone from the pipe stops us at once, even with no packet to write. */
+	if ((!d.o.out || !strcmp(d.o.out, "-")) && readopt_watch_pipe(STDOUT_FILENO) < 0)
+		pr_warn("standard output: cannot watch for its reader to go away");
 	r = filter_open(d.o.expr, 1 /* Ethernet */, 65535, &d.filter, err, sizeof(err));
 	if (r < 0) {
 		pr_err("%s", err);
@@ -948,15 +1113,27 @@ int main(int argc, char **argv)
 	d.df = NULL;
 	if (!r)
 		r = rc;
+	fflush(stdout);
+	/* A reader that closed the pipe ends the run, as with tcpdump: no error. */
+	if (readopt_pipe_closed()) {
+		if (r == -EPIPE)
+			r = 0;
+		if (d.write_err == -EPIPE)
+			d.write_err = 0;
+	}
 	/* Every file is complete: the state names none. */
 	if (r == 0 && d.o.resume && d.src)
 		save_state(&d, &(struct dumpfile_safe){ .packets = d.t.written }, false);
-	if (d.write_err)
+	if (d.write_err && !d.o.out)
+		pr_err("standard output: %s", strerror(-d.write_err));
+	else if (d.write_err)
 		pr_err("%s: %s; the file is closed and holds everything up to its last flush", last,
 		       strerror(-d.write_err));
 	if (!d.o.quiet) {
-		fflush(stdout);
-		fprintf(stderr, "capdump: %llu packets written", (unsigned long long)d.t.written);
+		/* Into a pipe or to stdout: what reached it, not what was handed on. */
+		uint64_t written = !d.o.out ? d.text.done : d.piping ? d.piped.done : d.t.written;
+
+		fprintf(stderr, "capdump: %llu packets written", (unsigned long long)written);
 		if (nfiles)
 			fprintf(stderr, " to %u file%s", nfiles, nfiles == 1 ? "" : "s");
 		fprintf(stderr, ", %llu filtered out, %llu lost to ring overruns",
@@ -976,11 +1153,16 @@ int main(int argc, char **argv)
 			fprintf(stderr, ", %llu dropped before the ring (NIC/kernel)",
 				(unsigned long long)before);
 		}
+		if (readopt_pipe_closed())
+			fprintf(stderr, "; stopped: the reader of %s closed it",
+				d.o.out && strcmp(d.o.out, "-") ? d.o.out : "standard output");
 		fputc('\n', stderr);
 	}
+	delivery_free(&d.text);
+	delivery_free(&d.piped);
 	resume_track_free(&d.track);
 	readloop_close(d.rl);
 	filter_close(d.filter);
 	free(d.o.expr);
-	return r < 0 ? 1 : 0;
+	return r == -ESRCH ? 3 /* capd does not run the ring */ : r < 0 ? 1 : 0;
 }

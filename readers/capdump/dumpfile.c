@@ -135,6 +135,36 @@ static void open_error(const struct dumpfile *d, int r, char *err, size_t errlen
 		snprintf(err, errlen, "%s: %s", d->name, strerror(-r));
 }
 
+/* What write(2) took, as of zout's last sync point. */
+static void learn_delivered(struct dumpfile *d)
+{
+	if (d->o.delivery && d->z)
+		delivery_reached(d->o.delivery, zout_bytes_out(d->z));
+}
+
+/* A packet just emitted ends at the stream's end. */
+static int track_delivery(struct dumpfile *d)
+{
+	uint64_t end;
+	int r;
+
+	if (!d->o.delivery)
+		return 0;
+	end = zout_bytes_in(d->z);
+	learn_delivered(d);
+	if (delivery_add(d->o.delivery, end))
+		return 0;
+	/* In flight more than the ring holds: all of it out, then room. */
+	r = zout_flush(d->z);
+	learn_delivered(d);
+	if (r < 0) {
+		d->err = r;
+		return r;
+	}
+	delivery_add(d->o.delivery, end);
+	return 0;
+}
+
 static int emit(struct dumpfile *d, const uint8_t *buf, size_t n)
 {
 	int r;
@@ -365,6 +395,7 @@ static int close_file(struct dumpfile *d, bool another)
 	 * not have a restart record its packets again. */
 	if (!r && (r = zout_flush(d->z)) < 0)
 		d->err = r;
+	learn_delivered(d);
 	if (!r)
 		tell_safe(d, false);
 	/* What the file holds once closed: all, or up to a salvage's flush. */
@@ -373,6 +404,9 @@ static int close_file(struct dumpfile *d, bool another)
 	d->z = NULL;
 	if (!r)
 		r = r2;
+	/* Closed without an error: all of it was written. */
+	if (!r && d->o.delivery)
+		delivery_reached(d->o.delivery, UINT64_MAX);
 	/* A salvaged file gets its final name too (zout_close). */
 	if (r2 == 0 || r2 == d->err) {
 		tell_safe(d, true);
@@ -501,7 +535,15 @@ int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_
 		return r;
 	d->file_packets++;
 	d->packets++;
-	return 0;
+	if (d->o.packet_flush) {
+		r = zout_flush(d->z);
+		if (r < 0) {
+			d->err = r;
+			learn_delivered(d);
+			return r;
+		}
+	}
+	return track_delivery(d);
 }
 
 int dumpfile_tick(struct dumpfile *d, uint64_t now)
@@ -519,6 +561,7 @@ int dumpfile_tick(struct dumpfile *d, uint64_t now)
 	r = zout_tick(d->z);
 	if (r < 0)
 		d->err = r;
+	learn_delivered(d);
 	return r;
 }
 

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "delivery.h"
 #include "pcapng.h"
 
 #define DUMPFILE_MAX_IFACES  64
@@ -101,6 +102,13 @@ struct dumpfile_opts {
 	/* Every flush reaches the disk (fdatasync) before it is a safe point;
 	 * a closed file and its directory are fsync'd (--resume). */
 	bool durable;
+	/* -U: every packet is written out (flushed) before dumpfile_write()
+	 * returns, for a reader at the other end of a pipe. */
+	bool packet_flush;
+	/* Told the end of every packet in the stream and what write(2) took
+	 * (delivery.h): only for one uncompressed file written in place
+	 * (standard output, a FIFO), where the stream is what was written. */
+	struct delivery *delivery;
 	void *ctx;
 };
 

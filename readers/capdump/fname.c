@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "fname.h"
@@ -104,4 +105,49 @@ unsigned int fname_next_number(const char *pattern)
 	}
 	closedir(d);
 	return next;
+}
+
+/* The last suffix of base[0..len): ".pcap" of "x.pcap", or NULL. */
+static const char *last_suffix(const char *base, size_t len, size_t *slen)
+{
+	size_t i;
+
+	for (i = len; i-- > 1;)
+		if (base[i] == '.') {
+			*slen = len - i;
+			return base + i;
+		}
+	return NULL;
+}
+
+static bool suffix_is(const char *s, size_t len, const char *want)
+{
+	return s && len == strlen(want) && !strncasecmp(s, want, len);
+}
+
+void fname_kind(const char *path, struct fname_kind *k)
+{
+	static const char *const refused[] = { ".gz", ".bz2", ".xz", ".lz4", ".zip", ".lzma" };
+	const char *base = strrchr(path, '/'), *s;
+	size_t len, slen = 0, i;
+
+	*k = (struct fname_kind){ .format = FNAME_FORMAT_NONE };
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	s = last_suffix(base, len, &slen);
+	if (suffix_is(s, slen, ".zst") || suffix_is(s, slen, ".zstd")) {
+		k->zstd = true;
+	} else {
+		for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+			if (suffix_is(s, slen, refused[i]))
+				k->refused = refused[i];
+	}
+	if (k->zstd || k->refused) {
+		len = (size_t)(s - base);
+		s = last_suffix(base, len, &slen);
+	}
+	if (suffix_is(s, slen, ".pcapng"))
+		k->format = FNAME_FORMAT_PCAPNG;
+	else if (suffix_is(s, slen, ".pcap"))
+		k->format = FNAME_FORMAT_PCAP;
 }

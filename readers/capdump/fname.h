@@ -31,4 +31,26 @@ bool fname_taken(const char *path);
  */
 unsigned int fname_next_number(const char *pattern);
 
+/* The capture format a file name asks for (fname_kind()). */
+enum fname_format {
+	FNAME_FORMAT_NONE,   /* no format suffix: the writer's default (pcapng) */
+	FNAME_FORMAT_PCAPNG, /* .pcapng */
+	FNAME_FORMAT_PCAP,   /* .pcap */
+};
+
+struct fname_kind {
+	enum fname_format format;
+	bool zstd;	     /* ends in .zst or .zstd */
+	const char *refused; /* a compression capdump does not write (".gz", ...), or NULL */
+};
+
+/*
+ * What path's last suffixes ask for, case-insensitively: a compression
+ * suffix last (".zst"; ".gz", ".bz2", ".xz", ".lz4", ".zip" are refused),
+ * a format suffix before it ("x.pcap.zst" is zstd-compressed pcap).  A
+ * strftime(3) pattern is read as the names it makes (its suffixes are
+ * literal).
+ */
+void fname_kind(const char *path, struct fname_kind *k);
+
 #endif

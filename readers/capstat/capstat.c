@@ -77,7 +77,7 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 	char *end, err[128];
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "i:r:c:T:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:r:c:T:hVD", longopts, NULL)) != -1) {
 		readopt_help_version(c, "capstat", usage);
 		r = readopt_input_take(&o->in, c, optarg);
 		if (r < 0)
@@ -480,5 +480,5 @@ out:
 	capstat_feeds_free(&cs);
 	filter_close(flt);
 	free(cs.o.expr);
-	return r == 2 ? 2 : r < 0 ? 1 : 0;
+	return r == 2 ? 2 : r == -ESRCH ? 3 /* capd does not run the ring */ : r < 0 ? 1 : 0;
 }

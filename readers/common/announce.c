@@ -15,7 +15,7 @@
 #include "readopt.h"
 #include "reader_status.h"
 
-#define ANNOUNCE_INTERVAL_NS 500000000ull
+#define ANNOUNCE_INTERVAL_NS 250000000ull
 #define ANNOUNCE_CHECK_CALLS 16
 
 struct announce {
@@ -80,6 +80,7 @@ static int announce_write(struct announce *a, unsigned int *failed)
 		rs->records = rd->records;
 		rs->lost = rd->lost;
 		rs->laps = rd->laps;
+		ringsrc_ring_end(a->src, i, &rs->ring_seq, &rs->ring_pos, &rs->ring_ts);
 	}
 	for (i = 0; i < a->nfiles; i++) {
 		char taken[sizeof(a->files[i])];

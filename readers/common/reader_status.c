@@ -11,9 +11,10 @@
  * number at its widest (a negative pid, in case). */
 #define LINE(key, width) (sizeof(key) - 1 + (width) + 1)
 #define STRLEN(member)	 (sizeof(((struct reader_status *)0)->member) - 1)
-#define RING_LINE_MAX                                                                    \
-	LINE("ring generation= next_seq= position= records= lost= laps= last_ts= path=", \
-	     10 + 6 * 20 + STRLEN(rings[0].path))
+#define RING_LINE_MAX                                                                        \
+	LINE("ring generation= next_seq= position= records= lost= laps= last_ts= ring_seq= " \
+	     "ring_pos= ring_ts= path=",                                                     \
+	     10 + 9 * 20 + STRLEN(rings[0].path))
 #define TEXT_MAX                                                                               \
 	(LINE(READER_STATUS_MAGIC, 0) + LINE("pid ", 11) + LINE("program ", STRLEN(program)) + \
 	 LINE("command ", STRLEN(command)) + 2 * LINE("started ", 20) +                        \
@@ -45,8 +46,12 @@ void reader_status_format(FILE *f, const struct reader_status *st)
 			fprintf(f, "%" PRIu64, r->next_seq);
 		fprintf(f,
 			" position=%" PRIu64 " records=%" PRIu64 " lost=%" PRIu64 " laps=%" PRIu64
-			" last_ts=%" PRIu64 " path=",
+			" last_ts=%" PRIu64,
 			r->position, r->records, r->lost, r->laps, r->last_ts);
+		if (r->ring_seq != READER_STATUS_SEQ_UNKNOWN)
+			fprintf(f, " ring_seq=%" PRIu64 " ring_pos=%" PRIu64 " ring_ts=%" PRIu64,
+				r->ring_seq, r->ring_pos, r->ring_ts);
+		fputs(" path=", f);
 		put_clean(f, r->path);
 		fputc('\n', f);
 	}
@@ -99,6 +104,7 @@ static int parse_ring(const char *s, size_t n, struct reader_status_ring *r)
 
 	memset(r, 0, sizeof(*r));
 	r->next_seq = READER_STATUS_SEQ_UNKNOWN;
+	r->ring_seq = READER_STATUS_SEQ_UNKNOWN; /* a reader that does not publish it */
 	while (s < end) {
 		const char *eq = memchr(s, '=', (size_t)(end - s)), *sp;
 		size_t klen, vlen;
@@ -126,6 +132,9 @@ static int parse_ring(const char *s, size_t n, struct reader_status_ring *r)
 					: word_is(s, klen, "lost")	 ? &r->lost
 					: word_is(s, klen, "laps")	 ? &r->laps
 					: word_is(s, klen, "last_ts")	 ? &r->last_ts
+					: word_is(s, klen, "ring_seq")	 ? &r->ring_seq
+					: word_is(s, klen, "ring_pos")	 ? &r->ring_pos
+					: word_is(s, klen, "ring_ts")	 ? &r->ring_ts
 					: word_is(s, klen, "generation") ? &v
 									 : NULL;
 

@@ -16,14 +16,19 @@
  *	started 1763719200123456789
  *	updated 1763719260523456789
  *	ring generation=3 next_seq=1000 position=2162688 records=1000 lost=0 laps=0
- *last_ts=1763719297523456789 path=/dev/hugepages/capd/default
+ *last_ts=1763719297523456789 ring_seq=1002 ring_pos=2162944 ring_ts=1763719297533456789
+ *path=/dev/hugepages/capd/default
  *
  * One "ring" line per ring read.  Times are CLOCK_REALTIME ns, except
- * last_ts (the stamp of the last record delivered, on the ring's
- * timescale, 0 = none yet).  next_seq is the sequence number of the next
+ * last_ts and ring_ts (stamps, on the ring's timescale; last_ts is
+ * the last record delivered, 0 = none yet).  next_seq is the sequence number of the next
  * record the reader will deliver ("-" = not known yet), position its byte
  * position in the ring's data space; records, lost and laps are the
- * ring_reader counters.  path= comes last and runs to the end of the line.
+ * ring_reader counters.  ring_seq, ring_pos and ring_ts are where the ring
+ * itself stood when the file was written (its next_seq, its tail, the stamp
+ * of its newest record): the reader's lag at that moment is exact, however
+ * old the file is when it is read (absent from older readers' files).
+ * path= comes last and runs to the end of the line.
  * Unknown keys and fields are ignored, so both sides may grow.
  *
  * Whoever may write the directory may write anything there: a reader of
@@ -55,6 +60,9 @@ struct reader_status_ring {
 	uint64_t lost;
 	uint64_t laps;
 	uint64_t last_ts;
+	uint64_t ring_seq; /* the ring at updated; READER_STATUS_SEQ_UNKNOWN if not given */
+	uint64_t ring_pos;
+	uint64_t ring_ts;
 };
 
 struct reader_status {

@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "announce.h"
 #include "clock_ns.h"
+#include "clock_text.h"
 #include "readloop.h"
+#include "ringlist.h"
 
 #define READLOOP_WAIT_MS    100
-#define READLOOP_TICK_EVERY 256		/* records between ticks while busy */
-#define READLOOP_TICK_NS    10000000ull /* and at least this often */
+#define READLOOP_TICK_EVERY 256		 /* records between ticks while busy */
+#define READLOOP_TICK_NS    10000000ull	 /* and at least this often */
+#define READLOOP_CHECK_NS   200000000ull /* how often idle rings' writers are looked at */
 
 struct readloop {
 	struct readopt_input in;
@@ -21,7 +26,85 @@ struct readloop {
 	/* each ring's interfaces when if_base was numbered */
 	uint32_t niface[RINGSRC_MAX];
 	char ifname[RINGSRC_MAX][RING_MAX_IFACES][RING_IFNAME_LEN];
+	/* each ring's writer state as last told (notice()) */
+	enum ringlist_state told[RINGSRC_MAX];
+	uint64_t next_check; /* CLOCK_MONOTONIC */
 };
+
+static void notice(const struct readloop *rl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* One line for the operator through in.notice, if the program gave one. */
+static void notice(const struct readloop *rl, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!rl->in.notice)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	rl->in.notice(line);
+}
+
+/*
+ * Without --wait, a ring whose writer is not running and that holds
+ * nothing more for this reader has nothing to read: say why and end
+ * (-ESRCH), rather than wait in silence or end as if all went well.
+ */
+static int check_running(struct readloop *rl, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < ringsrc_count(rl->src); i++) {
+		const struct ring_hdr *h = ringsrc_hdr(rl->src, i);
+		struct ringlist_ring r;
+
+		/* Just attached: mapped whole, file_size checked by the reader. */
+		ringlist_inspect(h, ringsrc_reader(rl->src, i)->file_size, &r);
+		rl->told[i] = r.state;
+		if (r.state == RINGLIST_RUNNING ||
+		    ringsrc_reader(rl->src, i)->pos < ring_load_acquire64(&h->tail))
+			continue;
+		ringlist_not_running(rl->in.rings[i], ringsrc_path(rl->src, i), &r, 0, err, errlen);
+		snprintf(err + strlen(err), errlen - strlen(err),
+			 ": nothing to read (--wait waits for it)");
+		return -ESRCH;
+	}
+	return 0;
+}
+
+/* Wait (--wait) for every ring to be there with its writer running. */
+static int wait_rings(struct readloop *rl, char *err, size_t errlen)
+{
+	const volatile sig_atomic_t *stop = readopt_signals();
+	char path[4096];
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < rl->in.nrings; i++) {
+		r = ring_file_resolve(rl->in.rings[i], path, sizeof(path));
+		if (r < 0) {
+			snprintf(err, errlen, "ring '%s': %s", rl->in.rings[i], strerror(-r));
+			return r;
+		}
+		r = ringlist_wait(path, &(volatile sig_atomic_t){ 1 }, err, errlen);
+		if (r == -EINTR) { /* not running yet: one line, then wait */
+			notice(rl, "ring %s: waiting for capd to run it (%s)", rl->in.rings[i],
+			       path);
+			r = ringlist_wait(path, stop, err, errlen);
+		}
+		if (r == -EINTR) {
+			snprintf(err, errlen, "ring %s: stopped while waiting for capd",
+				 rl->in.rings[i]);
+			r = -ESRCH; /* nothing read: capd did not run it */
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
 
 static int open_rings(struct readloop *rl, char *err, size_t errlen)
 {
@@ -30,7 +113,23 @@ static int open_rings(struct readloop *rl, char *err, size_t errlen)
 	unsigned int i;
 	int r;
 
+	if (in->wait) {
+		r = wait_rings(rl, err, errlen);
+		if (r < 0)
+			return r;
+	}
 	r = ringsrc_open(&rl->src, in->rings, in->nrings, err, errlen);
+	if (r == -ENOENT) {
+		char path[4096];
+
+		ring_file_resolve(in->rings[0], path, sizeof(path));
+		for (i = 0; i < in->nrings; i++)
+			if (ring_file_resolve(in->rings[i], path, sizeof(path)) == 0 &&
+			    access(path, F_OK) < 0)
+				break;
+		ringlist_not_running(in->rings[i < in->nrings ? i : 0], path, NULL, r, err, errlen);
+		return -ESRCH;
+	}
 	if (r < 0)
 		return r;
 	if (in->back_secs > 0)
@@ -51,7 +150,7 @@ static int open_rings(struct readloop *rl, char *err, size_t errlen)
 			memcpy(rl->ifname[i][k], st->ifaces[k].name, RING_IFNAME_LEN);
 		n += st->niface ? st->niface : 1;
 	}
-	return 0;
+	return in->wait ? 0 : check_running(rl, err, errlen);
 }
 
 /*
@@ -132,6 +231,44 @@ static const struct ring_feed *feed_of(const struct ringsrc *src, const struct r
 	return &rf->feeds[rec->feed];
 }
 
+/*
+ * Tell what became of the rings' writers since last told: a reader that
+ * waits in silence looks like one that has nothing to read.
+ */
+static void check_writers(struct readloop *rl, bool now)
+{
+	uint64_t t = clock_ns(CLOCK_MONOTONIC), age;
+	unsigned int i;
+	char when[40];
+
+	if (!now && t < rl->next_check)
+		return;
+	rl->next_check = t + READLOOP_CHECK_NS;
+	for (i = 0; i < ringsrc_count(rl->src); i++) {
+		const struct ring_hdr *h = ringsrc_hdr(rl->src, i);
+		enum ringlist_state st = ringlist_hdr_state(h, &age);
+		uint32_t pid = ring_load_relaxed32(&h->writer_pid);
+
+		if (st == rl->told[i])
+			continue;
+		rl->told[i] = st;
+		if (age != UINT64_MAX)
+			clock_text_utc(clock_ns(CLOCK_REALTIME) - age, 3, when, sizeof(when));
+		else
+			snprintf(when, sizeof(when), "?");
+		if (st == RINGLIST_RUNNING)
+			notice(rl, "ring %s: capd runs it again (pid %u)", rl->in.rings[i], pid);
+		else if (st == RINGLIST_STOPPED)
+			notice(rl, "ring %s: capd stopped at %s (pid %u): read to its end",
+			       rl->in.rings[i], when, pid);
+		else if (st == RINGLIST_DEAD)
+			notice(rl,
+			       "ring %s: capd was killed or crashed (pid %u, last heartbeat %s): "
+			       "read to its end; waiting for capd to come back (Ctrl-C to stop)",
+			       rl->in.rings[i], pid, when);
+	}
+}
+
 static int run_rings(struct readloop *rl, const struct readloop_ops *ops, void *ctx,
 		     const volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
@@ -144,8 +281,12 @@ static int run_rings(struct readloop *rl, const struct readloop_ops *ops, void *
 
 		r = ringsrc_next(rl->src, &rec, READLOOP_WAIT_MS);
 		announce_update(rl->ann, r == 0);
-		if (r == -EPIPE)
+		if (r == 0)
+			check_writers(rl, false);
+		if (r == -EPIPE) {
+			check_writers(rl, true);
 			return 0;
+		}
 		if (r < 0) {
 			snprintf(err, errlen, "reading the ring: %s",
 				 *ringsrc_error(rl->src) ? ringsrc_error(rl->src) : strerror(-r));

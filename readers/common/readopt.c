@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* readopt.c - the reader programs' common command-line pieces. */
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "readopt.h"
+#include "ringlist.h"
 
 char *readopt_expr(int argc, char **argv, int first)
 {
@@ -38,6 +45,19 @@ static int readopt_from(const char *arg, enum ring_seek *from)
 	return 0;
 }
 
+/* -D: the rings, one line each, on standard output; the exit status. */
+static int readopt_list_rings(void)
+{
+	char err[512];
+
+	if (ringlist_print(stdout, err, sizeof(err)) < 0) {
+		fflush(stdout);
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int readopt_input_take(struct readopt_input *in, int c, char *arg)
 {
 	char *end;
@@ -57,7 +77,13 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg)
 		in->back_secs = strtod(arg, &end);
 		return *end || !(in->back_secs > 0) ? -EINVAL : 1;
 	case READOPT_FROM:
+		in->from_set = true;
 		return readopt_from(arg, &in->from) < 0 ? -EINVAL : 1;
+	case READOPT_WAIT:
+		in->wait = true;
+		return 1;
+	case 'D':
+		exit(readopt_list_rings());
 	default:
 		return 0;
 	}
@@ -75,20 +101,80 @@ void readopt_help_version(int c, const char *program, void (*usage)(FILE *f))
 	}
 }
 
-int readopt_input_check(const struct readopt_input *in, char *err, size_t errlen)
+static void readopt_notice(const char *line)
 {
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", program_invocation_short_name, line);
+}
+
+int readopt_input_check(struct readopt_input *in, char *err, size_t errlen)
+{
+	in->notice = readopt_notice;
 	if (!in->nrings == !in->nfiles) {
 		snprintf(err, errlen, "give either -i RING or -r FILE");
+		return -EINVAL;
+	}
+	if (in->from_set && in->back_secs > 0) {
+		snprintf(err, errlen,
+			 "--from and -T both say where to start in the ring: give one of them");
+		return -EINVAL;
+	}
+	if (in->nfiles && (in->from_set || in->back_secs > 0)) {
+		snprintf(err, errlen, "%s: where to start in a ring; files (-r) are read whole",
+			 in->from_set ? "--from" : "-T");
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static volatile sig_atomic_t readopt_stop;
+void readopt_try_help(const char *program)
+{
+	fprintf(stderr, "Try '%s --help' for the options.\n", program);
+}
+
+void readopt_bad_value(const char *program, const char *option, const char *arg, const char *why)
+{
+	fprintf(stderr, "%s: %s %s: %s\n", program, option, arg, why);
+	readopt_try_help(program);
+}
+
+/* Readers map a ring capd fills: what tcpdump sets up to capture is capd's. */
+static const struct {
+	char opt;
+	const char *why;
+} readopt_refusals[] = {
+	{ 'I', "capd captures; monitor mode is not a reader's (nor an Ethernet NIC's)" },
+	{ 'p', "capd captures; what its NICs receive is capd's configuration (capd.conf(5))" },
+	{ 'B', "capd captures; the buffer is capd's ring (ring.size in capd.conf(5))" },
+	{ 'y', "capd captures Ethernet only; there is no other link type to choose" },
+	{ 'L', "capd captures Ethernet only; there is no other link type to list" },
+	{ 'j', "capd stamps every packet itself (capd.conf(5), docs/clock.md)" },
+	{ 'J', "capd stamps every packet itself (capd.conf(5), docs/clock.md)" },
+	{ 'Z', "readers drop no privileges: they run as the user who starts them" },
+	{ 'E', "no ESP decryption" },
+	{ 'M', "no TCP-MD5 (RFC 2385) checking" },
+	{ 'Q', "capd captures inbound packets only" },
+};
+
+int readopt_refused(int c, const char *program)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(readopt_refusals) / sizeof(readopt_refusals[0]); i++)
+		if (c == readopt_refusals[i].opt) {
+			fprintf(stderr, "%s: -%c: not supported: %s\n", program, c,
+				readopt_refusals[i].why);
+			return -ENOTSUP;
+		}
+	return 0;
+}
+
+static volatile sig_atomic_t readopt_stop, readopt_pipe;
 
 static void readopt_on_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGPIPE)
+		readopt_pipe = 1;
 	readopt_stop = 1;
 }
 
@@ -99,6 +185,43 @@ const volatile sig_atomic_t *readopt_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGPIPE, &sa, NULL);
 	return &readopt_stop;
+}
+
+bool readopt_pipe_closed(void)
+{
+	return readopt_pipe;
+}
+
+static void *readopt_watcher(void *arg)
+{
+	struct pollfd pfd = { .fd = (int)(intptr_t)arg, .events = 0 };
+
+	/* A pipe's writer sees POLLERR, a socket's POLLHUP, once the reader is gone. */
+	while (poll(&pfd, 1, -1) < 0 || !(pfd.revents & (POLLERR | POLLHUP)))
+		;
+	kill(getpid(), SIGPIPE);
+	return NULL;
+}
+
+int readopt_watch_pipe(int fd)
+{
+	pthread_attr_t attr;
+	sigset_t all, old;
+	struct stat st;
+	pthread_t t;
+	int r;
+
+	if (fstat(fd, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return 0;
+	/* The signals are the main thread's to take, not the watcher's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = -pthread_create(&t, &attr, readopt_watcher, (void *)(intptr_t)fd);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
 }

@@ -8,6 +8,7 @@
 #define CAPD_READOPT_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -21,6 +22,7 @@ char *readopt_expr(int argc, char **argv, int first);
 
 /* The getopt_long() code of --from; the programs' own codes stay below. */
 #define READOPT_FROM 0x1000
+#define READOPT_WAIT 0x1001 /* --wait */
 
 /*
  * What a reader reads: rings (-i RING) or files (-r FILE), and where it
@@ -33,12 +35,23 @@ struct readopt_input {
 	char *files[READOPT_MAX_INPUTS];
 	unsigned int nfiles;
 	enum ring_seek from;
+	bool from_set;	  /* --from was given */
 	double back_secs; /* > 0: that many seconds back from now */
+	/* --wait: wait for each ring to appear and its writer to run, and
+	 * for a writer that died to come back, instead of ending (readloop.h) */
+	bool wait;
+	/* Where the reader loop tells what happens to the rings' writer
+	 * (waiting for it, stopped, gone, back): one line, no newline; NULL
+	 * for nowhere.  readopt_input_check() sets it to standard error. */
+	void (*notice)(const char *line);
 };
 
 /*
  * Take option c of getopt_long() with its argument if it is one of the
- * above ('i', 'r', 'T' or READOPT_FROM).
+ * above ('i', 'r', 'T', READOPT_FROM or READOPT_WAIT).  'D' (tcpdump's
+ * list of interfaces) prints the rings with their writer's state, size,
+ * window and feeds (ringlist_print()) and exits: 0, or 1 if the ring
+ * directory cannot be read.
  * @return 1 taken; 0 not one of them; -EINVAL a bad value, or one input
  *         more than READOPT_MAX_INPUTS.
  */
@@ -52,6 +65,7 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg);
 /* clang-format off */
 #define READOPT_LONGOPTS \
 	{ "from", required_argument, NULL, READOPT_FROM }, \
+	{ "wait", no_argument, NULL, READOPT_WAIT }, \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, 'V' }, \
 	{ NULL, 0, NULL, 0 }
@@ -63,15 +77,65 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg);
  */
 void readopt_help_version(int c, const char *program, void (*usage)(FILE *f));
 
-/* Once the options are read: rings or files, not both, not neither.
+/* The usage lines of --wait and -D (readopt_input_take()). */
+#define READOPT_USAGE_RINGS                                                            \
+	"  --wait     wait for the ring to exist and capd to run it (for a service)\n" \
+	"  -D         list the rings: writer state, size, records, time window, feeds\n"
+
+/* Once the options are read: rings or files, not both, not neither;
+ * --from or -T, not both, and only with rings; and in->notice prints
+ * "PROGRAM: LINE" on standard error.
  * @return 0, or -EINVAL with a line for the operator in err. */
-int readopt_input_check(const struct readopt_input *in, char *err, size_t errlen);
+int readopt_input_check(struct readopt_input *in, char *err, size_t errlen);
+
+/*
+ * Option errors, the same in every reader.  getopt_long() itself names an
+ * unknown option or a missing argument (opterr left on); the program then
+ * calls readopt_try_help() for the one line after it, never the usage.
+ */
+
+/* "PROGRAM: OPTION ARG: WHY" and readopt_try_help(): a bad value.
+ * option as typed ("-C", "--start"). */
+void readopt_bad_value(const char *program, const char *option, const char *arg, const char *why);
+
+/* "Try 'PROGRAM --help' for the options." on stderr. */
+void readopt_try_help(const char *program);
+
+/*
+ * tcpdump options a reader understands but refuses, with the reason: put
+ * READOPT_REFUSED_OPTS in the getopt optstring, so that getopt_long()
+ * returns them (their arguments taken) instead of calling them invalid,
+ * and pass every option to readopt_refused().  Not among them: the text
+ * flags (-v, -e, -x, -X, -A, -t, -n, -l, -q...), which a program takes or
+ * leaves to getopt's "invalid option".
+ */
+#define READOPT_REFUSED_OPTS "IpB:y:Lj:JZ:E:M:Q:"
+
+/*
+ * If c is one of READOPT_REFUSED_OPTS: one line "PROGRAM: -c: not
+ * supported: WHY" on stderr and -ENOTSUP; else 0.
+ */
+int readopt_refused(int c, const char *program);
 
 /*
  * SIGINT, SIGTERM and SIGHUP ask the program to stop: they set the flag
- * returned, which the reader loop watches.  SIGPIPE is ignored (a closed
- * pipe is an ordinary end, reported by write()).
+ * returned, which the reader loop watches.  So does SIGPIPE (a write into
+ * a pipe or socket whose reader is gone, as with tcpdump, which stops on
+ * it), which also sets readopt_pipe_closed(); write() then fails with
+ * EPIPE instead of killing the process, so the program still reports.
  */
 const volatile sig_atomic_t *readopt_signals(void);
+
+/* Whether SIGPIPE came (see readopt_signals()). */
+bool readopt_pipe_closed(void);
+
+/*
+ * Stop promptly when the reader of fd (standard output into a pipe) goes
+ * away, even while nothing is written: a thread waits for it in poll(2)
+ * and raises SIGPIPE, handled as above.  Nothing is done if fd is not a
+ * FIFO or a socket.  After readopt_signals().
+ * @return 0, or -errno (the thread could not be started).
+ */
+int readopt_watch_pipe(int fd);
 
 #endif

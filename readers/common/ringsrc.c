@@ -439,6 +439,27 @@ void ringsrc_position(const struct ringsrc *s, unsigned int i, uint64_t *next_se
 	*last_ts = in->last_ts;
 }
 
+void ringsrc_ring_end(const struct ringsrc *s, unsigned int i, uint64_t *next_seq, uint64_t *tail,
+		      uint64_t *newest_ts)
+{
+	const struct ring_in *in = &s->in[i];
+	const struct ring_hdr *h = (const struct ring_hdr *)meta(in);
+	uint64_t mine, last;
+	struct ring_reader rd;
+	struct ring_view v;
+
+	*tail = ring_load_acquire64(&h->tail);
+	*next_seq = ring_load_relaxed64(&h->next_seq);
+	ringsrc_position(s, i, &mine, &last);
+	*newest_ts = mine == *next_seq ? last : 0;
+	if (mine == *next_seq || !*next_seq || !in->map.mem ||
+	    ring_reader_open(&rd, in->map.mem, in->map.len) < 0 ||
+	    ring_reader_seek(&rd, RING_SEEK_SEQ, *next_seq - 1) < 0 ||
+	    ring_reader_peek(&rd, &v) < 0)
+		return;
+	*newest_ts = v.rec.ts_ns;
+}
+
 void ringsrc_clock(const struct ringsrc *s, unsigned int i, struct ring_clock *out)
 {
 	ring_clock_read((const struct ring_clock *)(meta(&s->in[i]) + RING_CLOCK_OFF), out);

@@ -100,6 +100,14 @@ const struct ring_reader *ringsrc_reader(const struct ringsrc *s, unsigned int i
 void ringsrc_position(const struct ringsrc *s, unsigned int i, uint64_t *next_seq,
 		      uint64_t *last_ts);
 
+/*
+ * Where ring i itself stands now: its next sequence number, its tail and
+ * the stamp of its newest record (last_ts of ringsrc_position() when this
+ * source has read up to there, 0 if unknown).  Costs a seek when behind.
+ */
+void ringsrc_ring_end(const struct ringsrc *s, unsigned int i, uint64_t *next_seq, uint64_t *tail,
+		      uint64_t *newest_ts);
+
 /* Current clock page of ring i (consistent copy). */
 void ringsrc_clock(const struct ringsrc *s, unsigned int i, struct ring_clock *out);
 

@@ -19,7 +19,13 @@
 #    (-D), finds no mistake in it with -n (only the system may lack the
 #    interface, the accounts, the hugepages), and accepts it adapted to
 #    this box;
-#  - a second install keeps the configuration an admin edited.
+#  - a second install keeps the configuration an admin edited;
+#  - installed with `cmake --install --prefix P` (into a DESTDIR, so that
+#    nothing lands outside it), the programs use P's files: capctl doctor
+#    and capd -n read P/etc/capd/capd.conf, capd loads
+#    P/lib/capd/capd_xdp.bpf.o and names it when it is missing;
+#  - capd started without privileges says at once which capabilities it
+#    needs (as root, the check runs under setpriv as uid 65534).
 # Needs no privilege.  Paths come from the environment (install_tests.cmake).
 set -euo pipefail
 
@@ -134,7 +140,8 @@ truncate -s 16M "$tmp/ring"
 sed -e 's/name = "eth1"/name = "lo"/' -e 's/cpu = 1;/cpu = -1;/' \
 	-e "s|name = \"default\";|name = \"$tmp/ring\";|" -e 's/size = "8G";/size = "16M";/' \
 	-e 's/group = "capture";/group = "";/' -e 's/user = "capd";/user = "";/' \
-	-e 's/group = "capd";/group = "";/' "$conf" >"$tmp/box.conf"
+	-e 's/group = "capd";/group = "";/' -e "s|dir = \"/run/capd\";|dir = \"$tmp\";|" \
+	"$conf" >"$tmp/box.conf"
 "$capd" -c "$tmp/box.conf" -n >"$tmp/out" 2>&1 || fail "capd -n on the adapted example: $(<"$tmp/out")"
 grep -q "configuration ok" "$tmp/out" || fail "capd -n said: $(<"$tmp/out")"
 echo "capd -n on the example adapted to this box: $(tail -n 1 "$tmp/out")"
@@ -144,4 +151,48 @@ echo "# edited by the admin" >>"$conf"
 DESTDIR=$root "$cmake" --install "$build" >"$tmp/install.log" 2>&1 || fail "second install failed"
 grep -q "edited by the admin" "$conf" || fail "a second install replaced $CAPD_CONFDIR/capd.conf"
 echo "second install: $CAPD_CONFDIR/capd.conf kept"
+
+# Another prefix at install time: the programs look there, not in the
+# prefix the build was configured with (nor /etc/capd).
+pfx=/opt/capd-install-check
+proot=$tmp/proot
+P=$proot$pfx
+DESTDIR=$proot "$cmake" --install "$build" --prefix "$pfx" >"$tmp/install.log" 2>&1 ||
+	fail "cmake --install --prefix: $(tail -5 "$tmp/install.log")"
+[[ -f $P/etc/capd/capd.conf ]] || fail "--prefix $pfx: no $pfx/etc/capd/capd.conf: $(cd "$proot" && find . -name capd.conf)"
+rc=0
+"$P/bin/capctl" doctor >"$tmp/out" 2>&1 || rc=$?
+head -n 1 "$tmp/out" | grep -qF "$P/etc/capd/capd.conf" ||
+	fail "capctl doctor from $pfx (exit $rc) reads another configuration: $(head -n 3 "$tmp/out")"
+grep -q "^ok *config *$P/etc/capd/capd.conf: valid" "$tmp/out" ||
+	fail "capctl doctor from $pfx: $(head -n 3 "$tmp/out")"
+echo "capctl doctor from --prefix $pfx: $(head -n 1 "$tmp/out")"
+cp "$tmp/box.conf" "$P/etc/capd/capd.conf"
+"$P/sbin/capd" -n >"$tmp/out" 2>&1 || fail "capd -n from $pfx: $(<"$tmp/out")"
+grep -qF "$P/etc/capd/capd.conf: configuration ok" "$tmp/out" ||
+	fail "capd -n from $pfx read another configuration: $(<"$tmp/out")"
+echo "capd -n from --prefix $pfx: $(tail -n 1 "$tmp/out")"
+rm "$P/lib/capd/capd_xdp.bpf.o"
+rc=0
+"$P/sbin/capd" -n >"$tmp/out" 2>&1 || rc=$?
+((rc != 0)) || fail "capd -n without its XDP object: exit 0: $(<"$tmp/out")"
+grep -qF "XDP object $P/lib/capd/capd_xdp.bpf.o (from the install path): No such file or directory" \
+	"$tmp/out" || fail "capd -n without its XDP object: $(<"$tmp/out")"
+echo "capd -n without $pfx/lib/capd/capd_xdp.bpf.o: exit $rc: $(tail -n 1 "$tmp/out")"
+
+# Started without privileges: the capabilities, first and plainly.
+unpriv=()
+if ((EUID == 0)); then
+	command -v setpriv >/dev/null || skip "needs setpriv (util-linux) as root"
+	chmod 0755 "$tmp"
+	chmod 0644 "$tmp/box.conf"
+	unpriv=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+fi
+rc=0
+"${unpriv[@]}" "$capd" -c "$tmp/box.conf" >"$tmp/out" 2>&1 || rc=$?
+((rc == 1)) || fail "capd without privileges: exit $rc: $(<"$tmp/out")"
+[[ $(wc -l <"$tmp/out") -eq 1 ]] || fail "capd without privileges: not one line: $(<"$tmp/out")"
+grep -q "capd needs root, or the capabilities CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF, CAP_PERFMON, CAP_SETPCAP .* without CAP_NET_ADMIN" \
+	"$tmp/out" || fail "capd without privileges: $(<"$tmp/out")"
+echo "capd without privileges: exit $rc: $(<"$tmp/out")"
 echo "PASS: install_check"

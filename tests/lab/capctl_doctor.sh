@@ -59,7 +59,7 @@ conf()
 	cat >"$LAB_TMP/$1.conf" <<-EOF
 		ring = { name = "$dir/${5:-r}"; size = "$4"; group = "$group"; mode = "0640"; };
 		capture = { cpu = -1; interfaces = ( { name = "$2"; mode = "$3"; } ); };
-		run = { user = ""; group = ""; };
+		run = { user = ""; group = ""; dir = "$LAB_TMP"; };
 	EOF
 	chmod 0644 "$LAB_TMP/$1.conf"
 }

@@ -10,7 +10,9 @@
 #    time window spans the first and last packet's stamps;
 #  - readers: a capdump and a capstat are listed with their pids; capdump
 #    stopped (SIGSTOP) while M more packets arrive shows a lag of exactly M
-#    records and goes stale; stopped until the ring laps it, it shows the
+#    records and goes stale; readers that keep up with 2000 packets/s show
+#    a lag of at most 20 records (from positions), whatever their status
+#    file's age; stopped until the ring laps it, it shows the
 #    records already overwritten, and once continued the loss it then
 #    counts, which is exactly what capdump itself reports at exit; readers
 #    that exit or are killed are no longer listed;
@@ -89,11 +91,37 @@ expect "capstat lag" "$(st ".readers[] | select(.pid == $stat) | .lag_records")"
 oldest=$(st .ring.oldest_ns) newest=$(st .ring.newest_ns) bytes=$(st .totals.bytes)
 "$CAPCTL" status "$CAPD_RING" # the human view, for the log
 
+# --- readers that keep up at a steady rate: lag from positions, ~0, not
+# the status file's age times the rate (1000 records at 2000/s for 0.5 s)
+rate=2000 secs=4
+capd_lab_send -g 239.1.1.1 -p 30001 -n $((rate * secs)) -s 200 -r $rate --seq-start $n &
+sender=$!
+sleep 0.5
+maxlag=0 ages= asof=
+for _ in $(seq 10); do
+	"$CAPCTL" status "$CAPD_RING" --json >"$status"
+	for pid in $dump $stat; do
+		lag=$(jq -r ".readers[] | select(.pid == $pid) | .lag_records" "$status")
+		((lag > maxlag)) && maxlag=$lag
+		ages+=" $(jq -r ".readers[] | select(.pid == $pid) | .update_age_ns" "$status")"
+	done
+	asof+=" $(jq -r ".readers[] | select(.pid == $dump) | .lag_as_of" "$status")"
+	sleep 0.3
+done
+wait $sender || lab_fail "mcast_send failed"
+echo "status ages (ns):$ages"
+((maxlag <= 20)) || lab_fail "steady readers lag up to $maxlag records (want <= 20)"
+echo "ok: steady readers lag at most $maxlag records at $rate/s"
+expect "steady capdump's lag taken from its status" "${asof// status/}" ""
+s0=$((n + rate * secs)) # sent so far
+wait_for .totals.packets $s0
+
 # --- a known lag: capdump stopped while M packets arrive
 m=300
 kill -STOP $dump
-capd_lab_send -g 239.1.1.1 -p 30001 -n $m -s 200 -r 20000 --seq-start $n
-wait_for .totals.packets $((n + m))
+sleep 0.8 # its status is overdue (3 periods): it is not reading
+capd_lab_send -g 239.1.1.1 -p 30001 -n $m -s 200 -r 20000 --seq-start $s0
+wait_for .totals.packets $((s0 + m))
 expect "capdump lag while stopped" "$(st ".readers[] | select(.pid == $dump) | .lag_records")" $m
 sleep 0.6
 expect "capstat lag" "$(st ".readers[] | select(.pid == $stat) | .lag_records")" 0
@@ -107,8 +135,8 @@ expect "capdump stale" "$(st ".readers[] | select(.pid == $dump) | .stale")" tru
 
 # --- losses: the ring laps the stopped capdump
 big=70000
-capd_lab_send -g 239.1.1.1 -p 30001 -n $big -s 200 -r 100000 --seq-start $((n + m))
-total=$((n + m + big))
+capd_lab_send -g 239.1.1.1 -p 30001 -n $big -s 200 -r 100000 --seq-start $((s0 + m))
+total=$((s0 + m + big))
 wait_for .totals.packets $total
 sleep 0.6
 gone=$(st ".readers[] | select(.pid == $dump) | .overwritten")

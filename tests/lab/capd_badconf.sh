@@ -22,7 +22,7 @@ ncases=0
 case_() {
 	local name=$1 want=$2 conf=$LAB_TMP/$1.conf mode rc err
 
-	sed -e "s/@IF@/$hif/g" -e "s#@RING@#$ringdir/r#g" >"$conf"
+	sed -e "s/@IF@/$hif/g" -e "s#@RING@#$ringdir/r#g" -e "s#@RUN@#$LAB_TMP#g" >"$conf"
 	for mode in ${MODES:--n run}; do
 		rc=0
 		if [[ $mode == -n ]]; then
@@ -47,7 +47,7 @@ case_() {
 
 good='ring = { name = "@RING@"; size = "16M"; group = ""; };
 capture = { cpu = 0; interfaces = ( { name = "@IF@"; } ); };
-run = { user = ""; group = ""; };'
+run = { user = ""; group = ""; dir = "@RUN@"; };'
 
 case_ syntax ':2: syntax error' <<<'ring = { name = "@RING@"; size = "16M"; group = ""; };
 capture = { cpu = ; interfaces = ( { name = "@IF@"; } ); };'

@@ -12,7 +12,11 @@ lab_start CAPD setpriv truncate install
 # A ring file of the right size already there: capd -n needs no hugepages.
 chmod 0755 "$LAB_TMP"
 install -m 0755 "$CAPD" "$LAB_TMP/capd"
+# A copy out of the build tree looks for the installed XDP object.
+export CAPD_BPF_OBJ=${CAPD_BPF_OBJ:-$(dirname "$CAPD")/capd_xdp.bpf.o}
 truncate -s 16M "$LAB_TMP/ring"
+# run.dir must be writable by the user capd runs as (capd_check.sh).
+install -d -m 0755 -o nobody "$LAB_TMP/run"
 warn='run.user is "" and capd runs as root: after setup it keeps uid 0'
 
 # check NAME USER [WHO...]: capd -n on a configuration with run.user =
@@ -26,7 +30,7 @@ check()
 		ring = { name = "$LAB_TMP/ring"; size = "16M"; group = ""; };
 		capture = { cpu = -1; interfaces = ( { name = "lo"; } ); };
 		clock = { ptp4l_socket = ""; };
-		run = { user = "$user"; group = ""; dir = "$LAB_TMP"; };
+		run = { user = "$user"; group = ""; dir = "$LAB_TMP/run"; };
 	EOF
 	chmod 0644 "$conf"
 	out=$("$@" "$LAB_TMP/capd" -c "$conf" -n 2>&1) || lab_fail "$name: capd -n: $out"

@@ -23,7 +23,7 @@ cat >"$LAB_TMP/capd-b.conf" <<CONF
 ring = { name = "$ring_b"; size = "32M"; group = ""; };
 capture = { cpu = -1; interfaces = ( { name = "$hif_b"; mode = "native"; } ); };
 feeds = ( { name = "B"; group = "239.1.1.2"; } );
-run = { user = ""; group = ""; };
+run = { user = ""; group = ""; dir = "$LAB_TMP"; };
 CONF
 capd_lab_start "$LAB_TMP/capd-b.log" "$LAB_TMP/capd-b.conf"
 pid_b=$CAPD_PID
