@@ -15,8 +15,9 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "status", capctl_status,
-	  "[RING] [--json]   state of capd, the ring, its readers and clock" },
-	{ "doctor", capctl_doctor, "[-c CONF] [--json] pre-flight check of this capture box" },
+	  "[RING] [--json] [--wait]  state of capd, the ring, its readers and clock" },
+	{ "doctor", capctl_doctor,
+	  "[-c CONF] [--json]        pre-flight check of this capture box" },
 };
 
 static void usage(FILE *f)
@@ -26,7 +27,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  capctl %s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "  capctl -V | --version\n");
+	fprintf(f, "  capctl -h | --help                      this help\n");
+	fprintf(f, "  capctl -V | --version                   the version\n");
 }
 
 int main(int argc, char **argv)
@@ -43,9 +45,14 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			char me[32];
+
+			/* getopt's messages: "capctl status: invalid option" */
+			snprintf(me, sizeof(me), "capctl %s", commands[i].name);
+			argv[1] = me;
 			return commands[i].run(argc - 1, argv + 1);
-	pr_err("unknown command '%s'", argv[1]);
-	usage(stderr);
+		}
+	pr_err("unknown command '%s'; try 'capctl --help'", argv[1]);
 	return 2;
 }

@@ -129,13 +129,13 @@ int capctl_doctor(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
-		default:
-			usage(stderr);
+		default: /* getopt_long() named it */
+			fprintf(stderr, "Try 'capctl doctor --help' for the options.\n");
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		pr_err("doctor: no arguments besides options: %s", argv[optind]);
 		return 2;
 	}
 	dc.err = capd_conf_load(&dc.conf, dc.path, dc.msg, sizeof(dc.msg));

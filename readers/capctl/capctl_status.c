@@ -784,7 +784,8 @@ int capctl_status(int argc, char **argv)
 		case 'h':
 			printf("usage: capctl status [RING] [--json] [--wait]\n");
 			return 0;
-		default:
+		default: /* getopt_long() named it */
+			fprintf(stderr, "Try 'capctl status --help' for the options.\n");
 			return 2;
 		}
 	}

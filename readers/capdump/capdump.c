@@ -272,15 +272,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			return -EINVAL;
 		r = readopt_input_take(&o->in, c, optarg);
 		if (r < 0) {
-			if (c == 'T')
-				readopt_bad_value("capdump", "-T", optarg,
-						  "not a positive number of seconds");
-			else if (c == READOPT_FROM)
-				readopt_bad_value("capdump", "--from", optarg,
-						  "give newest or oldest");
-			else
-				readopt_bad_value("capdump", c == 'i' ? "-i" : "-r", optarg,
-						  "too many inputs");
+			readopt_input_bad("capdump", c, optarg);
 			return -EINVAL;
 		}
 		if (r > 0)

@@ -56,8 +56,9 @@ static void usage(FILE *f)
 		"  --prom FILE   write Prometheus textfile-collector metrics to FILE\n"
 		"  --wide        the table with every column (default: fits 120 columns)\n"
 		"  -c COUNT      stop after COUNT packets\n"
-		"  --from        where to start in the ring: newest (default) or oldest\n"
-		"  -T SECONDS    start SECONDS back in time\n"
+		"  --from WHERE  where to start in the ring: newest (default) or oldest\n"
+		"  -T SECONDS    start SECONDS back in time\n" READOPT_USAGE_RINGS
+		"  -h, --help    print this help and exit\n"
 		"  -V, --version print the version and exit\n"
 		"  expression    pcap-filter(7): only matching packets are analysed\n");
 }
@@ -77,11 +78,16 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 	char *end, err[128];
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "i:r:c:T:hVD", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:r:c:T:hVD" READOPT_REFUSED_OPTS, longopts, NULL)) !=
+	       -1) {
 		readopt_help_version(c, "capstat", usage);
+		if (readopt_refused(c, "capstat") < 0)
+			return -EINVAL;
 		r = readopt_input_take(&o->in, c, optarg);
-		if (r < 0)
-			goto bad;
+		if (r < 0) {
+			readopt_input_bad("capstat", c, optarg);
+			return -EINVAL;
+		}
 		if (r > 0)
 			continue;
 		switch (c) {
@@ -101,8 +107,11 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 			break;
 		case OPT_INTERVAL:
 			o->interval = strtod(optarg, &end);
-			if (*end || !(o->interval >= 0.001 && o->interval <= 86400))
-				goto bad;
+			if (*end || !(o->interval >= 0.001 && o->interval <= 86400)) {
+				readopt_bad_value("capstat", "--interval", optarg,
+						  "give seconds from 0.001 to 86400");
+				return -EINVAL;
+			}
 			o->interval_set = true;
 			break;
 		case OPT_JSON:
@@ -116,11 +125,15 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 			break;
 		case 'c':
 			o->count = strtoull(optarg, &end, 10);
-			if (*end || !o->count)
-				goto bad;
+			if (*end || !o->count || *optarg == '-') {
+				readopt_bad_value("capstat", "-c", optarg,
+						  "not a positive whole number");
+				return -EINVAL;
+			}
 			break;
-		default:
-			goto bad;
+		default: /* getopt_long() named it */
+			readopt_try_help("capstat");
+			return -EINVAL;
 		}
 	}
 	if (readopt_input_check(&o->in, err, sizeof(err)) < 0) {
@@ -136,11 +149,6 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 	if (!o->expr)
 		return -ENOMEM;
 	return 0;
-bad:
-	if (optarg)
-		pr_err("bad option value: %s", optarg);
-	usage(stderr);
-	return -EINVAL;
 }
 
 /*
@@ -438,6 +446,7 @@ int main(int argc, char **argv)
 	int r;
 
 	log_init("capstat", LOG_INFO);
+	argv[0] = "capstat"; /* getopt's messages name the program, not its path */
 	if (parse_args(argc, argv, &cs.o) < 0)
 		return 2;
 	stop = readopt_signals();

@@ -197,6 +197,7 @@ static int consume(struct capfile *f, uint8_t *dst, size_t n, size_t *got)
 	size_t done = 0, c;
 	ssize_t r;
 
+	*got = 0;
 	while (done < n) {
 		c = f->out_len - f->out_pos;
 		if (!c) {
@@ -350,6 +351,8 @@ static int next_opt(struct capfile *f, size_t *pos, size_t end, uint16_t *code, 
 {
 	const uint8_t *p = f->blk + *pos;
 
+	*code = *len = 0;
+	*val = NULL;
 	if (*pos >= end)
 		return 0;
 	if (end - *pos < 4)

@@ -138,6 +138,16 @@ void readopt_bad_value(const char *program, const char *option, const char *arg,
 	readopt_try_help(program);
 }
 
+void readopt_input_bad(const char *program, int c, const char *arg)
+{
+	if (c == 'T')
+		readopt_bad_value(program, "-T", arg, "not a positive number of seconds");
+	else if (c == READOPT_FROM)
+		readopt_bad_value(program, "--from", arg, "give newest or oldest");
+	else
+		readopt_bad_value(program, c == 'i' ? "-i" : "-r", arg, "too many inputs");
+}
+
 /* Readers map a ring capd fills: what tcpdump sets up to capture is capd's. */
 static const struct {
 	char opt;

@@ -98,6 +98,9 @@ int readopt_input_check(struct readopt_input *in, char *err, size_t errlen);
  * option as typed ("-C", "--start"). */
 void readopt_bad_value(const char *program, const char *option, const char *arg, const char *why);
 
+/* readopt_bad_value() for an option readopt_input_take() refused. */
+void readopt_input_bad(const char *program, int c, const char *arg);
+
 /* "Try 'PROGRAM --help' for the options." on stderr. */
 void readopt_try_help(const char *program);
 

@@ -105,4 +105,24 @@ bad "--ab FEED-A=NOPE@239.1.2.2:31002: no feed NOPE@239.1.2.2:31002" --ab FEED-A
 # A file without names (its names are not those of another): by name, no feed.
 bad2=$("$CAPSTAT" -r "$T/m.pcapng" --ab FEED-A=FEED-B 2>&1) && lab_fail "no NRB: exit 0: $bad2"
 lab_expect_match "no NRB" "$bad2" "no feed FEED-A in .*m.pcapng \(GROUP:PORT\)"
+
+# Option errors name the option in one line and one hint, never the usage.
+opterr()
+{
+	local want=$1 rc=0 err
+
+	shift
+	"$CAPSTAT" "$@" >/dev/null 2>"$T/opt.err" || rc=$?
+	err=$(<"$T/opt.err")
+	[[ $rc == 2 ]] || lab_fail "capstat $*: exit $rc, want 2 ($err)"
+	(($(wc -l <"$T/opt.err") <= 2)) || lab_fail "capstat $*: more than 2 lines: $err"
+	lab_expect_match "capstat $*" "$err" "$want"
+	echo "capstat $*: exit 2: ${err//$'\n'/ / }"
+}
+opterr "^capstat: invalid option -- 'k'"$'\n'"Try 'capstat --help'" -k -r "$F"
+opterr "^capstat: -p: not supported" -p -r "$F"
+opterr "^capstat: --interval 0: " --interval 0 -r "$F"
+opterr "^capstat: -c x: not a positive whole number" -c x -r "$F"
+opterr "^capstat: -T: " -T 5 -r "$F"
+"$CAPSTAT" --help | grep -q -- '-h, --help' || lab_fail "capstat --help does not list -h"
 echo "PASS: capstat_names"
