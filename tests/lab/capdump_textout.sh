@@ -89,7 +89,7 @@ same()
 	for a in "$@"; do
 		[[ $a == --time-stamp-precision=micro ]] || tflags+=("$a")
 	done
-	want=$(tcpdump -n -r "$f" "${tflags[@]}" 2>/dev/null)
+	want=$(tcpdump -n -r "${tfile:-$f}" "${tflags[@]}" 2>/dev/null)
 	"$CAPDUMP" -r "$f" "$@" >"$T/got" 2>"$T/err" || lab_fail "capdump -r $f $*: $(<"$T/err")"
 	got=$(strip <"$T/got")
 	if [[ $got != "$want" ]]; then
@@ -118,6 +118,14 @@ for f in "$F" "$T/all.pcap"; do
 done
 n=$("$CAPDUMP" -r "$F" --micro -tt 2>/dev/null | head -1)
 lab_expect_match "--micro" "$n" "^[0-9]+\\.[0-9]{6} IP "
+# -s 60: capdump cuts what it reads as editcap -s 60 cut the file tcpdump
+# reads (tcpdump ignores -s with -r).
+tfile=$T/snap.pcapng
+for flags in "" "-x" "-e -vv -X" "-A" "-q -e"; do
+	# shellcheck disable=SC2086
+	same "$F" -s 60 $flags
+done
+unset tfile
 echo "capdump and tcpdump printed the same text for $compared flag sets on the same files"
 
 # What capdump adds: the feed the file's NRB names, for both families, on
