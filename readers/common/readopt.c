@@ -208,10 +208,12 @@ static void *readopt_watcher(void *arg)
 {
 	struct pollfd pfd = { .fd = (int)(intptr_t)arg, .events = 0 };
 
-	/* A pipe's writer sees POLLERR, a socket's POLLHUP, once the reader is gone. */
-	while (poll(&pfd, 1, -1) < 0 || !(pfd.revents & (POLLERR | POLLHUP)))
+	/* A pipe's writer sees POLLERR, a socket's POLLHUP, once the reader
+	 * is gone; POLLNVAL: the program closed fd itself, nothing to watch. */
+	while (poll(&pfd, 1, -1) < 0 || !(pfd.revents & (POLLERR | POLLHUP | POLLNVAL)))
 		;
-	kill(getpid(), SIGPIPE);
+	if (!(pfd.revents & POLLNVAL))
+		kill(getpid(), SIGPIPE);
 	return NULL;
 }
 
