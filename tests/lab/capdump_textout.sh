@@ -46,23 +46,15 @@ mergecap -a -w "$T/merged.pcapng" "$T/v4.pcapng" "$T/v6ns.pcapng" "$T/vlan.pcapn
 
 # An NRB naming 239.1.1.1 FEED-A and ff3e::1 FEED-6, as capdump writes the
 # feeds' names, after the SHB and IDB (little-endian, as text2pcap writes).
-# shellcheck disable=SC2059 # the format is the bytes
-le16() { printf "$(printf '\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)))"; }
-le32() { le16 $(($1 & 65535)); le16 $(($1 >> 16)); }
 {
 	# record: type 1, 4 + 7 bytes, padded to 12
-	le16 1; le16 11; printf '\xef\x01\x01\x01FEED-A\0\0'
+	lab_le16 1; lab_le16 11; printf '\xef\x01\x01\x01FEED-A\0\0'
 	# record: type 2, 16 + 7 bytes, padded to 24
-	le16 2; le16 23; printf '\xff\x3e'; printf '\0%.0s' $(seq 13); printf '\x01FEED-6\0\0'
-	le16 0; le16 0
+	lab_le16 2; lab_le16 23; printf '\xff\x3e'; printf '\0%.0s' $(seq 13); printf '\x01FEED-6\0\0'
+	lab_le16 0; lab_le16 0
 } >"$T/nrb.body"
-len=$(($(stat -c %s "$T/nrb.body") + 12))
-{ le32 4; le32 $len; cat "$T/nrb.body"; le32 $len; } >"$T/nrb.blk"
-u32at() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
-shb=$(u32at "$T/merged.pcapng" 4)
-idb=$(u32at "$T/merged.pcapng" $((shb + 4)))
 F=$T/all.pcapng
-{ head -c $((shb + idb)) "$T/merged.pcapng"; cat "$T/nrb.blk"; tail -c +$((shb + idb + 1)) "$T/merged.pcapng"; } >"$F"
+lab_nrb_insert "$T/merged.pcapng" "$F" "$T/nrb.body"
 names=$(tshark -r "$F" -N n -T fields -e ip.dst_host -e ipv6.dst_host 2>/dev/null | sort -u | tr '\n' ' ')
 lab_expect_match "tshark reads the NRB" "$names" "FEED-A"
 lab_expect_match "tshark reads the NRB" "$names" "FEED-6"

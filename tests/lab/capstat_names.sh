@@ -32,21 +32,13 @@ mergecap -w "$T/m.pcapng" "$T/a.pcapng" "$T/b.pcapng"
 
 # An NRB after the SHB and IDB, as capdump writes it: 239.1.2.1 FEED-A,
 # 239.1.2.2 FEED-B (little-endian, as text2pcap writes).
-# shellcheck disable=SC2059 # the format is the bytes
-le16() { printf "$(printf '\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)))"; }
-le32() { le16 $(($1 & 65535)); le16 $(($1 >> 16)); }
 {
-	le16 1; le16 11; printf '\xef\x01\x02\x01FEED-A\0\0'
-	le16 1; le16 11; printf '\xef\x01\x02\x02FEED-B\0\0'
-	le16 0; le16 0
+	lab_le16 1; lab_le16 11; printf '\xef\x01\x02\x01FEED-A\0\0'
+	lab_le16 1; lab_le16 11; printf '\xef\x01\x02\x02FEED-B\0\0'
+	lab_le16 0; lab_le16 0
 } >"$T/nrb.body"
-len=$(($(stat -c %s "$T/nrb.body") + 12))
-{ le32 4; le32 $len; cat "$T/nrb.body"; le32 $len; } >"$T/nrb.blk"
-u32at() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
-shb=$(u32at "$T/m.pcapng" 4)
-idb=$(u32at "$T/m.pcapng" $((shb + 4)))
 F=$T/named.pcapng
-{ head -c $((shb + idb)) "$T/m.pcapng"; cat "$T/nrb.blk"; tail -c +$((shb + idb + 1)) "$T/m.pcapng"; } >"$F"
+lab_nrb_insert "$T/m.pcapng" "$F" "$T/nrb.body"
 
 # tshark: the names, and each line's packets.
 names=$(tshark -r "$F" -N n -T fields -e ip.dst_host 2>/dev/null | sort | uniq -c | tr -s ' \n' ' ')

@@ -435,5 +435,28 @@ lab_expect_match()
 	[[ $2 =~ $3 ]] || lab_fail "$1: expected /$3/ in: $2"
 }
 
+# lab_le16 N, lab_le32 N: N as little-endian bytes on standard output.
+# shellcheck disable=SC2059 # the format is the bytes
+lab_le16() { printf "$(printf '\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)))"; }
+lab_le32() { lab_le16 $(($1 & 65535)); lab_le16 $(($1 >> 16)); }
+
+# lab_nrb_insert IN OUT RECORDS: OUT is the pcapng file IN (little-endian,
+# as text2pcap and mergecap write it) with a name resolution block after its
+# first SHB and IDB, where capdump writes one; RECORDS is a file with the
+# block's records, up to and including the end-of-records record.
+lab_nrb_insert()
+{
+	local len shb idb
+
+	len=$(($(stat -c %s "$3") + 12))
+	shb=$(od -An -tu4 -j 4 -N4 "$1" | tr -d ' ')
+	idb=$(od -An -tu4 -j $((shb + 4)) -N4 "$1" | tr -d ' ')
+	{
+		head -c $((shb + idb)) "$1"
+		lab_le32 4; lab_le32 "$len"; cat "$3"; lab_le32 "$len"
+		tail -c +$((shb + idb + 1)) "$1"
+	} >"$2"
+}
+
 # A running capd: capd_lab_setup, capd_lab_start ...
 . "$_LAB_DIR/capd_lab.sh"
