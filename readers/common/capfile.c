@@ -644,6 +644,10 @@ static void handle_nrb(struct capfile *f)
 		if (n >= sizeof(nm->name))
 			n = sizeof(nm->name) - 1;
 		memcpy(nm->name, v + alen, n);
+		/* printed on terminals and in lines: no control characters */
+		for (; n-- > 0;)
+			if ((unsigned char)nm->name[n] < 0x20 || nm->name[n] == 0x7f)
+				nm->name[n] = '?';
 	}
 }
 

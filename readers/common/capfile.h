@@ -50,7 +50,7 @@ struct capfile_rec {
 struct capfile_name {
 	uint8_t family;	  /* 4 or 6 */
 	uint8_t addr[16]; /* network order; IPv4 in addr[0..3] */
-	char name[64];	  /* the record's first name, cut to fit */
+	char name[64];	  /* the record's first name, cut to fit; control characters as ? */
 };
 
 enum capfile_format { CAPFILE_PCAPNG, CAPFILE_PCAP };

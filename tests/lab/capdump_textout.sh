@@ -131,6 +131,17 @@ lab_expect_match "feed lines" "$(grep -c ' # feed=' <<<"$out")" "^7$"
 vv=$("$CAPDUMP" -r "$F" -t -vv | grep -F ' # ')
 lab_expect_match "-vv VLAN" "$vv" "# feed=FEED-A vlan=100 caplen=146 wirelen=146"
 lab_expect_match "-vv lengths" "$vv" "ff3e::1.30002: \\[udp sum ok\\] UDP, length 100 # feed=FEED-6 caplen=162 wirelen=162"
+# A name record is the file's, hostile: escape sequences and line breaks in
+# a name must not reach the terminal or split a line.
+{
+	lab_le16 1; lab_le16 16; printf '\xef\x01\x01\x01EV\x1b[2J\nIL\x7f!\0\0\0\0\0'
+	lab_le16 0; lab_le16 0
+} >"$T/evil.body"
+lab_nrb_insert "$T/v4.pcapng" "$T/evil.pcapng" "$T/evil.body"
+out=$("$CAPDUMP" -r "$T/evil.pcapng" -t 2>/dev/null)
+echo "hostile name: $out"
+n=$(grep -c '^IP 10\.0\.0\.1\.5000 > 239\.1\.1\.1\.30001: UDP, length [0-9]* # feed=EV?\[2J?IL?!$' <<<"$out")
+((n == 2 && $(wc -l <<<"$out") == 2)) || lab_fail "hostile name: $n of 2 lines as expected: $out"
 # An option value that is not one: refused, naming it.
 rc=0
 "$CAPDUMP" -r "$F" --time-stamp-precision=pico >/dev/null 2>"$T/err" || rc=$?
