@@ -172,6 +172,13 @@ static int check_start(struct capd *d)
 	unsigned int i;
 	int r;
 
+	/* The shared path (AF_PACKET) is configured but not built yet. */
+	for (i = 0; i < c->capture.ninterfaces; i++)
+		if (c->capture.interfaces[i].path != CAPD_PATH_BYPASS) {
+			pr_err("%s: capture.interfaces[%u].path: only \"bypass\" in this version",
+			       d->conf_path, i);
+			return -ENOTSUP;
+		}
 	for (i = 0; d->check && i < c->capture.ninterfaces; i++) {
 		const char *ifname = c->capture.interfaces[i].name;
 		struct netdev_xdp_prog xp;

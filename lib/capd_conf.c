@@ -193,6 +193,7 @@ static const char *feed_post(const void *obj, const char **key, char *buf, size_
 
 static const char *const xdp_mode_names[] = { "auto", "native", "generic", NULL };
 static const char *const zerocopy_names[] = { "auto", "on", "off", NULL };
+static const char *const path_names[] = { "bypass", "shared", "auto", NULL };
 
 static const struct ckey ring_keys[] = {
 	K_STR(struct capd_conf_ring, name, "name", "default", 1, 0, check_ring_name,
@@ -217,6 +218,9 @@ static const struct ckey iface_keys[] = {
 	       CAPD_CONF_MAX_QUEUES - 1, CKF_UNIQUE, "RX queues to capture; [ ] = all queues"),
 	K_ENUM(struct capd_conf_iface, mode, "mode", CAPD_XDP_AUTO, xdp_mode_names,
 	       "XDP attach mode; auto = native if the driver has it"),
+	K_ENUM(struct capd_conf_iface, path, "path", CAPD_PATH_BYPASS, path_names,
+	       "bypass = XDP, the kernel no longer sees the feeds; shared = AF_PACKET, local "
+	       "sockets keep them; auto = bypass if exclusive and XDP works"),
 	{ .name = NULL },
 };
 
@@ -243,6 +247,8 @@ static const struct ckey capture_keys[] = {
 	      "descriptors per RX batch, records per publish"),
 	K_BOOL(struct capd_conf_capture, join, "join", true,
 	       "join the feeds' groups on every interface (IGMP/MLD) so switches forward them"),
+	K_BOOL(struct capd_conf_capture, exclusive, "exclusive", false,
+	       "this box only captures: bypass even when local sockets receive captured feeds"),
 	K_LIST(struct capd_conf_capture, interfaces, ninterfaces, "interfaces", 1,
 	       CAPD_CONF_MAX_IFACES, CKF_REQUIRED, iface_keys, NULL, "interfaces to capture on"),
 	K_GROUP(struct capd_conf_capture, xsk, "xsk", xsk_keys, NULL,

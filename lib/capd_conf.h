@@ -29,6 +29,13 @@ enum capd_xdp_mode {
 	CAPD_XDP_GENERIC = 2,
 };
 
+/* How an interface's packets reach capd (capd(8), "Capture paths"). */
+enum capd_capture_path {
+	CAPD_PATH_BYPASS = 0, /* XDP + AF_XDP: the kernel no longer sees the feeds */
+	CAPD_PATH_SHARED = 1, /* AF_PACKET TPACKET_V3: the kernel delivers, capd copies */
+	CAPD_PATH_AUTO = 2,   /* bypass on an exclusive box where XDP works, else shared */
+};
+
 enum capd_zerocopy {
 	CAPD_ZC_AUTO = 0, /* zero-copy if the driver supports it, else copy */
 	CAPD_ZC_ON = 1,	  /* fail if zero-copy is not possible */
@@ -48,6 +55,7 @@ struct capd_conf_iface {
 	unsigned int nqueues;		       /* 0 = every queue of the interface */
 	uint16_t queues[CAPD_CONF_MAX_QUEUES]; /* distinct, in file order */
 	int mode;			       /* enum capd_xdp_mode */
+	int path;			       /* enum capd_capture_path */
 };
 
 struct capd_conf_xsk {
@@ -63,6 +71,7 @@ struct capd_conf_capture {
 	int snaplen;
 	int batch;
 	bool join;		  /* join the feeds' groups (IGMP/MLD) */
+	bool exclusive;		  /* this box only captures: no local consumers to keep */
 	unsigned int ninterfaces; /* 1..CAPD_CONF_MAX_IFACES once loaded */
 	struct capd_conf_iface interfaces[CAPD_CONF_MAX_IFACES];
 	struct capd_conf_xsk xsk;
