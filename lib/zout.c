@@ -540,7 +540,8 @@ int zout_open(const struct zout_opts *o, struct zout **zp)
 	s += sprintf(s, "%s", o->path) + 1;
 	z->tmp_path = s;
 	z->tmp_base = s + dlen;
-	s += sprintf(s, "%.*s.%s.part", (int)dlen, o->path, o->path + dlen) + 1;
+	zout_tmp_name(o->path, s, plen + sizeof("..part"));
+	s += strlen(s) + 1;
 	dir = s;
 	/* "/x" lives in "/", "d/x" in "d/", "x" in "." */
 	sprintf(dir, "%.*s", (int)(dlen ? dlen : 1), dlen ? o->path : ".");
@@ -809,6 +810,18 @@ uint64_t zout_mark_safe(const struct zout *z)
 const char *zout_path(const struct zout *z)
 {
 	return z->path;
+}
+
+int zout_tmp_name(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	int dlen = slash ? (int)(slash - path) + 1 : 0;
+	int n;
+
+	if (strlen(path + dlen) + sizeof("..part") - 1 > NAME_MAX)
+		return -ENAMETOOLONG;
+	n = snprintf(buf, len, "%.*s.%s.part", dlen, path, path + dlen);
+	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
 const char *zout_tmp_path(const struct zout *z)

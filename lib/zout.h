@@ -211,6 +211,13 @@ uint64_t zout_bytes_safe_out(const struct zout *z);
 uint64_t zout_mark_safe(const struct zout *z);
 const char *zout_path(const struct zout *z);	 /* final name, as given */
 const char *zout_tmp_path(const struct zout *z); /* temporary name; the final one in place */
-int zout_error(const struct zout *z);		 /* the sticky error, or 0 */
+
+/*
+ * The temporary name zout_open() gives the file path while it is written
+ * (not in place): "DIR/.BASE.part".
+ * @return 0, or -ENAMETOOLONG (buf too small or the name too long).
+ */
+int zout_tmp_name(const char *path, char *buf, size_t len);
+int zout_error(const struct zout *z); /* the sticky error, or 0 */
 
 #endif

@@ -9,6 +9,8 @@ capd_lab_test(lab_capdump_merge capdump_merge.sh)
 # --resume exactly-once: SIGKILLs under load, a power loss, a replaced ring;
 # ISB counters across a restart of capd.
 capd_lab_test(lab_capdump_resume_load capdump_resume_load.sh)
+# The state names a file before it is created (strace).
+capd_lab_test(lab_capdump_resume_order capdump_resume_order.sh)
 set_tests_properties(lab_capdump_resume_load PROPERTIES TIMEOUT 300)
 capd_lab_test(lab_capdump_resume_power capdump_resume_power.sh)
 capd_lab_test(lab_capdump_resume_ring capdump_resume_ring.sh)

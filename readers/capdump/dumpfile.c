@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,29 @@ static void tell_safe(struct dumpfile *d, bool closed)
 	d->o.safe(d->o.ctx, &sp);
 }
 
+/*
+ * The file d->name is about to be created under its temporary name: the
+ * state names it first (empty), so that a crash between its creation and
+ * the next safe point leaves no file a restart does not know of.
+ */
+static int tell_creating(struct dumpfile *d, bool in_place)
+{
+	char tmp[PATH_MAX];
+	int r;
+
+	if (!d->o.safe || in_place)
+		return 0;
+	r = zout_tmp_name(d->name, tmp, sizeof(tmp));
+	if (r < 0)
+		return r;
+	d->o.safe(d->o.ctx, &(struct dumpfile_safe){
+				    .tmp = tmp,
+				    .final = d->name,
+				    .packets = d->packets,
+			    });
+	return 0;
+}
+
 static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 {
 	struct zout_opts zo = {
@@ -322,6 +346,11 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 			return r;
 		}
 		zo.path = d->name;
+		r = tell_creating(d, zo.in_place);
+		if (r < 0) {
+			snprintf(err, errlen, "-w %s: %s", d->name, strerror(-r));
+			return r;
+		}
 		r = zout_open(&zo, &d->z);
 		/* Taken by another writer since make_name() looked: the next one. */
 		if (r != -EEXIST || !rotating(d) || tries == OPEN_TRIES)

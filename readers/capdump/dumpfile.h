@@ -70,7 +70,9 @@ struct dumpfile_safe {
 
 /*
  * Told of the safe points a restart must know before the output goes on,
- * synchronously: a file's headers are flushed (no packet is in it yet),
+ * synchronously: a file is about to be created (tmp set, offset 0, so that
+ * a crash before the next point leaves no file the state does not name),
+ * a file's headers are flushed (no packet is in it yet),
  * all of a file is flushed and it is about to be renamed (tmp set, offset
  * its whole content but the end of its zstd frame), and it was closed and
  * renamed (tmp NULL; a file salvaged after a write error holds the packets

@@ -11,6 +11,7 @@
 #include "file_replace.h"
 #include "fname.h"
 #include "resume.h"
+#include "zout.h"
 
 #define RESUME_MAGIC	"capdump-resume 2"
 #define RESUME_MAGIC_V1 "capdump-resume 1" /* rings by path only */
@@ -179,12 +180,9 @@ int resume_save(const char *path, const struct resume_state *s, bool durable)
 /* part is what zout names final's temporary file: ".NAME.part" beside it. */
 static bool part_of(const char *part, const char *final)
 {
-	const char *slash = strrchr(final, '/');
-	size_t dlen = slash ? (size_t)(slash - final) + 1 : 0;
 	char want[RESUME_PATH_MAX + 8];
 
-	snprintf(want, sizeof(want), "%.*s.%s.part", (int)dlen, final, final + dlen);
-	return !strcmp(part, want);
+	return !zout_tmp_name(final, want, sizeof(want)) && !strcmp(part, want);
 }
 
 /*
