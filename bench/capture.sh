@@ -3,9 +3,10 @@
 #
 # bench/capture.sh [--json] [--count N] [--size BYTES] [--rate PPS] [--repeat N]
 #                  [--sender socket|xdp] [--mode native|generic] [--no-perf]
-#                  [--tools "none capd tcpdump dumpcap netsniff"] [--build DIR]
+#                  [--tools "none capd shared tcpdump dumpcap netsniff"] [--build DIR]
 #
-# What capturing costs, capd against tcpdump, dumpcap and netsniff-ng, on
+# What capturing costs, capd (bypass path: "capd"; shared path, AF_PACKET:
+# "shared") against tcpdump, dumpcap and netsniff-ng, on
 # the same veth with the same traffic in the same run (root; a network
 # namespace of its own, cleaned up):
 #  - a sender pinned to CPU 0 offers N datagrams as fast as it can (the
@@ -44,11 +45,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 usage() {
 	echo "usage: capture.sh [--json] [--count N] [--size BYTES] [--rate PPS] [--repeat N]" >&2
 	echo "                  [--sender socket|xdp] [--mode native|generic] [--no-perf]" >&2
-	echo "                  [--tools \"none capd tcpdump dumpcap netsniff\"] [--build DIR]" >&2
+	echo "                  [--tools \"none capd shared tcpdump dumpcap netsniff\"] [--build DIR]" >&2
 	exit 2
 }
 json=0 count=1000000 size=100 rate=0 repeat=3 sender='' mode=native perf=1 build=
-tools="none capd tcpdump dumpcap netsniff"
+tools="none capd shared tcpdump dumpcap netsniff"
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--json) json=1 ;;
@@ -67,7 +68,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -z $sender || $sender == socket || $sender == xdp ]] || usage
 for t in $tools; do
-	[[ $t == @(none|capd|tcpdump|dumpcap|netsniff) ]] || usage
+	[[ $t == @(none|capd|shared|tcpdump|dumpcap|netsniff) ]] || usage
 done
 # The programs: with --build DIR from there, else as the lab takes them
 # ($CAPD, $MCAST_SEND, $RING_FLOWS and $XDP_GEN, or the build tree
@@ -247,11 +248,14 @@ capture = { cpu = 1; interfaces = ( { name = "$hif"; mode = "$mode"; } );
 feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001 ]; } );
 run = { user = ""; group = ""; };
 CONF
-run_capd() {
-	local out captured busy
+# The shared path: the same, with AF_PACKET rings of 64 MiB per socket.
+sed 's/mode = "[a-z]*"; }/path = "shared"; }/; s/^capture = {/capture = { packet = { blocks = 64; };/' \
+	"$LAB_TMP/capd.conf" >"$LAB_TMP/shared.conf"
+run_capd() { # [NAME CONF]
+	local out captured busy name=${1:-capd}
 
-	CAPD_LAB_WRAP="taskset -c 1" capd_lab_start "$LAB_TMP/capd.log" \
-		"$LAB_TMP/capd.conf"
+	CAPD_LAB_WRAP="taskset -c 1" capd_lab_start "$LAB_TMP/$name.log" \
+		"${2:-$LAB_TMP/capd.conf}"
 	pid=$CAPD_PID
 	send
 	kill -INT $pid
@@ -260,8 +264,8 @@ run_capd() {
 	out=$("$RING_FLOWS" -t 0.2 "$ringdir/r")
 	captured=$(sed -n 's/^stats packets=\([0-9]*\) .*/\1/p' <<<"$out")
 	busy=$(sed -n 's/.* busy_ns=\([0-9]*\) .*/\1/p' <<<"$out")
-	result capd "${captured:-0}" "$(echo "scale=1; $busy / $sent" | bc)"
-	if ((accepted)); then
+	result "$name" "${captured:-0}" "$(echo "scale=1; $busy / $sent" | bc)"
+	if ((accepted)) && [[ $name == capd ]]; then
 		R[capd.detail]+="  sent=$sent $(grep '^stats' <<<"$out")"$'\n'
 	fi
 }
@@ -296,6 +300,7 @@ for ((i = 0; i < repeat; i++)); do
 			case $t in
 			none) run_none ;;
 			capd) run_capd ;;
+			shared) run_capd shared "$LAB_TMP/shared.conf" ;;
 			tcpdump) run_peer tcpdump tcpdump -i "$hif" -n -B 65536 -w /dev/null ;;
 			dumpcap) run_peer dumpcap dumpcap -i "$hif" -B 64 -q -w /dev/null ;;
 			netsniff) run_peer netsniff netsniff-ng --in "$hif" --out /dev/null \
@@ -338,7 +343,7 @@ if ((json)); then
 	json_line sender_is_xdp_gen "$([[ $sender == xdp ]] && echo 1 || echo 0)" bool
 	for t in $tools; do
 		ref=
-		[[ $t == none || $t == capd ]] || ref=1
+		[[ $t == none || $t == capd || $t == shared ]] || ref=1
 		json_line "${t}_offered_pps" "$(get "$t.rate")" pps
 		json_line "${t}_lost" "$(get "$t.lost")" packets
 		json_line "${t}_softirq_ms_per_mpkt" "$(get "$t.softirq")" ms/Mpkt \
@@ -347,8 +352,8 @@ if ((json)); then
 			${ref:+"$(get capd.psoftirq)"}
 		json_line "${t}_other_load_ms" "$(get "$t.other")" ms
 		json_line "${t}_rounds_redone" "${R[$t.redone]:-0}" rounds
-		if [[ $t == capd ]]; then
-			json_line capd_busy_ms_per_mpkt "$(get capd.user)" ms/Mpkt
+		if [[ $t == capd || $t == shared ]]; then
+			json_line "${t}_busy_ms_per_mpkt" "$(get "$t.user")" ms/Mpkt
 		elif [[ $t != none ]]; then
 			json_line "${t}_cpu_ms_per_mpkt" "$(get "$t.user")" ms/Mpkt "$(get capd.user)"
 		fi
@@ -373,6 +378,14 @@ for t in $tools; do
 		"$(get "$t.other")" "${R[$t.redone]:-0}"
 done
 echo
+# The shared path against tcpdump, the same AF_PACKET copy path, in this run.
+if [[ " $tools " == *" shared "* && " $tools " == *" tcpdump "* ]]; then
+	printf 'shared path / tcpdump: kernel (softirq/proc) %s, (softirq/perf) %s (goal <= 1.2);' \
+		"$(ratio "$(get shared.softirq)" "$(get tcpdump.softirq)")" \
+		"$(ratio "$(get shared.psoftirq)" "$(get tcpdump.psoftirq)")"
+	printf ' user-space moving %s (goal <= 0.5)\n\n' \
+		"$(ratio "$(get shared.user)" "$(get tcpdump.user)")"
+fi
 [[ -n ${R[capd.detail]:-} ]] && printf 'capd ring counters per round:\n%s\n' "${R[capd.detail]}"
 cat <<EXPLAIN
 softirq/proc: irq+softirq time of all CPUs from /proc/stat, over the run and 0.5 s of drain

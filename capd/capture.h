@@ -20,9 +20,13 @@
 #include "ring_writer.h"
 
 struct xsk_rx;
+struct pktring;
+struct pktsel;
 
 struct capture_src {
-	struct xsk_rx *xsk;
+	struct xsk_rx *xsk;		/* bypass path, or */
+	struct pktring *pkt;		/* shared path, with */
+	const struct pktsel *sel;	/* its feed table */
 	struct ring_queue_stats *stats; /* this queue's slot in the ring */
 	uint16_t iface;			/* index into ring_stats.ifaces */
 	uint16_t queue;

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "netdev.h"
+#include "pktring.h"
 #include "ring.h"
 #include "ring_clock.h"
 #include "xdp_prog.h"
@@ -73,8 +74,13 @@ void housekeeping_update_stats(struct housekeeping *hk)
 		struct ring_queue_stats *q = s->stats;
 		struct capd_xdp_counters xc;
 		struct xsk_rx_stats xs;
+		struct pktring_stats ps;
 
-		if (xsk_rx_stats(s->xsk, &xs) == 0) {
+		if (s->pkt && pktring_stats(s->pkt, &ps) == 0) {
+			ring_store_relaxed64(&q->pkt_packets, ps.packets);
+			ring_store_relaxed64(&q->pkt_drops, ps.drops);
+		}
+		if (s->xsk && xsk_rx_stats(s->xsk, &xs) == 0) {
 			ring_store_relaxed64(&q->xsk_rx_dropped, xs.rx_dropped);
 			ring_store_relaxed64(&q->xsk_rx_ring_full, xs.rx_ring_full);
 			ring_store_relaxed64(&q->xsk_fill_ring_empty, xs.rx_fill_ring_empty);

@@ -34,6 +34,8 @@
 #include "mcast_join.h"
 #include "netdev.h"
 #include "phc.h"
+#include "pktring.h"
+#include "pktsel.h"
 #include "preflight.h"
 #include "privdrop.h"
 #include "ring_file.h"
@@ -58,6 +60,9 @@ struct capd {
 	struct xdp_prog *progs[CAPD_CONF_MAX_IFACES];
 	struct hwtstamp_saved hwts[CAPD_CONF_MAX_IFACES];
 	struct capture_src srcs[RING_MAX_QUEUES];
+	struct sock_fprog filter; /* the shared path's socket filter */
+	struct pktsel sel;	  /* and its feed table */
+	bool filter_ready;
 	struct capture cap;
 	struct housekeeping hk;
 	struct mcast_join joins;
@@ -172,18 +177,30 @@ static int check_start(struct capd *d)
 	unsigned int i;
 	int r;
 
-	/* The shared path (AF_PACKET) is configured but not built yet. */
-	for (i = 0; i < c->capture.ninterfaces; i++)
-		if (c->capture.interfaces[i].path != CAPD_PATH_BYPASS) {
-			pr_err("%s: capture.interfaces[%u].path: only \"bypass\" in this version",
-			       d->conf_path, i);
-			return -ENOTSUP;
+	bool xdp = false;
+
+	/* The shared path sees the interface after the stack, not its queues. */
+	for (i = 0; i < c->capture.ninterfaces; i++) {
+		const struct capd_conf_iface *ifc = &c->capture.interfaces[i];
+
+		if (ifc->path != CAPD_PATH_BYPASS && ifc->nqueues) {
+			pr_err("%s: capture.interfaces[%u]: queues selects NIC queues for the "
+			       "bypass "
+			       "path only; path \"%s\" captures every queue of %s: remove queues, "
+			       "or set path \"bypass\"",
+			       d->conf_path, i, ifc->path == CAPD_PATH_SHARED ? "shared" : "auto",
+			       ifc->name);
+			return -EINVAL;
 		}
+		xdp |= ifc->path != CAPD_PATH_SHARED;
+	}
 	for (i = 0; d->check && i < c->capture.ninterfaces; i++) {
 		const char *ifname = c->capture.interfaces[i].name;
 		struct netdev_xdp_prog xp;
 
-		if (netdev_xdp_attached(d->ifindex[i], &xp) == 0 && xp.attached) {
+		/* auto falls back to shared on a held hook (setup_interface()) */
+		if (c->capture.interfaces[i].path == CAPD_PATH_BYPASS &&
+		    netdev_xdp_attached(d->ifindex[i], &xp) == 0 && xp.attached) {
 			pr_err("%s: capture.interfaces[%u].name: %s already has an XDP program "
 			       "(id %u)%s",
 			       d->conf_path, i, ifname, xp.prog_id, busy_hint(ifname));
@@ -191,7 +208,7 @@ static int check_start(struct capd *d)
 		}
 	}
 	obj = xdp_prog_obj_source(NULL, &why);
-	r = xdp_prog_obj_check(obj);
+	r = xdp ? xdp_prog_obj_check(obj) : 0;
 	if (r < 0) {
 		pr_err("XDP object %s (from %s): %s; install capd's capd_xdp.bpf.o there, or "
 		       "name it with CAPD_BPF_OBJ=FILE",
@@ -443,7 +460,11 @@ static const char *attach_hint(int r, const struct xdp_prog_opts *po, int ifinde
 	return "";
 }
 
-static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feeds)
+/*
+ * The bypass path on interface i.  With xdp_err set (path auto), an XDP
+ * program that cannot be attached is not an error: 1 and its -errno there.
+ */
+static int setup_bypass(struct capd *d, unsigned int i, struct xdp_feed *feeds, int *xdp_err)
 {
 	const struct capd_conf_iface *ifc = &d->conf.capture.interfaces[i];
 	struct xdp_prog_opts po = {
@@ -469,6 +490,10 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 		return -EINVAL;
 	}
 	r = xdp_prog_open(&po, &d->progs[i]);
+	if (r < 0 && xdp_err) {
+		*xdp_err = r;
+		return 1;
+	}
 	if (r < 0) {
 		pr_err("%s: XDP program (mode %s): %s%s", ifc->name, xdp_prog_mode_str(po.mode),
 		       strerror(-r), attach_hint(r, &po, d->ifindex[i]));
@@ -481,6 +506,7 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 	driver_info(ifc->name, ri->hardware, sizeof(ri->hardware));
 	ri->ifindex = (uint32_t)d->ifindex[i];
 	ri->xdp_mode = pi->mode == XDP_PROG_MODE_NATIVE ? 1 : 2;
+	ri->path = RING_PATH_BYPASS;
 	ri->ts_source = RING_TS_KERNEL_TAI;
 	if (pi->hw_bound && pi->hw_ts != 0) {
 		r = hwtstamp_enable(ifc->name, &d->hwts[i]);
@@ -548,6 +574,122 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 		}
 	}
 	return 0;
+}
+
+/* The shared path's socket filter and feed table, once for all interfaces. */
+static int setup_filter(struct capd *d, const struct xdp_feed *feeds)
+{
+	char expr[16384], err[512];
+	int r;
+
+	if (d->filter_ready)
+		return 0;
+	r = pktsel_expr(feeds, d->conf.nfeeds, expr, sizeof(expr));
+	if (r == 0)
+		r = pktsel_init(&d->sel, feeds, d->conf.nfeeds);
+	if (r < 0) {
+		pr_err("shared path: the feeds do not fit a socket filter: %s", strerror(-r));
+		return r;
+	}
+	r = pktsel_filter(expr, &d->filter, err, sizeof(err));
+	if (r < 0) {
+		pr_err("shared path: socket filter \"%s\": %s", expr,
+		       r == -EINVAL ? err : strerror(-r));
+		return r;
+	}
+	pr_debug("shared path: socket filter \"%s\" (%u instructions)", expr, d->filter.len);
+	d->filter_ready = true;
+	return 0;
+}
+
+/*
+ * The shared path on interface i: one AF_PACKET socket per receive queue,
+ * in one FANOUT_QM group when there are several.  QM, not HASH: the
+ * kernel hands each socket the frames of one NIC queue, so records keep
+ * their queue and a queue's drops are its socket's, as on the bypass path;
+ * a hash would spread a queue over sockets and pin nothing.
+ */
+static int setup_shared(struct capd *d, unsigned int i, struct xdp_feed *feeds, const char *why)
+{
+	const struct capd_conf_iface *ifc = &d->conf.capture.interfaces[i];
+	struct ring_iface *ri = &d->stats->ifaces[i];
+	unsigned int q, nq = count_rx_queues(ifc->name);
+	bool hw = false;
+	int r, ts;
+
+	r = setup_filter(d, feeds);
+	if (r < 0)
+		return r;
+	snprintf(ri->name, sizeof(ri->name), "%s", ifc->name);
+	driver_info(ifc->name, ri->hardware, sizeof(ri->hardware));
+	ri->ifindex = (uint32_t)d->ifindex[i];
+	ri->xdp_mode = 0;
+	ri->path = RING_PATH_SHARED;
+	ts = hwtstamp_enable(ifc->name, &d->hwts[i]);
+	hw = ts == 0;
+	ri->ts_source = hw ? RING_TS_PHC : RING_TS_KERNEL_TAI;
+	for (q = 0; q < nq; q++) {
+		struct capture_src *s = &d->srcs[d->cap.nsrcs];
+		struct pktring_opts po = {
+			.ifname = ifc->name,
+			.block_size = (uint32_t)d->conf.capture.packet.block_size,
+			.blocks = d->conf.capture.packet.blocks,
+			.filter = &d->filter,
+			/* unique per process and interface, never 0 */
+			.fanout_id = nq > 1 ? (int)(((uint32_t)getpid() * 16 + i) % 0xffff) + 1 : 0,
+			.hw_ts = hw,
+		};
+
+		if (d->cap.nsrcs >= RING_MAX_QUEUES)
+			return -E2BIG;
+		r = pktring_open(&po, &s->pkt);
+		if (r < 0) {
+			pr_err("%s queue %u: AF_PACKET socket: %s", ifc->name, q, strerror(-r));
+			return r;
+		}
+		d->cap.nsrcs++;
+		s->sel = &d->sel;
+		s->iface = (uint16_t)i;
+		s->queue = (uint16_t)q;
+		s->stats = &d->stats->queues[d->cap.nsrcs - 1];
+		s->stats->iface = (uint16_t)i;
+		s->stats->queue = (uint16_t)q;
+		ri->nqueues++;
+	}
+	pr_info("%s: shared path (AF_PACKET, %u socket(s)%s), %s; timestamps from %s", ifc->name,
+		nq, nq > 1 ? " in a fanout group by queue" : "", why,
+		hw ? "the NIC clock" : "the kernel (TAI)");
+	return 0;
+}
+
+/* Bypass, shared, or auto's choice between them, in one line. */
+static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feeds)
+{
+	const struct capd_conf_iface *ifc = &d->conf.capture.interfaces[i];
+	char why[256];
+	int r, xdp_err = 0;
+
+	if (ifc->path == CAPD_PATH_BYPASS)
+		return setup_bypass(d, i, feeds, NULL);
+	if (ifc->path == CAPD_PATH_SHARED)
+		return setup_shared(d, i, feeds,
+				    "as configured: local sockets keep receiving the feeds");
+	if (!d->conf.capture.exclusive)
+		return setup_shared(d, i, feeds,
+				    "chosen by path \"auto\": capture.exclusive is false, so local "
+				    "sockets keep receiving the feeds");
+	r = setup_bypass(d, i, feeds, &xdp_err);
+	if (r == 0)
+		pr_info("%s: bypass path (XDP), chosen by path \"auto\": capture.exclusive is "
+			"true and XDP works here",
+			ifc->name);
+	if (r != 1)
+		return r;
+	snprintf(why, sizeof(why),
+		 "chosen by path \"auto\": capture.exclusive is true but XDP does not work "
+		 "here (%s)",
+		 strerror(-xdp_err));
+	return setup_shared(d, i, feeds, why);
 }
 
 /* The feed table readers use to name what they read. */
@@ -750,8 +892,11 @@ static void teardown(struct capd *d)
 	if (d->hk_running)
 		housekeeping_write_metrics(&d->hk, false); /* capd_running 0: a clean stop */
 	mcast_join_close(&d->joins);
-	for (i = 0; i < d->cap.nsrcs; i++)
+	for (i = 0; i < d->cap.nsrcs; i++) {
 		xsk_rx_close(d->srcs[i].xsk);
+		pktring_close(d->srcs[i].pkt);
+	}
+	pktsel_filter_free(&d->filter);
 	for (i = 0; i < d->nifaces; i++)
 		if (hwtstamp_restore(&d->hwts[i]) < 0)
 			pr_warn("%s: could not restore the timestamping configuration",

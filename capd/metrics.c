@@ -139,7 +139,7 @@ struct queue_family {
 	struct {
 		const char *value;
 		size_t off; /* of the uint64_t counter in struct ring_queue_stats */
-	} series[4];
+	} series[5];
 };
 
 /*
@@ -180,13 +180,15 @@ static const struct queue_family queue_families[] = {
 	  "Packets lost before the ring: nic = the NIC ran out of buffers (whole interface, on its "
 	  "first queue), rx_ring_full = the socket's RX ring was full, xsk = dropped by the "
 	  "AF_XDP socket otherwise, no_socket = selected on a queue capd does not capture "
-	  "(whole interface, on its first queue).",
+	  "(whole interface, on its first queue), socket = the shared path's AF_PACKET socket "
+	  "found its ring full.",
 	  "stage",
-	  4,
+	  5,
 	  { { "nic", QS(nic_dropped) },
 	    { "rx_ring_full", QS(xsk_rx_ring_full) },
 	    { "xsk", QS(xsk_rx_dropped) },
-	    { "no_socket", QS(xdp_no_socket) } } },
+	    { "no_socket", QS(xdp_no_socket) },
+	    { "socket", QS(pkt_drops) } } },
 	{ "capd_xsk_fill_ring_empty_total",
 	  "Times the kernel found the AF_XDP socket's fill ring empty (capd late giving frames "
 	  "back).",

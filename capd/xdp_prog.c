@@ -173,6 +173,16 @@ static int build_value(const struct xdp_feed *feeds, size_t n, const struct feed
 	return 0;
 }
 
+int xdp_prog_feed_value(const struct xdp_feed *feeds, size_t nfeeds, int family,
+			const uint8_t *addr, unsigned int len, struct capd_feed_val *v)
+{
+	struct feed_key k = { .family = family, .len = len };
+
+	memcpy(k.addr, addr, family == AF_INET ? 4 : 16);
+	prefix_mask(k.addr, k.len, 16);
+	return build_value(feeds, nfeeds, &k, v);
+}
+
 static int check_feed(const struct xdp_feed *f)
 {
 	unsigned int i;

@@ -209,6 +209,15 @@ int xdp_prog_features_parse(const char *list, unsigned int *off);
 int xdp_prog_check_feeds(const struct xdp_feed *feeds, size_t nfeeds);
 
 /*
+ * The map value the program holds for prefix (family, addr, len): what
+ * the LPM lookup of an address whose longest feed prefix this is returns.
+ * For user space doing the program's job (the shared path).  Pure.
+ * @return 0 or -E2BIG (as xdp_prog_check_feeds()).
+ */
+int xdp_prog_feed_value(const struct xdp_feed *feeds, size_t nfeeds, int family,
+			const uint8_t *addr, unsigned int len, struct capd_feed_val *v);
+
+/*
  * Load the program for o->ifname, fill the feed maps and attach it as
  * described at the top.  On success *ret owns the attached program.
  * @return 0; -ENODEV (no such interface); -EBUSY (an XDP program is

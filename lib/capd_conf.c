@@ -238,6 +238,14 @@ static const struct ckey xsk_keys[] = {
 	{ .name = NULL },
 };
 
+static const struct ckey packet_keys[] = {
+	K_SIZE(struct capd_conf_packet, block_size, "block_size", 1ULL << 20, 64ULL << 10,
+	       64ULL << 20, CKF_POW2, "bytes per TPACKET_V3 block"),
+	K_INT(struct capd_conf_packet, blocks, "blocks", 64, 2, 65536, 0,
+	      "blocks per AF_PACKET socket; the kernel drops (and counts) when all are full"),
+	{ .name = NULL },
+};
+
 static const struct ckey capture_keys[] = {
 	K_INT(struct capd_conf_capture, cpu, "cpu", 1, -1, 4095, 0,
 	      "core of the capture thread; -1 = do not pin (must be online at startup)"),
@@ -253,6 +261,8 @@ static const struct ckey capture_keys[] = {
 	       CAPD_CONF_MAX_IFACES, CKF_REQUIRED, iface_keys, NULL, "interfaces to capture on"),
 	K_GROUP(struct capd_conf_capture, xsk, "xsk", xsk_keys, NULL,
 		"AF_XDP sockets, one per queue"),
+	K_GROUP(struct capd_conf_capture, packet, "packet", packet_keys, NULL,
+		"the shared path's AF_PACKET rings, one per queue"),
 	{ .name = NULL },
 };
 

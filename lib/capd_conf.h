@@ -66,6 +66,12 @@ struct capd_conf_xsk {
 	int zerocopy;	     /* enum capd_zerocopy */
 };
 
+/* The shared path's AF_PACKET ring, per socket (capture.packet). */
+struct capd_conf_packet {
+	uint64_t block_size; /* bytes per TPACKET_V3 block, power of two */
+	uint32_t blocks;     /* blocks per socket */
+};
+
 struct capd_conf_capture {
 	int cpu; /* -1 = do not pin */
 	int snaplen;
@@ -75,6 +81,7 @@ struct capd_conf_capture {
 	unsigned int ninterfaces; /* 1..CAPD_CONF_MAX_IFACES once loaded */
 	struct capd_conf_iface interfaces[CAPD_CONF_MAX_IFACES];
 	struct capd_conf_xsk xsk;
+	struct capd_conf_packet packet;
 };
 
 /* An address or prefix: "239.1.1.1", "239.1.0.0/16", "ff3e::/96". */

@@ -179,7 +179,8 @@ static inline uint64_t ring_capacity(const struct ring_hdr *h)
  * Packets of a queue dropped before they reached the ring: by the NIC, by
  * the kernel on the way to the AF_XDP socket, with the socket's RX ring
  * full, or selected on a queue that has no capd socket (xdp_no_socket: the
- * interface's uncaptured queues, on its first captured one).  Not
+ * interface's uncaptured queues, on its first captured one), or, on the
+ * shared path, by the AF_PACKET socket with its ring full (pkt_drops).  Not
  * xsk_fill_ring_empty: in copy mode those drops are inside xsk_rx_dropped
  * already, in zero-copy mode it counts refill attempts.
  * The counters are read relaxed; each only grows within a generation.
@@ -187,7 +188,8 @@ static inline uint64_t ring_capacity(const struct ring_hdr *h)
 static inline uint64_t ring_queue_dropped(const struct ring_queue_stats *q)
 {
 	return ring_load_relaxed64(&q->nic_dropped) + ring_load_relaxed64(&q->xsk_rx_dropped) +
-	       ring_load_relaxed64(&q->xsk_rx_ring_full) + ring_load_relaxed64(&q->xdp_no_socket);
+	       ring_load_relaxed64(&q->xsk_rx_ring_full) + ring_load_relaxed64(&q->xdp_no_socket) +
+	       ring_load_relaxed64(&q->pkt_drops);
 }
 
 /* Absolute position of the start of the block that holds pos. */

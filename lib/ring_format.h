@@ -219,6 +219,12 @@ struct ring_clock {
 #define RING_MAX_QUEUES 256
 #define RING_IFNAME_LEN 16
 
+/* ring_iface.path: how capd captures the interface */
+enum ring_capture_path {
+	RING_PATH_BYPASS = 0, /* XDP + AF_XDP: the kernel does not see the feeds */
+	RING_PATH_SHARED = 1, /* AF_PACKET TPACKET_V3: the kernel delivers, capd copies */
+};
+
 struct ring_iface {
 	char name[RING_IFNAME_LEN]; /* NUL terminated */
 	uint32_t ifindex;
@@ -227,7 +233,8 @@ struct ring_iface {
 	uint8_t ts_source; /* enum ring_ts_source of this interface */
 	uint8_t zerocopy;  /* 1 when AF_XDP runs zero-copy */
 	char hardware[32]; /* driver and bus address, NUL terminated */
-	uint8_t reserved[7];
+	uint8_t path;	   /* enum ring_capture_path */
+	uint8_t reserved[6];
 };
 
 struct ring_queue_stats {
@@ -250,7 +257,11 @@ struct ring_queue_stats {
 				 * their queue (a queue not captured), passed
 				 * to the kernel: the whole interface's since
 				 * the writer started, on its first queue only */
-	uint64_t reserved[3];
+	/* the shared path's AF_PACKET socket (PACKET_STATISTICS, summed
+	 * since the writer started; 0 on the bypass path) */
+	uint64_t pkt_packets; /* frames its filter took, pkt_drops included */
+	uint64_t pkt_drops;   /* of those, dropped: no free block in its ring */
+	uint64_t reserved[1];
 };
 
 struct ring_stats {
@@ -341,6 +352,8 @@ _Static_assert(offsetof(struct ring_clock, max_offset_ns) == 104, "ring ABI v1")
 _Static_assert(sizeof(struct ring_iface) == 64, "ring ABI v1");
 _Static_assert(sizeof(struct ring_queue_stats) == 128, "ring ABI v1");
 _Static_assert(offsetof(struct ring_queue_stats, xdp_no_socket) == 96, "ring ABI v1");
+_Static_assert(offsetof(struct ring_queue_stats, pkt_drops) == 112, "ring ABI v1");
+_Static_assert(offsetof(struct ring_iface, path) == 57, "ring ABI v1");
 _Static_assert(sizeof(struct ring_stats) == 64 + 16 * 64 + 256 * 128, "ring ABI v1");
 _Static_assert(RING_STATS_OFF + sizeof(struct ring_stats) <= RING_META_SIZE, "meta fits");
 _Static_assert(RING_CLOCK_OFF + sizeof(struct ring_clock) <= RING_STATS_OFF, "clock fits");

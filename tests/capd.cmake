@@ -59,6 +59,8 @@ set_tests_properties(metrics_parse PROPERTIES LABELS unit TIMEOUT 60 SKIP_RETURN
 # capd end to end (root): selection, integrity, no system calls, teardown;
 # bad configurations; restarts.
 capd_lab_test(lab_capd_capture capd_capture.sh)
+# The shared path: local sockets and capd both get every packet; socket drops counted.
+capd_lab_test(lab_capd_shared capd_shared.sh)
 capd_lab_test(lab_capd_badconf capd_badconf.sh)
 # capd -n refuses what a start refuses: run.dir, a held XDP hook, the XDP object.
 capd_lab_test(lab_capd_check capd_check.sh)

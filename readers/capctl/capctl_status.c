@@ -395,6 +395,7 @@ static void gather(const struct ring_map *m, const char *path, struct status *s)
 /* The drops before the ring, by stage (docs/architecture.md). */
 struct drops {
 	uint64_t nic, xsk, rx_ring_full, no_socket;
+	uint64_t socket; /* the shared path's AF_PACKET socket */
 };
 
 static struct drops queue_drops(const struct ring_queue_stats *q)
@@ -404,6 +405,7 @@ static struct drops queue_drops(const struct ring_queue_stats *q)
 		.xsk = ring_load_relaxed64(&q->xsk_rx_dropped),
 		.rx_ring_full = ring_load_relaxed64(&q->xsk_rx_ring_full),
 		.no_socket = ring_load_relaxed64(&q->xdp_no_socket),
+		.socket = ring_load_relaxed64(&q->pkt_drops),
 	};
 }
 
@@ -480,10 +482,16 @@ static void text_counters(const struct status *s)
 	for (i = 0; i < niface(st); i++) {
 		const struct ring_iface *f = &st->ifaces[i];
 
-		printf("interface  %.*s (%s): XDP %s, %s, timestamps %s, %u queue(s)\n",
-		       RING_IFNAME_LEN, f->name, f->hardware[0] ? f->hardware : "?",
-		       xdp_mode(f->xdp_mode), f->zerocopy ? "zero-copy" : "copy mode",
-		       clock_text_source(f->ts_source), f->nqueues);
+		if (f->path == RING_PATH_SHARED)
+			printf("interface  %.*s (%s): shared path (AF_PACKET), timestamps %s, %u "
+			       "queue(s)\n",
+			       RING_IFNAME_LEN, f->name, f->hardware[0] ? f->hardware : "?",
+			       clock_text_source(f->ts_source), f->nqueues);
+		else
+			printf("interface  %.*s (%s): XDP %s, %s, timestamps %s, %u queue(s)\n",
+			       RING_IFNAME_LEN, f->name, f->hardware[0] ? f->hardware : "?",
+			       xdp_mode(f->xdp_mode), f->zerocopy ? "zero-copy" : "copy mode",
+			       clock_text_source(f->ts_source), f->nqueues);
 		for (q = 0; q < nqueue(st); q++) {
 			const struct ring_queue_stats *qs = &st->queues[q];
 			struct drops d;
@@ -494,10 +502,11 @@ static void text_counters(const struct status *s)
 			printf("  queue %-3u %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
 			       " truncated; dropped: NIC %" PRIu64 ", XDP socket %" PRIu64
 			       ", RX ring full %" PRIu64 ", no socket %" PRIu64
-			       "; fill ring found empty %" PRIu64 "\n",
+			       ", AF_PACKET socket %" PRIu64 "; fill ring found empty %" PRIu64
+			       "\n",
 			       qs->queue, ring_load_relaxed64(&qs->packets),
 			       ring_load_relaxed64(&qs->bytes), ring_load_relaxed64(&qs->truncated),
-			       d.nic, d.xsk, d.rx_ring_full, d.no_socket,
+			       d.nic, d.xsk, d.rx_ring_full, d.no_socket, d.socket,
 			       ring_load_relaxed64(&qs->xsk_fill_ring_empty));
 		}
 	}
@@ -595,9 +604,9 @@ static void json_window(const struct status *s)
 static void json_drops(struct drops d)
 {
 	printf("\"dropped\":{\"nic\":%" PRIu64 ",\"xsk\":%" PRIu64 ",\"rx_ring_full\":%" PRIu64
-	       ",\"no_socket\":%" PRIu64 ",\"total\":%" PRIu64 "}",
-	       d.nic, d.xsk, d.rx_ring_full, d.no_socket,
-	       d.nic + d.xsk + d.rx_ring_full + d.no_socket);
+	       ",\"no_socket\":%" PRIu64 ",\"socket\":%" PRIu64 ",\"total\":%" PRIu64 "}",
+	       d.nic, d.xsk, d.rx_ring_full, d.no_socket, d.socket,
+	       d.nic + d.xsk + d.rx_ring_full + d.no_socket + d.socket);
 }
 
 static void json_counters(const struct status *s)
@@ -621,9 +630,10 @@ static void json_counters(const struct status *s)
 		json_out_str(stdout, name);
 		printf(",\"ifindex\":%u,\"hardware\":", f->ifindex);
 		json_out_str(stdout, hw);
-		printf(",\"xdp_mode\":\"%s\",\"zerocopy\":%s,\"ts_source\":\"%s\",\"queues\":[",
-		       xdp_mode(f->xdp_mode), f->zerocopy ? "true" : "false",
-		       clock_text_source(f->ts_source));
+		printf(",\"path\":\"%s\",\"xdp_mode\":\"%s\",\"zerocopy\":%s,\"ts_source\":\"%s\","
+		       "\"queues\":[",
+		       f->path == RING_PATH_SHARED ? "shared" : "bypass", xdp_mode(f->xdp_mode),
+		       f->zerocopy ? "true" : "false", clock_text_source(f->ts_source));
 		for (q = 0, n = 0; q < nqueue(st); q++) {
 			const struct ring_queue_stats *qs = &st->queues[q];
 			struct drops d;
@@ -637,6 +647,7 @@ static void json_counters(const struct status *s)
 			all.xsk += d.xsk;
 			all.rx_ring_full += d.rx_ring_full;
 			all.no_socket += d.no_socket;
+			all.socket += d.socket;
 			printf("%s{\"queue\":%u,\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
 			       ",\"truncated\":%" PRIu64 ",",
 			       n++ ? "," : "", qs->queue, ring_load_relaxed64(&qs->packets),

@@ -496,12 +496,14 @@ static void fill_idb(void *ctx, uint32_t if_id, struct pcapng_idb_info *idb)
 static void queue_counts(const struct ring_queue_stats *s, struct qcount *c)
 {
 	c->iface = s->iface;
-	c->recv = ring_load_relaxed64(&s->xdp_redirected) + ring_load_relaxed64(&s->xdp_passed);
+	/* XDP's frames on the bypass path, the socket filter's on the shared one */
+	c->recv = ring_load_relaxed64(&s->xdp_redirected) + ring_load_relaxed64(&s->xdp_passed) +
+		  ring_load_relaxed64(&s->pkt_packets);
 	c->ifdrop = ring_load_relaxed64(&s->nic_dropped);
 	/* With the selected frames of queues capd has no socket on. */
 	c->osdrop = ring_load_relaxed64(&s->xsk_rx_dropped) +
 		    ring_load_relaxed64(&s->xsk_rx_ring_full) +
-		    ring_load_relaxed64(&s->xdp_no_socket);
+		    ring_load_relaxed64(&s->xdp_no_socket) + ring_load_relaxed64(&s->pkt_drops);
 }
 
 static uint64_t since(uint64_t now, uint64_t base)

@@ -52,6 +52,7 @@ static void add_queue(uint16_t iface, uint16_t queue, uint64_t base)
 	q->xdp_redirected = base + 8;
 	q->xdp_passed = base + 9;
 	q->xdp_meta_failed = base + 10;
+	q->pkt_drops = base + 11;
 }
 
 /* Two interfaces, three queues (NIC drops on each interface's first), a
@@ -293,8 +294,8 @@ static void test_values(void)
 	t = render();
 	nfam = check_format(t, &nser);
 	T_EQ(nfam, NFAMILIES);
-	/* 12 ring families, 3 queues x (6 + 2 actions + 4 stages), 2 interfaces, 5 clock */
-	T_EQ(nser, 12 + 3 * 12 + 2 + 5);
+	/* 12 ring families, 3 queues x (6 + 2 actions + 5 stages), 2 interfaces, 5 clock */
+	T_EQ(nser, 12 + 3 * 13 + 2 + 5);
 
 	EXPECT_LINE(t, "capd_running{ring=\"" RING "\"} 1");
 	EXPECT_LINE(t, "capd_start_time_seconds{ring=\"" RING "\"} 1763762006.123456789");
@@ -336,6 +337,8 @@ static void test_values(void)
 		       "\",interface=\"eth1\",queue=\"0\",stage=\"no_socket\"} 13");
 	EXPECT_LINE(t, "capd_dropped_packets_total{ring=\"" RING
 		       "\",interface=\"eth1\",queue=\"3\",stage=\"no_socket\"} 0");
+	EXPECT_LINE(t, "capd_dropped_packets_total{ring=\"" RING
+		       "\",interface=\"eth1\",queue=\"3\",stage=\"socket\"} 2011");
 	EXPECT_NO(t, "stage=\"fill_ring_empty\"");
 	EXPECT_LINE(t, "capd_xsk_fill_ring_empty_total{ring=\"" RING
 		       "\",interface=\"eth2\",queue=\"0\"} 3006");
