@@ -86,21 +86,19 @@ static inline int64_t tai_offset(void)
 /* A tag the kernel took off goes back where it was: records are the wire's bytes. */
 static inline uint32_t pkt_copy(const struct pktring_frame *f, uint8_t *dst, uint32_t caplen)
 {
+	uint8_t hdr[16];
 	uint32_t n;
 
 	if (!f->hw_vlan) {
 		memcpy(dst, f->data, caplen < f->len ? caplen : f->len);
 		return f->wire_len;
 	}
-	if (caplen <= 12) {
-		memcpy(dst, f->data, caplen);
-		return f->wire_len + 4;
-	}
-	memcpy(dst, f->data, 12);
-	dst[12] = (uint8_t)(f->vlan >> 24);
-	dst[13] = (uint8_t)(f->vlan >> 16);
-	dst[14] = (uint8_t)(f->vlan >> 8);
-	dst[15] = (uint8_t)f->vlan;
+	memcpy(hdr, f->data, 12); /* the kernel's frames hold 14 bytes at least */
+	hdr[12] = (uint8_t)(f->vlan >> 24);
+	hdr[13] = (uint8_t)(f->vlan >> 16);
+	hdr[14] = (uint8_t)(f->vlan >> 8);
+	hdr[15] = (uint8_t)f->vlan;
+	memcpy(dst, hdr, caplen < 16 ? caplen : 16);
 	if (caplen > 16) {
 		n = caplen - 16 < f->len - 12 ? caplen - 16 : f->len - 12;
 		memcpy(dst + 16, f->data + 12, n);
