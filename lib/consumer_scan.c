@@ -415,6 +415,8 @@ static size_t owners_of(int pid, struct consumer *c, size_t n, size_t left, bool
 		uint64_t ino;
 		size_t i;
 
+		if (r < 0 && (errno == EACCES || errno == EPERM))
+			*hidden = true; /* a listing is allowed where the links are not */
 		if (r <= 0)
 			continue;
 		link[r] = '\0';

@@ -77,8 +77,11 @@ int consumer_scan(const struct consumer_scan_opts *o, struct consumer *out, size
 
 /*
  * Name the processes holding c[0..n)'s sockets (those with pid 0), from
- * the socket links in /proc/PID/fd: every process for root, only the
- * caller's own user's otherwise (and less under ProtectProc=).
+ * the socket links in /proc/PID/fd: every process for root with its
+ * capabilities; without them (capd after its privilege drop, even as
+ * uid 0) only the processes of the caller's uid that have no more
+ * capabilities than it has (ptrace access rules), and fewer still under
+ * systemd's ProtectProc=.
  */
 void consumer_owners(struct consumer *c, size_t n);
 
