@@ -28,11 +28,11 @@
 struct consumers {
 	const struct capd_conf *conf; /* NULL: nothing to watch (no bypass interface) */
 	const char *conf_path;
-	uint32_t ifaces;			/* bypass interfaces */
-	struct consumer now[CONSUMERS_MAX];	/* the last pass's, owners known */
-	struct consumer next[CONSUMERS_MAX];	/* the pass being made */
-	size_t nnow;				/* stored in now[] */
-	uint64_t found;				/* the last pass's count */
+	uint32_t ifaces;		     /* bypass interfaces */
+	struct consumer now[CONSUMERS_MAX];  /* the last pass's, owners known */
+	struct consumer next[CONSUMERS_MAX]; /* the pass being made */
+	size_t nnow;			     /* stored in now[] */
+	uint64_t found;			     /* the last pass's count */
 	uint64_t appeared;
 	int scan_err; /* the last pass's error, for logging changes */
 };

@@ -47,8 +47,8 @@ static bool kernel_group(const struct proc_net_mship *m)
 
 	if (m->family == 4)
 		return a[0] == 224 && a[1] == 0 && a[2] == 0 && a[3] == 1;
-	if (a[0] == 0xff && (a[1] == 0x01 || a[1] == 0x02 || a[1] == 0x05) &&
-	    is_zero(a + 2, 13) && (a[15] == 1 || a[15] == 2))
+	if (a[0] == 0xff && (a[1] == 0x01 || a[1] == 0x02 || a[1] == 0x05) && is_zero(a + 2, 13) &&
+	    (a[15] == 1 || a[15] == 2))
 		return true;
 	return memcmp(a, snode, sizeof(snode)) == 0;
 }
@@ -151,9 +151,8 @@ static bool joined(const struct consumer_scan_opts *o, const struct want *w, con
 }
 
 /* Does socket s consume w on interface ifname? */
-static bool consumes(const struct consumer_scan_opts *o, const struct want *w,
-		     const char *ifname, const struct proc_net_udp *s,
-		     const struct proc_net_mship *ms, size_t nms)
+static bool consumes(const struct consumer_scan_opts *o, const struct want *w, const char *ifname,
+		     const struct proc_net_udp *s, const struct proc_net_mship *ms, size_t nms)
 {
 	const uint8_t *a;
 	bool wild;
@@ -286,8 +285,8 @@ static int load_udp(const char *path, int family, bool optional, struct proc_net
 	return 0;
 }
 
-static int load_mships(const char *path, int family, bool optional,
-		       struct proc_net_mship **ms, size_t *n)
+static int load_mships(const char *path, int family, bool optional, struct proc_net_mship **ms,
+		       size_t *n)
 {
 	struct proc_net_count cnt;
 	struct proc_net_mship *nm;
@@ -313,8 +312,8 @@ static int load_mships(const char *path, int family, bool optional,
 			proc_net_igmp_parse(buf, len, pass ? *ms + *n : NULL, pass ? cnt.found : 0,
 					    &cnt);
 		else
-			proc_net_igmp6_parse(buf, len, pass ? *ms + *n : NULL,
-					     pass ? cnt.found : 0, &cnt);
+			proc_net_igmp6_parse(buf, len, pass ? *ms + *n : NULL, pass ? cnt.found : 0,
+					     &cnt);
 	}
 	*n += cnt.found;
 	free(buf);
@@ -483,7 +482,7 @@ char *consumer_str(const struct consumer *c, const struct capd_conf *conf, char 
 	else
 		snprintf(feed, sizeof(feed), "multicast UDP (no feeds configured)");
 	snprintf(buf, len, "%s, socket %s%s%s:%u (inode %llu), %s on %s", who,
-		 c->sock.family == 6 ? "[" : "", addr, c->sock.family == 6 ? "]" : "",
-		 c->sock.port, (unsigned long long)c->sock.inode, feed, ifname);
+		 c->sock.family == 6 ? "[" : "", addr, c->sock.family == 6 ? "]" : "", c->sock.port,
+		 (unsigned long long)c->sock.inode, feed, ifname);
 	return buf;
 }

@@ -39,13 +39,13 @@
 
 struct consumer {
 	struct proc_net_udp sock;
-	uint16_t feed;	/* index into conf->feeds, or CONSUMER_ALL_FEEDS */
-	uint16_t iface; /* index into conf->capture.interfaces */
-	int32_t pid;	/* owning process, 0 = not known (see owner_err) */
-	int owner_err;	/* 0 not looked up or found; -EACCES: some processes'
-			 * descriptors are not visible to this user and none
-			 * of the visible holds it; -ENOENT: no process holds
-			 * it (gone, or of another pid namespace) */
+	uint16_t feed;		      /* index into conf->feeds, or CONSUMER_ALL_FEEDS */
+	uint16_t iface;		      /* index into conf->capture.interfaces */
+	int32_t pid;		      /* owning process, 0 = not known (see owner_err) */
+	int owner_err;		      /* 0 not looked up or found; -EACCES: some processes'
+				       * descriptors are not visible to this user and none
+				       * of the visible holds it; -ENOENT: no process holds
+				       * it (gone, or of another pid namespace) */
 	char comm[CONSUMER_COMM_LEN]; /* its name, printable ASCII, "" unknown */
 };
 

@@ -275,8 +275,9 @@ void proc_net_igmp6_parse(const char *buf, size_t len, struct proc_net_mship *ou
 		if (n == 0)
 			continue;
 		memset(&m, 0, sizeof(m));
-		if (split(line, n, t) < 4 || !dec32(&t[0], &m.ifindex) || !ifname(&t[1], m.ifname) ||
-		    !addr_bytes16(&t[2], m.addr) || !dec32(&t[3], &m.users)) {
+		if (split(line, n, t) < 4 || !dec32(&t[0], &m.ifindex) ||
+		    !ifname(&t[1], m.ifname) || !addr_bytes16(&t[2], m.addr) ||
+		    !dec32(&t[3], &m.users)) {
 			cnt->skipped++;
 			continue;
 		}

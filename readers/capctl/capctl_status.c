@@ -472,7 +472,8 @@ static void text_writer(const struct status *s)
 		       ring_load_relaxed32(&h->crashes), ring_load_relaxed64(&h->crash_lost));
 	if (ring_load_relaxed64(&s->st->local_consumers) ||
 	    ring_load_relaxed64(&s->st->consumers_appeared))
-		printf("consumers  %" PRIu64 " local socket(s) get nothing of a captured feed, %" PRIu64
+		printf("consumers  %" PRIu64
+		       " local socket(s) get nothing of a captured feed, %" PRIu64
 		       " appeared since the writer started (capctl doctor names them)\n",
 		       ring_load_relaxed64(&s->st->local_consumers),
 		       ring_load_relaxed64(&s->st->consumers_appeared));

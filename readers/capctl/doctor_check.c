@@ -1084,7 +1084,8 @@ static void check_consumers(struct ctx *x)
 	for (k = 0; k < x->c->capture.ninterfaces; k++)
 		bypass += x->c->capture.interfaces[k].path == CAPD_PATH_BYPASS;
 	if (!bypass) {
-		say(it, DOCTOR_OK, "no interface uses the bypass path: local sockets keep the feeds");
+		say(it, DOCTOR_OK,
+		    "no interface uses the bypass path: local sockets keep the feeds");
 		return;
 	}
 	if (b->cons_err) {
@@ -1093,8 +1094,9 @@ static void check_consumers(struct ctx *x)
 		return;
 	}
 	if (!b->ncons) {
-		say(it, DOCTOR_OK, "no local socket receives a captured feed (/proc/net/udp, udp6, "
-				   "igmp, igmp6)");
+		say(it, DOCTOR_OK,
+		    "no local socket receives a captured feed (/proc/net/udp, udp6, "
+		    "igmp, igmp6)");
 		return;
 	}
 	say(it, x->c->capture.exclusive ? DOCTOR_WARN : DOCTOR_FAIL,
@@ -1109,8 +1111,9 @@ static void check_consumers(struct ctx *x)
 	if (b->ncons > shown)
 		more(it, "; and %zu more", b->ncons - shown);
 	if (!x->c->capture.exclusive)
-		fix(it, "capture.exclusive = true if this box only captures (the consumers then get "
-			"nothing)");
+		fix(it,
+		    "capture.exclusive = true if this box only captures (the consumers then get "
+		    "nothing)");
 	fix(it, "capture beside them with capture.interfaces[%u].path = \"shared\"",
 	    (unsigned int)b->cons[0].iface);
 	if (x->c->capture.exclusive)

@@ -295,8 +295,8 @@ static void test_values(void)
 	t = render();
 	nfam = check_format(t, &nser);
 	T_EQ(nfam, NFAMILIES);
-	/* 12 ring families, 3 queues x (6 + 2 actions + 4 stages), 2 interfaces, 5 clock */
-	T_EQ(nser, 12 + 3 * 12 + 2 + 5);
+	/* 14 ring families, 3 queues x (6 + 2 actions + 4 stages), 2 interfaces, 5 clock */
+	T_EQ(nser, 14 + 3 * 12 + 2 + 5);
 
 	EXPECT_LINE(t, "capd_running{ring=\"" RING "\"} 1");
 	EXPECT_LINE(t, "capd_start_time_seconds{ring=\"" RING "\"} 1763762006.123456789");
