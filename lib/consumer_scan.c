@@ -273,7 +273,11 @@ static int load_udp(const char *path, int family, bool optional, struct proc_net
 	if (r < 0)
 		return r;
 	proc_net_udp_parse(buf, len, family, NULL, 0, &cnt);
-	ns = cnt.found ? realloc(*socks, (*n + cnt.found) * sizeof(**socks)) : *socks;
+	if (!cnt.found) {
+		free(buf);
+		return 0;
+	}
+	ns = realloc(*socks, (*n + cnt.found) * sizeof(**socks));
 	if (!ns) {
 		free(buf);
 		return -ENOMEM;
@@ -301,7 +305,9 @@ static int load_mships(const char *path, int family, bool optional, struct proc_
 		return r;
 	for (pass = 0; pass < 2; pass++) {
 		if (pass) {
-			nm = cnt.found ? realloc(*ms, (*n + cnt.found) * sizeof(**ms)) : *ms;
+			if (!cnt.found)
+				break;
+			nm = realloc(*ms, (*n + cnt.found) * sizeof(**ms));
 			if (!nm) {
 				free(buf);
 				return -ENOMEM;
