@@ -20,6 +20,7 @@
 
 #define TICK_MS	    100
 #define STATS_TICKS 10
+#define CONS_TICKS  (CONSUMERS_POLL_MS / TICK_MS)
 
 /*
  * The kernel's figure is a running total that some drivers reset (on down
@@ -224,6 +225,8 @@ static void *housekeeping_main(void *arg)
 			notify_status(hk, &last_pkts, &last_polls);
 			housekeeping_write_metrics(hk, true);
 		}
+		if (tick % CONS_TICKS == 0)
+			consumers_poll(&hk->cons, hk->cap->stats);
 		next.tv_nsec += TICK_MS * 1000000L;
 		if (next.tv_nsec >= 1000000000L) {
 			next.tv_nsec -= 1000000000L;
@@ -244,6 +247,7 @@ int housekeeping_start(struct housekeeping *hk)
 	memset(hk->nic, 0, sizeof(hk->nic));
 	update_nics(hk);  /* the NIC drops before capd count for nothing */
 	update_clock(hk); /* before the first record a reader might convert */
+	consumers_poll(&hk->cons, hk->cap->stats); /* the figures from the start */
 	if (hk->metrics_path[0])
 		pr_info("metrics file %s, rewritten every second", hk->metrics_path);
 	housekeeping_write_metrics(hk, true); /* a bad path shows at once */

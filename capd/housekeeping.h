@@ -14,6 +14,8 @@
  * kernel has no portable per-queue figure), and likewise the frames the
  * XDP program selected on any queue without a capd socket (xdp_no_socket:
  * queues not captured have no statistics of their own).
+ *
+ * Every CONSUMERS_POLL_MS it looks for local consumers (consumers.h).
  */
 #ifndef CAPD_HOUSEKEEPING_H
 #define CAPD_HOUSEKEEPING_H
@@ -24,6 +26,7 @@
 #include <stdint.h>
 
 #include "clock_status.h"
+#include "consumers.h"
 
 struct capture;
 struct xdp_prog;
@@ -47,6 +50,7 @@ struct housekeeping {
 	int last_send_err;
 	int metrics_err; /* last metrics_save() result, for logging changes */
 	struct housekeeping_nic nic[RING_MAX_IFACES];
+	struct consumers cons; /* filled by consumers_check_start() */
 	bool stop;
 	pthread_t thread;
 };

@@ -28,6 +28,7 @@
 #include "capd_conf.h"
 #include "capd_paths.h"
 #include "capture.h"
+#include "consumers.h"
 #include "housekeeping.h"
 #include "hwtstamp.h"
 #include "log.h"
@@ -322,6 +323,9 @@ static int check_system(struct capd *d)
 		return -ENOMEM;
 	}
 	r = check_start(d);
+	if (r < 0)
+		return r;
+	r = consumers_check_start(&d->hk.cons, c, d->conf_path);
 	if (r < 0)
 		return r;
 	/* Last, so that a refusal above stays the only line. */

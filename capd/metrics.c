@@ -126,6 +126,12 @@ static void ring_families(FILE *f, const struct metrics_src *src)
 	single_u64(f, src, "capd_capture_batches_total", "counter",
 		   "Non-empty receive batches the capture loop took.",
 		   ring_load_relaxed64(&st->batches));
+	single_u64(f, src, "capd_local_consumers", "gauge",
+		   "Local sockets that get nothing of a feed a bypass interface captures.",
+		   ring_load_relaxed64(&st->local_consumers));
+	single_u64(f, src, "capd_local_consumers_appeared_total", "counter",
+		   "Local consumers seen since capd started, those there at its start included.",
+		   ring_load_relaxed64(&st->consumers_appeared));
 }
 
 /* ---- per queue: one row per family, one column per label value ---------------- */

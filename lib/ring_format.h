@@ -270,7 +270,13 @@ struct ring_stats {
 	uint64_t busy_ns; /* capture thread time spent moving packets */
 	uint64_t batches; /* non-empty receive batches */
 	uint64_t polls;	  /* passes of the capture loop over its sockets */
-	uint64_t reserved[4];
+	/* Local sockets a bypass interface takes a feed from (capd(8), LOCAL
+	 * CONSUMERS), refreshed every 2 s by housekeeping: how many now, and
+	 * how many appeared since the writer started (those there at start
+	 * included).  0 and 0 from a writer that does not check. */
+	uint64_t local_consumers;
+	uint64_t consumers_appeared;
+	uint64_t reserved[2];
 	struct ring_iface ifaces[RING_MAX_IFACES];
 	struct ring_queue_stats queues[RING_MAX_QUEUES];
 };
@@ -354,6 +360,8 @@ _Static_assert(sizeof(struct ring_queue_stats) == 128, "ring ABI v1");
 _Static_assert(offsetof(struct ring_queue_stats, xdp_no_socket) == 96, "ring ABI v1");
 _Static_assert(offsetof(struct ring_queue_stats, pkt_drops) == 112, "ring ABI v1");
 _Static_assert(offsetof(struct ring_iface, path) == 57, "ring ABI v1");
+_Static_assert(offsetof(struct ring_stats, local_consumers) == 32, "ring ABI v1");
+_Static_assert(offsetof(struct ring_stats, consumers_appeared) == 40, "ring ABI v1");
 _Static_assert(sizeof(struct ring_stats) == 64 + 16 * 64 + 256 * 128, "ring ABI v1");
 _Static_assert(RING_STATS_OFF + sizeof(struct ring_stats) <= RING_META_SIZE, "meta fits");
 _Static_assert(RING_CLOCK_OFF + sizeof(struct ring_clock) <= RING_STATS_OFF, "clock fits");

@@ -93,3 +93,15 @@ add_test(NAME vm_capd_debian12 COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/vm/capd_
 set_tests_properties(vm_capd_debian12 PROPERTIES LABELS vm TIMEOUT 600 SKIP_RETURN_CODE 77
                      RESOURCE_LOCK lab
                      ENVIRONMENT "${CAPD_LAB_ENV};CAPD_VM_DIR=${CMAKE_CURRENT_BINARY_DIR}/vm")
+
+# Local consumers: the /proc/net parsers on real and hostile text, and the
+# matching of sockets and memberships to feeds (no privileges).
+capd_unit_test(test_consumers SOURCES unit/test_consumers.c LIBS capdlocal)
+capd_fuzz_target(fuzz_proc_net SOURCES ${PROJECT_SOURCE_DIR}/lib/proc_net.c
+                 INCLUDES ${PROJECT_SOURCE_DIR}/lib DICT fuzz_proc_net.dict
+                 SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/proc_net_corpus)
+# Local consumers: a bypass capd refuses to start beside a joined receiver
+# (exclusive overrides), one that joins later shows in status, metrics and
+# doctor within 5 s; receivers on another port, group or interface do not.
+capd_lab_test(lab_capd_consumers capd_consumers.sh)
+set_tests_properties(lab_capd_consumers PROPERTIES TIMEOUT 120)

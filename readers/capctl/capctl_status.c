@@ -472,6 +472,13 @@ static void text_writer(const struct status *s)
 		printf("crashes    %u writer(s) killed or crashed, %" PRIu64
 		       " packet(s) they had taken lost (gaps in seq)\n",
 		       ring_load_relaxed32(&h->crashes), ring_load_relaxed64(&h->crash_lost));
+	if (ring_load_relaxed64(&s->st->local_consumers) ||
+	    ring_load_relaxed64(&s->st->consumers_appeared))
+		printf("consumers  %" PRIu64
+		       " local socket(s) get nothing of a captured feed, %" PRIu64
+		       " appeared since the writer started (capctl doctor names them)\n",
+		       ring_load_relaxed64(&s->st->local_consumers),
+		       ring_load_relaxed64(&s->st->consumers_appeared));
 }
 
 static void text_counters(const struct status *s)
@@ -617,9 +624,10 @@ static void json_counters(const struct status *s)
 	unsigned int i, q, n;
 
 	printf(",\"capture\":{\"busy_ns\":%" PRIu64 ",\"polls\":%" PRIu64 ",\"batches\":%" PRIu64
-	       "},\"interfaces\":[",
+	       "},\"consumers\":{\"local\":%" PRIu64 ",\"appeared\":%" PRIu64 "},\"interfaces\":[",
 	       ring_load_relaxed64(&st->busy_ns), ring_load_relaxed64(&st->polls),
-	       ring_load_relaxed64(&st->batches));
+	       ring_load_relaxed64(&st->batches), ring_load_relaxed64(&st->local_consumers),
+	       ring_load_relaxed64(&st->consumers_appeared));
 	for (i = 0; i < niface(st); i++) {
 		const struct ring_iface *f = &st->ifaces[i];
 		char name[RING_IFNAME_LEN + 1], hw[sizeof(f->hardware) + 1];

@@ -1071,6 +1071,55 @@ static void check_numa(struct ctx *x, const struct doctor_iface *f)
 	    cpulist_str(&f->node_cpus, list, sizeof(list)));
 }
 
+/* ---- local consumers ---------------------------------------------------------- */
+
+static void check_consumers(struct ctx *x)
+{
+	struct doctor_item *it = add(x, "consumers", NULL);
+	const struct doctor_box *b = x->b;
+	size_t i, shown = b->ncons < DOCTOR_MAX_CONSUMERS ? b->ncons : DOCTOR_MAX_CONSUMERS;
+	unsigned int k, bypass = 0;
+	char what[512];
+
+	for (k = 0; k < x->c->capture.ninterfaces; k++)
+		bypass += x->c->capture.interfaces[k].path == CAPD_PATH_BYPASS;
+	if (!bypass) {
+		say(it, DOCTOR_OK,
+		    "no interface uses the bypass path: local sockets keep the feeds");
+		return;
+	}
+	if (b->cons_err) {
+		say(it, DOCTOR_UNKNOWN, "cannot read the sockets and memberships in /proc/net: %s",
+		    err_str(b->cons_err));
+		return;
+	}
+	if (!b->ncons) {
+		say(it, DOCTOR_OK,
+		    "no local socket receives a captured feed (/proc/net/udp, udp6, "
+		    "igmp, igmp6)");
+		return;
+	}
+	say(it, x->c->capture.exclusive ? DOCTOR_WARN : DOCTOR_FAIL,
+	    "%zu local consumer(s) get nothing of a feed while capd captures it in bypass%s: ",
+	    b->ncons,
+	    x->c->capture.exclusive ? " (capture.exclusive = true)"
+	    : b->capd.pid	    ? ""
+				    : ", and capd refuses to start beside them");
+	for (i = 0; i < shown; i++)
+		append(it->reason, sizeof(it->reason), i ? "; " : "", "%s",
+		       consumer_str(&b->cons[i], x->c, what, sizeof(what)));
+	if (b->ncons > shown)
+		more(it, "; and %zu more", b->ncons - shown);
+	if (!x->c->capture.exclusive)
+		fix(it,
+		    "capture.exclusive = true if this box only captures (the consumers then get "
+		    "nothing)");
+	fix(it, "capture beside them with capture.interfaces[%u].path = \"shared\"",
+	    (unsigned int)b->cons[0].iface);
+	if (x->c->capture.exclusive)
+		fix(it, "or stop them");
+}
+
 static void check_iface(struct ctx *x, const struct capd_conf_iface *ci,
 			const struct doctor_iface *f)
 {
@@ -1107,6 +1156,7 @@ unsigned int doctor_check(const struct doctor_conf *dc, const struct doctor_box 
 	check_rcu_nocbs(&x, cpu);
 	check_ptp4l(&x);
 	check_phc2sys(&x);
+	check_consumers(&x);
 	for (i = 0; i < nifs && i < dc->conf.capture.ninterfaces; i++)
 		check_iface(&x, &dc->conf.capture.interfaces[i], &ifs[i]);
 	return x.n;

@@ -20,9 +20,12 @@
 #include <sys/types.h>
 
 #include "capd_conf.h"
+#include "consumer_scan.h"
 #include "cpulist.h"
 #include "netdev.h"
 #include "ring_file.h"
+
+#define DOCTOR_MAX_CONSUMERS 8 /* named; more are counted */
 
 /* Below this many seconds of traffic at line rate the ring is "small". */
 #define DOCTOR_RING_SECONDS_MIN 5
@@ -99,6 +102,11 @@ struct doctor_box {
 	char ptp4l_conf[8192];
 	int sock_err; /* stat of clock.ptp4l_socket */
 	struct stat sock_st;
+	/* local consumers of the feeds on bypass interfaces (consumer_scan.h),
+	 * capd's own memberships discounted while it runs */
+	int cons_err; /* of consumer_scan() */
+	size_t ncons; /* found; the first DOCTOR_MAX_CONSUMERS in cons[] */
+	struct consumer cons[DOCTOR_MAX_CONSUMERS];
 };
 
 struct doctor_irq {

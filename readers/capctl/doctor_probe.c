@@ -282,6 +282,21 @@ static void probe_ptp4l_conf(struct doctor_box *b)
 	}
 }
 
+/* Local sockets a bypass interface would starve; capd's joins are its own. */
+static void probe_consumers(const struct capd_conf *c, struct doctor_box *b)
+{
+	struct consumer_scan_opts o = { .conf = c, .own_joins = b->capd.pid != 0 };
+	unsigned int i;
+
+	for (i = 0; i < c->capture.ninterfaces && i < 32; i++)
+		if (c->capture.interfaces[i].path == CAPD_PATH_BYPASS)
+			o.ifaces |= 1u << i;
+	b->cons_err = consumer_scan(&o, b->cons, DOCTOR_MAX_CONSUMERS, &b->ncons);
+	if (!b->cons_err)
+		consumer_owners(b->cons,
+				b->ncons < DOCTOR_MAX_CONSUMERS ? b->ncons : DOCTOR_MAX_CONSUMERS);
+}
+
 void doctor_probe_box(const struct capd_conf *c, struct doctor_box *b)
 {
 	memset(b, 0, sizeof(*b));
@@ -293,6 +308,7 @@ void doctor_probe_box(const struct capd_conf *c, struct doctor_box *b)
 	probe_ptp4l_conf(b);
 	if (c->clock.ptp4l_socket[0])
 		b->sock_err = stat(c->clock.ptp4l_socket, &b->sock_st) < 0 ? -errno : 0;
+	probe_consumers(c, b);
 }
 
 /* ---- one interface ------------------------------------------------------------------ */

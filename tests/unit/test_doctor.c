@@ -185,12 +185,41 @@ static void t_good(void)
 			T_FAIL("good box: %s is %s: %s (fix: %s)", items[i].check,
 			       doctor_check_status_str(items[i].status), items[i].reason,
 			       items[i].fix);
-	/* 10 for the box, 6 for the interface */
-	T_EQ(nitems, 16);
+	/* 11 for the box, 6 for the interface */
+	T_EQ(nitems, 17);
+	expect("consumers", DOCTOR_OK, "no local socket receives a captured feed", NULL);
 	expect("hugepages", DOCTOR_OK, "needs 4096 pages of 2048 kB; 5000 of 5000", NULL);
 	expect("ring-access", DOCTOR_OK, "only group 'capture' may read it", NULL);
 	expect("xdp-native", DOCTOR_OK, "native XDP", NULL);
 	expect("ring-seconds", DOCTOR_OK, "6.9 s", NULL);
+}
+
+/* A local socket the bypass path starves: fail with the fixes; a warning
+ * on an exclusive box; unknown when /proc/net cannot be read. */
+static void t_consumers(void)
+{
+	good_box();
+	box.ncons = 1;
+	box.cons[0].sock.family = 4;
+	box.cons[0].sock.port = 30001;
+	box.cons[0].sock.inode = 777;
+	box.cons[0].pid = 4242;
+	strcpy(box.cons[0].comm, "feedhandler");
+	box.cons[0].feed = CONSUMER_ALL_FEEDS;
+	run();
+	expect("consumers", DOCTOR_FAIL,
+	       "1 local consumer(s) get nothing of a feed while capd captures it in bypass, and "
+	       "capd refuses to start beside them: feedhandler (pid 4242, uid 0), socket "
+	       "0.0.0.0:30001 (inode 777)",
+	       "capture.exclusive = true");
+	expect("consumers", DOCTOR_FAIL, NULL, "path = \"shared\"");
+	dc.conf.capture.exclusive = true;
+	run();
+	expect("consumers", DOCTOR_WARN, "(capture.exclusive = true)", "or stop them");
+	dc.conf.capture.exclusive = false;
+	box.cons_err = -EACCES;
+	run();
+	expect("consumers", DOCTOR_UNKNOWN, "cannot read", NULL);
 }
 
 static void t_hugepages(void)
@@ -438,6 +467,7 @@ int main(void)
 	t_cpulist();
 	t_irq_names();
 	t_good();
+	t_consumers();
 	t_hugepages();
 	t_permissions();
 	t_xdp();

@@ -20,7 +20,7 @@
 #include "test.h"
 
 #define RING	  "/dev/hugepages/capd/md"
-#define NFAMILIES 26 /* docs/man/capd.8, METRICS */
+#define NFAMILIES 28 /* docs/man/capd.8, METRICS */
 
 static struct ring_hdr hdr;
 static struct ring_stats stats;
@@ -92,6 +92,8 @@ static void make_ring(void)
 	stats.busy_ns = 2500000000ULL;
 	stats.polls = 77;
 	stats.batches = 55;
+	stats.local_consumers = 2;
+	stats.consumers_appeared = 5;
 
 	clk.ptp_status = RING_PTP_ANSWERING;
 	clk.port_state = 9;
@@ -294,8 +296,8 @@ static void test_values(void)
 	t = render();
 	nfam = check_format(t, &nser);
 	T_EQ(nfam, NFAMILIES);
-	/* 12 ring families, 3 queues x (6 + 2 actions + 5 stages), 2 interfaces, 5 clock */
-	T_EQ(nser, 12 + 3 * 13 + 2 + 5);
+	/* 14 ring families, 3 queues x (6 + 2 actions + 5 stages), 2 interfaces, 5 clock */
+	T_EQ(nser, 14 + 3 * 13 + 2 + 5);
 
 	EXPECT_LINE(t, "capd_running{ring=\"" RING "\"} 1");
 	EXPECT_LINE(t, "capd_start_time_seconds{ring=\"" RING "\"} 1763762006.123456789");
@@ -309,6 +311,8 @@ static void test_values(void)
 	EXPECT_LINE(t, "capd_capture_busy_seconds_total{ring=\"" RING "\"} 2.500000000");
 	EXPECT_LINE(t, "capd_capture_polls_total{ring=\"" RING "\"} 77");
 	EXPECT_LINE(t, "capd_capture_batches_total{ring=\"" RING "\"} 55");
+	EXPECT_LINE(t, "capd_local_consumers{ring=\"" RING "\"} 2");
+	EXPECT_LINE(t, "capd_local_consumers_appeared_total{ring=\"" RING "\"} 5");
 
 	/* per queue: the labels and which field each series reads */
 	EXPECT_LINE(t, "capd_received_packets_total{ring=\"" RING
