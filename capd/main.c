@@ -522,7 +522,8 @@ static int setup_bypass(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 	}
 	pr_info("%s: XDP %s mode, program %s, timestamps from %s", ifc->name,
 		xdp_prog_mode_str(pi->mode), pi->prog_name,
-		ri->ts_source == RING_TS_PHC ? "the NIC clock" : "the kernel (TAI)");
+		ri->ts_source == RING_TS_PHC ? "the NIC clock"
+					     : "the kernel's TAI clock at XDP ingress");
 	if (pi->meta_in_frame)
 		pr_info("%s: %s: the timestamp header rides inside each frame's buffer (%zu "
 			"bytes less room per buffer)",
@@ -662,7 +663,9 @@ static int setup_shared(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 	}
 	pr_info("%s: shared path (AF_PACKET, %u socket(s)%s), %s; timestamps from %s", ifc->name,
 		nq, nq > 1 ? " in a fanout group by queue" : "", why,
-		hw ? "the NIC clock" : "the kernel (TAI)");
+		hw ? "the NIC's raw hardware stamps (a frame without one: the kernel's receive "
+		     "time at the packet socket, converted to TAI)"
+		   : "the kernel's receive time at the packet socket, converted to TAI");
 	return 0;
 }
 

@@ -100,7 +100,10 @@ static const char *stamp_words(uint8_t ts_source)
 	case RING_TS_PHC:
 		return "the NIC clock";
 	case RING_TS_KERNEL_TAI:
-		return "the kernel at XDP ingress";
+		/* One page for every interface: the bypass path stamps at XDP
+		 * ingress, the shared path at the packet socket (capd's log
+		 * names each interface's). */
+		return "the kernel's receive time (TAI)";
 	case RING_TS_USER_TAI:
 		return "capd";
 	default:

@@ -18,6 +18,14 @@ set_tests_properties(lab_xdp_match PROPERTIES TIMEOUT 60)
 # veth + netns: feeds in, everything else out, native and generic mode.
 capd_lab_test(lab_xdp_select xdp_select.sh)
 
+# The shared path's selection (capd/pktsel.c): the feeds' pcap expression,
+# compiled by libpcap, run by libpcap's BPF interpreter on frames built in
+# the test; each frame's feed by the XDP program's longest-prefix rule.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(TEST_LIBPCAP REQUIRED IMPORTED_TARGET libpcap)
+capd_unit_test(test_pktsel SOURCES unit/test_pktsel.c ${PROJECT_SOURCE_DIR}/capd/pktsel.c
+               LIBS capdxdp PkgConfig::TEST_LIBPCAP)
+
 # Clock status: PTP management messages, verdict, leap seconds, UTC
 # conversion, the pcapng clock option; against a real ptp4l in the lab.
 capd_unit_test(test_clock SOURCES unit/test_clock.c LIBS capdclock capwrite)
@@ -61,6 +69,9 @@ set_tests_properties(metrics_parse PROPERTIES LABELS unit TIMEOUT 60 SKIP_RETURN
 capd_lab_test(lab_capd_capture capd_capture.sh)
 # The shared path: local sockets and capd both get every packet; socket drops counted.
 capd_lab_test(lab_capd_shared capd_shared.sh)
+# path "auto": shared when capture.exclusive is false, bypass when true, and
+# shared again, with the reason, when another XDP program holds the hook.
+capd_lab_test(lab_capd_auto capd_auto.sh)
 capd_lab_test(lab_capd_badconf capd_badconf.sh)
 # capd -n refuses what a start refuses: run.dir, a held XDP hook, the XDP object.
 capd_lab_test(lab_capd_check capd_check.sh)

@@ -10,6 +10,8 @@
 #  - traffic no feed selects (another group, another port) is not in the
 #    ring, though the kernel still delivers it;
 #  - over 3 s of traffic the capture thread makes no system call (strace);
+#  - capd's log says where the stamps come from: the packet socket (or the
+#    NIC), never XDP, in the path's line and in the clock line;
 #  - overload: with a ring of two 64 KiB blocks and the capture thread on
 #    the sender's CPU, the socket drops, and the drops capd counts
 #    (metrics stage="socket", capctl status) are exactly the datagrams the
@@ -98,6 +100,14 @@ nsys=$(grep -cv -e '^$' -e 'detached' "$LAB_TMP/strace.out" || true)
 echo "capture thread $tid over 3 s of traffic: $nsys system calls"
 ((nsys == 0)) || { head "$LAB_TMP/strace.out"; lab_fail "capture thread made system calls"; }
 grep -q 'shared path' "$LAB_TMP/status1" || { cat "$LAB_TMP/status1"; lab_fail "capctl status does not name the shared path"; }
+# Where the stamps come from: the packet socket, not XDP (there is none).
+line=$(grep "$hif: shared path" "$LAB_TMP/capd.log")
+lab_expect_match stamps "$line" "timestamps from (the NIC's raw hardware stamps \(a frame without one: the kernel's receive time at the packet socket, converted to TAI\)|the kernel's receive time at the packet socket, converted to TAI)\$"
+clk=$(grep -m 1 -E '(^|[> ])clock .*stamps from' "$LAB_TMP/capd.log" || true)
+echo "clock line: ${clk:-none}"
+[[ -n $clk ]] || lab_fail "no clock line in capd's log"
+[[ $clk != *XDP* ]] || lab_fail "the shared path's clock line names XDP: $clk"
+lab_expect_match clock "$clk" "stamps from (the NIC clock|the kernel's receive time \(TAI\))\$"
 
 r_all=$(wc -l <"$LAB_TMP/recv1") r_uniq=$(sort -n "$LAB_TMP/recv1" | uniq | wc -l)
 ring_seqs "$LAB_TMP/rec.pcapng" >"$LAB_TMP/ring1"
