@@ -42,9 +42,14 @@ static void put(struct out *o, const char *fmt, ...)
 
 static int put_net(struct out *o, const struct xdp_feed *f)
 {
+	unsigned int bits = f->prefix_len, i;
 	char a[INET6_ADDRSTRLEN];
+	uint8_t net[16];
 
-	if (!inet_ntop(f->family, f->addr, a, sizeof(a)))
+	/* Host bits are ignored, as by the XDP program; libpcap refuses them. */
+	for (i = 0; i<16; i++, bits = bits> 8 ? bits - 8 : 0)
+		net[i] = bits >= 8 ? f->addr[i] : (uint8_t)(f->addr[i] & (0xff00 >> bits));
+	if (!inet_ntop(f->family, net, a, sizeof(a)))
 		return -EINVAL;
 	put(o, "dst net %s/%u", a, f->prefix_len);
 	return 0;

@@ -119,7 +119,7 @@ struct ring_hdr {
 enum ring_ts_source {
 	RING_TS_NONE = 0,	/* no timestamp */
 	RING_TS_PHC = 1,	/* NIC hardware clock, via XDP rx metadata */
-	RING_TS_KERNEL_TAI = 2, /* bpf_ktime_get_tai_ns() at XDP ingress */
+	RING_TS_KERNEL_TAI = 2, /* XDP ingress (bpf_ktime_get_tai_ns()), or the packet socket */
 	RING_TS_USER_TAI = 3,	/* clock_gettime(CLOCK_TAI) in capd */
 };
 

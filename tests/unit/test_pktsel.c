@@ -307,8 +307,25 @@ static void test_feed(void)
 	FEED(&s, CAPD_FEED_NONE, .family = AF_INET, .dst = "239.1.1.1", .dport = 30001);
 }
 
+/* Host bits of a prefix are ignored, as by the XDP program (libpcap
+ * refuses "dst net 239.2.7.7/16"). */
+static void test_host_bits(void)
+{
+	struct xdp_feed f[2];
+	struct sock_fprog prog;
+
+	f[0] = feed(AF_INET, "239.2.7.7", 16, 0, 1, p2);
+	f[1] = feed(AF_INET6, "ff3e::1:2", 16, 1, 1, p4);
+	compile(f, 2, &prog);
+	TAKES(&prog, .family = AF_INET, .dst = "239.2.200.1", .dport = 31000);
+	REFUSES(&prog, .family = AF_INET, .dst = "239.3.7.7", .dport = 31000);
+	TAKES(&prog, .family = AF_INET6, .dst = "ff3e::9", .dport = 32000);
+	pktsel_filter_free(&prog);
+}
+
 int main(void)
 {
+	test_host_bits();
 	test_filter_feeds();
 	test_filter_all();
 	test_contracts();
