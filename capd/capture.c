@@ -150,37 +150,24 @@ static void capture_pkt_batch(struct capture *c, struct capture_src *s,
 }
 
 /*
- * The kernel counts every frame it adds to a TPACKET_V3 block in the
- * block's descriptor, on the cache line of the status word we wait on:
- * looking at it on every pass moves that line between the cores once per
- * frame, which the kernel pays in its receive path (measured: 1.4x
- * tcpdump's softirq time per packet).  An idle block is looked at again
- * only after this long, far below the block's 1 ms retire timeout.
- */
-#define PKT_IDLE_LOOK_NS 20000
-
-/*
- * One batch of one source at now; @return the frames moved.  Busy time
- * counts batches only, never idle polling, from the peek that found them.
- * draining: capd stops, look at every source.
+ * One batch of one source; @return the frames moved.  Busy time counts
+ * batches only, never idle polling.
  */
 static inline unsigned int capture_src_pass(struct capture *c, struct capture_src *s,
-					    union capture_frames *fr, uint64_t now, bool draining)
+					    union capture_frames *fr)
 {
 	unsigned int n;
+	uint64_t t0;
 
-	if (s->pkt && !draining && now < s->next_look)
-		return 0;
 	n = s->pkt ? pktring_peek(s->pkt, fr->p, c->batch) : xsk_rx_peek(s->xsk, fr->x, c->batch);
-	if (!n) {
-		s->next_look = now + PKT_IDLE_LOOK_NS;
+	if (!n)
 		return 0;
-	}
+	t0 = clock_ns(CLOCK_MONOTONIC);
 	if (s->pkt)
 		capture_pkt_batch(c, s, fr->p, n);
 	else
 		capture_batch(c, s, fr->x, n);
-	ring_counter_add64(&c->stats->busy_ns, clock_ns(CLOCK_MONOTONIC) - now);
+	ring_counter_add64(&c->stats->busy_ns, clock_ns(CLOCK_MONOTONIC) - t0);
 	ring_counter_add64(&c->stats->batches, 1);
 	return n;
 }
@@ -188,24 +175,20 @@ static inline unsigned int capture_src_pass(struct capture *c, struct capture_sr
 void capture_run(struct capture *c)
 {
 	union capture_frames frames;
-	bool moved, draining;
+	bool moved = true;
 	unsigned int i;
 
 	/* Touch the frame array now so the loop takes no stack fault later. */
 	memset(&frames, 0, sizeof(frames));
-	/* After stop, drain: return only after a pass over every source that
-	 * found nothing. */
-	do {
-		uint64_t now = clock_ns(CLOCK_MONOTONIC);
-
-		draining = ring_load_relaxed_bool(&c->stop);
+	/* After stop, drain: return only after a pass that found nothing. */
+	while (moved || !ring_load_relaxed_bool(&c->stop)) {
 		moved = false;
 		for (i = 0; i < c->nsrcs; i++) {
-			if (capture_src_pass(c, &c->srcs[i], &frames, now, draining))
+			if (capture_src_pass(c, &c->srcs[i], &frames))
 				moved = true;
 		}
 		ring_counter_add64(&c->stats->polls, 1);
 		ring_cpu_relax();
-	} while (moved || !draining);
+	}
 	ring_writer_publish(c->writer);
 }

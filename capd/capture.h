@@ -30,7 +30,6 @@ struct capture_src {
 	struct ring_queue_stats *stats; /* this queue's slot in the ring */
 	uint16_t iface;			/* index into ring_stats.ifaces */
 	uint16_t queue;
-	uint64_t next_look; /* shared path: when an idle block is looked at again */
 };
 
 struct capture {
