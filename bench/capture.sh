@@ -432,9 +432,11 @@ if [[ " $tools " == *" shared "* && " $tools " == *" tcpdump "* ]]; then
 	r=$(ratio "$(get shared.user)" "$(get tcpdump.upeek)")
 	printf '  user, moving vs perf:   %5s  %s  (busy_ns / tcpdump perf samples)\n' \
 		"$r" "$(verdict "$r" 0.5)"
+	# Not a verdict: capd's thread spins, and its peek samples are mostly
+	# idle polling, so this bounds from above only when it is busy.
 	r=$(ratio "$(get shared.upeek)" "$(get tcpdump.upeek)")
-	printf '  user, upper bound:      %5s  %s  (busy_ns + all peek samples, idle polls too)\n\n' \
-		"$r" "$(verdict "$r" 0.5)"
+	printf '  user, loose upper bound: %4s  (busy_ns + every peek sample, idle polls too)\n\n' \
+		"$r"
 fi
 [[ -n ${R[capd.detail]:-} ]] && printf 'capd ring counters per round:\n%s\n' "${R[capd.detail]}"
 cat <<EXPLAIN
