@@ -507,14 +507,21 @@ static void text_counters(const struct status *s)
 				continue;
 			d = queue_drops(qs);
 			printf("  queue %-3u %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
-			       " truncated; dropped: NIC %" PRIu64 ", XDP socket %" PRIu64
-			       ", RX ring full %" PRIu64 ", no socket %" PRIu64
-			       ", AF_PACKET socket %" PRIu64 "; fill ring found empty %" PRIu64
-			       "\n",
+			       " truncated; dropped: ",
 			       qs->queue, ring_load_relaxed64(&qs->packets),
-			       ring_load_relaxed64(&qs->bytes), ring_load_relaxed64(&qs->truncated),
-			       d.nic, d.xsk, d.rx_ring_full, d.no_socket, d.socket,
-			       ring_load_relaxed64(&qs->xsk_fill_ring_empty));
+			       ring_load_relaxed64(&qs->bytes),
+			       ring_load_relaxed64(&qs->truncated));
+			/* Each path's own stages: the other's are always 0 there. */
+			if (f->path == RING_PATH_SHARED)
+				printf("AF_PACKET socket %" PRIu64
+				       "; the socket filter took %" PRIu64 "\n",
+				       d.socket, ring_load_relaxed64(&qs->pkt_packets));
+			else
+				printf("NIC %" PRIu64 ", XDP socket %" PRIu64
+				       ", RX ring full %" PRIu64 ", no socket %" PRIu64
+				       "; fill ring found empty %" PRIu64 "\n",
+				       d.nic, d.xsk, d.rx_ring_full, d.no_socket,
+				       ring_load_relaxed64(&qs->xsk_fill_ring_empty));
 		}
 	}
 }

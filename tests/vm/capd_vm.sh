@@ -45,7 +45,7 @@ VM_DIR=${CAPD_VM_DIR:-$CAPD_BUILD/tests/vm}
 MIRROR=${CAPD_VM_MIRROR:-http://deb.debian.org/debian}
 SRC=$(cd "$(dirname "$0")" && pwd)
 # What the image holds (capd's run-time libraries, the kernel package).
-PKGS=systemd,systemd-sysv,dbus,iproute2,libbpf1,libxdp1,libconfig9,libcap-ng0,libsystemd0
+PKGS=systemd,systemd-sysv,dbus,iproute2,libbpf1,libxdp1,libconfig9,libcap-ng0,libsystemd0,libpcap0.8
 KPKGS="linux-image-amd64 initramfs-tools"
 FEED_N=3000 FEED_RATE=300 # datagrams, per second: TCG is slow
 GROUP=239.1.1.1 PORT=30001 READY_PORT=40001 END_PORT=40002 MTU=3500
