@@ -257,45 +257,45 @@ static int read_all(const char *path, char **buf, size_t *len)
 	return 0;
 }
 
-/* Sockets of one table appended to *socks. */
-static int load_udp(const char *path, int family, bool optional, struct proc_net_udp **socks,
-		    size_t *n)
-{
-	struct proc_net_count cnt;
-	struct proc_net_udp *ns;
-	size_t len;
-	char *buf;
-	int r;
+/* The parsers of proc_net.h in one shape, so one loader serves every table. */
+typedef void (*table_parse_fn)(const char *buf, size_t len, void *out, size_t max,
+			       struct proc_net_count *cnt);
 
-	r = read_all(path, &buf, &len);
-	if (r == -ENOENT && optional)
-		return 0;
-	if (r < 0)
-		return r;
-	proc_net_udp_parse(buf, len, family, NULL, 0, &cnt);
-	if (!cnt.found) {
-		free(buf);
-		return 0;
-	}
-	ns = realloc(*socks, (*n + cnt.found) * sizeof(**socks));
-	if (!ns) {
-		free(buf);
-		return -ENOMEM;
-	}
-	*socks = ns;
-	proc_net_udp_parse(buf, len, family, ns + *n, cnt.found, &cnt);
-	*n += cnt.found;
-	free(buf);
-	return 0;
+static void parse_udp4(const char *buf, size_t len, void *out, size_t max,
+		       struct proc_net_count *cnt)
+{
+	proc_net_udp_parse(buf, len, 4, out, max, cnt);
 }
 
-static int load_mships(const char *path, int family, bool optional, struct proc_net_mship **ms,
-		       size_t *n)
+static void parse_udp6(const char *buf, size_t len, void *out, size_t max,
+		       struct proc_net_count *cnt)
+{
+	proc_net_udp_parse(buf, len, 6, out, max, cnt);
+}
+
+static void parse_igmp(const char *buf, size_t len, void *out, size_t max,
+		       struct proc_net_count *cnt)
+{
+	proc_net_igmp_parse(buf, len, out, max, cnt);
+}
+
+static void parse_igmp6(const char *buf, size_t len, void *out, size_t max,
+			struct proc_net_count *cnt)
+{
+	proc_net_igmp6_parse(buf, len, out, max, cnt);
+}
+
+/*
+ * The entries of one table appended to the array *arr of *n entries of
+ * size bytes each: counted first, then parsed into the room made for them.
+ */
+static int load_table(const char *path, bool optional, table_parse_fn parse, size_t size,
+		      void **arr, size_t *n)
 {
 	struct proc_net_count cnt;
-	struct proc_net_mship *nm;
-	size_t len, pass;
+	size_t len;
 	char *buf;
+	void *na;
 	int r;
 
 	r = read_all(path, &buf, &len);
@@ -303,25 +303,17 @@ static int load_mships(const char *path, int family, bool optional, struct proc_
 		return 0;
 	if (r < 0)
 		return r;
-	for (pass = 0; pass < 2; pass++) {
-		if (pass) {
-			if (!cnt.found)
-				break;
-			nm = realloc(*ms, (*n + cnt.found) * sizeof(**ms));
-			if (!nm) {
-				free(buf);
-				return -ENOMEM;
-			}
-			*ms = nm;
+	parse(buf, len, NULL, 0, &cnt);
+	if (cnt.found) {
+		na = realloc(*arr, (*n + cnt.found) * size);
+		if (!na) {
+			free(buf);
+			return -ENOMEM;
 		}
-		if (family == 4)
-			proc_net_igmp_parse(buf, len, pass ? *ms + *n : NULL, pass ? cnt.found : 0,
-					    &cnt);
-		else
-			proc_net_igmp6_parse(buf, len, pass ? *ms + *n : NULL, pass ? cnt.found : 0,
-					     &cnt);
+		*arr = na;
+		parse(buf, len, (char *)na + *n * size, cnt.found, &cnt);
+		*n += cnt.found;
 	}
-	*n += cnt.found;
 	free(buf);
 	return 0;
 }
@@ -329,19 +321,22 @@ static int load_mships(const char *path, int family, bool optional, struct proc_
 int consumer_scan(const struct consumer_scan_opts *o, struct consumer *out, size_t max,
 		  size_t *found)
 {
-	struct proc_net_udp *socks = NULL;
-	struct proc_net_mship *ms = NULL;
+	void *socks = NULL, *ms = NULL; /* struct proc_net_udp, proc_net_mship */
 	size_t nsocks = 0, nms = 0;
 	int r;
 
 	*found = 0;
-	r = load_udp("/proc/net/udp", 4, false, &socks, &nsocks);
+	r = load_table("/proc/net/udp", false, parse_udp4, sizeof(struct proc_net_udp), &socks,
+		       &nsocks);
 	if (r == 0)
-		r = load_udp("/proc/net/udp6", 6, true, &socks, &nsocks);
+		r = load_table("/proc/net/udp6", true, parse_udp6, sizeof(struct proc_net_udp),
+			       &socks, &nsocks);
 	if (r == 0)
-		r = load_mships("/proc/net/igmp", 4, true, &ms, &nms);
+		r = load_table("/proc/net/igmp", true, parse_igmp, sizeof(struct proc_net_mship),
+			       &ms, &nms);
 	if (r == 0)
-		r = load_mships("/proc/net/igmp6", 6, true, &ms, &nms);
+		r = load_table("/proc/net/igmp6", true, parse_igmp6, sizeof(struct proc_net_mship),
+			       &ms, &nms);
 	if (r == 0)
 		*found = consumer_match(o, socks, nsocks, ms, nms, out, max);
 	free(socks);
