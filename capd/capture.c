@@ -35,6 +35,17 @@ static inline void rec_stamp(struct ring_rec *rec, const struct capd_xdp_meta *m
 	rec->ts_source = RING_TS_USER_TAI;
 }
 
+/* A batch's records to readers, and its figures to the queue's counters. */
+static inline void batch_published(struct capture *c, struct capture_src *s, unsigned int n,
+				   uint64_t bytes, uint64_t truncated)
+{
+	ring_writer_publish(c->writer);
+	ring_counter_add64(&s->stats->packets, n);
+	ring_counter_add64(&s->stats->bytes, bytes);
+	if (truncated)
+		ring_counter_add64(&s->stats->truncated, truncated);
+}
+
 /* Move n peeked frames of one socket into the ring and publish them. */
 static void capture_batch(struct capture *c, struct capture_src *s,
 			  const struct xsk_rx_frame *frames, unsigned int n)
@@ -64,11 +75,7 @@ static void capture_batch(struct capture *c, struct capture_src *s,
 		truncated += caplen < rec->wirelen;
 	}
 	xsk_rx_release(s->xsk);
-	ring_writer_publish(w);
-	ring_counter_add64(&s->stats->packets, n);
-	ring_counter_add64(&s->stats->bytes, bytes);
-	if (truncated)
-		ring_counter_add64(&s->stats->truncated, truncated);
+	batch_published(c, s, n, bytes, truncated);
 }
 
 /*
@@ -142,11 +149,7 @@ static void capture_pkt_batch(struct capture *c, struct capture_src *s,
 		truncated += caplen < wire;
 	}
 	pktring_release(s->pkt);
-	ring_writer_publish(w);
-	ring_counter_add64(&s->stats->packets, n);
-	ring_counter_add64(&s->stats->bytes, bytes);
-	if (truncated)
-		ring_counter_add64(&s->stats->truncated, truncated);
+	batch_published(c, s, n, bytes, truncated);
 }
 
 /*
