@@ -24,7 +24,6 @@
 #include "dumpfile.h"
 #include "filter.h"
 #include "fname.h"
-#include "frame.h"
 #include "log.h"
 #include "pcapng_clock.h"
 #include "readloop.h"
@@ -209,15 +208,6 @@ static int parse_time(const char *s, uint64_t *out)
 }
 
 /* A positive decimal number (no sign, no junk) up to max. */
-static bool parse_count(const char *s, uint64_t max, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return *s >= '0' && *s <= '9' && !*end && !errno && *v <= max;
-}
-
 /*
  * The output's format from -w's name and -F (fname.h): a name that says a
  * format gets it, -F may only agree with it; a compression capdump does not
@@ -294,26 +284,26 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->out = optarg;
 			break;
 		case 'C':
-			if (!parse_count(optarg, UINT64_MAX / 1000000u, &v) || !v)
+			if (!readopt_count(optarg, UINT64_MAX / 1000000u, &v) || !v)
 				goto bad_count;
 			o->rotate_bytes = v * 1000000u;
 			break;
 		case 'G':
-			if (!parse_count(optarg, UINT64_MAX / 1000000000u, &o->rotate_secs) ||
+			if (!readopt_count(optarg, UINT64_MAX / 1000000000u, &o->rotate_secs) ||
 			    !o->rotate_secs)
 				goto bad_count;
 			break;
 		case 'W':
-			if (!parse_count(optarg, UINT_MAX, &v) || !v)
+			if (!readopt_count(optarg, UINT_MAX, &v) || !v)
 				goto bad_count;
 			o->max_files = (unsigned int)v;
 			break;
 		case 'c':
-			if (!parse_count(optarg, UINT64_MAX, &o->count) || !o->count)
+			if (!readopt_count(optarg, UINT64_MAX, &o->count) || !o->count)
 				goto bad_count;
 			break;
 		case 's':
-			if (!parse_count(optarg, SNAPLEN_MAX, &v)) {
+			if (!readopt_count(optarg, SNAPLEN_MAX, &v)) {
 				readopt_bad_value("capdump", "-s", optarg,
 						  "give a number of bytes from 0 (all) to 262144");
 				return -EINVAL;

@@ -124,8 +124,7 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 			o->wide = true;
 			break;
 		case 'c':
-			o->count = strtoull(optarg, &end, 10);
-			if (*end || !o->count || *optarg == '-') {
+			if (!readopt_count(optarg, UINT64_MAX, &o->count) || !o->count) {
 				readopt_bad_value("capstat", "-c", optarg,
 						  "not a positive whole number");
 				return -EINVAL;

@@ -138,6 +138,15 @@ void readopt_bad_value(const char *program, const char *option, const char *arg,
 	readopt_try_help(program);
 }
 
+bool readopt_count(const char *s, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return *s >= '0' && *s <= '9' && !*end && !errno && *v <= max;
+}
+
 void readopt_input_bad(const char *program, int c, const char *arg)
 {
 	if (c == 'T')

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ringsrc.h"
@@ -97,6 +98,10 @@ int readopt_input_check(struct readopt_input *in, char *err, size_t errlen);
 /* "PROGRAM: OPTION ARG: WHY" and readopt_try_help(): a bad value.
  * option as typed ("-C", "--start"). */
 void readopt_bad_value(const char *program, const char *option, const char *arg, const char *why);
+
+/* A whole number of decimal digits only, at most max, into *v.
+ * @return whether s is one. */
+bool readopt_count(const char *s, uint64_t max, uint64_t *v);
 
 /* readopt_bad_value() for an option readopt_input_take() refused. */
 void readopt_input_bad(const char *program, int c, const char *arg);
