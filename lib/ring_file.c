@@ -19,9 +19,15 @@
 #define HUGETLBFS_MAGIC 0x958458f6
 #endif
 
-int ring_file_resolve(const char *name, char *buf, size_t len)
+const char *ring_file_dir(void)
 {
 	const char *dir = getenv(RING_DIR_ENV);
+
+	return dir && *dir ? dir : RING_DIR_DEFAULT;
+}
+
+int ring_file_resolve(const char *name, char *buf, size_t len)
+{
 	int n;
 
 	if (!name || !*name)
@@ -29,7 +35,7 @@ int ring_file_resolve(const char *name, char *buf, size_t len)
 	if (strchr(name, '/'))
 		n = snprintf(buf, len, "%s", name);
 	else
-		n = snprintf(buf, len, "%s/%s", dir && *dir ? dir : RING_DIR_DEFAULT, name);
+		n = snprintf(buf, len, "%s/%s", ring_file_dir(), name);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 

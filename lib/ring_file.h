@@ -34,6 +34,9 @@ struct ring_file_opts {
 	bool allow_any_fs;   /* tests: accept a file outside hugetlbfs */
 };
 
+/* The directory of rings named without a '/': RING_DIR_ENV, or RING_DIR_DEFAULT. */
+const char *ring_file_dir(void);
+
 /*
  * Turn a ring name ("md") into a path (RING_DIR_DEFAULT "/md", or under
  * $CAPD_RING_DIR); a name containing '/' is taken as a path.

@@ -10,6 +10,7 @@
 #include "clock_text.h"
 #include "ring.h"
 #include "ring_clock.h"
+#include "ring_file.h"
 #include "ring_reader.h"
 #include "ringlist.h"
 #include "units.h"
@@ -92,13 +93,6 @@ const char *ringlist_state_name(enum ringlist_state s)
 	}
 }
 
-static const char *ring_dir(void)
-{
-	const char *dir = getenv(RING_DIR_ENV);
-
-	return dir && *dir ? dir : RING_DIR_DEFAULT;
-}
-
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -142,7 +136,7 @@ int ringlist_names(const char *dir, char *buf, size_t len)
 {
 	char **names;
 	size_t at = 0;
-	int i, n = scan(dir ? dir : ring_dir(), &names);
+	int i, n = scan(dir ? dir : ring_file_dir(), &names);
 
 	if (len)
 		buf[0] = '\0';
@@ -201,16 +195,16 @@ static void print_one(FILE *f, const char *name, const char *path)
 int ringlist_print(FILE *f, char *err, size_t errlen)
 {
 	char **names, path[4096];
-	int i, n = scan(ring_dir(), &names);
+	int i, n = scan(ring_file_dir(), &names);
 
 	if (n < 0) {
 		snprintf(err, errlen, "%s: %s (no ring was ever created here: has capd run?)",
-			 ring_dir(), strerror(-n));
+			 ring_file_dir(), strerror(-n));
 		scan_free(names, 0);
 		return n;
 	}
 	if (!n)
-		fprintf(f, "no rings in %s\n", ring_dir());
+		fprintf(f, "no rings in %s\n", ring_file_dir());
 	for (i = 0; i < n; i++)
 		if (ring_file_resolve(names[i], path, sizeof(path)) == 0)
 			print_one(f, names[i], path);
