@@ -53,6 +53,7 @@ _lab_tools=$CAPD_BUILD/tests/lab/tools
 : "${PAYLOAD_CHECK:=$_lab_tools/payload_check}"
 : "${XSK_PROBE:=$_lab_tools/xsk_probe}"
 : "${XDP_MATCH:=$_lab_tools/xdp_match}"
+: "${THREAD_STALL:=$_lab_tools/thread_stall}"
 unset _lab_tools
 
 LAB_RUN_ID=
