@@ -926,11 +926,13 @@ static void teardown(struct capd *d)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: capd [-c FILE] [-n] [-D] [-v] [-V] [-h]\n"
+		"usage: capd [-c FILE] [-n] [-D] [--configured] [-v] [-V] [-h]\n"
 		"  -c, --config FILE  configuration (default %s)\n"
 		"  -n, --check        check the configuration and the system, then exit\n"
 		"  -D, --dump         print the effective configuration with every default, then "
 		"exit\n"
+		"      --configured   exit 1 if the configuration names no interface, else 0\n"
+		"                     (capd.service's ExecCondition=)\n"
 		"  -v, --verbose      more messages\n"
 		"  -V, --version      print the version and exit\n"
 		"  -h, --help         print this help and exit\n",
@@ -942,6 +944,24 @@ static int usage_error(const char *what, const char *arg)
 {
 	fprintf(stderr, "capd: %s %s\nTry 'capd --help' for more information.\n", what, arg);
 	return 2;
+}
+
+/*
+ * --configured, for capd.service's ExecCondition=: 1 (the unit is skipped,
+ * not failed) only for a file that loads and names no interface, the
+ * shipped one.  A file that does not load is not this command's to report:
+ * 0, so that ExecStartPre=capd -n fails the unit with the parser's message.
+ */
+static int configured(const char *path)
+{
+	static struct capd_conf c; /* large: keep it off the stack */
+
+	if (capd_conf_load(&c, path, NULL, 0) < 0 || c.capture.ninterfaces)
+		return 0;
+	pr_notice("%s names no interface in capture.interfaces: capd not started; name one "
+		  "and run systemctl start capd",
+		  path);
+	return 1;
 }
 
 /*
@@ -979,12 +999,13 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "dump", no_argument, NULL, 'D' },
+		{ "configured", no_argument, NULL, 'C' }, /* no short option */
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool check = false, dump = false;
+	bool check = false, dump = false, cond = false;
 	uint32_t prev_pid;
 	char err[1024];
 	sigset_t sigs;
@@ -1005,6 +1026,9 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			dump = true;
+			break;
+		case 'C':
+			cond = true;
 			break;
 		case 'v':
 			verbose++;
@@ -1028,7 +1052,11 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("unexpected argument", argv[optind]);
+	if (cond && (check || dump))
+		return usage_error("--configured excludes", check ? "--check" : "--dump");
 	log_init("capd", verbose ? LOG_DEBUG : LOG_INFO);
+	if (cond)
+		return configured(d.conf_path);
 
 	r = capd_conf_load(&d.conf, d.conf_path, err, sizeof(err));
 	if (r < 0) {
@@ -1038,6 +1066,12 @@ int main(int argc, char **argv)
 	if (dump) {
 		capd_conf_dump(&d.conf, stdout);
 		return 0;
+	}
+	if (!d.conf.capture.ninterfaces) {
+		pr_err("%s: capture.interfaces names no interface to capture on: name one (see "
+		       "capd.conf(5))",
+		       d.conf_path);
+		return 1;
 	}
 	if (!check && check_caps(&d) < 0)
 		return 1;

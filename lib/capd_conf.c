@@ -257,7 +257,9 @@ static const struct ckey capture_keys[] = {
 	       "join the feeds' groups on every interface (IGMP/MLD) so switches forward them"),
 	K_BOOL(struct capd_conf_capture, exclusive, "exclusive", false,
 	       "this box only captures: bypass even when local sockets receive captured feeds"),
-	K_LIST(struct capd_conf_capture, interfaces, ninterfaces, "interfaces", 1,
+	/* required but may be empty: the shipped file names none until the admin
+	 * does, and capd and capctl doctor then say so rather than fail to parse */
+	K_LIST(struct capd_conf_capture, interfaces, ninterfaces, "interfaces", 0,
 	       CAPD_CONF_MAX_IFACES, CKF_REQUIRED, iface_keys, NULL, "interfaces to capture on"),
 	K_GROUP(struct capd_conf_capture, xsk, "xsk", xsk_keys, NULL,
 		"AF_XDP sockets, one per queue"),

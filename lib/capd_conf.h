@@ -78,7 +78,7 @@ struct capd_conf_capture {
 	int batch;
 	bool join;		  /* join the feeds' groups (IGMP/MLD) */
 	bool exclusive;		  /* this box only captures: no local consumers to keep */
-	unsigned int ninterfaces; /* 1..CAPD_CONF_MAX_IFACES once loaded */
+	unsigned int ninterfaces; /* 0..CAPD_CONF_MAX_IFACES; 0: not configured yet */
 	struct capd_conf_iface interfaces[CAPD_CONF_MAX_IFACES];
 	struct capd_conf_xsk xsk;
 	struct capd_conf_packet packet;
@@ -130,7 +130,10 @@ struct capd_conf {
 /*
  * Fill c with the defaults of every key (all bytes not covered by a key are
  * zero, so two configs compare with memcmp).  capture.interfaces has no
- * default: a loaded config always names at least one interface.
+ * default: a file must contain the key, but its list may be empty (the
+ * shipped file, before the admin names an interface).  A loaded config may
+ * thus name no interface: capd refuses to run on it, and every reader of
+ * the struct copes with ninterfaces == 0.
  */
 void capd_conf_defaults(struct capd_conf *c);
 

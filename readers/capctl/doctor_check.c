@@ -129,6 +129,17 @@ static void check_config(struct ctx *x)
 		fix(it, "correct that line; capd -c %s -n checks the file again", dc->path);
 		return;
 	}
+	if (!x->c->capture.ninterfaces) {
+		say(it, DOCTOR_FAIL,
+		    "%s: capture.interfaces names no interface to capture on (as shipped): capd "
+		    "refuses to start, and capd.service is skipped until one is named",
+		    dc->path);
+		fix(it,
+		    "name the capture interface in capture.interfaces (ip -br link lists them; "
+		    "capd.conf(5)), check with capd -c %s -n, then systemctl start capd",
+		    dc->path);
+		return;
+	}
 	say(it, DOCTOR_OK, "%s: valid; ring '%s', %u interface(s), %u feed(s)%s", dc->path,
 	    x->c->ring.name, x->c->capture.ninterfaces, x->c->nfeeds,
 	    x->c->nfeeds ? "" : " (all multicast UDP)");

@@ -16,9 +16,10 @@
 #    capdump@.service no worse than CAPD_MAX_EXPOSURE/CAPDUMP_MAX_EXPOSURE
 #    (tenths; the units say why each missing restriction is missing);
 #  - each installed program runs (-h), capd reads the installed example
-#    (-D), finds no mistake in it with -n (only the system may lack the
-#    interface, the accounts, the hugepages), and accepts it adapted to
-#    this box;
+#    (-D), finds no mistake in it with -n but that it names no interface
+#    yet (so that capd.service's ExecCondition=capd --configured skips the
+#    unit), and accepts it adapted to this box: its commented interface
+#    example uncommented, which --configured then lets start;
 #  - a second install keeps the configuration an admin edited;
 #  - installed with `cmake --install --prefix P` (into a DESTDIR, so that
 #    nothing lands outside it), the programs use P's files: capctl doctor
@@ -83,6 +84,8 @@ expect_file "$CAPD_MANDIR/man1/capdump.1"
 expect_file "$CAPD_MANDIR/man1/capctl.1"
 grep -q "^ExecStart=$CAPD_SBINDIR/capd -c $CAPD_CONFDIR/capd.conf\$" \
 	"$root$CAPD_UNITDIR/capd.service" || fail "capd.service does not run the installed capd"
+grep -q "^ExecCondition=$CAPD_SBINDIR/capd -c $CAPD_CONFDIR/capd.conf --configured\$" \
+	"$root$CAPD_UNITDIR/capd.service" || fail "capd.service is not skipped until an interface is named"
 grep -q "$CAPD_BPF_OBJ_INSTALL" "$root$CAPD_SBINDIR/capd" ||
 	fail "the installed capd does not name $CAPD_BPF_OBJ_INSTALL"
 echo "files: binaries, $CAPD_BPF_OBJ_INSTALL, units, snippets, configs, manuals, documents"
@@ -129,15 +132,25 @@ grep -q '^ring = {' "$tmp/dump" || fail "capd -D printed no configuration"
 rc=0
 "$capd" -c "$conf" -n >"$tmp/out" 2>&1 || rc=$?
 echo "capd -n on the installed example: exit $rc: $(tail -n 1 "$tmp/out")"
-# Only the system may be wrong here (no eth1, no accounts, no hugepages).
+# No mistake in the file; it names no interface, which -n says in one line.
 if grep -q "capd.conf:[0-9]*:" "$tmp/out"; then
 	fail "the installed example has a mistake: $(<"$tmp/out")"
 fi
-# The example adapted to this box: loopback, no accounts, a ring file of
-# the right size already there (capd -n then needs no hugepages).
+((rc == 1)) && [[ $(wc -l <"$tmp/out") -eq 1 ]] &&
+	grep -qF "$conf: capture.interfaces names no interface to capture on" "$tmp/out" ||
+	fail "capd -n on the installed example: exit $rc: $(<"$tmp/out")"
+rc=0
+"$capd" -c "$conf" --configured >"$tmp/out" 2>&1 || rc=$?
+((rc == 1)) && grep -qF "$conf names no interface in capture.interfaces" "$tmp/out" ||
+	fail "capd --configured on the installed example: exit $rc, want 1: $(<"$tmp/out")"
+echo "capd --configured on the installed example: exit $rc (capd.service skipped)"
+# The example adapted to this box: its interface example uncommented, on
+# loopback, no accounts, a ring file of the right size already there (capd
+# -n then needs no hugepages).
 : >"$tmp/ring"
 truncate -s 16M "$tmp/ring"
-sed -e 's/name = "eth1"/name = "lo"/' -e 's/cpu = 1;/cpu = -1;/' \
+sed -e '/^\tinterfaces = ( );$/d' -e '/^\t#   interfaces = ($/,/^\t#   );$/s/^\t#   /\t/' \
+	-e 's/name = "eth1"/name = "lo"/' -e 's/cpu = 1;/cpu = -1;/' \
 	-e "s|name = \"default\";|name = \"$tmp/ring\";|" -e 's/size = "8G";/size = "16M";/' \
 	-e 's/group = "capture";/group = "";/' -e 's/user = "capd";/user = "";/' \
 	-e 's/group = "capd";/group = "";/' -e "s|dir = \"/run/capd\";|dir = \"$tmp\";|" \
@@ -145,6 +158,8 @@ sed -e 's/name = "eth1"/name = "lo"/' -e 's/cpu = 1;/cpu = -1;/' \
 "$capd" -c "$tmp/box.conf" -n >"$tmp/out" 2>&1 || fail "capd -n on the adapted example: $(<"$tmp/out")"
 grep -q "configuration ok" "$tmp/out" || fail "capd -n said: $(<"$tmp/out")"
 echo "capd -n on the example adapted to this box: $(tail -n 1 "$tmp/out")"
+"$capd" -c "$tmp/box.conf" --configured >"$tmp/out" 2>&1 ||
+	fail "capd --configured on the adapted example: exit $?: $(<"$tmp/out")"
 
 # An upgrade keeps the admin's configuration.
 echo "# edited by the admin" >>"$conf"
@@ -164,10 +179,13 @@ rc=0
 "$P/bin/capctl" doctor >"$tmp/out" 2>&1 || rc=$?
 head -n 1 "$tmp/out" | grep -qF "$P/etc/capd/capd.conf" ||
 	fail "capctl doctor from $pfx (exit $rc) reads another configuration: $(head -n 3 "$tmp/out")"
-grep -q "^ok *config *$P/etc/capd/capd.conf: valid" "$tmp/out" ||
+grep -q "^FAIL *config *$P/etc/capd/capd.conf: capture.interfaces names no interface" "$tmp/out" ||
 	fail "capctl doctor from $pfx: $(head -n 3 "$tmp/out")"
 echo "capctl doctor from --prefix $pfx: $(head -n 1 "$tmp/out")"
 cp "$tmp/box.conf" "$P/etc/capd/capd.conf"
+"$P/bin/capctl" doctor >"$tmp/out" 2>&1 || true
+grep -q "^ok *config *$P/etc/capd/capd.conf: valid" "$tmp/out" ||
+	fail "capctl doctor from $pfx: $(head -n 3 "$tmp/out")"
 "$P/sbin/capd" -n >"$tmp/out" 2>&1 || fail "capd -n from $pfx: $(<"$tmp/out")"
 grep -qF "$P/etc/capd/capd.conf: configuration ok" "$tmp/out" ||
 	fail "capd -n from $pfx read another configuration: $(<"$tmp/out")"

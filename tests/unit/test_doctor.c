@@ -460,6 +460,18 @@ static void t_clock_and_config(void)
 	ifs[0].ifindex = 0;
 	run();
 	expect("interface", DOCTOR_FAIL, "no interface eth1", NULL);
+	/* the shipped file: loads, names no interface; an item with the fix,
+	 * the checks of the box still made, none of an interface */
+	good_box();
+	load_conf("capture = { cpu = 1; interfaces = ( ); };\n");
+	run();
+	expect("config", DOCTOR_FAIL, "test.conf: capture.interfaces names no interface",
+	       "name the capture interface in capture.interfaces");
+	T_ASSERT(strstr(item("config")->fix, "systemctl start capd"));
+	T_EQ(nitems, 11);
+	expect("hugepages", DOCTOR_OK, NULL, NULL);
+	expect("consumers", DOCTOR_OK, NULL, NULL);
+	expect("ring-seconds", DOCTOR_UNKNOWN, "no link speed", NULL);
 }
 
 int main(void)
