@@ -724,19 +724,26 @@ static void publish_feeds(struct capd *d)
  * Where readers announce themselves for capctl status: named in the ring
  * header, in a directory of the ring's group.  Sticky, so one reader cannot
  * remove another's file; setgid, so the files belong to the group too.  Only
- * warns: capture never depends on readers.
+ * warns: capture never depends on readers.  A directory that is already so
+ * is left alone: under capd.service's RestrictSUIDSGID= any chmod(2) that
+ * sets S_ISGID fails, so there tmpfiles.d makes it at boot.
  */
 static void setup_readers_dir(struct capd *d)
 {
+	const mode_t mode = S_ISVTX | S_ISGID | 0770;
 	struct ring_hdr *h = d->map.mem;
 	char dir[RING_RUN_DIR_LEN + sizeof(RING_READERS_SUBDIR) + 1];
+	struct stat st;
 
 	memset(h->run_dir, 0, sizeof(h->run_dir));
 	snprintf(h->run_dir, sizeof(h->run_dir), "%s", d->conf.run.dir);
 	snprintf(dir, sizeof(dir), "%s/" RING_READERS_SUBDIR, d->conf.run.dir);
-	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || chown(dir, (uid_t)-1, d->ring_gid) < 0 ||
-	    chmod(dir, S_ISVTX | S_ISGID | 0770) < 0)
-		pr_warn("%s: %s: capctl status will not list readers", dir, strerror(errno));
+	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || stat(dir, &st) < 0 ||
+	    (st.st_gid != d->ring_gid && chown(dir, (uid_t)-1, d->ring_gid) < 0) ||
+	    ((st.st_mode & 07777) != mode && chmod(dir, mode) < 0))
+		pr_warn("%s: %s: capctl status will not list readers (make it mode 3770, group "
+			"of the ring, as tmpfiles.d/capd.conf does)",
+			dir, strerror(errno));
 }
 
 static int setup_capture(struct capd *d)
@@ -1103,11 +1110,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	d.writer_open = true;
-	if (d.writer.crashed)
+	if (d.writer.crashed) {
 		pr_warn("ring %s: the capd before (pid %u) was killed or crashed: %llu packet(s) "
 			"it had taken were never written and count as lost (a gap in the "
 			"sequence numbers); what was still in its sockets is not known",
 			d.ring_path, prev_pid, (unsigned long long)d.writer.crash_lost);
+		/* Its end of ptp4l's socket (setup_clock()), which it could not remove. */
+		snprintf(d.pmc_path, sizeof(d.pmc_path), "%s/pmc.%u", d.conf.run.dir, prev_pid);
+		unlink(d.pmc_path);
+	}
 	/*
 	 * Everything the capture thread touches is mapped by now, its stack
 	 * included: lock it all.  Not MCL_FUTURE: without CAP_IPC_LOCK (dropped

@@ -12,3 +12,11 @@ set_tests_properties(install_check PROPERTIES LABELS install TIMEOUT 120 SKIP_RE
 file(GLOB _manpages CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/man/*.[158])
 add_test(NAME man_lint COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install/man_lint.sh ${_manpages})
 set_tests_properties(man_lint PROPERTIES LABELS "unit;install" TIMEOUT 60 SKIP_RETURN_CODE 77)
+
+# The Debian package, installed with apt-get and run under systemd as PID 1
+# in a Debian 12 container (systemd-nspawn): root; label system, which CI
+# runs with the rest.  Its image is cached under tests/system of the build.
+add_test(NAME system_capd_package
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/system/capd_package.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(system_capd_package PROPERTIES LABELS system TIMEOUT 1500
+  SKIP_RETURN_CODE 77 RESOURCE_LOCK lab ENVIRONMENT "${CAPD_LAB_ENV}")
