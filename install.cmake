@@ -6,7 +6,8 @@
 #   /usr/lib/capd/capd_xdp.bpf.o        (capd/xdp.cmake; capd looks there)
 #   /usr/lib/systemd/system/{capd.service,capdump@.service,ptp4l@.service.d/capd.conf}
 #   /usr/lib/sysusers.d/capd.conf       /usr/lib/tmpfiles.d/capd.conf
-#   /etc/capd/capd.conf, /etc/capd/capdump.env, /etc/capd/capdump/
+#   /etc/capd/capd.conf, /etc/capd/capdump/default.env (the recorder
+#                                       capdump@default, of ring "default")
 #                                       (never overwritten: they are the admin's)
 #   /usr/share/man/man{1,5,8}/...       /usr/share/doc/capd/ (+ examples/)
 # Included from the top CMakeLists.txt after the targets exist.
@@ -55,7 +56,10 @@ install(FILES ${PROJECT_SOURCE_DIR}/systemd/capd.tmpfiles.conf DESTINATION ${CAP
         RENAME capd.conf)
 
 # The examples: always under doc/, in /etc only where the admin has none
-# yet, so that an upgrade keeps the configuration (like a Debian conffile).
+# yet, so that an upgrade keeps the configuration (like a Debian conffile;
+# a package build installs into an empty DESTDIR, so dpkg gets them all).
+# capdump.env becomes the instance "default" (capdump/default.env), so
+# that `systemctl enable --now capdump@default` records ring "default".
 set(CAPD_EXAMPLES ${PROJECT_SOURCE_DIR}/conf/capd.conf ${PROJECT_SOURCE_DIR}/conf/capdump.env)
 install(FILES ${CAPD_EXAMPLES} DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 # The configuration directory: the configured one (/etc/capd for the
@@ -66,17 +70,21 @@ install(CODE "
     set(capd_confdir \"${CAPD_CONFDIR}\")
   else()
     set(capd_confdir \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_SYSCONFDIR}/capd\")
-  endif()
-  file(MAKE_DIRECTORY \"\$ENV{DESTDIR}\${capd_confdir}/capdump\")")
-foreach(example ${CAPD_EXAMPLES})
-  get_filename_component(name ${example} NAME)
+  endif()")
+foreach(pair "capd.conf:capd.conf" "capdump.env:capdump/default.env")
+  string(REPLACE ":" ";" pair "${pair}")
+  list(GET pair 0 src)
+  list(GET pair 1 rel)
+  get_filename_component(dir "/${rel}" DIRECTORY) # "/" or "/capdump"
+  string(REGEX REPLACE "/$" "" dir "${dir}")
+  get_filename_component(name "${rel}" NAME)
   install(CODE "
-    set(dest \"\$ENV{DESTDIR}\${capd_confdir}/${name}\")
+    set(dest \"\$ENV{DESTDIR}\${capd_confdir}/${rel}\")
     if(EXISTS \"\${dest}\")
       message(STATUS \"Keeping: \${dest}\")
     else()
-      file(INSTALL \"${example}\" DESTINATION \"\${capd_confdir}\"
-           FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+      file(INSTALL \"${PROJECT_SOURCE_DIR}/conf/${src}\" DESTINATION \"\${capd_confdir}${dir}\"
+           RENAME ${name} FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
     endif()")
 endforeach()
 

@@ -21,6 +21,10 @@ packages=(
 	# the VM test (tests/vm): Debian 12's own kernel under QEMU, its image
 	# made with debootstrap and mkfs.ext4 -d, read back with debugfs
 	qemu-system-x86 debootstrap e2fsprogs
+	# the Debian package (scripts/package.sh; debian/control has its
+	# Build-Depends, all above) and the system test, which boots it in a
+	# Debian 12 container under systemd-nspawn (tests/system)
+	dpkg-dev debhelper lintian systemd-container
 )
 
 missing=()

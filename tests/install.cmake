@@ -13,6 +13,11 @@ file(GLOB _manpages CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/man/*.[158])
 add_test(NAME man_lint COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install/man_lint.sh ${_manpages})
 set_tests_properties(man_lint PROPERTIES LABELS "unit;install" TIMEOUT 60 SKIP_RETURN_CODE 77)
 
+# The Debian package's version is the project's (debian/rules checks it too).
+add_test(NAME debian_version COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install/debian_version.sh
+                                     ${PROJECT_SOURCE_DIR} ${PROJECT_VERSION})
+set_tests_properties(debian_version PROPERTIES LABELS "unit;install" TIMEOUT 10)
+
 # The Debian package, installed with apt-get and run under systemd as PID 1
 # in a Debian 12 container (systemd-nspawn): root; label system, which CI
 # runs with the rest.  Its image is cached under tests/system of the build.

@@ -5,7 +5,7 @@
 # DESTDIR, then, from the installed tree:
 #
 #  - every file is where install.cmake says (binaries, XDP object, units,
-#    sysusers/tmpfiles snippets, example configs, manuals, documents);
+#    sysusers/tmpfiles snippets, configs and examples, manuals, documents);
 #  - the installed capd names the installed XDP object (the path compiled
 #    into it, under DESTDIR), never the build tree's;
 #  - systemd-analyze verify accepts both units with --root=DESTDIR, so the
@@ -20,7 +20,8 @@
 #    yet (so that capd.service's ExecCondition=capd --configured skips the
 #    unit), and accepts it adapted to this box: its commented interface
 #    example uncommented, which --configured then lets start;
-#  - a second install keeps the configuration an admin edited;
+#  - a second install keeps the configuration an admin edited (capd.conf
+#    and the recorder capdump/default.env);
 #  - installed with `cmake --install --prefix P` (into a DESTDIR, so that
 #    nothing lands outside it), the programs use P's files: capctl doctor
 #    and capd -n read P/etc/capd/capd.conf, capd loads
@@ -73,8 +74,10 @@ expect_file "$CAPD_UNITDIR/capdump@.service"
 expect_file "$CAPD_SYSUSERSDIR/capd.conf"
 expect_file "$CAPD_TMPFILESDIR/capd.conf"
 expect_file "$CAPD_CONFDIR/capd.conf"
-expect_file "$CAPD_CONFDIR/capdump.env"
-[[ -d $root$CAPD_CONFDIR/capdump ]] || fail "no $CAPD_CONFDIR/capdump/"
+expect_file "$CAPD_CONFDIR/capdump/default.env"
+grep -q '^RING=default$' "$root$CAPD_CONFDIR/capdump/default.env" ||
+	fail "$CAPD_CONFDIR/capdump/default.env does not record ring default"
+expect_file "$CAPD_DOCDIR/examples/capdump.env"
 expect_file "$CAPD_DOCDIR/examples/capd.conf"
 expect_file "$CAPD_DOCDIR/ring-format.md"
 expect_file "$CAPD_DOCDIR/architecture.md"
@@ -162,10 +165,14 @@ echo "capd -n on the example adapted to this box: $(tail -n 1 "$tmp/out")"
 	fail "capd --configured on the adapted example: exit $?: $(<"$tmp/out")"
 
 # An upgrade keeps the admin's configuration.
+recorder=$root$CAPD_CONFDIR/capdump/default.env
 echo "# edited by the admin" >>"$conf"
+echo "# edited by the admin" >>"$recorder"
 DESTDIR=$root "$cmake" --install "$build" >"$tmp/install.log" 2>&1 || fail "second install failed"
 grep -q "edited by the admin" "$conf" || fail "a second install replaced $CAPD_CONFDIR/capd.conf"
-echo "second install: $CAPD_CONFDIR/capd.conf kept"
+grep -q "edited by the admin" "$recorder" ||
+	fail "a second install replaced $CAPD_CONFDIR/capdump/default.env"
+echo "second install: $CAPD_CONFDIR/capd.conf and capdump/default.env kept"
 
 # Another prefix at install time: the programs look there, not in the
 # prefix the build was configured with (nor /etc/capd).
