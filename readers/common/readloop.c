@@ -150,7 +150,12 @@ static int open_rings(struct readloop *rl, char *err, size_t errlen)
 			memcpy(rl->ifname[i][k], st->ifaces[k].name, RING_IFNAME_LEN);
 		n += st->niface ? st->niface : 1;
 	}
-	return in->wait ? 0 : check_running(rl, err, errlen);
+	if (!in->wait)
+		return check_running(rl, err, errlen);
+	/* wait_rings() saw each writer run: nothing to tell about them yet. */
+	for (i = 0; i < ringsrc_count(rl->src); i++)
+		rl->told[i] = RINGLIST_RUNNING;
+	return 0;
 }
 
 /*

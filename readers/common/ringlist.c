@@ -259,7 +259,7 @@ char *ringlist_not_running(const char *name, const char *path, const struct ring
 
 int ringlist_wait(const char *path, const volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
-	while (!*stop) {
+	for (;;) {
 		struct ring_map m = { .fd = -1 };
 		uint64_t age;
 		int r = ring_file_open_ro(path, &m);
@@ -273,7 +273,8 @@ int ringlist_wait(const char *path, const volatile sig_atomic_t *stop, char *err
 			ring_file_explain(r, path, 0, err, errlen);
 			return r;
 		}
+		if (*stop)
+			return -EINTR;
 		nanosleep(&(struct timespec){ .tv_nsec = RINGLIST_WAIT_MS * 1000000L }, NULL);
 	}
-	return -EINTR;
 }

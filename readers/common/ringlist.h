@@ -87,7 +87,8 @@ char *ringlist_not_running(const char *name, const char *path, const struct ring
 
 /*
  * Wait until a ring file is at path and its writer runs, looking every
- * RINGLIST_WAIT_MS, for as long as it takes: until *stop is set.
+ * RINGLIST_WAIT_MS, for as long as it takes: until *stop is set.  It looks
+ * once even with *stop set already (whether to say that it waits).
  * @return 0 when it runs; -EINTR if stopped; -errno with a line in err if
  *         path holds something that is not a ring we may read (-EACCES:
  *         not in its group).

@@ -8,7 +8,8 @@
 #    exit 3 saying capd is not running; a misspelt name is told which rings
 #    exist;
 #  - --wait before capd starts: each prints one line that it waits, then
-#    reads once capd runs (capdump records exactly the packets sent);
+#    reads once capd runs (capdump records exactly the packets sent); with
+#    capd running, --wait says nothing of waiting;
 #  - -D (capdump and capstat) lists the ring with the state, pid and
 #    record count capctl status --json gives;
 #  - capd stopped cleanly: a running capdump says so and ends (0); new
@@ -83,6 +84,18 @@ for p in "$CAPDUMP" "$CAPSTAT"; do
 	lab_expect_match "$(basename "$p") -D" "$line" "$want, "
 	lab_expect_match "$(basename "$p") -D feeds" "$line" ", feeds A\$"
 done
+# --wait with capd running: nothing to wait for, nothing to tell.
+"$CAPDUMP" --wait -i "$CAPD_RING" -w /dev/null 2>"$LAB_TMP/run.err" &
+run=$!
+sleep 0.5
+kill -INT $run
+wait $run || lab_fail "capdump --wait with capd running exited with $?"
+! grep -E "waiting for capd|capd runs it again" "$LAB_TMP/run.err" ||
+	lab_fail "capdump --wait told of waiting for a capd that was running"
+"$CAPCTL" status --wait "$CAPD_RING" >/dev/null 2>"$LAB_TMP/run.err" ||
+	lab_fail "capctl status --wait with capd running exited with $?"
+! grep "waiting for capd" "$LAB_TMP/run.err" ||
+	lab_fail "capctl status --wait told of waiting for a capd that was running"
 expect_exit 3 "capdump on a misspelt ring" "$CAPDUMP" -i rr -w /dev/null
 lab_expect_match "capdump on a misspelt ring" "$(head -1 "$LAB_TMP/err")" "rings there: r$"
 
