@@ -16,7 +16,8 @@
 #    capd.service enabled but not started, skipped (not failed) while
 #    capd.conf names no interface;
 #  - the admin names the interface: capd.service active only after READY=1,
-#    its lines in the journal; capdump@default records (--resume);
+#    its lines in the journal; ptp4l@eth1 (Debian's unit, the package's
+#    drop-in) answers capd on its socket; capdump@default records (--resume);
 #  - capdump@ killed with SIGKILL and restarted by systemd, capd restarted
 #    with `systemctl restart`, capd's capture thread stalled (ptrace) until
 #    the watchdog kills it and systemd starts it again: the recording holds
@@ -303,6 +304,20 @@ cin systemctl status --no-pager capd.service | grep -q 'capd\[[0-9]*\]: capturin
 cin ip link show eth1 | grep -q 'prog/xdp' || lab_fail "no XDP program on eth1 while capd runs"
 cin ip maddr show dev eth1 | grep -qw "$GROUP" || lab_fail "capd did not join $GROUP on eth1"
 
+# ptp4l under Debian's unit with the package's drop-in (Group=capture):
+# capd, in that group, gets answers on its management socket.  Software
+# timestamps on a veth; with no other clock on the link it becomes master.
+sed -i 's/^time_stamping.*/time_stamping\t\tsoftware/' "$ROOT/etc/linuxptp/ptp4l.conf"
+cin systemctl start ptp4l@eth1.service || lab_fail "ptp4l@eth1 did not start"
+for _ in $(seq 150); do
+	clock=$(cin capctl status 2>/dev/null | grep '^clock')
+	[[ $clock =~ ptp4l\ answering|\ port\ [A-Z_]+ ]] && break
+	sleep 0.1
+done
+echo "with ptp4l@eth1: $(cin stat -c '%a %U:%G' /run/ptp4l) /run/ptp4l; capctl status: $clock"
+[[ $(cin stat -c %G /run/ptp4l) == capture ]] || lab_fail "ptp4l's socket is not group capture"
+[[ $clock =~ ptp4l\ answering|\ port\ [A-Z_]+ ]] || lab_fail "capd gets no answer from ptp4l in 15 s"
+
 # The recorder: the package's default instance.
 cin systemctl enable --now capdump@default.service 2>/dev/null ||
 	lab_fail "capdump@default: $(cin journalctl -q --no-pager -u capdump@default)"
@@ -456,7 +471,12 @@ done
 
 # --- remove, purge ------------------------------------------------------------------------
 cin systemctl start capd.service capdump@default.service
-[[ $(box_procs capd capdump | wc -l) == 2 ]] || lab_fail "capd and capdump@default did not start again"
+for _ in $(seq 50); do
+	[[ $(box_procs capd capdump | wc -l) == 2 ]] && break
+	sleep 0.1
+done
+[[ $(box_procs capd capdump | wc -l) == 2 ]] ||
+	lab_fail "capd and capdump@default did not start again: $(box_procs capd capdump)"
 timeout 120 nsenter -t "$INIT" -m -u -i -n -p -- env DEBIAN_FRONTEND=noninteractive \
 	apt-get remove -y -q capd >"$LAB_TMP/remove.log" 2>&1 || {
 	tail -n 20 "$LAB_TMP/remove.log" >&2
