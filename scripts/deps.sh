@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages capd needs to build, test and run.
-# Idempotent: installs only what is missing.
+# deps.sh [PACKAGE...] - installs the Debian 12 packages capd needs to
+# build, test and run, or only the ones named.  Idempotent: installs only
+# what is missing (as root, or through sudo).
 set -euo pipefail
 
 packages=(
@@ -27,6 +28,7 @@ packages=(
 	dpkg-dev debhelper lintian systemd-container
 )
 
+[ $# -eq 0 ] || packages=("$@")
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

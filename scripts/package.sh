@@ -4,43 +4,21 @@
 # temporary copy so that nothing is written into the tree, and checks it
 # with lintian (any error fails).  The .deb, .buildinfo and .changes go to
 # OUTDIR (default build/package at the top of the tree); the last line
-# printed is the .deb's path.  Installs what it needs with apt-get (as
-# root, or through sudo): dpkg-dev, debhelper, lintian and the
-# Build-Depends of debian/control.
+# printed is the .deb's path.  Installs what it needs (scripts/deps.sh):
+# dpkg-dev, debhelper, lintian and the Build-Depends of debian/control.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$top/build/package}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-	command -v sudo >/dev/null || {
-		echo "package.sh: needs root or sudo to install packages" >&2
-		exit 1
-	}
-	sudo=(sudo)
-fi
-export DEBIAN_FRONTEND=noninteractive
-updated=0
-apt_get() {
-	if [ $updated -eq 0 ]; then
-		"${sudo[@]}" apt-get update -q
-		updated=1
-	fi
-	"${sudo[@]}" apt-get "$@"
-}
-
-tools=(build-essential dpkg-dev debhelper lintian)
-missing=()
-for p in "${tools[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "package.sh: installing ${missing[*]}"
-	apt_get install -y -q --no-install-recommends "${missing[@]}"
-fi
+# The packaging tools, then whatever debian/control's Build-Depends lack
+# (the first of alternatives, versions left to apt).
+"$top/scripts/deps.sh" build-essential dpkg-dev debhelper lintian
+unmet=$(cd "$top" && dpkg-checkbuilddeps 2>&1 | sed -n 's/.*Unmet build dependencies: //p' |
+	sed 's/([^)]*)//g; s/ *| *[^ ]*//g; s/:any//g')
+# shellcheck disable=SC2086 # a list of packages
+[ -z "$unmet" ] || "$top/scripts/deps.sh" $unmet
 
 version=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
 tmp=$(mktemp -d)
@@ -52,11 +30,6 @@ git -C "$top" ls-files -z | while IFS= read -r -d '' f; do
 	[ -e "$top/$f" ] || [ -L "$top/$f" ] || continue
 	printf '%s\0' "$f"
 done | tar -C "$top" --null -T - -cf - | tar -C "$src" -xf -
-
-if ! (cd "$src" && dpkg-checkbuilddeps) 2>/dev/null; then
-	echo "package.sh: installing the Build-Depends of debian/control"
-	apt_get build-dep -y -q --no-install-recommends "$src/"
-fi
 
 echo "package.sh: building capd $version in $src"
 (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -b -us -uc)
