@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -36,6 +37,7 @@
 #define ZSTD_LEVEL_DEFAULT 1 /* fast: one core keeps up with several Gb/s */
 #define SNAPLEN_DEFAULT	   65535
 #define SNAPLEN_MAX	   262144 /* tcpdump's -s 0 */
+#define CAPDUMP_LINKTYPES  16	  /* link types among the files read in one run */
 /* Packets (or text lines) in flight to a pipe: more waits for a flush. */
 #define DELIVERY_RING 65536
 /* --resume: the state follows the flushes at most this often (each save is
@@ -122,6 +124,18 @@ struct capdump {
 	/* What reached the reader: of the text lines (stdout), of -w written in place. */
 	struct delivery text, piped;
 	bool piping; /* piped counts */
+	/* The file being read (-r): its interfaces (capfile_iface() numbers)
+	 * mapped so far, as output interfaces, and the filter for each. */
+	unsigned int fmapped;
+	uint32_t fmap[DUMPFILE_MAX_IFACES];
+	struct filter *fflt[DUMPFILE_MAX_IFACES];
+	/* The filter compiled for each link type met in files. */
+	struct {
+		uint16_t linktype;
+		struct filter *f;
+	} lt_filter[CAPDUMP_LINKTYPES];
+	unsigned int nlt_filter;
+	char fcomment[DUMPFILE_COMMENT_MAX]; /* an IDB's comment: the filter applied */
 };
 
 /* Set by SIGINT, SIGTERM, SIGHUP (readopt_signals()). */
@@ -675,6 +689,8 @@ static int track(struct capdump *d, const struct readloop_pkt *p, uint64_t mark)
 				ringsrc_hdr(d->src, p->rec->ring)->format_ns, p->rec->seq + 1);
 }
 
+/* From rings: their interfaces and feed names; from files: none yet
+ * (ifs NULL), they are added as each file describes them (map_ifaces()). */
 static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pcapng_nrb_rec *names,
 		       unsigned int nnames)
 {
@@ -694,8 +710,9 @@ static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pca
 		.nifaces = d->nifaces,
 		.names = names,
 		.nnames = nnames,
-		.isb = fill_isb,
-		.idb = fill_idb,
+		/* A file's ISBs are carried from it: capdump claims no counts. */
+		.isb = ifs ? fill_isb : NULL,
+		.idb = ifs ? fill_idb : NULL,
 		.safe = d->o.resume ? on_safe : NULL,
 		.durable = d->o.resume != NULL,
 		.packet_flush = d->o.packet_flush,
@@ -756,21 +773,154 @@ static int setup_ring_output(struct capdump *d)
 	return d->o.out ? open_output(d, ifs, names, nnames) : 0;
 }
 
-/* Interfaces of files are known once their first packet came. */
-static int open_file_output(struct capdump *d, const struct capfile *f)
+/*
+ * The filter for a file's interface: the expression compiled for its link
+ * type, as tcpdump compiles it for each file (compiled once per type).
+ * One that libpcap cannot compile for the type stops the run: its packets
+ * would otherwise be lost unseen.
+ */
+static int filter_for(struct capdump *d, const struct capfile_iface *ci, struct filter **f)
 {
-	static struct dumpfile_iface ifs[DUMPFILE_MAX_IFACES];
-	unsigned int k, n = capfile_nifaces(f);
+	char err[512];
+	unsigned int k;
+	int r;
 
-	d->nifaces = n < DUMPFILE_MAX_IFACES ? n : DUMPFILE_MAX_IFACES;
-	for (k = 0; k < d->nifaces; k++) {
-		snprintf(ifs[k].name, sizeof(ifs[k].name), "%s", capfile_iface(f, k)->name);
-		ifs[k].snaplen = capfile_iface(f, k)->snaplen;
-		/* -s cuts shorter than the file did, never longer. */
-		if (d->o.snaplen_set && (!ifs[k].snaplen || ifs[k].snaplen > d->o.snaplen))
-			ifs[k].snaplen = d->o.snaplen;
+	for (k = 0; k < d->nlt_filter; k++)
+		if (d->lt_filter[k].linktype == ci->linktype) {
+			*f = d->lt_filter[k].f;
+			return 0;
+		}
+	if (d->nlt_filter == CAPDUMP_LINKTYPES) {
+		pr_err("more than %u link types in the input", CAPDUMP_LINKTYPES);
+		return -E2BIG;
 	}
-	return open_output(d, ifs, NULL, 0);
+	r = filter_open(d->o.expr, ci->linktype, SNAPLEN_MAX, f, err, sizeof(err));
+	if (r < 0) {
+		pr_err("filter '%s' cannot apply to interface %s%s%s(link type %u): %s", d->o.expr,
+		       ci->name[0] ? "'" : "", ci->name, ci->name[0] ? "' " : "", ci->linktype,
+		       err);
+		return r;
+	}
+	d->lt_filter[d->nlt_filter].linktype = ci->linktype;
+	d->lt_filter[d->nlt_filter++].f = *f;
+	return 0;
+}
+
+/*
+ * Every interface file f has described and that is not mapped yet becomes
+ * an output interface: its link type, snap length, timestamp units, offset
+ * and options as they are in the file, so that each packet keeps its
+ * meaning and its exact timestamp.  Interfaces of several sections and
+ * files each get their own number: none can collide.
+ */
+static int map_ifaces(struct capdump *d, const struct capfile *f)
+{
+	unsigned int n = capfile_nifaces(f);
+	char err[512];
+	int r;
+
+	for (; d->fmapped < n; d->fmapped++) {
+		const struct capfile_iface *ci = capfile_iface(f, d->fmapped);
+		struct dumpfile_iface di = {
+			.linktype = ci->linktype,
+			.snaplen = ci->snaplen,
+			.tsresol = ci->tsresol,
+			.tsoffset = ci->tsoffset,
+			.opts = ci->opts,
+			.optlen = ci->optlen,
+			.comment = d->o.expr ? d->fcomment : NULL,
+		};
+		uint32_t id = d->fmapped;
+
+		if (d->fmapped >= DUMPFILE_MAX_IFACES) {
+			pr_err("%s: more than %u interfaces", capfile_path(f), DUMPFILE_MAX_IFACES);
+			return -E2BIG;
+		}
+		r = filter_for(d, ci, &d->fflt[d->fmapped]);
+		if (r < 0)
+			return r;
+		/* -s cuts shorter than the file did, never longer. */
+		if (d->o.snaplen_set && (!di.snaplen || di.snaplen > d->o.snaplen))
+			di.snaplen = d->o.snaplen;
+		if (d->df) {
+			r = dumpfile_add_iface(d->df, &di, &id, err, sizeof(err));
+			if (r < 0) {
+				pr_err("%s", err);
+				return r;
+			}
+		}
+		d->fmap[d->fmapped] = id;
+	}
+	return 0;
+}
+
+/*
+ * A file opened: the output exists from the first one on, so that an input
+ * without packets still gives a valid (empty) file.  A file read: what it
+ * described after its last packet is written too, and what it held that
+ * cannot be carried is told.
+ */
+static int on_file(void *ctx, const struct capfile *f, bool end)
+{
+	struct capdump *d = ctx;
+	const struct capfile_stats *st;
+	int r;
+
+	if (!end) {
+		d->fmapped = 0;
+		if (d->o.out && !d->df && (r = open_output(d, NULL, NULL, 0)) < 0)
+			return r;
+	}
+	r = map_ifaces(d, f);
+	if (r < 0 || !end || d->o.quiet)
+		return r;
+	st = capfile_stats(f);
+	if (st->unknown_blocks || st->nocopy_blocks || st->opts_dropped)
+		pr_warn("%s: not carried into the output: %llu block(s) of unknown type, %llu "
+			"custom block(s) marked do-not-copy, %llu option(s) of unknown format in "
+			"another byte order",
+			capfile_path(f), (unsigned long long)st->unknown_blocks,
+			(unsigned long long)st->nocopy_blocks,
+			(unsigned long long)st->opts_dropped);
+	return 0;
+}
+
+/*
+ * A file's NRB, ISB, DSB or copyable custom block, in its place among the
+ * packets.  Names and decryption secrets are needed by every file of a
+ * rotation: sticky.  An ISB names the output's number of its interface.
+ */
+static int on_block(void *ctx, const struct capfile *f, const struct capfile_rec *b)
+{
+	struct capdump *d = ctx;
+	uint8_t *copy = NULL;
+	int r;
+
+	if (!d->df)
+		return 0;
+	r = map_ifaces(d, f);
+	if (r < 0)
+		return r;
+	if (b->kind == CAPFILE_ISB) {
+		uint32_t id;
+
+		if (b->if_id >= d->fmapped || b->caplen < sizeof(struct pcapng_isb_hdr))
+			return 0; /* the reader checked both: cannot happen */
+		copy = malloc(b->caplen);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, b->data, b->caplen);
+		id = d->fmap[b->if_id];
+		memcpy(copy + offsetof(struct pcapng_isb_hdr, if_id), &id, sizeof(id));
+	}
+	r = dumpfile_block(d->df, copy ? copy : b->data, b->caplen,
+			   b->kind == CAPFILE_NRB || b->kind == CAPFILE_DSB);
+	free(copy);
+	if (r < 0) {
+		d->write_err = r;
+		return r;
+	}
+	return 0;
 }
 
 /*
@@ -800,13 +950,19 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 	bool known = if_id < DUMPFILE_MAX_IFACES;
 	int r;
 
-	if (p->file &&
-	    ((d->o.start_ns && p->ts < d->o.start_ns) || (d->o.end_ns && p->ts >= d->o.end_ns)))
+	struct filter *flt = d->filter;
+
+	/* A packet without a timestamp (SPB) is in no time range. */
+	if (p->file && (d->o.start_ns || d->o.end_ns) &&
+	    (!p->frec->has_ts || (d->o.start_ns && p->ts < d->o.start_ns) ||
+	     (d->o.end_ns && p->ts >= d->o.end_ns)))
 		return 0;
-	if (p->file && !d->df && d->o.out) {
-		r = open_file_output(d, p->file);
-		if (r < 0)
+	if (p->file) {
+		if (p->if_id >= d->fmapped && (r = map_ifaces(d, p->file)) < 0)
 			return r;
+		flt = d->fflt[p->if_id];
+		if_id = d->fmap[p->if_id];
+		known = if_id < DUMPFILE_MAX_IFACES;
 	}
 	if (p->rec && known && d->multiqueue[if_id])
 		queue = p->queue;
@@ -815,7 +971,7 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 	d->t.lost += p->lost;
 	if (known)
 		d->t.if_lost[if_id] += p->lost;
-	if (!filter_match(d->filter, p->data, p->caplen, p->wirelen)) {
+	if (!filter_match(flt, p->data, p->caplen, p->wirelen)) {
 		d->t.filtered++;
 		/* Done with once the packets written are safe; a loss before it
 		 * is not, until the packet that tells it is. */
@@ -831,11 +987,38 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 		return r;
 	if (d->carry_lost && d->carry_mark == UINT64_MAX)
 		d->carry_mark = d->t.written + 1;
-	if (d->df) {
+	if (d->df && p->frec) {
+		/* As the file has it: its timestamp units, its options. */
+		struct dumpfile_pkt w = {
+			.if_id = if_id,
+			.ts = p->frec->has_ts ? p->frec->ts_raw : DUMPFILE_NO_TS,
+			.data = p->data,
+			.caplen = caplen,
+			.wirelen = p->wirelen,
+			.queue = READLOOP_NO_QUEUE,
+			.opts = p->frec->opts,
+			.optlen = p->frec->optlen,
+		};
+
+		r = dumpfile_write(d->df, &w);
+		if (r < 0) {
+			d->write_err = r;
+			return r;
+		}
+	} else if (d->df) {
 		/* The loss is told where it happened: on the next packet written. */
-		r = dumpfile_write(d->df, if_id, p->ts, p->data, caplen, p->wirelen,
-				   p->epb_flags ? p->epb_flags : epb_flags(p->data, p->caplen),
-				   d->pending_drop, queue);
+		struct dumpfile_pkt w = {
+			.if_id = if_id,
+			.ts = p->ts,
+			.data = p->data,
+			.caplen = caplen,
+			.wirelen = p->wirelen,
+			.epb_flags = p->epb_flags ? p->epb_flags : epb_flags(p->data, p->caplen),
+			.dropcount = d->pending_drop,
+			.queue = queue,
+		};
+
+		r = dumpfile_write(d->df, &w);
 		if (r < 0) {
 			d->write_err = r;
 			return r;
@@ -1028,7 +1211,12 @@ static int open_input(struct capdump *d, int argc, char **argv)
 
 static int run(struct capdump *d)
 {
-	static const struct readloop_ops ops = { .packet = on_packet, .tick = on_tick };
+	static const struct readloop_ops ops = {
+		.packet = on_packet,
+		.tick = on_tick,
+		.file = on_file,
+		.block = on_block,
+	};
 	char err[512];
 	unsigned int i;
 	int r;
@@ -1085,6 +1273,8 @@ int main(int argc, char **argv)
 		pr_err("%s", err);
 		return 2;
 	}
+	if (d.o.expr)
+		snprintf(d.fcomment, sizeof(d.fcomment), "capdump filter: %s", d.o.expr);
 	r = open_input(&d, argc, argv);
 	if (r == 0)
 		r = run(&d);
@@ -1147,6 +1337,8 @@ int main(int argc, char **argv)
 	resume_track_free(&d.track);
 	readloop_close(d.rl);
 	filter_close(d.filter);
+	for (unsigned int k = 0; k < d.nlt_filter; k++)
+		filter_close(d.lt_filter[k].f);
 	free(d.o.expr);
 	return r == -ESRCH ? 3 /* capd does not run the ring */ : r < 0 ? 1 : 0;
 }

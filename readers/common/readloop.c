@@ -351,15 +351,21 @@ static int run_file(struct capfile *f, const struct readloop_ops *ops, void *ctx
 		    const volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
 	struct capfile_rec rec;
-	int r;
+	int r = 0;
 
+	if (ops->block)
+		capfile_carry(f, true);
+	if (ops->file && (r = ops->file(ctx, f, false)) != 0)
+		return r;
 	while (!*stop) {
 		r = capfile_next(f, &rec);
-		if (r == 0)
-			return 0;
-		if (r < 0) {
-			snprintf(err, errlen, "%s", capfile_error(f));
-			return r;
+		if (r <= 0)
+			break;
+		if (r == 2) { /* a block to carry */
+			r = ops->block(ctx, f, &rec);
+			if (r != 0)
+				return r;
+			continue;
 		}
 		struct readloop_pkt p = {
 			.ts = rec.ts_ns,
@@ -371,13 +377,23 @@ static int run_file(struct capfile *f, const struct readloop_ops *ops, void *ctx
 			.epb_flags = rec.epb_flags,
 			.lost = rec.dropcount,
 			.file = f,
+			.frec = &rec,
 		};
 
 		r = ops->packet(ctx, &p);
 		if (r != 0)
 			return r;
 	}
-	return 0;
+	if (r < 0)
+		snprintf(err, errlen, "%s", capfile_error(f));
+	/* What the file described up to its end or its damage is written too. */
+	if (ops->file) {
+		int e = ops->file(ctx, f, true);
+
+		if (e != 0 && r >= 0)
+			return e;
+	}
+	return r < 0 ? r : 0;
 }
 
 int readloop_run(struct readloop *rl, const struct readloop_ops *ops, void *ctx,

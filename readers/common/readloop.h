@@ -45,8 +45,10 @@ struct readloop_pkt {
 	 * lost to overruns; from a file, its epb_dropcount. */
 	uint64_t lost;
 	const struct ring_feed *feed;  /* the ring's feed it matched, or NULL */
-	const struct ringsrc_rec *rec; /* from a ring: the record; else NULL */
-	const struct capfile *file;    /* from a file: the file; else NULL */
+	const struct ringsrc_rec *rec;	/* from a ring: the record; else NULL */
+	const struct capfile *file;	/* from a file: the file; else NULL */
+	const struct capfile_rec *frec; /* from a file: its record (raw timestamp,
+					 * options); else NULL */
 };
 
 struct readloop_ops {
@@ -64,6 +66,21 @@ struct readloop_ops {
 	 * @return as packet().
 	 */
 	int (*tick)(void *ctx, uint64_t now, bool idle);
+	/*
+	 * Files only, may be NULL: file f was opened (end false: before its
+	 * first record; the interfaces described ahead of its packets are
+	 * known) or has been read to its end or to damage (end true, before it
+	 * is closed: every interface it described is known).
+	 * @return as packet().
+	 */
+	int (*file)(void *ctx, const struct capfile *f, bool end);
+	/*
+	 * Files only, may be NULL: a block an output must carry (NRB, ISB,
+	 * DSB, copyable custom block: capfile_carry()), in file order among
+	 * the packets.  When NULL, files are read for their packets only.
+	 * @return as packet().
+	 */
+	int (*block)(void *ctx, const struct capfile *f, const struct capfile_rec *b);
 };
 
 struct readloop;
