@@ -13,6 +13,16 @@
 #define ETHERTYPE_IP6 0x86dd
 #define MAX_TAGS      2 /* VLAN tags decoded, as capd's frames carry at most */
 
+/* Link types (www.tcpdump.org/linktypes.html) decoded down to IP. */
+#define LINKTYPE_NULL	    0
+#define LINKTYPE_ETHERNET   1
+#define LINKTYPE_DLT_RAW1   12 /* DLT_RAW's number on some systems */
+#define LINKTYPE_DLT_RAW2   14
+#define LINKTYPE_RAW	    101
+#define LINKTYPE_LOOP	    108
+#define LINKTYPE_LINUX_SLL  113
+#define LINKTYPE_LINUX_SLL2 276
+
 int textout_take(struct textout_opts *o, int c, const char *arg)
 {
 	switch (c) {
@@ -240,6 +250,52 @@ static void parse_link(const uint8_t *p, uint32_t caplen, struct link *l)
 		l->type = rd16(p + l->hdrlen + 2);
 		l->hdrlen += 4;
 	}
+}
+
+/*
+ * A frame of another link type than Ethernet, from a file: where its
+ * network layer starts and the ethertype that names it (0: not known), as
+ * tcpdump decodes these.  false for a link type not decoded here, or a
+ * frame too short for its link header.
+ */
+static bool parse_other_link(uint16_t linktype, const uint8_t *p, uint32_t caplen, struct link *l)
+{
+	unsigned int family;
+
+	memset(l, 0, sizeof(*l));
+	switch (linktype) {
+	case LINKTYPE_RAW:
+	case LINKTYPE_DLT_RAW1:
+	case LINKTYPE_DLT_RAW2:
+		if (caplen < 1)
+			return false;
+		l->type = p[0] >> 4 == 4 ? ETHERTYPE_IP : p[0] >> 4 == 6 ? ETHERTYPE_IP6 : 0;
+		return true;
+	case LINKTYPE_LINUX_SLL:
+		l->hdrlen = 16;
+		if (caplen < l->hdrlen)
+			return false;
+		l->type = rd16(p + 14);
+		return true;
+	case LINKTYPE_LINUX_SLL2:
+		l->hdrlen = 20;
+		if (caplen < l->hdrlen)
+			return false;
+		l->type = rd16(p);
+		return true;
+	case LINKTYPE_NULL: /* the family in the capturing host's byte order */
+	case LINKTYPE_LOOP: /* in network order */
+		l->hdrlen = 4;
+		if (caplen < l->hdrlen)
+			return false;
+		family = p[0] ? p[0] : p[3];
+		/* AF_INET; AF_INET6 of the BSDs, which differ */
+		l->type = family == 2					 ? ETHERTYPE_IP
+			  : family == 24 || family == 28 || family == 30 ? ETHERTYPE_IP6
+									 : 0;
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -527,8 +583,11 @@ int textout_packet(struct textout_opts *o, const struct readloop_pkt *p, uint64_
 	const uint8_t *d = p->data, *dst = NULL;
 	uint32_t caplen = p->caplen, hdrlen = 0;
 	struct link l, *lp = NULL;
-	bool ip = false;
+	bool ip = false, known;
 	int family = 0;
+	/* Rings carry Ethernet frames; a file says what its interface has. */
+	uint16_t linktype =
+		p->file ? capfile_iface(p->file, p->if_id)->linktype : LINKTYPE_ETHERNET;
 
 	if (!o->started && o->lbuf)
 		setvbuf(stdout, NULL, _IOLBF, 0);
@@ -537,19 +596,35 @@ int textout_packet(struct textout_opts *o, const struct readloop_pkt *p, uint64_
 		       p->file ? "dropped before the next (epb_dropcount)"
 			       : "lost here (reader too slow: ring overrun)");
 	print_time(o, p->ts);
-	if (caplen < ETH_HLEN) {
+	if (linktype != LINKTYPE_ETHERNET) {
+		lp = &l;
+		known = parse_other_link(linktype, d, caplen, &l);
+		hdrlen = known ? l.hdrlen : 0;
+		ip = known && (l.type == ETHERTYPE_IP || l.type == ETHERTYPE_IP6);
+		if (o->e || !ip) {
+			printf("link type %u, ", linktype);
+			if (known && l.type)
+				print_ethertype(o, l.type);
+			printf("%slength %u: ", known && l.type ? ", " : "", p->wirelen);
+		}
+		if (!known && caplen < l.hdrlen) {
+			fputs("[|link]", stdout);
+			goto extra;
+		}
+	} else if (caplen < ETH_HLEN) {
 		fputs("[|ether]", stdout);
 		goto extra;
-	}
-	lp = &l;
-	parse_link(d, caplen, &l);
-	hdrlen = l.hdrlen;
-	ip = !l.trunc && (l.type == ETHERTYPE_IP || l.type == ETHERTYPE_IP6);
-	if (o->e || !ip) {
-		print_link(o, d, &l, p->wirelen);
-		if (l.trunc) {
-			fputs(" [|vlan]", stdout);
-			goto extra;
+	} else {
+		lp = &l;
+		parse_link(d, caplen, &l);
+		hdrlen = l.hdrlen;
+		ip = !l.trunc && (l.type == ETHERTYPE_IP || l.type == ETHERTYPE_IP6);
+		if (o->e || !ip) {
+			print_link(o, d, &l, p->wirelen);
+			if (l.trunc) {
+				fputs(" [|vlan]", stdout);
+				goto extra;
+			}
 		}
 	}
 	if (l.type == ETHERTYPE_IP) {

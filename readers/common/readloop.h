@@ -44,7 +44,7 @@ struct readloop_pkt {
 	/* Packets lost right before this one: from a ring, records this reader
 	 * lost to overruns; from a file, its epb_dropcount. */
 	uint64_t lost;
-	const struct ring_feed *feed;  /* the ring's feed it matched, or NULL */
+	const struct ring_feed *feed;	/* the ring's feed it matched, or NULL */
 	const struct ringsrc_rec *rec;	/* from a ring: the record; else NULL */
 	const struct capfile *file;	/* from a file: the file; else NULL */
 	const struct capfile_rec *frec; /* from a file: its record (raw timestamp,
