@@ -1184,6 +1184,46 @@ static void check_blob(const uint8_t *p, uint32_t n, const struct wb *want, cons
 	T_FAIL("%s: blob of %u bytes, want %zu; first difference at %zu", what, n, want->len, i);
 }
 
+/* An IDB with every option, then an EPB with every option, a PB, an SPB. */
+static void build_opts_file(struct wb *w, bool be)
+{
+	size_t at;
+
+	*w = (struct wb){ 0 };
+	wb_shb_order(w, be);
+	wb_idb_full(w, 113, 262144);
+	/* an EPB at 5.5 s in 2^-9 s units, if_tsoffset 100 s */
+	at = blk_begin(w, 6);
+	wb_u32(w, 0);
+	wb_u32(w, 0);
+	wb_u32(w, 5 * 512 + 256);
+	wb_u32(w, 4);
+	wb_u32(w, 4);
+	wb_put(w, "abcd", 4);
+	epb_opts(w, false, be);
+	blk_end(w, at);
+	/* an obsolete PB: pack_flags and pack_hash keep their codes */
+	at = blk_begin(w, 2);
+	wb_u16(w, 0);
+	wb_u16(w, 0xFFFF);
+	wb_u32(w, 0);
+	wb_u32(w, 512);
+	wb_u32(w, 1);
+	wb_u32(w, 1);
+	wb_put(w, "x", 1);
+	wb_pad(w);
+	wb_opt32(w, 2, 0x2);
+	wb_opt(w, 3, "\x02\x01\x02\x03\x04", 5);
+	wb_optend(w);
+	blk_end(w, at);
+	/* an SPB: no timestamp */
+	at = blk_begin(w, 3);
+	wb_u32(w, 3);
+	wb_put(w, "spb", 3);
+	wb_pad(w);
+	blk_end(w, at);
+}
+
 static void test_idb_and_packet_opts(void)
 {
 	const struct capfile_iface *i;
@@ -1191,43 +1231,10 @@ static void test_idb_and_packet_opts(void)
 	struct capfile_rec r;
 	struct capfile *f;
 	struct wb w, b;
-	size_t at;
 	int be;
 
 	for (be = 0; be < 2; be++) {
-		w = (struct wb){ 0 };
-		wb_shb_order(&w, be);
-		wb_idb_full(&w, 113, 262144);
-		/* an EPB at 5.5 s in 2^-9 s units, if_tsoffset 100 s */
-		at = blk_begin(&w, 6);
-		wb_u32(&w, 0);
-		wb_u32(&w, 0);
-		wb_u32(&w, 5 * 512 + 256);
-		wb_u32(&w, 4);
-		wb_u32(&w, 4);
-		wb_put(&w, "abcd", 4);
-		epb_opts(&w, false, be);
-		blk_end(&w, at);
-		/* an obsolete PB: pack_flags and pack_hash keep their codes */
-		at = blk_begin(&w, 2);
-		wb_u16(&w, 0);
-		wb_u16(&w, 0xFFFF);
-		wb_u32(&w, 0);
-		wb_u32(&w, 512);
-		wb_u32(&w, 1);
-		wb_u32(&w, 1);
-		wb_put(&w, "x", 1);
-		wb_pad(&w);
-		wb_opt32(&w, 2, 0x2);
-		wb_opt(&w, 3, "\x02\x01\x02\x03\x04", 5);
-		wb_optend(&w);
-		blk_end(&w, at);
-		/* an SPB: no timestamp */
-		at = blk_begin(&w, 3);
-		wb_u32(&w, 3);
-		wb_put(&w, "spb", 3);
-		wb_pad(&w);
-		blk_end(&w, at);
+		build_opts_file(&w, be);
 
 		T_EQ(capfile_open_mem(w.p, w.len, "opts", &f), 0);
 		T_EQ(capfile_nifaces(f), 1);
@@ -1291,44 +1298,54 @@ static void test_idb_and_packet_opts(void)
 }
 
 /* Three sections, little, big, little endian: interfaces numbered across them. */
+static const struct {
+	bool be;
+	unsigned int nif;
+} mixed_sec[] = { { false, 2 }, { true, 1 }, { false, 3 } };
+static const uint16_t mixed_lt[] = { 1, 113, 101, 1, 228, 147 };
+
+static void build_mixed(struct wb *w)
+{
+	unsigned int s, k, g = 0;
+	char name[16];
+
+	*w = (struct wb){ 0 };
+	for (s = 0; s < 3; s++) {
+		wb_shb_order(w, mixed_sec[s].be);
+		for (k = 0; k < mixed_sec[s].nif; k++) {
+			snprintf(name, sizeof(name), "if%u.%u", s, k);
+			wb_idb_plain(w, mixed_lt[g + k], name);
+		}
+		/* one packet per interface, last interface first */
+		for (k = mixed_sec[s].nif; k-- > 0;)
+			wb_epb_plain(w, k, 1000 + 10 * (g + k), (uint8_t)(g + k));
+		g += mixed_sec[s].nif;
+	}
+}
+
 static void test_mixed_sections(void)
 {
-	static const struct {
-		bool be;
-		unsigned int nif;
-	} sec[] = { { false, 2 }, { true, 1 }, { false, 3 } };
-	static const uint16_t lt[] = { 1, 113, 101, 1, 228, 147 };
 	const struct capfile_iface *i;
 	unsigned int s, k, g = 0, n;
 	struct capfile_rec r;
 	struct capfile *f;
 	char name[16];
-	struct wb w = { 0 };
+	struct wb w;
 
-	for (s = 0; s < 3; s++) {
-		wb_shb_order(&w, sec[s].be);
-		for (k = 0; k < sec[s].nif; k++) {
-			snprintf(name, sizeof(name), "if%u.%u", s, k);
-			wb_idb_plain(&w, lt[g + k], name);
-		}
-		/* one packet per interface, last interface first */
-		for (k = sec[s].nif; k-- > 0;)
-			wb_epb_plain(&w, k, 1000 + 10 * (g + k), (uint8_t)(g + k));
-		g += sec[s].nif;
-	}
+	build_mixed(&w);
 	T_EQ(capfile_open_mem(w.p, w.len, "mixed", &f), 0);
 	/* open reads up to the first packet only */
 	T_EQ(capfile_nifaces(f), 2);
 	g = 0;
 	for (s = 0; s < 3; s++) {
-		for (k = sec[s].nif; k-- > 0;) {
+		for (k = mixed_sec[s].nif; k-- > 0;) {
 			T_EQ(capfile_next(f, &r), 1);
 			T_EQ(r.if_id, g + k);
 			T_EQ(r.ts_raw, 1000 + 10 * (g + k));
 			T_EQ(r.ts_ns, (1000 + 10 * (g + k)) * 1000ULL);
 			T_EQ(r.data[0], g + k);
 			i = capfile_iface(f, r.if_id);
-			T_EQ(i->linktype, lt[g + k]);
+			T_EQ(i->linktype, mixed_lt[g + k]);
 			T_EQ(i->section, s);
 			T_EQ(i->sec_id, k);
 			snprintf(name, sizeof(name), "if%u.%u", s, k);
@@ -1340,7 +1357,7 @@ static void test_mixed_sections(void)
 			T_EQ(((const uint16_t *)(const void *)i->opts)[1], n);
 			T_ASSERT(!memcmp(i->opts + 4, name, n));
 		}
-		g += sec[s].nif;
+		g += mixed_sec[s].nif;
 	}
 	T_EQ(capfile_next(f, &r), 0);
 	T_EQ(capfile_nifaces(f), 6);
@@ -1750,6 +1767,26 @@ static int write_corpus(const char *dir)
 	free(w.p);
 	build_pcap(&w, &e, true, true);
 	snprintf(path, sizeof(path), "%s/ns-be.pcap", dir);
+	write_file(path, w.p, w.len);
+	free(w.p);
+	build_opts_file(&w, false);
+	snprintf(path, sizeof(path), "%s/all-options-le.pcapng", dir);
+	write_file(path, w.p, w.len);
+	free(w.p);
+	build_opts_file(&w, true);
+	snprintf(path, sizeof(path), "%s/all-options-be.pcapng", dir);
+	write_file(path, w.p, w.len);
+	free(w.p);
+	build_mixed(&w);
+	snprintf(path, sizeof(path), "%s/three-sections-mixed.pcapng", dir);
+	write_file(path, w.p, w.len);
+	free(w.p);
+	carried_file(&w);
+	snprintf(path, sizeof(path), "%s/carried-blocks.pcapng", dir);
+	write_file(path, w.p, w.len);
+	free(w.p);
+	build_pcap_fcs(&w, true, true, 105 | 0x04000000 | 2u << 28);
+	snprintf(path, sizeof(path), "%s/fcs-ns-be.pcap", dir);
 	write_file(path, w.p, w.len);
 	free(w.p);
 	return T_EXIT_PASS;
