@@ -22,7 +22,23 @@
 
 #define STAGE_SIZE	    (128u << 10)
 #define BLK_MIN		    (64u << 10)
-#define ZSTD_WINDOW_LOG_MAX 27 /* zstd's own default: 128 MiB, enough for --long */
+#define ZSTD_WINDOW_LOG_MAX 27		      /* zstd's own default: 128 MiB, enough for --long */
+#define CQ_MAX		    CAPFILE_BLOCK_MAX /* blocks held for capfile_carry() */
+
+/* Option codes lib/pcapng.h does not need for writing. */
+#define IF_IPV4ADDR    4
+#define IF_IPV6ADDR    5
+#define IF_MACADDR     6
+#define IF_EUIADDR     7
+#define IF_TZONE       10
+#define IF_TXSPEED     16
+#define IF_RXSPEED     17
+#define IF_IANA_TZNAME 18
+#define NS_DNSNAME     2
+#define NS_DNSIP4ADDR  3
+#define NS_DNSIP6ADDR  4
+#define LT_FCS_PRESENT 0x04000000u /* pcap link type field, as libpcap defines it */
+#define PCAP_MAGIC_KUZ 0xA1B2CD34u
 
 struct capfile {
 	char name[256];
@@ -56,6 +72,24 @@ struct capfile {
 	unsigned int nifaces, ifaces_cap;
 	struct capfile_name names[CAPFILE_NAMES_MAX]; /* from NRBs, in file order */
 	unsigned int nnames;
+	uint32_t pcap_linkfield; /* pcap: the header's link type field, FCS bits included */
+
+	bool carry;
+	struct capfile_stats stats;
+	size_t opts_total;    /* bytes of interface option blobs */
+	uint8_t *pbuf, *cbuf; /* a packet's options blob; a carried block */
+	size_t pbuf_cap, cbuf_cap;
+	/*
+	 * Carried blocks capfile_open() read ahead of the first packet, already
+	 * re-encoded (struct cq_ent + bytes, 8-aligned), then cq_err if one of
+	 * them was malformed: for capfile_carry() callers only.
+	 */
+	uint8_t *cq;
+	size_t cq_len, cq_cap, cq_pos;
+	bool cq_stop; /* nothing more is queued */
+	bool started; /* capfile_next() was called */
+	int cq_err;
+	char cq_msg[512];
 
 	/* the current block (pcap: record header + data) */
 	uint8_t *blk;
@@ -277,6 +311,46 @@ static uint64_t rd_ts(const struct capfile *f, const uint8_t *p)
 	return (uint64_t)rd32(f, p) << 32 | rd32(f, p + 4);
 }
 
+static uint16_t host16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static void wr64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static int buf_reserve(struct capfile *f, uint8_t **buf, size_t *cap, size_t len)
+{
+	size_t c = *cap ? *cap : 256;
+	uint8_t *p;
+
+	if (len <= *cap)
+		return 0;
+	while (c < len)
+		c *= 2;
+	p = realloc(*buf, c);
+	if (!p)
+		return fail(f, -ENOMEM, f->blk_off, "no memory for %zu bytes of options", len);
+	*buf = p;
+	*cap = c;
+	return 0;
+}
+
 /* One whole pcapng block into f->blk.  @return 1, 0 at the end, -errno. */
 static int read_block(struct capfile *f)
 {
@@ -396,6 +470,195 @@ static int bad_optlen(struct capfile *f, const char *what, uint16_t code, uint16
 		    want);
 }
 
+/* How an option's value is handed on (OPTIONS BLOB, capfile.h). */
+enum okind {
+	O_UNKNOWN, /* kept as it is in a host-order section only */
+	O_OMIT,	   /* in a field instead */
+	O_ANY,	   /* string or bytes of any length */
+	O_BYTES,   /* bytes of exactly olen */
+	O_U8,
+	O_U32,
+	O_U64,
+	O_TS,	   /* two u32, high first */
+	O_CUSTOM,  /* a u32 PEN, then bytes */
+	O_FILTER,  /* if_filter: type 1 (BPF byte code) holds numbers */
+	O_VERDICT, /* epb_verdict: types 1 and 2 hold a u64 */
+};
+
+static enum okind opt_kind(uint32_t btype, uint16_t code, unsigned int *olen)
+{
+	*olen = 0;
+	if (code == PCAPNG_OPT_COMMENT)
+		return O_ANY;
+	if (code == PCAPNG_OPT_CUSTOM_STR || code == PCAPNG_OPT_CUSTOM_BIN ||
+	    code == PCAPNG_OPT_CUSTOM_STR_NOCOPY || code == PCAPNG_OPT_CUSTOM_BIN_NOCOPY)
+		return O_CUSTOM;
+	switch (btype) {
+	case PCAPNG_BT_IDB:
+		switch (code) {
+		case PCAPNG_IF_NAME:
+		case PCAPNG_IF_DESCRIPTION:
+		case PCAPNG_IF_OS:
+		case PCAPNG_IF_HARDWARE:
+		case IF_IANA_TZNAME:
+			return O_ANY;
+		case IF_IPV4ADDR:
+			*olen = 8;
+			return O_BYTES;
+		case IF_IPV6ADDR:
+			*olen = 17;
+			return O_BYTES;
+		case IF_MACADDR:
+			*olen = 6;
+			return O_BYTES;
+		case IF_EUIADDR:
+			*olen = 8;
+			return O_BYTES;
+		case PCAPNG_IF_SPEED:
+		case IF_TXSPEED:
+		case IF_RXSPEED:
+			return O_U64;
+		case IF_TZONE:
+			return O_U32;
+		case PCAPNG_IF_FILTER:
+			return O_FILTER;
+		case PCAPNG_IF_FCSLEN:
+			return O_U8;
+		case PCAPNG_IF_TSRESOL:
+		case PCAPNG_IF_TSOFFSET:
+			return O_OMIT;
+		}
+		break;
+	case PCAPNG_BT_EPB:
+	case PCAPNG_BT_PB:
+		switch (code) {
+		case PCAPNG_EPB_FLAGS:
+			return O_U32;
+		case PCAPNG_EPB_HASH:
+			return O_ANY;
+		}
+		if (btype == PCAPNG_BT_PB)
+			break;
+		switch (code) {
+		case PCAPNG_EPB_DROPCOUNT:
+		case PCAPNG_EPB_PACKETID:
+			return O_U64;
+		case PCAPNG_EPB_QUEUE:
+			return O_U32;
+		case PCAPNG_EPB_VERDICT:
+			return O_VERDICT;
+		}
+		break;
+	case PCAPNG_BT_NRB:
+		switch (code) {
+		case NS_DNSNAME:
+			return O_ANY;
+		case NS_DNSIP4ADDR:
+			*olen = 4;
+			return O_BYTES;
+		case NS_DNSIP6ADDR:
+			*olen = 16;
+			return O_BYTES;
+		}
+		break;
+	case PCAPNG_BT_ISB:
+		switch (code) {
+		case PCAPNG_ISB_STARTTIME:
+		case PCAPNG_ISB_ENDTIME:
+			return O_TS;
+		case PCAPNG_ISB_IFRECV:
+		case PCAPNG_ISB_IFDROP:
+		case PCAPNG_ISB_FILTERACCEPT:
+		case PCAPNG_ISB_OSDROP:
+		case PCAPNG_ISB_USRDELIV:
+			return O_U64;
+		}
+		break;
+	}
+	return O_UNKNOWN;
+}
+
+/*
+ * The options in blk[pos, end) of a block of type btype as an OPTIONS BLOB
+ * at dst (room for end - pos bytes: nothing grows), its length in *n;
+ * options left out are added to *dropped.
+ */
+static int conv_opts(struct capfile *f, uint32_t btype, size_t pos, size_t end, uint8_t *dst,
+		     uint32_t *n, uint64_t *dropped)
+{
+	const uint8_t *v;
+	uint16_t code, len;
+	unsigned int olen;
+	enum okind k;
+	uint8_t *o;
+	bool ok;
+	int r;
+
+	*n = 0;
+	while ((r = next_opt(f, &pos, end, &code, &len, &v)) > 0) {
+		k = opt_kind(btype, code, &olen);
+		switch (k) {
+		case O_OMIT:
+			continue;
+		case O_UNKNOWN:
+			ok = !f->swap;
+			break;
+		case O_BYTES:
+			ok = len == olen;
+			break;
+		case O_U8:
+			ok = len == 1;
+			break;
+		case O_U32:
+			ok = len == 4;
+			break;
+		case O_U64:
+		case O_TS:
+			ok = len == 8;
+			break;
+		case O_CUSTOM:
+			ok = len >= 4;
+			break;
+		case O_FILTER:
+			ok = !f->swap || !len || v[0] != 1;
+			break;
+		default:
+			ok = true;
+			break;
+		}
+		if (!ok) {
+			(*dropped)++;
+			continue;
+		}
+		o = dst + *n;
+		wr16(o, code);
+		wr16(o + 2, len);
+		memcpy(o + 4, v, len);
+		memset(o + 4 + len, 0, PCAPNG_PAD(len) - len);
+		switch (k) {
+		case O_U32:
+		case O_CUSTOM:
+			wr32(o + 4, rd32(f, v));
+			break;
+		case O_U64:
+			wr64(o + 4, rd64(f, v));
+			break;
+		case O_TS:
+			wr32(o + 4, rd32(f, v));
+			wr32(o + 8, rd32(f, v + 4));
+			break;
+		case O_VERDICT:
+			if (len == 9 && (v[0] == 1 || v[0] == 2))
+				wr64(o + 5, rd64(f, v + 1));
+			break;
+		default:
+			break;
+		}
+		*n += 4 + PCAPNG_PAD(len);
+	}
+	return r;
+}
+
 static int handle_shb(struct capfile *f)
 {
 	uint16_t major, minor;
@@ -410,6 +673,7 @@ static int handle_shb(struct capfile *f)
 		return fail(f, -EBADMSG, f->blk_off, "unsupported pcapng version %u.%u", major,
 			    minor);
 	f->sect_base = f->nifaces;
+	f->stats.sections++;
 	return 0;
 }
 
@@ -432,8 +696,10 @@ static int tsresol_per_sec(struct capfile *f, uint8_t v, uint64_t *tps)
 
 static int handle_idb(struct capfile *f)
 {
-	struct capfile_iface i = { .ts_per_sec = 1000000 };
+	struct capfile_iface i = { .ts_per_sec = 1000000, .tsresol = 6 };
 	size_t pos = sizeof(struct pcapng_idb_hdr), end = f->blk_len - 4, n;
+	uint64_t dropped = 0;
+	uint32_t bl;
 	const uint8_t *v;
 	uint16_t code, len;
 	void *p;
@@ -460,6 +726,7 @@ static int handle_idb(struct capfile *f)
 			r = tsresol_per_sec(f, v[0], &i.ts_per_sec);
 			if (r < 0)
 				return r;
+			i.tsresol = v[0];
 			break;
 		case PCAPNG_IF_TSOFFSET:
 			if (len != 8)
@@ -481,6 +748,31 @@ static int handle_idb(struct capfile *f)
 		f->ifaces = p;
 		f->ifaces_cap = n;
 	}
+	r = buf_reserve(f, &f->pbuf, &f->pbuf_cap, f->blk_len);
+	if (r < 0)
+		return r;
+	r = conv_opts(f, PCAPNG_BT_IDB, sizeof(struct pcapng_idb_hdr), end, f->pbuf, &bl, &dropped);
+	if (r < 0)
+		return r;
+	if (bl && f->opts_total + bl > CAPFILE_OPTS_MAX) {
+		/* over the bound: every option of this one left out */
+		for (pos = 0; pos < bl; pos += 4 + PCAPNG_PAD(host16(f->pbuf + pos + 2)))
+			dropped++;
+		bl = 0;
+	}
+	if (bl) {
+		p = malloc(bl);
+		if (!p)
+			return fail(f, -ENOMEM, f->blk_off, "no memory for interface %u options",
+				    f->nifaces);
+		memcpy(p, f->pbuf, bl);
+		i.opts = p;
+		i.optlen = bl;
+		f->opts_total += bl;
+	}
+	f->stats.opts_dropped += dropped;
+	i.section = (uint32_t)(f->stats.sections - 1);
+	i.sec_id = f->nifaces - f->sect_base;
 	f->ifaces[f->nifaces++] = i;
 	return 0;
 }
@@ -512,7 +804,7 @@ static int iface_of(struct capfile *f, const char *blk, uint32_t id, uint32_t *g
 /* Options of an EPB, or a PB's (pack_flags shares epb_flags' code and format). */
 static int packet_opts(struct capfile *f, const char *blk, size_t pos, struct capfile_rec *r)
 {
-	size_t end = f->blk_len - 4;
+	size_t end = f->blk_len - 4, start = pos;
 	const uint8_t *v;
 	uint16_t code, len;
 	int ret;
@@ -531,6 +823,15 @@ static int packet_opts(struct capfile *f, const char *blk, size_t pos, struct ca
 			break;
 		}
 	}
+	if (ret < 0 || start >= end)
+		return ret;
+	ret = buf_reserve(f, &f->pbuf, &f->pbuf_cap, end - start);
+	if (ret < 0)
+		return ret;
+	ret = conv_opts(f, rd32(f, f->blk), start, end, f->pbuf, &r->optlen,
+			&f->stats.opts_dropped);
+	if (r->optlen)
+		r->opts = f->pbuf;
 	return ret;
 }
 
@@ -554,8 +855,10 @@ static int handle_epb(struct capfile *f, struct capfile_rec *r)
 	r->caplen = caplen;
 	r->wirelen = rd32(f, b + offsetof(struct pcapng_epb_hdr, wirelen));
 	r->data = b + hl;
-	r->ts_ns =
-		to_ns(&f->ifaces[r->if_id], rd_ts(f, b + offsetof(struct pcapng_epb_hdr, ts_high)));
+	r->ts_raw = rd_ts(f, b + offsetof(struct pcapng_epb_hdr, ts_high));
+	r->ts_ns = to_ns(&f->ifaces[r->if_id], r->ts_raw);
+	r->has_ts = true;
+	r->kind = CAPFILE_EPB;
 	ret = packet_opts(f, "EPB", hl + PCAPNG_PAD(caplen), r);
 	return ret < 0 ? ret : 1;
 }
@@ -581,8 +884,10 @@ static int handle_pb(struct capfile *f, struct capfile_rec *r)
 	r->caplen = caplen;
 	r->wirelen = rd32(f, b + offsetof(struct pcapng_pb_hdr, wirelen));
 	r->data = b + hl;
-	r->ts_ns =
-		to_ns(&f->ifaces[r->if_id], rd_ts(f, b + offsetof(struct pcapng_pb_hdr, ts_high)));
+	r->ts_raw = rd_ts(f, b + offsetof(struct pcapng_pb_hdr, ts_high));
+	r->ts_ns = to_ns(&f->ifaces[r->if_id], r->ts_raw);
+	r->has_ts = true;
+	r->kind = CAPFILE_PB;
 	drops = rd16(f, b + offsetof(struct pcapng_pb_hdr, drops));
 	r->dropcount = drops == 0xFFFF ? 0 : drops; /* 0xFFFF: not known */
 	ret = packet_opts(f, "PB", hl + PCAPNG_PAD(caplen), r);
@@ -608,6 +913,8 @@ static int handle_spb(struct capfile *f, struct capfile_rec *r)
 	if (f->ifaces[r->if_id].snaplen && r->caplen > f->ifaces[r->if_id].snaplen)
 		r->caplen = f->ifaces[r->if_id].snaplen;
 	r->data = f->blk + hl;
+	r->kind = CAPFILE_SPB;
+	f->stats.spb++;
 	return 1;
 }
 
@@ -651,10 +958,140 @@ static void handle_nrb(struct capfile *f)
 	}
 }
 
-/* @return 1 for a packet in *r, 0 for a block that is not one, -errno. */
+static int too_short(struct capfile *f, const char *blk)
+{
+	return fail(f, -EBADMSG, f->blk_off, "%s of %u bytes too short", blk, f->blk_len);
+}
+
+/*
+ * An NRB's records from block offset 8 re-encoded at d (an end record
+ * added where the block has none), *o advanced; *pos set past them.
+ */
+static int carry_nrb_recs(struct capfile *f, uint8_t *d, size_t *o, size_t *pos)
+{
+	size_t end = f->blk_len - 4;
+	uint16_t type, len;
+
+	for (*pos = 8; *pos < end;) {
+		if (end - *pos < 4)
+			return fail(f, -EBADMSG, f->blk_off,
+				    "NRB record header at block offset %zu overruns the block",
+				    *pos);
+		type = rd16(f, f->blk + *pos);
+		len = rd16(f, f->blk + *pos + 2);
+		if (PCAPNG_PAD(len) > end - *pos - 4)
+			return fail(
+				f, -EBADMSG, f->blk_off,
+				"NRB record %u of length %u at block offset %zu overruns the block",
+				type, len, *pos);
+		*pos += 4 + PCAPNG_PAD(len);
+		if (type == PCAPNG_NRB_END)
+			break;
+		wr16(d + *o, type);
+		wr16(d + *o + 2, len);
+		memcpy(d + *o + 4, f->blk + *pos - PCAPNG_PAD(len), len);
+		memset(d + *o + 4 + len, 0, PCAPNG_PAD(len) - len);
+		*o += 4 + PCAPNG_PAD(len);
+	}
+	wr32(d + *o, 0);
+	*o += 4;
+	return 0;
+}
+
+/*
+ * The block in blk (NRB, ISB, DSB, copyable custom) re-encoded in host byte
+ * order into cbuf, described by *r.  @return 2, or -errno.
+ */
+static int carry_block(struct capfile *f, struct capfile_rec *r, uint64_t *dropped)
+{
+	uint32_t type = rd32(f, f->blk), slen, n;
+	size_t end = f->blk_len - 4, pos, o = 8;
+	const uint8_t *b = f->blk;
+	uint8_t *d;
+	int ret;
+
+	/* nothing grows but an NRB's missing end record and an opt_endofopt */
+	ret = buf_reserve(f, &f->cbuf, &f->cbuf_cap, (size_t)f->blk_len + 8);
+	if (ret < 0)
+		return ret;
+	d = f->cbuf;
+	*r = (struct capfile_rec){ .if_id = UINT32_MAX };
+	wr32(d, type);
+	switch (type) {
+	case PCAPNG_BT_NRB:
+		r->kind = CAPFILE_NRB;
+		ret = carry_nrb_recs(f, d, &o, &pos);
+		if (ret < 0)
+			return ret;
+		break;
+	case PCAPNG_BT_ISB:
+		if (f->blk_len < sizeof(struct pcapng_isb_hdr) + 4)
+			return too_short(f, "ISB");
+		r->kind = CAPFILE_ISB;
+		ret = iface_of(f, "ISB", rd32(f, b + 8), &r->if_id);
+		if (ret < 0)
+			return ret;
+		for (; o < sizeof(struct pcapng_isb_hdr); o += 4)
+			wr32(d + o, rd32(f, b + o));
+		r->ts_raw = rd_ts(f, b + offsetof(struct pcapng_isb_hdr, ts_high));
+		r->ts_ns = to_ns(&f->ifaces[r->if_id], r->ts_raw);
+		r->has_ts = true;
+		pos = o;
+		break;
+	case PCAPNG_BT_DSB:
+		if (f->blk_len < 20)
+			return too_short(f, "DSB");
+		r->kind = CAPFILE_DSB;
+		slen = rd32(f, b + 12);
+		if (PCAPNG_PAD(slen) > end - 16)
+			return fail(f, -EBADMSG, f->blk_off,
+				    "DSB: secrets length %u exceeds the block of %u", slen,
+				    f->blk_len);
+		wr32(d + 8, rd32(f, b + 8));
+		wr32(d + 12, slen);
+		memcpy(d + 16, b + 16, PCAPNG_PAD(slen));
+		memset(d + 16 + slen, 0, PCAPNG_PAD(slen) - slen);
+		pos = o = 16 + PCAPNG_PAD(slen);
+		break;
+	default: /* PCAPNG_BT_CB: what follows the PEN is the PEN owner's */
+		if (f->blk_len < 16)
+			return too_short(f, "custom block");
+		r->kind = CAPFILE_CUSTOM;
+		wr32(d + 8, rd32(f, b + 8));
+		memcpy(d + 12, b + 12, end - 12);
+		pos = o = end;
+		break;
+	}
+	ret = conv_opts(f, type, pos, end, d + o, &n, dropped);
+	if (ret < 0)
+		return ret;
+	o += n;
+	if (n) {
+		wr32(d + o, 0);
+		o += 4;
+	}
+	wr32(d + 4, (uint32_t)(o + 4));
+	wr32(d + o, (uint32_t)(o + 4));
+	r->data = d;
+	r->caplen = r->wirelen = (uint32_t)(o + 4);
+	return 2;
+}
+
+static bool is_carried(uint32_t type)
+{
+	return type == PCAPNG_BT_NRB || type == PCAPNG_BT_ISB || type == PCAPNG_BT_DSB ||
+	       type == PCAPNG_BT_CB;
+}
+
+/*
+ * @return 1 for a packet in *r, 2 for a carried block in *r, 0 for a block
+ * that is neither, -errno.
+ */
 static int handle_block(struct capfile *f, struct capfile_rec *r)
 {
-	switch (rd32(f, f->blk)) {
+	uint32_t type = rd32(f, f->blk);
+
+	switch (type) {
 	case PCAPNG_BT_SHB:
 		return handle_shb(f);
 	case PCAPNG_BT_IDB:
@@ -667,10 +1104,95 @@ static int handle_block(struct capfile *f, struct capfile_rec *r)
 		return handle_pb(f, r);
 	case PCAPNG_BT_NRB:
 		handle_nrb(f);
+		return f->carry ? carry_block(f, r, &f->stats.opts_dropped) : 0;
+	case PCAPNG_BT_ISB:
+	case PCAPNG_BT_DSB:
+	case PCAPNG_BT_CB:
+		return f->carry ? carry_block(f, r, &f->stats.opts_dropped) : 0;
+	case PCAPNG_BT_CB_NOCOPY:
+		f->stats.nocopy_blocks++;
 		return 0;
 	default:
+		f->stats.unknown_blocks++;
 		return 0;
 	}
+}
+
+struct cq_ent {
+	uint64_t ts_raw, ts_ns, dropped;
+	uint32_t len, if_id;
+	uint8_t kind;
+	bool has_ts;
+};
+
+#define CQ_ALIGN(n) (((n) + 7) & ~(size_t)7)
+
+/* Keep the carried block in blk for a capfile_carry() that may come. */
+static void queue_block(struct capfile *f)
+{
+	char saved[sizeof(f->msg)];
+	struct capfile_rec r;
+	struct cq_ent e;
+	uint64_t dropped = 0;
+	size_t need = 0;
+	int ret;
+
+	memcpy(saved, f->msg, sizeof(saved));
+	ret = carry_block(f, &r, &dropped);
+	if (ret > 0) {
+		need = CQ_ALIGN(sizeof(e) + r.caplen);
+		ret = buf_reserve(f, &f->cq, &f->cq_cap, f->cq_len + need);
+	}
+	if (ret < 0) {
+		/* an error only for a caller that carries, after what came before */
+		f->cq_err = ret;
+		f->cq_stop = true;
+		memcpy(f->cq_msg, f->msg, sizeof(f->cq_msg));
+		memcpy(f->msg, saved, sizeof(f->msg));
+		return;
+	}
+	e = (struct cq_ent){ .ts_raw = r.ts_raw,
+			     .ts_ns = r.ts_ns,
+			     .dropped = dropped,
+			     .len = r.caplen,
+			     .if_id = r.if_id,
+			     .kind = r.kind,
+			     .has_ts = r.has_ts };
+	memcpy(f->cq + f->cq_len, &e, sizeof(e));
+	memcpy(f->cq + f->cq_len + sizeof(e), r.data, r.caplen);
+	f->cq_len += need;
+}
+
+/* @return 2 for a queued block in *r, 0 if none is left, or the queued error. */
+static int dequeue(struct capfile *f, struct capfile_rec *r)
+{
+	struct cq_ent e;
+	int ret;
+
+	if (f->cq_pos < f->cq_len) {
+		memcpy(&e, f->cq + f->cq_pos, sizeof(e));
+		*r = (struct capfile_rec){ .ts_raw = e.ts_raw,
+					   .ts_ns = e.ts_ns,
+					   .caplen = e.len,
+					   .wirelen = e.len,
+					   .data = f->cq + f->cq_pos + sizeof(e),
+					   .if_id = e.if_id,
+					   .kind = e.kind,
+					   .has_ts = e.has_ts };
+		f->stats.opts_dropped += e.dropped;
+		f->cq_pos += CQ_ALIGN(sizeof(e) + e.len);
+		return 2;
+	}
+	if (!f->cq_err)
+		return 0;
+	/* it came before whatever capfile_open() met later */
+	ret = f->cq_err;
+	f->cq_err = 0;
+	f->deferred = 0;
+	f->eof = f->trunc = false;
+	f->pending = false;
+	memcpy(f->msg, f->cq_msg, sizeof(f->msg));
+	return ret;
 }
 
 static bool is_packet_block(uint32_t type)
@@ -683,6 +1205,8 @@ static int pcap_read_header(struct capfile *f)
 	uint8_t b[sizeof(struct pcap_file_hdr)];
 	struct capfile_iface i = { 0 };
 	uint16_t major;
+	uint8_t *o;
+	uint32_t lf;
 	size_t got;
 	int r;
 
@@ -697,11 +1221,26 @@ static int pcap_read_header(struct capfile *f)
 			    rd16(f, b + offsetof(struct pcap_file_hdr, minor)));
 	i.snaplen = rd32(f, b + offsetof(struct pcap_file_hdr, snaplen));
 	/* the upper bits may carry FCS information */
-	i.linktype = (uint16_t)rd32(f, b + offsetof(struct pcap_file_hdr, linktype));
+	lf = rd32(f, b + offsetof(struct pcap_file_hdr, linktype));
+	i.linktype = (uint16_t)lf;
 	i.ts_per_sec = f->pcap_frac_ns == 1 ? 1000000000 : 1000000;
+	i.tsresol = f->pcap_frac_ns == 1 ? 9 : 6;
+	f->stats.sections = 1;
 	f->ifaces = calloc(1, sizeof(*f->ifaces));
 	if (!f->ifaces)
 		return fail(f, -ENOMEM, 0, "no memory");
+	if (lf & LT_FCS_PRESENT) {
+		/* the length is in 16-bit words in the top 4 bits; if_fcslen is in bits */
+		o = calloc(1, 8);
+		if (!o)
+			return fail(f, -ENOMEM, 0, "no memory");
+		wr16(o, PCAPNG_IF_FCSLEN);
+		wr16(o + 2, 1);
+		o[4] = (uint8_t)((lf >> 28) * 16);
+		i.opts = o;
+		i.optlen = 8;
+		f->opts_total = 8;
+	}
 	f->ifaces[0] = i;
 	f->nifaces = f->ifaces_cap = 1;
 	return 0;
@@ -710,6 +1249,7 @@ static int pcap_read_header(struct capfile *f)
 static int pcap_next_rec(struct capfile *f, struct capfile_rec *r)
 {
 	const size_t hl = sizeof(struct pcap_rec_hdr);
+	uint64_t sec, frac;
 	uint32_t caplen;
 	size_t got;
 	int ret;
@@ -738,14 +1278,16 @@ static int pcap_next_rec(struct capfile *f, struct capfile_rec *r)
 	if (got < caplen)
 		return truncated(f, f->blk_off, "record", hl + caplen);
 	f->blk_len = (uint32_t)(hl + caplen);
+	sec = rd32(f, f->blk + offsetof(struct pcap_rec_hdr, ts_sec));
+	frac = rd32(f, f->blk + offsetof(struct pcap_rec_hdr, ts_frac));
 	*r = (struct capfile_rec){
-		.ts_ns = (uint64_t)rd32(f, f->blk + offsetof(struct pcap_rec_hdr, ts_sec)) *
-				 1000000000u +
-			 (uint64_t)rd32(f, f->blk + offsetof(struct pcap_rec_hdr, ts_frac)) *
-				 f->pcap_frac_ns,
+		.ts_ns = sec * 1000000000u + frac * f->pcap_frac_ns,
 		.caplen = caplen,
 		.wirelen = rd32(f, f->blk + offsetof(struct pcap_rec_hdr, wirelen)),
 		.data = f->blk + hl,
+		.ts_raw = sec * f->ifaces[0].ts_per_sec + frac,
+		.has_ts = true,
+		.kind = CAPFILE_PCAP_REC,
 	};
 	return 1;
 }
@@ -764,6 +1306,22 @@ int capfile_next(struct capfile *f, struct capfile_rec *r)
 {
 	int ret;
 
+	if (!f->started) {
+		f->started = true;
+		if (!f->carry) {
+			free(f->cq);
+			f->cq = NULL;
+			f->cq_len = f->cq_cap = 0;
+			f->cq_err = 0;
+		}
+	}
+	if (f->cq || f->cq_err) {
+		ret = dequeue(f, r);
+		if (ret)
+			return finish(f, ret);
+		free(f->cq);
+		f->cq = NULL;
+	}
 	if (f->eof)
 		return 0;
 	if (f->err)
@@ -802,6 +1360,14 @@ static void prime_pcapng(struct capfile *f)
 		if (is_packet_block(type)) {
 			f->pending = true;
 			return;
+		}
+		if (is_carried(type) && !f->cq_stop) {
+			if (f->cq_len + sizeof(struct cq_ent) + f->blk_len + 16 > CQ_MAX) {
+				/* enough held: the rest comes from capfile_next() */
+				f->pending = true;
+				return;
+			}
+			queue_block(f);
 		}
 		r = handle_block(f, NULL);
 		if (r < 0)
@@ -859,6 +1425,10 @@ static int identify(struct capfile *f)
 					: 1000;
 			return 0;
 		}
+		if (m == PCAP_MAGIC_KUZ || __builtin_bswap32(m) == PCAP_MAGIC_KUZ)
+			return fail(f, -EINVAL, 0,
+				    "a modified (Kuznetzov) pcap file: not supported; convert it "
+				    "with editcap -F pcap");
 		if (!memcmp(p, lz4, sizeof(lz4)))
 			return fail(
 				f, -EINVAL, 0,
@@ -1021,8 +1591,20 @@ uint64_t capfile_offset(const struct capfile *f)
 	return f->off;
 }
 
+void capfile_carry(struct capfile *f, bool on)
+{
+	f->carry = on;
+}
+
+const struct capfile_stats *capfile_stats(const struct capfile *f)
+{
+	return &f->stats;
+}
+
 void capfile_close(struct capfile *f)
 {
+	unsigned int i;
+
 	if (!f)
 		return;
 	if (f->own_fd)
@@ -1031,6 +1613,11 @@ void capfile_close(struct capfile *f)
 	free(f->in);
 	free(f->out);
 	free(f->blk);
+	for (i = 0; i < f->nifaces; i++)
+		free((void *)(uintptr_t)f->ifaces[i].opts); /* ours: const for callers */
 	free(f->ifaces);
+	free(f->pbuf);
+	free(f->cbuf);
+	free(f->cq);
 	free(f);
 }

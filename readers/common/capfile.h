@@ -15,11 +15,27 @@
 #ifndef CAPD_CAPFILE_H
 #define CAPD_CAPFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define CAPFILE_BLOCK_MAX  (16u << 20)
-#define CAPFILE_IFACES_MAX 65536u /* over all sections of one file */
+#define CAPFILE_IFACES_MAX 65536u      /* over all sections of one file */
+#define CAPFILE_OPTS_MAX   (16u << 20) /* all interfaces' option blobs of one file */
+
+/*
+ * OPTIONS BLOB: options handed on to a writer, in the pcapng option encoding
+ * but in HOST byte order: per option a {u16 code, u16 len} header, the value,
+ * zero padding to 4 bytes; no opt_endofopt; total a multiple of 4.  Values the
+ * draft defines as numbers are in host order (if_speed, if_txspeed,
+ * if_rxspeed, if_tzone, epb_flags, epb_dropcount, epb_packetid, epb_queue,
+ * the ISB counters and times, the PEN of the custom options 2988/2989/19372/
+ * 19373, an eBPF epb_verdict); strings and byte strings are copied as they
+ * are.  Options are dropped (and counted in capfile_stats.opts_dropped) when
+ * their length does not fit their code, when their code is unknown and the
+ * section is not in host byte order, and for an if_filter in BPF byte code
+ * from a section not in host byte order.
+ */
 
 struct capfile;
 
@@ -34,6 +50,31 @@ struct capfile_iface {
 	uint64_t ts_per_sec; /* from if_tsresol: 1000000 when absent */
 	int64_t tsoffset;    /* if_tsoffset, seconds */
 	char name[64];	     /* if_name, cut to fit; "" when absent */
+	uint8_t tsresol;     /* if_tsresol as in the file: 6 when absent; pcap: 6 or 9 */
+	/*
+	 * The IDB's options as an OPTIONS BLOB, without if_tsresol and
+	 * if_tsoffset (they are in the fields above); pcap: only if_fcslen, when
+	 * the file header says an FCS is present.  Empty (and the options
+	 * counted as dropped) once the blobs of the file exceed CAPFILE_OPTS_MAX.
+	 * Valid for the life of the handle.
+	 */
+	const uint8_t *opts;
+	uint32_t optlen;
+	uint32_t section; /* 0-based, in file order (pcap: 0) */
+	uint32_t sec_id;  /* the IDB's interface ID in its section */
+};
+
+/* What capfile_rec.kind says a record is. */
+enum capfile_kind {
+	CAPFILE_EPB = 1,
+	CAPFILE_SPB,
+	CAPFILE_PB, /* the obsolete Packet Block */
+	CAPFILE_PCAP_REC,
+	/* only with capfile_carry(f, true), returned with 2 */
+	CAPFILE_NRB,
+	CAPFILE_ISB,
+	CAPFILE_DSB,
+	CAPFILE_CUSTOM, /* copyable custom block, type 0x00000BAD */
 };
 
 struct capfile_rec {
@@ -43,6 +84,28 @@ struct capfile_rec {
 	uint32_t if_id;	     /* index for capfile_iface() */
 	uint32_t epb_flags;  /* 0 when absent */
 	uint64_t dropcount;  /* 0 when absent */
+	/* the timestamp as in the file, in its interface's units, before
+	 * if_tsoffset (pcap: sec * 10^6 or 10^9 + fraction); 0 for an SPB */
+	uint64_t ts_raw;
+	bool has_ts;  /* false for an SPB */
+	uint8_t kind; /* enum capfile_kind */
+	/* EPB, PB: the packet's options as an OPTIONS BLOB (a PB's pack_flags
+	 * and pack_hash keep their codes, epb_flags' and epb_hash'); else
+	 * NULL, 0.  Valid until the next call on the handle. */
+	const uint8_t *opts;
+	uint32_t optlen;
+};
+
+/*
+ * Counted, never silent (since the open, over all sections).  pcap: sections
+ * is 1.
+ */
+struct capfile_stats {
+	uint64_t sections;	 /* SHBs read */
+	uint64_t unknown_blocks; /* blocks of a type this reader does not know: skipped */
+	uint64_t nocopy_blocks;	 /* custom blocks 0x40000BAD: not to be copied, skipped */
+	uint64_t opts_dropped;	 /* options left out of blobs and carried blocks */
+	uint64_t spb;		 /* SPBs returned (packets without a timestamp) */
 };
 
 /* A name an NRB gives an address (capdump writes the feeds' names so). */
@@ -67,7 +130,8 @@ enum capfile_format { CAPFILE_PCAPNG, CAPFILE_PCAP };
  *	   data is corrupt before the format shows, -ENOENT etc. from open(2)
  *	   or read(2).  On failure
  *	   capfile_error(NULL) returns the reason (per thread, until the next
- *	   failed open).
+ *	   failed open).  A modified (Kuznetzov) pcap file is -EINVAL with a
+ *	   message saying to convert it with editcap -F pcap.
  */
 int capfile_open(const char *path, struct capfile **f);
 
@@ -84,8 +148,9 @@ int capfile_open_mem(const void *buf, size_t len, const char *name, struct capfi
 /*
  * Read the next packet (EPB, SPB or obsolete PB; pcap record).  Other blocks
  * (ISB, DSB, custom, unknown) are skipped; IDBs, SHBs and the names of
- * NRBs are recorded.
- * @return 1 and *r filled; 0 at the end of the file; or, with a message for
+ * NRBs are recorded.  With capfile_carry(f, true), see there.
+ * @return 1 and *r filled; 2 and *r filled for a carried block (only with
+ *	   capfile_carry()); 0 at the end of the file; or, with a message for
  *	   capfile_error():
  *	   -EIO if the file ends inside a block, a pcap record or a zstd frame
  *	   ("truncated at offset N"), returned once after every complete
@@ -95,6 +160,29 @@ int capfile_open_mem(const void *buf, size_t len, const char *name, struct capfi
  *	   again on every later call.
  */
 int capfile_next(struct capfile *f, struct capfile_rec *r);
+
+/*
+ * From the next capfile_next() on, also return (with 2) the blocks a
+ * re-written file must carry, in file order among the packets: NRB, ISB, DSB
+ * and copyable custom block (r->kind CAPFILE_NRB, _ISB, _DSB, _CUSTOM).
+ * r->data and r->caplen (= r->wirelen) then hold the WHOLE block (header,
+ * body, options ending with opt_endofopt if any, trailing length) re-encoded
+ * in host byte order: numbers converted as in an OPTIONS BLOB, NRB records
+ * (headers converted, values copied: addresses are byte strings) ending with
+ * nrb_record_end, a DSB's secrets type and length converted and its secrets
+ * copied, a custom block's PEN converted and the rest copied as it is.
+ * r->if_id is the interface index (capfile_iface()) an ISB is about (its
+ * if_id field keeps the file's value), else UINT32_MAX; an ISB's timestamp is
+ * in r->ts_raw, ts_ns and has_ts.  Such blocks are checked as packets are:
+ * one malformed (lengths, records, options, an ISB about an interface not
+ * described) is -EBADMSG.  Call it before the first capfile_next(): the
+ * blocks capfile_open() read ahead of the first packet are returned first.
+ * Off by default: then capfile_next() returns packets only, as it always did.
+ */
+void capfile_carry(struct capfile *f, bool on);
+
+/* The counters of what was skipped or left out. */
+const struct capfile_stats *capfile_stats(const struct capfile *f);
 
 /*
  * One line, "FILE: offset N: what is wrong" (N in decompressed bytes), after

@@ -19,6 +19,8 @@
 #include "capfile.h"
 #include "test.h"
 
+#define PCAPNG_PAD_T(n) (((n) + 3u) & ~3u)
+
 /* ---- a small independent writer ---- */
 
 struct wb {
@@ -893,9 +895,12 @@ static void test_mutations(void)
 			T_ASSERT(!strncmp(capfile_error(NULL), "mut: ", 5));
 			continue;
 		}
+		capfile_carry(f, it % 2); /* carried blocks are checked too */
 		n = 0;
-		while ((ret = capfile_next(f, &r)) == 1) {
-			T_ASSERT(r.if_id < capfile_nifaces(f));
+		while ((ret = capfile_next(f, &r)) == 1 || ret == 2) {
+			T_ASSERT(ret == 2 ? it % 2 && (r.if_id == UINT32_MAX ||
+						       r.if_id < capfile_nifaces(f))
+					  : r.if_id < capfile_nifaces(f));
 			T_ASSERT(++n < 1000);
 		}
 		if (ret < 0)
@@ -1034,6 +1039,708 @@ static void test_big(void)
 	free(w.p);
 }
 
+/* ---- the whole format, for re-writing ---- */
+
+static bool host_be(void)
+{
+	return htobe16(1) == 1;
+}
+
+/* An empty buffer that writes numbers in host order: an OPTIONS BLOB. */
+static struct wb host_wb(void)
+{
+	return (struct wb){ .be = host_be() };
+}
+
+static void wb_shb_order(struct wb *w, bool be)
+{
+	w->be = be;
+	wb_shb(w);
+}
+
+static void wb_custom_opt(struct wb *w, uint16_t code, uint32_t pen, const void *d, uint16_t n)
+{
+	wb_u16(w, code);
+	wb_u16(w, 4 + n);
+	wb_u32(w, pen);
+	wb_put(w, d, n);
+	wb_pad(w);
+}
+
+/*
+ * Every IDB option the draft defines, a custom one of each kind, an unknown
+ * one and an if_speed of the wrong length: into a file (blob false), or as
+ * the reader must hand them on (blob true) from a section in order file_be.
+ */
+static void idb_opts(struct wb *w, bool blob, bool file_be)
+{
+	static const uint8_t v4[8] = { 192, 0, 2, 1, 255, 255, 255, 0 };
+	static const uint8_t v6[17] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1, [16] = 64 };
+	static const uint8_t mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	static const uint8_t eui[8] = { 0x02, 0x11, 0x22, 0xff, 0xfe, 0x33, 0x44, 0x55 };
+
+	wb_opt(w, 1, "an interface", 12);
+	wb_opt(w, 2, "eth1", 4);
+	wb_opt(w, 3, "uplink", 6);
+	wb_opt(w, 4, v4, 8);
+	wb_opt(w, 5, v6, 17);
+	wb_opt(w, 6, mac, 6);
+	wb_opt(w, 7, eui, 8);
+	wb_opt64(w, 8, 10000000000ULL);
+	if (!blob)
+		wb_opt(w, 9, "\x89", 1); /* 2^-9 s */
+	wb_opt32(w, 10, (uint32_t)-3600);
+	wb_opt(w, 11, "\0udp port 319", 13);
+	wb_opt(w, 12, "Linux 6.1", 9);
+	wb_opt(w, 13, "\x20", 1);
+	if (!blob)
+		wb_opt64(w, 14, 100);
+	wb_opt(w, 15, "ConnectX-6", 10);
+	wb_opt64(w, 16, 25000000000ULL);
+	wb_opt64(w, 17, 1000000000ULL);
+	wb_opt(w, 18, "Europe/London", 13);
+	wb_custom_opt(w, 2988, 32473, "hello", 5);
+	wb_custom_opt(w, 2989, 32473, "\x01\x02\x03", 3);
+	wb_custom_opt(w, 19372, 32473, "private", 7);
+	if (!blob || !file_be)
+		wb_opt(w, 0x8123, "zz", 2); /* unknown: kept from a host-order section only */
+	if (!blob) {
+		wb_u16(w, 8); /* if_speed of 4 bytes: dropped */
+		wb_u16(w, 4);
+		wb_u32(w, 1);
+		wb_optend(w);
+	}
+}
+
+/* EPB options: the blob holds every one, numbers in host order. */
+static void epb_opts(struct wb *w, bool blob, bool file_be)
+{
+	wb_opt(w, 1, "a packet", 8);
+	wb_opt32(w, 2, 0x5);
+	wb_opt(w, 3, "\x02\xde\xad\xbe\xef", 5);
+	wb_opt64(w, 4, 7);
+	wb_opt64(w, 5, 0x1122334455667788ULL);
+	wb_opt32(w, 6, 3);
+	wb_u16(w, 7); /* epb_verdict: eBPF TC, a u64 */
+	wb_u16(w, 9);
+	wb_put(w, "\x01", 1);
+	wb_u64(w, 0x0102030405060708ULL);
+	wb_pad(w);
+	wb_opt(w, 7, "\x00\xaa\xbb", 3); /* hardware verdict: bytes */
+	if (!blob || !file_be)
+		wb_opt(w, 0x9000, "local", 5);
+	if (!blob) {
+		wb_u16(w, 6); /* epb_queue of 2 bytes: dropped */
+		wb_u16(w, 2);
+		wb_u32(w, 0);
+		wb_optend(w);
+	}
+}
+
+static void wb_idb_full(struct wb *w, uint16_t linktype, uint32_t snaplen)
+{
+	size_t at = blk_begin(w, 1);
+
+	wb_u16(w, linktype);
+	wb_u16(w, 0);
+	wb_u32(w, snaplen);
+	idb_opts(w, false, w->be);
+	blk_end(w, at);
+}
+
+static void wb_idb_plain(struct wb *w, uint16_t linktype, const char *name)
+{
+	size_t at = blk_begin(w, 1);
+
+	wb_u16(w, linktype);
+	wb_u16(w, 0);
+	wb_u32(w, 0);
+	wb_opt(w, 2, name, (uint16_t)strlen(name));
+	wb_optend(w);
+	blk_end(w, at);
+}
+
+static void wb_epb_plain(struct wb *w, uint32_t if_id, uint64_t ts, uint8_t fill)
+{
+	size_t at = blk_begin(w, 6);
+	uint8_t d[5];
+
+	memset(d, fill, sizeof(d));
+	wb_u32(w, if_id);
+	wb_u32(w, (uint32_t)(ts >> 32));
+	wb_u32(w, (uint32_t)ts);
+	wb_u32(w, sizeof(d));
+	wb_u32(w, 60);
+	wb_put(w, d, sizeof(d));
+	wb_pad(w);
+	blk_end(w, at);
+}
+
+static void check_blob(const uint8_t *p, uint32_t n, const struct wb *want, const char *what)
+{
+	size_t i;
+
+	if (n == want->len && (!n || !memcmp(p, want->p, n)))
+		return;
+	for (i = 0; i < n && i < want->len && p[i] == want->p[i]; i++)
+		;
+	T_FAIL("%s: blob of %u bytes, want %zu; first difference at %zu", what, n, want->len, i);
+}
+
+/* An IDB with every option, then an EPB with every option, a PB, an SPB. */
+static void build_opts_file(struct wb *w, bool be)
+{
+	size_t at;
+
+	*w = (struct wb){ 0 };
+	wb_shb_order(w, be);
+	wb_idb_full(w, 113, 262144);
+	/* an EPB at 5.5 s in 2^-9 s units, if_tsoffset 100 s */
+	at = blk_begin(w, 6);
+	wb_u32(w, 0);
+	wb_u32(w, 0);
+	wb_u32(w, 5 * 512 + 256);
+	wb_u32(w, 4);
+	wb_u32(w, 4);
+	wb_put(w, "abcd", 4);
+	epb_opts(w, false, be);
+	blk_end(w, at);
+	/* an obsolete PB: pack_flags and pack_hash keep their codes */
+	at = blk_begin(w, 2);
+	wb_u16(w, 0);
+	wb_u16(w, 0xFFFF);
+	wb_u32(w, 0);
+	wb_u32(w, 512);
+	wb_u32(w, 1);
+	wb_u32(w, 1);
+	wb_put(w, "x", 1);
+	wb_pad(w);
+	wb_opt32(w, 2, 0x2);
+	wb_opt(w, 3, "\x02\x01\x02\x03\x04", 5);
+	wb_optend(w);
+	blk_end(w, at);
+	/* an SPB: no timestamp */
+	at = blk_begin(w, 3);
+	wb_u32(w, 3);
+	wb_put(w, "spb", 3);
+	wb_pad(w);
+	blk_end(w, at);
+}
+
+static void test_idb_and_packet_opts(void)
+{
+	const struct capfile_iface *i;
+	const struct capfile_stats *st;
+	struct capfile_rec r;
+	struct capfile *f;
+	struct wb w, b;
+	int be;
+
+	for (be = 0; be < 2; be++) {
+		build_opts_file(&w, be);
+
+		T_EQ(capfile_open_mem(w.p, w.len, "opts", &f), 0);
+		T_EQ(capfile_nifaces(f), 1);
+		i = capfile_iface(f, 0);
+		T_EQ(i->linktype, 113);
+		T_EQ(i->snaplen, 262144);
+		T_EQ(i->tsresol, 0x89);
+		T_EQ(i->ts_per_sec, 512);
+		T_EQ(i->tsoffset, 100);
+		T_ASSERT(!strcmp(i->name, "eth1"));
+		T_EQ(i->section, 0);
+		T_EQ(i->sec_id, 0);
+		b = host_wb();
+		idb_opts(&b, true, be);
+		check_blob(i->opts, i->optlen, &b, be ? "IDB be" : "IDB le");
+		free(b.p);
+		T_EQ(capfile_stats(f)->opts_dropped, 1 + (unsigned)be);
+
+		T_EQ(capfile_next(f, &r), 1);
+		T_EQ(r.kind, CAPFILE_EPB);
+		T_ASSERT(r.has_ts);
+		T_EQ(r.ts_raw, 5 * 512 + 256);
+		T_EQ(r.ts_ns, 105500000000ULL);
+		T_EQ(r.epb_flags, 0x5);
+		T_EQ(r.dropcount, 7);
+		T_EQ(r.caplen, 4);
+		T_ASSERT(!memcmp(r.data, "abcd", 4));
+		b = host_wb();
+		epb_opts(&b, true, be);
+		check_blob(r.opts, r.optlen, &b, be ? "EPB be" : "EPB le");
+		free(b.p);
+
+		T_EQ(capfile_next(f, &r), 1);
+		T_EQ(r.kind, CAPFILE_PB);
+		T_EQ(r.ts_raw, 512);
+		T_EQ(r.ts_ns, 101000000000ULL);
+		T_EQ(r.epb_flags, 0x2);
+		T_EQ(r.dropcount, 0);
+		b = host_wb();
+		wb_opt32(&b, 2, 0x2);
+		wb_opt(&b, 3, "\x02\x01\x02\x03\x04", 5);
+		check_blob(r.opts, r.optlen, &b, "PB");
+		free(b.p);
+
+		T_EQ(capfile_next(f, &r), 1);
+		T_EQ(r.kind, CAPFILE_SPB);
+		T_ASSERT(!r.has_ts);
+		T_EQ(r.ts_raw, 0);
+		T_EQ(r.ts_ns, 0);
+		T_EQ(r.caplen, 3);
+		T_ASSERT(!r.opts && !r.optlen);
+		T_EQ(capfile_next(f, &r), 0);
+		st = capfile_stats(f);
+		T_EQ(st->spb, 1);
+		T_EQ(st->sections, 1);
+		T_EQ(st->opts_dropped, 2 + 2 * (unsigned)be);
+		T_EQ(st->unknown_blocks, 0);
+		capfile_close(f);
+		free(w.p);
+	}
+}
+
+/* Three sections, little, big, little endian: interfaces numbered across them. */
+static const struct {
+	bool be;
+	unsigned int nif;
+} mixed_sec[] = { { false, 2 }, { true, 1 }, { false, 3 } };
+static const uint16_t mixed_lt[] = { 1, 113, 101, 1, 228, 147 };
+
+static void build_mixed(struct wb *w)
+{
+	unsigned int s, k, g = 0;
+	char name[16];
+
+	*w = (struct wb){ 0 };
+	for (s = 0; s < 3; s++) {
+		wb_shb_order(w, mixed_sec[s].be);
+		for (k = 0; k < mixed_sec[s].nif; k++) {
+			snprintf(name, sizeof(name), "if%u.%u", s, k);
+			wb_idb_plain(w, mixed_lt[g + k], name);
+		}
+		/* one packet per interface, last interface first */
+		for (k = mixed_sec[s].nif; k-- > 0;)
+			wb_epb_plain(w, k, 1000 + 10 * (g + k), (uint8_t)(g + k));
+		g += mixed_sec[s].nif;
+	}
+}
+
+static void test_mixed_sections(void)
+{
+	const struct capfile_iface *i;
+	unsigned int s, k, g = 0, n;
+	struct capfile_rec r;
+	struct capfile *f;
+	char name[16];
+	struct wb w;
+
+	build_mixed(&w);
+	T_EQ(capfile_open_mem(w.p, w.len, "mixed", &f), 0);
+	/* open reads up to the first packet only */
+	T_EQ(capfile_nifaces(f), 2);
+	g = 0;
+	for (s = 0; s < 3; s++) {
+		for (k = mixed_sec[s].nif; k-- > 0;) {
+			T_EQ(capfile_next(f, &r), 1);
+			T_EQ(r.if_id, g + k);
+			T_EQ(r.ts_raw, 1000 + 10 * (g + k));
+			T_EQ(r.ts_ns, (1000 + 10 * (g + k)) * 1000ULL);
+			T_EQ(r.data[0], g + k);
+			i = capfile_iface(f, r.if_id);
+			T_EQ(i->linktype, mixed_lt[g + k]);
+			T_EQ(i->section, s);
+			T_EQ(i->sec_id, k);
+			snprintf(name, sizeof(name), "if%u.%u", s, k);
+			T_ASSERT(!strcmp(i->name, name));
+			/* the blob: if_name, host order */
+			n = (unsigned int)strlen(name);
+			T_EQ(i->optlen, 4 + PCAPNG_PAD_T(n));
+			T_EQ(*(const uint16_t *)(const void *)i->opts, 2);
+			T_EQ(((const uint16_t *)(const void *)i->opts)[1], n);
+			T_ASSERT(!memcmp(i->opts + 4, name, n));
+		}
+		g += mixed_sec[s].nif;
+	}
+	T_EQ(capfile_next(f, &r), 0);
+	T_EQ(capfile_nifaces(f), 6);
+	T_EQ(capfile_stats(f)->sections, 3);
+	capfile_close(f);
+	free(w.p);
+}
+
+/* The blocks a re-written file carries, built the same in any byte order. */
+static void nrb_block(struct wb *w)
+{
+	static const uint8_t a4[4] = { 239, 1, 2, 3 };
+	static const uint8_t a6[16] = { 0xff, 0x02, [15] = 0x10 };
+	size_t at = blk_begin(w, 4);
+
+	wb_u16(w, 1);
+	wb_u16(w, 4 + 9);
+	wb_put(w, a4, 4);
+	wb_put(w, "feed-a\0b\0", 9);
+	wb_pad(w);
+	wb_u16(w, 2);
+	wb_u16(w, 16 + 7);
+	wb_put(w, a6, 16);
+	wb_put(w, "feed-6", 7);
+	wb_pad(w);
+	wb_u32(w, 0);
+	wb_opt(w, 1, "names", 5);
+	wb_opt(w, 2, "dns.example", 11);
+	wb_opt(w, 3, "\x0a\x00\x00\x35", 4);
+	wb_optend(w);
+	blk_end(w, at);
+}
+
+static void dsb_block(struct wb *w)
+{
+	size_t at = blk_begin(w, 0xA);
+
+	wb_u32(w, 0x544c534b); /* TLS key log */
+	wb_u32(w, 6);
+	wb_put(w, "CLIENT", 6);
+	wb_pad(w);
+	wb_opt(w, 1, "keys", 4);
+	wb_optend(w);
+	blk_end(w, at);
+}
+
+static void cb_block(struct wb *w, uint32_t type)
+{
+	size_t at = blk_begin(w, type);
+
+	wb_u32(w, 32473);
+	wb_put(w, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+	blk_end(w, at);
+}
+
+static void isb_block(struct wb *w, uint32_t if_id, uint64_t ts)
+{
+	size_t at = blk_begin(w, 5);
+
+	wb_u32(w, if_id);
+	wb_u32(w, (uint32_t)(ts >> 32));
+	wb_u32(w, (uint32_t)ts);
+	wb_opt(w, 1, "stats", 5);
+	wb_u16(w, 2);
+	wb_u16(w, 8);
+	wb_u32(w, 0);
+	wb_u32(w, 1000);
+	wb_opt64(w, 4, 123456789012ULL);
+	wb_opt64(w, 5, 42);
+	wb_optend(w);
+	blk_end(w, at);
+}
+
+static void expect_carried(struct capfile *f, uint8_t kind, void (*build)(struct wb *))
+{
+	struct capfile_rec r;
+	struct wb b = host_wb();
+
+	T_EQ(capfile_next(f, &r), 2);
+	T_EQ(r.kind, kind);
+	T_EQ(r.if_id, UINT32_MAX);
+	T_ASSERT(!r.has_ts);
+	build(&b);
+	check_blob(r.data, r.caplen, &b, "carried block");
+	free(b.p);
+}
+
+static void cb_copy(struct wb *w)
+{
+	cb_block(w, 0xBAD);
+}
+
+static void carried_file(struct wb *w)
+{
+	size_t at;
+
+	*w = (struct wb){ 0 };
+	wb_shb_order(w, false);
+	wb_idb_plain(w, 1, "a");
+	nrb_block(w);
+	dsb_block(w);
+	cb_block(w, 0xBAD);
+	cb_block(w, 0x40000BAD);
+	at = blk_begin(w, 0x80000001); /* local use: unknown here */
+	wb_u32(w, 1);
+	blk_end(w, at);
+	wb_epb_plain(w, 0, 1000, 1);
+	isb_block(w, 0, 2000);
+	/* the second section is big endian, its interface 0 the file's 1 */
+	wb_shb_order(w, true);
+	wb_idb_plain(w, 101, "b");
+	wb_epb_plain(w, 0, 3000, 2);
+	nrb_block(w);
+	dsb_block(w);
+	cb_block(w, 0xBAD);
+	cb_block(w, 0x40000BAD);
+	isb_block(w, 0, 4000);
+}
+
+static void test_carry(void)
+{
+	const struct capfile_stats *st;
+	struct capfile_rec r;
+	struct capfile *f;
+	struct wb w, b;
+	int s, carry;
+
+	carried_file(&w);
+	for (carry = 0; carry < 2; carry++) {
+		T_EQ(capfile_open_mem(w.p, w.len, "carry", &f), 0);
+		capfile_carry(f, carry);
+		for (s = 0; s < 2; s++) {
+			if (carry && !s) {
+				/* read by the open, ahead of the first packet */
+				expect_carried(f, CAPFILE_NRB, nrb_block);
+				expect_carried(f, CAPFILE_DSB, dsb_block);
+				expect_carried(f, CAPFILE_CUSTOM, cb_copy);
+			}
+			T_EQ(capfile_next(f, &r), 1);
+			T_EQ(r.kind, CAPFILE_EPB);
+			T_EQ(r.if_id, (unsigned)s);
+			T_EQ(r.ts_raw, 1000 + 2000 * (unsigned)s);
+			if (carry && s) {
+				expect_carried(f, CAPFILE_NRB, nrb_block);
+				expect_carried(f, CAPFILE_DSB, dsb_block);
+				expect_carried(f, CAPFILE_CUSTOM, cb_copy);
+			}
+			if (!carry)
+				continue;
+			T_EQ(capfile_next(f, &r), 2);
+			T_EQ(r.kind, CAPFILE_ISB);
+			T_EQ(r.if_id, (unsigned)s); /* global; the block keeps 0 */
+			T_ASSERT(r.has_ts);
+			T_EQ(r.ts_raw, 2000 + 2000 * (unsigned)s);
+			T_EQ(r.ts_ns, (2000 + 2000 * (unsigned)s) * 1000ULL);
+			b = host_wb();
+			isb_block(&b, 0, 2000 + 2000 * (unsigned)s);
+			check_blob(r.data, r.caplen, &b, "ISB");
+			free(b.p);
+		}
+		T_EQ(capfile_next(f, &r), 0);
+		st = capfile_stats(f);
+		T_EQ(st->sections, 2);
+		T_EQ(st->nocopy_blocks, 2);
+		T_EQ(st->unknown_blocks, 1);
+		T_EQ(st->opts_dropped, 0);
+		/* the names are read either way */
+		T_ASSERT(
+			!strcmp(capfile_name(f, 4, (const uint8_t *)"\xef\x01\x02\x03"), "feed-a"));
+		capfile_close(f);
+	}
+	free(w.p);
+}
+
+/*
+ * Damage in carried blocks is an error for a caller that carries them (after
+ * everything before it), and stays invisible to one that does not.
+ */
+static void test_carry_damage(void)
+{
+	static const struct {
+		const char *what;
+		unsigned int nth; /* which damage */
+		unsigned int before;
+		const char *msg;
+	} d[] = {
+		{ "NRB record past the end", 0, 1, "NRB record 1 of length 200" },
+		{ "ISB option past the block", 1, 1, "option 1 of length 300" },
+		{ "DSB secrets past the block", 2, 1, "secrets length 4096 exceeds" },
+		{ "ISB of an unknown interface", 3, 1, "ISB: interface 5 not described" },
+		{ "NRB before the first packet", 4, 0, "NRB record 1 of length 200" },
+	};
+	struct capfile_rec r;
+	struct capfile *f;
+	unsigned int k, n;
+	size_t at;
+	struct wb w;
+	int ret, carry;
+
+	for (k = 0; k < sizeof(d) / sizeof(d[0]); k++) {
+		w = (struct wb){ 0 };
+		wb_shb_order(&w, k % 2);
+		wb_idb_plain(&w, 1, "a");
+		if (d[k].nth != 4)
+			wb_epb_plain(&w, 0, 1, 1);
+		switch (d[k].nth) {
+		case 0:
+		case 4:
+			at = blk_begin(&w, 4);
+			wb_u16(&w, 1);
+			wb_u16(&w, 200);
+			wb_put(&w, "\x01\x02\x03\x04", 4);
+			blk_end(&w, at);
+			break;
+		case 1:
+			at = blk_begin(&w, 5);
+			wb_u32(&w, 0);
+			wb_u64(&w, 0);
+			wb_u16(&w, 1);
+			wb_u16(&w, 300);
+			wb_u32(&w, 0);
+			blk_end(&w, at);
+			break;
+		case 2:
+			at = blk_begin(&w, 0xA);
+			wb_u32(&w, 1);
+			wb_u32(&w, 4096);
+			wb_u32(&w, 0);
+			blk_end(&w, at);
+			break;
+		case 3:
+			isb_block(&w, 5, 0);
+			break;
+		}
+		wb_epb_plain(&w, 0, 2, 2);
+		for (carry = 0; carry < 2; carry++) {
+			T_EQ(capfile_open_mem(w.p, w.len, "dmg", &f), 0);
+			capfile_carry(f, carry);
+			n = 0;
+			while ((ret = capfile_next(f, &r)) == 1)
+				n++;
+			if (!carry) {
+				T_EQ(ret, 0);
+				T_EQ(n, d[k].before + 1);
+			} else {
+				if (ret != -EBADMSG || n != d[k].before ||
+				    !strstr(capfile_error(f), d[k].msg))
+					T_FAIL("%s: %d after %u packets: '%s'", d[k].what, ret, n,
+					       capfile_error(f));
+				T_ASSERT(!strncmp(capfile_error(f), "dmg: offset ", 12));
+				T_EQ(capfile_next(f, &r), -EBADMSG);
+			}
+			capfile_close(f);
+		}
+		free(w.p);
+	}
+
+	/* a block length not a multiple of 4 in a big-endian second section */
+	w = (struct wb){ 0 };
+	wb_shb_order(&w, false);
+	wb_idb_plain(&w, 1, "a");
+	wb_epb_plain(&w, 0, 1, 1);
+	wb_shb_order(&w, true);
+	wb_idb_plain(&w, 1, "b");
+	wb_epb_plain(&w, 0, 1, 1);
+	at = w.len;
+	wb_epb_plain(&w, 0, 1, 1);
+	wb_set32(&w, at + 4, 42);
+	T_EQ(capfile_open_mem(w.p, w.len, "dmg", &f), 0);
+	capfile_carry(f, true);
+	n = 0;
+	while ((ret = capfile_next(f, &r)) == 1)
+		n++;
+	T_EQ(ret, -EBADMSG);
+	T_EQ(n, 2);
+	T_ASSERT(strstr(capfile_error(f), "length 42 not a multiple of 4"));
+	capfile_close(f);
+	free(w.p);
+}
+
+/* The option blobs of a file are bounded; beyond, empty and counted. */
+static void test_opts_bound(void)
+{
+	const unsigned int nif = CAPFILE_OPTS_MAX / 65536 + 3;
+	static uint8_t big[65532];
+	struct capfile *f;
+	unsigned int k;
+	size_t at;
+	struct wb w = { 0 };
+
+	wb_shb(&w);
+	for (k = 0; k < nif; k++) {
+		at = blk_begin(&w, 1);
+		wb_u16(&w, 1);
+		wb_u16(&w, 0);
+		wb_u32(&w, 0);
+		wb_opt(&w, 1, big, sizeof(big));
+		blk_end(&w, at);
+	}
+	T_EQ(capfile_open_mem(w.p, w.len, "bound", &f), 0);
+	T_EQ(capfile_next(f, &(struct capfile_rec){ 0 }), 0);
+	T_EQ(capfile_nifaces(f), nif);
+	T_EQ(capfile_iface(f, nif - 4)->optlen, 65536);
+	for (k = nif - 3; k < nif; k++)
+		T_ASSERT(!capfile_iface(f, k)->opts && !capfile_iface(f, k)->optlen);
+	T_EQ(capfile_stats(f)->opts_dropped, 3);
+	capfile_close(f);
+	free(w.p);
+}
+
+static void build_pcap_fcs(struct wb *w, bool be, bool nsec, uint32_t linkfield)
+{
+	*w = (struct wb){ .be = be };
+	wb_u32(w, nsec ? 0xA1B23C4D : 0xA1B2C3D4);
+	wb_u16(w, 2);
+	wb_u16(w, 4);
+	wb_u32(w, 0);
+	wb_u32(w, 0);
+	wb_u32(w, 262144);
+	wb_u32(w, linkfield);
+	wb_u32(w, 1700000000);
+	wb_u32(w, 999999);
+	wb_u32(w, 2);
+	wb_u32(w, 2);
+	wb_put(w, "ab", 2);
+}
+
+static void test_pcap_raw(void)
+{
+	const struct capfile_iface *i;
+	struct capfile_rec r;
+	struct capfile *f;
+	struct wb w, b;
+	uint32_t kuz;
+	int be;
+
+	/* big endian, ns, FCS of 2 words (32 bits) on 802.11 */
+	build_pcap_fcs(&w, true, true, 105 | 0x04000000 | 2u << 28);
+	T_EQ(capfile_open_mem(w.p, w.len, "ns", &f), 0);
+	i = capfile_iface(f, 0);
+	T_EQ(i->linktype, 105);
+	T_EQ(i->tsresol, 9);
+	b = host_wb();
+	wb_opt(&b, 13, "\x20", 1);
+	check_blob(i->opts, i->optlen, &b, "pcap FCS");
+	free(b.p);
+	T_EQ(capfile_next(f, &r), 1);
+	T_EQ(r.kind, CAPFILE_PCAP_REC);
+	T_ASSERT(r.has_ts);
+	T_EQ(r.ts_raw, 1700000000ULL * 1000000000 + 999999);
+	T_EQ(r.ts_ns, 1700000000ULL * 1000000000 + 999999);
+	T_EQ(capfile_stats(f)->sections, 1);
+	capfile_close(f);
+	free(w.p);
+
+	/* little endian, us, FCS bits without the "present" bit: no blob */
+	build_pcap_fcs(&w, false, false, 1 | 1u << 28);
+	T_EQ(capfile_open_mem(w.p, w.len, "us", &f), 0);
+	i = capfile_iface(f, 0);
+	T_EQ(i->linktype, 1);
+	T_EQ(i->tsresol, 6);
+	T_ASSERT(!i->opts && !i->optlen);
+	T_EQ(capfile_next(f, &r), 1);
+	T_EQ(r.ts_raw, 1700000000ULL * 1000000 + 999999);
+	T_EQ(r.ts_ns, 1700000000ULL * 1000000000 + 999999000);
+	capfile_close(f);
+
+	/* the modified (Kuznetzov) pcap, either order */
+	for (be = 0; be < 2; be++) {
+		kuz = be ? htobe32(0xA1B2CD34) : htole32(0xA1B2CD34);
+		memcpy(w.p, &kuz, 4);
+		T_EQ(capfile_open_mem(w.p, w.len, "kuz.pcap", &f), -EINVAL);
+		T_ASSERT(!f);
+		T_ASSERT(!strcmp(capfile_error(NULL),
+				 "kuz.pcap: offset 0: a modified (Kuznetzov) pcap file: not "
+				 "supported; convert it with editcap -F pcap"));
+	}
+	free(w.p);
+}
+
 /* Seeds for tests/fuzz/capfile_corpus. */
 static int write_corpus(const char *dir)
 {
@@ -1065,6 +1772,26 @@ static int write_corpus(const char *dir)
 	snprintf(path, sizeof(path), "%s/ns-be.pcap", dir);
 	write_file(path, w.p, w.len);
 	free(w.p);
+	build_opts_file(&w, false);
+	snprintf(path, sizeof(path), "%s/all-options-le.pcapng", dir);
+	write_file(path, w.p, w.len);
+	free(w.p);
+	build_opts_file(&w, true);
+	snprintf(path, sizeof(path), "%s/all-options-be.pcapng", dir);
+	write_file(path, w.p, w.len);
+	free(w.p);
+	build_mixed(&w);
+	snprintf(path, sizeof(path), "%s/three-sections-mixed.pcapng", dir);
+	write_file(path, w.p, w.len);
+	free(w.p);
+	carried_file(&w);
+	snprintf(path, sizeof(path), "%s/carried-blocks.pcapng", dir);
+	write_file(path, w.p, w.len);
+	free(w.p);
+	build_pcap_fcs(&w, true, true, 105 | 0x04000000 | 2u << 28);
+	snprintf(path, sizeof(path), "%s/fcs-ns-be.pcap", dir);
+	write_file(path, w.p, w.len);
+	free(w.p);
 	return T_EXIT_PASS;
 }
 
@@ -1085,5 +1812,11 @@ int main(int argc, char **argv)
 	test_big();
 	test_files();
 	test_mutations();
+	test_idb_and_packet_opts();
+	test_mixed_sections();
+	test_carry();
+	test_carry_damage();
+	test_opts_bound();
+	test_pcap_raw();
 	return T_EXIT_PASS;
 }
