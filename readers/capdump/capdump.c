@@ -1287,6 +1287,9 @@ int main(int argc, char **argv)
 	d.df = NULL;
 	if (!r)
 		r = rc;
+	/* The last flush, at close, may be the one that fails (a full disk). */
+	if (rc < 0 && !d.write_err)
+		d.write_err = rc;
 	fflush(stdout);
 	/* A reader that closed the pipe ends the run, as with tcpdump: no error. */
 	if (readopt_pipe_closed()) {

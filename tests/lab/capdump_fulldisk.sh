@@ -3,7 +3,8 @@
 #
 # capdump_fulldisk.sh - a full disk (a 4 MiB tmpfs) stops the recorder with
 # a clear error, and the last file is valid, closed and under its final
-# name, holding everything up to its last flush.
+# name, holding everything up to its last flush; also when the disk fills
+# at the very last flush, as the file is closed.
 . "$(dirname "$0")/lab.sh"
 lab_start CAPD MCAST_SEND CAPDUMP ip tshark capinfos mount umount
 capd_lab_setup full
@@ -39,5 +40,26 @@ for out in "$small/full.pcapng" "$small/full.pcapng.zst"; do
 	tshark -r "$out" 2>&1 >/dev/null | grep -v "Running as user" >"$LAB_TMP/ts" || true
 	[[ ! -s $LAB_TMP/ts ]] || lab_fail "$out: tshark: $(<"$LAB_TMP/ts")"
 done
+
+# The disk fills at the last flush, as capdump closes the file (the packets
+# were still in its buffer): told the same way.
+rm -f "$small"/* "$small"/.??* 2>/dev/null || true
+head -c $((4096 - 200))K /dev/zero >"$small/filler"
+out=$small/close.pcapng rc=0
+"$CAPDUMP" -i "$CAPD_RING" -w "$out" 2>"$LAB_TMP/err" &
+pid=$!
+lab_on_exit "kill $pid 2>/dev/null || true"
+sleep 0.3
+# 560 KB in 20 ms, closed 0.2 s later: before the first flush (1 s or 1 MiB).
+capd_lab_send -g 239.1.1.1 -p 30001 -n 400 -s 1400 -r 20000 --random
+sleep 0.2
+kill -INT $pid
+wait $pid || rc=$?
+err=$(<"$LAB_TMP/err")
+echo "$out (full at close): exit $rc: $err"
+((rc != 0)) || lab_fail "$out: a disk full at close went unreported"
+lab_expect_match "$out (full at close)" "$err" "No space left on device"
+[[ -f $out ]] || lab_fail "$out: the last file did not get its final name"
+capinfos -M "$out" >"$LAB_TMP/ci" 2>&1 || lab_fail "$out: $(<"$LAB_TMP/ci")"
 capd_lab_stop
 echo "PASS: capdump_fulldisk"
