@@ -739,6 +739,7 @@ static int setup_ring_output(struct capdump *d)
 			snprintf(f->description, sizeof(f->description), "capd ring %s",
 				 ringsrc_path(d->src, i));
 			f->snaplen = d->o.snaplen;
+			f->linktype = PCAPNG_LINKTYPE_ETHERNET;
 		}
 		for (j = 0; j < rf->nfeeds && j < RING_MAX_FEEDS && nnames < DUMPFILE_MAX_NAMES;
 		     j++) {
@@ -766,6 +767,7 @@ static int open_file_output(struct capdump *d, const struct capfile *f)
 	for (k = 0; k < d->nifaces; k++) {
 		snprintf(ifs[k].name, sizeof(ifs[k].name), "%s", capfile_iface(f, k)->name);
 		ifs[k].snaplen = capfile_iface(f, k)->snaplen;
+		ifs[k].linktype = capfile_iface(f, k)->linktype;
 		/* -s cuts shorter than the file did, never longer. */
 		if (d->o.snaplen_set && (!ifs[k].snaplen || ifs[k].snaplen > d->o.snaplen))
 			ifs[k].snaplen = d->o.snaplen;
@@ -833,9 +835,18 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 		d->carry_mark = d->t.written + 1;
 	if (d->df) {
 		/* The loss is told where it happened: on the next packet written. */
-		r = dumpfile_write(d->df, if_id, p->ts, p->data, caplen, p->wirelen,
-				   p->epb_flags ? p->epb_flags : epb_flags(p->data, p->caplen),
-				   d->pending_drop, queue);
+		struct dumpfile_pkt w = {
+			.if_id = if_id,
+			.ts = p->ts,
+			.data = p->data,
+			.caplen = caplen,
+			.wirelen = p->wirelen,
+			.epb_flags = p->epb_flags ? p->epb_flags : epb_flags(p->data, p->caplen),
+			.dropcount = d->pending_drop,
+			.queue = queue,
+		};
+
+		r = dumpfile_write(d->df, &w);
 		if (r < 0) {
 			d->write_err = r;
 			return r;
