@@ -134,6 +134,58 @@ static void opt_customs(struct emit *w, const struct pcapng_custom *c, size_t n)
 	}
 }
 
+/* The next option of a blob at *off, or false at its end (or malformed). */
+static bool blob_next(const uint8_t *p, size_t len, size_t *off, struct pcapng_opt_hdr *h)
+{
+	if (len - *off < sizeof(*h))
+		return false;
+	memcpy(h, p + *off, sizeof(*h));
+	if (PCAPNG_PAD(h->len) > len - *off - sizeof(*h))
+		return false;
+	*off += sizeof(*h) + PCAPNG_PAD(h->len);
+	return true;
+}
+
+bool pcapng_opts_valid(const void *opts, size_t len)
+{
+	struct pcapng_opt_hdr h;
+	size_t off = 0;
+
+	if (len % 4 || (len && !opts))
+		return false;
+	while (off < len) {
+		/* an end of options inside would hide the rest from readers */
+		if (!blob_next(opts, len, &off, &h) || h.code == PCAPNG_OPT_ENDOFOPT)
+			return false;
+	}
+	return true;
+}
+
+bool pcapng_opts_has(const void *opts, size_t len, uint16_t code)
+{
+	struct pcapng_opt_hdr h;
+	size_t off = 0;
+
+	while (opts && blob_next(opts, len, &off, &h))
+		if (h.code == code)
+			return true;
+	return false;
+}
+
+/* The encoder's own single-valued option code, unless the blob has one. */
+static bool own(const void *opts, size_t len, uint16_t code)
+{
+	return !pcapng_opts_has(opts, len, code);
+}
+
+static void put_blob(struct emit *w, const void *opts, size_t len)
+{
+	if (!len)
+		return;
+	put(w, opts, len);
+	w->opts = true;
+}
+
 /* Close the option list (if any) and repeat the total length. */
 static void block_end(struct emit *w, uint32_t total)
 {
@@ -198,14 +250,22 @@ static void idb_build(struct emit *w, uint32_t total, const void *arg)
 		.snaplen = i->snaplen,
 	};
 
+	const void *b = i->opts;
+	size_t bl = i->optlen;
+
 	put(w, &h, sizeof(h));
 	opt_str(w, PCAPNG_OPT_COMMENT, i->comment);
-	opt_str(w, PCAPNG_IF_NAME, i->name);
-	opt_str(w, PCAPNG_IF_DESCRIPTION, i->description);
-	if (i->speed)
+	if (own(b, bl, PCAPNG_IF_NAME))
+		opt_str(w, PCAPNG_IF_NAME, i->name);
+	if (own(b, bl, PCAPNG_IF_DESCRIPTION))
+		opt_str(w, PCAPNG_IF_DESCRIPTION, i->description);
+	if (i->speed && own(b, bl, PCAPNG_IF_SPEED))
 		opt_u64(w, PCAPNG_IF_SPEED, i->speed);
-	opt_u8(w, PCAPNG_IF_TSRESOL, i->tsresol ? i->tsresol : 9);
-	if (i->filter && *i->filter) {
+	if (own(b, bl, PCAPNG_IF_TSRESOL))
+		opt_u8(w, PCAPNG_IF_TSRESOL, i->tsresol ? i->tsresol : 9);
+	if (i->tsoffset && own(b, bl, PCAPNG_IF_TSOFFSET))
+		opt_u64(w, PCAPNG_IF_TSOFFSET, (uint64_t)i->tsoffset);
+	if (i->filter && *i->filter && own(b, bl, PCAPNG_IF_FILTER)) {
 		/* type octet 0: a libpcap filter string follows */
 		size_t n = utf8_prefix(i->filter, strnlen(i->filter, PCAPNG_OPT_MAXLEN),
 				       PCAPNG_OPT_MAXLEN - 1);
@@ -215,15 +275,19 @@ static void idb_build(struct emit *w, uint32_t total, const void *arg)
 		put(w, i->filter, n);
 		put_pad(w);
 	}
-	if (i->fcslen_present)
+	if (i->fcslen_present && own(b, bl, PCAPNG_IF_FCSLEN))
 		opt_u8(w, PCAPNG_IF_FCSLEN, i->fcslen);
-	opt_str(w, PCAPNG_IF_HARDWARE, i->hardware);
+	if (own(b, bl, PCAPNG_IF_HARDWARE))
+		opt_str(w, PCAPNG_IF_HARDWARE, i->hardware);
 	opt_customs(w, i->custom, i->ncustom);
+	put_blob(w, b, bl);
 	block_end(w, total);
 }
 
 size_t pcapng_idb(void *buf, size_t cap, const struct pcapng_idb_info *i)
 {
+	if (!pcapng_opts_valid(i->opts, i->optlen))
+		return 0;
 	return encode(buf, cap, idb_build, i);
 }
 
@@ -240,24 +304,152 @@ static void epb_build(struct emit *w, uint32_t total, const void *arg)
 		.wirelen = e->wirelen,
 	};
 
+	const void *b = e->opts;
+	size_t bl = e->optlen;
+
 	put(w, &h, sizeof(h));
 	put(w, e->data, e->caplen);
 	put_pad(w);
 	opt_str(w, PCAPNG_OPT_COMMENT, e->comment);
-	if (e->flags)
+	if (e->flags && own(b, bl, PCAPNG_EPB_FLAGS))
 		opt_u32(w, PCAPNG_EPB_FLAGS, e->flags);
-	if (e->dropcount)
+	if (e->dropcount && own(b, bl, PCAPNG_EPB_DROPCOUNT))
 		opt_u64(w, PCAPNG_EPB_DROPCOUNT, e->dropcount);
-	if (e->packetid != PCAPNG_ABSENT)
+	if (e->packetid != PCAPNG_ABSENT && own(b, bl, PCAPNG_EPB_PACKETID))
 		opt_u64(w, PCAPNG_EPB_PACKETID, e->packetid);
-	if (e->queue != UINT32_MAX)
+	if (e->queue != UINT32_MAX && own(b, bl, PCAPNG_EPB_QUEUE))
 		opt_u32(w, PCAPNG_EPB_QUEUE, e->queue);
+	put_blob(w, b, bl);
 	block_end(w, total);
 }
 
 size_t pcapng_epb(void *buf, size_t cap, const struct pcapng_epb_info *e)
 {
+	if (!pcapng_opts_valid(e->opts, e->optlen))
+		return 0;
 	return encode(buf, cap, epb_build, e);
+}
+
+static void spb_build(struct emit *w, uint32_t total, const void *arg)
+{
+	const struct pcapng_spb_info *s = arg;
+	struct pcapng_spb_hdr h = { .type = PCAPNG_BT_SPB, .len = total, .wirelen = s->wirelen };
+
+	put(w, &h, sizeof(h));
+	put(w, s->data, s->caplen);
+	put_pad(w);
+	put_u32(w, total);
+}
+
+size_t pcapng_spb(void *buf, size_t cap, const struct pcapng_spb_info *s)
+{
+	return encode(buf, cap, spb_build, s);
+}
+
+struct opt_args {
+	uint16_t code;
+	const char *s;
+};
+
+static void opt_build(struct emit *w, uint32_t total, const void *arg)
+{
+	const struct opt_args *a = arg;
+
+	(void)total;
+	opt_str(w, a->code, a->s);
+}
+
+size_t pcapng_opt_str(void *buf, size_t cap, uint16_t code, const char *s)
+{
+	struct opt_args a = { code, s };
+
+	return encode(buf, cap, opt_build, &a);
+}
+
+/* 10^n for n <= 38; beyond, the largest power that fits (callers cap n). */
+static unsigned __int128 pow10_128(unsigned int n)
+{
+	unsigned __int128 p = 1;
+
+	while (n--)
+		p *= 10;
+	return p;
+}
+
+/* Units of if_tsresol r per second as a divisor and its kind; false if
+ * 10^n itself does not fit (n > 38: every u64 count is under a ns). */
+static bool ts_units(uint8_t r, unsigned __int128 *per_sec, unsigned int *shift)
+{
+	*shift = 0;
+	*per_sec = 1;
+	if (r & 0x80) {
+		*shift = r & 0x7F; /* 2^-n: a shift, n <= 127 */
+		return true;
+	}
+	if (r > 38)
+		return false;
+	*per_sec = pow10_128(r);
+	return true;
+}
+
+uint64_t pcapng_ts_ns(uint64_t ts, uint8_t tsresol, int64_t tsoffset)
+{
+	const __int128 max = UINT64_MAX - 1;
+	unsigned __int128 per_sec;
+	unsigned int shift;
+	__int128 ns = 0;
+
+	if (ts_units(tsresol, &per_sec, &shift))
+		ns = (__int128)(((unsigned __int128)ts * 1000000000u >> shift) / per_sec);
+	ns += (__int128)tsoffset * 1000000000;
+	return ns < 0 ? 0 : ns > max ? (uint64_t)max : (uint64_t)ns;
+}
+
+uint64_t pcapng_ns_ts(uint64_t ns, uint8_t tsresol, int64_t tsoffset)
+{
+	__int128 rel = (__int128)ns - (__int128)tsoffset * 1000000000;
+	unsigned __int128 ts, m;
+	unsigned int n = tsresol & 0x7F;
+
+	if (rel <= 0)
+		return 0;
+	if (tsresol & 0x80) {
+		if (n >= 64)
+			return UINT64_MAX; /* units so fine that any time overflows */
+		ts = ((unsigned __int128)rel << n) / 1000000000u;
+	} else if (n < 9) {
+		ts = (unsigned __int128)rel / (uint64_t)pow10_128(9 - n);
+	} else {
+		if (n - 9 > 19)
+			return UINT64_MAX;
+		m = pow10_128(n - 9);
+		if ((unsigned __int128)rel > UINT64_MAX / m)
+			return UINT64_MAX;
+		ts = (unsigned __int128)rel * m;
+	}
+	return ts > UINT64_MAX ? UINT64_MAX : (uint64_t)ts;
+}
+
+const char *pcapng_linktype_name(uint32_t linktype)
+{
+	static const struct {
+		uint16_t lt;
+		const char *name;
+	} names[] = {
+		{ 0, "LINKTYPE_NULL" },		{ 1, "LINKTYPE_ETHERNET" },
+		{ 9, "LINKTYPE_PPP" },		{ 101, "LINKTYPE_RAW" },
+		{ 105, "LINKTYPE_IEEE802_11" }, { 108, "LINKTYPE_LOOP" },
+		{ 113, "LINKTYPE_LINUX_SLL" },	{ 127, "LINKTYPE_IEEE802_11_RADIOTAP" },
+		{ 147, "LINKTYPE_USER0" },	{ 220, "LINKTYPE_USB_LINUX_MMAPPED" },
+		{ 228, "LINKTYPE_IPV4" },	{ 229, "LINKTYPE_IPV6" },
+		{ 249, "LINKTYPE_NETLINK" },	{ 276, "LINKTYPE_LINUX_SLL2" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].lt == linktype)
+			return names[i].name;
+	return NULL;
 }
 
 static void isb_build(struct emit *w, uint32_t total, const void *arg)

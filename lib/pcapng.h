@@ -29,6 +29,7 @@
 #ifndef CAPD_PCAPNG_H
 #define CAPD_PCAPNG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h> /* AF_INET, AF_INET6 for struct pcapng_nrb_rec */
@@ -204,16 +205,30 @@ struct pcapng_shb_info {
 	size_t ncustom;
 };
 
+/*
+ * An OPTIONS BLOB: options handed over as bytes, in the option encoding of
+ * the format but in host byte order (numbers the draft defines, e.g.
+ * if_speed or epb_flags, in host order too): each a struct pcapng_opt_hdr,
+ * the value, zero padding to 4 bytes; no opt_endofopt; the total a multiple
+ * of 4.  An encoder appends a blob verbatim after its own options and writes
+ * none of its own single-valued options (all but opt_comment and the custom
+ * ones) that the blob already holds: the blob's value wins.  A blob that is
+ * not well formed (pcapng_opts_valid()) makes the encoder return 0.
+ */
+
 /* Interface Description Block; its index in the section is the EPB's if_id. */
 struct pcapng_idb_info {
 	uint16_t linktype;
 	uint32_t snaplen;
 	const char *name, *description, *hardware, *filter, *comment;
-	uint64_t speed;	 /* bits per second; 0 = absent */
-	uint8_t tsresol; /* 0 = write 9 (nanoseconds) */
+	uint64_t speed;	  /* bits per second; 0 = absent */
+	uint8_t tsresol;  /* 0 = write 9 (nanoseconds) */
+	int64_t tsoffset; /* seconds; 0 = absent */
 	uint8_t fcslen_present, fcslen;
 	const struct pcapng_custom *custom;
 	size_t ncustom;
+	const void *opts; /* OPTIONS BLOB of optlen bytes, after the options above */
+	size_t optlen;
 };
 
 /* Enhanced Packet Block: data holds caplen bytes (NULL = zeros). */
@@ -227,6 +242,19 @@ struct pcapng_epb_info {
 	uint32_t queue;	    /* UINT32_MAX = absent */
 	uint64_t packetid;  /* PCAPNG_ABSENT = absent */
 	const char *comment;
+	const void *opts; /* OPTIONS BLOB of optlen bytes, after the options above */
+	size_t optlen;
+};
+
+/*
+ * Simple Packet Block: no interface (it is the section's first), no
+ * timestamp, no options.  The block does not hold caplen: readers take it as
+ * min(wirelen, snaplen of the first IDB; 0 = no limit), so caplen must be
+ * that (the encoder cannot check it); data holds caplen bytes (NULL = zeros).
+ */
+struct pcapng_spb_info {
+	uint32_t caplen, wirelen;
+	const void *data;
 };
 
 /* Interface Statistics Block; times in the IDB's units like ts. */
@@ -254,6 +282,7 @@ struct pcapng_nrb_rec {
 size_t pcapng_shb(void *buf, size_t cap, const struct pcapng_shb_info *s);
 size_t pcapng_idb(void *buf, size_t cap, const struct pcapng_idb_info *i);
 size_t pcapng_epb(void *buf, size_t cap, const struct pcapng_epb_info *e);
+size_t pcapng_spb(void *buf, size_t cap, const struct pcapng_spb_info *s);
 size_t pcapng_isb(void *buf, size_t cap, const struct pcapng_isb_info *i);
 
 /*
@@ -261,6 +290,36 @@ size_t pcapng_isb(void *buf, size_t cap, const struct pcapng_isb_info *i);
  * family or a NULL/empty name are left out; the end record is always written.
  */
 size_t pcapng_nrb(void *buf, size_t cap, const struct pcapng_nrb_rec *r, size_t n);
+
+/*
+ * One option (an OPTIONS BLOB of one): code, the string s cut at a UTF-8
+ * boundary to fit, zero padding.  NULL or "" measures and writes nothing.
+ * @return its length, written only if <= cap.
+ */
+size_t pcapng_opt_str(void *buf, size_t cap, uint16_t code, const char *s);
+
+/* Whether opts/len is a well-formed OPTIONS BLOB (len 0 is). */
+bool pcapng_opts_valid(const void *opts, size_t len);
+
+/* Whether the well-formed blob opts/len holds an option of this code. */
+bool pcapng_opts_has(const void *opts, size_t len, uint16_t code);
+
+/*
+ * A timestamp ts in the units of the if_tsresol value tsresol (as in the
+ * file: MSB 0 = 10^-n s, MSB 1 = 2^-n s; here 0 means seconds), plus
+ * tsoffset seconds, as ns since the epoch: exact for 10^-9 s and coarser,
+ * rounded down (toward the past) for finer and binary resolutions; a time
+ * before the epoch gives 0, one past 2554 UINT64_MAX - 1.
+ */
+uint64_t pcapng_ts_ns(uint64_t ts, uint8_t tsresol, int64_t tsoffset);
+
+/* The other way: ns since the epoch in an interface's units (rounded
+ * down; 0 if it is before tsoffset). */
+uint64_t pcapng_ns_ts(uint64_t ns, uint8_t tsresol, int64_t tsoffset);
+
+/* "LINKTYPE_ETHERNET" and other common names (tcpdump.org's list); NULL
+ * for one this table does not know. */
+const char *pcapng_linktype_name(uint32_t linktype);
 
 /*
  * Legacy pcap for tools that cannot read pcapng (-F pcap): nanosecond magic,

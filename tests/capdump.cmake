@@ -27,6 +27,17 @@ capd_unit_test(test_resume SOURCES unit/test_resume.c ${PROJECT_SOURCE_DIR}/read
                ${PROJECT_SOURCE_DIR}/readers/capdump/fname.c LIBS capwrite)
 target_include_directories(test_resume PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)
 
+# capdump's output as a re-writer of foreign files drives it: interfaces
+# added at any time, pre-built blocks, rotation, -F pcap; "tools" has
+# capinfos and tshark judge the files (77 if one is not installed).
+capd_unit_test(test_dumpfile SOURCES unit/test_dumpfile.c
+               ${PROJECT_SOURCE_DIR}/readers/capdump/dumpfile.c
+               ${PROJECT_SOURCE_DIR}/readers/capdump/delivery.c
+               ${PROJECT_SOURCE_DIR}/readers/capdump/fname.c LIBS capwrite)
+target_include_directories(test_dumpfile PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)
+add_test(NAME test_dumpfile_tools COMMAND test_dumpfile tools)
+set_tests_properties(test_dumpfile_tools PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77)
+
 # No privileges: damaged files for -r.
 add_test(NAME capdump_badinput COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_badinput.sh)
 set_tests_properties(capdump_badinput PROPERTIES LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77

@@ -129,6 +129,7 @@ struct capdump {
 	unsigned int fmapped;
 	uint32_t fmap[DUMPFILE_MAX_IFACES];
 	struct filter *fflt[DUMPFILE_MAX_IFACES];
+	bool fsecs[DUMPFILE_MAX_IFACES]; /* if_tsresol 0 (seconds): written in ns */
 	/* The filter compiled for each link type met in files. */
 	struct {
 		uint16_t linktype;
@@ -756,6 +757,7 @@ static int setup_ring_output(struct capdump *d)
 			snprintf(f->description, sizeof(f->description), "capd ring %s",
 				 ringsrc_path(d->src, i));
 			f->snaplen = d->o.snaplen;
+			f->linktype = PCAPNG_LINKTYPE_ETHERNET;
 		}
 		for (j = 0; j < rf->nfeeds && j < RING_MAX_FEEDS && nnames < DUMPFILE_MAX_NAMES;
 		     j++) {
@@ -842,6 +844,10 @@ static int map_ifaces(struct capdump *d, const struct capfile *f)
 		/* -s cuts shorter than the file did, never longer. */
 		if (d->o.snaplen_set && (!di.snaplen || di.snaplen > d->o.snaplen))
 			di.snaplen = d->o.snaplen;
+		/* dumpfile's tsresol 0 means its default, ns: whole seconds go as ns. */
+		d->fsecs[d->fmapped] = ci->tsresol == 0;
+		if (d->fsecs[d->fmapped])
+			di.tsresol = 9;
 		if (d->df) {
 			r = dumpfile_add_iface(d->df, &di, &id, err, sizeof(err));
 			if (r < 0) {
@@ -991,11 +997,13 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 		/* As the file has it: its timestamp units, its options. */
 		struct dumpfile_pkt w = {
 			.if_id = if_id,
-			.ts = p->frec->has_ts ? p->frec->ts_raw : DUMPFILE_NO_TS,
+			.ts = !p->frec->has_ts	   ? DUMPFILE_NO_TS
+			      : d->fsecs[p->if_id] ? p->frec->ts_raw * 1000000000u
+						   : p->frec->ts_raw,
 			.data = p->data,
 			.caplen = caplen,
 			.wirelen = p->wirelen,
-			.queue = READLOOP_NO_QUEUE,
+			.queue = DUMPFILE_NO_QUEUE,
 			.opts = p->frec->opts,
 			.optlen = p->frec->optlen,
 		};

@@ -25,8 +25,20 @@ struct dumpfile_kept {
 	ino_t ino;
 };
 
+/* An interface as kept: i.opts is blob, the caller's comment its first option. */
+struct df_iface {
+	struct dumpfile_iface i;
+	uint8_t *blob;
+};
+
 struct dumpfile {
-	struct dumpfile_opts o;
+	struct dumpfile_opts o; /* its ifaces: none, they are in ifs */
+	struct df_iface ifs[DUMPFILE_MAX_IFACES];
+	unsigned int nifs;
+	uint8_t *sticky; /* the sticky blocks, in order (dumpfile_block()) */
+	size_t sticky_len;
+	uint64_t blocks_dropped;
+	bool pcap_hdr; /* the current pcap file has its header */
 	struct zout *z;
 	uint8_t *hbuf;	      /* the block being written */
 	char name[4096];      /* final name of the current file */
@@ -178,6 +190,54 @@ static int emit(struct dumpfile *d, const uint8_t *buf, size_t n)
 	return r;
 }
 
+/* A block the caller built, of any size. */
+static int emit_raw(struct dumpfile *d, const void *buf, size_t n)
+{
+	int r = zout_write(d->z, buf, n);
+
+	if (r < 0)
+		d->err = r;
+	return r;
+}
+
+/* pcap has one link type, the first interface's; Ethernet if none ever came. */
+static int write_pcap_header(struct dumpfile *d)
+{
+	const struct dumpfile_iface *f = d->nifs ? &d->ifs[0].i : NULL;
+	int r;
+
+	r = emit(d, d->hbuf,
+		 pcap_file_header(d->hbuf, BLOCK_BUF, f ? f->snaplen : 65535,
+				  f ? f->linktype : PCAPNG_LINKTYPE_ETHERNET));
+	if (!r)
+		d->pcap_hdr = true;
+	return r;
+}
+
+/* Into hbuf; NULL buf: measure, without the idb callback. */
+static size_t encode_idb(struct dumpfile *d, unsigned int k, uint8_t *buf)
+{
+	const struct dumpfile_iface *f = &d->ifs[k].i;
+	struct pcapng_idb_info idb = {
+		.linktype = f->linktype,
+		.snaplen = f->snaplen,
+		.name = f->name,
+		.description = f->description[0] ? f->description : NULL,
+		.hardware = f->hardware[0] ? f->hardware : NULL,
+		.filter = d->o.filter && *d->o.filter ? d->o.filter : NULL,
+		.tsresol = f->tsresol ? f->tsresol : 9,
+		.tsoffset = f->tsoffset,
+		.opts = f->opts,
+		.optlen = f->optlen,
+	};
+
+	if (!buf)
+		return pcapng_idb(NULL, 0, &idb);
+	if (d->o.idb)
+		d->o.idb(d->o.ctx, k, &idb);
+	return pcapng_idb(buf, BLOCK_BUF, &idb);
+}
+
 static int write_headers(struct dumpfile *d)
 {
 	struct utsname u;
@@ -187,10 +247,7 @@ static int write_headers(struct dumpfile *d)
 	int r;
 
 	if (d->o.pcap)
-		return emit(d, d->hbuf,
-			    pcap_file_header(d->hbuf, BLOCK_BUF,
-					     d->o.nifaces ? d->o.ifaces[0].snaplen : 65535,
-					     PCAPNG_LINKTYPE_ETHERNET));
+		return d->nifs ? write_pcap_header(d) : 0;
 	uname(&u);
 	snprintf(hw, sizeof(hw), "%s", u.machine);
 	snprintf(os, sizeof(os), "%s %s", u.sysname, u.release);
@@ -200,31 +257,20 @@ static int write_headers(struct dumpfile *d)
 						  .userappl = d->o.userappl,
 						  .comment = d->o.comment });
 	r = emit(d, d->hbuf, n);
-	for (i = 0; !r && i < d->o.nifaces; i++) {
-		const struct dumpfile_iface *f = &d->o.ifaces[i];
-		struct pcapng_idb_info idb = {
-			.linktype = PCAPNG_LINKTYPE_ETHERNET,
-			.snaplen = f->snaplen,
-			.name = f->name,
-			.description = f->description[0] ? f->description : NULL,
-			.hardware = f->hardware[0] ? f->hardware : NULL,
-			.filter = d->o.filter && *d->o.filter ? d->o.filter : NULL,
-			.tsresol = 9,
-		};
-
-		if (d->o.idb)
-			d->o.idb(d->o.ctx, i, &idb);
-		n = pcapng_idb(d->hbuf, BLOCK_BUF, &idb);
-		r = emit(d, d->hbuf, n);
-	}
+	for (i = 0; !r && i < d->nifs; i++)
+		r = emit(d, d->hbuf, encode_idb(d, i, d->hbuf));
 	if (!r && d->o.nnames)
 		r = emit(d, d->hbuf, pcapng_nrb(d->hbuf, BLOCK_BUF, d->o.names, d->o.nnames));
+	if (!r && d->sticky_len)
+		r = emit_raw(d, d->sticky, d->sticky_len);
 	return r;
 }
 
 /* The ISB of interface i as the file would end now. */
 static size_t encode_isb(struct dumpfile *d, unsigned int i, uint64_t now)
 {
+	const struct dumpfile_iface *f = &d->ifs[i].i;
+	uint8_t res = f->tsresol ? f->tsresol : 9;
 	struct pcapng_isb_info isb = {
 		.if_id = i,
 		.ifrecv = PCAPNG_ABSENT,
@@ -236,9 +282,10 @@ static size_t encode_isb(struct dumpfile *d, unsigned int i, uint64_t now)
 
 	if (d->o.isb)
 		d->o.isb(d->o.ctx, i, &isb);
-	isb.ts = now;
-	isb.starttime = d->opened_ns;
-	isb.endtime = now;
+	/* in the interface's units, like its packets' */
+	isb.ts = pcapng_ns_ts(now, res, f->tsoffset);
+	isb.starttime = pcapng_ns_ts(d->opened_ns, res, f->tsoffset);
+	isb.endtime = isb.ts;
 	return pcapng_isb(d->hbuf, BLOCK_BUF, &isb);
 }
 
@@ -248,9 +295,10 @@ static int write_isbs(struct dumpfile *d)
 	unsigned int i;
 	int r = 0;
 
+	/* A pcap file that never got an interface gets its header now. */
 	if (d->o.pcap)
-		return 0;
-	for (i = 0; !r && i < d->o.nifaces; i++)
+		return d->pcap_hdr ? 0 : write_pcap_header(d);
+	for (i = 0; !r && d->o.isb && i < d->nifs; i++)
 		r = emit(d, d->hbuf, encode_isb(d, i, now));
 	return r;
 }
@@ -262,10 +310,10 @@ static uint64_t isb_reserve(struct dumpfile *d)
 	uint64_t sum = 0;
 	unsigned int i;
 
-	if (d->o.pcap || !d->o.rotate_bytes)
+	if (d->o.pcap || !d->o.rotate_bytes || !d->o.isb)
 		return 0;
-	for (i = 0; i < d->o.nifaces; i++)
-		sum += encode_isb(d, i, d->opened_ns) + (d->o.isb ? DUMPFILE_COMMENT_MAX : 0);
+	for (i = 0; i < d->nifs; i++)
+		sum += encode_isb(d, i, d->opened_ns) + DUMPFILE_COMMENT_MAX;
 	return sum;
 }
 
@@ -364,6 +412,7 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 	d->opened_ns = clock_ns(CLOCK_REALTIME);
 	d->period = d->o.rotate_ns ? t / d->o.rotate_ns : 0;
 	d->file_packets = 0;
+	d->pcap_hdr = false;
 	zout_mark(d->z, d->packets);
 	r = write_headers(d);
 	d->isb_reserve = isb_reserve(d);
@@ -468,9 +517,110 @@ int dumpfile_check_target(const char *pattern, char *err, size_t errlen)
 	return -EINVAL;
 }
 
+/* What to call interface f in a message: its name, from the blob if need be. */
+static void iface_label(const struct dumpfile_iface *f, unsigned int k, char *buf, size_t len)
+{
+	const uint8_t *p = f->opts;
+	struct pcapng_opt_hdr h;
+	size_t off = 0;
+
+	if (f->name[0]) {
+		snprintf(buf, len, "%.*s", (int)sizeof(f->name), f->name);
+		return;
+	}
+	while (p && off + sizeof(h) <= f->optlen) {
+		memcpy(&h, p + off, sizeof(h));
+		if (h.code == PCAPNG_IF_NAME && h.len) {
+			snprintf(buf, len, "%.*s", (int)h.len, (const char *)p + off + sizeof(h));
+			return;
+		}
+		off += sizeof(h) + PCAPNG_PAD(h.len);
+	}
+	snprintf(buf, len, "#%u", k);
+}
+
+static void linktype_label(uint32_t lt, char *buf, size_t len)
+{
+	const char *n = pcapng_linktype_name(lt);
+
+	if (n)
+		snprintf(buf, len, "%s", n);
+	else
+		snprintf(buf, len, "LINKTYPE %u", lt);
+}
+
+/* Check and keep interface src as the next one; nothing is written. */
+static int iface_add(struct dumpfile *d, const struct dumpfile_iface *src, char *err, size_t errlen)
+{
+	struct df_iface *f = &d->ifs[d->nifs];
+	char name[128], lt[64], lt0[64];
+	size_t clen, n;
+
+	if (d->nifs >= DUMPFILE_MAX_IFACES) {
+		snprintf(err, errlen, "too many interfaces (at most %u)", DUMPFILE_MAX_IFACES);
+		return -E2BIG;
+	}
+	if (!pcapng_opts_valid(src->opts, src->optlen)) {
+		snprintf(err, errlen, "interface #%u: its options are not well formed", d->nifs);
+		return -EINVAL;
+	}
+	iface_label(src, d->nifs, name, sizeof(name));
+	if (pcapng_opts_has(src->opts, src->optlen, PCAPNG_IF_TSRESOL) ||
+	    pcapng_opts_has(src->opts, src->optlen, PCAPNG_IF_TSOFFSET)) {
+		snprintf(err, errlen, "interface %s: if_tsresol/if_tsoffset in its options", name);
+		return -EINVAL;
+	}
+	if (d->o.pcap && d->nifs && src->linktype != d->ifs[0].i.linktype) {
+		linktype_label(src->linktype, lt, sizeof(lt));
+		linktype_label(d->ifs[0].i.linktype, lt0, sizeof(lt0));
+		snprintf(err, errlen,
+			 "pcap holds one link type: interface %s is %s, the file is %s; write "
+			 "pcapng",
+			 name, lt, lt0);
+		return -EINVAL;
+	}
+	clen = pcapng_opt_str(NULL, 0, PCAPNG_OPT_COMMENT, src->comment);
+	f->i = *src;
+	f->i.name[sizeof(f->i.name) - 1] = '\0';
+	f->i.description[sizeof(f->i.description) - 1] = '\0';
+	f->i.hardware[sizeof(f->i.hardware) - 1] = '\0';
+	f->i.comment = NULL;
+	f->i.optlen = clen + src->optlen;
+	f->blob = NULL;
+	if (f->i.optlen) {
+		f->blob = malloc(f->i.optlen);
+		if (!f->blob)
+			return -ENOMEM;
+		pcapng_opt_str(f->blob, clen, PCAPNG_OPT_COMMENT, src->comment);
+		if (src->optlen)
+			memcpy(f->blob + clen, src->opts, src->optlen);
+	}
+	f->i.opts = f->blob;
+	/* Room left for what the idb callback adds. */
+	n = d->o.pcap ? 1 : encode_idb(d, d->nifs, NULL);
+	if (!n || n > BLOCK_BUF / 2) {
+		snprintf(err, errlen, "interface %s: its options are too long", name);
+		free(f->blob);
+		f->blob = NULL;
+		return -EINVAL;
+	}
+	d->nifs++;
+	return 0;
+}
+
+static void free_ifaces(struct dumpfile *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nifs; i++)
+		free(d->ifs[i].blob);
+	d->nifs = 0;
+}
+
 int dumpfile_open(const struct dumpfile_opts *o, struct dumpfile **ret, char *err, size_t errlen)
 {
 	struct dumpfile *d;
+	unsigned int i;
 	int r;
 
 	if ((o->rotate_bytes || o->rotate_ns || o->keep_existing) &&
@@ -484,12 +634,19 @@ int dumpfile_open(const struct dumpfile_opts *o, struct dumpfile **ret, char *er
 	if (!d)
 		return -ENOMEM;
 	d->o = *o;
+	d->o.ifaces = NULL;
+	d->o.nifaces = 0;
 	if (rotating(d) && !strchr(o->pattern, '%'))
 		d->num = fname_next_number(o->pattern);
 	d->hbuf = malloc(BLOCK_BUF);
 	r = -ENOMEM;
 	if (!d->hbuf)
 		goto fail;
+	for (i = 0; i < o->nifaces; i++) {
+		r = iface_add(d, &o->ifaces[i], err, errlen);
+		if (r < 0)
+			goto fail;
+	}
 	r = open_file(d, clock_ns(CLOCK_REALTIME), err, errlen);
 	if (r < 0)
 		goto fail;
@@ -497,9 +654,86 @@ int dumpfile_open(const struct dumpfile_opts *o, struct dumpfile **ret, char *er
 	return 0;
 fail:
 	zout_abort(d->z);
+	free_ifaces(d);
 	free(d->hbuf);
 	free(d);
 	return r;
+}
+
+int dumpfile_add_iface(struct dumpfile *d, const struct dumpfile_iface *i, uint32_t *if_id,
+		       char *err, size_t errlen)
+{
+	unsigned int k = d->nifs;
+	int r;
+
+	if (d->err) {
+		snprintf(err, errlen, "%s: %s", d->name, strerror(-d->err));
+		return d->err;
+	}
+	r = iface_add(d, i, err, errlen);
+	if (r < 0)
+		return r;
+	/* Into the current file now; later files write all in write_headers(). */
+	if (!d->o.pcap)
+		r = emit(d, d->hbuf, encode_idb(d, k, d->hbuf));
+	else if (!d->pcap_hdr)
+		r = write_pcap_header(d);
+	if (r < 0) {
+		d->err = r;
+		snprintf(err, errlen, "%s: %s", d->name, strerror(-r));
+		return r;
+	}
+	d->isb_reserve = isb_reserve(d);
+	*if_id = k;
+	return 0;
+}
+
+/* The types a caller's block may not be: they would change the file's structure. */
+static bool block_structural(uint32_t type)
+{
+	return type == PCAPNG_BT_SHB || type == PCAPNG_BT_IDB || type == PCAPNG_BT_PB ||
+	       type == PCAPNG_BT_SPB || type == PCAPNG_BT_EPB;
+}
+
+int dumpfile_block(struct dumpfile *d, const void *blk, size_t len, bool sticky)
+{
+	struct pcapng_isb_hdr isb;
+	struct pcapng_block_hdr h;
+	uint32_t tail;
+	uint8_t *p;
+	int r;
+
+	if (d->err)
+		return d->err;
+	if (!blk || len < sizeof(h) + sizeof(tail) || len % 4 || len > UINT32_MAX)
+		return -EINVAL;
+	memcpy(&h, blk, sizeof(h));
+	memcpy(&tail, (const uint8_t *)blk + len - sizeof(tail), sizeof(tail));
+	if (h.len != len || tail != len || block_structural(h.type))
+		return -EINVAL;
+	if (h.type == PCAPNG_BT_ISB) {
+		if (len < sizeof(isb) + sizeof(tail))
+			return -EINVAL;
+		memcpy(&isb, blk, sizeof(isb));
+		if (isb.if_id >= d->nifs)
+			return -EINVAL;
+	}
+	if (d->o.pcap) {
+		d->blocks_dropped++;
+		return 0;
+	}
+	r = emit_raw(d, blk, len);
+	if (r < 0 || !sticky)
+		return r;
+	if (len > DUMPFILE_STICKY_MAX - d->sticky_len)
+		return -E2BIG;
+	p = realloc(d->sticky, d->sticky_len + len);
+	if (!p)
+		return -ENOMEM;
+	d->sticky = p;
+	memcpy(d->sticky + d->sticky_len, blk, len);
+	d->sticky_len += len;
+	return 0;
 }
 
 static int rotate(struct dumpfile *d, uint64_t t)
@@ -516,32 +750,61 @@ static int rotate(struct dumpfile *d, uint64_t t)
 	return r;
 }
 
-static size_t encode_packet(struct dumpfile *d, const struct pcapng_epb_info *e)
+/* pcap: ts_ns; an SPB (spb); else an EPB. */
+static size_t encode_packet(struct dumpfile *d, const struct pcapng_epb_info *e, bool spb,
+			    uint64_t ts_ns)
 {
 	if (d->o.pcap)
-		return pcap_record(d->hbuf, BLOCK_BUF, e->ts, e->caplen, e->wirelen, e->data);
+		return pcap_record(d->hbuf, BLOCK_BUF, ts_ns, e->caplen, e->wirelen, e->data);
+	if (spb)
+		return pcapng_spb(d->hbuf, BLOCK_BUF,
+				  &(struct pcapng_spb_info){ .caplen = e->caplen,
+							     .wirelen = e->wirelen,
+							     .data = e->data });
 	return pcapng_epb(d->hbuf, BLOCK_BUF, e);
 }
 
-int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_t *data,
-		   uint32_t caplen, uint32_t wirelen, uint32_t epb_flags, uint64_t dropcount,
-		   uint32_t queue)
+/* Whether p (without a timestamp) is told all by an SPB: the first
+ * interface's, no option, the caplen a reader derives from its snaplen. */
+static bool fits_spb(const struct dumpfile *d, const struct dumpfile_pkt *p)
 {
-	struct pcapng_epb_info e = { .if_id = if_id,
-				     .ts = ts,
-				     .caplen = caplen,
-				     .wirelen = wirelen,
-				     .data = data,
-				     .flags = epb_flags,
-				     .dropcount = dropcount,
-				     .queue = queue,
-				     .packetid = PCAPNG_ABSENT };
+	uint32_t snap = d->nifs ? d->ifs[0].i.snaplen : 0;
+
+	return !d->o.pcap && p->if_id == 0 && d->nifs && !p->optlen && !p->epb_flags &&
+	       !p->dropcount && p->queue == DUMPFILE_NO_QUEUE &&
+	       p->caplen == (snap && p->wirelen > snap ? snap : p->wirelen);
+}
+
+int dumpfile_write(struct dumpfile *d, const struct dumpfile_pkt *p)
+{
+	struct pcapng_epb_info e = { .if_id = p->if_id,
+				     .ts = p->ts,
+				     .caplen = p->caplen,
+				     .wirelen = p->wirelen,
+				     .data = p->data,
+				     .flags = p->epb_flags,
+				     .dropcount = p->dropcount,
+				     .queue = p->queue,
+				     .packetid = PCAPNG_ABSENT,
+				     .opts = p->opts,
+				     .optlen = p->optlen };
+	const struct dumpfile_iface *f = p->if_id < d->nifs ? &d->ifs[p->if_id].i : NULL;
+	bool no_ts = p->ts == DUMPFILE_NO_TS, spb = false;
+	uint64_t ts_ns = 0, t;
 	size_t n;
 	int r;
 
 	if (d->err)
 		return d->err;
-	n = encode_packet(d, &e);
+	if (no_ts) {
+		e.ts = 0;
+		spb = fits_spb(d, p);
+		if (!spb)
+			e.comment = "no timestamp in the input: written as 0";
+	} else {
+		ts_ns = pcapng_ts_ns(p->ts, f && f->tsresol ? f->tsresol : 9, f ? f->tsoffset : 0);
+	}
+	n = encode_packet(d, &e, spb, ts_ns);
 	if (!n || n > BLOCK_BUF)
 		return -EMSGSIZE;
 	/*
@@ -549,14 +812,16 @@ int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_
 	 * still empty (opened before the boundary, its first packet after
 	 * it); a file rotated by size takes at least one packet.
 	 */
-	if ((d->o.rotate_ns && ts / d->o.rotate_ns > d->period) ||
+	if ((d->o.rotate_ns && !no_ts && ts_ns / d->o.rotate_ns > d->period) ||
 	    (d->file_packets && d->o.rotate_bytes &&
 	     zout_bytes_in(d->z) + n + d->isb_reserve > d->o.rotate_bytes)) {
-		r = rotate(d, ts);
+		/* A packet without a time starts a file named for now. */
+		t = no_ts ? clock_ns(CLOCK_REALTIME) : ts_ns;
+		r = rotate(d, t);
 		if (r < 0)
 			return r;
 		/* The new file's headers took hbuf. */
-		encode_packet(d, &e);
+		encode_packet(d, &e, spb, ts_ns);
 	}
 	zout_mark(d->z, d->packets + 1);
 	r = emit(d, d->hbuf, n);
@@ -613,6 +878,8 @@ int dumpfile_close(struct dumpfile *d)
 	for (i = 0; i < d->nkept; i++)
 		free(d->kept[i].name);
 	free(d->kept);
+	free_ifaces(d);
+	free(d->sticky);
 	free(d->hbuf);
 	free(d);
 	return r;
@@ -621,6 +888,16 @@ int dumpfile_close(struct dumpfile *d)
 uint64_t dumpfile_packets(const struct dumpfile *d)
 {
 	return d->packets;
+}
+
+uint64_t dumpfile_blocks_dropped(const struct dumpfile *d)
+{
+	return d->blocks_dropped;
+}
+
+unsigned int dumpfile_nifaces(const struct dumpfile *d)
+{
+	return d->nifs;
 }
 
 unsigned int dumpfile_files(const struct dumpfile *d)

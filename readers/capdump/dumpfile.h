@@ -6,8 +6,11 @@
  * complete, through zout in its threaded mode: zstd runs on zout's thread,
  * in batches (lib/zout.h).
  *
- * Every file is self-contained: SHB, one IDB per interface, an NRB naming
- * the feeds, the packets, and an ISB per interface at rotation and close
+ * Every file is self-contained: SHB, one IDB per interface known (those
+ * given to dumpfile_open() and every one dumpfile_add_iface() added since,
+ * in that order), an NRB naming the feeds, the sticky blocks
+ * (dumpfile_block()), then packets and blocks in stream order, and, with an
+ * isb callback, an ISB per interface at rotation and close
  * (docs/pcapng-profile.md).
  *
  * File names: with rotation by time (-G) the pattern is passed through
@@ -34,15 +37,52 @@
 #include "delivery.h"
 #include "pcapng.h"
 
-#define DUMPFILE_MAX_IFACES  64
+#define DUMPFILE_MAX_IFACES  256
 #define DUMPFILE_MAX_NAMES   256
-#define DUMPFILE_COMMENT_MAX 1024 /* longest comment a callback may set */
+#define DUMPFILE_COMMENT_MAX 1024	/* longest comment a callback may set */
+#define DUMPFILE_STICKY_MAX  (4u << 20) /* bytes of sticky blocks kept for later files */
+#define DUMPFILE_NO_TS	     UINT64_MAX /* struct dumpfile_pkt: no timestamp */
+#define DUMPFILE_NO_QUEUE    UINT32_MAX /* struct dumpfile_pkt: no epb_queue */
 
+/* An interface; dumpfile copies all of it (opts included). */
 struct dumpfile_iface {
-	char name[64];
+	char name[64]; /* "" = absent, like description and hardware */
 	char description[128];
 	char hardware[64];
 	uint32_t snaplen;
+	uint16_t linktype; /* LINKTYPE_*: PCAPNG_LINKTYPE_ETHERNET for the rings */
+	uint8_t tsresol;   /* if_tsresol of ts (struct dumpfile_pkt); 0 = 9 (ns) */
+	int64_t tsoffset;  /* if_tsoffset, seconds added to ts */
+	/* The interface's other options as an OPTIONS BLOB (pcapng.h), e.g. an
+	 * input file's IDB's: then name, description and hardware are "" and
+	 * only the blob describes it.  It must hold no if_tsresol or
+	 * if_tsoffset (the fields above are those). */
+	const void *opts;
+	size_t optlen;
+	const char *comment; /* an extra opt_comment (NULL = none) */
+};
+
+/*
+ * A packet.  ts is in the units of its interface's tsresol, before its
+ * tsoffset (the rings: UTC ns).  DUMPFILE_NO_TS (e.g. an SPB read from a
+ * file): into pcapng as an SPB when if_id is 0 and it fits one (caplen is
+ * min(wirelen, snaplen), no option), else as an EPB of timestamp 0 with an
+ * opt_comment saying it had none; into pcap with timestamp 0.  Into pcap
+ * (nanoseconds) ts is converted exactly from 10^-9 s and coarser, rounded
+ * down from finer and binary resolutions (pcapng_ts_ns()).
+ */
+struct dumpfile_pkt {
+	uint32_t if_id;
+	uint64_t ts;
+	const uint8_t *data;
+	uint32_t caplen, wirelen;
+	uint32_t epb_flags; /* 0 = absent */
+	uint64_t dropcount; /* 0 = absent */
+	uint32_t queue;	    /* DUMPFILE_NO_QUEUE = absent (0 is queue 0) */
+	/* The packet's other options, an OPTIONS BLOB (pcapng.h): the fields
+	 * above are left absent where it has theirs. */
+	const void *opts;
+	size_t optlen;
 };
 
 /* Fills the ISB counters of interface if_id (starttime/endtime/ts are set
@@ -93,10 +133,12 @@ struct dumpfile_opts {
 	const char *filter;	/* the expression, for if_filter */
 	const char *userappl;	/* shb_userappl */
 	const char *comment;	/* shb comment */
-	const struct dumpfile_iface *ifaces;
+	const struct dumpfile_iface *ifaces; /* may be none: dumpfile_add_iface() */
 	unsigned int nifaces;
 	const struct pcapng_nrb_rec *names;
 	unsigned int nnames;
+	/* NULL: dumpfile writes no ISB of its own (a file's input carries
+	 * its ISBs through dumpfile_block()). */
 	dumpfile_isb_fn isb;
 	dumpfile_idb_fn idb;
 	dumpfile_closed_fn closed;
@@ -124,17 +166,51 @@ struct dumpfile;
  */
 int dumpfile_check_target(const char *pattern, char *err, size_t errlen);
 
-/* @return 0; -EINVAL for bad options (dumpfile_check_target() among them);
- *         or -errno of creating the first file (message in err). */
+/*
+ * Create the first file, with the interfaces of o (there may be none): an
+ * input without packets still gives a valid file.  -F pcap with no
+ * interface yet writes the pcap header when the first one is added, or at
+ * close (LINKTYPE_ETHERNET) if none ever was.
+ * @return 0; -EINVAL for bad options (dumpfile_check_target() among them,
+ *         or interfaces as dumpfile_add_iface() refuses them); or -errno of
+ *         creating the first file (message in err).
+ */
 int dumpfile_open(const struct dumpfile_opts *o, struct dumpfile **d, char *err, size_t errlen);
 
 /*
- * Append one packet (rotating first when due).  ts is UTC ns.
- * @return 0, or the -errno of the output (e.g. -ENOSPC; sticky).
+ * A new interface, numbered after those known (*if_id): its IDB goes into
+ * the current file at once, before any later packet, and into every later
+ * file.  -F pcap holds one link type: an interface of another link type
+ * than the first's is refused.
+ * @return 0; -EINVAL (pcap and another link type; a malformed blob or one
+ *         with if_tsresol/if_tsoffset), -E2BIG (DUMPFILE_MAX_IFACES known),
+ *         message in err; or the output's -errno (sticky).
  */
-int dumpfile_write(struct dumpfile *d, uint32_t if_id, uint64_t ts, const uint8_t *data,
-		   uint32_t caplen, uint32_t wirelen, uint32_t epb_flags, uint64_t dropcount,
-		   uint32_t queue);
+int dumpfile_add_iface(struct dumpfile *d, const struct dumpfile_iface *i, uint32_t *if_id,
+		       char *err, size_t errlen);
+
+/*
+ * Append one packet (rotating first when due; -G by its time in ns).
+ * @return 0; -EMSGSIZE if it cannot be encoded (a blob not well formed, too
+ *         large); or the -errno of the output (e.g. -ENOSPC; sticky).
+ */
+int dumpfile_write(struct dumpfile *d, const struct dumpfile_pkt *p);
+
+/*
+ * A complete pre-built pcapng block in host byte order (header, body,
+ * options, trailing length): an NRB, a DSB, an ISB naming an interface
+ * known, a custom block.  It goes into the current file in stream order
+ * (it never rotates); a sticky one (NRB, DSB) also into every later file,
+ * after its IDBs.  Into pcap no block goes: dropped, counted
+ * (dumpfile_blocks_dropped()), 0.
+ * @return 0; -EINVAL for a block that is not well framed or of a type
+ *         that would change the file's structure (SHB, IDB, packets), or an
+ *         ISB of an unknown interface; -E2BIG: sticky, written into the
+ *         current file but not kept for later ones, as the sticky blocks
+ *         would exceed DUMPFILE_STICKY_MAX (the caller says so; the output
+ *         goes on); or the output's -errno (sticky).
+ */
+int dumpfile_block(struct dumpfile *d, const void *blk, size_t len, bool sticky);
 
 /* Called while idle: time rotation and flush cadence without packets. */
 int dumpfile_tick(struct dumpfile *d, uint64_t now_utc);
@@ -150,7 +226,9 @@ bool dumpfile_safe_point(const struct dumpfile *d, struct dumpfile_safe *sp);
 int dumpfile_close(struct dumpfile *d);
 
 uint64_t dumpfile_packets(const struct dumpfile *d);
-unsigned int dumpfile_files(const struct dumpfile *d); /* files opened */
+uint64_t dumpfile_blocks_dropped(const struct dumpfile *d); /* pcap: blocks not written */
+unsigned int dumpfile_nifaces(const struct dumpfile *d);    /* interfaces known */
+unsigned int dumpfile_files(const struct dumpfile *d);	    /* files opened */
 const char *dumpfile_current(const struct dumpfile *d);
 
 #endif

@@ -57,6 +57,13 @@ static const char golden_nrb[] =
 	"04000000 44000000 01000f00 ef010106 46454544 2d412d63 68360000 02001a00 ff020000 "
 	"00000000 00000000 00000001 616c6c2d 6e6f6465 73000000 00000000 44000000";
 static const char golden_nrb_empty[] = "04000000 10000000 00000000 10000000";
+/* draft section 4.4: type 3, length, original length, data padded, length */
+static const char golden_spb[] = "03000000 18000000 3c000000 68656c6c 6f000000 18000000";
+/* IDB, linktype 101 (raw IP), if_tsresol 6, if_tsoffset -1 then the blob:
+ * if_name "a" and a comment (host order; little endian here) */
+static const char golden_idb_blob[] =
+	"01000000 3c000000 65000000 00000000 09000100 06000000 0e000800 ffffffff ffffffff "
+	"02000100 61000000 01000200 68690000 00000000 3c000000";
 static const char golden_pcap_hdr[] = "4d3cb2a1 02000400 00000000 00000000 00000400 01000000";
 static const char golden_pcap_rec[] = "00f15365 15cd5b07 03000000 40000000 616263";
 
@@ -115,6 +122,11 @@ static size_t enc_pcap_rec(void *b, size_t c, const void *a)
 	const struct pcap_arg *x = a;
 
 	return pcap_record(b, c, x->ts, x->caplen, x->wirelen, x->data);
+}
+
+static size_t enc_spb(void *b, size_t c, const void *a)
+{
+	return pcapng_spb(b, c, a);
 }
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
@@ -295,6 +307,19 @@ static void test_golden(void)
 	r[2].addr[15] = 0x01;
 	check_golden("nrb", enc_nrb, &(struct nrb_arg){ r, 4 }, golden_nrb, true);
 	check_golden("nrb empty", enc_nrb, &(struct nrb_arg){ NULL, 0 }, golden_nrb_empty, true);
+	check_golden("spb", enc_spb,
+		     &(struct pcapng_spb_info){ .caplen = 5, .wirelen = 60, .data = "hello" },
+		     golden_spb, true);
+	check_golden("idb blob", enc_idb,
+		     &(struct pcapng_idb_info){ .linktype = 101,
+						.tsresol = 6,
+						.tsoffset = -1,
+						.opts = "\x02\x00\x01\x00"
+							"a\0\0\0"
+							"\x01\x00\x02\x00"
+							"hi\0\0",
+						.optlen = 16 },
+		     golden_idb_blob, true);
 	check_golden("pcap header", enc_pcap_hdr,
 		     &(struct pcap_arg){ .snaplen = 262144, .linktype = 1 }, golden_pcap_hdr,
 		     false);
@@ -473,6 +498,191 @@ static void test_idb_combinations(void)
 		}
 		T_EQ(k, n);
 	}
+}
+
+/* Build an OPTIONS BLOB of the options in o[0, n). */
+static size_t blob(uint8_t *b, const struct opt *o, unsigned int n)
+{
+	size_t len = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(b + len, &o[i].code, 2);
+		memcpy(b + len + 2, &o[i].len, 2);
+		memset(b + len + 4, 0, PCAPNG_PAD(o[i].len));
+		memcpy(b + len + 4, o[i].v, o[i].len);
+		len += 4 + PCAPNG_PAD(o[i].len);
+	}
+	return len;
+}
+
+/*
+ * OPTIONS BLOBs: appended after the encoder's own options, verbatim; the
+ * encoder's single-valued options the blob has are left to the blob; a
+ * malformed blob is refused; if_tsoffset.
+ */
+static void test_blobs(void)
+{
+	static const uint8_t data[5] = "abcde";
+	const uint64_t speed = 1000, dc = 9;
+	const uint32_t flags = 0x9, queue = 5;
+	const int64_t tsoff = 1700000000;
+	const struct opt io[] = {
+		{ PCAPNG_IF_NAME, 4, (const uint8_t *)"eth9" },
+		{ PCAPNG_IF_SPEED, 8, (const uint8_t *)&speed },
+		{ PCAPNG_OPT_COMMENT, 3, (const uint8_t *)"abc" },
+		{ 4, 8, (const uint8_t *)"\x0a\0\0\1\xff\xff\xff\0" }, /* if_IPv4addr */
+	};
+	const struct opt eo[] = {
+		{ PCAPNG_EPB_FLAGS, 4, (const uint8_t *)&flags },
+		{ PCAPNG_EPB_HASH, 5, (const uint8_t *)"\x02\1\2\3\4" },
+		{ PCAPNG_OPT_CUSTOM_BIN, 6, (const uint8_t *)"\x59\x7e\0\0xy" },
+	};
+	uint8_t ib[128], eb[128], bad[16];
+	struct opt o[16];
+	unsigned int n, k, i;
+	size_t il, el, len;
+
+	il = blob(ib, io, 4);
+	el = blob(eb, eo, 3);
+	T_ASSERT(pcapng_opts_valid(ib, il) && pcapng_opts_valid(eb, el));
+	T_ASSERT(pcapng_opts_valid(NULL, 0));
+	T_ASSERT(pcapng_opts_has(ib, il, PCAPNG_IF_SPEED) && !pcapng_opts_has(ib, il, 9));
+
+	/* IDB: own name and speed give way to the blob's; comment, tsresol,
+	 * tsoffset, filter are the encoder's; the blob follows them whole */
+	struct pcapng_idb_info idb = {
+		.linktype = 113,
+		.snaplen = 100,
+		.name = "mine",
+		.speed = 5,
+		.comment = "own",
+		.tsresol = 0x86, /* 2^-6 */
+		.tsoffset = tsoff,
+		.filter = "udp",
+		.opts = ib,
+		.optlen = il,
+	};
+	len = check_fit("idb+blob", enc_idb, &idb, big, sizeof(big), true);
+	n = walk(big, len, 16, o, 16);
+	k = 0;
+	want_str(o, &k, n, PCAPNG_OPT_COMMENT, "own");
+	want_opt(o, &k, n, PCAPNG_IF_TSRESOL, "\x86", 1);
+	want_opt(o, &k, n, PCAPNG_IF_TSOFFSET, &tsoff, 8);
+	want_opt(o, &k, n, PCAPNG_IF_FILTER, "\0udp", 4);
+	for (i = 0; i < 4; i++)
+		want_opt(o, &k, n, io[i].code, io[i].v, io[i].len);
+	T_EQ(k, n);
+	T_ASSERT(!memcmp(big + len - 8 - il, ib, il)); /* verbatim, before the end */
+
+	/* EPB: the blob's epb_flags wins; dropcount, queue, comment are own */
+	struct pcapng_epb_info e = {
+		.if_id = 3,
+		.ts = TS,
+		.caplen = 5,
+		.wirelen = 5,
+		.data = data,
+		.flags = 0x1,
+		.dropcount = dc,
+		.queue = queue,
+		.packetid = PCAPNG_ABSENT,
+		.comment = "c",
+		.opts = eb,
+		.optlen = el,
+	};
+	len = check_fit("epb+blob", enc_epb, &e, big, sizeof(big), true);
+	n = walk(big, len, 28 + 8, o, 16);
+	k = 0;
+	want_str(o, &k, n, PCAPNG_OPT_COMMENT, "c");
+	want_opt(o, &k, n, PCAPNG_EPB_DROPCOUNT, &dc, 8);
+	want_opt(o, &k, n, PCAPNG_EPB_QUEUE, &queue, 4);
+	for (i = 0; i < 3; i++)
+		want_opt(o, &k, n, eo[i].code, eo[i].v, eo[i].len);
+	T_EQ(k, n);
+
+	/* A blob alone still ends its list */
+	e = (struct pcapng_epb_info){
+		.queue = UINT32_MAX, .packetid = PCAPNG_ABSENT, .opts = eb, .optlen = el
+	};
+	len = check_fit("epb blob only", enc_epb, &e, big, sizeof(big), true);
+	T_EQ(walk(big, len, 28, o, 16), 3);
+
+	/* Malformed: not a multiple of 4, an option past the end, an end of
+	 * options inside, a NULL blob with a length */
+	memcpy(bad,
+	       "\x01\x00\x09\x00"
+	       "abcdefgh",
+	       12);
+	T_ASSERT(!pcapng_opts_valid(bad, 12));
+	e.opts = bad;
+	e.optlen = 12;
+	T_EQ(pcapng_epb(NULL, 0, &e), 0);
+	idb.opts = bad;
+	idb.optlen = 12;
+	T_EQ(pcapng_idb(big, sizeof(big), &idb), 0);
+	T_ASSERT(!pcapng_opts_valid(bad, 6));
+	memcpy(bad, "\x00\x00\x00\x00\x01\x00\x00\x00", 8);
+	T_ASSERT(!pcapng_opts_valid(bad, 8));
+	T_ASSERT(!pcapng_opts_valid(NULL, 4));
+
+	/* One option on its own */
+	T_EQ(pcapng_opt_str(NULL, 0, 1, "hello"), 12);
+	T_EQ(pcapng_opt_str(big, 12, 1, "hello"), 12);
+	T_ASSERT(!memcmp(big, "\x01\x00\x05\x00hello\0\0\0", 12));
+	T_EQ(pcapng_opt_str(NULL, 0, 1, ""), 0);
+	T_EQ(pcapng_opt_str(NULL, 0, 1, NULL), 0);
+
+	/* SPB: data padded; caplen 0 */
+	len = check_fit("spb empty", enc_spb, &(struct pcapng_spb_info){ .wirelen = 9 }, big,
+			sizeof(big), true);
+	T_EQ(len, 16);
+	T_EQ(get32(big), PCAPNG_BT_SPB);
+	T_EQ(get32(big + 8), 9);
+	len = check_fit("spb 7", enc_spb,
+			&(struct pcapng_spb_info){ .caplen = 7, .wirelen = 7, .data = data }, big,
+			sizeof(big), true);
+	T_EQ(len, 24);
+}
+
+/* Timestamps between an interface's units and ns, both ways. */
+static void test_ts(void)
+{
+	static const struct {
+		uint64_t ts;
+		uint8_t res;
+		int64_t off;
+		uint64_t ns;
+	} v[] = {
+		{ TS, 9, 0, TS },
+		{ 1700000000123456ULL, 6, 0, 1700000000123456000ULL },
+		{ 1700000000123ULL, 3, 0, 1700000000123000000ULL },
+		{ 1700000000ULL, 0, 0, 1700000000000000000ULL },
+		{ 17000000001234567891ULL, 10, 0, 1700000000123456789ULL }, /* rounded down */
+		{ 123456789ULL, 9, 1700000000, TS },
+		{ 5ULL, 9, -1, 0 }, /* before the epoch */
+		{ (1700000000ULL << 20) + (1ULL << 19), 0x94, 0, 1700000000500000000ULL },
+		{ (1ULL << 32) + 1, 0xA0, 0, 1000000000ULL }, /* 2^-32: 0.23 ns rounded down */
+		{ 3ULL, 0x80 | 100, 0, 0 },
+		{ UINT64_MAX, 9, INT64_MAX, UINT64_MAX - 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (pcapng_ts_ns(v[i].ts, v[i].res, v[i].off) != v[i].ns)
+			T_FAIL("ts %zu: %llu, want %llu", i,
+			       (unsigned long long)pcapng_ts_ns(v[i].ts, v[i].res, v[i].off),
+			       (unsigned long long)v[i].ns);
+	/* back: exact where the units are ns or coarser */
+	T_EQ(pcapng_ns_ts(TS, 9, 0), TS);
+	T_EQ(pcapng_ns_ts(TS, 6, 0), TS / 1000);
+	T_EQ(pcapng_ns_ts(TS, 9, 1700000000), 123456789);
+	T_EQ(pcapng_ns_ts(TS, 12, 0), UINT64_MAX); /* ps: beyond 2^64 */
+	T_EQ(pcapng_ns_ts(1000000000, 12, 0), 1000000000000ULL);
+	T_EQ(pcapng_ns_ts(1500000000, 0x81, 0), 3);
+	T_EQ(pcapng_ns_ts(5, 9, 1), 0);
+	T_ASSERT(!strcmp(pcapng_linktype_name(1), "LINKTYPE_ETHERNET"));
+	T_ASSERT(!strcmp(pcapng_linktype_name(276), "LINKTYPE_LINUX_SLL2"));
+	T_ASSERT(!pcapng_linktype_name(60000));
 }
 
 static void test_isb_combinations(void)
@@ -897,6 +1107,8 @@ int main(int argc, char **argv)
 		test_epb_combinations();
 		test_idb_combinations();
 		test_isb_combinations();
+		test_blobs();
+		test_ts();
 		test_shb_combinations();
 		test_long_values();
 		test_limits();
