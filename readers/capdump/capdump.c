@@ -830,7 +830,7 @@ static int map_ifaces(struct capdump *d, const struct capfile *f)
 			.tsoffset = ci->tsoffset,
 			.opts = ci->opts,
 			.optlen = ci->optlen,
-			.comment = d->o.expr ? d->fcomment : NULL,
+			.comment = d->fcomment[0] ? d->fcomment : NULL,
 		};
 		uint32_t id = d->fmapped;
 
@@ -1281,7 +1281,7 @@ int main(int argc, char **argv)
 		pr_err("%s", err);
 		return 2;
 	}
-	if (d.o.expr)
+	if (d.o.expr && *d.o.expr)
 		snprintf(d.fcomment, sizeof(d.fcomment), "capdump filter: %s", d.o.expr);
 	r = open_input(&d, argc, argv);
 	if (r == 0)

@@ -13,6 +13,38 @@ struct filter {
 	char expr[];
 };
 
+/*
+ * The DLT_ value libpcap compiles for, of a file's LINKTYPE_ value: the two
+ * differ for some types (LINKTYPE_RAW 101 is DLT_RAW 12 here).  libpcap
+ * maps them when it reads a pcap file, so it is handed the header of one.
+ */
+static int dlt_of(int linktype)
+{
+	struct pcap_file_header h = {
+		.magic = 0xa1b2c3d4,
+		.version_major = PCAP_VERSION_MAJOR,
+		.version_minor = PCAP_VERSION_MINOR,
+		.snaplen = 65535,
+		.linktype = (bpf_u_int32)linktype,
+	};
+	char perr[PCAP_ERRBUF_SIZE];
+	int dlt = linktype;
+	FILE *mem;
+	pcap_t *p;
+
+	mem = fmemopen(&h, sizeof(h), "r");
+	if (!mem)
+		return dlt;
+	p = pcap_fopen_offline(mem, perr); /* takes mem, closes it */
+	if (!p) {
+		fclose(mem);
+		return dlt;
+	}
+	dlt = pcap_datalink(p);
+	pcap_close(p);
+	return dlt;
+}
+
 int filter_open(const char *expr, int linktype, uint32_t snaplen, struct filter **ret, char *err,
 		size_t errlen)
 {
@@ -28,7 +60,7 @@ int filter_open(const char *expr, int linktype, uint32_t snaplen, struct filter 
 	strcpy(f->expr, expr);
 	f->all = !*expr;
 	if (!f->all) {
-		p = pcap_open_dead(linktype, (int)snaplen);
+		p = pcap_open_dead(dlt_of(linktype), (int)snaplen);
 		if (!p) {
 			free(f);
 			return -ENOMEM;

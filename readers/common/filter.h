@@ -13,8 +13,9 @@
 struct filter;
 
 /*
- * Compile expr for linktype (DLT_*, 1 = Ethernet) and snaplen.  expr NULL
- * or empty: a filter that accepts everything.
+ * Compile expr for linktype (a file's LINKTYPE_* value, www.tcpdump.org/
+ * linktypes.html; 1 = Ethernet) and snaplen.  expr NULL or empty: a filter
+ * that accepts everything.
  * @return 0, or -EINVAL with libpcap's message in err.
  */
 int filter_open(const char *expr, int linktype, uint32_t snaplen, struct filter **f, char *err,
