@@ -59,3 +59,12 @@ add_test(NAME capdump_cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_c
 set_tests_properties(capdump_cli PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77
                      ENVIRONMENT "${CAPD_LAB_ENV}")
 capd_lab_test(lab_capdump_pipe capdump_pipe.sh)
+
+# No privileges: capdump -r on pcapng and pcap files other tools wrote
+# (text2pcap, mergecap, editcap) and hand-written ones
+# (lab/tools/pcapng_gen.py): interfaces, link types, sections, times and
+# blocks kept, judged by tshark and capinfos.  As root it also records with
+# dumpcap on two interfaces inside its own network namespace.
+add_test(NAME capdump_foreign COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_foreign.sh)
+set_tests_properties(capdump_foreign PROPERTIES LABELS unit TIMEOUT 600 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "${CAPD_LAB_ENV}")
