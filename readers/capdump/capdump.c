@@ -1290,6 +1290,10 @@ int main(int argc, char **argv)
 	if (d.df) {
 		snprintf(last, sizeof(last), "%s", dumpfile_current(d.df));
 		nfiles = dumpfile_files(d.df);
+		if (dumpfile_blocks_dropped(d.df) && !d.o.quiet)
+			pr_warn("%llu block(s) of the input (names, statistics, secrets, custom) "
+				"not carried: pcap holds packets only",
+				(unsigned long long)dumpfile_blocks_dropped(d.df));
 	}
 	rc = dumpfile_close(d.df);
 	d.df = NULL;
