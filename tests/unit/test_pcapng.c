@@ -638,8 +638,8 @@ static void test_blobs(void)
 	T_EQ(len, 16);
 	T_EQ(get32(big), PCAPNG_BT_SPB);
 	T_EQ(get32(big + 8), 9);
-	len = check_fit("spb 7", enc_spb,
-			&(struct pcapng_spb_info){ .caplen = 7, .wirelen = 7, .data = data }, big,
+	len = check_fit("spb 5 of 7", enc_spb,
+			&(struct pcapng_spb_info){ .caplen = 5, .wirelen = 7, .data = data }, big,
 			sizeof(big), true);
 	T_EQ(len, 24);
 }
