@@ -6,6 +6,9 @@ capd_unit_test(test_feedstat SOURCES unit/test_feedstat.c LIBS capstatcore)
 capd_unit_test(test_abarb SOURCES unit/test_abarb.c LIBS capstatcore)
 
 capd_lab_test(lab_capstat_feeds capstat_feeds.sh)
+# Feeds know their protocol: capd.conf's feeds[].proto, through the ring and
+# capdump's files (and capdump -r of them), used by capstat without --proto.
+capd_lab_test(lab_capstat_proto capstat_proto.sh)
 capd_lab_test(lab_capstat_rates capstat_rates.sh)
 capd_lab_test(lab_capstat_table capstat_table.sh)
 
