@@ -903,7 +903,8 @@ static void test_round_trip(void)
 		"                 { name = \"enp1s0f1\"; } );\n"
 		"  xsk = { frame_size = 2048; rx_size = 64; fill_size = 65536; frames = 1048576;\n"
 		"          zerocopy = \"off\"; }; };\n"
-		"feeds = ( { name = \"A\"; group = \"239.1.1.1\"; ports = [ 30001, 30002 ]; },\n"
+		"feeds = ( { name = \"A\"; group = \"239.1.1.1\"; ports = [ 30001, 30002 ];\n"
+		"            proto = \"seq:4:4:le\"; },\n"
 		"          { name = \"v6 feed\"; group = \"ff3e::/96\"; },\n"
 		"          { name = \"uni\"; group = \"10.1.0.0/16\"; allow_unicast = true;\n"
 		"            ports = [ 1, 65535 ]; } );\n"
@@ -930,6 +931,7 @@ static void test_round_trip(void)
 	T_ASSERT(strstr(d1, "queues = [ 7, 0, 255 ];"));
 	T_ASSERT(strstr(d1, "mode = \"0600\";\t# "));
 	T_ASSERT(strstr(d1, "allow_unicast = true;"));
+	T_ASSERT(strstr(d1, "proto = \"seq:4:4:le\";"));
 	T_ASSERT(strstr(d1,
 			"textfile = \"/var/lib/prometheus/node-exporter/capd \\\"1\\\".prom\";"));
 	free(d1);
