@@ -924,7 +924,7 @@ static int handle_spb(struct capfile *f, struct capfile_rec *r)
 /*
  * The feed table options (pcapng_feed.h) of the NRB whose options start
  * at block offset pos: quiet as the names are, a malformed option ends
- * them, an entry already known is not repeated.
+ * them, an entry already known is not repeated, a full table ends them.
  */
 static void nrb_feeds(struct capfile *f, size_t pos, size_t end)
 {
@@ -933,7 +933,7 @@ static void nrb_feeds(struct capfile *f, size_t pos, size_t end)
 	uint16_t code, len;
 	unsigned int i;
 
-	while (pos < end && end - pos >= 4) {
+	while (pos < end && end - pos >= 4 && f->nfeeds < CAPFILE_FEEDS_MAX) {
 		p = f->blk + pos;
 		code = rd16(f, p);
 		len = rd16(f, p + 2);
@@ -946,7 +946,7 @@ static void nrb_feeds(struct capfile *f, size_t pos, size_t end)
 			continue;
 		for (i = 0; i < f->nfeeds && memcmp(&f->feeds[i], &e, sizeof(e)); i++)
 			;
-		if (i == f->nfeeds && f->nfeeds < CAPFILE_FEEDS_MAX)
+		if (i == f->nfeeds)
 			f->feeds[f->nfeeds++] = e;
 	}
 }
