@@ -176,8 +176,10 @@ static void test_option(void)
 	T_EQ(raw[1], 1);
 	T_EQ(raw[8], 2); /* seq_offset 258 */
 	T_EQ(raw[9], 1);
-	T_EQ(raw[12], 0x31); /* ports[0] 30001 = 0x7531 */
-	T_EQ(raw[13], 0x75);
+	T_EQ(raw[10], 0x31); /* ports[0] 30001 = 0x7531 */
+	T_EQ(raw[11], 0x75);
+	T_EQ(raw[12], 0x01); /* ports[1] 513 = 0x0201 */
+	T_EQ(raw[13], 0x02);
 	T_EQ(pcapng_feed_decode(raw, sizeof(o), &back), 0);
 	T_ASSERT(!memcmp(&f, &back, sizeof(f)));
 	/* a later version, longer: the fields known are taken */
