@@ -39,6 +39,7 @@
 #include "pktsel.h"
 #include "preflight.h"
 #include "privdrop.h"
+#include "ring_feed.h"
 #include "ring_file.h"
 #include "ring_layout.h"
 #include "ring_lock.h"
@@ -699,10 +700,11 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 	return setup_shared(d, i, feeds, why);
 }
 
-/* The feed table readers use to name what they read. */
+/* The feed table readers use to name what they read and decode it. */
 static void publish_feeds(struct capd *d)
 {
 	struct ring_feeds *rf = (struct ring_feeds *)((uint8_t *)d->map.mem + RING_FEEDS_OFF);
+	struct seqdec dec;
 	unsigned int i;
 
 	memset(rf, 0, sizeof(*rf));
@@ -716,6 +718,9 @@ static void publish_feeds(struct capd *d)
 		o->prefix_len = f->group.prefix_len;
 		o->nports = (uint8_t)f->nports;
 		memcpy(o->ports, f->ports, sizeof(o->ports));
+		/* capd_conf validated it with the same parser: it fits */
+		if (f->proto[0] && !seqdec_parse(f->proto, &dec))
+			ring_feed_set_proto(o, &dec);
 	}
 	rf->nfeeds = i;
 }

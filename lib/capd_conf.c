@@ -21,6 +21,7 @@
 #include "ring_file.h"
 #include "ring_format.h"
 #include "ring_layout.h"
+#include "seqdec.h"
 #include "units.h"
 
 #define FSIZE(st, f) sizeof(((st *)0)->f)
@@ -136,6 +137,18 @@ static const char *check_textfile(const char *s)
 		return "must be a file name ending in \".prom\" "
 		       "(node_exporter's textfile collector reads only *.prom files)";
 	return NULL;
+}
+
+/* seqdec_parse()'s syntax: what capstat's --proto takes, and the ring holds */
+static const char *check_proto(const char *s)
+{
+	struct seqdec d;
+
+	if (!s[0] || !seqdec_parse(s, &d))
+		return NULL;
+	return "not a protocol: \"moldudp64\", \"mdp3\", \"pitch\" or "
+	       "\"seq:OFFSET:WIDTH:be|le\" (OFFSET 0..65535 bytes into the UDP payload, "
+	       "WIDTH 1, 2, 4 or 8 bytes)";
 }
 
 static bool addr_is_multicast(const struct capd_conf_addr *a)
@@ -277,6 +290,9 @@ static const struct ckey feed_keys[] = {
 	       CKF_UNIQUE, "UDP destination ports; [ ] = any"),
 	K_BOOL(struct capd_conf_feed, allow_unicast, "allow_unicast", false,
 	       "accept a group that is not multicast"),
+	K_STR(struct capd_conf_feed, proto, "proto", "", 0, 0, check_proto,
+	      "sequence protocol for readers: \"moldudp64\", \"mdp3\", \"pitch\", "
+	      "\"seq:OFFSET:WIDTH:be|le\"; \"\" = none"),
 	{ .name = NULL },
 };
 

@@ -97,6 +97,7 @@ struct capd_conf_feed {
 	bool allow_unicast;		     /* group need not be multicast */
 	unsigned int nports;		     /* 0 = any UDP port */
 	uint16_t ports[CAPD_CONF_MAX_PORTS]; /* distinct */
+	char proto[32]; /* sequence protocol, as seqdec_parse() takes it; "" = none */
 };
 
 struct capd_conf_clock {

@@ -495,6 +495,8 @@ size_t pcapng_isb(void *buf, size_t cap, const struct pcapng_isb_info *i)
 struct nrb_args {
 	const struct pcapng_nrb_rec *r;
 	size_t n;
+	const struct pcapng_custom *custom;
+	size_t ncustom;
 };
 
 static void nrb_build(struct emit *w, uint32_t total, const void *arg)
@@ -531,12 +533,19 @@ static void nrb_build(struct emit *w, uint32_t total, const void *arg)
 	}
 	rh = (struct pcapng_opt_hdr){ .code = PCAPNG_NRB_END, .len = 0 };
 	put(w, &rh, sizeof(rh));
-	put_u32(w, total);
+	opt_customs(w, a->custom, a->ncustom);
+	block_end(w, total);
 }
 
 size_t pcapng_nrb(void *buf, size_t cap, const struct pcapng_nrb_rec *r, size_t n)
 {
-	struct nrb_args a = { r, n };
+	return pcapng_nrb_custom(buf, cap, r, n, NULL, 0);
+}
+
+size_t pcapng_nrb_custom(void *buf, size_t cap, const struct pcapng_nrb_rec *r, size_t n,
+			 const struct pcapng_custom *c, size_t nc)
+{
+	struct nrb_args a = { r, n, c, nc };
 
 	return encode(buf, cap, nrb_build, &a);
 }

@@ -291,6 +291,10 @@ size_t pcapng_isb(void *buf, size_t cap, const struct pcapng_isb_info *i);
  */
 size_t pcapng_nrb(void *buf, size_t cap, const struct pcapng_nrb_rec *r, size_t n);
 
+/* The same with nc custom options after the records (c may be NULL). */
+size_t pcapng_nrb_custom(void *buf, size_t cap, const struct pcapng_nrb_rec *r, size_t n,
+			 const struct pcapng_custom *c, size_t nc);
+
 /*
  * One option (an OPTIONS BLOB of one): code, the string s cut at a UTF-8
  * boundary to fit, zero padding.  NULL or "" measures and writes nothing.

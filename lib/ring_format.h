@@ -283,22 +283,45 @@ struct ring_stats {
 
 /*
  * The feeds capd was configured with, so readers can name them (pcapng NRB,
- * printed lines) and know their ports.  Written by capd before it opens the
- * ring as writer; constant for a generation.  ring_rec.feed indexes feeds[].
+ * printed lines), know their ports and decode their sequence numbers.
+ * Written by capd before it opens the ring as writer; constant for a
+ * generation.  ring_rec.feed indexes feeds[].
  */
 #define RING_MAX_FEEDS	    256
 #define RING_FEED_NAME_LEN  32
 #define RING_FEED_MAX_PORTS 16
+
+/*
+ * ring_feed.proto: the feed's sequence protocol (capd.conf feeds[].proto).
+ * Taken from bytes that were reserved (zero) before, so 0 is "none": what
+ * an older capd writes.  A reader treats any value it does not know as
+ * none (lib/ring_feed.h).
+ */
+enum ring_feed_proto {
+	RING_PROTO_NONE = 0,
+	RING_PROTO_MOLDUDP64 = 1,
+	RING_PROTO_MDP3 = 2,
+	RING_PROTO_PITCH = 3,
+	RING_PROTO_SEQ = 4, /* seq:OFFSET:WIDTH:be|le, in the seq_* fields */
+};
+
+/* ring_feed.seq_flags */
+enum ring_feed_seq_flags {
+	RING_SEQ_BIG_ENDIAN = 1 << 0,
+};
 
 struct ring_feed {
 	char name[RING_FEED_NAME_LEN]; /* NUL terminated */
 	uint8_t addr[16];	       /* network order; IPv4 in addr[0..3] */
 	uint8_t family;		       /* 4 or 6 */
 	uint8_t prefix_len;
-	uint8_t nports; /* 0 = any port */
-	uint8_t reserved0;
+	uint8_t nports;			     /* 0 = any port */
+	uint8_t proto;			     /* enum ring_feed_proto */
 	uint16_t ports[RING_FEED_MAX_PORTS]; /* host order */
-	uint32_t reserved1;
+	/* RING_PROTO_SEQ only, else 0: */
+	uint16_t seq_offset; /* bytes from the start of the UDP payload */
+	uint8_t seq_width;   /* 1, 2, 4 or 8 bytes */
+	uint8_t seq_flags;   /* enum ring_feed_seq_flags */
 };
 
 struct ring_feeds {
@@ -366,6 +389,12 @@ _Static_assert(sizeof(struct ring_stats) == 64 + 16 * 64 + 256 * 128, "ring ABI 
 _Static_assert(RING_STATS_OFF + sizeof(struct ring_stats) <= RING_META_SIZE, "meta fits");
 _Static_assert(RING_CLOCK_OFF + sizeof(struct ring_clock) <= RING_STATS_OFF, "clock fits");
 _Static_assert(sizeof(struct ring_feed) == 88, "ring ABI v1");
+_Static_assert(offsetof(struct ring_feed, family) == 48, "ring ABI v1");
+_Static_assert(offsetof(struct ring_feed, proto) == 51, "ring ABI v1: was reserved0");
+_Static_assert(offsetof(struct ring_feed, ports) == 52, "ring ABI v1");
+_Static_assert(offsetof(struct ring_feed, seq_offset) == 84, "ring ABI v1: was reserved1");
+_Static_assert(offsetof(struct ring_feed, seq_flags) == 87, "ring ABI v1");
+_Static_assert(sizeof(struct ring_feeds) == 64 + RING_MAX_FEEDS * 88, "ring ABI v1");
 _Static_assert(RING_FEEDS_OFF >= RING_STATS_OFF + sizeof(struct ring_stats), "feeds after stats");
 _Static_assert(RING_FEEDS_OFF % 64 == 0, "feeds aligned");
 _Static_assert(RING_FEEDS_OFF + sizeof(struct ring_feeds) <= RING_META_SIZE, "feeds fit");

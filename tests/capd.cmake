@@ -7,7 +7,7 @@ capd_unit_test(test_conf SOURCES unit/test_conf.c LIBS capdconf PkgConfig::LIBCO
 target_compile_definitions(test_conf PRIVATE
   CAPD_CONF_EXAMPLE="${PROJECT_SOURCE_DIR}/conf/capd.conf")
 capd_fuzz_target(fuzz_conf SOURCES ${PROJECT_SOURCE_DIR}/lib/capd_conf.c
-                 INCLUDES ${PROJECT_SOURCE_DIR}/lib LIBS caprings PkgConfig::LIBCONFIG
+                 INCLUDES ${PROJECT_SOURCE_DIR}/lib LIBS caprings capseq PkgConfig::LIBCONFIG
                  DICT fuzz_conf.dict SEEDS ${PROJECT_SOURCE_DIR}/conf)
 
 # The XDP program's parser and feed matching, frame by frame, through

@@ -1,5 +1,5 @@
-# lib/: the ring, units, the pcapng encoders and the zstd sink.
-# include()d from tests/CMakeLists.txt.
+# lib/: the ring, units, the pcapng encoders, the zstd sink, the sequence
+# decoders and tracking.  include()d from tests/CMakeLists.txt.
 capd_unit_test(test_units SOURCES unit/test_units.c LIBS caprings)
 capd_unit_test(test_ring SOURCES unit/test_ring.c LIBS caprings)
 capd_unit_test(test_ring_mt SOURCES unit/test_ring_mt.c LIBS caprings Threads::Threads)
@@ -25,3 +25,22 @@ set_tests_properties(test_zout PROPERTIES LABELS "unit;tsan")
 # The same program on a full tmpfs: needs root (a private mount namespace).
 add_test(NAME test_zout_tmpfs COMMAND test_zout tmpfs)
 set_tests_properties(test_zout_tmpfs PROPERTIES LABELS unit TIMEOUT 60 SKIP_RETURN_CODE 77)
+
+# The feeds' sequence protocols (capseq): decoders, sequence tracking, and a
+# feed table entry's protocol in the ring and in files.
+capd_unit_test(test_seqdec SOURCES unit/test_seqdec.c LIBS capseq)
+capd_unit_test(test_seqtrack SOURCES unit/test_seqtrack.c LIBS capseq)
+capd_unit_test(test_ring_feed SOURCES unit/test_ring_feed.c LIBS capseq capwrite readcommon)
+
+# One libFuzzer target per decoder; the code under test is compiled in
+# (seqdec.c dispatches to every decoder, so all of them are).
+set(_seqdec seqdec.c seqdec_moldudp64.c seqdec_mdp3.c seqdec_pitch.c seqdec_generic.c seqtrack.c)
+list(TRANSFORM _seqdec PREPEND ${PROJECT_SOURCE_DIR}/lib/)
+foreach(proto moldudp64 mdp3 pitch generic)
+  capd_fuzz_target(fuzz_seqdec_${proto}
+                   SOURCES ${_seqdec}
+                   INCLUDES ${PROJECT_SOURCE_DIR}/lib
+                   DICT fuzz_seqdec_${proto}.dict
+                   SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seqdec_corpus/${proto}
+                   ARGS -max_len=2048)
+endforeach()

@@ -3,6 +3,7 @@
 capd_unit_test(test_capfile SOURCES unit/test_capfile.c LIBS readcommon PkgConfig::LIBZSTD
                TIMEOUT 120)
 capd_fuzz_target(fuzz_capfile SOURCES ${PROJECT_SOURCE_DIR}/readers/common/capfile.c
+                 ${PROJECT_SOURCE_DIR}/lib/pcapng_feed.c
                  INCLUDES ${PROJECT_SOURCE_DIR}/readers/common LIBS capwrite PkgConfig::LIBZSTD
                  DICT fuzz_capfile.dict SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/capfile_corpus
                  ARGS -max_len=4096)

@@ -27,6 +27,7 @@
 #include "fname.h"
 #include "log.h"
 #include "pcapng_clock.h"
+#include "pcapng_feed.h"
 #include "readloop.h"
 #include "readopt.h"
 #include "resume.h"
@@ -137,6 +138,10 @@ struct capdump {
 	} lt_filter[CAPDUMP_LINKTYPES];
 	unsigned int nlt_filter;
 	char fcomment[DUMPFILE_COMMENT_MAX]; /* an IDB's comment: the filter applied */
+	/* The rings' feed tables, for the NRB of every file (pcapng_feed.h). */
+	struct pcapng_feed feed_opt[DUMPFILE_MAX_FEEDS];
+	struct pcapng_custom feed_custom[DUMPFILE_MAX_FEEDS];
+	unsigned int nfeeds;
 };
 
 /* Set by SIGINT, SIGTERM, SIGHUP (readopt_signals()). */
@@ -711,6 +716,8 @@ static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pca
 		.nifaces = d->nifaces,
 		.names = names,
 		.nnames = nnames,
+		.feeds = d->feed_custom,
+		.nfeeds = d->nfeeds,
 		/* A file's ISBs are carried from it: capdump claims no counts. */
 		.isb = ifs ? fill_isb : NULL,
 		.idb = ifs ? fill_idb : NULL,
@@ -729,6 +736,39 @@ static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pca
 	if (r < 0)
 		pr_err("%s", err);
 	return r;
+}
+
+/*
+ * Every ring's feed table, with the feeds' protocols, as custom options
+ * of the files' NRB, so that a file knows its feeds as the rings did
+ * (capstat -r decodes with them).  An identical entry of several rings
+ * is written once.
+ */
+static void feed_table(struct capdump *d)
+{
+	unsigned int i, j, k;
+
+	for (i = 0; i < ringsrc_count(d->src); i++) {
+		const struct ring_feeds *rf = ringsrc_feeds(d->src, i);
+
+		for (j = 0; j < rf->nfeeds && j < RING_MAX_FEEDS && d->nfeeds < DUMPFILE_MAX_FEEDS;
+		     j++) {
+			struct pcapng_feed *o = &d->feed_opt[d->nfeeds];
+
+			pcapng_feed_encode(o, &rf->feeds[j]);
+			for (k = 0; k < d->nfeeds && memcmp(&d->feed_opt[k], o, sizeof(*o)); k++)
+				;
+			if (k < d->nfeeds)
+				continue;
+			d->feed_custom[d->nfeeds] = (struct pcapng_custom){
+				.code = PCAPNG_OPT_CUSTOM_BIN,
+				.pen = PCAPNG_PEN,
+				.data = o,
+				.len = sizeof(*o),
+			};
+			d->nfeeds++;
+		}
+	}
 }
 
 /* One IDB per interface of every ring; NRB names from the feed tables. */
@@ -772,6 +812,7 @@ static int setup_ring_output(struct capdump *d)
 			nnames++;
 		}
 	}
+	feed_table(d);
 	return d->o.out ? open_output(d, ifs, names, nnames) : 0;
 }
 

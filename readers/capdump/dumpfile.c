@@ -259,8 +259,10 @@ static int write_headers(struct dumpfile *d)
 	r = emit(d, d->hbuf, n);
 	for (i = 0; !r && i < d->nifs; i++)
 		r = emit(d, d->hbuf, encode_idb(d, i, d->hbuf));
-	if (!r && d->o.nnames)
-		r = emit(d, d->hbuf, pcapng_nrb(d->hbuf, BLOCK_BUF, d->o.names, d->o.nnames));
+	if (!r && (d->o.nnames || d->o.nfeeds))
+		r = emit(d, d->hbuf,
+			 pcapng_nrb_custom(d->hbuf, BLOCK_BUF, d->o.names, d->o.nnames, d->o.feeds,
+					   d->o.nfeeds));
 	if (!r && d->sticky_len)
 		r = emit_raw(d, d->sticky, d->sticky_len);
 	return r;

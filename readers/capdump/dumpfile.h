@@ -8,10 +8,10 @@
  *
  * Every file is self-contained: SHB, one IDB per interface known (those
  * given to dumpfile_open() and every one dumpfile_add_iface() added since,
- * in that order), an NRB naming the feeds, the sticky blocks
- * (dumpfile_block()), then packets and blocks in stream order, and, with an
- * isb callback, an ISB per interface at rotation and close
- * (docs/pcapng-profile.md).
+ * in that order), an NRB naming the feeds and holding the feed table, the
+ * sticky blocks (dumpfile_block()), then packets and blocks in stream
+ * order, and, with an isb callback, an ISB per interface at rotation and
+ * close (docs/pcapng-profile.md).
  *
  * File names: with rotation by time (-G) the pattern is passed through
  * strftime(3) in UTC for the start of each period; with rotation by size
@@ -39,6 +39,7 @@
 
 #define DUMPFILE_MAX_IFACES  256
 #define DUMPFILE_MAX_NAMES   256
+#define DUMPFILE_MAX_FEEDS   256	/* feed table entries (pcapng_feed.h) */
 #define DUMPFILE_COMMENT_MAX 1024	/* longest comment a callback may set */
 #define DUMPFILE_STICKY_MAX  (4u << 20) /* bytes of sticky blocks kept for later files */
 #define DUMPFILE_NO_TS	     UINT64_MAX /* struct dumpfile_pkt: no timestamp */
@@ -137,6 +138,10 @@ struct dumpfile_opts {
 	unsigned int nifaces;
 	const struct pcapng_nrb_rec *names;
 	unsigned int nnames;
+	/* The feed table (lib/pcapng_feed.h): custom options of that NRB,
+	 * which is written when there are names or feeds. */
+	const struct pcapng_custom *feeds;
+	unsigned int nfeeds;
 	/* NULL: dumpfile writes no ISB of its own (a file's input carries
 	 * its ISBs through dumpfile_block()). */
 	dumpfile_isb_fn isb;

@@ -2,8 +2,9 @@
 /*
  * capstat - feed analysis, live from capd's rings (-i) or afterwards from
  * capture files (-r): per feed (group and port) rates, inter-arrival
- * times, microbursts; with --proto, sequence gaps, duplicates, reordering,
- * resets, session changes; with --ab, A/B line arbitration.
+ * times, microbursts; with a protocol (the feed table's, or --proto),
+ * sequence gaps, duplicates, reordering, resets, session changes; with
+ * --ab, A/B line arbitration.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -46,9 +47,10 @@ static void usage(FILE *f)
 		"  -i RING       ring name (under /dev/hugepages/capd) or path; several merge by "
 		"time\n"
 		"  -r FILE       read pcapng, pcapng.zst or pcap instead ('-' = standard input)\n"
-		"  --proto NAME  sequence decoder: moldudp64, mdp3, pitch or "
-		"seq:OFFSET:WIDTH:be|le;\n"
-		"                FEED=NAME for one feed (a name or GROUP:PORT)\n"
+		"  --proto NAME  sequence decoder: moldudp64, mdp3, pitch, "
+		"seq:OFFSET:WIDTH:be|le or none;\n"
+		"                FEED=NAME for one feed (a name or GROUP:PORT); overrides the\n"
+		"                protocol the ring's (or file's) feed table names\n"
 		"  --ab A=B      arbitrate feeds A and B as the two lines of one stream\n"
 		"  --interval SEC  report every SEC seconds (default 1), on whole multiples of\n"
 		"                SEC of packet time; from files only when given\n"
@@ -94,7 +96,8 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 		case OPT_PROTO:
 			if (capstat_add_proto(o, optarg) < 0) {
 				pr_err("--proto: not "
-				       "[FEED=]moldudp64|mdp3|pitch|seq:OFFSET:WIDTH:be|le: %s",
+				       "[FEED=]moldudp64|mdp3|pitch|seq:OFFSET:WIDTH:be|le|none: "
+				       "%s",
 				       optarg);
 				return -EINVAL;
 			}
@@ -195,7 +198,6 @@ static void packet(struct capstat *cs, uint64_t ts, const uint8_t *p, uint32_t c
 		   uint32_t wirelen, const struct ring_feed *rf, const struct capfile *file,
 		   struct filter *flt)
 {
-	const char *fname = NULL;
 	struct frame_info fi;
 	struct capstat_feed *f;
 	unsigned int i;
@@ -213,9 +215,7 @@ static void packet(struct capstat *cs, uint64_t ts, const uint8_t *p, uint32_t c
 		cs->not_udp++;
 		return;
 	}
-	if (file)
-		fname = capfile_name(file, fi.family == AF_INET6 ? 6 : 4, fi.dst);
-	f = capstat_feed_get(cs, fi.family, fi.dst, fi.dport, rf, fname);
+	f = capstat_feed_get(cs, fi.family, fi.dst, fi.dport, rf, file);
 	if (!f) {
 		cs->untracked++;
 		return;
@@ -471,8 +471,9 @@ int main(int argc, char **argv)
 			if (p->feed[line] < 0)
 				pr_warn("--ab %s: no packets of feed %s", p->name, p->spec[line]);
 			else if (!cs.feeds[p->feed[line]]->has_dec)
-				pr_warn("--ab %s: feed %s has no --proto decoder", p->name,
-					p->spec[line]);
+				pr_warn("--ab %s: feed %s has no protocol (--proto, or proto in "
+					"capd.conf)",
+					p->name, p->spec[line]);
 	}
 	capstat_print_summary(&cs, stdout);
 	fflush(stdout);

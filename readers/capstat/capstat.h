@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "abarb.h"
+#include "capfile.h"
 #include "feedstat.h"
 #include "ring_format.h"
 #include "readopt.h"
@@ -26,6 +27,7 @@
 /* --proto [FEED=]SPEC: which decoder applies to which feed ("" = all). */
 struct capstat_proto_rule {
 	const char *feed;
+	bool none; /* SPEC "none": no decoder, whatever the input says */
 	struct seqdec dec;
 };
 
@@ -47,6 +49,7 @@ struct capstat_feed {
 	uint16_t port;
 	bool has_dec;
 	struct seqdec dec;
+	const char *dec_from; /* where dec came from: "ring", "file" or "--proto" */
 	uint64_t decoded, undecodable;
 	uint64_t last_send_ns; /* sending time of the last datagram, if the format has one */
 	struct feedstat fs;
@@ -101,16 +104,21 @@ struct capstat {
  * The feed of a UDP datagram to (family, dst, port); created on first
  * sight, named after rf (the ring's feed it belongs to, NULL if none):
  * rf's name when rf is exactly one group and one port, NAME@GROUP:PORT when
- * it is more.  Without rf, after fname (the name a file gives the group,
- * NULL if none): fname, or NAME@GROUP:PORT for a second port of that group.
- * GROUP:PORT without either.
+ * it is more.  Without rf, after the name file's NRBs give the group (file
+ * NULL: none): that name, or NAME@GROUP:PORT for a second port of that
+ * group.  GROUP:PORT without either.
+ * Its decoder: a --proto rule naming it, else a --proto rule for all feeds,
+ * else the protocol of its entry in the input's feed table (rf's, or the
+ * one of file's feed table that selects the datagram), else none.
  * @return the feed, or NULL beyond CAPSTAT_MAX_FEEDS or out of memory.
  */
 struct capstat_feed *capstat_feed_get(struct capstat *cs, int family, const uint8_t *dst,
-				      uint16_t port, const struct ring_feed *rf, const char *fname);
+				      uint16_t port, const struct ring_feed *rf,
+				      const struct capfile *file);
 void capstat_feeds_free(struct capstat *cs);
 
-/* Parse "[FEED=]SPEC" and "A=B" into cs->o. @return 0 or -EINVAL. */
+/* Parse "[FEED=]SPEC" (SPEC as seqdec_parse() takes it, or "none") and
+ * "A=B" into cs->o. @return 0 or -EINVAL. */
 int capstat_add_proto(struct capstat_opts *o, char *arg);
 int capstat_add_pair(struct capstat_opts *o, char *arg);
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * capstat_feeds.c - capstat's feeds: one per (destination group, UDP port),
- * found by hash, named, and given their decoder and A/B line when they
- * first show.
+ * found by hash, named, and given their decoder (from --proto or the
+ * input's feed table) and A/B line when they first show.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,6 +13,7 @@
 
 #include "capstat.h"
 #include "frame.h"
+#include "ring_feed.h"
 
 #define HASH_SIZE (4 * CAPSTAT_MAX_FEEDS)
 
@@ -62,9 +63,43 @@ static bool name_taken(const struct capstat *cs, const char *name)
 	return false;
 }
 
-static int feed_new(struct capstat *cs, struct capstat_feed *f, int family, const uint8_t *dst,
-		    uint16_t port, const struct ring_feed *rf, const char *fname)
+/*
+ * The protocol the input names for the feed: its ring feed's, else that of
+ * the entry of the file's feed table that selects it.  A value this reader
+ * does not know (a hostile ring or file) is none.
+ */
+static void input_proto(struct capstat_feed *f, const struct ring_feed *rf,
+			const struct capfile *file)
 {
+	const struct ring_feed *ft;
+	unsigned int n;
+	int i;
+
+	if (!rf && file) {
+		ft = capfile_feeds(file, &n);
+		i = ring_feed_match(ft, n, f->family == AF_INET6 ? 6 : 4, f->dst, f->port);
+		if (i >= 0 && !ring_feed_seqdec(&ft[i], &f->dec)) {
+			f->has_dec = true;
+			f->dec_from = "file";
+		}
+	} else if (rf && !ring_feed_seqdec(rf, &f->dec)) {
+		f->has_dec = true;
+		f->dec_from = "ring";
+	}
+}
+
+static void rule_apply(struct capstat_feed *f, const struct capstat_proto_rule *p)
+{
+	f->has_dec = !p->none;
+	f->dec = p->dec;
+	f->dec_from = "--proto";
+}
+
+static int feed_new(struct capstat *cs, struct capstat_feed *f, int family, const uint8_t *dst,
+		    uint16_t port, const struct ring_feed *rf, const struct capfile *file)
+{
+	const char *fname = NULL;
+	bool global = false;
 	unsigned int i;
 	int r;
 
@@ -74,6 +109,8 @@ static int feed_new(struct capstat *cs, struct capstat_feed *f, int family, cons
 	f->pair = -1;
 	frame_addr_str(family, dst, 0, f->group, sizeof(f->group));
 	frame_addr_str(family, dst, port, f->addr, sizeof(f->addr));
+	if (!rf && file)
+		fname = capfile_name(file, family == AF_INET6 ? 6 : 4, dst);
 	if (rf && rf->name[0])
 		snprintf(f->base, sizeof(f->base), "%.*s", RING_FEED_NAME_LEN, rf->name);
 	else if (!rf && fname)
@@ -91,20 +128,19 @@ static int feed_new(struct capstat *cs, struct capstat_feed *f, int family, cons
 	r = seqtrack_init(&f->st);
 	if (r < 0)
 		return r;
-	/* The most specific --proto wins: a named one over the default. */
+	/* The most specific wins: a named --proto, the first default one, the input. */
+	input_proto(f, rf, file);
 	for (i = 0; i < cs->o.nprotos; i++) {
 		const struct capstat_proto_rule *p = &cs->o.protos[i];
 
-		if (!p->feed && !f->has_dec) {
-			f->dec = p->dec;
-			f->has_dec = true;
+		if (!p->feed && !global) {
+			rule_apply(f, p);
+			global = true;
 		}
 	}
 	for (i = 0; i < cs->o.nprotos; i++)
-		if (cs->o.protos[i].feed && names(f, cs->o.protos[i].feed)) {
-			f->dec = cs->o.protos[i].dec;
-			f->has_dec = true;
-		}
+		if (cs->o.protos[i].feed && names(f, cs->o.protos[i].feed))
+			rule_apply(f, &cs->o.protos[i]);
 	for (i = 0; i < cs->o.npairs; i++) {
 		struct capstat_pair *p = &cs->o.pairs[i];
 		int line;
@@ -120,7 +156,8 @@ static int feed_new(struct capstat *cs, struct capstat_feed *f, int family, cons
 }
 
 struct capstat_feed *capstat_feed_get(struct capstat *cs, int family, const uint8_t *dst,
-				      uint16_t port, const struct ring_feed *rf, const char *fname)
+				      uint16_t port, const struct ring_feed *rf,
+				      const struct capfile *file)
 {
 	uint32_t h = feed_hash(family, dst, port) & (HASH_SIZE - 1);
 	struct capstat_feed *f;
@@ -136,7 +173,7 @@ struct capstat_feed *capstat_feed_get(struct capstat *cs, int family, const uint
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
-	if (feed_new(cs, f, family, dst, port, rf, fname) < 0) {
+	if (feed_new(cs, f, family, dst, port, rf, file) < 0) {
 		feedstat_free(&f->fs);
 		seqtrack_free(&f->st);
 		free(f);
@@ -175,7 +212,9 @@ int capstat_add_proto(struct capstat_opts *o, char *arg)
 		p->feed = arg;
 		arg = eq + 1;
 	}
-	if (seqdec_parse(arg, &p->dec) < 0 || (p->feed && !*p->feed))
+	memset(&p->dec, 0, sizeof(p->dec));
+	p->none = !strcmp(arg, "none");
+	if ((!p->none && seqdec_parse(arg, &p->dec) < 0) || (p->feed && !*p->feed))
 		return -EINVAL;
 	o->nprotos++;
 	return 0;

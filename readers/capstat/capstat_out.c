@@ -93,8 +93,8 @@ static void json_feed(FILE *f, const struct capstat_feed *fd, bool summary, doub
 		char sess[16];
 
 		session_text(fd, sess, sizeof(sess));
-		fprintf(f, ",\"seq\":{\"proto\":\"%s\",\"session\":",
-			seqdec_name(&fd->dec, dec, sizeof(dec)));
+		fprintf(f, ",\"seq\":{\"proto\":\"%s\",\"proto_from\":\"%s\",\"session\":",
+			seqdec_name(&fd->dec, dec, sizeof(dec)), fd->dec_from);
 		json_out_str(f, sess);
 		fprintf(f,
 			",\"decoded\":%llu,\"undecodable\":%llu,\"messages\":%llu"

@@ -19,6 +19,7 @@
 
 #include "capfile.h"
 #include "pcapng.h"
+#include "pcapng_feed.h"
 
 #define STAGE_SIZE	    (128u << 10)
 #define BLK_MIN		    (64u << 10)
@@ -72,6 +73,8 @@ struct capfile {
 	unsigned int nifaces, ifaces_cap;
 	struct capfile_name names[CAPFILE_NAMES_MAX]; /* from NRBs, in file order */
 	unsigned int nnames;
+	struct ring_feed feeds[CAPFILE_FEEDS_MAX]; /* from NRBs' feed options, distinct */
+	unsigned int nfeeds;
 	uint32_t pcap_linkfield; /* pcap: the header's link type field, FCS bits included */
 
 	bool carry;
@@ -919,6 +922,36 @@ static int handle_spb(struct capfile *f, struct capfile_rec *r)
 }
 
 /*
+ * The feed table options (pcapng_feed.h) of the NRB whose options start
+ * at block offset pos: quiet as the names are, a malformed option ends
+ * them, an entry already known is not repeated, a full table ends them.
+ */
+static void nrb_feeds(struct capfile *f, size_t pos, size_t end)
+{
+	const uint8_t *p, *v;
+	struct ring_feed e;
+	uint16_t code, len;
+	unsigned int i;
+
+	while (pos < end && end - pos >= 4 && f->nfeeds < CAPFILE_FEEDS_MAX) {
+		p = f->blk + pos;
+		code = rd16(f, p);
+		len = rd16(f, p + 2);
+		if (code == PCAPNG_OPT_ENDOFOPT || PCAPNG_PAD(len) > end - pos - 4)
+			return;
+		pos += 4 + PCAPNG_PAD(len);
+		v = p + 4;
+		if (code != PCAPNG_OPT_CUSTOM_BIN || len < 4 || rd32(f, v) != PCAPNG_PEN ||
+		    pcapng_feed_decode(v + 4, len - 4u, &e) < 0)
+			continue;
+		for (i = 0; i < f->nfeeds && memcmp(&f->feeds[i], &e, sizeof(e)); i++)
+			;
+		if (i == f->nfeeds)
+			f->feeds[f->nfeeds++] = e;
+	}
+}
+
+/*
  * The names of an NRB, kept for capfile_name().  Names only decorate the
  * packets: a malformed record ends the block's names, never the file.
  */
@@ -956,6 +989,10 @@ static void handle_nrb(struct capfile *f)
 			if ((unsigned char)nm->name[n] < 0x20 || nm->name[n] == 0x7f)
 				nm->name[n] = '?';
 	}
+	/* the options follow the end record */
+	if (end - pos >= 4 && rd16(f, f->blk + pos) == PCAPNG_NRB_END &&
+	    PCAPNG_PAD(rd16(f, f->blk + pos + 2)) <= end - pos - 4)
+		nrb_feeds(f, pos + 4 + PCAPNG_PAD(rd16(f, f->blk + pos + 2)), end);
 }
 
 static int too_short(struct capfile *f, const char *blk)
@@ -1563,6 +1600,12 @@ const char *capfile_name(const struct capfile *f, int family, const uint8_t *add
 		    !memcmp(f->names[i].addr, addr, family == 4 ? 4 : 16))
 			return f->names[i].name;
 	return NULL;
+}
+
+const struct ring_feed *capfile_feeds(const struct capfile *f, unsigned int *n)
+{
+	*n = f->nfeeds;
+	return f->feeds;
 }
 
 const struct capfile_name *capfile_names(const struct capfile *f, unsigned int *n)

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ring_format.h"
+
 #define CAPFILE_BLOCK_MAX  (16u << 20)
 #define CAPFILE_IFACES_MAX 65536u      /* over all sections of one file */
 #define CAPFILE_OPTS_MAX   (16u << 20) /* all interfaces' option blobs of one file */
@@ -116,6 +118,9 @@ struct capfile_name {
 	char name[64];	  /* the record's first name, cut to fit; control characters as ? */
 };
 
+/* A file's feed table: what capdump recorded of its rings' feeds. */
+#define CAPFILE_FEEDS_MAX 256 /* entries kept; more are left out */
+
 enum capfile_format { CAPFILE_PCAPNG, CAPFILE_PCAP };
 
 /*
@@ -210,6 +215,17 @@ const char *capfile_name(const struct capfile *f, int family, const uint8_t *add
  * until the next call on the handle.
  */
 const struct capfile_name *capfile_names(const struct capfile *f, unsigned int *n);
+
+/*
+ * The feed table the NRBs read so far hold (docs/pcapng-profile.md, "The
+ * feed table"): the feeds of the rings a file was recorded from, with their
+ * group or prefix, ports and protocol (ring_feed.h: ring_feed_match(),
+ * ring_feed_seqdec()), in file order, each distinct entry once; *n set to
+ * their number (0 for a file without one: another tool's, pcap).  The
+ * entries are as the file has them: hostile input.  Valid until the next
+ * call on the handle.
+ */
+const struct ring_feed *capfile_feeds(const struct capfile *f, unsigned int *n);
 
 /* The name given to capfile_open() (or capfile_open_fd(), _mem()). */
 const char *capfile_path(const struct capfile *f);

@@ -303,9 +303,16 @@ static void test_string(const struct target *tg)
 		s[n] = 'a';
 	snprintf(s + n, sizeof(s) - n, "%s", k->sdef + stem);
 	snprintf(v, sizeof(v), "\"%s\"", s);
-	expect_ok_at(__LINE__, with(tg, v, NULL));
-	if (strcmp((const char *)&conf + tg->off, s))
-		FAILT("%s: stored \"%s\", want \"%s\"", tg->name, (const char *)&conf + tg->off, s);
+	if (k->check && k->check(s)) {
+		/* a syntax of its own (feeds[].proto): its rule refuses a run of
+		 * letters, and says why; its good values are test_feed_proto()'s */
+		expect_value_err(tg, v, k->check(s));
+	} else {
+		expect_ok_at(__LINE__, with(tg, v, NULL));
+		if (strcmp((const char *)&conf + tg->off, s))
+			FAILT("%s: stored \"%s\", want \"%s\"", tg->name,
+			      (const char *)&conf + tg->off, s);
+	}
 	snprintf(v, sizeof(v), "\"%sa\"", s);
 	expect_value_err(tg, v, "longer than");
 	if (k->min > 0)
@@ -653,6 +660,60 @@ static void test_feeds(void)
 		   "feeds[0].port", "unknown key");
 }
 
+static char *dump_str(const struct capd_conf *c);
+
+/* feeds[].proto: seqdec_parse()'s syntax, "" = none, errors at their line */
+static void test_feed_proto(void)
+{
+	static const char *const good[] = { "moldudp64",      "mdp3",
+					    "pitch",	      "seq:0:8:be",
+					    "seq:65535:1:le", "seq:4:2:le",
+					    "seq:12:4:be",    "" };
+	static const char *const bad[] = { "MoldUDP64",	  "mold",	 "moldudp64 ",
+					   "seq",	  "seq:",	 "seq:1:3:be",
+					   "seq:1:8",	  "seq:1:8:xx",	 "seq:65536:4:le",
+					   "seq:-1:4:le", "seq: 1:4:le", "seq:1:4:be:",
+					   "none",	  "seq:1:16:be" };
+	char body[256];
+	unsigned int i;
+
+	EXPECT_OK(feed("{ name = \"A\"; group = \"239.1.1.1\"; }"));
+	T_ASSERT(!strcmp(conf.feeds[0].proto, ""));
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(body, sizeof(body),
+			 "{ name = \"A\"; group = \"239.1.1.1\"; proto = \"%s\"; }", good[i]);
+		EXPECT_OK(feed(body));
+		if (strcmp(conf.feeds[0].proto, good[i]))
+			FAILT("proto \"%s\" stored as \"%s\"", good[i], conf.feeds[0].proto);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* the second feed's, on the fifth line of the file */
+		snprintf(body, sizeof(body),
+			 "{ name = \"A\"; group = \"239.1.1.1\"; proto = \"pitch\"; },\n"
+			 "{ name = \"B\"; group = \"239.1.1.2\";\n"
+			 "  proto = \"%s\"; }",
+			 bad[i]);
+		EXPECT_ERR(feed(body), 5, "feeds[1].proto", "not a protocol: \"moldudp64\"");
+		T_ASSERT(strstr(err, bad[i]));
+	}
+	EXPECT_ERR(feed("{ name = \"A\"; group = \"239.1.1.1\";\n proto = 4; }"), 4,
+		   "feeds[0].proto", "expected a string");
+	EXPECT_ERR(feed("{ name = \"A\"; group = \"239.1.1.1\";\n"
+			" proto = \"seq:00000000000000000000000000001:8:be\"; }"),
+		   4, "feeds[0].proto", "longer than 31 characters");
+
+	/* the dump writes it back as it was given */
+	EXPECT_OK(feed("{ name = \"A\"; group = \"239.1.1.1\"; proto = \"seq:4:4:le\"; },\n"
+		       "{ name = \"B\"; group = \"239.1.1.2\"; }"));
+	{
+		char *d = dump_str(&conf);
+
+		T_ASSERT(strstr(d, "proto = \"seq:4:4:le\";"));
+		T_ASSERT(strstr(d, "proto = \"\";"));
+		free(d);
+	}
+}
+
 static void test_interfaces(void)
 {
 	EXPECT_ERR("ring = { };\n", 1, "capture.interfaces", "missing");
@@ -842,7 +903,8 @@ static void test_round_trip(void)
 		"                 { name = \"enp1s0f1\"; } );\n"
 		"  xsk = { frame_size = 2048; rx_size = 64; fill_size = 65536; frames = 1048576;\n"
 		"          zerocopy = \"off\"; }; };\n"
-		"feeds = ( { name = \"A\"; group = \"239.1.1.1\"; ports = [ 30001, 30002 ]; },\n"
+		"feeds = ( { name = \"A\"; group = \"239.1.1.1\"; ports = [ 30001, 30002 ];\n"
+		"            proto = \"seq:4:4:le\"; },\n"
 		"          { name = \"v6 feed\"; group = \"ff3e::/96\"; },\n"
 		"          { name = \"uni\"; group = \"10.1.0.0/16\"; allow_unicast = true;\n"
 		"            ports = [ 1, 65535 ]; } );\n"
@@ -869,6 +931,7 @@ static void test_round_trip(void)
 	T_ASSERT(strstr(d1, "queues = [ 7, 0, 255 ];"));
 	T_ASSERT(strstr(d1, "mode = \"0600\";\t# "));
 	T_ASSERT(strstr(d1, "allow_unicast = true;"));
+	T_ASSERT(strstr(d1, "proto = \"seq:4:4:le\";"));
 	T_ASSERT(strstr(d1,
 			"textfile = \"/var/lib/prometheus/node-exporter/capd \\\"1\\\".prom\";"));
 	free(d1);
@@ -1036,6 +1099,7 @@ int main(void)
 	walk(capd_conf_table, &tg);
 	T_ASSERT(nkeys >= 30);
 	test_feeds();
+	test_feed_proto();
 	test_interfaces();
 	test_literals_and_syntax();
 	test_metrics_textfile();

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * seqdec.h - sequence decoders for capstat: read the sequence header of a
- * feed's UDP payload (one protocol per file, seqdec_<proto>.c) and say which
- * messages it carries.
+ * seqdec.h - sequence decoders: read the sequence header of a feed's UDP
+ * payload (one protocol per file, seqdec_<proto>.c) and say which messages
+ * it carries.  capd.conf's feeds[].proto, capstat's --proto and the feed
+ * tables of rings and files name a decoder in seqdec_parse()'s syntax.
  *
  * A decoder is pure: it reads at most len bytes of the payload, keeps no
  * state between calls and never fails on any input other than by returning
@@ -42,7 +43,7 @@ enum seqdec_proto {
 	SEQDEC_GENERIC,
 };
 
-/* A parsed --proto specification. */
+/* A parsed protocol specification (feeds[].proto, --proto). */
 struct seqdec {
 	enum seqdec_proto proto;
 	uint32_t offset;    /* generic: where the sequence number starts */
