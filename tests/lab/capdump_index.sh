@@ -155,7 +155,7 @@ python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[200]^
 truncate -s -9 "${files[-1]}.idx"
 "$CAPDUMP" --index "$dir" >"$LAB_TMP/fix.out" || lab_fail "capdump --index failed: $(<"$LAB_TMP/fix.out")"
 cat "$LAB_TMP/fix.out"
-lab_expect_match "salvaged" "$(grep -F "$salvaged:" "$LAB_TMP/fix.out")" ": indexed ("
+lab_expect_match "salvaged" "$(grep -F "$salvaged:" "$LAB_TMP/fix.out")" ": indexed \("
 lab_expect_match "corrupted" "$(grep -F "${files[0]}:" "$LAB_TMP/fix.out")" \
 	"index not trusted \(checksum mismatch \(corrupt\)\), rebuilt"
 lab_expect_match "truncated" "$(grep -F "${files[-1]}:" "$LAB_TMP/fix.out")" \
