@@ -220,7 +220,9 @@ static void feed_packet(struct capindex_build *b, const struct capindex_build_pk
 	struct seqdec_msg m;
 	int i = -1;
 
-	if (p->linktype == PCAPNG_LINKTYPE_ETHERNET && !frame_decode(p->data, p->caplen, &fi))
+	/* no feed table (pcap): nothing to decode */
+	if (b->h.nfeeds && p->linktype == PCAPNG_LINKTYPE_ETHERNET &&
+	    !frame_decode(p->data, p->caplen, &fi))
 		i = feed_of(b, &fi);
 	if (i < 0) {
 		b->h.unattributed++;
