@@ -18,6 +18,10 @@ capd_lab_test(lab_capdump_counters capdump_counters.sh)
 # Output names: rotated files never replace a file, the summary is what is on disk.
 capd_lab_test(lab_capdump_names capdump_names.sh)
 set_tests_properties(lab_capdump_names PROPERTIES TIMEOUT 300)
+# The index beside every closed file: matches it (tshark), rebuilt
+# byte-identical, after SIGKILL and --resume too; corrupt ones rebuilt.
+capd_lab_test(lab_capdump_index capdump_index.sh)
+set_tests_properties(lab_capdump_index PROPERTIES TIMEOUT 180)
 # -w a character device, a FIFO, a symlink, a socket: never replaced.
 capd_lab_test(lab_capdump_target capdump_target.sh)
 

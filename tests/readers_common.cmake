@@ -8,6 +8,14 @@ capd_fuzz_target(fuzz_capfile SOURCES ${PROJECT_SOURCE_DIR}/readers/common/capfi
                  DICT fuzz_capfile.dict SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/capfile_corpus
                  ARGS -max_len=4096)
 
+# The index beside each closed file: live equals rebuilt, corruption and
+# staleness refused, bounded lists.
+capd_unit_test(test_capindex SOURCES unit/test_capindex.c LIBS readcommon PkgConfig::LIBZSTD
+               TIMEOUT 120)
+capd_fuzz_target(fuzz_capindex SOURCES ${PROJECT_SOURCE_DIR}/readers/common/capindex.c
+                 INCLUDES ${PROJECT_SOURCE_DIR}/readers/common DICT fuzz_capindex.dict
+                 SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/capindex_corpus)
+
 # The status files readers announce themselves with (capctl status lists them).
 capd_unit_test(test_reader_status SOURCES unit/test_reader_status.c LIBS readcommon)
 capd_fuzz_target(fuzz_reader_status SOURCES ${PROJECT_SOURCE_DIR}/readers/common/reader_status.c

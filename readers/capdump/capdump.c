@@ -23,6 +23,7 @@
 #include "clock_text.h"
 #include "delivery.h"
 #include "dumpfile.h"
+#include "dumpindex.h"
 #include "filter.h"
 #include "fname.h"
 #include "log.h"
@@ -62,6 +63,7 @@ struct opts {
 	bool packet_flush;	   /* -U */
 	uint64_t start_ns, end_ns; /* -r time range, UTC; 0 = open */
 	const char *resume;
+	bool no_index; /* --no-index: no FILE.idx beside the files written */
 	bool quiet;
 	char *expr;
 	struct textout_opts text;
@@ -104,6 +106,7 @@ struct capdump {
 	struct ringsrc *src; /* the rings read, NULL for files */
 	struct filter *filter;
 	struct dumpfile *df;
+	struct dumpindex *ix; /* NULL: no index written */
 	struct tally t;
 	bool multiqueue[DUMPFILE_MAX_IFACES]; /* epb_queue tells something */
 	unsigned int nifaces;
@@ -180,6 +183,9 @@ static void usage(FILE *f)
 		"             YYYY-mm-ddTHH:MM:SS[.ns]Z or seconds since 1970)\n"
 		"  --resume STATEFILE  continue exactly after the last record a previous run\n"
 		"             wrote to disk\n"
+		"  --no-index write no FILE.idx beside each file closed\n"
+		"  --index [--force] FILE|DIR...  check the indexes of closed files, write\n"
+		"             those missing or not trusted (--force: all); must come first\n"
 		"  -q         no summary at exit\n"
 		"  -K         accepted: checksums are never verified\n"
 		"  -h, --help     print this help and exit\n"
@@ -259,9 +265,10 @@ static int choose_format(struct opts *o)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_RESUME = 256, OPT_START, OPT_END };
+	enum { OPT_RESUME = 256, OPT_START, OPT_END, OPT_NO_INDEX };
 	static const struct option longopts[] = {
 		{ "resume", required_argument, NULL, OPT_RESUME },
+		{ "no-index", no_argument, NULL, OPT_NO_INDEX },
 		{ "start", required_argument, NULL, OPT_START },
 		{ "end", required_argument, NULL, OPT_END },
 		TEXTOUT_LONGOPTS,
@@ -355,6 +362,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_RESUME:
 			o->resume = optarg;
+			break;
+		case OPT_NO_INDEX:
+			o->no_index = true;
 			break;
 		case OPT_START:
 		case OPT_END:
@@ -610,6 +620,7 @@ static void fill_isb(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb)
 	/* Records this reader lost to ring overruns are the OS's drops too. */
 	isb->osdrop = osdrop + d->t.if_lost[if_id];
 	clock_quality(d, if_id, "ended", true, &isb->comment, &isb->custom, &isb->ncustom);
+	dumpindex_isb_info(d->ix, if_id, isb);
 }
 
 /*
@@ -695,6 +706,81 @@ static int track(struct capdump *d, const struct readloop_pkt *p, uint64_t mark)
 				ringsrc_hdr(d->src, p->rec->ring)->format_ns, p->rec->seq + 1);
 }
 
+/* Whether the files written get an index: regular files, unless --no-index. */
+static bool indexing(const struct capdump *d)
+{
+	const char *kind;
+
+	return d->o.out && !d->o.no_index && strcmp(d->o.out, "-") &&
+	       zout_target(d->o.out, &kind) == ZOUT_TARGET_FILE;
+}
+
+/* The index of each file written, with the feed table the file will hold. */
+static int index_setup(struct capdump *d)
+{
+	static struct ring_feed feeds[CAPINDEX_FEEDS_MAX];
+	enum dumpindex_table how;
+	unsigned int i, j, n = 0;
+
+	if (!indexing(d) || d->ix)
+		return 0;
+	how = d->o.pcap		    ? DUMPINDEX_NONE
+	      : d->src		    ? DUMPINDEX_RINGS
+	      : d->o.in.nfiles == 1 ? DUMPINDEX_INPUT
+				    : DUMPINDEX_RESCAN;
+	for (i = 0; how == DUMPINDEX_RINGS && i < ringsrc_count(d->src); i++) {
+		const struct ring_feeds *rf = ringsrc_feeds(d->src, i);
+
+		for (j = 0; j < rf->nfeeds && j < RING_MAX_FEEDS && n < CAPINDEX_FEEDS_MAX; j++)
+			feeds[n++] = rf->feeds[j];
+	}
+	return dumpindex_new(&d->ix, how, feeds, n);
+}
+
+/* A file is complete under its final name: its index beside it. */
+static void on_closed(void *ctx, const char *path)
+{
+	struct capdump *d = ctx;
+
+	dumpindex_closed(d->ix, path, d->df && dumpfile_error(d->df));
+}
+
+/* The packet just written, for its file's index, as the file holds it. */
+static void index_packet(struct capdump *d, const struct readloop_pkt *p,
+			 const struct dumpfile_pkt *w)
+{
+	const struct dumpfile_last *l;
+	struct capindex_build_pkt ip;
+
+	if (!d->ix)
+		return;
+	l = dumpfile_last(d->df);
+	ip = (struct capindex_build_pkt){
+		.offset = l->offset,
+		.if_id = w->if_id,
+		.linktype = PCAPNG_LINKTYPE_ETHERNET,
+		.has_ts = !l->spb,
+		.ts_ns = l->ts_ns,
+		.data = w->data,
+		.caplen = w->caplen,
+		.wirelen = w->wirelen,
+		.dropcount = d->o.pcap ? 0 : w->dropcount,
+	};
+	if (p->frec) {
+		const struct capfile_iface *ci = capfile_iface(p->file, p->if_id);
+
+		ip.linktype = ci->linktype;
+		/* pcapng: read back from the same raw time, units and offset. */
+		if (!d->o.pcap) {
+			ip.dropcount = p->frec->dropcount;
+			ip.ts_ns = p->frec->has_ts
+					   ? p->frec->ts_ns
+					   : (uint64_t)((__int128)ci->tsoffset * 1000000000);
+		}
+	}
+	dumpindex_packet(d->ix, p->file, &ip);
+}
+
 /* From rings: their interfaces and feed names; from files: none yet
  * (ifs NULL), they are added as each file describes them (map_ifaces()). */
 static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pcapng_nrb_rec *names,
@@ -732,6 +818,9 @@ static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pca
 
 	if (d->o.level_set && !fo.compress)
 		pr_warn("-z applies to .zst files only");
+	if (index_setup(d) < 0)
+		return -ENOMEM;
+	fo.closed = d->ix ? on_closed : NULL;
 	r = dumpfile_open(&fo, &d->df, err, sizeof(err));
 	if (r < 0)
 		pr_err("%s", err);
@@ -962,6 +1051,8 @@ static int on_block(void *ctx, const struct capfile *f, const struct capfile_rec
 	}
 	r = dumpfile_block(d->df, copy ? copy : b->data, b->caplen,
 			   b->kind == CAPFILE_NRB || b->kind == CAPFILE_DSB);
+	if (!r && copy)
+		dumpindex_isb_block(d->ix, d->fmap[b->if_id], copy, b->caplen);
 	free(copy);
 	if (r < 0) {
 		d->write_err = r;
@@ -1054,6 +1145,7 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 			d->write_err = r;
 			return r;
 		}
+		index_packet(d, p, &w);
 	} else if (d->df) {
 		/* The loss is told where it happened: on the next packet written. */
 		struct dumpfile_pkt w = {
@@ -1072,6 +1164,7 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 			d->write_err = r;
 			return r;
 		}
+		index_packet(d, p, &w);
 	} else {
 		struct readloop_pkt cut = *p;
 
@@ -1147,6 +1240,8 @@ static int resume_finish(struct capdump *d)
 	} else if (f.name[0] && !d->o.quiet) {
 		fprintf(stderr, "capdump: %s completed up to its last flush\n", f.name);
 	}
+	if (f.name[0] && !f.removed && indexing(d))
+		dumpindex_file(f.name);
 	d->carry_lost = d->rs.lost + f.lost;
 	d->pending_drop = d->carry_lost;
 	if (!d->rs.part[0])
@@ -1281,6 +1376,28 @@ static int run(struct capdump *d)
 	return r < 0 ? r : 0;
 }
 
+/* capdump --index [--force] FILE|DIR... */
+static int index_main(int argc, char **argv)
+{
+	bool force = false;
+	int i, n = 0;
+
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--force"))
+			force = true;
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			pr_err("--index takes --force and files or directories, not %s", argv[i]);
+			return 2;
+		} else
+			argv[2 + n++] = argv[i];
+	}
+	if (!n) {
+		pr_err("--index: name the files or directories to index");
+		return 2;
+	}
+	return dumpindex_command(argv + 2, n, force);
+}
+
 int main(int argc, char **argv)
 {
 	static struct capdump d;
@@ -1295,6 +1412,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	argv[0] = "capdump"; /* getopt's messages name the program, not its path */
+	if (argc > 1 && !strcmp(argv[1], "--index"))
+		return index_main(argc, argv);
 	if (parse_args(argc, argv, &d.o) < 0)
 		return 2;
 	stop = readopt_signals();
@@ -1338,6 +1457,7 @@ int main(int argc, char **argv)
 	}
 	rc = dumpfile_close(d.df);
 	d.df = NULL;
+	dumpindex_free(d.ix);
 	if (!r)
 		r = rc;
 	/* The last flush, at close, may be the one that fails (a full disk). */

@@ -55,6 +55,7 @@ struct dumpfile {
 	unsigned int nkept;
 	struct dumpfile_kept *kept; /* closed files, oldest first (-W) */
 	int err;
+	struct dumpfile_last last; /* the last packet written */
 };
 
 static bool rotating(const struct dumpfile *d)
@@ -455,8 +456,14 @@ static void retire(struct dumpfile *d, const char *closed, bool another)
 	}
 	while (d->nkept && d->nkept + another > d->o.max_files) {
 		k = &d->kept[0];
-		if (k->name && !lstat(k->name, &st) && st.st_dev == k->dev && st.st_ino == k->ino)
+		if (k->name && !lstat(k->name, &st) && st.st_dev == k->dev && st.st_ino == k->ino) {
+			char idx[4096 + 8];
+
 			unlink(k->name);
+			/* and capdump's index of it (FILE.idx, capindex.h) */
+			if ((size_t)snprintf(idx, sizeof(idx), "%s.idx", k->name) < sizeof(idx))
+				unlink(idx);
+		}
 		free(k->name);
 		memmove(d->kept, d->kept + 1, --d->nkept * sizeof(*d->kept));
 	}
@@ -825,6 +832,8 @@ int dumpfile_write(struct dumpfile *d, const struct dumpfile_pkt *p)
 		/* The new file's headers took hbuf. */
 		encode_packet(d, &e, spb, ts_ns);
 	}
+	d->last =
+		(struct dumpfile_last){ .offset = zout_bytes_in(d->z), .ts_ns = ts_ns, .spb = spb };
 	zout_mark(d->z, d->packets + 1);
 	r = emit(d, d->hbuf, n);
 	if (r < 0)
@@ -910,4 +919,14 @@ unsigned int dumpfile_files(const struct dumpfile *d)
 const char *dumpfile_current(const struct dumpfile *d)
 {
 	return d->name;
+}
+
+const struct dumpfile_last *dumpfile_last(const struct dumpfile *d)
+{
+	return &d->last;
+}
+
+int dumpfile_error(const struct dumpfile *d)
+{
+	return d->err;
 }

@@ -236,4 +236,16 @@ unsigned int dumpfile_nifaces(const struct dumpfile *d);    /* interfaces known 
 unsigned int dumpfile_files(const struct dumpfile *d);	    /* files opened */
 const char *dumpfile_current(const struct dumpfile *d);
 
+/* The packet dumpfile_write() wrote last, for capdump's index. */
+struct dumpfile_last {
+	uint64_t offset; /* its block (pcap: record) in the file's uncompressed stream */
+	uint64_t ts_ns;	 /* its time as written, UTC ns (0: none) */
+	bool spb;	 /* written as an SPB: no timestamp */
+};
+const struct dumpfile_last *dumpfile_last(const struct dumpfile *d);
+
+/* The output's sticky error (0: none): a file closed after one holds its
+ * packets up to its last flush only. */
+int dumpfile_error(const struct dumpfile *d);
+
 #endif

@@ -1634,6 +1634,11 @@ uint64_t capfile_offset(const struct capfile *f)
 	return f->off;
 }
 
+uint64_t capfile_block_offset(const struct capfile *f)
+{
+	return f->blk_off;
+}
+
 void capfile_carry(struct capfile *f, bool on)
 {
 	f->carry = on;

@@ -238,6 +238,10 @@ int capfile_compressed(const struct capfile *f);
 /* Decompressed bytes consumed: the end of the last block read. */
 uint64_t capfile_offset(const struct capfile *f);
 
+/* Where the block (pcap: record) of the packet capfile_next() last returned
+ * starts, in decompressed bytes from the start of the file. */
+uint64_t capfile_block_offset(const struct capfile *f);
+
 /* NULL is ok.  Closes the file unless it came from capfile_open_fd(). */
 void capfile_close(struct capfile *f);
 

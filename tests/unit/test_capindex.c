@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_capindex - the index of a capture file: what a writer builds while
+ * it writes equals, byte for byte, what a rebuild reads back from the file
+ * (plain and zstd); the round trip; every byte flipped and every truncation
+ * of a written index refused; an index of another version of its file
+ * (size, mtime, content) never trusted; the bounded lists stay bounded.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "capindex.h"
+#include "capindex_build.h"
+#include "pcapng.h"
+#include "test.h"
+
+#define T0    1700000000000000000ull
+#define NPKTS 3000
+
+static uint8_t file[8u << 20];
+static size_t flen;
+
+/* Ethernet + IPv4 + UDP to group 239.1.1.g, port 30000+g; payload: u32 BE seq. */
+static uint32_t frame(uint8_t *f, unsigned int g, uint32_t seq, uint32_t extra)
+{
+	uint32_t udp = 8 + 4 + extra, ip = 20 + udp;
+
+	memset(f, 0, 14 + ip);
+	f[0] = 0x01, f[1] = 0x00, f[2] = 0x5e, f[5] = (uint8_t)g;
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = (uint8_t)(ip >> 8), f[17] = (uint8_t)ip;
+	f[22] = 1, f[23] = 17;
+	f[26] = 10, f[29] = 1;
+	f[30] = 239, f[31] = 1, f[32] = 1, f[33] = (uint8_t)g;
+	f[34] = 0x30, f[35] = 0x39;
+	f[36] = (uint8_t)((30000 + g) >> 8), f[37] = (uint8_t)(30000 + g);
+	f[38] = (uint8_t)(udp >> 8), f[39] = (uint8_t)udp;
+	f[42] = (uint8_t)(seq >> 24), f[43] = (uint8_t)(seq >> 16);
+	f[44] = (uint8_t)(seq >> 8), f[45] = (uint8_t)seq;
+	return 14 + ip;
+}
+
+static void put(const void *p, size_t n)
+{
+	T_ASSERT(n && flen + n <= sizeof(file));
+	memcpy(file + flen, p, n);
+	flen += n;
+}
+
+static void feed_def(struct ring_feed *f, const char *name, unsigned int g)
+{
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->family = 4;
+	f->prefix_len = 32;
+	f->addr[0] = 239, f->addr[1] = 1, f->addr[2] = 1, f->addr[3] = (uint8_t)g;
+}
+
+/*
+ * A pcapng file of two feeds (g 1: seq with a gap every 500; g 2) and
+ * foreign traffic, written into file[] while the "live" builder b is told
+ * every packet with its offset, as capdump does.
+ */
+static void make_file(struct capindex_build *b)
+{
+	static uint8_t blk[70000];
+	struct pcapng_nrb_rec names[2] = { { AF_INET, { 239, 1, 1, 1 }, "feedA" },
+					   { AF_INET, { 239, 1, 1, 2 }, "feedB" } };
+	struct ring_feed feeds[2];
+	uint8_t f[2048];
+	uint32_t seq = 100, len;
+	unsigned int i;
+
+	flen = 0;
+	put(blk, pcapng_shb(blk, sizeof(blk), &(struct pcapng_shb_info){ .userappl = "t" }));
+	put(blk, pcapng_idb(blk, sizeof(blk),
+			    &(struct pcapng_idb_info){ .linktype = 1, .snaplen = 65535 }));
+	put(blk, pcapng_nrb(blk, sizeof(blk), names, 2));
+	feed_def(&feeds[0], "feedA", 1);
+	feed_def(&feeds[1], "feedB", 2);
+	capindex_build_begin(b);
+	capindex_build_feeds(b, feeds, 2);
+	for (i = 0; i < NPKTS; i++) {
+		unsigned int g = i % 3 + 1; /* 3: no feed */
+		uint64_t ts = T0 + (uint64_t)i * 7000000u;
+		struct pcapng_epb_info e = { .ts = ts,
+					     .queue = UINT32_MAX,
+					     .packetid = PCAPNG_ABSENT };
+
+		if (g == 1 && i % 1500 == 0)
+			seq += 7; /* a gap of 7 messages */
+		len = frame(f, g, g == 1 ? seq++ : i, i % 900);
+		e.caplen = e.wirelen = len;
+		e.data = f;
+		e.dropcount = i == 42 ? 5 : 0;
+		capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = flen,
+								       .linktype = 1,
+								       .has_ts = true,
+								       .ts_ns = ts,
+								       .data = f,
+								       .caplen = len,
+								       .wirelen = len,
+								       .dropcount = e.dropcount });
+		put(blk, pcapng_epb(blk, sizeof(blk), &e));
+	}
+	put(blk, pcapng_isb(blk, sizeof(blk),
+			    &(struct pcapng_isb_info){ .ts = T0,
+						       .starttime = PCAPNG_ABSENT,
+						       .endtime = PCAPNG_ABSENT,
+						       .ifrecv = 4000,
+						       .ifdrop = 3,
+						       .filteraccept = PCAPNG_ABSENT,
+						       .osdrop = 11,
+						       .usrdeliv = NPKTS }));
+	capindex_build_isb(b, 0,
+			   CAPINDEX_IFRECV | CAPINDEX_IFDROP | CAPINDEX_OSDROP | CAPINDEX_USRDELIV,
+			   4000, 3, 11, 0, NPKTS);
+}
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	T_ASSERT(fd >= 0);
+	T_ASSERT(write(fd, p, n) == (ssize_t)n);
+	close(fd);
+}
+
+static size_t read_file(const char *path, uint8_t *p, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	T_ASSERT(fd >= 0);
+	n = read(fd, p, cap);
+	close(fd);
+	T_ASSERT(n > 0 && (size_t)n < cap);
+	return (size_t)n;
+}
+
+/* The live index equals the rebuilt one, byte for byte. */
+static void test_live_equals_rebuild(const char *dir, bool zstd)
+{
+	static uint8_t live[4u << 20], rebuilt[4u << 20], z[8u << 20];
+	char data[300], idx[310], err[512];
+	struct capindex_build *b;
+	size_t nl, nr;
+
+	T_ASSERT(capindex_build_new(&b) == 0);
+	make_file(b);
+	snprintf(data, sizeof(data), "%s/a.pcapng%s", dir, zstd ? ".zst" : "");
+	snprintf(idx, sizeof(idx), "%s.idx", data);
+	if (zstd) {
+		size_t zn = ZSTD_compress(z, sizeof(z), file, flen, 1);
+
+		T_ASSERT(!ZSTD_isError(zn));
+		write_file(data, z, zn);
+	} else {
+		write_file(data, file, flen);
+	}
+	T_EQ(capindex_build_write(b, data), 0);
+	nl = read_file(idx, live, sizeof(live));
+	unlink(idx);
+	T_EQ(capindex_build_file(data, err, sizeof(err)), 0);
+	nr = read_file(idx, rebuilt, sizeof(rebuilt));
+	T_EQ(nl, nr);
+	T_ASSERT(!memcmp(live, rebuilt, nl));
+	capindex_build_free(b);
+}
+
+static void test_round_trip(const char *dir)
+{
+	char data[300], why[512];
+	const struct capindex_feed *fa, *fb;
+	const struct capindex_hdr *h;
+	const struct capindex_pos *p;
+	struct capindex *ix;
+	unsigned int i;
+
+	snprintf(data, sizeof(data), "%s/a.pcapng", dir);
+	T_EQ(capindex_load(data, &ix, why, sizeof(why)), 0);
+	h = capindex_hdr(ix);
+	T_EQ(h->packets, NPKTS);
+	T_EQ(h->first_ns, T0);
+	T_EQ(h->last_ns, T0 + (uint64_t)(NPKTS - 1) * 7000000u);
+	T_EQ(h->unattributed, NPKTS / 3);
+	T_EQ(h->nfeeds, 2);
+	T_EQ(h->nifaces, 1);
+	T_EQ(capindex_iface(ix, 0)->packets, NPKTS);
+	T_EQ(capindex_iface(ix, 0)->dropcount, 5);
+	T_EQ(capindex_iface(ix, 0)->ifdrop, 3);
+	T_EQ(capindex_iface(ix, 0)->osdrop, 11);
+	T_EQ(capindex_iface(ix, 0)->present & CAPINDEX_FILTERACCEPT, 0);
+	fa = capindex_feed(ix, 0);
+	fb = capindex_feed(ix, 1);
+	T_ASSERT(!strcmp(fa->name, "feedA") && !strcmp(fb->name, "feedB"));
+	T_EQ(fa->packets, NPKTS / 3);
+	T_EQ(fb->packets, NPKTS / 3);
+	T_EQ(fa->first_ns, T0);
+	T_EQ(fb->first_ns, T0 + 7000000u);
+	T_EQ(fa->proto, CAPINDEX_PROTO_NONE); /* the feed table says none */
+	T_ASSERT(capindex_feed(ix, 2) == NULL);
+	/* Positions: in order, every 100 ms slot, and seek finds the start. */
+	T_ASSERT(h->npos > 100);
+	for (i = 1; i < h->npos; i++)
+		T_ASSERT(capindex_pos(ix, i)->ts_ns / CAPINDEX_POS_NS >
+				 capindex_pos(ix, i - 1)->ts_ns / CAPINDEX_POS_NS ||
+			 capindex_pos(ix, i)->offset >=
+				 capindex_pos(ix, i - 1)->offset + CAPINDEX_POS_BYTES);
+	p = capindex_seek(ix, T0 + 5000000000ull);
+	T_ASSERT(p && p->max_before < T0 + 5000000000ull);
+	T_ASSERT(p + 1 > capindex_pos(ix, h->npos - 1) || p[1].max_before >= T0 + 5000000000ull);
+	T_ASSERT(p->ts_ns >= T0 + 5000000000ull - CAPINDEX_POS_NS);
+	T_ASSERT(capindex_seek(ix, 0) == capindex_pos(ix, 0));
+	capindex_free(ix);
+}
+
+/* Every byte flipped, every truncation: refused, never trusted. */
+static void test_corruption(const char *dir)
+{
+	static uint8_t buf[4u << 20], bad[4u << 20];
+	char data[300], idx[310], why[512];
+	struct capindex *ix;
+	size_t n, i;
+	int r;
+
+	snprintf(data, sizeof(data), "%s/a.pcapng", dir);
+	snprintf(idx, sizeof(idx), "%s.idx", data);
+	n = read_file(idx, buf, sizeof(buf));
+	T_EQ(capindex_parse(buf, n, &ix, why, sizeof(why)), 0);
+	capindex_free(ix);
+	for (i = 0; i < n; i++) {
+		memcpy(bad, buf, n);
+		bad[i] ^= 0x20;
+		r = capindex_parse(bad, n, &ix, why, sizeof(why));
+		if (r >= 0)
+			T_FAIL("byte %zu flipped: accepted", i);
+		T_ASSERT(ix == NULL && (r == -EBADMSG || r == -EPROTONOSUPPORT));
+	}
+	for (i = 0; i < n; i++) {
+		r = capindex_parse(buf, i, &ix, why, sizeof(why));
+		if (r != -EBADMSG)
+			T_FAIL("truncated to %zu: %d", i, r);
+	}
+	/* And through the file: corrupt, then truncated, then gone. */
+	memcpy(bad, buf, n);
+	bad[n / 2] ^= 1;
+	write_file(idx, bad, n);
+	T_EQ(capindex_load(data, &ix, why, sizeof(why)), -EBADMSG);
+	write_file(idx, buf, n - 1);
+	T_EQ(capindex_load(data, &ix, why, sizeof(why)), -EBADMSG);
+	unlink(idx);
+	T_EQ(capindex_load(data, &ix, why, sizeof(why)), -ENOENT);
+	write_file(idx, buf, n);
+	T_EQ(capindex_load(data, &ix, why, sizeof(why)), 0);
+	capindex_free(ix);
+}
+
+/* An index of another version of its file is never trusted. */
+static void test_stale(const char *dir)
+{
+	char data[300], why[512];
+	struct timespec ts[2];
+	struct capindex *ix;
+	struct stat st;
+	uint8_t c;
+	int fd;
+
+	snprintf(data, sizeof(data), "%s/a.pcapng", dir);
+	T_ASSERT(stat(data, &st) == 0);
+	/* older or newer than its file */
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	ts[1].tv_nsec = (ts[1].tv_nsec + 1) % 1000000000;
+	T_ASSERT(utimensat(AT_FDCWD, data, ts, 0) == 0);
+	T_EQ(capindex_load(data, &ix, why, sizeof(why)), -ESTALE);
+	ts[1] = st.st_mtim;
+	T_ASSERT(utimensat(AT_FDCWD, data, ts, 0) == 0);
+	T_EQ(capindex_load(data, &ix, why, sizeof(why)), 0);
+	capindex_free(ix);
+	/* the same size and time, another content */
+	fd = open(data, O_RDWR);
+	T_ASSERT(fd >= 0 && pread(fd, &c, 1, st.st_size - 100) == 1);
+	c ^= 0xff;
+	T_ASSERT(pwrite(fd, &c, 1, st.st_size - 100) == 1);
+	close(fd);
+	T_ASSERT(utimensat(AT_FDCWD, data, ts, 0) == 0);
+	T_EQ(capindex_load(data, &ix, why, sizeof(why)), -ESTALE);
+	T_ASSERT(ix == NULL);
+	/* grown */
+	fd = open(data, O_WRONLY | O_APPEND);
+	T_ASSERT(fd >= 0 && write(fd, &c, 1) == 1);
+	close(fd);
+	T_EQ(capindex_load(data, &ix, why, sizeof(why)), -ESTALE);
+}
+
+/* Gaps: all counted, CAPINDEX_GAPS_MAX listed; positions bounded. */
+static void test_bounds(void)
+{
+	struct seqdec dec;
+	struct capindex_build *b;
+	struct ring_feed fd;
+	struct capindex *ix;
+	uint8_t f[256], *buf;
+	size_t len;
+	uint32_t i, len1, seq = 1;
+	char why[256];
+	int fdd;
+
+	T_ASSERT(capindex_build_new(&b) == 0);
+	feed_def(&fd, "seq", 1);
+	capindex_build_begin(b);
+	capindex_build_feeds(b, &fd, 1);
+	T_EQ(seqdec_parse("seq:0:4:be", &dec), 0);
+	capindex_build_set_proto(b, 0, &dec);
+	for (i = 0; i < 100; i++) {
+		len1 = frame(f, 1, seq, 0);
+		seq += 3; /* two missing each time */
+		capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = i * 100u,
+								       .linktype = 1,
+								       .has_ts = true,
+								       .ts_ns = T0 + i,
+								       .data = f,
+								       .caplen = len1,
+								       .wirelen = len1 });
+	}
+	/* one late, one of the same number */
+	len1 = frame(f, 1, 5, 0);
+	capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = 100000,
+							       .linktype = 1,
+							       .has_ts = true,
+							       .ts_ns = T0 + 200,
+							       .data = f,
+							       .caplen = len1,
+							       .wirelen = len1 });
+	/* positions: one per packet (each in a new slot), past the bound */
+	for (i = 0; i < CAPINDEX_POS_MAX + 1000; i++)
+		capindex_build_packet(b,
+				      &(struct capindex_build_pkt){
+					      .offset = 200000 + (uint64_t)i * 10,
+					      .linktype = 1,
+					      .has_ts = true,
+					      .ts_ns = T0 + (uint64_t)(i + 1) * CAPINDEX_POS_NS * 4,
+					      .data = f,
+					      .caplen = 10,
+					      .wirelen = 10 });
+	fdd = open("/dev/null", O_RDONLY);
+	T_ASSERT(fdd >= 0);
+	/* /dev/null is not a regular file: identify refuses it */
+	T_EQ(capindex_build_encode(b, fdd, &buf, &len), -ENXIO);
+	close(fdd);
+	fdd = open("/proc/self/exe", O_RDONLY);
+	T_EQ(capindex_build_encode(b, fdd, &buf, &len), 0);
+	close(fdd);
+	T_EQ(capindex_parse(buf, len, &ix, why, sizeof(why)), 0);
+	free(buf);
+	T_EQ(capindex_feed(ix, 0)->gaps, 99);
+	T_EQ(capindex_feed(ix, 0)->missing, 198);
+	T_EQ(capindex_feed(ix, 0)->ngaps, CAPINDEX_GAPS_MAX);
+	T_EQ(capindex_feed(ix, 0)->gap[0].from, 2);
+	T_EQ(capindex_feed(ix, 0)->gap[0].to, 4);
+	T_EQ(capindex_feed(ix, 0)->late, 1);
+	T_EQ(capindex_feed(ix, 0)->seq_first, 1);
+	T_EQ(capindex_feed(ix, 0)->seq_last, 298);
+	T_EQ(capindex_feed(ix, 0)->proto, CAPINDEX_PROTO_GENERIC);
+	T_ASSERT(capindex_hdr(ix)->npos <= CAPINDEX_POS_MAX);
+	T_ASSERT(capindex_hdr(ix)->npos > CAPINDEX_POS_MAX / 2);
+	T_EQ(capindex_hdr(ix)->pos_ns, 2ull * CAPINDEX_POS_NS);
+	capindex_free(ix);
+	capindex_build_free(b);
+}
+
+int main(void)
+{
+	const char *dir = t_tmpdir("test_capindex");
+
+	test_live_equals_rebuild(dir, true);
+	test_live_equals_rebuild(dir, false);
+	test_round_trip(dir);
+	test_corruption(dir);
+	test_stale(dir);
+	test_bounds();
+	return T_EXIT_PASS;
+}
