@@ -720,7 +720,7 @@ static int index_setup(struct capdump *d)
 {
 	static struct ring_feed feeds[CAPINDEX_FEEDS_MAX];
 	enum dumpindex_table how;
-	unsigned int i, j, n = 0;
+	unsigned int i, n = 0;
 
 	if (!indexing(d) || d->ix)
 		return 0;
@@ -728,12 +728,11 @@ static int index_setup(struct capdump *d)
 	      : d->src		    ? DUMPINDEX_RINGS
 	      : d->o.in.nfiles == 1 ? DUMPINDEX_INPUT
 				    : DUMPINDEX_RESCAN;
-	for (i = 0; how == DUMPINDEX_RINGS && i < ringsrc_count(d->src); i++) {
-		const struct ring_feeds *rf = ringsrc_feeds(d->src, i);
-
-		for (j = 0; j < rf->nfeeds && j < RING_MAX_FEEDS && n < CAPINDEX_FEEDS_MAX; j++)
-			feeds[n++] = rf->feeds[j];
-	}
+	/* The feed table as the files carry it (feed_table()) and as a rebuild
+	 * reads it back: the same index either way. */
+	for (i = 0; how == DUMPINDEX_RINGS && i < d->nfeeds && n < CAPINDEX_FEEDS_MAX; i++)
+		if (pcapng_feed_decode(&d->feed_opt[i], sizeof(d->feed_opt[i]), &feeds[n]) == 0)
+			n++;
 	return dumpindex_new(&d->ix, how, feeds, n);
 }
 

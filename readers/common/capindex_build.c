@@ -9,6 +9,7 @@
 
 #include "capfile.h"
 #include "capindex_build.h"
+#include "ring_feed.h"
 #include "frame.h"
 #include "pcapng.h"
 
@@ -48,16 +49,10 @@ void capindex_build_free(struct capindex_build *b)
 	free(b);
 }
 
-/*
- * >>> The one place the feed table's protocol is read. <<<
- * struct ring_feed has no protocol yet (another change adds it from its
- * reserved space, with the decoders in lib/): until then no feed has one.
- */
+/* The decoder of a feed's protocol, from the feed table (capd.conf's feeds[].proto). */
 bool capindex_build_feed_proto(const struct ring_feed *f, struct seqdec *d)
 {
-	(void)f;
-	(void)d;
-	return false;
+	return ring_feed_seqdec(f, d) == 0;
 }
 
 static uint8_t proto_code(const struct seqdec *d)
@@ -141,37 +136,16 @@ int capindex_build_feeds(struct capindex_build *b, const struct ring_feed *feeds
 	return 0;
 }
 
-static bool prefix_holds(const uint8_t *net, unsigned int bits, const uint8_t *addr)
-{
-	unsigned int full = bits / 8, rest = bits % 8, i;
-
-	/* per packet: a loop, not a call */
-	for (i = 0; i < full; i++)
-		if (net[i] != addr[i])
-			return false;
-	return !rest || !((net[full] ^ addr[full]) & (uint8_t)(0xff << (8 - rest)));
-}
-
-/* The feed of frame fi: its index, or -1. */
+/* The feed of frame fi, by capd's own rule (ring_feed_match()): its index, or -1. */
 static int feed_of(const struct capindex_build *b, const struct frame_info *fi)
 {
-	unsigned int i, k;
 	int fam = fi->family == AF_INET ? 4 : fi->family == AF_INET6 ? 6 : 0;
+	int r;
 
-	for (i = 0; fam && i < b->h.nfeeds; i++) {
-		const struct ring_feed *d = &b->defs[i];
-
-		if (d->family != fam || !prefix_holds(d->addr, d->prefix_len, fi->dst))
-			continue;
-		if (!d->nports)
-			return (int)i;
-		if (fi->proto != 17)
-			continue;
-		for (k = 0; k < d->nports; k++)
-			if (d->ports[k] == fi->dport)
-				return (int)i;
-	}
-	return -1;
+	if (!fam)
+		return -1;
+	r = ring_feed_match(b->defs, b->h.nfeeds, fam, fi->dst, fi->proto == 17 ? fi->dport : 0);
+	return r < 0 ? -1 : r;
 }
 
 /* A gap, a late packet, a new session: from the messages packet m carries. */
