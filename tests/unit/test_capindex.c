@@ -16,6 +16,7 @@
 
 #include "capindex.h"
 #include "capindex_build.h"
+#include "pcapng_feed.h"
 #include "pcapng.h"
 #include "test.h"
 
@@ -73,6 +74,8 @@ static void make_file(struct capindex_build *b)
 	struct pcapng_nrb_rec names[2] = { { AF_INET, { 239, 1, 1, 1 }, "feedA" },
 					   { AF_INET, { 239, 1, 1, 2 }, "feedB" } };
 	struct ring_feed feeds[2];
+	struct pcapng_feed opt[2];
+	struct pcapng_custom c[2];
 	uint8_t f[2048];
 	uint32_t seq = 100, len;
 	unsigned int i;
@@ -81,9 +84,18 @@ static void make_file(struct capindex_build *b)
 	put(blk, pcapng_shb(blk, sizeof(blk), &(struct pcapng_shb_info){ .userappl = "t" }));
 	put(blk, pcapng_idb(blk, sizeof(blk),
 			    &(struct pcapng_idb_info){ .linktype = 1, .snaplen = 65535 }));
-	put(blk, pcapng_nrb(blk, sizeof(blk), names, 2));
 	feed_def(&feeds[0], "feedA", 1);
 	feed_def(&feeds[1], "feedB", 2);
+	/* The feed table as capdump writes it: custom options of the NRB. */
+	for (i = 0; i < 2; i++) {
+		pcapng_feed_encode(&opt[i], &feeds[i]);
+		c[i] = (struct pcapng_custom){ .code = PCAPNG_OPT_CUSTOM_BIN,
+					       .pen = PCAPNG_PEN,
+					       .data = &opt[i],
+					       .len = sizeof(opt[i]) };
+		pcapng_feed_decode(&opt[i], sizeof(opt[i]), &feeds[i]);
+	}
+	put(blk, pcapng_nrb_custom(blk, sizeof(blk), names, 2, c, 2));
 	capindex_build_begin(b);
 	capindex_build_feeds(b, feeds, 2);
 	for (i = 0; i < NPKTS; i++) {
