@@ -31,9 +31,15 @@ start() {
 	lab_on_exit "kill ${pids[$name]} 2>/dev/null || true"
 }
 
-# files DIR: its files in name order (C locale), in the array files.
+# files DIR: its capture files in name order (C locale), in the array
+# files; each must have its index (FILE.idx) beside it.
 list() {
-	mapfile -t files < <(find "$1" -type f | LC_ALL=C sort)
+	local f
+
+	mapfile -t files < <(find "$1" -type f ! -name '*.idx' | LC_ALL=C sort)
+	for f in "${files[@]}"; do
+		[[ -f $f.idx ]] || lab_fail "$f has no index"
+	done
 }
 
 # judge WHAT N FILE...: complete files that, read in the order given, hold
@@ -107,11 +113,11 @@ replay() {
 mkdir -p "$out/r"
 # new NAME: the files of out/r not in out/NAME.before, in name order.
 snap() {
-	find "$out/r" -type f | LC_ALL=C sort >"$LAB_TMP/$1.before"
+	find "$out/r" -type f ! -name '*.idx' | LC_ALL=C sort >"$LAB_TMP/$1.before"
 	(cd "$out/r" && sha256sum -- *) >"$LAB_TMP/$1.sums" 2>/dev/null || true
 }
 new_files() {
-	mapfile -t files < <(find "$out/r" -type f | LC_ALL=C sort |
+	mapfile -t files < <(find "$out/r" -type f ! -name '*.idx' | LC_ALL=C sort |
 		LC_ALL=C comm -13 "$LAB_TMP/$1.before" -)
 }
 # number FILE: the NNNNN of z_NNNNN_STAMP.pcapng, in LAB_REPLY.

@@ -15,7 +15,7 @@ capd_lab_start
 
 # record DIR ARGS...: capdump while SENDER_ARGS traffic flows; sets files.
 record() {
-	local dir=$1 pid
+	local dir=$1 pid f
 	shift
 	mkdir -p "$dir"
 	"$CAPDUMP" -i "$CAPD_RING" -q "$@" &
@@ -26,8 +26,11 @@ record() {
 	sleep 0.5
 	kill -INT $pid
 	wait $pid || lab_fail "capdump $* exited with $?"
-	mapfile -t files < <(find "$dir" -type f | sort)
+	mapfile -t files < <(find "$dir" -type f ! -name '*.idx' | sort)
 	echo "$*: ${#files[@]} files"
+	for f in "${files[@]}"; do
+		[[ -f $f.idx ]] || lab_fail "$f has no index"
+	done
 	ls -l "$dir"
 	! find "$dir" -name '.*.part' | grep -q . || lab_fail "temporary files left in $dir"
 }
