@@ -25,4 +25,11 @@
 int file_replace(const char *path, mode_t mode, bool durable,
 		 void (*fill)(FILE *f, const void *ctx), const void *ctx);
 
+/*
+ * fsync(2) the directory path is in, so that a file created or renamed
+ * there survives a power loss (file_replace() does not do it).
+ * @return 0, or -errno.
+ */
+int file_sync_dir(const char *path);
+
 #endif

@@ -152,29 +152,12 @@ static void write_state(FILE *f, const void *ctx)
 			(unsigned long long)s->rings[i].id, s->rings[i].path);
 }
 
-/* fsync the directory path is in: a rename in it survives a power loss. */
-static int sync_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[RESUME_PATH_MAX];
-	int fd, r = 0;
-
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
 int resume_save(const char *path, const struct resume_state *s, bool durable)
 {
 	/* The data it describes were synced before (zout sync_flush). */
 	int r = file_replace(path, 0644, true, write_state, s);
 
-	return r || !durable ? r : sync_dir(path);
+	return r || !durable ? r : file_sync_dir(path);
 }
 
 /* part is what zout names final's temporary file: ".NAME.part" beside it. */
@@ -420,7 +403,7 @@ int resume_finish_part(const struct resume_state *s, struct resume_finished *f)
 	if (!r && rename(s->part, f->name) < 0)
 		r = -errno;
 	if (!r)
-		r = sync_dir(f->name);
+		r = file_sync_dir(f->name);
 out:
 	close(fd);
 	if (r)

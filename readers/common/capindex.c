@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "capindex.h"
+#include "file_replace.h"
 
 /* The layouts are the file format: any change is a new version. */
 _Static_assert(sizeof(struct capindex_hdr) == 144, "capindex_hdr layout");
@@ -475,28 +476,6 @@ const struct capindex_pos *capindex_seek(const struct capindex *ix, uint64_t t_n
 	return &ix->pos[lo];
 }
 
-/* fsync the directory of path, so that a rename in it is durable. */
-static int sync_dir(const char *path)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	int fd, r = 0;
-
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
 int capindex_store(const char *data_path, const void *buf, size_t len)
 {
 	char final[PATH_MAX], tmp[PATH_MAX];
@@ -542,7 +521,7 @@ int capindex_store(const char *data_path, const void *buf, size_t len)
 		r = -errno;
 		goto fail;
 	}
-	return sync_dir(final);
+	return file_sync_dir(final);
 fail:
 	if (fd >= 0)
 		close(fd);
