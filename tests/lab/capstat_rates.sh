@@ -49,8 +49,11 @@ wait $spid || lab_fail "capstat exited with $?: $(<"$LAB_TMP/capstat.err")"
 wait $dpid || lab_fail "capdump exited with $?: $(<"$LAB_TMP/capdump.err")"
 echo "capdump: $(tail -n 1 "$LAB_TMP/capdump.err")"
 # The recording per feed and whole second of its stamps: "GROUP END_S COUNT".
+# The second is the text before the point: as a double, an epoch of 1.8e9 s
+# with 9 decimals rounds x.99999999988 up to the next second.
 tshark -r "$rec" -T fields -e ip.dst -e frame.time_epoch |
-	awk '{ n[$1 " " int($2) + 1]++ } END { for (k in n) print k, n[k] }' >"$LAB_TMP/file.iv"
+	awk '{ split($2, t, "."); n[$1 " " t[1] + 1]++ } END { for (k in n) print k, n[k] }' \
+		>"$LAB_TMP/file.iv"
 
 ts_source=$(jq -r -s 'map(select(.type == "clock")) | last | .clock.ts_source' "$live")
 echo "capd's stamps on veth: $ts_source"
