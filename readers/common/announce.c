@@ -185,6 +185,15 @@ void announce_update(struct announce *a, bool idle)
 		announce_write(a, &(unsigned int){ 0 });
 }
 
+void announce_archive(struct announce *a, const struct reader_status_archive *ar)
+{
+	if (!a)
+		return;
+	a->st.archive = *ar;
+	if (a->nfiles)
+		announce_write(a, &(unsigned int){ 0 });
+}
+
 void announce_close(struct announce *a)
 {
 	unsigned int i;

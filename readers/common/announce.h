@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "reader_status.h"
 #include "ringsrc.h"
 
 struct announce;
@@ -41,6 +42,10 @@ int announce_open(struct announce **a, const struct ringsrc *src, const char *pr
  * call, or when idle (nothing was read).
  */
 void announce_update(struct announce *a, bool idle);
+
+/* The archive a recorder keeps (reader_status.h), written at once and
+ * with every later update; a may be NULL. */
+void announce_archive(struct announce *a, const struct reader_status_archive *ar);
 
 /* Remove the status files; a may be NULL. */
 void announce_close(struct announce *a);

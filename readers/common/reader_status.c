@@ -15,10 +15,14 @@
 	LINE("ring generation= next_seq= position= records= lost= laps= last_ts= ring_seq= " \
 	     "ring_pos= ring_ts= path=",                                                     \
 	     10 + 9 * 20 + STRLEN(rings[0].path))
+#define ARCHIVE_LINE_MAX                                                                        \
+	LINE("archive files= bytes= oldest= newest= removed= removed_bytes= budget= min_free= " \
+	     "free= checked= dir=",                                                             \
+	     10 * 20 + STRLEN(archive.dir))
 #define TEXT_MAX                                                                               \
 	(LINE(READER_STATUS_MAGIC, 0) + LINE("pid ", 11) + LINE("program ", STRLEN(program)) + \
 	 LINE("command ", STRLEN(command)) + 2 * LINE("started ", 20) +                        \
-	 READER_STATUS_MAX_RINGS * RING_LINE_MAX)
+	 READER_STATUS_MAX_RINGS * RING_LINE_MAX + ARCHIVE_LINE_MAX)
 _Static_assert(TEXT_MAX <= READER_STATUS_MAX_SIZE, "a status file can outgrow its bound");
 
 static void put_clean(FILE *f, const char *s)
@@ -53,6 +57,19 @@ void reader_status_format(FILE *f, const struct reader_status *st)
 				r->ring_seq, r->ring_pos, r->ring_ts);
 		fputs(" path=", f);
 		put_clean(f, r->path);
+		fputc('\n', f);
+	}
+	if (st->archive.present) {
+		const struct reader_status_archive *a = &st->archive;
+
+		fprintf(f,
+			"archive files=%" PRIu64 " bytes=%" PRIu64 " oldest=%" PRIu64
+			" newest=%" PRIu64 " removed=%" PRIu64 " removed_bytes=%" PRIu64
+			" budget=%" PRIu64 " min_free=%" PRIu64 " free=%" PRIu64 " checked=%" PRIu64
+			" dir=",
+			a->files, a->bytes, a->oldest_ns, a->newest_ns, a->removed,
+			a->removed_bytes, a->budget, a->min_free, a->free, a->checked_ns);
+		put_clean(f, a->dir[0] ? a->dir : "?");
 		fputc('\n', f);
 	}
 }
@@ -151,6 +168,47 @@ static int parse_ring(const char *s, size_t n, struct reader_status_ring *r)
 	return have_path ? 0 : -EINVAL;
 }
 
+/* "files=12 bytes=... dir=/a b/c" */
+static int parse_archive(const char *s, size_t n, struct reader_status_archive *a)
+{
+	const char *end = s + n;
+
+	memset(a, 0, sizeof(*a));
+	while (s < end) {
+		const char *eq = memchr(s, '=', (size_t)(end - s)), *sp;
+		size_t klen, vlen;
+
+		if (!eq)
+			return -EINVAL;
+		klen = (size_t)(eq - s);
+		if (word_is(s, klen, "dir")) {
+			if (copy_str(a->dir, sizeof(a->dir), eq + 1, (size_t)(end - eq - 1)) < 0 ||
+			    !a->dir[0])
+				return -EINVAL;
+			a->present = true;
+			return 0;
+		}
+		sp = memchr(eq, ' ', (size_t)(end - eq));
+		vlen = (size_t)((sp ? sp : end) - eq - 1);
+		uint64_t *dst = word_is(s, klen, "files")	    ? &a->files
+				: word_is(s, klen, "bytes")	    ? &a->bytes
+				: word_is(s, klen, "oldest")	    ? &a->oldest_ns
+				: word_is(s, klen, "newest")	    ? &a->newest_ns
+				: word_is(s, klen, "removed")	    ? &a->removed
+				: word_is(s, klen, "removed_bytes") ? &a->removed_bytes
+				: word_is(s, klen, "budget")	    ? &a->budget
+				: word_is(s, klen, "min_free")	    ? &a->min_free
+				: word_is(s, klen, "free")	    ? &a->free
+				: word_is(s, klen, "checked")	    ? &a->checked_ns
+								    : NULL;
+
+		if (dst && parse_u64(eq + 1, vlen, dst) < 0)
+			return -EINVAL;
+		s = sp ? sp + 1 : end;
+	}
+	return -EINVAL;
+}
+
 int reader_status_parse(const char *text, size_t len, struct reader_status *st)
 {
 	const char *s = text, *end = text + len;
@@ -196,6 +254,8 @@ int reader_status_parse(const char *text, size_t len, struct reader_status *st)
 			if (st->nrings == READER_STATUS_MAX_RINGS)
 				return -E2BIG;
 			r = parse_ring(val, vlen, &st->rings[st->nrings++]);
+		} else if (word_is(s, klen, "archive")) {
+			r = parse_archive(val, vlen, &st->archive);
 		}
 		s = nl ? nl + 1 : end;
 	}

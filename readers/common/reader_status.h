@@ -19,7 +19,17 @@
  *last_ts=1763719297523456789 ring_seq=1002 ring_pos=2162944 ring_ts=1763719297533456789
  *path=/dev/hugepages/capd/default
  *
- * One "ring" line per ring read.  Times are CLOCK_REALTIME ns, except
+ *archive files=12 bytes=1073741824 oldest=1763712000000000000 newest=1763719200000000000
+ *removed=3 removed_bytes=268435456 budget=1099511627776 min_free=0 free=53687091200
+ *checked=1763719201123456789 dir=/var/lib/capdump/default
+ *
+ * One "ring" line per ring read.  A recorder that keeps an archive
+ * (capdump --archive-size, --min-free) adds one "archive" line: its
+ * complete files and their bytes (with their indexes), the times of the
+ * oldest and newest (their names' times, UTC ns), the files removed since
+ * it started and their bytes, its budget and minimum of free space in
+ * bytes (0 = none), the free space, and when it last looked (CLOCK_REALTIME
+ * ns); dir= comes last and runs to the end of the line.  Times are CLOCK_REALTIME ns, except
  * last_ts and ring_ts (stamps, on the ring's timescale; last_ts is
  * the last record delivered, 0 = none yet).  next_seq is the sequence number of the next
  * record the reader will deliver ("-" = not known yet), position its byte
@@ -38,6 +48,7 @@
 #ifndef CAPD_READER_STATUS_H
 #define CAPD_READER_STATUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -65,6 +76,16 @@ struct reader_status_ring {
 	uint64_t ring_ts;
 };
 
+struct reader_status_archive {
+	bool present; /* the line was there */
+	char dir[512];
+	uint64_t files, bytes;
+	uint64_t oldest_ns, newest_ns;
+	uint64_t removed, removed_bytes;
+	uint64_t budget, min_free, free;
+	uint64_t checked_ns;
+};
+
 struct reader_status {
 	int32_t pid;
 	char program[32];
@@ -73,6 +94,7 @@ struct reader_status {
 	uint64_t updated_ns;
 	unsigned int nrings;
 	struct reader_status_ring rings[READER_STATUS_MAX_RINGS];
+	struct reader_status_archive archive;
 };
 
 /* Write st in the format above, at most READER_STATUS_MAX_SIZE bytes.

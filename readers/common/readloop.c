@@ -22,6 +22,7 @@ struct readloop {
 	struct readopt_input in;
 	struct ringsrc *src;
 	struct announce *ann;
+	struct reader_status_archive archive; /* readloop_archive() */
 	uint32_t if_base[RINGSRC_MAX];
 	/* each ring's interfaces when if_base was numbered */
 	uint32_t niface[RINGSRC_MAX];
@@ -222,9 +223,20 @@ uint32_t readloop_if_base(const struct readloop *rl, unsigned int i)
 int readloop_announce(struct readloop *rl, const char *program, int argc, char **argv, char *err,
 		      size_t errlen)
 {
+	int r;
+
 	if (!rl->src)
 		return 0;
-	return announce_open(&rl->ann, rl->src, program, argc, argv, err, errlen);
+	r = announce_open(&rl->ann, rl->src, program, argc, argv, err, errlen);
+	if (rl->archive.present)
+		announce_archive(rl->ann, &rl->archive);
+	return r;
+}
+
+void readloop_archive(struct readloop *rl, const struct reader_status_archive *ar)
+{
+	rl->archive = *ar;
+	announce_archive(rl->ann, ar);
 }
 
 static const struct ring_feed *feed_of(const struct ringsrc *src, const struct ringsrc_rec *rec)

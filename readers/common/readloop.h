@@ -26,6 +26,8 @@
 #include "readopt.h"
 #include "ringsrc.h"
 
+struct reader_status_archive;
+
 #define READLOOP_NO_QUEUE UINT32_MAX
 
 /* One packet, from a ring or a file; valid during the callback only. */
@@ -106,6 +108,10 @@ uint32_t readloop_if_base(const struct readloop *rl, unsigned int i);
  */
 int readloop_announce(struct readloop *rl, const char *program, int argc, char **argv, char *err,
 		      size_t errlen);
+
+/* The archive a recorder keeps, for its announcement (announce_archive()),
+ * now or once announced. */
+void readloop_archive(struct readloop *rl, const struct reader_status_archive *ar);
 
 /*
  * Deliver packets to ops until the input ends (every writer stopped and
