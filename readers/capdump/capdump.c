@@ -30,9 +30,12 @@
 #include "pcapng_clock.h"
 #include "pcapng_feed.h"
 #include "readloop.h"
+#include "reader_status.h"
 #include "readopt.h"
 #include "resume.h"
+#include "retain.h"
 #include "textout.h"
+#include "units.h"
 #include "zout.h"
 
 #define CAPDUMP_VERSION	   "capdump " CAPD_VERSION
@@ -45,6 +48,8 @@
 /* --resume: the state follows the flushes at most this often (each save is
  * an fsync; a state that lags only makes a restart read more again) */
 #define RESUME_SAVE_NS 100000000u
+/* --min-free: how often free space is looked at between rotations */
+#define RETAIN_CHECK_NS 5000000000ull
 
 struct opts {
 	struct readopt_input in;
@@ -63,7 +68,8 @@ struct opts {
 	bool packet_flush;	   /* -U */
 	uint64_t start_ns, end_ns; /* -r time range, UTC; 0 = open */
 	const char *resume;
-	bool no_index; /* --no-index: no FILE.idx beside the files written */
+	bool no_index;		 /* --no-index: no FILE.idx beside the files written */
+	struct retain_opts keep; /* --archive-size, --min-free (retain.h) */
 	bool quiet;
 	char *expr;
 	struct textout_opts text;
@@ -107,6 +113,8 @@ struct capdump {
 	struct filter *filter;
 	struct dumpfile *df;
 	struct dumpindex *ix; /* NULL: no index written */
+	struct retain *ret;   /* NULL: no --archive-size nor --min-free */
+	uint64_t last_short;  /* when on_tick() last looked at the free space */
 	struct tally t;
 	bool multiqueue[DUMPFILE_MAX_IFACES]; /* epb_queue tells something */
 	unsigned int nifaces;
@@ -184,6 +192,10 @@ static void usage(FILE *f)
 		"  --resume STATEFILE  continue exactly after the last record a previous run\n"
 		"             wrote to disk\n"
 		"  --no-index write no FILE.idx beside each file closed\n"
+		"  --archive-size SIZE  with -C or -G: remove the oldest files of -w's\n"
+		"             directory (and their indexes) while they exceed SIZE (K, M, G, T)\n"
+		"  --min-free SIZE|N%%  with -C or -G: the same while the filesystem of -w\n"
+		"             has less free space than SIZE, or N%% of its size\n"
 		"  --index [--force] FILE|DIR...  check the indexes of closed files, write\n"
 		"             those missing or not trusted (--force: all); must come first\n"
 		"  -q         no summary at exit\n"
@@ -265,12 +277,14 @@ static int choose_format(struct opts *o)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_RESUME = 256, OPT_START, OPT_END, OPT_NO_INDEX };
+	enum { OPT_RESUME = 256, OPT_START, OPT_END, OPT_NO_INDEX, OPT_ARCHIVE_SIZE, OPT_MIN_FREE };
 	static const struct option longopts[] = {
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "no-index", no_argument, NULL, OPT_NO_INDEX },
 		{ "start", required_argument, NULL, OPT_START },
 		{ "end", required_argument, NULL, OPT_END },
+		{ "archive-size", required_argument, NULL, OPT_ARCHIVE_SIZE },
+		{ "min-free", required_argument, NULL, OPT_MIN_FREE },
 		TEXTOUT_LONGOPTS,
 		READOPT_LONGOPTS,
 	};
@@ -376,6 +390,24 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -EINVAL;
 			}
 			break;
+		case OPT_ARCHIVE_SIZE:
+			if (units_parse_size(optarg, &o->keep.max_bytes) < 0 ||
+			    !o->keep.max_bytes) {
+				readopt_bad_value("capdump", "--archive-size", optarg,
+						  "give a size in bytes, e.g. 500G (K, M, G, T: "
+						  "powers of 1024)");
+				return -EINVAL;
+			}
+			break;
+		case OPT_MIN_FREE:
+			if (retain_parse_free(optarg, &o->keep.min_free, &o->keep.min_free_pct) <
+			    0) {
+				readopt_bad_value("capdump", "--min-free", optarg,
+						  "give a size (e.g. 20G) or a share of the "
+						  "filesystem from 1% to 99%");
+				return -EINVAL;
+			}
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -396,6 +428,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (o->max_files && !o->rotate_bytes && !o->rotate_secs) {
 		pr_err("-W keeps the last N files of a rotation: it needs -C or -G");
+		return -EINVAL;
+	}
+	if ((o->keep.max_bytes || o->keep.min_free || o->keep.min_free_pct) &&
+	    (!o->out || (!o->rotate_bytes && !o->rotate_secs))) {
+		pr_err("--archive-size and --min-free remove the oldest files of a rotation: they "
+		       "need -w FILE with -C or -G");
 		return -EINVAL;
 	}
 	if ((o->start_ns || o->end_ns) && o->in.nrings) {
@@ -736,12 +774,74 @@ static int index_setup(struct capdump *d)
 	return dumpindex_new(&d->ix, how, feeds, n);
 }
 
-/* A file is complete under its final name: its index beside it. */
+/* Each removal of the archive's retention is one line. */
+static void on_retain(void *ctx, enum retain_event ev, const char *path,
+		      const struct retain_file *f, int err)
+{
+	const struct retain_stats *st = retain_stats(((struct capdump *)ctx)->ret);
+	char size[32], min[32], avail[32];
+
+	switch (ev) {
+	case RETAIN_REMOVED:
+		pr_notice("removed %s and its index (%s): the oldest file of the archive", path,
+			  units_format_size(f->bytes, size, sizeof(size)));
+		break;
+	case RETAIN_REMOVE_FAILED:
+		pr_warn("removing %s: %s", path, strerror(-err));
+		break;
+	case RETAIN_STALE:
+		pr_notice("removed %s: an index temporary a crashed writer left", path);
+		break;
+	case RETAIN_SHORT:
+		pr_warn("%s: %s free, below --min-free %s, and no file of the archive is left to "
+			"remove",
+			path, units_format_size(st->free_bytes, avail, sizeof(avail)),
+			units_format_size(st->min_free_bytes, min, sizeof(min)));
+		break;
+	}
+}
+
+/* Keep the archive in its budget, and tell status what it holds. */
+static void retain_pass(struct capdump *d)
+{
+	const struct retain_stats *st;
+	struct reader_status_archive ar;
+	uint64_t now = clock_ns(CLOCK_REALTIME);
+	int r;
+
+	if (!d->ret)
+		return;
+	r = retain_run(d->ret, now, on_retain, d);
+	if (r < 0) {
+		pr_warn("%s: reading the archive: %s", retain_dir(d->ret), strerror(-r));
+		return;
+	}
+	st = retain_stats(d->ret);
+	ar = (struct reader_status_archive){
+		.present = true,
+		.files = st->files,
+		.bytes = st->bytes,
+		.oldest_ns = st->oldest_ns,
+		.newest_ns = st->newest_ns,
+		.removed = st->removed,
+		.removed_bytes = st->removed_bytes,
+		.budget = d->o.keep.max_bytes,
+		.min_free = st->min_free_bytes,
+		.free = st->free_bytes,
+		.checked_ns = now,
+	};
+	snprintf(ar.dir, sizeof(ar.dir), "%s", retain_dir(d->ret));
+	readloop_archive(d->rl, &ar);
+}
+
+/* A file is complete under its final name: its index beside it, then the
+ * archive's budget (retain.h). */
 static void on_closed(void *ctx, const char *path)
 {
 	struct capdump *d = ctx;
 
 	dumpindex_closed(d->ix, path, d->df && dumpfile_error(d->df));
+	retain_pass(d);
 }
 
 /* The packet just written, for its file's index, as the file holds it. */
@@ -819,10 +919,21 @@ static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pca
 		pr_warn("-z applies to .zst files only");
 	if (index_setup(d) < 0)
 		return -ENOMEM;
-	fo.closed = d->ix ? on_closed : NULL;
+	if (d->o.keep.max_bytes || d->o.keep.min_free || d->o.keep.min_free_pct) {
+		d->o.keep.pattern = d->o.out;
+		r = retain_new(&d->o.keep, &d->ret, err, sizeof(err));
+		if (r < 0) {
+			pr_err("%s", err);
+			return r;
+		}
+	}
+	fo.closed = d->ix || d->ret ? on_closed : NULL;
 	r = dumpfile_open(&fo, &d->df, err, sizeof(err));
 	if (r < 0)
 		pr_err("%s", err);
+	/* The archive earlier runs left, before this run adds to it. */
+	else
+		retain_pass(d);
 	return r;
 }
 
@@ -1200,6 +1311,12 @@ static int on_tick(void *ctx, uint64_t now, bool idle)
 		if (d->df && (r = dumpfile_tick(d->df, now)) < 0)
 			return r;
 	}
+	/* Free space taken by others between rotations: a pass at once. */
+	if (d->ret && now - d->last_short > RETAIN_CHECK_NS) {
+		d->last_short = now;
+		if (retain_short(d->ret))
+			retain_pass(d);
+	}
 	maybe_save_state(d);
 	return 0;
 }
@@ -1457,6 +1574,7 @@ int main(int argc, char **argv)
 	rc = dumpfile_close(d.df);
 	d.df = NULL;
 	dumpindex_free(d.ix);
+	retain_free(d.ret);
 	if (!r)
 		r = rc;
 	/* The last flush, at close, may be the one that fails (a full disk). */
