@@ -72,3 +72,9 @@ capd_lab_test(lab_capdump_pipe capdump_pipe.sh)
 add_test(NAME capdump_foreign COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_foreign.sh)
 set_tests_properties(capdump_foreign PROPERTIES LABELS unit TIMEOUT 600 SKIP_RETURN_CODE 77
                      ENVIRONMENT "${CAPD_LAB_ENV}")
+
+# Retention (--archive-size, --min-free): the names of the archive, their
+# order, what a budget removes, a pass over a directory.
+capd_unit_test(test_retain SOURCES unit/test_retain.c ${PROJECT_SOURCE_DIR}/readers/capdump/retain.c
+               ${PROJECT_SOURCE_DIR}/readers/capdump/fname.c LIBS readcommon)
+target_include_directories(test_retain PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)
