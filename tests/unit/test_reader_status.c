@@ -87,6 +87,56 @@ static void test_round_trip(void)
 	}
 }
 
+/* A recorder's archive line: a round trip, absent unless given, refused when malformed. */
+static void test_archive(void)
+{
+	static const char head[] = "capd-reader 1\npid 7\nupdated 5\n";
+	struct reader_status a = sample(), b;
+	struct reader_status_archive *x = &a.archive;
+	char buf[8192];
+	size_t n;
+
+	n = format(&a, buf, sizeof(buf));
+	T_ASSERT(!strstr(buf, "archive"));
+	T_EQ(reader_status_parse(buf, n, &b), 0);
+	T_ASSERT(!b.archive.present);
+	*x = (struct reader_status_archive){ .present = true,
+					     .files = 12,
+					     .bytes = 1073741824,
+					     .oldest_ns = 1763712000000000000ull,
+					     .newest_ns = 1763719200000000000ull,
+					     .removed = 3,
+					     .removed_bytes = 268435456,
+					     .budget = 1ull << 40,
+					     .min_free = 0,
+					     .free = 53687091200ull,
+					     .checked_ns = 1763719201123456789ull };
+	snprintf(x->dir, sizeof(x->dir), "/var/lib/capdump/a b=c");
+	n = format(&a, buf, sizeof(buf));
+	T_EQ(reader_status_parse(buf, n, &b), 0);
+	T_ASSERT(b.archive.present && !strcmp(b.archive.dir, x->dir));
+	T_EQ(b.archive.files, 12);
+	T_EQ(b.archive.bytes, 1073741824);
+	T_EQ(b.archive.oldest_ns, x->oldest_ns);
+	T_EQ(b.archive.newest_ns, x->newest_ns);
+	T_EQ(b.archive.removed, 3);
+	T_EQ(b.archive.removed_bytes, 268435456);
+	T_EQ(b.archive.budget, 1ull << 40);
+	T_EQ(b.archive.free, 53687091200ull);
+	T_EQ(b.archive.checked_ns, x->checked_ns);
+	T_EQ(b.nrings, 2);
+	snprintf(buf, sizeof(buf), "%sarchive files=1 bytes=2\n", head);
+	T_EQ(parse(buf, &b), -EINVAL);
+	snprintf(buf, sizeof(buf), "%sarchive files=x dir=/d\n", head);
+	T_EQ(parse(buf, &b), -EINVAL);
+	snprintf(buf, sizeof(buf), "%sarchive files=1 dir=\n", head);
+	T_EQ(parse(buf, &b), -EINVAL);
+	/* Unknown keys are someone newer's. */
+	snprintf(buf, sizeof(buf), "%sarchive files=1 later=9 dir=/d\n", head);
+	T_EQ(parse(buf, &b), 0);
+	T_ASSERT(b.archive.present && b.archive.files == 1 && !strcmp(b.archive.dir, "/d"));
+}
+
 static void test_control_chars(void)
 {
 	struct reader_status a = sample(), b;
@@ -170,6 +220,11 @@ static void test_size(void)
 		r->next_seq = r->position = r->records = r->lost = r->laps = r->last_ts =
 			UINT64_MAX - 1;
 	}
+	a.archive.present = true;
+	memset(a.archive.dir, '/', sizeof(a.archive.dir) - 1);
+	a.archive.files = a.archive.bytes = a.archive.oldest_ns = a.archive.newest_ns =
+		a.archive.removed = a.archive.removed_bytes = a.archive.budget =
+			a.archive.min_free = a.archive.free = a.archive.checked_ns = UINT64_MAX;
 	n = format(&a, buf, sizeof(buf));
 	printf("longest status: %zu bytes, bound %d\n", n, READER_STATUS_MAX_SIZE);
 	T_ASSERT(n <= READER_STATUS_MAX_SIZE);
@@ -351,6 +406,7 @@ int main(void)
 {
 	test_round_trip();
 	test_control_chars();
+	test_archive();
 	test_refused();
 	test_size();
 	test_control_refused();
