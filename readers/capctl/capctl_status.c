@@ -549,6 +549,31 @@ static void text_skipped(const struct status *s)
 		       s->unverifiable);
 }
 
+/* A recorder's archive (capdump --archive-size, --min-free). */
+static void text_archive(const struct reader_status_archive *a)
+{
+	char size[32], t[40];
+
+	if (!a->present)
+		return;
+	printf("            archive ");
+	reader_status_put_text(stdout, a->dir);
+	printf(": %" PRIu64 " files, %s", a->files,
+	       units_format_size(a->bytes, size, sizeof(size)));
+	if (a->budget)
+		printf(" of %s", units_format_size(a->budget, size, sizeof(size)));
+	if (a->files) {
+		printf(", oldest %s", clock_text_utc(a->oldest_ns, 0, t, sizeof(t)));
+		printf(", newest %s", clock_text_utc(a->newest_ns, 0, t, sizeof(t)));
+	}
+	printf("\n            %" PRIu64 " removed (%s)", a->removed,
+	       units_format_size(a->removed_bytes, size, sizeof(size)));
+	printf(", %s free", units_format_size(a->free, size, sizeof(size)));
+	if (a->min_free)
+		printf(" (keeps %s)", units_format_size(a->min_free, size, sizeof(size)));
+	putchar('\n');
+}
+
 static void text_readers(const struct status *s)
 {
 	char size[32];
@@ -583,6 +608,7 @@ static void text_readers(const struct status *s)
 		if (r->stale)
 			printf(" (not updating: stopped or stuck?)");
 		putchar('\n');
+		text_archive(&r->st.archive);
 	}
 	text_skipped(s);
 }
@@ -685,6 +711,24 @@ static void json_counters(const struct status *s)
 	putchar('}');
 }
 
+/* null: the reader keeps no archive. */
+static void json_archive(const struct reader_status_archive *a)
+{
+	printf(",\"archive\":");
+	if (!a->present) {
+		printf("null");
+		return;
+	}
+	printf("{\"dir\":");
+	json_out_str(stdout, a->dir);
+	printf(",\"files\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"oldest_ns\":%" PRIu64
+	       ",\"newest_ns\":%" PRIu64 ",\"removed\":%" PRIu64 ",\"removed_bytes\":%" PRIu64
+	       ",\"budget\":%" PRIu64 ",\"min_free\":%" PRIu64 ",\"free\":%" PRIu64
+	       ",\"checked_ns\":%" PRIu64 "}",
+	       a->files, a->bytes, a->oldest_ns, a->newest_ns, a->removed, a->removed_bytes,
+	       a->budget, a->min_free, a->free, a->checked_ns);
+}
+
 static void json_readers(const struct status *s)
 {
 	unsigned int i;
@@ -714,9 +758,11 @@ static void json_readers(const struct status *s)
 		else
 			printf("null,\"lag_records\":null");
 		printf(",\"lag_bytes\":%" PRIu64 ",\"lag_ns\":%" PRIu64 ",\"overwritten\":%" PRIu64
-		       ",\"records\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"laps\":%" PRIu64 "}",
+		       ",\"records\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"laps\":%" PRIu64,
 		       r->lag_bytes, r->lag_ns, r->overwritten, r->ring->records, r->ring->lost,
 		       r->ring->laps);
+		json_archive(&r->st.archive);
+		putchar('}');
 	}
 	printf("],\"readers_not_listed\":{\"per_uid_limit\":%u,\"unverifiable\":%u,\"uids\":[",
 	       READERS_PER_UID, s->unverifiable);
