@@ -34,6 +34,7 @@
 #include "readopt.h"
 #include "resume.h"
 #include "retain.h"
+#include "retain_prom.h"
 #include "textout.h"
 #include "units.h"
 #include "zout.h"
@@ -70,6 +71,7 @@ struct opts {
 	const char *resume;
 	bool no_index;		 /* --no-index: no FILE.idx beside the files written */
 	struct retain_opts keep; /* --archive-size, --min-free (retain.h) */
+	const char *prom;	 /* --prom: the archive's metrics */
 	bool quiet;
 	char *expr;
 	struct textout_opts text;
@@ -196,6 +198,8 @@ static void usage(FILE *f)
 		"             directory (and their indexes) while they exceed SIZE (K, M, G, T)\n"
 		"  --min-free SIZE|N%%  with -C or -G: the same while the filesystem of -w\n"
 		"             has less free space than SIZE, or N%% of its size\n"
+		"  --prom FILE  write the archive's size, span and removals as Prometheus\n"
+		"             textfile-collector metrics after each rotation\n"
 		"  --index [--force] FILE|DIR...  check the indexes of closed files, write\n"
 		"             those missing or not trusted (--force: all); must come first\n"
 		"  -q         no summary at exit\n"
@@ -277,7 +281,15 @@ static int choose_format(struct opts *o)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_RESUME = 256, OPT_START, OPT_END, OPT_NO_INDEX, OPT_ARCHIVE_SIZE, OPT_MIN_FREE };
+	enum {
+		OPT_RESUME = 256,
+		OPT_START,
+		OPT_END,
+		OPT_NO_INDEX,
+		OPT_ARCHIVE_SIZE,
+		OPT_MIN_FREE,
+		OPT_PROM
+	};
 	static const struct option longopts[] = {
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "no-index", no_argument, NULL, OPT_NO_INDEX },
@@ -285,6 +297,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "end", required_argument, NULL, OPT_END },
 		{ "archive-size", required_argument, NULL, OPT_ARCHIVE_SIZE },
 		{ "min-free", required_argument, NULL, OPT_MIN_FREE },
+		{ "prom", required_argument, NULL, OPT_PROM },
 		TEXTOUT_LONGOPTS,
 		READOPT_LONGOPTS,
 	};
@@ -408,6 +421,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -EINVAL;
 			}
 			break;
+		case OPT_PROM:
+			o->prom = optarg;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -434,6 +450,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    (!o->out || (!o->rotate_bytes && !o->rotate_secs))) {
 		pr_err("--archive-size and --min-free remove the oldest files of a rotation: they "
 		       "need -w FILE with -C or -G");
+		return -EINVAL;
+	}
+	if (o->prom && !o->keep.max_bytes && !o->keep.min_free && !o->keep.min_free_pct) {
+		pr_err("--prom tells what the archive holds: it needs --archive-size or "
+		       "--min-free");
 		return -EINVAL;
 	}
 	if ((o->start_ns || o->end_ns) && o->in.nrings) {
@@ -832,6 +853,14 @@ static void retain_pass(struct capdump *d)
 	};
 	snprintf(ar.dir, sizeof(ar.dir), "%s", retain_dir(d->ret));
 	readloop_archive(d->rl, &ar);
+	if (!d->o.prom)
+		return;
+	r = retain_prom_save(d->o.prom, &(struct retain_prom){ .dir = retain_dir(d->ret),
+							       .st = st,
+							       .budget = d->o.keep.max_bytes,
+							       .now_ns = now });
+	if (r < 0)
+		pr_warn("%s: %s", d->o.prom, strerror(-r));
 }
 
 /* A file is complete under its final name: its index beside it, then the

@@ -217,6 +217,7 @@ int retain_new(const struct retain_opts *o, struct retain **ret, char *err, size
 	const char *slash = strrchr(o->pattern, '/');
 	const char *base = slash ? slash + 1 : o->pattern;
 	struct retain *r;
+	char *real;
 
 	if (slash && memchr(o->pattern, '%', (size_t)(slash - o->pattern))) {
 		snprintf(err, errlen,
@@ -240,6 +241,11 @@ int retain_new(const struct retain_opts *o, struct retain **ret, char *err, size
 		strcpy(r->dir, "/");
 	else
 		snprintf(r->dir, sizeof(r->dir), "%.*s", (int)(slash - o->pattern), o->pattern);
+	/* Status and metrics name it whole. */
+	real = realpath(r->dir, NULL);
+	if (real && strlen(real) < sizeof(r->dir))
+		strcpy(r->dir, real);
+	free(real);
 	strcpy(r->pat, base);
 	r->strf = strchr(base, '%') != NULL;
 	r->dated = r->strf && retain_pattern_dated(base);
