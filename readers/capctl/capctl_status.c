@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capctl.h"
@@ -549,6 +550,17 @@ static void text_skipped(const struct status *s)
 		       s->unverifiable);
 }
 
+/* A file's time in an archive: its name's, to the second. */
+static const char *archive_time(uint64_t ns, char *buf, size_t len)
+{
+	time_t secs = (time_t)(ns / 1000000000u);
+	struct tm tm;
+
+	if (!gmtime_r(&secs, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 /* A recorder's archive (capdump --archive-size, --min-free). */
 static void text_archive(const struct reader_status_archive *a)
 {
@@ -563,8 +575,8 @@ static void text_archive(const struct reader_status_archive *a)
 	if (a->budget)
 		printf(" of %s", units_format_size(a->budget, size, sizeof(size)));
 	if (a->files) {
-		printf(", oldest %s", clock_text_utc(a->oldest_ns, 0, t, sizeof(t)));
-		printf(", newest %s", clock_text_utc(a->newest_ns, 0, t, sizeof(t)));
+		printf(", oldest %s", archive_time(a->oldest_ns, t, sizeof(t)));
+		printf(", newest %s", archive_time(a->newest_ns, t, sizeof(t)));
 	}
 	printf("\n            %" PRIu64 " removed (%s)", a->removed,
 	       units_format_size(a->removed_bytes, size, sizeof(size)));

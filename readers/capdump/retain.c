@@ -265,7 +265,8 @@ static int fs_space(struct retain *r, uint64_t *avail, uint64_t *min)
 		return -errno;
 	*avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 	if (r->o.min_free_pct)
-		*min = (uint64_t)vfs.f_blocks * vfs.f_frsize / 100 * r->o.min_free_pct;
+		*min = (uint64_t)((unsigned __int128)vfs.f_blocks * vfs.f_frsize *
+				  r->o.min_free_pct / 100);
 	return 0;
 }
 
