@@ -24,6 +24,11 @@ capd_lab_test(lab_capdump_index capdump_index.sh)
 set_tests_properties(lab_capdump_index PROPERTIES TIMEOUT 180)
 # -w a character device, a FIFO, a symlink, a socket: never replaced.
 capd_lab_test(lab_capdump_target capdump_target.sh)
+# Retention: --archive-size under -G 1 polled while it runs (the budget,
+# oldest first, never the file being written, logs, capctl status and
+# --prom agree with the directory); --min-free on a small tmpfs.
+capd_lab_test(lab_capdump_retain capdump_retain.sh)
+set_tests_properties(lab_capdump_retain PROPERTIES TIMEOUT 180)
 
 # The --resume state, finishing a killed (or power-cut) recorder's file, and
 # the ring positions it names.
