@@ -115,7 +115,7 @@ struct capdump {
 	struct filter *filter;
 	struct dumpfile *df;
 	struct dumpindex *ix; /* NULL: no index written */
-	struct retain *ret;   /* NULL: no --archive-size nor --min-free */
+	struct retain *ret;   /* NULL: no --archive-size, --min-free nor --prom */
 	uint64_t last_short;  /* when on_tick() last looked at the free space */
 	struct tally t;
 	bool multiqueue[DUMPFILE_MAX_IFACES]; /* epb_queue tells something */
@@ -404,11 +404,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case OPT_ARCHIVE_SIZE:
-			if (units_parse_size(optarg, &o->keep.max_bytes) < 0 ||
-			    !o->keep.max_bytes) {
+			/* 0: none, for a unit's default */
+			if (units_parse_size(optarg, &o->keep.max_bytes) < 0) {
 				readopt_bad_value("capdump", "--archive-size", optarg,
 						  "give a size in bytes, e.g. 500G (K, M, G, T: "
-						  "powers of 1024)");
+						  "powers of 1024; 0 = no budget)");
 				return -EINVAL;
 			}
 			break;
@@ -417,7 +417,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			    0) {
 				readopt_bad_value("capdump", "--min-free", optarg,
 						  "give a size (e.g. 20G) or a share of the "
-						  "filesystem from 1% to 99%");
+						  "filesystem from 1% to 99% (0 = none)");
 				return -EINVAL;
 			}
 			break;
@@ -446,15 +446,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		pr_err("-W keeps the last N files of a rotation: it needs -C or -G");
 		return -EINVAL;
 	}
-	if ((o->keep.max_bytes || o->keep.min_free || o->keep.min_free_pct) &&
+	if ((o->keep.max_bytes || o->keep.min_free || o->keep.min_free_pct || o->prom) &&
 	    (!o->out || (!o->rotate_bytes && !o->rotate_secs))) {
-		pr_err("--archive-size and --min-free remove the oldest files of a rotation: they "
-		       "need -w FILE with -C or -G");
-		return -EINVAL;
-	}
-	if (o->prom && !o->keep.max_bytes && !o->keep.min_free && !o->keep.min_free_pct) {
-		pr_err("--prom tells what the archive holds: it needs --archive-size or "
-		       "--min-free");
+		pr_err("--archive-size, --min-free and --prom are about the files of a rotation: "
+		       "they need -w FILE with -C or -G");
 		return -EINVAL;
 	}
 	if ((o->start_ns || o->end_ns) && o->in.nrings) {
@@ -948,7 +943,8 @@ static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pca
 		pr_warn("-z applies to .zst files only");
 	if (index_setup(d) < 0)
 		return -ENOMEM;
-	if (d->o.keep.max_bytes || d->o.keep.min_free || d->o.keep.min_free_pct) {
+	/* --prom alone: the archive watched, nothing removed. */
+	if (d->o.keep.max_bytes || d->o.keep.min_free || d->o.keep.min_free_pct || d->o.prom) {
 		d->o.keep.pattern = d->o.out;
 		r = retain_new(&d->o.keep, &d->ret, err, sizeof(err));
 		if (r < 0) {

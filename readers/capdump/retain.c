@@ -38,6 +38,9 @@ int retain_parse_free(const char *s, uint64_t *bytes, unsigned int *pct)
 
 	*bytes = 0;
 	*pct = 0;
+	/* 0 or 0%: none, for a unit's default */
+	if (s && (!strcmp(s, "0") || !strcmp(s, "0%")))
+		return 0;
 	if (n && s[n - 1] == '%') {
 		if (!isdigit((unsigned char)s[0]))
 			return -EINVAL;

@@ -97,7 +97,7 @@ struct retain;
 
 /*
  * Parse --min-free's argument: a size (units_parse_size()) or N% (1 to
- * RETAIN_MIN_FREE_PCT_MAX) of the filesystem's size.
+ * RETAIN_MIN_FREE_PCT_MAX) of the filesystem's size; 0 or 0%: none.
  * @return 0 with one of *bytes, *pct set (the other 0); -EINVAL.
  */
 int retain_parse_free(const char *s, uint64_t *bytes, unsigned int *pct);

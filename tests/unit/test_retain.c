@@ -30,8 +30,12 @@ static void test_parse_free(void)
 	T_EQ(pct, 10);
 	T_EQ(retain_parse_free("99%", &b, &pct), 0);
 	T_EQ(pct, 99);
-	T_EQ(retain_parse_free("0", &b, &pct), -EINVAL);
-	T_EQ(retain_parse_free("0%", &b, &pct), -EINVAL);
+	/* None (a unit's default) */
+	T_EQ(retain_parse_free("0", &b, &pct), 0);
+	T_ASSERT(!b && !pct);
+	T_EQ(retain_parse_free("0%", &b, &pct), 0);
+	T_ASSERT(!b && !pct);
+	T_EQ(retain_parse_free("00%", &b, &pct), -EINVAL);
 	T_EQ(retain_parse_free("100%", &b, &pct), -EINVAL);
 	T_EQ(retain_parse_free("%", &b, &pct), -EINVAL);
 	T_EQ(retain_parse_free("-5%", &b, &pct), -EINVAL);
