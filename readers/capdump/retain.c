@@ -314,7 +314,10 @@ static void tell(struct retain *r, retain_fn fn, void *ctx, enum retain_event ev
 
 	if (!fn)
 		return;
-	snprintf(path, sizeof(path), "%s/%s", r->dir, name);
+	if (*name)
+		snprintf(path, sizeof(path), "%s/%s", r->dir, name);
+	else
+		snprintf(path, sizeof(path), "%s", r->dir);
 	fn(ctx, ev, path, f, err);
 }
 
@@ -400,7 +403,9 @@ int retain_run(struct retain *r, uint64_t now, retain_fn fn, void *ctx)
 	/* Without free space to read, the budget alone decides this pass. */
 	if (fs_space(r, &avail, &min) < 0)
 		min = 0;
-	k = retain_choose(f, n, total, r->o.max_bytes, avail, min);
+	/* Never the newest: the last file written stays readable, also the
+	 * one a full disk left. */
+	k = retain_choose(f, n ? n - 1 : 0, total, r->o.max_bytes, avail, min);
 	for (i = 0; i < k; i++) {
 		if (unlinkat(dirfd(d), f[i].name, 0) < 0 && errno != ENOENT) {
 			tell(r, fn, ctx, RETAIN_REMOVE_FAILED, f[i].name, &f[i], -errno);
@@ -430,7 +435,7 @@ int retain_run(struct retain *r, uint64_t now, retain_fn fn, void *ctx)
 	r->st.free_bytes = avail;
 	r->st.min_free_bytes = min;
 	/* Told once, when it starts. */
-	if (min && avail < min && !r->st.files) {
+	if (min && avail < min && r->st.files <= 1) {
 		if (!r->st.short_of_free)
 			tell(r, fn, ctx, RETAIN_SHORT, "", NULL, 0);
 		r->st.short_of_free = true;

@@ -17,7 +17,9 @@
  *    or more.
  * Its size counts each file and its index (FILE.idx, capindex.h), st_size.
  * The file being written is never part of it: it has its temporary name
- * (".NAME.part", zout.h) until it is complete.  Nothing else in the
+ * (".NAME.part", zout.h) until it is complete.  The newest complete file
+ * is never removed either: the last file written stays there to read (the
+ * file a full disk left, one larger than the budget).  Nothing else in the
  * directory is touched, but for stale index temporaries.
  *
  * Oldest first: numbered names by their number (the numbers continue
@@ -86,7 +88,7 @@ enum retain_event {
 	RETAIN_REMOVED,	      /* a file and its index were removed */
 	RETAIN_REMOVE_FAILED, /* unlink failed: err */
 	RETAIN_STALE,	      /* a stale index temporary was removed */
-	RETAIN_SHORT,	      /* free space below the minimum, the archive empty */
+	RETAIN_SHORT,	      /* free space below the minimum, nothing left to remove */
 };
 
 /* Told of each removal; path is the file's path, valid for the call. */

@@ -11,10 +11,13 @@
 #    removal is one log line, and capctl status, the --prom metrics and the
 #    directory agree;
 #  --min-free 50% on an 8 MiB tmpfs: the disk never fills, capdump ends
-#    cleanly, files were removed to keep the space free.
+#    cleanly, files were removed to keep the space free;
+#  --min-free on a disk another file fills: one warning that nothing is
+#    left to remove, then a full disk behaves as without retention (a clear
+#    error, the last file readable).
 # The full disk without retention is capdump_fulldisk.sh.
 . "$(dirname "$0")/lab.sh"
-lab_start CAPD MCAST_SEND CAPDUMP CAPCTL ip jq python3 mount umount
+lab_start CAPD MCAST_SEND CAPDUMP CAPCTL ip jq python3 mount umount capinfos
 capd_lab_setup ret
 capd_lab_conf 128M <<<'feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001 ]; } );'
 capd_lab_start
@@ -211,5 +214,28 @@ echo "--min-free: $n removals"
 lab_expect_match "min_free_bytes" "$(prom capdump_archive_min_free_bytes)" "^$((4 << 20))\$"
 free=$(prom capdump_archive_free_bytes)
 ((free >= 4 << 20)) || lab_fail "--min-free: $free bytes free after the last pass"
+
+# --- another file fills the disk: nothing of the archive left to remove
+rm -rf "${small:?}"/* "$small"/.??* 2>/dev/null || true
+head -c 7M /dev/zero >"$small/filler"
+"$CAPDUMP" -i "$CAPD_RING" -G 1 -w "$small/f_%Y%m%dT%H%M%SZ.pcapng" --min-free 2M \
+	2>"$LAB_TMP/dump3.err" &
+dump=$!
+lab_on_exit "kill $dump 2>/dev/null || true"
+sleep 0.5
+capd_lab_send -g 239.1.1.1 -p 30001 -n 3000 -s 1400 -r 3000 --random
+sleep 1
+kill -INT $dump 2>/dev/null || true
+rc=0
+wait $dump || rc=$?
+cat "$LAB_TMP/dump3.err"
+((rc != 0)) || lab_fail "full disk: capdump exited 0"
+n=$(grep -c "below --min-free .* and no file of the archive is left to remove" "$LAB_TMP/dump3.err" || true)
+((n == 1)) || lab_fail "full disk: $n warnings that nothing is left to remove, want 1"
+lab_expect_match "full disk" "$(<"$LAB_TMP/dump3.err")" "No space left on device"
+[[ -f $small/filler ]] || lab_fail "full disk: a file of another name was removed"
+last=$(find "$small" -maxdepth 1 -name 'f_*.pcapng' | sort | tail -1)
+[[ -n $last ]] || lab_fail "full disk: no file under its final name"
+capinfos -M "$last" >"$LAB_TMP/ci" 2>&1 || lab_fail "full disk: $last: $(<"$LAB_TMP/ci")"
 capd_lab_stop
 echo "PASS: capdump_retain"

@@ -281,18 +281,20 @@ static void test_run(void)
 	T_EQ(st->files, 2);
 	retain_free(r);
 
-	/* More free space than the filesystem has: all of the archive goes,
-	 * then the shortage is told once. */
+	/* More free space than the filesystem has: all of the archive goes
+	 * but its newest file, then the shortage is told once. */
 	T_EQ(retain_new(&(struct retain_opts){ .pattern = pat, .min_free = UINT64_MAX / 2 }, &r,
 			err, sizeof(err)),
 	     0);
 	T_EQ(retain_run(r, now_ns(), on_event, &s), 0);
-	T_EQ(s.removed, 4);
+	T_EQ(s.removed, 3);
+	T_ASSERT(!strcmp(s.names[2], "a_20261121T000002Z_00001.pcapng"));
+	T_ASSERT(exists(dir, "a_20261121T000003Z.pcapng"));
 	T_EQ(s.shortage, 1);
 	T_ASSERT(retain_short(r));
 	T_EQ(retain_run(r, now_ns(), on_event, &s), 0);
 	T_EQ(s.shortage, 1);
-	T_EQ(retain_stats(r)->files, 0);
+	T_EQ(retain_stats(r)->files, 1);
 	T_ASSERT(exists(dir, ".a_20261121T000004Z.pcapng.part"));
 	T_ASSERT(exists(dir, "notes.txt"));
 	T_EQ(s.failed, 0);
@@ -312,6 +314,16 @@ static void test_run(void)
 	T_ASSERT(!strcmp(s.names[0], "n_00007_20261121000000.pcap"));
 	T_ASSERT(!strcmp(s.names[1], "n_00008_20201121000000.pcap"));
 	T_ASSERT(exists(dir, "n_00009_20251121000000.pcap"));
+	retain_free(r);
+	/* The newest stays, even alone over the budget. */
+	T_EQ(retain_new(&(struct retain_opts){ .pattern = pat, .max_bytes = 1 }, &r, err,
+			sizeof(err)),
+	     0);
+	T_EQ(retain_run(r, now_ns(), on_event, &s), 0);
+	T_EQ(s.removed, 2);
+	T_ASSERT(exists(dir, "n_00009_20251121000000.pcap"));
+	T_EQ(retain_stats(r)->files, 1);
+	T_EQ(retain_stats(r)->bytes, 10);
 	retain_free(r);
 }
 
