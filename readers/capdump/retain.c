@@ -133,8 +133,9 @@ bool retain_match(const char *pat, bool dated, const char *name, struct retain_k
 	int64_t t;
 
 	*k = (struct retain_key){ 0 };
-	if (name[0] == '.' || strcmp(next, pext))
+	if (name[0] == '.')
 		return false;
+	/* The extension may hold conversions too ("md.%Y%m%d.pcapng"). */
 	if (strchr(pat, '%')) {
 		if (strf_match(pat, name, strlen(name), &t)) {
 			k->secondary = 0;
@@ -164,8 +165,8 @@ bool retain_match(const char *pat, bool dated, const char *name, struct retain_k
 		return true;
 	}
 	/* NAME_N_STAMP.EXT */
-	if (nstem < stem + 1 + DUP_DIGITS + 1 + STAMP_DIGITS || memcmp(name, pat, stem) ||
-	    name[stem] != '_' || next[-STAMP_DIGITS - 1] != '_' ||
+	if (strcmp(next, pext) || nstem < stem + 1 + DUP_DIGITS + 1 + STAMP_DIGITS ||
+	    memcmp(name, pat, stem) || name[stem] != '_' || next[-STAMP_DIGITS - 1] != '_' ||
 	    !digits(next - STAMP_DIGITS, STAMP_DIGITS))
 		return false;
 	p = name + stem + 1;
@@ -215,6 +216,23 @@ size_t retain_choose(const struct retain_file *f, size_t n, uint64_t total, uint
 	return i;
 }
 
+/* Whether the names of r's pattern match it again, at two times. */
+static bool names_read_back(const struct retain *r)
+{
+	static const time_t when[] = { 1795292164, 1800000000 };
+	char name[NAME_MAX + 1];
+	struct retain_key k;
+	struct tm tm;
+	size_t i;
+
+	for (i = 0; i < sizeof(when) / sizeof(when[0]); i++) {
+		if (!gmtime_r(&when[i], &tm) || !strftime(name, sizeof(name), r->pat, &tm) ||
+		    !retain_match(r->pat, r->dated, name, &k))
+			return false;
+	}
+	return true;
+}
+
 int retain_new(const struct retain_opts *o, struct retain **ret, char *err, size_t errlen)
 {
 	const char *slash = strrchr(o->pattern, '/');
@@ -253,6 +271,16 @@ int retain_new(const struct retain_opts *o, struct retain **ret, char *err, size
 	r->strf = strchr(base, '%') != NULL;
 	r->dated = r->strf && retain_pattern_dated(base);
 	r->o.pattern = NULL;
+	/* A name that does not read back would never be removed: refused. */
+	if (r->strf && !names_read_back(r)) {
+		snprintf(err, errlen,
+			 "-w %s: its names do not read back as the times they were made of "
+			 "(strptime(3)): --archive-size and --min-free would find no file to "
+			 "remove; use numeric conversions such as %%Y%%m%%dT%%H%%M%%SZ",
+			 o->pattern);
+		free(r);
+		return -EINVAL;
+	}
 	*ret = r;
 	return 0;
 }

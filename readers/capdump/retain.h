@@ -126,8 +126,9 @@ size_t retain_choose(const struct retain_file *f, size_t n, uint64_t total, uint
 		     uint64_t avail, uint64_t min_free);
 
 /*
- * Check the options against the pattern (it needs a directory without
- * conversions).  Nothing is read yet.
+ * Check the options against the pattern: it needs a directory without
+ * conversions, and names that read back (retain_match() finds the names
+ * it makes).  Nothing is read yet.
  * @return 0; -EINVAL with a message in err; -ENOMEM.
  */
 int retain_new(const struct retain_opts *o, struct retain **r, char *err, size_t errlen);

@@ -107,6 +107,11 @@ static void test_match_strftime(void)
 	T_ASSERT(match("%H%M.pcapng", "2016.pcapng", &k));
 	T_ASSERT(!k.has_time);
 	T_ASSERT(!match("%H%M.pcapng", "2516.pcapng", &k));
+	/* Conversions in what dumpfile takes for the extension. */
+	T_ASSERT(match("md.%Y%m%d.pcapng", "md.20261121.pcapng", &k));
+	T_ASSERT(match("md.%Y%m%d.pcapng", "md_00003.20261121.pcapng", &k));
+	T_EQ(k.secondary, 3);
+	T_ASSERT(!match("md.%Y%m%d.pcapng", "md.20261121.pcapng.idx", &k));
 }
 
 static void test_sort_choose(void)
@@ -241,6 +246,13 @@ static void test_run(void)
 			sizeof(err)),
 	     -EINVAL);
 	T_ASSERT(strstr(err, "directory"));
+
+	/* Names that do not read back: refused, not left to fill the disk. */
+	snprintf(pat, sizeof(pat), "%s/a_%%Z_%%Y%%m%%d%%H.pcapng", dir);
+	T_EQ(retain_new(&(struct retain_opts){ .pattern = pat, .max_bytes = 1 }, &r, err,
+			sizeof(err)),
+	     -EINVAL);
+	T_ASSERT(strstr(err, "read back"));
 
 	snprintf(pat, sizeof(pat), "%s/a_%%Y%%m%%dT%%H%%M%%SZ.pcapng", dir);
 	T_EQ(retain_new(&(struct retain_opts){ .pattern = pat, .max_bytes = 2300 }, &r, err,
