@@ -153,6 +153,7 @@ struct capdump {
 	struct held_block *held;
 	size_t nheld, held_cap, held_bytes;
 	unsigned int files_total; /* -r: files named, before the indexes skipped some */
+	uint64_t *start_at;	  /* -r with --start: per file read, where its packets may start */
 };
 
 /* Blocks of a file held until it contributes a packet (a selective read). */
@@ -1467,8 +1468,10 @@ static void resume_track_start(struct capdump *d)
 
 /*
  * A selective read of files: leave out those whose index shows they hold
- * no selected packet (dumpselect.h), keeping the others in their order.
- * A file without a trusted index is read whole, after one line saying why.
+ * no selected packet (dumpselect.h), keeping the others in their order;
+ * with --start, in those kept, the packets before the index's position
+ * for it are not even parsed.  A file without a trusted index is read
+ * whole, after one line saying why.
  */
 static void prune_files(struct capdump *d)
 {
@@ -1481,7 +1484,8 @@ static void prune_files(struct capdump *d)
 	if (!d->selective || !in->nfiles)
 		return;
 	skip = malloc(in->nfiles * sizeof(*skip));
-	for (i = 0; skip && i < in->nfiles; i++) {
+	d->start_at = calloc(in->nfiles, sizeof(*d->start_at));
+	for (i = 0; skip && d->start_at && i < in->nfiles; i++) {
 		struct capindex *ix = NULL;
 		int r = strcmp(in->files[i], "-")
 				? capindex_load(in->files[i], &ix, why, sizeof(why))
@@ -1491,14 +1495,25 @@ static void prune_files(struct capdump *d)
 			pr_warn("%s: %s: the file is read whole (capdump --index %s)", in->files[i],
 				r == -ENOENT ? "no index" : why,
 				r == -ENOENT ? "makes one" : "rebuilds it");
-		if (ix && dumpselect_index_excludes(&d->o.sel, ix))
+		if (ix && dumpselect_index_excludes(&d->o.sel, ix)) {
 			skip[skipped++] = in->files[i];
-		else
+		} else {
+			const struct capindex_pos *pos =
+				ix && d->o.sel.start_ns ? capindex_seek(ix, d->o.sel.start_ns)
+							: NULL;
+
+			d->start_at[kept] = pos ? pos->offset : 0;
 			in->files[kept++] = in->files[i];
+		}
 		capindex_free(ix);
 	}
-	if (!skip)
-		return; /* no memory: every file is read, which selects the same */
+	if (!skip || !d->start_at) {
+		/* no memory: every file is read whole, which selects the same */
+		free(skip);
+		free(d->start_at);
+		d->start_at = NULL;
+		return;
+	}
 	/* The list still owns every name: the skipped ones after the kept. */
 	memcpy(in->files + kept, skip, skipped * sizeof(*skip));
 	in->nfiles = kept;
@@ -1509,6 +1524,7 @@ static void prune_files(struct capdump *d)
 static int open_input(struct capdump *d, int argc, char **argv)
 {
 	char err[512];
+	unsigned int i;
 	int r;
 
 	prune_files(d);
@@ -1525,6 +1541,8 @@ static int open_input(struct capdump *d, int argc, char **argv)
 		return r;
 	}
 	d->src = readloop_rings(d->rl);
+	for (i = 0; d->start_at && i < d->o.in.nfiles; i++)
+		readloop_file_skip(d->rl, i, d->start_at[i]);
 	if (!d->src)
 		return 0;
 	if (d->o.resume) {
@@ -1712,6 +1730,7 @@ int main(int argc, char **argv)
 	free(d.o.expr);
 	held_drop(&d);
 	free(d.held);
+	free(d.start_at);
 	readopt_input_free(&d.o.in);
 	return r == -ESRCH ? 3 /* capd does not run the ring */ : r < 0 ? 1 : 0;
 }
