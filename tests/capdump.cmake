@@ -78,6 +78,13 @@ add_test(NAME capdump_foreign COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdu
 set_tests_properties(capdump_foreign PROPERTIES LABELS unit TIMEOUT 600 SKIP_RETURN_CODE 77
                      ENVIRONMENT "${CAPD_LAB_ENV}")
 
+# No privileges: extraction from an indexed archive (capdump -r DIR with
+# --start/--end, --feed, --seq, an expression) against tshark's selection
+# from every file, and against a read of every file.
+add_test(NAME capdump_extract COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_extract.sh)
+set_tests_properties(capdump_extract PROPERTIES LABELS unit TIMEOUT 600 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "${CAPD_LAB_ENV}")
+
 # Retention (--archive-size, --min-free): the names of the archive, their
 # order, what a budget removes, a pass over a directory.
 capd_unit_test(test_retain SOURCES unit/test_retain.c ${PROJECT_SOURCE_DIR}/readers/capdump/retain.c
