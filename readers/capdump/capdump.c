@@ -620,7 +620,13 @@ static void fill_isb(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb)
 	/* Records this reader lost to ring overruns are the OS's drops too. */
 	isb->osdrop = osdrop + d->t.if_lost[if_id];
 	clock_quality(d, if_id, "ended", true, &isb->comment, &isb->custom, &isb->ncustom);
-	dumpindex_isb_info(d->ix, if_id, isb);
+	if (d->ix) {
+		uint8_t res;
+		int64_t off;
+
+		dumpfile_iface_ts(d->df, if_id, &res, &off);
+		dumpindex_isb_info(d->ix, if_id, isb, res, off);
+	}
 }
 
 /*
@@ -1050,8 +1056,13 @@ static int on_block(void *ctx, const struct capfile *f, const struct capfile_rec
 	}
 	r = dumpfile_block(d->df, copy ? copy : b->data, b->caplen,
 			   b->kind == CAPFILE_NRB || b->kind == CAPFILE_DSB);
-	if (!r && copy)
-		dumpindex_isb_block(d->ix, d->fmap[b->if_id], copy, b->caplen);
+	if (!r && copy && d->ix) {
+		uint8_t res;
+		int64_t off;
+
+		dumpfile_iface_ts(d->df, d->fmap[b->if_id], &res, &off);
+		dumpindex_isb_block(d->ix, d->fmap[b->if_id], copy, b->caplen, res, off);
+	}
 	free(copy);
 	if (r < 0) {
 		d->write_err = r;

@@ -73,7 +73,8 @@ void dumpindex_packet(struct dumpindex *x, const struct capfile *in,
 	capindex_build_packet(x->b, p);
 }
 
-void dumpindex_isb_info(struct dumpindex *x, uint32_t if_id, const struct pcapng_isb_info *i)
+void dumpindex_isb_info(struct dumpindex *x, uint32_t if_id, const struct pcapng_isb_info *i,
+			uint8_t tsresol, int64_t tsoffset)
 {
 	uint32_t present = 0;
 
@@ -87,14 +88,19 @@ void dumpindex_isb_info(struct dumpindex *x, uint32_t if_id, const struct pcapng
 	present |= i->usrdeliv != PCAPNG_ABSENT ? CAPINDEX_USRDELIV : 0;
 	capindex_build_isb(x->b, if_id, present, i->ifrecv, i->ifdrop, i->osdrop, i->filteraccept,
 			   i->usrdeliv);
+	/* as a rebuild reads them back from the file: in the interface's units */
+	capindex_build_span(
+		x->b, i->starttime != PCAPNG_ABSENT, pcapng_ts_ns(i->starttime, tsresol, tsoffset),
+		i->endtime != PCAPNG_ABSENT, pcapng_ts_ns(i->endtime, tsresol, tsoffset));
 }
 
-void dumpindex_isb_block(struct dumpindex *x, uint32_t if_id, const void *blk, uint32_t len)
+void dumpindex_isb_block(struct dumpindex *x, uint32_t if_id, const void *blk, uint32_t len,
+			 uint8_t tsresol, int64_t tsoffset)
 {
 	if (!x || x->how == DUMPINDEX_RESCAN)
 		return;
 	begin(x);
-	capindex_build_isb_block(x->b, if_id, blk, len);
+	capindex_build_isb_block(x->b, if_id, blk, len, tsresol, tsoffset);
 }
 
 void dumpindex_file(const char *path)
