@@ -31,6 +31,14 @@ capd_unit_test(test_resume SOURCES unit/test_resume.c ${PROJECT_SOURCE_DIR}/read
                ${PROJECT_SOURCE_DIR}/readers/capdump/fname.c LIBS capwrite)
 target_include_directories(test_resume PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)
 
+# capdump --list over an archive made here: per file packets, drops (ISB
+# increases within a recording), gaps inside and across files, holes;
+# missing and corrupt indexes built and stored; --start/--end, globs.
+capd_unit_test(test_dumplist SOURCES unit/test_dumplist.c
+               ${PROJECT_SOURCE_DIR}/readers/capdump/dumplist.c
+               ${PROJECT_SOURCE_DIR}/readers/capdump/fname.c LIBS readcommon PkgConfig::LIBZSTD)
+target_include_directories(test_dumplist PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)
+
 # capdump's output as a re-writer of foreign files drives it: interfaces
 # added at any time, pre-built blocks, rotation, -F pcap; "tools" has
 # capinfos and tshark judge the files (77 if one is not installed).
