@@ -22,6 +22,11 @@ set_tests_properties(lab_capdump_names PROPERTIES TIMEOUT 300)
 # byte-identical, after SIGKILL and --resume too; corrupt ones rebuilt.
 capd_lab_test(lab_capdump_index capdump_index.sh)
 set_tests_properties(lab_capdump_index PROPERTIES TIMEOUT 180)
+# capdump --list against the files (tshark, their ISBs): packets, times,
+# sequence numbers, the gaps the sender made inside and across files,
+# drops, the hole between two recordings; a removed index rebuilt.
+capd_lab_test(lab_capdump_list capdump_list.sh)
+set_tests_properties(lab_capdump_list PROPERTIES TIMEOUT 180)
 # -w a character device, a FIFO, a symlink, a socket: never replaced.
 capd_lab_test(lab_capdump_target capdump_target.sh)
 
