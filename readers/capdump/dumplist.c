@@ -536,7 +536,9 @@ static void list_index(struct dumplist *l, const char *path, const struct capind
 			fprintf(l->out, "-- hole: %s .. %s (%.3f s) --\n", utc(l->prev_hi, b1),
 				utc(lo, b2), (double)(lo - l->prev_hi) / 1e9);
 		fprintf(l->out, "%s%s\n", path,
-			!strcmp(index_state, "ok") ? "" : " (not indexed: read)");
+			!strcmp(index_state, "ok")	  ? ""
+			: !strcmp(index_state, "rebuilt") ? " (read through, index stored)"
+							  : " (read through, index not stored)");
 		fprintf(l->out, "  span %s .. %s (%.3f s)\n", utc(h->span_start_ns, b1),
 			utc(h->span_end_ns, b2), (double)(h->span_end_ns - h->span_start_ns) / 1e9);
 		fprintf(l->out, "  %llu packets, %s .. %s, %llu bytes, %llu of no feed\n",
