@@ -22,6 +22,11 @@ set_tests_properties(lab_capdump_names PROPERTIES TIMEOUT 300)
 # byte-identical, after SIGKILL and --resume too; corrupt ones rebuilt.
 capd_lab_test(lab_capdump_index capdump_index.sh)
 set_tests_properties(lab_capdump_index PROPERTIES TIMEOUT 180)
+# capdump --list against the files (tshark, their ISBs): packets, times,
+# sequence numbers, the gaps the sender made inside and across files,
+# drops, the hole between two recordings; a removed index rebuilt.
+capd_lab_test(lab_capdump_list capdump_list.sh)
+set_tests_properties(lab_capdump_list PROPERTIES TIMEOUT 180)
 # -w a character device, a FIFO, a symlink, a socket: never replaced.
 capd_lab_test(lab_capdump_target capdump_target.sh)
 # Retention: --archive-size under -G 1 polled while it runs (the budget,
@@ -35,6 +40,14 @@ set_tests_properties(lab_capdump_retain PROPERTIES TIMEOUT 180)
 capd_unit_test(test_resume SOURCES unit/test_resume.c ${PROJECT_SOURCE_DIR}/readers/capdump/resume.c
                ${PROJECT_SOURCE_DIR}/readers/capdump/fname.c LIBS capwrite)
 target_include_directories(test_resume PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)
+
+# capdump --list over an archive made here: per file packets, drops (ISB
+# increases within a recording), gaps inside and across files, holes;
+# missing and corrupt indexes built and stored; --start/--end, globs.
+capd_unit_test(test_dumplist SOURCES unit/test_dumplist.c
+               ${PROJECT_SOURCE_DIR}/readers/capdump/dumplist.c
+               ${PROJECT_SOURCE_DIR}/readers/capdump/fname.c LIBS readcommon PkgConfig::LIBZSTD)
+target_include_directories(test_dumplist PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)
 
 # capdump's output as a re-writer of foreign files drives it: interfaces
 # added at any time, pre-built blocks, rotation, -F pcap; "tools" has

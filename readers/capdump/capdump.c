@@ -25,6 +25,7 @@
 #include "delivery.h"
 #include "dumpfile.h"
 #include "dumpindex.h"
+#include "dumplist.h"
 #include "dumpselect.h"
 #include "filter.h"
 #include "fname.h"
@@ -225,6 +226,9 @@ static void usage(FILE *f)
 		"             textfile-collector metrics after each rotation\n"
 		"  --index [--force] FILE|DIR...  check the indexes of closed files, write\n"
 		"             those missing or not trusted (--force: all); must come first\n"
+		"  --list [--json] [--start T] [--end T] [--hole SEC] PATH...  list files,\n"
+		"             directories or patterns from their indexes: spans, packets,\n"
+		"             drops, feeds' sequence ranges and gaps, holes; must come first\n"
 		"  -q         no summary at exit\n"
 		"  -K         accepted: checksums are never verified\n"
 		"  -h, --help     print this help and exit\n"
@@ -1750,6 +1754,55 @@ static int index_main(int argc, char **argv)
 	return dumpindex_command(argv + 2, n, force);
 }
 
+/* capdump --list [--json] [--start T] [--end T] [--hole SECONDS] PATH... */
+static int list_main(int argc, char **argv)
+{
+	struct dumplist_opts o = { .hole_ns = DUMPLIST_HOLE_NS };
+	int i, n = 0;
+
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		uint64_t *t = !strcmp(a, "--start")  ? &o.start_ns
+			      : !strcmp(a, "--end")  ? &o.end_ns
+			      : !strcmp(a, "--hole") ? &o.hole_ns
+						     : NULL;
+
+		if (!strcmp(a, "--json")) {
+			o.json = true;
+		} else if (t) {
+			/* --hole: seconds, as the seconds form of a time */
+			if (i + 1 == argc || parse_time(argv[i + 1], t) < 0 ||
+			    (t == &o.hole_ns &&
+			     strspn(argv[i + 1], "0123456789.") != strlen(argv[i + 1]))) {
+				pr_err("--list: %s %s: not a %s", a,
+				       i + 1 < argc ? argv[i + 1] : "",
+				       t == &o.hole_ns
+					       ? "number of seconds"
+					       : "time (YYYY-mm-ddTHH:MM:SS[.ns]Z or seconds "
+						 "since 1970)");
+				return 2;
+			}
+			i++;
+		} else if (a[0] == '-' && a[1]) {
+			pr_err("--list takes --json, --start, --end, --hole and files, directories "
+			       "or patterns, not %s",
+			       a);
+			return 2;
+		} else {
+			argv[2 + n++] = argv[i];
+		}
+	}
+	if (!n) {
+		pr_err("--list: name the files, directories or patterns to list");
+		return 2;
+	}
+	if (o.end_ns && o.end_ns <= o.start_ns) {
+		pr_err("--list: --end is not after --start");
+		return 2;
+	}
+	return dumplist_command(argv + 2, n, &o, stdout);
+}
+
 int main(int argc, char **argv)
 {
 	static struct capdump d;
@@ -1766,6 +1819,8 @@ int main(int argc, char **argv)
 	argv[0] = "capdump"; /* getopt's messages name the program, not its path */
 	if (argc > 1 && !strcmp(argv[1], "--index"))
 		return index_main(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "--list"))
+		return list_main(argc, argv);
 	if (parse_args(argc, argv, &d.o) < 0)
 		return 2;
 	stop = readopt_signals();

@@ -446,7 +446,7 @@ int capindex_build_write(struct capindex_build *b, const char *data_path)
 	return r;
 }
 
-int capindex_build_file(const char *path, char *err, size_t errlen)
+int capindex_build_read(const char *path, uint8_t **out, size_t *outlen, char *err, size_t errlen)
 {
 	struct ring_feed feeds[CAPINDEX_FEEDS_MAX];
 	uint64_t size0, mtime0, hash0, size1, mtime1, hash1;
@@ -458,6 +458,8 @@ int capindex_build_file(const char *path, char *err, size_t errlen)
 	unsigned int n;
 	int fd, r;
 
+	*out = NULL;
+	*outlen = 0;
 	err[0] = '\0';
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
@@ -523,13 +525,29 @@ int capindex_build_file(const char *path, char *err, size_t errlen)
 			 r == -EAGAIN ? "changed while it was read; not indexed" : strerror(-r));
 		goto out;
 	}
-	r = capindex_store(path, buf, len);
-	if (r < 0)
-		snprintf(err, errlen, "%s" CAPINDEX_SUFFIX ": %s", path, strerror(-r));
+	*out = buf;
+	*outlen = len;
+	buf = NULL;
 out:
 	free(buf);
 	capfile_close(f);
 	capindex_build_free(b);
 	close(fd);
+	return r;
+}
+
+int capindex_build_file(const char *path, char *err, size_t errlen)
+{
+	uint8_t *buf;
+	size_t len;
+	int r;
+
+	r = capindex_build_read(path, &buf, &len, err, errlen);
+	if (r < 0)
+		return r;
+	r = capindex_store(path, buf, len);
+	if (r < 0)
+		snprintf(err, errlen, "%s" CAPINDEX_SUFFIX ": %s", path, strerror(-r));
+	free(buf);
 	return r;
 }

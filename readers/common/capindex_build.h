@@ -118,7 +118,17 @@ unsigned int capindex_build_ring_feeds(const struct ring_feed *in, unsigned int 
 bool capindex_build_feed_proto(const struct ring_feed *f, struct seqdec *d);
 
 /*
- * Read data file path through and write its index.  A file that does not
+ * Read data file path through and make its index in memory (encoded, as
+ * capindex_store() writes it; free() it).  A file that does not read to
+ * its end without error gets none.
+ * @return 0 and *buf, *len; -EAGAIN if the file changed while it was
+ *	   read; or the -errno of reading it (one line in err).
+ */
+int capindex_build_read(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen);
+
+/*
+ * Read data file path through and write its index (capindex_build_read(),
+ * capindex_store()).  A file that does not
  * read to its end without error gets none.
  * @return 0; -EAGAIN if the file changed while it was read; or the -errno
  *	   of reading it (one line in err) or of writing the index.

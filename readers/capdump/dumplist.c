@@ -1,0 +1,790 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "capindex.h"
+#include "capindex_build.h"
+#include "dumplist.h"
+#include "fname.h"
+#include "log.h"
+
+#define FEEDS_MAX 4096u /* feed names tracked across the archive; more are not summed */
+
+/* A feed (by name) across the archive, and where its previous file ended. */
+struct feed_acc {
+	char name[64];
+	uint64_t packets, bytes, first_ns, last_ns;
+	uint64_t seq_min, seq_max, seq_msg_packets;
+	uint64_t gaps, missing, late, gaps_across, missing_across;
+	bool listed; /* in a file listed (not only in files outside --start/--end) */
+	bool prev;   /* prev_last is the last message of the previous file with one */
+	uint64_t prev_last;
+	uint8_t prev_session_len;
+	uint8_t prev_session[12];
+};
+
+/* An interface (by if_id): its last ISB counters in a previous file. */
+struct iface_acc {
+	bool isb;
+	uint32_t present;
+	uint64_t ifrecv, ifdrop, osdrop, usrdeliv;
+};
+
+struct dumplist {
+	const struct dumplist_opts *o;
+	FILE *out;
+	int rc;
+	unsigned int nlisted; /* files (and errors) written out */
+	/* the archive */
+	uint64_t files, unreadable, packets, bytes;
+	uint64_t first_ns, last_ns; /* of the files' times (span and packets) */
+	uint64_t dropcount, ifdrop, osdrop, isb_unknown;
+	uint64_t holes, hole_ns;
+	bool prev_time; /* prev_hi is the end of the previous file's time */
+	uint64_t prev_hi;
+	struct feed_acc *feeds;
+	unsigned int nfeeds, feeds_cap;
+	uint64_t feeds_untracked;
+	struct iface_acc *ifs;
+	uint32_t nifs;
+};
+
+/* "2026-12-06T14:00:00.000312000Z", or "-" for 0 (no time). */
+static const char *utc(uint64_t ns, char buf[40])
+{
+	time_t s = (time_t)(ns / 1000000000u);
+	struct tm tm;
+	size_t n;
+
+	if (!ns || !gmtime_r(&s, &tm) || !(n = strftime(buf, 40, "%Y-%m-%dT%H:%M:%S", &tm))) {
+		snprintf(buf, 40, "-");
+		return buf;
+	}
+	snprintf(buf + n, 40 - n, ".%09uZ", (unsigned int)(ns % 1000000000u));
+	return buf;
+}
+
+/* A JSON string: what an index or a directory holds is not trusted to be text. */
+static void jstr(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	for (; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* A time as "KEY_ns": N, "KEY": "ISO" (null, null for none). */
+static void jtime(FILE *f, const char *key, uint64_t ns)
+{
+	char b[40];
+
+	if (!ns) {
+		fprintf(f, "\"%s_ns\":null,\"%s\":null", key, key);
+		return;
+	}
+	fprintf(f, "\"%s_ns\":%llu,\"%s\":\"%s\"", key, (unsigned long long)ns, key, utc(ns, b));
+}
+
+static struct feed_acc *feed_acc(struct dumplist *l, const char *name)
+{
+	struct feed_acc *a;
+	unsigned int i;
+
+	for (i = 0; i < l->nfeeds; i++)
+		if (!strcmp(l->feeds[i].name, name))
+			return &l->feeds[i];
+	if (l->nfeeds == FEEDS_MAX)
+		return NULL;
+	if (l->nfeeds == l->feeds_cap) {
+		unsigned int cap = l->feeds_cap ? l->feeds_cap * 2 : 16;
+
+		a = realloc(l->feeds, cap * sizeof(*a));
+		if (!a)
+			return NULL;
+		l->feeds = a;
+		l->feeds_cap = cap;
+	}
+	a = &l->feeds[l->nfeeds++];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	return a;
+}
+
+static struct iface_acc *iface_acc(struct dumplist *l, uint32_t if_id)
+{
+	struct iface_acc *a;
+
+	if (if_id >= CAPINDEX_IFACES_MAX)
+		return NULL;
+	if (if_id >= l->nifs) {
+		a = realloc(l->ifs, (size_t)(if_id + 1) * sizeof(*a));
+		if (!a)
+			return NULL;
+		memset(a + l->nifs, 0, (size_t)(if_id + 1 - l->nifs) * sizeof(*a));
+		l->ifs = a;
+		l->nifs = if_id + 1;
+	}
+	return &l->ifs[if_id];
+}
+
+/* What the next file's drops are counted from (an ISB of if_id c). */
+static void iface_remember(struct iface_acc *a, const struct capindex_iface *c)
+{
+	if (a && (c->present & CAPINDEX_ISB_SEEN))
+		*a = (struct iface_acc){ .isb = true,
+					 .present = c->present,
+					 .ifrecv = c->ifrecv,
+					 .ifdrop = c->ifdrop,
+					 .osdrop = c->osdrop,
+					 .usrdeliv = c->usrdeliv };
+}
+
+/* Where feed f ended in this file (it has a decoded message). */
+static void feed_remember(struct feed_acc *a, const struct capindex_feed *f)
+{
+	a->prev = true;
+	a->prev_last = f->seq_last;
+	a->prev_session_len = f->session_len;
+	memcpy(a->prev_session, f->session, f->session_len);
+}
+
+/* After a file that could not be read nothing is known to continue. */
+static void forget_previous(struct dumplist *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->nfeeds; i++)
+		l->feeds[i].prev = false;
+	for (i = 0; i < l->nifs; i++)
+		l->ifs[i].isb = false;
+	l->prev_time = false;
+}
+
+static void sep(struct dumplist *l)
+{
+	if (l->o->json)
+		fputs(l->nlisted++ ? ",\n" : "\n", l->out);
+}
+
+static void list_error(struct dumplist *l, const char *path, const char *err)
+{
+	pr_warn("%s: not listed: %s", path, err);
+	l->unreadable++;
+	l->rc = 1;
+	forget_previous(l);
+	sep(l);
+	if (l->o->json) {
+		fputs("{\"name\":", l->out);
+		jstr(l->out, path);
+		fputs(",\"error\":", l->out);
+		jstr(l->out, err);
+		fputs("}", l->out);
+	} else {
+		fprintf(l->out, "%s: not listed: %s\n", path, err);
+	}
+}
+
+/*
+ * The drops of interface a in this file beyond its epb_dropcount: the
+ * increase of its ISB counters over the previous file's of the same
+ * recording.  capdump's counters run from the start of the recorder, and
+ * isb_usrdeliv (packets written) tells a recording: the previous file's
+ * plus at least this file's packets in the same one, exactly this file's
+ * packets in its first file.
+ * @return whether the increase is known.
+ */
+static bool isb_increase(const struct iface_acc *prev, const struct capindex_iface *c,
+			 uint64_t *ifdrop, uint64_t *osdrop)
+{
+	bool deliv = c->present & CAPINDEX_USRDELIV;
+	bool same = prev->isb, first;
+
+	if (!(c->present & CAPINDEX_ISB_SEEN))
+		return false;
+	if (same && (prev->present & c->present & CAPINDEX_IFRECV))
+		same &= c->ifrecv >= prev->ifrecv;
+	if (same && (prev->present & c->present & CAPINDEX_IFDROP))
+		same &= c->ifdrop >= prev->ifdrop;
+	if (same && (prev->present & c->present & CAPINDEX_OSDROP))
+		same &= c->osdrop >= prev->osdrop;
+	if (same && deliv && (prev->present & CAPINDEX_USRDELIV))
+		same &= c->usrdeliv >= prev->usrdeliv && c->usrdeliv - prev->usrdeliv >= c->packets;
+	/* without isb_usrdeliv (another tool's file): counters since its start */
+	first = deliv ? c->usrdeliv == c->packets : !prev->isb;
+	if (same) {
+		*ifdrop = prev->present & CAPINDEX_IFDROP ? c->ifdrop - prev->ifdrop : c->ifdrop;
+		*osdrop = prev->present & CAPINDEX_OSDROP ? c->osdrop - prev->osdrop : c->osdrop;
+		return true;
+	}
+	if (first) {
+		*ifdrop = c->ifdrop;
+		*osdrop = c->osdrop;
+		return true;
+	}
+	return false;
+}
+
+static void list_ifaces(struct dumplist *l, const struct capindex *ix)
+{
+	const struct capindex_hdr *h = capindex_hdr(ix);
+	uint32_t k;
+	bool any = false;
+
+	if (l->o->json)
+		fputs(",\"interfaces\":[", l->out);
+	for (k = 0; k < h->nifaces; k++) {
+		const struct capindex_iface *c = capindex_iface(ix, k);
+		struct iface_acc *a = iface_acc(l, c->if_id);
+		struct iface_acc none = { 0 };
+		uint64_t ifdrop = 0, osdrop = 0;
+		bool known;
+
+		if (!c->packets && !(c->present & CAPINDEX_ISB_SEEN))
+			continue;
+		known = isb_increase(a ? a : &none, c, &ifdrop, &osdrop);
+		l->dropcount += c->dropcount;
+		if (known) {
+			l->ifdrop += ifdrop;
+			l->osdrop += osdrop;
+		} else {
+			l->isb_unknown++;
+		}
+		iface_remember(a, c);
+		if (l->o->json) {
+			fprintf(l->out,
+				"%s{\"if_id\":%u,\"packets\":%llu,\"epb_dropcount\":%llu,\"isb\":%"
+				"s",
+				any ? "," : "", c->if_id, (unsigned long long)c->packets,
+				(unsigned long long)c->dropcount,
+				c->present & CAPINDEX_ISB_SEEN ? "true" : "false");
+			if (known)
+				fprintf(l->out, ",\"ifdrop\":%llu,\"osdrop\":%llu}",
+					(unsigned long long)ifdrop, (unsigned long long)osdrop);
+			else
+				fputs(",\"ifdrop\":null,\"osdrop\":null}", l->out);
+		} else {
+			fprintf(l->out, "  interface %u: %llu packets, drops: epb_dropcount %llu",
+				c->if_id, (unsigned long long)c->packets,
+				(unsigned long long)c->dropcount);
+			if (known)
+				fprintf(l->out, ", ifdrop %llu, osdrop %llu\n",
+					(unsigned long long)ifdrop, (unsigned long long)osdrop);
+			else
+				fprintf(l->out, ", ifdrop ?, osdrop ? (%s)\n",
+					c->present & CAPINDEX_ISB_SEEN
+						? "no previous file of its recording"
+						: "no ISB counters");
+		}
+		any = true;
+	}
+	if (l->o->json)
+		fputs("]", l->out);
+}
+
+static bool same_session(const struct feed_acc *a, const struct capindex_feed *f)
+{
+	return a->prev_session_len == f->session_len &&
+	       !memcmp(a->prev_session, f->session, f->session_len);
+}
+
+static const char *proto_name(uint8_t p)
+{
+	static const char *const names[] = {
+		[CAPINDEX_PROTO_NONE] = "none",	      [CAPINDEX_PROTO_MOLDUDP64] = "moldudp64",
+		[CAPINDEX_PROTO_MDP3] = "mdp3",	      [CAPINDEX_PROTO_PITCH] = "pitch",
+		[CAPINDEX_PROTO_GENERIC] = "generic",
+	};
+
+	return p <= CAPINDEX_PROTO_GENERIC ? names[p] : "none";
+}
+
+static void list_feed(struct dumplist *l, const struct capindex_feed *f, bool comma)
+{
+	struct feed_acc *a = feed_acc(l, f->name);
+	bool seq = f->proto != CAPINDEX_PROTO_NONE && f->seq_packets;
+	bool across = false;
+	uint64_t from = 0, to = 0;
+	char b1[40], b2[40];
+	uint32_t g;
+
+	if (!a) {
+		l->feeds_untracked++;
+	} else {
+		a->listed = true;
+		a->packets += f->packets;
+		a->bytes += f->bytes_cap;
+		if (f->first_ns && (!a->first_ns || f->first_ns < a->first_ns))
+			a->first_ns = f->first_ns;
+		if (f->last_ns > a->last_ns)
+			a->last_ns = f->last_ns;
+		if (f->seq_msg_packets) {
+			if (!a->seq_msg_packets || f->seq_min < a->seq_min)
+				a->seq_min = f->seq_min;
+			if (!a->seq_msg_packets || f->seq_max > a->seq_max)
+				a->seq_max = f->seq_max;
+			a->seq_msg_packets += f->seq_msg_packets;
+		}
+		a->gaps += f->gaps;
+		a->missing += f->missing;
+		a->late += f->late;
+	}
+	/* Across the boundary: only where the file starts in the session the
+	 * previous one ended in (a file with a change of session inside does
+	 * not say which it started in). */
+	if (a && seq) {
+		if (a->prev && !f->sessions && same_session(a, f) && a->prev_last < UINT64_MAX &&
+		    f->seq_first > a->prev_last + 1) {
+			across = true;
+			from = a->prev_last + 1;
+			to = f->seq_first;
+			a->gaps_across++;
+			a->missing_across += to - from;
+		}
+		feed_remember(a, f);
+	}
+	if (l->o->json) {
+		fprintf(l->out, "%s{\"name\":", comma ? "," : "");
+		jstr(l->out, f->name);
+		fprintf(l->out, ",\"packets\":%llu,\"bytes\":%llu,", (unsigned long long)f->packets,
+			(unsigned long long)f->bytes_cap);
+		jtime(l->out, "first", f->first_ns);
+		fputc(',', l->out);
+		jtime(l->out, "last", f->last_ns);
+		fprintf(l->out, ",\"proto\":\"%s\"", proto_name(f->proto));
+		if (!seq) {
+			fputs(",\"seq\":null}", l->out);
+			return;
+		}
+		fprintf(l->out,
+			",\"seq\":{\"first\":%llu,\"last\":%llu,\"min\":%llu,\"max\":%llu,"
+			"\"packets\":%llu,\"undecodable\":%llu,\"sessions\":%llu,\"gaps\":%llu,"
+			"\"missing\":%llu,\"late\":%llu,\"gap_list\":[",
+			(unsigned long long)f->seq_first, (unsigned long long)f->seq_last,
+			(unsigned long long)f->seq_min, (unsigned long long)f->seq_max,
+			(unsigned long long)f->seq_packets, (unsigned long long)f->seq_undecodable,
+			(unsigned long long)f->sessions, (unsigned long long)f->gaps,
+			(unsigned long long)f->missing, (unsigned long long)f->late);
+		for (g = 0; g < f->ngaps; g++) {
+			fprintf(l->out, "%s{\"first\":%llu,\"last\":%llu,\"missing\":%llu,",
+				g ? "," : "", (unsigned long long)f->gap[g].from,
+				(unsigned long long)f->gap[g].to - 1,
+				(unsigned long long)(f->gap[g].to - f->gap[g].from));
+			jtime(l->out, "before", f->gap[g].ts_ns);
+			fputc('}', l->out);
+		}
+		fputs("],\"gap_before_file\":", l->out);
+		if (across)
+			fprintf(l->out, "{\"first\":%llu,\"last\":%llu,\"missing\":%llu}",
+				(unsigned long long)from, (unsigned long long)to - 1,
+				(unsigned long long)(to - from));
+		else
+			fputs("null", l->out);
+		fputs("}}", l->out);
+		return;
+	}
+	fprintf(l->out, "  feed %s: %llu packets, %llu bytes, %s .. %s", f->name,
+		(unsigned long long)f->packets, (unsigned long long)f->bytes_cap,
+		utc(f->first_ns, b1), utc(f->last_ns, b2));
+	if (!seq) {
+		fprintf(l->out, ", %s\n",
+			f->proto == CAPINDEX_PROTO_NONE ? "no protocol" : "no packet decoded");
+		return;
+	}
+	fprintf(l->out,
+		", %s seq %llu..%llu (min %llu, max %llu), gaps %llu (%llu missing), late %llu",
+		proto_name(f->proto), (unsigned long long)f->seq_first,
+		(unsigned long long)f->seq_last, (unsigned long long)f->seq_min,
+		(unsigned long long)f->seq_max, (unsigned long long)f->gaps,
+		(unsigned long long)f->missing, (unsigned long long)f->late);
+	if (f->sessions)
+		fprintf(l->out, ", %llu new sessions", (unsigned long long)f->sessions);
+	if (f->seq_undecodable)
+		fprintf(l->out, ", %llu undecodable", (unsigned long long)f->seq_undecodable);
+	fputc('\n', l->out);
+	if (across)
+		fprintf(l->out, "    gap before this file: %llu..%llu (%llu missing)\n",
+			(unsigned long long)from, (unsigned long long)to - 1,
+			(unsigned long long)(to - from));
+	for (g = 0; g < f->ngaps; g++)
+		fprintf(l->out, "    gap %llu..%llu (%llu missing) before %s\n",
+			(unsigned long long)f->gap[g].from, (unsigned long long)f->gap[g].to - 1,
+			(unsigned long long)(f->gap[g].to - f->gap[g].from),
+			utc(f->gap[g].ts_ns, b1));
+	if (f->gaps > f->ngaps)
+		fprintf(l->out, "    (%llu more gaps not listed)\n",
+			(unsigned long long)(f->gaps - f->ngaps));
+}
+
+/* The time a file covers: its span and its packets' times (a packet of a
+ * ring's backlog may be stamped before its file was opened). */
+static bool file_time(const struct capindex_hdr *h, uint64_t *lo, uint64_t *hi)
+{
+	bool ts = h->packets > h->packets_nots;
+
+	*lo = h->span_start_ns;
+	*hi = h->span_end_ns;
+	if (ts && h->first_ns < *lo)
+		*lo = h->first_ns;
+	if (ts && h->last_ns > *hi)
+		*hi = h->last_ns;
+	return *hi != 0;
+}
+
+/* A file outside --start/--end: not listed, but the next file listed
+ * continues from it (its ISB counters, its feeds' last messages, its time). */
+static void pass_index(struct dumplist *l, const struct capindex *ix, bool timed, uint64_t hi)
+{
+	const struct capindex_hdr *h = capindex_hdr(ix);
+	uint32_t k;
+
+	for (k = 0; k < h->nifaces; k++) {
+		const struct capindex_iface *c = capindex_iface(ix, k);
+		struct iface_acc *a = iface_acc(l, c->if_id);
+
+		iface_remember(a, c);
+	}
+	for (k = 0; k < h->nfeeds; k++) {
+		const struct capindex_feed *f = capindex_feed(ix, k);
+		struct feed_acc *a;
+
+		if (f->proto == CAPINDEX_PROTO_NONE || !f->seq_packets ||
+		    !(a = feed_acc(l, f->name)))
+			continue;
+		feed_remember(a, f);
+	}
+	if (timed && (!l->prev_time || hi > l->prev_hi))
+		l->prev_hi = hi;
+	l->prev_time |= timed;
+}
+
+static void list_index(struct dumplist *l, const char *path, const struct capindex *ix,
+		       const char *index_state)
+{
+	const struct capindex_hdr *h = capindex_hdr(ix);
+	const struct capindex_iface *c;
+	uint64_t lo, hi, epb = 0;
+	bool timed = file_time(h, &lo, &hi), hole = false;
+	char b1[40], b2[40];
+	uint32_t k;
+
+	if ((l->o->start_ns || l->o->end_ns) &&
+	    (!timed || (l->o->start_ns && hi < l->o->start_ns) ||
+	     (l->o->end_ns && lo >= l->o->end_ns))) {
+		pass_index(l, ix, timed, hi);
+		return;
+	}
+	if (timed && l->prev_time && lo > l->prev_hi && lo - l->prev_hi > l->o->hole_ns) {
+		hole = true;
+		l->holes++;
+		l->hole_ns += lo - l->prev_hi;
+	}
+	l->files++;
+	l->packets += h->packets;
+	l->bytes += h->bytes_cap;
+	if (timed) {
+		if (!l->first_ns || lo < l->first_ns)
+			l->first_ns = lo;
+		if (hi > l->last_ns)
+			l->last_ns = hi;
+	}
+	for (k = 0; (c = capindex_iface(ix, k)); k++)
+		epb += c->dropcount;
+	sep(l);
+	if (l->o->json) {
+		fputs("{\"name\":", l->out);
+		jstr(l->out, path);
+		fprintf(l->out, ",\"index\":\"%s\",", index_state);
+		jtime(l->out, "span_start", h->span_start_ns);
+		fputc(',', l->out);
+		jtime(l->out, "span_end", h->span_end_ns);
+		fputs(",\"hole_before\":", l->out);
+		if (hole) {
+			fputc('{', l->out);
+			jtime(l->out, "start", l->prev_hi);
+			fputc(',', l->out);
+			jtime(l->out, "end", lo);
+			fputc('}', l->out);
+		} else {
+			fputs("null", l->out);
+		}
+		fprintf(l->out, ",\"packets\":%llu,\"packets_without_time\":%llu,",
+			(unsigned long long)h->packets, (unsigned long long)h->packets_nots);
+		jtime(l->out, "first", h->packets > h->packets_nots ? h->first_ns : 0);
+		fputc(',', l->out);
+		jtime(l->out, "last", h->packets > h->packets_nots ? h->last_ns : 0);
+		fprintf(l->out,
+			",\"bytes\":%llu,\"bytes_wire\":%llu,\"unattributed\":%llu,"
+			"\"epb_dropcount\":%llu",
+			(unsigned long long)h->bytes_cap, (unsigned long long)h->bytes_wire,
+			(unsigned long long)h->unattributed, (unsigned long long)epb);
+	} else {
+		if (hole)
+			fprintf(l->out, "-- hole: %s .. %s (%.3f s) --\n", utc(l->prev_hi, b1),
+				utc(lo, b2), (double)(lo - l->prev_hi) / 1e9);
+		fprintf(l->out, "%s%s\n", path,
+			!strcmp(index_state, "ok")	  ? ""
+			: !strcmp(index_state, "rebuilt") ? " (read through, index stored)"
+							  : " (read through, index not stored)");
+		fprintf(l->out, "  span %s .. %s (%.3f s)\n", utc(h->span_start_ns, b1),
+			utc(h->span_end_ns, b2), (double)(h->span_end_ns - h->span_start_ns) / 1e9);
+		fprintf(l->out, "  %llu packets, %s .. %s, %llu bytes, %llu of no feed\n",
+			(unsigned long long)h->packets,
+			utc(h->packets > h->packets_nots ? h->first_ns : 0, b1),
+			utc(h->packets > h->packets_nots ? h->last_ns : 0, b2),
+			(unsigned long long)h->bytes_cap, (unsigned long long)h->unattributed);
+	}
+	list_ifaces(l, ix);
+	if (l->o->json)
+		fputs(",\"feeds\":[", l->out);
+	for (k = 0; k < h->nfeeds; k++)
+		list_feed(l, capindex_feed(ix, k), k > 0);
+	if (l->o->json)
+		fputs("]}", l->out);
+	if (timed && (!l->prev_time || hi > l->prev_hi))
+		l->prev_hi = hi;
+	l->prev_time |= timed;
+}
+
+/* The index of path: trusted, or made by reading the file (and stored). */
+static void list_file(struct dumplist *l, const char *path)
+{
+	char why[512], err[PATH_MAX + 256];
+	struct capindex *ix = NULL;
+	const char *state = "ok";
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int r, lr;
+
+	lr = capindex_load(path, &ix, why, sizeof(why));
+	if (lr < 0) {
+		r = capindex_build_read(path, &buf, &len, err, sizeof(err));
+		if (r < 0) {
+			list_error(l, path, err);
+			return;
+		}
+		r = capindex_parse(buf, len, &ix, err, sizeof(err));
+		if (r < 0) {
+			free(buf);
+			list_error(l, path, err);
+			return;
+		}
+		/* Stored where it may be, as --index would; else only read. */
+		r = capindex_store(path, buf, len);
+		state = r < 0 ? "read" : "rebuilt";
+		pr_warn("%s: %s%s%s; read the file, index %s%s", path,
+			lr == -ENOENT ? "no index" : "index not trusted (",
+			lr == -ENOENT ? "" : why, lr == -ENOENT ? "" : ")",
+			r < 0 ? "not stored: " : "stored", r < 0 ? strerror(-r) : "");
+		free(buf);
+	}
+	list_index(l, path, ix, state);
+	capindex_free(ix);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A capture file as -r takes them from a directory or a glob: not hidden,
+ * a capture format's name, a regular file. */
+static bool capture_file(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	struct fname_kind k;
+	struct stat st;
+
+	base = base ? base + 1 : path;
+	if (base[0] == '.')
+		return false;
+	fname_kind(base, &k);
+	return k.format != FNAME_FORMAT_NONE && !k.refused && !lstat(path, &st) &&
+	       S_ISREG(st.st_mode);
+}
+
+static void list_dir(struct dumplist *l, const char *dir)
+{
+	char **names = NULL, **p, path[PATH_MAX];
+	size_t n = 0, i;
+	struct dirent *e;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d) {
+		list_error(l, dir, strerror(errno));
+		return;
+	}
+	while ((e = readdir(d))) {
+		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", dir,
+				     dir[strlen(dir) - 1] == '/' ? "" : "/",
+				     e->d_name) >= sizeof(path) ||
+		    !capture_file(path))
+			continue;
+		p = realloc(names, (n + 1) * sizeof(*names));
+		if (!p || !(p[n] = strdup(path))) {
+			names = p ? p : names;
+			list_error(l, dir, strerror(ENOMEM));
+			break;
+		}
+		names = p;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), by_name);
+	for (i = 0; i < n; i++) {
+		list_file(l, names[i]);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void list_path(struct dumplist *l, const char *path, bool from_glob)
+{
+	struct stat st;
+	glob_t g;
+	size_t i;
+	int r;
+
+	if (!stat(path, &st)) {
+		if (S_ISDIR(st.st_mode))
+			list_dir(l, path);
+		else if (!from_glob || capture_file(path))
+			list_file(l, path);
+		return;
+	}
+	if (errno != ENOENT || from_glob || !strpbrk(path, "*?[")) {
+		list_error(l, path, strerror(errno));
+		return;
+	}
+	r = glob(path, 0, NULL, &g);
+	if (r == GLOB_NOMATCH) {
+		list_error(l, path, "no file matches");
+	} else if (r) {
+		list_error(l, path, r == GLOB_NOSPACE ? strerror(ENOMEM) : "cannot be read");
+	} else {
+		/* glob(3) sorts its matches */
+		for (i = 0; i < g.gl_pathc; i++)
+			list_path(l, g.gl_pathv[i], true);
+	}
+	if (r != GLOB_NOMATCH)
+		globfree(&g);
+}
+
+static void list_archive(struct dumplist *l)
+{
+	char b1[40], b2[40];
+	bool comma = false;
+	unsigned int i;
+
+	if (l->o->json) {
+		fprintf(l->out, "\n],\n\"archive\":{\"files\":%llu,\"unreadable\":%llu,",
+			(unsigned long long)l->files, (unsigned long long)l->unreadable);
+		jtime(l->out, "start", l->first_ns);
+		fputc(',', l->out);
+		jtime(l->out, "end", l->last_ns);
+		fprintf(l->out,
+			",\"packets\":%llu,\"bytes\":%llu,\"epb_dropcount\":%llu,\"ifdrop\":%llu,"
+			"\"osdrop\":%llu,\"isb_unknown\":%llu,\"holes\":%llu,\"hole_ns\":%llu,"
+			"\"feeds_untracked\":%llu,\"feeds\":[",
+			(unsigned long long)l->packets, (unsigned long long)l->bytes,
+			(unsigned long long)l->dropcount, (unsigned long long)l->ifdrop,
+			(unsigned long long)l->osdrop, (unsigned long long)l->isb_unknown,
+			(unsigned long long)l->holes, (unsigned long long)l->hole_ns,
+			(unsigned long long)l->feeds_untracked);
+	} else {
+		fprintf(l->out,
+			"archive: %llu files, %llu not read, %s .. %s, %llu packets, %llu bytes\n",
+			(unsigned long long)l->files, (unsigned long long)l->unreadable,
+			utc(l->first_ns, b1), utc(l->last_ns, b2), (unsigned long long)l->packets,
+			(unsigned long long)l->bytes);
+		fprintf(l->out, "  drops: epb_dropcount %llu, ifdrop %llu, osdrop %llu",
+			(unsigned long long)l->dropcount, (unsigned long long)l->ifdrop,
+			(unsigned long long)l->osdrop);
+		if (l->isb_unknown)
+			fprintf(l->out, " (%llu interface(s) of files without known ISB increase)",
+				(unsigned long long)l->isb_unknown);
+		fprintf(l->out, "\n  holes: %llu (%.3f s)\n", (unsigned long long)l->holes,
+			(double)l->hole_ns / 1e9);
+	}
+	for (i = 0; i < l->nfeeds; i++) {
+		const struct feed_acc *a = &l->feeds[i];
+
+		if (!a->listed)
+			continue;
+		if (l->o->json) {
+			fprintf(l->out, "%s{\"name\":", comma ? "," : "");
+			comma = true;
+			jstr(l->out, a->name);
+			fprintf(l->out, ",\"packets\":%llu,\"bytes\":%llu,",
+				(unsigned long long)a->packets, (unsigned long long)a->bytes);
+			jtime(l->out, "first", a->first_ns);
+			fputc(',', l->out);
+			jtime(l->out, "last", a->last_ns);
+			if (a->seq_msg_packets)
+				fprintf(l->out, ",\"seq_min\":%llu,\"seq_max\":%llu",
+					(unsigned long long)a->seq_min,
+					(unsigned long long)a->seq_max);
+			else
+				fputs(",\"seq_min\":null,\"seq_max\":null", l->out);
+			fprintf(l->out,
+				",\"gaps\":%llu,\"missing\":%llu,\"late\":%llu,\"gaps_across\":%"
+				"llu,"
+				"\"missing_across\":%llu}",
+				(unsigned long long)a->gaps, (unsigned long long)a->missing,
+				(unsigned long long)a->late, (unsigned long long)a->gaps_across,
+				(unsigned long long)a->missing_across);
+			continue;
+		}
+		fprintf(l->out, "  feed %s: %llu packets, %llu bytes, %s .. %s", a->name,
+			(unsigned long long)a->packets, (unsigned long long)a->bytes,
+			utc(a->first_ns, b1), utc(a->last_ns, b2));
+		if (a->seq_msg_packets)
+			fprintf(l->out,
+				", seq min %llu max %llu, gaps in files %llu (%llu missing), "
+				"across "
+				"files %llu (%llu missing), late %llu",
+				(unsigned long long)a->seq_min, (unsigned long long)a->seq_max,
+				(unsigned long long)a->gaps, (unsigned long long)a->missing,
+				(unsigned long long)a->gaps_across,
+				(unsigned long long)a->missing_across, (unsigned long long)a->late);
+		fputc('\n', l->out);
+	}
+	if (l->o->json)
+		fputs("]}}\n", l->out);
+}
+
+int dumplist_command(char *const *paths, int n, const struct dumplist_opts *o, FILE *out)
+{
+	struct dumplist l = { .o = o, .out = out };
+	int i;
+
+	if (o->json)
+		fputs("{\"files\":[", out);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(paths[i], "-"))
+			list_error(&l, paths[i], "standard input has no index: name the files");
+		else
+			list_path(&l, paths[i], false);
+		fflush(out);
+	}
+	list_archive(&l);
+	fflush(out);
+	free(l.feeds);
+	free(l.ifs);
+	return l.rc;
+}

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_dumplist - capdump --list over an archive of files made here: a
+ * directory of four pcapng files (one zstd) of a sequenced feed and an
+ * unsequenced one, with ISBs as capdump writes them (times, counters
+ * since the recording started; a second recording in the last file), one
+ * indexed, one without an index, one with a corrupt one.  The listing must
+ * give every file's packets and drops, the gaps inside files and across
+ * their boundaries, the hole in time; build and store the missing and
+ * corrupt indexes; select by --start/--end; list directories and globs in
+ * name order, skip hidden files and indexes; exit 1 for what it cannot read.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "capindex.h"
+#include "capindex_build.h"
+#include "dumplist.h"
+#include "pcapng_feed.h"
+#include "pcapng.h"
+#include "ring_feed.h"
+#include "test.h"
+
+#define T0  1767225600000000000ull /* 2026-01-01T00:00:00Z */
+#define SEC 1000000000ull
+
+static uint8_t file[1u << 20];
+static size_t flen;
+
+/* Ethernet + IPv4 + UDP to group 239.1.1.g, port 30000+g; payload: u32 BE seq. */
+static uint32_t frame(uint8_t *f, unsigned int g, uint32_t seq)
+{
+	uint32_t udp = 8 + 4 + 20, ip = 20 + udp;
+
+	memset(f, 0, 14 + ip);
+	f[0] = 0x01, f[1] = 0x00, f[2] = 0x5e, f[5] = (uint8_t)g;
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = (uint8_t)(ip >> 8), f[17] = (uint8_t)ip;
+	f[22] = 1, f[23] = 17;
+	f[26] = 10, f[29] = 1;
+	f[30] = 239, f[31] = 1, f[32] = 1, f[33] = (uint8_t)g;
+	f[34] = 0x30, f[35] = 0x39;
+	f[36] = (uint8_t)((30000 + g) >> 8), f[37] = (uint8_t)(30000 + g);
+	f[38] = (uint8_t)(udp >> 8), f[39] = (uint8_t)udp;
+	f[42] = (uint8_t)(seq >> 24), f[43] = (uint8_t)(seq >> 16);
+	f[44] = (uint8_t)(seq >> 8), f[45] = (uint8_t)seq;
+	return 14 + ip;
+}
+
+static void put(const void *p, size_t n)
+{
+	T_ASSERT(n && flen + n <= sizeof(file));
+	memcpy(file + flen, p, n);
+	flen += n;
+}
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	T_ASSERT(fd >= 0);
+	T_ASSERT(write(fd, p, n) == (ssize_t)n);
+	close(fd);
+}
+
+/* The counters of the ISB a file ends with. */
+struct isb_counts {
+	uint64_t ifdrop, osdrop, usrdeliv;
+};
+
+/*
+ * A file as capdump writes it: feed A (239.1.1.1, "seq:0:4:be") with
+ * messages seq_from..seq_to but those in [gap_from, gap_to), feed B
+ * (239.1.1.2, no protocol) every other packet; one packet every 10 ms from
+ * t0; a closing ISB from t0 to t0 + 10 s.  @return the interface's packets.
+ */
+static uint64_t make_file(const char *path, uint64_t t0, uint32_t seq_from, uint32_t seq_to,
+			  uint32_t gap_from, uint32_t gap_to, uint64_t dropcount,
+			  const struct isb_counts *c, uint64_t deliv_before, bool zstd)
+{
+	static uint8_t blk[4096], z[1u << 20];
+	struct pcapng_nrb_rec names[1] = { { AF_INET, { 239, 1, 1, 1 }, "A" } };
+	struct ring_feed feeds[2];
+	struct pcapng_feed opt[2];
+	struct pcapng_custom cu[2];
+	struct seqdec dec;
+	uint8_t f[256];
+	uint64_t ts = t0, n = 0;
+	uint32_t seq, len;
+	unsigned int i;
+
+	flen = 0;
+	put(blk, pcapng_shb(blk, sizeof(blk), &(struct pcapng_shb_info){ .userappl = "t" }));
+	put(blk, pcapng_idb(blk, sizeof(blk),
+			    &(struct pcapng_idb_info){ .linktype = 1, .snaplen = 65535 }));
+	memset(feeds, 0, sizeof(feeds));
+	for (i = 0; i < 2; i++) {
+		snprintf(feeds[i].name, sizeof(feeds[i].name), "%s", i ? "B" : "A");
+		feeds[i].family = 4;
+		feeds[i].prefix_len = 32;
+		feeds[i].addr[0] = 239, feeds[i].addr[1] = 1, feeds[i].addr[2] = 1;
+		feeds[i].addr[3] = (uint8_t)(i + 1);
+	}
+	T_EQ(seqdec_parse("seq:0:4:be", &dec), 0);
+	T_EQ(ring_feed_set_proto(&feeds[0], &dec), 0);
+	for (i = 0; i < 2; i++) {
+		pcapng_feed_encode(&opt[i], &feeds[i]);
+		cu[i] = (struct pcapng_custom){ .code = PCAPNG_OPT_CUSTOM_BIN,
+						.pen = PCAPNG_PEN,
+						.data = &opt[i],
+						.len = sizeof(opt[i]) };
+	}
+	put(blk, pcapng_nrb_custom(blk, sizeof(blk), names, 1, cu, 2));
+	for (seq = seq_from; seq <= seq_to; seq++) {
+		struct pcapng_epb_info e = { .queue = UINT32_MAX, .packetid = PCAPNG_ABSENT };
+
+		if (seq >= gap_from && seq < gap_to)
+			continue;
+		for (i = 0; i < (seq % 2 ? 2u : 1u); i++) {
+			len = frame(f, i + 1, seq);
+			e.ts = ts;
+			e.caplen = e.wirelen = len;
+			e.data = f;
+			e.dropcount = n == 3 ? dropcount : 0;
+			put(blk, pcapng_epb(blk, sizeof(blk), &e));
+			ts += 10000000u;
+			n++;
+		}
+	}
+	put(blk, pcapng_isb(blk, sizeof(blk),
+			    &(struct pcapng_isb_info){ .ts = t0 + 10 * SEC,
+						       .starttime = t0,
+						       .endtime = t0 + 10 * SEC,
+						       .ifrecv = deliv_before + n,
+						       .ifdrop = c->ifdrop,
+						       .filteraccept = deliv_before + n,
+						       .osdrop = c->osdrop,
+						       .usrdeliv = deliv_before + n }));
+	if (zstd) {
+		size_t zn = ZSTD_compress(z, sizeof(z), file, flen, 1);
+
+		T_ASSERT(!ZSTD_isError(zn));
+		write_file(path, z, zn);
+	} else {
+		write_file(path, file, flen);
+	}
+	return n;
+}
+
+/* The listing of paths as a string (free() it), its exit status in *rc. */
+static char *list(char *const *paths, int n, bool json, uint64_t start, uint64_t end, int *rc)
+{
+	struct dumplist_opts o = {
+		.json = json, .start_ns = start, .end_ns = end, .hole_ns = DUMPLIST_HOLE_NS
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	T_ASSERT(f);
+	*rc = dumplist_command(paths, n, &o, f);
+	fclose(f);
+	return buf;
+}
+
+static void expect(const char *out, const char *what)
+{
+	if (!strstr(out, what))
+		T_FAIL("not in the listing: %s\n--- listing:\n%s", what, out);
+}
+
+/* The JSON object of file name in out (up to the next file's). */
+static char *file_obj(const char *out, const char *name)
+{
+	char key[600];
+	const char *p, *q;
+
+	snprintf(key, sizeof(key), "{\"name\":\"%s\",\"index\"", name);
+	p = strstr(out, key);
+	if (!p)
+		T_FAIL("no file %s in the listing:\n%s", name, out);
+	q = strstr(p + 1, ",\n{\"name\":\"");
+	return strndup(p, q ? (size_t)(q - p) : strlen(p));
+}
+
+int main(void)
+{
+	const char *dir = t_tmpdir("test_dumplist");
+	char p[4][300], idx[320], err[512], pattern[320], dirp[300],
+		missing[] = "/nonexistent/r.pcapng";
+	char *out, *obj;
+	struct isb_counts c1 = { 2, 1, 0 }, c2 = { 5, 1, 0 }, c3 = { 5, 4, 0 }, c4 = { 7, 0, 0 };
+	char *paths[3];
+	uint64_t n1, n2, n3, n4;
+	struct stat st;
+	int rc, i;
+
+	for (i = 0; i < 4; i++)
+		snprintf(p[i], sizeof(p[i]), "%s/r_%d.pcapng%s", dir, i + 1, i == 2 ? ".zst" : "");
+	/* 1: 1..100 but 50..52; 2: 105..200 (101..104 missing across);
+	 * 3: 201..300 after a hole of 5 s; 4: a new recording, 301..310 */
+	n1 = make_file(p[0], T0, 1, 100, 50, 53, 4, &c1, 0, false);
+	n2 = make_file(p[1], T0 + 10 * SEC, 105, 200, 0, 0, 0, &c2, n1, false);
+	n3 = make_file(p[2], T0 + 25 * SEC, 201, 300, 0, 0, 0, &c3, n1 + n2, true);
+	n4 = make_file(p[3], T0 + 35 * SEC, 301, 310, 0, 0, 0, &c4, 0, false);
+	T_ASSERT(n1 && n2 && n3 && n4);
+	/* 1 indexed, 2 without, 3 with a corrupt index, 4 indexed */
+	T_EQ(capindex_build_file(p[0], err, sizeof(err)), 0);
+	T_EQ(capindex_build_file(p[2], err, sizeof(err)), 0);
+	T_EQ(capindex_build_file(p[3], err, sizeof(err)), 0);
+	snprintf(idx, sizeof(idx), "%s.idx", p[2]);
+	T_EQ(truncate(idx, 100), 0);
+	/* neither a hidden file nor an index is listed */
+	snprintf(idx, sizeof(idx), "%s/.r_0.pcapng", dir);
+	write_file(idx, "x", 1);
+
+	snprintf(dirp, sizeof(dirp), "%s", dir);
+	paths[0] = dirp;
+	out = list(paths, 1, true, 0, 0, &rc);
+	T_EQ(rc, 0);
+	/* the missing and the corrupt index were built and stored */
+	snprintf(idx, sizeof(idx), "%s.idx", p[1]);
+	T_EQ(stat(idx, &st), 0);
+	snprintf(idx, sizeof(idx), "%s.idx", p[2]);
+	T_ASSERT(stat(idx, &st) == 0 && st.st_size > 100);
+	T_ASSERT(!strstr(out, ".r_0") && !strstr(out, ".idx\""));
+	/* in name order */
+	T_ASSERT(strstr(out, "r_1.pcapng\"") < strstr(out, "r_2.pcapng\"") &&
+		 strstr(out, "r_2.pcapng\"") < strstr(out, "r_3.pcapng.zst\"") &&
+		 strstr(out, "r_3.pcapng.zst\"") < strstr(out, "r_4.pcapng\""));
+
+	obj = file_obj(out, p[0]);
+	expect(obj, "\"index\":\"ok\"");
+	expect(obj, "\"span_start_ns\":1767225600000000000,\"span_start\":\"2026-01-01T00:00:00."
+		    "000000000Z\"");
+	expect(obj, "\"span_end_ns\":1767225610000000000");
+	expect(obj, "\"hole_before\":null");
+	expect(obj, "\"epb_dropcount\":4,\"isb\":true,\"ifdrop\":2,\"osdrop\":1}");
+	expect(obj, "\"seq\":{\"first\":1,\"last\":100,\"min\":1,\"max\":100,\"packets\":97,");
+	expect(obj, "\"gaps\":1,\"missing\":3,\"late\":0,\"gap_list\":[{\"first\":50,\"last\":52,"
+		    "\"missing\":3,");
+	expect(obj, "\"gap_before_file\":null");
+	expect(obj, "{\"name\":\"B\",\"packets\":49,");
+	expect(obj, "\"proto\":\"none\",\"seq\":null");
+	free(obj);
+
+	obj = file_obj(out, p[1]);
+	expect(obj, "\"index\":\"rebuilt\"");
+	expect(obj, "\"ifdrop\":3,\"osdrop\":0}");
+	expect(obj, "\"gap_before_file\":{\"first\":101,\"last\":104,\"missing\":4}");
+	expect(obj, "\"hole_before\":null");
+	free(obj);
+
+	obj = file_obj(out, p[2]);
+	expect(obj, "\"index\":\"rebuilt\"");
+	expect(obj, "\"hole_before\":{\"start_ns\":1767225620000000000,");
+	expect(obj, "\"end_ns\":1767225625000000000,");
+	expect(obj, "\"ifdrop\":0,\"osdrop\":3}");
+	expect(obj, "\"gap_before_file\":null");
+	free(obj);
+
+	/* a new recording: its counters are its own */
+	obj = file_obj(out, p[3]);
+	expect(obj, "\"ifdrop\":7,\"osdrop\":0}");
+	expect(obj, "\"gap_before_file\":null");
+	free(obj);
+
+	expect(out, "\"archive\":{\"files\":4,\"unreadable\":0,");
+	expect(out, "\"epb_dropcount\":4,\"ifdrop\":12,\"osdrop\":4,\"isb_unknown\":0,"
+		    "\"holes\":1,\"hole_ns\":5000000000,");
+	expect(out, "\"seq_min\":1,\"seq_max\":310,\"gaps\":1,\"missing\":3,\"late\":0,"
+		    "\"gaps_across\":1,\"missing_across\":4}");
+	free(out);
+
+	/* Text: the same facts for people. */
+	out = list(paths, 1, false, 0, 0, &rc);
+	T_EQ(rc, 0);
+	expect(out, "  interface 0: ");
+	expect(out, "epb_dropcount 4, ifdrop 2, osdrop 1\n");
+	expect(out, "    gap 50..52 (3 missing) before 2026-01-01T00:00:00.");
+	expect(out, "    gap before this file: 101..104 (4 missing)\n");
+	expect(out, "-- hole: 2026-01-01T00:00:20.000000000Z .. 2026-01-01T00:00:25.000000000Z "
+		    "(5.000 s) --\n");
+	expect(out, "archive: 4 files, 0 not read, 2026-01-01T00:00:00.000000000Z .. ");
+	expect(out, "across files 1 (4 missing)");
+	free(out);
+
+	/* --start/--end: the files whose time meets [start, end) */
+	out = list(paths, 1, true, T0 + 12 * SEC, T0 + 25 * SEC, &rc);
+	T_EQ(rc, 0);
+	expect(out, "\"archive\":{\"files\":1,");
+	T_ASSERT(strstr(out, "r_2.pcapng\"") && !strstr(out, "r_3.pcapng.zst\""));
+	/* continuing from the file before, which is not listed */
+	expect(out, "\"ifdrop\":3,\"osdrop\":0}");
+	expect(out, "\"gap_before_file\":{\"first\":101,\"last\":104,\"missing\":4}");
+	free(out);
+
+	/* a glob, a file named, a path that is not there: exit 1, listed as such */
+	snprintf(pattern, sizeof(pattern), "%s/r_[34]*", dir);
+	paths[0] = pattern;
+	paths[1] = p[0];
+	paths[2] = missing;
+	out = list(paths, 3, true, 0, 0, &rc);
+	T_EQ(rc, 1);
+	T_ASSERT(strstr(out, "r_3.pcapng.zst\"") < strstr(out, "r_4.pcapng\"") &&
+		 strstr(out, "r_4.pcapng\"") < strstr(out, "r_1.pcapng\""));
+	T_ASSERT(!strstr(out, "r_2.pcapng\""));
+	expect(out, "{\"name\":\"/nonexistent/r.pcapng\",\"error\":");
+	expect(out, "\"archive\":{\"files\":3,\"unreadable\":1,");
+	free(out);
+	return T_EXIT_PASS;
+}
