@@ -40,8 +40,8 @@ target_include_directories(test_resume PRIVATE ${PROJECT_SOURCE_DIR}/readers/cap
 # increases within a recording), gaps inside and across files, holes;
 # missing and corrupt indexes built and stored; --start/--end, globs.
 capd_unit_test(test_dumplist SOURCES unit/test_dumplist.c
-               ${PROJECT_SOURCE_DIR}/readers/capdump/dumplist.c
-               ${PROJECT_SOURCE_DIR}/readers/capdump/fname.c LIBS readcommon PkgConfig::LIBZSTD)
+               ${PROJECT_SOURCE_DIR}/readers/capdump/dumplist.c LIBS readcommon
+               PkgConfig::LIBZSTD)
 target_include_directories(test_dumplist PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)
 
 # capdump's output as a re-writer of foreign files drives it: interfaces
@@ -84,4 +84,11 @@ capd_lab_test(lab_capdump_pipe capdump_pipe.sh)
 # dumpcap on two interfaces inside its own network namespace.
 add_test(NAME capdump_foreign COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_foreign.sh)
 set_tests_properties(capdump_foreign PROPERTIES LABELS unit TIMEOUT 600 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "${CAPD_LAB_ENV}")
+
+# No privileges: extraction from an indexed archive (capdump -r DIR with
+# --start/--end, --feed, --seq, an expression) against tshark's selection
+# from every file, and against a read of every file.
+add_test(NAME capdump_extract COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_extract.sh)
+set_tests_properties(capdump_extract PROPERTIES LABELS unit TIMEOUT 600 SKIP_RETURN_CODE 77
                      ENVIRONMENT "${CAPD_LAB_ENV}")

@@ -65,8 +65,8 @@ void dumpindex_file(const char *path);
 
 /*
  * capdump --index [--force] FILE|DIR...: every capture file named, and
- * every one in a directory named (not hidden, named .pcapng or .pcap, with
- * or without .zst), whose index is missing or not trusted (all with
+ * every capture file in a directory named (filelist.h), whose index is
+ * missing or not trusted (all with
  * force) gets a new one; one line per file on standard output.
  * @return 0 if every file has a trusted index at the end, 1 if not.
  */
