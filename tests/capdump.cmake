@@ -45,8 +45,8 @@ target_include_directories(test_resume PRIVATE ${PROJECT_SOURCE_DIR}/readers/cap
 # increases within a recording), gaps inside and across files, holes;
 # missing and corrupt indexes built and stored; --start/--end, globs.
 capd_unit_test(test_dumplist SOURCES unit/test_dumplist.c
-               ${PROJECT_SOURCE_DIR}/readers/capdump/dumplist.c
-               ${PROJECT_SOURCE_DIR}/readers/capdump/fname.c LIBS readcommon PkgConfig::LIBZSTD)
+               ${PROJECT_SOURCE_DIR}/readers/capdump/dumplist.c LIBS readcommon
+               PkgConfig::LIBZSTD)
 target_include_directories(test_dumplist PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)
 
 # capdump's output as a re-writer of foreign files drives it: interfaces

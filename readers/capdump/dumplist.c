@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
-#include <dirent.h>
 #include <errno.h>
-#include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "capindex.h"
 #include "capindex_build.h"
 #include "dumplist.h"
-#include "fname.h"
+#include "filelist.h"
 #include "log.h"
 
 #define FEEDS_MAX 4096u /* feed names tracked across the archive; more are not summed */
@@ -182,6 +179,11 @@ static void sep(struct dumplist *l)
 
 static void list_error(struct dumplist *l, const char *path, const char *err)
 {
+	size_t len = strlen(path);
+
+	/* the readers' messages start with the path */
+	if (!strncmp(err, path, len) && !strncmp(err + len, ": ", 2))
+		err += len + 2;
 	pr_warn("%s: not listed: %s", path, err);
 	l->unreadable++;
 	l->rc = 1;
@@ -595,96 +597,6 @@ static void list_file(struct dumplist *l, const char *path)
 	capindex_free(ix);
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A capture file as -r takes them from a directory or a glob: not hidden,
- * a capture format's name, a regular file. */
-static bool capture_file(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	struct fname_kind k;
-	struct stat st;
-
-	base = base ? base + 1 : path;
-	if (base[0] == '.')
-		return false;
-	fname_kind(base, &k);
-	return k.format != FNAME_FORMAT_NONE && !k.refused && !lstat(path, &st) &&
-	       S_ISREG(st.st_mode);
-}
-
-static void list_dir(struct dumplist *l, const char *dir)
-{
-	char **names = NULL, **p, path[PATH_MAX];
-	size_t n = 0, i;
-	struct dirent *e;
-	DIR *d;
-
-	d = opendir(dir);
-	if (!d) {
-		list_error(l, dir, strerror(errno));
-		return;
-	}
-	while ((e = readdir(d))) {
-		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", dir,
-				     dir[strlen(dir) - 1] == '/' ? "" : "/",
-				     e->d_name) >= sizeof(path) ||
-		    !capture_file(path))
-			continue;
-		p = realloc(names, (n + 1) * sizeof(*names));
-		if (!p || !(p[n] = strdup(path))) {
-			names = p ? p : names;
-			list_error(l, dir, strerror(ENOMEM));
-			break;
-		}
-		names = p;
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), by_name);
-	for (i = 0; i < n; i++) {
-		list_file(l, names[i]);
-		free(names[i]);
-	}
-	free(names);
-}
-
-static void list_path(struct dumplist *l, const char *path, bool from_glob)
-{
-	struct stat st;
-	glob_t g;
-	size_t i;
-	int r;
-
-	if (!stat(path, &st)) {
-		if (S_ISDIR(st.st_mode))
-			list_dir(l, path);
-		else if (!from_glob || capture_file(path))
-			list_file(l, path);
-		return;
-	}
-	if (errno != ENOENT || from_glob || !strpbrk(path, "*?[")) {
-		list_error(l, path, strerror(errno));
-		return;
-	}
-	r = glob(path, 0, NULL, &g);
-	if (r == GLOB_NOMATCH) {
-		list_error(l, path, "no file matches");
-	} else if (r) {
-		list_error(l, path, r == GLOB_NOSPACE ? strerror(ENOMEM) : "cannot be read");
-	} else {
-		/* glob(3) sorts its matches */
-		for (i = 0; i < g.gl_pathc; i++)
-			list_path(l, g.gl_pathv[i], true);
-	}
-	if (r != GLOB_NOMATCH)
-		globfree(&g);
-}
-
 static void list_archive(struct dumplist *l)
 {
 	char b1[40], b2[40];
@@ -771,15 +683,26 @@ static void list_archive(struct dumplist *l)
 int dumplist_command(char *const *paths, int n, const struct dumplist_opts *o, FILE *out)
 {
 	struct dumplist l = { .o = o, .out = out };
+	char err[PATH_MAX + 256];
+	size_t k;
 	int i;
 
 	if (o->json)
 		fputs("{\"files\":[", out);
 	for (i = 0; i < n; i++) {
-		if (!strcmp(paths[i], "-"))
-			list_error(&l, paths[i], "standard input has no index: name the files");
-		else
-			list_path(&l, paths[i], false);
+		/* one argument's names at a time: a directory's at most */
+		struct filelist fl = { 0 };
+
+		if (filelist_add(&fl, paths[i], err, sizeof(err)) < 0)
+			list_error(&l, paths[i], err);
+		for (k = 0; k < fl.n; k++) {
+			if (!strcmp(fl.path[k], "-"))
+				list_error(&l, fl.path[k],
+					   "standard input has no index: name the files");
+			else
+				list_file(&l, fl.path[k]);
+		}
+		filelist_free(&fl);
 		fflush(out);
 	}
 	list_archive(&l);

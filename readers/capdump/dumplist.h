@@ -7,12 +7,13 @@
  * across file boundaries and the holes in time between files.  Text for
  * people or one JSON document (keys in docs/capdump.md, "Listing").
  *
- * Files are taken in the order -r reads them (the paths in argument order,
- * a directory's capture files and a glob's matches in byte order of their
- * names); "previous file" means the previous one listed.  One index is
- * read at a time and per file only what its successor is compared with is
- * kept (per feed its last message number, per interface its last ISB), so
- * memory does not grow with the number of files but for their names.
+ * Files are taken in the order -r reads them (filelist.h: the paths in
+ * argument order, a directory's capture files and a glob's matches in
+ * byte order of their names); "previous file" means the previous one
+ * listed.  One index is read at a time and per file only what its
+ * successor is compared with is kept (per feed its last message number,
+ * per interface its last ISB), so memory does not grow with the number of
+ * files but for the names of one argument's files.
  *
  * A file without a trusted index is read through once (one warning line
  * on standard error) and its index stored beside it when the directory

@@ -316,5 +316,14 @@ int main(void)
 	expect(out, "{\"name\":\"/nonexistent/r.pcapng\",\"error\":");
 	expect(out, "\"archive\":{\"files\":3,\"unreadable\":1,");
 	free(out);
+
+	/* Names are not trusted to be text: JSON escapes them. */
+	snprintf(pattern, sizeof(pattern), "%s/q\"\\\n.pcapng", dir);
+	T_EQ(link(p[0], pattern), 0);
+	paths[0] = pattern;
+	out = list(paths, 1, true, 0, 0, &rc);
+	T_EQ(rc, 0);
+	expect(out, "/q\\\"\\\\\\u000a.pcapng\",\"index\":\"rebuilt\"");
+	free(out);
 	return T_EXIT_PASS;
 }
