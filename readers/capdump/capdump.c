@@ -1895,8 +1895,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "capdump: %llu packets written", (unsigned long long)written);
 		if (nfiles)
 			fprintf(stderr, " to %u file%s", nfiles, nfiles == 1 ? "" : "s");
-		fprintf(stderr, ", %llu filtered out, %llu lost to ring overruns",
-			(unsigned long long)d.t.filtered, (unsigned long long)d.t.lost);
+		/* From files, the losses are what their packets' epb_dropcount told. */
+		fprintf(stderr, ", %llu filtered out, %llu %s", (unsigned long long)d.t.filtered,
+			(unsigned long long)d.t.lost,
+			d.src ? "lost to ring overruns" : "lost as the input told (epb_dropcount)");
 		if (d.src) {
 			uint64_t before = 0, recv, ifdrop, osdrop;
 			unsigned int i, k;
