@@ -3,25 +3,13 @@
 
 #include "retain_prom.h"
 #include "file_replace.h"
-
-/* Label values escape backslash, double quote and newline. */
-static void label(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fprintf(f, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
-}
+#include "prom_label.h"
 
 static void metric(FILE *f, const struct retain_prom *p, const char *name, const char *type,
 		   const char *help, double v)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s{dir=\"", name, help, name, type, name);
-	label(f, p->dir);
+	prom_label(f, p->dir);
 	fprintf(f, "\"} %.17g\n", v);
 }
 

@@ -8,24 +8,12 @@
 
 #include "capstat.h"
 #include "file_replace.h"
-
-/* Label values escape backslash, double quote and newline. */
-static void label(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fprintf(f, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
-}
+#include "prom_label.h"
 
 static void feed_labels(FILE *f, const struct capstat_feed *fd)
 {
 	fputs("feed=\"", f);
-	label(f, fd->name);
+	prom_label(f, fd->name);
 	fprintf(f, "\",group=\"%s\",port=\"%u\"", fd->group, fd->port);
 }
 
@@ -89,7 +77,7 @@ static void ab_lines(FILE *f, const struct capstat *cs, const char *name, const 
 
 		for (j = 0; j < 3; j++) {
 			fprintf(f, "%s{pair=\"", name);
-			label(f, cs->o.pairs[i].name);
+			prom_label(f, cs->o.pairs[i].name);
 			fprintf(f, "\",line=\"%s\"} %llu\n", first ? first_line[j] : lost_line[j],
 				(unsigned long long)v[first][j]);
 		}
@@ -173,7 +161,7 @@ static void write_all(FILE *f, const void *ctx)
 	for (i = 0; i < cs->o.npairs; i++)
 		for (j = 0; j < 3; j++) {
 			fputs("capstat_ab_skew_seconds{pair=\"", f);
-			label(f, cs->o.pairs[i].name);
+			prom_label(f, cs->o.pairs[i].name);
 			fprintf(f, "\",quantile=\"%g\"} %.9f\n", q[j],
 				(double)abarb_skew(&cs->o.pairs[i].ab, q[j]) / 1e9);
 		}
