@@ -22,6 +22,12 @@ set_tests_properties(lab_capdump_names PROPERTIES TIMEOUT 300)
 # byte-identical, after SIGKILL and --resume too; corrupt ones rebuilt.
 capd_lab_test(lab_capdump_index capdump_index.sh)
 set_tests_properties(lab_capdump_index PROPERTIES TIMEOUT 180)
+# The archive (issue 18's acceptance): -G 10 recording of sequenced feeds with
+# known gaps; extraction by time, feed, sequence range and filter against
+# tshark's scan; the listing's gaps and drops; indexes rebuilt identical.
+# ARCHIVE_SECS (default 40) sets the recording's length.
+capd_lab_test(lab_capdump_archive capdump_archive.sh)
+set_tests_properties(lab_capdump_archive PROPERTIES TIMEOUT 240)
 # -w a character device, a FIFO, a symlink, a socket: never replaced.
 capd_lab_test(lab_capdump_target capdump_target.sh)
 
@@ -72,9 +78,3 @@ capd_lab_test(lab_capdump_pipe capdump_pipe.sh)
 add_test(NAME capdump_foreign COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_foreign.sh)
 set_tests_properties(capdump_foreign PROPERTIES LABELS unit TIMEOUT 600 SKIP_RETURN_CODE 77
                      ENVIRONMENT "${CAPD_LAB_ENV}")
-# The archive (issue 18's acceptance): -G 10 recording of sequenced feeds with
-# known gaps; extraction by time, feed, sequence range and filter against
-# tshark's scan; the listing's gaps and drops; indexes rebuilt identical.
-# ARCHIVE_SECS (default 40) sets the recording's length.
-capd_lab_test(lab_capdump_archive capdump_archive.sh)
-set_tests_properties(lab_capdump_archive PROPERTIES TIMEOUT 240)
