@@ -78,3 +78,10 @@ capd_lab_test(lab_capdump_pipe capdump_pipe.sh)
 add_test(NAME capdump_foreign COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_foreign.sh)
 set_tests_properties(capdump_foreign PROPERTIES LABELS unit TIMEOUT 600 SKIP_RETURN_CODE 77
                      ENVIRONMENT "${CAPD_LAB_ENV}")
+
+# No privileges: extraction from an indexed archive (capdump -r DIR with
+# --start/--end, --feed, --seq, an expression) against tshark's selection
+# from every file, and against a read of every file.
+add_test(NAME capdump_extract COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_extract.sh)
+set_tests_properties(capdump_extract PROPERTIES LABELS unit TIMEOUT 600 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "${CAPD_LAB_ENV}")

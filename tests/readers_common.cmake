@@ -30,3 +30,4 @@ capd_unit_test(test_ringsrc SOURCES unit/test_ringsrc.c LIBS readcommon)
 # Readers and capctl status when capd does not run the ring (never started,
 # stopped, killed), --wait, and -D against capctl status.
 capd_lab_test(lab_ring_notrunning ring_notrunning.sh)
+capd_unit_test(test_filelist SOURCES unit/test_filelist.c LIBS readcommon)

@@ -19,11 +19,13 @@
 #include <unistd.h>
 
 #include "capfile.h"
+#include "capindex.h"
 #include "clock_ns.h"
 #include "clock_text.h"
 #include "delivery.h"
 #include "dumpfile.h"
 #include "dumpindex.h"
+#include "dumpselect.h"
 #include "filter.h"
 #include "fname.h"
 #include "log.h"
@@ -60,8 +62,8 @@ struct opts {
 	const char *format; /* -F as given, or NULL */
 	uint32_t snaplen;   /* -s: bytes of each packet written at most */
 	bool snaplen_set;
-	bool packet_flush;	   /* -U */
-	uint64_t start_ns, end_ns; /* -r time range, UTC; 0 = open */
+	bool packet_flush;     /* -U */
+	struct dumpselect sel; /* --start, --end, --feed, --seq */
 	const char *resume;
 	bool no_index; /* --no-index: no FILE.idx beside the files written */
 	bool quiet;
@@ -145,6 +147,22 @@ struct capdump {
 	struct pcapng_feed feed_opt[DUMPFILE_MAX_FEEDS];
 	struct pcapng_custom feed_custom[DUMPFILE_MAX_FEEDS];
 	unsigned int nfeeds;
+	/* A selective read (dumpselect_active()): the file being read has
+	 * written a packet (fcontrib); until then its blocks are held. */
+	bool selective, fcontrib;
+	struct held_block *held;
+	size_t nheld, held_cap, held_bytes;
+	unsigned int files_total; /* -r: files named, before the indexes skipped some */
+	uint64_t *start_at;	  /* -r with --start: per file read, where its packets may start */
+};
+
+/* Blocks of a file held until it contributes a packet (a selective read). */
+#define HELD_BYTES_MAX (64u << 20)
+struct held_block {
+	uint8_t kind; /* enum capfile_kind */
+	uint32_t if_id;
+	uint32_t len;
+	uint8_t *data;
 };
 
 /* Set by SIGINT, SIGTERM, SIGHUP (readopt_signals()). */
@@ -181,6 +199,11 @@ static void usage(FILE *f)
 		"  -T SECONDS start SECONDS back in time\n" READOPT_USAGE_RINGS
 		"  --start TIME, --end TIME  -r: only packets in [start, end) (UTC,\n"
 		"             YYYY-mm-ddTHH:MM:SS[.ns]Z or seconds since 1970)\n"
+		"  --feed NAME  only packets of feed NAME (repeat for more)\n"
+		"  --seq FEED:FROM-TO  only packets of FEED carrying messages FROM..TO\n"
+		"             -r FILE may be a directory (an archive) or a pattern ('x/*.zst'):\n"
+		"             with --start/--end/--feed/--seq, files whose index shows no\n"
+		"             such packet are not read\n"
 		"  --resume STATEFILE  continue exactly after the last record a previous run\n"
 		"             wrote to disk\n"
 		"  --no-index write no FILE.idx beside each file closed\n"
@@ -265,16 +288,18 @@ static int choose_format(struct opts *o)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_RESUME = 256, OPT_START, OPT_END, OPT_NO_INDEX };
+	enum { OPT_RESUME = 256, OPT_START, OPT_END, OPT_NO_INDEX, OPT_FEED, OPT_SEQ };
 	static const struct option longopts[] = {
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "no-index", no_argument, NULL, OPT_NO_INDEX },
 		{ "start", required_argument, NULL, OPT_START },
 		{ "end", required_argument, NULL, OPT_END },
+		{ "feed", required_argument, NULL, OPT_FEED },
+		{ "seq", required_argument, NULL, OPT_SEQ },
 		TEXTOUT_LONGOPTS,
 		READOPT_LONGOPTS,
 	};
-	char *end, err[128];
+	char *end, err[256];
 	uint64_t v;
 	int c, r;
 
@@ -368,11 +393,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_START:
 		case OPT_END:
-			if (parse_time(optarg, c == OPT_START ? &o->start_ns : &o->end_ns) < 0) {
+			if (parse_time(optarg, c == OPT_START ? &o->sel.start_ns : &o->sel.end_ns) <
+			    0) {
 				readopt_bad_value(
 					"capdump", c == OPT_START ? "--start" : "--end", optarg,
 					"not a time (YYYY-mm-ddTHH:MM:SS[.ns]Z or seconds "
 					"since 1970)");
+				return -EINVAL;
+			}
+			break;
+		case OPT_FEED:
+		case OPT_SEQ:
+			r = c == OPT_FEED ? dumpselect_take_feed(&o->sel, optarg, err, sizeof(err))
+					  : dumpselect_take_seq(&o->sel, optarg, err, sizeof(err));
+			if (r < 0) {
+				fprintf(stderr, "capdump: %s\n", err);
+				readopt_try_help("capdump");
 				return -EINVAL;
 			}
 			break;
@@ -398,12 +434,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		pr_err("-W keeps the last N files of a rotation: it needs -C or -G");
 		return -EINVAL;
 	}
-	if ((o->start_ns || o->end_ns) && o->in.nrings) {
+	if ((o->sel.start_ns || o->sel.end_ns) && o->in.nrings) {
 		pr_err("--start and --end select packets of files (-r); in a ring, start with -T "
 		       "or --from");
 		return -EINVAL;
 	}
-	if (o->start_ns && o->end_ns && o->end_ns <= o->start_ns) {
+	if (o->sel.start_ns && o->sel.end_ns && o->sel.end_ns <= o->sel.start_ns) {
 		pr_err("--end is not after --start: no packet could be written");
 		return -EINVAL;
 	}
@@ -620,7 +656,13 @@ static void fill_isb(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb)
 	/* Records this reader lost to ring overruns are the OS's drops too. */
 	isb->osdrop = osdrop + d->t.if_lost[if_id];
 	clock_quality(d, if_id, "ended", true, &isb->comment, &isb->custom, &isb->ncustom);
-	dumpindex_isb_info(d->ix, if_id, isb);
+	if (d->ix) {
+		uint8_t res;
+		int64_t off;
+
+		dumpfile_iface_ts(d->df, if_id, &res, &off);
+		dumpindex_isb_info(d->ix, if_id, isb, res, off);
+	}
 }
 
 /*
@@ -989,6 +1031,8 @@ static int map_ifaces(struct capdump *d, const struct capfile *f)
 	return 0;
 }
 
+static void held_drop(struct capdump *d);
+
 /*
  * A file opened: the output exists from the first one on, so that an input
  * without packets still gives a valid (empty) file.  A file read: what it
@@ -1003,8 +1047,15 @@ static int on_file(void *ctx, const struct capfile *f, bool end)
 
 	if (!end) {
 		d->fmapped = 0;
+		d->fcontrib = false;
 		if (d->o.out && !d->df && (r = open_output(d, NULL, NULL, 0)) < 0)
 			return r;
+	}
+	/* A selective read: a file none of whose packets is written leaves
+	 * nothing in the output, as the files its index let us skip. */
+	if (d->selective && !d->fcontrib) {
+		held_drop(d);
+		return 0;
 	}
 	r = map_ifaces(d, f);
 	if (r < 0 || !end || d->o.quiet)
@@ -1025,39 +1076,122 @@ static int on_file(void *ctx, const struct capfile *f, bool end)
  * packets.  Names and decryption secrets are needed by every file of a
  * rotation: sticky.  An ISB names the output's number of its interface.
  */
-static int on_block(void *ctx, const struct capfile *f, const struct capfile_rec *b)
+static int carry_block(struct capdump *d, const struct capfile *f, uint8_t kind, uint32_t if_id,
+		       const uint8_t *data, uint32_t len)
 {
-	struct capdump *d = ctx;
 	uint8_t *copy = NULL;
 	int r;
 
-	if (!d->df)
-		return 0;
 	r = map_ifaces(d, f);
 	if (r < 0)
 		return r;
-	if (b->kind == CAPFILE_ISB) {
+	if (kind == CAPFILE_ISB) {
 		uint32_t id;
 
-		if (b->if_id >= d->fmapped || b->caplen < sizeof(struct pcapng_isb_hdr))
+		if (if_id >= d->fmapped || len < sizeof(struct pcapng_isb_hdr))
 			return 0; /* the reader checked both: cannot happen */
-		copy = malloc(b->caplen);
+		copy = malloc(len);
 		if (!copy)
 			return -ENOMEM;
-		memcpy(copy, b->data, b->caplen);
-		id = d->fmap[b->if_id];
+		memcpy(copy, data, len);
+		id = d->fmap[if_id];
 		memcpy(copy + offsetof(struct pcapng_isb_hdr, if_id), &id, sizeof(id));
 	}
-	r = dumpfile_block(d->df, copy ? copy : b->data, b->caplen,
-			   b->kind == CAPFILE_NRB || b->kind == CAPFILE_DSB);
-	if (!r && copy)
-		dumpindex_isb_block(d->ix, d->fmap[b->if_id], copy, b->caplen);
+	r = dumpfile_block(d->df, copy ? copy : data, len,
+			   kind == CAPFILE_NRB || kind == CAPFILE_DSB);
+	if (!r && copy && d->ix) {
+		uint8_t res;
+		int64_t off;
+
+		dumpfile_iface_ts(d->df, d->fmap[if_id], &res, &off);
+		dumpindex_isb_block(d->ix, d->fmap[if_id], copy, len, res, off);
+	}
 	free(copy);
 	if (r < 0) {
 		d->write_err = r;
 		return r;
 	}
 	return 0;
+}
+
+static void held_drop(struct capdump *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nheld; i++)
+		free(d->held[i].data);
+	d->nheld = 0;
+	d->held_bytes = 0;
+}
+
+/* A block of a file that has not contributed yet: kept until it does. */
+static int held_add(struct capdump *d, const struct capfile *f, const struct capfile_rec *b)
+{
+	struct held_block *h;
+
+	if (d->held_bytes + b->caplen > HELD_BYTES_MAX) {
+		pr_err("%s: more than %u MiB of blocks (statistics, names, secrets) before the "
+		       "first packet selected",
+		       capfile_path(f), HELD_BYTES_MAX >> 20);
+		return -E2BIG;
+	}
+	if (d->nheld == d->held_cap) {
+		size_t cap = d->held_cap ? d->held_cap * 2 : 16;
+
+		h = realloc(d->held, cap * sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		d->held = h;
+		d->held_cap = cap;
+	}
+	h = &d->held[d->nheld];
+	h->data = malloc(b->caplen);
+	if (!h->data)
+		return -ENOMEM;
+	memcpy(h->data, b->data, b->caplen);
+	h->kind = b->kind;
+	h->if_id = b->if_id;
+	h->len = b->caplen;
+	d->nheld++;
+	d->held_bytes += b->caplen;
+	return 0;
+}
+
+static int on_block(void *ctx, const struct capfile *f, const struct capfile_rec *b)
+{
+	struct capdump *d = ctx;
+
+	if (!d->df)
+		return 0;
+	if (d->selective && !d->fcontrib)
+		return held_add(d, f, b);
+	return carry_block(d, f, b->kind, b->if_id, b->data, b->caplen);
+}
+
+/*
+ * A selective read: whether the file's packet p, selected, passes the
+ * filter too; its file's first such packet brings the file's interfaces
+ * and the blocks held so far into the output, in the order the file had
+ * them.  @return 1 written from now on, 0 filtered out, or -errno.
+ */
+static int file_contributes(struct capdump *d, const struct readloop_pkt *p)
+{
+	struct filter *flt;
+	size_t i;
+	int r;
+
+	r = filter_for(d, capfile_iface(p->file, p->if_id), &flt);
+	if (r < 0)
+		return r;
+	if (!filter_match(flt, p->data, p->caplen, p->wirelen))
+		return 0;
+	d->fcontrib = true;
+	r = map_ifaces(d, p->file);
+	for (i = 0; i < d->nheld && r == 0; i++)
+		r = carry_block(d, p->file, d->held[i].kind, d->held[i].if_id, d->held[i].data,
+				d->held[i].len);
+	held_drop(d);
+	return r < 0 ? r : 1;
 }
 
 /*
@@ -1089,11 +1223,19 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 
 	struct filter *flt = d->filter;
 
-	/* A packet without a timestamp (SPB) is in no time range. */
-	if (p->file && (d->o.start_ns || d->o.end_ns) &&
-	    (!p->frec->has_ts || (d->o.start_ns && p->ts < d->o.start_ns) ||
-	     (d->o.end_ns && p->ts >= d->o.end_ns)))
+	if (d->selective && !dumpselect_packet(&d->o.sel, p))
 		return 0;
+	if (p->file && d->selective && !d->fcontrib) {
+		r = file_contributes(d, p);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			d->t.seen++;
+			d->t.lost += p->lost;
+			d->t.filtered++;
+			goto done;
+		}
+	}
 	if (p->file) {
 		if (p->if_id >= d->fmapped && (r = map_ifaces(d, p->file)) < 0)
 			return r;
@@ -1324,11 +1466,74 @@ static void resume_track_start(struct capdump *d)
 	}
 }
 
+/*
+ * A selective read of files: leave out those whose index shows they hold
+ * no selected packet (dumpselect.h), keeping the others in their order;
+ * with --start, in those kept, the packets before the index's position
+ * for it are not even parsed.  A file without a trusted index is read
+ * whole, after one line saying why.
+ */
+static void prune_files(struct capdump *d)
+{
+	struct readopt_input *in = &d->o.in;
+	unsigned int i, kept = 0, skipped = 0;
+	char why[256];
+	char **skip;
+
+	d->files_total = in->nfiles;
+	if (!d->selective || !in->nfiles)
+		return;
+	skip = malloc(in->nfiles * sizeof(*skip));
+	d->start_at = calloc(in->nfiles, sizeof(*d->start_at));
+	for (i = 0; skip && d->start_at && i < in->nfiles; i++) {
+		struct capindex *ix = NULL;
+		int r = strcmp(in->files[i], "-")
+				? capindex_load(in->files[i], &ix, why, sizeof(why))
+				: 0;
+
+		if (r < 0 && !d->o.quiet)
+			pr_warn("%s: %s: the file is read whole (capdump --index %s)", in->files[i],
+				r == -ENOENT ? "no index" : why,
+				r == -ENOENT ? "makes one" : "rebuilds it");
+		if (ix && dumpselect_index_excludes(&d->o.sel, ix)) {
+			skip[skipped++] = in->files[i];
+		} else {
+			const struct capindex_pos *pos =
+				ix && d->o.sel.start_ns ? capindex_seek(ix, d->o.sel.start_ns)
+							: NULL;
+
+			d->start_at[kept] = pos ? pos->offset : 0;
+			in->files[kept++] = in->files[i];
+		}
+		capindex_free(ix);
+	}
+	if (!skip || !d->start_at) {
+		/* no memory: every file is read whole, which selects the same */
+		free(skip);
+		free(d->start_at);
+		d->start_at = NULL;
+		return;
+	}
+	/* The list still owns every name: the skipped ones after the kept. */
+	memcpy(in->files + kept, skip, skipped * sizeof(*skip));
+	in->nfiles = kept;
+	free(skip);
+}
+
 /* Open the input; for rings, resume and start the output before the first record. */
 static int open_input(struct capdump *d, int argc, char **argv)
 {
 	char err[512];
+	unsigned int i;
 	int r;
+
+	prune_files(d);
+	if (!d->o.in.nfiles && d->o.in.file_args.n) {
+		/* Nothing to read: the output still says so, as an empty file. */
+		if (d->o.out && (r = open_output(d, NULL, NULL, 0)) < 0)
+			return r;
+		return 0;
+	}
 
 	r = readloop_open(&d->rl, &d->o.in, err, sizeof(err));
 	if (r < 0) {
@@ -1336,6 +1541,8 @@ static int open_input(struct capdump *d, int argc, char **argv)
 		return r;
 	}
 	d->src = readloop_rings(d->rl);
+	for (i = 0; d->start_at && i < d->o.in.nfiles; i++)
+		readloop_file_skip(d->rl, i, d->start_at[i]);
 	if (!d->src)
 		return 0;
 	if (d->o.resume) {
@@ -1364,6 +1571,8 @@ static int run(struct capdump *d)
 	unsigned int i;
 	int r;
 
+	if (!d->rl)
+		return 0; /* every file left out by its index */
 	r = readloop_run(d->rl, &ops, d, stop, err, sizeof(err));
 	if (r < 0 && err[0])
 		pr_err("%s", err);
@@ -1417,6 +1626,7 @@ int main(int argc, char **argv)
 		return 2;
 	stop = readopt_signals();
 	d.carry_mark = UINT64_MAX;
+	d.selective = dumpselect_active(&d.o.sel);
 	if (d.o.out && !strcmp(d.o.out, "-") && isatty(STDOUT_FILENO)) {
 		pr_err("-w -: standard output is a terminal; pipe it (| wireshark -k -i -)");
 		return 2;
@@ -1502,6 +1712,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, ", %llu dropped before the ring (NIC/kernel)",
 				(unsigned long long)before);
 		}
+		if (d.selective && d.files_total)
+			fprintf(stderr, "; read %u of %u files (%u left out by their indexes)",
+				d.o.in.nfiles, d.files_total, d.files_total - d.o.in.nfiles);
 		if (readopt_pipe_closed())
 			fprintf(stderr, "; stopped: the reader of %s closed it",
 				d.o.out && strcmp(d.o.out, "-") ? d.o.out : "standard output");
@@ -1515,5 +1728,9 @@ int main(int argc, char **argv)
 	for (unsigned int k = 0; k < d.nlt_filter; k++)
 		filter_close(d.lt_filter[k].f);
 	free(d.o.expr);
+	held_drop(&d);
+	free(d.held);
+	free(d.start_at);
+	readopt_input_free(&d.o.in);
 	return r == -ESRCH ? 3 /* capd does not run the ring */ : r < 0 ? 1 : 0;
 }

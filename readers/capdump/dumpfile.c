@@ -283,12 +283,12 @@ static size_t encode_isb(struct dumpfile *d, unsigned int i, uint64_t now)
 		.usrdeliv = PCAPNG_ABSENT,
 	};
 
-	if (d->o.isb)
-		d->o.isb(d->o.ctx, i, &isb);
 	/* in the interface's units, like its packets' */
 	isb.ts = pcapng_ns_ts(now, res, f->tsoffset);
 	isb.starttime = pcapng_ns_ts(d->opened_ns, res, f->tsoffset);
 	isb.endtime = isb.ts;
+	if (d->o.isb)
+		d->o.isb(d->o.ctx, i, &isb);
 	return pcapng_isb(d->hbuf, BLOCK_BUF, &isb);
 }
 
@@ -924,6 +924,15 @@ const char *dumpfile_current(const struct dumpfile *d)
 const struct dumpfile_last *dumpfile_last(const struct dumpfile *d)
 {
 	return &d->last;
+}
+
+void dumpfile_iface_ts(const struct dumpfile *d, uint32_t if_id, uint8_t *tsresol,
+		       int64_t *tsoffset)
+{
+	const struct dumpfile_iface *f = d && if_id < d->nifs ? &d->ifs[if_id].i : NULL;
+
+	*tsresol = f && f->tsresol ? f->tsresol : 9;
+	*tsoffset = f ? f->tsoffset : 0;
 }
 
 int dumpfile_error(const struct dumpfile *d)

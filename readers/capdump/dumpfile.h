@@ -87,7 +87,8 @@ struct dumpfile_pkt {
 };
 
 /* Fills the ISB counters of interface if_id (starttime/endtime/ts are set
- * by dumpfile itself); counters the caller does not know stay ABSENT.  It
+ * by dumpfile itself, before the call); counters the caller does not know
+ * stay ABSENT.  It
  * may add a comment (at most DUMPFILE_COMMENT_MAX bytes) and custom
  * options, valid until the next call.  Also called to size the ISBs. */
 typedef void (*dumpfile_isb_fn)(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb);
@@ -247,5 +248,11 @@ const struct dumpfile_last *dumpfile_last(const struct dumpfile *d);
 /* The output's sticky error (0: none): a file closed after one holds its
  * packets up to its last flush only. */
 int dumpfile_error(const struct dumpfile *d);
+
+/* The if_tsresol (as written: 9 for 0) and if_tsoffset of the IDB of
+ * interface if_id (9, 0 for one it does not have, or d NULL: the isb
+ * callback may run inside dumpfile_open()). */
+void dumpfile_iface_ts(const struct dumpfile *d, uint32_t if_id, uint8_t *tsresol,
+		       int64_t *tsoffset);
 
 #endif

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: BSD-2-Clause
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,7 +9,7 @@
 #include "capfile.h"
 #include "capindex.h"
 #include "dumpindex.h"
-#include "fname.h"
+#include "filelist.h"
 #include "log.h"
 
 struct dumpindex {
@@ -73,7 +72,8 @@ void dumpindex_packet(struct dumpindex *x, const struct capfile *in,
 	capindex_build_packet(x->b, p);
 }
 
-void dumpindex_isb_info(struct dumpindex *x, uint32_t if_id, const struct pcapng_isb_info *i)
+void dumpindex_isb_info(struct dumpindex *x, uint32_t if_id, const struct pcapng_isb_info *i,
+			uint8_t tsresol, int64_t tsoffset)
 {
 	uint32_t present = 0;
 
@@ -87,14 +87,19 @@ void dumpindex_isb_info(struct dumpindex *x, uint32_t if_id, const struct pcapng
 	present |= i->usrdeliv != PCAPNG_ABSENT ? CAPINDEX_USRDELIV : 0;
 	capindex_build_isb(x->b, if_id, present, i->ifrecv, i->ifdrop, i->osdrop, i->filteraccept,
 			   i->usrdeliv);
+	/* as a rebuild reads them back from the file: in the interface's units */
+	capindex_build_span(
+		x->b, i->starttime != PCAPNG_ABSENT, pcapng_ts_ns(i->starttime, tsresol, tsoffset),
+		i->endtime != PCAPNG_ABSENT, pcapng_ts_ns(i->endtime, tsresol, tsoffset));
 }
 
-void dumpindex_isb_block(struct dumpindex *x, uint32_t if_id, const void *blk, uint32_t len)
+void dumpindex_isb_block(struct dumpindex *x, uint32_t if_id, const void *blk, uint32_t len,
+			 uint8_t tsresol, int64_t tsoffset)
 {
 	if (!x || x->how == DUMPINDEX_RESCAN)
 		return;
 	begin(x);
-	capindex_build_isb_block(x->b, if_id, blk, len);
+	capindex_build_isb_block(x->b, if_id, blk, len, tsresol, tsoffset);
 }
 
 void dumpindex_file(const char *path)
@@ -162,77 +167,32 @@ static bool index_one(const char *path, bool force)
 	return true;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The capture files of directory dir, in name order. */
-static bool index_dir(const char *dir, bool force)
-{
-	struct dirent *e;
-	char **names = NULL, **p, path[PATH_MAX];
-	size_t n = 0, i;
-	bool ok = true;
-	DIR *d;
-
-	d = opendir(dir);
-	if (!d) {
-		printf("%s: not indexed: %s\n", dir, strerror(errno));
-		return false;
-	}
-	while ((e = readdir(d))) {
-		struct fname_kind k;
-		struct stat st;
-
-		/* Hidden: the temporaries of files being written, of indexes. */
-		if (e->d_name[0] == '.')
-			continue;
-		fname_kind(e->d_name, &k);
-		if (k.format == FNAME_FORMAT_NONE || k.refused)
-			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", dir,
-				     dir[strlen(dir) - 1] == '/' ? "" : "/",
-				     e->d_name) >= sizeof(path) ||
-		    lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		p = realloc(names, (n + 1) * sizeof(*names));
-		if (!p || !(p[n] = strdup(path))) {
-			names = p ? p : names;
-			ok = false;
-			printf("%s: not indexed: %s\n", path, strerror(ENOMEM));
-			break;
-		}
-		names = p;
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), by_name);
-	for (i = 0; i < n; i++) {
-		ok &= index_one(names[i], force);
-		free(names[i]);
-	}
-	free(names);
-	return ok;
-}
-
 int dumpindex_command(char *const *paths, int n, bool force)
 {
+	struct filelist l = { 0 };
+	char err[PATH_MAX + 64];
 	struct stat st;
 	bool ok = true;
-	int i;
+	size_t k;
+	int i, r;
 
 	for (i = 0; i < n; i++) {
 		if (stat(paths[i], &st) < 0) {
 			printf("%s: not indexed: %s\n", paths[i], strerror(errno));
 			ok = false;
-		} else if (S_ISDIR(st.st_mode)) {
-			ok &= index_dir(paths[i], force);
-		} else {
-			ok &= index_one(paths[i], force);
+			continue;
 		}
-		fflush(stdout);
+		r = filelist_add(&l, paths[i], err, sizeof(err));
+		/* a directory without capture files has nothing to index */
+		if (r < 0 && !(r == -ENOENT && S_ISDIR(st.st_mode))) {
+			printf("not indexed: %s\n", err);
+			ok = false;
+		}
+		for (k = 0; k < l.n; k++) {
+			ok &= index_one(l.path[k], force);
+			fflush(stdout);
+		}
+		filelist_free(&l);
 	}
 	return ok ? 0 : 1;
 }

@@ -42,12 +42,16 @@ void dumpindex_free(struct dumpindex *x); /* NULL is ok */
 void dumpindex_packet(struct dumpindex *x, const struct capfile *in,
 		      const struct capindex_build_pkt *p);
 
-/* The counters of an ISB capdump writes (the last call per interface before
- * the file closes is the one written). */
-void dumpindex_isb_info(struct dumpindex *x, uint32_t if_id, const struct pcapng_isb_info *isb);
+/* The counters and times of an ISB capdump writes (the last call per
+ * interface before the file closes is the one written); tsresol, tsoffset:
+ * its interface's units (dumpfile_iface_ts()). */
+void dumpindex_isb_info(struct dumpindex *x, uint32_t if_id, const struct pcapng_isb_info *isb,
+			uint8_t tsresol, int64_t tsoffset);
 
-/* An ISB carried into the current file (host order, whole block). */
-void dumpindex_isb_block(struct dumpindex *x, uint32_t if_id, const void *blk, uint32_t len);
+/* An ISB carried into the current file (host order, whole block); tsresol,
+ * tsoffset as above. */
+void dumpindex_isb_block(struct dumpindex *x, uint32_t if_id, const void *blk, uint32_t len,
+			 uint8_t tsresol, int64_t tsoffset);
 
 /*
  * The current file is complete as path: write its index (failed: it holds
@@ -61,8 +65,8 @@ void dumpindex_file(const char *path);
 
 /*
  * capdump --index [--force] FILE|DIR...: every capture file named, and
- * every one in a directory named (not hidden, named .pcapng or .pcap, with
- * or without .zst), whose index is missing or not trusted (all with
+ * every capture file in a directory named (filelist.h), whose index is
+ * missing or not trusted (all with
  * force) gets a new one; one line per file on standard output.
  * @return 0 if every file has a trusted index at the end, 1 if not.
  */

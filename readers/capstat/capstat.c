@@ -489,5 +489,6 @@ out:
 	capstat_feeds_free(&cs);
 	filter_close(flt);
 	free(cs.o.expr);
+	readopt_input_free(&cs.o.in);
 	return r == 2 ? 2 : r == -ESRCH ? 3 /* capd does not run the ring */ : r < 0 ? 1 : 0;
 }

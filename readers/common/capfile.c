@@ -78,6 +78,7 @@ struct capfile {
 	uint32_t pcap_linkfield; /* pcap: the header's link type field, FCS bits included */
 
 	bool carry;
+	uint64_t skip_before; /* capfile_skip_packets_before() */
 	struct capfile_stats stats;
 	size_t opts_total;    /* bytes of interface option blobs */
 	uint8_t *pbuf, *cbuf; /* a packet's options blob; a carried block */
@@ -1375,6 +1376,10 @@ int capfile_next(struct capfile *f, struct capfile_rec *r)
 			f->pending = false;
 		else if ((ret = read_block(f)) <= 0)
 			return finish(f, ret);
+		if (f->blk_off < f->skip_before && is_packet_block(rd32(f, f->blk))) {
+			ret = 0;
+			continue;
+		}
 		ret = handle_block(f, r);
 	} while (!ret);
 	return finish(f, ret);
@@ -1637,6 +1642,11 @@ uint64_t capfile_offset(const struct capfile *f)
 uint64_t capfile_block_offset(const struct capfile *f)
 {
 	return f->blk_off;
+}
+
+void capfile_skip_packets_before(struct capfile *f, uint64_t offset)
+{
+	f->skip_before = offset;
 }
 
 void capfile_carry(struct capfile *f, bool on)

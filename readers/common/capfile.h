@@ -186,6 +186,16 @@ int capfile_next(struct capfile *f, struct capfile_rec *r);
  */
 void capfile_carry(struct capfile *f, bool on);
 
+/*
+ * From the next capfile_next() on, packet blocks (EPB, SPB, PB) that start
+ * before offset (decompressed bytes from the start of the file) are passed
+ * over: not parsed, not returned; every other block is read as always.
+ * For a reader whose index (capindex_seek()) shows that none of them is
+ * wanted; a compressed file is still decompressed up to there.  0: none.
+ * pcap: no effect.
+ */
+void capfile_skip_packets_before(struct capfile *f, uint64_t offset);
+
 /* The counters of what was skipped or left out. */
 const struct capfile_stats *capfile_stats(const struct capfile *f);
 

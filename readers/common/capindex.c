@@ -14,7 +14,8 @@
 #include "file_replace.h"
 
 /* The layouts are the file format: any change is a new version. */
-_Static_assert(sizeof(struct capindex_hdr) == 144, "capindex_hdr layout");
+_Static_assert(sizeof(struct capindex_hdr) == 160, "capindex_hdr layout");
+_Static_assert(offsetof(struct capindex_hdr, span_start_ns) == 144, "capindex_hdr layout");
 _Static_assert(offsetof(struct capindex_hdr, total_len) == 16, "capindex_hdr layout");
 _Static_assert(offsetof(struct capindex_hdr, packets) == 48, "capindex_hdr layout");
 _Static_assert(offsetof(struct capindex_hdr, nifaces) == 120, "capindex_hdr layout");
@@ -25,7 +26,8 @@ _Static_assert(offsetof(struct capindex_feed, session) == 124, "capindex_feed la
 _Static_assert(offsetof(struct capindex_feed, packets) == 136, "capindex_feed layout");
 _Static_assert(offsetof(struct capindex_feed, ngaps) == 240, "capindex_feed layout");
 _Static_assert(offsetof(struct capindex_feed, gap) == 248, "capindex_feed layout");
-_Static_assert(sizeof(struct capindex_feed) == 632, "capindex_feed layout");
+_Static_assert(offsetof(struct capindex_feed, seq_min) == 632, "capindex_feed layout");
+_Static_assert(sizeof(struct capindex_feed) == 656, "capindex_feed layout");
 _Static_assert(sizeof(struct capindex_pos) == 32, "capindex_pos layout");
 
 struct capindex {
@@ -73,6 +75,8 @@ static void swap_hdr(struct capindex_hdr *h)
 	SW32(h->npos);
 	SW32(h->flags);
 	SW64(h->reserved);
+	SW64(h->span_start_ns);
+	SW64(h->span_end_ns);
 }
 
 static void swap_iface(struct capindex_iface *i)
@@ -115,6 +119,9 @@ static void swap_feed(struct capindex_feed *f)
 		SW64(f->gap[k].to);
 		SW64(f->gap[k].ts_ns);
 	}
+	SW64(f->seq_min);
+	SW64(f->seq_max);
+	SW64(f->seq_msg_packets);
 }
 
 static void swap_pos(struct capindex_pos *p)
@@ -205,7 +212,7 @@ static int check_content(const struct capindex *ix, char *why, size_t whylen)
 	uint32_t k;
 
 	if (h->first_ns > h->last_ns || h->packets_nots > h->packets ||
-	    h->unattributed > h->packets)
+	    h->unattributed > h->packets || h->span_start_ns > h->span_end_ns)
 		return bad(why, whylen, -EBADMSG, "inconsistent totals");
 	for (k = 0; k < h->nfeeds; k++) {
 		const struct capindex_feed *f = &ix->feeds[k];
@@ -214,7 +221,9 @@ static int check_content(const struct capindex *ix, char *why, size_t whylen)
 		    f->session_len > sizeof(f->session) || f->name[sizeof(f->name) - 1] ||
 		    (f->family != 4 && f->family != 6) ||
 		    f->prefix_len > (f->family == 4 ? 32 : 128) ||
-		    f->proto > CAPINDEX_PROTO_GENERIC)
+		    f->proto > CAPINDEX_PROTO_GENERIC || f->seq_min > f->seq_max ||
+		    f->seq_msg_packets > f->seq_packets ||
+		    (!f->seq_msg_packets && (f->seq_min || f->seq_max)))
 			return bad(why, whylen, -EBADMSG, "feed %u malformed", k);
 	}
 	for (k = 0; k < h->npos; k++) {

@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #define CAPINDEX_MAGIC	    "CAPDIDX\n"
-#define CAPINDEX_VERSION    1u
+#define CAPINDEX_VERSION    2u
 #define CAPINDEX_SUFFIX	    ".idx"
 #define CAPINDEX_TAIL	    65536u	 /* bytes of the data file hashed */
 #define CAPINDEX_GAPS_MAX   16u		 /* gaps listed per feed; all are counted */
@@ -66,6 +66,14 @@ struct capindex_hdr {
 	uint32_t npos;	   /* position entries */
 	uint32_t flags;	   /* 0: none defined */
 	uint64_t reserved; /* 0 */
+	/*
+	 * The recording period of the file: the lowest isb_starttime and the
+	 * highest isb_endtime of its ISBs (capdump's say when the file was
+	 * opened and closed); each first_ns/last_ns where no ISB has that
+	 * option (a salvaged or foreign file).  span_start_ns <= span_end_ns.
+	 */
+	uint64_t span_start_ns;
+	uint64_t span_end_ns;
 };
 
 /* struct capindex_iface.present: which ISB counters the file's last ISB had. */
@@ -120,6 +128,11 @@ enum capindex_proto {
  * (reordered or repeated: it does not fill a gap already counted).  A new
  * session restarts the numbering (sessions counts the changes; session is
  * the last one's).
+ *
+ * seq_min and seq_max bound every message number the file holds of the
+ * feed, in any session, late and repeated packets included: the lowest
+ * first message and the highest last one (first + count - 1) of the
+ * seq_msg_packets packets that carry at least one message (0, 0 if none).
  */
 struct capindex_feed {
 	char name[64]; /* NUL terminated */
@@ -144,6 +157,8 @@ struct capindex_feed {
 	uint32_t ngaps; /* listed, <= CAPINDEX_GAPS_MAX */
 	uint32_t reserved1;
 	struct capindex_gap gap[CAPINDEX_GAPS_MAX];
+	uint64_t seq_min, seq_max;
+	uint64_t seq_msg_packets; /* packets decoded that carry >= 1 message */
 };
 
 /*

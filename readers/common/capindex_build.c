@@ -32,6 +32,8 @@ struct capindex_build {
 	uint64_t max_ts; /* highest timestamp so far */
 	uint64_t slot;	 /* pos_ns slot of the last entry */
 	bool any_ts;
+	bool has_start, has_end; /* an ISB had isb_starttime, isb_endtime */
+	uint64_t start_ns, end_ns;
 };
 
 int capindex_build_new(struct capindex_build **b)
@@ -97,6 +99,8 @@ void capindex_build_begin(struct capindex_build *b)
 	memset(b->fs, 0, sizeof(b->fs));
 	b->max_ts = b->slot = 0;
 	b->any_ts = false;
+	b->has_start = b->has_end = false;
+	b->start_ns = b->end_ns = 0;
 	b->h.pos_bytes = CAPINDEX_POS_BYTES;
 	b->h.pos_ns = CAPINDEX_POS_NS;
 }
@@ -157,6 +161,16 @@ static void seq_track(struct capindex_feed *f, struct feed_state *s, const struc
 	if (m->flags & SEQDEC_F_UNSEQUENCED)
 		return;
 	f->seq_packets++;
+	if (m->count) {
+		/* a last message past 2^64 - 1 is clamped: still an upper bound */
+		uint64_t last = n > UINT64_MAX - (m->count - 1) ? UINT64_MAX : n + (m->count - 1);
+
+		if (!f->seq_msg_packets || n < f->seq_min)
+			f->seq_min = n;
+		if (!f->seq_msg_packets || last > f->seq_max)
+			f->seq_max = last;
+		f->seq_msg_packets++;
+	}
 	if (s->have_seq &&
 	    (m->session_len != f->session_len || memcmp(m->session, f->session, m->session_len))) {
 		f->sessions++;
@@ -348,11 +362,23 @@ void capindex_build_isb(struct capindex_build *b, uint32_t if_id, uint32_t prese
 	i->usrdeliv = present & CAPINDEX_USRDELIV ? usrdeliv : 0;
 }
 
+void capindex_build_span(struct capindex_build *b, bool has_start, uint64_t start_ns, bool has_end,
+			 uint64_t end_ns)
+{
+	if (has_start && (!b->has_start || start_ns < b->start_ns))
+		b->start_ns = start_ns;
+	if (has_end && (!b->has_end || end_ns > b->end_ns))
+		b->end_ns = end_ns;
+	b->has_start |= has_start;
+	b->has_end |= has_end;
+}
+
 void capindex_build_isb_block(struct capindex_build *b, uint32_t if_id, const uint8_t *blk,
-			      uint32_t len)
+			      uint32_t len, uint8_t tsresol, int64_t tsoffset)
 {
 	uint64_t v[PCAPNG_ISB_USRDELIV + 1] = { 0 };
-	uint32_t present = 0, off = sizeof(struct pcapng_isb_hdr), end;
+	uint32_t present = 0, off = sizeof(struct pcapng_isb_hdr), end, hi, lo;
+	bool has[PCAPNG_ISB_ENDTIME + 1] = { false };
 	struct pcapng_opt_hdr o;
 
 	if (len < off + 4)
@@ -363,6 +389,14 @@ void capindex_build_isb_block(struct capindex_build *b, uint32_t if_id, const ui
 		off += sizeof(o);
 		if (o.code == PCAPNG_OPT_ENDOFOPT || o.len > end - off)
 			break;
+		if ((o.code == PCAPNG_ISB_STARTTIME || o.code == PCAPNG_ISB_ENDTIME) &&
+		    o.len == 8) {
+			/* two u32, the high one first */
+			memcpy(&hi, blk + off, 4);
+			memcpy(&lo, blk + off + 4, 4);
+			v[o.code] = pcapng_ts_ns((uint64_t)hi << 32 | lo, tsresol, tsoffset);
+			has[o.code] = true;
+		}
 		if (o.code >= PCAPNG_ISB_IFRECV && o.code <= PCAPNG_ISB_USRDELIV && o.len == 8) {
 			memcpy(&v[o.code], blk + off, 8);
 			present |= o.code == PCAPNG_ISB_IFRECV	       ? CAPINDEX_IFRECV
@@ -376,6 +410,8 @@ void capindex_build_isb_block(struct capindex_build *b, uint32_t if_id, const ui
 	capindex_build_isb(b, if_id, present, v[PCAPNG_ISB_IFRECV], v[PCAPNG_ISB_IFDROP],
 			   v[PCAPNG_ISB_OSDROP], v[PCAPNG_ISB_FILTERACCEPT],
 			   v[PCAPNG_ISB_USRDELIV]);
+	capindex_build_span(b, has[PCAPNG_ISB_STARTTIME], v[PCAPNG_ISB_STARTTIME],
+			    has[PCAPNG_ISB_ENDTIME], v[PCAPNG_ISB_ENDTIME]);
 }
 
 int capindex_build_encode(struct capindex_build *b, int fd, uint8_t **buf, size_t *len)
@@ -385,6 +421,11 @@ int capindex_build_encode(struct capindex_build *b, int fd, uint8_t **buf, size_
 	r = capindex_identify(fd, &b->h.data_size, &b->h.data_mtime_ns, &b->h.data_tail_hash);
 	if (r < 0)
 		return r;
+	b->h.span_start_ns = b->has_start ? b->start_ns : b->h.first_ns;
+	b->h.span_end_ns = b->has_end ? b->end_ns : b->h.last_ns;
+	/* A file whose ISBs end before they start: the span is where they start. */
+	if (b->h.span_end_ns < b->h.span_start_ns)
+		b->h.span_end_ns = b->h.span_start_ns;
 	return capindex_encode(&b->h, b->ifs, b->feeds, b->pos, buf, len);
 }
 
@@ -447,7 +488,9 @@ int capindex_build_file(const char *path, char *err, size_t errlen)
 	while ((r = capfile_next(f, &rec)) > 0) {
 		if (r == 2) {
 			if (rec.kind == CAPFILE_ISB)
-				capindex_build_isb_block(b, rec.if_id, rec.data, rec.caplen);
+				capindex_build_isb_block(b, rec.if_id, rec.data, rec.caplen,
+							 capfile_iface(f, rec.if_id)->tsresol,
+							 capfile_iface(f, rec.if_id)->tsoffset);
 			continue;
 		}
 		capindex_build_packet(b, &(struct capindex_build_pkt){

@@ -67,10 +67,21 @@ void capindex_build_packet(struct capindex_build *b, const struct capindex_build
 void capindex_build_isb(struct capindex_build *b, uint32_t if_id, uint32_t present, uint64_t ifrecv,
 			uint64_t ifdrop, uint64_t osdrop, uint64_t filteraccept, uint64_t usrdeliv);
 
-/* As capindex_build_isb() from a whole ISB in host byte order (capfile's
- * carried blocks, capdump's copies of them).  A malformed one is ignored. */
+/*
+ * An ISB's isb_starttime (has_start) and isb_endtime (has_end), in UTC ns
+ * as pcapng_ts_ns() reads them with their interface's units: the file's
+ * span is the lowest start and the highest end of all its ISBs (each the
+ * first/last packet time when none has it).
+ */
+void capindex_build_span(struct capindex_build *b, bool has_start, uint64_t start_ns, bool has_end,
+			 uint64_t end_ns);
+
+/* As capindex_build_isb() and capindex_build_span() from a whole ISB in
+ * host byte order (capfile's carried blocks, capdump's copies of them),
+ * its interface's if_tsresol (as in the file) and if_tsoffset.  A
+ * malformed one is ignored. */
 void capindex_build_isb_block(struct capindex_build *b, uint32_t if_id, const uint8_t *blk,
-			      uint32_t len);
+			      uint32_t len, uint8_t tsresol, int64_t tsoffset);
 
 /*
  * Encode what was built (host-order parts, for tests): capindex_encode()

@@ -29,6 +29,7 @@ struct readloop {
 	/* each ring's writer state as last told (notice()) */
 	enum ringlist_state told[RINGSRC_MAX];
 	uint64_t next_check; /* CLOCK_MONOTONIC */
+	uint64_t *skip;	     /* files: readloop_file_skip(), or NULL */
 };
 
 static void notice(const struct readloop *rl, const char *fmt, ...)
@@ -199,7 +200,11 @@ int readloop_open(struct readloop **ret, const struct readopt_input *in, char *e
 		return -ENOMEM;
 	}
 	rl->in = *in;
-	if (in->nrings)
+	if (in->nfiles && !(rl->skip = calloc(in->nfiles, sizeof(*rl->skip)))) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		r = -ENOMEM;
+	}
+	if (!r && in->nrings)
 		r = open_rings(rl, err, errlen);
 	if (r < 0) {
 		readloop_close(rl);
@@ -212,6 +217,14 @@ int readloop_open(struct readloop **ret, const struct readopt_input *in, char *e
 struct ringsrc *readloop_rings(const struct readloop *rl)
 {
 	return rl->src;
+}
+
+int readloop_file_skip(struct readloop *rl, unsigned int i, uint64_t offset)
+{
+	if (i >= rl->in.nfiles || !rl->skip)
+		return -EINVAL;
+	rl->skip[i] = offset;
+	return 0;
 }
 
 uint32_t readloop_if_base(const struct readloop *rl, unsigned int i)
@@ -411,6 +424,8 @@ int readloop_run(struct readloop *rl, const struct readloop_ops *ops, void *ctx,
 		r = open_file(rl->in.files[i], &f, err, errlen);
 		if (r < 0)
 			return r;
+		if (rl->skip[i])
+			capfile_skip_packets_before(f, rl->skip[i]);
 		r = run_file(f, ops, ctx, stop, err, errlen);
 		capfile_close(f);
 	}
@@ -423,5 +438,6 @@ void readloop_close(struct readloop *rl)
 		return;
 	announce_close(rl->ann);
 	ringsrc_close(rl->src);
+	free(rl->skip);
 	free(rl);
 }

@@ -96,6 +96,13 @@ int readloop_open(struct readloop **rl, const struct readopt_input *in, char *er
  * or NULL when reading files. */
 struct ringsrc *readloop_rings(const struct readloop *rl);
 
+/*
+ * Files: in file i (of in->files), pass over the packet blocks before
+ * offset (capfile_skip_packets_before()).  @return 0, or -EINVAL if there
+ * is no file i.
+ */
+int readloop_file_skip(struct readloop *rl, unsigned int i, uint64_t offset);
+
 /* if_id of ring i's first interface (a ring without interfaces counts one). */
 uint32_t readloop_if_base(const struct readloop *rl, unsigned int i);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* readopt.c - the reader programs' common command-line pieces. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -69,9 +70,9 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg)
 		in->rings[in->nrings++] = arg;
 		return 1;
 	case 'r':
-		if (in->nfiles == READOPT_MAX_INPUTS)
+		/* Expanded with the other checks, where a failure has its line. */
+		if (in->file_args.n == UINT_MAX || filelist_append(&in->file_args, arg) < 0)
 			return -EINVAL;
-		in->files[in->nfiles++] = arg;
 		return 1;
 	case 'T':
 		in->back_secs = strtod(arg, &end);
@@ -109,8 +110,11 @@ static void readopt_notice(const char *line)
 
 int readopt_input_check(struct readopt_input *in, char *err, size_t errlen)
 {
+	size_t i;
+	int r;
+
 	in->notice = readopt_notice;
-	if (!in->nrings == !in->nfiles) {
+	if (!in->nrings == !in->file_args.n) {
 		snprintf(err, errlen, "give either -i RING or -r FILE");
 		return -EINVAL;
 	}
@@ -119,12 +123,32 @@ int readopt_input_check(struct readopt_input *in, char *err, size_t errlen)
 			 "--from and -T both say where to start in the ring: give one of them");
 		return -EINVAL;
 	}
-	if (in->nfiles && (in->from_set || in->back_secs > 0)) {
+	if (in->file_args.n && (in->from_set || in->back_secs > 0)) {
 		snprintf(err, errlen, "%s: where to start in a ring; files (-r) are read whole",
 			 in->from_set ? "--from" : "-T");
 		return -EINVAL;
 	}
+	filelist_free(&in->flist);
+	for (i = 0; i < in->file_args.n; i++) {
+		r = filelist_add(&in->flist, in->file_args.path[i], err, errlen);
+		if (r < 0)
+			return r;
+	}
+	if (in->flist.n > UINT_MAX) {
+		snprintf(err, errlen, "more than %u files", UINT_MAX);
+		return -E2BIG;
+	}
+	in->files = in->flist.path;
+	in->nfiles = (unsigned int)in->flist.n;
 	return 0;
+}
+
+void readopt_input_free(struct readopt_input *in)
+{
+	filelist_free(&in->file_args);
+	filelist_free(&in->flist);
+	in->files = NULL;
+	in->nfiles = 0;
 }
 
 void readopt_try_help(const char *program)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "filelist.h"
 #include "ringsrc.h"
 
 /* The words argv[first..argc-1] joined by spaces, as tcpdump joins them.
@@ -33,7 +34,11 @@ char *readopt_expr(int argc, char **argv, int first);
 struct readopt_input {
 	char *rings[READOPT_MAX_INPUTS];
 	unsigned int nrings;
-	char *files[READOPT_MAX_INPUTS];
+	/* -r as given (file_args), and the files they name once
+	 * readopt_input_check() has expanded directories and patterns
+	 * (filelist.h): files, nfiles, any number of them */
+	struct filelist file_args, flist;
+	char **files;
 	unsigned int nfiles;
 	enum ring_seek from;
 	bool from_set;	  /* --from was given */
@@ -84,10 +89,15 @@ void readopt_help_version(int c, const char *program, void (*usage)(FILE *f));
 	"  -D         list the rings: writer state, size, records, time window, feeds\n"
 
 /* Once the options are read: rings or files, not both, not neither;
- * --from or -T, not both, and only with rings; and in->notice prints
- * "PROGRAM: LINE" on standard error.
- * @return 0, or -EINVAL with a line for the operator in err. */
+ * --from or -T, not both, and only with rings; -r's directories and
+ * patterns expanded into in->files; and in->notice prints "PROGRAM: LINE"
+ * on standard error.
+ * @return 0, or -errno with a line for the operator in err (-EINVAL; the
+ *	   errors of filelist_add()). */
 int readopt_input_check(struct readopt_input *in, char *err, size_t errlen);
+
+/* What readopt_input_take() and readopt_input_check() allocated. */
+void readopt_input_free(struct readopt_input *in);
 
 /*
  * Option errors, the same in every reader.  getopt_long() itself names an

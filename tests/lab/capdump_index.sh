@@ -76,25 +76,31 @@ def fnv(b):
     return h
 
 total = 0
+salvaged = os.environ.get("SALVAGED")
 for data in sys.argv[1:]:
     b = open(data + ".idx", "rb").read()
     assert b[:8] == b"CAPDIDX\n", data
     (sum_,) = struct.unpack_from("<Q", b, len(b) - 8)
     assert sum_ == fnv(b[:-8]), data + ": checksum"
     ver, hlen, tlen, size, mtime = struct.unpack_from("<IIQQQ", b, 8)
-    assert ver == 1 and hlen == 144 and tlen == len(b), data
+    assert ver == 2 and hlen == 160 and tlen == len(b), data
     st = os.stat(data)
     assert size == st.st_size and mtime == st.st_mtime_ns, data + ": identity"
     packets, nots, cap, wire, first, last, unattr = struct.unpack_from("<7Q", b, 48)
     nifaces, nfeeds, npos = struct.unpack_from("<III", b, 120)
+    span_start, span_end = struct.unpack_from("<QQ", b, 144)
+    # when the file was open (a salvaged file: its packets' times)
+    assert span_start <= span_end, data + ": span"
+    if salvaged == data:
+        assert (span_start, span_end) == (first, last), data + ": salvaged span"
     feeds = {}
-    off = 144 + 64 * nifaces
+    off = 160 + 64 * nifaces
     for k in range(nfeeds):
         name = b[off:off + 64].split(b"\0")[0].decode()
         addr = ".".join(str(x) for x in b[off + 64:off + 68])
         fp, fcap, fwire, ffirst, flast = struct.unpack_from("<5Q", b, off + 136)
         feeds[addr] = (name, fp, ffirst, flast)
-        off += 632
+        off += 656
     out = subprocess.run(["tshark", "-r", data, "-T", "fields", "-e", "ip.dst",
                           "-e", "frame.time_epoch"], capture_output=True, text=True,
                          check=True).stdout
@@ -125,7 +131,9 @@ for data in sys.argv[1:]:
         " ".join("%s=%d" % (v[0], v[1]) for v in feeds.values()), npos))
 print("total %d" % total)
 PY
-res=$(python3 "$LAB_TMP/check.py" "$dir"/*.pcapng.zst) || lab_fail "an index does not match its file"
+salvaged=$(sed -n 's/^capdump: \(.*\) completed up to its last flush$/\1/p' "$LAB_TMP/err" | head -1)
+res=$(SALVAGED=$salvaged python3 "$LAB_TMP/check.py" "$dir"/*.pcapng.zst) ||
+	lab_fail "an index does not match its file"
 echo "$res"
 lab_expect_match "all files" "$res" "total 15000"
 
@@ -147,7 +155,6 @@ cat "$LAB_TMP/ok.out"
 # The file the restart finished, without its index (as from an older capdump);
 # a corrupted index; a truncated one.
 mapfile -t files < <(ls "$dir"/*.pcapng.zst)
-salvaged=$(sed -n 's/^capdump: \(.*\) completed up to its last flush$/\1/p' "$LAB_TMP/err" | head -1)
 [[ -f $salvaged ]] || lab_fail "salvaged file '$salvaged' not found"
 rm "$salvaged.idx"
 python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[200]^=1; open(p,"wb").write(b)' \

@@ -434,6 +434,48 @@ static void test_pcapng_both_orders(void)
 	}
 }
 
+/*
+ * Packet blocks before an offset are passed over, nothing else: with the
+ * offset inside packet k's block, packets k+1... come as always, and the
+ * carried blocks all come, in their order.
+ */
+static void test_skip_packets(void)
+{
+	struct capfile_rec r;
+	unsigned int k, n, blocks, all_blocks = 0;
+	struct capfile *f;
+	struct expv e;
+	struct wb w;
+	int ret;
+
+	build_pcapng(&w, &e, false);
+	for (k = 0; k <= e.n; k++) {
+		T_EQ(capfile_open_mem(w.p, w.len, "mem", &f), 0);
+		capfile_carry(f, true);
+		if (k)
+			capfile_skip_packets_before(f, e.r[k - 1].end - 1);
+		n = k;
+		blocks = 0;
+		while ((ret = capfile_next(f, &r)) > 0) {
+			if (ret == 2) {
+				blocks++;
+				continue;
+			}
+			T_ASSERT(n < e.n);
+			check_rec(&r, &e.r[n], n);
+			n++;
+		}
+		T_EQ(ret, 0);
+		T_EQ(n, e.n);
+		if (!k)
+			all_blocks = blocks;
+		T_EQ(blocks, all_blocks);
+		capfile_close(f);
+	}
+	T_ASSERT(all_blocks > 0);
+	free(w.p);
+}
+
 static void test_sections(void)
 {
 	struct expv e, e2;
@@ -1802,6 +1844,7 @@ int main(int argc, char **argv)
 		return write_corpus(argv[2]);
 	tmpdir = t_tmpdir("test_capfile");
 	test_pcapng_both_orders();
+	test_skip_packets();
 	test_sections();
 	test_pcap();
 	test_zstd();

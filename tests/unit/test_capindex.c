@@ -20,8 +20,10 @@
 #include "pcapng.h"
 #include "test.h"
 
-#define T0    1700000000000000000ull
-#define NPKTS 3000
+#define T0	    1700000000000000000ull
+#define NPKTS	    3000
+#define SPAN_BEFORE 1000000000ull  /* the file was opened 1 s before its first packet */
+#define SPAN_END    30000000000ull /* and closed 30 s after T0 */
 
 static uint8_t file[8u << 20];
 static size_t flen;
@@ -121,10 +123,22 @@ static void make_file(struct capindex_build *b)
 								       .dropcount = e.dropcount });
 		put(blk, pcapng_epb(blk, sizeof(blk), &e));
 	}
+	/* ISBs with times (ns units): the span is the lowest start, the highest end */
+	put(blk, pcapng_isb(blk, sizeof(blk),
+			    &(struct pcapng_isb_info){ .ts = T0 + 1,
+						       .starttime = T0 - SPAN_BEFORE,
+						       .endtime = T0 + 1,
+						       .ifrecv = PCAPNG_ABSENT,
+						       .ifdrop = PCAPNG_ABSENT,
+						       .filteraccept = PCAPNG_ABSENT,
+						       .osdrop = PCAPNG_ABSENT,
+						       .usrdeliv = PCAPNG_ABSENT }));
+	capindex_build_isb(b, 0, 0, 0, 0, 0, 0, 0);
+	capindex_build_span(b, true, T0 - SPAN_BEFORE, true, T0 + 1);
 	put(blk, pcapng_isb(blk, sizeof(blk),
 			    &(struct pcapng_isb_info){ .ts = T0,
-						       .starttime = PCAPNG_ABSENT,
-						       .endtime = PCAPNG_ABSENT,
+						       .starttime = T0,
+						       .endtime = T0 + SPAN_END,
 						       .ifrecv = 4000,
 						       .ifdrop = 3,
 						       .filteraccept = PCAPNG_ABSENT,
@@ -133,6 +147,7 @@ static void make_file(struct capindex_build *b)
 	capindex_build_isb(b, 0,
 			   CAPINDEX_IFRECV | CAPINDEX_IFDROP | CAPINDEX_OSDROP | CAPINDEX_USRDELIV,
 			   4000, 3, 11, 0, NPKTS);
+	capindex_build_span(b, true, T0, true, T0 + SPAN_END);
 }
 
 static void write_file(const char *path, const void *p, size_t n)
@@ -202,6 +217,8 @@ static void test_round_trip(const char *dir)
 	T_EQ(h->first_ns, T0);
 	T_EQ(h->last_ns, T0 + (uint64_t)(NPKTS - 1) * 7000000u);
 	T_EQ(h->unattributed, NPKTS / 3);
+	T_EQ(h->span_start_ns, T0 - SPAN_BEFORE);
+	T_EQ(h->span_end_ns, T0 + SPAN_END);
 	T_EQ(h->nfeeds, 2);
 	T_EQ(h->nifaces, 1);
 	T_EQ(capindex_iface(ix, 0)->packets, NPKTS);
@@ -217,6 +234,9 @@ static void test_round_trip(const char *dir)
 	T_EQ(fa->first_ns, T0);
 	T_EQ(fb->first_ns, T0 + 7000000u);
 	T_EQ(fa->proto, CAPINDEX_PROTO_NONE); /* the feed table says none */
+	T_EQ(fa->seq_msg_packets, 0);
+	T_EQ(fa->seq_min, 0);
+	T_EQ(fa->seq_max, 0);
 	T_ASSERT(capindex_feed(ix, 2) == NULL);
 	/* Positions: in order, every 100 ms slot, and seek finds the start. */
 	T_ASSERT(h->npos > 100);
@@ -381,9 +401,66 @@ static void test_bounds(void)
 	T_EQ(capindex_feed(ix, 0)->seq_first, 1);
 	T_EQ(capindex_feed(ix, 0)->seq_last, 298);
 	T_EQ(capindex_feed(ix, 0)->proto, CAPINDEX_PROTO_GENERIC);
+	/* the late packet counts in the bounds too: 1..298 over 101 packets */
+	T_EQ(capindex_feed(ix, 0)->seq_min, 1);
+	T_EQ(capindex_feed(ix, 0)->seq_max, 298);
+	T_EQ(capindex_feed(ix, 0)->seq_msg_packets, 101);
+	/* no ISB: the span is the packets' time range */
+	T_EQ(capindex_hdr(ix)->span_start_ns, capindex_hdr(ix)->first_ns);
+	T_EQ(capindex_hdr(ix)->span_end_ns, capindex_hdr(ix)->last_ns);
 	T_ASSERT(capindex_hdr(ix)->npos <= CAPINDEX_POS_MAX);
 	T_ASSERT(capindex_hdr(ix)->npos > CAPINDEX_POS_MAX / 2);
 	T_EQ(capindex_hdr(ix)->pos_ns, 2ull * CAPINDEX_POS_NS);
+	capindex_free(ix);
+	capindex_build_free(b);
+}
+
+/* seq_min/seq_max bound the late packets too, below seq_first. */
+static void test_seq_bounds(void)
+{
+	static const uint32_t seqs[] = { 10, 11, 3, 12 };
+	struct capindex_build *b;
+	struct capindex *ix;
+	struct ring_feed fd;
+	struct seqdec dec;
+	uint8_t f[256], *buf;
+	char why[256];
+	size_t len;
+	uint32_t i, n;
+	int fdd;
+
+	T_ASSERT(capindex_build_new(&b) == 0);
+	feed_def(&fd, "seq", 1);
+	capindex_build_begin(b);
+	capindex_build_feeds(b, &fd, 1);
+	T_EQ(seqdec_parse("seq:0:4:be", &dec), 0);
+	capindex_build_set_proto(b, 0, &dec);
+	for (i = 0; i < 4; i++) {
+		n = frame(f, 1, seqs[i], 0);
+		capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = i * 100u,
+								       .linktype = 1,
+								       .has_ts = true,
+								       .ts_ns = T0 + i,
+								       .data = f,
+								       .caplen = n,
+								       .wirelen = n });
+	}
+	/* an ISB with an end only: the start is the first packet's */
+	capindex_build_span(b, false, 0, true, T0 + 1000);
+	fdd = open("/proc/self/exe", O_RDONLY);
+	T_ASSERT(fdd >= 0);
+	T_EQ(capindex_build_encode(b, fdd, &buf, &len), 0);
+	close(fdd);
+	T_EQ(capindex_parse(buf, len, &ix, why, sizeof(why)), 0);
+	free(buf);
+	T_EQ(capindex_feed(ix, 0)->seq_first, 10);
+	T_EQ(capindex_feed(ix, 0)->seq_last, 12);
+	T_EQ(capindex_feed(ix, 0)->late, 1);
+	T_EQ(capindex_feed(ix, 0)->seq_min, 3);
+	T_EQ(capindex_feed(ix, 0)->seq_max, 12);
+	T_EQ(capindex_feed(ix, 0)->seq_msg_packets, 4);
+	T_EQ(capindex_hdr(ix)->span_start_ns, T0);
+	T_EQ(capindex_hdr(ix)->span_end_ns, T0 + 1000);
 	capindex_free(ix);
 	capindex_build_free(b);
 }
@@ -398,5 +475,6 @@ int main(void)
 	test_corruption(dir);
 	test_stale(dir);
 	test_bounds();
+	test_seq_bounds();
 	return T_EXIT_PASS;
 }

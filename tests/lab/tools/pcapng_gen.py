@@ -22,9 +22,12 @@ starts a comment.  Strings may hold spaces as %20 (URL quoting).
     idb [lt=1] [snap=262144] [tsresol=6|9|3|b20|b30] [tsoffset=S]
         [name=..] [descr=..] [hw=..] [filter=..] [os=..]
     epb [if=0] [len=N] [ts=UNITS] [comment=..] [flags=U32] [hash=HEX]
+        [dst=IPV4] [dport=N] [mold=SEQ/COUNT[/SESSION]]
     spb [len=N]                         (interface 0 of the section)
     pb  [if=0] [len=N] [ts=UNITS] [comment=..] [flags=U32]
     nrb name=IPV4:NAME[,IPV4:NAME..] [name6=IPV6:NAME] [comment=..]
+        [feed=NAME/GROUP/PORT/PROTO[,..]]   capdump's feed table (PROTO
+                                        moldudp64, mdp3, pitch or none)
     isb [if=0] [ts=UNITS] [recv=N] [drop=N] [comment=..]
     dsb [keylog=TEXT]                   TLS key log (type 0x544c534b)
     custom [copy=1|0] [pen=32473] [data=TEXT]
@@ -32,7 +35,10 @@ starts a comment.  Strings may hold spaces as %20 (URL quoting).
 
 A packet's length is the frame's wire length; the frame is Ethernet/IPv4/
 UDP (lt 1), IPv4/UDP (lt 101 raw IP), Linux cooked + IPv4/UDP (lt 113),
-cut to the interface's snap length.  Without ts= a packet's time is the
+cut to the interface's snap length; to 239.1.1.1:30001 unless dst= and
+dport= say otherwise.  mold= makes the UDP payload a MoldUDP64 packet with
+COUNT 8-byte messages from SEQ (COUNT 0: a heartbeat) and sizes the frame
+to fit.  Without ts= a packet's time is the
 base time (2026-01-01T00:00:00Z) plus 1.25 ms times its number in the
 file, in its interface's units (before if_tsoffset).
 """
@@ -61,21 +67,31 @@ def csum(b):
     return ~s & 0xFFFF
 
 
-def ipv4_udp(total, n):
+def moldudp64(spec):
+    """A MoldUDP64 payload: SEQ/COUNT[/SESSION], 8-byte messages."""
+    parts = spec.split("/")
+    seq, count = int(parts[0]), int(parts[1])
+    session = (parts[2] if len(parts) > 2 else "SESSION1").encode().ljust(10)[:10]
+    msgs = b"".join(struct.pack("!H", 8) + struct.pack("!Q", seq + i) for i in range(count))
+    return session + struct.pack("!QH", seq, count) + msgs
+
+
+def ipv4_udp(total, n, dst="239.1.1.1", dport=30001, payload=None):
     """An IPv4/UDP datagram of total bytes (>= 28), payload bytes from n."""
     plen = total - 28
-    payload = bytes((n + i) & 255 for i in range(plen))
-    udp = struct.pack("!HHHH", 1000 + n % 1000, 30001, 8 + plen, 0) + payload
-    src, dst = bytes([10, 0, 0, 1]), bytes([239, 1, 1, 1])
+    if payload is None:
+        payload = bytes((n + i) & 255 for i in range(plen))
+    udp = struct.pack("!HHHH", 1000 + n % 1000, dport, 8 + plen, 0) + payload
+    src, dst = bytes([10, 0, 0, 1]), ipaddress.IPv4Address(dst).packed
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, n & 0xFFFF, 0, 64, 17, 0, src, dst)
     hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
     return hdr + udp
 
 
-def frame(lt, wirelen, n):
+def frame(lt, wirelen, n, **udp):
     if lt == LT_ETHERNET:
         eth = bytes.fromhex("01005e010101" "020000000001" "0800")
-        return eth + ipv4_udp(wirelen - 14, n)
+        return eth + ipv4_udp(wirelen - 14, n, **udp)
     if lt == LT_RAW:
         return ipv4_udp(wirelen, n)
     if lt == LT_SLL:
@@ -136,7 +152,15 @@ class Writer:
     def packet(self, if_id, kw):
         lt, snap, _ = self.ifaces[if_id]
         wirelen = int(kw.get("len", 100 + self.npkt))
-        data = frame(lt, wirelen, self.npkt)[:snap]
+        udp = {}
+        if "dst" in kw:
+            udp["dst"] = kw["dst"]
+        if "dport" in kw:
+            udp["dport"] = int(kw["dport"])
+        if "mold" in kw:
+            udp["payload"] = moldudp64(kw["mold"])
+            wirelen = 14 + 28 + len(udp["payload"])
+        data = frame(lt, wirelen, self.npkt, **udp)[:snap]
         return wirelen, data
 
     def pkt_opts(self, kw):
@@ -209,6 +233,15 @@ class Writer:
             recs += self.u16(2) + self.u16(len(v)) + pad4(v)
         recs += self.u16(0) + self.u16(0)
         o = [(1, kw["comment"].encode())] if "comment" in kw else []
+        protos = {"none": 0, "moldudp64": 1, "mdp3": 2, "pitch": 3}
+        for item in filter(None, kw.get("feed", "").split(",")):
+            name, group, port, proto = item.split("/")
+            # struct pcapng_feed, little-endian, after the PEN (custom option 2989)
+            feed = struct.pack("<8BH", 0x46, 1, 4, 32, 1, protos[proto], 0, 0, 0)
+            feed += struct.pack("<16H", int(port), *([0] * 15))
+            feed += ipaddress.IPv4Address(group).packed.ljust(16, b"\0")
+            feed += name.encode().ljust(32, b"\0")
+            o.append((2989, self.u32(32473) + feed))
         self.block(4, recs + self.opts(o))
 
     def do_isb(self, kw):
