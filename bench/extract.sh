@@ -11,12 +11,12 @@
 #
 # The archive: bench/ring_fill writes --packets (2000000) market-data-like
 # packets (8 MoldUDP64 groups, 2 us apart, the feed table of a capd with
-# feeds[].proto = "moldudp64") into a ring; capdump records it into one
-# pcapng; editcap -t makes copies of it shifted in time, one after the
-# other, until they hold --gb (2) GB of pcapng; capdump -r reads the copies
-# in order (through FIFOs) and writes the archive, .pcapng.zst files of
-# --rotate-mb (100) MB of pcapng each (-C), with their indexes.  A window of
-# 1/500 of the archive's span, starting at 37 % of it, is then extracted:
+# feeds[].proto = "moldudp64") into a ring and capdump records it as a
+# capture box would (-i --from oldest -C MB -w arc.pcapng.zst: .pcapng.zst
+# files of --rotate-mb (100) MB of pcapng each, with their indexes); again
+# and again, each copy of the traffic stamped after the one before, until
+# the archive holds --gb (2) GB of pcapng.  A window of 1/500 of the
+# archive's span, starting at 37 % of it, is then extracted:
 #  (a) capdump -r ARCHIVE --start S --end E -w OUT, the indexes in place;
 #  (b) the same command over the same files without their indexes (hard
 #      links in another directory): capdump reads every file whole, a full
@@ -34,8 +34,8 @@
 # Wall and CPU (user+system) times are printed: on a shared machine the
 # CPU ratio is the steadier one.
 #
-# Space: the archive (about a quarter of --gb with zstd level 1), the
-# pcapng of one copy and a ring of 1 GiB in /dev/shm, in --dir (default a
+# Space: the archive (about a sixth of --gb with zstd level 1) in --dir, a
+# ring of 1 GiB in /dev/shm; --dir (default a
 # new directory under ${TMPDIR:-/var/tmp}, removed at the end unless --keep).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,8 +69,8 @@ build=${CAPD_BUILD:-$here/../build}
 for b in "$CAPDUMP" "$RING_FILL"; do
 	[[ -x $b ]] || { echo "extract.sh: $b missing: build first" >&2; exit 2; }
 done
-for c in tshark editcap capinfos /usr/bin/time; do
-	command -v "$c" >/dev/null || { echo "extract.sh: needs $c (wireshark-common, tshark, time)" >&2; exit 77; }
+for c in tshark capinfos /usr/bin/time; do
+	command -v "$c" >/dev/null || { echo "extract.sh: needs $c (tshark, wireshark-common, time)" >&2; exit 77; }
 done
 if [[ -z $dir ]]; then
 	dir=$(mktemp -d "${TMPDIR:-/var/tmp}/capd-extract.XXXXXX")
@@ -80,14 +80,8 @@ fi
 ring=$(mktemp /dev/shm/capd-extract-ring.XXXXXX)
 # The outputs of (a) and (b) on tmpfs: the figures are reading, not the disk.
 outdir=$(mktemp -d /dev/shm/capd-extract-out.XXXXXX)
-pids=()
 cleanup()
 {
-	local p
-
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
 	rm -rf "$ring" "$outdir"
 	((keep)) || rm -rf "$dir"
 }
@@ -108,30 +102,20 @@ once()
 # med NAME wall|cpu: the median of NAME's runs.
 med() { awk -v c="$([[ $2 == wall ]] && echo 1 || echo 2)" '{ print $c }' "$dir/$1.t" | median; }
 
-# The input: one recording of the ring, then shifted copies of it.
+# The archive: the ring filled and recorded again and again, each copy of
+# the traffic after the one before in time, until --gb GB of pcapng.
 t0=$SECONDS
 "$RING_FILL" "$ring" 1G "$packets" --feeds >/dev/null
-base=$dir/base.pcapng
-"$CAPDUMP" -q -i "$ring" --from oldest -w "$base"
-bytes=$(stat -c %s "$base")
+bytes=$("$CAPDUMP" -q -i "$ring" --from oldest -w - | wc -c)
 copies=$(awk -v g="$gb" -v b="$bytes" 'BEGIN { n = int(g * 1e9 / b); print n * b < g * 1e9 ? n + 1 : n }')
-# The copies follow each other: shifted by the base's span, rounded up to
-# the millisecond, plus one.
-span=$(capinfos -T -r -u -S "$base" | awk -F '\t' '{ print $2 }')
-shift_s=$(awk -v s="$span" 'BEGIN { printf "%.3f", int(s * 1000 + 1) / 1000 + 0.001 }')
+shift_ns=$((packets * 2000 + 1000000))
+first_ns=$(($(date +%s%N) - copies * shift_ns - 1000000000))
 arch=$dir/archive
 mkdir "$arch"
-inputs=()
 for ((i = 0; i < copies; i++)); do
-	mkfifo "$dir/copy$i.pcapng"
-	editcap -F pcapng -t "$(calc "$i * $shift_s")" "$base" "$dir/copy$i.pcapng" &
-	pids+=($!)
-	inputs+=(-r "$dir/copy$i.pcapng")
+	"$RING_FILL" "$ring" 1G "$packets" --feeds --t0 $((first_ns + i * shift_ns)) >/dev/null
+	"$CAPDUMP" -q -i "$ring" --from oldest -C "$rotate" -w "$arch/arc.pcapng.zst"
 done
-"$CAPDUMP" -q "${inputs[@]}" -C "$rotate" -w "$arch/arc.pcapng.zst"
-wait "${pids[@]}"
-pids=()
-rm -f "$dir"/copy*.pcapng
 nfiles=$(find "$arch" -name '*.pcapng.zst' | wc -l)
 zbytes=$(du -cb "$arch"/*.pcapng.zst | tail -1 | cut -f 1)
 # Its span, from the first and the last file.
@@ -147,7 +131,7 @@ end=$(awk -v t="$end" 'BEGIN { printf "%.9f", t }')
 noidx=$dir/noidx
 mkdir "$noidx"
 ln "$arch"/*.pcapng.zst "$noidx/"
-printf 'archive: %d files of %s MB (-C), %d copies of %d packets, %d bytes of pcapng, %d of .zst, span %.3f s (built in %d s)\n' \
+printf 'archive: %d files of %s MB (-C), %d recordings of %d packets, about %d bytes of pcapng, %d of .zst, span %.3f s (built in %d s)\n' \
 	"$nfiles" "$rotate" "$copies" "$packets" $((copies * bytes)) "$zbytes" \
 	"$(calc "$last - $first")" $((SECONDS - t0))
 printf 'window: --start %s --end %s (1/500 of the span, at 37 %%)\n\n' "$start" "$end"

@@ -6,15 +6,19 @@
  * a few symbols, prices in a random walk), 2 us apart.  The writer is
  * marked stopped at the end, so a reader drains the ring and exits.
  *
- *   ring_fill PATH SIZE PACKETS [--feeds]   (PATH on any filesystem: a bench file)
+ *   ring_fill PATH SIZE PACKETS [--feeds] [--t0 NS]
+ *	(PATH on any filesystem: a bench file)
  *
  * --feeds: the ring's feed table names the 8 groups as capd would with
  * feeds[].proto = "moldudp64" (MD1..MD8), so that readers attribute and
  * decode them (capdump's indexes) as on a capture box.
+ * --t0 NS: the first packet's time (ns since 1970, UTC as TAI: the ring's
+ * clock page is left empty); default PACKETS x 2 us before now.
  */
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +130,8 @@ static void fill_feeds(void *mem)
 int main(int argc, char **argv)
 {
 	struct ring_file_opts o = { .mode = 0644, .gid = (gid_t)-1, .allow_any_fs = true };
-	uint64_t seq[8] = { 0 }, order = 1, size, n, i, ts;
+	uint64_t seq[8] = { 0 }, order = 1, size, n, i, ts = 0;
+	bool feeds = false;
 	uint32_t price = 1000000;
 	struct ring_writer w;
 	struct ring_map m;
@@ -134,9 +139,16 @@ int main(int argc, char **argv)
 	uint8_t frame[512];
 	int r;
 
-	if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "--feeds")) ||
-	    units_parse_size(argv[2], &size) < 0) {
-		fprintf(stderr, "usage: ring_fill PATH SIZE PACKETS [--feeds]\n");
+	for (i = 4; i < (uint64_t)argc; i++) {
+		if (!strcmp(argv[i], "--feeds"))
+			feeds = true;
+		else if (!strcmp(argv[i], "--t0") && i + 1 < (uint64_t)argc)
+			ts = strtoull(argv[++i], NULL, 10);
+		else
+			break;
+	}
+	if (argc < 4 || i < (uint64_t)argc || units_parse_size(argv[2], &size) < 0) {
+		fprintf(stderr, "usage: ring_fill PATH SIZE PACKETS [--feeds] [--t0 NS]\n");
 		return 2;
 	}
 	n = strtoull(argv[3], NULL, 10);
@@ -144,7 +156,7 @@ int main(int argc, char **argv)
 	o.size = size;
 	unlink(o.path);
 	r = ring_file_create(&o, &m);
-	if (r == 0 && argc == 5)
+	if (r == 0 && feeds)
 		fill_feeds(m.mem);
 	if (r == 0)
 		r = ring_writer_open(&w, m.mem, m.len, (uint32_t)getpid());
@@ -153,7 +165,8 @@ int main(int argc, char **argv)
 			ring_file_explain(r, o.path, size, msg, sizeof(msg)));
 		return 1;
 	}
-	ts = clock_ns(CLOCK_REALTIME) - n * 2000;
+	if (!ts)
+		ts = clock_ns(CLOCK_REALTIME) - n * 2000;
 	for (i = 0; i < n; i++) {
 		uint32_t len = make_frame(frame, (unsigned int)(i % 8), seq, &order, &price);
 		struct ring_rec *rec = ring_writer_reserve(&w, len);
