@@ -6,11 +6,19 @@
  * a few symbols, prices in a random walk), 2 us apart.  The writer is
  * marked stopped at the end, so a reader drains the ring and exits.
  *
- *   ring_fill PATH SIZE PACKETS   (PATH on any filesystem: a bench file)
+ *   ring_fill PATH SIZE PACKETS [--feeds] [--t0 NS]
+ *	(PATH on any filesystem: a bench file)
+ *
+ * --feeds: the ring's feed table names the 8 groups as capd would with
+ * feeds[].proto = "moldudp64" (MD1..MD8), so that readers attribute and
+ * decode them (capdump's indexes) as on a capture box.
+ * --t0 NS: the first packet's time (ns since 1970, UTC as TAI: the ring's
+ * clock page is left empty); default PACKETS x 2 us before now.
  */
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +26,7 @@
 #include <unistd.h>
 
 #include "clock_ns.h"
+#include "ring_feed.h"
 #include "ring_file.h"
 #include "ring_layout.h"
 #include "ring_writer.h"
@@ -95,10 +104,34 @@ static uint32_t make_frame(uint8_t *f, unsigned int g, uint64_t *seq, uint64_t *
 	return 14 + 20 + udplen;
 }
 
+/* The feed table capd would write for the 8 groups, each MoldUDP64. */
+static void fill_feeds(void *mem)
+{
+	struct ring_feeds *rf = (struct ring_feeds *)((uint8_t *)mem + RING_FEEDS_OFF);
+	struct seqdec dec;
+	unsigned int g;
+
+	memset(rf, 0, sizeof(*rf));
+	seqdec_parse("moldudp64", &dec);
+	for (g = 0; g < 8; g++) {
+		struct ring_feed *f = &rf->feeds[g];
+
+		snprintf(f->name, sizeof(f->name), "MD%u", g + 1);
+		memcpy(f->addr, (uint8_t[]){ 239, 1, 1, (uint8_t)(1 + g) }, 4);
+		f->family = 4;
+		f->prefix_len = 32;
+		f->nports = 1;
+		f->ports[0] = (uint16_t)(30001 + g);
+		ring_feed_set_proto(f, &dec);
+	}
+	rf->nfeeds = 8;
+}
+
 int main(int argc, char **argv)
 {
 	struct ring_file_opts o = { .mode = 0644, .gid = (gid_t)-1, .allow_any_fs = true };
-	uint64_t seq[8] = { 0 }, order = 1, size, n, i, ts;
+	uint64_t seq[8] = { 0 }, order = 1, size, n, i, ts = 0;
+	bool feeds = false;
 	uint32_t price = 1000000;
 	struct ring_writer w;
 	struct ring_map m;
@@ -106,8 +139,16 @@ int main(int argc, char **argv)
 	uint8_t frame[512];
 	int r;
 
-	if (argc != 4 || units_parse_size(argv[2], &size) < 0) {
-		fprintf(stderr, "usage: ring_fill PATH SIZE PACKETS\n");
+	for (i = 4; i < (uint64_t)argc; i++) {
+		if (!strcmp(argv[i], "--feeds"))
+			feeds = true;
+		else if (!strcmp(argv[i], "--t0") && i + 1 < (uint64_t)argc)
+			ts = strtoull(argv[++i], NULL, 10);
+		else
+			break;
+	}
+	if (argc < 4 || i < (uint64_t)argc || units_parse_size(argv[2], &size) < 0) {
+		fprintf(stderr, "usage: ring_fill PATH SIZE PACKETS [--feeds] [--t0 NS]\n");
 		return 2;
 	}
 	n = strtoull(argv[3], NULL, 10);
@@ -115,6 +156,8 @@ int main(int argc, char **argv)
 	o.size = size;
 	unlink(o.path);
 	r = ring_file_create(&o, &m);
+	if (r == 0 && feeds)
+		fill_feeds(m.mem);
 	if (r == 0)
 		r = ring_writer_open(&w, m.mem, m.len, (uint32_t)getpid());
 	if (r < 0) {
@@ -122,7 +165,8 @@ int main(int argc, char **argv)
 			ring_file_explain(r, o.path, size, msg, sizeof(msg)));
 		return 1;
 	}
-	ts = clock_ns(CLOCK_REALTIME) - n * 2000;
+	if (!ts)
+		ts = clock_ns(CLOCK_REALTIME) - n * 2000;
 	for (i = 0; i < n; i++) {
 		uint32_t len = make_frame(frame, (unsigned int)(i % 8), seq, &order, &price);
 		struct ring_rec *rec = ring_writer_reserve(&w, len);

@@ -15,6 +15,12 @@ set_tests_properties(lab_capdump_resume_load PROPERTIES TIMEOUT 300)
 capd_lab_test(lab_capdump_resume_power capdump_resume_power.sh)
 capd_lab_test(lab_capdump_resume_ring capdump_resume_ring.sh)
 capd_lab_test(lab_capdump_counters capdump_counters.sh)
+# The archive (issue 18's acceptance): -G 10 recording of sequenced feeds with
+# known gaps; extraction by time, feed, sequence range and filter against
+# tshark's scan; the listing's gaps and drops; indexes rebuilt identical.
+# ARCHIVE_SECS (default 40) sets the recording's length.
+capd_lab_test(lab_capdump_archive capdump_archive.sh)
+set_tests_properties(lab_capdump_archive PROPERTIES TIMEOUT 240)
 # Output names: rotated files never replace a file, the summary is what is on disk.
 capd_lab_test(lab_capdump_names capdump_names.sh)
 set_tests_properties(lab_capdump_names PROPERTIES TIMEOUT 300)
