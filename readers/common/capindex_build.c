@@ -20,8 +20,22 @@ struct feed_state {
 	uint64_t expected; /* the next message number */
 };
 
+/*
+ * A destination's feed, remembered: ring_feed_match() walks the whole
+ * table, and every packet of a busy feed asks again for the same answer.
+ * Direct-mapped by address and port; cleared when the table changes.
+ */
+#define FEED_CACHE 64 /* 1 << (32 - 26): the hash below */
+struct feed_hit {
+	uint8_t addr[16];
+	uint16_t port;
+	uint8_t family; /* 0: empty */
+	int feed;	/* its index, or -1 */
+};
+
 struct capindex_build {
 	struct capindex_hdr h;
+	struct feed_hit hit[FEED_CACHE];
 	struct ring_feed defs[CAPINDEX_FEEDS_MAX];
 	struct capindex_feed feeds[CAPINDEX_FEEDS_MAX];
 	struct feed_state fs[CAPINDEX_FEEDS_MAX];
@@ -29,8 +43,9 @@ struct capindex_build {
 	uint32_t ifs_cap;
 	struct capindex_pos *pos;
 	uint32_t pos_cap;
-	uint64_t max_ts; /* highest timestamp so far */
-	uint64_t slot;	 /* pos_ns slot of the last entry */
+	uint64_t max_ts;   /* highest timestamp so far */
+	uint64_t slot;	   /* pos_ns slot of the last entry */
+	uint64_t slot_end; /* where the next slot starts: no division a packet */
 	bool any_ts;
 	bool has_start, has_end; /* an ISB had isb_starttime, isb_endtime */
 	uint64_t start_ns, end_ns;
@@ -92,9 +107,16 @@ void capindex_build_set_proto(struct capindex_build *b, unsigned int i, const st
 	}
 }
 
+static void set_slot(struct capindex_build *b, uint64_t slot)
+{
+	b->slot = slot;
+	b->slot_end = slot >= UINT64_MAX / b->h.pos_ns - 1 ? UINT64_MAX : (slot + 1) * b->h.pos_ns;
+}
+
 void capindex_build_begin(struct capindex_build *b)
 {
 	memset(&b->h, 0, sizeof(b->h));
+	memset(b->hit, 0, sizeof(b->hit));
 	memset(b->feeds, 0, sizeof(b->feeds));
 	memset(b->fs, 0, sizeof(b->fs));
 	b->max_ts = b->slot = 0;
@@ -103,6 +125,7 @@ void capindex_build_begin(struct capindex_build *b)
 	b->start_ns = b->end_ns = 0;
 	b->h.pos_bytes = CAPINDEX_POS_BYTES;
 	b->h.pos_ns = CAPINDEX_POS_NS;
+	set_slot(b, 0);
 }
 
 int capindex_build_feeds(struct capindex_build *b, const struct ring_feed *feeds, unsigned int n)
@@ -112,6 +135,7 @@ int capindex_build_feeds(struct capindex_build *b, const struct ring_feed *feeds
 
 	if (b->h.packets)
 		return -EBUSY;
+	memset(b->hit, 0, sizeof(b->hit));
 	memset(b->feeds, 0, sizeof(b->feeds));
 	memset(b->fs, 0, sizeof(b->fs));
 	b->h.nfeeds = n < CAPINDEX_FEEDS_MAX ? n : CAPINDEX_FEEDS_MAX;
@@ -141,15 +165,30 @@ int capindex_build_feeds(struct capindex_build *b, const struct ring_feed *feeds
 }
 
 /* The feed of frame fi, by capd's own rule (ring_feed_match()): its index, or -1. */
-static int feed_of(const struct capindex_build *b, const struct frame_info *fi)
+static int feed_of(struct capindex_build *b, const struct frame_info *fi)
 {
 	int fam = fi->family == AF_INET ? 4 : fi->family == AF_INET6 ? 6 : 0;
+	uint16_t port = fi->proto == 17 ? fi->dport : 0;
+	struct feed_hit *h;
+	uint32_t key;
 	int r;
 
 	if (!fam)
 		return -1;
-	r = ring_feed_match(b->defs, b->h.nfeeds, fam, fi->dst, fi->proto == 17 ? fi->dport : 0);
-	return r < 0 ? -1 : r;
+	/* Fibonacci hashing of the address's last two bytes and the port:
+	 * groups and ports that step together (239.1.1.N, 3000N) spread */
+	key = (uint32_t)fi->dst[fam == 4 ? 2 : 14] << 24 |
+	      (uint32_t)fi->dst[fam == 4 ? 3 : 15] << 16 | port;
+	h = &b->hit[(uint32_t)(key * 2654435761u) >> 26];
+	if (h->family == fam && h->port == port &&
+	    (fam == 4 ? !memcmp(h->addr, fi->dst, 4) : !memcmp(h->addr, fi->dst, 16)))
+		return h->feed;
+	r = ring_feed_match(b->defs, b->h.nfeeds, fam, fi->dst, port);
+	h->family = (uint8_t)fam;
+	h->port = port;
+	memcpy(h->addr, fi->dst, 16);
+	h->feed = r < 0 ? -1 : r;
+	return h->feed;
 }
 
 /* A gap, a late packet, a new session: from the messages packet m carries. */
@@ -268,24 +307,23 @@ static void pos_thin(struct capindex_build *b)
 	b->h.npos = n;
 	b->h.pos_bytes *= 2;
 	b->h.pos_ns *= 2;
-	b->slot = b->pos[n - 1].ts_ns / b->h.pos_ns;
+	set_slot(b, b->pos[n - 1].ts_ns / b->h.pos_ns);
 }
 
 static void pos_packet(struct capindex_build *b, const struct capindex_build_pkt *p)
 {
 	const struct capindex_pos *last;
-	uint64_t slot = p->has_ts ? p->ts_ns / b->h.pos_ns : 0;
 
 	if (b->h.npos) {
 		last = &b->pos[b->h.npos - 1];
-		if (p->offset < last->offset + b->h.pos_bytes && (!p->has_ts || slot <= b->slot))
+		if (p->offset < last->offset + b->h.pos_bytes &&
+		    (!p->has_ts || p->ts_ns < b->slot_end))
 			return;
 		if (b->h.npos == CAPINDEX_POS_MAX) {
 			pos_thin(b);
 			last = &b->pos[b->h.npos - 1];
-			slot = p->has_ts ? p->ts_ns / b->h.pos_ns : 0;
 			if (p->offset < last->offset + b->h.pos_bytes &&
-			    (!p->has_ts || slot <= b->slot))
+			    (!p->has_ts || p->ts_ns < b->slot_end))
 				return;
 		}
 		/* Offsets only grow in a stream; a caller's that does not is ignored. */
@@ -302,7 +340,7 @@ static void pos_packet(struct capindex_build *b, const struct capindex_build_pkt
 		.max_before = b->any_ts ? b->max_ts : 0,
 	};
 	if (p->has_ts)
-		b->slot = slot;
+		set_slot(b, p->ts_ns / b->h.pos_ns);
 }
 
 static struct capindex_iface *iface(struct capindex_build *b, uint32_t if_id)
