@@ -297,10 +297,11 @@ static void list_ifaces(struct dumplist *l, const struct capindex *ix)
 		fputs("]", l->out);
 }
 
+/* Whether feed f starts in the session its previous file ended in. */
 static bool same_session(const struct feed_acc *a, const struct capindex_feed *f)
 {
-	return a->prev_session_len == f->session_len &&
-	       !memcmp(a->prev_session, f->session, f->session_len);
+	return a->prev_session_len == f->first_session_len &&
+	       !memcmp(a->prev_session, f->first_session, f->first_session_len);
 }
 
 static const char *proto_name(uint8_t p)
@@ -344,11 +345,12 @@ static void list_feed(struct dumplist *l, const struct capindex_feed *f, bool co
 		a->missing += f->missing;
 		a->late += f->late;
 	}
-	/* Across the boundary: only where the file starts in the session the
-	 * previous one ended in (a file with a change of session inside does
-	 * not say which it started in). */
+	/* Across the boundary: where the file starts in the session the
+	 * previous one ended in; changes of session inside either file do not
+	 * matter, the index tells both ends' sessions.  Another session at the
+	 * boundary is a new numbering, not a gap. */
 	if (a && seq) {
-		if (a->prev && !f->sessions && same_session(a, f) && a->prev_last < UINT64_MAX &&
+		if (a->prev && same_session(a, f) && a->prev_last < UINT64_MAX &&
 		    f->seq_first > a->prev_last + 1) {
 			across = true;
 			from = a->prev_last + 1;

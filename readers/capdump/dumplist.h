@@ -11,9 +11,12 @@
  * argument order, a directory's capture files and a glob's matches in
  * byte order of their names); "previous file" means the previous one
  * listed.  One index is read at a time and per file only what its
- * successor is compared with is kept (per feed its last message number,
- * per interface its last ISB), so memory does not grow with the number of
- * files but for the names of one argument's files.
+ * successor is compared with is kept (per feed its last message number
+ * and that message's session, per interface its last ISB), so memory does
+ * not grow with the number of files but for the names of one argument's
+ * files.  A gap before a file is counted only when its first message is
+ * numbered in the session the previous file's last message was: a new
+ * session at the boundary is a new numbering.
  *
  * A file without a trusted index is read through once (one warning line
  * on standard error) and its index stored beside it when the directory

@@ -27,7 +27,9 @@ _Static_assert(offsetof(struct capindex_feed, packets) == 136, "capindex_feed la
 _Static_assert(offsetof(struct capindex_feed, ngaps) == 240, "capindex_feed layout");
 _Static_assert(offsetof(struct capindex_feed, gap) == 248, "capindex_feed layout");
 _Static_assert(offsetof(struct capindex_feed, seq_min) == 632, "capindex_feed layout");
-_Static_assert(sizeof(struct capindex_feed) == 656, "capindex_feed layout");
+_Static_assert(offsetof(struct capindex_feed, first_session_len) == 656, "capindex_feed layout");
+_Static_assert(offsetof(struct capindex_feed, first_session) == 660, "capindex_feed layout");
+_Static_assert(sizeof(struct capindex_feed) == 672, "capindex_feed layout");
 _Static_assert(sizeof(struct capindex_pos) == 32, "capindex_pos layout");
 
 struct capindex {
@@ -205,6 +207,13 @@ static int bad(char *why, size_t len, int r, const char *fmt, ...)
 	return r;
 }
 
+/* A feed without a change of session began in the one it ended in. */
+static bool same_session(const struct capindex_feed *f)
+{
+	return f->first_session_len == f->session_len &&
+	       !memcmp(f->first_session, f->session, f->session_len);
+}
+
 /* What a well-formed index must say of itself, beyond its checksum. */
 static int check_content(const struct capindex *ix, char *why, size_t whylen)
 {
@@ -223,7 +232,9 @@ static int check_content(const struct capindex *ix, char *why, size_t whylen)
 		    f->prefix_len > (f->family == 4 ? 32 : 128) ||
 		    f->proto > CAPINDEX_PROTO_GENERIC || f->seq_min > f->seq_max ||
 		    f->seq_msg_packets > f->seq_packets ||
-		    (!f->seq_msg_packets && (f->seq_min || f->seq_max)))
+		    (!f->seq_msg_packets && (f->seq_min || f->seq_max)) ||
+		    f->first_session_len > sizeof(f->first_session) ||
+		    (!f->seq_packets && f->first_session_len) || (!f->sessions && !same_session(f)))
 			return bad(why, whylen, -EBADMSG, "feed %u malformed", k);
 	}
 	for (k = 0; k < h->npos; k++) {

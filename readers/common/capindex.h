@@ -127,7 +127,10 @@ enum capindex_proto {
  * missing, the first CAPINDEX_GAPS_MAX listed); one before it is late
  * (reordered or repeated: it does not fill a gap already counted).  A new
  * session restarts the numbering (sessions counts the changes; session is
- * the last one's).
+ * the last one's, first_session the first packet decoded's): seq_first is
+ * numbered in first_session, seq_last in session, which is what a file is
+ * compared with its neighbours by.  Without a change of session (sessions
+ * 0) both are the same; with no packet decoded both are empty.
  *
  * seq_min and seq_max bound every message number the file holds of the
  * feed, in any session, late and repeated packets included: the lowest
@@ -159,6 +162,9 @@ struct capindex_feed {
 	struct capindex_gap gap[CAPINDEX_GAPS_MAX];
 	uint64_t seq_min, seq_max;
 	uint64_t seq_msg_packets; /* packets decoded that carry >= 1 message */
+	uint8_t first_session_len;
+	uint8_t reserved2[3];
+	uint8_t first_session[12]; /* of the first packet decoded, first_session_len bytes */
 };
 
 /*

@@ -217,6 +217,10 @@ static void seq_track(struct capindex_feed *f, struct feed_state *s, const struc
 	}
 	f->session_len = m->session_len < sizeof(f->session) ? m->session_len : sizeof(f->session);
 	memcpy(f->session, m->session, f->session_len);
+	if (f->seq_packets == 1) {
+		f->first_session_len = f->session_len;
+		memcpy(f->first_session, f->session, f->session_len);
+	}
 	end = n + m->count;
 	if (!s->have_seq) {
 		if (f->seq_packets == 1)

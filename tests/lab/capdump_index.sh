@@ -99,8 +99,17 @@ for data in sys.argv[1:]:
         name = b[off:off + 64].split(b"\0")[0].decode()
         addr = ".".join(str(x) for x in b[off + 64:off + 68])
         fp, fcap, fwire, ffirst, flast = struct.unpack_from("<5Q", b, off + 136)
+        (slen,) = struct.unpack_from("<B", b, off + 122)
+        (nsess,) = struct.unpack_from("<Q", b, off + 232)
+        (fslen,) = struct.unpack_from("<B", b, off + 656)
+        # the session of the first packet decoded and of the last: the same
+        # without a change of session (none here: no protocol)
+        assert slen <= 12 and fslen <= 12, data + ": session length"
+        if nsess == 0:
+            assert (b[off + 660:off + 660 + fslen] ==
+                    b[off + 124:off + 124 + slen]), data + ": first session"
         feeds[addr] = (name, fp, ffirst, flast)
-        off += 656
+        off += 672
     out = subprocess.run(["tshark", "-r", data, "-T", "fields", "-e", "ip.dst",
                           "-e", "frame.time_epoch"], capture_output=True, text=True,
                          check=True).stdout

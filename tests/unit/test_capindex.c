@@ -4,7 +4,9 @@
  * it writes equals, byte for byte, what a rebuild reads back from the file
  * (plain and zstd); the round trip; every byte flipped and every truncation
  * of a written index refused; an index of another version of its file
- * (size, mtime, content) never trusted; the bounded lists stay bounded.
+ * (size, mtime, content) never trusted; the bounded lists stay bounded;
+ * a feed's first and last session, and an index whose sessions do not hold
+ * together refused.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -465,6 +467,162 @@ static void test_seq_bounds(void)
 	capindex_build_free(b);
 }
 
+/* MoldUDP64 to group 239.1.1.g: session ten times s, count messages of one byte from seq. */
+static uint32_t mold_frame(uint8_t *f, unsigned int g, char s, uint64_t seq, uint16_t count)
+{
+	uint32_t n = frame(f, g, 0, 16 + 3u * count), k;
+	uint8_t *p = f + 42;
+
+	memset(p, s, 10);
+	for (k = 0; k < 8; k++)
+		p[10 + k] = (uint8_t)(seq >> (56 - 8 * k));
+	p[18] = (uint8_t)(count >> 8), p[19] = (uint8_t)count;
+	for (k = 0; k < count; k++)
+		p[20 + 3 * k] = 0, p[21 + 3 * k] = 1, p[22 + 3 * k] = (uint8_t)k;
+	return n;
+}
+
+/* An index of b's packets so far, parsed (the identity: this program's). */
+static struct capindex *built(struct capindex_build *b, uint8_t **buf, size_t *len)
+{
+	struct capindex *ix;
+	char why[256];
+	int fd = open("/proc/self/exe", O_RDONLY);
+
+	T_ASSERT(fd >= 0);
+	T_EQ(capindex_build_encode(b, fd, buf, len), 0);
+	close(fd);
+	if (capindex_parse(*buf, *len, &ix, why, sizeof(why)))
+		T_FAIL("own index refused: %s", why);
+	return ix;
+}
+
+/* Feed k of ix changed by change(), encoded again: refused by the parser. */
+static void refused(const struct capindex *ix, unsigned int k,
+		    void (*change)(struct capindex_feed *))
+{
+	const struct capindex_hdr *h = capindex_hdr(ix);
+	struct capindex_feed feeds[4];
+	struct capindex_iface ifs[4];
+	struct capindex_pos pos[8];
+	struct capindex *bad = NULL;
+	char why[256] = "";
+	uint8_t *buf;
+	size_t len;
+	uint32_t i;
+
+	T_ASSERT(h->nfeeds <= 4 && h->nifaces <= 4 && h->npos <= 8);
+	for (i = 0; i < h->nfeeds; i++)
+		feeds[i] = *capindex_feed(ix, i);
+	for (i = 0; i < h->nifaces; i++)
+		ifs[i] = *capindex_iface(ix, i);
+	for (i = 0; i < h->npos; i++)
+		pos[i] = *capindex_pos(ix, i);
+	change(&feeds[k]);
+	T_EQ(capindex_encode(h, ifs, feeds, pos, &buf, &len), 0);
+	T_EQ(capindex_parse(buf, len, &bad, why, sizeof(why)), -EBADMSG);
+	T_ASSERT(bad == NULL && strstr(why, "malformed"));
+	free(buf);
+}
+
+static void no_change_of_session(struct capindex_feed *f)
+{
+	f->sessions = 0;
+}
+
+static void first_session_too_long(struct capindex_feed *f)
+{
+	f->first_session_len = sizeof(f->first_session) + 1;
+}
+
+static void first_session_not_decoded(struct capindex_feed *f)
+{
+	f->first_session_len = 1;
+}
+
+/*
+ * The first session and the last: a file that starts in session A and
+ * changes to B has its first number in A and its last in B; without a
+ * change both are the same; a parser refuses an index that says otherwise.
+ */
+static void test_sessions(void)
+{
+	static const struct {
+		char s;
+		uint64_t seq;
+		uint16_t count;
+	} pk[] = { { 'A', 105, 2 }, { 'A', 107, 1 }, { 'B', 1, 3 }, { 'B', 6, 1 } };
+	struct capindex_build *b;
+	const struct capindex_feed *f, *g;
+	struct capindex *ix;
+	struct ring_feed fd[2];
+	struct seqdec dec;
+	uint8_t fr[256], *buf;
+	size_t len;
+	uint32_t i, n;
+
+	T_ASSERT(capindex_build_new(&b) == 0);
+	feed_def(&fd[0], "mold", 1);
+	feed_def(&fd[1], "still", 2);
+	capindex_build_begin(b);
+	capindex_build_feeds(b, fd, 2);
+	T_EQ(seqdec_parse("moldudp64", &dec), 0);
+	capindex_build_set_proto(b, 0, &dec);
+	capindex_build_set_proto(b, 1, &dec);
+	for (i = 0; i < 4; i++) {
+		n = mold_frame(fr, 1, pk[i].s, pk[i].seq, pk[i].count);
+		capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = i * 100u,
+								       .linktype = 1,
+								       .has_ts = true,
+								       .ts_ns = T0 + i,
+								       .data = fr,
+								       .caplen = n,
+								       .wirelen = n });
+		n = mold_frame(fr, 2, 'C', 10 + i, 1);
+		capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = i * 100u + 50,
+								       .linktype = 1,
+								       .has_ts = true,
+								       .ts_ns = T0 + i,
+								       .data = fr,
+								       .caplen = n,
+								       .wirelen = n });
+	}
+	ix = built(b, &buf, &len);
+	free(buf);
+	f = capindex_feed(ix, 0);
+	T_EQ(f->seq_packets, 4);
+	T_EQ(f->sessions, 1);
+	T_EQ(f->seq_first, 105);
+	T_EQ(f->first_session_len, 10);
+	T_ASSERT(!memcmp(f->first_session, "AAAAAAAAAA", 10));
+	T_EQ(f->seq_last, 6);
+	T_EQ(f->session_len, 10);
+	T_ASSERT(!memcmp(f->session, "BBBBBBBBBB", 10));
+	T_EQ(f->gaps, 1); /* 4..5 in session B */
+	g = capindex_feed(ix, 1);
+	T_EQ(g->sessions, 0);
+	T_EQ(g->seq_first, 10);
+	T_EQ(g->seq_last, 13);
+	T_EQ(g->first_session_len, 10);
+	T_ASSERT(!memcmp(g->first_session, "CCCCCCCCCC", 10));
+	T_ASSERT(!memcmp(g->session, "CCCCCCCCCC", 10));
+	/* what the index says of its sessions must hold together */
+	refused(ix, 0, no_change_of_session);
+	refused(ix, 1, first_session_too_long);
+	capindex_free(ix);
+
+	/* no packet decoded: no first session */
+	capindex_build_begin(b);
+	capindex_build_feeds(b, fd, 1);
+	ix = built(b, &buf, &len);
+	free(buf);
+	T_EQ(capindex_feed(ix, 0)->seq_packets, 0);
+	T_EQ(capindex_feed(ix, 0)->first_session_len, 0);
+	refused(ix, 0, first_session_not_decoded);
+	capindex_free(ix);
+	capindex_build_free(b);
+}
+
 int main(void)
 {
 	const char *dir = t_tmpdir("test_capindex");
@@ -476,5 +634,6 @@ int main(void)
 	test_stale(dir);
 	test_bounds();
 	test_seq_bounds();
+	test_sessions();
 	return T_EXIT_PASS;
 }

@@ -9,6 +9,9 @@
  * their boundaries, the hole in time; build and store the missing and
  * corrupt indexes; select by --start/--end; list directories and globs in
  * name order, skip hidden files and indexes; exit 1 for what it cannot read.
+ * Then MoldUDP64 files whose sessions change inside and at their
+ * boundaries: the gaps across boundaries are judged by each file's first
+ * session and number against the previous file's last.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -191,6 +194,138 @@ static char *file_obj(const char *out, const char *name)
 	return strndup(p, q ? (size_t)(q - p) : strlen(p));
 }
 
+/* A MoldUDP64 packet's session (ten times s), first message and count. */
+struct mold_pkt {
+	char s;
+	uint64_t seq;
+	uint16_t count;
+};
+
+/*
+ * A file of feed M (239.1.1.3, moldudp64): packets pk[0..n) one every
+ * 10 ms from t0, each message of one byte; a closing ISB at t0 + 10 s.
+ */
+static void make_mold_file(const char *path, uint64_t t0, const struct mold_pkt *pk, unsigned int n)
+{
+	static uint8_t blk[4096];
+	struct ring_feed feed = { .name = "M", .family = 4, .prefix_len = 32 };
+	struct pcapng_feed opt;
+	struct pcapng_custom cu;
+	struct seqdec dec;
+	uint8_t f[512];
+	uint32_t len, k;
+	unsigned int i;
+
+	flen = 0;
+	put(blk, pcapng_shb(blk, sizeof(blk), &(struct pcapng_shb_info){ .userappl = "t" }));
+	put(blk, pcapng_idb(blk, sizeof(blk),
+			    &(struct pcapng_idb_info){ .linktype = 1, .snaplen = 65535 }));
+	feed.addr[0] = 239, feed.addr[1] = 1, feed.addr[2] = 1, feed.addr[3] = 3;
+	T_EQ(seqdec_parse("moldudp64", &dec), 0);
+	T_EQ(ring_feed_set_proto(&feed, &dec), 0);
+	pcapng_feed_encode(&opt, &feed);
+	cu = (struct pcapng_custom){
+		.code = PCAPNG_OPT_CUSTOM_BIN, .pen = PCAPNG_PEN, .data = &opt, .len = sizeof(opt)
+	};
+	put(blk, pcapng_nrb_custom(blk, sizeof(blk), NULL, 0, &cu, 1));
+	for (i = 0; i < n; i++) {
+		struct pcapng_epb_info e = { .queue = UINT32_MAX, .packetid = PCAPNG_ABSENT };
+		uint8_t *p = f + 42;
+
+		T_ASSERT(pk[i].count <= 100);
+		/* frame()'s headers, the MoldUDP64 datagram in place of its payload */
+		frame(f, 3, 0);
+		len = 42 + 20 + 3u * pk[i].count;
+		f[16] = (uint8_t)((len - 14) >> 8), f[17] = (uint8_t)(len - 14);
+		f[38] = (uint8_t)((len - 34) >> 8), f[39] = (uint8_t)(len - 34);
+		memset(p, pk[i].s, 10);
+		for (k = 0; k < 8; k++)
+			p[10 + k] = (uint8_t)(pk[i].seq >> (56 - 8 * k));
+		p[18] = (uint8_t)(pk[i].count >> 8), p[19] = (uint8_t)pk[i].count;
+		for (k = 0; k < pk[i].count; k++)
+			p[20 + 3 * k] = 0, p[21 + 3 * k] = 1, p[22 + 3 * k] = (uint8_t)k;
+		e.ts = t0 + i * 10000000ull;
+		e.caplen = e.wirelen = len;
+		e.data = f;
+		put(blk, pcapng_epb(blk, sizeof(blk), &e));
+	}
+	put(blk, pcapng_isb(blk, sizeof(blk),
+			    &(struct pcapng_isb_info){ .ts = t0 + 10 * SEC,
+						       .starttime = t0,
+						       .endtime = t0 + 10 * SEC,
+						       .ifrecv = n,
+						       .filteraccept = n,
+						       .usrdeliv = n }));
+	write_file(path, file, flen);
+}
+
+/*
+ * Gaps at file boundaries when sessions change (MoldUDP64): a file is
+ * compared by its first session and number with the previous file's last
+ * session and number, whatever happens in between.
+ *  m_1: A 1..100;
+ *  m_2: A 105..150, then B 1..40: 101..104 missing before it (in A), though
+ *       its session changes later;
+ *  m_3: B 43..60: 41..42 missing before it (in B), though m_2 began in A;
+ *  m_4: C 1..10, then D 1..5: a new numbering at the boundary, no gap;
+ *  m_5: C 11..20: after D, another session: no gap either.
+ */
+static void test_sessions(const char *dir)
+{
+	static const struct mold_pkt m1[] = { { 'A', 1, 50 }, { 'A', 51, 50 } },
+				     m2[] = { { 'A', 105, 46 }, { 'B', 1, 20 }, { 'B', 21, 20 } },
+				     m3[] = { { 'B', 43, 18 } },
+				     m4[] = { { 'C', 1, 10 }, { 'D', 1, 5 } },
+				     m5[] = { { 'C', 11, 10 } };
+	static const struct {
+		const struct mold_pkt *pk;
+		unsigned int n;
+	} files[] = { { m1, 2 }, { m2, 3 }, { m3, 1 }, { m4, 2 }, { m5, 1 } };
+	char p[5][400], pattern[400], *paths[1], *out, *obj;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(p[i], sizeof(p[i]), "%s/m_%u.pcapng", dir, i + 1);
+		make_mold_file(p[i], T0 + i * 10 * SEC, files[i].pk, files[i].n);
+	}
+	snprintf(pattern, sizeof(pattern), "%s/m_*.pcapng", dir);
+	paths[0] = pattern;
+	out = list(paths, 1, true, 0, 0, &rc);
+	T_EQ(rc, 0);
+	obj = file_obj(out, p[0]);
+	expect(obj, "\"seq\":{\"first\":1,\"last\":100,");
+	expect(obj, "\"gap_before_file\":null");
+	free(obj);
+	obj = file_obj(out, p[1]);
+	expect(obj, "\"seq\":{\"first\":105,\"last\":40,\"min\":1,\"max\":150,\"packets\":3,"
+		    "\"undecodable\":0,\"sessions\":1,\"gaps\":0,");
+	expect(obj, "\"gap_before_file\":{\"first\":101,\"last\":104,\"missing\":4}");
+	free(obj);
+	obj = file_obj(out, p[2]);
+	expect(obj, "\"seq\":{\"first\":43,\"last\":60,");
+	expect(obj, "\"gap_before_file\":{\"first\":41,\"last\":42,\"missing\":2}");
+	free(obj);
+	obj = file_obj(out, p[3]);
+	expect(obj, "\"sessions\":1,");
+	expect(obj, "\"gap_before_file\":null");
+	free(obj);
+	obj = file_obj(out, p[4]);
+	expect(obj, "\"seq\":{\"first\":11,\"last\":20,");
+	expect(obj, "\"gap_before_file\":null");
+	free(obj);
+	expect(out, "{\"name\":\"M\",\"packets\":9,");
+	expect(out, "\"gaps\":0,\"missing\":0,\"late\":0,\"gaps_across\":2,\"missing_across\":6}");
+	free(out);
+
+	/* m_2 outside --start/--end: m_3, listed alone, continues from it */
+	out = list(paths, 1, true, T0 + 21 * SEC, T0 + 30 * SEC, &rc);
+	T_EQ(rc, 0);
+	expect(out, "\"archive\":{\"files\":1,");
+	expect(out, "\"gap_before_file\":{\"first\":41,\"last\":42,\"missing\":2}");
+	free(out);
+}
+
 int main(void)
 {
 	const char *dir = t_tmpdir("test_dumplist");
@@ -325,5 +460,9 @@ int main(void)
 	T_EQ(rc, 0);
 	expect(out, "/q\\\"\\\\\\u000a.pcapng\",\"index\":\"rebuilt\"");
 	free(out);
+
+	snprintf(dirp, sizeof(dirp), "%s/sessions", dir);
+	T_EQ(mkdir(dirp, 0755), 0);
+	test_sessions(dirp);
 	return T_EXIT_PASS;
 }
