@@ -191,6 +191,20 @@ static int feed_of(struct capindex_build *b, const struct frame_info *fi)
 	return h->feed;
 }
 
+/* A byte loop, not memcmp(): every packet asks, and its answer is nearly
+ * always yes. */
+static bool same_session(const struct capindex_feed *f, const struct seqdec_msg *m)
+{
+	unsigned int i;
+
+	if (m->session_len != f->session_len)
+		return false;
+	for (i = 0; i < m->session_len; i++)
+		if (m->session[i] != f->session[i])
+			return false;
+	return true;
+}
+
 /* A gap, a late packet, a new session: from the messages packet m carries. */
 static void seq_track(struct capindex_feed *f, struct feed_state *s, const struct seqdec_msg *m,
 		      uint64_t ts_ns)
@@ -210,13 +224,15 @@ static void seq_track(struct capindex_feed *f, struct feed_state *s, const struc
 			f->seq_max = last;
 		f->seq_msg_packets++;
 	}
-	if (s->have_seq &&
-	    (m->session_len != f->session_len || memcmp(m->session, f->session, m->session_len))) {
-		f->sessions++;
-		s->have_seq = false;
+	if (!same_session(f, m)) {
+		if (s->have_seq) {
+			f->sessions++;
+			s->have_seq = false;
+		}
+		f->session_len =
+			m->session_len < sizeof(f->session) ? m->session_len : sizeof(f->session);
+		memcpy(f->session, m->session, f->session_len);
 	}
-	f->session_len = m->session_len < sizeof(f->session) ? m->session_len : sizeof(f->session);
-	memcpy(f->session, m->session, f->session_len);
 	if (f->seq_packets == 1) {
 		f->first_session_len = f->session_len;
 		memcpy(f->first_session, f->session, f->session_len);
