@@ -3,12 +3,13 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "capindex.h"
 #include "capindex_build.h"
+#include "clock_text.h"
 #include "dumplist.h"
 #include "filelist.h"
+#include "json_out.h"
 #include "log.h"
 
 #define FEEDS_MAX 4096u /* feed names tracked across the archive; more are not summed */
@@ -55,33 +56,9 @@ struct dumplist {
 /* "2026-12-06T14:00:00.000312000Z", or "-" for 0 (no time). */
 static const char *utc(uint64_t ns, char buf[40])
 {
-	time_t s = (time_t)(ns / 1000000000u);
-	struct tm tm;
-	size_t n;
-
-	if (!ns || !gmtime_r(&s, &tm) || !(n = strftime(buf, 40, "%Y-%m-%dT%H:%M:%S", &tm))) {
-		snprintf(buf, 40, "-");
-		return buf;
-	}
-	snprintf(buf + n, 40 - n, ".%09uZ", (unsigned int)(ns % 1000000000u));
-	return buf;
-}
-
-/* A JSON string: what an index or a directory holds is not trusted to be text. */
-static void jstr(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', f);
-	for (; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	if (!ns)
+		return strcpy(buf, "-");
+	return clock_text_utc(ns, 9, buf, 40);
 }
 
 /* A time as "KEY_ns": N, "KEY": "ISO" (null, null for none). */
@@ -191,9 +168,9 @@ static void list_error(struct dumplist *l, const char *path, const char *err)
 	sep(l);
 	if (l->o->json) {
 		fputs("{\"name\":", l->out);
-		jstr(l->out, path);
+		json_out_str(l->out, path);
 		fputs(",\"error\":", l->out);
-		jstr(l->out, err);
+		json_out_str(l->out, err);
 		fputs("}", l->out);
 	} else {
 		fprintf(l->out, "%s: not listed: %s\n", path, err);
@@ -362,7 +339,7 @@ static void list_feed(struct dumplist *l, const struct capindex_feed *f, bool co
 	}
 	if (l->o->json) {
 		fprintf(l->out, "%s{\"name\":", comma ? "," : "");
-		jstr(l->out, f->name);
+		json_out_str(l->out, f->name);
 		fprintf(l->out, ",\"packets\":%llu,\"bytes\":%llu,", (unsigned long long)f->packets,
 			(unsigned long long)f->bytes_cap);
 		jtime(l->out, "first", f->first_ns);
@@ -510,7 +487,7 @@ static void list_index(struct dumplist *l, const char *path, const struct capind
 	sep(l);
 	if (l->o->json) {
 		fputs("{\"name\":", l->out);
-		jstr(l->out, path);
+		json_out_str(l->out, path);
 		fprintf(l->out, ",\"index\":\"%s\",", index_state);
 		jtime(l->out, "span_start", h->span_start_ns);
 		fputc(',', l->out);
@@ -643,7 +620,7 @@ static void list_archive(struct dumplist *l)
 		if (l->o->json) {
 			fprintf(l->out, "%s{\"name\":", comma ? "," : "");
 			comma = true;
-			jstr(l->out, a->name);
+			json_out_str(l->out, a->name);
 			fprintf(l->out, ",\"packets\":%llu,\"bytes\":%llu,",
 				(unsigned long long)a->packets, (unsigned long long)a->bytes);
 			jtime(l->out, "first", a->first_ns);
