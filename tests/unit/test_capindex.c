@@ -21,6 +21,7 @@
 #include "pcapng_feed.h"
 #include "pcapng.h"
 #include "test.h"
+#include "udp_frame.h"
 
 #define T0	    1700000000000000000ull
 #define NPKTS	    3000
@@ -29,27 +30,6 @@
 
 static uint8_t file[8u << 20];
 static size_t flen;
-
-/* Ethernet + IPv4 + UDP to group 239.1.1.g, port 30000+g; payload: u32 BE seq. */
-static uint32_t frame(uint8_t *f, unsigned int g, uint32_t seq, uint32_t extra)
-{
-	uint32_t udp = 8 + 4 + extra, ip = 20 + udp;
-
-	memset(f, 0, 14 + ip);
-	f[0] = 0x01, f[1] = 0x00, f[2] = 0x5e, f[5] = (uint8_t)g;
-	f[12] = 0x08;
-	f[14] = 0x45;
-	f[16] = (uint8_t)(ip >> 8), f[17] = (uint8_t)ip;
-	f[22] = 1, f[23] = 17;
-	f[26] = 10, f[29] = 1;
-	f[30] = 239, f[31] = 1, f[32] = 1, f[33] = (uint8_t)g;
-	f[34] = 0x30, f[35] = 0x39;
-	f[36] = (uint8_t)((30000 + g) >> 8), f[37] = (uint8_t)(30000 + g);
-	f[38] = (uint8_t)(udp >> 8), f[39] = (uint8_t)udp;
-	f[42] = (uint8_t)(seq >> 24), f[43] = (uint8_t)(seq >> 16);
-	f[44] = (uint8_t)(seq >> 8), f[45] = (uint8_t)seq;
-	return 14 + ip;
-}
 
 static void put(const void *p, size_t n)
 {
@@ -111,7 +91,7 @@ static void make_file(struct capindex_build *b)
 
 		if (g == 1 && i % 1500 == 0)
 			seq += 7; /* a gap of 7 messages */
-		len = frame(f, g, g == 1 ? seq++ : i, i % 900);
+		len = udp_frame(f, g, g == 1 ? seq++ : i, i % 900);
 		e.caplen = e.wirelen = len;
 		e.data = f;
 		e.dropcount = i == 42 ? 5 : 0;
@@ -354,7 +334,7 @@ static void test_bounds(void)
 	T_EQ(seqdec_parse("seq:0:4:be", &dec), 0);
 	capindex_build_set_proto(b, 0, &dec);
 	for (i = 0; i < 100; i++) {
-		len1 = frame(f, 1, seq, 0);
+		len1 = udp_frame(f, 1, seq, 0);
 		seq += 3; /* two missing each time */
 		capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = i * 100u,
 								       .linktype = 1,
@@ -365,7 +345,7 @@ static void test_bounds(void)
 								       .wirelen = len1 });
 	}
 	/* one late, one of the same number */
-	len1 = frame(f, 1, 5, 0);
+	len1 = udp_frame(f, 1, 5, 0);
 	capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = 100000,
 							       .linktype = 1,
 							       .has_ts = true,
@@ -438,7 +418,7 @@ static void test_seq_bounds(void)
 	T_EQ(seqdec_parse("seq:0:4:be", &dec), 0);
 	capindex_build_set_proto(b, 0, &dec);
 	for (i = 0; i < 4; i++) {
-		n = frame(f, 1, seqs[i], 0);
+		n = udp_frame(f, 1, seqs[i], 0);
 		capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = i * 100u,
 								       .linktype = 1,
 								       .has_ts = true,
@@ -470,7 +450,7 @@ static void test_seq_bounds(void)
 /* MoldUDP64 to group 239.1.1.g: session ten times s, count messages of one byte from seq. */
 static uint32_t mold_frame(uint8_t *f, unsigned int g, char s, uint64_t seq, uint16_t count)
 {
-	uint32_t n = frame(f, g, 0, 16 + 3u * count), k;
+	uint32_t n = udp_frame(f, g, 0, 16 + 3u * count), k;
 	uint8_t *p = f + 42;
 
 	memset(p, s, 10);

@@ -30,33 +30,13 @@
 #include "pcapng.h"
 #include "ring_feed.h"
 #include "test.h"
+#include "udp_frame.h"
 
 #define T0  1767225600000000000ull /* 2026-01-01T00:00:00Z */
 #define SEC 1000000000ull
 
 static uint8_t file[1u << 20];
 static size_t flen;
-
-/* Ethernet + IPv4 + UDP to group 239.1.1.g, port 30000+g; payload: u32 BE seq. */
-static uint32_t frame(uint8_t *f, unsigned int g, uint32_t seq)
-{
-	uint32_t udp = 8 + 4 + 20, ip = 20 + udp;
-
-	memset(f, 0, 14 + ip);
-	f[0] = 0x01, f[1] = 0x00, f[2] = 0x5e, f[5] = (uint8_t)g;
-	f[12] = 0x08;
-	f[14] = 0x45;
-	f[16] = (uint8_t)(ip >> 8), f[17] = (uint8_t)ip;
-	f[22] = 1, f[23] = 17;
-	f[26] = 10, f[29] = 1;
-	f[30] = 239, f[31] = 1, f[32] = 1, f[33] = (uint8_t)g;
-	f[34] = 0x30, f[35] = 0x39;
-	f[36] = (uint8_t)((30000 + g) >> 8), f[37] = (uint8_t)(30000 + g);
-	f[38] = (uint8_t)(udp >> 8), f[39] = (uint8_t)udp;
-	f[42] = (uint8_t)(seq >> 24), f[43] = (uint8_t)(seq >> 16);
-	f[44] = (uint8_t)(seq >> 8), f[45] = (uint8_t)seq;
-	return 14 + ip;
-}
 
 static void put(const void *p, size_t n)
 {
@@ -128,7 +108,7 @@ static uint64_t make_file(const char *path, uint64_t t0, uint32_t seq_from, uint
 		if (seq >= gap_from && seq < gap_to)
 			continue;
 		for (i = 0; i < (seq % 2 ? 2u : 1u); i++) {
-			len = frame(f, i + 1, seq);
+			len = udp_frame(f, i + 1, seq, 20);
 			e.ts = ts;
 			e.caplen = e.wirelen = len;
 			e.data = f;
@@ -233,8 +213,8 @@ static void make_mold_file(const char *path, uint64_t t0, const struct mold_pkt 
 		uint8_t *p = f + 42;
 
 		T_ASSERT(pk[i].count <= 100);
-		/* frame()'s headers, the MoldUDP64 datagram in place of its payload */
-		frame(f, 3, 0);
+		/* udp_frame()'s headers, the MoldUDP64 datagram in place of its payload */
+		udp_frame(f, 3, 0, 20);
 		len = 42 + 20 + 3u * pk[i].count;
 		f[16] = (uint8_t)((len - 14) >> 8), f[17] = (uint8_t)(len - 14);
 		f[38] = (uint8_t)((len - 34) >> 8), f[39] = (uint8_t)(len - 34);
