@@ -59,16 +59,9 @@ while [[ $# -gt 0 ]]; do
 	esac
 	shift
 done
-# The programs: with --build DIR from there, else as the lab takes them
-# ($CAPDUMP and $RING_FILL, or the build tree $CAPD_BUILD, default build/).
-if [[ -n $build ]]; then
-	CAPDUMP=$build/readers/capdump/capdump RING_FILL=$build/bench/ring_fill
-fi
-build=${CAPD_BUILD:-$here/../build}
-: "${CAPDUMP:=$build/readers/capdump/capdump}" "${RING_FILL:=$build/bench/ring_fill}"
-for b in "$CAPDUMP" "$RING_FILL"; do
-	[[ -x $b ]] || { echo "extract.sh: $b missing: build first" >&2; exit 2; }
-done
+# shellcheck source=bench/programs.sh
+. "$here/programs.sh"
+bench_programs extract.sh "$build"
 for c in tshark capinfos /usr/bin/time; do
 	command -v "$c" >/dev/null || { echo "extract.sh: needs $c (tshark, wireshark-common, time)" >&2; exit 77; }
 done

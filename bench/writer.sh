@@ -28,17 +28,9 @@ while [[ $# -gt 0 ]]; do
 	esac
 	shift
 done
-# The programs: with --build DIR from there, else as the lab takes them
-# ($CAPDUMP and $RING_FILL, or the build tree $CAPD_BUILD, default build/:
-# tests/lab/lab.sh).
-if [[ -n $build ]]; then
-	CAPDUMP=$build/readers/capdump/capdump RING_FILL=$build/bench/ring_fill
-fi
-build=${CAPD_BUILD:-$here/../build}
-: "${CAPDUMP:=$build/readers/capdump/capdump}" "${RING_FILL:=$build/bench/ring_fill}"
-for b in "$CAPDUMP" "$RING_FILL"; do
-	[[ -x $b ]] || { echo "writer.sh: $b missing: build first" >&2; exit 2; }
-done
+# shellcheck source=bench/programs.sh
+. "$here/programs.sh"
+bench_programs writer.sh "$build"
 for c in zstd tcpdump; do
 	command -v $c >/dev/null || { echo "writer.sh: needs $c" >&2; exit 77; }
 done
