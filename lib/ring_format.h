@@ -85,7 +85,13 @@ struct ring_hdr {
 	uint64_t crash_lost;	  /* records those writers had taken from the NIC
 				   * and never published: the sum of the gaps in
 				   * seq they left, all generations */
-	uint64_t reserved2[3];
+	/* The ring set this ring belongs to (lib/ring_set.h), set before the
+	 * writer opens the ring, each writer start.  0, 0, 0 from a writer
+	 * older than sets: a set of one. */
+	uint32_t set_size;  /* rings the writer writes, one per capture thread */
+	uint32_t set_index; /* this ring's place in the set, 0..set_size-1 */
+	uint64_t set_id;    /* the same in every ring of one writer start */
+	uint64_t reserved2;
 
 	/* line 2: everything at absolute positions below `intent - capacity`
 	 * may be overwritten at any moment (capacity = nblocks * block_size) */
@@ -276,7 +282,11 @@ struct ring_stats {
 	 * included).  0 and 0 from a writer that does not check. */
 	uint64_t local_consumers;
 	uint64_t consumers_appeared;
-	uint64_t reserved[2];
+	/* The capture thread that writes this ring: its core (-1 not
+	 * pinned) and thread id.  Meaningful when ring_hdr.set_size != 0. */
+	int32_t thread_cpu;
+	uint32_t thread_tid;
+	uint64_t reserved;
 	struct ring_iface ifaces[RING_MAX_IFACES];
 	struct ring_queue_stats queues[RING_MAX_QUEUES];
 };
@@ -373,6 +383,8 @@ _Static_assert(offsetof(struct ring_hdr, tail) == 192, "ring ABI v1");
 _Static_assert(offsetof(struct ring_hdr, crashes) == 76, "ring ABI v1");
 _Static_assert(offsetof(struct ring_hdr, crash_lost) == 96, "ring ABI v1");
 _Static_assert(offsetof(struct ring_hdr, taken_seq) == 216, "ring ABI v1");
+_Static_assert(offsetof(struct ring_hdr, set_size) == 104, "ring ABI v1: was reserved2");
+_Static_assert(offsetof(struct ring_hdr, set_id) == 112, "ring ABI v1: was reserved2");
 _Static_assert(offsetof(struct ring_hdr, run_dir) == 256, "ring ABI v1");
 _Static_assert(sizeof(struct ring_clock) == 256, "ring ABI v1: clock page");
 _Static_assert(offsetof(struct ring_clock, gm_identity) == 32, "ring ABI v1");
@@ -385,6 +397,7 @@ _Static_assert(offsetof(struct ring_queue_stats, pkt_drops) == 112, "ring ABI v1
 _Static_assert(offsetof(struct ring_iface, path) == 57, "ring ABI v1");
 _Static_assert(offsetof(struct ring_stats, local_consumers) == 32, "ring ABI v1");
 _Static_assert(offsetof(struct ring_stats, consumers_appeared) == 40, "ring ABI v1");
+_Static_assert(offsetof(struct ring_stats, thread_cpu) == 48, "ring ABI v1: was reserved");
 _Static_assert(sizeof(struct ring_stats) == 64 + 16 * 64 + 256 * 128, "ring ABI v1");
 _Static_assert(RING_STATS_OFF + sizeof(struct ring_stats) <= RING_META_SIZE, "meta fits");
 _Static_assert(RING_CLOCK_OFF + sizeof(struct ring_clock) <= RING_STATS_OFF, "clock fits");
