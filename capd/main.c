@@ -390,10 +390,11 @@ static int check_system(struct capd *d)
 	/* Each thread owns at least one queue: an idle spinning core helps nobody. */
 	ncaptured = count_captured(d);
 	if (d->nthreads > ncaptured) {
-		pr_err("%s: capture.cpus: %u capture threads for %u queues: each thread needs a "
-		       "queue of its own; list at most %u cores, or capture more queues (more "
+		pr_err("%s: capture.cpus: %u capture threads for %u queue%s: each thread needs a "
+		       "queue of its own; list at most %u core%s, or capture more queues (more "
 		       "interfaces, or more RX queues: ethtool -L IFACE combined N)",
-		       d->conf_path, d->nthreads, ncaptured, ncaptured);
+		       d->conf_path, d->nthreads, ncaptured, ncaptured == 1 ? "" : "s", ncaptured,
+		       ncaptured == 1 ? "" : "s");
 		return -EINVAL;
 	}
 	if (c->run.user[0] && !getpwnam(c->run.user)) {
@@ -1088,8 +1089,8 @@ static int start_threads(struct capd *d)
 			return r;
 		d->hk.caps[k] = &d->th[k].cap;
 		d->hk.ring_paths[k] = d->th[k].ring_path;
+		d->hk.ncaps = k + 1; /* teardown reads the counters of those running */
 	}
-	d->hk.ncaps = d->nthreads;
 	d->hk.progs = d->progs;
 	d->hk.nprogs = d->nifaces;
 	r = housekeeping_start(&d->hk);
