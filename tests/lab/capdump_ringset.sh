@@ -93,4 +93,27 @@ done
 cat "$LAB_TMP/list"
 grep -q "^two: set of 2 rings (this one and .1)" "$LAB_TMP/list" || lab_fail "-D does not show the set"
 grep -q "^two.1: member 1 of set two" "$LAB_TMP/list" || lab_fail "-D does not show the member"
+# --resume across a capd restarted with more threads: a ring new to the
+# set is read from its oldest record, so the datagrams it took before the
+# recorder came back are recorded too.
+mkdir -p "$LAB_TMP/out"
+st=$LAB_TMP/state
+"$RING_SET_MAKE" make "$CAPD_RING_DIR" grow 1 1000 1500 0 &
+maker=$!
+sleep 0.3
+timeout 30 "$CAPDUMP" -i grow --resume "$st" -w "$LAB_TMP/out/a.pcapng" 2>"$LAB_TMP/a.err" ||
+	lab_fail "capdump --resume, set of 1: $(<"$LAB_TMP/a.err")"
+wait $maker || lab_fail "making ring grow"
+"$RING_SET_MAKE" make "$CAPD_RING_DIR" grow 2 1000 1500 500 &
+maker=$!
+sleep 0.4
+timeout 30 "$CAPDUMP" -i grow --resume "$st" -w "$LAB_TMP/out/b.pcapng" 2>"$LAB_TMP/b.err" ||
+	lab_fail "capdump --resume, set of 2: $(<"$LAB_TMP/b.err")"
+wait $maker || lab_fail "making the set grow"
+cat "$LAB_TMP/b.err"
+grep -q "grow.1: a ring of the set not in" "$LAB_TMP/b.err" || lab_fail "no notice of the new member"
+for f in a:1000 b:1000; do
+	n=$(capinfos -T -r -c "$LAB_TMP/out/${f%:*}.pcapng" | cut -f2)
+	((n == ${f#*:})) || lab_fail "--resume: ${f%:*}.pcapng holds $n packets, want ${f#*:}"
+done
 echo "PASS: capdump_ringset"
