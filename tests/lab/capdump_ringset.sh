@@ -7,12 +7,17 @@
 # rings as capd spreads them), recorded by capdump -i NAME, give files
 # alike to tshark and capinfos: the same packets in the same order on the
 # same interfaces (one IDB per interface of the set), the same ISB
-# counters (summed over the set's rings).  capdump's summary names each
-# ring of the set; -D marks the set and its member.  Needs no privileges.
+# counters (summed over the set's rings).  capdump's and capstat's
+# summaries name each ring of the set; -D marks the set and its member;
+# --resume reads a ring new to the set from its oldest record.  Needs no
+# privileges.
 . "$(dirname "$0")/lab.sh"
-lab_start --user CAPDUMP RING_SET_MAKE tshark capinfos
+lab_start --user CAPDUMP CAPSTAT RING_SET_MAKE tshark capinfos
 
 N=3000
+# Every set made stamps the same times: a minute ago (capstat closes its
+# intervals up to now).
+export RING_SET_T0=$((($(date +%s) - 60) * 1000000000))
 export CAPD_RING_DIR=$LAB_TMP/rings
 mkdir -p "$CAPD_RING_DIR"
 # Each writer runs empty for 2 s, capdump attaches meanwhile (so the ISBs
@@ -87,6 +92,19 @@ for r in two two.1; do
 	grep -q "^capdump: ring $r: [0-9]* records read, 0 lost" "$LAB_TMP/two.err" ||
 		lab_fail "the summary does not name ring $r: $(<"$LAB_TMP/two.err")"
 done
+
+# capstat over the set: every datagram, and each ring's share by name.
+"$CAPSTAT" -i two --from oldest --json >"$LAB_TMP/stat.json" 2>"$LAB_TMP/stat.err" ||
+	lab_fail "capstat -i two: $(<"$LAB_TMP/stat.err")"
+python3 - "$LAB_TMP/stat.json" $N <<'PY' || lab_fail "capstat's summary: $(tail -1 "$LAB_TMP/stat.json")"
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if '"summary"' in l][-1]
+r = {x["ring"]: x for x in s["rings"]}
+assert s["packets"] == int(sys.argv[2]), s["packets"]
+assert set(r) == {"two", "two.1"}, r
+assert r["two"]["records"] + r["two.1"]["records"] == int(sys.argv[2]), r
+assert all(x["lost"] == 0 for x in r.values()), r
+PY
 
 # -D: the set and its member.
 "$CAPDUMP" -D >"$LAB_TMP/list" || lab_fail "capdump -D: $(<"$LAB_TMP/list")"

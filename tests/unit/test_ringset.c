@@ -21,7 +21,8 @@
  *   each, queue j in ring j mod RINGS (as capd assigns them), PACKETS
  *   multicast datagrams spread over the queues, time-ordered overall, and
  *   their counters, running DELAY_MS without writing after the first
- *   BEFORE (0) of them; the writers stopped.  RINGS 1 writes the same traffic
+ *   BEFORE (0) of them, stamped from $RING_SET_T0 (ns since 1970) on, 1 us
+ *   apart; the writers stopped.  RINGS 1 writes the same traffic
  *   into a single ring, as a capd with one capture thread would
  *   (tests/lab/capdump_ringset.sh compares the two recordings).
  */
@@ -336,7 +337,9 @@ static int make(char **argv, uint32_t delay_ms, uint32_t before)
 	char path0[600];
 	uint32_t n = (uint32_t)atoi(argv[2]), npkt = (uint32_t)atoi(argv[3]), i, k;
 	struct wring r[RING_SET_MAX];
-	uint64_t t0 = 1767225600000000000ull; /* 2026-01-01: the same in every set made */
+	/* The same in every set made: $RING_SET_T0 (ns), else 2026-01-01. */
+	const char *t0s = getenv("RING_SET_T0");
+	uint64_t t0 = t0s ? strtoull(t0s, NULL, 10) : 1767225600000000000ull;
 	uint64_t id = clock_ns(CLOCK_REALTIME);
 
 	if (n < 1 || n > NQUEUE ||
