@@ -240,11 +240,12 @@ void ringsrc_close(struct ringsrc *s)
 
 int ringsrc_seek_ring(struct ringsrc *s, unsigned int i, enum ring_seek where, uint64_t arg)
 {
-	struct ring_in *in = &s->in[i];
+	struct ring_in *in;
 	int r;
 
 	if (i >= s->n)
 		return -EINVAL;
+	in = &s->in[i];
 	if (where == RING_SEEK_TIME) {
 		/* Rings stamp in TAI (or PHC); the caller speaks UTC. */
 		ringsrc_clock(s, i, &in->clock);
