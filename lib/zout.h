@@ -47,6 +47,23 @@
  *    caller when it is handed over.
  *  - The thread blocks every signal but SIGPIPE and SIGXFSZ, which write(2)
  *    sends to the thread that writes: ignore or handle them process-wide.
+ *
+ * Workers (zout_opts.workers >= 2, zstd only): zstd compresses on that many
+ * threads of libzstd's own (ZSTD_c_nbWorkers), in jobs of ZOUT_JOB_BYTES
+ * of input, still into one frame; zout (its thread, or the caller) only
+ * feeds them and writes what they produce.  A flush waits for every job in
+ * flight, so flushing every MiB would leave all workers but one idle: the
+ * byte cadence is raised to at least workers x ZOUT_JOBS_PER_FLUSH x
+ * ZOUT_JOB_BYTES (16 MiB for 2 workers).  What a crash can lose is then
+ * that much input, or flush_ns of it, whichever is less.  libzstd
+ * allocates the workers' buffers as they first run, not zout_open().  A
+ * libzstd built without threads has none: zstd then runs as without
+ * workers (zout_workers() says 0).
+ *
+ * Plain (level 0): output is buffered and written in calls of at least
+ * the buffer's size (256 KiB) that end at a multiple of ZOUT_ALIGN of the
+ * file; a threaded batch is written from the batch itself, not copied
+ * again.  Only a flush (or the close) writes up to an unaligned end.
  */
 #ifndef CAPD_ZOUT_H
 #define CAPD_ZOUT_H
@@ -59,6 +76,10 @@
 #define ZOUT_MODE_DEFAULT	 0644
 #define ZOUT_STAGE_BYTES	 (512u << 10) /* threaded: the size of a batch */
 #define ZOUT_STAGE_FILL		 (384u << 10) /* ... handed over once past this */
+#define ZOUT_ALIGN		 4096u	      /* plain: where writes end, but at a flush */
+#define ZOUT_WORKERS_MAX	 64	      /* zout_opts.workers */
+#define ZOUT_JOB_BYTES		 (2u << 20)   /* workers: input per zstd job */
+#define ZOUT_JOBS_PER_FLUSH	 4	      /* ... per worker between two flushes, at least */
 
 struct zout_opts {
 	const char *path; /* final file name; "-" = standard output (no temp name, no rename) */
@@ -76,6 +97,8 @@ struct zout_opts {
 	 * then survives power loss, not only the end of the process (a file
 	 * that cannot be synced, e.g. a pipe, is written as without it) */
 	int sync_flush;
+	/* zstd worker threads (see above): 0 or 1 = none, up to ZOUT_WORKERS_MAX */
+	unsigned int workers;
 };
 
 struct zout;
@@ -96,8 +119,9 @@ struct zout;
  * a write error, salvaged in place.  A symlink in a directory others can
  * write is refused: they could point it anywhere.
  *
- * @return 0 and *z; -EINVAL for an empty path, a path ending in '/' or a
- *         level outside ZSTD_minCLevel()..ZSTD_maxCLevel(); -ENAMETOOLONG
+ * @return 0 and *z; -EINVAL for an empty path, a path ending in '/', a
+ *         level outside ZSTD_minCLevel()..ZSTD_maxCLevel() or more than
+ *         ZOUT_WORKERS_MAX workers; -ENAMETOOLONG
  *         if the temporary name would be longer than NAME_MAX; -EEXIST if the
  *         final name exists and !o->overwrite, or if the temporary name
  *         exists (a live writer's, or a crashed one's holding data up to
@@ -210,6 +234,7 @@ uint64_t zout_bytes_safe_out(const struct zout *z);
 /* The mark (zout_mark()) of the last zout_write() that flush covers; 0 if none. */
 uint64_t zout_mark_safe(const struct zout *z);
 const char *zout_path(const struct zout *z);	 /* final name, as given */
+unsigned int zout_workers(const struct zout *z); /* zstd's worker threads, 0 = none */
 const char *zout_tmp_path(const struct zout *z); /* temporary name; the final one in place */
 
 /*

@@ -372,6 +372,7 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 {
 	struct zout_opts zo = {
 		.level = d->o.compress ? d->o.level : 0,
+		.workers = d->o.workers,
 		.mode = 0640,
 		/* tcpdump -w replaces a file; a rotated one never does (make_name()) */
 		.overwrite = !d->o.keep_existing && !rotating(d),

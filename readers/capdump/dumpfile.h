@@ -126,6 +126,7 @@ typedef void (*dumpfile_safe_fn)(void *ctx, const struct dumpfile_safe *sp);
 struct dumpfile_opts {
 	const char *pattern;	/* -w: file name or pattern; "-" = standard output */
 	int level;		/* zstd level when compress */
+	unsigned int workers;	/* ... on this many threads (zout_opts.workers) */
 	bool compress;		/* zstd (a pattern ending in ".zst") */
 	bool pcap;		/* -F pcap: nanosecond pcap, no blocks but packets */
 	uint64_t rotate_bytes;	/* -C: start a new file after this many bytes (0 = never) */
