@@ -625,11 +625,9 @@ int zout_open(const struct zout_opts *o, struct zout **zp)
 		goto fail;
 	if (o->level && (err = setup_zstd(z, o->level, o->workers)))
 		goto fail;
-	/* A flush waits for every job: between two, each worker needs
-	 * several jobs to be busy most of the time. */
-	if (z->workers &&
-	    z->flush_bytes < (uint64_t)z->workers * ZOUT_JOBS_PER_FLUSH * ZOUT_JOB_BYTES)
-		z->flush_bytes = (uint64_t)z->workers * ZOUT_JOBS_PER_FLUSH * ZOUT_JOB_BYTES;
+	/* A flush waits for every job: between two, a job for each worker. */
+	if (z->workers && z->flush_bytes < (uint64_t)z->workers * ZOUT_JOB_BYTES)
+		z->flush_bytes = (uint64_t)z->workers * ZOUT_JOB_BYTES;
 	if (o->threaded) {
 		z->stage = malloc(ZOUT_STAGE_BYTES);
 		z->spare = malloc(ZOUT_STAGE_BYTES);

@@ -51,14 +51,15 @@
  * Workers (zout_opts.workers >= 2, zstd only): zstd compresses on that many
  * threads of libzstd's own (ZSTD_c_nbWorkers), in jobs of ZOUT_JOB_BYTES
  * of input, still into one frame; zout (its thread, or the caller) only
- * feeds them and writes what they produce.  A flush waits for every job in
- * flight, so flushing every MiB would leave all workers but one idle: the
- * byte cadence is raised to at least workers x ZOUT_JOBS_PER_FLUSH x
- * ZOUT_JOB_BYTES (16 MiB for 2 workers).  What a crash can lose is then
- * that much input, or flush_ns of it, whichever is less.  libzstd
- * allocates the workers' buffers as they first run, not zout_open().  A
- * libzstd built without threads has none: zstd then runs as without
- * workers (zout_workers() says 0).
+ * feeds them and writes what they produce.  A flush ends the job being
+ * filled and waits for every job in flight, so the byte cadence must
+ * leave each worker a job: it is at least workers x ZOUT_JOB_BYTES (1 MiB,
+ * the default, for 2 workers; 4 MiB for 8).  zstd's own job size at low
+ * levels (2 MiB and more) would leave one job per MiB flushed, i.e. one
+ * worker busy.  What a crash can lose stays that much input, or flush_ns
+ * of it, whichever is less.  libzstd allocates the workers' buffers as
+ * they first run, not zout_open().  A libzstd built without threads has
+ * none: zstd then runs as without workers (zout_workers() says 0).
  *
  * Plain (level 0): output is buffered and written in calls of at least
  * the buffer's size (256 KiB) that end at a multiple of ZOUT_ALIGN of the
@@ -78,8 +79,7 @@
 #define ZOUT_STAGE_FILL		 (384u << 10) /* ... handed over once past this */
 #define ZOUT_ALIGN		 4096u	      /* plain: where writes end, but at a flush */
 #define ZOUT_WORKERS_MAX	 64	      /* zout_opts.workers */
-#define ZOUT_JOB_BYTES		 (2u << 20)   /* workers: input per zstd job */
-#define ZOUT_JOBS_PER_FLUSH	 4	      /* ... per worker between two flushes, at least */
+#define ZOUT_JOB_BYTES		 (512u << 10) /* workers: input per zstd job, zstd's least */
 
 struct zout_opts {
 	const char *path; /* final file name; "-" = standard output (no temp name, no rename) */
@@ -155,7 +155,8 @@ enum zout_target zout_target(const char *path, const char **kind);
  * Accept all of buf (compressing if level != 0), then flush if a cadence
  * is due, so a flush only ever happens between two zout_write() calls,
  * i.e. at the caller's record boundaries.  Output is buffered: the file
- * sees large writes whatever the record size.  Never allocates.
+ * sees large writes whatever the record size.  Never allocates (but
+ * libzstd's workers, see above).
  * Threaded: buf is copied into the batch (see above); a write larger than
  * ZOUT_STAGE_BYTES is a batch of its own, written on the caller's thread.
  * @return 0, or the -errno of the failing write(2) (-ENOSPC, -EIO, -EFBIG,
