@@ -358,12 +358,15 @@ static void *compressor(void *arg)
 	return NULL;
 }
 
-static void start_thread(struct zout *z)
+/*
+ * Block in the calling thread, and so in the threads it starts, every
+ * signal but those a fault or a write(2) raises: signals sent to the
+ * process are for the caller's threads, which they must interrupt.
+ */
+static void block_signals(sigset_t *old)
 {
-	sigset_t set, old;
+	sigset_t set;
 
-	/* Signals sent to the process are for the caller's threads; those a
-	 * fault or a write(2) raises here must act as on the caller's. */
 	sigfillset(&set);
 	sigdelset(&set, SIGPIPE);
 	sigdelset(&set, SIGXFSZ);
@@ -373,7 +376,14 @@ static void start_thread(struct zout *z)
 	sigdelset(&set, SIGILL);
 	sigdelset(&set, SIGTRAP);
 	sigdelset(&set, SIGSYS);
-	pthread_sigmask(SIG_SETMASK, &set, &old);
+	pthread_sigmask(SIG_SETMASK, &set, old);
+}
+
+static void start_thread(struct zout *z)
+{
+	sigset_t old;
+
+	block_signals(&old);
 	z->threaded = !pthread_create(&z->thread, NULL, compressor, z);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -443,6 +453,7 @@ static int setup_zstd(struct zout *z, int level, unsigned int workers)
 {
 	ZSTD_inBuffer in = { NULL, 0, 0 };
 	ZSTD_outBuffer out = { z->buf, z->cap, 0 };
+	sigset_t old;
 	size_t r;
 
 	z->cctx = ZSTD_createCCtx();
@@ -466,9 +477,15 @@ static int setup_zstd(struct zout *z, int level, unsigned int workers)
 	}
 	/* An empty flush allocates the whole workspace now and writes
 	 * nothing (the frame header comes with the first data), so that
-	 * zout_write() never allocates. */
-	if (!ZSTD_isError(r))
+	 * zout_write() never allocates.  It starts the workers too: with
+	 * the signals of zout's own thread. */
+	if (!ZSTD_isError(r)) {
+		if (z->workers)
+			block_signals(&old);
 		r = ZSTD_compressStream2(z->cctx, &out, &in, ZSTD_e_flush);
+		if (z->workers)
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	if (ZSTD_isError(r))
 		return zstd_errno(r);
 	z->len = out.pos;
