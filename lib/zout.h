@@ -57,8 +57,9 @@
  * the default, for 2 workers; 4 MiB for 8).  zstd's own job size at low
  * levels (2 MiB and more) would leave one job per MiB flushed, i.e. one
  * worker busy.  What a crash can lose stays that much input, or flush_ns
- * of it, whichever is less.  libzstd allocates the workers' buffers as
- * they first run, not zout_open().  A libzstd built without threads has
+ * of it, whichever is less.  The workers block signals as zout's thread
+ * does.  libzstd allocates the workers' buffers as they first run, not
+ * zout_open().  A libzstd built without threads has
  * none: zstd then runs as without workers (zout_workers() says 0).
  *
  * Plain (level 0): output is buffered and written in calls of at least
