@@ -24,7 +24,7 @@
 # the rounds reported.  No privileges needed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-json=0 packets=2000000 level=1 repeat=5 build= disk=/var/tmp
+json=0 packets=2000000 level=1 repeat=5 build='' disk=/var/tmp
 usage="usage: writer.sh [--json] [--packets N] [--level L] [--repeat N] [--disk DIR] [--build DIR]"
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -79,6 +79,7 @@ keep() {
 }
 cd_=("$CAPDUMP" -q -i "$ring" --from oldest --no-index)
 # Interleaved rounds, so that load drifting over the run hits all alike.
+# shellcheck disable=SC2046 # once gives keep two words
 for ((i = 0; i < repeat; i++)); do
 	keep j1 $(once "${cd_[@]}" --zstd-threads 1 -z "$level" -w "$tmp/out.pcapng.zst")
 	keep j2 $(once "${cd_[@]}" --zstd-threads 2 -z "$level" -w "$tmp/out.pcapng.zst")
