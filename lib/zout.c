@@ -724,6 +724,26 @@ int zout_write(struct zout *z, const void *buf, size_t len)
 	return 0;
 }
 
+void *zout_room(struct zout *z, size_t want, size_t *cap)
+{
+	if (!z->stage || z->seen.err || want > ZOUT_STAGE_BYTES)
+		return NULL;
+	if (z->stage_len &&
+	    (z->stage_len > ZOUT_STAGE_FILL || want > ZOUT_STAGE_BYTES - z->stage_len) &&
+	    hand_over(z))
+		return NULL;
+	*cap = ZOUT_STAGE_BYTES - z->stage_len;
+	return z->stage + z->stage_len;
+}
+
+int zout_commit(struct zout *z, size_t len)
+{
+	z->stage_len += len;
+	z->stage_mark = z->next_mark;
+	z->accepted += len;
+	return 0;
+}
+
 void zout_mark(struct zout *z, uint64_t mark)
 {
 	z->next_mark = mark;

@@ -169,6 +169,20 @@ enum zout_target zout_target(const char *path, const char **kind);
 int zout_write(struct zout *z, const void *buf, size_t len);
 
 /*
+ * Threaded: room to build the next write in place, in the batch, instead
+ * of in a buffer of the caller's that zout_write() would copy: *cap bytes,
+ * at least want, at the pointer returned (the batch is handed over first,
+ * as zout_write() would, if it is past ZOUT_STAGE_FILL or has less room).
+ * zout_commit(z, len) then takes the first len <= *cap of them as
+ * zout_write() takes a copy.  Nothing but zout_commit(), zout_mark() or
+ * another zout_room() may come between.
+ * @return NULL if not threaded, want > ZOUT_STAGE_BYTES or after an error
+ *         (the next zout_write() returns it): use zout_write() instead.
+ */
+void *zout_room(struct zout *z, size_t want, size_t *cap);
+int zout_commit(struct zout *z, size_t len); /* @return 0 */
+
+/*
  * Tag the data of the zout_write()s that follow with mark, a number of the
  * caller's (e.g. the records written so far, these included), so that
  * zout_mark_safe() can tell which of them the last flush covers.  0 until

@@ -1421,6 +1421,51 @@ static void test_workers_kill(int level)
 	T_ASSERT(!unlink(tmp));
 }
 
+/*
+ * zout_room()/zout_commit(): records built in the batch make the file
+ * zout_write() would, mixed with zout_write()s, flushes and marks; no room
+ * without the thread.
+ */
+static void test_room(int level)
+{
+	char path[PATH_MAX];
+	struct zout_opts o = { .path = path, .level = level, .flush_bytes = 100 << 10 };
+	size_t off = 0, n, cap, i;
+	struct zout *z;
+	uint8_t *p;
+
+	pathf(path, zname(level));
+	z = open_ok(&o);
+	T_ASSERT(!zout_room(z, 100, &cap));
+	zout_abort(z);
+	o.threaded = 1;
+	z = open_ok(&o);
+	T_ASSERT(!zout_room(z, ZOUT_STAGE_BYTES + 1, &cap));
+	for (i = 0; off + 2000 <= (5u << 20); i++) {
+		n = rec_len();
+		zout_mark(z, i + 1);
+		if (i % 10 == 9) {
+			T_EQ(zout_write(z, data + off, n), 0);
+		} else {
+			p = zout_room(z, 2000, &cap);
+			T_ASSERT(p && cap >= 2000 && cap <= ZOUT_STAGE_BYTES);
+			memcpy(p, data + off, n);
+			T_EQ(zout_commit(z, n), 0);
+		}
+		off += n;
+		T_EQ(zout_bytes_in(z), off);
+		if (i % 3000 == 2998) {
+			T_EQ(zout_flush(z), 0);
+			T_EQ(zout_bytes_safe(z), off);
+			T_EQ(zout_mark_safe(z), i + 1);
+			check_live(z, level);
+		}
+	}
+	T_EQ(zout_close(z), 0);
+	check_file(path, level, off);
+	T_ASSERT(!unlink(path));
+}
+
 /* Plain: every write(2) but a flush's ends at a multiple of ZOUT_ALIGN. */
 static void test_plain_aligned(int thr)
 {
@@ -1518,6 +1563,8 @@ int main(int argc, char **argv)
 
 	test_plain_aligned(0);
 	test_plain_aligned(1);
+	test_room(0);
+	test_room(1);
 	test_workers(1, 1);
 	test_workers(1, 0);
 	test_workers(-5, 1);
