@@ -65,7 +65,8 @@
  * Plain (level 0): output is buffered and written in calls of at least
  * the buffer's size (256 KiB) that end at a multiple of ZOUT_ALIGN of the
  * file; a threaded batch is written from the batch itself, not copied
- * again.  Only a flush (or the close) writes up to an unaligned end.
+ * again (nor into it, with zout_room()).  Only a flush (or the close)
+ * writes up to an unaligned end.
  */
 #ifndef CAPD_ZOUT_H
 #define CAPD_ZOUT_H
