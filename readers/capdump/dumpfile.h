@@ -3,8 +3,9 @@
  * dumpfile.h - capdump's output: a sequence of pcapng (or nanosecond pcap)
  * files, plain or zstd, rotated by size, by wall-clock time and kept to a
  * number of files, each written under a temporary name and renamed when
- * complete, through zout in its threaded mode: zstd runs on zout's thread,
- * in batches (lib/zout.h).
+ * complete, through zout in its threaded mode: zstd runs on zout's thread
+ * (or on workers: dumpfile_opts.workers), in batches each packet is
+ * encoded into (lib/zout.h).
  *
  * Every file is self-contained: SHB, one IDB per interface known (those
  * given to dumpfile_open() and every one dumpfile_add_iface() added since,
