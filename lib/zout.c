@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -18,7 +19,7 @@
 #include "clock_ns.h"
 #include "zout.h"
 
-#define ZOUT_BUF_SIZE (256u << 10)
+#define ZOUT_BUF_SIZE (256u << 10) /* a multiple of ZOUT_ALIGN */
 
 /* What the caller knows of the sink, as of the last sync point. */
 struct zout_seen {
@@ -35,8 +36,9 @@ struct zout {
 	 * thread has it while busy, the caller otherwise: lock hands it over.
 	 */
 	int fd;
-	ZSTD_CCtx *cctx; /* NULL: level 0 */
-	uint8_t *buf;	 /* output not yet written */
+	ZSTD_CCtx *cctx;      /* NULL: level 0 */
+	unsigned int workers; /* zstd's threads, 0 = none */
+	uint8_t *buf;	      /* output not yet written */
 	size_t cap;
 	size_t len;
 	uint64_t in;
@@ -203,23 +205,77 @@ static int compress(struct zout *z, const void *buf, size_t len, ZSTD_EndDirecti
 	return 0;
 }
 
+/* writev(2) until all of iov[0, cnt) is written. */
+static int xwritev(int fd, struct iovec *iov, int cnt, uint64_t *done)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	ssize_t r;
+	size_t n;
+
+	while (cnt) {
+		r = writev(fd, iov, cnt);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+					return -errno;
+				continue;
+			}
+			return -errno;
+		}
+		if (r == 0)
+			return -EIO;
+		*done += (uint64_t)r;
+		for (; cnt && (size_t)r >= iov->iov_len; iov++, cnt--)
+			r -= (ssize_t)iov->iov_len;
+		if (cnt) {
+			n = (size_t)r;
+			iov->iov_base = (uint8_t *)iov->iov_base + n;
+			iov->iov_len -= n;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Plain: buffered until z->buf would fill, then written in one call up to
+ * the last ZOUT_ALIGN boundary of the file, what z->buf holds first and
+ * the rest straight from buf (a batch is not copied again); less than
+ * ZOUT_ALIGN stays buffered.  Only a flush writes an unaligned end.
+ */
 static int copy(struct zout *z, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
-	size_t n;
+	struct iovec iov[2];
+	size_t keep, n;
 	int err;
 
-	while (len) {
-		if (!z->len && len >= z->cap)
-			return xwrite(z->fd, p, len, -1, &z->out);
-		n = z->cap - z->len < len ? z->cap - z->len : len;
-		memcpy(z->buf + z->len, p, n);
-		z->len += n;
-		p += n;
-		len -= n;
-		if (z->len == z->cap && (err = drain(z)))
-			return err;
+	if (z->len + len < z->cap) {
+		if (len)
+			memcpy(z->buf + z->len, p, len);
+		z->len += len;
+		return 0;
 	}
+	keep = (size_t)((z->out + z->len + len) % ZOUT_ALIGN);
+	if (keep > len) {
+		/* The boundary falls within z->buf. */
+		n = z->len + len - keep;
+		if ((err = xwrite(z->fd, z->buf, n, -1, &z->out)))
+			return err;
+		memmove(z->buf, z->buf + n, z->len - n);
+		z->len -= n;
+		memcpy(z->buf + z->len, p, len);
+		z->len += len;
+		return 0;
+	}
+	iov[0] = (struct iovec){ z->buf, z->len };
+	/* writev(2) takes a const buffer through a non-const iovec. */
+	iov[1] = (struct iovec){ (void *)(uintptr_t)p, len - keep };
+	if ((err = xwritev(z->fd, iov, 2, &z->out)))
+		return err;
+	memcpy(z->buf, p + len - keep, keep);
+	z->len = keep;
 	return 0;
 }
 
@@ -302,12 +358,15 @@ static void *compressor(void *arg)
 	return NULL;
 }
 
-static void start_thread(struct zout *z)
+/*
+ * Block in the calling thread, and so in the threads it starts, every
+ * signal but those a fault or a write(2) raises: signals sent to the
+ * process are for the caller's threads, which they must interrupt.
+ */
+static void block_signals(sigset_t *old)
 {
-	sigset_t set, old;
+	sigset_t set;
 
-	/* Signals sent to the process are for the caller's threads; those a
-	 * fault or a write(2) raises here must act as on the caller's. */
 	sigfillset(&set);
 	sigdelset(&set, SIGPIPE);
 	sigdelset(&set, SIGXFSZ);
@@ -317,7 +376,14 @@ static void start_thread(struct zout *z)
 	sigdelset(&set, SIGILL);
 	sigdelset(&set, SIGTRAP);
 	sigdelset(&set, SIGSYS);
-	pthread_sigmask(SIG_SETMASK, &set, &old);
+	pthread_sigmask(SIG_SETMASK, &set, old);
+}
+
+static void start_thread(struct zout *z)
+{
+	sigset_t old;
+
+	block_signals(&old);
 	z->threaded = !pthread_create(&z->thread, NULL, compressor, z);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -383,10 +449,11 @@ static int hand_over(struct zout *z)
 	return 0;
 }
 
-static int setup_zstd(struct zout *z, int level)
+static int setup_zstd(struct zout *z, int level, unsigned int workers)
 {
 	ZSTD_inBuffer in = { NULL, 0, 0 };
 	ZSTD_outBuffer out = { z->buf, z->cap, 0 };
+	sigset_t old;
 	size_t r;
 
 	z->cctx = ZSTD_createCCtx();
@@ -401,11 +468,24 @@ static int setup_zstd(struct zout *z, int level)
 		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_contentSizeFlag, 0);
 	if (!ZSTD_isError(r))
 		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_nbWorkers, 0);
+	/* A libzstd built without threads refuses workers: it compresses
+	 * alone, as with none. */
+	if (!ZSTD_isError(r) && workers > 1 &&
+	    !ZSTD_isError(ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_nbWorkers, (int)workers))) {
+		z->workers = workers;
+		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_jobSize, ZOUT_JOB_BYTES);
+	}
 	/* An empty flush allocates the whole workspace now and writes
 	 * nothing (the frame header comes with the first data), so that
-	 * zout_write() never allocates. */
-	if (!ZSTD_isError(r))
+	 * zout_write() never allocates.  It starts the workers too: with
+	 * the signals of zout's own thread. */
+	if (!ZSTD_isError(r)) {
+		if (z->workers)
+			block_signals(&old);
 		r = ZSTD_compressStream2(z->cctx, &out, &in, ZSTD_e_flush);
+		if (z->workers)
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	if (ZSTD_isError(r))
 		return zstd_errno(r);
 	z->len = out.pos;
@@ -516,6 +596,8 @@ int zout_open(const struct zout_opts *o, struct zout **zp)
 		return -EINVAL;
 	if (o->level && (o->level < ZSTD_minCLevel() || o->level > ZSTD_maxCLevel()))
 		return -EINVAL;
+	if (o->workers > ZOUT_WORKERS_MAX)
+		return -EINVAL;
 	is_stdout = !strcmp(o->path, "-");
 	plen = strlen(o->path);
 	slash = strrchr(o->path, '/');
@@ -558,8 +640,11 @@ int zout_open(const struct zout_opts *o, struct zout **zp)
 	err = -ENOMEM;
 	if (!z->buf)
 		goto fail;
-	if (o->level && (err = setup_zstd(z, o->level)))
+	if (o->level && (err = setup_zstd(z, o->level, o->workers)))
 		goto fail;
+	/* A flush waits for every job: between two, a job for each worker. */
+	if (z->workers && z->flush_bytes < (uint64_t)z->workers * ZOUT_JOB_BYTES)
+		z->flush_bytes = (uint64_t)z->workers * ZOUT_JOB_BYTES;
 	if (o->threaded) {
 		z->stage = malloc(ZOUT_STAGE_BYTES);
 		z->spare = malloc(ZOUT_STAGE_BYTES);
@@ -635,6 +720,26 @@ int zout_write(struct zout *z, const void *buf, size_t len)
 		z->stage_len += len;
 		z->stage_mark = z->next_mark;
 	}
+	z->accepted += len;
+	return 0;
+}
+
+void *zout_room(struct zout *z, size_t want, size_t *cap)
+{
+	if (!z->stage || z->seen.err || want > ZOUT_STAGE_BYTES)
+		return NULL;
+	if (z->stage_len &&
+	    (z->stage_len > ZOUT_STAGE_FILL || want > ZOUT_STAGE_BYTES - z->stage_len) &&
+	    hand_over(z))
+		return NULL;
+	*cap = ZOUT_STAGE_BYTES - z->stage_len;
+	return z->stage + z->stage_len;
+}
+
+int zout_commit(struct zout *z, size_t len)
+{
+	z->stage_len += len;
+	z->stage_mark = z->next_mark;
 	z->accepted += len;
 	return 0;
 }
@@ -810,6 +915,11 @@ uint64_t zout_mark_safe(const struct zout *z)
 const char *zout_path(const struct zout *z)
 {
 	return z->path;
+}
+
+unsigned int zout_workers(const struct zout *z)
+{
+	return z->workers;
 }
 
 int zout_tmp_name(const char *path, char *buf, size_t len)

@@ -47,6 +47,26 @@
  *    caller when it is handed over.
  *  - The thread blocks every signal but SIGPIPE and SIGXFSZ, which write(2)
  *    sends to the thread that writes: ignore or handle them process-wide.
+ *
+ * Workers (zout_opts.workers >= 2, zstd only): zstd compresses on that many
+ * threads of libzstd's own (ZSTD_c_nbWorkers), in jobs of ZOUT_JOB_BYTES
+ * of input, still into one frame; zout (its thread, or the caller) only
+ * feeds them and writes what they produce.  A flush ends the job being
+ * filled and waits for every job in flight, so the byte cadence must
+ * leave each worker a job: it is at least workers x ZOUT_JOB_BYTES (1 MiB,
+ * the default, for 2 workers; 4 MiB for 8).  zstd's own job size at low
+ * levels (2 MiB and more) would leave one job per MiB flushed, i.e. one
+ * worker busy.  What a crash can lose stays that much input, or flush_ns
+ * of it, whichever is less.  The workers block signals as zout's thread
+ * does.  libzstd allocates the workers' buffers as they first run, not
+ * zout_open().  A libzstd built without threads has
+ * none: zstd then runs as without workers (zout_workers() says 0).
+ *
+ * Plain (level 0): output is buffered and written in calls of at least
+ * the buffer's size (256 KiB) that end at a multiple of ZOUT_ALIGN of the
+ * file; a threaded batch is written from the batch itself, not copied
+ * again (nor into it, with zout_room()).  Only a flush (or the close)
+ * writes up to an unaligned end.
  */
 #ifndef CAPD_ZOUT_H
 #define CAPD_ZOUT_H
@@ -59,6 +79,9 @@
 #define ZOUT_MODE_DEFAULT	 0644
 #define ZOUT_STAGE_BYTES	 (512u << 10) /* threaded: the size of a batch */
 #define ZOUT_STAGE_FILL		 (384u << 10) /* ... handed over once past this */
+#define ZOUT_ALIGN		 4096u	      /* plain: where writes end, but at a flush */
+#define ZOUT_WORKERS_MAX	 64	      /* zout_opts.workers */
+#define ZOUT_JOB_BYTES		 (512u << 10) /* workers: input per zstd job, zstd's least */
 
 struct zout_opts {
 	const char *path; /* final file name; "-" = standard output (no temp name, no rename) */
@@ -76,6 +99,8 @@ struct zout_opts {
 	 * then survives power loss, not only the end of the process (a file
 	 * that cannot be synced, e.g. a pipe, is written as without it) */
 	int sync_flush;
+	/* zstd worker threads (see above): 0 or 1 = none, up to ZOUT_WORKERS_MAX */
+	unsigned int workers;
 };
 
 struct zout;
@@ -96,8 +121,9 @@ struct zout;
  * a write error, salvaged in place.  A symlink in a directory others can
  * write is refused: they could point it anywhere.
  *
- * @return 0 and *z; -EINVAL for an empty path, a path ending in '/' or a
- *         level outside ZSTD_minCLevel()..ZSTD_maxCLevel(); -ENAMETOOLONG
+ * @return 0 and *z; -EINVAL for an empty path, a path ending in '/', a
+ *         level outside ZSTD_minCLevel()..ZSTD_maxCLevel() or more than
+ *         ZOUT_WORKERS_MAX workers; -ENAMETOOLONG
  *         if the temporary name would be longer than NAME_MAX; -EEXIST if the
  *         final name exists and !o->overwrite, or if the temporary name
  *         exists (a live writer's, or a crashed one's holding data up to
@@ -131,7 +157,8 @@ enum zout_target zout_target(const char *path, const char **kind);
  * Accept all of buf (compressing if level != 0), then flush if a cadence
  * is due, so a flush only ever happens between two zout_write() calls,
  * i.e. at the caller's record boundaries.  Output is buffered: the file
- * sees large writes whatever the record size.  Never allocates.
+ * sees large writes whatever the record size.  Never allocates (but
+ * libzstd's workers, see above).
  * Threaded: buf is copied into the batch (see above); a write larger than
  * ZOUT_STAGE_BYTES is a batch of its own, written on the caller's thread.
  * @return 0, or the -errno of the failing write(2) (-ENOSPC, -EIO, -EFBIG,
@@ -141,6 +168,20 @@ enum zout_target zout_target(const char *path, const char **kind);
  *         Threaded, the error may be that of an earlier batch.
  */
 int zout_write(struct zout *z, const void *buf, size_t len);
+
+/*
+ * Threaded: room to build the next write in place, in the batch, instead
+ * of in a buffer of the caller's that zout_write() would copy: *cap bytes,
+ * at least want, at the pointer returned (the batch is handed over first,
+ * as zout_write() would, if it is past ZOUT_STAGE_FILL or has less room).
+ * zout_commit(z, len) then takes the first len <= *cap of them as
+ * zout_write() takes a copy.  Nothing but zout_commit(), zout_mark() or
+ * another zout_room() may come between.
+ * @return NULL if not threaded, want > ZOUT_STAGE_BYTES or after an error
+ *         (the next zout_write() returns it): use zout_write() instead.
+ */
+void *zout_room(struct zout *z, size_t want, size_t *cap);
+int zout_commit(struct zout *z, size_t len); /* @return 0 */
 
 /*
  * Tag the data of the zout_write()s that follow with mark, a number of the
@@ -210,6 +251,7 @@ uint64_t zout_bytes_safe_out(const struct zout *z);
 /* The mark (zout_mark()) of the last zout_write() that flush covers; 0 if none. */
 uint64_t zout_mark_safe(const struct zout *z);
 const char *zout_path(const struct zout *z);	 /* final name, as given */
+unsigned int zout_workers(const struct zout *z); /* zstd's worker threads, 0 = none */
 const char *zout_tmp_path(const struct zout *z); /* temporary name; the final one in place */
 
 /*

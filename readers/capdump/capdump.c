@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stddef.h>
 #include <limits.h>
 #include <signal.h>
@@ -44,9 +45,11 @@
 
 #define CAPDUMP_VERSION	   "capdump " CAPD_VERSION
 #define ZSTD_LEVEL_DEFAULT 1 /* fast: one core keeps up with several Gb/s */
-#define SNAPLEN_DEFAULT	   65535
-#define SNAPLEN_MAX	   262144 /* tcpdump's -s 0 */
-#define CAPDUMP_LINKTYPES  16	  /* link types among the files read in one run */
+/* --zstd-threads: by default one per CPU capdump may run on, up to this */
+#define ZSTD_THREADS_DEFAULT_MAX 8
+#define SNAPLEN_DEFAULT		 65535
+#define SNAPLEN_MAX		 262144 /* tcpdump's -s 0 */
+#define CAPDUMP_LINKTYPES	 16	/* link types among the files read in one run */
 /* Packets (or text lines) in flight to a pipe: more waits for a flush. */
 #define DELIVERY_RING 65536
 /* --resume: the state follows the flushes at most this often (each save is
@@ -64,6 +67,8 @@ struct opts {
 	uint64_t count;
 	int level;
 	bool level_set;
+	unsigned int zthreads; /* --zstd-threads: zstd's worker threads (zout.h), <= 1 = none */
+	bool zthreads_set;
 	bool pcap;	    /* nanosecond pcap: -F pcap or a .pcap name */
 	bool compress;	    /* zstd: a .zst name */
 	const char *format; /* -F as given, or NULL */
@@ -206,6 +211,8 @@ static void usage(FILE *f)
 		"  -U         packet-buffered: each packet reaches -w (or the terminal, the pipe)\n"
 		"             as it is written, e.g. -U -w - | wireshark -k -i -\n"
 		"  -z LEVEL   zstd level (default %d; negative = faster)\n"
+		"  --zstd-threads N  compress on N threads (default: one per CPU capdump may\n"
+		"             run on, at most %d; 0 or 1 = on one thread)\n"
 		"  --from WHERE  where to start in the ring: newest (default) or oldest\n"
 		"  -T SECONDS start SECONDS back in time\n" READOPT_USAGE_RINGS
 		"  --start TIME, --end TIME  -r: only packets in [start, end) (UTC,\n"
@@ -233,7 +240,7 @@ static void usage(FILE *f)
 		"  -K         accepted: checksums are never verified\n"
 		"  -h, --help     print this help and exit\n"
 		"  -V, --version  print the version and exit\n",
-		SNAPLEN_MAX, ZSTD_LEVEL_DEFAULT);
+		SNAPLEN_MAX, ZSTD_LEVEL_DEFAULT, ZSTD_THREADS_DEFAULT_MAX);
 	fputs(TEXTOUT_USAGE, f);
 }
 
@@ -317,7 +324,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		OPT_SEQ,
 		OPT_ARCHIVE_SIZE,
 		OPT_MIN_FREE,
-		OPT_PROM
+		OPT_PROM,
+		OPT_ZSTD_THREADS
 	};
 	static const struct option longopts[] = {
 		{ "resume", required_argument, NULL, OPT_RESUME },
@@ -329,6 +337,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "archive-size", required_argument, NULL, OPT_ARCHIVE_SIZE },
 		{ "min-free", required_argument, NULL, OPT_MIN_FREE },
 		{ "prom", required_argument, NULL, OPT_PROM },
+		{ "zstd-threads", required_argument, NULL, OPT_ZSTD_THREADS },
 		TEXTOUT_LONGOPTS,
 		READOPT_LONGOPTS,
 	};
@@ -466,6 +475,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_PROM:
 			o->prom = optarg;
 			break;
+		case OPT_ZSTD_THREADS:
+			if (!readopt_count(optarg, ZOUT_WORKERS_MAX, &v)) {
+				readopt_bad_value("capdump", "--zstd-threads", optarg,
+						  "give a number of threads from 0 to 64");
+				return -EINVAL;
+			}
+			o->zthreads = (unsigned int)v;
+			o->zthreads_set = true;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -479,9 +497,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		pr_err("%s", err);
 		return -EINVAL;
 	}
-	if ((o->rotate_bytes || o->rotate_secs || o->max_files || o->format || o->level_set) &&
+	if ((o->rotate_bytes || o->rotate_secs || o->max_files || o->format || o->level_set ||
+	     o->zthreads_set) &&
 	    !o->out) {
-		pr_err("-C, -G, -W, -F and -z are about the file: they need -w FILE");
+		pr_err("-C, -G, -W, -F, -z and --zstd-threads are about the file: they need -w "
+		       "FILE");
 		return -EINVAL;
 	}
 	if (o->max_files && !o->rotate_bytes && !o->rotate_secs) {
@@ -962,6 +982,21 @@ static void index_packet(struct capdump *d, const struct readloop_pkt *p,
 	dumpindex_packet(d->ix, p->file, &ip);
 }
 
+/* One per CPU this process may run on (its affinity: a service's
+ * CPUAffinity=, isolated cores left out), up to ZSTD_THREADS_DEFAULT_MAX. */
+static unsigned int zthreads_default(void)
+{
+	cpu_set_t set;
+	int n;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 1;
+	n = CPU_COUNT(&set);
+	return n < 1			      ? 1
+	       : n > ZSTD_THREADS_DEFAULT_MAX ? ZSTD_THREADS_DEFAULT_MAX
+					      : (unsigned int)n;
+}
+
 /* From rings: their interfaces and feed names; from files: none yet
  * (ifs NULL), they are added as each file describes them (map_ifaces()). */
 static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pcapng_nrb_rec *names,
@@ -970,6 +1005,7 @@ static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pca
 	struct dumpfile_opts fo = {
 		.pattern = d->o.out,
 		.level = d->o.level,
+		.workers = d->o.zthreads_set ? d->o.zthreads : zthreads_default(),
 		.compress = d->o.compress,
 		.pcap = d->o.pcap,
 		.rotate_bytes = d->o.rotate_bytes,
@@ -999,6 +1035,8 @@ static int open_output(struct capdump *d, struct dumpfile_iface *ifs, struct pca
 
 	if (d->o.level_set && !fo.compress)
 		pr_warn("-z applies to .zst files only");
+	if (d->o.zthreads_set && !fo.compress)
+		pr_warn("--zstd-threads applies to .zst files only");
 	if (index_setup(d) < 0)
 		return -ENOMEM;
 	/* --prom alone: the archive watched, nothing removed. */

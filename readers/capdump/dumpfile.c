@@ -372,6 +372,7 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 {
 	struct zout_opts zo = {
 		.level = d->o.compress ? d->o.level : 0,
+		.workers = d->o.workers,
 		.mode = 0640,
 		/* tcpdump -w replaces a file; a rotated one never does (make_name()) */
 		.overwrite = !d->o.keep_existing && !rotating(d),
@@ -760,17 +761,29 @@ static int rotate(struct dumpfile *d, uint64_t t)
 }
 
 /* pcap: ts_ns; an SPB (spb); else an EPB. */
+/*
+ * Into zout's batch where it has room (zout_room(): no copy of the block
+ * into it afterwards), else into hbuf; *in_place says which.
+ */
 static size_t encode_packet(struct dumpfile *d, const struct pcapng_epb_info *e, bool spb,
-			    uint64_t ts_ns)
+			    uint64_t ts_ns, bool *in_place)
 {
+	size_t cap = BLOCK_BUF;
+	uint8_t *buf = zout_room(d->z, BLOCK_BUF, &cap);
+
+	*in_place = buf != NULL;
+	if (!buf) {
+		buf = d->hbuf;
+		cap = BLOCK_BUF;
+	}
 	if (d->o.pcap)
-		return pcap_record(d->hbuf, BLOCK_BUF, ts_ns, e->caplen, e->wirelen, e->data);
+		return pcap_record(buf, cap, ts_ns, e->caplen, e->wirelen, e->data);
 	if (spb)
-		return pcapng_spb(d->hbuf, BLOCK_BUF,
+		return pcapng_spb(buf, cap,
 				  &(struct pcapng_spb_info){ .caplen = e->caplen,
 							     .wirelen = e->wirelen,
 							     .data = e->data });
-	return pcapng_epb(d->hbuf, BLOCK_BUF, e);
+	return pcapng_epb(buf, cap, e);
 }
 
 /* Whether p (without a timestamp) is told all by an SPB: the first
@@ -798,7 +811,7 @@ int dumpfile_write(struct dumpfile *d, const struct dumpfile_pkt *p)
 				     .opts = p->opts,
 				     .optlen = p->optlen };
 	const struct dumpfile_iface *f = p->if_id < d->nifs ? &d->ifs[p->if_id].i : NULL;
-	bool no_ts = p->ts == DUMPFILE_NO_TS, spb = false;
+	bool no_ts = p->ts == DUMPFILE_NO_TS, spb = false, in_place;
 	uint64_t ts_ns = 0, t;
 	size_t n;
 	int r;
@@ -813,7 +826,7 @@ int dumpfile_write(struct dumpfile *d, const struct dumpfile_pkt *p)
 	} else {
 		ts_ns = pcapng_ts_ns(p->ts, f && f->tsresol ? f->tsresol : 9, f ? f->tsoffset : 0);
 	}
-	n = encode_packet(d, &e, spb, ts_ns);
+	n = encode_packet(d, &e, spb, ts_ns, &in_place);
 	if (!n || n > BLOCK_BUF)
 		return -EMSGSIZE;
 	/*
@@ -829,13 +842,13 @@ int dumpfile_write(struct dumpfile *d, const struct dumpfile_pkt *p)
 		r = rotate(d, t);
 		if (r < 0)
 			return r;
-		/* The new file's headers took hbuf. */
-		encode_packet(d, &e, spb, ts_ns);
+		/* The new file's headers took hbuf, or the batch is another. */
+		encode_packet(d, &e, spb, ts_ns, &in_place);
 	}
 	d->last =
 		(struct dumpfile_last){ .offset = zout_bytes_in(d->z), .ts_ns = ts_ns, .spb = spb };
 	zout_mark(d->z, d->packets + 1);
-	r = emit(d, d->hbuf, n);
+	r = in_place ? zout_commit(d->z, n) : emit(d, d->hbuf, n);
 	if (r < 0)
 		return r;
 	d->file_packets++;

@@ -3,8 +3,9 @@
  * dumpfile.h - capdump's output: a sequence of pcapng (or nanosecond pcap)
  * files, plain or zstd, rotated by size, by wall-clock time and kept to a
  * number of files, each written under a temporary name and renamed when
- * complete, through zout in its threaded mode: zstd runs on zout's thread,
- * in batches (lib/zout.h).
+ * complete, through zout in its threaded mode: zstd runs on zout's thread
+ * (or on workers: dumpfile_opts.workers), in batches each packet is
+ * encoded into (lib/zout.h).
  *
  * Every file is self-contained: SHB, one IDB per interface known (those
  * given to dumpfile_open() and every one dumpfile_add_iface() added since,
@@ -126,6 +127,7 @@ typedef void (*dumpfile_safe_fn)(void *ctx, const struct dumpfile_safe *sp);
 struct dumpfile_opts {
 	const char *pattern;	/* -w: file name or pattern; "-" = standard output */
 	int level;		/* zstd level when compress */
+	unsigned int workers;	/* ... on this many threads (zout_opts.workers) */
 	bool compress;		/* zstd (a pattern ending in ".zst") */
 	bool pcap;		/* -F pcap: nanosecond pcap, no blocks but packets */
 	uint64_t rotate_bytes;	/* -C: start a new file after this many bytes (0 = never) */

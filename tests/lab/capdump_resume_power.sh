@@ -9,6 +9,8 @@
 # whole packet, says how many bytes and packets were missing, and counts
 # those packets in the epb_dropcount of the next one it writes.  Across the
 # files (tshark) every packet sent is there exactly once or counted.
+# The .pcapng.zst once more with zstd on 2 threads (--zstd-threads 2),
+# whatever this machine's default.
 # Last, a temporary file replaced by a symbolic link is refused, not
 # followed: the file it points to is left as it was.
 . "$(dirname "$0")/lab.sh"
@@ -17,10 +19,11 @@ capd_lab_setup rpw
 capd_lab_conf 64M <<<'feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001, 30002, 30003 ]; } );'
 capd_lab_start
 n1=20000 n2=5000
+zargs=() # more options for the recorder
 
 # start_recorder DIR EXT: one file, no rotation; the state in DIR/state.
 start_recorder() {
-	"$CAPDUMP" -i "$CAPD_RING" --resume "$1/state" -w "$1/rec.$2" 2>>"$1/err" &
+	"$CAPDUMP" -i "$CAPD_RING" "${zargs[@]}" --resume "$1/state" -w "$1/rec.$2" 2>>"$1/err" &
 	pid=$!
 	lab_on_exit "kill -9 $pid 2>/dev/null || true"
 }
@@ -29,10 +32,10 @@ state_value() { # state_value DIR KEY
 	sed -n "s/^$2 //p" "$1/state"
 }
 
-# round EXT PORT: record n1 packets, SIGKILL, cut the file to half its
-# saved length, record n2 more with the restarted recorder, check.
+# round EXT PORT [NAME]: record n1 packets, SIGKILL, cut the file to half
+# its saved length, record n2 more with the restarted recorder, check.
 round() {
-	local ext=$1 port=$2 dir=$LAB_TMP/$1 part offset size cut res total unique dropped
+	local ext=$1 port=$2 dir=$LAB_TMP/${3:-$1} part offset size cut res total unique dropped
 	mkdir -p "$dir"
 	start_recorder "$dir" "$ext"
 	sleep 0.5
@@ -83,6 +86,9 @@ round() {
 
 round pcapng.zst 30001
 round pcapng 30002
+zargs=(--zstd-threads 2)
+round pcapng.zst 30003 zst2
+zargs=()
 
 # A link planted where the temporary file was: refused, not followed.
 dir=$LAB_TMP/link

@@ -9,6 +9,9 @@
  * while the thread writes on, errors, abort, and the fallback when the
  * thread cannot be created; the round trips, pipes and salvages again.
  * sync_flush: flushes as without it, on a file and on a pipe (not synced).
+ * Workers: one frame still, the raised byte cadence, the file readable up
+ * to each flush while they compress on and after a SIGKILL, plain output
+ * in writes ending at ZOUT_ALIGN; the round trips and salvages again.
  * Targets that are not regular files (a FIFO, a character device made for
  * the test as root, a symlink, a socket): never replaced; written into in
  * place when asked, a symlink only in a directory no one else can write.
@@ -41,7 +44,8 @@ static uint8_t *dec;  /* decompression target */
 static char dir[256];
 static uint64_t rng = 88172645463325252ULL;
 static int have_zstd_cli = 1;
-static int threaded; /* open_ok() opens threaded whatever the options */
+static int threaded;	     /* open_ok() opens threaded whatever the options */
+static unsigned int workers; /* ... and with these workers, unless the options have some */
 
 static uint64_t xorshift(void)
 {
@@ -249,6 +253,8 @@ static struct zout *open_ok(const struct zout_opts *o)
 	int err;
 
 	t.threaded |= threaded;
+	if (!t.workers)
+		t.workers = workers;
 	err = zout_open(&t, &z);
 	if (err)
 		T_FAIL("zout_open %s: %s", o->path, strerror(-err));
@@ -731,7 +737,7 @@ static void test_threaded_same(int level)
  * (with the byte cadence checked once a batch).
  */
 #define SAFE_TOTAL (6u << 20)
-static uint64_t ends[SAFE_TOTAL / 28 + 2]; /* bytes in after record k */
+static uint64_t ends[DATA_LEN / 28 + 2]; /* bytes in after record k */
 
 static void test_threaded_safe(int level, uint64_t flush_bytes)
 {
@@ -1293,6 +1299,204 @@ static int test_tmpfs(void)
 	return WEXITSTATUS(st);
 }
 
+/*
+ * Workers: zout_workers() says so (none for plain output), flushes come no
+ * more often than every 2 jobs (one per worker) however small flush_bytes
+ * is, and each is on file, readable, while the workers go on.
+ */
+#define WORKERS_FLUSH (2ULL * ZOUT_JOB_BYTES)
+
+static void test_workers(int level, int thr)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	struct zout_opts o = { .path = path,
+			       .level = level,
+			       .flush_bytes = 64 << 10,
+			       .flush_ns = 3600ULL * 1000000000ULL,
+			       .threaded = thr,
+			       .workers = 2 };
+	uint64_t safe = 0, flushes = 0, d;
+	size_t off = 0, n, k = 0;
+	struct zout *z;
+
+	pathf(path, zname(level));
+	z = open_ok(&o);
+	T_EQ(zout_workers(z), level ? 2u : 0u);
+	snprintf(tmp, sizeof(tmp), "%s", zout_tmp_path(z));
+	while (off + 1528 <= DATA_LEN) {
+		n = rec_len();
+		zout_mark(z, k + 1);
+		T_EQ(zout_write(z, data + off, n), 0);
+		off += n;
+		ends[++k] = off;
+		T_EQ(ends[zout_mark_safe(z)], zout_bytes_safe(z));
+		if (k == 3000) {
+			T_EQ(zout_flush(z), 0);
+			T_EQ(zout_bytes_safe(z), off);
+			check_live(z, level);
+			safe = off;
+			continue;
+		}
+		if (zout_bytes_safe(z) == safe)
+			continue;
+		d = zout_bytes_safe(z) - safe;
+		if (d < (level ? WORKERS_FLUSH : o.flush_bytes))
+			T_FAIL("level %d: flushed after %llu bytes", level, (unsigned long long)d);
+		safe = zout_bytes_safe(z);
+		check_prefix(tmp, level, zout_bytes_safe_out(z), safe);
+		flushes++;
+	}
+	T_ASSERT(flushes >= 1);
+	T_EQ(zout_close(z), 0);
+	check_file(path, level, off);
+	T_ASSERT(!unlink(path));
+}
+
+/*
+ * A recording with workers killed (SIGKILL) while they compress what came
+ * after its last flush: the temporary file decodes, cut at that flush, to
+ * exactly what the flush covered, and whole to that and maybe more.
+ */
+static void test_workers_kill(int level)
+{
+	struct zout_opts o = {
+		.level = level, .flush_ns = 3600ULL * 1000000000ULL, .threaded = 1, .workers = 2
+	};
+	char path[PATH_MAX], tmp[PATH_MAX];
+	uint64_t safe[2];
+	size_t off = 0, n, len, got;
+	struct zout *z;
+	uint8_t *p;
+	int fd[2], complete;
+	pid_t pid;
+
+	pathf(path, zname(level));
+	T_EQ(zout_tmp_name(path, tmp, sizeof(tmp)), 0);
+	o.path = path;
+	T_ASSERT(!pipe(fd));
+	pid = fork();
+	T_ASSERT(pid >= 0);
+	if (!pid) {
+		close(fd[0]);
+		z = open_ok(&o);
+		while (off < (3u << 20)) {
+			n = rec_len();
+			T_EQ(zout_write(z, data + off, n), 0);
+			off += n;
+		}
+		T_EQ(zout_flush(z), 0);
+		/* Jobs in flight, some of their output written. */
+		while (off < (3u << 20) + 3 * ZOUT_JOB_BYTES + 1000) {
+			n = rec_len();
+			T_EQ(zout_write(z, data + off, n), 0);
+			off += n;
+		}
+		safe[0] = zout_bytes_safe(z);
+		safe[1] = zout_bytes_safe_out(z);
+		T_EQ(write(fd[1], safe, sizeof(safe)), sizeof(safe));
+		for (;;)
+			pause();
+	}
+	close(fd[1]);
+	T_EQ(read(fd[0], safe, sizeof(safe)), sizeof(safe));
+	close(fd[0]);
+	T_ASSERT(!kill(pid, SIGKILL));
+	T_ASSERT(waitpid(pid, NULL, 0) == pid);
+	T_ASSERT(safe[0] >= 3u << 20);
+	p = read_file(tmp, &len);
+	T_ASSERT(len >= safe[1]);
+	if (level) {
+		got = decode(p, safe[1], &complete);
+		T_ASSERT(!complete);
+		T_EQ(got, safe[0]);
+		T_ASSERT(!memcmp(dec, data, got));
+		got = decode(p, len, &complete);
+		T_ASSERT(!complete);
+		T_ASSERT(got >= safe[0]);
+		T_ASSERT(!memcmp(dec, data, got));
+	} else {
+		T_ASSERT(!memcmp(p, data, len));
+	}
+	free(p);
+	T_ASSERT(!unlink(tmp));
+}
+
+/*
+ * zout_room()/zout_commit(): records built in the batch make the file
+ * zout_write() would, mixed with zout_write()s, flushes and marks; no room
+ * without the thread.
+ */
+static void test_room(int level)
+{
+	char path[PATH_MAX];
+	struct zout_opts o = { .path = path, .level = level, .flush_bytes = 100 << 10 };
+	size_t off = 0, n, cap, i;
+	struct zout *z;
+	uint8_t *p;
+
+	pathf(path, zname(level));
+	z = open_ok(&o);
+	T_ASSERT(!zout_room(z, 100, &cap));
+	zout_abort(z);
+	o.threaded = 1;
+	z = open_ok(&o);
+	T_ASSERT(!zout_room(z, ZOUT_STAGE_BYTES + 1, &cap));
+	for (i = 0; off + 2000 <= (5u << 20); i++) {
+		n = rec_len();
+		zout_mark(z, i + 1);
+		if (i % 10 == 9) {
+			T_EQ(zout_write(z, data + off, n), 0);
+		} else {
+			p = zout_room(z, 2000, &cap);
+			T_ASSERT(p && cap >= 2000 && cap <= ZOUT_STAGE_BYTES);
+			memcpy(p, data + off, n);
+			T_EQ(zout_commit(z, n), 0);
+		}
+		off += n;
+		T_EQ(zout_bytes_in(z), off);
+		if (i % 3000 == 2998) {
+			T_EQ(zout_flush(z), 0);
+			T_EQ(zout_bytes_safe(z), off);
+			T_EQ(zout_mark_safe(z), i + 1);
+			check_live(z, level);
+		}
+	}
+	T_EQ(zout_close(z), 0);
+	check_file(path, level, off);
+	T_ASSERT(!unlink(path));
+}
+
+/* Plain: every write(2) but a flush's ends at a multiple of ZOUT_ALIGN. */
+static void test_plain_aligned(int thr)
+{
+	char path[PATH_MAX];
+	struct zout_opts o = { .path = path,
+			       .flush_ns = 3600ULL * 1000000000ULL,
+			       .flush_bytes = 1ULL << 30,
+			       .threaded = thr };
+	size_t off = 0, n, i;
+	struct zout *z;
+
+	pathf(path, zname(0));
+	z = open_ok(&o);
+	for (i = 0; off + (1u << 20) <= DATA_LEN; i++) {
+		/* Records; now and then one larger than the buffer or a batch. */
+		n = i % 500 == 499 ? (600u << 10) + i : rec_len();
+		T_EQ(zout_write(z, data + off, n), 0);
+		off += n;
+		if (i % 1000 == 0) {
+			T_EQ(zout_wait(z), 0);
+			T_EQ(zout_bytes_out(z) % ZOUT_ALIGN, 0);
+			T_ASSERT(off - zout_bytes_out(z) < ZOUT_STAGE_BYTES + (256u << 10));
+		}
+	}
+	T_EQ(zout_flush(z), 0);
+	T_EQ(zout_bytes_out(z), off);
+	T_EQ(zout_close(z), 0);
+	check_file(path, 0, off);
+	T_ASSERT(!unlink(path));
+}
+
 int main(int argc, char **argv)
 {
 	static const int levels[] = { 0, 1, 3, -5 };
@@ -1357,6 +1561,18 @@ int main(int argc, char **argv)
 	test_threaded_fallback();
 	T_EQ(count_fds(), fds);
 
+	test_plain_aligned(0);
+	test_plain_aligned(1);
+	test_room(0);
+	test_room(1);
+	test_workers(1, 1);
+	test_workers(1, 0);
+	test_workers(-5, 1);
+	test_workers(0, 1);
+	test_workers_kill(1);
+	test_workers_kill(0);
+	T_EQ(count_fds(), fds);
+
 	/* Again, threaded. */
 	threaded = 1;
 	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
@@ -1371,6 +1587,17 @@ int main(int argc, char **argv)
 	test_epipe(1);
 	test_in_place(0);
 	test_in_place(1);
+	T_EQ(count_fds(), fds);
+
+	/* Again, threaded, with 2 workers (too few flushes for LIMIT_MIDWAY). */
+	workers = 2;
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		test_roundtrip(levels[i]);
+		test_salvage_fsize(levels[i], LIMIT_FLUSH);
+		test_salvage_fsize(levels[i], LIMIT_EARLY);
+	}
+	test_stdout(1);
+	test_epipe(1);
 	T_EQ(count_fds(), fds);
 out:
 	rmdir(dir);
