@@ -262,6 +262,19 @@ static const struct ckey packet_keys[] = {
 static const struct ckey capture_keys[] = {
 	K_INT(struct capd_conf_capture, cpu, "cpu", 1, -1, 4095, 0,
 	      "core of the capture thread; -1 = do not pin (must be online at startup)"),
+	{ .name = "cpus",
+	  .type = CK_INTS,
+	  .flags = CKF_UNIQUE,
+	  .off = offsetof(struct capd_conf_capture, cpus),
+	  .size = FSIZE(struct capd_conf_capture, cpus[0]),
+	  .count_off = offsetof(struct capd_conf_capture, ncpus),
+	  .min = 0,
+	  .max = CAPD_CONF_MAX_CPUS,
+	  .emin = 0,
+	  .emax = 4095,
+	  .excludes = "cpu",
+	  .doc = "one pinned capture thread per core, each writing its own ring of the set; "
+		 "[ ] = one thread on cpu" },
 	K_INT(struct capd_conf_capture, snaplen, "snaplen", 65535, 64, 65535, 0,
 	      "bytes kept per packet"),
 	K_INT(struct capd_conf_capture, batch, "batch", 64, 1, 1024, 0,
@@ -864,6 +877,27 @@ static int check_required(struct parse *p, const struct ckey *t, uint32_t seen,
 	return 0;
 }
 
+/* A non-empty list beside the key it excludes: blamed on the list's line. */
+static int check_excludes(struct parse *p, const struct ckey *t, const void *obj, uint32_t seen,
+			  config_setting_t *grp, const char *prefix)
+{
+	const struct ckey *k, *x;
+	char kp[PATH_LEN];
+
+	for (k = t; k->name; k++) {
+		if (!k->excludes || !(seen & (1u << (k - t))) || !*count_of(k, obj))
+			continue;
+		for (x = t; x->name && strcmp(x->name, k->excludes); x++)
+			;
+		if (!x->name || !(seen & (1u << (x - t))))
+			continue;
+		join_path(kp, prefix, k->name, -1);
+		return fail(p, find_member(grp, k->name), kp, "set either %s or %s", x->name,
+			    k->name);
+	}
+	return 0;
+}
+
 static int parse_table(struct parse *p, const struct ckey *t, void *obj, config_setting_t *grp,
 		       const char *prefix)
 {
@@ -886,6 +920,9 @@ static int parse_table(struct parse *p, const struct ckey *t, void *obj, config_
 		if (r)
 			return r;
 	}
+	r = check_excludes(p, t, obj, seen, grp, prefix);
+	if (r)
+		return r;
 	return check_required(p, t, seen, grp, prefix);
 }
 
@@ -1181,6 +1218,17 @@ static void put_hint(FILE *f, const struct ckey *k)
 	}
 }
 
+/* Is k excluded by a non-empty list of its table (so left out of a dump)? */
+static const struct ckey *excluded_by(const struct ckey *t, const struct ckey *k, const void *obj)
+{
+	const struct ckey *u;
+
+	for (u = t; u->name; u++)
+		if (u->excludes && !strcmp(u->excludes, k->name) && *count_of(u, obj))
+			return u;
+	return NULL;
+}
+
 static void dump_table(FILE *f, const struct ckey *t, const void *obj, int depth)
 {
 	const struct ckey *k, *u;
@@ -1188,6 +1236,13 @@ static void dump_table(FILE *f, const struct ckey *t, const void *obj, int depth
 
 	for (k = t; k->name; k++) {
 		const char *fld = (const char *)obj + k->off;
+
+		u = excluded_by(t, k, obj);
+		if (u) {
+			indent(f, depth);
+			fprintf(f, "# %s: not with %s\n", k->name, u->name);
+			continue;
+		}
 
 		switch (k->type) {
 		case CK_GROUP:

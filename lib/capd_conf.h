@@ -22,6 +22,7 @@
 #define CAPD_CONF_MAX_FEEDS  256
 #define CAPD_CONF_MAX_PORTS  16
 #define CAPD_CONF_MAX_TEXT   (1u << 20) /* larger files are refused */
+#define CAPD_CONF_MAX_CPUS   16		/* capture threads; == RING_SET_MAX */
 
 enum capd_xdp_mode {
 	CAPD_XDP_AUTO = 0, /* native if the driver supports it, else generic */
@@ -73,7 +74,11 @@ struct capd_conf_packet {
 };
 
 struct capd_conf_capture {
-	int cpu; /* -1 = do not pin */
+	int cpu; /* -1 = do not pin; the one thread's core when ncpus == 0 */
+	/* One capture thread per entry, pinned there, writing ring k of the
+	 * set; 0 = one thread on cpu.  Never given together with cpu. */
+	unsigned int ncpus;
+	uint16_t cpus[CAPD_CONF_MAX_CPUS]; /* distinct, 0..4095, in file order */
 	int snaplen;
 	int batch;
 	bool join;		  /* join the feeds' groups (IGMP/MLD) */
@@ -169,6 +174,29 @@ void capd_conf_dump(const struct capd_conf *c, FILE *f);
  * @return 0, or -ENAMETOOLONG if it does not fit in len bytes.
  */
 int capd_conf_metrics_path(const struct capd_conf *c, char *buf, size_t len);
+
+/* Capture threads c asks for: ncpus, or 1 (on cpu) when cpus is empty. */
+static inline unsigned int capd_conf_threads(const struct capd_conf *c)
+{
+	return c->capture.ncpus ? c->capture.ncpus : 1;
+}
+
+/* The core of capture thread k (< capd_conf_threads(c)); -1 = not pinned. */
+static inline int capd_conf_thread_cpu(const struct capd_conf *c, unsigned int k)
+{
+	return c->capture.ncpus ? (int)c->capture.cpus[k] : c->capture.cpu;
+}
+
+/*
+ * The capture thread that owns the j-th captured queue: the queues in
+ * capture order (interfaces in file order, each one's queues in its list
+ * order or ascending; on the shared path each AF_PACKET fanout member)
+ * go round the threads.
+ */
+static inline unsigned int capd_conf_queue_thread(const struct capd_conf *c, unsigned int j)
+{
+	return j % capd_conf_threads(c);
+}
 
 /* Format a as "239.1.1.1" or "ff3e::/96" (no suffix for a single address). */
 char *capd_conf_addr_str(const struct capd_conf_addr *a, char *buf, size_t len);

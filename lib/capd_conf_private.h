@@ -53,6 +53,9 @@ struct ckey {
 	/* CK_GROUP, CK_LIST element: checks across keys once all are read;
 	 * @return why obj is refused and set *key to the key to blame, or NULL */
 	const char *(*post)(const void *obj, const char **key, char *buf, size_t len);
+	/* CK_INTS: a key of the same table that may not be given beside a
+	 * non-empty list (capture.cpus excludes capture.cpu) */
+	const char *excludes;
 	const char *doc; /* one line; the range is printed from min/max */
 };
 

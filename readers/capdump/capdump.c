@@ -538,7 +538,8 @@ static uint32_t epb_flags(const uint8_t *p, uint32_t caplen)
 	return PCAPNG_EPB_INBOUND | (p[0] & 1 ? PCAPNG_EPB_MULTICAST : PCAPNG_EPB_UNICAST);
 }
 
-/* The ring interface if_id of the output comes from. */
+/* The ring interface if_id of the output comes from: of ring 0 of its set
+ * (the members of a set share ring 0's interfaces, clock and feeds). */
 static unsigned int ring_of(const struct capdump *d, uint32_t if_id, uint16_t *iface)
 {
 	unsigned int ring;
@@ -547,7 +548,7 @@ static unsigned int ring_of(const struct capdump *d, uint32_t if_id, uint16_t *i
 		if (if_id >= readloop_if_base(d->rl, ring))
 			break;
 	*iface = (uint16_t)(if_id - readloop_if_base(d->rl, ring));
-	return ring;
+	return ringsrc_set_first(d->src, ring);
 }
 
 /*
@@ -700,17 +701,26 @@ static void fill_isb(void *ctx, uint32_t if_id, struct pcapng_isb_info *isb)
 {
 	struct capdump *d = ctx;
 	uint64_t recv = 0, ifdrop = 0, osdrop = 0;
-	unsigned int ring;
+	unsigned int ring, k;
 	uint16_t iface;
 
 	isb->filteraccept = d->t.if_accept[if_id];
 	isb->usrdeliv = d->t.if_written[if_id];
 	if (!d->src)
 		return;
+	/* A set reads as one capture: its interface's queues are spread over
+	 * its rings, one per capture thread. */
 	ring = ring_of(d, if_id, &iface);
-	counts_refresh(d, ring, false);
-	if (iface < RING_MAX_IFACES)
-		counts_iface(&d->counts[ring], iface, &recv, &ifdrop, &osdrop);
+	for (k = ring; k < ring + ringsrc_set_count(d->src, ring); k++) {
+		uint64_t rc = 0, idr = 0, odr = 0;
+
+		counts_refresh(d, k, false);
+		if (iface < RING_MAX_IFACES)
+			counts_iface(&d->counts[k], iface, &rc, &idr, &odr);
+		recv += rc;
+		ifdrop += idr;
+		osdrop += odr;
+	}
 	isb->ifrecv = recv;
 	isb->ifdrop = ifdrop;
 	/* Records this reader lost to ring overruns are the OS's drops too. */
@@ -1023,6 +1033,8 @@ static void feed_table(struct capdump *d)
 	for (i = 0; i < ringsrc_count(d->src); i++) {
 		const struct ring_feeds *rf = ringsrc_feeds(d->src, i);
 
+		if (ringsrc_set_first(d->src, i) != i)
+			continue; /* a set's members carry ring 0's feeds */
 		for (j = 0; j < rf->nfeeds && j < RING_MAX_FEEDS && d->nfeeds < DUMPFILE_MAX_FEEDS;
 		     j++) {
 			struct pcapng_feed *o = &d->feed_opt[d->nfeeds];
@@ -1043,7 +1055,8 @@ static void feed_table(struct capdump *d)
 	}
 }
 
-/* One IDB per interface of every ring; NRB names from the feed tables. */
+/* One IDB per interface of every ring, a set counting as one ring (its
+ * members share ring 0's interfaces); NRB names from the feed tables. */
 static int setup_ring_output(struct capdump *d)
 {
 	static struct dumpfile_iface ifs[DUMPFILE_MAX_IFACES];
@@ -1056,6 +1069,8 @@ static int setup_ring_output(struct capdump *d)
 		unsigned int n = st->niface ? st->niface : 1;
 
 		counts_refresh(d, i, true);
+		if (ringsrc_set_first(d->src, i) != i)
+			continue;
 		for (j = 0; j < n && d->nifaces < DUMPFILE_MAX_IFACES; j++) {
 			struct dumpfile_iface *f = &ifs[d->nifaces++];
 
@@ -1732,6 +1747,30 @@ static int run(struct capdump *d)
 	return r < 0 ? r : 0;
 }
 
+/*
+ * Several rings (a set's members among them): each ring's share, by its
+ * file's name, so that a loss or a lag names the capture thread's ring.
+ */
+static void summary_rings(const struct ringsrc *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < ringsrc_count(src); i++) {
+		const struct ring_reader *rd = ringsrc_reader(src, i);
+		uint64_t mine, last, end, tail, newest;
+
+		ringsrc_position(src, i, &mine, &last);
+		ringsrc_ring_end(src, i, &end, &tail, &newest);
+		fprintf(stderr, "capdump: ring %s: %llu records read, %llu lost to ring overruns",
+			ringsrc_name(src, i), (unsigned long long)rd->records,
+			(unsigned long long)rd->lost);
+		if (mine != RING_SEQ_UNKNOWN && end >= mine)
+			fprintf(stderr, ", %llu behind its writer at the end",
+				(unsigned long long)(end - mine));
+		fputc('\n', stderr);
+	}
+}
+
 /* capdump --index [--force] FILE|DIR... */
 static int index_main(int argc, char **argv)
 {
@@ -1921,6 +1960,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "; stopped: the reader of %s closed it",
 				d.o.out && strcmp(d.o.out, "-") ? d.o.out : "standard output");
 		fputc('\n', stderr);
+		if (d.src && ringsrc_count(d.src) > 1)
+			summary_rings(d.src);
 	}
 	delivery_free(&d.text);
 	delivery_free(&d.piped);

@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RESUME_MAX_RINGS   16
+#define RESUME_MAX_RINGS   32 /* RINGSRC_MAX */
 #define RESUME_SEQ_UNKNOWN UINT64_MAX
 #define RESUME_PATH_MAX	   4096
 

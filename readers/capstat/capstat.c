@@ -309,6 +309,8 @@ static int check_ring_names(struct capstat_run *run)
 	for (i = 0; i < ringsrc_count(run->src); i++) {
 		const struct ring_feeds *rf = ringsrc_feeds(run->src, i);
 
+		if (ringsrc_set_first(run->src, i) != i)
+			continue; /* a set's members carry ring 0's feeds */
 		for (j = 0; j < rf->nfeeds && j < RING_MAX_FEEDS; j++) {
 			const struct ring_feed *fd = &rf->feeds[j];
 
@@ -394,6 +396,28 @@ static int on_tick(void *ctx, uint64_t now, bool idle)
 	return 0;
 }
 
+/* Each ring's reads, losses and lag at the end, by its name (a set's
+ * members by their files' names), for the summary. */
+static void rings_end(struct capstat *cs, const struct ringsrc *src)
+{
+	unsigned int i;
+
+	cs->nrings = ringsrc_count(src) < RINGSRC_MAX ? ringsrc_count(src) : RINGSRC_MAX;
+	for (i = 0; i < cs->nrings; i++) {
+		const struct ring_reader *rd = ringsrc_reader(src, i);
+		struct capstat_ring *cr = &cs->rings[i];
+		uint64_t mine, last, end, tail, newest;
+
+		snprintf(cr->name, sizeof(cr->name), "%s", ringsrc_name(src, i));
+		cr->records = rd->records;
+		cr->lost = rd->lost;
+		ringsrc_position(src, i, &mine, &last);
+		ringsrc_ring_end(src, i, &end, &tail, &newest);
+		cr->behind_known = mine != RING_SEQ_UNKNOWN && end >= mine;
+		cr->behind = cr->behind_known ? end - mine : 0;
+	}
+}
+
 /* @return 0, -errno, or 2 when a --proto or --ab word names no feed. */
 static int run(struct capstat *cs, struct filter *flt, int argc, char **argv)
 {
@@ -427,6 +451,8 @@ static int run(struct capstat *cs, struct filter *flt, int argc, char **argv)
 		readloop_close(rl);
 		return 2;
 	}
+	if (run.src)
+		rings_end(cs, run.src);
 	/* All read: what has ended is complete (files: packet time ended). */
 	if (r == 0 && !*stop && cs->iv_start)
 		advance(cs, run.src,

@@ -83,7 +83,15 @@ struct capstat {
 	uint64_t not_udp;		      /* non-IP, non-UDP, fragments */
 	uint64_t untracked;		      /* UDP beyond CAPSTAT_MAX_FEEDS */
 	uint64_t lost;			      /* records lost to ring overruns / dropcount */
-	uint64_t first_ts, last_ts;	      /* packet time, ns UTC */
+	/* Each ring's share of lost, a set's members among them, and how far
+	 * behind its writer the reader was at the end (capstat_rings_end()). */
+	unsigned int nrings;
+	struct capstat_ring {
+		char name[512]; /* as given, NAME.k for member k of a set */
+		uint64_t records, lost, behind;
+		bool behind_known;
+	} rings[RINGSRC_MAX];
+	uint64_t first_ts, last_ts; /* packet time, ns UTC */
 	/*
 	 * Intervals are whole multiples of iv_ns of UTC (packet time), so a
 	 * packet counts in the interval its timestamp names.  One closes

@@ -388,6 +388,28 @@ void capstat_print_interval(struct capstat *cs, FILE *f, uint64_t now, double se
 	table(f, cs, false, secs);
 }
 
+/* ,"rings":[...]: each ring read, by name, with its reads, losses and lag
+ * at the end (null when not known); none from files. */
+static void json_rings(FILE *f, const struct capstat *cs)
+{
+	unsigned int i;
+
+	fputs(",\"rings\":[", f);
+	for (i = 0; i < cs->nrings; i++) {
+		const struct capstat_ring *r = &cs->rings[i];
+
+		fputs(i ? ",{\"ring\":" : "{\"ring\":", f);
+		json_out_str(f, r->name);
+		fprintf(f, ",\"records\":%llu,\"lost\":%llu,\"behind\":",
+			(unsigned long long)r->records, (unsigned long long)r->lost);
+		if (r->behind_known)
+			fprintf(f, "%llu}", (unsigned long long)r->behind);
+		else
+			fputs("null}", f);
+	}
+	fputc(']', f);
+}
+
 void capstat_print_summary(struct capstat *cs, FILE *f)
 {
 	double secs = cs->last_ts > cs->first_ts ? (double)(cs->last_ts - cs->first_ts) / 1e9 : 0;
@@ -417,7 +439,9 @@ void capstat_print_summary(struct capstat *cs, FILE *f)
 			json_pair(f, cs, &cs->o.pairs[i]);
 			fputc('}', f);
 		}
-		fputs("]}\n", f);
+		fputs("]", f);
+		json_rings(f, cs);
+		fputs("}\n", f);
 		return;
 	}
 	fprintf(f,
@@ -427,5 +451,16 @@ void capstat_print_summary(struct capstat *cs, FILE *f)
 		(unsigned long long)cs->lost, (unsigned long long)cs->not_udp,
 		(unsigned long long)cs->filtered, (unsigned long long)cs->untracked,
 		CAPSTAT_MAX_FEEDS);
+	/* Several rings (a set's members among them): which one lost. */
+	for (i = 0; cs->nrings > 1 && i < cs->nrings; i++) {
+		const struct capstat_ring *r = &cs->rings[i];
+
+		fprintf(f, "ring %s: %llu records read, %llu lost to ring overruns", r->name,
+			(unsigned long long)r->records, (unsigned long long)r->lost);
+		if (r->behind_known)
+			fprintf(f, ", %llu behind its writer at the end",
+				(unsigned long long)r->behind);
+		fputc('\n', f);
+	}
 	table(f, cs, true, secs);
 }

@@ -23,7 +23,8 @@
  *removed=3 removed_bytes=268435456 budget=1099511627776 min_free=0 free=53687091200
  *checked=1763719201123456789 dir=/var/lib/capdump/default
  *
- * One "ring" line per ring read.  A recorder that keeps an archive
+ * One "ring" line per ring read; each member of a ring set read
+ * (ring_set.h) is a ring of its own, with its file's path.  A recorder that keeps an archive
  * (capdump --archive-size, --min-free) adds one "archive" line: its
  * complete files and their bytes (with their indexes), the times of the
  * oldest and newest (their names' times, UTC ns), the files removed since
@@ -55,12 +56,12 @@
 
 #define READER_STATUS_MAGIC	  "capd-reader 1"
 #define READER_STATUS_SUFFIX	  ".status"
-#define READER_STATUS_MAX_RINGS	  16
+#define READER_STATUS_MAX_RINGS	  32 /* RINGSRC_MAX: a ring set's members are rings */
 #define READER_STATUS_SEQ_UNKNOWN UINT64_MAX
 #define READER_STATUS_TAG_LEN	  16
 /* No file is larger: what reader_status_format() can write fits (pinned
  * in reader_status.c). */
-#define READER_STATUS_MAX_SIZE 16384
+#define READER_STATUS_MAX_SIZE 32768
 
 struct reader_status_ring {
 	char path[512];

@@ -69,7 +69,8 @@ static int check_running(struct readloop *rl, char *err, size_t errlen)
 		if (r.state == RINGLIST_RUNNING ||
 		    ringsrc_reader(rl->src, i)->pos < ring_load_acquire64(&h->tail))
 			continue;
-		ringlist_not_running(rl->in.rings[i], ringsrc_path(rl->src, i), &r, 0, err, errlen);
+		ringlist_not_running(ringsrc_name(rl->src, i), ringsrc_path(rl->src, i), &r, 0, err,
+				     errlen);
 		snprintf(err + strlen(err), errlen - strlen(err),
 			 ": nothing to read (--wait waits for it)");
 		return -ESRCH;
@@ -124,12 +125,14 @@ static int open_rings(struct readloop *rl, char *err, size_t errlen)
 	if (r == -ENOENT) {
 		char path[4096];
 
-		ring_file_resolve(in->rings[0], path, sizeof(path));
+		/* A ring given that is not there; else a member of a set, which
+		 * err names already. */
 		for (i = 0; i < in->nrings; i++)
 			if (ring_file_resolve(in->rings[i], path, sizeof(path)) == 0 &&
 			    access(path, F_OK) < 0)
 				break;
-		ringlist_not_running(in->rings[i < in->nrings ? i : 0], path, NULL, r, err, errlen);
+		if (i < in->nrings)
+			ringlist_not_running(in->rings[i], path, NULL, r, err, errlen);
 		return -ESRCH;
 	}
 	if (r < 0)
@@ -146,6 +149,16 @@ static int open_rings(struct readloop *rl, char *err, size_t errlen)
 	for (i = 0; i < ringsrc_count(rl->src); i++) {
 		const struct ring_stats *st = ringsrc_stats(rl->src, i);
 
+		/* The rings of a set share ring 0's interface table: a set
+		 * numbers its interfaces once, as one ring would. */
+		if (ringsrc_set_first(rl->src, i) != i) {
+			unsigned int f = ringsrc_set_first(rl->src, i);
+
+			rl->if_base[i] = rl->if_base[f];
+			rl->niface[i] = rl->niface[f];
+			memcpy(rl->ifname[i], rl->ifname[f], sizeof(rl->ifname[i]));
+			continue;
+		}
 		rl->if_base[i] = n;
 		rl->niface[i] = st->niface < RING_MAX_IFACES ? st->niface : RING_MAX_IFACES;
 		for (k = 0; k < rl->niface[i]; k++)
@@ -287,15 +300,16 @@ static void check_writers(struct readloop *rl, bool now)
 		else
 			snprintf(when, sizeof(when), "?");
 		if (st == RINGLIST_RUNNING)
-			notice(rl, "ring %s: capd runs it again (pid %u)", rl->in.rings[i], pid);
+			notice(rl, "ring %s: capd runs it again (pid %u)", ringsrc_name(rl->src, i),
+			       pid);
 		else if (st == RINGLIST_STOPPED)
 			notice(rl, "ring %s: capd stopped at %s (pid %u): read to its end",
-			       rl->in.rings[i], when, pid);
+			       ringsrc_name(rl->src, i), when, pid);
 		else if (st == RINGLIST_DEAD)
 			notice(rl,
 			       "ring %s: capd was killed or crashed (pid %u, last heartbeat %s): "
 			       "read to its end; waiting for capd to come back (Ctrl-C to stop)",
-			       rl->in.rings[i], pid, when);
+			       ringsrc_name(rl->src, i), pid, when);
 	}
 }
 

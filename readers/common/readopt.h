@@ -20,7 +20,7 @@
  * @return a malloc()ed string ("" without words), or NULL without memory. */
 char *readopt_expr(int argc, char **argv, int first);
 
-#define READOPT_MAX_INPUTS RINGSRC_MAX /* rings, and files, each */
+#define READOPT_MAX_INPUTS 16 /* -i and -r each; a ring set counts once */
 
 /* The getopt_long() code of --from; the programs' own codes stay below. */
 #define READOPT_FROM 0x1000

@@ -12,6 +12,7 @@
 #include "ring_clock.h"
 #include "ring_file.h"
 #include "ring_reader.h"
+#include "ring_set.h"
 #include "ringlist.h"
 #include "units.h"
 
@@ -163,6 +164,51 @@ static void print_feeds(FILE *f, const struct ring_map *m, uint32_t n)
 		fprintf(f, " %.*s", RING_FEED_NAME_LEN, rf->feeds[i].name);
 }
 
+/*
+ * What the ring at path, mapped at m, is in its set: ring 0 of a set of
+ * several, a current member of the set whose ring 0 is beside it, or a
+ * file left by an earlier start with more capture threads.  Nothing for a
+ * ring that is a set of one.
+ */
+static void print_set(FILE *f, const char *path, const struct ring_map *m)
+{
+	const struct ring_hdr *h = m->mem;
+	uint32_t n = ring_set_size(h), k = ring_load_relaxed32(&h->set_index);
+	struct ring_map m0 = { .fd = -1 };
+	char path0[4096], *dot, *base;
+
+	if (n > RING_SET_MAX) {
+		fprintf(f, " set of %" PRIu32 " rings (more than %u: damaged?),", n, RING_SET_MAX);
+		return;
+	}
+	if (!k) {
+		if (n > 1)
+			fprintf(f, " set of %" PRIu32 " rings (this one and .1 .. .%" PRIu32 "),",
+				n, n - 1);
+		return;
+	}
+	snprintf(path0, sizeof(path0), "%s", path);
+	dot = strrchr(path0, '.');
+	base = strrchr(path0, '/');
+	if (dot && (!base || dot > base))
+		*dot = '\0';
+	base = strrchr(path0, '/');
+	if (!dot || ring_file_open_ro(path0, &m0) < 0) {
+		fprintf(f, " member %" PRIu32 " of a set of %" PRIu32 " whose ring 0 is gone,", k,
+			n);
+		return;
+	}
+	if (ring_set_member_of(m0.mem, h, k))
+		fprintf(f, " member %" PRIu32 " of set %s (%" PRIu32 " rings),", k,
+			base ? base + 1 : path0, n);
+	else
+		fprintf(f,
+			" not a current member of set %s (left from an earlier start of capd with "
+			"more capture threads),",
+			base ? base + 1 : path0);
+	ring_file_close(&m0);
+}
+
 static void print_one(FILE *f, const char *name, const char *path)
 {
 	struct ring_map m = { .fd = -1 };
@@ -176,7 +222,9 @@ static void print_one(FILE *f, const char *name, const char *path)
 		return;
 	}
 	ringlist_inspect(m.mem, m.len, &r);
-	fprintf(f, "%s: %s, pid %" PRIu32, name, ringlist_state_name(r.state), r.pid);
+	fprintf(f, "%s:", name);
+	print_set(f, path, &m);
+	fprintf(f, " %s, pid %" PRIu32, ringlist_state_name(r.state), r.pid);
 	if (r.writer_end)
 		fprintf(f, " (%s %s)", r.state == RINGLIST_DEAD ? "last heartbeat" : "stopped",
 			clock_text_utc(r.writer_end, 3, a, sizeof(a)));

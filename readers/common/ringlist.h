@@ -68,6 +68,9 @@ int ringlist_names(const char *dir, char *buf, size_t len);
 /*
  * One line per ring file in the ring directory, in name order:
  *	NAME: STATE, pid PID, SIZE, N records, OLDEST .. NEWEST, feeds A B
+ * with, for a ring of a set of several (ring_set.h), after "NAME:" either
+ * "set of N rings (this one and .1 .. .N-1)," (ring 0), "member K of set
+ * BASE (N rings)," or "not a current member of set BASE (...),"
  * (what -D prints); a line with the reason for a file that is no readable
  * ring; the directory and "no rings" if there are none.
  * @return the number of rings listed, or -errno with a line in err if

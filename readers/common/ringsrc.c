@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "clock_ns.h"
 #include "ring_clock.h"
 #include "ring_file.h"
+#include "ring_set.h"
 #include "ringsrc.h"
 
 #define MERGE_WAIT_NS	      20000000ull    /* how long a silent ring may hold others back */
@@ -17,9 +19,16 @@
 #define FILE_CHECK_NS	      200000000ull   /* how often an idle ring's file is looked at */
 #define WRITER_GONE_NS	      1000000000ull  /* a heartbeat this old: no writer (ring-format.md) */
 #define REPLACE_ERR_NS	      10000000000ull /* a path holding an unreadable file this long: fail */
+#define MEMBER_WAIT_NS	      2000000000ull  /* how long a member of a set is waited for */
+#define MEMBER_POLL_NS	      20000000L	     /* and how often it is looked for meanwhile */
 
 struct ring_in {
 	char path[4096];
+	char name[512];	     /* as given, with ".k" for member k > 0 of a set */
+	unsigned int first;  /* index of ring 0 of its set in the source */
+	uint32_t set_size;   /* rings of its set read (1: a ring read alone) */
+	uint32_t set_index;  /* its place in the set */
+	bool head;	     /* ring 0 of a set given by name, watched for a new set */
 	struct ring_map map; /* map.mem is NULL between a replaced file and its successor */
 	struct ring_reader rd;
 	dev_t dev; /* the file mapped */
@@ -61,53 +70,158 @@ static int file_id(struct ring_in *in)
 	return 0;
 }
 
+/* Map the ring at in->path (resolved) and attach a reader to it. */
+static int open_one(struct ring_in *in, char *err, size_t errlen)
+{
+	int r = ring_file_open_ro(in->path, &in->map);
+
+	if (r < 0) {
+		ring_file_explain(r, in->path, 0, err, errlen);
+		return r;
+	}
+	r = ring_reader_open(&in->rd, in->map.mem, in->map.len);
+	if (r == 0)
+		r = file_id(in);
+	if (r < 0) {
+		ring_file_explain(r, in->path, 0, err, errlen);
+		ring_file_close(&in->map);
+		return r;
+	}
+	in->buf = malloc(in->rd.max_caplen);
+	if (!in->buf) {
+		ring_file_close(&in->map);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Open member k of the set whose ring 0 is s->in[first], into s->in[at].
+ * capd stamps every member before its capture threads start, and a reader
+ * may come in between: a member missing or not yet current is looked for
+ * again for up to MEMBER_WAIT_NS.
+ */
+static int open_member(struct ringsrc *s, unsigned int first, uint32_t k, unsigned int at,
+		       char *err, size_t errlen)
+{
+	struct ring_in *in0 = &s->in[first], *in = &s->in[at];
+	const struct ring_hdr *h0 = in0->map.mem;
+	uint64_t until = clock_ns(CLOCK_MONOTONIC) + MEMBER_WAIT_NS;
+	char why[512];
+	int r;
+
+	if (ring_set_member_path(in0->path, k, in->path, sizeof(in->path)) < 0 ||
+	    ring_set_member_path(in0->name, k, in->name, sizeof(in->name)) < 0) {
+		snprintf(err, errlen, "ring %s: member %u: %s", in0->name, k,
+			 strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
+	}
+	in->first = first;
+	in->set_size = in0->set_size;
+	in->set_index = k;
+	for (;;) {
+		r = open_one(in, why, sizeof(why));
+		if (r == 0 && ring_set_member_of(h0, in->map.mem, k))
+			return 0;
+		if (r == 0) {
+			const struct ring_hdr *hk = in->map.mem;
+
+			snprintf(why, sizeof(why),
+				 "%s is not member %u of this set (it says member %u of %u, set id "
+				 "%llu; ring 0 says %u rings, set id %llu): left from an earlier "
+				 "start of capd with more capture threads?",
+				 in->path, k, ring_load_relaxed32(&hk->set_index),
+				 ring_set_size(hk),
+				 (unsigned long long)ring_load_relaxed64(&hk->set_id),
+				 ring_set_size(h0),
+				 (unsigned long long)ring_load_relaxed64(&h0->set_id));
+			free(in->buf);
+			in->buf = NULL;
+			ring_file_close(&in->map);
+			r = -ESTALE;
+		} else if (r == -ENOMEM) {
+			return r;
+		}
+		if (clock_ns(CLOCK_MONOTONIC) >= until)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = MEMBER_POLL_NS }, NULL);
+	}
+	snprintf(err, errlen, "ring %s (a set of %u rings): member %s: %s", in0->name,
+		 in0->set_size, in->name, why);
+	return r;
+}
+
+/* Open the ring named name at s->in[at] and, if it is ring 0 of a set of
+ * several, its other members after it; s->n counts what is open. */
+static int open_set(struct ringsrc *s, const char *name, unsigned int max, char *err, size_t errlen)
+{
+	unsigned int at = s->n;
+	struct ring_in *in = &s->in[at];
+	const struct ring_hdr *h;
+	uint32_t n, k;
+	int r;
+
+	snprintf(in->name, sizeof(in->name), "%s", name);
+	r = ring_file_resolve(name, in->path, sizeof(in->path));
+	if (r < 0) {
+		snprintf(err, errlen, "ring '%s': %s", name, strerror(-r));
+		return r;
+	}
+	r = open_one(in, err, errlen);
+	if (r < 0)
+		return r;
+	s->n = at + 1;
+	h = in->map.mem;
+	in->first = at;
+	in->set_size = 1;
+	in->head = !ring_load_relaxed32(&h->set_index);
+	/* A member given by its own name (NAME.k) is read alone. */
+	n = ring_load_relaxed32(&h->set_index) ? 1 : ring_set_size(h);
+	if (n > RING_SET_MAX) {
+		snprintf(err, errlen,
+			 "ring %s: %s says it heads a set of %u rings; at most %u can be read "
+			 "(damaged?)",
+			 name, in->path, n, RING_SET_MAX);
+		return -EPROTO;
+	}
+	if (at + n > max) {
+		snprintf(err, errlen, "ring %s: a set of %u rings: more than %u rings in all", name,
+			 n, max);
+		return -E2BIG;
+	}
+	in->set_size = n;
+	for (k = 1; k < n; k++) {
+		r = open_member(s, at, k, at + k, err, errlen);
+		if (r < 0)
+			return r;
+		s->n = at + k + 1;
+	}
+	return 0;
+}
+
 int ringsrc_open(struct ringsrc **ret, char *const *names, unsigned int n, char *err, size_t errlen)
 {
 	struct ringsrc *s;
 	unsigned int i;
-	int r;
+	int r = 0;
 
 	if (!n || n > RINGSRC_MAX) {
 		snprintf(err, errlen, "between 1 and %d rings", RINGSRC_MAX);
 		return -EINVAL;
 	}
-	s = calloc(1, sizeof(*s) + n * sizeof(s->in[0]));
+	s = calloc(1, sizeof(*s) + RINGSRC_MAX * sizeof(s->in[0]));
 	if (!s)
 		return -ENOMEM;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < RINGSRC_MAX; i++)
 		s->in[i].map.fd = -1;
-	for (i = 0; i < n; i++) {
-		struct ring_in *in = &s->in[i];
-
-		r = ring_file_resolve(names[i], in->path, sizeof(in->path));
-		if (r < 0) {
-			snprintf(err, errlen, "ring '%s': %s", names[i], strerror(-r));
-			goto fail;
-		}
-		r = ring_file_open_ro(in->path, &in->map);
-		if (r < 0) {
-			ring_file_explain(r, in->path, 0, err, errlen);
-			goto fail;
-		}
-		s->n = i + 1;
-		r = ring_reader_open(&in->rd, in->map.mem, in->map.len);
-		if (r == 0)
-			r = file_id(in);
-		if (r < 0) {
-			ring_file_explain(r, in->path, 0, err, errlen);
-			goto fail;
-		}
-		in->buf = malloc(in->rd.max_caplen);
-		if (!in->buf) {
-			r = -ENOMEM;
-			goto fail;
-		}
+	for (i = 0; i < n && r == 0; i++)
+		r = open_set(s, names[i], RINGSRC_MAX, err, errlen);
+	if (r < 0) {
+		ringsrc_close(s);
+		return r;
 	}
 	*ret = s;
 	return 0;
-fail:
-	ringsrc_close(s);
-	return r;
 }
 
 void ringsrc_close(struct ringsrc *s)
@@ -340,6 +454,36 @@ static int fill(struct ringsrc *s, unsigned int i)
 	return 1;
 }
 
+/*
+ * Has the writer of a set been restarted with another number of rings
+ * (capture threads)?  Rings added would be missed, rings gone wait for
+ * nothing: the reader ends with a line (docs/capdump.md, "Ring sets").
+ * The same number goes on, each ring on its own, as a single ring does.
+ */
+static int check_sets(struct ringsrc *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct ring_in *in = &s->in[i];
+		const struct ring_hdr *h = (const struct ring_hdr *)meta(in);
+		uint32_t n;
+
+		if (!in->head)
+			continue;
+		n = ring_set_size(h);
+		if (n == in->set_size || ring_load_relaxed32(&h->set_index))
+			continue;
+		snprintf(s->err, sizeof(s->err),
+			 "ring %s: capd now writes a set of %u ring(s) there, not the %u read so "
+			 "far (restarted with other capture.cpus): start the reader again to "
+			 "read the new set",
+			 in->name, n, in->set_size);
+		return -ESTALE;
+	}
+	return 0;
+}
+
 int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 {
 	uint64_t start = 0, now = 0;
@@ -347,6 +491,9 @@ int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 	int r;
 
 	s->err[0] = '\0';
+	r = check_sets(s);
+	if (r < 0)
+		return r;
 	for (;;) {
 		int best = -1, waiting = 0, live = 0;
 
@@ -400,6 +547,21 @@ unsigned int ringsrc_count(const struct ringsrc *s)
 const char *ringsrc_path(const struct ringsrc *s, unsigned int i)
 {
 	return s->in[i].path;
+}
+
+const char *ringsrc_name(const struct ringsrc *s, unsigned int i)
+{
+	return s->in[i].name;
+}
+
+unsigned int ringsrc_set_first(const struct ringsrc *s, unsigned int i)
+{
+	return s->in[i].first;
+}
+
+unsigned int ringsrc_set_count(const struct ringsrc *s, unsigned int i)
+{
+	return s->in[s->in[i].first].set_size;
 }
 
 const struct ring_hdr *ringsrc_hdr(const struct ringsrc *s, unsigned int i)

@@ -23,6 +23,16 @@
  * is waited for as long as it takes, like a writer that does not come
  * back; one that holds something other than a readable ring for 10 s
  * ends the reading (-errno).
+ *
+ * A name is a ring set (lib/ring_set.h): NAME opens the ring NAME and,
+ * when its header says it is ring 0 of a set of N, the members NAME.1 ..
+ * NAME.(N-1) after it, each checked to be of the same set (set_id) and
+ * waited for up to 2 s if missing or not current yet.  A member is one
+ * ring of the source like any other (its own positions, loss and lag); its
+ * name in messages is its file's, NAME.k.  A ring given as NAME.k is read
+ * alone.  When the set's writer is restarted with another number of rings,
+ * ringsrc_next() ends the reading (-ESTALE, with a line); restarted with
+ * the same number, each ring goes on as a single ring does.
  */
 #ifndef CAPD_RINGSRC_H
 #define CAPD_RINGSRC_H
@@ -31,7 +41,8 @@
 
 #include "ring_reader.h"
 
-#define RINGSRC_MAX 16
+/* Rings in all: a full set (RING_SET_MAX) and as many rings again. */
+#define RINGSRC_MAX 32
 
 struct ringsrc_rec {
 	uint64_t ts_utc;     /* ns since 1970-01-01 UTC */
@@ -56,9 +67,13 @@ struct ringsrc_rec {
 struct ringsrc;
 
 /*
- * Open the rings (names or paths, see ring_file_resolve()), positioned at
- * the newest record.
- * @return 0, or -errno with a line for the operator in err.
+ * Open the rings (names or paths, see ring_file_resolve()), each a set
+ * with its members, positioned at the newest record.  The members of a set
+ * follow its ring 0 in the source's numbering.
+ * @return 0, or -errno with a line for the operator in err: -ENOENT (a
+ *         ring given, or a member of a set, is not there), -ESTALE (a
+ *         member left by an earlier start of capd), -EPROTO (a set larger
+ *         than RING_SET_MAX), -E2BIG (more than RINGSRC_MAX rings).
  */
 int ringsrc_open(struct ringsrc **s, char *const *names, unsigned int n, char *err, size_t errlen);
 
@@ -73,7 +88,8 @@ int ringsrc_seek_seq(struct ringsrc *s, unsigned int i, uint64_t seq);
 /*
  * The next record, waiting at most timeout_ms for one (0: do not wait).
  * @return 1 with *r filled; 0 if none came in time; -EPIPE when every
- *         writer has stopped and everything is read; -EPROTO if a ring's
+ *         writer has stopped and everything is read; -ESTALE if a set's
+ *         writer now writes another number of rings; -EPROTO if a ring's
  *         header stopped showing the geometry it was attached with
  *         (reformatted in place, damaged); or another -errno (a replaced
  *         ring's path holds no readable ring); on an error,
@@ -86,6 +102,13 @@ const char *ringsrc_error(const struct ringsrc *s);
 
 unsigned int ringsrc_count(const struct ringsrc *s);
 const char *ringsrc_path(const struct ringsrc *s, unsigned int i);
+/* Ring i's name for messages: as given, NAME.k for member k of a set. */
+const char *ringsrc_name(const struct ringsrc *s, unsigned int i);
+/* The index of ring 0 of ring i's set, and the number of rings of that
+ * set in this source (1 for a ring read alone): members are numbered
+ * consecutively, and share ring 0's interface table, feeds and clock. */
+unsigned int ringsrc_set_first(const struct ringsrc *s, unsigned int i);
+unsigned int ringsrc_set_count(const struct ringsrc *s, unsigned int i);
 const struct ring_hdr *ringsrc_hdr(const struct ringsrc *s, unsigned int i);
 const struct ring_stats *ringsrc_stats(const struct ringsrc *s, unsigned int i);
 const struct ring_feeds *ringsrc_feeds(const struct ringsrc *s, unsigned int i);

@@ -751,6 +751,51 @@ static void test_interfaces(void)
 	T_EQ(conf.capture.interfaces[1].mode, CAPD_XDP_AUTO);
 }
 
+/* capture.cpus: several threads, never beside capture.cpu */
+static void test_cpus(void)
+{
+	static struct capd_conf b;
+	char *d;
+
+	EXPECT_OK(iface);
+	T_EQ(conf.capture.ncpus, 0);
+	T_EQ(capd_conf_threads(&conf), 1);
+	T_EQ(capd_conf_thread_cpu(&conf, 0), 1);
+	T_EQ(capd_conf_queue_thread(&conf, 5), 0);
+	EXPECT_OK("capture = { cpu = -1; cpus = [ ]; interfaces = ( ); };\n");
+	T_EQ(capd_conf_threads(&conf), 1);
+	T_EQ(capd_conf_thread_cpu(&conf, 0), -1);
+	EXPECT_OK("capture = { cpus = [ 3, 1 ]; interfaces = ( ); };\n");
+	T_EQ(capd_conf_threads(&conf), 2);
+	T_EQ(capd_conf_thread_cpu(&conf, 0), 3);
+	T_EQ(capd_conf_thread_cpu(&conf, 1), 1);
+	T_EQ(capd_conf_queue_thread(&conf, 0), 0);
+	T_EQ(capd_conf_queue_thread(&conf, 1), 1);
+	T_EQ(capd_conf_queue_thread(&conf, 2), 0);
+	T_EQ(conf.capture.cpu, 1); /* the default, unused */
+	/* both, in either order: blamed on cpus */
+	EXPECT_ERR("capture = {\n cpu = 1;\n cpus = [ 0, 1 ];\n interfaces = ( ); };\n", 3,
+		   "capture.cpus", "set either cpu or cpus");
+	EXPECT_ERR("capture = {\n cpus = [ 0 ];\n cpu = -1;\n interfaces = ( ); };\n", 2,
+		   "capture.cpus", "set either cpu or cpus");
+	EXPECT_ERR("capture = {\n cpus = [ 1,\n 1 ];\n interfaces = ( ); };\n", 3,
+		   "capture.cpus[1]", "listed twice");
+	EXPECT_ERR("capture = {\n cpus = [ 4096 ];\n interfaces = ( ); };\n", 2, "capture.cpus[0]",
+		   "out of range 0..4095");
+	/* the dump leaves cpu out beside cpus, and reads back alike */
+	EXPECT_OK(
+		"capture = { cpus = [ 0, 17, 4095 ]; interfaces = ( { name = \"eth1\"; } ); };\n");
+	d = dump_str(&conf);
+	cur_text = d;
+	T_ASSERT(strstr(d, "cpus = [ 0, 17, 4095 ];"));
+	T_ASSERT(!strstr(d, "\tcpu = "));
+	if (capd_conf_parse_string(&b, d, "dump", err, sizeof(err)))
+		FAILT("dump with cpus does not parse back: %s", err);
+	if (memcmp(&conf, &b, sizeof(b)))
+		FAILT("dump with cpus parses back to a different config");
+	free(d);
+}
+
 static void test_literals_and_syntax(void)
 {
 	char buf[1024];
@@ -1101,6 +1146,7 @@ int main(void)
 	test_feeds();
 	test_feed_proto();
 	test_interfaces();
+	test_cpus();
 	test_literals_and_syntax();
 	test_metrics_textfile();
 	test_round_trip();
