@@ -2,7 +2,9 @@
 /*
  * capture.h - the hot loop: AF_XDP receive rings -> shared ring.
  *
- * One thread runs capture_run() over every socket.  After capture_run()
+ * One thread runs capture_run() over its sockets and writes its own ring
+ * (with several capture threads each owns some queues and a ring of the
+ * set; they share nothing they write).  After capture_run()
  * starts it makes no system call (the clock is read through the vDSO),
  * allocates nothing, takes no page fault (the ring and UMEM are populated,
  * the stack is prefaulted) and never logs.  It publishes its counters into
@@ -30,6 +32,8 @@ struct capture_src {
 	struct ring_queue_stats *stats; /* this queue's slot in the ring */
 	uint16_t iface;			/* index into ring_stats.ifaces */
 	uint16_t queue;
+	bool iface_first; /* the interface's first captured queue: its
+			   * interface-wide counters are kept here */
 };
 
 struct capture {

@@ -40,9 +40,15 @@ static void update_nic(struct housekeeping_nic *n, const char *ifname)
 	n->known = true;
 }
 
+/* The ring of capture thread k. */
+static struct ring_hdr *ring_of(const struct housekeeping *hk, unsigned int k)
+{
+	return hk->caps[k]->writer->hdr;
+}
+
 static void update_nics(struct housekeeping *hk)
 {
-	const struct ring_stats *st = hk->cap->stats;
+	const struct ring_stats *st = hk->caps[0]->stats;
 	unsigned int i;
 
 	for (i = 0; i < st->niface && i < RING_MAX_IFACES; i++)
@@ -63,13 +69,10 @@ static void update_no_socket(struct housekeeping *hk, uint16_t iface, struct rin
 		ring_store_relaxed64(&q->xdp_no_socket, xc.c[CAPD_CNT_NO_SOCKET]);
 }
 
-void housekeeping_update_stats(struct housekeeping *hk)
+static void update_capture(struct housekeeping *hk, struct capture *c)
 {
-	struct capture *c = hk->cap;
-	bool nic_done[RING_MAX_IFACES] = { false };
 	unsigned int i;
 
-	update_nics(hk);
 	for (i = 0; i < c->nsrcs; i++) {
 		struct capture_src *s = &c->srcs[i];
 		struct ring_queue_stats *q = s->stats;
@@ -93,12 +96,20 @@ void housekeeping_update_stats(struct housekeeping *hk)
 			ring_store_relaxed64(&q->xdp_passed, xc.c[CAPD_CNT_PASSED]);
 			ring_store_relaxed64(&q->xdp_meta_failed, xc.c[CAPD_CNT_META_FAILED]);
 		}
-		if (s->iface < RING_MAX_IFACES && !nic_done[s->iface]) {
+		if (s->iface < RING_MAX_IFACES && s->iface_first) {
 			ring_store_relaxed64(&q->nic_dropped, hk->nic[s->iface].total);
 			update_no_socket(hk, s->iface, q);
-			nic_done[s->iface] = true;
 		}
 	}
+}
+
+void housekeeping_update_stats(struct housekeeping *hk)
+{
+	unsigned int k;
+
+	update_nics(hk);
+	for (k = 0; k < hk->ncaps; k++)
+		update_capture(hk, hk->caps[k]);
 }
 
 static void log_metrics(struct housekeeping *hk, int r)
@@ -123,18 +134,22 @@ static void log_metrics(struct housekeeping *hk, int r)
 void housekeeping_write_metrics(struct housekeeping *hk, bool running)
 {
 	const struct ring_clock *page =
-		(const struct ring_clock *)((const uint8_t *)hk->hdr + RING_CLOCK_OFF);
+		(const struct ring_clock *)((const uint8_t *)ring_of(hk, 0) + RING_CLOCK_OFF);
 	struct ring_clock clock;
 	struct metrics_src src = {
-		.hdr = hk->hdr,
-		.stats = hk->cap->stats,
+		.nrings = hk->ncaps,
 		.clock = &clock,
-		.ring_path = hk->ring_path ? hk->ring_path : "",
 		.running = running,
 	};
+	unsigned int k;
 
-	if (!hk->metrics_path[0])
+	if (!hk->metrics_path[0] || !hk->ncaps)
 		return;
+	for (k = 0; k < hk->ncaps; k++) {
+		src.rings[k].hdr = ring_of(hk, k);
+		src.rings[k].stats = hk->caps[k]->stats;
+		src.rings[k].path = hk->ring_paths[k] ? hk->ring_paths[k] : "";
+	}
 	ring_clock_read(page, &clock);
 	src.now_ns = clock_ns(CLOCK_REALTIME);
 	log_metrics(hk, metrics_save(hk->metrics_path, &src));
@@ -167,66 +182,102 @@ static void log_clock(struct housekeeping *hk, const struct ring_clock *c, int s
 		pr_warn("clock %s", line);
 }
 
-/* The clock page: ptp4l's answers, the kernel's and the NIC's state. */
+static struct ring_clock *clock_page(const struct housekeeping *hk, unsigned int k)
+{
+	return (struct ring_clock *)((uint8_t *)ring_of(hk, k) + RING_CLOCK_OFF);
+}
+
+/* The clock page: ptp4l's answers, the kernel's and the NIC's state; the
+ * same page in every ring of the set. */
 static void update_clock(struct housekeeping *hk)
 {
-	struct ring_clock *c = (struct ring_clock *)((uint8_t *)hk->hdr + RING_CLOCK_OFF);
-	const struct ring_stats *st = hk->cap->stats;
+	const struct ring_stats *st = hk->caps[0]->stats;
 	uint64_t now = clock_ns(CLOCK_MONOTONIC);
 	struct ring_clock next;
+	unsigned int k;
 
 	clock_status_poll(&hk->clock, now);
-	next = *c; /* only this thread writes the page */
+	next = *clock_page(hk, 0); /* only this thread writes the pages */
 	clock_status_fill(&hk->clock, &next, now, clock_ns(CLOCK_REALTIME),
 			  st->niface ? st->ifaces[0].ts_source : RING_TS_NONE);
-	ring_clock_write_begin(c);
-	memcpy((uint8_t *)c + sizeof(c->seq), (uint8_t *)&next + sizeof(c->seq),
-	       sizeof(*c) - sizeof(c->seq));
-	ring_clock_write_end(c);
+	for (k = 0; k < hk->ncaps; k++) {
+		struct ring_clock *c = clock_page(hk, k);
+
+		ring_clock_write_begin(c);
+		memcpy((uint8_t *)c + sizeof(c->seq), (uint8_t *)&next + sizeof(c->seq),
+		       sizeof(*c) - sizeof(c->seq));
+		ring_clock_write_end(c);
+	}
 	log_clock(hk, &next, hk->clock.send_err);
 }
 
 static void notify_status(struct housekeeping *hk, uint64_t *last_pkts, uint64_t *last_polls)
 {
-	struct capture *c = hk->cap;
-	uint64_t pkts = 0, drops = 0, polls;
-	unsigned int i;
+	uint64_t pkts = 0, drops = 0;
+	bool alive = true;
+	unsigned int i, k;
 
-	for (i = 0; i < c->nsrcs; i++) {
-		const struct ring_queue_stats *q = c->srcs[i].stats;
+	for (k = 0; k < hk->ncaps; k++) {
+		const struct capture *c = hk->caps[k];
+		uint64_t polls = ring_load_relaxed64(&c->stats->polls);
 
-		pkts += ring_load_relaxed64(&q->packets);
-		drops += ring_queue_dropped(q);
+		for (i = 0; i < c->nsrcs; i++) {
+			const struct ring_queue_stats *q = c->srcs[i].stats;
+
+			pkts += ring_load_relaxed64(&q->packets);
+			drops += ring_queue_dropped(q);
+		}
+		alive &= polls != last_polls[k];
+		last_polls[k] = polls;
 	}
-	polls = ring_load_relaxed64(&c->stats->polls);
-	/* A stuck capture loop must not be hidden by a live housekeeping thread. */
-	if (polls != *last_polls)
+	/* A stuck capture loop must not be hidden by a live housekeeping
+	 * thread, nor by the other capture threads. */
+	if (alive)
 		sd_notify(0, "WATCHDOG=1");
 	sd_notifyf(0, "STATUS=capturing: %llu packets, %llu pkt/s, %llu dropped before the ring",
 		   (unsigned long long)pkts, (unsigned long long)(pkts - *last_pkts),
 		   (unsigned long long)drops);
 	*last_pkts = pkts;
-	*last_polls = polls;
+}
+
+/* The consumers' count, found once, in every ring. */
+static void poll_consumers(struct housekeeping *hk)
+{
+	const struct ring_stats *st0 = hk->caps[0]->stats;
+	unsigned int k;
+
+	consumers_poll(&hk->cons, hk->caps[0]->stats);
+	for (k = 1; k < hk->ncaps; k++) {
+		struct ring_stats *st = hk->caps[k]->stats;
+
+		ring_store_relaxed64(&st->local_consumers,
+				     ring_load_relaxed64(&st0->local_consumers));
+		ring_store_relaxed64(&st->consumers_appeared,
+				     ring_load_relaxed64(&st0->consumers_appeared));
+	}
 }
 
 static void *housekeeping_main(void *arg)
 {
 	struct housekeeping *hk = arg;
 	struct timespec next;
-	uint64_t last_pkts = 0, last_polls = 0;
-	unsigned int tick = 0;
+	uint64_t last_pkts = 0, last_polls[RING_SET_MAX] = { 0 };
+	unsigned int k, tick = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!ring_load_relaxed_bool(&hk->stop)) {
-		ring_writer_heartbeat(hk->hdr, clock_ns(CLOCK_MONOTONIC));
+		uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+		for (k = 0; k < hk->ncaps; k++)
+			ring_writer_heartbeat(ring_of(hk, k), now);
 		update_clock(hk);
 		if (++tick % STATS_TICKS == 0) {
 			housekeeping_update_stats(hk);
-			notify_status(hk, &last_pkts, &last_polls);
+			notify_status(hk, &last_pkts, last_polls);
 			housekeeping_write_metrics(hk, true);
 		}
 		if (tick % CONS_TICKS == 0)
-			consumers_poll(&hk->cons, hk->cap->stats);
+			poll_consumers(hk);
 		next.tv_nsec += TICK_MS * 1000000L;
 		if (next.tv_nsec >= 1000000000L) {
 			next.tv_nsec -= 1000000000L;
@@ -245,9 +296,9 @@ int housekeeping_start(struct housekeeping *hk)
 	hk->last_rule = RING_UNSYNC_UNKNOWN;
 	hk->metrics_err = 0;
 	memset(hk->nic, 0, sizeof(hk->nic));
-	update_nics(hk);  /* the NIC drops before capd count for nothing */
-	update_clock(hk); /* before the first record a reader might convert */
-	consumers_poll(&hk->cons, hk->cap->stats); /* the figures from the start */
+	update_nics(hk);    /* the NIC drops before capd count for nothing */
+	update_clock(hk);   /* before the first record a reader might convert */
+	poll_consumers(hk); /* the figures from the start */
 	if (hk->metrics_path[0])
 		pr_info("metrics file %s, rewritten every second", hk->metrics_path);
 	housekeeping_write_metrics(hk, true); /* a bad path shows at once */

@@ -1,21 +1,25 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * housekeeping.h - capd's slow thread: everything the capture thread must
- * not do.  Every 100 ms it refreshes the ring's heartbeat; every second it
- * copies the sockets' XDP_STATISTICS and the XDP program's counters into
- * the ring's statistics, and tells systemd that capture is alive
- * (WATCHDOG=1 only while the capture loop makes progress) and how it goes
- * (STATUS=).  Every 100 ms it also collects ptp4l's answers and rewrites
- * the ring's clock page (clock_status.h), logging each change of verdict.
+ * housekeeping.h - capd's slow thread: everything the capture threads
+ * must not do, for every ring of the set (one per capture thread).  Every
+ * 100 ms it refreshes each ring's heartbeat; every second it copies the
+ * sockets' XDP_STATISTICS and the XDP program's counters into the
+ * statistics of the ring whose thread owns the queue, and tells systemd
+ * that capture is alive (WATCHDOG=1 only while every capture loop makes
+ * progress) and how it goes (STATUS=, summed over the threads).  Every
+ * 100 ms it also collects ptp4l's answers and rewrites the clock page,
+ * the same in every ring (clock_status.h), logging each change of verdict.
  *
  * Every second, after the statistics, it also rewrites the metrics file
  * (metrics.h) if one is configured, and fills each interface's NIC drops
  * since the start into the statistics of its first captured queue (the
- * kernel has no portable per-queue figure), and likewise the frames the
+ * kernel has no portable per-queue figure; in whichever ring holds that
+ * queue), and likewise the frames the
  * XDP program selected on any queue without a capd socket (xdp_no_socket:
  * queues not captured have no statistics of their own).
  *
- * Every CONSUMERS_POLL_MS it looks for local consumers (consumers.h).
+ * Every CONSUMERS_POLL_MS it looks for local consumers (consumers.h) and
+ * publishes their count in every ring.
  */
 #ifndef CAPD_HOUSEKEEPING_H
 #define CAPD_HOUSEKEEPING_H
@@ -27,6 +31,7 @@
 
 #include "clock_status.h"
 #include "consumers.h"
+#include "ring_set.h"
 
 struct capture;
 struct xdp_prog;
@@ -39,12 +44,14 @@ struct housekeeping_nic {
 };
 
 struct housekeeping {
-	struct ring_hdr *hdr;
-	struct capture *cap;
+	/* capture thread k and its ring (caps[k]->writer->hdr), k < ncaps;
+	 * ring 0 holds the interface table every ring copies */
+	struct capture *caps[RING_SET_MAX];
+	const char *ring_paths[RING_SET_MAX]; /* the metrics' ring labels */
+	unsigned int ncaps;
 	struct xdp_prog **progs; /* per ring interface index */
 	unsigned int nprogs;
 	struct clock_status clock;   /* opened by the caller before the start */
-	const char *ring_path;	     /* the metrics' ring label */
 	char metrics_path[PATH_MAX]; /* "" = no metrics file */
 	uint16_t last_rule;	     /* for logging changes */
 	int last_send_err;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * capd - the capture daemon: argv, the order of setup, the privilege drop,
- * the two threads, the order of teardown.  Everything else lives in the
+ * the threads (one capture thread per ring of the set, and housekeeping),
+ * the order of teardown.  Everything else lives in the
  * modules this file calls.
  */
 #include <errno.h>
@@ -28,6 +29,7 @@
 #include "capd_conf.h"
 #include "capd_paths.h"
 #include "capture.h"
+#include "clock_ns.h"
 #include "consumers.h"
 #include "housekeeping.h"
 #include "hwtstamp.h"
@@ -43,60 +45,85 @@
 #include "ring_file.h"
 #include "ring_layout.h"
 #include "ring_lock.h"
+#include "ring_set.h"
 #include "xdp_prog.h"
 #include "xsk.h"
 
 #define THREAD_STACK (512 * 1024)
 
-struct capd {
-	struct capd_conf conf;
-	const char *conf_path;
-	char ring_path[4096];
-	gid_t ring_gid;
+/*
+ * One capture thread and the ring it writes, ring k of the set: nothing
+ * here is written by another capture thread.
+ */
+struct capd_thread {
+	char ring_path[4096];  /* member k of the set (ring_set_member_path()) */
 	struct ring_lock lock; /* held from before the ring is opened to exit */
 	struct ring_map map;
 	struct ring_writer writer;
 	struct ring_stats *stats;
+	struct capture cap;
+	struct capture_src srcs[RING_MAX_QUEUES]; /* the queues this thread owns */
+	int cpu;				  /* -1 = not pinned */
+	pthread_t thread;
+	void *stack;	   /* mapped and locked before the privilege drop */
+	uint32_t prev_pid; /* the ring's writer before this start */
+	bool running, writer_open;
+};
+
+struct capd {
+	struct capd_conf conf;
+	const char *conf_path;
+	char *ring_path; /* the set's name: ring 0's path */
+	gid_t ring_gid;
+	unsigned int nthreads; /* capd_conf_threads() */
+	struct capd_thread th[RING_SET_MAX];
+	struct ring_stats *stats; /* ring 0's: the interface table is built there */
+	unsigned int nsrcs;	  /* captured queues, all threads */
+	uint64_t set_id;
 	unsigned int nifaces;
 	int ifindex[CAPD_CONF_MAX_IFACES];
 	struct xdp_prog *progs[CAPD_CONF_MAX_IFACES];
 	struct hwtstamp_saved hwts[CAPD_CONF_MAX_IFACES];
-	struct capture_src srcs[RING_MAX_QUEUES];
 	struct sock_fprog filter; /* the shared path's socket filter */
 	struct pktsel sel;	  /* and its feed table */
 	bool filter_ready;
-	struct capture cap;
 	struct housekeeping hk;
 	struct mcast_join joins;
-	pthread_t cap_thread;
-	void *cap_stack;    /* mapped and locked before the privilege drop */
 	char pmc_path[128]; /* capd's end of ptp4l's socket */
-	bool cap_running, hk_running, writer_open, clock_open;
+	bool hk_running, clock_open;
 	bool check; /* -n */
 };
+
+_Static_assert(CAPD_CONF_MAX_CPUS <= RING_SET_MAX, "one ring per capture thread");
 
 /* The capture thread: pinned, named, stack touched, then the hot loop. */
 static void *capture_thread(void *arg)
 {
-	struct capture *c = arg;
+	struct capd_thread *t = arg;
 	char stack[64 * 1024];
 
+	/* Before the loop, which makes no system call: readers name the thread. */
+	ring_store_relaxed32(&t->stats->thread_tid, (uint32_t)gettid());
 	/* Prefault the stack the loop will use (mlockall keeps it); the asm
 	 * keeps the compiler from dropping the dead stores. */
 	memset(stack, 0, sizeof(stack));
 	__asm__ __volatile__("" : : "r"(stack) : "memory");
-	capture_run(c);
+	capture_run(&t->cap);
 	return NULL;
 }
 
-/* The capture thread's stack, populated now so mlockall(MCL_CURRENT) locks it. */
+/* The capture threads' stacks, populated now so mlockall(MCL_CURRENT) locks them. */
 static int alloc_stacks(struct capd *d)
 {
-	d->cap_stack = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_POPULATE, -1, 0);
-	if (d->cap_stack == MAP_FAILED) {
-		d->cap_stack = NULL;
-		return -errno;
+	unsigned int k;
+
+	for (k = 0; k < d->nthreads; k++) {
+		void *p = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_POPULATE, -1, 0);
+
+		if (p == MAP_FAILED)
+			return -errno;
+		d->th[k].stack = p;
 	}
 	return 0;
 }
@@ -245,17 +272,97 @@ static int check_start(struct capd *d)
 	return 0;
 }
 
+/* Every capture thread's core online and allowed to capd. */
+static int check_cpus(const struct capd *d)
+{
+	const struct capd_conf *c = &d->conf;
+	cpu_set_t cpus;
+	unsigned int k;
+
+	if (!c->capture.ncpus && c->capture.cpu < 0)
+		return 0;
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
+		return -errno;
+	if (!c->capture.ncpus) {
+		if (c->capture.cpu >= CPU_SETSIZE || !CPU_ISSET(c->capture.cpu, &cpus)) {
+			pr_err("%s: capture.cpu: CPU %d is not online or not allowed to capd "
+			       "(allowed: %d CPUs)",
+			       d->conf_path, c->capture.cpu, CPU_COUNT(&cpus));
+			return -EINVAL;
+		}
+		return 0;
+	}
+	for (k = 0; k < c->capture.ncpus; k++) {
+		int cpu = c->capture.cpus[k];
+
+		if (cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &cpus)) {
+			pr_err("%s: capture.cpus[%u]: CPU %d is not online or not allowed to capd "
+			       "(allowed: %d CPUs)",
+			       d->conf_path, k, cpu, CPU_COUNT(&cpus));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /*
- * What the config cannot know: do the interfaces, queues, core, users and
- * groups exist, and are there hugepages for the ring?  Runs for -n too.
+ * The queues capd will capture, in capture order: an interface's queues
+ * list, else all its receive queues (the shared path always takes all).
+ */
+static unsigned int count_captured(const struct capd *d)
+{
+	const struct capd_conf *c = &d->conf;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < c->capture.ninterfaces; i++) {
+		const struct capd_conf_iface *ifc = &c->capture.interfaces[i];
+
+		n += ifc->nqueues && ifc->path == CAPD_PATH_BYPASS ? ifc->nqueues
+								   : count_rx_queues(ifc->name);
+	}
+	return n;
+}
+
+/*
+ * Hugepages for the rings of the set that do not exist yet at their size
+ * (a ring file of the right size already holds its pages).  While the
+ * kernel still releases a previous capd's, ring_file_create() waits: only
+ * rings larger than the whole pool are refused now.
+ */
+static int check_hugepages(const struct capd *d)
+{
+	const struct capd_conf *c = &d->conf;
+	struct ring_hugepages hp;
+	uint64_t need = 0;
+	unsigned int k;
+	char msg[512];
+
+	for (k = 0; k < d->nthreads; k++) {
+		struct stat st;
+
+		if (stat(d->th[k].ring_path, &st) < 0 || (uint64_t)st.st_size < c->ring.size)
+			need += c->ring.size;
+	}
+	if (!need || ring_file_hugepages(0, &hp) < 0 ||
+	    (hp.settling ? hp.total : hp.free) * hp.page_size >= need)
+		return 0;
+	ring_file_explain(-ENOMEM, d->ring_path, need, msg, sizeof(msg));
+	if (d->nthreads == 1)
+		pr_err("%s", msg);
+	else
+		pr_err("%s (capture.cpus: %u capture threads write %u rings of ring.size each)",
+		       msg, d->nthreads, d->nthreads);
+	return -ENOMEM;
+}
+
+/*
+ * What the config cannot know: do the interfaces, queues, cores, users and
+ * groups exist, and are there hugepages for the rings?  Runs for -n too.
  */
 static int check_system(struct capd *d)
 {
 	const struct capd_conf *c = &d->conf;
-	struct ring_hugepages hp;
-	struct stat st;
-	cpu_set_t cpus;
-	unsigned int i, q;
+	unsigned int i, k, q, ncaptured;
 	int r;
 
 	for (i = 0; i < c->capture.ninterfaces; i++) {
@@ -277,15 +384,17 @@ static int check_system(struct capd *d)
 				return -EINVAL;
 			}
 	}
-	if (c->capture.cpu >= 0) {
-		if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
-			return -errno;
-		if (c->capture.cpu >= CPU_SETSIZE || !CPU_ISSET(c->capture.cpu, &cpus)) {
-			pr_err("%s: capture.cpu: CPU %d is not online or not allowed to capd "
-			       "(allowed: %d CPUs)",
-			       d->conf_path, c->capture.cpu, CPU_COUNT(&cpus));
-			return -EINVAL;
-		}
+	r = check_cpus(d);
+	if (r < 0)
+		return r;
+	/* Each thread owns at least one queue: an idle spinning core helps nobody. */
+	ncaptured = count_captured(d);
+	if (d->nthreads > ncaptured) {
+		pr_err("%s: capture.cpus: %u capture threads for %u queues: each thread needs a "
+		       "queue of its own; list at most %u cores, or capture more queues (more "
+		       "interfaces, or more RX queues: ethtool -L IFACE combined N)",
+		       d->conf_path, d->nthreads, ncaptured, ncaptured);
+		return -EINVAL;
 	}
 	if (c->run.user[0] && !getpwnam(c->run.user)) {
 		pr_err("%s: run.user: no user '%s'", d->conf_path, c->run.user);
@@ -306,23 +415,17 @@ static int check_system(struct capd *d)
 		}
 		d->ring_gid = gr->gr_gid;
 	}
-	r = ring_file_resolve(c->ring.name, d->ring_path, sizeof(d->ring_path));
+	r = ring_file_resolve(c->ring.name, d->th[0].ring_path, sizeof(d->th[0].ring_path));
+	for (k = 1; r == 0 && k < d->nthreads; k++)
+		r = ring_set_member_path(d->ring_path, k, d->th[k].ring_path,
+					 sizeof(d->th[k].ring_path));
 	if (r < 0) {
 		pr_err("%s: ring.name: '%s': %s", d->conf_path, c->ring.name, strerror(-r));
 		return r;
 	}
-	/* A ring file of the right size already holds its pages.  While the
-	 * kernel still releases a previous capd's, ring_file_create() waits:
-	 * only a ring larger than the whole pool is refused now. */
-	if ((stat(d->ring_path, &st) < 0 || (uint64_t)st.st_size < c->ring.size) &&
-	    ring_file_hugepages(0, &hp) == 0 &&
-	    (hp.settling ? hp.total : hp.free) * hp.page_size < c->ring.size) {
-		char msg[512];
-
-		pr_err("%s",
-		       ring_file_explain(-ENOMEM, d->ring_path, c->ring.size, msg, sizeof(msg)));
-		return -ENOMEM;
-	}
+	r = check_hugepages(d);
+	if (r < 0)
+		return r;
 	r = check_start(d);
 	if (r < 0)
 		return r;
@@ -345,32 +448,90 @@ static int check_system(struct capd *d)
 	return 0;
 }
 
-static int setup_ring(struct capd *d)
+static uid_t ring_owner(const struct capd *d)
+{
+	struct passwd *pw = d->conf.run.user[0] ? getpwnam(d->conf.run.user) : NULL;
+
+	return pw ? pw->pw_uid : geteuid();
+}
+
+/* Ring k of the set, under its single-writer lock. */
+static int setup_ring(struct capd *d, struct capd_thread *t)
 {
 	struct ring_file_opts o = {
-		.path = d->ring_path,
+		.path = t->ring_path,
 		.size = d->conf.ring.size,
 		.block_size = d->conf.ring.block_size,
 		.gid = d->ring_gid,
 		.mode = d->conf.ring.mode,
 	};
-	struct passwd *pw = d->conf.run.user[0] ? getpwnam(d->conf.run.user) : NULL;
 	char msg[512];
 	int r;
 
 	/* First: two capds must not both create, replace or format the file. */
-	r = ring_lock_take(&d->lock, d->ring_path, pw ? pw->pw_uid : geteuid(), d->ring_gid);
+	r = ring_lock_take(&t->lock, t->ring_path, ring_owner(d), d->ring_gid);
 	if (r < 0) {
-		pr_err("ring %s", ring_lock_explain(r, &d->lock, d->ring_path, msg, sizeof(msg)));
+		pr_err("ring %s", ring_lock_explain(r, &t->lock, t->ring_path, msg, sizeof(msg)));
 		return r;
 	}
-	r = ring_file_create(&o, &d->map);
+	r = ring_file_create(&o, &t->map);
 	if (r < 0) {
-		pr_err("ring %s", ring_file_explain(r, d->ring_path, o.size, msg, sizeof(msg)));
+		pr_err("ring %s", ring_file_explain(r, t->ring_path, o.size, msg, sizeof(msg)));
 		return r;
 	}
-	d->stats = (struct ring_stats *)((uint8_t *)d->map.mem + RING_STATS_OFF);
+	t->stats = (struct ring_stats *)((uint8_t *)t->map.mem + RING_STATS_OFF);
 	return 0;
+}
+
+static int setup_rings(struct capd *d)
+{
+	unsigned int k;
+	int r;
+
+	for (k = 0; k < d->nthreads; k++) {
+		r = setup_ring(d, &d->th[k]);
+		if (r < 0)
+			return r;
+	}
+	d->stats = d->th[0].stats;
+	return 0;
+}
+
+/*
+ * Members NAME.k beyond this start's set, left by a start with more
+ * threads: under their lock (no other capd writes them), unlinked.
+ * Readers still mapping one keep it until they let go; their hugepages
+ * then return.  Only warns: the set's current members are what matters.
+ */
+static void remove_stale_members(struct capd *d)
+{
+	char path[4096], msg[512];
+	unsigned int k;
+
+	for (k = d->nthreads; k < RING_SET_MAX; k++) {
+		struct ring_lock lock = { .fd = -1 };
+		struct stat st;
+		int r;
+
+		if (ring_set_member_path(d->ring_path, k, path, sizeof(path)) < 0 ||
+		    lstat(path, &st) < 0)
+			continue;
+		r = ring_lock_take(&lock, path, ring_owner(d), d->ring_gid);
+		if (r < 0) {
+			pr_warn("ring %s: not removed: %s", path,
+				ring_lock_explain(r, &lock, path, msg, sizeof(msg)));
+			continue;
+		}
+		if (unlink(path) < 0)
+			pr_warn("ring %s: left by a start with more capture threads, not "
+				"removed: %s",
+				path, strerror(errno));
+		else
+			pr_info("ring %s: left by a start with more capture threads: removed",
+				path);
+		unlink(lock.path);
+		ring_lock_release(&lock);
+	}
 }
 
 static void libbpf_to_log(int level, const char *fmt, va_list ap)
@@ -466,6 +627,32 @@ static const char *attach_hint(int r, const struct xdp_prog_opts *po, int ifinde
 }
 
 /*
+ * The captured queue that comes next in capture order, in the thread that
+ * owns it (capd_conf_queue_thread()); NULL when its ring has no slot left.
+ */
+static struct capture_src *next_src(struct capd *d)
+{
+	struct capd_thread *t = &d->th[capd_conf_queue_thread(&d->conf, d->nsrcs)];
+
+	return t->cap.nsrcs < RING_MAX_QUEUES ? &t->srcs[t->cap.nsrcs] : NULL;
+}
+
+/* next_src()'s socket is open: count it, with its slot in its thread's ring. */
+static void add_src(struct capd *d, struct capture_src *s, unsigned int iface, unsigned int queue,
+		    bool iface_first)
+{
+	struct capd_thread *t = &d->th[capd_conf_queue_thread(&d->conf, d->nsrcs)];
+
+	s->iface = (uint16_t)iface;
+	s->queue = (uint16_t)queue;
+	s->iface_first = iface_first;
+	s->stats = &t->stats->queues[t->cap.nsrcs++];
+	s->stats->iface = (uint16_t)iface;
+	s->stats->queue = (uint16_t)queue;
+	d->nsrcs++;
+}
+
+/*
  * The bypass path on interface i.  With xdp_err set (path auto), an XDP
  * program that cannot be attached is not an error: 1 and its -errno there.
  */
@@ -537,7 +724,7 @@ static int setup_bypass(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 	nq = ifc->nqueues ? ifc->nqueues : count_rx_queues(ifc->name);
 	for (q = 0; q < nq; q++) {
 		const struct capd_conf_xsk *xc = &d->conf.capture.xsk;
-		struct capture_src *s = &d->srcs[d->cap.nsrcs];
+		struct capture_src *s = next_src(d);
 		struct xsk_rx_opts xo = {
 			.ifname = ifc->name,
 			.xdp_flags = pi->xdp_flags,
@@ -550,7 +737,7 @@ static int setup_bypass(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 			.no_sg = !(pi->feat & XDP_PROG_F_SG),
 		};
 
-		if (d->cap.nsrcs >= RING_MAX_QUEUES)
+		if (!s)
 			return -E2BIG;
 		qid = ifc->nqueues ? ifc->queues[q] : q;
 		xo.queue = qid;
@@ -559,17 +746,12 @@ static int setup_bypass(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 			pr_err("%s queue %u: AF_XDP socket: %s", ifc->name, qid, strerror(-r));
 			return r;
 		}
-		d->cap.nsrcs++;
+		add_src(d, s, i, qid, q == 0);
 		r = xdp_prog_xsk_add(d->progs[i], qid, xsk_rx_fd(s->xsk));
 		if (r < 0) {
 			pr_err("%s queue %u: XSK map: %s", ifc->name, qid, strerror(-r));
 			return r;
 		}
-		s->iface = (uint16_t)i;
-		s->queue = (uint16_t)qid;
-		s->stats = &d->stats->queues[d->cap.nsrcs - 1];
-		s->stats->iface = (uint16_t)i;
-		s->stats->queue = (uint16_t)qid;
 		ri->zerocopy = xsk_rx_info(s->xsk)->zerocopy;
 		ri->nqueues++;
 		if (xsk_rx_info(s->xsk)->sg_err && !sg_refused) {
@@ -635,7 +817,7 @@ static int setup_shared(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 	hw = ts == 0;
 	ri->ts_source = hw ? RING_TS_PHC : RING_TS_KERNEL_TAI;
 	for (q = 0; q < nq; q++) {
-		struct capture_src *s = &d->srcs[d->cap.nsrcs];
+		struct capture_src *s = next_src(d);
 		struct pktring_opts po = {
 			.ifname = ifc->name,
 			.block_size = (uint32_t)d->conf.capture.packet.block_size,
@@ -646,20 +828,15 @@ static int setup_shared(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 			.hw_ts = hw,
 		};
 
-		if (d->cap.nsrcs >= RING_MAX_QUEUES)
+		if (!s)
 			return -E2BIG;
 		r = pktring_open(&po, &s->pkt);
 		if (r < 0) {
 			pr_err("%s queue %u: AF_PACKET socket: %s", ifc->name, q, strerror(-r));
 			return r;
 		}
-		d->cap.nsrcs++;
 		s->sel = &d->sel;
-		s->iface = (uint16_t)i;
-		s->queue = (uint16_t)q;
-		s->stats = &d->stats->queues[d->cap.nsrcs - 1];
-		s->stats->iface = (uint16_t)i;
-		s->stats->queue = (uint16_t)q;
+		add_src(d, s, i, q, q == 0);
 		ri->nqueues++;
 	}
 	pr_info("%s: shared path (AF_PACKET, %u socket(s)%s), %s; timestamps from %s", ifc->name,
@@ -701,9 +878,9 @@ static int setup_interface(struct capd *d, unsigned int i, struct xdp_feed *feed
 }
 
 /* The feed table readers use to name what they read and decode it. */
-static void publish_feeds(struct capd *d)
+static void publish_feeds(struct capd *d, void *mem)
 {
-	struct ring_feeds *rf = (struct ring_feeds *)((uint8_t *)d->map.mem + RING_FEEDS_OFF);
+	struct ring_feeds *rf = (struct ring_feeds *)((uint8_t *)mem + RING_FEEDS_OFF);
 	struct seqdec dec;
 	unsigned int i;
 
@@ -736,12 +913,16 @@ static void publish_feeds(struct capd *d)
 static void setup_readers_dir(struct capd *d)
 {
 	const mode_t mode = S_ISVTX | S_ISGID | 0770;
-	struct ring_hdr *h = d->map.mem;
 	char dir[RING_RUN_DIR_LEN + sizeof(RING_READERS_SUBDIR) + 1];
 	struct stat st;
+	unsigned int k;
 
-	memset(h->run_dir, 0, sizeof(h->run_dir));
-	snprintf(h->run_dir, sizeof(h->run_dir), "%s", d->conf.run.dir);
+	for (k = 0; k < d->nthreads; k++) {
+		struct ring_hdr *h = d->th[k].map.mem;
+
+		memset(h->run_dir, 0, sizeof(h->run_dir));
+		snprintf(h->run_dir, sizeof(h->run_dir), "%s", d->conf.run.dir);
+	}
 	snprintf(dir, sizeof(dir), "%s/" RING_READERS_SUBDIR, d->conf.run.dir);
 	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || stat(dir, &st) < 0 ||
 	    (st.st_gid != d->ring_gid && chown(dir, (uid_t)-1, d->ring_gid) < 0) ||
@@ -754,7 +935,7 @@ static void setup_readers_dir(struct capd *d)
 static int setup_capture(struct capd *d)
 {
 	struct xdp_feed feeds[CAPD_CONF_MAX_FEEDS];
-	unsigned int i;
+	unsigned int i, k;
 	int r;
 
 	memset(feeds, 0, sizeof(feeds));
@@ -768,9 +949,16 @@ static int setup_capture(struct capd *d)
 		memcpy(feeds[i].ports, f->ports, sizeof(feeds[i].ports));
 		feeds[i].index = (uint16_t)i;
 	}
-	/* Statistics of this generation start from zero. */
-	memset(d->stats, 0, sizeof(*d->stats));
-	publish_feeds(d);
+	/* Statistics of this generation start from zero; each ring names its
+	 * thread's core (its tid once the thread runs). */
+	for (k = 0; k < d->nthreads; k++) {
+		struct capd_thread *t = &d->th[k];
+
+		t->cpu = capd_conf_thread_cpu(&d->conf, k);
+		memset(t->stats, 0, sizeof(*t->stats));
+		t->stats->thread_cpu = t->cpu;
+		publish_feeds(d, t->map.mem);
+	}
 	setup_readers_dir(d);
 	xdp_prog_set_print(libbpf_to_log);
 	for (i = 0; i < d->conf.capture.ninterfaces; i++) {
@@ -779,8 +967,15 @@ static int setup_capture(struct capd *d)
 		if (r < 0)
 			return r;
 	}
-	d->stats->niface = d->nifaces;
-	d->stats->nqueue = d->cap.nsrcs;
+	/* Every ring the same interface table: ring_rec.iface means the same in each. */
+	for (k = 0; k < d->nthreads; k++) {
+		struct ring_stats *st = d->th[k].stats;
+
+		if (k)
+			memcpy(st->ifaces, d->stats->ifaces, sizeof(st->ifaces));
+		st->niface = d->nifaces;
+		st->nqueue = d->th[k].cap.nsrcs;
+	}
 	if (d->conf.capture.join) {
 		r = mcast_join_open(&d->joins, &d->conf, d->ifindex, d->nifaces);
 		if (r < 0) {
@@ -834,12 +1029,52 @@ static void setup_clock(struct capd *d)
 	d->clock_open = true;
 }
 
+/* Capture thread k, pinned to its core, on the stack mapped for it. */
+static int start_capture(struct capd *d, unsigned int k)
+{
+	const struct capd_conf *c = &d->conf;
+	struct capd_thread *t = &d->th[k];
+	uint32_t max = ring_max_caplen(t->writer.hdr->block_size);
+	pthread_attr_t attr;
+	cpu_set_t cpus;
+	char name[16];
+	int r;
+
+	t->cap.writer = &t->writer;
+	t->cap.stats = t->stats;
+	t->cap.srcs = t->srcs;
+	t->cap.snaplen = (uint32_t)c->capture.snaplen < max ? (uint32_t)c->capture.snaplen : max;
+	t->cap.batch = (uint32_t)c->capture.batch;
+	t->cap.synced = &((struct ring_clock *)((uint8_t *)t->writer.hdr + RING_CLOCK_OFF))->synced;
+	pthread_attr_init(&attr);
+	pthread_attr_setstack(&attr, t->stack, THREAD_STACK);
+	if (t->cpu >= 0) {
+		CPU_ZERO(&cpus);
+		CPU_SET(t->cpu, &cpus);
+		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	}
+	r = -pthread_create(&t->thread, &attr, capture_thread, t);
+	pthread_attr_destroy(&attr);
+	if (r < 0) {
+		if (d->nthreads == 1)
+			pr_err("capture thread: %s", strerror(-r));
+		else
+			pr_err("capture thread %u: %s", k, strerror(-r));
+		return r;
+	}
+	if (d->nthreads == 1)
+		snprintf(name, sizeof(name), "capd-rx");
+	else
+		snprintf(name, sizeof(name), "capd-rx%u", k);
+	pthread_setname_np(t->thread, name);
+	t->running = true;
+	return 0;
+}
+
 static int start_threads(struct capd *d)
 {
 	const struct capd_conf *c = &d->conf;
-	pthread_attr_t attr;
-	uint32_t max = ring_max_caplen(d->writer.hdr->block_size);
-	cpu_set_t cpus;
+	unsigned int k;
 	int r;
 
 	r = capd_conf_metrics_path(c, d->hk.metrics_path, sizeof(d->hk.metrics_path));
@@ -847,31 +1082,14 @@ static int start_threads(struct capd *d)
 		pr_err("%s: metrics.textfile: %s", d->conf_path, strerror(-r));
 		return r;
 	}
-	d->hk.ring_path = d->ring_path;
-	d->cap.writer = &d->writer;
-	d->cap.stats = d->stats;
-	d->cap.srcs = d->srcs;
-	d->cap.snaplen = (uint32_t)c->capture.snaplen < max ? (uint32_t)c->capture.snaplen : max;
-	d->cap.batch = (uint32_t)c->capture.batch;
-	d->cap.synced = &((struct ring_clock *)((uint8_t *)d->writer.hdr + RING_CLOCK_OFF))->synced;
-	pthread_attr_init(&attr);
-	pthread_attr_setstack(&attr, d->cap_stack, THREAD_STACK);
-	if (c->capture.cpu >= 0) {
-		CPU_ZERO(&cpus);
-		CPU_SET(c->capture.cpu, &cpus);
-		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	for (k = 0; k < d->nthreads; k++) {
+		r = start_capture(d, k);
+		if (r < 0)
+			return r;
+		d->hk.caps[k] = &d->th[k].cap;
+		d->hk.ring_paths[k] = d->th[k].ring_path;
 	}
-	r = -pthread_create(&d->cap_thread, &attr, capture_thread, &d->cap);
-	pthread_attr_destroy(&attr);
-	if (r < 0) {
-		pr_err("capture thread: %s", strerror(-r));
-		return r;
-	}
-	pthread_setname_np(d->cap_thread, "capd-rx");
-	d->cap_running = true;
-
-	d->hk.hdr = d->writer.hdr;
-	d->hk.cap = &d->cap;
+	d->hk.ncaps = d->nthreads;
 	d->hk.progs = d->progs;
 	d->hk.nprogs = d->nifaces;
 	r = housekeeping_start(&d->hk);
@@ -883,10 +1101,80 @@ static int start_threads(struct capd *d)
 	return 0;
 }
 
+/* Every ring of the set, stamped as this start's member, opened as writer. */
+static int open_writers(struct capd *d)
+{
+	unsigned int k;
+	int r;
+
+	for (k = 0; k < d->nthreads; k++) {
+		struct capd_thread *t = &d->th[k];
+
+		t->prev_pid = ((const struct ring_hdr *)t->map.mem)->writer_pid;
+		ring_set_stamp(t->map.mem, d->nthreads, k, d->set_id);
+		r = ring_writer_open(&t->writer, t->map.mem, t->map.len, (uint32_t)getpid());
+		if (r < 0) {
+			pr_err("ring %s: %s", t->ring_path, strerror(-r));
+			return r;
+		}
+		t->writer_open = true;
+		if (!t->writer.crashed)
+			continue;
+		pr_warn("ring %s: the capd before (pid %u) was killed or crashed: %llu packet(s) "
+			"it had taken were never written and count as lost (a gap in the "
+			"sequence numbers); what was still in its sockets is not known",
+			t->ring_path, t->prev_pid, (unsigned long long)t->writer.crash_lost);
+		/* Its end of ptp4l's socket (setup_clock()), which it could not remove. */
+		snprintf(d->pmc_path, sizeof(d->pmc_path), "%s/pmc.%u", d->conf.run.dir,
+			 t->prev_pid);
+		unlink(d->pmc_path);
+	}
+	return 0;
+}
+
+/* "eth1:0 eth1:2" for thread t's queues (log lines). */
+static void queue_list(const struct capd *d, const struct capd_thread *t, char *buf, size_t len)
+{
+	unsigned int j;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (j = 0; j < t->cap.nsrcs && n < len; j++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s:%u", j ? " " : "",
+				      d->stats->ifaces[t->srcs[j].iface].name, t->srcs[j].queue);
+}
+
+static void log_start(const struct capd *d)
+{
+	char queues[1024], cpu[16];
+	unsigned int k;
+
+	if (d->nthreads == 1) {
+		pr_info("capturing %u queue(s) of %u interface(s) into %s (generation %u)",
+			d->nsrcs, d->nifaces, d->ring_path, d->th[0].writer.generation);
+		return;
+	}
+	pr_info("capturing %u queue(s) of %u interface(s) on %u capture threads into the ring "
+		"set %s",
+		d->nsrcs, d->nifaces, d->nthreads, d->ring_path);
+	for (k = 0; k < d->nthreads; k++) {
+		const struct capd_thread *t = &d->th[k];
+
+		queue_list(d, t, queues, sizeof(queues));
+		if (t->cpu >= 0)
+			snprintf(cpu, sizeof(cpu), "core %d", t->cpu);
+		else
+			snprintf(cpu, sizeof(cpu), "no core");
+		pr_info("capture thread %u (%s): %s (generation %u), queues %s", k, cpu,
+			t->ring_path, t->writer.generation, queues);
+	}
+}
+
 /* Reverse of setup; safe on a partial setup. */
 static void teardown(struct capd *d)
 {
-	unsigned int i;
+	unsigned int i, k;
+	bool any = false;
 
 	if (privdrop_raise(CAP_NET_ADMIN) < 0 && geteuid() != 0)
 		pr_warn("cannot regain CAP_NET_ADMIN: XDP programs go with the process");
@@ -894,7 +1182,7 @@ static void teardown(struct capd *d)
 		housekeeping_stop(&d->hk);
 		housekeeping_update_stats(&d->hk); /* the programs' last counters */
 	}
-	/* Stop redirecting first, so the capture loop can drain what came in. */
+	/* Stop redirecting first, so the capture loops can drain what came in. */
 	for (i = 0; i < d->nifaces; i++) {
 		int r = xdp_prog_close(d->progs[i]);
 
@@ -903,18 +1191,27 @@ static void teardown(struct capd *d)
 				strerror(-r));
 		d->progs[i] = NULL;
 	}
-	if (d->cap_running) {
-		capture_stop(&d->cap);
-		pthread_join(d->cap_thread, NULL);
-		housekeeping_update_stats(&d->hk); /* the sockets' last counters */
+	/* All asked first, so that they drain side by side. */
+	for (k = 0; k < d->nthreads; k++)
+		if (d->th[k].running)
+			capture_stop(&d->th[k].cap);
+	for (k = 0; k < d->nthreads; k++) {
+		if (!d->th[k].running)
+			continue;
+		pthread_join(d->th[k].thread, NULL);
+		d->th[k].running = false;
+		any = true;
 	}
+	if (any)
+		housekeeping_update_stats(&d->hk); /* the sockets' last counters */
 	if (d->hk_running)
 		housekeeping_write_metrics(&d->hk, false); /* capd_running 0: a clean stop */
 	mcast_join_close(&d->joins);
-	for (i = 0; i < d->cap.nsrcs; i++) {
-		xsk_rx_close(d->srcs[i].xsk);
-		pktring_close(d->srcs[i].pkt);
-	}
+	for (k = 0; k < d->nthreads; k++)
+		for (i = 0; i < d->th[k].cap.nsrcs; i++) {
+			xsk_rx_close(d->th[k].srcs[i].xsk);
+			pktring_close(d->th[k].srcs[i].pkt);
+		}
 	pktsel_filter_free(&d->filter);
 	for (i = 0; i < d->nifaces; i++)
 		if (hwtstamp_restore(&d->hwts[i]) < 0)
@@ -925,14 +1222,18 @@ static void teardown(struct capd *d)
 			close(d->hk.clock.o.phc_fd);
 		clock_status_close(&d->hk.clock);
 	}
-	if (d->writer_open)
-		ring_writer_close(&d->writer);
-	/* A ring this run created and never wrote holds nothing for anyone. */
-	else if (d->map.created)
-		unlink(d->ring_path);
-	if (d->map.mem)
-		ring_file_close(&d->map);
-	ring_lock_release(&d->lock);
+	for (k = 0; k < d->nthreads; k++) {
+		struct capd_thread *t = &d->th[k];
+
+		if (t->writer_open)
+			ring_writer_close(&t->writer);
+		/* A ring this run created and never wrote holds nothing for anyone. */
+		else if (t->map.created)
+			unlink(t->ring_path);
+		if (t->map.mem)
+			ring_file_close(&t->map);
+		ring_lock_release(&t->lock);
+	}
 }
 
 static void usage(FILE *f)
@@ -1018,15 +1319,17 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool check = false, dump = false, cond = false;
-	uint32_t prev_pid;
 	char err[1024];
 	sigset_t sigs;
 	int c, r, sig, verbose = 0;
 
 	d.conf_path = capd_paths_conf();
 	d.joins.fd4 = d.joins.fd6 = -1;
-	d.map.fd = -1;
-	d.lock.fd = -1;
+	d.ring_path = d.th[0].ring_path;
+	for (c = 0; c < (int)RING_SET_MAX; c++) {
+		d.th[c].map.fd = -1;
+		d.th[c].lock.fd = -1;
+	}
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":c:nDvVh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -1085,6 +1388,7 @@ int main(int argc, char **argv)
 		       d.conf_path);
 		return 1;
 	}
+	d.nthreads = capd_conf_threads(&d.conf);
 	if (!check && check_caps(&d) < 0)
 		return 1;
 	r = check_system(&d);
@@ -1102,30 +1406,20 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
-	r = setup_ring(&d);
+	r = setup_rings(&d);
 	if (r < 0)
 		goto out;
 	r = setup_capture(&d);
 	if (r < 0)
 		goto out;
-	prev_pid = ((const struct ring_hdr *)d.map.mem)->writer_pid;
-	r = ring_writer_open(&d.writer, d.map.mem, d.map.len, (uint32_t)getpid());
-	if (r < 0) {
-		pr_err("ring %s: %s", d.ring_path, strerror(-r));
+	/* Non-zero, and another at the next start: readers tell members apart by it. */
+	d.set_id = clock_ns(CLOCK_REALTIME) | 1;
+	r = open_writers(&d);
+	if (r < 0)
 		goto out;
-	}
-	d.writer_open = true;
-	if (d.writer.crashed) {
-		pr_warn("ring %s: the capd before (pid %u) was killed or crashed: %llu packet(s) "
-			"it had taken were never written and count as lost (a gap in the "
-			"sequence numbers); what was still in its sockets is not known",
-			d.ring_path, prev_pid, (unsigned long long)d.writer.crash_lost);
-		/* Its end of ptp4l's socket (setup_clock()), which it could not remove. */
-		snprintf(d.pmc_path, sizeof(d.pmc_path), "%s/pmc.%u", d.conf.run.dir, prev_pid);
-		unlink(d.pmc_path);
-	}
+	remove_stale_members(&d);
 	/*
-	 * Everything the capture thread touches is mapped by now, its stack
+	 * Everything the capture threads touch is mapped by now, its stack
 	 * included: lock it all.  Not MCL_FUTURE: without CAP_IPC_LOCK (dropped
 	 * below) every later mapping would be checked against RLIMIT_MEMLOCK,
 	 * which the ring and UMEM alone exceed, and fail.
@@ -1148,8 +1442,7 @@ int main(int argc, char **argv)
 	r = start_threads(&d);
 	if (r < 0)
 		goto out;
-	pr_info("capturing %u queue(s) of %u interface(s) into %s (generation %u)", d.cap.nsrcs,
-		d.nifaces, d.ring_path, d.writer.generation);
+	log_start(&d);
 	sd_notify(0, "READY=1\nSTATUS=capturing");
 
 	do {

@@ -32,11 +32,16 @@ static void head(FILE *f, const char *name, const char *type, const char *help)
 }
 
 /* name{ring="PATH": every sample starts so; labels and the value follow. */
-static void sample(FILE *f, const struct metrics_src *src, const char *name)
+static void sample(FILE *f, const struct metrics_ring *r, const char *name)
 {
 	fprintf(f, "%s{ring=\"", name);
-	put_escaped(f, src->ring_path, SIZE_MAX);
+	put_escaped(f, r->path ? r->path : "", SIZE_MAX);
 	fputc('"', f);
+}
+
+static unsigned int nrings(const struct metrics_src *src)
+{
+	return src->nrings < RING_SET_MAX ? src->nrings : RING_SET_MAX;
 }
 
 static void label(FILE *f, const char *key, const char *value, size_t max)
@@ -61,23 +66,6 @@ static void end_ns(FILE *f, int64_t ns)
 		m % 1000000000u);
 }
 
-/* A family with one sample that has only the ring label. */
-static void single_u64(FILE *f, const struct metrics_src *src, const char *name, const char *type,
-		       const char *help, uint64_t v)
-{
-	head(f, name, type, help);
-	sample(f, src, name);
-	end_u64(f, v);
-}
-
-static void single_ns(FILE *f, const struct metrics_src *src, const char *name, const char *type,
-		      const char *help, int64_t ns)
-{
-	head(f, name, type, help);
-	sample(f, src, name);
-	end_ns(f, ns);
-}
-
 /* The sequence numbers given out but the gaps killed writers left. */
 static uint64_t records_written(const struct ring_hdr *h)
 {
@@ -87,51 +75,124 @@ static uint64_t records_written(const struct ring_hdr *h)
 	return seqs > lost ? seqs - lost : 0;
 }
 
+/* ---- per ring: one sample per ring of the set, with only the ring label ------- */
+
+enum ring_value {
+	RV_RUNNING,
+	RV_START,
+	RV_UPDATE,
+	RV_GENERATION,
+	RV_SIZE,
+	RV_RECORDS,
+	RV_BYTES,
+	RV_CRASHES,
+	RV_CRASH_LOST,
+	RV_BUSY,
+	RV_POLLS,
+	RV_BATCHES,
+	RV_CONSUMERS,
+	RV_CONSUMERS_APPEARED,
+};
+
+struct ring_family {
+	const char *name, *type, *help;
+	enum ring_value value;
+	bool ns; /* nanoseconds, written as seconds */
+};
+
+static const struct ring_family ring_family_table[] = {
+	{ "capd_running", "gauge",
+	  "1 while capd captures into the ring; 0 once it stopped cleanly.", RV_RUNNING, false },
+	{ "capd_start_time_seconds", "gauge",
+	  "When capd started writing the ring, seconds since the epoch.", RV_START, true },
+	{ "capd_last_update_time_seconds", "gauge",
+	  "When capd wrote this file, seconds since the epoch.", RV_UPDATE, true },
+	{ "capd_ring_generation", "gauge",
+	  "Writer starts the ring file has seen, this one included.", RV_GENERATION, false },
+	{ "capd_ring_size_bytes", "gauge",
+	  "Bytes of records the ring holds at once (blocks times block size).", RV_SIZE, false },
+	{ "capd_ring_records_total", "counter",
+	  "Records written into the ring file, over all its generations.", RV_RECORDS, false },
+	{ "capd_ring_written_bytes_total", "counter",
+	  "Packet bytes stored in the ring file, over all its generations.", RV_BYTES, false },
+	{ "capd_ring_writer_crashes_total", "counter",
+	  "Writer starts that found the previous writer killed or crashed.", RV_CRASHES, false },
+	{ "capd_ring_crash_lost_packets_total", "counter",
+	  "Packets killed writers had taken and never written: gaps in the ring's sequence "
+	  "numbers.",
+	  RV_CRASH_LOST, false },
+	{ "capd_capture_busy_seconds_total", "counter",
+	  "Time the capture thread spent moving packets (the rest it polled empty sockets).",
+	  RV_BUSY, true },
+	{ "capd_capture_polls_total", "counter", "Passes of the capture loop over its sockets.",
+	  RV_POLLS, false },
+	{ "capd_capture_batches_total", "counter",
+	  "Non-empty receive batches the capture loop took.", RV_BATCHES, false },
+	{ "capd_local_consumers", "gauge",
+	  "Local sockets that get nothing of a feed a bypass interface captures.", RV_CONSUMERS,
+	  false },
+	{ "capd_local_consumers_appeared_total", "counter",
+	  "Local consumers seen since capd started, those there at its start included.",
+	  RV_CONSUMERS_APPEARED, false },
+};
+
+static uint64_t ring_value(const struct metrics_src *src, const struct metrics_ring *r,
+			   enum ring_value v)
+{
+	const struct ring_hdr *h = r->hdr;
+	const struct ring_stats *st = r->stats;
+
+	switch (v) {
+	case RV_RUNNING:
+		return src->running;
+	case RV_START:
+		return h->writer_start_ns;
+	case RV_UPDATE:
+		return src->now_ns;
+	case RV_GENERATION:
+		return h->generation;
+	case RV_SIZE:
+		return ring_capacity(h);
+	case RV_RECORDS:
+		return records_written(h);
+	case RV_BYTES:
+		return ring_load_relaxed64(&h->bytes);
+	case RV_CRASHES:
+		return ring_load_relaxed32(&h->crashes);
+	case RV_CRASH_LOST:
+		return ring_load_relaxed64(&h->crash_lost);
+	case RV_BUSY:
+		return ring_load_relaxed64(&st->busy_ns);
+	case RV_POLLS:
+		return ring_load_relaxed64(&st->polls);
+	case RV_BATCHES:
+		return ring_load_relaxed64(&st->batches);
+	case RV_CONSUMERS:
+		return ring_load_relaxed64(&st->local_consumers);
+	case RV_CONSUMERS_APPEARED:
+		return ring_load_relaxed64(&st->consumers_appeared);
+	}
+	return 0;
+}
+
 static void ring_families(FILE *f, const struct metrics_src *src)
 {
-	const struct ring_hdr *h = src->hdr;
-	const struct ring_stats *st = src->stats;
+	unsigned int i, k;
 
-	single_u64(f, src, "capd_running", "gauge",
-		   "1 while capd captures into the ring; 0 once it stopped cleanly.", src->running);
-	single_ns(f, src, "capd_start_time_seconds", "gauge",
-		  "When capd started writing the ring, seconds since the epoch.",
-		  (int64_t)h->writer_start_ns);
-	single_ns(f, src, "capd_last_update_time_seconds", "gauge",
-		  "When capd wrote this file, seconds since the epoch.", (int64_t)src->now_ns);
-	single_u64(f, src, "capd_ring_generation", "gauge",
-		   "Writer starts the ring file has seen, this one included.", h->generation);
-	single_u64(f, src, "capd_ring_size_bytes", "gauge",
-		   "Bytes of records the ring holds at once (blocks times block size).",
-		   ring_capacity(h));
-	single_u64(f, src, "capd_ring_records_total", "counter",
-		   "Records written into the ring file, over all its generations.",
-		   records_written(h));
-	single_u64(f, src, "capd_ring_written_bytes_total", "counter",
-		   "Packet bytes stored in the ring file, over all its generations.",
-		   ring_load_relaxed64(&h->bytes));
-	single_u64(f, src, "capd_ring_writer_crashes_total", "counter",
-		   "Writer starts that found the previous writer killed or crashed.",
-		   ring_load_relaxed32(&h->crashes));
-	single_u64(f, src, "capd_ring_crash_lost_packets_total", "counter",
-		   "Packets killed writers had taken and never written: gaps in the ring's "
-		   "sequence numbers.",
-		   ring_load_relaxed64(&h->crash_lost));
-	single_ns(
-		f, src, "capd_capture_busy_seconds_total", "counter",
-		"Time the capture thread spent moving packets (the rest it polled empty sockets).",
-		(int64_t)ring_load_relaxed64(&st->busy_ns));
-	single_u64(f, src, "capd_capture_polls_total", "counter",
-		   "Passes of the capture loop over its sockets.", ring_load_relaxed64(&st->polls));
-	single_u64(f, src, "capd_capture_batches_total", "counter",
-		   "Non-empty receive batches the capture loop took.",
-		   ring_load_relaxed64(&st->batches));
-	single_u64(f, src, "capd_local_consumers", "gauge",
-		   "Local sockets that get nothing of a feed a bypass interface captures.",
-		   ring_load_relaxed64(&st->local_consumers));
-	single_u64(f, src, "capd_local_consumers_appeared_total", "counter",
-		   "Local consumers seen since capd started, those there at its start included.",
-		   ring_load_relaxed64(&st->consumers_appeared));
+	for (i = 0; i < sizeof(ring_family_table) / sizeof(ring_family_table[0]); i++) {
+		const struct ring_family *rf = &ring_family_table[i];
+
+		head(f, rf->name, rf->type, rf->help);
+		for (k = 0; k < nrings(src); k++) {
+			uint64_t v = ring_value(src, &src->rings[k], rf->value);
+
+			sample(f, &src->rings[k], rf->name);
+			if (rf->ns)
+				end_ns(f, (int64_t)v);
+			else
+				end_u64(f, v);
+		}
+	}
 }
 
 /* ---- per queue: one row per family, one column per label value ---------------- */
@@ -208,22 +269,21 @@ static const struct queue_family queue_families[] = {
 	  { { NULL, QS(xsk_invalid_descs) } } },
 };
 
-static void queue_family(FILE *f, const struct metrics_src *src, const struct queue_family *qf)
+static void queue_samples(FILE *f, const struct metrics_ring *r, const struct queue_family *qf)
 {
-	const struct ring_stats *st = src->stats;
+	const struct ring_stats *st = r->stats;
 	uint32_t nq = st->nqueue < RING_MAX_QUEUES ? st->nqueue : RING_MAX_QUEUES;
 	uint32_t ni = st->niface < RING_MAX_IFACES ? st->niface : RING_MAX_IFACES;
 	unsigned int i, j;
 	char qid[8];
 
-	head(f, qf->name, "counter", qf->help);
 	for (i = 0; i < nq; i++) {
 		const struct ring_queue_stats *q = &st->queues[i];
 		const char *base = (const char *)q;
 
 		snprintf(qid, sizeof(qid), "%u", q->queue);
 		for (j = 0; j < qf->nseries; j++) {
-			sample(f, src, qf->name);
+			sample(f, r, qf->name);
 			label(f, "interface", q->iface < ni ? st->ifaces[q->iface].name : "",
 			      RING_IFNAME_LEN);
 			label(f, "queue", qid, sizeof(qid));
@@ -235,23 +295,30 @@ static void queue_family(FILE *f, const struct metrics_src *src, const struct qu
 	}
 }
 
+static void queue_family(FILE *f, const struct metrics_src *src, const struct queue_family *qf)
+{
+	unsigned int k;
+
+	head(f, qf->name, "counter", qf->help);
+	for (k = 0; k < nrings(src); k++)
+		queue_samples(f, &src->rings[k], qf);
+}
+
 static const char *xdp_mode_name(uint8_t mode)
 {
 	return mode == 1 ? "native" : mode == 2 ? "generic" : "none";
 }
 
-static void interface_info(FILE *f, const struct metrics_src *src)
+static void interface_samples(FILE *f, const struct metrics_ring *r)
 {
-	const struct ring_stats *st = src->stats;
+	const struct ring_stats *st = r->stats;
 	uint32_t ni = st->niface < RING_MAX_IFACES ? st->niface : RING_MAX_IFACES;
 	unsigned int i;
 
-	head(f, "capd_interface_info", "gauge",
-	     "Always 1; the labels say how capd captures on the interface.");
 	for (i = 0; i < ni; i++) {
 		const struct ring_iface *ri = &st->ifaces[i];
 
-		sample(f, src, "capd_interface_info");
+		sample(f, r, "capd_interface_info");
 		label(f, "interface", ri->name, sizeof(ri->name));
 		label(f, "xdp_mode", xdp_mode_name(ri->xdp_mode), SIZE_MAX);
 		label(f, "zerocopy", ri->zerocopy ? "true" : "false", SIZE_MAX);
@@ -261,44 +328,62 @@ static void interface_info(FILE *f, const struct metrics_src *src)
 	}
 }
 
+static void interface_info(FILE *f, const struct metrics_src *src)
+{
+	unsigned int k;
+
+	head(f, "capd_interface_info", "gauge",
+	     "Always 1; the labels say how capd captures on the interface.");
+	for (k = 0; k < nrings(src); k++)
+		interface_samples(f, &src->rings[k]);
+}
+
 /* ptp4l's figures only while it answers, the UTC offset only while valid:
- * an absent sample says "unknown", a stale one would not. */
+ * an absent sample says "unknown", a stale one would not.  The clock page
+ * is the same in every ring of a set. */
 static void clock_families(FILE *f, const struct metrics_src *src)
 {
 	const struct ring_clock *c = src->clock;
 	bool ptp = c->ptp_status == RING_PTP_ANSWERING;
+	unsigned int k, n = nrings(src);
 	char gm[19];
 
-	single_u64(f, src, "capd_clock_synced", "gauge",
-		   "1 when the timestamps are traceable to the grandmaster (or, without ptp4l, "
-		   "the kernel calls its clock synchronised).",
-		   c->synced ? 1 : 0);
+	head(f, "capd_clock_synced", "gauge",
+	     "1 when the timestamps are traceable to the grandmaster (or, without ptp4l, "
+	     "the kernel calls its clock synchronised).");
+	for (k = 0; k < n; k++) {
+		sample(f, &src->rings[k], "capd_clock_synced");
+		end_u64(f, c->synced ? 1 : 0);
+	}
 	head(f, "capd_clock_offset_seconds", "gauge",
 	     "ptp4l's offset from master; absent while ptp4l does not answer.");
-	if (ptp) {
-		sample(f, src, "capd_clock_offset_seconds");
+	for (k = 0; ptp && k < n; k++) {
+		sample(f, &src->rings[k], "capd_clock_offset_seconds");
 		end_ns(f, c->master_offset_ns);
 	}
 	head(f, "capd_clock_path_delay_seconds", "gauge",
 	     "ptp4l's mean path delay to the master; absent while ptp4l does not answer.");
-	if (ptp) {
-		sample(f, src, "capd_clock_path_delay_seconds");
+	for (k = 0; ptp && k < n; k++) {
+		sample(f, &src->rings[k], "capd_clock_path_delay_seconds");
 		end_ns(f, c->path_delay_ns);
 	}
 	head(f, "capd_clock_utc_offset_seconds", "gauge",
 	     "TAI - UTC announced by the grandmaster; absent unless announced valid.");
-	if (c->time_flags & RING_TIME_UTC_OFF_VALID) {
-		sample(f, src, "capd_clock_utc_offset_seconds");
+	for (k = 0; (c->time_flags & RING_TIME_UTC_OFF_VALID) && k < n; k++) {
+		sample(f, &src->rings[k], "capd_clock_utc_offset_seconds");
 		end_ns(f, (int64_t)c->utc_offset * 1000000000);
 	}
 	head(f, "capd_clock_info", "gauge",
 	     "Always 1; the labels give ptp4l's state as capd sees it.");
-	sample(f, src, "capd_clock_info");
-	label(f, "ptp4l", clock_text_ptp_status(c->ptp_status), SIZE_MAX);
-	label(f, "port_state", clock_text_port_state(c->port_state), SIZE_MAX);
-	label(f, "gm_identity", ptp ? clock_text_identity(c->gm_identity, gm) : "", SIZE_MAX);
-	label(f, "ts_source", clock_text_source(c->ts_source), SIZE_MAX);
-	end_u64(f, 1);
+	for (k = 0; k < n; k++) {
+		sample(f, &src->rings[k], "capd_clock_info");
+		label(f, "ptp4l", clock_text_ptp_status(c->ptp_status), SIZE_MAX);
+		label(f, "port_state", clock_text_port_state(c->port_state), SIZE_MAX);
+		label(f, "gm_identity", ptp ? clock_text_identity(c->gm_identity, gm) : "",
+		      SIZE_MAX);
+		label(f, "ts_source", clock_text_source(c->ts_source), SIZE_MAX);
+		end_u64(f, 1);
+	}
 }
 
 void metrics_write(FILE *f, const struct metrics_src *src)

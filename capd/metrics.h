@@ -8,6 +8,9 @@
  *
  * Every sample carries ring="PATH" (the ring file), so that several capd
  * instances, each with its own file, can share one collector directory.
+ * With several capture threads every family has a sample for each ring of
+ * the set, labelled with that ring's file (NAME, NAME.1, ...): the ring's
+ * figures are its thread's, its queues those the thread owns.
  * Per-queue samples add interface="eth1",queue="0"; families are written
  * whole, each after its # HELP and # TYPE lines.
  */
@@ -19,14 +22,21 @@
 #include <stdio.h>
 
 #include "ring_format.h"
+#include "ring_set.h"
 
-struct metrics_src {
+struct metrics_ring {
 	const struct ring_hdr *hdr;	/* the ring's header page */
 	const struct ring_stats *stats; /* live: counters are read with relaxed loads */
-	const struct ring_clock *clock; /* a consistent copy (ring_clock_read()) */
-	const char *ring_path;		/* the ring label */
-	uint64_t now_ns;		/* CLOCK_REALTIME: capd_last_update_time_seconds */
-	bool running;			/* false for the last write, at a clean stop */
+	const char *path;		/* the ring label */
+};
+
+struct metrics_src {
+	struct metrics_ring rings[RING_SET_MAX]; /* the set, ring 0 first */
+	unsigned int nrings;			 /* 1..RING_SET_MAX */
+	const struct ring_clock *clock;		 /* a consistent copy (ring_clock_read()),
+						  * the same in every ring */
+	uint64_t now_ns;			 /* CLOCK_REALTIME: capd_last_update_time_seconds */
+	bool running;				 /* false for the last write, at a clean stop */
 };
 
 /* Write every family for src to f; errors show in ferror(f). */

@@ -28,10 +28,9 @@ static struct ring_clock clk;
 static const uint8_t gm_id[8] = { 0xce, 0x68, 0xb1, 0xff, 0xfe, 0x4b, 0xd2, 0xaa };
 
 static struct metrics_src src = {
-	.hdr = &hdr,
-	.stats = &stats,
+	.rings = { { .hdr = &hdr, .stats = &stats, .path = RING } },
+	.nrings = 1,
 	.clock = &clk,
-	.ring_path = RING,
 	.now_ns = 1763762010000000001ULL,
 	.running = true,
 };
@@ -401,13 +400,13 @@ static void test_unknown_and_stopped(void)
 	/* ptp4l answering again, a path that needs escaping, a negative offset of seconds */
 	make_ring();
 	clk.master_offset_ns = -1500000000LL;
-	src.ring_path = "/tmp/a\"b\\c\nd";
+	src.rings[0].path = "/tmp/a\"b\\c\nd";
 	t = render();
 	T_EQ(check_format(t, NULL), NFAMILIES);
 	EXPECT_LINE(t, "capd_running{ring=\"/tmp/a\\\"b\\\\c\\nd\"} 0");
 	EXPECT_LINE(t, "capd_clock_offset_seconds{ring=\"/tmp/a\\\"b\\\\c\\nd\"} -1.500000000");
 	free(t);
-	src.ring_path = RING;
+	src.rings[0].path = RING;
 	src.running = true;
 }
 
