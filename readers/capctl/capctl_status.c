@@ -739,7 +739,7 @@ static void text_threads(const struct set *set)
 			printf("core %d", cpu);
 		printf(", tid %u, ring %s, queues %s\n", ring_load_relaxed32(&s->st->thread_tid),
 		       file_name(mb->path), status_thread_queues(s->st, queues, sizeof(queues)));
-		printf("           busy %.1f %% of its time, %" PRIu64 " packets, %" PRIu64
+		printf("           busy %.2f %% of its time, %" PRIu64 " packets, %" PRIu64
 		       " bytes\n",
 		       100 * status_thread_busy_share(ring_load_relaxed64(&s->st->busy_ns),
 						      s->h->writer_start_ns, run_end(s, now)),
