@@ -107,6 +107,8 @@ void housekeeping_update_stats(struct housekeeping *hk)
 {
 	unsigned int k;
 
+	if (!hk->ncaps)
+		return;
 	update_nics(hk);
 	for (k = 0; k < hk->ncaps; k++)
 		update_capture(hk, hk->caps[k]);

@@ -332,26 +332,29 @@ static unsigned int count_captured(const struct capd *d)
 static int check_hugepages(const struct capd *d)
 {
 	const struct capd_conf *c = &d->conf;
+	const char *first = NULL;
 	struct ring_hugepages hp;
-	uint64_t need = 0;
-	unsigned int k;
+	unsigned int k, missing = 0;
 	char msg[512];
 
 	for (k = 0; k < d->nthreads; k++) {
 		struct stat st;
 
-		if (stat(d->th[k].ring_path, &st) < 0 || (uint64_t)st.st_size < c->ring.size)
-			need += c->ring.size;
+		if (stat(d->th[k].ring_path, &st) == 0 && (uint64_t)st.st_size >= c->ring.size)
+			continue;
+		first = first ? first : d->th[k].ring_path;
+		missing++;
 	}
-	if (!need || ring_file_hugepages(0, &hp) < 0 ||
-	    (hp.settling ? hp.total : hp.free) * hp.page_size >= need)
+	if (!missing || ring_file_hugepages(0, &hp) < 0 ||
+	    (hp.settling ? hp.total : hp.free) * hp.page_size >= missing * c->ring.size)
 		return 0;
-	ring_file_explain(-ENOMEM, d->ring_path, need, msg, sizeof(msg));
+	ring_file_explain(-ENOMEM, first, missing * c->ring.size, msg, sizeof(msg));
 	if (d->nthreads == 1)
 		pr_err("%s", msg);
 	else
-		pr_err("%s (capture.cpus: %u capture threads write %u rings of ring.size each)",
-		       msg, d->nthreads, d->nthreads);
+		pr_err("%s (capture.cpus: %u capture threads, each writes a ring of ring.size; "
+		       "%u of those rings still to be created)",
+		       msg, d->nthreads, missing);
 	return -ENOMEM;
 }
 
@@ -390,10 +393,11 @@ static int check_system(struct capd *d)
 	/* Each thread owns at least one queue: an idle spinning core helps nobody. */
 	ncaptured = count_captured(d);
 	if (d->nthreads > ncaptured) {
-		pr_err("%s: capture.cpus: %u capture threads for %u queues: each thread needs a "
-		       "queue of its own; list at most %u cores, or capture more queues (more "
+		pr_err("%s: capture.cpus: %u capture threads for %u queue%s: each thread needs a "
+		       "queue of its own; list at most %u core%s, or capture more queues (more "
 		       "interfaces, or more RX queues: ethtool -L IFACE combined N)",
-		       d->conf_path, d->nthreads, ncaptured, ncaptured);
+		       d->conf_path, d->nthreads, ncaptured, ncaptured == 1 ? "" : "s", ncaptured,
+		       ncaptured == 1 ? "" : "s");
 		return -EINVAL;
 	}
 	if (c->run.user[0] && !getpwnam(c->run.user)) {
@@ -1088,8 +1092,8 @@ static int start_threads(struct capd *d)
 			return r;
 		d->hk.caps[k] = &d->th[k].cap;
 		d->hk.ring_paths[k] = d->th[k].ring_path;
+		d->hk.ncaps = k + 1; /* teardown reads the counters of those running */
 	}
-	d->hk.ncaps = d->nthreads;
 	d->hk.progs = d->progs;
 	d->hk.nprogs = d->nifaces;
 	r = housekeeping_start(&d->hk);

@@ -66,6 +66,12 @@ target_include_directories(test_dumpfile PRIVATE ${PROJECT_SOURCE_DIR}/readers/c
 add_test(NAME test_dumpfile_tools COMMAND test_dumpfile tools)
 set_tests_properties(test_dumpfile_tools PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77)
 
+# No privileges: a recording of a ring set (test_ringset make) against one
+# of a single ring with the same traffic, judged by tshark and capinfos.
+add_test(NAME capdump_ringset COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_ringset.sh)
+set_tests_properties(capdump_ringset PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "${CAPD_LAB_ENV};RING_SET_MAKE=$<TARGET_FILE:test_ringset>")
+
 # No privileges: damaged files for -r.
 add_test(NAME capdump_badinput COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_badinput.sh)
 set_tests_properties(capdump_badinput PROPERTIES LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77

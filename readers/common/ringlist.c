@@ -182,7 +182,9 @@ static void print_set(FILE *f, const char *path, const struct ring_map *m)
 		return;
 	}
 	if (!k) {
-		if (n > 1)
+		if (n == 2)
+			fputs(" set of 2 rings (this one and .1),", f);
+		else if (n > 2)
 			fprintf(f, " set of %" PRIu32 " rings (this one and .1 .. .%" PRIu32 "),",
 				n, n - 1);
 		return;

@@ -146,8 +146,8 @@ static int open_member(struct ringsrc *s, unsigned int first, uint32_t k, unsign
 			break;
 		nanosleep(&(struct timespec){ .tv_nsec = MEMBER_POLL_NS }, NULL);
 	}
-	snprintf(err, errlen, "ring %s (a set of %u rings): member %s: %s", in0->name,
-		 in0->set_size, in->name, why);
+	snprintf(err, errlen, "ring %s (a set of %u rings): member %s: %s (waited %llu s)",
+		 in0->name, in0->set_size, in->name, why, MEMBER_WAIT_NS / 1000000000ull);
 	return r;
 }
 

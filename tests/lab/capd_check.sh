@@ -84,6 +84,34 @@ refused good "XDP object /nonexistent/capd_xdp.bpf.o \(from the environment vari
 refused good "XDP object $LAB_TMP/good.conf \(from the environment variable CAPD_BPF_OBJ\): not capd's XDP object" \
 	CAPD_BPF_OBJ="$LAB_TMP/good.conf"
 
+# Several capture threads (capture.cpus): never beside capture.cpu, never
+# more than the queues captured, every core online; hugepages for every
+# ring of the set still to be created.
+printf 'capture = { cpu = 1;\n\tcpus = [ 0, 1 ]; interfaces = ( { name = "%s"; } ); };\n' \
+	"$hif" >"$LAB_TMP/both.conf"
+refused both "both.conf:2: capture.cpus: set either cpu or cpus"
+sed 's/cpu = -1;/cpus = [ 0, 1 ];/' "$LAB_TMP/good.conf" >"$LAB_TMP/threads.conf"
+refused threads "threads.conf: capture.cpus: 2 capture threads for 1 queue: each thread needs a queue of its own; list at most 1 core"
+sed 's/cpu = -1;/cpus = [ 4095 ];/' "$LAB_TMP/good.conf" >"$LAB_TMP/offline.conf"
+refused offline "offline.conf: capture.cpus\\[0\\]: CPU 4095 is not online or not allowed to capd"
+mq=$(lab_name chkq)
+ip link add "$mq" numtxqueues 2 numrxqueues 2 type veth peer name eth1 netns "$ns" \
+	numtxqueues 2 numrxqueues 2 || lab_fail "ip link add $mq with 2 queues failed"
+lab_on_exit "if [ -e /sys/class/net/$mq ]; then ip link del $mq; fi"
+ip link set "$mq" up
+sed -e 's/cpu = -1;/cpus = [ 0, 1 ];/' -e "s/\"$hif\"/\"$mq\"/" "$LAB_TMP/good.conf" \
+	>"$LAB_TMP/two.conf"
+lab_hugepages_reserve 8
+passes two
+# The ring exists at its size; ring.1 needs 8 pages of 2 MiB: leave 4 free.
+lab_hugepages_info
+if ((LAB_HP_KB == 2048)); then
+	lab_hugepages_set $((LAB_HP_TOTAL - LAB_HP_FREE + 4))
+	refused two "$LAB_TMP/ring.1: not enough hugepages: the ring needs 8 pages of 2048 kB, 4 are free; .* \\(capture.cpus: 2 capture threads, each writes a ring of ring.size; 1 of those rings still to be created\\)"
+else
+	echo "two: hugepages of $LAB_HP_KB kB, not 2048: the shortage is not checked"
+fi
+
 # Another program on the XDP hook (attached with ip, as an admin would):
 # -n refuses it as the start does, with the same advice.
 ip link set dev "$hif" xdpgeneric object "$obj" section xdp

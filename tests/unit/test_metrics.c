@@ -410,6 +410,45 @@ static void test_unknown_and_stopped(void)
 	src.running = true;
 }
 
+/*
+ * A set of two rings (capture.cpus): every family once, each ring's
+ * samples under its own ring label, its own queues and thread figures;
+ * no series twice.
+ */
+static void test_set(void)
+{
+	static struct ring_hdr hdr1;
+	static struct ring_stats stats1;
+	int n1, n2;
+	char *t;
+
+	make_ring();
+	t = render();
+	T_EQ(check_format(t, &n1), NFAMILIES);
+	free(t);
+	hdr1 = hdr;
+	hdr1.generation = 1;
+	stats1 = stats;
+	stats1.nqueue = 1;
+	stats1.queues[0] = stats.queues[1];
+	stats1.busy_ns = 1000000001ULL;
+	src.rings[1] = (struct metrics_ring){ .hdr = &hdr1, .stats = &stats1, .path = RING ".1" };
+	src.nrings = 2;
+	t = render();
+	T_EQ(check_format(t, &n2), NFAMILIES);
+	T_ASSERT(n2 > n1);
+	EXPECT_LINE(t, "capd_ring_generation{ring=\"" RING "\"} 3");
+	EXPECT_LINE(t, "capd_ring_generation{ring=\"" RING ".1\"} 1");
+	EXPECT_LINE(t, "capd_capture_busy_seconds_total{ring=\"" RING ".1\"} 1.000000001");
+	EXPECT_LINE(t, "capd_capture_busy_seconds_total{ring=\"" RING "\"} 2.500000000");
+	EXPECT_LINE(t, "capd_received_packets_total{ring=\"" RING
+		       ".1\",interface=\"eth1\",queue=\"3\"} 2001");
+	EXPECT_NO(t, "capd_received_packets_total{ring=\"" RING ".1\",interface=\"eth2\"");
+	EXPECT_LINE(t, "capd_clock_synced{ring=\"" RING ".1\"} 1");
+	free(t);
+	src.nrings = 1;
+}
+
 /* A corrupt table (counts beyond the arrays, a queue of no interface, a
  * name without its NUL) reads nothing outside the ring's statistics (run
  * under ASan to see it); its series may repeat, so no check_format(). */
@@ -489,6 +528,7 @@ int main(int argc, char **argv)
 	}
 	test_values();
 	test_unknown_and_stopped();
+	test_set();
 	test_bounds();
 	test_save();
 	printf("test_metrics: %d families\n", NFAMILIES);
