@@ -167,6 +167,18 @@ jq -c '.threads | map({index, crashes: .writer.crashes, crash_lost: .writer.cras
 	"$LAB_TMP/crash.json"
 
 echo "== back to one thread (capture.cpus = [ ]) after a kill, capdump waiting for capd"
+# What capdump has read by then is what it records: wait until it has read
+# both rings to their ends (a loaded machine can hold it back seconds).
+caught_up()
+{
+	st | jq -e --argjson pid "$dump" '[.threads[] | .readers[] | select(.pid == $pid) |
+		.lag_records] | length == 2 and all(. == 0)' >/dev/null
+}
+for _ in $(seq 100); do
+	caught_up && break
+	sleep 0.1
+done
+caught_up || lab_fail "capdump did not catch up with both rings within 10 s"
 # After a clean stop a capdump reads to the end and exits; after a kill it
 # waits for capd, which comes back with a set of one.
 kill -KILL "$CAPD_PID"
@@ -239,7 +251,9 @@ def judge(name, ranges, in_time_order=True):
     times = [r[0] for r in rec]
     if in_time_order and any(b < a for a, b in zip(times, times[1:])):
         i = next(i for i, (a, b) in enumerate(zip(times, times[1:])) if b < a)
-        fail("%s: time goes back at packet %d: %s then %s" % (name, i + 1, times[i], times[i + 1]))
+        fail("%s: time goes back at packet %d: %s (queue %d, datagram %d) then %s (queue %d, "
+             "datagram %d)" % (name, i + 1, times[i], rec[i][1], rec[i][3], times[i + 1],
+                               rec[i + 1][1], rec[i + 1][3]))
     seqs = [r[3] for r in rec]
     if len(set(seqs)) != len(seqs):
         fail("%s: sequence numbers recorded twice: %s"
