@@ -156,8 +156,9 @@ kill -KILL "$CAPD_PID"
 wait "$CAPD_PID" 2>/dev/null || true
 sleep 0.3
 capd_lab_start "$LAB_TMP/capd1.log" "$LAB_TMP/two.conf"
-kill -0 $s0 2>/dev/null && kill -0 $s1 2>/dev/null ||
+if ! kill -0 $s0 2>/dev/null || ! kill -0 $s1 2>/dev/null; then
 	lab_fail "a sender ended before capd was back: make them longer"
+fi
 wait $s0 || lab_fail "sender 0 failed"
 wait $s1 || lab_fail "sender 1 failed"
 sleep 1
