@@ -498,9 +498,9 @@ if ((json)); then
 	done
 	exit 0
 fi
-printf '%d datagrams of %d bytes per round, %s, from one sender pinned to CPU 0:\n  %s;\n' \
+printf '%d datagrams of %d bytes per round, %s, from %s pinned to CPU 0:\n  %s;\n' \
 	"$count" "$size" "$( ((rate)) && echo "at $rate pps" || echo "as fast as it goes")" \
-	"$sender_desc"
+	"$( ((pairs == 1)) && echo "one sender" || echo "two senders")" "$sender_desc"
 printf 'tools on CPU 1; capd in %s mode; medians of %d rounds; lost = summed over the rounds\n\n' \
 	"$mode" "$repeat"
 printf '%-9s %11s %8s %13s %7s %13s %7s %12s %7s %12s %6s %6s\n' "" offered lost \
