@@ -9,8 +9,22 @@
  *            vs memcpy of the same payloads out of such a region
  *   latency  one record published on one CPU until peek sees it on another,
  *            vs a bare shared uint64_t store/load between the same CPUs
+ *   readers  the writer with NREADERS readers attached (threads on another
+ *            CPU, each reading the ring as a reader program does: peek,
+ *            copy out, release, a 200 us sleep when caught up), vs the
+ *            writer alone; rounds alternate, best of each.  Twice: the
+ *            writer paced at a link's packet rate (--link-gbps, 10 by
+ *            default: what capd meets), where the figure is the rate its
+ *            busy time would sustain (records / time spent writing, as
+ *            capd's busy_ns counts it); and saturated (as fast as it can
+ *            write), where readers cannot keep up: they are lapped and
+ *            compete for memory bandwidth, so that figure has no target.
+ *            The control, paced: NREADERS "neighbours" on the other CPU
+ *            copying the same bytes at the same times from memory of their
+ *            own, not the ring: what any such load costs the writer here
  *
  *	ring [--seconds S] [--quick] [--size SIZE] [--sizes LIST] [--json]
+ *	     [--link-gbps G]
  *
  * Throughput: best of several rounds, each running the ring and then its
  * memcpy reference, so noise from other tenants hits both alike and the
@@ -62,6 +76,10 @@
 #define TARGET_WRITER_MPPS_64	 40.0
 #define TARGET_WRITER_RATIO_1500 0.70
 #define TARGET_P99_NS		 2000.0
+#define TARGET_READERS_RATIO	 0.95 /* writer with NREADERS attached / alone */
+
+#define NREADERS       4
+#define READER_IDLE_NS 200000 /* readers/common/ringsrc.c: IDLE_SLEEP_NS */
 
 #define MAX_SIZES 8
 static uint32_t sizes[MAX_SIZES] = { 64, 256, 1500 };
@@ -105,6 +123,7 @@ struct bench {
 	uint8_t *src[NSRC];
 	uint8_t *out; /* readers copy payloads here */
 	double seconds;
+	double link_gbps; /* the paced writer's link (readers) */
 	int rounds;
 	bool json;
 	int cpu[2]; /* writer, reader */
@@ -585,6 +604,247 @@ static int bench_reader(struct bench *b)
 }
 
 /*
+ * Readers attached while the writer runs: each thread reads the ring as
+ * ringsrc does, from where the writer is when its round starts.  Between
+ * rounds (and during the writer's rounds alone) the readers stay attached
+ * but sleep, so that the "alone" rounds have no reader touching the ring.
+ */
+struct attached {
+	struct bench *b;
+	pthread_t t;
+	struct ring_reader r;
+	uint64_t records, lost; /* during the active rounds */
+	uint8_t *priv;		/* READERS_NEIGHBOUR's memory */
+	uint64_t npos;
+	uint8_t out[FRAME_SIZE] __attribute__((aligned(64)));
+};
+
+enum { READERS_SLEEP, READERS_READ, READERS_NEIGHBOUR };
+static uint32_t readers_active __attribute__((aligned(64))); /* READERS_* */
+static uint32_t readers_stop;
+/* READERS_NEIGHBOUR: copy what a reader would, when it would, from memory
+ * of one's own: rate records/s of len bytes since t0. */
+static double neighbour_rate;
+static uint32_t neighbour_len;
+static uint64_t neighbour_t0;
+
+#define NEIGHBOUR_BYTES (16u << 20)
+
+/* A neighbour's round: the records a reader would have read by now. */
+static void neighbour_copy(struct attached *a, uint64_t *done)
+{
+	uint64_t due = (uint64_t)((double)(now_ns() - neighbour_t0) * neighbour_rate / 1e9);
+
+	for (; *done < due; (*done)++) {
+		if (a->npos + neighbour_len > NEIGHBOUR_BYTES)
+			a->npos = 0;
+		memcpy(a->out, a->priv + a->npos, neighbour_len);
+		CLOBBER(a->out);
+		a->npos += (neighbour_len + 32 + 7) & ~7u;
+	}
+}
+
+static void *attached_reader(void *arg)
+{
+	struct attached *a = arg;
+	struct ring_view v;
+	uint64_t done = 0;
+	bool was = false;
+
+	if (a->b->cpu[1] >= 0)
+		pin(a->b->cpu[1]);
+	while (!__atomic_load_n(&readers_stop, __ATOMIC_RELAXED)) {
+		uint32_t mode = __atomic_load_n(&readers_active, __ATOMIC_ACQUIRE);
+		bool on = mode == READERS_READ;
+
+		if (mode == READERS_NEIGHBOUR) {
+			neighbour_copy(a, &done);
+			nanosleep(&(struct timespec){ .tv_nsec = READER_IDLE_NS }, NULL);
+			continue;
+		}
+		done = 0;
+		if (on && !was) {
+			ring_reader_seek(&a->r, RING_SEEK_NEWEST, 0);
+			a->r.lost = 0;
+		}
+		if (!on && was)
+			a->lost += a->r.lost;
+		was = on;
+		if (!on || ring_reader_peek(&a->r, &v) < 0) {
+			nanosleep(&(struct timespec){ .tv_nsec = on ? READER_IDLE_NS : 1000000 },
+				  NULL);
+			continue;
+		}
+		memcpy(a->out, v.data, v.rec.caplen < FRAME_SIZE ? v.rec.caplen : FRAME_SIZE);
+		CLOBBER(a->out);
+		if (ring_reader_release(&a->r) == 0)
+			a->records++;
+	}
+	return NULL;
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * The writer paced at rate records/s, in batches of BATCH published each:
+ * the records per second its time spent writing would sustain (waiting
+ * for the next batch excluded), as capd's busy_ns gives it.  The median
+ * batch counts: on a shared machine a batch is now and then preempted,
+ * which says nothing about the ring.  @return 0 without memory.
+ */
+static double run_paced(struct bench *b, uint32_t len, uint64_t n, double rate)
+{
+	uint64_t nb = n / BATCH, t0, i, *busy = malloc(nb * sizeof(*busy));
+	double gap = (double)BATCH * 1e9 / rate, med;
+
+	if (!busy || !nb) {
+		free(busy);
+		return 0;
+	}
+	t0 = now_ns();
+	for (i = 0; i < nb; i++) {
+		uint64_t due = t0 + (uint64_t)((double)i * gap), c;
+
+		while (now_ns() < due)
+			;
+		c = tsc_now();
+		run_writer(b, len, BATCH);
+		busy[i] = tsc_now() - c;
+	}
+	qsort(busy, nb, sizeof(*busy), cmp_u64);
+	med = (double)busy[nb / 2] / b->tsc_per_ns;
+	free(busy);
+	return BATCH * 1e9 / (med > 0 ? med : 1);
+}
+
+/* Records per second of a link of gbps at len bytes: 24 bytes of preamble,
+ * gap and FCS per frame. */
+static double link_rate(double gbps, uint32_t len)
+{
+	return gbps * 1e9 / 8.0 / (double)(len + 24);
+}
+
+/* Writer rounds alone and with the readers reading, alternating. */
+static int bench_readers(struct bench *b)
+{
+	double per_round = b->seconds / (2.0 * b->rounds);
+	struct attached *a = aligned_alloc(64, NREADERS * sizeof(*a));
+	int i, k, started = 0, err = 0;
+	size_t s;
+
+	if (!a)
+		return -ENOMEM;
+	memset(a, 0, NREADERS * sizeof(*a));
+	__atomic_store_n(&readers_stop, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&readers_active, 0, __ATOMIC_RELAXED);
+	for (k = 0; k < NREADERS && !err; k++) {
+		a[k].b = b;
+		a[k].priv = malloc(NEIGHBOUR_BYTES);
+		if (!a[k].priv) {
+			err = -ENOMEM;
+			break;
+		}
+		memset(a[k].priv, k, NEIGHBOUR_BYTES);
+		err = ring_reader_open(&a[k].r, b->ring.mem, b->size);
+		if (!err)
+			err = -pthread_create(&a[k].t, NULL, attached_reader, &a[k]);
+		if (!err)
+			started++;
+	}
+	for (s = 0; s < nsizes && !err; s++) {
+		uint32_t len = sizes[s];
+		double rate = link_rate(b->link_gbps, len);
+		uint64_t n = (uint64_t)(rate * per_round) / BATCH * BATCH + BATCH;
+		double alone = 0, with = 0, nb = 0, x, secs = 0;
+		uint64_t recs = 0, lost = 0;
+		char name[48], target[40];
+
+		/* Paced: the readers keep up, as they must on a capture box. */
+		for (k = 0; k < NREADERS; k++)
+			a[k].records = a[k].lost = 0;
+		for (i = 0; i < b->rounds; i++) {
+			x = run_paced(b, len, n, rate);
+			alone = x > alone ? x : alone;
+			__atomic_store_n(&readers_active, 1, __ATOMIC_RELEASE);
+			nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+			x = run_paced(b, len, n, rate);
+			with = x > with ? x : with;
+			__atomic_store_n(&readers_active, 0, __ATOMIC_RELEASE);
+			nanosleep(&(struct timespec){ .tv_nsec = 3000000 }, NULL);
+			/* The control: the same copies on the other CPU, of
+			 * memory of their own. */
+			neighbour_rate = rate;
+			neighbour_len = len;
+			neighbour_t0 = now_ns();
+			__atomic_store_n(&readers_active, READERS_NEIGHBOUR, __ATOMIC_RELEASE);
+			x = run_paced(b, len, n, rate);
+			nb = x > nb ? x : nb;
+			__atomic_store_n(&readers_active, 0, __ATOMIC_RELEASE);
+			nanosleep(&(struct timespec){ .tv_nsec = 3000000 }, NULL);
+		}
+		for (k = 0; k < NREADERS; k++) {
+			recs += a[k].records;
+			lost += a[k].lost;
+		}
+		snprintf(name, sizeof(name), "paced_%dreaders_mpps_%u", NREADERS, len);
+		snprintf(target, sizeof(target), ">= %.2f x no readers", TARGET_READERS_RATIO);
+		figure(b, name, with / 1e6, "Mpps", alone / 1e6, "alone", target,
+		       with / alone >= TARGET_READERS_RATIO);
+		snprintf(name, sizeof(name), "paced_%dneighbours_mpps_%u", NREADERS, len);
+		figure(b, name, nb / 1e6, "Mpps", alone / 1e6, "alone", NULL, -1);
+		note(b,
+		     "readers, %u B paced at %.2f Mpps (%.0f Gb/s): %d readers on CPU %d read "
+		     "%.1f %% of what was written, lost %.2f %% to laps",
+		     len, rate / 1e6, b->link_gbps, NREADERS, b->cpu[1],
+		     100.0 * (double)recs / ((double)NREADERS * (double)n * b->rounds),
+		     recs + lost ? 100.0 * (double)lost / (double)(recs + lost) : 0.0);
+
+		/* Saturated: the writer as fast as it goes. */
+		n = calibrate(b, run_writer, len, per_round);
+		alone = with = 0;
+		recs = lost = 0;
+
+		for (k = 0; k < NREADERS; k++)
+			a[k].records = a[k].lost = 0;
+		for (i = 0; i < b->rounds; i++) {
+			x = timed(b, run_writer, len, n, NULL);
+			alone = x > alone ? x : alone;
+			__atomic_store_n(&readers_active, 1, __ATOMIC_RELEASE);
+			/* Let every reader wake and catch up first. */
+			nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+			x = timed(b, run_writer, len, n, NULL);
+			secs += (double)n / x;
+			with = x > with ? x : with;
+			__atomic_store_n(&readers_active, 0, __ATOMIC_RELEASE);
+			nanosleep(&(struct timespec){ .tv_nsec = 3000000 }, NULL);
+		}
+		for (k = 0; k < NREADERS; k++) {
+			recs += a[k].records;
+			lost += a[k].lost;
+		}
+		snprintf(name, sizeof(name), "satur_%dreaders_mpps_%u", NREADERS, len);
+		figure(b, name, with / 1e6, "Mpps", alone / 1e6, "alone", NULL, -1);
+		note(b,
+		     "readers, %u B saturated: %d readers on CPU %d read %.2f Mrec/s each while "
+		     "the writer ran, and lost %.1f %% of what it wrote to laps",
+		     len, NREADERS, b->cpu[1], (double)recs / NREADERS / (secs ? secs : 1) / 1e6,
+		     recs + lost ? 100.0 * (double)lost / (double)(recs + lost) : 0.0);
+	}
+	__atomic_store_n(&readers_stop, 1, __ATOMIC_RELAXED);
+	for (k = 0; k < started; k++)
+		pthread_join(a[k].t, NULL);
+	for (k = 0; k < NREADERS; k++)
+		free(a[k].priv);
+	free(a);
+	return err;
+}
+
+/*
  * Latency: the writer thread sends one sample every 5-20 us (random, so no
  * resonance with timer ticks), the reader thread spins and stamps arrival.
  * Stamps are TSC reads; an offset between the two CPUs' TSCs would shift
@@ -926,13 +1186,16 @@ static int parse_sizes(const char *arg)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ring [--seconds S] [--quick] [--size SIZE] [--sizes LIST] [--json]\n"
+		   "            [--link-gbps G]\n"
 		   "  --seconds S  time per throughput figure, and latency samples\n"
 		   "               (200k per variant per second); default 1\n"
 		   "  --quick      smoke run: 0.1 s, 64 MiB ring, fewer rounds\n"
 		   "  --size SIZE  ring size, e.g. 512M (default 256M); twice that\n"
 		   "               is mapped, in 2 MiB hugepages if enough are free\n"
 		   "  --sizes LIST payload sizes, default 64,256,1500\n"
-		   "  --json       one JSON object per figure and line\n");
+		   "  --json       one JSON object per figure and line\n"
+		   "  --link-gbps G  the link the paced writer's packet rate is of, with\n"
+		   "               24 bytes of preamble, gap and FCS a frame (default 10)\n");
 }
 
 int main(int argc, char **argv)
@@ -943,17 +1206,18 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 'S' },
 		{ "sizes", required_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "link-gbps", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct bench b = { .seconds = 1.0, .rounds = 5 };
+	struct bench b = { .seconds = 1.0, .rounds = 5, .link_gbps = 10 };
 	uint64_t size = 0;
 	bool quick = false;
 	size_t i;
 	char *end;
 	int c, err, load, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "s:qS:L:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:qS:L:jg:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			b.seconds = strtod(optarg, &end);
@@ -982,6 +1246,13 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			b.json = true;
+			break;
+		case 'g':
+			b.link_gbps = strtod(optarg, &end);
+			if (*end || !(b.link_gbps > 0) || b.link_gbps > 1000) {
+				fprintf(stderr, "ring: bad --link-gbps '%s'\n", optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -1045,7 +1316,11 @@ int main(int argc, char **argv)
 		printf("\n%-17s %10s %-4s %10s %6s  %-8s  %s\n", "figure", "value", "unit", "ref",
 		       "ratio", "ref is", "target");
 	bench_writer(&b);
-	err = bench_reader(&b);
+	if (b.cpu[1] < 0)
+		note(&b, "readers: one CPU only; the readers share the writer's");
+	err = bench_readers(&b);
+	if (!err)
+		err = bench_reader(&b);
 	if (!err)
 		err = bench_latency(&b);
 	if (err) {
@@ -1058,7 +1333,8 @@ int main(int argc, char **argv)
 	if (!b.json)
 		printf("\nref: memcpy of the same payloads, the faster layout: slots = "
 		       "cache-line aligned slots,\n     ringpos = the ring's payload "
-		       "addresses; bare = one shared uint64_t store/load\n");
+		       "addresses; bare = one shared uint64_t store/load; alone = the\n"
+		       "     writer with no reader attached\n");
 	ret = 0;
 out:
 	region_unmap(&b.ring);

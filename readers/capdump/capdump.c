@@ -1560,6 +1560,35 @@ static int resume_finish(struct capdump *d)
 }
 
 /*
+ * Ring i is not in the state.  A member of a set the state knows another
+ * ring of came with a capd restarted with more capture threads (the
+ * recorder ended on it, ringsrc.h): everything it holds was written since,
+ * and none of it recorded, so it is read from its oldest record.
+ */
+static int resume_new_member(struct capdump *d, unsigned int i)
+{
+	unsigned int f = ringsrc_set_first(d->src, i), k, j;
+	int r;
+
+	for (k = f; k < f + ringsrc_set_count(d->src, i); k++)
+		for (j = 0; j < d->rs.nrings; j++)
+			if (k != i && !strcmp(d->rs.rings[j].path, ringsrc_path(d->src, k)))
+				goto known;
+	return 0;
+known:
+	r = ringsrc_seek_ring(d->src, i, RING_SEEK_OLDEST, 0);
+	if (r < 0) {
+		pr_err("%s: seeking its oldest record: %s", ringsrc_path(d->src, i), strerror(-r));
+		return r;
+	}
+	if (!d->o.quiet)
+		pr_notice("%s: a ring of the set not in %s (capd now runs more capture threads): "
+			  "reading it from its oldest record",
+			  ringsrc_path(d->src, i), d->o.resume);
+	return 0;
+}
+
+/*
  * Every ring continues after the last record on disk.  A ring that is not
  * the one the state was saved from (capd replaced the file) is read from
  * the first record of the new file, counting what it no longer holds as
@@ -1590,8 +1619,12 @@ static int resume_rings(struct capdump *d)
 		for (j = 0; j < d->rs.nrings; j++)
 			if (!strcmp(d->rs.rings[j].path, ringsrc_path(d->src, i)))
 				break;
-		if (j == d->rs.nrings)
+		if (j == d->rs.nrings) {
+			r = resume_new_member(d, i);
+			if (r < 0)
+				return r;
 			continue;
+		}
 		seq = d->rs.rings[j].next_seq;
 		if (d->rs.rings[j].id && d->rs.rings[j].id != h->format_ns) {
 			if (h->format_seq < seq)

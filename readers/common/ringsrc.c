@@ -238,25 +238,36 @@ void ringsrc_close(struct ringsrc *s)
 	free(s);
 }
 
+int ringsrc_seek_ring(struct ringsrc *s, unsigned int i, enum ring_seek where, uint64_t arg)
+{
+	struct ring_in *in;
+	int r;
+
+	if (i >= s->n)
+		return -EINVAL;
+	in = &s->in[i];
+	if (where == RING_SEEK_TIME) {
+		/* Rings stamp in TAI (or PHC); the caller speaks UTC. */
+		ringsrc_clock(s, i, &in->clock);
+		arg += (uint64_t)((int64_t)in->clock.kernel_tai_offset * 1000000000LL);
+	}
+	r = ring_reader_seek(&in->rd, where, arg);
+	if (r < 0)
+		return r;
+	in->have = 0;
+	in->done = 0;
+	return 0;
+}
+
 int ringsrc_seek(struct ringsrc *s, enum ring_seek where, uint64_t arg)
 {
 	unsigned int i;
 	int r;
 
 	for (i = 0; i < s->n; i++) {
-		struct ring_in *in = &s->in[i];
-		uint64_t a = arg;
-
-		if (where == RING_SEEK_TIME) {
-			/* Rings stamp in TAI (or PHC); the caller speaks UTC. */
-			ringsrc_clock(s, i, &in->clock);
-			a = arg + (uint64_t)((int64_t)in->clock.kernel_tai_offset * 1000000000LL);
-		}
-		r = ring_reader_seek(&in->rd, where, a);
+		r = ringsrc_seek_ring(s, i, where, arg);
 		if (r < 0)
 			return r;
-		in->have = 0;
-		in->done = 0;
 	}
 	return 0;
 }

@@ -82,6 +82,9 @@ void ringsrc_close(struct ringsrc *s);
 /* Position every ring (RING_SEEK_TIME: arg is a UTC time in ns). */
 int ringsrc_seek(struct ringsrc *s, enum ring_seek where, uint64_t arg);
 
+/* Position ring i alone, as ringsrc_seek() positions every ring. */
+int ringsrc_seek_ring(struct ringsrc *s, unsigned int i, enum ring_seek where, uint64_t arg);
+
 /* Position ring i at sequence number seq (resuming a recording). */
 int ringsrc_seek_seq(struct ringsrc *s, unsigned int i, uint64_t seq);
 

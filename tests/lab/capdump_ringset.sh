@@ -7,12 +7,17 @@
 # rings as capd spreads them), recorded by capdump -i NAME, give files
 # alike to tshark and capinfos: the same packets in the same order on the
 # same interfaces (one IDB per interface of the set), the same ISB
-# counters (summed over the set's rings).  capdump's summary names each
-# ring of the set; -D marks the set and its member.  Needs no privileges.
+# counters (summed over the set's rings).  capdump's and capstat's
+# summaries name each ring of the set; -D marks the set and its member;
+# --resume reads a ring new to the set from its oldest record.  Needs no
+# privileges.
 . "$(dirname "$0")/lab.sh"
-lab_start --user CAPDUMP RING_SET_MAKE tshark capinfos
+lab_start --user CAPDUMP CAPSTAT RING_SET_MAKE tshark capinfos
 
 N=3000
+# Every set made stamps the same times: a minute ago (capstat closes its
+# intervals up to now).
+export RING_SET_T0=$((($(date +%s) - 60) * 1000000000))
 export CAPD_RING_DIR=$LAB_TMP/rings
 mkdir -p "$CAPD_RING_DIR"
 # Each writer runs empty for 2 s, capdump attaches meanwhile (so the ISBs
@@ -88,9 +93,45 @@ for r in two two.1; do
 		lab_fail "the summary does not name ring $r: $(<"$LAB_TMP/two.err")"
 done
 
+# capstat over the set: every datagram, and each ring's share by name.
+"$CAPSTAT" -i two --from oldest --json >"$LAB_TMP/stat.json" 2>"$LAB_TMP/stat.err" ||
+	lab_fail "capstat -i two: $(<"$LAB_TMP/stat.err")"
+python3 - "$LAB_TMP/stat.json" $N <<'PY' || lab_fail "capstat's summary: $(tail -1 "$LAB_TMP/stat.json")"
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if '"summary"' in l][-1]
+r = {x["ring"]: x for x in s["rings"]}
+assert s["packets"] == int(sys.argv[2]), s["packets"]
+assert set(r) == {"two", "two.1"}, r
+assert r["two"]["records"] + r["two.1"]["records"] == int(sys.argv[2]), r
+assert all(x["lost"] == 0 for x in r.values()), r
+PY
+
 # -D: the set and its member.
 "$CAPDUMP" -D >"$LAB_TMP/list" || lab_fail "capdump -D: $(<"$LAB_TMP/list")"
 cat "$LAB_TMP/list"
 grep -q "^two: set of 2 rings (this one and .1)" "$LAB_TMP/list" || lab_fail "-D does not show the set"
 grep -q "^two.1: member 1 of set two" "$LAB_TMP/list" || lab_fail "-D does not show the member"
+# --resume across a capd restarted with more threads: a ring new to the
+# set is read from its oldest record, so the datagrams it took before the
+# recorder came back are recorded too.
+mkdir -p "$LAB_TMP/out"
+st=$LAB_TMP/state
+"$RING_SET_MAKE" make "$CAPD_RING_DIR" grow 1 1000 1500 0 &
+maker=$!
+sleep 0.3
+timeout 30 "$CAPDUMP" -i grow --resume "$st" -w "$LAB_TMP/out/a.pcapng" 2>"$LAB_TMP/a.err" ||
+	lab_fail "capdump --resume, set of 1: $(<"$LAB_TMP/a.err")"
+wait $maker || lab_fail "making ring grow"
+"$RING_SET_MAKE" make "$CAPD_RING_DIR" grow 2 1000 1500 500 &
+maker=$!
+sleep 0.4
+timeout 30 "$CAPDUMP" -i grow --resume "$st" -w "$LAB_TMP/out/b.pcapng" 2>"$LAB_TMP/b.err" ||
+	lab_fail "capdump --resume, set of 2: $(<"$LAB_TMP/b.err")"
+wait $maker || lab_fail "making the set grow"
+cat "$LAB_TMP/b.err"
+grep -q "grow.1: a ring of the set not in" "$LAB_TMP/b.err" || lab_fail "no notice of the new member"
+for f in a:1000 b:1000; do
+	n=$(capinfos -T -r -c "$LAB_TMP/out/${f%:*}.pcapng" | cut -f2)
+	((n == ${f#*:})) || lab_fail "--resume: ${f%:*}.pcapng holds $n packets, want ${f#*:}"
+done
 echo "PASS: capdump_ringset"

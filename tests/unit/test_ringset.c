@@ -15,13 +15,14 @@
  *  - a set whose writer restarts with another number of rings ends the
  *    reading with a line; with the same number it goes on.
  *
- *   test_ringset make DIR NAME RINGS PACKETS [DELAY_MS]: write a set of
- *   RINGS rings
+ *   test_ringset make DIR NAME RINGS PACKETS [DELAY_MS [BEFORE]]: write a
+ *   set of RINGS rings
  *   NAME, NAME.1 .. in DIR with interfaces eth0 and eth1, two queues
  *   each, queue j in ring j mod RINGS (as capd assigns them), PACKETS
  *   multicast datagrams spread over the queues, time-ordered overall, and
- *   their counters, after DELAY_MS of running empty; the writers
- *   stopped.  RINGS 1 writes the same traffic
+ *   their counters, running DELAY_MS without writing after the first
+ *   BEFORE (0) of them, stamped from $RING_SET_T0 (ns since 1970) on, 1 us
+ *   apart; the writers stopped.  RINGS 1 writes the same traffic
  *   into a single ring, as a capd with one capture thread would
  *   (tests/lab/capdump_ringset.sh compares the two recordings).
  */
@@ -330,13 +331,15 @@ static void test_refused(const char *dir)
 	set_close(r, 2);
 }
 
-/* make DIR NAME RINGS PACKETS (see the top). */
-static int make(char **argv, uint32_t delay_ms)
+/* make DIR NAME RINGS PACKETS [DELAY_MS [BEFORE]] (see the top). */
+static int make(char **argv, uint32_t delay_ms, uint32_t before)
 {
 	char path0[600];
 	uint32_t n = (uint32_t)atoi(argv[2]), npkt = (uint32_t)atoi(argv[3]), i, k;
 	struct wring r[RING_SET_MAX];
-	uint64_t t0 = 1767225600000000000ull; /* 2026-01-01: the same in every set made */
+	/* The same in every set made: $RING_SET_T0 (ns), else 2026-01-01. */
+	const char *t0s = getenv("RING_SET_T0");
+	uint64_t t0 = t0s ? strtoull(t0s, NULL, 10) : 1767225600000000000ull;
 	uint64_t id = clock_ns(CLOCK_REALTIME);
 
 	if (n < 1 || n > NQUEUE ||
@@ -344,15 +347,16 @@ static int make(char **argv, uint32_t delay_ms)
 		return 2;
 	for (k = 0; k < n; k++)
 		member_create(&r[k], path0, n, k, id, n);
-	/* Running and empty for a while: a reader attached now sees the
-	 * counters grow from zero, as while recording a capture. */
-	for (i = 0; i < delay_ms / 100; i++) {
-		nanosleep(&(struct timespec){ .tv_nsec = 100000000L }, NULL);
-		set_publish(r, n);
-	}
 	for (i = 0; i < npkt; i++) {
 		unsigned int q = (i * 7 + i / 5) % NQUEUE;
 
+		/* Running for a while after the first BEFORE: a reader
+		 * attached now sees the counters grow from there, as while
+		 * recording a capture. */
+		for (k = 0; i == before && k < delay_ms / 100; k++) {
+			nanosleep(&(struct timespec){ .tv_nsec = 100000000L }, NULL);
+			set_publish(r, n);
+		}
 		put(&r[q % n], t0, i, q);
 		if (i % 64 == 63)
 			set_publish(r, n);
@@ -368,8 +372,9 @@ int main(int argc, char **argv)
 {
 	const char *dir;
 
-	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "make"))
-		return make(argv + 2, argc == 7 ? (uint32_t)atoi(argv[6]) : 0);
+	if (argc >= 6 && argc <= 8 && !strcmp(argv[1], "make"))
+		return make(argv + 2, argc >= 7 ? (uint32_t)atoi(argv[6]) : 0,
+			    argc == 8 ? (uint32_t)atoi(argv[7]) : 0);
 	dir = t_tmpdir("test_ringset");
 	test_set(dir, 2);
 	test_set(dir, 3);
