@@ -3,7 +3,7 @@
 #
 # bench/capture.sh [--json] [--count N] [--size BYTES] [--rate PPS] [--repeat N]
 #                  [--sender socket|xdp] [--mode native|generic] [--no-perf]
-#                  [--tools "none capd shared tcpdump dumpcap netsniff"] [--build DIR]
+#                  [--tools "none capd shared tcpdump dumpcap netsniff capd2"] [--build DIR]
 #
 # What capturing costs, capd (bypass path: "capd"; shared path, AF_PACKET:
 # "shared") against tcpdump, dumpcap and netsniff-ng, on
@@ -38,6 +38,26 @@
 #    more than 50 ms of it is done again, up to 3 times.
 # A run without any capture tool gives the kernel's own cost of the traffic.
 # --tools picks and orders the tools (a rate sweep needs capd only).
+#
+# "capd2": capd with two capture threads (capture.cpus = [ 0, 1 ]), each
+# writing its ring of the set, against "capd" (one thread on CPU 1) on the
+# same traffic in the same run; not among the default tools.  Two queues
+# for the two threads come from two veths (the second on the run's second
+# subnets), a queue each, captured together by every capd of the run:
+# queue j goes to thread j mod 2.  (One veth with two receive queues would
+# need the traffic steered to a queue: by the sending CPU, which would put
+# a sender on capd's CPU 1, or by tc, whose flower, skbedit and mqprio
+# many kernels, this lab's among them, are built without; a socket's flow
+# hash is random per socket.)  The traffic is two flows, count/2 each, one
+# per veth, from two senders on CPU 0 (mcast_send: every tool's traffic
+# alike).  The AF_PACKET peers watch one interface: with capd2 the tools
+# are none, capd, shared and capd2.  Reported per capture thread: its busy
+# time per packet of its own queue (ring_stats.busy_ns / packets of its
+# ring).  This machine has 2 cores, so capd2's thread 0 shares CPU 0 with
+# the senders and the veths' softirq work: no scaling can be shown here,
+# only that a thread's cost per packet stays what one thread's is (use
+# --rate, e.g. 200000, so that the senders leave CPU 0 idle most of the
+# time).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/lab/lab.sh"
@@ -68,8 +88,23 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -z $sender || $sender == socket || $sender == xdp ]] || usage
 for t in $tools; do
-	[[ $t == @(none|capd|shared|tcpdump|dumpcap|netsniff) ]] || usage
+	[[ $t == @(none|capd|shared|tcpdump|dumpcap|netsniff|capd2) ]] || usage
 done
+# capd2: two veths, two flows, for every tool of the run.
+pairs=1
+[[ " $tools " == *" capd2 "* ]] && pairs=2
+if ((pairs == 2)); then
+	for t in $tools; do
+		[[ $t == @(none|capd|shared|capd2) ]] && continue
+		echo "capture.sh: $t watches one interface: with capd2 the tools are none, capd, shared, capd2" >&2
+		exit 2
+	done
+	if [[ $sender == xdp ]]; then
+		echo "capture.sh: capd2 runs with the socket sender (two of them)" >&2
+		exit 2
+	fi
+	sender=socket
+fi
 # The programs: with --build DIR from there, else as the lab takes them
 # ($CAPD, $MCAST_SEND, $RING_FLOWS and $XDP_GEN, or the build tree
 # $CAPD_BUILD: tests/lab/lab.sh).
@@ -86,7 +121,13 @@ if [[ $sender == xdp && ! -x $XDP_GEN ]]; then
 	exit 2
 fi
 lab_require_root
-lab_require_cmd ip taskset tcpdump dumpcap netsniff-ng
+lab_require_cmd ip taskset
+for t in $tools; do
+	case $t in
+	tcpdump | dumpcap) lab_require_cmd "$t" ;;
+	netsniff) lab_require_cmd netsniff-ng ;;
+	esac
+done
 [[ $sender == socket ]] || lab_require_cmd ethtool
 (($(nproc) >= 2)) || lab_skip "needs 2 CPUs (sender and capture apart)"
 lab_init
@@ -98,7 +139,16 @@ hif=$LAB_REPLY
 lab_subnet 0
 ip addr add "$LAB_HOST4/$LAB_LEN4" dev "$hif"
 ip -n "$ns" addr add "$LAB_PEER4/$LAB_LEN4" dev eth0
-lab_hugepages_reserve 260	# ring 128 + UMEM 64 pages, and slack
+hifs=("$hif")
+if ((pairs == 2)); then
+	lab_veth_add bcap2 eth1 "$ns"
+	hifs+=("$LAB_REPLY")
+	lab_subnet 1
+	ip addr add "$LAB_HOST4/$LAB_LEN4" dev "${hifs[1]}"
+	ip -n "$ns" addr add "$LAB_PEER4/$LAB_LEN4" dev eth1
+fi
+# ring 128 + UMEM 64 pages per queue, and slack; capd2 a ring per thread
+lab_hugepages_reserve $((pairs == 1 ? 260 : 460))
 
 # The sender.  xdp_gen needs NAPI on the host end (GRO on); it is tried
 # with a few frames unless asked for by name, and must deliver them all.
@@ -123,6 +173,8 @@ if [[ $sender == xdp ]]; then
 else
 	sendcmd=("$MCAST_SEND") sender_desc="mcast_send (UDP socket)${why:+; $why}"
 fi
+((pairs == 1)) || sender_desc="2 x mcast_send (UDP sockets), one per veth, each count/2"
+
 if ((perf)) &&
    ! perf record -a -e cpu-clock -g -o "$LAB_TMP/perf.data" -- true >/dev/null 2>&1; then
 	perf=0
@@ -180,6 +232,24 @@ wait_quiet() {
 	return 0
 }
 
+# send_pairs: $count datagrams at $rate (0: as fast as they go) in two
+# flows of half each, one per veth, both senders on CPU 0; "sent N", N the
+# sum.
+send_pairs() {
+	local a b n0 n1
+
+	ip netns exec "$ns" taskset -c 0 "$MCAST_SEND" -i eth0 -g 239.1.1.1 -p 30001 \
+		-n $((count - count / 2)) -s "$size" -r $((rate / 2)) >"$LAB_TMP/send0.out" &
+	a=$!
+	ip netns exec "$ns" taskset -c 0 "$MCAST_SEND" -i eth1 -g 239.1.1.1 -p 30001 \
+		-n $((count / 2)) -s "$size" -r $((rate / 2)) >"$LAB_TMP/send1.out" &
+	b=$!
+	wait $a
+	wait $b
+	n0=$(<"$LAB_TMP/send0.out") n1=$(<"$LAB_TMP/send1.out")
+	echo "sent $((${n0#sent } + ${n1#sent }))"
+}
+
 # send: run the sender while the tool with pid $pid (none if empty)
 # captures; sets sent, pps (offered rate), sirq (softirq ticks), psirq
 # (softirq ns from perf samples, when perf works) and other (ticks of
@@ -199,8 +269,12 @@ send() {
 	b0=$(busy)
 	[[ -z $pid ]] || p0=$(proc_ticks "$pid")
 	t0=$(date +%s%N)
-	out=$(ip netns exec "$ns" taskset -c 0 "${sendcmd[@]}" -i eth0 -g 239.1.1.1 -p 30001 \
-		-n "$count" -s "$size" -r "$rate")
+	if ((pairs == 1)); then
+		out=$(ip netns exec "$ns" taskset -c 0 "${sendcmd[@]}" -i eth0 -g 239.1.1.1 \
+			-p 30001 -n "$count" -s "$size" -r "$rate")
+	else
+		out=$(send_pairs)
+	fi
 	t1=$(date +%s%N)
 	sleep 0.5	# let the tool drain
 	s1=$(softirq)
@@ -264,34 +338,50 @@ run_none() {
 # it, with or without capd.
 cat >"$LAB_TMP/capd.conf" <<CONF
 ring = { name = "$ringdir/r"; size = "256M"; group = ""; };
-capture = { cpu = 1; join = false; interfaces = ( { name = "$hif"; mode = "$mode"; } );
+capture = { cpu = 1; join = false; interfaces = ( { name = "$hif"; mode = "$mode"; }$(
+	((pairs == 1)) || echo ", { name = \"${hifs[1]}\"; mode = \"$mode\"; }") );
 	# 16384 descriptors: 8 ms of slack at 2 Mpps when CPU 1 is not isolated.
 	xsk = { rx_size = 16384; fill_size = 16384; frames = 32768; }; };
 feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001 ]; } );
 run = { user = ""; group = ""; dir = "$LAB_TMP"; };
 CONF
 # The shared path: the same, with AF_PACKET rings of 64 MiB per socket.
-sed 's/mode = "[a-z]*"; }/path = "shared"; }/; s/^capture = {/capture = { packet = { blocks = 64; };/' \
+sed 's/mode = "[a-z]*"; }/path = "shared"; }/g; s/^capture = {/capture = { packet = { blocks = 64; };/' \
 	"$LAB_TMP/capd.conf" >"$LAB_TMP/shared.conf"
+# capd2: two capture threads, on CPU 0 and 1.
+sed 's/cpu = 1;/cpus = [ 0, 1 ];/' "$LAB_TMP/capd.conf" >"$LAB_TMP/capd2.conf"
 run_capd() { # [NAME CONF]
-	local out captured busy name=${1:-capd}
+	local out captured=0 busy=0 name=${1:-capd} k kpk kbusy nrings=1
+	local -a kt
 
-	CAPD_LAB_WRAP="taskset -c 1" capd_lab_start "$LAB_TMP/$name.log" \
-		"${2:-$LAB_TMP/capd.conf}"
+	# capd2 may not be held to CPU 1: it pins a thread to CPU 0 too.
+	CAPD_LAB_WRAP=$([[ $name == capd2 ]] || echo "taskset -c 1") \
+		capd_lab_start "$LAB_TMP/$name.log" "${2:-$LAB_TMP/capd.conf}"
 	pid=$CAPD_PID
 	send
 	kill -INT $pid
 	wait $pid
-	# capd's own counters: the ring may have wrapped since.
-	out=$("$RING_FLOWS" -t 0.2 "$ringdir/r")
-	captured=$(sed -n 's/^stats packets=\([0-9]*\) .*/\1/p' <<<"$out")
-	busy=$(sed -n 's/.* busy_ns=\([0-9]*\) .*/\1/p' <<<"$out")
-	result "$name" "${captured:-0}" "$(echo "scale=1; $busy / $sent" | bc)"
+	# capd's own counters, each ring's (the ring may have wrapped since);
+	# each thread's busy time per packet of its own queue.
+	[[ $name == capd2 ]] && nrings=2
+	for ((k = 0; k < nrings; k++)); do
+		out=$("$RING_FLOWS" -t 0.2 "$ringdir/r$( ((k == 0)) || echo ".$k")")
+		kpk=$(sed -n 's/^stats packets=\([0-9]*\) .*/\1/p' <<<"$out")
+		kbusy=$(sed -n 's/.* busy_ns=\([0-9]*\) .*/\1/p' <<<"$out")
+		captured=$((captured + ${kpk:-0})) busy=$((busy + ${kbusy:-0}))
+		kt[k]=null
+		((${kpk:-0} == 0)) || kt[k]=$(echo "scale=1; $kbusy / $kpk" | bc)
+	done
+	result "$name" "$captured" "$(echo "scale=1; $busy / $sent" | bc)"
+	if ((accepted)) && [[ $name == capd || $name == capd2 ]]; then
+		R[$name.t0_all]+=" ${kt[0]}"
+		[[ $name == capd ]] || R[$name.t1_all]+=" ${kt[1]}"
+	fi
 	# busy_ns leaves out pktring_peek/xsk_rx_peek (each frame's descriptor
 	# read, its first touch of the frame): perf's samples in it, added.
 	if ((accepted && perf)); then
 		local peek=pktring_peek
-		[[ $name == capd ]] && peek=xsk_rx_peek
+		[[ $name == capd* ]] && peek=xsk_rx_peek
 		R[$name.upeek_all]+=" $(echo "scale=1; ($busy + $(perf_comm_ns capd-rx $peek)) / $sent" | bc)"
 	fi
 	if ((accepted)) && [[ $name == capd ]]; then
@@ -335,6 +425,7 @@ for ((i = 0; i < repeat; i++)); do
 			case $t in
 			none) run_none ;;
 			capd) run_capd ;;
+			capd2) run_capd capd2 "$LAB_TMP/capd2.conf" ;;
 			shared) run_capd shared "$LAB_TMP/shared.conf" ;;
 			tcpdump) run_peer tcpdump tcpdump -i "$hif" -n -B 65536 -w /dev/null ;;
 			dumpcap) run_peer dumpcap dumpcap -i "$hif" -B 64 -q -w /dev/null ;;
@@ -355,6 +446,8 @@ for t in $tools; do
 		((perf)) && R[$t.psoftirq]=$(median ${R[$t.psoftirq_all]})
 		R[$t.rate]=$(median ${R[$t.rate_all]})
 		R[$t.other]=$(median ${R[$t.other_all]})
+		[[ -z ${R[$t.t0_all]:-} ]] || R[$t.t0]=$(median ${R[$t.t0_all]})
+		[[ -z ${R[$t.t1_all]:-} ]] || R[$t.t1]=$(median ${R[$t.t1_all]})
 	}
 done
 
@@ -388,7 +481,16 @@ if ((json)); then
 			${ref:+"$(get capd.psoftirq)"}
 		json_line "${t}_other_load_ms" "$(get "$t.other")" ms
 		json_line "${t}_rounds_redone" "${R[$t.redone]:-0}" rounds
-		if [[ $t == capd || $t == shared ]]; then
+		# each capture thread's busy time per packet of its own queue
+		if [[ $t == capd ]]; then
+			json_line capd_thread0_busy_ns_per_pkt "$(get capd.t0)" ns/pkt
+		elif [[ $t == capd2 ]]; then
+			json_line capd2_thread0_busy_ns_per_pkt "$(get capd2.t0)" ns/pkt \
+				"$(get capd.t0)"
+			json_line capd2_thread1_busy_ns_per_pkt "$(get capd2.t1)" ns/pkt \
+				"$(get capd.t0)"
+		fi
+		if [[ $t == capd || $t == shared || $t == capd2 ]]; then
 			json_line "${t}_busy_ms_per_mpkt" "$(get "$t.user")" ms/Mpkt
 		elif [[ $t != none ]]; then
 			json_line "${t}_cpu_ms_per_mpkt" "$(get "$t.user")" ms/Mpkt "$(get capd.user)"
@@ -396,9 +498,9 @@ if ((json)); then
 	done
 	exit 0
 fi
-printf '%d datagrams of %d bytes per round, %s, from one sender pinned to CPU 0:\n  %s;\n' \
+printf '%d datagrams of %d bytes per round, %s, from %s pinned to CPU 0:\n  %s;\n' \
 	"$count" "$size" "$( ((rate)) && echo "at $rate pps" || echo "as fast as it goes")" \
-	"$sender_desc"
+	"$( ((pairs == 1)) && echo "one sender" || echo "two senders")" "$sender_desc"
 printf 'tools on CPU 1; capd in %s mode; medians of %d rounds; lost = summed over the rounds\n\n' \
 	"$mode" "$repeat"
 printf '%-9s %11s %8s %13s %7s %13s %7s %12s %7s %12s %6s %6s\n' "" offered lost \
@@ -437,6 +539,22 @@ if [[ " $tools " == *" shared "* && " $tools " == *" tcpdump "* ]]; then
 	r=$(ratio "$(get shared.upeek)" "$(get tcpdump.upeek)")
 	printf '  user, loose upper bound: %4s  (busy_ns + every peek sample, idle polls too)\n\n' \
 		"$r"
+fi
+if ((pairs == 2)); then
+	echo "capture threads: busy time per packet of each thread's own queue (busy_ns / packets"
+	echo "of its ring, medians), the same traffic; x capd = against capd's one thread:"
+	printf '  capd  thread 0, CPU 1, both queues:   %8s ns/pkt\n' "$(get capd.t0)"
+	printf '  capd2 thread 0, CPU 0, %-14s %8s ns/pkt  x capd %s\n' "${hifs[0]}:" \
+		"$(get capd2.t0)" "$(ratio "$(get capd2.t0)" "$(get capd.t0)")"
+	printf '  capd2 thread 1, CPU 1, %-14s %8s ns/pkt  x capd %s\n' "${hifs[1]}:" \
+		"$(get capd2.t1)" "$(ratio "$(get capd2.t1)" "$(get capd.t0)")"
+	cat <<TWO
+  This machine has $(nproc) cores: capd2's thread 0 shares CPU 0 with the senders and the
+  veths' softirq work (a batch it is preempted in counts the time it waited), and the two
+  threads together get no more CPU than one.  No scaling can be shown here, only each
+  thread's cost per packet; on a capture box each thread has an isolated core of its own.
+
+TWO
 fi
 [[ -n ${R[capd.detail]:-} ]] && printf 'capd ring counters per round:\n%s\n' "${R[capd.detail]}"
 cat <<EXPLAIN

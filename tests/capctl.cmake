@@ -3,6 +3,10 @@
 # The doctor's verdicts on made-up boxes, its CPU lists and IRQ names.
 capd_unit_test(test_doctor SOURCES unit/test_doctor.c LIBS capdoctor)
 
+# What status says of a capture thread from its ring's statistics: its
+# queues, packets and busy share, hostile statistics included.
+capd_unit_test(test_status_thread SOURCES unit/test_status_thread.c LIBS capdoctor)
+
 # capctl doctor on a real lab box (root): hugepages, ring permissions and
 # XDP mode, each failing and passing; as an ordinary user, unknowns.
 capd_lab_test(lab_capctl_doctor capctl_doctor.sh)

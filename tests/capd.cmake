@@ -89,6 +89,11 @@ capd_lab_test(lab_capd_restart capd_restart.sh)
 # counted lost (the gap in seq) or, said so, in the killed capd's socket.
 capd_lab_test(lab_capd_crash capd_crash.sh)
 set_tests_properties(lab_capd_crash PROPERTIES TIMEOUT 300)
+# Two capture threads on a veth with two queues (issue 19's acceptance): counts
+# per queue, thread and ring against what was sent; capdump's merge of the
+# set, each datagram once and in time order; SIGKILL and restart, each ring
+# counting its crash; back to one thread, NAME.1 removed.
+capd_lab_test(lab_capd_threads capd_threads.sh)
 # A feed's packets on a queue capd does not capture count as dropped before
 # the ring (no_socket), in capctl status, the metrics and capdump's ISB.
 capd_lab_test(lab_capd_nosocket capd_nosocket.sh)

@@ -18,7 +18,7 @@
 #include "json_out.h"
 #include "log.h"
 
-#define MAX_ITEMS (16 + 8 * CAPD_CONF_MAX_IFACES)
+#define MAX_ITEMS (16 + 3 * CAPD_CONF_MAX_CPUS + 8 * CAPD_CONF_MAX_IFACES)
 #define WRAP	  100
 
 static void usage(FILE *f)

@@ -16,6 +16,13 @@
  * the same pid.  That leaves a member able to show its own processes as
  * readers, and no one else's; READERS_PER_UID bounds how many, so that
  * one user's files cannot crowd out another's.
+ *
+ * A ring named with its set's name (lib/ring_set.h) is shown with the
+ * other rings of its set, one per capture thread: the members are found
+ * by name and believed only when their header says they are the current
+ * member k of ring 0's set, since a file NAME.k may be left over from a
+ * start with more threads.  A set size beyond RING_SET_MAX is hostile and
+ * shows ring 0 alone.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -44,6 +51,8 @@
 #include "ring_file.h"
 #include "ring_format.h"
 #include "ring_reader.h"
+#include "ring_set.h"
+#include "status_thread.h"
 #include "units.h"
 
 #define CAPCTL_NOT_RUNNING 3 /* exit status: capd does not run the ring */
@@ -87,6 +96,21 @@ struct skipped {
 	uid_t uid;
 	unsigned int over_limit; /* beyond READERS_PER_UID */
 	unsigned int refused;	 /* not its process's file, or malformed */
+};
+
+/* One ring of the set shown: ring 0 is the one named. */
+struct member {
+	char path[4096];
+	struct ring_map m;
+	struct status s;
+	int err; /* 0: gathered; else why not (-ESTALE: not a current member) */
+};
+
+struct set {
+	struct member *mb; /* mb[0] is the ring named */
+	unsigned int n;	   /* members tried: 1, or the set's size */
+	uint32_t claimed;  /* set_size of ring 0, even beyond RING_SET_MAX */
+	bool expanded;	   /* ring 0 of a set of more than one */
 };
 
 static bool writer_running(const struct status *s)
@@ -453,6 +477,19 @@ static uint64_t written(const struct status *s)
 	return s->win.next_seq > lost ? s->win.next_seq - lost : 0;
 }
 
+/* What the ring got and what crashes cost it: each ring of a set its own. */
+static void text_records(const struct status *s)
+{
+	const struct ring_hdr *h = s->h;
+
+	printf("records    %" PRIu64 " written, %" PRIu64 " bytes captured\n", written(s),
+	       ring_load_relaxed64(&h->bytes));
+	if (ring_load_relaxed32(&h->crashes))
+		printf("crashes    %u writer(s) killed or crashed, %" PRIu64
+		       " packet(s) they had taken lost (gaps in seq)\n",
+		       ring_load_relaxed32(&h->crashes), ring_load_relaxed64(&h->crash_lost));
+}
+
 static void text_writer(const struct status *s)
 {
 	const struct ring_hdr *h = s->h;
@@ -467,12 +504,8 @@ static void text_writer(const struct status *s)
 		printf(", up %.1f s", s->uptime / 1e9);
 	if (s->win.hb_age != UINT64_MAX)
 		printf(", heartbeat %.1f s ago", s->win.hb_age / 1e9);
-	printf("\nrecords    %" PRIu64 " written, %" PRIu64 " bytes captured\n", written(s),
-	       ring_load_relaxed64(&h->bytes));
-	if (ring_load_relaxed32(&h->crashes))
-		printf("crashes    %u writer(s) killed or crashed, %" PRIu64
-		       " packet(s) they had taken lost (gaps in seq)\n",
-		       ring_load_relaxed32(&h->crashes), ring_load_relaxed64(&h->crash_lost));
+	putchar('\n');
+	text_records(s);
 	if (ring_load_relaxed64(&s->st->local_consumers) ||
 	    ring_load_relaxed64(&s->st->consumers_appeared))
 		printf("consumers  %" PRIu64
@@ -482,13 +515,29 @@ static void text_writer(const struct status *s)
 		       ring_load_relaxed64(&s->st->consumers_appeared));
 }
 
-static void text_counters(const struct status *s)
+/* Does the ring of s capture a queue of interface i? */
+static bool has_queues(const struct status *s, unsigned int i)
+{
+	unsigned int q;
+
+	for (q = 0; q < nqueue(s->st); q++)
+		if (s->st->queues[q].iface == i)
+			return true;
+	return false;
+}
+
+/* in_set: one ring of several, each with some queues: an interface none of
+ * whose queues this ring has is left out. */
+static void text_counters(const struct status *s, bool in_set)
 {
 	const struct ring_stats *st = s->st;
 	unsigned int i, q;
 
 	for (i = 0; i < niface(st); i++) {
 		const struct ring_iface *f = &st->ifaces[i];
+
+		if (in_set && !has_queues(s, i))
+			continue;
 
 		if (f->path == RING_PATH_SHARED)
 			printf("interface  %.*s (%s): shared path (AF_PACKET), timestamps %s, %u "
@@ -586,16 +635,18 @@ static void text_archive(const struct reader_status_archive *a)
 	putchar('\n');
 }
 
-static void text_readers(const struct status *s)
+/* of: the ring's file name when it is one of a set's, else NULL. */
+static void text_readers(const struct status *s, const char *of)
 {
 	char size[32];
 	unsigned int i;
 
 	if (!s->readers_known) {
-		printf("readers    unknown (no readers directory named by the ring)\n");
+		printf("readers    unknown (no readers directory named by the ring%s%s)\n",
+		       of ? " " : "", of ? of : "");
 		return;
 	}
-	printf("readers    %u attached\n", s->nreaders);
+	printf("readers    %u attached%s%s\n", s->nreaders, of ? " to " : "", of ? of : "");
 	for (i = 0; i < s->nreaders; i++) {
 		const struct reader *r = &s->readers[i];
 
@@ -625,19 +676,104 @@ static void text_readers(const struct status *s)
 	text_skipped(s);
 }
 
-static void status_text(const struct status *s)
+static const char *file_name(const char *path)
 {
-	char line[768], t[40];
+	const char *slash = strrchr(path, '/');
 
+	return slash ? slash + 1 : path;
+}
+
+static const char *member_problem(int err)
+{
+	return err == -ESTALE ? "not a current member of the set (left by an earlier start, or "
+				"not yet stamped by a starting capd)"
+			      : strerror(-err);
+}
+
+static int32_t thread_cpu(const struct ring_stats *st)
+{
+	return (int32_t)ring_load_relaxed32((const uint32_t *)&st->thread_cpu);
+}
+
+/* The end of the writer's run: now while it runs, else its last
+ * heartbeat (0, unknown, makes the busy share 0). */
+static uint64_t run_end(const struct status *s, uint64_t now)
+{
+	return writer_running(s) ? now : s->win.writer_end;
+}
+
+/* One line per capture thread: where it runs, what it owns, how busy. */
+static void text_threads(const struct set *set)
+{
+	uint64_t now = clock_ns(CLOCK_REALTIME);
+	char queues[512];
+	unsigned int k;
+
+	if (set->claimed > RING_SET_MAX)
+		printf("set        the ring says its set has %u rings, more than %u: this ring "
+		       "alone is shown\n",
+		       set->claimed, RING_SET_MAX);
+	else if (set->expanded)
+		printf("set        %u rings, one per capture thread (set id %" PRIu64 ")\n", set->n,
+		       ring_load_relaxed64(&set->mb[0].s.h->set_id));
+	for (k = 0; k < set->n; k++) {
+		const struct member *mb = &set->mb[k];
+		const struct status *s = &mb->s;
+		struct status_thread_sum sum;
+		int32_t cpu;
+
+		if (mb->err) {
+			printf("thread %-3u ring %s: %s\n", k, file_name(mb->path),
+			       member_problem(mb->err));
+			continue;
+		}
+		/* A writer older than sets says nothing of its thread. */
+		if (!ring_load_relaxed32(&s->h->set_size))
+			continue;
+		cpu = thread_cpu(s->st);
+		sum = status_thread_sum(s->st);
+		printf("thread %-3u ", ring_load_relaxed32(&s->h->set_index));
+		if (cpu < 0)
+			printf("not pinned");
+		else
+			printf("core %d", cpu);
+		printf(", tid %u, ring %s, queues %s\n", ring_load_relaxed32(&s->st->thread_tid),
+		       file_name(mb->path), status_thread_queues(s->st, queues, sizeof(queues)));
+		printf("           busy %.2f %% of its time, %" PRIu64 " packets, %" PRIu64
+		       " bytes\n",
+		       100 * status_thread_busy_share(ring_load_relaxed64(&s->st->busy_ns),
+						      s->h->writer_start_ns, run_end(s, now)),
+		       sum.packets, sum.bytes);
+	}
+}
+
+static void status_text(const struct set *set)
+{
+	const struct status *s = &set->mb[0].s;
+	char line[768], t[40];
+	unsigned int k;
+
+	text_threads(set);
 	text_ring(s);
 	text_writer(s);
-	text_counters(s);
+	text_counters(s, set->expanded);
+	/* The other rings: their window, records and queues; one writer, one clock. */
+	for (k = 1; k < set->n; k++) {
+		if (set->mb[k].err)
+			continue;
+		text_ring(&set->mb[k].s);
+		text_records(&set->mb[k].s);
+		text_counters(&set->mb[k].s, true);
+	}
 	clock_text_describe(line, sizeof(line), &s->clock);
 	printf("clock      %s\n", line);
 	if (s->clock.update_ns)
 		printf("           as of %s\n",
 		       clock_text_utc(s->clock.update_ns, 3, t, sizeof(t)));
-	text_readers(s);
+	for (k = 0; k < set->n; k++)
+		if (!set->mb[k].err)
+			text_readers(&set->mb[k].s,
+				     set->expanded ? file_name(set->mb[k].path) : NULL);
 }
 
 static void json_window(const struct status *s)
@@ -661,17 +797,25 @@ static void json_drops(struct drops d)
 	       d.nic + d.xsk + d.rx_ring_full + d.no_socket + d.socket);
 }
 
-static void json_counters(const struct status *s)
+/* The counters of every ring of the set: the interface table is the same
+ * in each (ring 0's is shown), each ring holds its thread's queues. */
+static void json_counters(const struct set *set)
 {
-	const struct ring_stats *st = s->st;
-	uint64_t pkts = 0, bytes = 0;
+	const struct ring_stats *st = set->mb[0].s.st;
+	uint64_t pkts = 0, bytes = 0, busy = 0, polls = 0, batches = 0;
 	struct drops all = { 0 };
-	unsigned int i, q, n;
+	unsigned int i, q, n, k;
 
+	for (k = 0; k < set->n; k++) {
+		if (set->mb[k].err)
+			continue;
+		busy += ring_load_relaxed64(&set->mb[k].s.st->busy_ns);
+		polls += ring_load_relaxed64(&set->mb[k].s.st->polls);
+		batches += ring_load_relaxed64(&set->mb[k].s.st->batches);
+	}
 	printf(",\"capture\":{\"busy_ns\":%" PRIu64 ",\"polls\":%" PRIu64 ",\"batches\":%" PRIu64
 	       "},\"consumers\":{\"local\":%" PRIu64 ",\"appeared\":%" PRIu64 "},\"interfaces\":[",
-	       ring_load_relaxed64(&st->busy_ns), ring_load_relaxed64(&st->polls),
-	       ring_load_relaxed64(&st->batches), ring_load_relaxed64(&st->local_consumers),
+	       busy, polls, batches, ring_load_relaxed64(&st->local_consumers),
 	       ring_load_relaxed64(&st->consumers_appeared));
 	for (i = 0; i < niface(st); i++) {
 		const struct ring_iface *f = &st->ifaces[i];
@@ -687,34 +831,42 @@ static void json_counters(const struct status *s)
 		       "\"queues\":[",
 		       f->path == RING_PATH_SHARED ? "shared" : "bypass", xdp_mode(f->xdp_mode),
 		       f->zerocopy ? "true" : "false", clock_text_source(f->ts_source));
-		for (q = 0, n = 0; q < nqueue(st); q++) {
-			const struct ring_queue_stats *qs = &st->queues[q];
-			struct drops d;
+		for (k = 0, n = 0; k < set->n; k++) {
+			const struct ring_stats *kst = set->mb[k].s.st;
 
-			if (qs->iface != i)
+			if (set->mb[k].err)
 				continue;
-			d = queue_drops(qs);
-			pkts += ring_load_relaxed64(&qs->packets);
-			bytes += ring_load_relaxed64(&qs->bytes);
-			all.nic += d.nic;
-			all.xsk += d.xsk;
-			all.rx_ring_full += d.rx_ring_full;
-			all.no_socket += d.no_socket;
-			all.socket += d.socket;
-			printf("%s{\"queue\":%u,\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
-			       ",\"truncated\":%" PRIu64 ",",
-			       n++ ? "," : "", qs->queue, ring_load_relaxed64(&qs->packets),
-			       ring_load_relaxed64(&qs->bytes),
-			       ring_load_relaxed64(&qs->truncated));
-			json_drops(d);
-			printf(",\"fill_ring_empty\":%" PRIu64 ",\"xdp_redirected\":%" PRIu64
-			       ",\"xdp_passed\":%" PRIu64 ",\"xdp_meta_failed\":%" PRIu64
-			       ",\"xsk_invalid_descs\":%" PRIu64 "}",
-			       ring_load_relaxed64(&qs->xsk_fill_ring_empty),
-			       ring_load_relaxed64(&qs->xdp_redirected),
-			       ring_load_relaxed64(&qs->xdp_passed),
-			       ring_load_relaxed64(&qs->xdp_meta_failed),
-			       ring_load_relaxed64(&qs->xsk_invalid_descs));
+			for (q = 0; q < nqueue(kst); q++) {
+				const struct ring_queue_stats *qs = &kst->queues[q];
+				struct drops d;
+
+				if (qs->iface != i)
+					continue;
+				d = queue_drops(qs);
+				pkts += ring_load_relaxed64(&qs->packets);
+				bytes += ring_load_relaxed64(&qs->bytes);
+				all.nic += d.nic;
+				all.xsk += d.xsk;
+				all.rx_ring_full += d.rx_ring_full;
+				all.no_socket += d.no_socket;
+				all.socket += d.socket;
+				printf("%s{\"queue\":%u,\"thread\":%u,\"packets\":%" PRIu64
+				       ",\"bytes\":%" PRIu64 ",\"truncated\":%" PRIu64 ",",
+				       n++ ? "," : "", qs->queue, k,
+				       ring_load_relaxed64(&qs->packets),
+				       ring_load_relaxed64(&qs->bytes),
+				       ring_load_relaxed64(&qs->truncated));
+				json_drops(d);
+				printf(",\"fill_ring_empty\":%" PRIu64
+				       ",\"xdp_redirected\":%" PRIu64 ",\"xdp_passed\":%" PRIu64
+				       ",\"xdp_meta_failed\":%" PRIu64
+				       ",\"xsk_invalid_descs\":%" PRIu64 "}",
+				       ring_load_relaxed64(&qs->xsk_fill_ring_empty),
+				       ring_load_relaxed64(&qs->xdp_redirected),
+				       ring_load_relaxed64(&qs->xdp_passed),
+				       ring_load_relaxed64(&qs->xdp_meta_failed),
+				       ring_load_relaxed64(&qs->xsk_invalid_descs));
+			}
 		}
 		printf("]}");
 	}
@@ -785,10 +937,98 @@ static void json_readers(const struct status *s)
 	printf("]}");
 }
 
-static void status_json(const struct status *s)
+static void json_thread(const struct member *mb, unsigned int k, uint64_t now)
 {
+	const struct status *s = &mb->s;
+	const struct ring_stats *st = s->st;
+	struct status_thread_sum sum;
+	unsigned int q, n;
+	int32_t cpu;
+
+	printf("%s{\"index\":%u,\"path\":", k ? "," : "", k);
+	json_out_str(stdout, mb->path);
+	if (mb->err) {
+		printf(",\"error\":");
+		json_out_str(stdout, member_problem(mb->err));
+		putchar('}');
+		return;
+	}
+	cpu = thread_cpu(st);
+	sum = status_thread_sum(st);
+	printf(",\"error\":null,\"core\":");
+	if (!ring_load_relaxed32(&s->h->set_size) || cpu < 0)
+		printf("null");
+	else
+		printf("%d", cpu);
+	printf(",\"tid\":%u,\"queues\":[",
+	       ring_load_relaxed32(&s->h->set_size) ? ring_load_relaxed32(&st->thread_tid) : 0);
+	for (q = 0, n = 0; q < nqueue(st); q++) {
+		const struct ring_queue_stats *qs = &st->queues[q];
+		char name[RING_IFNAME_LEN + 1] = "";
+
+		if (qs->iface < niface(st))
+			snprintf(name, sizeof(name), "%.*s", RING_IFNAME_LEN,
+				 st->ifaces[qs->iface].name);
+		printf("%s{\"interface\":", n++ ? "," : "");
+		json_out_str(stdout, name);
+		printf(",\"queue\":%u,\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", qs->queue,
+		       ring_load_relaxed64(&qs->packets), ring_load_relaxed64(&qs->bytes));
+	}
+	printf("],\"busy_ns\":%" PRIu64 ",\"busy_share\":%.4f,\"polls\":%" PRIu64
+	       ",\"batches\":%" PRIu64 ",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
+	       ",\"ring\":{\"size\":%" PRIu64 ",\"block_size\":%u,\"blocks\":%u",
+	       ring_load_relaxed64(&st->busy_ns),
+	       status_thread_busy_share(ring_load_relaxed64(&st->busy_ns), s->h->writer_start_ns,
+					run_end(s, now)),
+	       ring_load_relaxed64(&st->polls), ring_load_relaxed64(&st->batches), sum.packets,
+	       sum.bytes, s->h->file_size, s->h->block_size, s->h->nblocks);
+	json_window(s);
+	printf("},\"writer\":{\"state\":\"%s\",\"crashed\":%s,\"records\":%" PRIu64
+	       ",\"bytes\":%" PRIu64 ",\"crashes\":%u,\"crash_lost\":%" PRIu64 "}",
+	       writer_state(s), writer_crashed(s) ? "true" : "false", written(s),
+	       ring_load_relaxed64(&s->h->bytes), ring_load_relaxed32(&s->h->crashes),
+	       ring_load_relaxed64(&s->h->crash_lost));
+	json_readers(s);
+	putchar('}');
+}
+
+/* The set: null for a ring whose writer is older than sets. */
+static void json_set(const struct set *set)
+{
+	const struct ring_hdr *h = set->mb[0].s.h;
+	uint64_t now = clock_ns(CLOCK_REALTIME);
+	unsigned int k;
+
+	if (!ring_load_relaxed32(&h->set_size)) {
+		printf(",\"set\":null");
+	} else {
+		printf(",\"set\":{\"size\":%u,\"index\":%u,\"id\":%" PRIu64 ",\"shown\":%u}",
+		       set->claimed, ring_load_relaxed32(&h->set_index),
+		       ring_load_relaxed64(&h->set_id), set->n);
+	}
+	printf(",\"threads\":[");
+	for (k = 0; k < set->n; k++)
+		json_thread(&set->mb[k], k, now);
+	putchar(']');
+}
+
+/* "ring" and "readers" are the named ring's; "writer" is the process, with
+ * the records, bytes and crash losses of every ring of its set. */
+static void status_json(const struct set *set)
+{
+	const struct status *s = &set->mb[0].s;
 	const struct ring_hdr *h = s->h;
+	uint64_t records = 0, bytes = 0, lost = 0;
 	char clock[2048];
+	unsigned int k;
+
+	for (k = 0; k < set->n; k++) {
+		if (set->mb[k].err)
+			continue;
+		records += written(&set->mb[k].s);
+		bytes += ring_load_relaxed64(&set->mb[k].s.h->bytes);
+		lost += ring_load_relaxed64(&set->mb[k].s.h->crash_lost);
+	}
 
 	clock_text_json(clock, sizeof(clock), &s->clock);
 	fputs("{\"ring\":{\"path\":", stdout);
@@ -806,12 +1046,44 @@ static void status_json(const struct status *s)
 		printf("%" PRIu64, s->win.hb_age);
 	printf(",\"records\":%" PRIu64 ",\"bytes\":%" PRIu64
 	       ",\"crashes\":%u,\"crash_lost\":%" PRIu64 "}",
-	       written(s), ring_load_relaxed64(&h->bytes), ring_load_relaxed32(&h->crashes),
-	       ring_load_relaxed64(&h->crash_lost));
-	json_counters(s);
+	       records, bytes, ring_load_relaxed32(&h->crashes), lost);
+	json_set(set);
+	json_counters(set);
 	printf(",\"clock\":%s", clock);
 	json_readers(s);
 	printf("}\n");
+}
+
+/*
+ * The other rings of the set whose ring 0 is set->mb[0] (gathered): each
+ * opened and gathered, or its err says why not.  A ring that is itself a
+ * member k > 0 (named NAME.k) is shown alone.
+ */
+static void set_open(struct set *set)
+{
+	const struct ring_hdr *h0 = set->mb[0].s.h;
+	unsigned int k;
+
+	set->claimed = ring_set_size(h0);
+	if (ring_load_relaxed32(&h0->set_index) != 0 || set->claimed < 2 ||
+	    set->claimed > RING_SET_MAX)
+		return;
+	set->expanded = true;
+	set->n = set->claimed;
+	for (k = 1; k < set->n; k++) {
+		struct member *mb = &set->mb[k];
+
+		mb->err = ring_set_member_path(set->mb[0].path, k, mb->path, sizeof(mb->path));
+		if (!mb->err)
+			mb->err = ring_file_open_ro(mb->path, &mb->m);
+		if (mb->err)
+			continue;
+		if (!ring_set_member_of(h0, mb->m.mem, k)) {
+			mb->err = -ESTALE;
+			continue;
+		}
+		gather(&mb->m, mb->path, &mb->s);
+	}
 }
 
 static volatile sig_atomic_t status_stop;
@@ -850,11 +1122,12 @@ int capctl_status(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static struct member mb[RING_SET_MAX]; /* large: off the stack */
+	struct set set = { .mb = mb, .n = 1 };
 	const char *name = "default";
-	struct ring_map m = { .fd = -1 };
-	struct status s;
-	char path[4096], msg[1536];
+	char msg[1536];
 	bool json = false, wait = false;
+	unsigned int k;
 	int opt, r;
 
 	while ((opt = getopt_long(argc, argv, "jwh", longopts, NULL)) != -1) {
@@ -879,34 +1152,40 @@ int capctl_status(int argc, char **argv)
 		pr_err("status: one ring at a time");
 		return 2;
 	}
-	r = ring_file_resolve(name, path, sizeof(path));
+	for (k = 0; k < RING_SET_MAX; k++)
+		mb[k].m.fd = -1;
+	r = ring_file_resolve(name, mb[0].path, sizeof(mb[0].path));
 	if (r == 0 && wait) {
-		r = status_wait(name, path);
+		r = status_wait(name, mb[0].path);
 		if (r < 0)
 			return r == -EINTR ? CAPCTL_NOT_RUNNING : 1;
 	}
 	if (r == 0)
-		r = ring_file_open_ro(path, &m);
+		r = ring_file_open_ro(mb[0].path, &mb[0].m);
 	if (r == -ENOENT) {
-		pr_err("%s", ringlist_not_running(name, path, NULL, r, msg, sizeof(msg)));
+		pr_err("%s", ringlist_not_running(name, mb[0].path, NULL, r, msg, sizeof(msg)));
 		return CAPCTL_NOT_RUNNING;
 	}
 	if (r < 0) {
-		pr_err("%s", ring_file_explain(r, path, 0, msg, sizeof(msg)));
+		pr_err("%s", ring_file_explain(r, mb[0].path, 0, msg, sizeof(msg)));
 		return 1;
 	}
-	gather(&m, path, &s);
+	gather(&mb[0].m, mb[0].path, &mb[0].s);
+	set_open(&set);
 	if (json)
-		status_json(&s);
+		status_json(&set);
 	else
-		status_text(&s);
+		status_text(&set);
 	fflush(stdout);
 	/* "Is capd alive?" is what a script asks: not running is not 0. */
-	r = writer_running(&s) ? 0 : CAPCTL_NOT_RUNNING;
+	r = writer_running(&mb[0].s) ? 0 : CAPCTL_NOT_RUNNING;
 	if (r)
-		pr_err("%s", ringlist_not_running(name, path, &s.win, 0, msg, sizeof(msg)));
-	free(s.readers);
-	free(s.skipped);
-	ring_file_close(&m);
+		pr_err("%s",
+		       ringlist_not_running(name, mb[0].path, &mb[0].s.win, 0, msg, sizeof(msg)));
+	for (k = 0; k < set.n; k++) {
+		free(mb[k].s.readers);
+		free(mb[k].s.skipped);
+		ring_file_close(&mb[k].m);
+	}
 	return r;
 }

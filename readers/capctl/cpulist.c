@@ -106,3 +106,23 @@ char *cpulist_str(const struct cpulist *l, char *buf, size_t len)
 	}
 	return buf;
 }
+
+bool cpulist_meets(const struct cpulist *a, const struct cpulist *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < CPULIST_MAX / 64; i++)
+		if (a->bits[i] & b->bits[i])
+			return true;
+	return false;
+}
+
+bool cpulist_within(const struct cpulist *a, const struct cpulist *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < CPULIST_MAX / 64; i++)
+		if (a->bits[i] & ~b->bits[i])
+			return false;
+	return true;
+}

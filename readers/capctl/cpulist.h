@@ -29,6 +29,12 @@ bool cpulist_has(const struct cpulist *l, int cpu);
 
 unsigned int cpulist_count(const struct cpulist *l);
 
+/* Do a and b share a CPU? */
+bool cpulist_meets(const struct cpulist *a, const struct cpulist *b);
+
+/* Is every CPU of a in b (true for an empty a)? */
+bool cpulist_within(const struct cpulist *a, const struct cpulist *b);
+
 /* The lowest CPU in l that is not in except, or -1. */
 int cpulist_first_not(const struct cpulist *l, const struct cpulist *except);
 

@@ -20,6 +20,10 @@ struct ctx {
 	struct doctor_item *items;
 	unsigned int n, max;
 	struct doctor_item spare; /* where items go once items[] is full */
+	unsigned int nthreads;	  /* capture threads, rings of the set */
+	int cpus[CAPD_CONF_MAX_CPUS];
+	struct cpulist capture; /* their cores */
+	const char *key;	/* the key that names them: capture.cpu or capture.cpus */
 };
 
 static struct doctor_item *add(struct ctx *x, const char *check, const char *iface)
@@ -181,7 +185,7 @@ static void check_hugepages(struct ctx *x)
 	struct doctor_item *it = add(x, "hugepages", NULL);
 	const struct doctor_box *b = x->b;
 	const struct ring_hugepages *hp = &b->hp;
-	uint64_t size = ring_bytes(x), need;
+	uint64_t size = ring_bytes(x), need, rings = x->nthreads, have;
 
 	if (b->hp_err) {
 		say(it, DOCTOR_FAIL, "the kernel has no hugepages (%s): the ring lives in them",
@@ -190,6 +194,28 @@ static void check_hugepages(struct ctx *x)
 		return;
 	}
 	need = size / hp->page_size;
+	if (rings > 1) {
+		/* Rings of the set that exist hold their pages already. */
+		have = b->members_present + (!b->file_err && (uint64_t)b->file_st.st_size == size);
+		if (hp->free >= need * (rings - have)) {
+			say(it, DOCTOR_OK,
+			    "the %" PRIu64 " rings of the set (one per capture thread, ring.size "
+			    "each) need %" PRIu64 " pages of %" PRIu64 " kB; %" PRIu64
+			    " of them exist, %" PRIu64 " of %" PRIu64 " reserved pages are free",
+			    rings, need * rings, hp->page_size >> 10, have, hp->free, hp->total);
+			return;
+		}
+		say(it, DOCTOR_FAIL,
+		    "not enough hugepages: the %" PRIu64 " rings of the set (one per capture "
+		    "thread, ring.size each) need %" PRIu64 " pages of %" PRIu64 " kB, %" PRIu64
+		    " of them exist, %" PRIu64 " pages are free",
+		    rings, need * rings, hp->page_size >> 10, have, hp->free);
+		if (!hp->total)
+			more(it, " (none are reserved)");
+		fix_hugepages(it, hp, hp->total + need * (rings - have) - hp->free);
+		fix(it, "or a smaller ring.size, or fewer capture.cpus");
+		return;
+	}
 	if (!b->file_err && (uint64_t)b->file_st.st_size == size) {
 		say(it, DOCTOR_OK,
 		    "the ring %s exists and holds its %" PRIu64 " pages of %" PRIu64 " kB; %" PRIu64
@@ -430,14 +456,15 @@ static const char *kparam(const char *cmdline, const char *name, bool *bare)
 	return NULL;
 }
 
-/* A housekeeping CPU to move work to: online, not isolated, not cpu. */
-static int housekeeping_cpu(const struct doctor_box *b, int cpu)
+/* A housekeeping CPU to move work to: online, not isolated, no capture core. */
+static int housekeeping_cpu(const struct ctx *x)
 {
-	struct cpulist not = b->isolated;
+	struct cpulist not = x->b->isolated;
+	unsigned int i;
 
-	if (cpu >= 0 && cpu < CPULIST_MAX)
-		not .bits[cpu / 64] |= 1ULL << (cpu % 64);
-	return cpulist_first_not(&b->online, &not );
+	for (i = 0; i < CPULIST_MAX / 64; i++)
+		not .bits[i] |= x->capture.bits[i];
+	return cpulist_first_not(&x->b->online, &not );
 }
 
 static void check_isolcpus(struct ctx *x, int cpu)
@@ -454,9 +481,9 @@ static void check_isolcpus(struct ctx *x, int cpu)
 		return;
 	}
 	if (!b->online_err && !cpulist_has(&b->online, cpu)) {
-		say(it, DOCTOR_FAIL, "capture.cpu %d is not online (online: %s)", cpu,
+		say(it, DOCTOR_FAIL, "%s %d is not online (online: %s)", x->key, cpu,
 		    cpulist_str(&b->online, list, sizeof(list)));
-		fix(it, "set capture.cpu to one of %s", list);
+		fix(it, "set %s to %s of %s", x->key, x->nthreads > 1 ? "cores" : "one", list);
 		return;
 	}
 	if (b->isolated_err) {
@@ -561,6 +588,71 @@ static void check_rcu_nocbs(struct ctx *x, int cpu)
 	    "add rcu_nocbs=%d to the kernel command line (/etc/default/grub, update-grub, "
 	    "reboot)",
 	    cpu);
+}
+
+/*
+ * The capture threads' cores against each other and against the
+ * recorders: a capdump that may run on a capture core that is not
+ * isolated, or that is held to capture cores alone, takes time from a
+ * hot loop.  Shown for several threads, or when a recorder runs.
+ */
+static void check_capture_cores(struct ctx *x)
+{
+	const struct doctor_box *b = x->b;
+	struct doctor_item *it;
+	unsigned int k, j;
+	char list[256];
+
+	if (x->nthreads == 1 && (!b->ncapdump || x->cpus[0] < 0))
+		return;
+	it = add(x, "capture-cores", NULL);
+	say(it, DOCTOR_OK, "%u capture thread(s):", x->nthreads);
+	for (k = 0; k < x->nthreads; k++) {
+		if (x->cpus[k] < 0)
+			more(it, "%s thread %u not pinned", k ? "," : "", k);
+		else
+			more(it, "%s thread %u on CPU %d", k ? "," : "", k, x->cpus[k]);
+		for (j = 0; j < k; j++)
+			if (x->cpus[j] == x->cpus[k] && x->cpus[k] >= 0) {
+				worse(it, DOCTOR_FAIL);
+				more(it, " (the core of thread %u too)", j);
+			}
+	}
+	if (b->procs_err) {
+		worse(it, DOCTOR_UNKNOWN);
+		more(it, "; the recorders' cores are unknown (/proc hides other users' "
+			 "processes: run as root)");
+		return;
+	}
+	for (k = 0; k < b->ncapdump && k < DOCTOR_MAX_CAPDUMP; k++) {
+		const struct cpulist *a = &b->capdump[k].allowed;
+		struct cpulist open = { 0 };
+		unsigned int i;
+
+		if (b->capdump[k].aff_err)
+			continue;
+		/* capture cores the scheduler may put it on: not isolated */
+		for (i = 0; i < CPULIST_MAX / 64; i++)
+			open.bits[i] = a->bits[i] & x->capture.bits[i] & ~b->isolated.bits[i];
+		if (cpulist_count(&open)) {
+			worse(it, DOCTOR_WARN);
+			part(it,
+			     "capdump (pid %d) may run on capture core(s) %s, which are not "
+			     "isolated",
+			     b->capdump[k].pid, cpulist_str(&open, list, sizeof(list)));
+		} else if (cpulist_count(a) && cpulist_within(a, &x->capture)) {
+			worse(it, DOCTOR_WARN);
+			part(it, "capdump (pid %d) is held to capture core(s) %s",
+			     b->capdump[k].pid, cpulist_str(a, list, sizeof(list)));
+		} else {
+			continue;
+		}
+		if (housekeeping_cpu(x) >= 0)
+			fix(it, "run capdump off the capture cores: CPUAffinity= in a drop-in of "
+				"capdump@.service (systemctl edit capdump@NAME), or taskset");
+	}
+	if (it->status == DOCTOR_OK && b->ncapdump)
+		part(it, "no recorder (%u capdump) may run on a capture core", b->ncapdump);
 }
 
 /* ---- processes and the clock ------------------------------------------------------ */
@@ -726,7 +818,10 @@ static void check_ring_seconds(struct ctx *x, const struct doctor_iface *ifs, un
 	unsigned int i, unknown = 0;
 	double secs;
 
-	data = (uint64_t)ring_layout_nblocks(size, c->ring.block_size) * c->ring.block_size;
+	/* A set's rings each take their threads' queues: together they hold
+	 * nthreads times one ring, as long as the queues share the traffic. */
+	data = (uint64_t)ring_layout_nblocks(size, c->ring.block_size) * c->ring.block_size *
+	       x->nthreads;
 	for (i = 0; i < nifs; i++) {
 		if (ifs[i].ifindex && ifs[i].speed_mbps > 0)
 			mbps += (uint64_t)ifs[i].speed_mbps;
@@ -747,6 +842,8 @@ static void check_ring_seconds(struct ctx *x, const struct doctor_iface *ifs, un
 	    secs, data >> 20, (double)mbps / 1000);
 	if (unknown)
 		more(it, "; %u link(s) of unknown speed not counted", unknown);
+	if (x->nthreads > 1)
+		more(it, "; in %u rings, if the queues share the traffic evenly", x->nthreads);
 	if (secs >= DOCTOR_RING_SECONDS_MIN)
 		return;
 	worse(it, DOCTOR_WARN);
@@ -756,7 +853,9 @@ static void check_ring_seconds(struct ctx *x, const struct doctor_iface *ifs, un
 	want = (mbps * 1000000 / 8 * DOCTOR_RING_SECONDS_MIN + c->ring.block_size + (1ULL << 30) -
 		1) >>
 	       30;
-	fix(it, "ring.size = \"%" PRIu64 "G\" (and the hugepages for it)", want);
+	want = (want + x->nthreads - 1) / x->nthreads;
+	fix(it, "ring.size = \"%" PRIu64 "G\" (and the hugepages for it)%s", want,
+	    x->nthreads > 1 ? ", for each ring of the set" : "");
 }
 
 /* ---- each interface ---------------------------------------------------------------- */
@@ -991,20 +1090,21 @@ static void check_irqs(struct ctx *x, const struct capd_conf_iface *ci,
 {
 	struct doctor_item *it = add(x, "irq-affinity", f->name);
 	const struct doctor_box *b = x->b;
-	int cpu = x->c->capture.cpu, hk = housekeeping_cpu(b, cpu);
+	int cpu = x->c->capture.cpu, hk = housekeeping_cpu(x);
 	unsigned int i, nrx = 0, bad = 0;
-	char list[256];
+	char list[256], cores[256];
 
 	if (!f->has_device) {
 		say(it, DOCTOR_OK, "a virtual interface: no device interrupts");
 		return;
 	}
-	if (cpu < 0) {
+	if (x->nthreads == 1 && cpu < 0) {
 		say(it, DOCTOR_UNKNOWN,
 		    "no capture core to keep interrupts away from "
 		    "(capture.cpu = -1)");
 		return;
 	}
+	cpulist_str(&x->capture, cores, sizeof(cores));
 	for (i = 0; i < f->nirqs; i++) {
 		const struct doctor_irq *q = &f->irqs[i];
 
@@ -1016,7 +1116,7 @@ static void check_irqs(struct ctx *x, const struct capd_conf_iface *ci,
 			more(it, "IRQ %d (%s): %s; ", q->irq, q->name, err_str(q->aff_err));
 			continue;
 		}
-		if (!cpulist_has(&q->affinity, cpu))
+		if (!cpulist_meets(&q->affinity, &x->capture))
 			continue;
 		bad++;
 		worse(it, DOCTOR_WARN);
@@ -1035,17 +1135,50 @@ static void check_irqs(struct ctx *x, const struct capd_conf_iface *ci,
 	if (bad) {
 		more(it,
 		     "the driver's receive work (XDP program, copy) would compete with the "
-		     "capture loop on CPU %d",
-		     cpu);
-		if (b->irqbalance.pid && !cpulist_has(&b->isolated, cpu)) {
+		     "capture loop on CPU %s",
+		     cores);
+		if (b->irqbalance.pid && !cpulist_within(&x->capture, &b->isolated)) {
 			more(it, "; irqbalance runs and may move them back");
-			fix(it, "IRQBALANCE_BANNED_CPULIST=%d in /etc/default/irqbalance", cpu);
+			fix(it, "IRQBALANCE_BANNED_CPULIST=%s in /etc/default/irqbalance", cores);
 		}
 		return;
 	}
 	if (it->status == DOCTOR_OK)
-		more(it, "the %u receive-queue interrupt(s) stay off the capture core %d", nrx,
-		     cpu);
+		more(it, "the %u receive-queue interrupt(s) stay off the capture core%s %s", nrx,
+		     x->nthreads > 1 ? "s" : "", cores);
+}
+
+/* Several capture threads: each core's node against the NIC's. */
+static void check_numa_cores(struct ctx *x, struct doctor_item *it, const struct doctor_iface *f)
+{
+	unsigned int k, far = 0, unknown = 0;
+	char list[256];
+
+	say(it, DOCTOR_OK, "the NIC is on node %d", f->numa_node);
+	for (k = 0; k < x->nthreads; k++) {
+		int node = x->b->cpu_nodes[k];
+
+		if (node < 0) {
+			unknown++;
+			continue;
+		}
+		if (node == f->numa_node)
+			continue;
+		far++;
+		worse(it, DOCTOR_WARN);
+		more(it, "; capture thread %u's CPU %d is on node %d", k, x->cpus[k], node);
+	}
+	if (far) {
+		more(it, ": its packets cross the interconnect");
+		fix(it, "capture.cpus = cores of node %d (%s)", f->numa_node,
+		    cpulist_str(&f->node_cpus, list, sizeof(list)));
+	} else if (!unknown) {
+		more(it, ", as are the %u capture cores", x->nthreads);
+	}
+	if (unknown) {
+		worse(it, DOCTOR_UNKNOWN);
+		more(it, "; the node of %u capture core(s) is unknown", unknown);
+	}
 }
 
 static void check_numa(struct ctx *x, const struct doctor_iface *f)
@@ -1063,6 +1196,10 @@ static void check_numa(struct ctx *x, const struct doctor_iface *f)
 		say(it, DOCTOR_OK, "the device reports no NUMA node (virtual, or a single node)");
 		return;
 	}
+	if (x->nthreads > 1) {
+		check_numa_cores(x, it, f);
+		return;
+	}
 	if (cpu < 0 || b->cpu_node < 0) {
 		say(it, DOCTOR_UNKNOWN,
 		    "the NIC is on node %d; the capture core's node is unknown "
@@ -1078,7 +1215,7 @@ static void check_numa(struct ctx *x, const struct doctor_iface *f)
 	    "the NIC is on node %d, CPU %d on node %d: every packet crosses the "
 	    "interconnect",
 	    f->numa_node, cpu, b->cpu_node);
-	fix(it, "capture.cpu = one of node %d's CPUs (%s)", f->numa_node,
+	fix(it, "%s = one of node %d's CPUs (%s)", x->key, f->numa_node,
 	    cpulist_str(&f->node_cpus, list, sizeof(list)));
 }
 
@@ -1154,17 +1291,30 @@ unsigned int doctor_check(const struct doctor_conf *dc, const struct doctor_box 
 			  struct doctor_item *items, unsigned int max)
 {
 	struct ctx x = { .dc = dc, .c = &dc->conf, .b = b, .items = items, .max = max };
-	int cpu = dc->conf.capture.cpu;
 	unsigned int i;
 
+	x.nthreads = capd_conf_threads(&dc->conf);
+	if (x.nthreads > CAPD_CONF_MAX_CPUS)
+		x.nthreads = CAPD_CONF_MAX_CPUS;
+	x.key = dc->conf.capture.ncpus ? "capture.cpus" : "capture.cpu";
+	for (i = 0; i < x.nthreads; i++) {
+		x.cpus[i] = capd_conf_thread_cpu(&dc->conf, i);
+		if (x.cpus[i] >= 0 && x.cpus[i] < CPULIST_MAX)
+			x.capture.bits[x.cpus[i] / 64] |= 1ULL << (x.cpus[i] % 64);
+	}
 	check_config(&x);
 	check_hugepages(&x);
 	check_hugetlbfs(&x);
 	check_ring_access(&x);
 	check_ring_seconds(&x, ifs, nifs);
-	check_isolcpus(&x, cpu);
-	check_nohz(&x, cpu);
-	check_rcu_nocbs(&x, cpu);
+	/* each capture thread's core: one item per check and core */
+	for (i = 0; i < x.nthreads; i++)
+		check_isolcpus(&x, x.cpus[i]);
+	for (i = 0; i < x.nthreads; i++)
+		check_nohz(&x, x.cpus[i]);
+	for (i = 0; i < x.nthreads; i++)
+		check_rcu_nocbs(&x, x.cpus[i]);
+	check_capture_cores(&x);
 	check_ptp4l(&x);
 	check_phc2sys(&x);
 	check_consumers(&x);

@@ -26,6 +26,7 @@
 #include "ring_file.h"
 
 #define DOCTOR_MAX_CONSUMERS 8 /* named; more are counted */
+#define DOCTOR_MAX_CAPDUMP   8 /* recorders whose cores are checked */
 
 /* Below this many seconds of traffic at line rate the ring is "small". */
 #define DOCTOR_RING_SECONDS_MIN 5
@@ -57,6 +58,13 @@ struct doctor_conf {
 	int err;	       /* of capd_conf_load(): 0, -EINVAL, -EACCES, -ENOENT... */
 	char msg[1024];	       /* its message when err */
 	struct capd_conf conf; /* the defaults when err */
+};
+
+/* A process and the cores it may run on. */
+struct doctor_affinity {
+	int pid;
+	int aff_err; /* reading its Cpus_allowed_list */
+	struct cpulist allowed;
 };
 
 /* Facts about the whole box. */
@@ -93,11 +101,19 @@ struct doctor_box {
 	int nohz_err; /* -ENOENT: a kernel without NO_HZ_FULL */
 	struct cpulist nohz_full;
 	char cmdline[4096];  /* /proc/cmdline */
-	int cpu_node;	     /* NUMA node of capture.cpu; -1 unknown */
+	int cpu_node;	     /* NUMA node of capture.cpu (thread 0's core); -1 unknown */
 	unsigned int nnodes; /* NUMA nodes online; 0 unknown */
+	/* NUMA node of each capture thread's core (capd_conf_thread_cpu()) */
+	int cpu_nodes[CAPD_CONF_MAX_CPUS];
+	/* the rings 1.. of the set (ring.name.1 ...) that exist with the ring's
+	 * size: they hold their hugepages already */
+	unsigned int members_present;
 	/* processes */
 	int procs_err; /* -EACCES: /proc hides other users' processes */
 	struct doctor_proc capd, ptp4l, phc2sys, irqbalance;
+	/* running recorders and the cores they may run on (their affinity) */
+	unsigned int ncapdump;
+	struct doctor_affinity capdump[DOCTOR_MAX_CAPDUMP];
 	int ptp4l_conf_err; /* reading ptp4l's -f file */
 	char ptp4l_conf[8192];
 	int sock_err; /* stat of clock.ptp4l_socket */

@@ -17,6 +17,7 @@
 #include "netdev.h"
 #include "ring_file.h"
 #include "ring_lock.h"
+#include "ring_set.h"
 
 #ifndef HUGETLBFS_MAGIC
 #define HUGETLBFS_MAGIC 0x958458f6
@@ -80,6 +81,22 @@ static void parent_dir(char *path)
 		strcpy(path, "/");
 }
 
+/* The other rings of the set that exist with ring 0's size (capd makes
+ * every ring of a set alike): their pages are taken. */
+static void probe_members(const struct capd_conf *c, struct doctor_box *b)
+{
+	unsigned int k, n = capd_conf_threads(c);
+	char path[sizeof(b->ring_path) + 16];
+	struct stat st;
+
+	if (b->file_err)
+		return;
+	for (k = 1; k < n; k++)
+		if (ring_set_member_path(b->ring_path, k, path, sizeof(path)) == 0 &&
+		    stat(path, &st) == 0 && st.st_size == b->file_st.st_size)
+			b->members_present++;
+}
+
 static void probe_ring(const struct capd_conf *c, struct doctor_box *b)
 {
 	struct statfs sfs;
@@ -99,6 +116,7 @@ static void probe_ring(const struct capd_conf *c, struct doctor_box *b)
 	b->on_hugetlbfs = !b->fs_err && (unsigned long)sfs.f_type == HUGETLBFS_MAGIC;
 
 	b->hp_err = ring_file_hugepages(b->on_hugetlbfs ? (uint64_t)sfs.f_bsize : 0, &b->hp);
+	probe_members(c, b);
 	if (!b->hp_err && b->hp.free * b->hp.page_size < c->ring.size)
 		ring_file_explain(-ENOMEM, b->ring_path, c->ring.size, b->hp_explain,
 				  sizeof(b->hp_explain));
@@ -154,7 +172,7 @@ static void probe_cores(const struct capd_conf *c, struct doctor_box *b)
 	struct cpulist nodes;
 	char path[128];
 	int cpu = c->capture.cpu;
-	unsigned int n;
+	unsigned int n, k;
 
 	b->online_err = read_cpulist("/sys/devices/system/cpu/online", &b->online);
 	b->isolated_err = read_cpulist("/sys/devices/system/cpu/isolated", &b->isolated);
@@ -162,16 +180,21 @@ static void probe_cores(const struct capd_conf *c, struct doctor_box *b)
 	read_text("/proc/cmdline", b->cmdline, sizeof(b->cmdline));
 	b->nnodes =
 		read_cpulist("/sys/devices/system/node/online", &nodes) ? 0 : cpulist_count(&nodes);
-	b->cpu_node = -1;
-	for (n = 0; cpu >= 0 && n < CPULIST_MAX && cpulist_has(&nodes, (int)n); n++) {
-		struct stat st;
+	for (k = 0; k < CAPD_CONF_MAX_CPUS; k++) {
+		b->cpu_nodes[k] = -1;
+		cpu = k < capd_conf_threads(c) ? capd_conf_thread_cpu(c, k) : -1;
+		for (n = 0; cpu >= 0 && n < CPULIST_MAX && cpulist_has(&nodes, (int)n); n++) {
+			struct stat st;
 
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/node%u", cpu, n);
-		if (stat(path, &st) == 0) {
-			b->cpu_node = (int)n;
-			break;
+			snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/node%u", cpu,
+				 n);
+			if (stat(path, &st) == 0) {
+				b->cpu_nodes[k] = (int)n;
+				break;
+			}
 		}
 	}
+	b->cpu_node = b->cpu_nodes[0];
 }
 
 /* ---- processes ------------------------------------------------------------------- */
@@ -195,6 +218,26 @@ static void read_args(int pid, char *buf, size_t len)
 	for (i = 0; i < n - 1; i++)
 		if (!buf[i])
 			buf[i] = ' ';
+}
+
+/* The cores process pid may run on, from its Cpus_allowed_list. */
+static void probe_affinity(int pid, struct doctor_affinity *p)
+{
+	char path[64], buf[4096];
+	const char *v;
+
+	p->pid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	p->aff_err = read_text(path, buf, sizeof(buf));
+	if (p->aff_err)
+		return;
+	v = strstr(buf, "\nCpus_allowed_list:");
+	if (!v) {
+		p->aff_err = -ENOENT;
+		return;
+	}
+	v += strlen("\nCpus_allowed_list:");
+	p->aff_err = cpulist_parse(v + strspn(v, " \t"), &p->allowed);
 }
 
 static void probe_procs(struct doctor_box *b)
@@ -235,6 +278,8 @@ static void probe_procs(struct doctor_box *b)
 			continue;
 		n = strcspn(comm, "\n");
 		comm[n] = '\0';
+		if (!strcmp(comm, "capdump") && b->ncapdump < DOCTOR_MAX_CAPDUMP)
+			probe_affinity(pid, &b->capdump[b->ncapdump++]);
 		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 			if (!strcmp(comm, want[i].comm) && !want[i].p->pid) {
 				want[i].p->pid = pid;

@@ -413,6 +413,103 @@ static void t_cores_and_irqs(void)
 	       "capture.cpu = one of node 0's CPUs (0,2)");
 }
 
+/* The n-th item (from 0) named check. */
+static const struct doctor_item *item_n(const char *check, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < nitems; i++)
+		if (!strcmp(items[i].check, check) && !n--)
+			return &items[i];
+	T_FAIL("no item %s number %u", check, n);
+}
+
+static void expect_n(const char *check, unsigned int n, enum doctor_status s, const char *reason)
+{
+	const struct doctor_item *it = item_n(check, n);
+
+	if (it->status != s || !strstr(it->reason, reason))
+		T_FAIL("%s #%u: %s \"%s\"; want %s with \"%s\"", check, n,
+		       doctor_check_status_str(it->status), it->reason, doctor_check_status_str(s),
+		       reason);
+	printf("%-8s %-14s %s\n", doctor_check_status_str(it->status), check, it->reason);
+}
+
+/* capture.cpus = [ 1, 2 ]: two threads, two rings, two cores checked. */
+static void t_threads(void)
+{
+	unsigned int i, n = 0;
+
+	good_box();
+	load_conf("capture = { cpus = [ 1, 2 ]; interfaces = ( { name = \"eth1\"; } ); };\n");
+	run();
+	for (i = 0; i < nitems; i++)
+		n += !strcmp(items[i].check, "isolcpus");
+	T_EQ(n, 2);
+	expect_n("isolcpus", 0, DOCTOR_OK, "CPU 1 is isolated");
+	expect_n("isolcpus", 1, DOCTOR_WARN, "CPU 2 is not isolated");
+	expect_n("nohz_full", 1, DOCTOR_WARN, "CPU 2 is not in nohz_full");
+	expect_n("rcu_nocbs", 1, DOCTOR_WARN, "RCU callbacks run on CPU 2");
+	expect("capture-cores", DOCTOR_OK, "thread 0 on CPU 1, thread 1 on CPU 2", NULL);
+	/* two 8 GiB rings: 8192 pages of 2 MiB, 5000 free */
+	expect("hugepages", DOCTOR_FAIL, "the 2 rings of the set", "or fewer capture.cpus");
+	box.hp.free = box.hp.total = 9000;
+	run();
+	expect("hugepages", DOCTOR_OK, "need 8192 pages of 2048 kB; 0 of them exist", NULL);
+	/* capd runs: both rings exist and hold their pages */
+	box.hp.free = 100;
+	box.file_err = 0;
+	box.file_st.st_size = 8ll << 30;
+	box.members_present = 1;
+	run();
+	expect("hugepages", DOCTOR_OK, "2 of them exist", NULL);
+	/* an interrupt of a captured queue on the second capture core */
+	good_box();
+	load_conf("capture = { cpus = [ 1, 2 ]; interfaces = ( { name = \"eth1\"; } ); };\n");
+	cpulist_parse("3", &ifs[0].irqs[0].affinity);
+	run();
+	expect("irq-affinity", DOCTOR_OK, "stay off the capture cores 1-2", NULL);
+	cpulist_parse("2", &ifs[0].irqs[0].affinity);
+	run();
+	expect("irq-affinity", DOCTOR_WARN, "IRQ 40 (eth1-TxRx-0) may run on CPU 2",
+	       "echo 0 > /proc/irq/40/smp_affinity_list");
+	/* the second core on the other node */
+	good_box();
+	load_conf("capture = { cpus = [ 1, 2 ]; interfaces = ( { name = \"eth1\"; } ); };\n");
+	box.nnodes = 2;
+	box.cpu_nodes[0] = 0;
+	box.cpu_nodes[1] = 1;
+	cpulist_parse("0-1", &ifs[0].node_cpus);
+	run();
+	expect("numa", DOCTOR_WARN, "capture thread 1's CPU 2 is on node 1",
+	       "capture.cpus = cores of node 0 (0-1)");
+	box.cpu_nodes[1] = 0;
+	run();
+	expect("numa", DOCTOR_OK, "as are the 2 capture cores", NULL);
+	/* recorders: one free to run on core 2 (not isolated), one kept off */
+	box.ncapdump = 2;
+	box.capdump[0].pid = 77;
+	cpulist_parse("0,3", &box.capdump[0].allowed);
+	box.capdump[1].pid = 78;
+	cpulist_parse("0-3", &box.capdump[1].allowed);
+	run();
+	expect("capture-cores", DOCTOR_WARN, "capdump (pid 78) may run on capture core(s) 2",
+	       "CPUAffinity=");
+	T_ASSERT(!strstr(item("capture-cores")->reason, "pid 77"));
+	cpulist_parse("1", &box.capdump[1].allowed);
+	run();
+	expect("capture-cores", DOCTOR_WARN, "capdump (pid 78) is held to capture core(s) 1", NULL);
+	cpulist_parse("0", &box.capdump[1].allowed);
+	run();
+	expect("capture-cores", DOCTOR_OK, "no recorder (2 capdump) may run on a capture core",
+	       NULL);
+	/* one thread and no recorder: no such item, as before */
+	good_box();
+	run();
+	for (i = 0; i < nitems; i++)
+		T_ASSERT(strcmp(items[i].check, "capture-cores"));
+}
+
 static void t_ring_seconds(void)
 {
 	good_box();
@@ -486,6 +583,7 @@ int main(void)
 	t_timestamps();
 	t_cores_and_irqs();
 	t_ring_seconds();
+	t_threads();
 	t_clock_and_config();
 	printf("PASS: test_doctor\n");
 	return 0;
