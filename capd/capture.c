@@ -179,6 +179,7 @@ void capture_run(struct capture *c)
 {
 	union capture_frames frames;
 	bool moved = true;
+	uint64_t begun = 0; /* CLOCK_TAI at the end of the last pass, if it was quiet */
 	unsigned int i;
 
 	/* Touch the frame array now so the loop takes no stack fault later. */
@@ -189,6 +190,18 @@ void capture_run(struct capture *c)
 		for (i = 0; i < c->nsrcs; i++) {
 			if (capture_src_pass(c, &c->srcs[i], &frames))
 				moved = true;
+		}
+		/*
+		 * A quiet pass that began after `begun` lets merging readers go
+		 * on past that time.  The clock is read only when idle, so a
+		 * busy loop pays nothing for it.
+		 */
+		if (!moved) {
+			if (begun)
+				ring_writer_quiet(c->writer, begun);
+			begun = clock_ns(CLOCK_TAI);
+		} else {
+			begun = 0;
 		}
 		ring_counter_add64(&c->stats->polls, 1);
 		ring_cpu_relax();

@@ -107,7 +107,13 @@ struct ring_hdr {
 			     * it copies them.  A new writer that finds it above
 			     * next_seq starts there: the gap is what a killed
 			     * writer lost */
-	uint64_t reserved4[4];
+	/* CLOCK_TAI when the writer began its last pass over its sockets
+	 * that found nothing to take: what it publishes later was stamped
+	 * after that, but for what the NIC and the kernel still held then
+	 * (docs/ring-format.md, Merging rings).  0 = not known (a writer
+	 * older than this field, or none since the writer started). */
+	uint64_t quiet_ts;
+	uint64_t reserved4[3];
 
 	/* lines 4-5: the writer's run directory (capd's run.dir), NUL
 	 * terminated, "" = none; set before the writer opens the ring.
@@ -383,6 +389,7 @@ _Static_assert(offsetof(struct ring_hdr, tail) == 192, "ring ABI v1");
 _Static_assert(offsetof(struct ring_hdr, crashes) == 76, "ring ABI v1");
 _Static_assert(offsetof(struct ring_hdr, crash_lost) == 96, "ring ABI v1");
 _Static_assert(offsetof(struct ring_hdr, taken_seq) == 216, "ring ABI v1");
+_Static_assert(offsetof(struct ring_hdr, quiet_ts) == 224, "ring ABI v1: was reserved4");
 _Static_assert(offsetof(struct ring_hdr, set_size) == 104, "ring ABI v1: was reserved2");
 _Static_assert(offsetof(struct ring_hdr, set_id) == 112, "ring ABI v1: was reserved2");
 _Static_assert(offsetof(struct ring_hdr, run_dir) == 256, "ring ABI v1");

@@ -66,6 +66,7 @@ int ring_writer_open(struct ring_writer *w, void *mem, uint64_t len, uint32_t pi
 	}
 	ring_store_relaxed64(&h->taken_seq, w->seq);
 	ring_store_relaxed64(&h->next_seq, w->seq);
+	ring_store_relaxed64(&h->quiet_ts, 0); /* the last writer's, not ours */
 	ring_store_release32(&h->generation, w->generation);
 	ring_store_release32(&h->writer_state, RING_WRITER_RUNNING);
 

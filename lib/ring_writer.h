@@ -112,6 +112,17 @@ void ring_writer_publish(struct ring_writer *w);
 /* Publish what is committed and mark the ring as cleanly stopped. */
 void ring_writer_close(struct ring_writer *w);
 
+/*
+ * A pass over every source that began at tai_ns (CLOCK_TAI) found nothing
+ * to take: readers merging rings need not wait for this ring's records
+ * stamped before it (ring_hdr.quiet_ts).  A release store, after the
+ * publish of everything taken before the pass.
+ */
+static inline void ring_writer_quiet(struct ring_writer *w, uint64_t tai_ns)
+{
+	ring_store_release64(&w->hdr->quiet_ts, tai_ns);
+}
+
 /* Record that the writer process is alive (CLOCK_MONOTONIC ns). */
 static inline void ring_writer_heartbeat(struct ring_hdr *hdr, uint64_t mono_ns)
 {

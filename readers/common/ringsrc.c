@@ -14,6 +14,8 @@
 #include "ringsrc.h"
 
 #define MERGE_WAIT_NS	      20000000ull    /* how long a silent ring may hold others back */
+#define QUIET_MARGIN_NS	      2000000ull     /* stamped, not yet in a socket: NIC and kernel */
+#define QUIET_HOLD_NS	      1000000000ull  /* ... unless its writer says it is still behind */
 #define IDLE_SLEEP_NS	      200000L	     /* readers poll: nothing wakes them */
 #define CLOCK_REFRESH_RECORDS 4096	     /* and at every idle moment */
 #define FILE_CHECK_NS	      200000000ull   /* how often an idle ring's file is looked at */
@@ -495,6 +497,68 @@ static int check_sets(struct ringsrc *s)
 	return 0;
 }
 
+/*
+ * How long ring i, which has no record pending, may hold back a record
+ * stamped ts_utc: 0 when its writer's last quiet pass (ring_hdr.quiet_ts)
+ * began QUIET_MARGIN_NS after that stamp, so nothing older can come from
+ * it; QUIET_HOLD_NS while the writer's quiet passes are recent and on the
+ * clock the records are stamped with, so a capture thread that is late
+ * (not scheduled) holds the merge back rather than be overtaken;
+ * MERGE_WAIT_NS when the ring cannot tell (an older capd, a replaced
+ * file, a clock the mark cannot be compared with, a thread that has not
+ * passed for QUIET_HOLD_NS) or the stamp is ahead of this reader's clock.
+ */
+static uint64_t quiet_hold(const struct ring_in *in, uint64_t ts_utc, uint64_t now_utc)
+{
+	const struct ring_hdr *h = in->map.mem;
+	uint64_t q;
+
+	if (!h)
+		return MERGE_WAIT_NS;
+	q = ring_load_acquire64(&h->quiet_ts);
+	if (!q || (in->clock.ts_source == RING_TS_PHC && !in->clock.synced))
+		return MERGE_WAIT_NS;
+	q = ring_clock_to_utc(&in->clock, RING_TS_USER_TAI, q);
+	if (q >= ts_utc + QUIET_MARGIN_NS)
+		return 0;
+	if (now_utc > q + QUIET_HOLD_NS || ts_utc > now_utc + QUIET_MARGIN_NS)
+		return MERGE_WAIT_NS;
+	return QUIET_HOLD_NS;
+}
+
+/*
+ * How long the oldest pending record (ring best) is held back for the
+ * rings without one; 0: hand it out.  A ring that says it is quiet past
+ * the record is looked at once more: what it published before that mark
+ * is there now (the acquire load of quiet_ts), and if it holds something,
+ * *refill is set and the merge starts again.
+ */
+static int64_t merge_hold(struct ringsrc *s, int best, bool *refill)
+{
+	uint64_t ts = s->in[best].pending.ts_utc, hold = 0, h, now_utc;
+	unsigned int i;
+	int r;
+
+	now_utc = clock_ns(CLOCK_REALTIME);
+	*refill = false;
+	for (i = 0; i < s->n; i++) {
+		struct ring_in *in = &s->in[i];
+
+		if (in->have || in->done)
+			continue;
+		h = quiet_hold(in, ts, now_utc);
+		if (!h) {
+			r = fill(s, i);
+			if (r < 0)
+				return r;
+			*refill |= in->have != 0;
+		}
+		if (h > hold)
+			hold = h;
+	}
+	return (int64_t)hold;
+}
+
 int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 {
 	uint64_t start = 0, now = 0;
@@ -507,6 +571,7 @@ int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 		return r;
 	for (;;) {
 		int best = -1, waiting = 0, live = 0;
+		int64_t hold;
 
 		for (i = 0; i < s->n; i++) {
 			struct ring_in *in = &s->in[i];
@@ -528,11 +593,20 @@ int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 		}
 		if (!live)
 			return -EPIPE;
-		/* Hold the oldest back briefly while another ring may still
-		 * deliver an older record. */
-		if (best >= 0 && waiting)
+		/* Hold the oldest back while another ring may still deliver
+		 * an older record (merge_hold()). */
+		hold = 0;
+		if (best >= 0 && waiting) {
+			bool refill;
+
+			hold = merge_hold(s, best, &refill);
+			if (hold < 0)
+				return (int)hold;
+			if (refill)
+				continue;
 			now = clock_ns(CLOCK_MONOTONIC);
-		if (best >= 0 && (!waiting || now - s->in[best].pending_since >= MERGE_WAIT_NS)) {
+		}
+		if (best >= 0 && (!hold || now - s->in[best].pending_since >= (uint64_t)hold)) {
 			struct ring_in *in = &s->in[best];
 
 			/* in->buf is refilled only by the next call. */

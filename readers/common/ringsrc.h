@@ -6,8 +6,10 @@
  * Each ring is mapped read-only and read through lib/ring_reader.h; each
  * record is copied out and validated before it is handed over, so a
  * record returned here is never torn.  With several rings the output is
- * in timestamp order as far as records arrive within MERGE_WAIT of each
- * other; a ring that stays silent longer does not hold the others back.
+ * in timestamp order: a ring with nothing to read holds the others back
+ * as its writer's quiet mark says (docs/ring-format.md, Merging rings):
+ * not at all once it is quiet past a record, up to 1 s while its writer
+ * is late, at most 20 ms when it cannot tell.
  *
  * A ring follows its path.  When capd is restarted with another size or
  * block size, it replaces the file (ring_file_create()); a reader with

@@ -13,7 +13,9 @@
  *    is read, one that does not is named;
  *  - a set larger than RING_SET_MAX is refused;
  *  - a set whose writer restarts with another number of rings ends the
- *    reading with a line; with the same number it goes on.
+ *    reading with a line; with the same number it goes on;
+ *  - a late capture thread (quiet mark behind) holds the merge back
+ *    beyond 20 ms; a ring quiet past a record does not hold it.
  *
  *   test_ringset make DIR NAME RINGS PACKETS [DELAY_MS [BEFORE]]: write a
  *   set of RINGS rings
@@ -368,6 +370,66 @@ static int make(char **argv, uint32_t delay_ms, uint32_t before)
 	return 0;
 }
 
+struct late_rec {
+	struct wring *r;
+	uint64_t ts;
+};
+
+/* 60 ms on, ring r gets its record stamped ts, then says it is quiet past it. */
+static void *late_rec(void *arg)
+{
+	struct late_rec *l = arg;
+
+	nanosleep(&(struct timespec){ .tv_nsec = 60000000 }, NULL);
+	put(l->r, l->ts, 0, 1);
+	set_publish(l->r, 1);
+	ring_writer_quiet(&l->r->w, l->ts + 10000000);
+	return NULL;
+}
+
+/*
+ * A capture thread that is late (its quiet mark is recent but behind the
+ * other ring's record) holds the merge back longer than MERGE_WAIT_NS
+ * (20 ms): its record, stamped earlier but published 60 ms later, still
+ * comes first.  A ring quiet past a record does not hold it back.
+ */
+static void test_quiet(const char *dir)
+{
+	char path0[300], *names[1] = { path0 }, err[1024];
+	struct wring r[2];
+	struct ringsrc_rec rec;
+	struct ringsrc *s;
+	struct late_rec l;
+	pthread_t th;
+	uint64_t t = clock_ns(CLOCK_TAI);
+	unsigned int k;
+
+	snprintf(path0, sizeof(path0), "%s/quiet", dir);
+	for (k = 0; k < 2; k++)
+		member_create(&r[k], path0, 2, k, 4242, 2);
+	put(&r[0], t, 0, 0);
+	set_publish(r, 2);
+	ring_writer_quiet(&r[1].w, t - 5000000);
+	T_EQ(ringsrc_open(&s, names, 1, err, sizeof(err)), 0);
+	T_EQ(ringsrc_seek(s, RING_SEEK_OLDEST, 0), 0);
+	l = (struct late_rec){ .r = &r[1], .ts = t - 3000000 };
+	T_EQ(pthread_create(&th, NULL, late_rec, &l), 0);
+	T_EQ(next(s, &rec, 2000), 1);
+	T_EQ(rec.ring, 1);
+	T_EQ(rec.ts, t - 3000000);
+	T_EQ(next(s, &rec, 2000), 1);
+	T_EQ(rec.ring, 0);
+	pthread_join(th, NULL);
+	/* Quiet past it: ring 0's next record is not held for ring 1. */
+	put(&r[0], t + 1000000, 0, 0);
+	set_publish(r, 1);
+	ring_writer_quiet(&r[1].w, t + 20000000);
+	T_EQ(ringsrc_next(s, &rec, 0), 1);
+	T_EQ(rec.ring, 0);
+	ringsrc_close(s);
+	set_close(r, 2);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir;
@@ -380,5 +442,6 @@ int main(int argc, char **argv)
 	test_set(dir, 3);
 	test_if_base(dir);
 	test_refused(dir);
+	test_quiet(dir);
 	return 0;
 }
