@@ -45,12 +45,16 @@ struct ring_in {
 	uint64_t pending_since;
 	uint8_t *buf; /* pending.data */
 	int have;
-	int done; /* writer stopped and drained */
+	int done;	   /* writer stopped and drained */
+	uint64_t stop_seq; /* the set changed: read up to here (s->stale) */
 };
 
 struct ringsrc {
 	unsigned int n;
 	char err[1024]; /* why the last call failed, "" if it did not */
+	/* A set changed size under the reader: why it ends once every ring
+	 * is read up to stop_seq ("" while no set changed). */
+	char stale[1024];
 	struct ring_in in[];
 };
 
@@ -470,14 +474,15 @@ static int fill(struct ringsrc *s, unsigned int i)
 /*
  * Has the writer of a set been restarted with another number of rings
  * (capture threads)?  Rings added would be missed, rings gone wait for
- * nothing: the reader ends with a line (docs/capdump.md, "Ring sets").
- * The same number goes on, each ring on its own, as a single ring does.
+ * nothing: the reader reads what every ring has published by now, then
+ * ends with a line (docs/capdump.md, "Ring sets").  The same number goes
+ * on, each ring on its own, as a single ring does.
  */
-static int check_sets(struct ringsrc *s)
+static void check_sets(struct ringsrc *s)
 {
-	unsigned int i;
+	unsigned int i, j;
 
-	for (i = 0; i < s->n; i++) {
+	for (i = 0; i < s->n && !s->stale[0]; i++) {
 		const struct ring_in *in = &s->in[i];
 		const struct ring_hdr *h = (const struct ring_hdr *)meta(in);
 		uint32_t n;
@@ -487,14 +492,16 @@ static int check_sets(struct ringsrc *s)
 		n = ring_set_size(h);
 		if (n == in->set_size || ring_load_relaxed32(&h->set_index))
 			continue;
-		snprintf(s->err, sizeof(s->err),
+		snprintf(s->stale, sizeof(s->stale),
 			 "ring %s: capd now writes a set of %u ring(s) there, not the %u read so "
 			 "far (restarted with other capture.cpus): start the reader again to "
 			 "read the new set",
 			 in->name, n, in->set_size);
-		return -ESTALE;
+		/* What is published now is still read; then the end. */
+		for (j = 0; j < s->n; j++)
+			s->in[j].stop_seq = ring_load_acquire64(
+				&((const struct ring_hdr *)meta(&s->in[j]))->next_seq);
 	}
-	return 0;
 }
 
 /*
@@ -566,9 +573,7 @@ int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 	int r;
 
 	s->err[0] = '\0';
-	r = check_sets(s);
-	if (r < 0)
-		return r;
+	check_sets(s);
 	for (;;) {
 		int best = -1, waiting = 0, live = 0;
 		int64_t hold;
@@ -583,6 +588,8 @@ int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 			}
 			if (in->done && !in->have)
 				continue;
+			if (s->stale[0] && (!in->have || in->pending.seq >= in->stop_seq))
+				continue; /* read as far as the old set goes */
 			live++;
 			if (!in->have) {
 				waiting++;
@@ -590,6 +597,10 @@ int ringsrc_next(struct ringsrc *s, struct ringsrc_rec *out, int timeout_ms)
 			}
 			if (best < 0 || in->pending.ts_utc < s->in[best].pending.ts_utc)
 				best = (int)i;
+		}
+		if (!live && s->stale[0]) {
+			snprintf(s->err, sizeof(s->err), "%s", s->stale);
+			return -ESTALE;
 		}
 		if (!live)
 			return -EPIPE;
