@@ -48,6 +48,7 @@ struct zout {
 	uint64_t safe_out;
 	uint64_t safe_mark;
 	uint64_t flush_bytes;
+	uint64_t flush_out; /* workers: flush after this much output too */
 	uint64_t flush_ns;
 	uint64_t last_flush;
 	int err;
@@ -321,7 +322,8 @@ static int sink_write(struct zout *z, const void *buf, size_t len, uint64_t mark
 		return fail(z, err);
 	z->in += len;
 	z->mark = mark;
-	if (z->in - z->safe_in >= z->flush_bytes || time_due(z))
+	if (z->in - z->safe_in >= z->flush_bytes || time_due(z) ||
+	    (z->workers && z->out - z->safe_out >= z->flush_out))
 		return sink_flush(z);
 	return 0;
 }
@@ -643,8 +645,14 @@ int zout_open(const struct zout_opts *o, struct zout **zp)
 	if (o->level && (err = setup_zstd(z, o->level, o->workers)))
 		goto fail;
 	/* A flush waits for every job: between two, a job for each worker. */
-	if (z->workers && z->flush_bytes < (uint64_t)z->workers * ZOUT_JOB_BYTES)
-		z->flush_bytes = (uint64_t)z->workers * ZOUT_JOB_BYTES;
+	/* Workers: flushes rare enough to keep them busy; for data that
+	 * compresses little, no rarer in bytes of file than a job each. */
+	z->flush_out = z->flush_bytes > (uint64_t)z->workers * ZOUT_JOB_BYTES
+			       ? z->flush_bytes
+			       : (uint64_t)z->workers * ZOUT_JOB_BYTES;
+	if (z->workers &&
+	    z->flush_bytes < (uint64_t)z->workers * ZOUT_JOBS_PER_FLUSH * ZOUT_JOB_BYTES)
+		z->flush_bytes = (uint64_t)z->workers * ZOUT_JOBS_PER_FLUSH * ZOUT_JOB_BYTES;
 	if (o->threaded) {
 		z->stage = malloc(ZOUT_STAGE_BYTES);
 		z->spare = malloc(ZOUT_STAGE_BYTES);

@@ -52,12 +52,15 @@
  * threads of libzstd's own (ZSTD_c_nbWorkers), in jobs of ZOUT_JOB_BYTES
  * of input, still into one frame; zout (its thread, or the caller) only
  * feeds them and writes what they produce.  A flush ends the job being
- * filled and waits for every job in flight, so the byte cadence must
- * leave each worker a job: it is at least workers x ZOUT_JOB_BYTES (1 MiB,
- * the default, for 2 workers; 4 MiB for 8).  zstd's own job size at low
- * levels (2 MiB and more) would leave one job per MiB flushed, i.e. one
- * worker busy.  What a crash can lose stays that much input, or flush_ns
- * of it, whichever is less.  The workers block signals as zout's thread
+ * filled and waits for every job in flight, so the input cadence must
+ * leave each worker several jobs: it is at least workers x
+ * ZOUT_JOBS_PER_FLUSH x ZOUT_JOB_BYTES of input (8 MiB for 2 workers),
+ * and a flush also comes once workers x ZOUT_JOB_BYTES of output (or
+ * flush_bytes, if more) were written since the last one, so data that
+ * compresses little is not held back long (what a full disk keeps).
+ * What a crash can lose is the
+ * input since the last flush: at most that, or flush_ns of it, whichever
+ * comes first.  The workers block signals as zout's thread
  * does.  libzstd allocates the workers' buffers as they first run, not
  * zout_open().  A libzstd built without threads has
  * none: zstd then runs as without workers (zout_workers() says 0).
@@ -81,7 +84,8 @@
 #define ZOUT_STAGE_FILL		 (384u << 10) /* ... handed over once past this */
 #define ZOUT_ALIGN		 4096u	      /* plain: where writes end, but at a flush */
 #define ZOUT_WORKERS_MAX	 64	      /* zout_opts.workers */
-#define ZOUT_JOB_BYTES		 (512u << 10) /* workers: input per zstd job, zstd's least */
+#define ZOUT_JOB_BYTES		 (1u << 20)   /* workers: input per zstd job */
+#define ZOUT_JOBS_PER_FLUSH	 4	      /* workers: jobs each between two flushes */
 
 struct zout_opts {
 	const char *path; /* final file name; "-" = standard output (no temp name, no rename) */

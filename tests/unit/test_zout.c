@@ -37,7 +37,7 @@
 #include "test.h"
 #include "zout.h"
 
-#define DATA_LEN (8u << 20)
+#define DATA_LEN (20u << 20) /* past two flushes of 2 workers (zout.h) */
 
 static uint8_t *data; /* what every test writes, a prefix of it */
 static uint8_t *dec;  /* decompression target */
