@@ -399,6 +399,10 @@ uint64_t pcapng_ts_ns(uint64_t ts, uint8_t tsresol, int64_t tsoffset)
 	unsigned int shift;
 	__int128 ns = 0;
 
+	/* capd's own resolution: every packet of every recording, so no
+	 * 128-bit division for it */
+	if (tsresol == 9 && !tsoffset)
+		return ts < UINT64_MAX ? ts : UINT64_MAX - 1;
 	if (ts_units(tsresol, &per_sec, &shift))
 		ns = (__int128)(((unsigned __int128)ts * 1000000000u >> shift) / per_sec);
 	ns += (__int128)tsoffset * 1000000000;
