@@ -100,15 +100,17 @@ static int zstd_errno(size_t r)
 	return ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation ? -ENOMEM : -EINVAL;
 }
 
-/* write(2), or pwrite(2) at off if off >= 0, until all of p is written. */
-static int xwrite(int fd, const void *p, size_t n, off_t off, uint64_t *done)
+/*
+ * writev(2), or pwritev(2) at off if off >= 0, until all of iov[0, cnt)
+ * is written (iov is advanced); *done, if not NULL, counts the bytes.
+ */
+static int xwritev(int fd, struct iovec *iov, int cnt, off_t off, uint64_t *done)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	const uint8_t *b = p;
 	ssize_t r;
 
-	while (n) {
-		r = off < 0 ? write(fd, b, n) : pwrite(fd, b, n, off);
+	while (cnt) {
+		r = off < 0 ? writev(fd, iov, cnt) : pwritev(fd, iov, cnt, off);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -122,14 +124,26 @@ static int xwrite(int fd, const void *p, size_t n, off_t off, uint64_t *done)
 		}
 		if (r == 0)
 			return -EIO;
-		b += r;
-		n -= (size_t)r;
 		if (off >= 0)
 			off += r;
 		if (done)
 			*done += (uint64_t)r;
+		for (; cnt && (size_t)r >= iov->iov_len; iov++, cnt--)
+			r -= (ssize_t)iov->iov_len;
+		if (cnt) {
+			iov->iov_base = (uint8_t *)iov->iov_base + r;
+			iov->iov_len -= (size_t)r;
+		}
 	}
 	return 0;
+}
+
+/* write(2), or pwrite(2) at off if off >= 0, until all of p is written. */
+static int xwrite(int fd, const void *p, size_t n, off_t off, uint64_t *done)
+{
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)p, .iov_len = n };
+
+	return xwritev(fd, &iov, 1, off, done);
 }
 
 static size_t frame_header_size(uint8_t fhd)
@@ -206,39 +220,6 @@ static int compress(struct zout *z, const void *buf, size_t len, ZSTD_EndDirecti
 	return 0;
 }
 
-/* writev(2) until all of iov[0, cnt) is written. */
-static int xwritev(int fd, struct iovec *iov, int cnt, uint64_t *done)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	ssize_t r;
-	size_t n;
-
-	while (cnt) {
-		r = writev(fd, iov, cnt);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-					return -errno;
-				continue;
-			}
-			return -errno;
-		}
-		if (r == 0)
-			return -EIO;
-		*done += (uint64_t)r;
-		for (; cnt && (size_t)r >= iov->iov_len; iov++, cnt--)
-			r -= (ssize_t)iov->iov_len;
-		if (cnt) {
-			n = (size_t)r;
-			iov->iov_base = (uint8_t *)iov->iov_base + n;
-			iov->iov_len -= n;
-		}
-	}
-	return 0;
-}
-
 /*
  * Plain: buffered until z->buf would fill, then written in one call up to
  * the last ZOUT_ALIGN boundary of the file, what z->buf holds first and
@@ -273,7 +254,7 @@ static int copy(struct zout *z, const void *buf, size_t len)
 	iov[0] = (struct iovec){ z->buf, z->len };
 	/* writev(2) takes a const buffer through a non-const iovec. */
 	iov[1] = (struct iovec){ (void *)(uintptr_t)p, len - keep };
-	if ((err = xwritev(z->fd, iov, 2, &z->out)))
+	if ((err = xwritev(z->fd, iov, 2, -1, &z->out)))
 		return err;
 	memcpy(z->buf, p + len - keep, keep);
 	z->len = keep;

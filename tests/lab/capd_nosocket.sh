@@ -16,23 +16,9 @@ n1=700  # to queue 1, no socket
 
 lab_netns_add src
 ns=$LAB_REPLY
-hif=$(lab_name nsk)
-# veth's native XDP wants at least as many receive queues as its peer
-# has transmit queues.
-ip link add "$hif" numtxqueues 2 numrxqueues 2 type veth peer name eth0 \
-	numtxqueues 2 numrxqueues 2 netns "$ns" || lab_fail "ip link add $hif failed"
-lab_on_exit "if [ -e /sys/class/net/$hif ]; then ip link del $hif; fi"
-ip link set "$hif" up
-ip -n "$ns" link set eth0 up
-lab_subnet 0
-ip addr add "$LAB_HOST4/$LAB_LEN4" dev "$hif"
-ip -n "$ns" addr add "$LAB_PEER4/$LAB_LEN4" dev eth0
-# A packet sent from CPU q leaves eth0 by transmit queue q (XPS), so
-# arrives on the veth's receive queue q.
-for q in 0 1; do
-	ip netns exec "$ns" sh -c "echo $((1 << q)) >/sys/class/net/eth0/queues/tx-$q/xps_cpus" ||
-		lab_skip "cannot set XPS on eth0 (CONFIG_XPS, two CPUs)"
-done
+# A packet sent from CPU q arrives on receive queue q.
+lab_veth_2q nsk eth0 "$ns"
+hif=$LAB_REPLY
 lab_hugepages_reserve 96
 CAPD_RING=/dev/hugepages/capd-test-$LAB_RUN_ID/r
 lab_on_exit rm -rf "$(dirname "$CAPD_RING")"

@@ -32,20 +32,8 @@ lab_start CAPD MCAST_SEND CAPDUMP CAPCTL ip tshark python3 jq taskset timeout
 # Hugepages of both rings; the veth is made here, with its queues.
 lab_netns_add src
 CAPD_NS=$LAB_REPLY
-CAPD_HIF=$(lab_name thr)
-ip link add "$CAPD_HIF" numtxqueues 2 numrxqueues 2 type veth peer name eth0 \
-	numtxqueues 2 numrxqueues 2 netns "$CAPD_NS" ||
-	lab_skip "cannot make a veth with 2 queues (ip link add ... numrxqueues 2)"
-lab_on_exit "if [ -e /sys/class/net/$CAPD_HIF ]; then ip link del $CAPD_HIF; fi"
-ip link set "$CAPD_HIF" up
-ip -n "$CAPD_NS" link set eth0 up
-lab_subnet 0
-ip addr add "$LAB_HOST4/$LAB_LEN4" dev "$CAPD_HIF"
-ip -n "$CAPD_NS" addr add "$LAB_PEER4/$LAB_LEN4" dev eth0
-# XPS inside the namespace (ip netns exec mounts its sysfs).
-ip netns exec "$CAPD_NS" sh -c 'echo 1 > /sys/class/net/eth0/queues/tx-0/xps_cpus &&
-	echo 2 > /sys/class/net/eth0/queues/tx-1/xps_cpus' ||
-	lab_skip "cannot set XPS on the veth (a kernel without CONFIG_XPS?)"
+lab_veth_2q thr eth0 "$CAPD_NS"
+CAPD_HIF=$LAB_REPLY
 lab_hugepages_reserve 32
 dir=/dev/hugepages/capd-test-$LAB_RUN_ID
 CAPD_RING=$dir/r

@@ -346,6 +346,36 @@ lab_veth_add()
 	LAB_REPLY=$host
 }
 
+# The same with two queues each way, addressed as lab_subnet 0 says: a
+# packet sent from CPU q inside NS leaves NS_IF by transmit queue q (XPS)
+# and arrives on the host end's receive queue q.  Host name in LAB_REPLY.
+# Skips the test where the kernel cannot (veth queues, CONFIG_XPS).
+lab_veth_2q()
+{
+	local host ns=$3 nsif=$2 q
+
+	host=$(lab_name "$1")
+	[[ $ns == *-"$LAB_RUN_ID" ]] || ns=$(lab_name "$ns")
+	((${#host} <= 15)) || lab_fail "interface name $host is longer than 15 characters"
+	# veth's native XDP wants as many receive queues as its peer has
+	# transmit queues.
+	ip link add "$host" numtxqueues 2 numrxqueues 2 type veth peer name "$nsif" \
+		numtxqueues 2 numrxqueues 2 netns "$ns" ||
+		lab_skip "cannot make a veth with 2 queues (ip link add ... numrxqueues 2)"
+	lab_on_exit "if [ -e /sys/class/net/$host ]; then ip link del $host; fi"
+	ip link set "$host" up || lab_fail "ip link set $host up failed"
+	ip -n "$ns" link set "$nsif" up || lab_fail "ip -n $ns link set $nsif up failed"
+	lab_subnet 0
+	ip addr add "$LAB_HOST4/$LAB_LEN4" dev "$host"
+	ip -n "$ns" addr add "$LAB_PEER4/$LAB_LEN4" dev "$nsif"
+	# ip netns exec mounts the namespace's sysfs.
+	for q in 0 1; do
+		ip netns exec "$ns" sh -c "echo $((1 << q)) >/sys/class/net/$nsif/queues/tx-$q/xps_cpus" ||
+			lab_skip "cannot set XPS on $nsif (CONFIG_XPS, two CPUs)"
+	done
+	LAB_REPLY=$host
+}
+
 # Sets LAB_HP_TOTAL, LAB_HP_FREE (free minus reserved, as lib/ring_file.c
 # counts) and LAB_HP_KB (page size) from /proc/meminfo.
 lab_hugepages_info()

@@ -42,6 +42,7 @@
 #include "ring_set.h"
 #include "ring_writer.h"
 #include "ringsrc.h"
+#include "ringsrc_wait.h"
 #include "test.h"
 #include "udp_frame.h"
 
@@ -137,19 +138,6 @@ static void set_close(struct wring *r, unsigned int n)
 		ring_file_close(&r[k].m);
 }
 
-/* The next record within ms milliseconds, or 0 if none. */
-static int next(struct ringsrc *s, struct ringsrc_rec *rec, int ms)
-{
-	int r;
-
-	for (; ms > 0; ms -= 50) {
-		r = ringsrc_next(s, rec, 50);
-		if (r != 0)
-			return r;
-	}
-	return 0;
-}
-
 static uint32_t rec_seq(const struct ringsrc_rec *rec)
 {
 	const uint8_t *p = rec->data + 14 + 20 + 8;
@@ -194,7 +182,7 @@ static void test_set(const char *dir, uint32_t n)
 	for (i = 0; i < NPKT; i++) {
 		uint32_t q;
 
-		T_EQ(next(s, &rec, 500), 1);
+		T_EQ(ringsrc_wait_next(s, &rec, 500), 1);
 		q = rec.iface * 2u + rec.queue;
 		T_EQ(rec.ring, q % n);
 		T_ASSERT(rec.ts_utc >= last);
@@ -203,7 +191,7 @@ static void test_set(const char *dir, uint32_t n)
 		T_EQ(seen[rec_seq(&rec)]++, 0);
 		T_EQ(rec.lost, 0);
 	}
-	T_EQ(next(s, &rec, 100), 0);
+	T_EQ(ringsrc_wait_next(s, &rec, 100), 0);
 	ringsrc_close(s);
 
 	/* A member by its own name: that ring alone. */
@@ -298,16 +286,16 @@ static void test_refused(const char *dir)
 	/* capd restarted with the same number of rings: read on. */
 	ring_set_stamp(r[0].m.mem, 2, 0, 6);
 	ring_set_stamp(r[1].m.mem, 2, 1, 6);
-	T_EQ(next(s, &rec, 100), 0);
+	T_EQ(ringsrc_wait_next(s, &rec, 100), 0);
 	/* ... with three: what both rings hold is still read, then the
 	 * reader ends, saying why. */
 	put(&r[0], clock_ns(CLOCK_TAI), 1, 0);
 	put(&r[1], clock_ns(CLOCK_TAI), 2, 1);
 	set_publish(r, 2);
 	ring_set_stamp(r[0].m.mem, 3, 0, 7);
-	T_EQ(next(s, &rec, 100), 1);
-	T_EQ(next(s, &rec, 100), 1);
-	T_EQ(next(s, &rec, 100), -ESTALE);
+	T_EQ(ringsrc_wait_next(s, &rec, 100), 1);
+	T_EQ(ringsrc_wait_next(s, &rec, 100), 1);
+	T_EQ(ringsrc_wait_next(s, &rec, 100), -ESTALE);
 	T_ASSERT(strstr(ringsrc_error(s), "set of 3"));
 	fprintf(stderr, "set changed: %s\n", ringsrc_error(s));
 	ringsrc_close(s);
@@ -420,10 +408,10 @@ static void test_quiet(const char *dir)
 	T_EQ(ringsrc_seek(s, RING_SEEK_OLDEST, 0), 0);
 	l = (struct late_rec){ .r = &r[1], .ts = t - 3000000 };
 	T_EQ(pthread_create(&th, NULL, late_rec, &l), 0);
-	T_EQ(next(s, &rec, 2000), 1);
+	T_EQ(ringsrc_wait_next(s, &rec, 2000), 1);
 	T_EQ(rec.ring, 1);
 	T_EQ(rec.ts, t - 3000000);
-	T_EQ(next(s, &rec, 2000), 1);
+	T_EQ(ringsrc_wait_next(s, &rec, 2000), 1);
 	T_EQ(rec.ring, 0);
 	pthread_join(th, NULL);
 	/* Quiet past it: ring 0's next record is not held for ring 1. */

@@ -24,6 +24,7 @@
 #include "ring_file.h"
 #include "ring_writer.h"
 #include "ringsrc.h"
+#include "ringsrc_wait.h"
 #include "test.h"
 
 #define BS RING_BLOCK_SIZE_MIN
@@ -107,20 +108,6 @@ static int deleted_maps(const char *path)
 	return n;
 }
 
-/* The next record within ms milliseconds, or 0 if none (polling as a
- * reader program does). */
-static int next(struct ringsrc *s, struct ringsrc_rec *rec, int ms)
-{
-	int r;
-
-	for (; ms > 0; ms -= 50) {
-		r = ringsrc_next(s, rec, 50);
-		if (r != 0)
-			return r;
-	}
-	return 0;
-}
-
 static void test_follow(const char *dir)
 {
 	static const char *const eth0[] = { "eth0", NULL };
@@ -137,22 +124,22 @@ static void test_follow(const char *dir)
 	T_EQ(ringsrc_open(&s, names, 1, err, sizeof(err)), 0);
 	T_EQ(ringsrc_seek(s, RING_SEEK_OLDEST, 0), 0);
 	for (i = 0; i < 5; i++) {
-		T_EQ(next(s, &rec, 200), 1);
+		T_EQ(ringsrc_wait_next(s, &rec, 200), 1);
 		T_EQ(rec.seq, i);
 	}
-	T_EQ(next(s, &rec, 300), 0);
+	T_EQ(ringsrc_wait_next(s, &rec, 300), 0);
 
 	/* a's writer dies, its file stays: a restarted capd would go on in
 	 * it, so the reader stays. */
 	wring_kill(&a);
-	T_EQ(next(s, &rec, 500), 0);
+	T_EQ(ringsrc_wait_next(s, &rec, 500), 0);
 	T_EQ(ringsrc_hdr(s, 0)->file_size, 8 * BS);
 	T_EQ(ringsrc_hdr(s, 0)->tail, ringsrc_reader(s, 0)->pos);
 
 	/* Replaced by a file of another size: the reader lets a go at once,
 	 * though b has no writer yet, and a's tables stay readable. */
 	wring_create(&b, path, 12 * BS, NULL);
-	T_EQ(next(s, &rec, 500), 0);
+	T_EQ(ringsrc_wait_next(s, &rec, 500), 0);
 	T_EQ(deleted_maps(path), 0);
 	T_EQ(ringsrc_stats(s, 0)->niface, 1);
 	T_EQ(strcmp(ringsrc_stats(s, 0)->ifaces[0].name, "eth0"), 0);
@@ -163,14 +150,14 @@ static void test_follow(const char *dir)
 	 * a's sequence on. */
 	wring_start(&b, eth0);
 	wring_put(&b, 3);
-	T_EQ(next(s, &rec, 500), 1);
+	T_EQ(ringsrc_wait_next(s, &rec, 500), 1);
 	T_EQ(rec.seq, 5);
 	T_EQ(rec.lost, 0);
 	T_EQ(rec.events, RING_EV_REPLACED);
-	T_EQ(next(s, &rec, 200), 1);
+	T_EQ(ringsrc_wait_next(s, &rec, 200), 1);
 	T_EQ(rec.seq, 6);
 	T_EQ(rec.events, 0);
-	T_EQ(next(s, &rec, 200), 1);
+	T_EQ(ringsrc_wait_next(s, &rec, 200), 1);
 	T_EQ(rec.seq, 7);
 	T_EQ(ringsrc_hdr(s, 0)->file_size, 12 * BS);
 	T_EQ(ringsrc_reader(s, 0)->records, 8);
@@ -179,28 +166,28 @@ static void test_follow(const char *dir)
 	/* b removed from its directory while its writer runs: the writer
 	 * still writes there, and the reader reads on. */
 	T_EQ(unlink(path), 0);
-	T_EQ(next(s, &rec, 500), 0);
+	T_EQ(ringsrc_wait_next(s, &rec, 500), 0);
 	T_EQ(deleted_maps(path), 2); /* b's writer and the reader */
 	wring_put(&b, 1);
-	T_EQ(next(s, &rec, 200), 1);
+	T_EQ(ringsrc_wait_next(s, &rec, 200), 1);
 	T_EQ(rec.seq, 8);
 	T_EQ(rec.events, 0);
 	/* Its writer dies: let go, and wait for a ring at the path. */
 	wring_kill(&b);
-	T_EQ(next(s, &rec, 500), 0);
+	T_EQ(ringsrc_wait_next(s, &rec, 500), 0);
 	T_EQ(deleted_maps(path), 0);
 	wring_create(&a, path, 8 * BS, eth0); /* from scratch: seq 0 */
 	wring_put(&a, 2);
-	T_EQ(next(s, &rec, 500), 1);
+	T_EQ(ringsrc_wait_next(s, &rec, 500), 1);
 	T_EQ(rec.seq, 0);
 	T_EQ(rec.lost, 0);
 	T_EQ(rec.events, RING_EV_REPLACED);
-	T_EQ(next(s, &rec, 200), 1);
+	T_EQ(ringsrc_wait_next(s, &rec, 200), 1);
 	T_EQ(rec.seq, 1);
 
 	/* A clean stop ends the reading as usual. */
 	ring_writer_close(&a.w);
-	T_EQ(next(s, &rec, 200), -EPIPE);
+	T_EQ(ringsrc_wait_next(s, &rec, 200), -EPIPE);
 	T_EQ(ringsrc_reader(s, 0)->records, 11);
 	T_EQ(ringsrc_reader(s, 0)->lost, 0);
 	ringsrc_close(s);
