@@ -133,7 +133,8 @@ static int open_member(struct ringsrc *s, unsigned int first, uint32_t k, unsign
 			const struct ring_hdr *hk = in->map.mem;
 
 			snprintf(why, sizeof(why),
-				 "%s is not member %u of this set (it says member %u of %u, set id "
+				 "%.300s is not member %u of this set (it says member %u of %u, "
+				 "set id "
 				 "%llu; ring 0 says %u rings, set id %llu): left from an earlier "
 				 "start of capd with more capture threads?",
 				 in->path, k, ring_load_relaxed32(&hk->set_index),
