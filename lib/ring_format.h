@@ -237,6 +237,21 @@ enum ring_capture_path {
 	RING_PATH_SHARED = 1, /* AF_PACKET TPACKET_V3: the kernel delivers, capd copies */
 };
 
+/*
+ * ring_iface.wire_ts: the timestamp a switch or tap writes into the frames
+ * of the interface (capd.conf capture.interfaces[].timestamp).  capd stores
+ * the frames as they arrive and stamps them with the host's clock as
+ * always; readers decode the wire time (lib/wirets.h) and prefer it.  A
+ * reader treats a value it does not know as none.
+ */
+enum ring_wire_ts {
+	RING_WIRE_TS_NONE = 0,	   /* "nic": the host's stamp only */
+	RING_WIRE_TS_METAMAKO = 1, /* Metamako / Arista 7130 trailer */
+	RING_WIRE_TS_EXABLAZE = 2, /* Exablaze / Cisco Nexus 3550 trailer */
+	RING_WIRE_TS_ARISTA64 = 3, /* Arista EOS header, 64-bit timestamp */
+	RING_WIRE_TS_ARISTA48 = 4, /* Arista EOS header, 48-bit timestamp */
+};
+
 struct ring_iface {
 	char name[RING_IFNAME_LEN]; /* NUL terminated */
 	uint32_t ifindex;
@@ -246,7 +261,9 @@ struct ring_iface {
 	uint8_t zerocopy;  /* 1 when AF_XDP runs zero-copy */
 	char hardware[32]; /* driver and bus address, NUL terminated */
 	uint8_t path;	   /* enum ring_capture_path */
-	uint8_t reserved[6];
+	uint8_t wire_ts;   /* enum ring_wire_ts: the stamp a switch writes into
+			    * this interface's frames; 0 from an older capd */
+	uint8_t reserved[5];
 };
 
 struct ring_queue_stats {
@@ -402,6 +419,7 @@ _Static_assert(sizeof(struct ring_queue_stats) == 128, "ring ABI v1");
 _Static_assert(offsetof(struct ring_queue_stats, xdp_no_socket) == 96, "ring ABI v1");
 _Static_assert(offsetof(struct ring_queue_stats, pkt_drops) == 112, "ring ABI v1");
 _Static_assert(offsetof(struct ring_iface, path) == 57, "ring ABI v1");
+_Static_assert(offsetof(struct ring_iface, wire_ts) == 58, "ring ABI v1: was reserved");
 _Static_assert(offsetof(struct ring_stats, local_consumers) == 32, "ring ABI v1");
 _Static_assert(offsetof(struct ring_stats, consumers_appeared) == 40, "ring ABI v1");
 _Static_assert(offsetof(struct ring_stats, thread_cpu) == 48, "ring ABI v1: was reserved");
