@@ -47,9 +47,13 @@
 #include "ring_lock.h"
 #include "ring_set.h"
 #include "xdp_prog.h"
+#include "wirets.h"
 #include "xsk.h"
 
 #define THREAD_STACK (512 * 1024)
+/* the shared path's filter expression: 256 feeds, each through both Arista
+ * header lengths with and without a tag after them (pktsel.h) */
+#define FILTER_EXPR_MAX (1u << 20)
 
 /*
  * One capture thread and the ring it writes, ring k of the set: nothing
@@ -190,6 +194,77 @@ static bool iface_up(const char *ifname)
 	return up;
 }
 
+/* The configured feeds as the XDP program and the socket filter take them. */
+static void conf_feeds(const struct capd *d, struct xdp_feed *feeds)
+{
+	unsigned int i;
+
+	memset(feeds, 0, CAPD_CONF_MAX_FEEDS * sizeof(*feeds));
+	for (i = 0; i < d->conf.nfeeds; i++) {
+		const struct capd_conf_feed *f = &d->conf.feeds[i];
+
+		feeds[i].family = f->group.family;
+		memcpy(feeds[i].addr, f->group.addr, sizeof(feeds[i].addr));
+		feeds[i].prefix_len = f->group.prefix_len;
+		feeds[i].nports = (uint8_t)f->nports;
+		memcpy(feeds[i].ports, f->ports, sizeof(feeds[i].ports));
+		feeds[i].index = (uint16_t)i;
+	}
+}
+
+/* The shared path's socket filter and feed table, once for all interfaces. */
+static int setup_filter(struct capd *d, const struct xdp_feed *feeds)
+{
+	const struct capd_conf_capture *cc = &d->conf.capture;
+	unsigned int i, through = 0;
+	char *expr, err[512];
+	int r;
+
+	if (d->filter_ready)
+		return 0;
+	for (i = 0; i < cc->ninterfaces; i++)
+		if (cc->interfaces[i].path != CAPD_PATH_BYPASS)
+			through |= cc->interfaces[i].timestamp == WIRETS_ARISTA64 ? PKTSEL_ARISTA64
+				   : cc->interfaces[i].timestamp == WIRETS_ARISTA48
+					   ? PKTSEL_ARISTA48
+					   : 0;
+	expr = malloc(FILTER_EXPR_MAX);
+	if (!expr)
+		return -ENOMEM;
+	r = pktsel_expr(feeds, d->conf.nfeeds, through, expr, FILTER_EXPR_MAX);
+	if (r == 0)
+		r = pktsel_init(&d->sel, feeds, d->conf.nfeeds);
+	if (r < 0) {
+		pr_err("shared path: the feeds do not fit a socket filter: %s", strerror(-r));
+		goto out;
+	}
+	r = pktsel_filter(expr, &d->filter, err, sizeof(err));
+	if (r < 0) {
+		pr_err("shared path: socket filter \"%s\": %s", expr,
+		       r == -EINVAL ? err : strerror(-r));
+		goto out;
+	}
+	if (d->filter.len > BPF_MAXINSNS) {
+		pr_err("shared path: the socket filter of %u feed(s) takes %u instructions, the "
+		       "kernel at most %u%s: fewer feeds (a prefix that covers several groups), or "
+		       "the bypass path",
+		       d->conf.nfeeds, d->filter.len, BPF_MAXINSNS,
+		       through ? "; looking through the Arista header (timestamp \"arista64\" or "
+				 "\"arista48\" on a shared-path interface) adds the feed list "
+				 "twice "
+				 "per header length"
+			       : "");
+		pktsel_filter_free(&d->filter);
+		r = -E2BIG;
+		goto out;
+	}
+	pr_debug("shared path: socket filter \"%s\" (%u instructions)", expr, d->filter.len);
+	d->filter_ready = true;
+out:
+	free(expr);
+	return r;
+}
+
 /*
  * What would make the start fail after the checks of check_system(): an
  * XDP hook another program holds (capd never replaces one), an XDP
@@ -206,7 +281,7 @@ static int check_start(struct capd *d)
 	unsigned int i;
 	int r;
 
-	bool xdp = false;
+	bool xdp = false, shared = false;
 
 	/* The shared path sees the interface after the stack, not its queues. */
 	for (i = 0; i < c->capture.ninterfaces; i++) {
@@ -222,6 +297,16 @@ static int check_start(struct capd *d)
 			return -EINVAL;
 		}
 		xdp |= ifc->path != CAPD_PATH_SHARED;
+		shared |= ifc->path != CAPD_PATH_BYPASS;
+	}
+	/* A feed list the socket filter cannot hold fails here, and capd -n says so. */
+	if (shared) {
+		struct xdp_feed feeds[CAPD_CONF_MAX_FEEDS];
+
+		conf_feeds(d, feeds);
+		r = setup_filter(d, feeds);
+		if (r < 0)
+			return r;
 	}
 	for (i = 0; d->check && i < c->capture.ninterfaces; i++) {
 		const char *ifname = c->capture.interfaces[i].name;
@@ -362,6 +447,23 @@ static int check_hugepages(const struct capd *d)
  * What the config cannot know: do the interfaces, queues, cores, users and
  * groups exist, and are there hugepages for the rings?  Runs for -n too.
  */
+/* The start line's mention of a switch's stamps in the frames; "" for nic. */
+static const char *wire_ts_note(const struct capd_conf_iface *ifc)
+{
+	static const char *const note[] = {
+		[WIRETS_METAMAKO] = "the frames carry a Metamako trailer (timestamp "
+				    "\"metamako\"): readers take the wire time from it",
+		[WIRETS_EXABLAZE] = "the frames carry an Exablaze trailer (timestamp "
+				    "\"exablaze\"): readers take the wire time from it",
+		[WIRETS_ARISTA64] = "the frames carry a 64-bit Arista header (timestamp "
+				    "\"arista64\"): readers take the wire time from it",
+		[WIRETS_ARISTA48] = "the frames carry a 48-bit Arista header (timestamp "
+				    "\"arista48\"): readers take the wire time from it",
+	};
+
+	return ifc->timestamp > 0 && ifc->timestamp <= WIRETS_KIND_MAX ? note[ifc->timestamp] : "";
+}
+
 static int check_system(struct capd *d)
 {
 	const struct capd_conf *c = &d->conf;
@@ -443,6 +545,11 @@ static int check_system(struct capd *d)
 				"nothing from it until it is up (ip link set dev %s up)",
 				d->conf_path, i, c->capture.interfaces[i].name,
 				c->capture.interfaces[i].name);
+	for (i = 0; d->check && i < c->capture.ninterfaces; i++)
+		if (c->capture.interfaces[i].timestamp != WIRETS_NONE)
+			pr_info("%s: capture.interfaces[%u]: %s: %s", d->conf_path, i,
+				c->capture.interfaces[i].name,
+				wire_ts_note(&c->capture.interfaces[i]));
 	if (!c->run.user[0] && geteuid() == 0)
 		pr_warn("%s: run.user is \"\" and capd runs as root: after setup it keeps uid 0 "
 			"(no capability, but any file root owns is its to write); set run.user "
@@ -703,6 +810,7 @@ static int setup_bypass(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 	ri->ifindex = (uint32_t)d->ifindex[i];
 	ri->xdp_mode = pi->mode == XDP_PROG_MODE_NATIVE ? 1 : 2;
 	ri->path = RING_PATH_BYPASS;
+	ri->wire_ts = (uint8_t)ifc->timestamp;
 	ri->ts_source = RING_TS_KERNEL_TAI;
 	if (pi->hw_bound && pi->hw_ts != 0) {
 		r = hwtstamp_enable(ifc->name, &d->hwts[i]);
@@ -712,10 +820,11 @@ static int setup_bypass(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 			pr_warn("%s: NIC receive timestamping not enabled (%s): kernel TAI stamps",
 				ifc->name, strerror(-r));
 	}
-	pr_info("%s: XDP %s mode, program %s, timestamps from %s", ifc->name,
+	pr_info("%s: XDP %s mode, program %s, timestamps from %s%s%s", ifc->name,
 		xdp_prog_mode_str(pi->mode), pi->prog_name,
 		ri->ts_source == RING_TS_PHC ? "the NIC clock"
-					     : "the kernel's TAI clock at XDP ingress");
+					     : "the kernel's TAI clock at XDP ingress",
+		wire_ts_note(ifc)[0] ? "; " : "", wire_ts_note(ifc));
 	if (pi->meta_in_frame)
 		pr_info("%s: %s: the timestamp header rides inside each frame's buffer (%zu "
 			"bytes less room per buffer)",
@@ -768,32 +877,6 @@ static int setup_bypass(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 	return 0;
 }
 
-/* The shared path's socket filter and feed table, once for all interfaces. */
-static int setup_filter(struct capd *d, const struct xdp_feed *feeds)
-{
-	char expr[16384], err[512];
-	int r;
-
-	if (d->filter_ready)
-		return 0;
-	r = pktsel_expr(feeds, d->conf.nfeeds, expr, sizeof(expr));
-	if (r == 0)
-		r = pktsel_init(&d->sel, feeds, d->conf.nfeeds);
-	if (r < 0) {
-		pr_err("shared path: the feeds do not fit a socket filter: %s", strerror(-r));
-		return r;
-	}
-	r = pktsel_filter(expr, &d->filter, err, sizeof(err));
-	if (r < 0) {
-		pr_err("shared path: socket filter \"%s\": %s", expr,
-		       r == -EINVAL ? err : strerror(-r));
-		return r;
-	}
-	pr_debug("shared path: socket filter \"%s\" (%u instructions)", expr, d->filter.len);
-	d->filter_ready = true;
-	return 0;
-}
-
 /*
  * The shared path on interface i: one AF_PACKET socket per receive queue,
  * in one FANOUT_QM group when there are several.  QM, not HASH: the
@@ -817,6 +900,7 @@ static int setup_shared(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 	ri->ifindex = (uint32_t)d->ifindex[i];
 	ri->xdp_mode = 0;
 	ri->path = RING_PATH_SHARED;
+	ri->wire_ts = (uint8_t)ifc->timestamp;
 	ts = hwtstamp_enable(ifc->name, &d->hwts[i]);
 	hw = ts == 0;
 	ri->ts_source = hw ? RING_TS_PHC : RING_TS_KERNEL_TAI;
@@ -843,11 +927,12 @@ static int setup_shared(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 		add_src(d, s, i, q, q == 0);
 		ri->nqueues++;
 	}
-	pr_info("%s: shared path (AF_PACKET, %u socket(s)%s), %s; timestamps from %s", ifc->name,
-		nq, nq > 1 ? " in a fanout group by queue" : "", why,
+	pr_info("%s: shared path (AF_PACKET, %u socket(s)%s), %s; timestamps from %s%s%s",
+		ifc->name, nq, nq > 1 ? " in a fanout group by queue" : "", why,
 		hw ? "the NIC's raw hardware stamps (a frame without one: the kernel's receive "
 		     "time at the packet socket, converted to TAI)"
-		   : "the kernel's receive time at the packet socket, converted to TAI");
+		   : "the kernel's receive time at the packet socket, converted to TAI",
+		wire_ts_note(ifc)[0] ? "; " : "", wire_ts_note(ifc));
 	return 0;
 }
 
@@ -942,17 +1027,7 @@ static int setup_capture(struct capd *d)
 	unsigned int i, k;
 	int r;
 
-	memset(feeds, 0, sizeof(feeds));
-	for (i = 0; i < d->conf.nfeeds; i++) {
-		const struct capd_conf_feed *f = &d->conf.feeds[i];
-
-		feeds[i].family = f->group.family;
-		memcpy(feeds[i].addr, f->group.addr, sizeof(feeds[i].addr));
-		feeds[i].prefix_len = f->group.prefix_len;
-		feeds[i].nports = (uint8_t)f->nports;
-		memcpy(feeds[i].ports, f->ports, sizeof(feeds[i].ports));
-		feeds[i].index = (uint16_t)i;
-	}
+	conf_feeds(d, feeds);
 	/* Statistics of this generation start from zero; each ring names its
 	 * thread's core (its tid once the thread runs). */
 	for (k = 0; k < d->nthreads; k++) {
