@@ -15,7 +15,8 @@ KIND is metamako or arista64.  Writes into DIR:
               time: what the switch received;
   expect      one line per frame of in.pcap: index, the time a reader must
               give (ns since 1970), "wire" or "host", the host's time,
-              device, port, sub-ns (2^-24 ns), flags (degraded, duplicate).
+              device, port, sub-ns (2^-24 ns), flags (degraded, duplicate):
+              0 where the stamp does not decode.
 """
 import os
 import struct
@@ -114,6 +115,9 @@ def main(argv):
         ok = case == "ok"
         if ok:
             orig.append((wire, f, len(f)))
+        if not ok:  # a broken stamp tells nothing
+            dev = port = flags = 0
+            subns = None
         expect.append("%d %d %s %d %d %d %d %d %d" % (
             i, wire if ok else host, "wire" if ok else "host", host,
             dev, port, subns or 0, 1 if flags & 0x10 else 0, 1 if flags & 0x04 else 0))
