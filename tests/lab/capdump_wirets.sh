@@ -13,7 +13,10 @@
 #  - --strip-timestamp writes the original frames byte for byte;
 #  - a filter sees through the Arista header;
 #  - capdump's file read back (-r, no --wire-ts) keeps times and options;
-#    capstat -r of it counts per interface and per port (--json, --prom).
+#    capstat -r of it counts per interface and per port (--json, --prom);
+#  - from a ring whose interfaces say their kind (test_readloop_wire make,
+#    $RING_WIRE_MAKE): the same, the IDB naming the kind, an interface
+#    without one untouched, an Arista TAI stamp made UTC.
 # Needs no privileges.
 . "$(dirname "$0")/lab.sh"
 lab_start --user CAPDUMP CAPSTAT tshark python3
@@ -152,6 +155,64 @@ PY
 	grep -q 'capstat_wire_packets_total{interface="if0",time="wire"} 6' "$d/prom" ||
 		lab_fail "$kind: capstat --prom: $(grep capstat_wire "$d/prom")"
 done
+
+# 8. From a ring (tests/unit/test_readloop_wire.c says what it holds).
+if [[ -n ${RING_WIRE_MAKE:-} ]]; then
+	"$RING_WIRE_MAKE" make "$LAB_TMP/wring" || lab_fail "making the ring"
+	timeout 30 "$CAPDUMP" -i "$LAB_TMP/wring" --from oldest -w ring.pcapng 2>ring.sum ||
+		lab_fail "capdump -i: $(<ring.sum)"
+	w0=1765000000123456789 lag=250000
+	want="$w0 $((w0 + 2 * lag)) $((w0 + 3 * lag)) $((w0 + 1000))"
+	got=$(times ring.pcapng | tr '\n' ' ')
+	[[ $got == "$want " ]] || lab_fail "ring: times '$got', want '$want'"
+	opts ring.pcapng | awk '{print $2 ($4 != "" ? " " $4 : "")}' | tr '\n' ' ' >ring.opts
+	want="$((w0 + lag)) 0 $((w0 + 2 * lag)) 1 - $((w0 + 4 * lag)) 0 "
+	[[ $(<ring.opts) == "$want" ]] || lab_fail "ring: options '$(<ring.opts)', want '$want'"
+	grep -q "interface 0 (mm0): metamako time from the wire on 1 packets, the host's on 1 (1 absent" ring.sum &&
+		grep -q "interface 2 (ar2): arista64 time from the wire on 1 packets, the host's on 0" ring.sum &&
+		! grep -q "interface 1" ring.sum || lab_fail "ring: summary: $(<ring.sum)"
+	# The IDBs name the kind: 1 (metamako), none, 3 (arista64).
+	kinds=$(python3 - ring.pcapng <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+o, out = 0, []
+while o + 12 <= len(d):
+    t, n = struct.unpack_from("<II", d, o)
+    if t == 1:
+        p, k = o + 16, "-"
+        while p + 4 <= o + n - 4:
+            c, l = struct.unpack_from("<HH", d, p)
+            if c == 0:
+                break
+            v = d[p + 4:p + 4 + l]
+            if c == 2989 and l >= 8 and v[4] == 0x57:
+                k = str(v[6])
+            p += 4 + ((l + 3) & ~3)
+        out.append(k)
+    o += n
+print(" ".join(out))
+PY
+)
+	[[ $kinds == "1 - 3" ]] || lab_fail "ring: IDB kinds '$kinds', want '1 - 3'"
+	"$CAPDUMP" -q -r ring.pcapng -w ring-back.pcapng
+	diff <(times ring.pcapng) <(times ring-back.pcapng) >/dev/null ||
+		lab_fail "ring: -r of capdump's file: times changed"
+	"$RING_WIRE_MAKE" make "$LAB_TMP/wring2" || lab_fail "making the ring"
+	timeout 30 "$CAPDUMP" -q -i "$LAB_TMP/wring2" --from oldest --strip-timestamp -w ring-strip.pcapng
+	lens=$(tshark -r ring-strip.pcapng -T fields -e frame.len -e frame.cap_len 2>/dev/null | sort -u)
+	[[ $lens == $'66\t66' ]] || lab_fail "ring: --strip-timestamp lengths '$lens', want 66"
+	"$CAPSTAT" -r ring.pcapng --json >ring.json 2>ring.err || lab_fail "ring: capstat -r: $(<ring.err)"
+	python3 - ring.json <<'PY' || lab_fail "ring: capstat --json: $(tail -1 ring.json)"
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if '"summary"' in l][-1]
+w = {x["interface"]: x for x in s["wire"]}
+assert set(w) == {"mm0", "ar2"}, w
+assert w["mm0"]["wire_time"] == 1 and w["mm0"]["absent"] == 1, w
+assert w["ar2"]["wire_time"] == 1 and w["ar2"]["host_time"] == 0, w
+p = [(x["interface"], x["device"], x["port"], x["packets"], x["bytes"]) for x in s["ports"]]
+assert p == [("mm0", 258, 5, 1, 66)], p
+PY
+fi
 
 # 7. --wire-ts is for files; a bad kind is refused.
 rc=0
