@@ -53,6 +53,31 @@ while o + 12 <= len(d):
 PY
 }
 
+# idb_kinds FILE: per IDB the kind its stamp-kind option names, "-" without.
+idb_kinds()
+{
+	python3 - "$1" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+o, out = 0, []
+while o + 12 <= len(d):
+    t, n = struct.unpack_from("<II", d, o)
+    if t == 1:
+        p, k = o + 16, "-"
+        while p + 4 <= o + n - 4:
+            c, l = struct.unpack_from("<HH", d, p)
+            if c == 0:
+                break
+            v = d[p + 4:p + 4 + l]
+            if c == 2989 and l >= 8 and v[4] == 0x57:
+                k = str(v[6])
+            p += 4 + ((l + 3) & ~3)
+        out.append(k)
+    o += n
+print(" ".join(out))
+PY
+}
+
 # times FILE [tshark options]: frame.time_epoch as integer ns, one a line.
 times()
 {
@@ -79,6 +104,9 @@ for kind in metamako exablaze arista64; do
 	paste -d' ' <(awk '{print $3}' "$d/expect") <(awk '{print $4}' "$d/opts") |
 		awk '($1 == "wire") != ($2 == 0) {bad = 1} END {exit bad}' ||
 		lab_fail "$kind: option status against the time used: $(paste "$d/expect" "$d/opts")"
+	k=$(idb_kinds "$d/out.pcapng")
+	case $kind in metamako) kn=1 ;; exablaze) kn=2 ;; *) kn=3 ;; esac
+	[[ $k == "$kn" ]] || lab_fail "$kind: the IDB names kind '$k', want $kn"
 	# 3. Counted: 6 wire, 3 host (1 absent, 1 malformed, 1 truncated).
 	grep -q "time from the wire on 6 packets, the host's on 3 (1 absent, 1 malformed, 1 truncated" "$d/sum" ||
 		lab_fail "$kind: summary: $(<"$d/sum")"
@@ -135,6 +163,8 @@ PY
 		lab_fail "$kind: --strip-timestamp: times are not the stamps' (else the host's)"
 	diff "$d/orig.rows" "$d/strip.rows" >"$d/diff" ||
 		lab_fail "$kind: stripped times/lengths differ from the original frames: $(head -c 600 "$d/diff")"
+	k=$(idb_kinds "$d/strip.pcapng")
+	[[ $k == - ]] || lab_fail "$kind: --strip-timestamp: the IDB names kind '$k', want none"
 	[[ -s $d/orig.hex ]] && cmp -s "$d/orig.hex" "$d/strip.hex" ||
 		lab_fail "$kind: stripped frames differ from the original frames (tshark -x)"
 	# 6. Read back without being told: the same times, the option kept.
@@ -178,27 +208,7 @@ if [[ -n ${RING_WIRE_MAKE:-} ]]; then
 		grep -q "interface 2 (ar2): arista64 time from the wire on 1 packets, the host's on 0" ring.sum &&
 		! grep -q "interface 1" ring.sum || lab_fail "ring: summary: $(<ring.sum)"
 	# The IDBs name the kind: 1 (metamako), none, 3 (arista64).
-	kinds=$(python3 - ring.pcapng <<'PY'
-import struct, sys
-d = open(sys.argv[1], "rb").read()
-o, out = 0, []
-while o + 12 <= len(d):
-    t, n = struct.unpack_from("<II", d, o)
-    if t == 1:
-        p, k = o + 16, "-"
-        while p + 4 <= o + n - 4:
-            c, l = struct.unpack_from("<HH", d, p)
-            if c == 0:
-                break
-            v = d[p + 4:p + 4 + l]
-            if c == 2989 and l >= 8 and v[4] == 0x57:
-                k = str(v[6])
-            p += 4 + ((l + 3) & ~3)
-        out.append(k)
-    o += n
-print(" ".join(out))
-PY
-)
+	kinds=$(idb_kinds ring.pcapng)
 	[[ $kinds == "1 - 3" ]] || lab_fail "ring: IDB kinds '$kinds', want '1 - 3'"
 	"$CAPDUMP" -q -r ring.pcapng -w ring-back.pcapng
 	diff <(times ring.pcapng) <(times ring-back.pcapng) >/dev/null ||
