@@ -71,8 +71,13 @@ int frame_decode(const uint8_t *p, uint32_t caplen, struct frame_info *fi)
 	if (fi->proto == 17 && !fi->frag && caplen >= fi->l4_off + 8) {
 		fi->sport = get16(p + fi->l4_off);
 		fi->dport = get16(p + fi->l4_off + 2);
+		uint32_t ulen = get16(p + fi->l4_off + 4);
+
 		fi->payload_off = fi->l4_off + 8;
 		fi->payload_len = caplen - fi->payload_off;
+		/* Ethernet padding or a switch's trailer after it is not payload. */
+		if (ulen >= 8 && ulen - 8 < fi->payload_len)
+			fi->payload_len = ulen - 8;
 	}
 	return 0;
 }

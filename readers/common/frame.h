@@ -4,7 +4,7 @@
  * one optional VLAN tag and an Arista timestamp header (either order,
  * wirets_l3()), IPv4 or IPv6, UDP ports and payload.  Pure, bounds checked
  * against caplen; used by capdump's one-line output, capstat and the lab
- * tools.  A trailer (Metamako, Exablaze) after the datagram counts in
+ * tools.  A trailer (Metamako, Exablaze) after the datagram is not in
  * payload_len: the UDP length says where the datagram ends.
  */
 #ifndef CAPD_FRAME_H
@@ -22,7 +22,8 @@ struct frame_info {
 	uint16_t sport, dport;	  /* UDP ports, host order (0 if not UDP) */
 	uint32_t l4_off;	  /* offset of the transport header */
 	uint32_t payload_off;	  /* offset of the UDP payload (0 if not UDP) */
-	uint32_t payload_len;	  /* UDP payload bytes present in the capture */
+	uint32_t payload_len;	  /* UDP payload bytes present in the capture, at
+				   * most the UDP length says (not padding) */
 	int frag;		  /* IPv4 non-first fragment: no UDP header */
 };
 
