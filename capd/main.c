@@ -47,6 +47,7 @@
 #include "ring_lock.h"
 #include "ring_set.h"
 #include "xdp_prog.h"
+#include "wirets.h"
 #include "xsk.h"
 
 #define THREAD_STACK (512 * 1024)
@@ -362,6 +363,23 @@ static int check_hugepages(const struct capd *d)
  * What the config cannot know: do the interfaces, queues, cores, users and
  * groups exist, and are there hugepages for the rings?  Runs for -n too.
  */
+/* The start line's mention of a switch's stamps in the frames; "" for nic. */
+static const char *wire_ts_note(const struct capd_conf_iface *ifc)
+{
+	static const char *const note[] = {
+		[WIRETS_METAMAKO] = "the frames carry a Metamako trailer (timestamp "
+				    "\"metamako\"): readers take the wire time from it",
+		[WIRETS_EXABLAZE] = "the frames carry an Exablaze trailer (timestamp "
+				    "\"exablaze\"): readers take the wire time from it",
+		[WIRETS_ARISTA64] = "the frames carry a 64-bit Arista header (timestamp "
+				    "\"arista64\"): readers take the wire time from it",
+		[WIRETS_ARISTA48] = "the frames carry a 48-bit Arista header (timestamp "
+				    "\"arista48\"): readers take the wire time from it",
+	};
+
+	return ifc->timestamp > 0 && ifc->timestamp <= WIRETS_KIND_MAX ? note[ifc->timestamp] : "";
+}
+
 static int check_system(struct capd *d)
 {
 	const struct capd_conf *c = &d->conf;
@@ -443,6 +461,11 @@ static int check_system(struct capd *d)
 				"nothing from it until it is up (ip link set dev %s up)",
 				d->conf_path, i, c->capture.interfaces[i].name,
 				c->capture.interfaces[i].name);
+	for (i = 0; d->check && i < c->capture.ninterfaces; i++)
+		if (c->capture.interfaces[i].timestamp != WIRETS_NONE)
+			pr_info("%s: capture.interfaces[%u]: %s: %s", d->conf_path, i,
+				c->capture.interfaces[i].name,
+				wire_ts_note(&c->capture.interfaces[i]));
 	if (!c->run.user[0] && geteuid() == 0)
 		pr_warn("%s: run.user is \"\" and capd runs as root: after setup it keeps uid 0 "
 			"(no capability, but any file root owns is its to write); set run.user "
@@ -703,6 +726,7 @@ static int setup_bypass(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 	ri->ifindex = (uint32_t)d->ifindex[i];
 	ri->xdp_mode = pi->mode == XDP_PROG_MODE_NATIVE ? 1 : 2;
 	ri->path = RING_PATH_BYPASS;
+	ri->wire_ts = (uint8_t)ifc->timestamp;
 	ri->ts_source = RING_TS_KERNEL_TAI;
 	if (pi->hw_bound && pi->hw_ts != 0) {
 		r = hwtstamp_enable(ifc->name, &d->hwts[i]);
@@ -712,10 +736,11 @@ static int setup_bypass(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 			pr_warn("%s: NIC receive timestamping not enabled (%s): kernel TAI stamps",
 				ifc->name, strerror(-r));
 	}
-	pr_info("%s: XDP %s mode, program %s, timestamps from %s", ifc->name,
+	pr_info("%s: XDP %s mode, program %s, timestamps from %s%s%s", ifc->name,
 		xdp_prog_mode_str(pi->mode), pi->prog_name,
 		ri->ts_source == RING_TS_PHC ? "the NIC clock"
-					     : "the kernel's TAI clock at XDP ingress");
+					     : "the kernel's TAI clock at XDP ingress",
+		wire_ts_note(ifc)[0] ? "; " : "", wire_ts_note(ifc));
 	if (pi->meta_in_frame)
 		pr_info("%s: %s: the timestamp header rides inside each frame's buffer (%zu "
 			"bytes less room per buffer)",
@@ -817,6 +842,7 @@ static int setup_shared(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 	ri->ifindex = (uint32_t)d->ifindex[i];
 	ri->xdp_mode = 0;
 	ri->path = RING_PATH_SHARED;
+	ri->wire_ts = (uint8_t)ifc->timestamp;
 	ts = hwtstamp_enable(ifc->name, &d->hwts[i]);
 	hw = ts == 0;
 	ri->ts_source = hw ? RING_TS_PHC : RING_TS_KERNEL_TAI;
@@ -843,11 +869,12 @@ static int setup_shared(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 		add_src(d, s, i, q, q == 0);
 		ri->nqueues++;
 	}
-	pr_info("%s: shared path (AF_PACKET, %u socket(s)%s), %s; timestamps from %s", ifc->name,
-		nq, nq > 1 ? " in a fanout group by queue" : "", why,
+	pr_info("%s: shared path (AF_PACKET, %u socket(s)%s), %s; timestamps from %s%s%s",
+		ifc->name, nq, nq > 1 ? " in a fanout group by queue" : "", why,
 		hw ? "the NIC's raw hardware stamps (a frame without one: the kernel's receive "
 		     "time at the packet socket, converted to TAI)"
-		   : "the kernel's receive time at the packet socket, converted to TAI");
+		   : "the kernel's receive time at the packet socket, converted to TAI",
+		wire_ts_note(ifc)[0] ? "; " : "", wire_ts_note(ifc));
 	return 0;
 }
 

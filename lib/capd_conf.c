@@ -23,6 +23,10 @@
 #include "ring_layout.h"
 #include "seqdec.h"
 #include "units.h"
+#include "wirets.h"
+
+_Static_assert(WIRETS_KIND_MAX == 4 && (int)RING_WIRE_TS_ARISTA48 == (int)WIRETS_ARISTA48,
+	       "wire_ts_names[] lists every enum wirets_kind");
 
 #define FSIZE(st, f) sizeof(((st *)0)->f)
 
@@ -207,6 +211,9 @@ static const char *feed_post(const void *obj, const char **key, char *buf, size_
 static const char *const xdp_mode_names[] = { "auto", "native", "generic", NULL };
 static const char *const zerocopy_names[] = { "auto", "on", "off", NULL };
 static const char *const path_names[] = { "bypass", "shared", "auto", NULL };
+/* wirets_kind_name() of each enum wirets_kind, in value order (test_conf checks) */
+static const char *const wire_ts_names[] = { "nic",	 "metamako", "exablaze",
+					     "arista64", "arista48", NULL };
 
 static const struct ckey ring_keys[] = {
 	K_STR(struct capd_conf_ring, name, "name", "default", 1, 0, check_ring_name,
@@ -234,6 +241,10 @@ static const struct ckey iface_keys[] = {
 	K_ENUM(struct capd_conf_iface, path, "path", CAPD_PATH_BYPASS, path_names,
 	       "bypass = XDP, the kernel no longer sees the feeds; shared = AF_PACKET, local "
 	       "sockets keep them; auto = bypass if exclusive and XDP works"),
+	K_ENUM(struct capd_conf_iface, timestamp, "timestamp", WIRETS_NONE, wire_ts_names,
+	       "the stamp a switch or tap writes into the frames: nic = none (the host's "
+	       "stamp only); metamako, exablaze = a trailer; arista64, arista48 = the Arista "
+	       "header"),
 	{ .name = NULL },
 };
 

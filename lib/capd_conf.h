@@ -57,6 +57,7 @@ struct capd_conf_iface {
 	uint16_t queues[CAPD_CONF_MAX_QUEUES]; /* distinct, in file order */
 	int mode;			       /* enum capd_xdp_mode */
 	int path;			       /* enum capd_capture_path */
+	int timestamp; /* enum wirets_kind: the stamp a switch writes into the frames */
 };
 
 struct capd_conf_xsk {

@@ -104,6 +104,23 @@ struct capd_xdp_counters {
  */
 #define CAPD_META_MAGIC 0xcad1 /* also the layout version */
 
+/*
+ * The Arista EOS timestamp header (lib/wirets.h), which the program and
+ * the shared path's selection (pktsel.h) look through: EtherType 0xD28B
+ * after the source MAC, subtype 0x0001, a version, the time (32-bit
+ * seconds or, in the 48-bit versions, 16-bit seconds, then 32-bit ns),
+ * then the original EtherType.  Lengths count from the 0xD28B EtherType
+ * to the original one, exclusive.
+ */
+#define CAPD_ETH_P_ARISTA   0xD28B
+#define CAPD_ARISTA_SUBTYPE 0x0001
+#define CAPD_ARISTA_V64_TAI 0x0010
+#define CAPD_ARISTA_V64_UTC 0x0110
+#define CAPD_ARISTA_V48_TAI 0x0020
+#define CAPD_ARISTA_V48_UTC 0x0120
+#define CAPD_ARISTA_LEN64   14
+#define CAPD_ARISTA_LEN48   12
+
 enum capd_meta_flags {
 	CAPD_META_F_HW_TS = 1 << 0,    /* hw_ts holds a NIC (PHC) timestamp */
 	CAPD_META_F_HW_TRIED = 1 << 1, /* the kfunc program ran; see CAPD_META_HW_ERR */

@@ -84,6 +84,12 @@ struct {
 	__type(value, struct capd_xdp_counters);
 } counters SEC(".maps");
 
+/* The Arista timestamp header after its EtherType (capd_shared.h). */
+struct capd_arista_hdr {
+	__be16 subtype;
+	__be16 version;
+};
+
 /* The uapi headers have no VLAN header (it lives in linux/if_vlan.h). */
 struct capd_vlan_hdr {
 	__be16 tci;
@@ -201,18 +207,58 @@ static __always_inline int select_v6(void *l3, void *end, __u32 *flags, __u16 *f
 	return SEL_NO;
 }
 
-/* Ethernet, at most one 802.1Q or 802.1ad tag, then IPv4 or IPv6. */
+/*
+ * Past an Arista timestamp header whose EtherType (0xD28B) ends at p: its
+ * subtype, version and 64- or 48-bit time, then the original EtherType
+ * into *proto.  @return where that EtherType ends, or NULL for a header
+ * cut short or of an unknown subtype or version (the frame stays with the
+ * stack).  Constant offsets per version keep the verifier's range exact.
+ */
+static __always_inline void *skip_arista(void *p, void *end, __be16 *proto)
+{
+	struct capd_arista_hdr *a = p;
+	__be16 *next;
+
+	if ((void *)(a + 1) > end || a->subtype != bpf_htons(CAPD_ARISTA_SUBTYPE))
+		return NULL;
+	if (a->version == bpf_htons(CAPD_ARISTA_V64_TAI) ||
+	    a->version == bpf_htons(CAPD_ARISTA_V64_UTC))
+		next = p + CAPD_ARISTA_LEN64 - 2;
+	else if (a->version == bpf_htons(CAPD_ARISTA_V48_TAI) ||
+		 a->version == bpf_htons(CAPD_ARISTA_V48_UTC))
+		next = p + CAPD_ARISTA_LEN48 - 2;
+	else
+		return NULL;
+	if ((void *)(next + 1) > end)
+		return NULL;
+	*proto = *next;
+	return next + 1;
+}
+
+/*
+ * Ethernet, at most one 802.1Q or 802.1ad tag and at most one Arista
+ * timestamp header (either first), then IPv4 or IPv6.  The header is looked
+ * through on every interface, whatever capd.conf says it carries: two
+ * compares per frame without one.
+ */
 static __always_inline int select_frame(struct xdp_md *ctx, __u32 *flags, __u16 *feed)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	void *l3 = eth + 1;
+	int arista = 0;
 	__be16 proto;
 
 	if (l3 > end)
 		return SEL_NO;
 	proto = eth->h_proto;
+	if (proto == bpf_htons(CAPD_ETH_P_ARISTA)) {
+		l3 = skip_arista(l3, end, &proto);
+		if (!l3)
+			return SEL_NO;
+		arista = 1;
+	}
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
 		struct capd_vlan_hdr *vh = l3;
 
@@ -221,6 +267,11 @@ static __always_inline int select_frame(struct xdp_md *ctx, __u32 *flags, __u16 
 		proto = vh->proto;
 		l3 = vh + 1;
 		*flags |= CAPD_META_F_VLAN;
+	}
+	if (proto == bpf_htons(CAPD_ETH_P_ARISTA) && !arista) {
+		l3 = skip_arista(l3, end, &proto);
+		if (!l3)
+			return SEL_NO;
 	}
 	if (proto == bpf_htons(ETH_P_IP))
 		return select_v4(l3, end, flags, feed);

@@ -38,6 +38,9 @@ struct tcase {
 	uint16_t port;
 	uint16_t tpid;		 /* 0, 0x8100 or 0x88a8 */
 	uint16_t tpid2;		 /* a second tag (QinQ) */
+	uint16_t arista;	 /* an Arista timestamp header of this version */
+	uint16_t arista_sub;	 /* its subtype, 1 unless set */
+	int arista_inner;	 /* the header after the tag, not before it */
 	uint8_t l4;		 /* IPPROTO_UDP unless set */
 	uint8_t ihl;		 /* 5 unless set */
 	uint16_t frag;		 /* IPv4 fragment offset (8-byte units) */
@@ -129,6 +132,33 @@ static const struct tcase cases[] = {
 	  .want_flags = CAPD_META_F_IPV6 | CAPD_META_F_VLAN },
 	{ "v6 truncated", V6, "ff15::1:5", 6000, .cut = 14 + 30, .want = NONE, .parse_error = 1 },
 	{ "ARP", 0, NULL, 0, .want = NONE },
+	{ "v4 Arista 64-bit TAI", V4, "239.1.1.1", 5001, .arista = 0x0010, .want = 0 },
+	{ "v4 Arista 64-bit UTC", V4, "239.1.1.1", 5002, .arista = 0x0110, .want = 4 },
+	{ "v4 Arista 48-bit TAI", V4, "239.1.2.3", 9, .arista = 0x0020, .want = 1 },
+	{ "v4 Arista 48-bit UTC", V4, "239.2.3.3", 7000, .arista = 0x0120, .want = 5 },
+	{ "v4 Arista then 802.1Q", V4, "239.1.1.1", 5001, .arista = 0x0010, .tpid = 0x8100,
+	  .want = 0, .want_flags = CAPD_META_F_VLAN },
+	{ "v4 802.1Q then Arista 48", V4, "239.1.1.1", 5001, .arista = 0x0020, .tpid = 0x8100,
+	  .arista_inner = 1, .want = 0, .want_flags = CAPD_META_F_VLAN },
+	{ "v4 802.1ad then Arista 64", V4, "239.1.1.1", 5002, .arista = 0x0110, .tpid = 0x88a8,
+	  .arista_inner = 1, .want = 4, .want_flags = CAPD_META_F_VLAN },
+	{ "v4 Arista, PTP port", V4, "239.1.1.1", 319, .arista = 0x0010, .want = NONE },
+	{ "v4 Arista, unconfigured group", V4, "239.3.0.1", 5001, .arista = 0x0010, .want = NONE },
+	{ "v4 Arista, later fragment", V4, "239.1.1.1", 5001, .arista = 0x0020, .frag = 185,
+	  .want = 1, .want_flags = CAPD_META_F_IPFRAG },
+	{ "v4 Arista unknown version", V4, "239.1.1.1", 5001, .arista = 0x0030, .want = NONE },
+	{ "v4 Arista unknown subtype", V4, "239.1.1.1", 5001, .arista = 0x0010, .arista_sub = 2,
+	  .want = NONE },
+	{ "v4 Arista header cut short", V4, "239.1.1.1", 5001, .arista = 0x0010, .cut = 14 + 8,
+	  .want = NONE },
+	{ "v4 Arista, truncated IP header", V4, "239.1.1.1", 5001, .arista = 0x0020, .cut = 26 + 12,
+	  .want = NONE, .parse_error = 1 },
+	{ "v6 Arista 64 then 802.1Q", V6, "ff15::2:1", 6001, .arista = 0x0010, .tpid = 0x8100,
+	  .want = 3, .want_flags = CAPD_META_F_IPV6 | CAPD_META_F_VLAN },
+	{ "v6 Arista 48", V6, "ff15::1:5", 6000, .arista = 0x0120, .want = 2,
+	  .want_flags = CAPD_META_F_IPV6 },
+	{ "two Arista headers not parsed", V4, "239.1.1.1", 5001, .arista = 0x0010, .tpid = 0xd28b,
+	  .want = NONE },
 	{ "jumbo 9000-byte IP datagram", V4, "239.1.1.1", 5001, .payload = 9000 - 28, .want = 0,
 	  .want_flags = CAPD_META_F_MULTIBUF },
 };
@@ -139,6 +169,8 @@ static const struct tcase all_cases[] = {
 	{ "capture_all: still a feed", V4, "239.1.1.1", 5001, .want = 0 },
 	{ "capture_all: unicast not taken", V4, "10.0.0.1", 5001, .want = NONE },
 	{ "capture_all: PTP not taken", V4, "224.0.1.129", 319, .want = NONE },
+	{ "capture_all: Arista 48, 802.1Q", V4, "239.9.9.9", 1234, .arista = 0x0020, .tpid = 0x8100,
+	  .arista_inner = 1, .want = NONE + 1, .want_flags = CAPD_META_F_VLAN },
 };
 
 static uint16_t csum(const void *p, size_t n)
@@ -156,6 +188,23 @@ static uint16_t csum(const void *p, size_t n)
 	return htons((uint16_t)~s);
 }
 
+/* An Arista timestamp header at f: 14 bytes (64-bit versions) or 12. */
+static size_t arista(uint8_t *f, const struct tcase *t)
+{
+	size_t n = (t->arista & 0xff) == 0x20 ? CAPD_ARISTA_LEN48 : CAPD_ARISTA_LEN64;
+	uint16_t v = htons(CAPD_ETH_P_ARISTA);
+
+	memcpy(f, &v, 2);
+	v = htons(t->arista_sub ? t->arista_sub : CAPD_ARISTA_SUBTYPE);
+	memcpy(f + 2, &v, 2);
+	v = htons(t->arista);
+	memcpy(f + 4, &v, 2);
+	/* seconds, then ns 0x12345678 (< 10^9): any time selects alike */
+	memset(f + 6, 0x5a, n - 6);
+	memcpy(f + n - 4, "\x12\x34\x56\x78", 4);
+	return n;
+}
+
 static size_t build(uint8_t *f, const struct tcase *t) /* f: 2 mod 4 */
 {
 	uint32_t pay = t->payload ? t->payload : 32, i;
@@ -165,6 +214,8 @@ static size_t build(uint8_t *f, const struct tcase *t) /* f: 2 mod 4 */
 	memset(f, 0, 14);
 	memcpy(f, "\x01\x00\x5e\x01\x01\x01", 6);
 	memcpy(f + 6, "\x02\x00\x00\x00\x00\x01", 6);
+	if (t->arista && !t->arista_inner)
+		off += arista(f + off, t);
 	if (t->tpid) {
 		v = htons(t->tpid);
 		memcpy(f + off, &v, 2);
@@ -172,6 +223,8 @@ static size_t build(uint8_t *f, const struct tcase *t) /* f: 2 mod 4 */
 		memcpy(f + off + 2, &v, 2);
 		off += 4;
 	}
+	if (t->arista && t->arista_inner)
+		off += arista(f + off, t);
 	if (t->tpid2) {
 		v = htons(t->tpid2);
 		memcpy(f + off, &v, 2);
