@@ -30,6 +30,9 @@ set_tests_properties(test_zout_tmpfs PROPERTIES LABELS unit TIMEOUT 60 SKIP_RETU
 # feed table entry's protocol in the ring and in files.
 capd_unit_test(test_seqdec SOURCES unit/test_seqdec.c LIBS capseq)
 capd_unit_test(test_seqtrack SOURCES unit/test_seqtrack.c LIBS capseq)
+# Switch timestamps from the wire (lib/wirets.c, in capseq): every format,
+# status and strip on frames the test builds.
+capd_unit_test(test_wirets SOURCES unit/test_wirets.c LIBS capseq)
 capd_unit_test(test_ring_feed SOURCES unit/test_ring_feed.c LIBS capseq capwrite readcommon)
 
 # One libFuzzer target per decoder; the code under test is compiled in
