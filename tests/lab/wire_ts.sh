@@ -213,10 +213,12 @@ for seq in range(48):
         if it["tag"] == 1:
             sub = it["data24"] = rnd.randrange(1, 1 << 24)
         elif it["tag"] in (0, 3):
-            it["data24"] = seq + 1000
+            it["data24"] = seq + 1000 * (it["tag"] + 1)
+            if it["tag"] == 0:
+                fname += ",seq=%d" % it["data24"]
     dev, port = 0x1200 + seq % 3, 1 + seq % 4
     s = metamako(f, sec, ns, fl, dev, port, tlv_chain(items))
-    add(k, seq, "ok", f, s, sec * 10**9 + ns, sub, dev, port, fname)
+    add(k, seq, "ok", f, s, sec * 10**9 + ns, sub, dev, port, fname.strip(","))
 for seq in range(48, 50):  # bad ns
     f = original(k, seq)
     sec, _ = wire_time(seq)
@@ -355,8 +357,10 @@ for line in open(tmp + "/expect.tsv"):
         continue
     k, seq, st, want, sub, dev, port, flags, orig, sent = line.rstrip("\n").split("\t")
     key = (int(k), int(seq))
-    exp[key] = dict(status=st, want=int(want), sub=int(sub), dev=int(dev), port=int(port),
-                    flags=set(flags.split(",")) - {"-", ""}, orig=bytes.fromhex(orig),
+    fl = set(flags.split(",")) - {"-", ""}
+    tlv0 = [int(x[4:]) for x in fl if x.startswith("seq=")]
+    exp[key] = dict(seq=tlv0[0] if tlv0 else None, status=st, want=int(want), sub=int(sub), dev=int(dev), port=int(port),
+                    flags=fl, orig=bytes.fromhex(orig),
                     sent=bytes.fromhex(sent))
     order.append(key)
 
@@ -438,8 +442,8 @@ def check_tshark(mm, ex, epb_is_wire):
             if k == 3:
                 ws &= 0xFFFF
             if (int(sec), int(nsec)) != (ws, w % 10**9):
-                err("frame %s: avsp decodes %s.%s, written %d.%09d" % (key, sec, nsec, ws,
-                                                                      w % 10**9))
+                err("frame %s: avsp decodes %s.%09d, written %d.%09d" %
+                    (key, sec, int(nsec), ws, w % 10**9))
             ver = int(r["av_ver"], 16)
             if bool(ver & 0x0100) == tai:
                 err("frame %s: avsp version 0x%04x, written %s" % (key, ver,
@@ -511,7 +515,7 @@ hif = sys.argv[3:8]
 FEED = {(0, 4): "MM6", (2, 6): "A64V6"}
 FEEDS = ["MM", "EX", "A64", "A48VLAN", "NIC"]
 STATUS = ["ok", "absent", "malformed", "truncated"]
-F_DUP, F_DEG, F_SUBNS = 1 << 1, 1 << 2, 1 << 3
+F_DUP, F_DEG, F_SUBNS, F_SEQ = 1 << 1, 1 << 2, 1 << 3, 1 << 4
 
 
 def wire_opt(o):
@@ -519,10 +523,13 @@ def wire_opt(o):
     v = o.get((2989, 32473)) or o.get((2988, 32473))
     if v is None:
         return None
-    # FIXME: the layout of lib/pcapng_wirets.h
-    ver, kind, status, flags, dev, port, sub, host = struct.unpack_from("<BBBxHHHxxIQ", v, 0)
+    if len(v) < 28 or v[0] < 1:
+        err("an EPB wire time option of %d bytes, version %d" % (len(v), v[0] if v else -1))
+        return None
+    ver, kind, status, flags, dev, port, sub, host, seq = struct.unpack_from("<BBBxHHHxxIQI",
+                                                                           v, 0)
     return dict(version=ver, kind=kind, status=status, flags=flags, device=dev, port=port,
-                sub_ns=sub, host_ts=host)
+                sub_ns=sub, host_ts=host, seq=seq)
 
 
 def want_feed(key, e):
@@ -595,11 +602,11 @@ for key in order:
     c["dup"] += bool(w["flags"] & F_DUP)
     c["deg"] += bool(w["flags"] & F_DEG)
     got = (w["sub_ns"] if w["flags"] & F_SUBNS else 0, bool(w["flags"] & F_DUP),
-           bool(w["flags"] & F_DEG))
-    want = (e["sub"], "dup" in e["flags"], "deg" in e["flags"])
+           bool(w["flags"] & F_DEG), w["seq"] if w["flags"] & F_SEQ else None)
+    want = (e["sub"], "dup" in e["flags"], "deg" in e["flags"], e["seq"])
     if got != want:
-        err("frame %s (%s): sub_ns, duplicate, degraded %s, written %s" % (key, KINDS[k], got,
-                                                                         want))
+        err("frame %s (%s): sub_ns, duplicate, degraded, seq %s, written %s" %
+            (key, KINDS[k], got, want))
     if k in (0, 1) and (w["device"], w["port"]) != (e["dev"], e["port"]):
         err("frame %s (%s): device/port %d/%d, written %d/%d" %
             (key, KINDS[k], w["device"], w["port"], e["dev"], e["port"]))
