@@ -51,6 +51,9 @@
 #include "xsk.h"
 
 #define THREAD_STACK (512 * 1024)
+/* the shared path's filter expression: 256 feeds, each through both Arista
+ * header lengths with and without a tag after them (pktsel.h) */
+#define FILTER_EXPR_MAX (1u << 20)
 
 /*
  * One capture thread and the ring it writes, ring k of the set: nothing
@@ -796,27 +799,40 @@ static int setup_bypass(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 /* The shared path's socket filter and feed table, once for all interfaces. */
 static int setup_filter(struct capd *d, const struct xdp_feed *feeds)
 {
-	char expr[16384], err[512];
+	const struct capd_conf_capture *cc = &d->conf.capture;
+	unsigned int i, through = 0;
+	char *expr, err[512];
 	int r;
 
 	if (d->filter_ready)
 		return 0;
-	r = pktsel_expr(feeds, d->conf.nfeeds, expr, sizeof(expr));
+	for (i = 0; i < cc->ninterfaces; i++)
+		if (cc->interfaces[i].path != CAPD_PATH_BYPASS)
+			through |= cc->interfaces[i].timestamp == WIRETS_ARISTA64 ? PKTSEL_ARISTA64
+				   : cc->interfaces[i].timestamp == WIRETS_ARISTA48
+					   ? PKTSEL_ARISTA48
+					   : 0;
+	expr = malloc(FILTER_EXPR_MAX);
+	if (!expr)
+		return -ENOMEM;
+	r = pktsel_expr(feeds, d->conf.nfeeds, through, expr, FILTER_EXPR_MAX);
 	if (r == 0)
 		r = pktsel_init(&d->sel, feeds, d->conf.nfeeds);
 	if (r < 0) {
 		pr_err("shared path: the feeds do not fit a socket filter: %s", strerror(-r));
-		return r;
+		goto out;
 	}
 	r = pktsel_filter(expr, &d->filter, err, sizeof(err));
 	if (r < 0) {
 		pr_err("shared path: socket filter \"%s\": %s", expr,
 		       r == -EINVAL ? err : strerror(-r));
-		return r;
+		goto out;
 	}
 	pr_debug("shared path: socket filter \"%s\" (%u instructions)", expr, d->filter.len);
 	d->filter_ready = true;
-	return 0;
+out:
+	free(expr);
+	return r;
 }
 
 /*

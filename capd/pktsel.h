@@ -13,6 +13,15 @@
  * tags keeps one and matches nothing, as in the program.
  * The user half names the feed of a selected frame, exactly as the
  * program's longest-prefix lookup does (xdp_prog_feed_value()).
+ *
+ * An Arista timestamp header (EtherType 0xD28B, capd_shared.h) before or
+ * after the tag: the program and the user half always look through it
+ * (it costs them a compare).  The kernel half does so exactly, by raw
+ * offsets, for the header lengths asked (PKTSEL_ARISTA64/48: capd asks for
+ * those a shared-path interface is configured with): each one adds the
+ * whole feed list twice to the filter, with and without a tag after the
+ * header, which an interface without such headers should not pay for.
+ * Without it, such frames go unselected, as they always did.
  */
 #ifndef CAPD_PKTSEL_H
 #define CAPD_PKTSEL_H
@@ -38,11 +47,16 @@ struct pktsel {
 	struct pktsel_key keys[PKTSEL_MAX_KEYS];
 };
 
+#define PKTSEL_ARISTA64 (1u << 0) /* through the 14-byte (64-bit) Arista header */
+#define PKTSEL_ARISTA48 (1u << 1) /* through the 12-byte (48-bit) one */
+
 /*
- * The pcap-filter expression of feeds into buf.
+ * The pcap-filter expression of feeds into buf, looking through the
+ * Arista headers `through` (PKTSEL_ARISTA*) names.
  * @return 0; -ENOSPC if it does not fit; -EINVAL for a bad feed.
  */
-int pktsel_expr(const struct xdp_feed *feeds, size_t nfeeds, char *buf, size_t len);
+int pktsel_expr(const struct xdp_feed *feeds, size_t nfeeds, unsigned int through, char *buf,
+		size_t len);
 
 /*
  * Compile expr for Ethernet (DLT_EN10MB) into prog; free it with
@@ -59,8 +73,8 @@ int pktsel_init(struct pktsel *s, const struct xdp_feed *feeds, size_t nfeeds);
 
 /*
  * The feed of a frame the filter selected (Ethernet header first, at most
- * one VLAN tag), CAPD_FEED_NONE for multicast no feed names.  Hot loop:
- * reads the headers only.
+ * one VLAN tag and one Arista header in either order), CAPD_FEED_NONE for multicast no feed names.
+ * Hot loop: reads the headers only.
  */
 uint16_t pktsel_feed(const struct pktsel *s, const uint8_t *frame, uint32_t len);
 

@@ -18,6 +18,7 @@
 
 #include "capd_conf_private.h"
 #include "test.h"
+#include "wirets.h"
 
 static struct capd_conf conf;
 static char err[512];
@@ -714,6 +715,45 @@ static void test_feed_proto(void)
 	}
 }
 
+/* capture.interfaces[].timestamp: wirets_kind_parse()'s names, stored as
+ * the enum wirets_kind (== enum ring_wire_ts) capd writes into the ring. */
+static void test_wire_ts(void)
+{
+	const struct ckey *cap = NULL, *ifs = NULL, *ts = NULL, *k;
+	enum wirets_kind kind;
+	char t[256];
+	unsigned int i;
+
+	for (k = capd_conf_table; k->name && !cap; k++)
+		cap = strcmp(k->name, "capture") ? NULL : k;
+	T_ASSERT(cap);
+	for (k = cap->sub; k->name && !ifs; k++)
+		ifs = strcmp(k->name, "interfaces") ? NULL : k;
+	T_ASSERT(ifs);
+	for (k = ifs->sub; k->name && !ts; k++)
+		ts = strcmp(k->name, "timestamp") ? NULL : k;
+	T_ASSERT(ts && ts->type == CK_ENUM && ts->def == WIRETS_NONE);
+	for (i = 0; ts->names[i]; i++) {
+		T_ASSERT(!strcmp(ts->names[i], wirets_kind_name(i)));
+		T_EQ(wirets_kind_parse(ts->names[i], &kind), 0);
+		T_EQ(kind, i);
+		snprintf(t, sizeof(t),
+			 "capture = { interfaces = ( { name = \"eth1\"; timestamp = \"%s\"; } ); "
+			 "};\n",
+			 ts->names[i]);
+		EXPECT_OK(t);
+		T_EQ(conf.capture.interfaces[0].timestamp, (int)i);
+	}
+	T_EQ(i, WIRETS_KIND_MAX + 1);
+	EXPECT_OK(iface);
+	T_EQ(conf.capture.interfaces[0].timestamp, WIRETS_NONE);
+	EXPECT_ERR("capture = { interfaces = (\n { name = \"eth1\"; timestamp = \"arista\"; } ); "
+		   "};\n",
+		   2, "capture.interfaces[0].timestamp",
+		   "\"arista\" is not one of \"nic\", \"metamako\", \"exablaze\", \"arista64\", "
+		   "\"arista48\"");
+}
+
 static void test_interfaces(void)
 {
 	EXPECT_ERR("ring = { };\n", 1, "capture.interfaces", "missing");
@@ -1146,6 +1186,7 @@ int main(void)
 	test_feeds();
 	test_feed_proto();
 	test_interfaces();
+	test_wire_ts();
 	test_cpus();
 	test_literals_and_syntax();
 	test_metrics_textfile();

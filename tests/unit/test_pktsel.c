@@ -5,8 +5,9 @@
  * filter capd attaches (pktsel_filter()), run by libpcap's own classic BPF
  * interpreter (bpf_filter()) on frames built here: feeds' groups, prefixes
  * and ports, IPv4 and IPv6, later IPv4 fragments, PTP, all multicast UDP
- * without feeds, VLAN tags as the kernel leaves them; and pktsel_feed()
- * naming the feed by the XDP program's longest-prefix rule.
+ * without feeds, VLAN tags as the kernel leaves them, Arista timestamp
+ * headers; and pktsel_feed() naming the feed by the XDP program's
+ * longest-prefix rule.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,21 +28,40 @@
 #define PROTO_TCP 6
 
 struct frame_opts {
-	int family;	   /* AF_INET or AF_INET6 */
-	const char *dst;   /* destination address */
-	uint16_t dport;	   /* UDP destination port */
-	uint16_t sport;	   /* UDP source port, 0 = 40000 */
-	uint8_t proto;	   /* 0 = UDP */
-	uint16_t frag;	   /* IPv4 fragment offset (8-byte units), 0 = first */
-	bool more_frags;   /* IPv4 MF */
-	bool ext_hdr;	   /* IPv6: a hop-by-hop header before UDP */
-	unsigned int tags; /* VLAN tags in the frame, 0..2 */
+	int family;	     /* AF_INET or AF_INET6 */
+	const char *dst;     /* destination address */
+	uint16_t dport;	     /* UDP destination port */
+	uint16_t sport;	     /* UDP source port, 0 = 40000 */
+	uint8_t proto;	     /* 0 = UDP */
+	uint16_t frag;	     /* IPv4 fragment offset (8-byte units), 0 = first */
+	bool more_frags;     /* IPv4 MF */
+	bool ext_hdr;	     /* IPv6: a hop-by-hop header before UDP */
+	unsigned int tags;   /* VLAN tags in the frame, 0..3 */
+	unsigned int arista; /* 0, or 64 / 48: an Arista header of that time size */
+	uint16_t arista_ver; /* its version; 0 = the TAI one of its size */
+	bool arista_inner;   /* the header after the tags, not before them */
 };
+
+/* Set while the filter under test looks through Arista headers. */
+static unsigned int through;
 
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
+}
+
+/* An Arista header at f, up to the original EtherType; its length. */
+static uint32_t arista(uint8_t *f, const struct frame_opts *o)
+{
+	bool b64 = o->arista == 64;
+	uint32_t n = b64 ? 14 : 12;
+
+	put16(f, 0xd28b);
+	put16(f + 2, 1);
+	put16(f + 4, o->arista_ver ? o->arista_ver : b64 ? 0x0010 : 0x0020);
+	memset(f + 6, 0xee, n - 6); /* any time: selection ignores it */
+	return n;
 }
 
 /* An Ethernet frame as the socket filter sees it; its length. */
@@ -53,11 +73,15 @@ static uint32_t frame(uint8_t *f, const struct frame_opts *o)
 
 	memset(f, 0, 256);
 	memcpy(f, "\x01\x00\x5e\x01\x01\x01\x02\x00\x00\x00\x00\x01", 12);
+	if (o->arista && !o->arista_inner)
+		n += arista(f + n, o);
 	for (t = 0; t < o->tags; t++) {
 		put16(f + n, t == 0 && o->tags == 2 ? ETH_QINQ : ETH_VLAN);
 		put16(f + n + 2, (uint16_t)(100 + t));
 		n += 4;
 	}
+	if (o->arista && o->arista_inner)
+		n += arista(f + n, o);
 	put16(f + n, o->family == AF_INET ? ETH_IP : ETH_IP6);
 	l3 = f + n + 2;
 	if (o->family == AF_INET) {
@@ -93,23 +117,59 @@ static uint32_t frame(uint8_t *f, const struct frame_opts *o)
 /* The classic BPF program capd attaches, for the feeds. */
 static void compile(const struct xdp_feed *feeds, size_t n, struct sock_fprog *prog)
 {
-	char expr[16384], err[512];
+	static char expr[1 << 20];
+	char err[512];
 	int r;
 
-	T_EQ(pktsel_expr(feeds, n, expr, sizeof(expr)), 0);
+	T_EQ(pktsel_expr(feeds, n, through, expr, sizeof(expr)), 0);
 	r = pktsel_filter(expr, prog, err, sizeof(err));
 	if (r < 0)
 		T_FAIL("pcap_compile \"%s\": %s", expr, err);
 	T_ASSERT(prog->len > 0);
 }
 
-/* Does the filter take the frame?  libpcap's interpreter, not ours. */
-static bool takes(const struct sock_fprog *prog, const struct frame_opts *o)
+static bool takes1(const struct sock_fprog *prog, const struct frame_opts *o)
 {
 	uint8_t f[256];
 	uint32_t len = frame(f, o);
 
 	return bpf_filter((const struct bpf_insn *)prog->filter, f, len, len) != 0;
+}
+
+/*
+ * Does the filter take the frame?  libpcap's interpreter, not ours.  And
+ * behind an Arista header of each length, it must say the same: with
+ * `through`, when the header comes first, one tag after it is looked
+ * through as the kernel's untagging does it before (one frame with
+ * o->tags + 1 tags); without, it takes no such frame.
+ */
+static bool takes(const struct sock_fprog *prog, const struct frame_opts *o)
+{
+	static const unsigned int sizes[] = { 64, 48 };
+	bool v = takes1(prog, o);
+	unsigned int k;
+
+	for (k = 0; k < 2 && !o->arista; k++) {
+		struct frame_opts a = *o;
+		bool want = v && (through & (k ? PKTSEL_ARISTA48 : PKTSEL_ARISTA64));
+
+		a.arista = sizes[k];
+		a.tags = o->tags + 1;
+		if (takes1(prog, &a) != want)
+			T_FAIL("behind a %u-bit Arista header and a tag: %s, without: %s", a.arista,
+			       want ? "refused" : "taken", v ? "taken" : "refused");
+		if (o->tags)
+			continue;
+		a.tags = 0;
+		if (takes1(prog, &a) != want)
+			T_FAIL("behind a %u-bit Arista header: %s, without: %s", a.arista,
+			       want ? "refused" : "taken", v ? "taken" : "refused");
+		/* an unknown version is never looked through */
+		a.arista_ver = 0x0030;
+		if (takes1(prog, &a))
+			T_FAIL("behind an Arista header of version 0x0030: taken");
+	}
+	return v;
 }
 
 #define TAKES(prog, ...)                                                   \
@@ -125,11 +185,33 @@ static bool takes(const struct sock_fprog *prog, const struct frame_opts *o)
 			T_FAIL("the filter takes { %s }", #__VA_ARGS__); \
 	} while (0)
 
-static uint16_t feed_of(const struct pktsel *s, const struct frame_opts *o)
+static uint16_t feed_of1(const struct pktsel *s, const struct frame_opts *o)
 {
 	uint8_t f[256];
 
 	return pktsel_feed(s, f, frame(f, o));
+}
+
+/* The feed; behind an Arista header of either length, before or after
+ * the tag, the same. */
+static uint16_t feed_of(const struct pktsel *s, const struct frame_opts *o)
+{
+	uint16_t v = feed_of1(s, o);
+	unsigned int k;
+
+	for (k = 0; k < 4; k++) {
+		struct frame_opts a = *o;
+
+		a.arista = k & 1 ? 48 : 64;
+		a.arista_inner = k & 2;
+		T_EQ(feed_of1(s, &a), v);
+		a.arista_ver = a.arista == 64 ? 0x0110 : 0x0120;
+		T_EQ(feed_of1(s, &a), v);
+		/* cut short, or of an unknown version: no feed */
+		a.arista_ver = 0x0011;
+		T_EQ(feed_of1(s, &a), CAPD_FEED_NONE);
+	}
+	return v;
 }
 
 #define FEED(s, want, ...)                                    \
@@ -256,11 +338,12 @@ static void test_contracts(void)
 	char expr[64], err[256];
 	size_t n = feeds(f);
 
-	T_EQ(pktsel_expr(f, n, expr, sizeof(expr)), -ENOSPC);
-	T_EQ(pktsel_expr(f, n, expr, 0), -ENOSPC);
+	T_EQ(pktsel_expr(f, n, 0, expr, sizeof(expr)), -ENOSPC);
+	T_EQ(pktsel_expr(f, n, 0, expr, 0), -ENOSPC);
 	bad = f[0];
 	bad.family = AF_UNIX;
-	T_EQ(pktsel_expr(&bad, 1, expr, sizeof(expr)), -EINVAL);
+	T_EQ(pktsel_expr(&bad, 1, 0, expr, sizeof(expr)), -EINVAL);
+	T_EQ(pktsel_expr(&bad, 1, PKTSEL_ARISTA64, expr, sizeof(expr)), -EINVAL);
 	T_EQ(pktsel_filter("udp and not a filter (", &prog, err, sizeof(err)), -EINVAL);
 	T_ASSERT(err[0] != '\0');
 	T_ASSERT(!prog.filter);
@@ -323,13 +406,48 @@ static void test_host_bits(void)
 	pktsel_filter_free(&prog);
 }
 
+/* Arista headers cut short: the filter reads no further than the frame. */
+static void test_arista_short(void)
+{
+	const struct frame_opts o = {
+		.family = AF_INET, .dst = "239.1.1.1", .dport = 30001, .arista = 64
+	};
+	struct xdp_feed f[8];
+	struct sock_fprog prog;
+	struct pktsel s;
+	uint8_t fr[256];
+	uint32_t len = frame(fr, &o), cut;
+	size_t n = feeds(f);
+
+	through = PKTSEL_ARISTA64 | PKTSEL_ARISTA48;
+	compile(f, n, &prog);
+	T_EQ(pktsel_init(&s, f, n), 0);
+	T_ASSERT(bpf_filter((const struct bpf_insn *)prog.filter, fr, len, len));
+	T_EQ(pktsel_feed(&s, fr, len), 0);
+	/* up to the UDP destination port, nothing can be decided */
+	for (cut = 0; cut < 14 + 14 + 20 + 4; cut++) {
+		T_ASSERT(!bpf_filter((const struct bpf_insn *)prog.filter, fr, cut, cut));
+		T_EQ(pktsel_feed(&s, fr, cut), CAPD_FEED_NONE);
+	}
+	pktsel_filter_free(&prog);
+	through = 0;
+}
+
 int main(void)
 {
-	test_host_bits();
-	test_filter_feeds();
-	test_filter_all();
+	unsigned int k;
+
+	/* the plain filter, then through one Arista header length, then both */
+	for (k = 0; k < 4; k++) {
+		through = k;
+		test_host_bits();
+		test_filter_feeds();
+		test_filter_all();
+	}
+	through = 0;
 	test_contracts();
 	test_feed();
+	test_arista_short();
 	printf("PASS: test_pktsel\n");
 	return 0;
 }
