@@ -510,7 +510,9 @@ if mode == "gen":
           "and port" % len(order))
     sys.exit(0)
 
-# file: TMP IFNAME... (the capture interfaces in kind order)
+# file|shared TMP IFNAME... (the capture interfaces in kind order): file
+# judges wire.pcapng, strip.pcapng and strip-r.pcapng; shared the frames
+# and times of shared.pcapng.
 hif = sys.argv[3:8]
 FEED = {(0, 4): "MM6", (2, 6): "A64V6"}
 FEEDS = ["MM", "EX", "A64", "A48VLAN", "NIC"]
@@ -538,10 +540,9 @@ def want_feed(key, e):
 
 
 now_ns = int(__import__("time").time() * 1e9)
-wire = pcapng(tmp + "/wire.pcapng")
-strip = pcapng(tmp + "/strip.pcapng")
-strip_r = pcapng(tmp + "/strip-r.pcapng")
-done("reading the recordings")
+pre = "wire" if mode == "file" else mode
+wire = pcapng(tmp + "/%s.pcapng" % pre)
+done("reading the recording")
 seen = {}
 for f in wire:
     key = key_of(f["data"].hex())
@@ -572,6 +573,17 @@ for key in order:
                                                                  f["t"]))
 done("EPB times")
 print("EPB time = written time to the ns for every valid stamp, the host's time for the others")
+
+for line in open(tmp + "/%s-feed.tsv" % pre):
+    pay, d4, d6 = (line.rstrip("\n").split("\t") + ["", ""])[:3]
+    key = key_of(pay)
+    if key in exp and (d4 or d6) != want_feed(key, exp[key]):
+        err("frame %s: tshark names its destination %s, want the feed %s" %
+            (key, d4 or d6, want_feed(key, exp[key])))
+done("feed names (NRB) by tshark")
+print("every frame's destination is its feed's name (NRB), through the Arista header too")
+if mode == "shared":
+    sys.exit(0)
 
 for key in order:
     e, f = exp[key], seen[key]
@@ -618,16 +630,9 @@ check_tshark(tshark(tmp + "/wire-mm.tsv"), tshark(tmp + "/wire-ex.tsv"), True)
 done("tshark's decode of the unstripped recording")
 print("tshark (metamako_eth, exablaze_eth, avsp) decodes the same times from the recording")
 
-for line in open(tmp + "/wire-feed.tsv"):
-    pay, d4, d6 = (line.rstrip("\n").split("\t") + ["", ""])[:3]
-    key = key_of(pay)
-    if key in exp and (d4 or d6) != want_feed(key, exp[key]):
-        err("frame %s: tshark names its destination %s, want the feed %s" %
-            (key, d4 or d6, want_feed(key, exp[key])))
-done("feed names (NRB) by tshark")
-print("every frame's destination is its feed's name (NRB), through the Arista header too")
 
-for name, rec in (("--strip-timestamp", strip), ("-r --strip-timestamp", strip_r)):
+for name, path in (("--strip-timestamp", "strip"), ("-r --strip-timestamp", "strip-r")):
+    rec = pcapng("%s/%s.pcapng" % (tmp, path))
     got = {}
     for f in rec:
         got.setdefault(key_of(f["data"].hex()), []).append(f)
@@ -688,13 +693,14 @@ jq -e --argjson n "$total" '.totals.packets == $n and .totals.dropped.total == 0
 echo "capd: $total packets, none dropped"
 
 echo "== capdump records, with and without --strip-timestamp"
-rec() # rec OUT [OPTION...]: every frame in the ring into OUT
+rec() # rec OUT [OPTION...]: every frame in the ring into OUT (5 s at most)
 {
-	local out=$1
+	local out=$1 rc=0
 
 	shift
-	timeout 20 "$CAPDUMP" -i "$ring" --from oldest -c "$total" "$@" -w "$LAB_TMP/$out" \
-		2>"$LAB_TMP/$out.err" || lab_fail "capdump $* -w $out: exit $?: $(<"$LAB_TMP/$out.err")"
+	timeout -s INT 5 "$CAPDUMP" -i "$ring" --from oldest -c "$total" "$@" -w "$LAB_TMP/$out" \
+		2>"$LAB_TMP/$out.err" || rc=$?
+	((rc == 0 || rc == 124)) || lab_fail "capdump $* -w $out: exit $rc: $(<"$LAB_TMP/$out.err")"
 	cat "$LAB_TMP/$out.err"
 }
 rec wire.pcapng
@@ -710,6 +716,26 @@ tshark_fields "$LAB_TMP/wire.pcapng" exablaze_eth >"$LAB_TMP/wire-ex.tsv"
 tshark -r "$LAB_TMP/wire.pcapng" -N n -T fields -E separator=/t -E occurrence=f \
 	-e udp.payload -e ip.dst_host -e ipv6.dst_host >"$LAB_TMP/wire-feed.tsv" 2>/dev/null
 python3 "$LAB_TMP/judge.py" file "$LAB_TMP" "${hif[@]}"
+
+echo "== the shared path (AF_PACKET) finds the same feeds through the Arista header"
+capd_lab_stop
+rm -f "$ring"
+ring=$dir/shared
+sed -e "s|mode = \"native\";|path = \"shared\";|g" -e "s|name = \"$dir/r\"|name = \"$ring\"|" \
+	"$LAB_TMP/capd.conf" >"$LAB_TMP/shared.conf"
+capd_lab_start "$LAB_TMP/capd-shared.log" "$LAB_TMP/shared.conf"
+ip netns exec "$ns" timeout 30 python3 "$LAB_TMP/gen.py" "$LAB_TMP" eth0 eth1 eth2 eth3 eth4 \
+	>/dev/null || lab_fail "the generator failed"
+for _ in $(seq 50); do
+	n=$("$CAPCTL" status "$ring" --json | jq .totals.packets) || n=
+	[[ $n == "$total" ]] && break
+	sleep 0.1
+done
+"$CAPCTL" status "$ring" --json | jq -c '{packets: .totals.packets, dropped: .totals.dropped}'
+rec shared.pcapng
+tshark -r "$LAB_TMP/shared.pcapng" -N n -T fields -E separator=/t -E occurrence=f \
+	-e udp.payload -e ip.dst_host -e ipv6.dst_host >"$LAB_TMP/shared-feed.tsv" 2>/dev/null
+python3 "$LAB_TMP/judge.py" shared "$LAB_TMP" "${hif[@]}"
 
 capd_lab_stop
 echo "PASS: wire_ts"
