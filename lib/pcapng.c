@@ -172,6 +172,28 @@ bool pcapng_opts_has(const void *opts, size_t len, uint16_t code)
 	return false;
 }
 
+const void *pcapng_opts_custom(const void *opts, size_t len, uint16_t code, uint32_t pen,
+			       const void *after, uint16_t *datalen)
+{
+	const uint8_t *p = opts;
+	struct pcapng_opt_hdr h;
+	size_t off = 0, at;
+	uint32_t v;
+
+	while (opts && (at = off, blob_next(opts, len, &off, &h))) {
+		const uint8_t *data = p + at + sizeof(h) + 4;
+
+		if (h.code != code || h.len < 4 || (after && data <= (const uint8_t *)after))
+			continue;
+		memcpy(&v, p + at + sizeof(h), 4);
+		if (v != pen)
+			continue;
+		*datalen = (uint16_t)(h.len - 4);
+		return data;
+	}
+	return NULL;
+}
+
 /* The encoder's own single-valued option code, unless the blob has one. */
 static bool own(const void *opts, size_t len, uint16_t code)
 {

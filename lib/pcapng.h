@@ -309,6 +309,14 @@ bool pcapng_opts_valid(const void *opts, size_t len);
 bool pcapng_opts_has(const void *opts, size_t len, uint16_t code);
 
 /*
+ * The data (after the PEN) of the first custom option of this code and
+ * PEN in the blob opts/len that lies after `after` (NULL: the first of
+ * all), its length in *datalen; NULL when there is none.
+ */
+const void *pcapng_opts_custom(const void *opts, size_t len, uint16_t code, uint32_t pen,
+			       const void *after, uint16_t *datalen);
+
+/*
  * A timestamp ts in the units of the if_tsresol value tsresol (as in the
  * file: MSB 0 = 10^-n s, MSB 1 = 2^-n s; here 0 means seconds), plus
  * tsoffset seconds, as ns since the epoch: exact for 10^-9 s and coarser,

@@ -54,6 +54,7 @@
 #include "ring_set.h"
 #include "status_thread.h"
 #include "units.h"
+#include "wirets.h"
 
 #define CAPCTL_NOT_RUNNING 3 /* exit status: capd does not run the ring */
 #define READER_STALE_NS	   2000000000ull
@@ -439,6 +440,12 @@ static const char *xdp_mode(uint8_t m)
 	return m == 1 ? "native" : m == 2 ? "generic" : "none";
 }
 
+/* ring_iface.wire_ts in the text: "none" for nic, else capd.conf's name. */
+static const char *wire_ts_text(uint8_t kind)
+{
+	return kind == RING_WIRE_TS_NONE ? "none" : wirets_kind_name(kind);
+}
+
 static unsigned int niface(const struct ring_stats *st)
 {
 	return st->niface < RING_MAX_IFACES ? st->niface : RING_MAX_IFACES;
@@ -540,15 +547,19 @@ static void text_counters(const struct status *s, bool in_set)
 			continue;
 
 		if (f->path == RING_PATH_SHARED)
-			printf("interface  %.*s (%s): shared path (AF_PACKET), timestamps %s, %u "
+			printf("interface  %.*s (%s): shared path (AF_PACKET), timestamps %s, wire "
+			       "timestamp %s, %u queue(s)\n",
+			       RING_IFNAME_LEN, f->name, f->hardware[0] ? f->hardware : "?",
+			       clock_text_source(f->ts_source), wire_ts_text(f->wire_ts),
+			       f->nqueues);
+		else
+			printf("interface  %.*s (%s): XDP %s, %s, timestamps %s, wire timestamp "
+			       "%s, %u "
 			       "queue(s)\n",
 			       RING_IFNAME_LEN, f->name, f->hardware[0] ? f->hardware : "?",
-			       clock_text_source(f->ts_source), f->nqueues);
-		else
-			printf("interface  %.*s (%s): XDP %s, %s, timestamps %s, %u queue(s)\n",
-			       RING_IFNAME_LEN, f->name, f->hardware[0] ? f->hardware : "?",
 			       xdp_mode(f->xdp_mode), f->zerocopy ? "zero-copy" : "copy mode",
-			       clock_text_source(f->ts_source), f->nqueues);
+			       clock_text_source(f->ts_source), wire_ts_text(f->wire_ts),
+			       f->nqueues);
 		for (q = 0; q < nqueue(st); q++) {
 			const struct ring_queue_stats *qs = &st->queues[q];
 			struct drops d;
@@ -828,9 +839,10 @@ static void json_counters(const struct set *set)
 		printf(",\"ifindex\":%u,\"hardware\":", f->ifindex);
 		json_out_str(stdout, hw);
 		printf(",\"path\":\"%s\",\"xdp_mode\":\"%s\",\"zerocopy\":%s,\"ts_source\":\"%s\","
-		       "\"queues\":[",
+		       "\"wire_ts\":\"%s\",\"queues\":[",
 		       f->path == RING_PATH_SHARED ? "shared" : "bypass", xdp_mode(f->xdp_mode),
-		       f->zerocopy ? "true" : "false", clock_text_source(f->ts_source));
+		       f->zerocopy ? "true" : "false", clock_text_source(f->ts_source),
+		       wirets_kind_name(f->wire_ts));
 		for (k = 0, n = 0; k < set->n; k++) {
 			const struct ring_stats *kst = set->mb[k].s.st;
 

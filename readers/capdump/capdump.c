@@ -32,6 +32,7 @@
 #include "fname.h"
 #include "log.h"
 #include "pcapng_clock.h"
+#include "pcapng_wirets.h"
 #include "pcapng_feed.h"
 #include "readloop.h"
 #include "reader_status.h"
@@ -78,6 +79,7 @@ struct opts {
 	struct dumpselect sel; /* --start, --end, --feed, --seq */
 	const char *resume;
 	bool no_index;		 /* --no-index: no FILE.idx beside the files written */
+	bool strip_ts;		 /* --strip-timestamp: frames without a switch's stamp */
 	struct retain_opts keep; /* --archive-size, --min-free (retain.h) */
 	const char *prom;	 /* --prom: the archive's metrics */
 	bool quiet;
@@ -142,6 +144,12 @@ struct capdump {
 	/* the clock option and comment of the IDB or ISB being written */
 	struct pcapng_clock clock_opt;
 	struct pcapng_custom clock_custom;
+	/* an IDB's custom options: the clock's, the stamp its frames carry */
+	struct pcapng_wirets_if wire_if_opt;
+	struct pcapng_custom idb_custom[2];
+	/* a packet's options: the file's and the host's stamp (pcapng_wirets.h) */
+	uint8_t *epb_opts;
+	size_t epb_opts_cap;
 	char clock_comment[DUMPFILE_COMMENT_MAX];
 	/* What reached the reader: of the text lines (stdout), of -w written in place. */
 	struct delivery text, piped;
@@ -225,6 +233,8 @@ static void usage(FILE *f)
 		"  --resume STATEFILE  continue exactly after the last record a previous run\n"
 		"             wrote to disk\n"
 		"  --no-index write no FILE.idx beside each file closed\n"
+		"  --strip-timestamp  write frames without the timestamp trailer or header\n"
+		"             a switch added (the original frames); the time stays the wire's\n"
 		"  --archive-size SIZE  with -C or -G: remove the oldest files of -w's\n"
 		"             directory (and their indexes) while they exceed SIZE (K, M, G, T)\n"
 		"  --min-free SIZE|N%%  with -C or -G: the same while the filesystem of -w\n"
@@ -325,7 +335,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		OPT_ARCHIVE_SIZE,
 		OPT_MIN_FREE,
 		OPT_PROM,
-		OPT_ZSTD_THREADS
+		OPT_ZSTD_THREADS,
+		OPT_STRIP_TS
 	};
 	static const struct option longopts[] = {
 		{ "resume", required_argument, NULL, OPT_RESUME },
@@ -338,6 +349,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "min-free", required_argument, NULL, OPT_MIN_FREE },
 		{ "prom", required_argument, NULL, OPT_PROM },
 		{ "zstd-threads", required_argument, NULL, OPT_ZSTD_THREADS },
+		{ "strip-timestamp", no_argument, NULL, OPT_STRIP_TS },
 		TEXTOUT_LONGOPTS,
 		READOPT_LONGOPTS,
 	};
@@ -432,6 +444,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_NO_INDEX:
 			o->no_index = true;
+			break;
+		case OPT_STRIP_TS:
+			o->strip_ts = true;
+			o->in.strip_wire = true;
 			break;
 		case OPT_START:
 		case OPT_END:
@@ -622,12 +638,45 @@ static void clock_quality(struct capdump *d, uint32_t if_id, const char *when, b
 	*ncustom = 1;
 }
 
+/* The stamp interface if_id's frames carry, as written (none once stripped). */
+static enum wirets_kind wire_kind(struct capdump *d, uint32_t if_id)
+{
+	const struct ring_stats *st;
+	unsigned int ring;
+	uint16_t iface;
+
+	if (d->o.strip_ts)
+		return WIRETS_NONE;
+	ring = ring_of(d, if_id, &iface);
+	st = ringsrc_stats(d->src, ring);
+	if (iface >= st->niface || iface >= RING_MAX_IFACES ||
+	    st->ifaces[iface].wire_ts > WIRETS_KIND_MAX)
+		return WIRETS_NONE;
+	return (enum wirets_kind)st->ifaces[iface].wire_ts;
+}
+
 static void fill_idb(void *ctx, uint32_t if_id, struct pcapng_idb_info *idb)
 {
 	struct capdump *d = ctx;
+	enum wirets_kind kind;
 
-	if (d->src)
-		clock_quality(d, if_id, "began", false, &idb->comment, &idb->custom, &idb->ncustom);
+	if (!d->src)
+		return;
+	clock_quality(d, if_id, "began", false, &idb->comment, &idb->custom, &idb->ncustom);
+	kind = wire_kind(d, if_id);
+	if (kind == WIRETS_NONE)
+		return;
+	/* After the clock option, which readers look for first. */
+	pcapng_wirets_if_encode(&d->wire_if_opt, kind);
+	d->idb_custom[0] = d->clock_custom;
+	d->idb_custom[1] = (struct pcapng_custom){
+		.code = PCAPNG_OPT_CUSTOM_BIN,
+		.pen = PCAPNG_PEN,
+		.data = &d->wire_if_opt,
+		.len = sizeof(d->wire_if_opt),
+	};
+	idb->custom = d->idb_custom;
+	idb->ncustom = 2;
 }
 
 static void queue_counts(const struct ring_queue_stats *s, struct qcount *c)
@@ -1378,7 +1427,7 @@ static int file_contributes(struct capdump *d, const struct readloop_pkt *p)
 	r = filter_for(d, capfile_iface(p->file, p->if_id), &flt);
 	if (r < 0)
 		return r;
-	if (!filter_match(flt, p->data, p->caplen, p->wirelen))
+	if (!filter_match(flt, p->orig, p->orig_caplen, p->orig_wirelen))
 		return 0;
 	d->fcontrib = true;
 	r = map_ifaces(d, p->file);
@@ -1408,12 +1457,61 @@ static int text_sent(struct capdump *d)
 	return 0;
 }
 
+/*
+ * The packet's options: the file's (may be none) and, for a stamp from
+ * the wire decoded here, the host's stamp (pcapng_wirets.h), on every
+ * packet of the interface, whatever the status.  A file's packet that
+ * has the option already keeps it as it is.
+ * @return 0 and *opts, *optlen; -ENOMEM.
+ */
+static int wire_opts(struct capdump *d, const struct readloop_pkt *p, const void **opts,
+		     size_t *optlen)
+{
+	const void *fo = p->frec ? p->frec->opts : NULL;
+	size_t flen = p->frec ? p->frec->optlen : 0, need;
+	struct pcapng_wirets o;
+	struct wirets w;
+	uint64_t host;
+	uint8_t *q;
+
+	*opts = fo;
+	*optlen = flen;
+	if (!p->wire || (flen && pcapng_wirets_find(fo, flen, &w, &host) == 0))
+		return 0;
+	need = flen + 4 + PCAPNG_PAD(4 + sizeof(o));
+	if (need > d->epb_opts_cap) {
+		q = realloc(d->epb_opts, need);
+		if (!q)
+			return -ENOMEM;
+		d->epb_opts = q;
+		d->epb_opts_cap = need;
+	}
+	q = d->epb_opts;
+	if (flen)
+		memcpy(q, fo, flen);
+	pcapng_wirets_encode(&o, p->wire, p->host_ts);
+	/* An OPTIONS BLOB is in host byte order, the PEN too. */
+	memcpy(q + flen, &(struct pcapng_opt_hdr){ PCAPNG_OPT_CUSTOM_BIN, 4 + sizeof(o) }, 4);
+	memcpy(q + flen + 4, &(uint32_t){ PCAPNG_PEN }, 4);
+	memcpy(q + flen + 8, &o, sizeof(o));
+	memset(q + flen + 8 + sizeof(o), 0, need - flen - 8 - sizeof(o));
+	*opts = q;
+	*optlen = need;
+	return 0;
+}
+
 static int on_packet(void *ctx, const struct readloop_pkt *p)
 {
 	struct capdump *d = ctx;
 	uint32_t if_id = p->if_id, queue = READLOOP_NO_QUEUE;
-	uint32_t caplen = p->caplen < d->o.snaplen ? p->caplen : d->o.snaplen;
+	/* --strip-timestamp: the original frame (readloop_pkt.orig) */
+	const uint8_t *data = d->o.strip_ts ? p->orig : p->data;
+	uint32_t len = d->o.strip_ts ? p->orig_caplen : p->caplen;
+	uint32_t wirelen = d->o.strip_ts ? p->orig_wirelen : p->wirelen;
+	uint32_t caplen = len < d->o.snaplen ? len : d->o.snaplen;
 	bool known = if_id < DUMPFILE_MAX_IFACES;
+	const void *opts;
+	size_t optlen;
 	int r;
 
 	struct filter *flt = d->filter;
@@ -1445,7 +1543,7 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 	d->t.lost += p->lost;
 	if (known)
 		d->t.if_lost[if_id] += p->lost;
-	if (!filter_match(flt, p->data, p->caplen, p->wirelen)) {
+	if (!filter_match(flt, p->orig, p->orig_caplen, p->orig_wirelen)) {
 		d->t.filtered++;
 		/* Done with once the packets written are safe; a loss before it
 		 * is not, until the packet that tells it is. */
@@ -1461,6 +1559,10 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 		return r;
 	if (d->carry_lost && d->carry_mark == UINT64_MAX)
 		d->carry_mark = d->t.written + 1;
+	if (d->df && (r = wire_opts(d, p, &opts, &optlen)) < 0) {
+		pr_err("%s", strerror(-r));
+		return r;
+	}
 	if (d->df && p->frec) {
 		/* As the file has it: its timestamp units, its options. */
 		struct dumpfile_pkt w = {
@@ -1468,13 +1570,22 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 			.ts = !p->frec->has_ts	   ? DUMPFILE_NO_TS
 			      : d->fsecs[p->if_id] ? p->frec->ts_raw * 1000000000u
 						   : p->frec->ts_raw,
-			.data = p->data,
+			.data = data,
 			.caplen = caplen,
-			.wirelen = p->wirelen,
+			.wirelen = wirelen,
 			.queue = DUMPFILE_NO_QUEUE,
-			.opts = p->frec->opts,
-			.optlen = p->frec->optlen,
+			.opts = opts,
+			.optlen = optlen,
 		};
+
+		/* A stamp decoded here (--wire-ts) moved the time: in the
+		 * interface's units, before its offset, as the file counts. */
+		if (p->frec->has_ts && p->ts != p->frec->ts_ns) {
+			const struct capfile_iface *ci = capfile_iface(p->file, p->if_id);
+
+			w.ts = pcapng_ns_ts(p->ts, d->fsecs[p->if_id] ? 9 : ci->tsresol,
+					    ci->tsoffset);
+		}
 
 		r = dumpfile_write(d->df, &w);
 		if (r < 0) {
@@ -1487,12 +1598,14 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 		struct dumpfile_pkt w = {
 			.if_id = if_id,
 			.ts = p->ts,
-			.data = p->data,
+			.data = data,
 			.caplen = caplen,
-			.wirelen = p->wirelen,
+			.wirelen = wirelen,
 			.epb_flags = p->epb_flags ? p->epb_flags : epb_flags(p->data, p->caplen),
 			.dropcount = d->pending_drop,
 			.queue = queue,
+			.opts = opts,
+			.optlen = optlen,
 		};
 
 		r = dumpfile_write(d->df, &w);
@@ -1504,7 +1617,9 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 	} else {
 		struct readloop_pkt cut = *p;
 
+		cut.data = data;
 		cut.caplen = caplen; /* -s */
+		cut.wirelen = wirelen;
 		textout_packet(&d->o.text, &cut, d->pending_drop);
 		r = text_sent(d);
 		if (r < 0)
@@ -1842,6 +1957,41 @@ static void summary_rings(const struct ringsrc *src)
 	}
 }
 
+/*
+ * Per interface whose frames carry a switch's stamp: which time the
+ * packets read got, and what the device flagged.
+ */
+static void summary_wire(struct capdump *d)
+{
+	uint32_t i, n = readloop_wire_ifaces(d->rl);
+
+	for (i = 0; i < n; i++) {
+		const struct readloop_wire_counts *c = readloop_wire_counts(d->rl, i);
+		char name[RING_IFNAME_LEN + 3] = "";
+
+		if (!c)
+			continue;
+		if (d->src) {
+			const struct ring_stats *st;
+			uint16_t iface;
+
+			st = ringsrc_stats(d->src, ring_of(d, i, &iface));
+			if (iface < st->niface && iface < RING_MAX_IFACES)
+				snprintf(name, sizeof(name), " (%.*s)", RING_IFNAME_LEN - 1,
+					 st->ifaces[iface].name);
+		}
+		fprintf(stderr,
+			"capdump: interface %u%s: %s time from the wire on %llu packets, the "
+			"host's on %llu (%llu absent, %llu malformed, %llu truncated, %llu TAI "
+			"without a UTC offset); %llu degraded, %llu duplicate\n",
+			i, name, wirets_kind_name(c->kind), (unsigned long long)c->ok,
+			(unsigned long long)(c->absent + c->malformed + c->truncated + c->no_utc),
+			(unsigned long long)c->absent, (unsigned long long)c->malformed,
+			(unsigned long long)c->truncated, (unsigned long long)c->no_utc,
+			(unsigned long long)c->degraded, (unsigned long long)c->duplicate);
+	}
+}
+
 /* capdump --index [--force] FILE|DIR... */
 static int index_main(int argc, char **argv)
 {
@@ -2033,6 +2183,7 @@ int main(int argc, char **argv)
 		fputc('\n', stderr);
 		if (d.src && ringsrc_count(d.src) > 1)
 			summary_rings(d.src);
+		summary_wire(&d);
 	}
 	delivery_free(&d.text);
 	delivery_free(&d.piped);
@@ -2045,6 +2196,7 @@ int main(int argc, char **argv)
 	held_drop(&d);
 	free(d.held);
 	free(d.start_at);
+	free(d.epb_opts);
 	readopt_input_free(&d.o.in);
 	return r == -ESRCH ? 3 /* capd does not run the ring */ : r < 0 ? 1 : 0;
 }

@@ -374,7 +374,10 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 	cs->seen_ts = p->ts;
 	advance(cs, run->src, p->ts);
 	cs->lost += p->lost;
-	packet(cs, p->ts, p->data, p->caplen, p->wirelen, p->feed, p->file, run->flt);
+	capstat_wire_packet(cs, run->src, p);
+	/* The frame as the switch received it (in.strip_wire): the filter,
+	 * the feeds and their bytes see no stamp. */
+	packet(cs, p->ts, p->orig, p->orig_caplen, p->orig_wirelen, p->feed, p->file, run->flt);
 	return cs->o.count && cs->packets >= cs->o.count;
 }
 
@@ -433,6 +436,10 @@ static int run(struct capstat *cs, struct filter *flt, int argc, char **argv)
 		return r;
 	}
 	run.src = readloop_rings(rl);
+	if (capstat_wire_start(cs, rl) < 0) {
+		readloop_close(rl);
+		return -ENOMEM;
+	}
 	if (run.src && !run.checked && check_ring_names(&run) < 0) {
 		readloop_close(rl);
 		return 2;
@@ -458,6 +465,7 @@ static int run(struct capstat *cs, struct filter *flt, int argc, char **argv)
 		advance(cs, run.src,
 			cs->live ? clock_ns(CLOCK_REALTIME) + cs->grace_ns
 				 : cs->iv_start + 2 * cs->iv_ns + cs->grace_ns);
+	capstat_wire_end(cs);
 	readloop_close(rl);
 	return r < 0 ? r : 0;
 }
@@ -477,6 +485,7 @@ int main(int argc, char **argv)
 	stop = readopt_signals();
 	cs.tty = isatty(STDOUT_FILENO);
 	cs.live = cs.o.in.nrings > 0;
+	cs.o.in.strip_wire = true; /* readloop_pkt.orig: no stamp in the frames */
 	cs.iv_ns = (uint64_t)(cs.o.interval * 1e6 + 0.5) * 1000;
 	cs.grace_ns = cs.iv_ns < GRACE_NS ? cs.iv_ns : GRACE_NS;
 	r = filter_open(cs.o.expr, 1 /* Ethernet */, 65535, &flt, err, sizeof(err));
@@ -513,6 +522,7 @@ int main(int argc, char **argv)
 	}
 out:
 	capstat_feeds_free(&cs);
+	capstat_wire_free(&cs);
 	filter_close(flt);
 	free(cs.o.expr);
 	readopt_input_free(&cs.o.in);

@@ -15,6 +15,7 @@
 #include "capfile.h"
 #include "feedstat.h"
 #include "ring_format.h"
+#include "readloop.h"
 #include "readopt.h"
 #include "ring_reader.h"
 #include "seqdec.h"
@@ -104,6 +105,7 @@ struct capstat {
 	uint64_t intervals; /* closed */
 	bool tty;
 	bool live;
+	struct capstat_wire *wire; /* capstat_wire.c */
 };
 
 /* capstat_feeds.c */
@@ -153,6 +155,25 @@ void capstat_print_interval(struct capstat *cs, FILE *f, uint64_t now, double se
 
 /* The final summary (after abarb_finish() of every pair). */
 void capstat_print_summary(struct capstat *cs, FILE *f);
+
+/* capstat_wire.c: time from the wire, per interface and per switch port */
+
+#define CAPSTAT_WIRE_IFACES   4096 /* interfaces named */
+#define CAPSTAT_WIRE_NAME_LEN 64
+
+/* Before the loop runs: its counts are read from rl until
+ * capstat_wire_end(), which keeps a copy.  @return 0 or -ENOMEM. */
+int capstat_wire_start(struct capstat *cs, const struct readloop *rl);
+void capstat_wire_end(struct capstat *cs);
+void capstat_wire_free(struct capstat *cs);
+/* Every packet read (before the filter): its interface's name, its port. */
+void capstat_wire_packet(struct capstat *cs, const struct ringsrc *src,
+			 const struct readloop_pkt *p);
+/* The tables, when an interface has a stamp from the wire. */
+void capstat_wire_table(const struct capstat *cs, FILE *f);
+/* ,"wire":[...],"ports":[...],"ports_beyond":N (docs/capstat.md) */
+void capstat_wire_json(const struct capstat *cs, FILE *f);
+void capstat_wire_prom(const struct capstat *cs, FILE *f);
 
 /* capstat_prom.c */
 

@@ -441,6 +441,7 @@ void capstat_print_summary(struct capstat *cs, FILE *f)
 		}
 		fputs("]", f);
 		json_rings(f, cs);
+		capstat_wire_json(cs, f);
 		fputs("}\n", f);
 		return;
 	}
@@ -463,4 +464,5 @@ void capstat_print_summary(struct capstat *cs, FILE *f)
 		fputc('\n', f);
 	}
 	table(f, cs, true, secs);
+	capstat_wire_table(cs, f);
 }

@@ -168,6 +168,7 @@ static void write_all(FILE *f, const void *ctx)
 	head(f, "capstat_lost_records_total", "counter",
 	     "Records lost before capstat saw them (ring overruns, pcapng drop counts).");
 	fprintf(f, "capstat_lost_records_total %llu\n", (unsigned long long)cs->lost);
+	capstat_wire_prom(cs, f);
 }
 
 int capstat_prom_write(const struct capstat *cs, const char *path)

@@ -6,28 +6,45 @@
 #include <sys/socket.h>
 
 #include "frame.h"
+#include "wirets.h"
 
 static uint16_t get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/*
+ * The VLAN id of the tag among the headers before l3 (where wirets_l3()
+ * found the network header), or -1: the Arista header is 14 bytes with a
+ * 64-bit time (versions 0x0010, 0x0110), 12 with a 48-bit one.
+ */
+static int16_t vlan_of(const uint8_t *p, uint32_t l3)
+{
+	uint32_t o = 12;
+	uint16_t t;
+
+	while (o + 4 <= l3) {
+		t = get16(p + o);
+		if (t == 0x8100 || t == 0x88a8)
+			return (int16_t)(get16(p + o + 2) & 0x0fff);
+		if (t != 0xd28b || o + 6 > l3)
+			break;
+		o += (get16(p + o + 4) & 0x00f0) == 0x0010 ? 14 : 12;
+	}
+	return -1;
+}
+
 int frame_decode(const uint8_t *p, uint32_t caplen, struct frame_info *fi)
 {
-	uint32_t o = 14, ihl;
+	uint32_t o, ihl;
 
 	memset(fi, 0, sizeof(*fi));
 	fi->vlan = -1;
-	if (caplen < 14)
+	/* Through a VLAN tag and an Arista timestamp header, in either order. */
+	if (wirets_l3(p, caplen, &o, &fi->ethertype) < 0)
 		return -EPROTO;
-	fi->ethertype = get16(p + 12);
-	if (fi->ethertype == 0x8100 || fi->ethertype == 0x88a8) {
-		if (caplen < 18)
-			return -EPROTO;
-		fi->vlan = (int16_t)(get16(p + 14) & 0x0fff);
-		fi->ethertype = get16(p + 16);
-		o = 18;
-	}
+	if (o > 14)
+		fi->vlan = vlan_of(p, o);
 	if (fi->ethertype == 0x0800) {
 		if (caplen < o + 20 || (p[o] >> 4) != 4)
 			return -EPROTO;

@@ -10,13 +10,27 @@
 #include "announce.h"
 #include "clock_ns.h"
 #include "clock_text.h"
+#include "pcapng.h"
+#include "pcapng_clock.h"
+#include "pcapng_wirets.h"
 #include "readloop.h"
 #include "ringlist.h"
 
-#define READLOOP_WAIT_MS    100
-#define READLOOP_TICK_EVERY 256		 /* records between ticks while busy */
-#define READLOOP_TICK_NS    10000000ull	 /* and at least this often */
-#define READLOOP_CHECK_NS   200000000ull /* how often idle rings' writers are looked at */
+#define READLOOP_WAIT_MS     100
+#define READLOOP_TICK_EVERY  256	  /* records between ticks while busy */
+#define READLOOP_TICK_NS     10000000ull  /* and at least this often */
+#define READLOOP_CHECK_NS    200000000ull /* how often idle rings' writers are looked at */
+#define READLOOP_WIRE_IFACES 65536u	  /* if_ids counted (CAPFILE_IFACES_MAX) */
+#define READLOOP_FRAME_MAX   (16u << 20)  /* CAPFILE_BLOCK_MAX: no frame is longer */
+
+/* What the loop knows of an interface's stamps from the wire. */
+struct readloop_wire_if {
+	struct readloop_wire_counts c;
+	bool seen;	 /* c counts something, or the interface has a kind */
+	bool resolved;	 /* files: kind and tai_off taken from this file's IDB */
+	uint8_t kind;	 /* enum wirets_kind the frames carry */
+	int64_t tai_off; /* files: TAI - UTC from the IDB's clock option, s; 0 unknown */
+};
 
 struct readloop {
 	struct readopt_input in;
@@ -31,6 +45,12 @@ struct readloop {
 	enum ringlist_state told[RINGSRC_MAX];
 	uint64_t next_check; /* CLOCK_MONOTONIC */
 	uint64_t *skip;	     /* files: readloop_file_skip(), or NULL */
+	/* by if_id; nwire entries allocated */
+	struct readloop_wire_if *wire;
+	uint32_t nwire;
+	struct wirets w; /* the packet's decoded stamp (readloop_pkt.wire) */
+	uint8_t *strip;	 /* room for a frame without its stamp (readloop_pkt.orig) */
+	uint32_t strip_cap;
 };
 
 static void notice(const struct readloop *rl, const char *fmt, ...)
@@ -313,6 +333,215 @@ static void check_writers(struct readloop *rl, bool now)
 	}
 }
 
+/* The record of interface if_id, made on first use; NULL beyond the
+ * interfaces counted or without memory (the packet keeps the host's time). */
+static struct readloop_wire_if *wire_if(struct readloop *rl, uint32_t if_id)
+{
+	struct readloop_wire_if *n;
+	uint32_t cap;
+
+	if (if_id < rl->nwire)
+		return &rl->wire[if_id];
+	if (if_id >= READLOOP_WIRE_IFACES)
+		return NULL;
+	cap = rl->nwire ? rl->nwire : 8;
+	while (cap <= if_id)
+		cap *= 2;
+	n = realloc(rl->wire, cap * sizeof(*n));
+	if (!n)
+		return NULL;
+	memset(n + rl->nwire, 0, (cap - rl->nwire) * sizeof(*n));
+	rl->wire = n;
+	rl->nwire = cap;
+	return &rl->wire[if_id];
+}
+
+/* Count the stamp decoded (rl->w) and say which time the packet has. */
+static void wire_count(struct readloop_wire_if *wi, struct readloop_pkt *p)
+{
+	const struct wirets *w = p->wire;
+	struct readloop_wire_counts *c = &wi->c;
+
+	wi->seen = true;
+	c->kind = w->kind;
+	if (w->flags & WIRETS_F_DEGRADED)
+		c->degraded++;
+	if (w->flags & WIRETS_F_DUPLICATE)
+		c->duplicate++;
+	switch (w->status) {
+	case WIRETS_OK:
+		if (w->flags & WIRETS_F_TAI) /* wire_time() could not make it UTC */
+			c->no_utc++;
+		else
+			c->ok++;
+		break;
+	case WIRETS_ABSENT:
+		c->absent++;
+		break;
+	case WIRETS_TRUNCATED:
+		c->truncated++;
+		break;
+	default:
+		c->malformed++;
+		break;
+	}
+}
+
+/*
+ * The wire time of w into p->ts, a TAI stamp made UTC with TAI - UTC off
+ * seconds (w->ts_ns too, WIRETS_F_TAI cleared); with off 0 (not known) a
+ * TAI stamp keeps its flag and the packet the host's time.
+ */
+static void wire_time(struct readloop_pkt *p, struct wirets *w, int64_t off)
+{
+	if (w->status != WIRETS_OK)
+		return;
+	if (w->flags & WIRETS_F_TAI) {
+		if (!off)
+			return;
+		w->ts_ns -= (uint64_t)(off * 1000000000LL);
+		w->flags &= (uint16_t)~WIRETS_F_TAI;
+	}
+	p->ts = w->ts_ns;
+}
+
+/* p->orig: the frame without its stamp, where readloop_pkt says. */
+static void wire_strip(struct readloop *rl, struct readloop_pkt *p)
+{
+	const struct wirets *w = p->wire;
+
+	if (!w || w->status != WIRETS_OK || !w->cut_len ||
+	    (!rl->in.strip_wire && w->kind != WIRETS_ARISTA64 && w->kind != WIRETS_ARISTA48))
+		return;
+	if (rl->strip_cap < p->caplen) {
+		uint32_t cap = p->caplen < 2048 ? 2048 : p->caplen;
+		uint8_t *n;
+
+		if (p->caplen > READLOOP_FRAME_MAX || !(n = realloc(rl->strip, cap)))
+			return; /* the frame as captured: the filter sees it so */
+		rl->strip = n;
+		rl->strip_cap = cap;
+	}
+	p->orig_wirelen = p->wirelen;
+	p->orig_caplen = wirets_strip(w, p->data, p->caplen, rl->strip, &p->orig_wirelen);
+	p->orig = rl->strip;
+}
+
+/* A ring's packet: decode the stamp of its interface's kind. */
+static void wire_ring(struct readloop *rl, const struct ringsrc_rec *rec, struct readloop_pkt *p)
+{
+	const struct ring_stats *st = ringsrc_stats(rl->src, rec->ring);
+	struct readloop_wire_if *wi;
+	struct ring_clock c;
+	int64_t off = 0;
+	uint8_t kind;
+
+	if (rec->iface >= st->niface || rec->iface >= RING_MAX_IFACES)
+		return;
+	kind = st->ifaces[rec->iface].wire_ts;
+	if (kind == WIRETS_NONE || kind > WIRETS_KIND_MAX || !(wi = wire_if(rl, p->if_id)))
+		return;
+	wirets_decode(kind, p->data, p->caplen, p->wirelen, p->host_ts, &rl->w);
+	p->wire = &rl->w;
+	if (rl->w.status == WIRETS_OK && (rl->w.flags & WIRETS_F_TAI)) {
+		ringsrc_clock(rl->src, rec->ring, &c);
+		off = (c.time_flags & RING_TIME_UTC_OFF_VALID)
+			      ? ring_clock_ptp_offset(&c, rl->w.ts_ns)
+			      : c.kernel_tai_offset;
+	}
+	wire_time(p, &rl->w, off);
+	wi->kind = kind;
+	wire_count(wi, p);
+	wire_strip(rl, p);
+}
+
+/* The kind and TAI offset of file f's interface if_id: --wire-ts, else its IDB. */
+static void wire_file_if(const struct readloop *rl, const struct capfile *f, uint32_t if_id,
+			 struct readloop_wire_if *wi)
+{
+	const struct capfile_iface *ci = capfile_iface(f, if_id);
+	enum wirets_kind kind = (enum wirets_kind)rl->in.wire_ts;
+	const uint8_t *v = NULL;
+	struct pcapng_clock clk;
+	uint16_t n;
+
+	wi->resolved = true;
+	wi->tai_off = 0;
+	if (!ci)
+		return;
+	if (!kind && pcapng_wirets_if_find(ci->opts, ci->optlen, &kind) < 0)
+		kind = WIRETS_NONE;
+	wi->kind = (uint8_t)kind;
+	while ((v = pcapng_opts_custom(ci->opts, ci->optlen, PCAPNG_OPT_CUSTOM_BIN, PCAPNG_PEN, v,
+				       &n)))
+		if (pcapng_clock_decode(v, n, &clk) == 0) {
+			wi->tai_off = (clk.time_flags & RING_TIME_UTC_OFF_VALID)
+					      ? clk.utc_offset
+					      : clk.kernel_tai_offset;
+			break;
+		}
+}
+
+/*
+ * A file's packet: the stamp as capdump recorded it (its EPB option), else
+ * decoded from the frame if the interface has a kind.
+ */
+static void wire_file(struct readloop *rl, const struct capfile *f, const struct capfile_rec *rec,
+		      struct readloop_pkt *p)
+{
+	struct readloop_wire_if *wi = wire_if(rl, p->if_id);
+	uint64_t host;
+
+	if (!wi)
+		return;
+	if (!wi->resolved)
+		wire_file_if(rl, f, p->if_id, wi);
+	if (rec->optlen && pcapng_wirets_find(rec->opts, rec->optlen, &rl->w, &host) == 0) {
+		/* The EPB's time is the one chosen when it was written: the
+		 * wire's when ok and made UTC (no WIRETS_F_TAI left). */
+		rl->w.ts_ns = p->ts;
+		p->host_ts = host;
+		p->wire = &rl->w;
+		if (rl->w.status != WIRETS_OK || (rl->w.flags & WIRETS_F_TAI))
+			p->ts = host;
+		wire_count(wi, p);
+		/* The option holds no cut: the frame says where the stamp is. */
+		if (wi->kind) {
+			struct wirets d;
+
+			if (wirets_decode((enum wirets_kind)wi->kind, p->data, p->caplen,
+					  p->wirelen, host, &d) == WIRETS_OK) {
+				rl->w.cut_off = d.cut_off;
+				rl->w.cut_len = d.cut_len;
+			}
+		}
+		wire_strip(rl, p);
+		return;
+	}
+	if (!wi->kind || !rec->has_ts)
+		return;
+	wirets_decode((enum wirets_kind)wi->kind, p->data, p->caplen, p->wirelen, p->host_ts,
+		      &rl->w);
+	p->wire = &rl->w;
+	wire_time(p, &rl->w, wi->tai_off);
+	wire_count(wi, p);
+	wire_strip(rl, p);
+}
+
+uint32_t readloop_wire_ifaces(const struct readloop *rl)
+{
+	uint32_t n = rl->nwire;
+
+	while (n && !rl->wire[n - 1].seen)
+		n--;
+	return n;
+}
+
+const struct readloop_wire_counts *readloop_wire_counts(const struct readloop *rl, uint32_t if_id)
+{
+	return if_id < rl->nwire && rl->wire[if_id].seen ? &rl->wire[if_id].c : NULL;
+}
+
 static int run_rings(struct readloop *rl, const struct readloop_ops *ops, void *ctx,
 		     const volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
@@ -345,15 +574,21 @@ static int run_rings(struct readloop *rl, const struct readloop_ops *ops, void *
 		if (!idle) {
 			struct readloop_pkt p = {
 				.ts = rec.ts_utc,
+				.host_ts = rec.ts_utc,
 				.data = rec.data,
 				.caplen = rec.caplen,
 				.wirelen = rec.wirelen,
+				.orig = rec.data,
+				.orig_caplen = rec.caplen,
+				.orig_wirelen = rec.wirelen,
 				.if_id = readloop_if_base(rl, rec.ring) + rec.iface,
 				.queue = rec.queue,
 				.lost = rec.lost,
 				.feed = feed_of(rl->src, &rec),
 				.rec = &rec,
 			};
+
+			wire_ring(rl, &rec, &p);
 
 			r = ops->packet(ctx, &p);
 			if (r != 0)
@@ -386,11 +621,16 @@ static int open_file(const char *path, struct capfile **f, char *err, size_t err
 	return r;
 }
 
-static int run_file(struct capfile *f, const struct readloop_ops *ops, void *ctx,
-		    const volatile sig_atomic_t *stop, char *err, size_t errlen)
+static int run_file(struct readloop *rl, struct capfile *f, const struct readloop_ops *ops,
+		    void *ctx, const volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
 	struct capfile_rec rec;
+	uint32_t i;
 	int r = 0;
+
+	/* Interfaces are numbered per file: each file says its own kinds. */
+	for (i = 0; i < rl->nwire; i++)
+		rl->wire[i].resolved = false;
 
 	if (ops->block)
 		capfile_carry(f, true);
@@ -408,9 +648,13 @@ static int run_file(struct capfile *f, const struct readloop_ops *ops, void *ctx
 		}
 		struct readloop_pkt p = {
 			.ts = rec.ts_ns,
+			.host_ts = rec.ts_ns,
 			.data = rec.data,
 			.caplen = rec.caplen,
 			.wirelen = rec.wirelen,
+			.orig = rec.data,
+			.orig_caplen = rec.caplen,
+			.orig_wirelen = rec.wirelen,
 			.if_id = rec.if_id,
 			.queue = READLOOP_NO_QUEUE,
 			.epb_flags = rec.epb_flags,
@@ -419,6 +663,7 @@ static int run_file(struct capfile *f, const struct readloop_ops *ops, void *ctx
 			.frec = &rec,
 		};
 
+		wire_file(rl, f, &rec, &p);
 		r = ops->packet(ctx, &p);
 		if (r != 0)
 			return r;
@@ -452,7 +697,7 @@ int readloop_run(struct readloop *rl, const struct readloop_ops *ops, void *ctx,
 			return r;
 		if (rl->skip[i])
 			capfile_skip_packets_before(f, rl->skip[i]);
-		r = run_file(f, ops, ctx, stop, err, errlen);
+		r = run_file(rl, f, ops, ctx, stop, err, errlen);
 		capfile_close(f);
 	}
 	return r;
@@ -465,5 +710,7 @@ void readloop_close(struct readloop *rl)
 	announce_close(rl->ann);
 	ringsrc_close(rl->src);
 	free(rl->skip);
+	free(rl->wire);
+	free(rl->strip);
 	free(rl);
 }

@@ -25,17 +25,39 @@
 #include "capfile.h"
 #include "readopt.h"
 #include "ringsrc.h"
+#include "wirets.h"
 
 struct reader_status_archive;
 
 #define READLOOP_NO_QUEUE UINT32_MAX
 
-/* One packet, from a ring or a file; valid during the callback only. */
+/*
+ * One packet, from a ring or a file; valid during the callback only.
+ *
+ * Time from the wire: when the packet's interface carries a switch's stamp
+ * (ring_iface.wire_ts; a file's IDB option, pcapng_wirets.h; --wire-ts),
+ * the loop decodes it (wirets_decode() with the host's stamp) and ts is
+ * the wire time if the status is WIRETS_OK (TAI made UTC with the clock's
+ * offset, as the host's stamps are), else the host's stamp: never a wrong
+ * time silently.  A file written by capdump says so per packet (its EPB
+ * option): wire then comes from there, and ts is the file's.  Rings merge
+ * by the host's stamp (capture order), whatever ts says.
+ */
 struct readloop_pkt {
-	uint64_t ts;	     /* ns since 1970 UTC */
-	const uint8_t *data; /* caplen bytes */
+	uint64_t ts;	     /* ns since 1970 UTC: the wire time, else the host's */
+	uint64_t host_ts;    /* the capturing host's stamp, ns since 1970 UTC */
+	const uint8_t *data; /* caplen bytes, as captured (stamp included) */
 	uint32_t caplen;
 	uint32_t wirelen;
+	const struct wirets *wire; /* the decoded stamp; NULL: the interface has none */
+	/*
+	 * The frame without its stamp, as the switch received it: for the
+	 * Arista header always (a pcap filter cannot see through it), for
+	 * the trailers with readopt_input.strip_wire; wire->status WIRETS_OK
+	 * only.  Else data, caplen and wirelen.
+	 */
+	const uint8_t *orig;
+	uint32_t orig_caplen, orig_wirelen;
 	/*
 	 * Interface: from rings, the interfaces of all rings numbered in ring
 	 * order (readloop_if_base()); from a file, capfile_rec.if_id.
@@ -134,6 +156,30 @@ void readloop_archive(struct readloop *rl, const struct reader_status_archive *a
  */
 int readloop_run(struct readloop *rl, const struct readloop_ops *ops, void *ctx,
 		 const volatile sig_atomic_t *stop, char *err, size_t errlen);
+
+/*
+ * Per interface (if_id as in readloop_pkt) with a stamp from the wire:
+ * packets by status and flags.  ok + absent + malformed + truncated +
+ * no_utc is every packet of the interface; the host's time was used for
+ * all but ok.
+ */
+struct readloop_wire_counts {
+	uint64_t ok;	    /* the wire time used */
+	uint64_t absent;    /* no stamp where its kind puts it */
+	uint64_t malformed; /* a stamp that is not valid */
+	uint64_t truncated; /* the capture cut it off */
+	uint64_t no_utc;    /* a TAI stamp, but no TAI - UTC offset known */
+	uint64_t degraded;  /* of all: the device's clock was degraded */
+	uint64_t duplicate; /* of all: the device marked it a duplicate */
+	uint8_t kind;	    /* enum wirets_kind last seen on the interface */
+};
+
+/* One past the highest if_id that had a stamp from the wire (0: none). */
+uint32_t readloop_wire_ifaces(const struct readloop *rl);
+
+/* The counts of interface if_id, or NULL when it had no stamp from the
+ * wire; valid until the loop delivers another packet. */
+const struct readloop_wire_counts *readloop_wire_counts(const struct readloop *rl, uint32_t if_id);
 
 /* Withdraw the announcement, close the input; rl may be NULL. */
 void readloop_close(struct readloop *rl);

@@ -15,6 +15,7 @@
 
 #include "readopt.h"
 #include "ringlist.h"
+#include "wirets.h"
 
 char *readopt_expr(int argc, char **argv, int first)
 {
@@ -83,6 +84,14 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg)
 	case READOPT_WAIT:
 		in->wait = true;
 		return 1;
+	case READOPT_WIRE_TS: {
+		enum wirets_kind k;
+
+		if (wirets_kind_parse(arg, &k) < 0 || k == WIRETS_NONE)
+			return -EINVAL;
+		in->wire_ts = (uint8_t)k;
+		return 1;
+	}
 	case 'D':
 		exit(readopt_list_rings());
 	default:
@@ -126,6 +135,12 @@ int readopt_input_check(struct readopt_input *in, char *err, size_t errlen)
 	if (in->file_args.n && (in->from_set || in->back_secs > 0)) {
 		snprintf(err, errlen, "%s: where to start in a ring; files (-r) are read whole",
 			 in->from_set ? "--from" : "-T");
+		return -EINVAL;
+	}
+	if (in->nrings && in->wire_ts) {
+		snprintf(err, errlen,
+			 "--wire-ts: for files (-r); a ring says which stamp each interface's "
+			 "frames carry (capd.conf timestamp)");
 		return -EINVAL;
 	}
 	filelist_free(&in->flist);
@@ -177,6 +192,9 @@ void readopt_input_bad(const char *program, int c, const char *arg)
 		readopt_bad_value(program, "-T", arg, "not a positive number of seconds");
 	else if (c == READOPT_FROM)
 		readopt_bad_value(program, "--from", arg, "give newest or oldest");
+	else if (c == READOPT_WIRE_TS)
+		readopt_bad_value(program, "--wire-ts", arg,
+				  "give metamako, exablaze, arista64 or arista48");
 	else
 		readopt_bad_value(program, c == 'i' ? "-i" : "-r", arg, "too many inputs");
 }

@@ -23,8 +23,9 @@ char *readopt_expr(int argc, char **argv, int first);
 #define READOPT_MAX_INPUTS 16 /* -i and -r each; a ring set counts once */
 
 /* The getopt_long() code of --from; the programs' own codes stay below. */
-#define READOPT_FROM 0x1000
-#define READOPT_WAIT 0x1001 /* --wait */
+#define READOPT_FROM	0x1000
+#define READOPT_WAIT	0x1001 /* --wait */
+#define READOPT_WIRE_TS 0x1002 /* --wire-ts KIND */
 
 /*
  * What a reader reads: rings (-i RING) or files (-r FILE), and where it
@@ -46,6 +47,13 @@ struct readopt_input {
 	/* --wait: wait for each ring to appear and its writer to run, and
 	 * for a writer that died to come back, instead of ending (readloop.h) */
 	bool wait;
+	/* --wire-ts KIND (files): decode the stamps of this enum wirets_kind
+	 * in every interface's frames; 0 (none given): as each file's IDB
+	 * says (capdump writes it, pcapng_clock.h), else none */
+	uint8_t wire_ts;
+	/* Set by the program: readloop_pkt.orig holds the frame without its
+	 * stamp for every kind, not only for the Arista header (--strip-timestamp) */
+	bool strip_wire;
 	/* Where the reader loop tells what happens to the rings' writer
 	 * (waiting for it, stopped, gone, back): one line, no newline; NULL
 	 * for nowhere.  readopt_input_check() sets it to standard error. */
@@ -54,7 +62,7 @@ struct readopt_input {
 
 /*
  * Take option c of getopt_long() with its argument if it is one of the
- * above ('i', 'r', 'T', READOPT_FROM or READOPT_WAIT).  'D' (tcpdump's
+ * above ('i', 'r', 'T', READOPT_FROM, READOPT_WAIT or READOPT_WIRE_TS).  'D' (tcpdump's
  * list of interfaces) prints the rings with their writer's state, size,
  * window and feeds (ringlist_print()) and exits: 0, or 1 if the ring
  * directory cannot be read.
@@ -72,6 +80,7 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg);
 #define READOPT_LONGOPTS \
 	{ "from", required_argument, NULL, READOPT_FROM }, \
 	{ "wait", no_argument, NULL, READOPT_WAIT }, \
+	{ "wire-ts", required_argument, NULL, READOPT_WIRE_TS }, \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, 'V' }, \
 	{ NULL, 0, NULL, 0 }
@@ -84,12 +93,16 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg);
 void readopt_help_version(int c, const char *program, void (*usage)(FILE *f));
 
 /* The usage lines of --wait and -D (readopt_input_take()). */
-#define READOPT_USAGE_RINGS                                                            \
-	"  --wait     wait for the ring to exist and capd to run it (for a service)\n" \
-	"  -D         list the rings: writer state, size, records, time window, feeds\n"
+#define READOPT_USAGE_RINGS                                                              \
+	"  --wait     wait for the ring to exist and capd to run it (for a service)\n"   \
+	"  -D         list the rings: writer state, size, records, time window, feeds\n" \
+	"  --wire-ts KIND  -r: frames carry a switch's timestamp (metamako, exablaze,\n" \
+	"             arista64, arista48): packet time is that time (capdump's own\n"    \
+	"             files say it themselves)\n"
 
 /* Once the options are read: rings or files, not both, not neither;
- * --from or -T, not both, and only with rings; -r's directories and
+ * --from or -T, not both, and only with rings; --wire-ts only with files
+ * (a ring says each interface's kind); -r's directories and
  * patterns expanded into in->files; and in->notice prints "PROGRAM: LINE"
  * on standard error.
  * @return 0, or -errno with a line for the operator in err (-EINVAL; the
