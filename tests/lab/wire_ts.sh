@@ -365,6 +365,12 @@ for line in open(tmp + "/expect.tsv"):
     order.append(key)
 
 
+def wire_used(e):
+    """A reader takes the wire time: a valid stamp, and for a TAI one a
+    TAI - UTC offset known (here the kernel's; 0 = none, lib/ring_clock.h)."""
+    return e["status"] == "ok" and ("tai" not in e["flags"] or tai_off != 0)
+
+
 def key_of(payload_hex):
     i = payload_hex.find("57545331")
     if i < 0 or i % 2:
@@ -414,7 +420,7 @@ def check_tshark(mm, ex, epb_is_wire):
         if e["status"] != "ok":
             continue
         w = e["want"]
-        if epb_is_wire and epoch_ns(r["time"]) != w:
+        if epb_is_wire and wire_used(e) and epoch_ns(r["time"]) != w:
             err("frame %s (%s): EPB time %s, written %d.%09d" %
                 (key, KINDS[k], r["time"], w // 10**9, w % 10**9))
         if k == 0:
@@ -503,6 +509,73 @@ def _opts(b, custom=False):
     return o
 
 
+def want_counts():
+    """Per interface what a reader must count, and per switch port."""
+    wc, ports = {}, {}
+    for key in order:
+        e, k = exp[key], key[0]
+        if k == 4:
+            continue
+        c = wc.setdefault(k, dict(wire_time=0, host_time=0, absent=0, malformed=0, truncated=0,
+                                  no_utc=0, degraded=0, duplicate=0))
+        if wire_used(e):
+            c["wire_time"] += 1
+        else:
+            c["host_time"] += 1
+            c["no_utc" if e["status"] == "ok" else e["status"]] += 1
+        c["degraded"] += "deg" in e["flags"]
+        c["duplicate"] += "dup" in e["flags"]
+        if e["status"] == "ok" and k in (0, 1):
+            p = ports.setdefault((k, e["dev"], e["port"]), [0, 0])
+            p[0] += 1
+            p[1] += len(e["orig"])
+    return wc, ports
+
+
+if mode == "counts":
+    # counts TMP IFNAME...: capdump's summary (wire.pcapng.err) and capstat
+    # --json (capstat.json) count what was sent.
+    hif = sys.argv[3:8]
+    wc, ports = want_counts()
+    summary = open(tmp + "/wire.pcapng.err").read()
+    for k, c in sorted(wc.items()):
+        line = ("capdump: interface %d (%s): %s time from the wire on %d packets, the host's on "
+                "%d (%d absent, %d malformed, %d truncated, %d TAI without a UTC offset); "
+                "%d degraded, %d duplicate" %
+                (k, hif[k], KINDS[k], c["wire_time"], c["host_time"], c["absent"],
+                 c["malformed"], c["truncated"], c["no_utc"], c["degraded"], c["duplicate"]))
+        if line not in summary:
+            err("capdump's summary lacks: %s" % line)
+    done("capdump's summary")
+    print("capdump's summary counts per interface what was sent")
+    js = [json.loads(x) for x in open(tmp + "/capstat.json") if x.strip()]
+    js = [j for j in js if j.get("type") == "summary"] or js
+    j = js[-1]
+    got = {}
+    for x in j.get("wire", []):
+        got[x["interface"]] = x
+    for k, c in sorted(wc.items()):
+        x = got.get(hif[k])
+        if x is None:
+            err("capstat --json: no wire counts of %s" % hif[k])
+            continue
+        want = dict(c, stamp=KINDS[k])
+        have = {n: x.get(n) for n in want}
+        if have != want:
+            err("capstat --json: %s: %s, want %s" % (hif[k], have, want))
+    if set(got) - {hif[k] for k in wc}:
+        err("capstat --json: wire counts of %s" % sorted(set(got) - {hif[k] for k in wc}))
+    have = {}
+    for x in j.get("ports", []):
+        have[(x["interface"], x["device"], x["port"])] = [x["packets"], x["bytes"]]
+    want = {(hif[k], d, p): v for (k, d, p), v in ports.items()}
+    if have != want:
+        err("capstat --json ports: %s, want %s" % (sorted(have.items()), sorted(want.items())))
+    done("capstat --json")
+    print("capstat --json: per interface wire/host time, absent, malformed, degraded, "
+          "duplicate; %d switch ports with their packets and bytes, as sent" % len(want))
+    sys.exit(0)
+
 if mode == "gen":
     check_tshark(tshark(tmp + "/sent-mm.tsv"), tshark(tmp + "/sent-ex.tsv"), True)
     done("the generator's frames by tshark")
@@ -517,7 +590,7 @@ hif = sys.argv[3:8]
 FEED = {(0, 4): "MM6", (2, 6): "A64V6"}
 FEEDS = ["MM", "EX", "A64", "A48VLAN", "NIC"]
 STATUS = ["ok", "absent", "malformed", "truncated"]
-F_DUP, F_DEG, F_SUBNS, F_SEQ = 1 << 1, 1 << 2, 1 << 3, 1 << 4
+F_DUP, F_DEG, F_SUBNS, F_SEQ, F_TAI = 1 << 1, 1 << 2, 1 << 3, 1 << 4, 1 << 5
 
 
 def wire_opt(o):
@@ -558,7 +631,6 @@ for key in order:
 done("every frame recorded once")
 print("recording: %d frames, each once" % len(seen))
 
-counts = {}
 for key in order:
     e, f = exp[key], seen[key]
     k = key[0]
@@ -566,13 +638,15 @@ for key in order:
         err("frame %s: on interface %s, sent on %s" % (key, f["ifname"], hif[k]))
     if f["data"] != e["sent"] or f["wirelen"] != len(e["sent"]):
         err("frame %s: the unstripped frame is not the frame sent" % (key,))
-    if e["status"] == "ok" and f["t"] != e["want"]:
+    if wire_used(e) and f["t"] != e["want"]:
         err("frame %s (%s): EPB time %d, written %d" % (key, KINDS[k], f["t"], e["want"]))
-    if e["status"] != "ok" and abs(f["t"] - now_ns) > 120 * 10**9:
+    if not wire_used(e) and abs(f["t"] - now_ns) > 120 * 10**9:
         err("frame %s (%s %s): EPB time %d is not the host's" % (key, KINDS[k], e["status"],
                                                                  f["t"]))
 done("EPB times")
-print("EPB time = written time to the ns for every valid stamp, the host's time for the others")
+print("EPB time = written time to the ns for every valid stamp (TAI: %s), the host's time "
+      "for the others" % ("less %d s" % tai_off if tai_off else
+                          "none, as no TAI - UTC offset is known here"))
 
 for line in open(tmp + "/%s-feed.tsv" % pre):
     pay, d4, d6 = (line.rstrip("\n").split("\t") + ["", ""])[:3]
@@ -596,9 +670,7 @@ for key in order:
     if w is None:
         err("frame %s (%s): no wire time option" % (key, KINDS[k]))
         continue
-    c = counts.setdefault(k, dict(ok=0, absent=0, malformed=0, truncated=0, dup=0, deg=0))
     st = STATUS[w["status"]] if w["status"] < 4 else str(w["status"])
-    c[st] = c.get(st, 0) + 1
     if w["kind"] != k + 1:
         err("frame %s: option kind %d, want %d (%s)" % (key, w["kind"], k + 1, KINDS[k]))
     if st != e["status"]:
@@ -606,13 +678,15 @@ for key in order:
         continue
     if abs(w["host_ts"] - now_ns) > 120 * 10**9:
         err("frame %s: the host's stamp %d is not near now" % (key, w["host_ts"]))
-    if st != "ok":
+    if bool(w["flags"] & F_TAI) != ("tai" in e["flags"]):
+        err("frame %s (%s): TAI flag %d, written %s" % (key, KINDS[k], bool(w["flags"] & F_TAI),
+                                                      "tai" in e["flags"]))
+    if not wire_used(e):
         if f["t"] != w["host_ts"]:
             err("frame %s (%s %s): EPB time %d is not the host's stamp %d" %
                 (key, KINDS[k], st, f["t"], w["host_ts"]))
-        continue
-    c["dup"] += bool(w["flags"] & F_DUP)
-    c["deg"] += bool(w["flags"] & F_DEG)
+        if st != "ok":
+            continue
     got = (w["sub_ns"] if w["flags"] & F_SUBNS else 0, bool(w["flags"] & F_DUP),
            bool(w["flags"] & F_DEG), w["seq"] if w["flags"] & F_SEQ else None)
     want = (e["sub"], "dup" in e["flags"], "deg" in e["flags"], e["seq"])
@@ -647,7 +721,7 @@ for name, path in (("--strip-timestamp", "strip"), ("-r --strip-timestamp", "str
                 (name, key, KINDS[key[0]], e["status"],
                  "original" if e["status"] == "ok" else "captured", fs[0]["data"].hex(),
                  want.hex()))
-        elif e["status"] == "ok" and fs[0]["t"] != e["want"]:
+        elif wire_used(e) and fs[0]["t"] != e["want"]:
             err("%s: frame %s: time %d, written %d" % (name, key, fs[0]["t"], e["want"]))
     # The stripped frames in the order of the originals, per interface.
     for k in range(5):
@@ -657,8 +731,6 @@ for name, path in (("--strip-timestamp", "strip"), ("-r --strip-timestamp", "str
             err("%s: %s's frames out of order" % (name, hif[k]))
     done(name)
     print("%s: the original frames byte for byte, in order" % name)
-
-json.dump({KINDS[k]: c for k, c in counts.items()}, open(tmp + "/counts.json", "w"))
 JUDGE
 ip netns exec "$ns" timeout 30 python3 "$LAB_TMP/gen.py" "$LAB_TMP" eth0 eth1 eth2 eth3 eth4 ||
 	lab_fail "the generator failed"
@@ -716,6 +788,14 @@ tshark_fields "$LAB_TMP/wire.pcapng" exablaze_eth >"$LAB_TMP/wire-ex.tsv"
 tshark -r "$LAB_TMP/wire.pcapng" -N n -T fields -E separator=/t -E occurrence=f \
 	-e udp.payload -e ip.dst_host -e ipv6.dst_host >"$LAB_TMP/wire-feed.tsv" 2>/dev/null
 python3 "$LAB_TMP/judge.py" file "$LAB_TMP" "${hif[@]}"
+
+echo "== counts: capdump's summary, capstat --json"
+"$CAPSTAT" -r "$LAB_TMP/wire.pcapng" --json >"$LAB_TMP/capstat.json" 2>"$LAB_TMP/capstat.err" ||
+	lab_fail "capstat -r --json: exit $?: $(<"$LAB_TMP/capstat.err")"
+"$CAPSTAT" -r "$LAB_TMP/wire.pcapng" >"$LAB_TMP/capstat.txt" 2>&1 ||
+	lab_fail "capstat -r: exit $?: $(<"$LAB_TMP/capstat.txt")"
+sed -n '/^INTERFACE/,$p' "$LAB_TMP/capstat.txt"
+python3 "$LAB_TMP/judge.py" counts "$LAB_TMP" "${hif[@]}"
 
 echo "== the shared path (AF_PACKET) finds the same feeds through the Arista header"
 capd_lab_stop
