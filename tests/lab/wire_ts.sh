@@ -28,7 +28,7 @@
 #    sent (wire time, host time, degraded, duplicate) and per port; capctl
 #    doctor names the kind each interface carries.
 . "$(dirname "$0")/lab.sh"
-lab_start CAPD CAPDUMP CAPSTAT CAPCTL ip tshark python3 jq timeout
+lab_start CAPD CAPDUMP CAPSTAT CAPCTL ip tshark python3 jq timeout ptp4l pmc
 kinds=(metamako exablaze arista64 arista48 nic)
 short=(wmm wex wa64 wa48 wnic)
 lab_netns_add src
@@ -39,6 +39,27 @@ for i in "${!kinds[@]}"; do
 	hif+=("$LAB_REPLY")
 done
 lab_hugepages_reserve 24
+
+# A grandmaster's ptp4l that says TAI - UTC is 37 s and valid (as phc2sys
+# -a would tell it): capd's clock page carries that, and readers take TAI
+# wire stamps to UTC with it.  Its own namespace and veth; no other clock.
+lab_netns_add ptp
+ptpns=$LAB_REPLY
+ip -n "$ptpns" link add pa type veth peer name pb
+ip -n "$ptpns" link set pa up
+ip -n "$ptpns" link set pb up
+gm_sock=$LAB_TMP/ptp4l-gm
+ip netns exec "$ptpns" ptp4l -i pa --logAnnounceInterval=-3 --logSyncInterval=-4 \
+	--announceReceiptTimeout=2 --summary_interval=0 -S -q --free_running=1 \
+	--uds_address="$gm_sock" >"$LAB_TMP/ptp4l.log" 2>&1 &
+lab_on_exit "kill $! 2>/dev/null || true"
+for _ in $(seq 50); do [[ -S $gm_sock ]] && break; sleep 0.1; done
+pmc -u -b 0 -s "$gm_sock" "SET GRANDMASTER_SETTINGS_NP clockClass 248 clockAccuracy 0xfe
+	offsetScaledLogVariance 0xffff currentUtcOffset 37 leap61 0 leap59 0
+	currentUtcOffsetValid 1 ptpTimescale 1 timeTraceable 0 frequencyTraceable 0
+	timeSource 0xa0" >"$LAB_TMP/pmc.out" 2>&1 || true
+grep -Eq "currentUtcOffsetValid +1" "$LAB_TMP/pmc.out" ||
+	lab_fail "ptp4l did not take the UTC offset: $(<"$LAB_TMP/pmc.out") $(<"$LAB_TMP/ptp4l.log")"
 dir=/dev/hugepages/capd-test-$LAB_RUN_ID
 ring=$dir/r
 lab_on_exit rm -rf "$dir"
@@ -51,6 +72,7 @@ cat >"$LAB_TMP/capd.conf" <<EOF
 ring = { name = "$ring"; size = "32M"; group = ""; };
 capture = { cpu = -1; interfaces = ( ${ifs%, } ); };
 run = { user = ""; group = ""; dir = "$LAB_TMP"; };
+clock = { ptp4l_socket = "$gm_sock"; };
 feeds = ( { name = "MM"; group = "239.7.0.1"; ports = [ 31001 ]; },
 	  { name = "MM6"; group = "ff15::7:1"; ports = [ 31001 ]; },
 	  { name = "EX"; group = "239.7.0.2"; ports = [ 31002 ]; },
@@ -78,18 +100,17 @@ cat "$LAB_TMP/capd.log"
 cat >"$LAB_TMP/gen.py" <<'GEN'
 import os, random, socket, struct, sys, time, zlib
 
-# gen.py OUTDIR [IFACE...]: the frames of every interface (docs above);
+# gen.py OUTDIR TAI_OFF [IFACE...]: the frames of every interface, their
+# TAI stamps TAI_OFF s ahead of UTC (the offset the readers will use);
 # with IFACEs (namespace ends, in kind order) also sends them.
 out = sys.argv[1]
-ifaces = sys.argv[2:]
+tai_off = int(sys.argv[2])
+ifaces = sys.argv[3:]
 KINDS = ["metamako", "exablaze", "arista64", "arista48", "nic"]
 GROUP4 = ["239.7.0.1", "239.7.0.2", "239.7.0.3", "239.7.0.4", "239.7.0.5"]
 GROUP6 = {0: "ff15::7:1", 2: "ff15::7:3"}
 rnd = random.Random(20)
 now = time.time()
-# The kernel's TAI offset: what a reader subtracts from a TAI wire time
-# when no PTP offset is known (lib/ring_clock.h).
-tai_off = round(time.clock_gettime(time.CLOCK_TAI) - time.time())
 base = int(now) - 60
 
 
@@ -678,9 +699,10 @@ for key in order:
         continue
     if abs(w["host_ts"] - now_ns) > 120 * 10**9:
         err("frame %s: the host's stamp %d is not near now" % (key, w["host_ts"]))
-    if bool(w["flags"] & F_TAI) != ("tai" in e["flags"]):
-        err("frame %s (%s): TAI flag %d, written %s" % (key, KINDS[k], bool(w["flags"] & F_TAI),
-                                                      "tai" in e["flags"]))
+    # WIRETS_F_TAI: the stamp is TAI, still (once made UTC the flag goes).
+    if bool(w["flags"] & F_TAI) != ("tai" in e["flags"] and not wire_used(e)):
+        err("frame %s (%s): TAI flag %d, written %s, offset %d" %
+            (key, KINDS[k], bool(w["flags"] & F_TAI), "tai" in e["flags"], tai_off))
     if not wire_used(e):
         if f["t"] != w["host_ts"]:
             err("frame %s (%s %s): EPB time %d is not the host's stamp %d" %
@@ -732,10 +754,18 @@ for name, path in (("--strip-timestamp", "strip"), ("-r --strip-timestamp", "str
     done(name)
     print("%s: the original frames byte for byte, in order" % name)
 JUDGE
-ip netns exec "$ns" timeout 30 python3 "$LAB_TMP/gen.py" "$LAB_TMP" eth0 eth1 eth2 eth3 eth4 ||
+# The clock page: TAI - UTC from ptp4l, valid.
+for _ in $(seq 50); do
+	"$CAPCTL" status "$ring" --json >"$LAB_TMP/status.json" || true
+	jq -e '.clock.utc_offset_valid' "$LAB_TMP/status.json" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+jq -e '.clock.utc_offset_valid and .clock.utc_offset == 37' "$LAB_TMP/status.json" >/dev/null ||
+	lab_fail "capd's clock page has no valid UTC offset 37: $(jq -c .clock "$LAB_TMP/status.json")"
+ip netns exec "$ns" timeout 30 python3 "$LAB_TMP/gen.py" "$LAB_TMP" 37 eth0 eth1 eth2 eth3 eth4 ||
 	lab_fail "the generator failed"
 total=$(grep -vc '^#' "$LAB_TMP/expect.tsv")
-echo "sent $total frames; the kernel's TAI offset: $(sed -n '1s/.*tai_off=//p' "$LAB_TMP/expect.tsv") s"
+echo "sent $total frames, TAI stamps 37 s ahead of UTC"
 
 export TZ=UTC
 # tshark_fields FILE HEURISTIC: per frame, its stamp as Wireshark decodes it.
@@ -801,11 +831,16 @@ echo "== the shared path (AF_PACKET) finds the same feeds through the Arista hea
 capd_lab_stop
 rm -f "$ring"
 ring=$dir/shared
+# Without ptp4l: no valid UTC offset, readers use the kernel's TAI offset,
+# and if that is 0 (nothing set it) TAI stamps keep the host's time.
 sed -e "s|mode = \"native\";|path = \"shared\";|g" -e "s|name = \"$dir/r\"|name = \"$ring\"|" \
-	"$LAB_TMP/capd.conf" >"$LAB_TMP/shared.conf"
+	-e "/^clock = /d" "$LAB_TMP/capd.conf" >"$LAB_TMP/shared.conf"
 capd_lab_start "$LAB_TMP/capd-shared.log" "$LAB_TMP/shared.conf"
-ip netns exec "$ns" timeout 30 python3 "$LAB_TMP/gen.py" "$LAB_TMP" eth0 eth1 eth2 eth3 eth4 \
-	>/dev/null || lab_fail "the generator failed"
+koff=$("$CAPCTL" status "$ring" --json | jq '.clock.kernel_tai_offset') ||
+	lab_fail "capctl status failed"
+echo "no ptp4l: TAI stamps $koff s ahead of UTC (the kernel's TAI offset)"
+ip netns exec "$ns" timeout 30 python3 "$LAB_TMP/gen.py" "$LAB_TMP" "$koff" eth0 eth1 eth2 eth3 \
+	eth4 >/dev/null || lab_fail "the generator failed"
 for _ in $(seq 50); do
 	n=$("$CAPCTL" status "$ring" --json | jq .totals.packets) || n=
 	[[ $n == "$total" ]] && break
