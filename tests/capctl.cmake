@@ -3,6 +3,10 @@
 # The doctor's verdicts on made-up boxes, its CPU lists and IRQ names.
 capd_unit_test(test_doctor SOURCES unit/test_doctor.c LIBS capdoctor)
 
+# What the doctor tallies of the wire timestamps in a ring built in
+# memory: by interface name, the newest records only, hostile statistics.
+capd_unit_test(test_doctor_wire SOURCES unit/test_doctor_wire.c LIBS capdoctor)
+
 # What status says of a capture thread from its ring's statistics: its
 # queues, packets and busy share, hostile statistics included.
 capd_unit_test(test_status_thread SOURCES unit/test_status_thread.c LIBS capdoctor)

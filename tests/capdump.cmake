@@ -118,3 +118,12 @@ set_tests_properties(capdump_extract PROPERTIES LABELS unit TIMEOUT 600 SKIP_RET
 capd_unit_test(test_retain SOURCES unit/test_retain.c ${PROJECT_SOURCE_DIR}/readers/capdump/retain.c
                ${PROJECT_SOURCE_DIR}/readers/capdump/fname.c LIBS readcommon)
 target_include_directories(test_retain PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)
+
+# No privileges: time from the wire on files (lab/tools/wire_pcap.py:
+# Metamako trailers, Arista headers, broken ones): EPB time = the stamp's
+# to the ns, the host's time in the EPB option, fallbacks counted,
+# tshark's own dissectors read the same times, --strip-timestamp gives the
+# original frames byte for byte, the file read back, capstat's counts.
+add_test(NAME capdump_wirets COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_wirets.sh)
+set_tests_properties(capdump_wirets PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "${CAPD_LAB_ENV}")

@@ -15,6 +15,7 @@
 #include "capd_paths.h"
 #include "doctor_check.h"
 #include "doctor_probe.h"
+#include "doctor_wire.h"
 #include "json_out.h"
 #include "log.h"
 
@@ -112,6 +113,7 @@ int capctl_doctor(int argc, char **argv)
 	static struct doctor_conf dc;
 	static struct doctor_box box;
 	static struct doctor_iface ifs[CAPD_CONF_MAX_IFACES];
+	static struct doctor_wire wire[CAPD_CONF_MAX_IFACES];
 	static struct doctor_item items[MAX_ITEMS];
 	unsigned int count[4] = { 0 }, n, i;
 	bool json = false;
@@ -144,6 +146,9 @@ int capctl_doctor(int argc, char **argv)
 	doctor_probe_box(&dc.conf, &box);
 	for (i = 0; i < dc.conf.capture.ninterfaces; i++)
 		doctor_probe_iface(dc.conf.capture.interfaces[i].name, &ifs[i]);
+	doctor_wire_probe(box.ring_path, &dc.conf, wire);
+	for (i = 0; i < dc.conf.capture.ninterfaces; i++)
+		ifs[i].wire = wire[i];
 	n = doctor_check(&dc, &box, ifs, dc.conf.capture.ninterfaces, items, MAX_ITEMS);
 	for (i = 0; i < n; i++)
 		count[items[i].status]++;

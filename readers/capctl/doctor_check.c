@@ -1268,7 +1268,97 @@ static void check_consumers(struct ctx *x)
 		fix(it, "or stop them");
 }
 
-static void check_iface(struct ctx *x, const struct capd_conf_iface *ci,
+/* The counts of the valid stamps' flags and device/port pairs. */
+static void wire_details(struct doctor_item *it, const struct doctor_wire *w)
+{
+	unsigned int d;
+
+	if (w->degraded || w->duplicate)
+		part(it, "flagged degraded %" PRIu64 ", duplicate %" PRIu64, w->degraded,
+		     w->duplicate);
+	for (d = 0; d < w->ndevs; d++)
+		append(it->reason, sizeof(it->reason), d ? ", " : "; ",
+		       "%sdevice %u port %u: %" PRIu64 " frames", d ? "" : "seen from ",
+		       w->devs[d].device, w->devs[d].port, w->devs[d].frames);
+	if (w->devs_other)
+		more(it, ", %" PRIu64 " frames from other devices or ports", w->devs_other);
+}
+
+/*
+ * What the newest frames of the ring carry (doctor_wire.h), against
+ * capture.interfaces[i].timestamp: most frames should carry a valid stamp
+ * of the configured kind, and an interface left at "nic" should not carry
+ * one of another kind in most frames.
+ */
+static void check_wire_time(struct ctx *x, unsigned int i, const struct capd_conf_iface *ci,
+			    const struct doctor_iface *f)
+{
+	const struct doctor_wire *w = &f->wire;
+	struct doctor_item *it = add(x, "wire-time", f->name);
+	unsigned int kind = (unsigned int)ci->timestamp, k, best = 0;
+	const char *name = wirets_kind_name(kind);
+	uint64_t ok = w->status[WIRETS_OK];
+
+	if (w->err) {
+		say(it, DOCTOR_UNKNOWN, "unknown: no frames to look at (the ring: %s)",
+		    w->err == -ENOENT ? "capd has not made it yet" : err_str(w->err));
+		return;
+	}
+	if (!w->frames) {
+		say(it, DOCTOR_UNKNOWN,
+		    "unknown: the ring's newest %u records hold no frame of %s to look at",
+		    DOCTOR_WIRE_RECORDS, f->name);
+		return;
+	}
+	for (k = 1; k <= WIRETS_KIND_MAX; k++)
+		if (k != kind && w->ok_as[k] > w->ok_as[best])
+			best = k;
+	if (kind == WIRETS_NONE) {
+		if (best && 2 * w->ok_as[best] > w->frames) {
+			say(it, DOCTOR_WARN,
+			    "%" PRIu64 " of the newest %" PRIu64 " frames carry a valid %s "
+			    "timestamp, but timestamp is \"nic\": readers take the host's time",
+			    w->ok_as[best], w->frames, wirets_kind_name(best));
+			fix(it, "capture.interfaces[%u].timestamp = \"%s\", then restart capd", i,
+			    wirets_kind_name(best));
+		} else {
+			say(it, DOCTOR_OK,
+			    "no switch timestamp in most of the newest %" PRIu64
+			    " frames, as timestamp \"nic\" says",
+			    w->frames);
+		}
+	} else {
+		say(it, 2 * ok > w->frames ? DOCTOR_OK : DOCTOR_WARN,
+		    "%" PRIu64 " of the newest %" PRIu64 " frames carry a valid %s timestamp "
+		    "(absent %" PRIu64 ", malformed %" PRIu64 ", truncated %" PRIu64 ")",
+		    ok, w->frames, name, w->status[WIRETS_ABSENT], w->status[WIRETS_MALFORMED],
+		    w->status[WIRETS_TRUNCATED]);
+		wire_details(it, w);
+		if (2 * ok <= w->frames) {
+			part(it, "most lack one: readers take the host's time for those");
+			if (best && 2 * w->ok_as[best] > w->frames)
+				fix(it,
+				    "capture.interfaces[%u].timestamp = \"%s\" (%" PRIu64
+				    " frames carry that), then restart capd",
+				    i, wirets_kind_name(best), w->ok_as[best]);
+			else if (2 * w->status[WIRETS_TRUNCATED] > w->frames)
+				fix(it, "a capture.snaplen that keeps the whole frame");
+			else
+				fix(it,
+				    "make the switch or tap in front of %s stamp the frames "
+				    "(%s), or set capture.interfaces[%u].timestamp = \"nic\"",
+				    f->name, name, i);
+		}
+	}
+	if (w->in_ring && w->ring_kind != kind) {
+		part(it, "the running capd was started with timestamp \"%s\"",
+		     w->ring_kind == WIRETS_NONE ? "nic" : wirets_kind_name(w->ring_kind));
+		worse(it, DOCTOR_WARN);
+		fix(it, "restart capd to apply timestamp \"%s\"", name);
+	}
+}
+
+static void check_iface(struct ctx *x, unsigned int i, const struct capd_conf_iface *ci,
 			const struct doctor_iface *f)
 {
 	if (!f->ifindex) {
@@ -1284,6 +1374,7 @@ static void check_iface(struct ctx *x, const struct capd_conf_iface *ci,
 	check_rx_filter(x, f);
 	check_irqs(x, ci, f);
 	check_numa(x, f);
+	check_wire_time(x, i, ci, f);
 }
 
 unsigned int doctor_check(const struct doctor_conf *dc, const struct doctor_box *b,
@@ -1319,6 +1410,6 @@ unsigned int doctor_check(const struct doctor_conf *dc, const struct doctor_box 
 	check_phc2sys(&x);
 	check_consumers(&x);
 	for (i = 0; i < nifs && i < dc->conf.capture.ninterfaces; i++)
-		check_iface(&x, &dc->conf.capture.interfaces[i], &ifs[i]);
+		check_iface(&x, i, &dc->conf.capture.interfaces[i], &ifs[i]);
 	return x.n;
 }

@@ -22,6 +22,7 @@
 #include "capd_conf.h"
 #include "consumer_scan.h"
 #include "cpulist.h"
+#include "doctor_wire.h"
 #include "netdev.h"
 #include "ring_file.h"
 
@@ -153,6 +154,7 @@ struct doctor_iface {
 	int numa_node;		  /* -1: the device does not say */
 	struct cpulist node_cpus; /* the CPUs of numa_node */
 	int speed_mbps;		  /* -1: unknown (link down, or no such notion) */
+	struct doctor_wire wire;  /* the stamps in its newest frames (doctor_wire_probe()) */
 };
 
 /*

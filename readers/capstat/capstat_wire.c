@@ -124,8 +124,11 @@ static void name_of(struct capstat_wire *w, const struct ringsrc *src, const str
 	} else if (p->file && capfile_iface(p->file, p->if_id)) {
 		name = capfile_iface(p->file, p->if_id)->name;
 	}
-	snprintf(w->names[p->if_id], CAPSTAT_WIRE_NAME_LEN, "%.*s", CAPSTAT_WIRE_NAME_LEN - 1,
-		 name[0] ? name : "?");
+	if (name[0])
+		snprintf(w->names[p->if_id], CAPSTAT_WIRE_NAME_LEN, "%.*s",
+			 CAPSTAT_WIRE_NAME_LEN - 1, name);
+	else /* a file's interface without if_name: its number */
+		snprintf(w->names[p->if_id], CAPSTAT_WIRE_NAME_LEN, "if%u", p->if_id);
 }
 
 void capstat_wire_packet(struct capstat *cs, const struct ringsrc *src,

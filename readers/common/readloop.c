@@ -483,6 +483,28 @@ static void wire_file_if(const struct readloop *rl, const struct capfile *f, uin
 }
 
 /*
+ * The option holds no cut: the frame has it where the stamp decodes again
+ * to the time recorded (a stripped frame has none, a -r copy of a foreign
+ * file no IDB that says the kind).
+ */
+static void wire_cut(struct readloop *rl, const struct readloop_pkt *p)
+{
+	struct wirets d;
+
+	if (rl->w.status != WIRETS_OK || (rl->w.flags & WIRETS_F_TAI))
+		return;
+	if (wirets_decode((enum wirets_kind)rl->w.kind, p->data, p->caplen, p->wirelen, p->host_ts,
+			  &d) != WIRETS_OK)
+		return;
+	if (d.flags & WIRETS_F_TAI) /* the TAI offset of its time is not known here */
+		return;
+	if (d.ts_ns == p->ts) {
+		rl->w.cut_off = d.cut_off;
+		rl->w.cut_len = d.cut_len;
+	}
+}
+
+/*
  * A file's packet: the stamp as capdump recorded it (its EPB option), else
  * decoded from the frame if the interface has a kind.
  */
@@ -505,16 +527,7 @@ static void wire_file(struct readloop *rl, const struct capfile *f, const struct
 		if (rl->w.status != WIRETS_OK || (rl->w.flags & WIRETS_F_TAI))
 			p->ts = host;
 		wire_count(wi, p);
-		/* The option holds no cut: the frame says where the stamp is. */
-		if (wi->kind) {
-			struct wirets d;
-
-			if (wirets_decode((enum wirets_kind)wi->kind, p->data, p->caplen,
-					  p->wirelen, host, &d) == WIRETS_OK) {
-				rl->w.cut_off = d.cut_off;
-				rl->w.cut_len = d.cut_len;
-			}
-		}
+		wire_cut(rl, p);
 		wire_strip(rl, p);
 		return;
 	}

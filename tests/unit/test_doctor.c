@@ -143,6 +143,10 @@ static void good_box(void)
 	cpulist_parse("0-3", &f->irqs[1].affinity);
 	f->numa_node = 0;
 	f->speed_mbps = 10000;
+	/* the ring's newest frames carry no switch stamp, as "nic" says */
+	f->wire.in_ring = true;
+	f->wire.frames = 1000;
+	f->wire.status[WIRETS_ABSENT] = 1000;
 }
 
 static void run(void)
@@ -185,13 +189,14 @@ static void t_good(void)
 			T_FAIL("good box: %s is %s: %s (fix: %s)", items[i].check,
 			       doctor_check_status_str(items[i].status), items[i].reason,
 			       items[i].fix);
-	/* 11 for the box, 6 for the interface */
-	T_EQ(nitems, 17);
+	/* 11 for the box, 7 for the interface */
+	T_EQ(nitems, 18);
 	expect("consumers", DOCTOR_OK, "no local socket receives a captured feed", NULL);
 	expect("hugepages", DOCTOR_OK, "needs 4096 pages of 2048 kB; 5000 of 5000", NULL);
 	expect("ring-access", DOCTOR_OK, "only group 'capture' may read it", NULL);
 	expect("xdp-native", DOCTOR_OK, "native XDP", NULL);
 	expect("ring-seconds", DOCTOR_OK, "6.9 s", NULL);
+	expect("wire-time", DOCTOR_OK, "no switch timestamp in most of the newest 1000", NULL);
 }
 
 /* A local socket the bypass path starves: fail with the fixes; a warning
@@ -571,6 +576,85 @@ static void t_clock_and_config(void)
 	expect("ring-seconds", DOCTOR_UNKNOWN, "no link speed", NULL);
 }
 
+/* The stamps seen in the ring's newest frames against capd.conf's kind. */
+static void t_wire_time(void)
+{
+	struct doctor_wire *w = &ifs[0].wire;
+
+	/* "nic", but most frames carry a valid Metamako trailer */
+	good_box();
+	w->ok_as[WIRETS_METAMAKO] = 600;
+	run();
+	expect("wire-time", DOCTOR_WARN, "600 of the newest 1000 frames carry a valid metamako",
+	       "capture.interfaces[0].timestamp = \"metamako\", then restart capd");
+	/* a few are not most */
+	w->ok_as[WIRETS_METAMAKO] = 500;
+	run();
+	expect("wire-time", DOCTOR_OK, "no switch timestamp", NULL);
+
+	/* arista64 configured and running, nearly every frame stamped */
+	load_conf("capture = { cpu = 1; interfaces = ( { name = \"eth1\"; mode = \"native\"; "
+		  "timestamp = \"arista64\"; } ); };\n");
+	memset(w, 0, sizeof(*w));
+	w->in_ring = true;
+	w->ring_kind = WIRETS_ARISTA64;
+	w->frames = 1000;
+	w->status[WIRETS_OK] = w->ok_as[WIRETS_ARISTA64] = 990;
+	w->status[WIRETS_MALFORMED] = 10;
+	w->degraded = 3;
+	w->duplicate = 4;
+	w->ndevs = 2;
+	w->devs[0] = (struct doctor_wire_dev){ 7, 1, 900 };
+	w->devs[1] = (struct doctor_wire_dev){ 7, 2, 90 };
+	run();
+	expect("wire-time", DOCTOR_OK,
+	       "990 of the newest 1000 frames carry a valid arista64 timestamp (absent 0, "
+	       "malformed 10, truncated 0); flagged degraded 3, duplicate 4; seen from device 7 "
+	       "port 1: 900 frames, device 7 port 2: 90 frames",
+	       NULL);
+	T_ASSERT(!item("wire-time")->fix[0]);
+	/* the capd that runs was started with another kind */
+	w->ring_kind = WIRETS_NONE;
+	run();
+	expect("wire-time", DOCTOR_WARN, "the running capd was started with timestamp \"nic\"",
+	       "restart capd to apply timestamp \"arista64\"");
+
+	/* most frames lack it; they are 48-bit ones */
+	w->ring_kind = WIRETS_ARISTA64;
+	w->status[WIRETS_OK] = w->ok_as[WIRETS_ARISTA64] = 0;
+	w->status[WIRETS_MALFORMED] = 1000;
+	w->ndevs = 0;
+	w->degraded = w->duplicate = 0;
+	w->ok_as[WIRETS_ARISTA48] = 1000;
+	run();
+	expect("wire-time", DOCTOR_WARN, "most lack one: readers take the host's time",
+	       "capture.interfaces[0].timestamp = \"arista48\" (1000 frames carry that)");
+	/* cut off by the snap length */
+	w->ok_as[WIRETS_ARISTA48] = 0;
+	w->status[WIRETS_MALFORMED] = 0;
+	w->status[WIRETS_TRUNCATED] = 800;
+	w->status[WIRETS_ABSENT] = 200;
+	run();
+	expect("wire-time", DOCTOR_WARN, "truncated 800", "capture.snaplen");
+	/* simply absent */
+	w->status[WIRETS_TRUNCATED] = 0;
+	w->status[WIRETS_ABSENT] = 1000;
+	run();
+	expect("wire-time", DOCTOR_WARN, "absent 1000",
+	       "make the switch or tap in front of eth1 stamp the frames (arista64)");
+
+	/* nothing to look at */
+	memset(w, 0, sizeof(*w));
+	run();
+	expect("wire-time", DOCTOR_UNKNOWN, "hold no frame of eth1", NULL);
+	w->err = -ENOENT;
+	run();
+	expect("wire-time", DOCTOR_UNKNOWN, "capd has not made it yet", NULL);
+	w->err = -EACCES;
+	run();
+	expect("wire-time", DOCTOR_UNKNOWN, "Permission denied", NULL);
+}
+
 int main(void)
 {
 	t_cpulist();
@@ -585,6 +669,7 @@ int main(void)
 	t_ring_seconds();
 	t_threads();
 	t_clock_and_config();
+	t_wire_time();
 	printf("PASS: test_doctor\n");
 	return 0;
 }
