@@ -26,6 +26,9 @@ capd_fuzz_target(fuzz_reader_status SOURCES ${PROJECT_SOURCE_DIR}/readers/common
 
 # Ring input follows its ring into the file that replaced it.
 capd_unit_test(test_ringsrc SOURCES unit/test_ringsrc.c LIBS readcommon)
+# Time from the wire over a ring: the stamp's time (TAI made UTC), the
+# host's kept, fallbacks counted, frames seen through the Arista header.
+capd_unit_test(test_readloop_wire SOURCES unit/test_readloop_wire.c LIBS readcommon)
 # Ring sets: a name reads all its rings as one source (merged, each record
 # once), members checked, waited for and named; sets too large refused.
 capd_unit_test(test_ringset SOURCES unit/test_ringset.c LIBS readcommon)

@@ -98,6 +98,8 @@ static int open_one(struct ring_in *in, char *err, size_t errlen)
 		ring_file_close(&in->map);
 		return -ENOMEM;
 	}
+	/* The first record converts with the clock page as it is, not zeros. */
+	in->clock_age = CLOCK_REFRESH_RECORDS;
 	return 0;
 }
 
