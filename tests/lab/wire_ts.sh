@@ -735,22 +735,22 @@ for name, path in (("--strip-timestamp", "strip"), ("-r --strip-timestamp", "str
     for key in order:
         e, fs = exp[key], got.get(key, [])
         if len(fs) != 1:
-            err("%s: frame %s recorded %d times" % (name, key, len(fs)))
+            err("frame %s recorded %d times" % (key, len(fs)))
             continue
         want = e["orig"] if e["status"] == "ok" else e["sent"]
         if fs[0]["data"] != want or fs[0]["wirelen"] != len(want):
-            err("%s: frame %s (%s %s) is not the %s frame: %s, want %s" %
-                (name, key, KINDS[key[0]], e["status"],
-                 "original" if e["status"] == "ok" else "captured", fs[0]["data"].hex(),
-                 want.hex()))
+            err("frame %s (%s %s) is not the %s frame: %s..., want %s..." %
+                (key, KINDS[key[0]], e["status"],
+                 "original" if e["status"] == "ok" else "captured", fs[0]["data"][:40].hex(),
+                 want[:40].hex()))
         elif wire_used(e) and fs[0]["t"] != e["want"]:
-            err("%s: frame %s: time %d, written %d" % (name, key, fs[0]["t"], e["want"]))
+            err("frame %s: time %d, written %d" % (key, fs[0]["t"], e["want"]))
     # The stripped frames in the order of the originals, per interface.
     for k in range(5):
         a = [key_of(f["data"].hex()) for f in rec if f["ifname"] == hif[k]]
         b = [key for key in order if key[0] == k]
         if a != b:
-            err("%s: %s's frames out of order" % (name, hif[k]))
+            err("%s's frames out of order" % hif[k])
     done(name)
     print("%s: the original frames byte for byte, in order" % name)
 JUDGE
@@ -768,6 +768,7 @@ total=$(grep -vc '^#' "$LAB_TMP/expect.tsv")
 echo "sent $total frames, TAI stamps 37 s ahead of UTC"
 
 export TZ=UTC
+nl=$'\n'
 # tshark_fields FILE HEURISTIC: per frame, its stamp as Wireshark decodes it.
 tshark_fields()
 {
@@ -826,6 +827,30 @@ echo "== counts: capdump's summary, capstat --json"
 	lab_fail "capstat -r: exit $?: $(<"$LAB_TMP/capstat.txt")"
 sed -n '/^INTERFACE/,$p' "$LAB_TMP/capstat.txt"
 python3 "$LAB_TMP/judge.py" counts "$LAB_TMP" "${hif[@]}"
+
+echo "== capctl doctor: what each interface's frames carry"
+"$CAPCTL" doctor -c "$LAB_TMP/capd.conf" >"$LAB_TMP/doctor.out" 2>&1 || true
+doc=$(grep -A1 "wire-time" "$LAB_TMP/doctor.out") || true
+echo "$doc"
+for k in 0 1 2 3; do
+	read -r n ok absent malformed <<<"$(awk -F '\t' -v k=$k '$1 == k {
+		n++; s[$3]++ } END { print n, s["ok"] + 0, s["absent"] + 0, s["malformed"] + 0 }' \
+		"$LAB_TMP/expect.tsv")"
+	lab_expect_match "capctl doctor, ${kinds[k]}" "$doc" "(^|$nl)ok +wire-time ${hif[k]} +$ok of the newest $n frames carry a valid ${kinds[k]} timestamp \\(absent $absent, malformed $malformed, truncated 0\\)"
+done
+lab_expect_match "capctl doctor, flags" "$doc" "wire-time ${hif[0]} .*; flagged degraded 19, duplicate 19;"
+lab_expect_match "capctl doctor, nic" "$doc" "(^|$nl)ok +wire-time ${hif[4]} +no switch timestamp in most"
+# Metamako's interface set to "nic", Exablaze's to "arista64": the doctor
+# names what the frames do carry.
+sed -e "s|timestamp = \"metamako\"|timestamp = \"nic\"|" \
+	-e "s|timestamp = \"exablaze\"|timestamp = \"arista64\"|" "$LAB_TMP/capd.conf" >"$LAB_TMP/wrong.conf"
+"$CAPCTL" doctor -c "$LAB_TMP/wrong.conf" >"$LAB_TMP/doctor-wrong.out" 2>&1 || true
+doc=$(grep -A1 "wire-time" "$LAB_TMP/doctor-wrong.out") || true
+echo "$doc"
+lab_expect_match "capctl doctor, metamako frames, \"nic\"" "$doc" "(^|$nl)warning +wire-time ${hif[0]} +48 of the newest 54 frames carry a valid metamako timestamp, but timestamp is \"nic\""
+lab_expect_match "capctl doctor, metamako frames, \"nic\"" "$doc" "fix: capture.interfaces\\[0\\].timestamp = \"metamako\""
+lab_expect_match "capctl doctor, exablaze frames, \"arista64\"" "$doc" "(^|$nl)warning +wire-time ${hif[1]} +0 of the newest 44 frames carry a valid arista64 timestamp"
+lab_expect_match "capctl doctor, exablaze frames, \"arista64\"" "$doc" "fix: capture.interfaces\\[1\\].timestamp = \"exablaze\" \\(40 frames carry that\\)"
 
 echo "== the shared path (AF_PACKET) finds the same feeds through the Arista header"
 capd_lab_stop
