@@ -47,3 +47,24 @@ foreach(proto moldudp64 mdp3 pitch generic)
                    SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seqdec_corpus/${proto}
                    ARGS -max_len=2048)
 endforeach()
+
+# The switch timestamp decoders (lib/wirets.c), one target per family; the
+# input carries the host's time and the wire bytes beyond the capture.
+foreach(fam metamako exablaze arista)
+  capd_fuzz_target(fuzz_wirets_${fam}
+                   SOURCES ${PROJECT_SOURCE_DIR}/lib/wirets.c
+                   INCLUDES ${PROJECT_SOURCE_DIR}/lib
+                   DICT fuzz_wirets_${fam}.dict
+                   SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/wirets_corpus/${fam}
+                   ARGS -max_len=2048)
+endforeach()
+
+# What wirets_decode() finds in a capture file, printed as wirets_gen.py's
+# expectations; wirets_tshark.sh compares it, the generator and tshark's
+# Metamako, Exablaze and Arista (avsp) dissectors on every kind (77 without
+# tshark).
+add_executable(wirets_print unit/wirets_print.c)
+target_link_libraries(wirets_print PRIVATE capseq readcommon)
+add_test(NAME wirets_tshark COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/wirets_tshark.sh)
+set_tests_properties(wirets_tshark PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "WIRETS_PRINT=$<TARGET_FILE:wirets_print>")

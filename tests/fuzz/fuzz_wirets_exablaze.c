@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* fuzz_wirets_exablaze - the exablaze trailer decoder (lib/wirets.c) on anything. */
+#include "fuzz_wirets_check.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const enum wirets_kind k[] = { WIRETS_EXABLAZE };
+
+	fuzz_wirets(k, 1, data, size);
+	return 0;
+}
