@@ -238,6 +238,8 @@ static int decode_arista(enum wirets_kind kind, const uint8_t *p, uint32_t caple
 				best = (uint64_t)cs;
 			}
 		}
+		if (best_d == UINT64_MAX) /* a host time past 2106 */
+			return set_status(w, WIRETS_MALFORMED);
 		s = best;
 	}
 	w->ts_ns = s * NS_PER_S + ns;

@@ -17,6 +17,9 @@ capd_lab_test(lab_xdp_match xdp_match.sh)
 set_tests_properties(lab_xdp_match PROPERTIES TIMEOUT 60)
 # veth + netns: feeds in, everything else out, native and generic mode.
 capd_lab_test(lab_xdp_select xdp_select.sh)
+# Feeds through the Arista timestamp header (64/48-bit, before or after a
+# tag), bypass and shared, in the ring as sent; status and doctor name it.
+capd_lab_test(lab_xdp_arista xdp_arista.sh)
 
 # The shared path's selection (capd/pktsel.c): the feeds' pcap expression,
 # compiled by libpcap, run by libpcap's BPF interpreter on frames built in

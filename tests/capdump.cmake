@@ -126,4 +126,5 @@ target_include_directories(test_retain PRIVATE ${PROJECT_SOURCE_DIR}/readers/cap
 # original frames byte for byte, the file read back, capstat's counts.
 add_test(NAME capdump_wirets COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capdump_wirets.sh)
 set_tests_properties(capdump_wirets PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77
-                     ENVIRONMENT "${CAPD_LAB_ENV}")
+                     ENVIRONMENT
+                     "${CAPD_LAB_ENV};RING_WIRE_MAKE=$<TARGET_FILE:test_readloop_wire>")

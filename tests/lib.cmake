@@ -14,6 +14,8 @@ capd_lab_test(lab_ring_hugepages ring_hugepages.sh)
 capd_lab_test(lab_ring_restart_now ring_restart_now.sh)
 
 capd_unit_test(test_pcapng SOURCES unit/test_pcapng.c LIBS capwrite readcommon)
+# capdump's time-from-the-wire options: bytes pinned, decoded, found in blobs.
+capd_unit_test(test_pcapng_wirets SOURCES unit/test_pcapng_wirets.c LIBS capwrite)
 # The same program has capinfos, tshark and tcpdump read what it writes
 # (exit 77 if one is not installed).
 add_test(NAME test_pcapng_tools COMMAND test_pcapng tools)

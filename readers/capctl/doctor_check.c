@@ -1354,7 +1354,9 @@ static void check_wire_time(struct ctx *x, unsigned int i, const struct capd_con
 		part(it, "the running capd was started with timestamp \"%s\"",
 		     w->ring_kind == WIRETS_NONE ? "nic" : wirets_kind_name(w->ring_kind));
 		worse(it, DOCTOR_WARN);
-		fix(it, "restart capd to apply timestamp \"%s\"", name);
+		/* unless the file itself is to be changed first */
+		if (!it->fix[0])
+			fix(it, "restart capd to apply timestamp \"%s\"", name);
 	}
 }
 

@@ -1223,6 +1223,36 @@ static int filter_for(struct capdump *d, const struct capfile_iface *ci, struct 
 	return 0;
 }
 
+/* di's options: the input IDB's and the stamp-kind option of --wire-ts. */
+static int idb_wire_opts(struct capdump *d, const struct capfile_iface *ci,
+			 struct dumpfile_iface *di)
+{
+	struct pcapng_wirets_if o;
+	size_t need = ci->optlen + 4 + PCAPNG_PAD(4 + sizeof(o));
+	uint8_t *q;
+
+	if (need > d->epb_opts_cap) {
+		q = realloc(d->epb_opts, need);
+		if (!q) {
+			pr_err("%s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
+		d->epb_opts = q;
+		d->epb_opts_cap = need;
+	}
+	q = d->epb_opts;
+	if (ci->optlen)
+		memcpy(q, ci->opts, ci->optlen);
+	pcapng_wirets_if_encode(&o, (enum wirets_kind)d->o.in.wire_ts);
+	memcpy(q + ci->optlen, &(struct pcapng_opt_hdr){ PCAPNG_OPT_CUSTOM_BIN, 4 + sizeof(o) }, 4);
+	memcpy(q + ci->optlen + 4, &(uint32_t){ PCAPNG_PEN }, 4);
+	memcpy(q + ci->optlen + 8, &o, sizeof(o));
+	memset(q + ci->optlen + 8 + sizeof(o), 0, need - ci->optlen - 8 - sizeof(o));
+	di->opts = q;
+	di->optlen = need;
+	return 0;
+}
+
 /*
  * Every interface file f has described and that is not mapped yet becomes
  * an output interface: its link type, snap length, timestamp units, offset
@@ -1233,6 +1263,7 @@ static int filter_for(struct capdump *d, const struct capfile_iface *ci, struct 
 static int map_ifaces(struct capdump *d, const struct capfile *f)
 {
 	unsigned int n = capfile_nifaces(f);
+	enum wirets_kind had;
 	char err[512];
 	int r;
 
@@ -1259,6 +1290,14 @@ static int map_ifaces(struct capdump *d, const struct capfile *f)
 		/* -s cuts shorter than the file did, never longer. */
 		if (d->o.snaplen_set && (!di.snaplen || di.snaplen > d->o.snaplen))
 			di.snaplen = d->o.snaplen;
+		/* --wire-ts: the output says the kind its frames carry (dumpfile
+		 * copies the blob), unless the input said one already. */
+		if (d->o.in.wire_ts && !d->o.strip_ts &&
+		    pcapng_wirets_if_find(ci->opts, ci->optlen, &had) < 0) {
+			r = idb_wire_opts(d, ci, &di);
+			if (r < 0)
+				return r;
+		}
 		/* dumpfile's tsresol 0 means its default, ns: whole seconds go as ns. */
 		d->fsecs[d->fmapped] = ci->tsresol == 0;
 		if (d->fsecs[d->fmapped])

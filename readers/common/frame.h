@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * frame.h - just enough decoding of a captured Ethernet frame for readers:
- * one optional VLAN tag, IPv4 or IPv6, UDP ports and payload.  Pure, bounds
- * checked against caplen; used by capdump's one-line output, capstat and
- * the lab tools.
+ * one optional VLAN tag and an Arista timestamp header (either order,
+ * wirets_l3()), IPv4 or IPv6, UDP ports and payload.  Pure, bounds checked
+ * against caplen; used by capdump's one-line output, capstat and the lab
+ * tools.  A trailer (Metamako, Exablaze) after the datagram counts in
+ * payload_len: the UDP length says where the datagram ends.
  */
 #ifndef CAPD_FRAME_H
 #define CAPD_FRAME_H
@@ -13,7 +15,7 @@
 
 struct frame_info {
 	int family;		  /* AF_INET, AF_INET6, or 0 (not IP) */
-	uint16_t ethertype;	  /* after the VLAN tag, if any */
+	uint16_t ethertype;	  /* after the VLAN tag and Arista header, if any */
 	int16_t vlan;		  /* VLAN id, or -1 */
 	uint8_t proto;		  /* IP protocol */
 	uint8_t src[16], dst[16]; /* network order; IPv4 in [0..3] */

@@ -2,18 +2,23 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # capdump_wirets.sh - time from the wire in the readers, on files
-# (tools/wire_pcap.py: frames with a Metamako trailer or an Arista header,
+# (tools/wire_pcap.py: frames with a Metamako or Exablaze trailer or an
+# Arista header,
 # some flagged, some broken, the host's time always different):
 #  - capdump -r --wire-ts KIND -w: every EPB's time is the stamp's to the
 #    ns (tshark), else the host's for absent, malformed and truncated
 #    stamps, counted so in the summary; the host's time, device, port,
 #    sub-ns and flags are in the EPB option (read here from the file);
-#  - tshark's own dissectors (metamako_eth heuristic, avsp) read the same
+#  - tshark's own dissectors (metamako_eth and exablaze_eth heuristics,
+#    avsp) read the same
 #    times from the unstripped output;
 #  - --strip-timestamp writes the original frames byte for byte;
 #  - a filter sees through the Arista header;
 #  - capdump's file read back (-r, no --wire-ts) keeps times and options;
-#    capstat -r of it counts per interface and per port (--json, --prom).
+#    capstat -r of it counts per interface and per port (--json, --prom);
+#  - from a ring whose interfaces say their kind (test_readloop_wire make,
+#    $RING_WIRE_MAKE): the same, the IDB naming the kind, an interface
+#    without one untouched, an Arista TAI stamp made UTC.
 # Needs no privileges.
 . "$(dirname "$0")/lab.sh"
 lab_start --user CAPDUMP CAPSTAT tshark python3
@@ -48,6 +53,31 @@ while o + 12 <= len(d):
 PY
 }
 
+# idb_kinds FILE: per IDB the kind its stamp-kind option names, "-" without.
+idb_kinds()
+{
+	python3 - "$1" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+o, out = 0, []
+while o + 12 <= len(d):
+    t, n = struct.unpack_from("<II", d, o)
+    if t == 1:
+        p, k = o + 16, "-"
+        while p + 4 <= o + n - 4:
+            c, l = struct.unpack_from("<HH", d, p)
+            if c == 0:
+                break
+            v = d[p + 4:p + 4 + l]
+            if c == 2989 and l >= 8 and v[4] == 0x57:
+                k = str(v[6])
+            p += 4 + ((l + 3) & ~3)
+        out.append(k)
+    o += n
+print(" ".join(out))
+PY
+}
+
 # times FILE [tshark options]: frame.time_epoch as integer ns, one a line.
 times()
 {
@@ -56,7 +86,7 @@ times()
 	tshark -r "$f" "$@" -T fields -e frame.time_epoch 2>/dev/null | tr -d . | sed 's/^0*//'
 }
 
-for kind in metamako arista64; do
+for kind in metamako exablaze arista64; do
 	python3 "$GEN" "$kind" "$kind"
 	d=$kind
 	"$CAPDUMP" -r "$d/in.pcap" --wire-ts "$kind" -w "$d/out.pcapng" 2>"$d/sum" ||
@@ -74,16 +104,22 @@ for kind in metamako arista64; do
 	paste -d' ' <(awk '{print $3}' "$d/expect") <(awk '{print $4}' "$d/opts") |
 		awk '($1 == "wire") != ($2 == 0) {bad = 1} END {exit bad}' ||
 		lab_fail "$kind: option status against the time used: $(paste "$d/expect" "$d/opts")"
+	k=$(idb_kinds "$d/out.pcapng")
+	case $kind in metamako) kn=1 ;; exablaze) kn=2 ;; *) kn=3 ;; esac
+	[[ $k == "$kn" ]] || lab_fail "$kind: the IDB names kind '$k', want $kn"
 	# 3. Counted: 6 wire, 3 host (1 absent, 1 malformed, 1 truncated).
 	grep -q "time from the wire on 6 packets, the host's on 3 (1 absent, 1 malformed, 1 truncated" "$d/sum" ||
 		lab_fail "$kind: summary: $(<"$d/sum")"
-	if [[ $kind == metamako ]]; then
-		grep -q "1 degraded, 1 duplicate" "$d/sum" || lab_fail "$kind: flags: $(<"$d/sum")"
+	if [[ $kind != arista64 ]]; then
+		[[ $kind == exablaze ]] || grep -q "1 degraded, 1 duplicate" "$d/sum" ||
+			lab_fail "$kind: flags: $(<"$d/sum")"
 		# Wireshark's own reading of the trailers
-		tshark -r "$d/out.pcapng" --enable-heuristic metamako_eth -T fields \
-			-e metamako.time 2>/dev/null >"$d/ws.raw"
+		field=metamako.time
+		[[ $kind == exablaze ]] && field=exablaze.timestamp
+		tshark -r "$d/out.pcapng" --enable-heuristic "${kind}_eth" -T fields \
+			-e "$field" 2>/dev/null >"$d/ws.raw"
 		got=$(grep -c . "$d/ws.raw")
-		python3 - "$d/ws.raw" "$d/expect" <<'PY' || lab_fail "$kind: tshark's metamako_eth times differ"
+		python3 - "$d/ws.raw" "$d/expect" <<'PY' || lab_fail "$kind: tshark's ${kind}_eth times differ"
 import sys, datetime
 ws = [l.rstrip("\n") for l in open(sys.argv[1])]
 ex = [l.split() for l in open(sys.argv[2])]
@@ -102,7 +138,7 @@ if len(ws) != len(ex):
     bad = 1
 sys.exit(bad)
 PY
-		((got == 6)) || lab_fail "$kind: tshark's metamako_eth decoded $got trailers, want 6"
+		((got == 6)) || lab_fail "$kind: tshark's ${kind}_eth decoded $got trailers, want 6"
 	else
 		tshark -r "$d/out.pcapng" -T fields -e avsp.64sec -e avsp.64ns 2>/dev/null |
 			awk -F'\t' '$1 != "" {printf "%d%09d\n", $1, $2}' >"$d/ws"
@@ -127,6 +163,8 @@ PY
 		lab_fail "$kind: --strip-timestamp: times are not the stamps' (else the host's)"
 	diff "$d/orig.rows" "$d/strip.rows" >"$d/diff" ||
 		lab_fail "$kind: stripped times/lengths differ from the original frames: $(head -c 600 "$d/diff")"
+	k=$(idb_kinds "$d/strip.pcapng")
+	[[ $k == - ]] || lab_fail "$kind: --strip-timestamp: the IDB names kind '$k', want none"
 	[[ -s $d/orig.hex ]] && cmp -s "$d/orig.hex" "$d/strip.hex" ||
 		lab_fail "$kind: stripped frames differ from the original frames (tshark -x)"
 	# 6. Read back without being told: the same times, the option kept.
@@ -146,12 +184,51 @@ assert w[0]["absent"] == 1 and w[0]["malformed"] == 1 and w[0]["truncated"] == 1
 assert w[0]["stamp"] == sys.argv[2], w
 if sys.argv[2] == "metamako":
     assert w[0]["degraded"] == 1 and w[0]["duplicate"] == 1, w
+if sys.argv[2] != "arista64":
     p = {(x["device"], x["port"]): (x["packets"], x["bytes"]) for x in s["ports"]}
     assert p == {(7, 3): (4, 296), (7, 4): (1, 78), (9, 1): (1, 74)}, p
 PY
 	grep -q 'capstat_wire_packets_total{interface="if0",time="wire"} 6' "$d/prom" ||
 		lab_fail "$kind: capstat --prom: $(grep capstat_wire "$d/prom")"
 done
+
+# 8. From a ring (tests/unit/test_readloop_wire.c says what it holds).
+if [[ -n ${RING_WIRE_MAKE:-} ]]; then
+	"$RING_WIRE_MAKE" make "$LAB_TMP/wring" || lab_fail "making the ring"
+	timeout 30 "$CAPDUMP" -i "$LAB_TMP/wring" --from oldest -w ring.pcapng 2>ring.sum ||
+		lab_fail "capdump -i: $(<ring.sum)"
+	w0=1765000000123456789 lag=250000
+	want="$w0 $((w0 + 2 * lag)) $((w0 + 3 * lag)) $((w0 + 1000))"
+	got=$(times ring.pcapng | tr '\n' ' ')
+	[[ $got == "$want " ]] || lab_fail "ring: times '$got', want '$want'"
+	opts ring.pcapng | awk '{print $2 ($4 != "" ? " " $4 : "")}' | tr '\n' ' ' >ring.opts
+	want="$((w0 + lag)) 0 $((w0 + 2 * lag)) 1 - $((w0 + 4 * lag)) 0 "
+	[[ $(<ring.opts) == "$want" ]] || lab_fail "ring: options '$(<ring.opts)', want '$want'"
+	grep -q "interface 0 (mm0): metamako time from the wire on 1 packets, the host's on 1 (1 absent" ring.sum &&
+		grep -q "interface 2 (ar2): arista64 time from the wire on 1 packets, the host's on 0" ring.sum &&
+		! grep -q "interface 1" ring.sum || lab_fail "ring: summary: $(<ring.sum)"
+	# The IDBs name the kind: 1 (metamako), none, 3 (arista64).
+	kinds=$(idb_kinds ring.pcapng)
+	[[ $kinds == "1 - 3" ]] || lab_fail "ring: IDB kinds '$kinds', want '1 - 3'"
+	"$CAPDUMP" -q -r ring.pcapng -w ring-back.pcapng
+	diff <(times ring.pcapng) <(times ring-back.pcapng) >/dev/null ||
+		lab_fail "ring: -r of capdump's file: times changed"
+	"$RING_WIRE_MAKE" make "$LAB_TMP/wring2" || lab_fail "making the ring"
+	timeout 30 "$CAPDUMP" -q -i "$LAB_TMP/wring2" --from oldest --strip-timestamp -w ring-strip.pcapng
+	lens=$(tshark -r ring-strip.pcapng -T fields -e frame.len -e frame.cap_len 2>/dev/null | sort -u)
+	[[ $lens == $'66\t66' ]] || lab_fail "ring: --strip-timestamp lengths '$lens', want 66"
+	"$CAPSTAT" -r ring.pcapng --json >ring.json 2>ring.err || lab_fail "ring: capstat -r: $(<ring.err)"
+	python3 - ring.json <<'PY' || lab_fail "ring: capstat --json: $(tail -1 ring.json)"
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if '"summary"' in l][-1]
+w = {x["interface"]: x for x in s["wire"]}
+assert set(w) == {"mm0", "ar2"}, w
+assert w["mm0"]["wire_time"] == 1 and w["mm0"]["absent"] == 1, w
+assert w["ar2"]["wire_time"] == 1 and w["ar2"]["host_time"] == 0, w
+p = [(x["interface"], x["device"], x["port"], x["packets"], x["bytes"]) for x in s["ports"]]
+assert p == [("mm0", 258, 5, 1, 66)], p
+PY
+fi
 
 # 7. --wire-ts is for files; a bad kind is refused.
 rc=0

@@ -587,6 +587,13 @@ static void t_wire_time(void)
 	run();
 	expect("wire-time", DOCTOR_WARN, "600 of the newest 1000 frames carry a valid metamako",
 	       "capture.interfaces[0].timestamp = \"metamako\", then restart capd");
+	/* ... and capd runs with it: change the file, not just restart */
+	w->ring_kind = WIRETS_METAMAKO;
+	run();
+	expect("wire-time", DOCTOR_WARN, "the running capd was started with timestamp \"metamako\"",
+	       "capture.interfaces[0].timestamp = \"metamako\", then restart capd");
+	T_ASSERT(!strstr(item("wire-time")->fix, "restart capd to apply"));
+	w->ring_kind = WIRETS_NONE;
 	/* a few are not most */
 	w->ok_as[WIRETS_METAMAKO] = 500;
 	run();

@@ -10,6 +10,9 @@
  *    orig is the frame without the header; frame_decode() sees the
  *    datagram through it;
  *  - the counts per interface (readloop_wire_counts()).
+ *
+ *   test_readloop_wire make PATH: write that ring at PATH, its writer
+ *   stopped cleanly, for capdump_wirets.sh to record (capdump -i PATH).
  */
 #include <errno.h>
 #include <signal.h>
@@ -105,57 +108,73 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 	return s->n == 4;
 }
 
-int main(void)
+/* The ring at path: mm0 (Metamako), nic1 (none), ar2 (Arista 64-bit);
+ * records 0-3 as above; the writer left running.  plain: the datagram. */
+static void make_ring(const char *path, struct ring_map *m, struct ring_writer *w, uint8_t *plain,
+		      uint32_t *plen)
 {
-	static volatile sig_atomic_t stop;
-	static const struct readloop_ops ops = { .packet = on_packet };
-	const char *dir = t_tmpdir("test_readloop_wire");
-	struct readopt_input in = { .nrings = 1, .from = RING_SEEK_OLDEST };
-	const struct readloop_wire_counts *c;
-	char path[300], err[512];
 	struct ring_file_opts o = {
+		.path = path,
 		.block_size = BS,
 		.size = 8 * BS,
 		.gid = (gid_t)-1,
-		.mode = 0600,
+		.mode = 0644,
 		.allow_any_fs = true,
 	};
-	struct ring_writer w;
 	struct ring_stats *st;
 	struct ring_clock *ck;
-	struct ring_map m;
-	struct readloop *rl;
-	struct seen s = { 0 };
-	uint8_t f[256], plain[256];
-	uint32_t n, plen;
+	uint8_t f[256];
+	uint32_t n;
 
-	snprintf(path, sizeof(path), "%s/ring", dir);
-	o.path = path;
-	in.rings[0] = path;
-	T_EQ(ring_file_create(&o, &m), 0);
-	st = (struct ring_stats *)((uint8_t *)m.mem + RING_STATS_OFF);
-	ck = (struct ring_clock *)((uint8_t *)m.mem + RING_CLOCK_OFF);
+	T_EQ(ring_file_create(&o, m), 0);
+	st = (struct ring_stats *)((uint8_t *)m->mem + RING_STATS_OFF);
+	ck = (struct ring_clock *)((uint8_t *)m->mem + RING_CLOCK_OFF);
 	snprintf(st->ifaces[0].name, RING_IFNAME_LEN, "mm0");
 	st->ifaces[0].wire_ts = RING_WIRE_TS_METAMAKO;
 	snprintf(st->ifaces[1].name, RING_IFNAME_LEN, "nic1");
 	snprintf(st->ifaces[2].name, RING_IFNAME_LEN, "ar2");
 	st->ifaces[2].wire_ts = RING_WIRE_TS_ARISTA64;
 	st->niface = 3;
-	T_EQ(ring_writer_open(&w, m.mem, m.len, (uint32_t)getpid()), 0);
+	T_EQ(ring_writer_open(w, m->mem, m->len, (uint32_t)getpid()), 0);
 	ck->kernel_tai_offset = TAI_OFF; /* capd's clock thread would say so */
-	ring_writer_heartbeat(w.hdr, clock_ns(CLOCK_MONOTONIC));
+	ring_writer_heartbeat(w->hdr, clock_ns(CLOCK_MONOTONIC));
 
-	plen = udp_frame(plain, 1, 7, 20);
-	memcpy(f, plain, plen);
-	n = metamako(f, plen, WIRE0, 0x0102, 5);
-	put(&w, 0, WIRE0 + HOST_LAG, f, n);	       /* 0: wire time */
-	put(&w, 0, WIRE0 + 2 * HOST_LAG, plain, plen); /* 1: absent */
-	put(&w, 1, WIRE0 + 3 * HOST_LAG, plain, plen); /* 2: no kind */
-	memcpy(f, plain, plen);
-	n = arista64_tai(f, plen, WIRE0 + 1000 + TAI_OFF * NS);
-	put(&w, 2, WIRE0 + 4 * HOST_LAG, f, n); /* 3: TAI header */
-	ring_writer_publish(&w);
-	ring_writer_heartbeat(w.hdr, clock_ns(CLOCK_MONOTONIC));
+	*plen = udp_frame(plain, 1, 7, 20);
+	memcpy(f, plain, *plen);
+	n = metamako(f, *plen, WIRE0, 0x0102, 5);
+	put(w, 0, WIRE0 + HOST_LAG, f, n);	       /* 0: wire time */
+	put(w, 0, WIRE0 + 2 * HOST_LAG, plain, *plen); /* 1: absent */
+	put(w, 1, WIRE0 + 3 * HOST_LAG, plain, *plen); /* 2: no kind */
+	memcpy(f, plain, *plen);
+	n = arista64_tai(f, *plen, WIRE0 + 1000 + TAI_OFF * NS);
+	put(w, 2, WIRE0 + 4 * HOST_LAG, f, n); /* 3: TAI header */
+	ring_writer_publish(w);
+	ring_writer_heartbeat(w->hdr, clock_ns(CLOCK_MONOTONIC));
+}
+
+int main(int argc, char **argv)
+{
+	static volatile sig_atomic_t stop;
+	static const struct readloop_ops ops = { .packet = on_packet };
+	struct readopt_input in = { .nrings = 1, .from = RING_SEEK_OLDEST };
+	const struct readloop_wire_counts *c;
+	char path[300], err[512];
+	struct ring_writer w;
+	struct ring_map m;
+	struct readloop *rl;
+	struct seen s = { 0 };
+	uint8_t plain[256];
+	uint32_t plen;
+
+	if (argc == 3 && !strcmp(argv[1], "make")) {
+		make_ring(argv[2], &m, &w, plain, &plen);
+		ring_writer_close(&w);
+		ring_file_close(&m);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/ring", t_tmpdir("test_readloop_wire"));
+	in.rings[0] = path;
+	make_ring(path, &m, &w, plain, &plen);
 
 	T_EQ(readloop_open(&rl, &in, err, sizeof(err)), 0);
 	T_EQ(readloop_run(rl, &ops, &s, &stop, err, sizeof(err)), 1);

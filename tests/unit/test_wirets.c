@@ -623,6 +623,20 @@ static void test_arista48(void)
 		check_strip(&fr, &w);
 		T_EQ(dec(&fr, WIRETS_ARISTA64, &w), WIRETS_MALFORMED);
 	}
+	{
+		/* No 32-bit seconds near a host time past 2106: no time. */
+		struct frame fr;
+		struct wirets w;
+
+		mkudp(&fr, 0, 0, 50);
+		ar_add(&fr, 12, 1, 0x0120, 5, 7);
+		T_EQ(wirets_decode(WIRETS_ARISTA48, fr.f, fr.len, fr.len, UINT64_MAX, &w),
+		     WIRETS_MALFORMED);
+		T_EQ(w.ts_ns, 0);
+		T_EQ(wirets_decode(WIRETS_ARISTA48, fr.f, fr.len, fr.len, 0x1000000ffull * NS, &w),
+		     WIRETS_OK);
+		T_EQ(w.ts_ns, 0xffff0005ull * NS + 7);
+	}
 }
 
 static void test_arista_bad(void)

@@ -5,7 +5,7 @@ readers' tests of time from the wire (capdump_wirets.sh).
 
     wire_pcap.py KIND DIR
 
-KIND is metamako or arista64.  Writes into DIR:
+KIND is metamako, exablaze or arista64.  Writes into DIR:
   in.pcap     nanosecond pcap: UDP to 239.1.1.1:30001 (one VLAN-tagged),
               each carrying a stamp of KIND, some flagged (degraded,
               duplicate), one with sub-nanoseconds, and some broken
@@ -58,6 +58,15 @@ def metamako(f, ts, flags, dev, port, subns=None, ns_override=None):
     return f + t
 
 
+def exablaze(f, ts, dev, port):
+    # original FCS, device, port, seconds, 40-bit binary fraction, flags;
+    # the fraction rounded up, so that it floors to the ns written
+    s, ns = divmod(ts, 10**9)
+    frac = -(-ns * 2**40 // 10**9)
+    return f + struct.pack("!IBBIBIB", 0x12345678, dev, port, s, frac >> 32,
+                           frac & 0xFFFFFFFF, 0)
+
+
 def arista64(f, ts):
     # EtherType 0xD28B, subtype 1, version 0x0110 (64-bit UTC), s, ns
     s, ns = divmod(ts, 10**9)
@@ -101,6 +110,18 @@ def main(argv):
                 data = f[:12] + struct.pack("!HHHII", 0xD28B, 1, 0x0330, 1, 2) + f[12:]
             else:
                 data = arista64(f, wire)
+        elif kind == "exablaze":
+            subns = None
+            flags = 0
+            if case == "absent":
+                data = f
+            elif case == "malformed":  # too short for the trailer
+                data = f + b"\x12\x34\x56\x78\x01\x02\x03\x04"
+            else:
+                data = exablaze(f, wire, dev, port)
+                # what the fraction holds below the ns, in 2^-24 ns
+                frac = -(-(wire % 10**9) * 2**40 // 10**9)
+                subns = (frac * 10**9 % 2**40) >> 16 or None
         else:
             if case == "absent":
                 data = f
@@ -110,7 +131,7 @@ def main(argv):
                 data = metamako(f, wire, flags, dev, port, subns)
         wirelen = len(data)
         if case == "truncated":  # the capture cut the stamp off
-            data = data[:len(f) - 4] if kind == "metamako" else data[:20]
+            data = data[:20] if kind == "arista64" else data[:len(f) - 4]
         inp.append((host, data, wirelen))
         ok = case == "ok"
         if ok:
