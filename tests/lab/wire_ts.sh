@@ -553,13 +553,14 @@ def want_counts():
     return wc, ports
 
 
-if mode == "counts":
+if mode in ("counts", "counts-ring"):
     # counts TMP IFNAME...: capdump's summary (wire.pcapng.err) and capstat
-    # --json (capstat.json) count what was sent.
+    # --json (capstat.json) count what was sent; counts-ring: capstat's.
     hif = sys.argv[3:8]
     wc, ports = want_counts()
+    ring = mode == "counts-ring"  # capstat from the ring only
     summary = open(tmp + "/wire.pcapng.err").read()
-    for k, c in sorted(wc.items()):
+    for k, c in sorted(wc.items()) if not ring else []:
         line = ("capdump: interface %d (%s): %s time from the wire on %d packets, the host's on "
                 "%d (%d absent, %d malformed, %d truncated, %d TAI without a UTC offset); "
                 "%d degraded, %d duplicate" %
@@ -568,7 +569,8 @@ if mode == "counts":
         if line not in summary:
             err("capdump's summary lacks: %s" % line)
     done("capdump's summary")
-    print("capdump's summary counts per interface what was sent")
+    if not ring:
+        print("capdump's summary counts per interface what was sent")
     js = [json.loads(x) for x in open(tmp + "/capstat.json") if x.strip()]
     js = [j for j in js if j.get("type") == "summary"] or js
     j = js[-1]
@@ -593,8 +595,9 @@ if mode == "counts":
     if have != want:
         err("capstat --json ports: %s, want %s" % (sorted(have.items()), sorted(want.items())))
     done("capstat --json")
-    print("capstat --json: per interface wire/host time, absent, malformed, degraded, "
-          "duplicate; %d switch ports with their packets and bytes, as sent" % len(want))
+    print("capstat --json%s: per interface wire/host time, absent, malformed, degraded, "
+          "duplicate; %d switch ports with their packets and bytes, as sent" %
+          (" (ring)" if ring else " (file)", len(want)))
     sys.exit(0)
 
 if mode == "gen":
@@ -827,6 +830,11 @@ echo "== counts: capdump's summary, capstat --json"
 	lab_fail "capstat -r: exit $?: $(<"$LAB_TMP/capstat.txt")"
 sed -n '/^INTERFACE/,$p' "$LAB_TMP/capstat.txt"
 python3 "$LAB_TMP/judge.py" counts "$LAB_TMP" "${hif[@]}"
+# The same live from the ring (its stamps decoded there, not read from EPBs).
+timeout -s INT 10 "$CAPSTAT" -i "$ring" --from oldest -c "$total" --json \
+	>"$LAB_TMP/capstat.json" 2>"$LAB_TMP/capstat.err" ||
+	lab_fail "capstat -i --json: exit $?: $(<"$LAB_TMP/capstat.err")"
+python3 "$LAB_TMP/judge.py" counts-ring "$LAB_TMP" "${hif[@]}"
 
 echo "== capctl doctor: what each interface's frames carry"
 "$CAPCTL" doctor -c "$LAB_TMP/capd.conf" >"$LAB_TMP/doctor.out" 2>&1 || true
