@@ -10,23 +10,30 @@
 # padding, VLAN tags (the Arista header before and after the tag), TAI and
 # UTC Arista versions, and malformed stamps (ns >= 10^9, TLVs running past
 # the trailer, the other width's Arista version, a cut Exablaze trailer,
-# no stamp at all).  Then:
+# no stamp at all).  A ptp4l grandmaster announces TAI - UTC = 37 s, valid.
+# Then:
 #  - the generator's own frames, judged by tshark, say what it says;
 #  - no frame is lost: capctl status counts every one, each is recorded
-#    exactly once, in its feed (the Arista feeds are found only through
-#    the header, so this checks the selection through it);
+#    exactly once, in its feed (tshark -N n, the NRB: the Arista feeds are
+#    found only through the header, so this checks the selection through it);
 #  - tshark's EPB time of a frame with a valid stamp is the written time to
-#    the ns (TAI versions less the kernel's TAI offset); capdump's EPB
-#    option holds the sub-ns, device, port, flags, status and the host's
-#    stamp; a frame without a valid stamp has the host's time, and says so;
+#    the ns (TAI versions less 37 s); capdump's EPB option holds the
+#    sub-ns, device, port, flags, status and the host's stamp; a frame
+#    without a valid stamp has the host's time, and says so;
 #  - tshark with --enable-heuristic metamako_eth / exablaze_eth and its
 #    avsp dissector decodes from the unstripped file the same times,
 #    sub-ns, devices and ports;
-#  - --strip-timestamp: each frame with a valid stamp is the original
-#    frame byte for byte, the others stay as captured;
-#  - capdump's summary and capstat --json count per interface what was
-#    sent (wire time, host time, degraded, duplicate) and per port; capctl
-#    doctor names the kind each interface carries.
+#  - --strip-timestamp, from the ring and from the file read back (-r):
+#    each frame with a valid stamp is the original frame byte for byte, in
+#    order, the others stay as captured;
+#  - capdump's summary and capstat --json (the file and the ring) count
+#    per interface what was sent (wire time, host time by reason,
+#    degraded, duplicate) and per switch port; capctl doctor reports each
+#    interface's kind and counts, and names the kind the frames carry
+#    when the configuration says another;
+#  - the shared path (AF_PACKET) without ptp4l: every frame recorded once,
+#    as sent, in its feed; TAI stamps less the kernel's TAI offset, or with
+#    the host's time when nothing set it.
 . "$(dirname "$0")/lab.sh"
 lab_start CAPD CAPDUMP CAPSTAT CAPCTL ip tshark python3 jq timeout ptp4l pmc
 kinds=(metamako exablaze arista64 arista48 nic)
@@ -348,8 +355,10 @@ cat >"$LAB_TMP/judge.py" <<'JUDGE'
 import json, struct, sys
 from datetime import datetime, timezone
 
-# judge.py MODE ARGS: MODE gen (the generator's sent.pcap by tshark) or
-# file (capdump's recording).  Fails with the first few differences.
+# judge.py MODE TMP [IFNAME...]: against TMP/expect.tsv, MODE gen the
+# generator's sent.pcap by tshark, file capdump's recordings, shared the
+# shared path's, counts capdump's summary and capstat's file counts,
+# counts-ring capstat's from the ring.  Fails with the first differences.
 KINDS = ["metamako", "exablaze", "arista64", "arista48", "nic"]
 mode, tmp = sys.argv[1], sys.argv[2]
 errors = []
