@@ -194,6 +194,77 @@ static bool iface_up(const char *ifname)
 	return up;
 }
 
+/* The configured feeds as the XDP program and the socket filter take them. */
+static void conf_feeds(const struct capd *d, struct xdp_feed *feeds)
+{
+	unsigned int i;
+
+	memset(feeds, 0, CAPD_CONF_MAX_FEEDS * sizeof(*feeds));
+	for (i = 0; i < d->conf.nfeeds; i++) {
+		const struct capd_conf_feed *f = &d->conf.feeds[i];
+
+		feeds[i].family = f->group.family;
+		memcpy(feeds[i].addr, f->group.addr, sizeof(feeds[i].addr));
+		feeds[i].prefix_len = f->group.prefix_len;
+		feeds[i].nports = (uint8_t)f->nports;
+		memcpy(feeds[i].ports, f->ports, sizeof(feeds[i].ports));
+		feeds[i].index = (uint16_t)i;
+	}
+}
+
+/* The shared path's socket filter and feed table, once for all interfaces. */
+static int setup_filter(struct capd *d, const struct xdp_feed *feeds)
+{
+	const struct capd_conf_capture *cc = &d->conf.capture;
+	unsigned int i, through = 0;
+	char *expr, err[512];
+	int r;
+
+	if (d->filter_ready)
+		return 0;
+	for (i = 0; i < cc->ninterfaces; i++)
+		if (cc->interfaces[i].path != CAPD_PATH_BYPASS)
+			through |= cc->interfaces[i].timestamp == WIRETS_ARISTA64 ? PKTSEL_ARISTA64
+				   : cc->interfaces[i].timestamp == WIRETS_ARISTA48
+					   ? PKTSEL_ARISTA48
+					   : 0;
+	expr = malloc(FILTER_EXPR_MAX);
+	if (!expr)
+		return -ENOMEM;
+	r = pktsel_expr(feeds, d->conf.nfeeds, through, expr, FILTER_EXPR_MAX);
+	if (r == 0)
+		r = pktsel_init(&d->sel, feeds, d->conf.nfeeds);
+	if (r < 0) {
+		pr_err("shared path: the feeds do not fit a socket filter: %s", strerror(-r));
+		goto out;
+	}
+	r = pktsel_filter(expr, &d->filter, err, sizeof(err));
+	if (r < 0) {
+		pr_err("shared path: socket filter \"%s\": %s", expr,
+		       r == -EINVAL ? err : strerror(-r));
+		goto out;
+	}
+	if (d->filter.len > BPF_MAXINSNS) {
+		pr_err("shared path: the socket filter of %u feed(s) takes %u instructions, the "
+		       "kernel at most %u%s: fewer feeds (a prefix that covers several groups), or "
+		       "the bypass path",
+		       d->conf.nfeeds, d->filter.len, BPF_MAXINSNS,
+		       through ? "; looking through the Arista header (timestamp \"arista64\" or "
+				 "\"arista48\" on a shared-path interface) adds the feed list "
+				 "twice "
+				 "per header length"
+			       : "");
+		pktsel_filter_free(&d->filter);
+		r = -E2BIG;
+		goto out;
+	}
+	pr_debug("shared path: socket filter \"%s\" (%u instructions)", expr, d->filter.len);
+	d->filter_ready = true;
+out:
+	free(expr);
+	return r;
+}
+
 /*
  * What would make the start fail after the checks of check_system(): an
  * XDP hook another program holds (capd never replaces one), an XDP
@@ -210,7 +281,7 @@ static int check_start(struct capd *d)
 	unsigned int i;
 	int r;
 
-	bool xdp = false;
+	bool xdp = false, shared = false;
 
 	/* The shared path sees the interface after the stack, not its queues. */
 	for (i = 0; i < c->capture.ninterfaces; i++) {
@@ -226,6 +297,16 @@ static int check_start(struct capd *d)
 			return -EINVAL;
 		}
 		xdp |= ifc->path != CAPD_PATH_SHARED;
+		shared |= ifc->path != CAPD_PATH_BYPASS;
+	}
+	/* A feed list the socket filter cannot hold fails here, and capd -n says so. */
+	if (shared) {
+		struct xdp_feed feeds[CAPD_CONF_MAX_FEEDS];
+
+		conf_feeds(d, feeds);
+		r = setup_filter(d, feeds);
+		if (r < 0)
+			return r;
 	}
 	for (i = 0; d->check && i < c->capture.ninterfaces; i++) {
 		const char *ifname = c->capture.interfaces[i].name;
@@ -796,45 +877,6 @@ static int setup_bypass(struct capd *d, unsigned int i, struct xdp_feed *feeds, 
 	return 0;
 }
 
-/* The shared path's socket filter and feed table, once for all interfaces. */
-static int setup_filter(struct capd *d, const struct xdp_feed *feeds)
-{
-	const struct capd_conf_capture *cc = &d->conf.capture;
-	unsigned int i, through = 0;
-	char *expr, err[512];
-	int r;
-
-	if (d->filter_ready)
-		return 0;
-	for (i = 0; i < cc->ninterfaces; i++)
-		if (cc->interfaces[i].path != CAPD_PATH_BYPASS)
-			through |= cc->interfaces[i].timestamp == WIRETS_ARISTA64 ? PKTSEL_ARISTA64
-				   : cc->interfaces[i].timestamp == WIRETS_ARISTA48
-					   ? PKTSEL_ARISTA48
-					   : 0;
-	expr = malloc(FILTER_EXPR_MAX);
-	if (!expr)
-		return -ENOMEM;
-	r = pktsel_expr(feeds, d->conf.nfeeds, through, expr, FILTER_EXPR_MAX);
-	if (r == 0)
-		r = pktsel_init(&d->sel, feeds, d->conf.nfeeds);
-	if (r < 0) {
-		pr_err("shared path: the feeds do not fit a socket filter: %s", strerror(-r));
-		goto out;
-	}
-	r = pktsel_filter(expr, &d->filter, err, sizeof(err));
-	if (r < 0) {
-		pr_err("shared path: socket filter \"%s\": %s", expr,
-		       r == -EINVAL ? err : strerror(-r));
-		goto out;
-	}
-	pr_debug("shared path: socket filter \"%s\" (%u instructions)", expr, d->filter.len);
-	d->filter_ready = true;
-out:
-	free(expr);
-	return r;
-}
-
 /*
  * The shared path on interface i: one AF_PACKET socket per receive queue,
  * in one FANOUT_QM group when there are several.  QM, not HASH: the
@@ -985,17 +1027,7 @@ static int setup_capture(struct capd *d)
 	unsigned int i, k;
 	int r;
 
-	memset(feeds, 0, sizeof(feeds));
-	for (i = 0; i < d->conf.nfeeds; i++) {
-		const struct capd_conf_feed *f = &d->conf.feeds[i];
-
-		feeds[i].family = f->group.family;
-		memcpy(feeds[i].addr, f->group.addr, sizeof(feeds[i].addr));
-		feeds[i].prefix_len = f->group.prefix_len;
-		feeds[i].nports = (uint8_t)f->nports;
-		memcpy(feeds[i].ports, f->ports, sizeof(feeds[i].ports));
-		feeds[i].index = (uint16_t)i;
-	}
+	conf_feeds(d, feeds);
 	/* Statistics of this generation start from zero; each ring names its
 	 * thread's core (its tid once the thread runs). */
 	for (k = 0; k < d->nthreads; k++) {

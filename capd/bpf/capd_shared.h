@@ -99,7 +99,8 @@ struct capd_xdp_counters {
  * it recycles a buffer (xsk.c does), because a frame redirected without
  * metadata (CAPD_CNT_META_FAILED) leaves the old bytes in place.  In the
  * frame, such a frame starts with its Ethernet header: for untagged IPv4
- * UDP its bytes 22-23 (TTL, protocol 17) cannot be the magic, and the head
+ * UDP its bytes 22-23 (TTL, protocol 17) cannot be the magic (behind an
+ * Arista header they are part of its time and could be), but the head
  * cannot fail to grow within the 256 bytes of headroom of every XDP buffer.
  */
 #define CAPD_META_MAGIC 0xcad1 /* also the layout version */

@@ -1656,9 +1656,11 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 	} else {
 		struct readloop_pkt cut = *p;
 
-		cut.data = data;
-		cut.caplen = caplen; /* -s */
-		cut.wirelen = wirelen;
+		/* The datagram, not an unknown EtherType: through an Arista
+		 * header (readloop_pkt.orig), as the filter sees it. */
+		cut.data = p->orig;
+		cut.caplen = p->orig_caplen < d->o.snaplen ? p->orig_caplen : d->o.snaplen; /* -s */
+		cut.wirelen = p->orig_wirelen;
 		textout_packet(&d->o.text, &cut, d->pending_drop);
 		r = text_sent(d);
 		if (r < 0)

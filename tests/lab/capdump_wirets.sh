@@ -230,6 +230,11 @@ assert p == [("mm0", 258, 5, 1, 66)], p
 PY
 fi
 
+# 9. The text lines show the datagram through the Arista header.
+"$CAPDUMP" -q -r arista64/in.pcap --wire-ts arista64 -c 1 >line
+grep -q '^2025-12-06T05:46:40.123456789Z IP 10.0.0.1.40000 > 239.1.1.1.30001: UDP, length 32$' line ||
+	lab_fail "text line through the Arista header: $(<line)"
+
 # 7. --wire-ts is for files; a bad kind is refused.
 rc=0
 "$CAPDUMP" -r metamako/in.pcap --wire-ts bogus >out 2>err || rc=$?

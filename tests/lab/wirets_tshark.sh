@@ -25,7 +25,7 @@
 lab_start --user WIRETS_PRINT tshark python3
 
 gen=$(dirname "$0")/tools/wirets_gen.py
-cd "$LAB_TMP"
+cd "$LAB_TMP" || lab_fail "cd $LAB_TMP"
 python3 "$gen" --builtin all --pcap all.pcap --orig orig.pcap --expect expect.tsv
 # The frame numbers of the bad=tlvcut lines (one frame a line).
 python3 "$gen" --show-builtin all | sed 's/#.*//' | awk 'NF { n++ } /bad=tlvcut/ { print n }' >tlvcut
@@ -33,7 +33,7 @@ python3 "$gen" --show-builtin all | sed 's/#.*//' | awk 'NF { n++ } /bad=tlvcut/
 
 # 1. Ours against the generator: every field of every frame.
 "$WIRETS_PRINT" all.pcap @expect.tsv >ours.tsv
-diff -u expect.tsv ours.tsv >diff || lab_fail "wirets_decode() differs from the generator: $(head -40 diff)"
+diff -u expect.tsv ours.tsv >ours.diff || lab_fail "wirets_decode() differs from the generator: $(head -40 ours.diff)"
 ok=$(awk -F'\t' '$3 == "ok"' expect.tsv | wc -l)
 bad=$(awk -F'\t' 'NR > 1 && $3 != "ok"' expect.tsv | wc -l)
 ((ok >= 30 && bad >= 15)) || lab_fail "the built-in spec has $ok good and $bad bad frames"

@@ -68,7 +68,8 @@ words key=value; "#" starts a comment.
     newfcs=1          a new FCS after the trailer (as a NIC that keeps it)
     tai=1             Arista: the TAI version (default UTC)
     hostts=NS         the host time of this frame (ns since 1970 UTC)
-    snap=N            capture only N bytes (the frame keeps its wire length)
+    snap=N            the capture keeps N bytes (the pcap record's wire length
+                      stays the frame's; --send sends the whole frame)
     count=N step=NS   N frames, NS apart in wire time (default 1 / 1.25 ms)
     bad=WHAT          a bad stamp:
                         ns        nanoseconds 10^9 + 5 (all kinds)
@@ -481,7 +482,7 @@ def send(iface, frames, pps, repeat):
                 d = nxt - time.monotonic()
                 if d > 0:
                     time.sleep(d)
-            sk.send(f.frame[:f.snap])
+            sk.send(f.frame)  # snap= is the capture's business
     sk.close()
 
 
