@@ -6,6 +6,9 @@ capd_lab_test(lab_capdump_lapped capdump_lapped.sh)
 capd_lab_test(lab_capdump_resume capdump_resume.sh)
 capd_lab_test(lab_capdump_fulldisk capdump_fulldisk.sh)
 capd_lab_test(lab_capdump_merge capdump_merge.sh)
+# Time from the wire (issue 20), one capd on five interfaces, one per
+# timestamp kind: EPB times, stripping, counts, against tshark's dissectors.
+capd_lab_test(lab_wire_ts wire_ts.sh)
 # --resume exactly-once: SIGKILLs under load, a power loss, a replaced ring;
 # ISB counters across a restart of capd.
 capd_lab_test(lab_capdump_resume_load capdump_resume_load.sh)

@@ -54,6 +54,18 @@ static void add_dev(struct doctor_wire *w, const struct wirets *ts)
 	w->devs[w->ndevs++] = (struct doctor_wire_dev){ ts->device, ts->port, 1 };
 }
 
+/*
+ * A stamp within a week of the host's, as Wireshark's heuristics ask: an
+ * Exablaze trailer checks nothing else, so the bytes before any other
+ * kind's trailer decode as one, and would be suggested as the kind.
+ */
+static bool plausible(const struct wirets *ts, uint64_t host_ns)
+{
+	const uint64_t week = 7ull * 86400 * 1000000000ull;
+
+	return ts->ts_ns > host_ns ? ts->ts_ns - host_ns <= week : host_ns - ts->ts_ns <= week;
+}
+
 static void tally_frame(struct doctor_wire *w, int kind, const struct ring_rec *rec,
 			const uint8_t *p)
 {
@@ -65,7 +77,7 @@ static void tally_frame(struct doctor_wire *w, int kind, const struct ring_rec *
 		int st = wirets_decode((enum wirets_kind)k, p, rec->caplen, rec->wirelen,
 				       rec->ts_ns, &ts);
 
-		if (st == WIRETS_OK)
+		if (st == WIRETS_OK && plausible(&ts, rec->ts_ns))
 			w->ok_as[k]++;
 		if ((int)k != kind)
 			continue;

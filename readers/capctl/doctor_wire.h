@@ -39,7 +39,8 @@ struct doctor_wire {
 	uint64_t status[WIRETS_STATUS_MAX + 1]; /* decoded with capd.conf's kind */
 	uint64_t degraded;			/* of the valid ones: flags */
 	uint64_t duplicate;
-	uint64_t ok_as[WIRETS_KIND_MAX + 1]; /* valid when decoded as each kind */
+	uint64_t ok_as[WIRETS_KIND_MAX + 1]; /* valid, and within a week of the host's
+					      * stamp, when decoded as each kind */
 	unsigned int ndevs;		     /* device/port pairs of the valid ones */
 	struct doctor_wire_dev devs[DOCTOR_WIRE_DEVICES];
 	uint64_t devs_other; /* valid frames of pairs beyond devs[] */

@@ -487,7 +487,7 @@ static void wire_file_if(const struct readloop *rl, const struct capfile *f, uin
  * to the time recorded (a stripped frame has none, a -r copy of a foreign
  * file no IDB that says the kind).
  */
-static void wire_cut(struct readloop *rl, const struct readloop_pkt *p)
+static void wire_cut(struct readloop *rl, const struct readloop_pkt *p, int64_t tai_off)
 {
 	struct wirets d;
 
@@ -496,8 +496,12 @@ static void wire_cut(struct readloop *rl, const struct readloop_pkt *p)
 	if (wirets_decode((enum wirets_kind)rl->w.kind, p->data, p->caplen, p->wirelen, p->host_ts,
 			  &d) != WIRETS_OK)
 		return;
-	if (d.flags & WIRETS_F_TAI) /* the TAI offset of its time is not known here */
-		return;
+	/* A TAI stamp was made UTC with the offset the IDB's clock option has. */
+	if (d.flags & WIRETS_F_TAI) {
+		if (!tai_off)
+			return;
+		d.ts_ns -= (uint64_t)(tai_off * 1000000000LL);
+	}
 	if (d.ts_ns == p->ts) {
 		rl->w.cut_off = d.cut_off;
 		rl->w.cut_len = d.cut_len;
@@ -527,7 +531,7 @@ static void wire_file(struct readloop *rl, const struct capfile *f, const struct
 		if (rl->w.status != WIRETS_OK || (rl->w.flags & WIRETS_F_TAI))
 			p->ts = host;
 		wire_count(wi, p);
-		wire_cut(rl, p);
+		wire_cut(rl, p, wi->tai_off);
 		wire_strip(rl, p);
 		return;
 	}
