@@ -12,7 +12,10 @@
 
 #include "app2wire.h"
 
-#define NS_PER_S	1000000000ll
+#define NS_PER_S 1000000000ll
+#define ZONE_CHARS                                             \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789/_+-."
 #define APP2WIRE_FAR_NS (86400ull * NS_PER_S)
 
 const double app2wire_q[APP2WIRE_NQ] = { 0.5, 0.9, 0.99, 0.999 };
@@ -44,8 +47,8 @@ int app2wire_add_tz(struct app2wire_opts *o, char *arg)
 		if (!*feed)
 			return -EINVAL;
 	}
-	/* A name in the database, never a path out of it. */
-	if (!*tz || *tz == '/' || *tz == ':' || strstr(tz, ".."))
+	/* A name in the database, never a path out of it; printed as it is. */
+	if (!*tz || *tz == '/' || strstr(tz, "..") || strspn(tz, ZONE_CHARS) != strlen(tz))
 		return -EINVAL;
 	if (!zone_exists(tz))
 		return -ENOENT;
@@ -296,7 +299,7 @@ void app2wire_json(FILE *f, const struct app2wire *a, const struct app2wire_dist
 
 	fprintf(f, ",\"app2wire\":{\"format\":\"%s\",\"tz\":", app2wire_format(a->proto));
 	if (a->tz)
-		fprintf(f, "\"%s\"", a->tz); /* checked against the database: no quoting */
+		fprintf(f, "\"%s\"", a->tz); /* ZONE_CHARS only: nothing to escape */
 	else
 		fputs("null", f);
 	fprintf(f, ",\"messages\":%llu,\"unknown\":%llu", (unsigned long long)app2wire_count(d),

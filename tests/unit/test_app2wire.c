@@ -51,7 +51,7 @@ static void test_opts(void)
 {
 	struct app2wire_opts o = { 0 };
 	char a[] = "Europe/London", b[] = "X=UTC", c[] = "Nowhere/Else", d[] = "../etc/passwd",
-	     e[] = "=UTC", f[] = "/usr/share/zoneinfo/UTC", g[] = "";
+	     e[] = "=UTC", h[] = "Europe/\"London", f[] = "/usr/share/zoneinfo/UTC", g[] = "";
 
 	T_ASSERT(!strcmp(app2wire_tz_of(&o, names_x, "X"), APP2WIRE_TZ_DEFAULT));
 	T_EQ(app2wire_add_tz(&o, a), 0);
@@ -61,6 +61,7 @@ static void test_opts(void)
 	T_EQ(app2wire_add_tz(&o, e), -EINVAL);
 	T_EQ(app2wire_add_tz(&o, f), -EINVAL);
 	T_EQ(app2wire_add_tz(&o, g), -EINVAL);
+	T_EQ(app2wire_add_tz(&o, h), -EINVAL);
 	T_ASSERT(!strcmp(app2wire_tz_of(&o, names_x, "X"), "UTC"));
 	T_ASSERT(!strcmp(app2wire_tz_of(&o, names_x, "Y"), "Europe/London"));
 }

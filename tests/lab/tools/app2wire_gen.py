@@ -118,7 +118,8 @@ def build(t0, out):
     # ITCH: two messages stamped 1 us apart, the datagram 7 us after the first.
     for i in range(20):
         s = start + i * 5000
-        p.add(s + 7000, 32003, "239.2.0.2", mold(2 * i + 1, [itch(tod(s)[1]), itch(tod(s - 1000)[1])]))
+        msgs = [itch(tod(s)[1]), itch(tod(s - 1000)[1])]
+        p.add(s + 7000, 32003, "239.2.0.2", mold(2 * i + 1, msgs))
     p.add(start, 32003, "239.2.0.2", mold(41, [itch(1, length=10), itch(0)]))
     # PITCH unit 1: an offset before any Time (unknown), then datagrams of
     # three messages 100 us apart, each after a Time when its second is new,
