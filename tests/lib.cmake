@@ -30,7 +30,6 @@ set_tests_properties(test_zout_tmpfs PROPERTIES LABELS unit TIMEOUT 60 SKIP_RETU
 # feed table entry's protocol in the ring and in files.
 capd_unit_test(test_seqdec SOURCES unit/test_seqdec.c LIBS capseq)
 capd_unit_test(test_seqtrack SOURCES unit/test_seqtrack.c LIBS capseq)
-capd_unit_test(test_sendtime SOURCES unit/test_sendtime.c LIBS capseq)
 capd_unit_test(test_ring_feed SOURCES unit/test_ring_feed.c LIBS capseq capwrite readcommon)
 
 # One libFuzzer target per decoder; the code under test is compiled in
@@ -46,8 +45,9 @@ foreach(proto moldudp64 mdp3 pitch generic)
                    ARGS -max_len=2048)
 endforeach()
 
-# Each message's sender time (app-to-wire latency): the first byte of an
-# input picks the format.
+# Each message's sender time (app-to-wire latency): every bounds path of
+# each format; the fuzz target's first byte of an input picks the format.
+capd_unit_test(test_sendtime SOURCES unit/test_sendtime.c LIBS capseq)
 capd_fuzz_target(fuzz_sendtime
                  SOURCES ${PROJECT_SOURCE_DIR}/lib/sendtime.c
                  INCLUDES ${PROJECT_SOURCE_DIR}/lib
