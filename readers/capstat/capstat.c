@@ -35,6 +35,9 @@
  */
 #define GRACE_NS 100000000ull
 
+/* Options of app-to-wire latency, apart from parse_args()'s others. */
+enum { OPT_TZ = 320, OPT_NO_A2W };
+
 /* Set by SIGINT, SIGTERM, SIGHUP (readopt_signals()). */
 static const volatile sig_atomic_t *stop;
 
@@ -53,11 +56,11 @@ static void usage(FILE *f)
 		"                mdp3, pitch, seq:OFFSET:WIDTH:be|le or none;\n"
 		"                FEED=NAME for one feed (a name or GROUP:PORT); overrides the\n"
 		"                protocol the ring's (or file's) feed table names\n"
-		"  --ab A=B      arbitrate feeds A and B as the two lines of one stream\n"
 		"  --exchange-tz ZONE  time zone of ITCH and PITCH times of day "
 		"(default " APP2WIRE_TZ_DEFAULT "),\n"
 		"                FEED=ZONE for one feed\n"
 		"  --no-app2wire no app-to-wire latency (packet time - sender time)\n"
+		"  --ab A=B      arbitrate feeds A and B as the two lines of one stream\n"
 		"  --interval SEC  report every SEC seconds (default 1), on whole multiples of\n"
 		"                SEC of packet time; from files only when given\n"
 		"  --json        one JSON object per feed and interval, then a summary object\n"
@@ -74,16 +77,15 @@ static void usage(FILE *f)
 static int parse_args(int argc, char **argv, struct capstat_opts *o)
 {
 	enum { OPT_PROTO = 256, OPT_AB, OPT_INTERVAL, OPT_JSON, OPT_PROM, OPT_WIDE };
-	enum { OPT_TZ = 320, OPT_NO_A2W }; /* app-to-wire */
 	static const struct option longopts[] = {
+		{ "exchange-tz", required_argument, NULL, OPT_TZ },
+		{ "no-app2wire", no_argument, NULL, OPT_NO_A2W },
 		{ "proto", required_argument, NULL, OPT_PROTO },
 		{ "ab", required_argument, NULL, OPT_AB },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "prom", required_argument, NULL, OPT_PROM },
 		{ "wide", no_argument, NULL, OPT_WIDE },
-		{ "exchange-tz", required_argument, NULL, OPT_TZ },
-		{ "no-app2wire", no_argument, NULL, OPT_NO_A2W },
 		READOPT_LONGOPTS,
 	};
 	char *end, err[128];
@@ -118,6 +120,18 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 				return -EINVAL;
 			}
 			break;
+		case OPT_TZ:
+			r = app2wire_add_tz(&o->a2w, optarg);
+			if (r < 0) {
+				pr_err("--exchange-tz: %s: %s", optarg,
+				       r == -ENOENT ? "no such zone in the tz database (tzdata)"
+						    : "not [FEED=]ZONE, e.g. America/New_York");
+				return -EINVAL;
+			}
+			break;
+		case OPT_NO_A2W:
+			o->a2w.off = true;
+			break;
 		case OPT_INTERVAL:
 			o->interval = strtod(optarg, &end);
 			if (*end || !(o->interval >= 0.001 && o->interval <= 86400)) {
@@ -135,18 +149,6 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 			break;
 		case OPT_WIDE:
 			o->wide = true;
-			break;
-		case OPT_TZ:
-			r = app2wire_add_tz(&o->a2w, optarg);
-			if (r < 0) {
-				pr_err("--exchange-tz: %s: %s", optarg,
-				       r == -ENOENT ? "no such zone in the tz database (tzdata)"
-						    : "not [FEED=]ZONE, e.g. America/New_York");
-				return -EINVAL;
-			}
-			break;
-		case OPT_NO_A2W:
-			o->a2w.off = true;
 			break;
 		case 'c':
 			if (!readopt_count(optarg, UINT64_MAX, &o->count) || !o->count) {

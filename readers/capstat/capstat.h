@@ -68,14 +68,14 @@ struct capstat_opts {
 	unsigned int nprotos;
 	struct capstat_pair pairs[CAPSTAT_MAX_RULES];
 	unsigned int npairs;
-	double interval; /* seconds; 0: summary only */
+	struct app2wire_opts a2w; /* --exchange-tz, --no-app2wire */
+	double interval;	  /* seconds; 0: summary only */
 	bool interval_set;
 	bool json;
 	bool wide;
 	const char *prom;
 	uint64_t count;
 	char *expr;
-	struct app2wire_opts a2w; /* --exchange-tz, --no-app2wire */
 };
 
 struct capstat {
