@@ -54,6 +54,8 @@ static int begin_mdp3(struct sendtime_iter *it)
 			return SENDTIME_UNDECODABLE;
 		off += size;
 	}
+	if (le(it->p, 4) == 0)
+		return SENDTIME_UNDECODABLE; /* MsgSeqNum 0: not MDP, as for seqdec */
 	it->left = 1;
 	return SENDTIME_OK;
 }
@@ -80,6 +82,9 @@ static int begin_mold(struct sendtime_iter *it)
 		off += mlen;
 	}
 	if (off != it->len)
+		return SENDTIME_UNDECODABLE;
+	/* As seqdec: sequence 0, or one running past the largest, is not MoldUDP64. */
+	if (be(it->p + 10, 8) == 0 || be(it->p + 10, 8) > UINT64_MAX - count)
 		return SENDTIME_UNDECODABLE;
 	it->left = count;
 	it->off = MOLD_HDR;

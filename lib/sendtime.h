@@ -67,8 +67,9 @@ struct sendtime_iter {
 
 /*
  * Start a walk over payload p of len bytes, which must stay valid during
- * the walk.  The framing is checked as seqdec_decode() checks it (lengths
- * tile the datagram), so a datagram it decodes walks to the end.
+ * the walk.  The datagram is checked as seqdec_decode() checks it (lengths
+ * tile the datagram, sequence numbers), so this walks the datagrams seqdec
+ * decodes, to their end, and no others.
  * @return SENDTIME_OK, or SENDTIME_UNDECODABLE (nothing to walk).
  */
 int sendtime_begin(struct sendtime_iter *it, enum sendtime_proto proto, const uint8_t *p,

@@ -49,7 +49,7 @@ endforeach()
 # each format; the fuzz target's first byte of an input picks the format.
 capd_unit_test(test_sendtime SOURCES unit/test_sendtime.c LIBS capseq)
 capd_fuzz_target(fuzz_sendtime
-                 SOURCES ${PROJECT_SOURCE_DIR}/lib/sendtime.c
+                 SOURCES ${PROJECT_SOURCE_DIR}/lib/sendtime.c ${_seqdec}
                  INCLUDES ${PROJECT_SOURCE_DIR}/lib
                  DICT fuzz_sendtime.dict
                  SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/sendtime_corpus

@@ -58,6 +58,10 @@ static void test_mdp3(void)
 	put_le(p + 12, 9, 2);
 	T_EQ(walk(SENDTIME_MDP3, p, 22, m, 4), -1);
 	put_le(p + 12, 10, 2);
+	/* MsgSeqNum 0: not MDP (seqdec says so too). */
+	put_le(p, 0, 4);
+	T_EQ(walk(SENDTIME_MDP3, p, 22, m, 4), -1);
+	put_le(p, 7, 4);
 	/* SendingTime zero: a message with no time. */
 	put_le(p + 4, 0, 8);
 	T_EQ(walk(SENDTIME_MDP3, p, 22, m, 4), 1);
@@ -111,8 +115,15 @@ static void test_itch(void)
 		T_EQ(walk(SENDTIME_ITCH50, p, len, m, 8), 1);
 		T_EQ(m[0].ns, SENDTIME_DAY_MAX_NS - 1);
 	}
-	/* Framing: one byte short, one byte more, count past the blocks. */
+	/* Sequence 0, and one whose messages run past the largest number. */
 	len = itch(p, lens, ts, 2);
+	put_be(p + 10, 0, 8);
+	T_EQ(walk(SENDTIME_ITCH50, p, len, m, 8), -1);
+	put_be(p + 10, UINT64_MAX - 1, 8);
+	T_EQ(walk(SENDTIME_ITCH50, p, len, m, 8), -1);
+	put_be(p + 10, UINT64_MAX - 2, 8);
+	T_EQ(walk(SENDTIME_ITCH50, p, len, m, 8), 2);
+	/* Framing: one byte short, one byte more, count past the blocks. */
 	T_EQ(walk(SENDTIME_ITCH50, p, len - 1, m, 8), -1);
 	T_EQ(walk(SENDTIME_ITCH50, p, len + 1, m, 8), -1);
 	put_be(p + 18, 3, 2);
