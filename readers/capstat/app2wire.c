@@ -12,7 +12,8 @@
 
 #include "app2wire.h"
 
-#define NS_PER_S 1000000000ll
+#define NS_PER_S      1000000000ll
+#define APP2WIRE_COLS 120 /* the table's width without --wide, as capstat_out.c's */
 #define ZONE_CHARS                                             \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
 	"0123456789/_+-."
@@ -336,30 +337,57 @@ void app2wire_json(FILE *f, const struct app2wire *a, const struct app2wire_dist
 	fputs("]}", f);
 }
 
-/* A ns value as microseconds with three decimals, sign kept. */
-static void us3(FILE *f, int64_t ns)
-{
-	uint64_t m = ns < 0 ? (uint64_t)-ns : (uint64_t)ns;
+/* Words on lines of at most APP2WIRE_COLS columns (any length when wide). */
+struct words {
+	FILE *f;
+	unsigned int col;
+	bool wide;
+};
 
-	fprintf(f, " %s%llu.%03llu", ns < 0 ? "-" : "", (unsigned long long)(m / 1000),
-		(unsigned long long)(m % 1000));
+static void word(struct words *w, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!w->wide && w->col > 8 && w->col + 1 + n > APP2WIRE_COLS) {
+		fputs("\n        ", w->f);
+		w->col = 8;
+	} else if (w->col) {
+		fputc(' ', w->f);
+		w->col++;
+	}
+	fputs(s, w->f);
+	w->col += (unsigned int)n;
 }
 
-void app2wire_table(FILE *f, const struct app2wire *a, const struct app2wire_dist *d)
+/* name and a ns value as microseconds with three decimals, sign kept. */
+static void word_us(struct words *w, const char *name, int64_t ns)
 {
+	uint64_t m = ns < 0 ? (uint64_t)-ns : (uint64_t)ns;
+	char s[64];
+
+	snprintf(s, sizeof(s), "%s %s%llu.%03llu", name, ns < 0 ? "-" : "",
+		 (unsigned long long)(m / 1000), (unsigned long long)(m % 1000));
+	word(w, s);
+}
+
+void app2wire_table(FILE *f, const struct app2wire *a, const struct app2wire_dist *d, bool wide)
+{
+	struct words w = { .f = f, .wide = wide };
+	char s[96];
 	unsigned int j;
 
-	fprintf(f, "  app-to-wire %s: messages %llu unknown %llu", app2wire_format(a->proto),
-		(unsigned long long)app2wire_count(d), (unsigned long long)d->unknown);
+	fputs("  ", f);
+	snprintf(s, sizeof(s), "app-to-wire %s: messages %llu unknown %llu%s",
+		 app2wire_format(a->proto), (unsigned long long)app2wire_count(d),
+		 (unsigned long long)d->unknown, app2wire_count(d) ? "; us" : "");
+	w.col = 2;
+	fputs(s, f);
+	w.col += (unsigned int)strlen(s);
 	if (app2wire_count(d)) {
-		fputs("; us min", f);
-		us3(f, app2wire_min(d));
-		for (j = 0; j < APP2WIRE_NQ; j++) {
-			fprintf(f, " %s", app2wire_q_name[j]);
-			us3(f, app2wire_quantile(d, app2wire_q[j]));
-		}
-		fputs(" max", f);
-		us3(f, app2wire_max(d));
+		word_us(&w, "min", app2wire_min(d));
+		for (j = 0; j < APP2WIRE_NQ; j++)
+			word_us(&w, app2wire_q_name[j], app2wire_quantile(d, app2wire_q[j]));
+		word_us(&w, "max", app2wire_max(d));
 	}
 	fputc('\n', f);
 }

@@ -109,9 +109,10 @@ const char *app2wire_format(enum sendtime_proto proto);
 /* ,"app2wire":{...} of d (as docs/capstat.md describes it), with buckets. */
 void app2wire_json(FILE *f, const struct app2wire *a, const struct app2wire_dist *d);
 
-/* The table's line of d ("  app-to-wire FORMAT: ...", in us) and the
- * key=value words of the lines output (" a2w_...=", in ns). */
-void app2wire_table(FILE *f, const struct app2wire *a, const struct app2wire_dist *d);
+/* The table's line of d ("  app-to-wire FORMAT: ...", in us; wrapped at
+ * 120 columns unless wide) and the key=value words of the lines output
+ * (" a2w_...=", in ns). */
+void app2wire_table(FILE *f, const struct app2wire *a, const struct app2wire_dist *d, bool wide);
 void app2wire_lines(FILE *f, const struct app2wire_dist *d);
 
 /* The quantiles the outputs show, in order, and their names. */

@@ -313,7 +313,7 @@ static void table(FILE *f, const struct capstat *cs, bool summary, double secs)
 		if (fd->has_dec && fd->st.nranges)
 			table_missing(f, cs, fd, summary);
 		if (fd->a2w)
-			app2wire_table(f, fd->a2w, summary ? &fd->a2w->run : &fd->a2w->last);
+			app2wire_table(f, fd->a2w, summary ? &fd->a2w->run : &fd->a2w->last, wide);
 	}
 	for (i = 0; i < cs->o.npairs; i++)
 		table_pair(f, cs, &cs->o.pairs[i]);
