@@ -16,3 +16,11 @@ capd_lab_test(lab_capstat_table capstat_table.sh)
 add_test(NAME capstat_names COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capstat_names.sh)
 set_tests_properties(capstat_names PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77
                      ENVIRONMENT "${CAPD_LAB_ENV}")
+
+# No privileges: app-to-wire latency of MDP 3.0, ITCH 5.0 and PITCH from
+# files of known sender times and offsets (tools/app2wire_gen.py), across
+# local midnight and both summer time changes.
+capd_unit_test(test_app2wire SOURCES unit/test_app2wire.c LIBS capstatcore)
+add_test(NAME capstat_app2wire COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capstat_app2wire.sh)
+set_tests_properties(capstat_app2wire PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "${CAPD_LAB_ENV}")

@@ -41,6 +41,15 @@ capd_unit_test(test_ring_feed SOURCES unit/test_ring_feed.c LIBS capseq capwrite
 # (seqdec.c dispatches to every decoder, so all of them are).
 set(_seqdec seqdec.c seqdec_moldudp64.c seqdec_mdp3.c seqdec_pitch.c seqdec_generic.c seqtrack.c)
 list(TRANSFORM _seqdec PREPEND ${PROJECT_SOURCE_DIR}/lib/)
+# Each message's sender time (app-to-wire latency): every bounds path of
+# each format; the fuzz target's first byte of an input picks the format.
+capd_unit_test(test_sendtime SOURCES unit/test_sendtime.c LIBS capseq)
+capd_fuzz_target(fuzz_sendtime
+                 SOURCES ${PROJECT_SOURCE_DIR}/lib/sendtime.c ${_seqdec}
+                 INCLUDES ${PROJECT_SOURCE_DIR}/lib
+                 DICT fuzz_sendtime.dict
+                 SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/sendtime_corpus
+                 ARGS -max_len=2048)
 foreach(proto moldudp64 mdp3 pitch generic)
   capd_fuzz_target(fuzz_seqdec_${proto}
                    SOURCES ${_seqdec}

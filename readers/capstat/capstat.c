@@ -3,8 +3,9 @@
  * capstat - feed analysis, live from capd's rings (-i) or afterwards from
  * capture files (-r): per feed (group and port) rates, inter-arrival
  * times, microbursts; with a protocol (the feed table's, or --proto),
- * sequence gaps, duplicates, reordering, resets, session changes; with
- * --ab, A/B line arbitration.
+ * sequence gaps, duplicates, reordering, resets, session changes, and
+ * app-to-wire latency where the protocol carries sender times; with --ab,
+ * A/B line arbitration.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,6 +35,9 @@
  */
 #define GRACE_NS 100000000ull
 
+/* Options of app-to-wire latency, apart from parse_args()'s others. */
+enum { OPT_TZ = 320, OPT_NO_A2W };
+
 /* Set by SIGINT, SIGTERM, SIGHUP (readopt_signals()). */
 static const volatile sig_atomic_t *stop;
 
@@ -42,15 +46,20 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: capstat -i RING [-i RING...] | -r FILE [-r FILE...]\n"
 		"               [--proto [FEED=]NAME ...] [--ab FEED_A=FEED_B ...]\n"
+		"               [--exchange-tz [FEED=]ZONE ...] [--no-app2wire]\n"
 		"               [--interval SEC] [--json] [--prom FILE] [--wide] [-c COUNT]\n"
 		"               [--from newest|oldest] [-T SECONDS] [expression]\n"
 		"  -i RING       ring name (under /dev/hugepages/capd) or path; several merge by "
 		"time\n"
 		"  -r FILE       read pcapng, pcapng.zst or pcap instead ('-' = standard input)\n"
-		"  --proto NAME  sequence decoder: moldudp64, mdp3, pitch, "
-		"seq:OFFSET:WIDTH:be|le or none;\n"
+		"  --proto NAME  sequence decoder: moldudp64, itch50 (ITCH 5.0 in MoldUDP64),\n"
+		"                mdp3, pitch, seq:OFFSET:WIDTH:be|le or none;\n"
 		"                FEED=NAME for one feed (a name or GROUP:PORT); overrides the\n"
 		"                protocol the ring's (or file's) feed table names\n"
+		"  --exchange-tz ZONE  time zone of ITCH and PITCH times of day "
+		"(default " APP2WIRE_TZ_DEFAULT "),\n"
+		"                FEED=ZONE for one feed\n"
+		"  --no-app2wire no app-to-wire latency (packet time - sender time)\n"
 		"  --ab A=B      arbitrate feeds A and B as the two lines of one stream\n"
 		"  --interval SEC  report every SEC seconds (default 1), on whole multiples of\n"
 		"                SEC of packet time; from files only when given\n"
@@ -69,6 +78,8 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 {
 	enum { OPT_PROTO = 256, OPT_AB, OPT_INTERVAL, OPT_JSON, OPT_PROM, OPT_WIDE };
 	static const struct option longopts[] = {
+		{ "exchange-tz", required_argument, NULL, OPT_TZ },
+		{ "no-app2wire", no_argument, NULL, OPT_NO_A2W },
 		{ "proto", required_argument, NULL, OPT_PROTO },
 		{ "ab", required_argument, NULL, OPT_AB },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
@@ -96,7 +107,8 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 		case OPT_PROTO:
 			if (capstat_add_proto(o, optarg) < 0) {
 				pr_err("--proto: not "
-				       "[FEED=]moldudp64|mdp3|pitch|seq:OFFSET:WIDTH:be|le|none: "
+				       "[FEED=]moldudp64|itch50|mdp3|pitch|seq:OFFSET:WIDTH:be|le|"
+				       "none: "
 				       "%s",
 				       optarg);
 				return -EINVAL;
@@ -107,6 +119,18 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 				pr_err("--ab: not FEED_A=FEED_B: %s", optarg);
 				return -EINVAL;
 			}
+			break;
+		case OPT_TZ:
+			r = app2wire_add_tz(&o->a2w, optarg);
+			if (r < 0) {
+				pr_err("--exchange-tz: %s: %s", optarg,
+				       r == -ENOENT ? "no such zone in the tz database (tzdata)"
+						    : "not [FEED=]ZONE, e.g. America/New_York");
+				return -EINVAL;
+			}
+			break;
+		case OPT_NO_A2W:
+			o->a2w.off = true;
 			break;
 		case OPT_INTERVAL:
 			o->interval = strtod(optarg, &end);
@@ -201,6 +225,7 @@ static void packet(struct capstat *cs, uint64_t ts, const uint8_t *p, uint32_t c
 	struct frame_info fi;
 	struct capstat_feed *f;
 	unsigned int i;
+	int next;
 
 	cs->packets++;
 	if (!cs->first_ts)
@@ -220,9 +245,12 @@ static void packet(struct capstat *cs, uint64_t ts, const uint8_t *p, uint32_t c
 		cs->untracked++;
 		return;
 	}
-	feedstat_add_iv(&f->fs, ts, wirelen, interval_of(cs, ts));
+	next = interval_of(cs, ts);
+	feedstat_add_iv(&f->fs, ts, wirelen, next);
 	if (f->has_dec)
 		sequence(cs, f, p + fi.payload_off, udp_payload_len(p, &fi), ts);
+	if (f->a2w)
+		app2wire_add(f->a2w, p + fi.payload_off, udp_payload_len(p, &fi), ts, next);
 	for (i = 0; i < cs->o.npairs; i++)
 		abarb_expire(&cs->o.pairs[i].ab, cs->last_ts);
 }
@@ -255,8 +283,11 @@ static void end_interval(struct capstat *cs, struct ringsrc *src)
 	unsigned int i;
 	int r;
 
-	for (i = 0; i < cs->nfeeds; i++)
+	for (i = 0; i < cs->nfeeds; i++) {
 		feedstat_interval(&cs->feeds[i]->fs, secs);
+		if (cs->feeds[i]->a2w)
+			app2wire_interval(cs->feeds[i]->a2w);
+	}
 	cs->iv_start += cs->iv_ns;
 	cs->intervals++;
 	/* From files, intervals are shown only when asked for. */
@@ -295,6 +326,9 @@ static bool has_words(const struct capstat_opts *o)
 
 	for (i = 0; i < o->nprotos; i++)
 		if (o->protos[i].feed)
+			return true;
+	for (i = 0; i < o->a2w.ntz; i++)
+		if (o->a2w.tz[i].feed)
 			return true;
 	return o->npairs > 0;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "abarb.h"
+#include "app2wire.h"
 #include "capfile.h"
 #include "feedstat.h"
 #include "ring_format.h"
@@ -29,6 +30,7 @@
 struct capstat_proto_rule {
 	const char *feed;
 	bool none; /* SPEC "none": no decoder, whatever the input says */
+	bool itch; /* SPEC "itch50": MoldUDP64 carrying ITCH 5.0 messages */
 	struct seqdec dec;
 };
 
@@ -50,6 +52,8 @@ struct capstat_feed {
 	uint16_t port;
 	bool has_dec;
 	struct seqdec dec;
+	bool itch;	      /* MoldUDP64 of ITCH 5.0 messages (--proto itch50) */
+	struct app2wire *a2w; /* app-to-wire latency; NULL: no sender times */
 	const char *dec_from; /* where dec came from: "ring", "file" or "--proto" */
 	uint64_t decoded, undecodable;
 	uint64_t last_send_ns; /* sending time of the last datagram, if the format has one */
@@ -65,7 +69,8 @@ struct capstat_opts {
 	unsigned int nprotos;
 	struct capstat_pair pairs[CAPSTAT_MAX_RULES];
 	unsigned int npairs;
-	double interval; /* seconds; 0: summary only */
+	struct app2wire_opts a2w; /* --exchange-tz, --no-app2wire */
+	double interval;	  /* seconds; 0: summary only */
 	bool interval_set;
 	bool json;
 	bool wide;
@@ -127,7 +132,7 @@ struct capstat_feed *capstat_feed_get(struct capstat *cs, int family, const uint
 				      const struct capfile *file);
 void capstat_feeds_free(struct capstat *cs);
 
-/* Parse "[FEED=]SPEC" (SPEC as seqdec_parse() takes it, or "none") and
+/* Parse "[FEED=]SPEC" (SPEC as seqdec_parse() takes it, "itch50" or "none") and
  * "A=B" into cs->o. @return 0 or -EINVAL. */
 int capstat_add_proto(struct capstat_opts *o, char *arg);
 int capstat_add_pair(struct capstat_opts *o, char *arg);

@@ -92,7 +92,32 @@ static void rule_apply(struct capstat_feed *f, const struct capstat_proto_rule *
 {
 	f->has_dec = !p->none;
 	f->dec = p->dec;
+	f->itch = p->itch;
 	f->dec_from = "--proto";
+}
+
+static bool names_cb(const void *f, const char *word)
+{
+	return names(f, word);
+}
+
+/* App-to-wire latency for the feeds whose format carries sender times. */
+static int a2w_setup(struct capstat *cs, struct capstat_feed *f)
+{
+	enum sendtime_proto p;
+
+	if (cs->o.a2w.off || !f->has_dec)
+		return 0;
+	if (f->dec.proto == SEQDEC_MDP3)
+		p = SENDTIME_MDP3;
+	else if (f->dec.proto == SEQDEC_PITCH)
+		p = SENDTIME_PITCH;
+	else if (f->dec.proto == SEQDEC_MOLDUDP64 && f->itch)
+		p = SENDTIME_ITCH50;
+	else
+		return 0;
+	f->a2w = app2wire_new(p, app2wire_tz_of(&cs->o.a2w, names_cb, f));
+	return f->a2w ? 0 : -ENOMEM;
 }
 
 static int feed_new(struct capstat *cs, struct capstat_feed *f, int family, const uint8_t *dst,
@@ -141,6 +166,9 @@ static int feed_new(struct capstat *cs, struct capstat_feed *f, int family, cons
 	for (i = 0; i < cs->o.nprotos; i++)
 		if (cs->o.protos[i].feed && names(f, cs->o.protos[i].feed))
 			rule_apply(f, &cs->o.protos[i]);
+	r = a2w_setup(cs, f);
+	if (r < 0)
+		return r;
 	for (i = 0; i < cs->o.npairs; i++) {
 		struct capstat_pair *p = &cs->o.pairs[i];
 		int line;
@@ -176,6 +204,7 @@ struct capstat_feed *capstat_feed_get(struct capstat *cs, int family, const uint
 	if (feed_new(cs, f, family, dst, port, rf, file) < 0) {
 		feedstat_free(&f->fs);
 		seqtrack_free(&f->st);
+		app2wire_free(f->a2w);
 		free(f);
 		return NULL;
 	}
@@ -191,6 +220,7 @@ void capstat_feeds_free(struct capstat *cs)
 	for (i = 0; i < cs->nfeeds; i++) {
 		feedstat_free(&cs->feeds[i]->fs);
 		seqtrack_free(&cs->feeds[i]->st);
+		app2wire_free(cs->feeds[i]->a2w);
 		free(cs->feeds[i]);
 	}
 	cs->nfeeds = 0;
@@ -214,6 +244,10 @@ int capstat_add_proto(struct capstat_opts *o, char *arg)
 	}
 	memset(&p->dec, 0, sizeof(p->dec));
 	p->none = !strcmp(arg, "none");
+	/* ITCH 5.0 is sequenced by MoldUDP64, which does not say what it carries. */
+	p->itch = !strcmp(arg, "itch50");
+	if (p->itch)
+		arg = "moldudp64";
 	if ((!p->none && seqdec_parse(arg, &p->dec) < 0) || (p->feed && !*p->feed))
 		return -EINVAL;
 	o->nprotos++;
@@ -317,6 +351,13 @@ int capstat_names_check(const struct capstat_opts *o, const struct capstat_known
 			continue;
 		snprintf(arg, sizeof(arg), "%s=...", o->protos[i].feed);
 		r = word_check("--proto", arg, o->protos[i].feed, known, n, where, err, errlen);
+	}
+	for (i = 0; i < o->a2w.ntz && !r; i++) {
+		if (!o->a2w.tz[i].feed)
+			continue;
+		snprintf(arg, sizeof(arg), "%s=...", o->a2w.tz[i].feed);
+		r = word_check("--exchange-tz", arg, o->a2w.tz[i].feed, known, n, where, err,
+			       errlen);
 	}
 	for (i = 0; i < o->npairs && !r; i++)
 		for (line = ABARB_A; line <= ABARB_B && !r; line++)

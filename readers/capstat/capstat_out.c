@@ -84,6 +84,10 @@ static void json_feed(FILE *f, const struct capstat_feed *fd, bool summary, doub
 			feedstat_win_name[w], (unsigned long long)s->burst[w].packets,
 			(unsigned long long)s->burst[w].bytes);
 	fprintf(f, "},\"burst_capped\":%s", s->capped ? "true" : "false");
+	if (fd->a2w)
+		app2wire_json(f, fd->a2w, summary ? &fd->a2w->run : &fd->a2w->last);
+	else
+		fputs(",\"app2wire\":null", f);
 	if (!fd->has_dec) {
 		fputs(",\"seq\":null", f);
 		return;
@@ -308,6 +312,8 @@ static void table(FILE *f, const struct capstat *cs, bool summary, double secs)
 		fputc('\n', f);
 		if (fd->has_dec && fd->st.nranges)
 			table_missing(f, cs, fd, summary);
+		if (fd->a2w)
+			app2wire_table(f, fd->a2w, summary ? &fd->a2w->run : &fd->a2w->last, wide);
 	}
 	for (i = 0; i < cs->o.npairs; i++)
 		table_pair(f, cs, &cs->o.pairs[i]);
@@ -339,6 +345,8 @@ static void lines(FILE *f, const struct capstat *cs, const char *when)
 		seq_values(fd, x);
 		for (j = 0; fd->has_dec && j < SEQ_FIELDS; j++)
 			fprintf(f, " %s=%llu", seq_col[j].key, (unsigned long long)x[j]);
+		if (fd->a2w)
+			app2wire_lines(f, &fd->a2w->last);
 		fputc('\n', f);
 	}
 	for (i = 0; i < cs->o.npairs; i++) {

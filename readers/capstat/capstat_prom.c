@@ -84,6 +84,59 @@ static void ab_lines(FILE *f, const struct capstat *cs, const char *name, const 
 	}
 }
 
+/*
+ * App-to-wire latency of the feeds with sender times: quantiles of the last
+ * closed interval (window="interval", what an alert watches) and of the
+ * whole run (window="run"); 0 and 1 are the minimum and maximum.
+ */
+static void app2wire_prom(FILE *f, const struct capstat *cs)
+{
+	static const char *const win[2] = { "interval", "run" };
+	unsigned int i, j, w;
+
+	head(f, "capstat_app2wire_seconds", "gauge",
+	     "App-to-wire latency (packet time - sender time) quantiles; may be negative.");
+	for (i = 0; i < cs->nfeeds; i++) {
+		const struct app2wire *a = cs->feeds[i]->a2w;
+
+		for (w = 0; a && w < 2; w++) {
+			const struct app2wire_dist *d = w ? &a->run : &a->last;
+
+			if (!app2wire_count(d))
+				continue;
+			for (j = 0; j < APP2WIRE_NQ + 2; j++) {
+				double q = j == 0 ? 0 : j <= APP2WIRE_NQ ? app2wire_q[j - 1] : 1;
+				int64_t v = j == 0	       ? app2wire_min(d)
+					    : j <= APP2WIRE_NQ ? app2wire_quantile(d, q)
+							       : app2wire_max(d);
+
+				fputs("capstat_app2wire_seconds{", f);
+				feed_labels(f, cs->feeds[i]);
+				fprintf(f, ",window=\"%s\",quantile=\"%g\"} %.9f\n", win[w], q,
+					(double)v / 1e9);
+			}
+		}
+	}
+	for (w = 0; w < 2; w++) {
+		const char *name =
+			w ? "capstat_app2wire_unknown_total" : "capstat_app2wire_messages_total";
+
+		head(f, name, "counter",
+		     w ? "Messages whose sender time was not known."
+		       : "Messages with a sender time (app-to-wire samples).");
+		for (i = 0; i < cs->nfeeds; i++) {
+			const struct app2wire *a = cs->feeds[i]->a2w;
+
+			if (!a)
+				continue;
+			fprintf(f, "%s{", name);
+			feed_labels(f, cs->feeds[i]);
+			fprintf(f, "} %llu\n",
+				(unsigned long long)(w ? a->run.unknown : app2wire_count(&a->run)));
+		}
+	}
+}
+
 static void write_all(FILE *f, const void *ctx)
 {
 	static const double q[] = { 0.5, 0.99, 1 };
@@ -151,6 +204,8 @@ static void write_all(FILE *f, const void *ctx)
 		 g_resets);
 	per_feed(f, cs, "capstat_session_changes_total", "counter", "Session changes.", true,
 		 g_sessions);
+
+	app2wire_prom(f, cs);
 
 	ab_lines(f, cs, "capstat_ab_lost_messages_total",
 		 "Messages lost on line A only, B only, or both.", false);
