@@ -4,6 +4,7 @@
 # tests/CMakeLists.txt.
 capd_unit_test(test_feedstat SOURCES unit/test_feedstat.c LIBS capstatcore)
 capd_unit_test(test_abarb SOURCES unit/test_abarb.c LIBS capstatcore)
+capd_unit_test(test_latency SOURCES unit/test_latency.c LIBS capstatcore)
 
 capd_lab_test(lab_capstat_feeds capstat_feeds.sh)
 # Feeds know their protocol: capd.conf's feeds[].proto, through the ring and

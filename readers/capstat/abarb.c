@@ -40,6 +40,10 @@ static void decide_one(struct abarb *a)
 			hist_add(&a->skew_neg, (uint64_t)-skew);
 		else
 			hist_add(&a->skew_pos, (uint64_t)skew);
+		if (skew < 0 && a->also_neg)
+			hist_add(a->also_neg, (uint64_t)-skew);
+		else if (skew >= 0 && a->also_pos)
+			hist_add(a->also_pos, (uint64_t)skew);
 	} else if (s->ts[ABARB_A]) {
 		a->lost_b++;
 	} else if (s->ts[ABARB_B]) {
@@ -61,8 +65,10 @@ void abarb_finish(struct abarb *a)
 static void extend(struct abarb *a, uint64_t end, uint64_t ts)
 {
 	while (a->top < end) {
-		if (a->top - a->base == ABARB_WINDOW)
+		if (a->top - a->base == ABARB_WINDOW) {
+			a->forced++;
 			decide_one(a);
+		}
 		SLOT(a, a->top)->t0 = ts;
 		a->top++;
 	}

@@ -42,7 +42,11 @@ struct abarb {
 	uint64_t a_first, b_first, ties; /* among both */
 	uint64_t late;			 /* deliveries after the decision */
 	uint64_t restarts;
+	uint64_t forced;		/* decided because ABARB_WINDOW newer numbers came */
 	struct hist skew_neg, skew_pos; /* tB - tA, ns: magnitudes of <0, and >=0 */
+	/* When set (by the user, after abarb_init()), each skew also goes
+	 * into these: figures of an interval kept beside the totals. */
+	struct hist *also_neg, *also_pos;
 
 	int started;
 	uint64_t base;		 /* lowest message number not decided */
