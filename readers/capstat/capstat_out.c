@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "capstat.h"
+#include "capstat_latency.h"
 #include "clock_text.h"
 #include "json_out.h"
 
@@ -440,6 +441,7 @@ void capstat_print_summary(struct capstat *cs, FILE *f)
 			fputc('}', f);
 		}
 		fputs("]", f);
+		capstat_latency_json_summary(cs, f);
 		json_rings(f, cs);
 		fputs("}\n", f);
 		return;
@@ -463,4 +465,5 @@ void capstat_print_summary(struct capstat *cs, FILE *f)
 		fputc('\n', f);
 	}
 	table(f, cs, true, secs);
+	capstat_latency_print(cs, f, when, true);
 }
