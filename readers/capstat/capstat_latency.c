@@ -481,37 +481,44 @@ const struct latency *capstat_latency_matcher(const struct capstat *cs)
 	return cs->lat ? &cs->lat->m : NULL;
 }
 
+/* A point's clock: a host clock (kernel or capd TAI), or PHC n (-1 unknown). */
+static int point_phc(const struct capstat_latency_point *pt, const struct ringsrc *src)
+{
+	struct ring_clock c;
+
+	if (!src || pt->ts_source != RING_TS_PHC)
+		return -1;
+	ringsrc_clock(src, pt->ring, &c);
+	return c.phc_index;
+}
+
 /*
- * The clock verdict of both points (docs/latency.md): same-clock when one
- * clock of one capd stamped both (one ring's interfaces, or rings of one
- * capd), stamped by the host's clock; else synced when every packet of
- * both points was stamped synced; unsynced when one was not; unknown
- * when a point says nothing of its clock.
+ * The clock verdict of both points (docs/latency.md).  Same clock: both
+ * points from rings, which are on this host, stamped by the host's clock
+ * (kernel or capd TAI) or by one PHC; or two interfaces of one file
+ * stamped by the host's clock.  Else synced when every packet of both
+ * points was stamped synced; unsynced when one was not; unknown when a
+ * point says nothing of its clock.
  */
 enum capstat_latency_clock capstat_latency_verdict(const struct capstat *cs)
 {
 	const struct capstat_latency *cl = cs->lat;
-	const struct ringsrc *src = cl->src;
 	const struct capstat_latency_point *a = &cl->pt[0], *b = &cl->pt[1];
-	bool host;
+	const struct ringsrc *sb;
+	bool one, host;
 
 	if (cl->final)
 		return cl->verdict;
-	host = a->seen && b->seen && !a->mixed && !b->mixed && a->ts_source == b->ts_source &&
-	       (a->ts_source == RING_TS_KERNEL_TAI || a->ts_source == RING_TS_USER_TAI);
-
-	if (host && cl->ifaces && a->rings && b->rings && src &&
-	    ringsrc_hdr(src, a->ring)->writer_pid == ringsrc_hdr(src, b->ring)->writer_pid)
+	one = a->seen && b->seen && !a->mixed && !b->mixed && a->ts_source == b->ts_source;
+	host = one && (a->ts_source == RING_TS_KERNEL_TAI || a->ts_source == RING_TS_USER_TAI);
+	sb = cl->ifaces ? cl->src : cl->rlb ? readloop_rings(cl->rlb) : NULL;
+	if (host && a->rings && b->rings)
 		return CAPSTAT_LATENCY_SAME_CLOCK;
 	if (host && cl->ifaces && !a->rings && !b->rings)
-		return CAPSTAT_LATENCY_SAME_CLOCK; /* one file: one capd wrote it */
-	if (host && cl->rlb && a->rings && b->rings && src) {
-		const struct ringsrc *sb = readloop_rings(cl->rlb);
-
-		if (sb &&
-		    ringsrc_hdr(src, a->ring)->writer_pid == ringsrc_hdr(sb, b->ring)->writer_pid)
-			return CAPSTAT_LATENCY_SAME_CLOCK;
-	}
+		return CAPSTAT_LATENCY_SAME_CLOCK;
+	if (one && a->rings && b->rings && point_phc(a, cl->src) >= 0 &&
+	    point_phc(a, cl->src) == point_phc(b, sb))
+		return CAPSTAT_LATENCY_SAME_CLOCK;
 	if (a->unsynced || b->unsynced)
 		return CAPSTAT_LATENCY_UNSYNCED;
 	if (!a->seen || !b->seen || a->no_clock || b->no_clock)
