@@ -12,6 +12,7 @@ capd_lab_test(lab_capstat_feeds capstat_feeds.sh)
 capd_lab_test(lab_capstat_proto capstat_proto.sh)
 capd_lab_test(lab_capstat_rates capstat_rates.sh)
 capd_lab_test(lab_capstat_table capstat_table.sh)
+capd_lab_test(lab_capstat_latency capstat_latency.sh)
 
 # No privileges: feed names from a file's NRB, and words naming no feed.
 add_test(NAME capstat_names COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capstat_names.sh)
