@@ -110,8 +110,8 @@ for loss in 0 1; do
 	if ((netem)); then
 		dropped=$(($(drops) - before))
 	else
-		kill -INT $p6
-		wait $p6 || lab_fail "delay_fwd exited with $?: $(<"$d/fwd.err")"
+		kill -INT "$p6"
+		wait "$p6" || lab_fail "delay_fwd exited with $?: $(<"$d/fwd.err")"
 		dropped=$(sed -n 's/^forwarded [0-9]* dropped \([0-9]*\)$/\1/p' "$d/fwd.out")
 		[[ -n $dropped ]] || lab_fail "delay_fwd said $(<"$d/fwd.out")"
 	fi
