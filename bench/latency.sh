@@ -18,7 +18,10 @@
 #      every message matched.
 # Printed: the median wall time of each, packets of point A per second,
 # the ratio a/b (capstat's speed with latency matching against its speed on
-# one input; the target is >= 0.5) and the peak RSS of each (GNU time).
+# one input; the target is >= 0.5), the median CPU time (user + system) of
+# each and the peak RSS of each (GNU time).  (b) reads twice the packets,
+# the second input in a thread of its own: its wall time needs a second
+# core free to stay near (a)'s; on a loaded host compare the CPU times.
 set -euo pipefail
 
 packets=2000000 feeds=8 repeat=3 dir='' keep=0
@@ -106,7 +109,7 @@ run()
 {
 	local name=$1
 	shift
-	/usr/bin/time -f '%e %M' -o "$dir/$name.time" "$capstat" "$@" >"$dir/$name.json" 2>"$dir/$name.err" ||
+	/usr/bin/time -f '%e %M %U %S' -o "$dir/$name.time" "$capstat" "$@" >"$dir/$name.json" 2>"$dir/$name.err" ||
 		{ echo "capstat $*: exit $?: $(<"$dir/$name.err")" >&2; exit 1; }
 	cat "$dir/$name.time"
 }
@@ -127,11 +130,13 @@ for _ in $(seq "$repeat"); do
 done
 ta=$(cut -d' ' -f1 "$dir/a.all" | median) tb=$(cut -d' ' -f1 "$dir/b.all" | median)
 ra=$(cut -d' ' -f2 "$dir/a.all" | sort -n | tail -1) rb=$(cut -d' ' -f2 "$dir/b.all" | sort -n | tail -1)
+ca=$(awk '{ print $3 + $4 }' "$dir/a.all" | median) cb=$(awk '{ print $3 + $4 }' "$dir/b.all" | median)
 jq -c 'select(.type == "summary") | .latency | [.clock, (.feeds | map(.both) | add),
 	(.feeds | map(.a_only) | add), (.feeds | map(.b_only) | add)]' "$dir/b.json" |
 	sed 's/^/matched (clock, both, A only, B only): /'
-awk -v n="$packets" -v ta="$ta" -v tb="$tb" -v ra="$ra" -v rb="$rb" 'BEGIN {
-	printf "(a) one input:        %.2f s, %.2f M packets/s, peak RSS %.0f MiB\n", ta, n / ta / 1e6, ra / 1024
-	printf "(b) --latency-to:     %.2f s, %.2f M packets/s of point A, peak RSS %.0f MiB\n", tb, n / tb / 1e6, rb / 1024
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+awk -v n="$packets" -v ta="$ta" -v tb="$tb" -v ra="$ra" -v rb="$rb" -v ca="$ca" -v cb="$cb" 'BEGIN {
+	printf "(a) one input:        %.2f s, %.2f M packets/s, CPU %.2f s, peak RSS %.0f MiB\n", ta, n / ta / 1e6, ca, ra / 1024
+	printf "(b) --latency-to:     %.2f s, %.2f M packets/s of point A, CPU %.2f s, peak RSS %.0f MiB\n", tb, n / tb / 1e6, cb, rb / 1024
 	printf "speed with matching / speed on one input: %.2fx (target >= 0.5x)\n", ta / tb
 }'

@@ -443,6 +443,17 @@ static int on_tick(void *ctx, uint64_t now, bool idle)
 	return 0;
 }
 
+static int on_file(void *ctx, const struct capfile *f, bool end)
+{
+	struct capstat_run *run = ctx;
+
+	(void)f;
+	(void)end;
+	if (run->cs->lat)
+		capstat_latency_file(run->cs);
+	return 0;
+}
+
 /* Each ring's reads, losses and lag at the end, by its name (a set's
  * members by their files' names), for the summary. */
 static void rings_end(struct capstat *cs, const struct ringsrc *src)
@@ -468,7 +479,9 @@ static void rings_end(struct capstat *cs, const struct ringsrc *src)
 /* @return 0, -errno, or 2 when a --proto or --ab word names no feed. */
 static int run(struct capstat *cs, struct filter *flt, int argc, char **argv)
 {
-	static const struct readloop_ops ops = { .packet = on_packet, .tick = on_tick };
+	static const struct readloop_ops ops = { .packet = on_packet,
+						 .tick = on_tick,
+						 .file = on_file };
 	struct capstat_run run = { .cs = cs, .flt = flt, .checked = !has_words(&cs->o) };
 	struct readloop *rl;
 	char err[512];

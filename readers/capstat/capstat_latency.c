@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -36,7 +37,9 @@
  * order in time is off, far less than ABARB_HOLD_NS).
  */
 #define IDLE_MARGIN_NS 20000000ull
-#define WAIT_NS	       50000 /* between looks at an empty queue */
+#define WAIT_NS	       50000 /* between looks at an empty queue, after */
+#define SPINS	       64    /* ... this many sched_yield()s */
+#define HEAD_BATCH     256   /* entries taken before the producer is told */
 
 struct lat_entry {
 	uint64_t ts, seq;
@@ -62,11 +65,22 @@ struct capstat_latency {
 	pthread_t th;
 	bool th_started;
 	struct lat_entry *q;
-	uint64_t head, tail; /* atomic: tail written by the thread */
-	uint64_t wm;	     /* atomic: the second input is past this time */
-	int done;	     /* atomic: its loop has ended */
-	int rc;		     /* its loop's result, once done */
-	char err[512];	     /* ... and the line that goes with it */
+	/* The queue's ends, each on a cache line of its own with what its
+	 * side keeps of the other end (the other side's line read only when
+	 * what it kept says empty or full). */
+	struct {
+		uint64_t head; /* atomic: next entry to take */
+		uint64_t tail_seen;
+		uint64_t b_ts; /* the time of the last entry taken */
+	} __attribute__((aligned(64))) c;
+	struct {
+		uint64_t tail; /* atomic: next entry to fill */
+		uint64_t head_seen;
+		uint64_t wm; /* atomic: the second input is past this time */
+		int done;    /* atomic: its loop has ended */
+	} __attribute__((aligned(64))) p;
+	int rc;	       /* its loop's result, once done */
+	char err[512]; /* ... and the line that goes with it */
 	volatile sig_atomic_t stopb;
 	const volatile sig_atomic_t *stop; /* the program's */
 	int lat_of_b[CAPSTAT_MAX_FEEDS];   /* latency feed + 1, of csb's feeds */
@@ -135,18 +149,28 @@ static void point_clock(struct capstat_latency_point *pt, const struct readloop_
 		return;
 	}
 	if (p->file && p->frec) {
-		const struct capfile_iface *ci = capfile_iface(p->file, p->if_id);
-		struct pcapng_clock c;
+		/* The option is read once per interface of a file. */
+		if (p->file != pt->last_file || p->if_id != pt->last_if) {
+			const struct capfile_iface *ci = capfile_iface(p->file, p->if_id);
+			struct pcapng_clock c;
 
-		if (!ci || !file_clock(ci, &c)) {
+			pt->last_file = p->file;
+			pt->last_if = p->if_id;
+			pt->last_state = 0;
+			if (ci && file_clock(ci, &c)) {
+				pt->last_state = c.synced ? 1 : 2;
+				pt->last_source = c.ts_source;
+			}
+		}
+		if (!pt->last_state) {
 			pt->no_clock++;
 			return;
 		}
-		if (!c.synced)
+		if (pt->last_state == 2)
 			pt->unsynced++;
 		if (!pt->seen)
-			pt->ts_source = c.ts_source;
-		else if (pt->ts_source != c.ts_source)
+			pt->ts_source = pt->last_source;
+		else if (pt->ts_source != pt->last_source)
 			pt->mixed = true;
 		pt->seen = true;
 	}
@@ -158,17 +182,30 @@ struct b_ctx {
 	struct capstat_latency *cl;
 };
 
+/* Wait a little: yield first (the other side is likely running), then sleep. */
+static void wait_a_bit(unsigned int *spins)
+{
+	if (++*spins < SPINS)
+		sched_yield();
+	else
+		nanosleep(&(struct timespec){ .tv_nsec = WAIT_NS }, NULL);
+}
+
 static void push(struct capstat_latency *cl, const struct lat_entry *e)
 {
-	uint64_t tail = cl->tail;
+	uint64_t tail = cl->p.tail;
+	unsigned int spins = 0;
 
-	while (tail - __atomic_load_n(&cl->head, __ATOMIC_ACQUIRE) >= QUEUE_LEN) {
+	while (tail - cl->p.head_seen >= QUEUE_LEN) {
+		cl->p.head_seen = __atomic_load_n(&cl->c.head, __ATOMIC_ACQUIRE);
+		if (tail - cl->p.head_seen < QUEUE_LEN)
+			break;
 		if (cl->stopb)
 			return;
-		nanosleep(&(struct timespec){ .tv_nsec = WAIT_NS }, NULL);
+		wait_a_bit(&spins);
 	}
 	cl->q[tail % QUEUE_LEN] = *e;
-	__atomic_store_n(&cl->tail, tail + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&cl->p.tail, tail + 1, __ATOMIC_RELEASE);
 }
 
 static uint32_t udp_len(const uint8_t *p, const struct frame_info *fi)
@@ -191,17 +228,14 @@ static int b_packet(void *ctx, const struct readloop_pkt *p)
 
 	point_clock(pt, p);
 	pt->lost += p->lost;
-	__atomic_store_n(&cl->wm, p->ts, __ATOMIC_RELEASE);
-	if (!filter_match(cl->fltb, p->data, p->caplen, p->wirelen))
-		return 0;
-	if (frame_decode(p->data, p->caplen, &fi) < 0 || fi.proto != 17 || !fi.payload_off)
-		return 0;
+	if (!filter_match(cl->fltb, p->data, p->caplen, p->wirelen) ||
+	    frame_decode(p->data, p->caplen, &fi) < 0 || fi.proto != 17 || !fi.payload_off)
+		goto no_entry;
 	f = capstat_feed_get(csb, fi.family, fi.dst, fi.dport, p->feed, p->file);
-	if (!f || !f->has_dec)
-		return 0;
-	if (seqdec_decode(&f->dec, p->data + fi.payload_off, udp_len(p->data, &fi), &m) !=
-	    SEQDEC_OK)
-		return 0;
+	if (!f || !f->has_dec ||
+	    seqdec_decode(&f->dec, p->data + fi.payload_off, udp_len(p->data, &fi), &m) !=
+		    SEQDEC_OK)
+		goto no_entry;
 	for (i = 0; i < csb->nfeeds && csb->feeds[i] != f; i++)
 		;
 	e = (struct lat_entry){ .ts = p->ts,
@@ -213,6 +247,10 @@ static int b_packet(void *ctx, const struct readloop_pkt *p)
 	memcpy(e.session, m.session, sizeof(e.session));
 	push(cl, &e);
 	return cl->stopb ? 1 : 0;
+no_entry:
+	/* No entry says how far this input is: the mark does. */
+	__atomic_store_n(&cl->p.wm, p->ts, __ATOMIC_RELEASE);
+	return cl->stopb ? 1 : 0;
 }
 
 static int b_tick(void *ctx, uint64_t now, bool idle)
@@ -220,19 +258,31 @@ static int b_tick(void *ctx, uint64_t now, bool idle)
 	struct capstat_latency *cl = ctx;
 
 	if (idle && now > IDLE_MARGIN_NS)
-		__atomic_store_n(&cl->wm, now - IDLE_MARGIN_NS, __ATOMIC_RELEASE);
+		__atomic_store_n(&cl->p.wm, now - IDLE_MARGIN_NS, __ATOMIC_RELEASE);
 	return cl->stopb ? 1 : 0;
+}
+
+static int b_file(void *ctx, const struct capfile *f, bool end)
+{
+	struct capstat_latency *cl = ctx;
+
+	(void)f;
+	(void)end;
+	cl->pt[LATENCY_B].last_file = NULL;
+	return 0;
 }
 
 static void *b_thread(void *arg)
 {
-	static const struct readloop_ops ops = { .packet = b_packet, .tick = b_tick };
+	static const struct readloop_ops ops = { .packet = b_packet,
+						 .tick = b_tick,
+						 .file = b_file };
 	struct capstat_latency *cl = arg;
 	int r;
 
 	r = readloop_run(cl->rlb, &ops, cl, &cl->stopb, cl->err, sizeof(cl->err));
 	cl->rc = r;
-	__atomic_store_n(&cl->done, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&cl->p.done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -319,12 +369,16 @@ static int lat_feed(struct capstat_latency *cl, int *cache, const struct capstat
 static void pump(struct capstat *cs, uint64_t t, bool wait)
 {
 	struct capstat_latency *cl = cs->lat;
+	unsigned int spins = 0;
 
 	for (;;) {
-		uint64_t tail = __atomic_load_n(&cl->tail, __ATOMIC_ACQUIRE);
-
-		if (cl->head != tail) {
-			const struct lat_entry *e = &cl->q[cl->head % QUEUE_LEN];
+		if (cl->c.head == cl->c.tail_seen) {
+			/* Let the second input see the room made, then look again. */
+			__atomic_store_n(&cl->c.head, cl->c.head, __ATOMIC_RELEASE);
+			cl->c.tail_seen = __atomic_load_n(&cl->p.tail, __ATOMIC_ACQUIRE);
+		}
+		if (cl->c.head != cl->c.tail_seen) {
+			const struct lat_entry *e = &cl->q[cl->c.head % QUEUE_LEN];
 			struct capstat_feed *f;
 			struct seqdec_msg m;
 
@@ -340,13 +394,18 @@ static void pump(struct capstat *cs, uint64_t t, bool wait)
 			latency_add(&cl->m, f ? lat_feed(cl, &cl->lat_of_b[e->feed], f) : -ENOENT,
 				    LATENCY_B, &m, e->ts);
 			latency_expire(&cl->m, e->ts);
-			__atomic_store_n(&cl->head, cl->head + 1, __ATOMIC_RELEASE);
+			cl->c.b_ts = e->ts;
+			/* A slot is free once head has passed it: published in
+			 * batches, and whenever the queue looks empty. */
+			if (++cl->c.head % HEAD_BATCH == 0)
+				__atomic_store_n(&cl->c.head, cl->c.head, __ATOMIC_RELEASE);
+			spins = 0;
 			continue;
 		}
-		if (!wait || __atomic_load_n(&cl->done, __ATOMIC_ACQUIRE) ||
-		    __atomic_load_n(&cl->wm, __ATOMIC_ACQUIRE) >= t || *cl->stop)
+		if (!wait || cl->c.b_ts >= t || __atomic_load_n(&cl->p.done, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&cl->p.wm, __ATOMIC_ACQUIRE) >= t || *cl->stop)
 			return;
-		nanosleep(&(struct timespec){ .tv_nsec = WAIT_NS }, NULL);
+		wait_a_bit(&spins);
 	}
 }
 
@@ -399,6 +458,12 @@ void capstat_latency_packet(struct capstat *cs, const struct readloop_pkt *p,
 	latency_expire(&cl->m, p->ts);
 }
 
+void capstat_latency_file(struct capstat *cs)
+{
+	cs->lat->pt[LATENCY_A].last_file = NULL;
+	cs->lat->pt[LATENCY_B].last_file = NULL;
+}
+
 void capstat_latency_msg(struct capstat *cs, struct capstat_feed *f, const struct seqdec_msg *m,
 			 uint64_t ts)
 {
@@ -435,7 +500,7 @@ int capstat_latency_end(struct capstat *cs, bool complete, const volatile sig_at
 		if (complete)
 			pump(cs, UINT64_MAX, true);
 		cl->stopb = 1;
-		while (!__atomic_load_n(&cl->done, __ATOMIC_ACQUIRE))
+		while (!__atomic_load_n(&cl->p.done, __ATOMIC_ACQUIRE))
 			pump(cs, UINT64_MAX, false),
 				nanosleep(&(struct timespec){ .tv_nsec = WAIT_NS }, NULL);
 		pthread_join(cl->th, NULL);

@@ -29,6 +29,11 @@ struct capstat_latency_point {
 	bool seen, mixed;  /* a packet seen; of several ts sources */
 	bool rings;	   /* from rings */
 	uint16_t ring;	   /* the ring of its first packet */
+	/* The file interface last seen and what its clock option said:
+	 * 0 none, 1 synced, 2 not synced; its ts_source. */
+	const struct capfile *last_file;
+	uint32_t last_if;
+	uint8_t last_state, last_source;
 };
 
 /* The clock verdict of both points over the run. */
@@ -55,6 +60,10 @@ int capstat_latency_open(struct capstat *cs, int argc, char **argv, char *err, s
  * packets up to p's time are matched; p's point is decided. */
 void capstat_latency_packet(struct capstat *cs, const struct readloop_pkt *p,
 			    const struct ringsrc *src, const volatile sig_atomic_t *stop);
+
+/* The first input opened or closed a file (a later one may take the
+ * address of one closed). */
+void capstat_latency_file(struct capstat *cs);
 
 /* Datagram m of feed f, of the packet capstat_latency_packet() was told of. */
 void capstat_latency_msg(struct capstat *cs, struct capstat_feed *f, const struct seqdec_msg *m,
