@@ -39,7 +39,8 @@
 #define IDLE_MARGIN_NS 20000000ull
 #define WAIT_NS	       50000 /* between looks at an empty queue, after */
 #define SPINS	       64    /* ... this many sched_yield()s */
-#define HEAD_BATCH     256   /* entries taken before the producer is told */
+#define PUBLISH_EVERY  1024u
+#define HEAD_BATCH     256 /* entries taken before the producer is told */
 
 struct lat_entry {
 	uint64_t ts, seq;
@@ -82,6 +83,12 @@ struct capstat_latency {
 	int rc;	       /* its loop's result, once done */
 	char err[512]; /* ... and the line that goes with it */
 	volatile sig_atomic_t stopb;
+	/* The second input's point as its thread counts it, copied to pt[B]
+	 * under lock every PUBLISH_EVERY packets, on its ticks and at its end. */
+	struct capstat_latency_point ptb;
+	uint64_t ptb_unpublished;
+	pthread_mutex_t lock; /* pt[LATENCY_B] with --latency-to */
+	bool lock_init;
 	const volatile sig_atomic_t *stop; /* the program's */
 	int lat_of_b[CAPSTAT_MAX_FEEDS];   /* latency feed + 1, of csb's feeds */
 	const struct ringsrc *src;	   /* the first input's rings, while open */
@@ -208,6 +215,14 @@ static void push(struct capstat_latency *cl, const struct lat_entry *e)
 	__atomic_store_n(&cl->p.tail, tail + 1, __ATOMIC_RELEASE);
 }
 
+static void publish(struct capstat_latency *cl)
+{
+	pthread_mutex_lock(&cl->lock);
+	cl->pt[LATENCY_B] = cl->ptb;
+	pthread_mutex_unlock(&cl->lock);
+	cl->ptb_unpublished = 0;
+}
+
 static uint32_t udp_len(const uint8_t *p, const struct frame_info *fi)
 {
 	uint32_t ulen = (uint32_t)p[fi->l4_off + 4] << 8 | p[fi->l4_off + 5];
@@ -219,7 +234,7 @@ static int b_packet(void *ctx, const struct readloop_pkt *p)
 {
 	struct capstat_latency *cl = ctx;
 	struct capstat *csb = cl->csb;
-	struct capstat_latency_point *pt = &cl->pt[LATENCY_B];
+	struct capstat_latency_point *pt = &cl->ptb;
 	struct capstat_feed *f;
 	struct frame_info fi;
 	struct seqdec_msg m;
@@ -228,6 +243,8 @@ static int b_packet(void *ctx, const struct readloop_pkt *p)
 
 	point_clock(pt, p);
 	pt->lost += p->lost;
+	if (++cl->ptb_unpublished == PUBLISH_EVERY)
+		publish(cl);
 	if (!filter_match(cl->fltb, p->data, p->caplen, p->wirelen) ||
 	    frame_decode(p->data, p->caplen, &fi) < 0 || fi.proto != 17 || !fi.payload_off)
 		goto no_entry;
@@ -257,6 +274,7 @@ static int b_tick(void *ctx, uint64_t now, bool idle)
 {
 	struct capstat_latency *cl = ctx;
 
+	publish(cl);
 	if (idle && now > IDLE_MARGIN_NS)
 		__atomic_store_n(&cl->p.wm, now - IDLE_MARGIN_NS, __ATOMIC_RELEASE);
 	return cl->stopb ? 1 : 0;
@@ -268,7 +286,7 @@ static int b_file(void *ctx, const struct capfile *f, bool end)
 
 	(void)f;
 	(void)end;
-	cl->pt[LATENCY_B].last_file = NULL;
+	cl->ptb.last_file = NULL;
 	return 0;
 }
 
@@ -281,6 +299,7 @@ static void *b_thread(void *arg)
 	int r;
 
 	r = readloop_run(cl->rlb, &ops, cl, &cl->stopb, cl->err, sizeof(cl->err));
+	publish(cl);
 	cl->rc = r;
 	__atomic_store_n(&cl->p.done, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -343,6 +362,8 @@ int capstat_latency_open(struct capstat *cs, int argc, char **argv, char *err, s
 	}
 	if (readloop_announce(cl->rlb, "capstat", argc, argv, e2, sizeof(e2)) < 0)
 		snprintf(err, errlen, "%s", e2); /* a warning only */
+	pthread_mutex_init(&cl->lock, NULL);
+	cl->lock_init = true;
 	r = -pthread_create(&cl->th, NULL, b_thread, cl);
 	if (r < 0) {
 		snprintf(err, errlen, "--latency-to: thread: %s", strerror(-r));
@@ -461,7 +482,8 @@ void capstat_latency_packet(struct capstat *cs, const struct readloop_pkt *p,
 void capstat_latency_file(struct capstat *cs)
 {
 	cs->lat->pt[LATENCY_A].last_file = NULL;
-	cs->lat->pt[LATENCY_B].last_file = NULL;
+	if (cs->lat->ifaces)
+		cs->lat->pt[LATENCY_B].last_file = NULL;
 }
 
 void capstat_latency_msg(struct capstat *cs, struct capstat_feed *f, const struct seqdec_msg *m,
@@ -499,7 +521,7 @@ int capstat_latency_end(struct capstat *cs, bool complete, const volatile sig_at
 		/* Files: the second input to its end.  Live: stop it. */
 		if (complete)
 			pump(cs, UINT64_MAX, true);
-		cl->stopb = 1;
+		__atomic_store_n(&cl->stopb, 1, __ATOMIC_RELAXED);
 		while (!__atomic_load_n(&cl->p.done, __ATOMIC_ACQUIRE))
 			pump(cs, UINT64_MAX, false),
 				nanosleep(&(struct timespec){ .tv_nsec = WAIT_NS }, NULL);
@@ -525,7 +547,7 @@ void capstat_latency_close(struct capstat *cs)
 	if (!cl)
 		return;
 	if (cl->th_started) {
-		cl->stopb = 1;
+		__atomic_store_n(&cl->stopb, 1, __ATOMIC_RELAXED);
 		pthread_join(cl->th, NULL);
 	}
 	readloop_close(cl->rlb);
@@ -536,6 +558,8 @@ void capstat_latency_close(struct capstat *cs)
 		free(cl->csb);
 	}
 	free(cl->q);
+	if (cl->lock_init)
+		pthread_mutex_destroy(&cl->lock);
 	latency_free(&cl->m);
 	free(cl);
 	cs->lat = NULL;
@@ -568,12 +592,14 @@ static int point_phc(const struct capstat_latency_point *pt, const struct ringsr
 enum capstat_latency_clock capstat_latency_verdict(const struct capstat *cs)
 {
 	const struct capstat_latency *cl = cs->lat;
-	const struct capstat_latency_point *a = &cl->pt[0], *b = &cl->pt[1];
+	struct capstat_latency_point pt[2];
+	const struct capstat_latency_point *a = &pt[0], *b = &pt[1];
 	const struct ringsrc *sb;
 	bool one, host;
 
 	if (cl->final)
 		return cl->verdict;
+	capstat_latency_points(cs, pt);
 	one = a->seen && b->seen && !a->mixed && !b->mixed && a->ts_source == b->ts_source;
 	host = one && (a->ts_source == RING_TS_KERNEL_TAI || a->ts_source == RING_TS_USER_TAI);
 	sb = cl->ifaces ? cl->src : cl->rlb ? readloop_rings(cl->rlb) : NULL;
@@ -603,7 +629,13 @@ void capstat_latency_interval(struct capstat *cs)
 	latency_interval(&cs->lat->m);
 }
 
-const struct capstat_latency_point *capstat_latency_points(const struct capstat *cs)
+void capstat_latency_points(const struct capstat *cs, struct capstat_latency_point *pt)
 {
-	return cs->lat ? cs->lat->pt : NULL;
+	struct capstat_latency *cl = cs->lat;
+
+	if (cl->lock_init)
+		pthread_mutex_lock(&cl->lock);
+	memcpy(pt, cl->pt, sizeof(cl->pt));
+	if (cl->lock_init)
+		pthread_mutex_unlock(&cl->lock);
 }

@@ -86,8 +86,8 @@ void capstat_latency_close(struct capstat *cs);
 const struct latency *capstat_latency_matcher(const struct capstat *cs);
 /* The interval figures start again. */
 void capstat_latency_interval(struct capstat *cs);
-/* The two points, NULL without latency. */
-const struct capstat_latency_point *capstat_latency_points(const struct capstat *cs);
+/* What the two points said so far, into pt[0] (A) and pt[1] (B). */
+void capstat_latency_points(const struct capstat *cs, struct capstat_latency_point *pt);
 
 /* The verdict so far; after capstat_latency_end(), over the whole run. */
 enum capstat_latency_clock capstat_latency_verdict(const struct capstat *cs);

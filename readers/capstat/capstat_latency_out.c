@@ -106,9 +106,10 @@ static void json_one(FILE *f, const struct latency *l, unsigned int i, bool inte
 
 static void json_points(FILE *f, const struct capstat *cs)
 {
-	const struct capstat_latency_point *pt = capstat_latency_points(cs);
+	struct capstat_latency_point pt[2];
 	int k;
 
+	capstat_latency_points(cs, pt);
 	fputs("\"points\":{", f);
 	for (k = 0; k < 2; k++)
 		fprintf(f,
