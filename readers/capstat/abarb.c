@@ -118,6 +118,28 @@ void abarb_add(struct abarb *a, enum abarb_line line, uint64_t seq, uint32_t cou
 		decide_one(a);
 }
 
+uint32_t abarb_complete(struct abarb *a, enum abarb_line line, uint64_t seq, uint32_t count,
+			uint64_t ts)
+{
+	uint32_t taken = 0;
+	uint64_t n;
+
+	for (n = seq; a->started && n < seq + count; n++) {
+		struct abarb_slot *s;
+
+		if (n < a->base || n >= a->top)
+			continue;
+		s = SLOT(a, n);
+		if (!s->ts[!line] || s->ts[line])
+			continue;
+		s->ts[line] = ts ? ts : 1;
+		taken++;
+	}
+	while (a->base < a->top && SLOT(a, a->base)->ts[ABARB_A] && SLOT(a, a->base)->ts[ABARB_B])
+		decide_one(a);
+	return taken;
+}
+
 void abarb_expire(struct abarb *a, uint64_t now)
 {
 	while (a->started && a->base < a->top && SLOT(a, a->base)->t0 + ABARB_HOLD_NS <= now)

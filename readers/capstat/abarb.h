@@ -64,6 +64,15 @@ void abarb_free(struct abarb *a);
  */
 void abarb_add(struct abarb *a, enum abarb_line line, uint64_t seq, uint32_t count, uint64_t ts);
 
+/*
+ * Line delivered messages [seq, seq + count) at ts, taken only for those
+ * the other line delivered and that are not decided: when the input of
+ * this line has gone on past the end of the other's.
+ * @return the messages taken.
+ */
+uint32_t abarb_complete(struct abarb *a, enum abarb_line line, uint64_t seq, uint32_t count,
+			uint64_t ts);
+
 /* Decide what has waited ABARB_HOLD_NS at time now (packet time, ns). */
 void abarb_expire(struct abarb *a, uint64_t now);
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "capstat_latency.h"
 #include "clock_ns.h"
@@ -92,6 +93,7 @@ struct capstat_latency {
 	const volatile sig_atomic_t *stop; /* the program's */
 	int lat_of_b[CAPSTAT_MAX_FEEDS];   /* latency feed + 1, of csb's feeds */
 	const struct ringsrc *src;	   /* the first input's rings, while open */
+	uint64_t a_last;		   /* the first input's latest packet time */
 	bool final;			   /* the input has ended: verdict is final */
 	enum capstat_latency_clock verdict;
 };
@@ -309,6 +311,7 @@ int capstat_latency_open(struct capstat *cs, int argc, char **argv, char *err, s
 {
 	struct capstat_latency *cl;
 	char e2[512];
+	unsigned int i;
 	int r;
 
 	if (!cs->o.latency_to && !cs->o.latency_ifaces)
@@ -341,6 +344,20 @@ int capstat_latency_open(struct capstat *cs, int argc, char **argv, char *err, s
 	if (r < 0) {
 		snprintf(err, errlen, "--latency-to %s: %s", cs->o.latency_to, e2);
 		return r < 0 ? r : -EINVAL;
+	}
+	/* Files are opened as they are read: a missing one is said now, before
+	 * any output, rather than at the end. */
+	for (i = 0; i < cl->in.nfiles; i++) {
+		if (!strcmp(cl->in.files[i], "-")) {
+			snprintf(err, errlen, "--latency-to: standard input cannot be point B");
+			return -EINVAL;
+		}
+		if (access(cl->in.files[i], R_OK) < 0) {
+			r = -errno;
+			snprintf(err, errlen, "--latency-to: %s: %s", cl->in.files[i],
+				 strerror(-r));
+			return r;
+		}
 	}
 	cl->csb = calloc(1, sizeof(*cl->csb));
 	cl->q = calloc(QUEUE_LEN, sizeof(*cl->q));
@@ -387,7 +404,7 @@ static int lat_feed(struct capstat_latency *cl, int *cache, const struct capstat
 }
 
 /* Take the second input's entries stamped up to t, waiting as needed. */
-static void pump(struct capstat *cs, uint64_t t, bool wait)
+static void pump(struct capstat *cs, uint64_t t, bool wait, bool after_end)
 {
 	struct capstat_latency *cl = cs->lat;
 	unsigned int spins = 0;
@@ -412,8 +429,15 @@ static void pump(struct capstat *cs, uint64_t t, bool wait)
 			m.session_len = e->session_len;
 			memcpy(m.session, e->session, sizeof(m.session));
 			f = e->feed < CAPSTAT_MAX_FEEDS ? cl->csb->feeds[e->feed] : NULL;
-			latency_add(&cl->m, f ? lat_feed(cl, &cl->lat_of_b[e->feed], f) : -ENOENT,
-				    LATENCY_B, &m, e->ts);
+			if (after_end && e->ts > cl->a_last)
+				latency_add_after_end(&cl->m,
+						      f ? lat_feed(cl, &cl->lat_of_b[e->feed], f)
+							: -ENOENT,
+						      LATENCY_B, &m, e->ts);
+			else
+				latency_add(&cl->m,
+					    f ? lat_feed(cl, &cl->lat_of_b[e->feed], f) : -ENOENT,
+					    LATENCY_B, &m, e->ts);
 			latency_expire(&cl->m, e->ts);
 			cl->c.b_ts = e->ts;
 			/* A slot is free once head has passed it: published in
@@ -470,8 +494,10 @@ void capstat_latency_packet(struct capstat *cs, const struct readloop_pkt *p,
 		if (!iface_point(cl, p, src, &cl->cur))
 			return;
 	} else {
-		pump(cs, p->ts, true);
+		pump(cs, p->ts, true, false);
 		cl->cur = LATENCY_A;
+		if (p->ts > cl->a_last)
+			cl->a_last = p->ts;
 	}
 	cl->cur_valid = true;
 	point_clock(&cl->pt[cl->cur], p);
@@ -504,7 +530,7 @@ void capstat_latency_tick(struct capstat *cs, uint64_t now, const volatile sig_a
 	if (now <= IDLE_MARGIN_NS)
 		return;
 	if (!cl->ifaces)
-		pump(cs, now - IDLE_MARGIN_NS, false);
+		pump(cs, now - IDLE_MARGIN_NS, false, false);
 	latency_expire(&cl->m, now - IDLE_MARGIN_NS);
 }
 
@@ -518,16 +544,22 @@ int capstat_latency_end(struct capstat *cs, bool complete, const volatile sig_at
 		return 0;
 	cl->stop = stop;
 	if (cl->th_started) {
-		/* Files: the second input to its end.  Live: stop it. */
+		/*
+		 * Read to its end, the first input: the second is read to its
+		 * end too.  Stopped (signal, -c): of what the second input has
+		 * read, the packets stamped after the first one's last are taken
+		 * only to complete messages the first one saw.
+		 */
 		if (complete)
-			pump(cs, UINT64_MAX, true);
+			pump(cs, UINT64_MAX, true, false);
 		__atomic_store_n(&cl->stopb, 1, __ATOMIC_RELAXED);
-		while (!__atomic_load_n(&cl->p.done, __ATOMIC_ACQUIRE))
-			pump(cs, UINT64_MAX, false),
-				nanosleep(&(struct timespec){ .tv_nsec = WAIT_NS }, NULL);
+		while (!__atomic_load_n(&cl->p.done, __ATOMIC_ACQUIRE)) {
+			pump(cs, UINT64_MAX, false, !complete);
+			nanosleep(&(struct timespec){ .tv_nsec = WAIT_NS }, NULL);
+		}
 		pthread_join(cl->th, NULL);
 		cl->th_started = false;
-		pump(cs, UINT64_MAX, false);
+		pump(cs, UINT64_MAX, false, !complete);
 		if (cl->rc < 0 && cl->err[0]) {
 			snprintf(err, errlen, "--latency-to: %s", cl->err);
 			r = cl->rc;

@@ -131,9 +131,10 @@ void capstat_latency_json_summary(const struct capstat *cs, FILE *f)
 		return;
 	v = capstat_latency_verdict(cs);
 	fprintf(f,
-		",\"latency\":{\"clock\":\"%s\",\"hold_ns\":%llu,\"window\":%u,\"untracked\":%llu,",
+		",\"latency\":{\"clock\":\"%s\",\"hold_ns\":%llu,\"window\":%u,\"untracked\":%llu,"
+		"\"after_end\":%llu,",
 		capstat_latency_clock_name(v), (unsigned long long)ABARB_HOLD_NS, ABARB_WINDOW,
-		(unsigned long long)l->untracked);
+		(unsigned long long)l->untracked, (unsigned long long)l->after_end);
 	json_points(f, cs);
 	fputs(",\"feeds\":[", f);
 	for (i = 0; i < l->nfeeds; i++) {

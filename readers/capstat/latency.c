@@ -113,6 +113,29 @@ void latency_add(struct latency *l, int feed, enum latency_point pt, const struc
 	abarb_add(&s->ab, (enum abarb_line)pt, m->seq, m->count, ts);
 }
 
+void latency_add_after_end(struct latency *l, int feed, enum latency_point pt,
+			   const struct seqdec_msg *m, uint64_t ts)
+{
+	uint32_t taken = 0;
+	unsigned int j;
+
+	if (feed >= 0 && (unsigned int)feed < l->nfeeds && !(m->flags & SEQDEC_F_UNSEQUENCED)) {
+		struct latency_feed *f = l->feed[feed];
+
+		for (j = 0; j < LATENCY_SESSIONS; j++) {
+			struct latency_sess *s = &f->sess[j];
+
+			if (s->used && s->len == m->session_len &&
+			    !memcmp(s->id, m->session, s->len)) {
+				taken = abarb_complete(&s->ab, (enum abarb_line)pt, m->seq,
+						       m->count, ts);
+				break;
+			}
+		}
+	}
+	l->after_end += m->count - taken;
+}
+
 void latency_expire(struct latency *l, uint64_t now)
 {
 	unsigned int i, j;

@@ -81,6 +81,7 @@ struct latency {
 	struct latency_feed *feed[LATENCY_MAX_FEEDS];
 	unsigned int nfeeds;
 	uint64_t untracked; /* messages of feeds beyond LATENCY_MAX_FEEDS */
+	uint64_t after_end; /* messages not taken by latency_add_after_end() */
 	uint64_t expired_at;
 };
 
@@ -94,6 +95,14 @@ int latency_feed(struct latency *l, const char *name, const char *addr);
 /* Point pt saw datagram m of feed at ts (packet time, ns). */
 void latency_add(struct latency *l, int feed, enum latency_point pt, const struct seqdec_msg *m,
 		 uint64_t ts);
+
+/*
+ * The same after the other point's input has ended early (stopped, -c):
+ * only messages the other point saw and that wait for pt are taken; the
+ * others are counted in latency.after_end, as no longer comparable.
+ */
+void latency_add_after_end(struct latency *l, int feed, enum latency_point pt,
+			   const struct seqdec_msg *m, uint64_t ts);
 
 /* Decide what has waited ABARB_HOLD_NS by packet time now. */
 void latency_expire(struct latency *l, uint64_t now);

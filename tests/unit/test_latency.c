@@ -189,6 +189,33 @@ static void test_window_and_intervals(void)
 	latency_free(&l);
 }
 
+/* After the end of A's input: B completes only what A saw. */
+static void test_after_end(void)
+{
+	static struct latency l;
+	struct latency_counts c;
+	struct seqdec_msg m;
+	int f = latency_feed(&l, "e", "239.1.1.1:5000");
+
+	m = msg(1, 10, "S");
+	latency_add(&l, f, LATENCY_A, &m, 1000);
+	m = msg(1, 4, "S");
+	latency_add(&l, f, LATENCY_B, &m, 2000);
+	/* 5..10 wait for B; B's 5..14 come after A's end: 6 taken, 4 not. */
+	m = msg(5, 10, "S");
+	latency_add_after_end(&l, f, LATENCY_B, &m, 3000);
+	m = msg(1, 3, "T");
+	latency_add_after_end(&l, f, LATENCY_B, &m, 3000);
+	T_EQ(l.after_end, 4 + 3);
+	latency_finish(&l);
+	latency_counts(&l, 0, false, &c);
+	T_EQ(c.both, 10);
+	T_EQ(c.a_only + c.b_only + c.neither, 0);
+	T_EQ(c.sessions, 1);
+	T_EQ(pct(&l, 0, false, 1), 2000);
+	latency_free(&l);
+}
+
 /* Feeds beyond the table, and unsequenced datagrams, are counted. */
 static void test_limits(void)
 {
@@ -216,6 +243,7 @@ int main(void)
 	test_reorder_and_counts();
 	test_sessions();
 	test_window_and_intervals();
+	test_after_end();
 	test_limits();
 	return T_EXIT_PASS;
 }
