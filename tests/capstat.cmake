@@ -18,3 +18,9 @@ capd_lab_test(lab_capstat_latency capstat_latency.sh)
 add_test(NAME capstat_names COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capstat_names.sh)
 set_tests_properties(capstat_names PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77
                      ENVIRONMENT "${CAPD_LAB_ENV}")
+
+# No privileges: latency between two capture points from generated files.
+add_test(NAME capstat_latency_files
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capstat_latency_files.sh)
+set_tests_properties(capstat_latency_files PROPERTIES LABELS unit TIMEOUT 120
+                     SKIP_RETURN_CODE 77 ENVIRONMENT "${CAPD_LAB_ENV}")
