@@ -4,6 +4,7 @@
 # tests/CMakeLists.txt.
 capd_unit_test(test_feedstat SOURCES unit/test_feedstat.c LIBS capstatcore)
 capd_unit_test(test_abarb SOURCES unit/test_abarb.c LIBS capstatcore)
+capd_unit_test(test_latency SOURCES unit/test_latency.c LIBS capstatcore)
 
 capd_lab_test(lab_capstat_feeds capstat_feeds.sh)
 # Feeds know their protocol: capd.conf's feeds[].proto, through the ring and
@@ -11,6 +12,7 @@ capd_lab_test(lab_capstat_feeds capstat_feeds.sh)
 capd_lab_test(lab_capstat_proto capstat_proto.sh)
 capd_lab_test(lab_capstat_rates capstat_rates.sh)
 capd_lab_test(lab_capstat_table capstat_table.sh)
+capd_lab_test(lab_capstat_latency capstat_latency.sh)
 
 # No privileges: feed names from a file's NRB, and words naming no feed.
 add_test(NAME capstat_names COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capstat_names.sh)
@@ -24,3 +26,8 @@ capd_unit_test(test_app2wire SOURCES unit/test_app2wire.c LIBS capstatcore)
 add_test(NAME capstat_app2wire COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capstat_app2wire.sh)
 set_tests_properties(capstat_app2wire PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77
                      ENVIRONMENT "${CAPD_LAB_ENV}")
+# No privileges: latency between two capture points from generated files.
+add_test(NAME capstat_latency_files
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capstat_latency_files.sh)
+set_tests_properties(capstat_latency_files PROPERTIES LABELS unit TIMEOUT 120
+                     SKIP_RETURN_CODE 77 ENVIRONMENT "${CAPD_LAB_ENV}")

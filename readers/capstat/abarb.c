@@ -40,6 +40,10 @@ static void decide_one(struct abarb *a)
 			hist_add(&a->skew_neg, (uint64_t)-skew);
 		else
 			hist_add(&a->skew_pos, (uint64_t)skew);
+		if (skew < 0 && a->also_neg)
+			hist_add(a->also_neg, (uint64_t)-skew);
+		else if (skew >= 0 && a->also_pos)
+			hist_add(a->also_pos, (uint64_t)skew);
 	} else if (s->ts[ABARB_A]) {
 		a->lost_b++;
 	} else if (s->ts[ABARB_B]) {
@@ -61,8 +65,10 @@ void abarb_finish(struct abarb *a)
 static void extend(struct abarb *a, uint64_t end, uint64_t ts)
 {
 	while (a->top < end) {
-		if (a->top - a->base == ABARB_WINDOW)
+		if (a->top - a->base == ABARB_WINDOW) {
+			a->forced++;
 			decide_one(a);
+		}
 		SLOT(a, a->top)->t0 = ts;
 		a->top++;
 	}
@@ -110,6 +116,28 @@ void abarb_add(struct abarb *a, enum abarb_line line, uint64_t seq, uint32_t cou
 	}
 	while (a->base < a->top && SLOT(a, a->base)->ts[ABARB_A] && SLOT(a, a->base)->ts[ABARB_B])
 		decide_one(a);
+}
+
+uint32_t abarb_complete(struct abarb *a, enum abarb_line line, uint64_t seq, uint32_t count,
+			uint64_t ts)
+{
+	uint32_t taken = 0;
+	uint64_t n;
+
+	for (n = seq; a->started && n < seq + count; n++) {
+		struct abarb_slot *s;
+
+		if (n < a->base || n >= a->top)
+			continue;
+		s = SLOT(a, n);
+		if (!s->ts[!line] || s->ts[line])
+			continue;
+		s->ts[line] = ts ? ts : 1;
+		taken++;
+	}
+	while (a->base < a->top && SLOT(a, a->base)->ts[ABARB_A] && SLOT(a, a->base)->ts[ABARB_B])
+		decide_one(a);
+	return taken;
 }
 
 void abarb_expire(struct abarb *a, uint64_t now)

@@ -42,7 +42,11 @@ struct abarb {
 	uint64_t a_first, b_first, ties; /* among both */
 	uint64_t late;			 /* deliveries after the decision */
 	uint64_t restarts;
+	uint64_t forced;		/* decided because ABARB_WINDOW newer numbers came */
 	struct hist skew_neg, skew_pos; /* tB - tA, ns: magnitudes of <0, and >=0 */
+	/* When set (by the user, after abarb_init()), each skew also goes
+	 * into these: figures of an interval kept beside the totals. */
+	struct hist *also_neg, *also_pos;
 
 	int started;
 	uint64_t base;		 /* lowest message number not decided */
@@ -59,6 +63,15 @@ void abarb_free(struct abarb *a);
  * heartbeat) only says that the messages below seq exist.
  */
 void abarb_add(struct abarb *a, enum abarb_line line, uint64_t seq, uint32_t count, uint64_t ts);
+
+/*
+ * Line delivered messages [seq, seq + count) at ts, taken only for those
+ * the other line delivered and that are not decided: when the input of
+ * this line has gone on past the end of the other's.
+ * @return the messages taken.
+ */
+uint32_t abarb_complete(struct abarb *a, enum abarb_line line, uint64_t seq, uint32_t count,
+			uint64_t ts);
 
 /* Decide what has waited ABARB_HOLD_NS at time now (packet time, ns). */
 void abarb_expire(struct abarb *a, uint64_t now);

@@ -278,18 +278,11 @@ const char *app2wire_format(enum sendtime_proto proto)
 	return "?";
 }
 
-/* The values of hist bucket i, as hist.c lays them out (hist.h). */
+/* The values of hist bucket i: above the bucket below it, up to its own. */
 static void bucket_range(unsigned int i, uint64_t *lo, uint64_t *hi)
 {
-	unsigned int shift;
-
-	if (i < HIST_SUB) {
-		*lo = *hi = i;
-		return;
-	}
-	shift = i / HIST_SUB - 1;
-	*lo = ((uint64_t)HIST_SUB + i % HIST_SUB) << shift;
-	*hi = *lo + ((1ull << shift) - 1);
+	*lo = i ? hist_bucket_value(i - 1) + 1 : 0;
+	*hi = hist_bucket_value(i);
 }
 
 void app2wire_json(FILE *f, const struct app2wire *a, const struct app2wire_dist *d)

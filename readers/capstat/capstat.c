@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "capstat.h"
+#include "capstat_latency.h"
 #include "clock_ns.h"
 #include "clock_text.h"
 #include "filter.h"
@@ -34,9 +35,6 @@
  * rings, scheduling), below what a person watching calls late.
  */
 #define GRACE_NS 100000000ull
-
-/* Options of app-to-wire latency, apart from parse_args()'s others. */
-enum { OPT_TZ = 320, OPT_NO_A2W };
 
 /* Set by SIGINT, SIGTERM, SIGHUP (readopt_signals()). */
 static const volatile sig_atomic_t *stop;
@@ -61,6 +59,10 @@ static void usage(FILE *f)
 		"                FEED=ZONE for one feed\n"
 		"  --no-app2wire no app-to-wire latency (packet time - sender time)\n"
 		"  --ab A=B      arbitrate feeds A and B as the two lines of one stream\n"
+		"  --latency-to INPUT  one-way latency from this input (point A) to a second\n"
+		"                one (point B: a ring with -i, a file, directory or pattern with "
+		"-r)\n"
+		"  --latency-ifaces IFA=IFB  latency from interface IFA to IFB of the input\n"
 		"  --interval SEC  report every SEC seconds (default 1), on whole multiples of\n"
 		"                SEC of packet time; from files only when given\n"
 		"  --json        one JSON object per feed and interval, then a summary object\n"
@@ -76,7 +78,18 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct capstat_opts *o)
 {
-	enum { OPT_PROTO = 256, OPT_AB, OPT_INTERVAL, OPT_JSON, OPT_PROM, OPT_WIDE };
+	enum {
+		OPT_PROTO = 256,
+		OPT_AB,
+		OPT_INTERVAL,
+		OPT_JSON,
+		OPT_PROM,
+		OPT_WIDE,
+		OPT_LATENCY_TO,
+		OPT_LATENCY_IFACES,
+		OPT_TZ,
+		OPT_NO_A2W,
+	};
 	static const struct option longopts[] = {
 		{ "exchange-tz", required_argument, NULL, OPT_TZ },
 		{ "no-app2wire", no_argument, NULL, OPT_NO_A2W },
@@ -86,6 +99,8 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "prom", required_argument, NULL, OPT_PROM },
 		{ "wide", no_argument, NULL, OPT_WIDE },
+		{ "latency-to", required_argument, NULL, OPT_LATENCY_TO },
+		{ "latency-ifaces", required_argument, NULL, OPT_LATENCY_IFACES },
 		READOPT_LONGOPTS,
 	};
 	char *end, err[128];
@@ -150,6 +165,21 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 		case OPT_WIDE:
 			o->wide = true;
 			break;
+		case OPT_LATENCY_TO:
+		case OPT_LATENCY_IFACES:
+			if (capstat_latency_opt(o,
+						c == OPT_LATENCY_TO ? CAPSTAT_LATENCY_TO
+								    : CAPSTAT_LATENCY_IFACES,
+						optarg) < 0) {
+				readopt_bad_value(
+					"capstat",
+					c == OPT_LATENCY_TO ? "--latency-to" : "--latency-ifaces",
+					optarg,
+					c == OPT_LATENCY_TO ? "give a ring, file or pattern"
+							    : "give IFACE_A=IFACE_B");
+				return -EINVAL;
+			}
+			break;
 		case 'c':
 			if (!readopt_count(optarg, UINT64_MAX, &o->count) || !o->count) {
 				readopt_bad_value("capstat", "-c", optarg,
@@ -164,6 +194,10 @@ static int parse_args(int argc, char **argv, struct capstat_opts *o)
 	}
 	if (readopt_input_check(&o->in, err, sizeof(err)) < 0) {
 		pr_err("%s", err);
+		return -EINVAL;
+	}
+	if (o->latency_to && o->latency_ifaces) {
+		pr_err("--latency-to and --latency-ifaces: one or the other");
 		return -EINVAL;
 	}
 	/* Rates and peaks need intervals even when only the summary is shown. */
@@ -216,6 +250,8 @@ static void sequence(struct capstat *cs, struct capstat_feed *f, const uint8_t *
 	seqtrack_add(&f->st, &m);
 	if (f->pair >= 0 && !(m.flags & SEQDEC_F_UNSEQUENCED))
 		abarb_add(&cs->o.pairs[f->pair].ab, f->line, m.seq, m.count, ts);
+	if (cs->lat)
+		capstat_latency_msg(cs, f, &m, ts);
 }
 
 static void packet(struct capstat *cs, uint64_t ts, const uint8_t *p, uint32_t caplen,
@@ -293,6 +329,12 @@ static void end_interval(struct capstat *cs, struct ringsrc *src)
 	/* From files, intervals are shown only when asked for. */
 	if (cs->live || cs->o.interval_set) {
 		capstat_print_interval(cs, stdout, cs->iv_start, secs);
+		if (cs->lat) {
+			char when[40];
+
+			clock_text_utc(cs->iv_start, 9, when, sizeof(when));
+			capstat_latency_print(cs, stdout, when, false);
+		}
 		if (src)
 			print_clock(cs, src, stdout);
 		fflush(stdout);
@@ -409,6 +451,8 @@ static int on_packet(void *ctx, const struct readloop_pkt *p)
 	advance(cs, run->src, p->ts);
 	cs->lost += p->lost;
 	capstat_wire_packet(cs, run->src, p);
+	if (cs->lat)
+		capstat_latency_packet(cs, p, run->src, stop);
 	/* The frame as the switch received it (in.strip_wire): the filter,
 	 * the feeds and their bytes see no stamp. */
 	packet(cs, p->ts, p->orig, p->orig_caplen, p->orig_wirelen, p->feed, p->file, run->flt);
@@ -425,11 +469,24 @@ static int on_tick(void *ctx, uint64_t now, bool idle)
 	struct capstat_run *run = ctx;
 	struct capstat *cs = run->cs;
 
+	if (cs->lat && idle)
+		capstat_latency_tick(cs, now, stop);
 	if (!idle && now > cs->seen_ts + cs->grace_ns)
 		return 0;
 	if (!cs->iv_start)
 		cs->iv_start = now - now % cs->iv_ns;
 	advance(cs, run->src, now);
+	return 0;
+}
+
+static int on_file(void *ctx, const struct capfile *f, bool end)
+{
+	struct capstat_run *run = ctx;
+
+	(void)f;
+	(void)end;
+	if (run->cs->lat)
+		capstat_latency_file(run->cs);
 	return 0;
 }
 
@@ -458,7 +515,9 @@ static void rings_end(struct capstat *cs, const struct ringsrc *src)
 /* @return 0, -errno, or 2 when a --proto or --ab word names no feed. */
 static int run(struct capstat *cs, struct filter *flt, int argc, char **argv)
 {
-	static const struct readloop_ops ops = { .packet = on_packet, .tick = on_tick };
+	static const struct readloop_ops ops = { .packet = on_packet,
+						 .tick = on_tick,
+						 .file = on_file };
 	struct capstat_run run = { .cs = cs, .flt = flt, .checked = !has_words(&cs->o) };
 	struct readloop *rl;
 	char err[512];
@@ -494,6 +553,15 @@ static int run(struct capstat *cs, struct filter *flt, int argc, char **argv)
 	}
 	if (run.src)
 		rings_end(cs, run.src);
+	if (cs->lat) {
+		int rl2 = capstat_latency_end(cs, r == 0 && !*stop && !cs->live, stop, err,
+					      sizeof(err));
+
+		if (rl2 < 0) {
+			pr_err("%s", err);
+			r = r < 0 ? r : rl2;
+		}
+	}
 	/* All read: what has ended is complete (files: packet time ended). */
 	if (r == 0 && !*stop && cs->iv_start)
 		advance(cs, run.src,
@@ -527,6 +595,14 @@ int main(int argc, char **argv)
 		pr_err("%s", err);
 		return 2;
 	}
+	err[0] = '\0';
+	r = capstat_latency_open(&cs, argc, argv, err, sizeof(err));
+	if (r < 0) {
+		pr_err("%s", err);
+		goto out;
+	}
+	if (err[0] && cs.lat)
+		pr_warn("%s", err);
 	r = run(&cs, flt, argc, argv);
 	if (r == 2) /* a --proto or --ab word named no feed: no figures */
 		goto out;
@@ -555,6 +631,7 @@ int main(int argc, char **argv)
 		}
 	}
 out:
+	capstat_latency_close(&cs);
 	capstat_feeds_free(&cs);
 	capstat_wire_free(&cs);
 	filter_close(flt);

@@ -61,6 +61,7 @@ struct capstat_feed {
 	struct seqtrack st;
 	int pair; /* index into pairs, or -1 */
 	enum abarb_line line;
+	int lat; /* its latency feed + 1 (capstat_latency.h); 0 not yet known */
 };
 
 struct capstat_opts {
@@ -77,6 +78,8 @@ struct capstat_opts {
 	const char *prom;
 	uint64_t count;
 	char *expr;
+	char *latency_to;	    /* --latency-to INPUT */
+	const char *latency_ifaces; /* --latency-ifaces IFA=IFB */
 };
 
 struct capstat {
@@ -110,8 +113,11 @@ struct capstat {
 	uint64_t intervals; /* closed */
 	bool tty;
 	bool live;
-	struct capstat_wire *wire; /* capstat_wire.c */
+	struct capstat_wire *wire;   /* capstat_wire.c */
+	struct capstat_latency *lat; /* NULL without latency between two points */
 };
+
+struct capstat_latency;
 
 /* capstat_feeds.c */
 

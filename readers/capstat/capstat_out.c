@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "capstat.h"
+#include "capstat_latency.h"
 #include "clock_text.h"
 #include "json_out.h"
 
@@ -448,6 +449,7 @@ void capstat_print_summary(struct capstat *cs, FILE *f)
 			fputc('}', f);
 		}
 		fputs("]", f);
+		capstat_latency_json_summary(cs, f);
 		json_rings(f, cs);
 		capstat_wire_json(cs, f);
 		fputs("}\n", f);
@@ -473,4 +475,5 @@ void capstat_print_summary(struct capstat *cs, FILE *f)
 	}
 	table(f, cs, true, secs);
 	capstat_wire_table(cs, f);
+	capstat_latency_print(cs, f, when, true);
 }

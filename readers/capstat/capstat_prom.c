@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "capstat.h"
+#include "capstat_latency.h"
 #include "file_replace.h"
 #include "prom_label.h"
 
@@ -224,6 +225,7 @@ static void write_all(FILE *f, const void *ctx)
 	     "Records lost before capstat saw them (ring overruns, pcapng drop counts).");
 	fprintf(f, "capstat_lost_records_total %llu\n", (unsigned long long)cs->lost);
 	capstat_wire_prom(cs, f);
+	capstat_latency_prom(cs, f);
 }
 
 int capstat_prom_write(const struct capstat *cs, const char *path)

@@ -26,6 +26,11 @@ static uint64_t hist_value(unsigned int i)
 	return (((uint64_t)HIST_SUB + i % HIST_SUB) << shift) + ((1ull << shift) - 1);
 }
 
+uint64_t hist_bucket_value(unsigned int i)
+{
+	return hist_value(i);
+}
+
 void hist_reset(struct hist *h)
 {
 	memset(h, 0, sizeof(*h));

@@ -24,6 +24,9 @@ struct hist {
 };
 
 void hist_reset(struct hist *h);
+
+/* The highest value that falls into bucket i (< HIST_BUCKETS). */
+uint64_t hist_bucket_value(unsigned int i);
 void hist_add(struct hist *h, uint64_t v);
 
 /* Add every sample of src to h. */
