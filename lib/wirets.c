@@ -425,9 +425,11 @@ static void exa_frac(uint64_t frac, uint32_t *ns, uint32_t *sub_ns)
 	*sub_ns = (uint32_t)((lo & 0xffffffffffull) >> 16);
 }
 
-static int decode_exablaze(const uint8_t *p, uint32_t len, uint32_t end, struct wirets *w)
+static int decode_exablaze(const uint8_t *p, uint32_t len, uint32_t end, uint64_t host_ts,
+			   struct wirets *w)
 {
 	uint32_t rl = len - end, off, ns, sub;
+	uint64_t s, hs;
 	const uint8_t *t;
 	uint64_t frac;
 
@@ -441,9 +443,20 @@ static int decode_exablaze(const uint8_t *p, uint32_t len, uint32_t end, struct 
 	if (rl >= EXA_TRAILER + FCS_LEN && fcs_ok(p, len))
 		off -= FCS_LEN;
 	t = p + off;
+	/*
+	 * Any 16 bytes after a datagram read as a trailer: Ethernet padding
+	 * of a short frame with none, or a trailer of another kind.  Refuse
+	 * what Wireshark's heuristic would not show as a time (its first
+	 * hour, or far from the host's clock when that is known) rather than
+	 * hand on a wrong one.
+	 */
+	s = be32(t + 6);
+	hs = host_ts / NS_PER_S;
+	if (s <= MM_MIN_SECONDS || (host_ts && (s > hs ? s - hs : hs - s) > MM_NEAR_S))
+		return set_status(w, WIRETS_MALFORMED);
 	frac = (uint64_t)t[10] << 32 | be32(t + 11);
 	exa_frac(frac, &ns, &sub);
-	w->ts_ns = (uint64_t)be32(t + 6) * NS_PER_S + ns;
+	w->ts_ns = s * NS_PER_S + ns;
 	w->sub_ns = sub;
 	w->device = t[4];
 	w->port = t[5];
@@ -487,7 +500,7 @@ int wirets_decode(enum wirets_kind kind, const uint8_t *p, uint32_t caplen, uint
 		return set_status(w, WIRETS_TRUNCATED);
 	if (kind == WIRETS_METAMAKO)
 		return decode_metamako(p, caplen, end, host_ts, w);
-	return decode_exablaze(p, caplen, end, w);
+	return decode_exablaze(p, caplen, end, host_ts, w);
 }
 
 uint32_t wirets_strip(const struct wirets *w, const uint8_t *p, uint32_t caplen, uint8_t *out,

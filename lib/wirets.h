@@ -83,8 +83,11 @@ struct wirets {
 /*
  * Decode the stamp of `kind` in frame p: caplen bytes captured of a frame
  * of wirelen bytes on the wire.  host_ts (ns since 1970 UTC, the capturing
- * host's stamp) supplies what the stamp lacks: the upper seconds of a
- * 48-bit Arista time (the value nearest host_ts is taken).
+ * host's stamp; 0 if unknown) supplies what the stamp lacks: the upper
+ * seconds of a 48-bit Arista time (the value nearest host_ts is taken),
+ * and a plausibility check for trailers that do not check themselves
+ * (an Exablaze time more than 30 days away is malformed; a Metamako
+ * reading that far away is checked against the frame's FCS).
  * WIRETS_NONE gives WIRETS_ABSENT.
  * @return w->status; *w is always fully set.
  */

@@ -540,6 +540,15 @@ static void test_exablaze_bad(void)
 	T_EQ(wirets_decode(WIRETS_EXABLAZE, fr.f, fr.len - 1, fr.len - 1, 0, &w), WIRETS_MALFORMED);
 	put16(fr.f + 12, 0x88cc);
 	T_EQ(dec(&fr, WIRETS_EXABLAZE, &w), WIRETS_MALFORMED);
+	/* Padding of a short frame (all zero) is no trailer. */
+	mkudp(&fr, 0, 0, 2);
+	T_EQ(fr.len, 60u);
+	T_EQ(dec(&fr, WIRETS_EXABLAZE, &w), WIRETS_MALFORMED);
+	/* A time 31 days from the host's is refused; with no host time, taken. */
+	mkudp(&fr, 0, 0, 100);
+	exa_add(&fr, 1, 2, 1780000000 + 31 * 86400, 5, 0, 0);
+	T_EQ(dec(&fr, WIRETS_EXABLAZE, &w), WIRETS_MALFORMED);
+	T_EQ(wirets_decode(WIRETS_EXABLAZE, fr.f, fr.len, fr.len, 0, &w), WIRETS_OK);
 }
 
 static void test_arista64(void)
