@@ -1058,7 +1058,13 @@ static int setup_capture(struct capd *d)
 	if (d->conf.capture.join) {
 		r = mcast_join_open(&d->joins, &d->conf, d->ifindex, d->nifaces);
 		if (r < 0) {
-			pr_err("joining the feeds' groups: %s", strerror(-r));
+			if (r == -ENOBUFS)
+				pr_err("joining the feeds' groups: %s: one socket may hold at most "
+				       "net.ipv4.igmp_max_memberships (sysctl) groups, and capd "
+				       "joins every feed on every interface",
+				       strerror(-r));
+			else
+				pr_err("joining the feeds' groups: %s", strerror(-r));
 			return r;
 		}
 		if (d->joins.prefixes)
