@@ -39,6 +39,7 @@
  */
 #define IDLE_MARGIN_NS 20000000ull
 #define WAIT_NS	       50000 /* between looks at an empty queue, after */
+#define SPINS_BUSY     256   /* ... this many short busy waits, then */
 #define SPINS	       64    /* ... this many sched_yield()s */
 #define PUBLISH_EVERY  1024u
 #define HEAD_BATCH     256 /* entries taken before the producer is told */
@@ -191,10 +192,27 @@ struct b_ctx {
 	struct capstat_latency *cl;
 };
 
-/* Wait a little: yield first (the other side is likely running), then sleep. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/*
+ * Wait a little: spin first (the other side is likely running on the other
+ * core and a queue entry is a few hundred ns away), then yield, then sleep.
+ */
 static void wait_a_bit(unsigned int *spins)
 {
-	if (++*spins < SPINS)
+	unsigned int i;
+
+	if (++*spins < SPINS_BUSY) {
+		for (i = 0; i < 64; i++)
+			cpu_relax();
+	} else if (*spins < SPINS_BUSY + SPINS)
 		sched_yield();
 	else
 		nanosleep(&(struct timespec){ .tv_nsec = WAIT_NS }, NULL);
