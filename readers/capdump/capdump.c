@@ -2004,7 +2004,7 @@ static void summary_rings(const struct ringsrc *src)
  */
 static void summary_wire(struct capdump *d)
 {
-	uint32_t i, n = readloop_wire_ifaces(d->rl);
+	uint32_t i, n = d->rl ? readloop_wire_ifaces(d->rl) : 0; /* NULL: nothing opened */
 
 	for (i = 0; i < n; i++) {
 		const struct readloop_wire_counts *c = readloop_wire_counts(d->rl, i);
