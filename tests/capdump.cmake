@@ -119,8 +119,8 @@ capd_unit_test(test_retain SOURCES unit/test_retain.c ${PROJECT_SOURCE_DIR}/read
                ${PROJECT_SOURCE_DIR}/readers/capdump/fname.c LIBS readcommon)
 target_include_directories(test_retain PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)
 
-# No privileges: time from the wire on files (lab/tools/wire_pcap.py:
-# Metamako trailers, Arista headers, broken ones): EPB time = the stamp's
+# No privileges: time from the wire on files (lab/tools/wirets_gen.py:
+# Metamako and Exablaze trailers, Arista headers, broken ones): EPB time = the stamp's
 # to the ns, the host's time in the EPB option, fallbacks counted,
 # tshark's own dissectors read the same times, --strip-timestamp gives the
 # original frames byte for byte, the file read back, capstat's counts.

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # capdump_wirets.sh - time from the wire in the readers, on files
-# (tools/wire_pcap.py: frames with a Metamako or Exablaze trailer or an
-# Arista header,
-# some flagged, some broken, the host's time always different):
+# (tools/wirets_gen.py: frames with a Metamako or Exablaze trailer or an
+# Arista header, some flagged, some broken, the host's time always
+# different):
 #  - capdump -r --wire-ts KIND -w: every EPB's time is the stamp's to the
 #    ns (tshark), else the host's for absent, malformed and truncated
 #    stamps, counted so in the summary; the host's time, device, port,
@@ -22,8 +22,54 @@
 # Needs no privileges.
 . "$(dirname "$0")/lab.sh"
 lab_start --user CAPDUMP CAPSTAT tshark python3
-GEN=$(dirname "$0")/tools/wire_pcap.py
+GEN=$(dirname "$0")/tools/wirets_gen.py
 cd "$LAB_TMP" || exit 1
+
+# cases KIND: the frames of KIND, in wirets_gen.py's spec, 1000003 ns
+# apart, the host's time 250 us (and 17 ns a frame) later: good ones (0-4,
+# 8: degraded, duplicate, sub-ns, VLAN, other ports), no stamp (5), a
+# malformed one (6), one the capture cut (7).
+cases()
+{
+	local k=$1 i w bad fl=(0x01 0x11 0x05 0x01 0x01 0x01 0x01 0x01 0x01) more
+
+	case $k in
+	metamako) bad="bad=ns" ;;
+	exablaze) bad="bad=short" ;;
+	*) bad="bad=version" ;;
+	esac
+	for i in {0..8}; do
+		w=$((1765000000123456789 + i * 1000003))
+		more=("dev=7" "port=3")
+		[[ $k == metamako ]] && more+=("flags=${fl[i]}")
+		case $i in
+		3) [[ $k == metamako ]] && more+=("subns=0x800000") ;;
+		4) more+=("vlan=100" "port=4") ;;
+		5) more+=("bad=missing") ;;
+		6) more+=("$bad") ;;
+		7) [[ $k == arista64 ]] && more+=("snap=20") || more+=("snap=70") ;;
+		8) more+=("dev=9" "port=1") ;;
+		esac
+		echo "$k len=32 dst=239.1.1.1 dport=30001 s=$((w / 1000000000))" \
+			"ns=$((w % 1000000000)) hostts=$((w + 250000 + 17 * i)) ${more[*]}"
+	done
+}
+
+# gen KIND: KIND/in.pcap (the stamped frames at the host's time),
+# KIND/orig.pcap (the good ones as the switch received them, at the
+# stamp's time) and KIND/expect, a line a frame: index, the time a reader
+# must give, "wire" or "host", the host's time, device, port, sub-ns,
+# degraded, duplicate (0 where the stamp does not decode).
+gen()
+{
+	mkdir -p "$1"
+	cases "$1" >"$1/spec"
+	python3 "$GEN" --spec "$1/spec" --pcap "$1/in.pcap" --received "$1/orig.pcap" \
+		--frames "$1/frames" || lab_fail "$1: wirets_gen.py"
+	awk -F'\t' '!/^#/ { ok = $3 == "ok"
+		print $1 - 1, ok ? $4 : $11, ok ? "wire" : "host", $11, $6, $7, $5,
+			int($8 / 4) % 2, int($8 / 2) % 2 }' "$1/frames" >"$1/expect"
+}
 
 # opts FILE: per EPB "time host kind status flags device port sub_ns" from
 # the pcapng_wirets option (docs/pcapng-profile.md), "time -" without one.
@@ -87,7 +133,7 @@ times()
 }
 
 for kind in metamako exablaze arista64; do
-	python3 "$GEN" "$kind" "$kind"
+	gen "$kind"
 	d=$kind
 	"$CAPDUMP" -r "$d/in.pcap" --wire-ts "$kind" -w "$d/out.pcapng" 2>"$d/sum" ||
 		lab_fail "$kind: capdump -r --wire-ts: $(<"$d/sum")"

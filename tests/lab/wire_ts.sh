@@ -4,10 +4,10 @@
 # wire_ts.sh - time from the wire, end to end, with tshark as the judge.
 # One capd captures five veths, one per timestamp kind (capd.conf
 # capture.interfaces[].timestamp: metamako, exablaze, arista64, arista48,
-# nic); a generator in the namespace sends on each frames with known wire
-# times: sub-nanoseconds (Metamako TLV 1, Exablaze's 40-bit fraction), the
-# duplicate and degraded flags, other Metamako TLVs, IPv6, Ethernet
-# padding, VLAN tags (the Arista header before and after the tag), TAI and
+# nic); tools/wirets_gen.py in the namespace sends on each frames with
+# known wire times: sub-nanoseconds (Metamako TLV 1, Exablaze's 40-bit
+# fraction), the duplicate and degraded flags, other Metamako TLVs, IPv6,
+# Ethernet padding, VLAN tags (the Arista header before and after the tag), TAI and
 # UTC Arista versions, and malformed stamps (ns >= 10^9, TLVs running past
 # the trailer, the other width's Arista version, a cut Exablaze trailer,
 # no stamp at all).  A ptp4l grandmaster announces TAI - UTC = 37 s, valid.
@@ -100,257 +100,90 @@ fi
 capd_lab_start "$LAB_TMP/capd.log" "$LAB_TMP/capd.conf"
 cat "$LAB_TMP/capd.log"
 
-# The generator: it sends every frame on eth<kind index> and writes
-# expect.tsv (per frame: interface index, sequence number, what a reader
-# must make of it, the original and the sent bytes) and sent.pcap (the
-# stamped frames, the wire time as record time).
-cat >"$LAB_TMP/gen.py" <<'GEN'
-import os, random, socket, struct, sys, time, zlib
+# The frames, as a case list for tools/wirets_gen.py: per interface (if=,
+# in kind order) good stamps with every combination below, then malformed
+# and missing ones; each payload starts with its key (mark=interface/seq).
+GEN=$(dirname "$0")/tools/wirets_gen.py
+cases()
+{
+	local seq v ip size fl tl sub
+	local mmflags=(0x01 0x05 0x11 0x00 0x15)
+	# metamako: flags (duplicate, degraded), TLV sets (sub-ns, sequence,
+	# dedup hash, string, egress sequence), IPv6, padding, devices, ports.
+	for seq in {0..47}; do
+		ip="dst=239.7.0.1"
+		((seq % 5 == 4)) && ip="ip=6 dst=ff15::7:1"
+		size=$((seq % 7 == 3 ? 12 : 100 + 23 * seq))
+		sub=$(((seq * 2654435761 + 12345) % 16777215 + 1))
+		case $((seq % 5)) in
+		0) tl= ;;
+		1) tl="subns=$sub" ;;
+		2) tl="subns=$sub seq=$((seq + 1000))" ;;
+		3) tl="seq=$((seq + 1000)) tlv=2:2:0,31:1:0" ;;
+		4) tl="tlv=3:0:$((seq + 4000)) subns=$sub" ;;
+		esac
+		echo "metamako if=0 mark=0/$seq $ip dport=31001 len=$size flags=${mmflags[seq % 5]}" \
+			"dev=$((0x1200 + seq % 3)) port=$((1 + seq % 4)) $tl"
+	done
+	v="if=0 dst=239.7.0.1 dport=31001 len=200"
+	echo "metamako $v mark=0/48 count=2 bad=ns dev=7 port=7"
+	echo "metamako $v mark=0/50 count=2 bad=tlvcut" # TLVs past the trailer
+	echo "metamako $v mark=0/52 count=2 bad=missing"
+	# exablaze: sub-ns that lie well between two ns (so Wireshark's double
+	# arithmetic gives the same ns), padding, devices, ports; a cut trailer.
+	for seq in {0..39}; do
+		size=$((seq % 9 == 4 ? 12 : 300 + 11 * seq))
+		sub=$((1677722 + (seq * 2654435761) % 13421772))
+		echo "exablaze if=1 mark=1/$seq dst=239.7.0.2 dport=31002 len=$size subns=$sub" \
+			"dev=$((3 + seq % 2)) port=$((10 + seq % 5))"
+	done
+	v="if=1 dst=239.7.0.2 dport=31002 len=500"
+	echo "exablaze $v mark=1/40 count=2 bad=missing"
+	echo "exablaze $v mark=1/42 count=2 bad=short"
+	# arista64: UTC and TAI, IPv6; the 48-bit version, bad ns, no header.
+	for seq in {0..39}; do
+		ip="dst=239.7.0.3"
+		((seq % 5 == 2)) && ip="ip=6 dst=ff15::7:3"
+		echo "arista64 if=2 mark=2/$seq $ip dport=31003 len=$((150 + 7 * seq))" \
+			"tai=$((seq % 3 == 0))"
+	done
+	v="if=2 dst=239.7.0.3 dport=31003 len=200"
+	echo "arista64 $v mark=2/40 count=2 bad=other"
+	echo "arista64 $v mark=2/42 count=2 bad=ns"
+	echo "arista64 $v mark=2/44 count=2 bad=missing"
+	# arista48: every frame VLAN tagged, the header before and after the tag.
+	for seq in {0..39}; do
+		size=$((seq % 8 == 5 ? 12 : 120 + 9 * seq))
+		fl=arista
+		((seq % 2)) && fl=vlan
+		echo "arista48 if=3 mark=3/$seq dst=239.7.0.4 dport=31004 len=$size" \
+			"vlan=$((100 + seq % 2)) order=$fl tai=$((seq % 4 == 1))"
+	done
+	v="if=3 dst=239.7.0.4 dport=31004 len=200 vlan=100"
+	echo "arista48 $v mark=3/40 count=2 bad=other"
+	echo "arista48 $v mark=3/42 count=2 bad=ns order=vlan"
+	echo "arista48 $v mark=3/44 count=2 bad=missing"
+	# nic: plain frames.
+	for seq in {0..19}; do
+		echo "nic if=4 mark=4/$seq dst=239.7.0.5 dport=31005 len=$((64 + seq))"
+	done
+}
 
-# gen.py OUTDIR TAI_OFF [IFACE...]: the frames of every interface, their
-# TAI stamps TAI_OFF s ahead of UTC (the offset the readers will use);
-# with IFACEs (namespace ends, in kind order) also sends them.
-out = sys.argv[1]
-tai_off = int(sys.argv[2])
-ifaces = sys.argv[3:]
-KINDS = ["metamako", "exablaze", "arista64", "arista48", "nic"]
-GROUP4 = ["239.7.0.1", "239.7.0.2", "239.7.0.3", "239.7.0.4", "239.7.0.5"]
-GROUP6 = {0: "ff15::7:1", 2: "ff15::7:3"}
-rnd = random.Random(20)
-now = time.time()
-base = int(now) - 60
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def datagram(k, seq, v6, size):
-    """(ethertype, IP packet) of interface k's feed, payload size bytes."""
-    pay = b"WTS1" + struct.pack(">II", k, seq)
-    pay += bytes((seq + i) & 0xFF for i in range(size - len(pay)))
-    sport, dport = 40000 + k, 31001 + k
-    if not v6:
-        src, dst = socket.inet_aton("192.0.2.%d" % (k + 1)), socket.inet_aton(GROUP4[k])
-        udp = struct.pack(">HHHH", sport, dport, 8 + len(pay), 0) + pay
-        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), seq & 0xFFFF, 0x4000, 8,
-                         17, 0, src, dst)
-        ip = ip[:10] + struct.pack(">H", csum(ip)) + ip[12:]
-        return 0x0800, ip + udp
-    src = socket.inet_pton(socket.AF_INET6, "2001:db8::%d" % (k + 1))
-    dst = socket.inet_pton(socket.AF_INET6, GROUP6[k])
-    ulen = 8 + len(pay)
-    c = csum(src + dst + struct.pack(">IxxxB", ulen, 17) +
-             struct.pack(">HHHH", sport, dport, ulen, 0) + pay) or 0xFFFF
-    udp = struct.pack(">HHHH", sport, dport, ulen, c) + pay
-    return 0x86DD, struct.pack(">IHBB", 0x60000000, ulen, 17, 8) + src + dst + udp
-
-
-def mac(k, v6):
-    g = GROUP6[k] if v6 else GROUP4[k]
-    if v6:
-        return b"\x33\x33" + socket.inet_pton(socket.AF_INET6, g)[12:]
-    a = socket.inet_aton(g)
-    return b"\x01\x00\x5e" + bytes([a[1] & 0x7F]) + a[2:]
-
-
-def original(k, seq, v6=False, size=200, vlan=None):
-    """The frame as the switch received it (padded to 60 bytes), and where
-    its Arista header would go (after the source MAC, or after the tag)."""
-    et, ip = datagram(k, seq, v6, size)
-    tag = struct.pack(">HH", 0x8100, vlan) if vlan is not None else b""
-    f = mac(k, v6) + bytes([2, 0, 0, 0, 0x70, k]) + tag + struct.pack(">H", et) + ip
-    return f + bytes(max(0, 60 - len(f)))
-
-
-def fcs(f):
-    return struct.pack("<I", zlib.crc32(f))
-
-
-def metamako(f, sec, ns, flags, dev, port, tlvs=b""):
-    if tlvs:
-        flags |= 0x02
-    return f + fcs(f) + tlvs + struct.pack(">IIBHB", sec, ns, flags, dev, port)
-
-
-def tlv(tag, data24=0, words=b"", last=False, ext_len=None):
-    """One TLV as it sits in the trailer: its data words, then its header
-    word (Wireshark walks them from the timestamp backwards)."""
-    if ext_len is not None:
-        w = 0x1F | (ext_len - 1) << 6
-    else:
-        w = tag | (len(words) // 4) << 6 | data24 << 8
-    if last:
-        w |= 0x20
-    return words + struct.pack(">I", w)
-
-
-def tlv_chain(items):
-    """items nearest the timestamp first; returns the bytes in frame order."""
-    parts = []
-    for i, it in enumerate(items):
-        parts.append(tlv(last=(i == len(items) - 1), **it))
-    return b"".join(reversed(parts))
-
-
-def exablaze(f, sec, frac, dev, port, flags=0):
-    return f + fcs(f) + struct.pack(">BBI", dev, port, sec) + frac.to_bytes(5, "big") + \
-        bytes([flags])
-
-
-def arista(f, vlan_first, ver, sec, ns):
-    hdr = struct.pack(">HHH", 0xD28B, 0x0001, ver)
-    hdr += struct.pack(">II", sec, ns) if ver in (0x0010, 0x0110) else \
-        struct.pack(">HI", sec & 0xFFFF, ns)
-    at = 16 if vlan_first else 12
-    return f[:at] + hdr + f[at:]
-
-
-rows = []  # kind, seq, status, want_ns, sub_ns, device, port, flags, orig, sent
-
-
-def add(k, seq, status, orig, sent, want=0, sub=0, dev=0, port=0, flags=""):
-    rows.append((k, seq, status, want, sub, dev, port, flags or "-", orig.hex(), sent.hex()))
-
-
-def wire_time(seq):
-    ns = base * 10**9 + seq * 12345678901 // 1000 + rnd.randrange(1000)
-    return ns // 10**9, ns % 10**9
-
-
-# metamako: flags, TLVs, IPv6, padding, then malformed and missing trailers.
-k = 0
-TLVSETS = [[], [dict(tag=1, data24=0)], [dict(tag=1, data24=0), dict(tag=0, data24=0)],
-           [dict(tag=0, data24=0), dict(tag=2, words=b"\x11" * 8),
-            dict(tag=31, words=b"capd", ext_len=1)],
-           [dict(tag=3, data24=0), dict(tag=1, data24=0)]]
-FLAGSETS = [(0x01, ""), (0x05, "dup"), (0x11, "deg"), (0x00, ""), (0x15, "dup,deg")]
-for seq in range(48):
-    v6, size = seq % 5 == 4, 12 if seq % 7 == 3 else 100 + 23 * seq
-    f = original(k, seq, v6, size)
-    sec, ns = wire_time(seq)
-    fl, fname = FLAGSETS[seq % len(FLAGSETS)]
-    items = [dict(d) for d in TLVSETS[seq % len(TLVSETS)]]
-    sub = 0
-    for it in items:
-        if it["tag"] == 1:
-            sub = it["data24"] = rnd.randrange(1, 1 << 24)
-        elif it["tag"] in (0, 3):
-            it["data24"] = seq + 1000 * (it["tag"] + 1)
-            if it["tag"] == 0:
-                fname += ",seq=%d" % it["data24"]
-    dev, port = 0x1200 + seq % 3, 1 + seq % 4
-    s = metamako(f, sec, ns, fl, dev, port, tlv_chain(items))
-    add(k, seq, "ok", f, s, sec * 10**9 + ns, sub, dev, port, fname.strip(","))
-for seq in range(48, 50):  # bad ns
-    f = original(k, seq)
-    sec, _ = wire_time(seq)
-    add(k, seq, "malformed", f, metamako(f, sec, 10**9 + seq, 0x01, 7, 7))
-for seq in range(50, 52):  # extensions flagged, the chain runs past the trailer
-    f = original(k, seq)
-    sec, ns = wire_time(seq)
-    add(k, seq, "malformed", f, metamako(f, sec, ns, 0x03, 7, 7,
-                                         struct.pack(">I", 0x00 | 3 << 6)))
-for seq in range(52, 54):  # no trailer
-    f = original(k, seq)
-    add(k, seq, "absent", f, f)
-
-# exablaze: 40-bit fractions whose ns lie well between two integers (so
-# Wireshark's double arithmetic gives the same ns), device and port.
-k = 1
-for seq in range(40):
-    f = original(k, seq, False, 12 if seq % 9 == 4 else 300 + 11 * seq)
-    sec, _ = wire_time(seq)
-    while True:
-        frac = rnd.randrange(1 << 40)
-        q, r = divmod(frac * 10**9, 1 << 40)
-        if (1 << 40) // 10 < r < (1 << 40) * 9 // 10:
-            break
-    dev, port = 3 + seq % 2, 10 + seq % 5
-    add(k, seq, "ok", f, exablaze(f, sec, frac, dev, port), sec * 10**9 + q,
-        r * (1 << 24) >> 40, dev, port)
-for seq in range(40, 42):  # no trailer
-    f = original(k, seq, False, 500)
-    add(k, seq, "absent", f, f)
-for seq in range(42, 44):  # 9 bytes where 16 belong
-    f = original(k, seq, False, 500)
-    add(k, seq, "malformed", f, exablaze(f, base, 1, 1, 1)[:len(f) + 9])
-
-# arista64: UTC and TAI, IPv6; a 48-bit version, bad ns; no header.
-k = 2
-for seq in range(40):
-    f = original(k, seq, seq % 5 == 2, 150 + 7 * seq)
-    sec, ns = wire_time(seq)
-    tai = seq % 3 == 0
-    add(k, seq, "ok", f, arista(f, False, 0x0010 if tai else 0x0110, sec + tai * tai_off, ns),
-        sec * 10**9 + ns, flags="tai" if tai else "")
-for seq in range(40, 42):
-    f = original(k, seq)
-    sec, ns = wire_time(seq)
-    add(k, seq, "malformed", f, arista(f, False, 0x0120, sec, ns))
-for seq in range(42, 44):
-    f = original(k, seq)
-    sec, _ = wire_time(seq)
-    add(k, seq, "malformed", f, arista(f, False, 0x0110, sec, 10**9 + 1))
-for seq in range(44, 46):
-    f = original(k, seq)
-    add(k, seq, "absent", f, f)
-
-# arista48: every frame VLAN tagged, the header before and after the tag.
-k = 3
-for seq in range(40):
-    f = original(k, seq, False, 12 if seq % 8 == 5 else 120 + 9 * seq, vlan=100 + seq % 2)
-    sec, ns = wire_time(seq)
-    tai = seq % 4 == 1
-    add(k, seq, "ok", f, arista(f, seq % 2 == 1, 0x0020 if tai else 0x0120,
-                                sec + tai * tai_off, ns), sec * 10**9 + ns,
-        flags="tai" if tai else "")
-for seq in range(40, 42):
-    f = original(k, seq, vlan=100)
-    sec, ns = wire_time(seq)
-    add(k, seq, "malformed", f, arista(f, False, 0x0110, sec, ns))
-for seq in range(42, 44):
-    f = original(k, seq, vlan=100)
-    sec, _ = wire_time(seq)
-    add(k, seq, "malformed", f, arista(f, True, 0x0120, sec, 2 * 10**9))
-for seq in range(44, 46):
-    f = original(k, seq, vlan=100)
-    add(k, seq, "absent", f, f)
-
-# nic: plain frames.
-k = 4
-for seq in range(20):
-    f = original(k, seq, False, 64 + seq)
-    add(k, seq, "none", f, f)
-
-with open(os.path.join(out, "expect.tsv"), "w") as fh:
-    fh.write("# k seq status want_ns sub_ns device port flags orig sent; tai_off=%d\n" % tai_off)
-    for r in rows:
-        fh.write("\t".join(map(str, r)) + "\n")
-# The stamped frames as a pcap (ns), record time = the wire time or now:
-# the generator judged by tshark before anything of ours reads them.
-with open(os.path.join(out, "sent.pcap"), "wb") as fh:
-    fh.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 262144, 1))
-    for r in rows:
-        t = r[3] or int(now * 1e9)
-        b = bytes.fromhex(r[9])
-        fh.write(struct.pack("<IIII", t // 10**9, t % 10**9, len(b), len(b)) + b)
-if ifaces:
-    socks = []
-    for name in ifaces:
-        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-        s.bind((name, 0))
-        socks.append(s)
-    for r in rows:
-        socks[r[0]].send(bytes.fromhex(r[9]))
-        time.sleep(0.0002)
-print("%d frames" % len(rows))
-GEN
+# gen TAI_OFF: sends every frame from the namespace on eth<kind index>, its
+# TAI stamps TAI_OFF s ahead of UTC (the offset the readers will use), wire
+# times from a minute ago on; writes expect.tsv (wirets_gen.py --frames:
+# per frame its interface, what a reader must make of it, the original and
+# the sent bytes), tai_off and sent.pcap (the stamped frames, the wire
+# time in UTC as record time).
+gen()
+{
+	echo "$1" >"$LAB_TMP/tai_off"
+	cases >"$LAB_TMP/cases"
+	ip netns exec "$ns" timeout 30 python3 "$GEN" --spec "$LAB_TMP/cases" \
+		--base $(($(date +%s) - 60)) --host-offset 0 --tai-offset "$1" \
+		--frames "$LAB_TMP/expect.tsv" --pcap "$LAB_TMP/sent.pcap" \
+		--send eth0,eth1,eth2,eth3,eth4 --pps 5000 || lab_fail "the generator failed"
+}
 cat >"$LAB_TMP/judge.py" <<'JUDGE'
 import json, struct, sys
 from datetime import datetime, timezone
@@ -378,22 +211,6 @@ def done(what):
         sys.exit(1)
 
 
-exp = {}
-order = []
-tai_off = 0
-for line in open(tmp + "/expect.tsv"):
-    if line.startswith("#"):
-        tai_off = int(line.rsplit("=", 1)[1])
-        continue
-    k, seq, st, want, sub, dev, port, flags, orig, sent = line.rstrip("\n").split("\t")
-    key = (int(k), int(seq))
-    fl = set(flags.split(",")) - {"-", ""}
-    tlv0 = [int(x[4:]) for x in fl if x.startswith("seq=")]
-    exp[key] = dict(seq=tlv0[0] if tlv0 else None, status=st, want=int(want), sub=int(sub), dev=int(dev), port=int(port),
-                    flags=fl, orig=bytes.fromhex(orig),
-                    sent=bytes.fromhex(sent))
-    order.append(key)
-
 
 def wire_used(e):
     """A reader takes the wire time: a valid stamp, and for a TAI one a
@@ -407,6 +224,25 @@ def key_of(payload_hex):
         return None
     k, seq = struct.unpack(">II", bytes.fromhex(payload_hex[i + 8:i + 24]))
     return (k, seq)
+
+
+exp = {}
+order = []
+tai_off = int(open(tmp + "/tai_off").read())
+# wirets_gen.py --frames: n kind status ts_ns sub_ns device port flags seq
+# if host_ns orig sent; flags the WIRETS_F_* bits.
+for line in open(tmp + "/expect.tsv"):
+    if line.startswith("#"):
+        continue
+    _, kind, st, ts, sub, dev, port, wf, tlv0, _, _, orig, sent = line.rstrip("\n").split("\t")
+    key = key_of(sent)
+    wf = int(wf)
+    fl = {n for n, bit in (("dup", 1 << 1), ("deg", 1 << 2), ("tai", 1 << 5)) if wf & bit}
+    want = int(ts) - (tai_off * 10**9 if "tai" in fl else 0)
+    exp[key] = dict(seq=int(tlv0) if wf & 1 << 4 else None, status="none" if kind == "nic" else st,
+                    want=want, sub=int(sub), dev=int(dev), port=int(port), flags=fl,
+                    orig=bytes.fromhex(orig), sent=bytes.fromhex(sent))
+    order.append(key)
 
 
 def abs_ns(s):
@@ -774,8 +610,7 @@ for _ in $(seq 50); do
 done
 jq -e '.clock.utc_offset_valid and .clock.utc_offset == 37' "$LAB_TMP/status.json" >/dev/null ||
 	lab_fail "capd's clock page has no valid UTC offset 37: $(jq -c .clock "$LAB_TMP/status.json")"
-ip netns exec "$ns" timeout 30 python3 "$LAB_TMP/gen.py" "$LAB_TMP" 37 eth0 eth1 eth2 eth3 eth4 ||
-	lab_fail "the generator failed"
+gen 37
 total=$(grep -vc '^#' "$LAB_TMP/expect.tsv")
 echo "sent $total frames, TAI stamps 37 s ahead of UTC"
 
@@ -850,7 +685,7 @@ echo "== capctl doctor: what each interface's frames carry"
 doc=$(grep -A1 "wire-time" "$LAB_TMP/doctor.out") || true
 echo "$doc"
 for k in 0 1 2 3; do
-	read -r n ok absent malformed <<<"$(awk -F '\t' -v k=$k '$1 == k {
+	read -r n ok absent malformed <<<"$(awk -F '\t' -v k=$k '!/^#/ && $10 == k {
 		n++; s[$3]++ } END { print n, s["ok"] + 0, s["absent"] + 0, s["malformed"] + 0 }' \
 		"$LAB_TMP/expect.tsv")"
 	lab_expect_match "capctl doctor, ${kinds[k]}" "$doc" "(^|$nl)ok +wire-time ${hif[k]} +$ok of the newest $n frames carry a valid ${kinds[k]} timestamp \\(absent $absent, malformed $malformed, truncated 0\\)"
@@ -881,8 +716,7 @@ capd_lab_start "$LAB_TMP/capd-shared.log" "$LAB_TMP/shared.conf"
 koff=$("$CAPCTL" status "$ring" --json | jq '.clock.kernel_tai_offset') ||
 	lab_fail "capctl status failed"
 echo "no ptp4l: TAI stamps $koff s ahead of UTC (the kernel's TAI offset)"
-ip netns exec "$ns" timeout 30 python3 "$LAB_TMP/gen.py" "$LAB_TMP" "$koff" eth0 eth1 eth2 eth3 \
-	eth4 >/dev/null || lab_fail "the generator failed"
+gen "$koff"
 for _ in $(seq 50); do
 	n=$("$CAPCTL" status "$ring" --json | jq .totals.packets) || n=
 	[[ $n == "$total" ]] && break

@@ -20,6 +20,8 @@ device, port and TLVs, and bad ones.  Python 3 standard library only.
     --orig OUT        the frames as stripping gives them back: the original
                       frame for a good stamp, else the frame as captured;
                       same record times
+    --received OUT    what the switch received: only the frames with a good
+                      stamp, without it, the stamp's time as record time
     --expect OUT      what a decoder must find, TSV ("-": stdout), a "#"
                       header line then one line a frame:
                       n kind status ts_ns sub_ns device port flags seq
@@ -27,12 +29,20 @@ device, port and TLVs, and bad ones.  Python 3 standard library only.
                       nic metamako exablaze arista64 arista48 / ok absent
                       malformed truncated; flags the WIRETS_F_* bits in
                       decimal; ts_ns 0 when the status is not ok)
-    --send IFACE      send the frames on IFACE through an AF_PACKET raw
-                      socket (root; only inside a lab network namespace)
+    --frames OUT      every frame in full, TSV ("-": stdout), a "#" header
+                      line then one line a frame: the --expect columns
+                      n..seq, then if host_ns orig_hex sent_hex (if: the
+                      frame's if= index; orig: what --orig has)
+    --send IFACE[,IFACE...]
+                      send the frames through AF_PACKET raw sockets, each
+                      on the interface its if= names (root; only inside a
+                      lab network namespace)
     --pps N           pace --send at N frames a second (default: no pacing)
     --repeat N        send the list N times (default 1)
     --host-offset NS  a frame's host time is its wire time plus NS
-                      (default 1000; TAI frames: minus 37 s more)
+                      (default 1000; TAI frames: minus --tai-offset more)
+    --tai-offset S    TAI - UTC in seconds (default 37): a TAI stamp's wire
+                      time in UTC is the stamp less S
     --base S          seconds of the default wire time (default
                       1796515200, 2026-12-06T00:00:00Z)
 
@@ -51,6 +61,11 @@ words key=value; "#" starts a comment.
     payload=HEX       the UDP payload itself
     mold=SESSION/SEQ  the payload is a MoldUDP64 packet with one 8-byte
                       message, sequence SEQ (count= counts it up)
+    mark=K/SEQ        the payload starts "WTS1", K and SEQ (32 bits each,
+                      count= counts SEQ up), then len= bytes of pattern in
+                      all: a key to find the frame again
+    if=N              the frame belongs to the Nth --send interface (from
+                      0; default 0)
     s=S ns=NS         the wire time (default: --base s, 1000 ns + 1.25 ms
                       times the frame's number in the file, from 0)
     subns=N           sub-nanoseconds in 2^-24 ns: Metamako TLV 1; for
@@ -87,15 +102,18 @@ words key=value; "#" starts a comment.
 
 import argparse
 import ipaddress
+import os
 import socket
 import struct
 import sys
 import time
 import zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pcapng_gen import csum, moldudp64  # noqa: E402
+
 BASE = 1796515200  # 2026-12-06T00:00:00Z
 STEP_NS = 1250000
-TAI_UTC = 37
 NS = 10**9
 
 KINDS = ["nic", "metamako", "exablaze", "arista64", "arista48"]
@@ -212,15 +230,6 @@ def ip_udp(o, payload):
     return hdr + udp
 
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(">%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def group_mac(o):
     if o["ip"] == 6:
         a = ipaddress.IPv6Address(o.get("dst", "ff0e::1:2:3")).packed
@@ -267,7 +276,7 @@ def build(kind, kv, idx, gidx, args):
     """One frame: stamped bytes, original bytes, expectation, host time."""
     o = {"ip": 4, "sport": 40000, "dport": 31000}
     known = set("ip vlan order src dst sport dport len payload mold s ns subns frac flags "
-                "dev port seq tlv newfcs tai hostts snap count step bad".split())
+                "dev port seq tlv newfcs tai hostts snap count step bad mark if".split())
     for k in kv:
         if k not in known:
             die("unknown key %r" % k)
@@ -284,8 +293,11 @@ def build(kind, kv, idx, gidx, args):
         payload = bytes.fromhex(kv["payload"])
     elif "mold" in kv:
         sess, seq = kv["mold"].split("/")
-        payload = (sess.encode()[:10].ljust(10, b" ") + struct.pack(">QHH", num(seq) + idx, 1, 8) +
-                   struct.pack(">Q", num(seq) + idx))
+        payload = moldudp64("%d/1/%s" % (num(seq) + idx, sess))
+    elif "mark" in kv:
+        k, seq = (num(x) for x in kv["mark"].split("/"))
+        payload = b"WTS1" + struct.pack(">II", k, seq + idx)
+        payload += bytes((seq + idx + i) & 0xFF for i in range(num(kv.get("len", "64")) - 12))
     else:
         payload = bytes((i * 7 + idx) & 0xFF for i in range(num(kv.get("len", "64"))))
     eth_type = b"\x86\xdd" if o["ip"] == 6 else b"\x08\x00"
@@ -310,6 +322,7 @@ def build(kind, kv, idx, gidx, args):
 
     f = Frame()
     f.orig = orig
+    f.iface = num(kv.get("if", "0"))
     f.kind = kind
     f.status = "ok"
     f.ts = 0
@@ -414,7 +427,7 @@ def build(kind, kv, idx, gidx, args):
             f.ts = s * NS + ns
             f.flags = F_TAI if tai else 0
         f.arista_end = at + len(hdr) + 2
-    f.host = f.wire + args.host_offset - (TAI_UTC * NS if tai else 0)
+    f.host = f.wire + args.host_offset - (args.tai_offset * NS if tai else 0)
     if "hostts" in kv:
         f.host = num(kv["hostts"])
     f.snap = len(f.frame)
@@ -445,23 +458,30 @@ def frames_of(spec, args):
     return out
 
 
-def write_pcap(path, frames, orig):
+def write_pcap(path, frames, orig, received=False):
     with open(path, "wb") as fp:
         fp.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 262144, 1))
         for f in frames:
+            if received and f.status != "ok":
+                continue
             if orig and f.status == "ok":
                 data, wl = f.orig, len(f.orig)
             else:
                 data, wl = f.frame[:f.snap], len(f.frame)
-            s, ns = divmod(f.host, NS)
+            s, ns = divmod(f.ts if received else f.host, NS)
             fp.write(struct.pack("<IIII", s, ns, len(data), wl) + data)
 
 
-def write_expect(path, frames):
+def write_expect(path, frames, full=False):
     lines = ["#n\tkind\tstatus\tts_ns\tsub_ns\tdevice\tport\tflags\tseq"]
+    if full:
+        lines[0] += "\tif\thost_ns\torig\tsent"
     for n, f in enumerate(frames, 1):
-        lines.append("\t".join(str(x) for x in (n, f.kind, f.status, f.ts, f.subns, f.dev, f.port,
-                                                f.flags, f.seq)))
+        cols = [n, f.kind, f.status, f.ts, f.subns, f.dev, f.port, f.flags, f.seq]
+        if full:
+            orig = f.orig if f.status == "ok" else f.frame[:f.snap]
+            cols += [f.iface, f.host, orig.hex(), f.frame.hex()]
+        lines.append("\t".join(str(x) for x in cols))
     text = "\n".join(lines) + "\n"
     if path == "-":
         sys.stdout.write(text)
@@ -470,9 +490,15 @@ def write_expect(path, frames):
             fp.write(text)
 
 
-def send(iface, frames, pps, repeat):
-    sk = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
-    sk.bind((iface, 0))
+def send(ifaces, frames, pps, repeat):
+    socks = []
+    for name in ifaces.split(","):
+        sk = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+        sk.bind((name, 0))
+        socks.append(sk)
+    for f in frames:
+        if f.iface >= len(socks):
+            die("if=%d: only %d --send interfaces" % (f.iface, len(socks)))
     gap = 1.0 / pps if pps else 0
     nxt = time.monotonic()
     for _ in range(repeat):
@@ -482,8 +508,9 @@ def send(iface, frames, pps, repeat):
                 d = nxt - time.monotonic()
                 if d > 0:
                     time.sleep(d)
-            sk.send(f.frame)  # snap= is the capture's business
-    sk.close()
+            socks[f.iface].send(f.frame)  # snap= is the capture's business
+    for sk in socks:
+        sk.close()
 
 
 def main():
@@ -496,11 +523,14 @@ def main():
     src.add_argument("--show-builtin", choices=sorted(BUILTINS))
     ap.add_argument("--pcap")
     ap.add_argument("--orig")
+    ap.add_argument("--received")
     ap.add_argument("--expect")
+    ap.add_argument("--frames")
     ap.add_argument("--send", metavar="IFACE")
     ap.add_argument("--pps", type=float, default=0)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--host-offset", type=int, default=1000)
+    ap.add_argument("--tai-offset", type=int, default=37)
     ap.add_argument("--base", type=int, default=BASE)
     args = ap.parse_args()
     if args.show_builtin:
@@ -515,8 +545,12 @@ def main():
         write_pcap(args.pcap, frames, False)
     if args.orig:
         write_pcap(args.orig, frames, True)
+    if args.received:
+        write_pcap(args.received, frames, True, True)
     if args.expect:
         write_expect(args.expect, frames)
+    if args.frames:
+        write_expect(args.frames, frames, True)
     if args.send:
         send(args.send, frames, args.pps, args.repeat)
 
