@@ -227,7 +227,7 @@ static void push(struct capstat_latency *cl, const struct lat_entry *e)
 		cl->p.head_seen = __atomic_load_n(&cl->c.head, __ATOMIC_ACQUIRE);
 		if (tail - cl->p.head_seen < QUEUE_LEN)
 			break;
-		if (cl->stopb)
+		if (readloop_stopped(&cl->stopb))
 			return;
 		wait_a_bit(&spins);
 	}
@@ -283,11 +283,11 @@ static int b_packet(void *ctx, const struct readloop_pkt *p)
 				.session_len = m.session_len };
 	memcpy(e.session, m.session, sizeof(e.session));
 	push(cl, &e);
-	return cl->stopb ? 1 : 0;
+	return readloop_stopped(&cl->stopb) ? 1 : 0;
 no_entry:
 	/* No entry says how far this input is: the mark does. */
 	__atomic_store_n(&cl->p.wm, p->ts, __ATOMIC_RELEASE);
-	return cl->stopb ? 1 : 0;
+	return readloop_stopped(&cl->stopb) ? 1 : 0;
 }
 
 static int b_tick(void *ctx, uint64_t now, bool idle)
@@ -297,7 +297,7 @@ static int b_tick(void *ctx, uint64_t now, bool idle)
 	publish(cl);
 	if (idle && now > IDLE_MARGIN_NS)
 		__atomic_store_n(&cl->p.wm, now - IDLE_MARGIN_NS, __ATOMIC_RELEASE);
-	return cl->stopb ? 1 : 0;
+	return readloop_stopped(&cl->stopb) ? 1 : 0;
 }
 
 static int b_file(void *ctx, const struct capfile *f, bool end)

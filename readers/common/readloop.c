@@ -565,7 +565,7 @@ static int run_rings(struct readloop *rl, const struct readloop_ops *ops, void *
 	uint64_t delivered = 0, last_tick = 0;
 	int r = 0;
 
-	while (!*stop) {
+	while (!readloop_stopped(stop)) {
 		struct ringsrc_rec rec;
 		bool idle;
 
@@ -653,7 +653,7 @@ static int run_file(struct readloop *rl, struct capfile *f, const struct readloo
 		capfile_carry(f, true);
 	if (ops->file && (r = ops->file(ctx, f, false)) != 0)
 		return r;
-	while (!*stop) {
+	while (!readloop_stopped(stop)) {
 		r = capfile_next(f, &rec);
 		if (r <= 0)
 			break;
@@ -706,7 +706,7 @@ int readloop_run(struct readloop *rl, const struct readloop_ops *ops, void *ctx,
 	err[0] = '\0';
 	if (rl->src)
 		return run_rings(rl, ops, ctx, stop, err, errlen);
-	for (i = 0; i < rl->in.nfiles && !*stop && r == 0; i++) {
+	for (i = 0; i < rl->in.nfiles && !readloop_stopped(stop) && r == 0; i++) {
 		struct capfile *f;
 
 		r = open_file(rl->in.files[i], &f, err, errlen);

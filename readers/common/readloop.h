@@ -110,6 +110,15 @@ struct readloop_ops {
 struct readloop;
 
 /*
+ * Whether stop is set: by a signal handler (readopt_signals()) or by
+ * another thread that owns this loop's input, hence an atomic load.
+ */
+static inline bool readloop_stopped(const volatile sig_atomic_t *stop)
+{
+	return __atomic_load_n(stop, __ATOMIC_RELAXED) != 0;
+}
+
+/*
  * Open the input in names: its rings, positioned where in says (--from,
  * -T); or its files, which readloop_run() opens one at a time.
  * @return 0, or -errno with a line for the operator in err.
