@@ -35,7 +35,10 @@
 # $CAPD_VM_LATENCY_RUNS times (default 1) in one boot, with no NIC; each
 # run must pass, sch_netem must be loaded and its qdisc must be the one the
 # test installed.  Bounded: 240 s for the VM and one run, 120 s more for
-# each further run.
+# each further run.  Under TCG, netem's delay overshoots (its timer fires
+# late: p50 about 500 us, p10..p90 milliseconds), so the 5 % criterion on
+# p50 fails there while the counts hold; with netem delay 0 the two points
+# agree within 15-130 us, so the capture is not what limits it.
 . "$(dirname "$0")/../lab/lab.sh"
 MODE=${1:-capd}
 [[ $MODE == capd || $MODE == latency ]] || lab_fail "usage: capd_vm.sh [latency]"
