@@ -16,7 +16,9 @@
 #    one file of both rings (--latency-ifaces).
 # Where the kernel has no netem (sch_netem), tests/lab/tools/delay_fwd does
 # netem's work from user space: the same delay, jitter and loss, its own
-# count of the frames it dropped instead of tc's.
+# count of the frames it dropped instead of tc's.  LATENCY_REQUIRE_NETEM=1
+# (tests/vm/capd_vm.sh latency, on Debian 12's kernel) fails instead: the
+# run must be netem's.
 . "$(dirname "$0")/lab.sh"
 : "${DELAY_FWD:=$CAPD_BUILD/tests/lab/tools/delay_fwd}"
 lab_start CAPD FEED_SEND CAPDUMP CAPSTAT DELAY_FWD ip tc jq timeout
@@ -30,9 +32,15 @@ netem=1
 if tc -n "$ns" qdisc add dev eth1 root netem delay 400us 40us limit 100000 2>/dev/null; then
 	tc -n "$ns" qdisc add dev eth0 clsact
 	tc -n "$ns" filter add dev eth0 egress protocol ip u32 match ip dst 239.1.1.1/32 \
-		action mirred egress mirror dev eth1 ||
+		action mirred egress mirror dev eth1 || {
+		[[ ${LATENCY_REQUIRE_NETEM:-0} != 1 ]] || lab_fail "tc mirred egress mirror not available"
 		lab_skip "tc mirred egress mirror not available"
+	}
+	echo "tc netem between the points: $(tc -n "$ns" qdisc show dev eth1 | grep -m1 netem)"
 else
+	[[ ${LATENCY_REQUIRE_NETEM:-0} != 1 ]] ||
+		lab_fail "LATENCY_REQUIRE_NETEM=1, but tc netem failed: $(tc -n "$ns" qdisc add dev eth1 \
+			root netem delay 400us 40us limit 100000 2>&1)"
 	netem=0
 	echo "no sch_netem in this kernel: delay_fwd delays, jitters and drops instead"
 fi
