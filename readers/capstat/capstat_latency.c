@@ -39,7 +39,7 @@
  */
 #define IDLE_MARGIN_NS 20000000ull
 #define WAIT_NS	       50000 /* between looks at an empty queue, after */
-#define SPINS_BUSY     256   /* ... this many short busy waits, then */
+#define SPINS_BUSY     16    /* ... this many short busy waits, then */
 #define SPINS	       64    /* ... this many sched_yield()s */
 #define PUBLISH_EVERY  1024u
 #define HEAD_BATCH     256 /* entries taken before the producer is told */
