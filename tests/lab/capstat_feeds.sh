@@ -118,6 +118,26 @@ expect()
 	[[ $got == "$5" ]] || lab_fail "$1 ($2): $4 is $got, want $5"
 }
 
+# The burst as stamped: the most packets of the feed whose timestamps lie
+# in any [t, t + 1 ms), from tshark's reading of the recording.  The
+# sendmmsg() of $burst_n packets normally lands within 1 ms; on a busy host
+# the sender can be preempted in the middle, so the stamps, not the plan,
+# say what capstat must find.  Still a burst: the paced packets around it
+# are 1 ms apart, so at most 2 share a window.
+burst_want=$(tshark -r "$rec" -Y 'ip.dst == 239.1.1.5 && udp.dstport == 30005' -T fields -e frame.time_epoch |
+	python3 -c '
+import sys
+ts = sorted(int(s) * 10**9 + int(f.ljust(9, "0")) for s, f in (l.strip().split(".") for l in sys.stdin if l.strip()))
+best = j = 0
+for i, t in enumerate(ts):
+    while ts[j] <= t - 1000000:
+        j += 1
+    best = max(best, i - j + 1)
+print(best)')
+((burst_want >= 10)) ||
+	lab_fail "burst: the $burst_n packets of one sendmmsg() were stamped at most $burst_want within 1 ms"
+((burst_want == burst_n)) || echo "burst: $burst_want of $burst_n packets stamped within 1 ms (a busy host)"
+
 for out in "$live" "$offline"; do
 	src=live
 	[[ $out == "$live" ]] || src=file
@@ -147,8 +167,8 @@ for out in "$live" "$offline"; do
 	bp=$(jq '.burst["1ms"].packets' <<<"$b")
 	bb=$(jq '.burst["1ms"].bytes' <<<"$b")
 	size=$(jq '.bytes / .packets' <<<"$b")
-	[[ $bp == "$burst_n" && $bb == $((burst_n * size)) ]] ||
-		lab_fail "burst ($src): 1 ms window holds $bp packets, $bb bytes; want $burst_n, $((burst_n * size))"
+	[[ $bp == "$burst_want" && $bb == $((burst_want * size)) ]] ||
+		lab_fail "burst ($src): 1 ms window holds $bp packets, $bb bytes; want $burst_want, $((burst_want * size)) (tshark's timestamps)"
 	echo "$src: burst $(jq -c .burst <<<"$b")"
 	echo "$src: exact: MoldUDP64 gaps 31-33 91-99 121-129, 2 duplicates, 2 reordered;" \
 		"MDP3 reset; PITCH unit change; generic gaps 100 200-202 450"
@@ -190,7 +210,7 @@ p=$(<"$prom")
 lab_expect_match prom "$p" 'capstat_packets_total\{feed="MOLD",group="239\.1\.1\.1",port="30001"\} [0-9]+'
 lab_expect_match prom "$p" 'capstat_missing_messages\{feed="MOLD",group="239\.1\.1\.1",port="30001"\} 21'
 lab_expect_match prom "$p" 'capstat_ab_lost_messages_total\{pair="FEED-A=FEED-B",line="both"\} 2'
-lab_expect_match prom "$p" 'capstat_microburst_packets\{feed="BURST",group="239\.1\.1\.5",port="30005",window="1ms"\} 50'
+lab_expect_match prom "$p" "capstat_microburst_packets\\{feed=\"BURST\",group=\"239\\.1\\.1\\.5\",port=\"30005\",window=\"1ms\"\\} $burst_want"
 echo "--prom: $(grep -c '^capstat_' "$prom") samples"
 
 # Not a terminal, no --json: a plain summary with the missing ranges.
