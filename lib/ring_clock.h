@@ -89,6 +89,18 @@ static inline int64_t ring_clock_ptp_offset(const struct ring_clock *c, uint64_t
 }
 
 /*
+ * TAI - UTC in seconds for TAI time tai_ns, whichever clock made it: the
+ * valid PTP UTC offset (leap second aware), else the kernel's TAI offset;
+ * 0 when neither is known.
+ */
+static inline int64_t ring_clock_tai_offset(const struct ring_clock *c, uint64_t tai_ns)
+{
+	if (c->time_flags & RING_TIME_UTC_OFF_VALID)
+		return ring_clock_ptp_offset(c, tai_ns);
+	return c->kernel_tai_offset;
+}
+
+/*
  * UTC nanoseconds for a record timestamp ts of source ts_source, given the
  * clock page snapshot c; how it was done in *how (may be NULL).
  *
@@ -113,11 +125,12 @@ static inline uint64_t ring_clock_to_utc_how(const struct ring_clock *c, uint8_t
 		if (!(c->time_flags & RING_TIME_PTP_TIMESCALE)) {
 			h = RING_UTC_ARB;
 			off = 0;
-		} else if (c->time_flags & RING_TIME_UTC_OFF_VALID) {
-			h = RING_UTC_PTP;
-			off = ring_clock_ptp_offset(c, ts);
-		} else if (!c->kernel_tai_offset) {
-			h = RING_UTC_AS_IS;
+		} else {
+			off = ring_clock_tai_offset(c, ts);
+			if (c->time_flags & RING_TIME_UTC_OFF_VALID)
+				h = RING_UTC_PTP;
+			else if (!off)
+				h = RING_UTC_AS_IS;
 		}
 	}
 	if (how)

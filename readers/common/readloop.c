@@ -445,9 +445,7 @@ static void wire_ring(struct readloop *rl, const struct ringsrc_rec *rec, struct
 	p->wire = &rl->w;
 	if (rl->w.status == WIRETS_OK && (rl->w.flags & WIRETS_F_TAI)) {
 		ringsrc_clock(rl->src, rec->ring, &c);
-		off = (c.time_flags & RING_TIME_UTC_OFF_VALID)
-			      ? ring_clock_ptp_offset(&c, rl->w.ts_ns)
-			      : c.kernel_tai_offset;
+		off = ring_clock_tai_offset(&c, rl->w.ts_ns);
 	}
 	wire_time(p, &rl->w, off);
 	wi->kind = kind;
