@@ -405,13 +405,19 @@ static void wire_time(struct readloop_pkt *p, struct wirets *w, int64_t off)
 	p->ts = w->ts_ns;
 }
 
+/* Whether a packet with stamp w gets p->orig, as readloop_pkt says. */
+static bool wire_strips(const struct readloop *rl, const struct wirets *w)
+{
+	return w->status == WIRETS_OK &&
+	       (rl->in.strip_wire || w->kind == WIRETS_ARISTA64 || w->kind == WIRETS_ARISTA48);
+}
+
 /* p->orig: the frame without its stamp, where readloop_pkt says. */
 static void wire_strip(struct readloop *rl, struct readloop_pkt *p)
 {
 	const struct wirets *w = p->wire;
 
-	if (!w || w->status != WIRETS_OK || !w->cut_len ||
-	    (!rl->in.strip_wire && w->kind != WIRETS_ARISTA64 && w->kind != WIRETS_ARISTA48))
+	if (!w || !w->cut_len || !wire_strips(rl, w))
 		return;
 	if (rl->strip_cap < p->caplen) {
 		uint32_t cap = p->caplen < 2048 ? 2048 : p->caplen;
@@ -529,7 +535,9 @@ static void wire_file(struct readloop *rl, const struct capfile *f, const struct
 		if (rl->w.status != WIRETS_OK || (rl->w.flags & WIRETS_F_TAI))
 			p->ts = host;
 		wire_count(wi, p);
-		wire_cut(rl, p, wi->tai_off);
+		/* Only p->orig needs the cut: decode the frame again for it alone. */
+		if (wire_strips(rl, &rl->w))
+			wire_cut(rl, p, wi->tai_off);
 		wire_strip(rl, p);
 		return;
 	}
