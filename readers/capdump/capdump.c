@@ -254,45 +254,6 @@ static void usage(FILE *f)
 	fputs(TEXTOUT_USAGE, f);
 }
 
-/* "2026-11-21T20:13:16.5Z", "2026-11-21 20:13:16" or "1763756000.5" -> UTC ns. */
-static int parse_time(const char *s, uint64_t *out)
-{
-	struct tm tm = { 0 };
-	const char *rest;
-	char *end;
-	uint64_t frac = 0, scale = 100000000u, t;
-
-	rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!rest)
-		rest = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
-	if (rest) {
-		time_t secs = timegm(&tm);
-
-		if (*rest == '.')
-			for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
-				frac += (uint64_t)(*rest - '0') * scale;
-		if (*rest == 'Z')
-			rest++;
-		if (*rest || secs < 0)
-			return -EINVAL;
-		*out = (uint64_t)secs * 1000000000u + frac;
-		return 0;
-	}
-	/* Seconds since 1970, with up to 9 decimals, exactly (no double). */
-	errno = 0;
-	t = strtoull(s, &end, 10);
-	if (errno || end == s || *s == '-')
-		return -EINVAL;
-	rest = end;
-	if (*rest == '.')
-		for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
-			frac += (uint64_t)(*rest - '0') * scale;
-	if (*rest)
-		return -EINVAL;
-	*out = t * 1000000000u + frac;
-	return 0;
-}
-
 /* A positive decimal number (no sign, no junk) up to max. */
 /*
  * The output's format from -w's name and -F (fname.h): a name that says a
@@ -451,8 +412,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_START:
 		case OPT_END:
-			if (parse_time(optarg, c == OPT_START ? &o->sel.start_ns : &o->sel.end_ns) <
-			    0) {
+			if (readopt_time(optarg,
+					 c == OPT_START ? &o->sel.start_ns : &o->sel.end_ns) < 0) {
 				readopt_bad_value(
 					"capdump", c == OPT_START ? "--start" : "--end", optarg,
 					"not a time (YYYY-mm-ddTHH:MM:SS[.ns]Z or seconds "
@@ -2072,7 +2033,7 @@ static int list_main(int argc, char **argv)
 			o.json = true;
 		} else if (t) {
 			/* --hole: seconds, as the seconds form of a time */
-			if (i + 1 == argc || parse_time(argv[i + 1], t) < 0 ||
+			if (i + 1 == argc || readopt_time(argv[i + 1], t) < 0 ||
 			    (t == &o.hole_ns &&
 			     strspn(argv[i + 1], "0123456789.") != strlen(argv[i + 1]))) {
 				pr_err("--list: %s %s: not a %s", a,

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "readopt.h"
@@ -287,4 +288,43 @@ int readopt_watch_pipe(int fd)
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return r;
+}
+
+/* Exact: the decimals are taken as digits, never through a double. */
+int readopt_time(const char *s, uint64_t *out)
+{
+	struct tm tm = { 0 };
+	const char *rest;
+	char *end;
+	uint64_t frac = 0, scale = 100000000u, t;
+
+	rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!rest)
+		rest = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+	if (rest) {
+		time_t secs = timegm(&tm);
+
+		if (*rest == '.')
+			for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
+				frac += (uint64_t)(*rest - '0') * scale;
+		if (*rest == 'Z')
+			rest++;
+		if (*rest || secs < 0)
+			return -EINVAL;
+		*out = (uint64_t)secs * 1000000000u + frac;
+		return 0;
+	}
+	/* Seconds since 1970, with up to 9 decimals, exactly (no double). */
+	errno = 0;
+	t = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return -EINVAL;
+	rest = end;
+	if (*rest == '.')
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
+			frac += (uint64_t)(*rest - '0') * scale;
+	if (*rest)
+		return -EINVAL;
+	*out = t * 1000000000u + frac;
+	return 0;
 }

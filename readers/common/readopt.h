@@ -92,6 +92,13 @@ int readopt_input_take(struct readopt_input *in, int c, char *arg);
  */
 void readopt_help_version(int c, const char *program, void (*usage)(FILE *f));
 
+/*
+ * A time on the command line: "2026-11-21T20:13:16.5Z", "2026-11-21
+ * 20:13:16" (UTC, up to 9 decimals) or seconds since 1970 ("1763756000.5").
+ * @return 0 with UTC ns in *out, or -EINVAL.
+ */
+int readopt_time(const char *s, uint64_t *out);
+
 /* The usage lines of --wait and -D (readopt_input_take()). */
 #define READOPT_USAGE_RINGS                                                              \
 	"  --wait     wait for the ring to exist and capd to run it (for a service)\n"   \
