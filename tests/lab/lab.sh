@@ -46,6 +46,7 @@ _lab_tools=$CAPD_BUILD/tests/lab/tools
 : "${CAPDUMP:=$CAPD_BUILD/readers/capdump/capdump}"
 : "${CAPSTAT:=$CAPD_BUILD/readers/capstat/capstat}"
 : "${CAPCTL:=$CAPD_BUILD/readers/capctl/capctl}"
+: "${CAPREPLAY:=$CAPD_BUILD/readers/capreplay/capreplay}"
 : "${MCAST_SEND:=$_lab_tools/mcast_send}"
 : "${FEED_SEND:=$_lab_tools/feed_send}"
 : "${RING_FLOWS:=$_lab_tools/ring_flows}"
