@@ -16,7 +16,7 @@ packages=(
 	# capd's metrics file, read back by Prometheus's own parser
 	python3-prometheus-client
 	# peers the benchmarks compare against (dumpcap comes with tshark)
-	netsniff-ng
+	netsniff-ng tcpreplay
 	# manuals and units: lint, systemd-analyze verify/security
 	mandoc man-db systemd
 	# the VM test (tests/vm): Debian 12's own kernel under QEMU, its image
