@@ -45,36 +45,45 @@ WIRE_EXTRA = 4 + 8 + 12  # FCS, preamble + SFD, inter-frame gap
 
 
 def csum(b):
+    """The Internet checksum of b, as the 2 bytes to store.  Summed as
+    little-endian words: a ones' complement sum of byte-swapped words is
+    the byte-swapped sum (RFC 1071), and memoryview sums them fast."""
     if len(b) % 2:
         b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = sum(memoryview(b).cast("H")) if sys.byteorder == "little" else \
+        sum(struct.unpack("<%dH" % (len(b) // 2), b))
     while s >> 16:
         s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
+    return struct.pack("<H", ~s & 0xFFFF)
 
 
 def endpoint(s):
+    """ADDR:PORT as (address bytes, port, destination MAC)."""
     addr, port = s.rsplit(":", 1)
-    return ipaddress.IPv4Address(addr), int(port)
-
-
-def frame(seq, rnd, dst, dport):
-    msg = struct.pack("!Q", seq) + bytes(rnd.getrandbits(8) for _ in range(MSG_LEN - 8))
-    mold = SESSION + struct.pack("!QHH", seq, 1, MSG_LEN) + msg
-    src = ipaddress.IPv4Address("10.0.0.1")
-    ulen = 8 + len(mold)
-    pseudo = src.packed + dst.packed + struct.pack("!BBH", 0, 17, ulen)
-    udp = struct.pack("!HHHH", 40000, dport, ulen, 0) + mold
-    uc = csum(pseudo + udp) or 0xFFFF
-    udp = udp[:6] + struct.pack("!H", uc) + udp[8:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + ulen, seq & 0xFFFF, 0x4000, 64, 17, 0,
-                     src.packed, dst.packed)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    if dst.is_multicast:
-        dmac = bytes([1, 0, 0x5E]) + (int(dst) & 0x7FFFFF).to_bytes(3, "big")
+    a = ipaddress.IPv4Address(addr)
+    if a.is_multicast:
+        dmac = bytes([1, 0, 0x5E]) + (int(a) & 0x7FFFFF).to_bytes(3, "big")
     else:
         dmac = bytes.fromhex("020000000002")
-    return dmac + bytes.fromhex("020000000001") + b"\x08\x00" + ip + udp
+    return a.packed, int(port), dmac
+
+
+SRC_IP = ipaddress.IPv4Address("10.0.0.1").packed
+SRC_MAC = bytes.fromhex("020000000001")
+
+
+def frame(seq, rnd, dst, dport, dmac):
+    msg = struct.pack("!Q", seq) + rnd.randbytes(MSG_LEN - 8)
+    mold = SESSION + struct.pack("!QHH", seq, 1, MSG_LEN) + msg
+    ulen = 8 + len(mold)
+    pseudo = SRC_IP + dst + struct.pack("!BBH", 0, 17, ulen)
+    udp = struct.pack("!HHHH", 40000, dport, ulen, 0) + mold
+    uc = csum(pseudo + udp)
+    udp = udp[:6] + (uc if uc != b"\0\0" else b"\xff\xff") + udp[8:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + ulen, seq & 0xFFFF, 0x4000, 64, 17, 0,
+                     SRC_IP, dst)
+    ip = ip[:10] + csum(ip) + ip[12:]
+    return dmac + SRC_MAC + b"\x08\x00" + ip + udp
 
 
 def block(btype, body):

@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """replay_judge.py - a replay's re-recording against its original.
 
-    replay_judge.py ORIG.tsv REREC.tsv [--speed X] [--loops N] [--pps N]
+    replay_judge.py ORIG.tsv REREC.tsv [--speed X] [--loops N] [--pps N] [--count N]
 
 Both files are tshark's fields, one packet a line: frame.time_epoch, then
 any number of fields that identify the packet (the MoldUDP64 sequence
 number, udp.payload).  The re-recording must hold the original's packets,
---loops (1) times over, in order, with the same identifying fields.
+--loops (1) times over (the first --count of them, if given), in order,
+with the same identifying fields.
 
 Prints one JSON object:
-  packets, expected      packets re-recorded, and original x loops
+  packets, expected      packets re-recorded, and original x loops (or count)
   same                   the identifying fields agree, in order
   first_diff             the first line (0-based) where they do not, or null
   gap_err_ns             |re-recorded gap - expected gap| over every
@@ -68,6 +69,7 @@ def main(argv):
     p.add_argument("--speed", type=float, default=1.0)
     p.add_argument("--loops", type=int, default=1)
     p.add_argument("--pps", type=int, default=0)
+    p.add_argument("--count", type=int, default=0)
     a = p.parse_args(argv)
     ot, ok = load(a.orig)
     rt, rk = load(a.rerec)
@@ -76,6 +78,8 @@ def main(argv):
         print("replay_judge.py: the original has fewer than 2 packets", file=sys.stderr)
         return 2
     exp_keys = ok * a.loops
+    if a.count:
+        exp_keys = exp_keys[:a.count]
     first_diff = None
     for i in range(min(len(rk), len(exp_keys))):
         if rk[i] != exp_keys[i]:
