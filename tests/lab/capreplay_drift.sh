@@ -36,8 +36,7 @@ npk=$(jq .packets "$LAB_TMP/gen.json")
 echo "original: $(jq -c . "$LAB_TMP/gen.json")"
 
 rc=0
-# shellcheck disable=SC2086 # the wrapper is words
-ip netns exec "$CAPD_NS" timeout 90 ${CAPREPLAY_LAB_WRAP:-} "$CAPREPLAY" -r "$orig" -o eth0 --cpu 0 \
+ip netns exec "$CAPD_NS" timeout 90 "$CAPREPLAY" -r "$orig" -o eth0 --cpu 0 \
 	--json -q >"$LAB_TMP/report.json" 2>"$LAB_TMP/capreplay.err" || rc=$?
 ((rc == 0)) || lab_fail "capreplay exited with $rc: $(<"$LAB_TMP/capreplay.err")"
 echo "capreplay: $(<"$LAB_TMP/report.json")"

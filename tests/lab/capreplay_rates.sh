@@ -44,8 +44,7 @@ replay()
 {
 	local name=$1 want=$2 rc=0
 	shift 2
-	# shellcheck disable=SC2086 # the wrapper is words
-	ip netns exec "$CAPD_NS" timeout 30 ${CAPREPLAY_LAB_WRAP:-} "$CAPREPLAY" -o eth0 --cpu 0 --json -q "$@" \
+	ip netns exec "$CAPD_NS" timeout 30 "$CAPREPLAY" -o eth0 --cpu 0 --json -q "$@" \
 		>"$LAB_TMP/$name.json" 2>"$LAB_TMP/$name.err" || rc=$?
 	((rc == want)) || lab_fail "capreplay $*: exit $rc, want $want: $(<"$LAB_TMP/$name.err")"
 	echo "$name: $(jq -c '{selected, loops_done, sent, err_p99_ns, drift_ns, late_100us}' \
@@ -64,9 +63,12 @@ timeout 60 "$CAPDUMP" -i "$CAPD_RING" --from oldest -q -w "$rerec" 'udp and dst 
 # fields FILE FILTER OUT: time, sequence number, payload of FILTER's packets.
 fields()
 {
-	tshark -r "$1" -Y "$2" -d udp.port==30001,moldudp64 -d udp.port==30005,moldudp64 \
-		-T fields -e frame.time_epoch -e moldudp64.sequence -e udp.payload >"$3" 2>/dev/null ||
-		lab_fail "tshark -r $1 failed"
+	local p d=()
+	for p in 30001 30005 30011 30021 30031 40001; do
+		d+=(-d "udp.port==$p,moldudp64")
+	done
+	tshark -r "$1" -Y "$2" "${d[@]}" -T fields -e frame.time_epoch -e moldudp64.sequence \
+		-e udp.payload >"$3" 2>/dev/null || lab_fail "tshark -r $1 failed"
 }
 fields "$fast" udp "$LAB_TMP/fast.tsv"
 fields "$small" udp "$LAB_TMP/small.tsv"
