@@ -23,8 +23,9 @@ Prints one JSON object:
   rate_pps               (packets - 1) / (rx_last - rx_0)
 where the expected gap is the original one divided by --speed; at a seam,
 the mean gap of a pass divided by --speed (capreplay's --loop); with --pps,
-1/N s everywhere (doubles: exact to well below a ns over hours).  The gaps are those of the packets as recorded, so a
-packet missing or reordered spoils "same", not the figures after it.
+1/N s everywhere (doubles: exact to well below a ns over hours).  The
+gaps are those of the packets as recorded, so a packet missing or
+reordered spoils "same", not the figures after it.
 """
 
 import argparse
