@@ -19,6 +19,10 @@ Prints one JSON object:
   err_ns                 |error_i|, error_i = (rx_i - rx_0) - (due_i - due_0):
                          p50, p99, max
   drift_ns               error of the last packet (signed)
+  first_late_ns          how much later the first packet arrived than the
+                         median packet: -(median of error_i); error_i
+                         counts from the first packet, so its lateness
+                         shows in every other figure
   seams                  per seam between passes: [expected gap, re-recorded gap]
   rate_pps               (packets - 1) / (rx_last - rx_0)
 where the expected gap is the original one divided by --speed; at a seam,
@@ -116,6 +120,7 @@ def main(argv):
         "gap_err_ns": {k: round(v) for k, v in summary(gap_err).items()},
         "err_ns": {k: round(v) for k, v in summary([abs(e) for e in err]).items()},
         "drift_ns": round(err[-1]) if err else None,
+        "first_late_ns": -round(sorted(err)[len(err) // 2]) if err else None,
         "seams": seams,
         "rate_pps": (len(rt) - 1) * 10**9 / (rt[-1] - rt[0]) if len(rt) > 1 and rt[-1] > rt[0]
         else None,
