@@ -67,6 +67,7 @@ struct opts {
 /* One pass over the selection: the check pass, or a send pass reading the files. */
 struct pass {
 	const struct opts *o;
+	uint64_t *start_at; /* per file: where its selected packets may start */
 	struct filter *flt;
 	bool checking;
 	/* check pass */
@@ -491,15 +492,20 @@ static int read_pass(struct pass *ps)
 {
 	struct readloop_ops ops = { .packet = on_packet };
 	struct readloop *rl;
+	unsigned int i;
 	char err[512];
 	int r;
 
+	if (!ps->o->in.nfiles) /* the indexes left every file out */
+		return 0;
 	err[0] = '\0';
 	r = readloop_open(&rl, &ps->o->in, err, sizeof(err));
 	if (r < 0) {
 		pr_err("%s", err);
 		return r;
 	}
+	for (i = 0; ps->start_at && i < ps->o->in.nfiles; i++)
+		readloop_file_skip(rl, i, ps->start_at[i]);
 	r = readloop_run(rl, &ops, ps, stop, err, sizeof(err));
 	readloop_close(rl);
 	if (r == -EDESTADDRREQ && ps->refused[0]) {
@@ -534,6 +540,17 @@ static int check_where(const struct opts *o, unsigned int *ifindex)
 		return -EBUSY;
 	}
 	return 0;
+}
+
+static bool quiet;
+
+/* dumpselect_prune()'s line for a file read whole. */
+static void prune_warn(const char *path, int err, const char *why)
+{
+	if (!quiet)
+		pr_warn("%s: %s: the file is read whole (capdump --index %s)", path,
+			err == -ENOENT ? "no index" : why,
+			err == -ENOENT ? "makes one" : "rebuilds it");
 }
 
 static uint64_t cpu_ns(void)
@@ -622,6 +639,9 @@ int main(int argc, char **argv)
 		pr_err("%s", err);
 		goto out;
 	}
+	quiet = o.quiet;
+	if (dumpselect_active(&o.sel))
+		dumpselect_prune(&o.sel, &o.in, &ps.start_at, prune_warn);
 	if (o.preload_max && replay_store_new(&ps.store, o.preload_max) < 0)
 		ps.store = NULL;
 	r = read_pass(&ps);
@@ -704,6 +724,7 @@ report:
 out:
 	replay_send_close(snd);
 	replay_store_free(ps.store);
+	free(ps.start_at);
 	filter_close(ps.flt);
 	free(o.expr);
 	readopt_input_free(&o.in);
