@@ -126,11 +126,11 @@ void replay_report_text(FILE *f, const struct replay_report *r, const char *mode
 			replay_report_skip_text[i]);
 	fprintf(f, "\nsend errors: %" PRIu64, replay_report_errors(r));
 	for (i = 0; i < REPLAY_REPORT_ERRNOS && r->send_err[i].count; i++)
-		fprintf(f, "%s %s %" PRIu64, i ? "," : " (",
+		fprintf(f, "%s%s %" PRIu64, i ? ", " : " (",
 			replay_report_errname(r->send_err[i].err, buf, sizeof(buf)),
 			r->send_err[i].count);
 	if (r->send_err_other)
-		fprintf(f, "%s other %" PRIu64, i ? "," : " (", r->send_err_other);
+		fprintf(f, "%sother %" PRIu64, i ? ", " : " (", r->send_err_other);
 	fprintf(f, "%s\n", i || r->send_err_other ? ")" : "");
 	fprintf(f, "elapsed: %.3f s\n", elapsed);
 	fprintf(f, "cpu: %.3f s (%.1f %% of %.1f s elapsed), spinning %.1f s\n",
