@@ -55,9 +55,10 @@ bool replay_map_is_multicast(int family, const uint8_t *addr);
 /*
  * Parse one --map argument into a new rule of m.
  * @return 0, or -EINVAL (malformed, families differ, TO port 0 given as
- *         ":0", on a FROM too: no port is written as none) / -ENOSPC (more than
- * REPLAY_MAP_RULES_MAX) with a line in err; a TO that is not multicast is -EINVAL unless
- * m->allow_unicast (so set allow_unicast before taking --map).
+ *         ":0") / -ENOSPC (more than REPLAY_MAP_RULES_MAX) with a line in err;
+ *         a TO that is not multicast is -EINVAL unless m->allow_unicast
+ *         (so set allow_unicast before taking --map).  A FROM port ":0" is
+ *         -EINVAL too: "any port" is written without one.
  */
 int replay_map_add(struct replay_map *m, const char *arg, char *err, size_t errlen);
 
