@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "replay_map.h"
+#include "wirets.h"
 
 /* Longest side of a rule: "[" + an IPv6 address + "]:65535". */
 #define MAP_SIDE_MAX (1 + INET6_ADDRSTRLEN + 7)
@@ -237,9 +238,12 @@ static void frame_layout(const uint8_t *p, uint32_t len, struct frame_layout *l)
 		return;
 	}
 	if (frame_decode(p, len, fi)) {
-		/* An IP ethertype whose header is cut or broken is not rewritten. */
-		l->kind = fi->ethertype == 0x0800 || fi->ethertype == 0x86dd ? FRAME_SHORT
-									     : FRAME_OTHER;
+		/* Cut inside a tag, or an IP header cut or broken: not rewritten. */
+		if (wirets_l3(p, len, &o, &fi->ethertype) || fi->ethertype == 0x0800 ||
+		    fi->ethertype == 0x86dd)
+			l->kind = FRAME_SHORT;
+		else
+			l->kind = FRAME_OTHER;
 		return;
 	}
 	o = fi->l3_off;
@@ -359,6 +363,7 @@ int replay_map_frame(const struct replay_map *m, uint8_t *frame, uint32_t len)
 {
 	struct frame_layout l;
 	uint8_t *ip, *udp, addr[16], mac[6], port[2], ttl;
+	const uint8_t *dmac = NULL;
 	uint16_t newport;
 	size_t alen;
 	int n = 0, addr_changed = 0, port_changed = 0, ttl_changed = 0;
@@ -385,12 +390,14 @@ int replay_map_frame(const struct replay_map *m, uint8_t *frame, uint32_t len)
 					mac[0] = 0x33, mac[1] = 0x33;
 					memcpy(mac + 2, addr + 12, 4);
 				}
-				n += set_field(frame, mac, 6);
+				dmac = mac;
 			}
 		}
 	}
 	if (m->set_dmac)
-		n += set_field(frame, m->dmac, 6);
+		dmac = m->dmac;
+	if (dmac)
+		n += set_field(frame, dmac, 6);
 	if (m->set_smac)
 		n += set_field(frame + 6, m->smac, 6);
 	if (l.kind != FRAME_OTHER && m->ttl >= 1 && m->ttl <= 255) {

@@ -65,12 +65,13 @@ static int open_udp(const struct replay_send_opts *o, int family)
 	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	/* Unicast (--allow-unicast) leaves by the same interface (the
+	 * *_UNICAST_IF index is in network order, for both families). */
 	if (family == AF_INET) {
 		memset(&mr, 0, sizeof(mr));
 		mr.imr_ifindex = (int)o->ifindex;
 		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)))
 			err = -errno;
-		/* Unicast (--allow-unicast) leaves by the same interface. */
 		if (!err)
 			err = setopt(fd, IPPROTO_IP, IP_UNICAST_IF, (int)htonl(o->ifindex));
 		if (!err)
@@ -82,7 +83,7 @@ static int open_udp(const struct replay_send_opts *o, int family)
 	} else {
 		err = setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, (int)o->ifindex);
 		if (!err)
-			err = setopt(fd, IPPROTO_IPV6, IPV6_UNICAST_IF, (int)o->ifindex);
+			err = setopt(fd, IPPROTO_IPV6, IPV6_UNICAST_IF, (int)htonl(o->ifindex));
 		if (!err)
 			err = setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, o->ttl);
 		if (!err)
