@@ -373,7 +373,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	for (i = 0; i < nmaps; i++)
 		if (replay_map_add(&o->map, maps[i], err, sizeof(err)) < 0) {
-			pr_err("--map %s: %s", maps[i], err);
+			pr_err("%s", err);
 			goto bad;
 		}
 	free(maps);
