@@ -34,9 +34,14 @@ int replay_wait_setup(void)
 	return 0;
 }
 
+/*
+ * Atomic, so that a stop set by another thread (or by a signal handler
+ * that ran on one) is no data race; relaxed: nothing else is published
+ * through it, and the load is a plain one on every target we build for.
+ */
 static int replay_wait_stopped(const volatile sig_atomic_t *stop)
 {
-	return stop && *stop;
+	return stop && __atomic_load_n(stop, __ATOMIC_RELAXED);
 }
 
 /* The common wait on clk; returns the clock as last read. */
