@@ -10,6 +10,7 @@
  * what a checksum covers, that checksum verifies by replay_frame.h's own
  * sums (an IPv4 UDP checksum of 0 stays 0).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 
 #include "replay_frame.h"
 #include "replay_map.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void parse_rules(struct replay_map *m, const uint8_t *data, size_t n)
 {

@@ -106,7 +106,7 @@ static int send_100(int family, const uint8_t *group, int rfd, uint16_t port)
 
 	memcpy(d.addr, group, family == AF_INET ? 4 : 16);
 	T_EQ(replay_send_open(&s, &o, err, sizeof(err)), 0);
-	T_EQ(replay_send_mtu(s), 65536);
+	T_ASSERT(replay_send_mtu(s) >= 1280); /* lo: 65536 unless changed */
 	for (i = 0; i < 100;) {
 		/* Batches of 1, 2, 4 .. 64, then the rest. */
 		for (k = 0; k < b && i < 100; k++, i++) {
