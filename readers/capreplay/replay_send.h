@@ -74,7 +74,7 @@ unsigned int replay_send_pending(const struct replay_send *s);
  * Send the batch; it is empty afterwards.  res[k] (k < the number pending
  * on entry, at most REPLAY_SEND_BATCH) gets 0 for a message sent or the
  * positive errno that failed it.  A payload-mode socket that cannot be
- * opened fails its messages with that errno.
+ * opened fails its messages with that errno.  res may be NULL.
  * @return the number of messages sent.
  */
 unsigned int replay_send_flush(struct replay_send *s, int *res);
