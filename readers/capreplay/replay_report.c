@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock_text.h"
 #include "json_out.h"
 #include "replay_report.h"
 
@@ -98,7 +99,7 @@ void replay_report_text(FILE *f, const struct replay_report *r, const char *mode
 			const char *ifname)
 {
 	double elapsed = (double)r->elapsed_ns / 1e9;
-	char buf[16];
+	char buf[16], when[40];
 	unsigned int i;
 
 	fprintf(f, "mode: %s\n", mode);
@@ -132,6 +133,8 @@ void replay_report_text(FILE *f, const struct replay_report *r, const char *mode
 	if (r->send_err_other)
 		fprintf(f, "%sother %" PRIu64, i ? ", " : " (", r->send_err_other);
 	fprintf(f, "%s\n", i || r->send_err_other ? ")" : "");
+	if (r->start_wall)
+		fprintf(f, "start: %s\n", clock_text_utc(r->start_wall, 9, when, sizeof(when)));
 	fprintf(f, "elapsed: %.3f s\n", elapsed);
 	fprintf(f, "cpu: %.3f s (%.1f %% of %.1f s elapsed), spinning %.1f s\n",
 		(double)r->cpu_ns / 1e9,
@@ -174,7 +177,8 @@ void replay_report_json(FILE *f, const struct replay_report *r, const char *mode
 	if (r->send_err_other)
 		fprintf(f, "%s\"other\":%" PRIu64, i ? "," : "", r->send_err_other);
 	fprintf(f,
-		"},\"elapsed_ns\":%" PRIu64 ",\"cpu_ns\":%" PRIu64 ",\"spun_ns\":%" PRIu64
-		",\"interrupted\":%s}\n",
-		r->elapsed_ns, r->cpu_ns, r->spun_ns, r->interrupted ? "true" : "false");
+		"},\"start_ns\":%" PRIu64 ",\"elapsed_ns\":%" PRIu64 ",\"cpu_ns\":%" PRIu64
+		",\"spun_ns\":%" PRIu64 ",\"interrupted\":%s}\n",
+		r->start_wall, r->elapsed_ns, r->cpu_ns, r->spun_ns,
+		r->interrupted ? "true" : "false");
 }

@@ -21,7 +21,7 @@ import json, os, sys
 d = json.load(sys.stdin)
 want = {"mode", "interface", "selected", "loops", "loops_done", "sent", "bytes",
         "err_p50_ns", "err_p99_ns", "err_max_ns", "drift_ns", "late_10us", "late_100us",
-        "out_of_order", "not_sent", "send_errors", "elapsed_ns", "cpu_ns", "spun_ns",
+        "out_of_order", "not_sent", "send_errors", "start_ns", "elapsed_ns", "cpu_ns", "spun_ns",
         "interrupted"}
 assert set(d) == want, set(d) ^ want
 for k in want - {"mode", "interface", "not_sent", "send_errors", "interrupted"}:
@@ -37,6 +37,7 @@ assert d["not_sent"] == {"truncated": 1, "not_udp": 2, "too_big": 0}
 e = d["send_errors"]
 assert len(e) == 17 and e["ENOBUFS"] == 3 and e["EPERM"] == 2 and e["other"] == 6, e
 assert sum(e.values()) == 25
+assert d["start_ns"] == 1767225600123456789
 assert (d["elapsed_ns"], d["cpu_ns"], d["spun_ns"]) == (2700000000, 1234000000, 1100000000)
 assert d["interrupted"] is True
 '

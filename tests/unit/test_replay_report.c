@@ -45,6 +45,7 @@ static void run(struct replay_report *r)
 	replay_report_error(r, EPERM);
 	replay_report_error(r, 4095); /* no name: E4095, one too many: "other" */
 	r->out_of_order = 7;
+	r->start_wall = 1767225600123456789ull;
 	r->elapsed_ns = 2700000000ull;
 	r->cpu_ns = 1234000000ull;
 	r->spun_ns = 1100000000ull;
@@ -121,6 +122,7 @@ static void test_text(void)
 			"out of order: 7\n",
 			"not sent: 1 truncated, 2 not UDP, 0 too big\n",
 			NULL, /* send errors: below */
+			"start: 2026-01-01T00:00:00.123456789Z\n",
 			"elapsed: 2.700 s\n",
 			"cpu: 1.234 s (45.7 % of 2.7 s elapsed), spinning 1.1 s\n",
 			"interrupted: yes\n",
