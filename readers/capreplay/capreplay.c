@@ -575,6 +575,8 @@ static int send_passes(struct pass *ps, struct replay_run *run, const struct rep
 	ps->run = run;
 	ps->sched = sched;
 	for (loop = 0; !o->loops || loop < o->loops; loop++) {
+		uint64_t before = run->handled;
+
 		ps->loop = loop;
 		ps->i = 0;
 		if (ps->store) {
@@ -589,9 +591,11 @@ static int send_passes(struct pass *ps, struct replay_run *run, const struct rep
 		} else {
 			r = read_pass(ps);
 		}
+		/* a pass ends with its last packet even when -c ends the run there */
+		if (r >= 0 && run->handled - before == ps->n)
+			rep->loops_done++;
 		if (r)
 			break;
-		rep->loops_done++;
 	}
 	return r < 0 ? r : 0;
 }
@@ -690,8 +694,11 @@ int main(int argc, char **argv)
 	if (o.spin_ns)
 		replay_wait_setup();
 	run.wait.spin_ns = o.spin_ns;
-	if (o.at_wall && replay_wait_wall(&run.wait, o.at_wall, stop) < 0)
+	if (o.at_wall && replay_wait_wall(&run.wait, o.at_wall, stop) < 0) {
+		rep.interrupted = true; /* before the start: nothing sent */
+		rc = 0;
 		goto report;
+	}
 	cpu0 = cpu_ns();
 	base = replay_wait_now();
 	rep.start_wall = clock_ns(CLOCK_REALTIME);

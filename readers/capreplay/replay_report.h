@@ -28,7 +28,10 @@
 enum replay_skip {
 	REPLAY_SKIP_TRUNCATED, /* captured shorter than it was on the wire */
 	REPLAY_SKIP_NOT_UDP,   /* payload mode: not a UDP datagram (or a fragment) */
-	REPLAY_SKIP_TOO_BIG,   /* longer than the interface's MTU allows */
+	REPLAY_SKIP_TOO_BIG,   /* frame mode: longer than the interface's MTU allows
+				* after the link header; payload mode: more than
+				* one IP datagram holds (a payload above the MTU
+				* is sent, fragmented by the kernel) */
 	REPLAY_SKIP_N,
 };
 

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "frame.h"
 #include "readloop.h"
 #include "replay_run.h"
+
+#define ETH_HLEN     14
+#define IPV4_UDP_MAX 65507u /* 65535 - IPv4 header 20 - UDP header 8 */
+#define IPV6_UDP_MAX 65527u /* 65535 - UDP header 8 (the IPv6 header is not counted) */
 
 void replay_run_init(struct replay_run *r, const struct replay_run_opts *o,
 		     struct replay_report *rep, uint64_t base)
@@ -42,6 +47,7 @@ static void flush(struct replay_run *r)
 static int prepare(struct replay_run *r, const struct replay_pkt *p, struct replay_dest *d,
 		   const uint8_t **msg)
 {
+	uint32_t mtu = replay_send_mtu(r->o.send), l2;
 	struct frame_info fi;
 	int e;
 
@@ -50,7 +56,9 @@ static int prepare(struct replay_run *r, const struct replay_pkt *p, struct repl
 			r->rep->skipped[REPLAY_SKIP_TRUNCATED]++;
 			return -1;
 		}
-		if (p->caplen > REPLAY_SEND_MAX) {
+		/* the MTU counts what follows the link header (and its tags) */
+		l2 = frame_decode(p->data, p->caplen, &fi) == 0 ? fi.l3_off : ETH_HLEN;
+		if (p->caplen > REPLAY_SEND_MAX || (mtu && p->caplen - l2 > mtu)) {
 			r->rep->skipped[REPLAY_SKIP_TOO_BIG]++;
 			return -1;
 		}
@@ -78,6 +86,11 @@ static int prepare(struct replay_run *r, const struct replay_pkt *p, struct repl
 	}
 	if (e < 0) { /* the check pass refused these: not reached */
 		replay_report_error(r->rep, -e);
+		return -1;
+	}
+	/* Larger than the MTU, the kernel fragments it; beyond IP's limit, nothing can carry it. */
+	if (fi.payload_len > (fi.family == AF_INET ? IPV4_UDP_MAX : IPV6_UDP_MAX)) {
+		r->rep->skipped[REPLAY_SKIP_TOO_BIG]++;
 		return -1;
 	}
 	*msg = p->data + fi.payload_off;
