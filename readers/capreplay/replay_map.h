@@ -57,7 +57,8 @@ bool replay_map_is_multicast(int family, const uint8_t *addr);
  * @return 0, or -EINVAL (malformed, families differ, TO port 0 given as
  *         ":0") / -ENOSPC (more than REPLAY_MAP_RULES_MAX) with a line in err;
  *         a TO that is not multicast is -EINVAL unless m->allow_unicast
- *         (so set allow_unicast before taking --map).
+ *         (so set allow_unicast before taking --map).  A FROM port ":0" is
+ *         -EINVAL too: "any port" is written without one.
  */
 int replay_map_add(struct replay_map *m, const char *arg, char *err, size_t errlen);
 
@@ -69,7 +70,7 @@ int replay_map_parse_mac(const char *s, uint8_t mac[6]);
  * 0, fi->payload_off != 0), after the rules.
  * @return 0; -EPROTONOSUPPORT if it is not a UDP datagram (or a fragment);
  *         -EDESTADDRREQ if the destination is not multicast and unicast is
- *         not allowed.
+ *         not allowed (d is set then too, for the message).
  */
 int replay_map_dest(const struct replay_map *m, const struct frame_info *fi, struct replay_dest *d);
 

@@ -45,6 +45,7 @@ int frame_decode(const uint8_t *p, uint32_t caplen, struct frame_info *fi)
 		return -EPROTO;
 	if (o > 14)
 		fi->vlan = vlan_of(p, o);
+	fi->l3_off = o;
 	if (fi->ethertype == 0x0800) {
 		if (caplen < o + 20 || (p[o] >> 4) != 4)
 			return -EPROTO;

@@ -20,6 +20,7 @@ struct frame_info {
 	uint8_t proto;		  /* IP protocol */
 	uint8_t src[16], dst[16]; /* network order; IPv4 in [0..3] */
 	uint16_t sport, dport;	  /* UDP ports, host order (0 if not UDP) */
+	uint32_t l3_off;	  /* offset of the IP header */
 	uint32_t l4_off;	  /* offset of the transport header */
 	uint32_t payload_off;	  /* offset of the UDP payload (0 if not UDP) */
 	uint32_t payload_len;	  /* UDP payload bytes present in the capture, at
