@@ -7,12 +7,12 @@
 # (tools/replay_judge.py for the arithmetic):
 #  - --speed 2 of 1 s at 50000 packets/s with bursts: every gap halved,
 #    p99 of |re-recorded - original / 2| <= 20 us; same packets, in order;
-#  - --pps 20000 --loop 3 of 1000 packets: exactly 3000, the sequence
+#  - --pps 20000 --loop 3 of 2000 packets: exactly 6000, the sequence
 #    numbers over again each pass, every gap 50 us (p99 <= 20 us off, the
 #    seams too), 20000/s within 1 % over the run;
-#  - --loop 3 at the recorded timing: exactly 3000, each seam one mean gap
+#  - --loop 3 at the recorded timing: exactly 6000, each seam one mean gap
 #    (within 20 us), the recorded mean rate within 1 %;
-#  - --loop 0 --pps 50000 -c 2500: exactly 2500 (two passes and a half),
+#  - --loop 0 --pps 50000 -c 5000: exactly 5000 (two passes and a half),
 #    exit 0;
 #  - --frame --map 239.1.1.1:30001=239.9.9.9:40001: every frame to the new
 #    group and port with its multicast MAC (01:00:5e:09:09:09), the
@@ -35,9 +35,9 @@ export CAPD_RING_DIR=${CAPD_RING%/*}
 
 fast=$LAB_TMP/fast.pcapng small=$LAB_TMP/small.pcapng
 python3 "$gen" "$fast" --seconds 1 --rate 50000 >"$LAB_TMP/fast.json"
-python3 "$gen" "$small" --seconds 0.1 --rate 10000 --burst 0 >"$LAB_TMP/small.json"
+python3 "$gen" "$small" --seconds 0.2 --rate 10000 --burst 0 >"$LAB_TMP/small.json"
 nsmall=$(jq .packets "$LAB_TMP/small.json")
-((nsmall == 1000)) || lab_fail "replay_gen.py wrote $nsmall packets, want 1000"
+((nsmall == 2000)) || lab_fail "replay_gen.py wrote $nsmall packets, want 2000"
 
 # replay NAME EXIT ARGS...: capreplay ARGS from the namespace, exit EXIT.
 replay()
@@ -53,7 +53,7 @@ replay()
 replay speed2 0 -r "$fast" --speed 2
 replay pps 0 -r "$small" --pps 20000 --loop 3 --map 239.1.1.1:30001=239.1.1.1:30011
 replay loop 0 -r "$small" --loop 3 --map 239.1.1.1:30001=239.1.1.1:30021
-replay count 0 -r "$small" --pps 50000 --loop 0 -c 2500 --map 239.1.1.1:30001=239.1.1.1:30031
+replay count 0 -r "$small" --pps 50000 --loop 0 -c 5000 --map 239.1.1.1:30001=239.1.1.1:30031
 replay frame 0 -r "$small" --frame --map 239.1.1.1:30001=239.9.9.9:40001
 capd_lab_stop
 rerec=$LAB_TMP/rerec.pcapng
@@ -105,16 +105,16 @@ within1()
 }
 
 judge speed2 "$LAB_TMP/fast.tsv" "$(jq .packets "$LAB_TMP/fast.json")" --speed 2
-judge pps "$LAB_TMP/small.tsv" 3000 --pps 20000 --loops 3
+judge pps "$LAB_TMP/small.tsv" 6000 --pps 20000 --loops 3
 within1 "--pps 20000" "$(jq .rate_pps <<<"$LAB_REPLY")" 20000
-judge loop "$LAB_TMP/small.tsv" 3000 --loops 3
+judge loop "$LAB_TMP/small.tsv" 6000 --loops 3
 first=$(jq .first_ns "$LAB_TMP/small.json") last=$(jq .last_ns "$LAB_TMP/small.json")
 within1 "--loop 3" "$(jq .rate_pps <<<"$LAB_REPLY")" \
 	"$(awk -v n="$nsmall" -v s=$((last - first)) 'BEGIN { print (n - 1) * 1e9 / s }')"
-judge count "$LAB_TMP/small.tsv" 2500 --pps 50000 --loops 3 --count 2500
-[[ $(jq -c '[.sent, .loops_done]' "$LAB_TMP/count.json") == "[2500,2]" ]] ||
-	lab_fail "-c 2500: the report says $(jq -c '[.sent, .loops_done]' "$LAB_TMP/count.json")," \
-		"want [2500,2] (sent, passes completed)"
+judge count "$LAB_TMP/small.tsv" 5000 --pps 50000 --loops 3 --count 5000
+[[ $(jq -c '[.sent, .loops_done]' "$LAB_TMP/count.json") == "[5000,2]" ]] ||
+	lab_fail "-c 5000: the report says $(jq -c '[.sent, .loops_done]' "$LAB_TMP/count.json")," \
+		"want [5000,2] (sent, passes completed)"
 judge frame "$LAB_TMP/small.tsv" "$nsmall"
 
 # Frame mode: the rewritten headers, as tshark reads them.
