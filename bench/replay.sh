@@ -19,8 +19,10 @@
 #     is judged against those).  Per tool, from the re-recording
 #     (tests/lab/tools/replay_judge.py):
 #	error_i = (rx_i - rx_0) - (orig_i - orig_0)
-#     p99 of |error_i| and the drift, the error of the last packet; and the
-#     p99 of the inter-arrival gap error.  Every packet must arrive, in
+#     p99 of |error_i| and the drift, the error of the last packet (also
+#     net of the first packet's own lateness, which every error_i carries:
+#     the last packet's error against the median one); and the p99 of the
+#     inter-arrival gap error.  Every packet must arrive, in
 #     order, with its payload.
 #  2. Top speed: --top-packets (500000) packets of one feed, sent by
 #     capreplay --topspeed in payload mode (UDP sockets, sendmmsg), in
@@ -142,6 +144,7 @@ timing()
 	R[$name.p99]=$(jq '.err_ns.p99' <<<"$j")
 	R[$name.drift]=$(jq '.drift_ns | if . < 0 then -. else . end' <<<"$j")
 	R[$name.gap99]=$(jq '.gap_err_ns.p99' <<<"$j")
+	R[$name.dnet]=$(jq '.drift_ns + .first_late_ns | if . < 0 then -. else . end' <<<"$j")
 }
 
 # top NAME COMMAND...
@@ -179,8 +182,9 @@ ratio()
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 for k in time-capreplay time-tcpreplay; do
 	[[ -n ${R[$k.p99]:-} ]] || continue
-	printf '%-15s p99 |error| %8d ns   drift %9d ns   p99 gap error %8d ns\n' \
-		"$k" "${R[$k.p99]}" "${R[$k.drift]}" "${R[$k.gap99]}"
+	printf '%-15s p99 |error| %10d ns  drift %10d ns (%d ns net of the first packet)' \
+		"$k" "${R[$k.p99]}" "${R[$k.drift]}" "${R[$k.dnet]}"
+	printf '  p99 gap error %6d ns\n' "${R[$k.gap99]}"
 done
 for k in top-payload top-frame top-tcpreplay; do
 	[[ -n ${R[$k.pps]:-} ]] || continue

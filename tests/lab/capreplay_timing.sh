@@ -44,12 +44,12 @@ ip netns exec "$CAPD_NS" timeout 30 "$CAPREPLAY" -r "$orig" -o eth0 --cpu 0 --js
 ((rc == 0)) || lab_fail "capreplay exited with $rc: $(<"$LAB_TMP/capreplay.err")"
 report=$(<"$LAB_TMP/report.json")
 echo "capreplay: $report"
-# Where packets that never reached the ring went: the veth's counters.
+# Where packets that never reached the ring went: the veth's counters
+# (ethtool's per-queue XDP drops where it has them).
 veth_stats()
 {
-	echo "veth counters: $CAPD_HIF: $(ethtool -S "$CAPD_HIF" 2>/dev/null | grep -E 'drop|full' |
-		awk '$2 != 0' | tr -s ' \n' ' ')$(ip -s link show dev "$CAPD_HIF" | awk 'NR == 4 || NR == 6' |
-		tr -s ' \n' ' ')"
+	echo "$CAPD_HIF: rx_dropped $(<"/sys/class/net/$CAPD_HIF/statistics/rx_dropped")" \
+		"$(ethtool -S "$CAPD_HIF" 2>/dev/null | awk '/drop|full/ && $2 != 0' | tr -s ' \n' ' ')"
 }
 stats=$(veth_stats)
 capd_lab_stop
@@ -78,7 +78,7 @@ j=$(python3 "$judge" "$LAB_TMP/orig.tsv" "$LAB_TMP/rerec.tsv")
 echo "re-recording against the original: $j"
 [[ $(jq -c '[.same, .packets]' <<<"$j") == "[true,$npk]" ]] ||
 	lab_fail "re-recorded $(jq .packets <<<"$j") of $npk packets, first difference at" \
-		"$(jq .first_diff <<<"$j") (capdump: $(tail -n 1 "$LAB_TMP/capdump.err"); $stats;" \
+		"$(jq .first_diff <<<"$j") (capdump: $(tail -n 1 "$LAB_TMP/capdump.err"); veth: $stats;" \
 		"capd: $(grep -iE 'drop|lost' "$LAB_TMP/capd.log" | tail -n 3 | tr '\n' ' '))"
 # The report counted what the receiver got.
 [[ $(jq .sent <<<"$report") == "$(jq .packets <<<"$j")" ]] || lab_fail "sent != received"
