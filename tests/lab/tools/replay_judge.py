@@ -23,8 +23,16 @@ Prints one JSON object:
                          median packet: -(median of error_i); error_i
                          counts from the first packet, so its lateness
                          shows in every other figure
-  seams                  per seam between passes: [expected gap, re-recorded gap]
+  seams                  per seam between passes: [expected gap, re-recorded
+                         gap, shift], shift being the median error_i of up
+                         to 50 packets after the seam minus that of as many
+                         before it: how far the next pass's timeline moved
+                         against the last one's, which one packet delayed
+                         on its way cannot fake
   rate_pps               (packets - 1) / (rx_last - rx_0)
+  rate_fit_pps           1 / the least-squares slope of rx_i over i: the
+                         rate over the run, which one late packet at an
+                         end does not move
 where the expected gap is the original one divided by --speed; at a seam,
 the mean gap of a pass divided by --speed (capreplay's --loop); with --pps,
 1/N s everywhere (doubles: exact to well below a ns over hours).  The
@@ -108,10 +116,16 @@ def main(argv):
         want = due[i] - due[i - 1]
         got = rt[i] - rt[i - 1]
         gap_err.append(abs(got - want))
-        if i % n == 0:
-            seams.append([round(want), got])
     for i in range(m):
         err.append((rt[i] - rt[0]) - due[i])
+    w = max(1, min(50, n // 2))
+    for k in range(1, a.loops):
+        s0 = k * n
+        if s0 >= m:
+            break
+        before, after = sorted(err[max(0, s0 - w):s0]), sorted(err[s0:min(m, s0 + w)])
+        shift = after[len(after) // 2] - before[len(before) // 2]
+        seams.append([round(due[s0] - due[s0 - 1]), rt[s0] - rt[s0 - 1], round(shift)])
     out = {
         "packets": len(rt),
         "expected": len(exp_keys),
@@ -125,6 +139,14 @@ def main(argv):
         "rate_pps": (len(rt) - 1) * 10**9 / (rt[-1] - rt[0]) if len(rt) > 1 and rt[-1] > rt[0]
         else None,
     }
+    if len(rt) > 2:
+        k = len(rt)
+        mx, my = (k - 1) / 2, sum(t - rt[0] for t in rt) / k
+        sxy = sum((i - mx) * (t - rt[0] - my) for i, t in enumerate(rt))
+        sxx = sum((i - mx) ** 2 for i in range(k))
+        out["rate_fit_pps"] = 1e9 * sxx / sxy if sxy > 0 else None
+    else:
+        out["rate_fit_pps"] = None
     json.dump(out, sys.stdout)
     print()
     return 0
