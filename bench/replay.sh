@@ -92,7 +92,7 @@ echo "writing the files: $seconds s at $rate packets/s, and $top packets for top
 python3 "$gen" "$dir/feed.pcapng" --seconds "$seconds" --rate "$rate" >"$dir/feed.json"
 editcap -F pcap "$dir/feed.pcapng" "$dir/feed.pcap"
 python3 "$gen" "$dir/top.pcapng" --burst 0 --jitter-ns 0 --rate 1000000 \
-	--seconds "$(echo "scale=6; $top / 1000000" | bc)" >"$dir/top.json"
+	--seconds "$(awk -v n="$top" 'BEGIN { printf "%.6f", n / 1e6 }')" >"$dir/top.json"
 editcap -F pcap "$dir/top.pcapng" "$dir/top.pcap"
 echo "feed: $(jq -c . "$dir/feed.json")"
 
@@ -147,8 +147,8 @@ timing()
 	R[$name.dnet]=$(jq '.drift_ns + .first_late_ns | if . < 0 then -. else . end' <<<"$j")
 }
 
-# top NAME COMMAND...
-top()
+# toprate NAME COMMAND...
+toprate()
 {
 	local name=$1 c
 	shift
@@ -168,9 +168,9 @@ for t in $tools; do
 			late_10us, late_100us, cpu_ns, elapsed_ns}' "$dir/$t.out")"
 		;;
 	time-tcpreplay) timing "$t" "$dir/feed-us.tsv" tcpreplay -q -i eth0 "$dir/feed.pcap" ;;
-	top-payload) top "$t" "$CAPREPLAY" -r "$dir/top.pcapng" -o eth0 --cpu 0 --topspeed -q ;;
-	top-frame) top "$t" "$CAPREPLAY" -r "$dir/top.pcapng" -o eth0 --cpu 0 --topspeed --frame -q ;;
-	top-tcpreplay) top "$t" tcpreplay -q -t -i eth0 "$dir/top.pcap" ;;
+	top-payload) toprate "$t" "$CAPREPLAY" -r "$dir/top.pcapng" -o eth0 --cpu 0 --topspeed -q ;;
+	top-frame) toprate "$t" "$CAPREPLAY" -r "$dir/top.pcapng" -o eth0 --cpu 0 --topspeed --frame -q ;;
+	top-tcpreplay) toprate "$t" tcpreplay -q -t -i eth0 "$dir/top.pcap" ;;
 	esac
 done
 
