@@ -231,8 +231,13 @@ static void test_frame_root(void)
 	char err[256];
 
 	g[3] = (uint8_t)getpid();
+	/* Root without CAP_NET_RAW (a container): the refusal, tested above. */
+	if (replay_send_open(&s, &o, err, sizeof(err)) == -EPERM) {
+		fprintf(stderr, "note: root without CAP_NET_RAW, frame mode sent nothing\n");
+		return;
+	}
+	T_ASSERT(s != NULL);
 	fd = receiver(AF_INET, g, lo, &sp.dport);
-	T_EQ(replay_send_open(&s, &o, err, sizeof(err)), 0);
 	for (i = 0; i < 10; i++) {
 		len = rf_build(f, &sp);
 		f[5] = g[3]; /* the group's MAC: 01:00:5e:7f:01:g */
