@@ -2,7 +2,7 @@
 # admin expects it with -DCMAKE_INSTALL_PREFIX=/usr (the default prefix,
 # /usr/local, gives the same tree under /usr/local, /usr/local/etc...):
 #
-#   /usr/sbin/capd                      /usr/bin/{capdump,capstat,capctl}
+#   /usr/sbin/capd                      /usr/bin/{capdump,capstat,capctl,capreplay}
 #   /usr/lib/capd/capd_xdp.bpf.o        (capd/xdp.cmake; capd looks there)
 #   /usr/lib/systemd/system/{capd.service,capdump@.service,ptp4l@.service.d/capd.conf}
 #   /usr/lib/sysusers.d/capd.conf       /usr/lib/tmpfiles.d/capd.conf
@@ -39,7 +39,9 @@ set(CAPD_SBINDIR "${CMAKE_INSTALL_FULL_SBINDIR}")
 set(CAPD_BINDIR "${CMAKE_INSTALL_FULL_BINDIR}")
 
 install(TARGETS capd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
-install(TARGETS capdump capstat capctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# capreplay without file capabilities: frame mode (CAP_NET_RAW) is for
+# root, or for the admin who grants it (capreplay(1)).
+install(TARGETS capdump capstat capctl capreplay RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # Units with this prefix's paths.
 foreach(unit capd.service capdump@.service)

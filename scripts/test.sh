@@ -39,11 +39,15 @@ format_check() {
 run format_check
 
 build build/test-release -DCMAKE_BUILD_TYPE=RelWithDebInfo
-# Label manual: tests that cannot hold on CI's machine (tests/capd.cmake).
-run ctest --test-dir build/test-release --output-on-failure -LE manual
+# The unit tests (no privileges, nothing timed against the other tests) two
+# at a time; then, one at a time, every other test but those labelled
+# manual (tests/capd.cmake: they cannot hold on CI's machine): lab tests
+# time packets and share the lab's interfaces.
+run ctest --test-dir build/test-release --output-on-failure -L unit -j"$jobs"
+run ctest --test-dir build/test-release --output-on-failure -LE 'manual|unit'
 
 build build/test-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=address,undefined
-run ctest --test-dir build/test-asan --output-on-failure -L unit
+run ctest --test-dir build/test-asan --output-on-failure -L unit -j"$jobs"
 
 # clang's TSan runtime; -R keeps TSan's address space away from ASLR
 # layouts it does not know (high mmap_rnd_bits on recent kernels).
@@ -51,6 +55,7 @@ build build/test-tsan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=thread -DCMAKE_C_COMPI
 run setarch "$(uname -m)" -R ctest --test-dir build/test-tsan --output-on-failure -L tsan
 
 build build/test-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DBUILD_FUZZERS=ON
-run ctest --test-dir build/test-fuzz --output-on-failure -L fuzz
+# Each target fuzzes for its fixed time; two run at once.
+run ctest --test-dir build/test-fuzz --output-on-failure -L fuzz -j"$jobs"
 
 exit $status

@@ -1817,58 +1817,14 @@ static void resume_track_start(struct capdump *d)
 	}
 }
 
-/*
- * A selective read of files: leave out those whose index shows they hold
- * no selected packet (dumpselect.h), keeping the others in their order;
- * with --start, in those kept, the packets before the index's position
- * for it are not even parsed.  A file without a trusted index is read
- * whole, after one line saying why.
- */
-static void prune_files(struct capdump *d)
+/* dumpselect_prune()'s line for a file read whole. */
+static bool quiet_prune;
+static void prune_warn(const char *path, int err, const char *why)
 {
-	struct readopt_input *in = &d->o.in;
-	unsigned int i, kept = 0, skipped = 0;
-	char why[256];
-	char **skip;
-
-	d->files_total = in->nfiles;
-	if (!d->selective || !in->nfiles)
-		return;
-	skip = malloc(in->nfiles * sizeof(*skip));
-	d->start_at = calloc(in->nfiles, sizeof(*d->start_at));
-	for (i = 0; skip && d->start_at && i < in->nfiles; i++) {
-		struct capindex *ix = NULL;
-		int r = strcmp(in->files[i], "-")
-				? capindex_load(in->files[i], &ix, why, sizeof(why))
-				: 0;
-
-		if (r < 0 && !d->o.quiet)
-			pr_warn("%s: %s: the file is read whole (capdump --index %s)", in->files[i],
-				r == -ENOENT ? "no index" : why,
-				r == -ENOENT ? "makes one" : "rebuilds it");
-		if (ix && dumpselect_index_excludes(&d->o.sel, ix)) {
-			skip[skipped++] = in->files[i];
-		} else {
-			const struct capindex_pos *pos =
-				ix && d->o.sel.start_ns ? capindex_seek(ix, d->o.sel.start_ns)
-							: NULL;
-
-			d->start_at[kept] = pos ? pos->offset : 0;
-			in->files[kept++] = in->files[i];
-		}
-		capindex_free(ix);
-	}
-	if (!skip || !d->start_at) {
-		/* no memory: every file is read whole, which selects the same */
-		free(skip);
-		free(d->start_at);
-		d->start_at = NULL;
-		return;
-	}
-	/* The list still owns every name: the skipped ones after the kept. */
-	memcpy(in->files + kept, skip, skipped * sizeof(*skip));
-	in->nfiles = kept;
-	free(skip);
+	if (!quiet_prune)
+		pr_warn("%s: %s: the file is read whole (capdump --index %s)", path,
+			err == -ENOENT ? "no index" : why,
+			err == -ENOENT ? "makes one" : "rebuilds it");
 }
 
 /* Open the input; for rings, resume and start the output before the first record. */
@@ -1878,7 +1834,10 @@ static int open_input(struct capdump *d, int argc, char **argv)
 	unsigned int i;
 	int r;
 
-	prune_files(d);
+	d->files_total = d->o.in.nfiles;
+	quiet_prune = d->o.quiet;
+	if (d->selective)
+		dumpselect_prune(&d->o.sel, &d->o.in, &d->start_at, prune_warn);
 	if (!d->o.in.nfiles && d->o.in.file_args.n) {
 		/* Nothing to read: the output still says so, as an empty file. */
 		if (d->o.out && (r = open_output(d, NULL, NULL, 0)) < 0)

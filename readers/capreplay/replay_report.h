@@ -8,6 +8,12 @@
  *
  * Every packet selected is either sent or counted under one cause, so
  * selected * loops == sent + sum(not sent) at a normal end.
+ *
+ * The functions below count what they are given; the program sets the
+ * rest itself: selected, loops_asked, loops_done, skipped[], out_of_order,
+ * start_wall, elapsed_ns, cpu_ns, spun_ns and interrupted.  A packet sent
+ * before it was due counts as 0 late; percentiles are hist.h's (at most
+ * 1.6 % above the true value).
  */
 #ifndef CAPD_REPLAY_REPORT_H
 #define CAPD_REPLAY_REPORT_H
@@ -22,7 +28,10 @@
 enum replay_skip {
 	REPLAY_SKIP_TRUNCATED, /* captured shorter than it was on the wire */
 	REPLAY_SKIP_NOT_UDP,   /* payload mode: not a UDP datagram (or a fragment) */
-	REPLAY_SKIP_TOO_BIG,   /* longer than the interface's MTU allows */
+	REPLAY_SKIP_TOO_BIG,   /* frame mode: longer than the interface's MTU allows
+				* after the link header; payload mode: more than
+				* one IP datagram holds (a payload above the MTU
+				* is sent, fragmented by the kernel) */
 	REPLAY_SKIP_N,
 };
 
@@ -69,7 +78,9 @@ uint64_t replay_report_errors(const struct replay_report *r);
 /*
  * The report as text for a person (one line per item, times in us with
  * 3 decimals), or as one JSON object with ns integers, with a newline.
- * mode "payload" or "frame", ifname the interface.
+ * mode "payload" or "frame", ifname the interface.  Send errors are named
+ * by errno ("ENOBUFS", "E<number>" for one without a name), those beyond
+ * the table as "other"; the JSON also carries spun_ns.
  */
 void replay_report_text(FILE *f, const struct replay_report *r, const char *mode,
 			const char *ifname);

@@ -179,6 +179,12 @@ int replay_send_open(struct replay_send **sp, const struct replay_send_opts *o, 
 			return fd;
 		}
 		s->fd[0] = fd;
+	} else {
+		/* IPv4 now, so that the first packet does not wait for it;
+		 * a failure is the first flush's to report */
+		fd = open_udp(o, AF_INET);
+		if (fd >= 0)
+			s->fd[fam_idx(AF_INET)] = fd;
 	}
 	s->mtu = if_mtu(name);
 	*sp = s;

@@ -4,7 +4,8 @@
  * to REPLAY_SEND_BATCH with one sendmmsg() each.
  *
  * Payload mode (no privileges): ordinary UDP sockets, one per family,
- * opened on first use, with IP_MULTICAST_IF / IPV6_MULTICAST_IF set to the
+ * IPv4 opened with the sender and IPv6 on first use, with
+ * IP_MULTICAST_IF / IPV6_MULTICAST_IF set to the
  * interface, the multicast TTL (hop limit) set, and multicast loopback as
  * the kernel's default (on) unless no_loop.  The kernel builds the headers
  * and routes: this works through routers.
@@ -50,8 +51,8 @@ struct replay_send_opts {
 struct replay_send;
 
 /*
- * Open the sender (frame mode: its socket; payload mode: sockets open on
- * first use of a family).
+ * Open the sender (frame mode: its socket; payload mode: the IPv4 socket,
+ * IPv6 on first use; a payload socket that fails is the first flush's error).
  * @return 0, or -errno with a line in err (-EPERM for frame mode without
  *         CAP_NET_RAW, saying so; -ENODEV for no such interface).
  */

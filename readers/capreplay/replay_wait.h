@@ -40,6 +40,9 @@ int replay_wait_setup(void);
  * Return once CLOCK_MONOTONIC has reached target (ns), or as soon as *stop
  * is non-zero (checked at least every 50 ms while sleeping, and on every
  * turn while spinning; signals interrupting the sleep are handled).
+ * *stop is read with a relaxed atomic load: a signal handler or another
+ * thread may set it, the latter (or a handler running on it) with
+ * __atomic_store_n() so that the write is no data race either.
  * @return the clock as last read: >= target unless stopped.
  */
 uint64_t replay_wait_until(struct replay_wait *w, uint64_t target,

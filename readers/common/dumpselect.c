@@ -180,3 +180,49 @@ bool dumpselect_index_excludes(const struct dumpselect *s, const struct capindex
 			return false;
 	return true;
 }
+
+unsigned int dumpselect_prune(const struct dumpselect *s, struct readopt_input *in,
+			      uint64_t **start_at,
+			      void (*warn)(const char *path, int err, const char *why))
+{
+	unsigned int i, kept = 0, skipped = 0;
+	char why[256];
+	char **skip;
+
+	*start_at = NULL;
+	if (!in->nfiles)
+		return 0;
+	skip = malloc(in->nfiles * sizeof(*skip));
+	*start_at = calloc(in->nfiles, sizeof(**start_at));
+	for (i = 0; skip && *start_at && i < in->nfiles; i++) {
+		struct capindex *ix = NULL;
+		int r = strcmp(in->files[i], "-")
+				? capindex_load(in->files[i], &ix, why, sizeof(why))
+				: 0;
+
+		if (r < 0 && warn)
+			warn(in->files[i], r, why);
+		if (ix && dumpselect_index_excludes(s, ix)) {
+			skip[skipped++] = in->files[i];
+		} else {
+			const struct capindex_pos *pos =
+				ix && s->start_ns ? capindex_seek(ix, s->start_ns) : NULL;
+
+			(*start_at)[kept] = pos ? pos->offset : 0;
+			in->files[kept++] = in->files[i];
+		}
+		capindex_free(ix);
+	}
+	if (!skip || !*start_at) {
+		/* no memory: every file is read whole, which selects the same */
+		free(skip);
+		free(*start_at);
+		*start_at = NULL;
+		return 0;
+	}
+	/* The list still owns every name: the skipped ones after the kept. */
+	memcpy(in->files + kept, skip, skipped * sizeof(*skip));
+	in->nfiles = kept;
+	free(skip);
+	return skipped;
+}

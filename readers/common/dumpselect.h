@@ -30,6 +30,7 @@
 struct capfile;
 struct capindex;
 struct readloop_pkt;
+struct readopt_input;
 
 #define DUMPSELECT_FEEDS_MAX 64 /* --feed given this many times at most */
 
@@ -62,5 +63,22 @@ bool dumpselect_packet(const struct dumpselect *s, const struct readloop_pkt *p)
  * ix must be trusted (capindex_load() of that file).
  */
 bool dumpselect_index_excludes(const struct dumpselect *s, const struct capindex *ix);
+
+/*
+ * A selective read of files (in->files, once readopt_input_check() has
+ * expanded them): leave out those whose trusted index shows they hold no
+ * selected packet, keeping the others in order (in->nfiles becomes the
+ * number kept; the list still owns every name); *start_at (malloc()ed, one
+ * per file kept) is where in that file the packets may start, by the
+ * index's position for s->start_ns (0: the start), for
+ * readloop_file_skip().  A file without a trusted index is kept whole, and
+ * warn(path, -errno, why) is called for it (-ENOENT: no index); warn may
+ * be NULL.  Without memory, every file is kept whole (*start_at NULL),
+ * which selects the same.
+ * @return the number of files left out.
+ */
+unsigned int dumpselect_prune(const struct dumpselect *s, struct readopt_input *in,
+			      uint64_t **start_at,
+			      void (*warn)(const char *path, int err, const char *why));
 
 #endif

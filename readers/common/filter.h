@@ -7,6 +7,7 @@
 #ifndef CAPD_FILTER_H
 #define CAPD_FILTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,10 @@ int filter_match(const struct filter *f, const uint8_t *data, uint32_t caplen, u
 
 /* The expression as given ("" when none). */
 const char *filter_expr(const struct filter *f);
+
+/* Whether the expression, as compiled, rejects every packet (its program
+ * is a single "return 0"), such as "udp and tcp". */
+bool filter_matches_nothing(const struct filter *f);
 
 void filter_close(struct filter *f);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,36 @@ int ringlist_names(const char *dir, char *buf, size_t len)
 	}
 	scan_free(names, n);
 	return n;
+}
+
+int ringlist_capturing(const char *dir, const char *ifname, char *ring, size_t len, uint32_t *pid)
+{
+	char **names, path[PATH_MAX];
+	int i, found = 0, n;
+
+	dir = dir ? dir : ring_file_dir();
+	n = scan(dir, &names);
+	for (i = 0; i < n && !found; i++) {
+		struct ring_map m = { .fd = -1 };
+		const struct ring_stats *st;
+		uint64_t age;
+		uint32_t k;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (ring_file_open_ro(path, &m) < 0)
+			continue;
+		st = (const void *)((const uint8_t *)m.mem + RING_STATS_OFF);
+		if (ringlist_hdr_state(m.mem, &age) == RINGLIST_RUNNING)
+			for (k = 0; k < st->niface && k < RING_MAX_IFACES && !found; k++)
+				if (!strncmp(st->ifaces[k].name, ifname, RING_IFNAME_LEN)) {
+					snprintf(ring, len, "%s", names[i]);
+					*pid = ((const struct ring_hdr *)m.mem)->writer_pid;
+					found = 1;
+				}
+		ring_file_close(&m);
+	}
+	scan_free(names, n);
+	return n < 0 ? n : found;
 }
 
 static void print_feeds(FILE *f, const struct ring_map *m, uint32_t n)

@@ -58,6 +58,16 @@ void ringlist_inspect(const void *mem, uint64_t len, struct ringlist_ring *r);
 const char *ringlist_state_name(enum ringlist_state s);
 
 /*
+ * Whether a running writer captures the interface named ifname, in a ring
+ * of dir (NULL for the ring directory): the first such ring's name into
+ * ring (len bytes) and its writer's pid into *pid.  Interfaces are compared
+ * by name (a ring does not say its writer's network namespace); rings this
+ * user cannot read are passed over.
+ * @return 1 found, 0 not, or -errno if the directory cannot be read.
+ */
+int ringlist_capturing(const char *dir, const char *ifname, char *ring, size_t len, uint32_t *pid);
+
+/*
  * The names of the ring files in dir, NULL for the ring directory
  * (RING_DIR_ENV or RING_DIR_DEFAULT); dot files, such as capd's locks, are
  * not rings), in name order, joined by ", " into buf; "" if there are none.

@@ -6,6 +6,8 @@
 #
 #  - every file is where install.cmake says (binaries, XDP object, units,
 #    sysusers/tmpfiles snippets, configs and examples, manuals, documents);
+#  - capreplay carries no file capability (frame mode's CAP_NET_RAW is the
+#    admin's to grant);
 #  - the installed capd names the installed XDP object (the path compiled
 #    into it, under DESTDIR), never the build tree's;
 #  - systemd-analyze verify accepts both units with --root=DESTDIR, so the
@@ -65,7 +67,7 @@ expect_file()
 }
 
 expect_file "$CAPD_SBINDIR/capd" x
-for p in capdump capctl capstat; do
+for p in capdump capctl capstat capreplay; do
 	expect_file "$CAPD_BINDIR/$p" x
 done
 expect_file "$CAPD_BPF_OBJ_INSTALL"
@@ -85,6 +87,13 @@ expect_file "$CAPD_MANDIR/man8/capd.8"
 expect_file "$CAPD_MANDIR/man5/capd.conf.5"
 expect_file "$CAPD_MANDIR/man1/capdump.1"
 expect_file "$CAPD_MANDIR/man1/capctl.1"
+expect_file "$CAPD_MANDIR/man1/capreplay.1"
+expect_file "$CAPD_DOCDIR/capreplay.md"
+# Frame mode's CAP_NET_RAW is the admin's to grant: no file capability.
+if command -v getcap >/dev/null; then
+	[[ -z $(getcap "$root$CAPD_BINDIR/capreplay") ]] ||
+		fail "capreplay installed with file capabilities: $(getcap "$root$CAPD_BINDIR/capreplay")"
+fi
 grep -q "^ExecStart=$CAPD_SBINDIR/capd -c $CAPD_CONFDIR/capd.conf\$" \
 	"$root$CAPD_UNITDIR/capd.service" || fail "capd.service does not run the installed capd"
 grep -q "^ExecCondition=$CAPD_SBINDIR/capd -c $CAPD_CONFDIR/capd.conf --configured\$" \
@@ -120,7 +129,8 @@ for spec in "capd.service ${CAPD_MAX_EXPOSURE:-27}" "capdump@verify.service ${CA
 done
 
 # The programs, from where they were installed.
-for p in "$CAPD_SBINDIR/capd" "$CAPD_BINDIR/capdump" "$CAPD_BINDIR/capctl" "$CAPD_BINDIR/capstat"; do
+for p in "$CAPD_SBINDIR/capd" "$CAPD_BINDIR/capdump" "$CAPD_BINDIR/capctl" "$CAPD_BINDIR/capstat" \
+	"$CAPD_BINDIR/capreplay"; do
 	[[ -e $root$p ]] || continue
 	"$root$p" -h >"$tmp/out" 2>&1 || fail "$p -h: exit $?: $(<"$tmp/out")"
 	grep -qi usage "$tmp/out" || fail "$p -h printed no usage: $(<"$tmp/out")"

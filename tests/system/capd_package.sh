@@ -14,7 +14,8 @@
 #  - `apt-get install ./capd_*.deb` inside (no archive reachable: the
 #    dependencies are in the cached image): users, group, directories made,
 #    capd.service enabled but not started, skipped (not failed) while
-#    capd.conf names no interface;
+#    capd.conf names no interface; capreplay installed without file
+#    capabilities;
 #  - the admin names the interface: capd.service active only after READY=1,
 #    its lines in the journal; ptp4l@eth1 (Debian's unit, the package's
 #    drop-in) answers capd on its socket; capdump@default records (--resume);
@@ -264,6 +265,12 @@ grep -q '/etc/capd/capd.conf ' <<<"$conffiles" || lab_fail "capd.conf is no conf
 	lab_fail "capd.service was started at install, before an interface is named"
 grep -q 'Starting capd.service' <(cin journalctl -q --no-pager -u capd) &&
 	lab_fail "the install tried to start capd.service"
+# capreplay and its manual; frame mode's CAP_NET_RAW is not granted by the package.
+[[ -x $ROOT/usr/bin/capreplay && -e $ROOT/usr/share/man/man1/capreplay.1.gz ]] ||
+	lab_fail "capreplay or its manual page not installed"
+[[ -z $(getcap "$ROOT/usr/bin/capreplay" 2>/dev/null) ]] ||
+	lab_fail "capreplay installed with file capabilities: $(getcap "$ROOT/usr/bin/capreplay")"
+[[ $(cin capreplay -V) == "capreplay "[0-9]* ]] || lab_fail "capreplay -V after install: $(cin capreplay -V 2>&1)"
 echo "after install: group capture, users capd and capdump, ring directory 2750," \
 	"capd.service enabled and inactive"
 
@@ -486,7 +493,8 @@ for u in capd.service capdump@default.service; do
 	[[ $(prop "$u" ActiveState) != active ]] || lab_fail "$u still runs after apt-get remove"
 done
 [[ -z $(box_procs capd capdump) ]] || lab_fail "still running after remove: $(box_procs capd capdump)"
-[[ ! -e $ROOT/usr/sbin/capd && ! -e $ROOT/usr/bin/capdump ]] || lab_fail "programs left after remove"
+[[ ! -e $ROOT/usr/sbin/capd && ! -e $ROOT/usr/bin/capdump && ! -e $ROOT/usr/bin/capreplay ]] ||
+	lab_fail "programs left after remove"
 cmp -s "$ROOT/etc/capd/capd.conf" "$LAB_TMP/capd.conf" || lab_fail "remove did not keep capd.conf"
 [[ -e $LAB_TMP/huge/capd/default ]] || lab_fail "remove did not keep the ring"
 echo "after apt-get remove: units stopped, programs gone, capd.conf and the ring kept"
