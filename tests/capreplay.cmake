@@ -31,6 +31,9 @@ capd_fuzz_target(fuzz_replay_map
                  DICT fuzz_replay_map.dict
                  SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/replay_map_corpus
                  ARGS -max_len=512)
+# Payload mode to an IPv6 group through a veth pair (lo routes no IPv6
+# multicast), in a namespace of its own.
+capd_lab_test(lab_capreplay_send_ipv6 capreplay_send_ipv6.sh $<TARGET_FILE:test_replay_send>)
 
 # capreplay's lab tests: a recorded feed (tools/replay_gen.py) replayed
 # through a veth into capd and re-recorded, judged by tshark, capinfos and

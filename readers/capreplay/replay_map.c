@@ -187,17 +187,11 @@ static bool map_lookup(const struct replay_map *m, int family, uint8_t addr[16],
 	return false;
 }
 
-/* An IPv4 first fragment: its UDP header is there but not the whole datagram. */
-static bool ipv4_more_fragments(const uint8_t *p, const struct frame_info *fi)
-{
-	return fi->family == AF_INET && (get16(p + fi->l3_off + 6) & 0x2000);
-}
-
 int replay_map_dest(const struct replay_map *m, const struct frame_info *fi, struct replay_dest *d)
 {
 	memset(d, 0, sizeof(*d));
 	if ((fi->family != AF_INET && fi->family != AF_INET6) || fi->proto != 17 || fi->frag ||
-	    !fi->payload_off)
+	    fi->more_frags || !fi->payload_off)
 		return -EPROTONOSUPPORT;
 	d->family = fi->family;
 	memcpy(d->addr, fi->dst, addr_len(fi->family));
@@ -263,7 +257,7 @@ static void frame_layout(const uint8_t *p, uint32_t len, struct frame_layout *l)
 		}
 	}
 	l->kind = FRAME_IP;
-	if (fi->proto != 17 || fi->frag || ipv4_more_fragments(p, fi))
+	if (fi->proto != 17 || fi->frag || fi->more_frags)
 		return;
 	/* A UDP header and datagram that do not fit the IP payload are broken. */
 	if (iplen < 8 || get16(p + fi->l4_off + 4) < 8 || get16(p + fi->l4_off + 4) > iplen) {

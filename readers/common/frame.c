@@ -57,6 +57,7 @@ int frame_decode(const uint8_t *p, uint32_t caplen, struct frame_info *fi)
 		memcpy(fi->src, p + o + 12, 4);
 		memcpy(fi->dst, p + o + 16, 4);
 		fi->frag = (get16(p + o + 6) & 0x1fff) != 0;
+		fi->more_frags = (get16(p + o + 6) & 0x2000) != 0;
 		fi->l4_off = o + ihl;
 	} else if (fi->ethertype == 0x86dd) {
 		if (caplen < o + 40)

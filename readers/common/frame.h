@@ -26,6 +26,8 @@ struct frame_info {
 	uint32_t payload_len;	  /* UDP payload bytes present in the capture, at
 				   * most the UDP length says (not padding) */
 	int frag;		  /* IPv4 non-first fragment: no UDP header */
+	int more_frags;		  /* IPv4 more fragments follow: a first one's UDP
+				   * header is there, the whole datagram is not */
 };
 
 /*

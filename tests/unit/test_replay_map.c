@@ -253,7 +253,7 @@ static void test_dest(void)
 	T_EQ(replay_map_dest(&m, &fi, &d), 0);
 	m.allow_unicast = false;
 
-	/* Not UDP, a later fragment: not a datagram to send. */
+	/* Not UDP, a later fragment, a first fragment: not a datagram to send. */
 	a4(g, "239.1.1.1");
 	len = rf_build(f, &s);
 	f[14 + 9] = 6;
@@ -261,6 +261,10 @@ static void test_dest(void)
 	T_EQ(replay_map_dest(&m, &fi, &d), -EPROTONOSUPPORT);
 	len = rf_build(f, &s);
 	f[14 + 6] = 0x00, f[14 + 7] = 0x10;
+	T_EQ(frame_decode(f, len, &fi), 0);
+	T_EQ(replay_map_dest(&m, &fi, &d), -EPROTONOSUPPORT);
+	len = rf_build(f, &s);
+	f[14 + 6] = 0x20;
 	T_EQ(frame_decode(f, len, &fi), 0);
 	T_EQ(replay_map_dest(&m, &fi, &d), -EPROTONOSUPPORT);
 }
