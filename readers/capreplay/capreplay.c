@@ -43,6 +43,7 @@
 #endif
 
 #define PRELOAD_DEFAULT_MIB 1024u
+#define START_LEAD_NS	    1000000ull /* from the decision to start to the first packet */
 #define PRELOAD_MAX_MIB	    (1u << 20)
 
 struct opts {
@@ -610,7 +611,7 @@ int main(int argc, char **argv)
 	struct replay_sched sched;
 	struct replay_report rep;
 	unsigned int ifindex;
-	uint64_t base, cpu0;
+	uint64_t base, cpu0, wall, lead;
 	char err[512];
 	int r, rc = 1;
 
@@ -694,14 +695,20 @@ int main(int argc, char **argv)
 	if (o.spin_ns)
 		replay_wait_setup();
 	run.wait.spin_ns = o.spin_ns;
-	if (o.at_wall && replay_wait_wall(&run.wait, o.at_wall, stop) < 0) {
+	/* The first packet is waited for as the others are: due at "now", it
+	 * would be late by the time its own preparation takes. */
+	wall = o.at_wall > START_LEAD_NS ? o.at_wall - START_LEAD_NS : 0;
+	if (wall && replay_wait_wall(&run.wait, wall, stop) < 0) {
 		rep.interrupted = true; /* before the start: nothing sent */
 		rc = 0;
 		goto report;
 	}
 	cpu0 = cpu_ns();
+	wall = clock_ns(CLOCK_REALTIME);
 	base = replay_wait_now();
-	rep.start_wall = clock_ns(CLOCK_REALTIME);
+	lead = o.at_wall ? (o.at_wall > wall ? o.at_wall - wall : 0) : START_LEAD_NS;
+	base += lead;
+	rep.start_wall = wall + lead;
 	replay_run_init(&run,
 			&(struct replay_run_opts){ .mode = o.mode,
 						   .map = &o.map,

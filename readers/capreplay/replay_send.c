@@ -172,6 +172,8 @@ int replay_send_open(struct replay_send **sp, const struct replay_send_opts *o, 
 		replay_send_close(s);
 		return -ENOMEM;
 	}
+	/* touched now, not by the first packets through each slot */
+	memset(s->buf, 0, (size_t)REPLAY_SEND_BATCH * REPLAY_SEND_MAX);
 	if (o->mode == REPLAY_MODE_FRAME) {
 		fd = open_packet(o, err, errlen);
 		if (fd < 0) {
