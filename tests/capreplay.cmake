@@ -49,3 +49,9 @@ capd_lab_test(lab_capreplay_refuse capreplay_refuse.sh)
 set_tests_properties(lab_capreplay_timing lab_capreplay_drift lab_capreplay_rates PROPERTIES
                      RUN_SERIAL TRUE)
 set_tests_properties(lab_capreplay_drift PROPERTIES TIMEOUT 180)
+
+# No privileges: SIGINT mid-replay and SIGTERM during --at stop with the
+# report, and a receiver on lo gets exactly what it says was sent.
+add_test(NAME capreplay_stop COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/lab/capreplay_stop.sh)
+set_tests_properties(capreplay_stop PROPERTIES LABELS unit TIMEOUT 60 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "${CAPD_LAB_ENV}")
