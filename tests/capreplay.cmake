@@ -25,6 +25,7 @@ set_tests_properties(capreplay_map_tshark PROPERTIES LABELS unit TIMEOUT 60 SKIP
 capd_fuzz_target(fuzz_replay_map
                  SOURCES ${PROJECT_SOURCE_DIR}/readers/capreplay/replay_map.c
                          ${PROJECT_SOURCE_DIR}/readers/common/frame.c
+                         ${PROJECT_SOURCE_DIR}/readers/common/inet_csum.c
                          ${PROJECT_SOURCE_DIR}/lib/wirets.c
                  INCLUDES ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/readers/capreplay
                           ${PROJECT_SOURCE_DIR}/readers/common ${PROJECT_SOURCE_DIR}/lib

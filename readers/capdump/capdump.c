@@ -1819,12 +1819,10 @@ static void resume_track_start(struct capdump *d)
 
 /* dumpselect_prune()'s line for a file read whole. */
 static bool quiet_prune;
-static void prune_warn(const char *path, int err, const char *why)
+static void prune_warn(const char *line)
 {
 	if (!quiet_prune)
-		pr_warn("%s: %s: the file is read whole (capdump --index %s)", path,
-			err == -ENOENT ? "no index" : why,
-			err == -ENOENT ? "makes one" : "rebuilds it");
+		pr_warn("%s", line);
 }
 
 /* Open the input; for rings, resume and start the output before the first record. */

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "clock_text.h"
+#include "inet_csum.h"
 #include "textout.h"
 
 #define ETH_HLEN      14
@@ -321,25 +322,6 @@ static void print_link(const struct textout_opts *o, const uint8_t *p, const str
 	}
 }
 
-/* One's complement sum of len bytes in 16-bit big-endian words. */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
-{
-	uint32_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += rd16(p + i);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* The checksum field's right value: tcpdump's "-> 0x...". */
 static uint16_t csum_shouldbe(uint16_t field, uint16_t computed)
 {
@@ -431,7 +413,7 @@ static void print_udp(const struct textout_opts *o, const uint8_t *p, uint32_t c
 		if (n->family == AF_INET && !field) {
 			fputs("[no cksum] ", stdout);
 		} else if (caplen - n->off - 8 >= len) {
-			sum = csum_fold(csum_add(n->pseudo + len + 8, u, len + 8));
+			sum = inet_csum_fold(inet_csum_add(n->pseudo + len + 8, u, len + 8));
 			if (sum)
 				printf("[bad udp cksum 0x%04x -> 0x%04x!] ", field,
 				       csum_shouldbe(field, sum));
@@ -487,7 +469,7 @@ static void print_ip4(const struct textout_opts *o, const uint8_t *p, uint32_t c
 		printf(", id %u, offset %u, flags [%s], proto %s (%u), length %u", rd16(ip + 4),
 		       (frag & 0x1fff) * 8, flags[0] ? flags : "none", proto_name(ip[9]), ip[9],
 		       tot);
-		sum = csum_fold(csum_add(0, ip, hlen));
+		sum = inet_csum_fold(inet_csum_add(0, ip, hlen));
 		if (sum)
 			printf(", bad cksum %x (->%x)!", rd16(ip + 10),
 			       csum_shouldbe((uint16_t)rd16(ip + 10), sum));
@@ -503,7 +485,7 @@ static void print_ip4(const struct textout_opts *o, const uint8_t *p, uint32_t c
 		.later_frag = (frag & 0x1fff) != 0,
 		.fragmented = (frag & 0x3fff) != 0,
 	};
-	n.pseudo = csum_add(17, ip + 12, 8);
+	n.pseudo = inet_csum_add(17, ip + 12, 8);
 	if (n.proto == 17 && !n.later_frag)
 		print_udp(o, p, caplen, &n);
 	else
@@ -540,7 +522,7 @@ static void print_ip6(const struct textout_opts *o, const uint8_t *p, uint32_t c
 		.off = off + 40,
 		.len = rd16(ip + 4),
 	};
-	n.pseudo = csum_add(17, ip + 8, 32);
+	n.pseudo = inet_csum_add(17, ip + 8, 32);
 	if (n.proto == 17)
 		print_udp(o, p, caplen, &n);
 	else

@@ -546,12 +546,10 @@ static int check_where(const struct opts *o, unsigned int *ifindex)
 static bool quiet;
 
 /* dumpselect_prune()'s line for a file read whole. */
-static void prune_warn(const char *path, int err, const char *why)
+static void prune_warn(const char *line)
 {
 	if (!quiet)
-		pr_warn("%s: %s: the file is read whole (capdump --index %s)", path,
-			err == -ENOENT ? "no index" : why,
-			err == -ENOENT ? "makes one" : "rebuilds it");
+		pr_warn("%s", line);
 }
 
 static uint64_t cpu_ns(void)

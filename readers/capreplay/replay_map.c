@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* replay_map.c - see replay_map.h */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "inet_csum.h"
 #include "replay_map.h"
 #include "wirets.h"
 
@@ -141,30 +144,19 @@ int replay_map_add(struct replay_map *m, const char *arg, char *err, size_t errl
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int replay_map_parse_mac(const char *s, uint8_t mac[6])
 {
-	int i, hi, lo;
+	unsigned int i;
 
-	if (strlen(s) != 17)
-		return -EINVAL;
-	for (i = 0; i < 6; i++) {
-		hi = hexval(s[3 * i]);
-		lo = hexval(s[3 * i + 1]);
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+	/* exactly six pairs of hex digits: ether_aton_r() would also take
+	 * "a:b:c:d:e:f" and trailing bytes */
+	for (i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
 			return -EINVAL;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (s[17])
+		return -EINVAL;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)strtoul((char[3]){ s[3 * i], s[3 * i + 1], 0 }, NULL, 16);
 	return 0;
 }
 
@@ -303,29 +295,10 @@ int replay_map_frame_check(const struct replay_map *m, const uint8_t *frame, uin
 	return replay_map_is_multicast(l.fi.family, addr) ? 0 : -EDESTADDRREQ;
 }
 
-/* The Internet checksum's sum of n bytes at p, folded later. */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, uint32_t n)
-{
-	uint32_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += get16(p + i);
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static void ipv4_header_csum(uint8_t *ip, uint32_t ihl)
 {
 	put16(ip + 10, 0);
-	put16(ip + 10, csum_fold(csum_add(0, ip, ihl)));
+	put16(ip + 10, inet_csum_fold(inet_csum_add(0, ip, ihl)));
 }
 
 /* The UDP checksum over the pseudo header and ulen bytes at udp. */
@@ -335,11 +308,11 @@ static void udp_csum(const struct frame_info *fi, const uint8_t *ip, uint8_t *ud
 	uint16_t c;
 
 	if (fi->family == AF_INET)
-		sum = csum_add(sum, ip + 12, 8);
+		sum = inet_csum_add(sum, ip + 12, 8);
 	else
-		sum = csum_add(sum, ip + 8, 32);
+		sum = inet_csum_add(sum, ip + 8, 32);
 	put16(udp + 6, 0);
-	c = csum_fold(csum_add(sum, udp, ulen));
+	c = inet_csum_fold(inet_csum_add(sum, udp, ulen));
 	/* 0 means "no checksum": a sum of 0 is sent as its other form. */
 	put16(udp + 6, c ? c : 0xffff);
 }

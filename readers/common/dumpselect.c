@@ -182,8 +182,7 @@ bool dumpselect_index_excludes(const struct dumpselect *s, const struct capindex
 }
 
 unsigned int dumpselect_prune(const struct dumpselect *s, struct readopt_input *in,
-			      uint64_t **start_at,
-			      void (*warn)(const char *path, int err, const char *why))
+			      uint64_t **start_at, void (*warn)(const char *line))
 {
 	unsigned int i, kept = 0, skipped = 0;
 	char why[256];
@@ -200,8 +199,15 @@ unsigned int dumpselect_prune(const struct dumpselect *s, struct readopt_input *
 				? capindex_load(in->files[i], &ix, why, sizeof(why))
 				: 0;
 
-		if (r < 0 && warn)
-			warn(in->files[i], r, why);
+		if (r < 0 && warn) {
+			char line[512];
+
+			snprintf(line, sizeof(line),
+				 "%s: %s: the file is read whole (capdump --index %s)",
+				 in->files[i], r == -ENOENT ? "no index" : why,
+				 r == -ENOENT ? "makes one" : "rebuilds it");
+			warn(line);
+		}
 		if (ix && dumpselect_index_excludes(s, ix)) {
 			skip[skipped++] = in->files[i];
 		} else {

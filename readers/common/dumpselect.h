@@ -72,13 +72,12 @@ bool dumpselect_index_excludes(const struct dumpselect *s, const struct capindex
  * per file kept) is where in that file the packets may start, by the
  * index's position for s->start_ns (0: the start), for
  * readloop_file_skip().  A file without a trusted index is kept whole, and
- * warn(path, -errno, why) is called for it (-ENOENT: no index); warn may
- * be NULL.  Without memory, every file is kept whole (*start_at NULL),
+ * warn() gets one line for the operator saying so, why, and how to make
+ * one; warn may be NULL.  Without memory, every file is kept whole (*start_at NULL),
  * which selects the same.
  * @return the number of files left out.
  */
 unsigned int dumpselect_prune(const struct dumpselect *s, struct readopt_input *in,
-			      uint64_t **start_at,
-			      void (*warn)(const char *path, int err, const char *why));
+			      uint64_t **start_at, void (*warn)(const char *line));
 
 #endif
