@@ -80,8 +80,6 @@ command -v tcpreplay >/dev/null || lab_skip "needs tcpreplay: apt-get install tc
 lab_init
 
 capd_lab_setup brp
-# A ring of 256 MiB holds 2 M packets of this feed (~130 bytes each).
-lab_hugepages_reserve 200
 ringdir=${CAPD_RING%/*}
 dir=${keep:-$LAB_TMP}
 mkdir -p "$dir"
@@ -95,6 +93,10 @@ python3 "$gen" "$dir/top.pcapng" --burst 0 --jitter-ns 0 --rate 1000000 \
 	--seconds "$(awk -v n="$top" 'BEGIN { printf "%.6f", n / 1e6 }')" >"$dir/top.json"
 editcap -F pcap "$dir/top.pcapng" "$dir/top.pcap"
 echo "feed: $(jq -c . "$dir/feed.json")"
+# The ring holds the whole replay (it is read back after it): ~130 bytes
+# a packet, in steps of 256 MiB (2 M packets), and hugepages for it.
+ring_mb=$(jq '[.packets, '"$top"'] | max | . * 130 / 1048576 / 256 | floor + 1 | . * 256' "$dir/feed.json")
+lab_hugepages_reserve $((ring_mb / 2 + 72))
 
 # fields FILE OUT: time, sequence number and payload of the feed's packets.
 fields()
@@ -115,7 +117,7 @@ run()
 	shift
 	n=$((n + 1))
 	CAPD_RING=$ringdir/r$n
-	capd_lab_conf 256M 1 <<<"$feeds"
+	capd_lab_conf "${ring_mb}M" 1 <<<"$feeds"
 	CAPD_LAB_WRAP="taskset -c 1" capd_lab_start "$dir/$name.capd.log"
 	local t0=$SECONDS
 	ip netns exec "$CAPD_NS" timeout 600 taskset -c 0 "$@" >"$dir/$name.out" 2>"$dir/$name.err" ||
