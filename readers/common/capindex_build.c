@@ -39,6 +39,9 @@ struct capindex_build {
 	struct ring_feed defs[CAPINDEX_FEEDS_MAX];
 	struct capindex_feed feeds[CAPINDEX_FEEDS_MAX];
 	struct feed_state fs[CAPINDEX_FEEDS_MAX];
+	/* a packet's frame and messages: here, not on the stack of every packet */
+	struct frame_info fi;
+	struct seqdec_msg msg;
 	struct capindex_iface *ifs;
 	uint32_t ifs_cap;
 	struct capindex_pos *pos;
@@ -202,7 +205,8 @@ static bool dest_fast(const uint8_t *p, uint32_t caplen, struct dest *d)
 	return true;
 }
 
-/* @return 0, or -EPROTO for a frame that is not IP (frame_decode()). */
+/* @return 0, or -EPROTO for a frame that is not IP (frame_decode(), into
+ * *fi, which d then points into). */
 static int dest_of(const uint8_t *p, uint32_t caplen, struct frame_info *fi, struct dest *d)
 {
 	if (dest_fast(p, caplen, d))
@@ -338,16 +342,15 @@ static void seq_track(struct capindex_feed *f, struct feed_state *s, const struc
 
 static void feed_packet(struct capindex_build *b, const struct capindex_build_pkt *p)
 {
-	struct frame_info fi;
+	struct seqdec_msg *m = &b->msg;
 	struct capindex_feed *f;
 	struct feed_state *s;
-	struct seqdec_msg m;
 	struct dest d;
 	int i = -1;
 
 	/* no feed table (pcap): nothing to decode */
 	if (b->h.nfeeds && p->linktype == PCAPNG_LINKTYPE_ETHERNET &&
-	    !dest_of(p->data, p->caplen, &fi, &d))
+	    !dest_of(p->data, p->caplen, &b->fi, &d))
 		i = feed_of(b, &d);
 	if (i < 0) {
 		b->h.unattributed++;
@@ -366,11 +369,15 @@ static void feed_packet(struct capindex_build *b, const struct capindex_build_pk
 	}
 	if (!s->has_proto || !d.payload_off)
 		return;
-	if (seqdec_decode(&s->dec, p->data + d.payload_off, d.payload_len, &m) != SEQDEC_OK) {
+	/* MoldUDP64, the usual feed, without the dispatch */
+	if ((s->dec.proto == SEQDEC_MOLDUDP64
+		     ? seqdec_moldudp64(p->data + d.payload_off, d.payload_len, m)
+		     : seqdec_decode(&s->dec, p->data + d.payload_off, d.payload_len, m)) !=
+	    SEQDEC_OK) {
 		f->seq_undecodable++;
 		return;
 	}
-	seq_track(f, s, &m, p->has_ts ? p->ts_ns : 0);
+	seq_track(f, s, m, p->has_ts ? p->ts_ns : 0);
 }
 
 static int grow(void **arr, uint32_t *cap, uint32_t need, size_t size, uint32_t max)
