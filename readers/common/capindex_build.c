@@ -28,6 +28,7 @@ struct feed_state {
 #define FEED_CACHE 64 /* 1 << (32 - 26): the hash below */
 struct feed_hit {
 	uint8_t addr[16];
+	uint32_t a4; /* addr[0..3] as a word, for IPv4 */
 	uint16_t port;
 	uint8_t family; /* 0: empty */
 	int feed;	/* its index, or -1 */
@@ -227,7 +228,7 @@ static int feed_of(struct capindex_build *b, const struct dest *d)
 {
 	unsigned int alen = d->fam == 4 ? 4 : 16;
 	struct feed_hit *h;
-	uint32_t key;
+	uint32_t key, a4;
 	int r;
 
 	if (!d->fam)
@@ -236,14 +237,19 @@ static int feed_of(struct capindex_build *b, const struct dest *d)
 	 * groups and ports that step together (239.1.1.N, 3000N) spread */
 	key = (uint32_t)d->addr[alen - 2] << 24 | (uint32_t)d->addr[alen - 1] << 16 | d->port;
 	h = &b->hit[(uint32_t)(key * 2654435761u) >> 26];
-	if (h->family == d->fam && h->port == d->port &&
-	    (alen == 4 ? !memcmp(h->addr, d->addr, 4) : !memcmp(h->addr, d->addr, 16)))
+	if (d->fam == 4) {
+		memcpy(&a4, d->addr, 4);
+		if (h->family == 4 && h->port == d->port && h->a4 == a4)
+			return h->feed;
+	} else if (h->family == 6 && h->port == d->port && !memcmp(h->addr, d->addr, 16)) {
 		return h->feed;
+	}
 	r = ring_feed_match(b->defs, b->h.nfeeds, d->fam, d->addr, d->port);
 	h->family = (uint8_t)d->fam;
 	h->port = d->port;
 	memset(h->addr, 0, sizeof(h->addr));
 	memcpy(h->addr, d->addr, alen);
+	memcpy(&h->a4, d->addr, 4);
 	h->feed = r < 0 ? -1 : r;
 	return h->feed;
 }
@@ -272,29 +278,13 @@ static bool same_session(const struct capindex_feed *f, const struct seqdec_msg 
 	return true;
 }
 
-/* A gap, a late packet, a new session: from the messages packet m carries. */
-static void seq_track(struct capindex_feed *f, struct feed_state *s, const struct seqdec_msg *m,
-		      uint64_t ts_ns)
+/* A gap, a late packet, a new session: from the messages of a sequenced
+ * packet m, any of them. */
+static __attribute__((noinline)) void seq_step(struct capindex_feed *f, struct feed_state *s,
+					       const struct seqdec_msg *m, uint64_t ts_ns)
 {
-	uint64_t n = m->seq, end;
+	uint64_t n = m->seq, end = n + m->count;
 
-	if (m->flags & SEQDEC_F_UNSEQUENCED)
-		return;
-	end = n + m->count;
-	/* The usual packet, the next of its session with messages, in short:
-	 * what the general steps below would do with it. */
-	if (m->count && s->have_seq && n == s->expected && end > n && f->seq_msg_packets &&
-	    same_session(f, m)) {
-		f->seq_packets++;
-		f->seq_msg_packets++;
-		if (n < f->seq_min)
-			f->seq_min = n;
-		if (end - 1 > f->seq_max)
-			f->seq_max = end - 1;
-		s->expected = end;
-		f->seq_last = end - 1;
-		return;
-	}
 	f->seq_packets++;
 	if (m->count) {
 		/* a last message past 2^64 - 1 is clamped: still an upper bound */
@@ -338,6 +328,30 @@ static void seq_track(struct capindex_feed *f, struct feed_state *s, const struc
 		s->expected = end;
 	}
 	f->seq_last = s->expected ? s->expected - 1 : 0;
+}
+
+static void seq_track(struct capindex_feed *f, struct feed_state *s, const struct seqdec_msg *m,
+		      uint64_t ts_ns)
+{
+	uint64_t n = m->seq, end = n + m->count;
+
+	if (m->flags & SEQDEC_F_UNSEQUENCED)
+		return;
+	/* The usual packet, the next of its session with messages, in short:
+	 * what seq_step() would do with it. */
+	if (m->count && s->have_seq && n == s->expected && end > n && f->seq_msg_packets &&
+	    same_session(f, m)) {
+		f->seq_packets++;
+		f->seq_msg_packets++;
+		if (n < f->seq_min)
+			f->seq_min = n;
+		if (end - 1 > f->seq_max)
+			f->seq_max = end - 1;
+		s->expected = end;
+		f->seq_last = end - 1;
+		return;
+	}
+	seq_step(f, s, m, ts_ns);
 }
 
 static void feed_packet(struct capindex_build *b, const struct capindex_build_pkt *p)
@@ -415,7 +429,9 @@ static void pos_thin(struct capindex_build *b)
 	set_slot(b, b->pos[n - 1].ts_ns / b->h.pos_ns);
 }
 
-static void pos_packet(struct capindex_build *b, const struct capindex_build_pkt *p)
+/* pos_packet()'s rare part: a packet that may start a new entry. */
+static __attribute__((noinline)) void pos_add(struct capindex_build *b,
+					      const struct capindex_build_pkt *p)
 {
 	const struct capindex_pos *last;
 
@@ -446,6 +462,14 @@ static void pos_packet(struct capindex_build *b, const struct capindex_build_pkt
 	};
 	if (p->has_ts)
 		set_slot(b, p->ts_ns / b->h.pos_ns);
+}
+
+static void pos_packet(struct capindex_build *b, const struct capindex_build_pkt *p)
+{
+	if (b->h.npos && p->offset < b->pos[b->h.npos - 1].offset + b->h.pos_bytes &&
+	    (!p->has_ts || p->ts_ns < b->slot_end))
+		return;
+	pos_add(b, p);
 }
 
 static struct capindex_iface *iface(struct capindex_build *b, uint32_t if_id)
