@@ -75,7 +75,7 @@ const char *seqdec_name(const struct seqdec *d, char *buf, size_t len)
 
 int seqdec_decode(const struct seqdec *d, const uint8_t *p, size_t len, struct seqdec_msg *m)
 {
-	memset(m, 0, sizeof(*m));
+	/* each decoder clears *m itself: once per packet is enough */
 	switch (d->proto) {
 	case SEQDEC_MOLDUDP64:
 		return seqdec_moldudp64(p, len, m);
@@ -86,5 +86,6 @@ int seqdec_decode(const struct seqdec *d, const uint8_t *p, size_t len, struct s
 	case SEQDEC_GENERIC:
 		return seqdec_generic(d, p, len, m);
 	}
+	memset(m, 0, sizeof(*m));
 	return SEQDEC_UNDECODABLE;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* seqdec_moldudp64.c - NASDAQ MoldUDP64 downstream packets. */
+#include <endian.h>
 #include <string.h>
 
 #include "seqdec.h"
@@ -7,20 +8,19 @@
 #define MOLD_HDR 20
 #define MOLD_END 0xffffu
 
+/* one load, not eight: every packet of a feed is read here */
 static uint64_t be64(const uint8_t *p)
 {
-	uint64_t v = 0;
-	int i;
+	uint64_t v;
 
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
+	memcpy(&v, p, sizeof(v));
+	return be64toh(v);
 }
 
 int seqdec_moldudp64(const uint8_t *p, size_t len, struct seqdec_msg *m)
 {
+	const uint8_t *q, *end = p + len;
 	unsigned int count, i;
-	size_t off = MOLD_HDR;
 
 	memset(m, 0, sizeof(*m));
 	if (len < MOLD_HDR)
@@ -36,18 +36,20 @@ int seqdec_moldudp64(const uint8_t *p, size_t len, struct seqdec_msg *m)
 		m->flags = count ? SEQDEC_F_END : SEQDEC_F_HEARTBEAT;
 		return SEQDEC_OK;
 	}
+	/* the message blocks must fill the datagram exactly */
+	q = p + MOLD_HDR;
 	for (i = 0; i < count; i++) {
 		size_t mlen;
 
-		if (len - off < 2)
+		if (end - q < 2)
 			return SEQDEC_UNDECODABLE;
-		mlen = (size_t)p[off] << 8 | p[off + 1];
-		off += 2;
-		if (len - off < mlen)
+		mlen = (size_t)q[0] << 8 | q[1];
+		q += 2;
+		if ((size_t)(end - q) < mlen)
 			return SEQDEC_UNDECODABLE;
-		off += mlen;
+		q += mlen;
 	}
-	if (off != len)
+	if (q != end)
 		return SEQDEC_UNDECODABLE;
 	/* A packet that would run past the largest sequence number is not real. */
 	if (m->seq == 0 || m->seq > UINT64_MAX - count)

@@ -57,11 +57,10 @@ static void begin(struct dumpindex *x)
 		capindex_build_feeds(x->b, x->ring, x->nring);
 }
 
-void dumpindex_packet(struct dumpindex *x, const struct capfile *in,
-		      const struct capindex_build_pkt *p)
+/* A file's first packet: out of the way of every other one. */
+static __attribute__((noinline)) void first_packet(struct dumpindex *x, const struct capfile *in,
+						   const struct capindex_build_pkt *p)
 {
-	if (!x || x->how == DUMPINDEX_RESCAN)
-		return;
 	begin(x);
 	/* The output holds the input's names up to here, and only those. */
 	if (!x->tabled && in) {
@@ -70,6 +69,17 @@ void dumpindex_packet(struct dumpindex *x, const struct capfile *in,
 		x->tabled = true;
 	}
 	capindex_build_packet(x->b, p);
+}
+
+void dumpindex_packet(struct dumpindex *x, const struct capfile *in,
+		      const struct capindex_build_pkt *p)
+{
+	if (!x || x->how == DUMPINDEX_RESCAN)
+		return;
+	if (x->begun && x->tabled)
+		capindex_build_packet(x->b, p);
+	else
+		first_packet(x, in, p);
 }
 
 void dumpindex_isb_info(struct dumpindex *x, uint32_t if_id, const struct pcapng_isb_info *i,

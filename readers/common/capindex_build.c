@@ -28,6 +28,7 @@ struct feed_state {
 #define FEED_CACHE 64 /* 1 << (32 - 26): the hash below */
 struct feed_hit {
 	uint8_t addr[16];
+	uint32_t a4; /* addr[0..3] as a word, for IPv4 */
 	uint16_t port;
 	uint8_t family; /* 0: empty */
 	int feed;	/* its index, or -1 */
@@ -39,11 +40,13 @@ struct capindex_build {
 	struct ring_feed defs[CAPINDEX_FEEDS_MAX];
 	struct capindex_feed feeds[CAPINDEX_FEEDS_MAX];
 	struct feed_state fs[CAPINDEX_FEEDS_MAX];
+	/* a packet's frame and messages: here, not on the stack of every packet */
+	struct frame_info fi;
+	struct seqdec_msg msg;
 	struct capindex_iface *ifs;
 	uint32_t ifs_cap;
 	struct capindex_pos *pos;
 	uint32_t pos_cap;
-	uint64_t max_ts;   /* highest timestamp so far */
 	uint64_t slot;	   /* pos_ns slot of the last entry */
 	uint64_t slot_end; /* where the next slot starts: no division a packet */
 	bool any_ts;
@@ -119,7 +122,7 @@ void capindex_build_begin(struct capindex_build *b)
 	memset(b->hit, 0, sizeof(b->hit));
 	memset(b->feeds, 0, sizeof(b->feeds));
 	memset(b->fs, 0, sizeof(b->fs));
-	b->max_ts = b->slot = 0;
+	b->slot = 0;
 	b->any_ts = false;
 	b->has_start = b->has_end = false;
 	b->start_ns = b->end_ns = 0;
@@ -164,55 +167,124 @@ int capindex_build_feeds(struct capindex_build *b, const struct ring_feed *feeds
 	return 0;
 }
 
-/* The feed of frame fi, by capd's own rule (ring_feed_match()): its index, or -1. */
-static int feed_of(struct capindex_build *b, const struct frame_info *fi)
+/*
+ * What a packet is attributed and decoded by: its destination, its UDP
+ * port (0 if none) and payload, as frame_decode() reads them.
+ */
+struct dest {
+	int fam; /* 4 or 6; 0: not IP */
+	const uint8_t *addr;
+	uint16_t port;
+	uint32_t payload_off, payload_len; /* payload_off 0: no UDP payload */
+};
+
+static uint16_t get16(const uint8_t *p)
 {
-	int fam = fi->family == AF_INET ? 4 : fi->family == AF_INET6 ? 6 : 0;
-	uint16_t port = fi->proto == 17 ? fi->dport : 0;
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/*
+ * Nearly every packet of a capture box is Ethernet, IPv4 without options,
+ * UDP: read at fixed offsets what frame_decode() would, and leave anything
+ * else (a tag, options, IPv6, a fragment, a short frame) to it.
+ */
+static bool dest_fast(const uint8_t *p, uint32_t caplen, struct dest *d)
+{
+	uint32_t ulen;
+
+	if (caplen < 14 + 20 + 8 || get16(p + 12) != 0x0800 || p[14] != 0x45 || p[23] != 17 ||
+	    (get16(p + 20) & 0x1fff))
+		return false;
+	d->fam = 4;
+	d->addr = p + 30;
+	d->port = get16(p + 36);
+	d->payload_off = 14 + 20 + 8;
+	d->payload_len = caplen - d->payload_off;
+	ulen = get16(p + 38);
+	if (ulen >= 8 && ulen - 8 < d->payload_len)
+		d->payload_len = ulen - 8;
+	return true;
+}
+
+/* @return 0, or -EPROTO for a frame that is not IP (frame_decode(), into
+ * *fi, which d then points into). */
+static int dest_of(const uint8_t *p, uint32_t caplen, struct frame_info *fi, struct dest *d)
+{
+	if (dest_fast(p, caplen, d))
+		return 0;
+	if (frame_decode(p, caplen, fi) < 0)
+		return -EPROTO;
+	d->fam = fi->family == AF_INET ? 4 : fi->family == AF_INET6 ? 6 : 0;
+	d->addr = fi->dst;
+	/* UDP's port and payload, when its header is there (proto 17, no fragment) */
+	d->port = fi->payload_off ? fi->dport : 0;
+	d->payload_off = fi->payload_off;
+	d->payload_len = fi->payload_len;
+	return 0;
+}
+
+/* The feed of destination d, by capd's own rule (ring_feed_match()): its index, or -1. */
+static int feed_of(struct capindex_build *b, const struct dest *d)
+{
+	unsigned int alen = d->fam == 4 ? 4 : 16;
 	struct feed_hit *h;
-	uint32_t key;
+	uint32_t key, a4;
 	int r;
 
-	if (!fam)
+	if (!d->fam)
 		return -1;
 	/* Fibonacci hashing of the address's last two bytes and the port:
 	 * groups and ports that step together (239.1.1.N, 3000N) spread */
-	key = (uint32_t)fi->dst[fam == 4 ? 2 : 14] << 24 |
-	      (uint32_t)fi->dst[fam == 4 ? 3 : 15] << 16 | port;
+	key = (uint32_t)d->addr[alen - 2] << 24 | (uint32_t)d->addr[alen - 1] << 16 | d->port;
 	h = &b->hit[(uint32_t)(key * 2654435761u) >> 26];
-	if (h->family == fam && h->port == port &&
-	    (fam == 4 ? !memcmp(h->addr, fi->dst, 4) : !memcmp(h->addr, fi->dst, 16)))
+	if (d->fam == 4) {
+		memcpy(&a4, d->addr, 4);
+		if (h->family == 4 && h->port == d->port && h->a4 == a4)
+			return h->feed;
+	} else if (h->family == 6 && h->port == d->port && !memcmp(h->addr, d->addr, 16)) {
 		return h->feed;
-	r = ring_feed_match(b->defs, b->h.nfeeds, fam, fi->dst, port);
-	h->family = (uint8_t)fam;
-	h->port = port;
-	memcpy(h->addr, fi->dst, 16);
+	}
+	r = ring_feed_match(b->defs, b->h.nfeeds, d->fam, d->addr, d->port);
+	h->family = (uint8_t)d->fam;
+	h->port = d->port;
+	memset(h->addr, 0, sizeof(h->addr));
+	memcpy(h->addr, d->addr, alen);
+	memcpy(&h->a4, d->addr, 4);
 	h->feed = r < 0 ? -1 : r;
 	return h->feed;
 }
 
-/* A byte loop, not memcmp(): every packet asks, and its answer is nearly
- * always yes. */
+/* Every packet asks, and its answer is nearly always yes: MoldUDP64's
+ * session (the longest) compared in two loads, others a byte at a time. */
 static bool same_session(const struct capindex_feed *f, const struct seqdec_msg *m)
 {
+	uint64_t a8, b8;
+	uint16_t a2, b2;
 	unsigned int i;
 
+	_Static_assert(SEQDEC_SESSION_MAX == 10 && sizeof(f->session) >= 10, "8 + 2 bytes");
 	if (m->session_len != f->session_len)
 		return false;
+	if (m->session_len == SEQDEC_SESSION_MAX) {
+		memcpy(&a8, m->session, 8);
+		memcpy(&b8, f->session, 8);
+		memcpy(&a2, m->session + 8, 2);
+		memcpy(&b2, f->session + 8, 2);
+		return a8 == b8 && a2 == b2;
+	}
 	for (i = 0; i < m->session_len; i++)
 		if (m->session[i] != f->session[i])
 			return false;
 	return true;
 }
 
-/* A gap, a late packet, a new session: from the messages packet m carries. */
-static void seq_track(struct capindex_feed *f, struct feed_state *s, const struct seqdec_msg *m,
-		      uint64_t ts_ns)
+/* A gap, a late packet, a new session: from the messages of a sequenced
+ * packet m, any of them. */
+static __attribute__((noinline)) void seq_step(struct capindex_feed *f, struct feed_state *s,
+					       const struct seqdec_msg *m, uint64_t ts_ns)
 {
-	uint64_t n = m->seq, end;
+	uint64_t n = m->seq, end = n + m->count;
 
-	if (m->flags & SEQDEC_F_UNSEQUENCED)
-		return;
 	f->seq_packets++;
 	if (m->count) {
 		/* a last message past 2^64 - 1 is clamped: still an upper bound */
@@ -237,7 +309,6 @@ static void seq_track(struct capindex_feed *f, struct feed_state *s, const struc
 		f->first_session_len = f->session_len;
 		memcpy(f->first_session, f->session, f->session_len);
 	}
-	end = n + m->count;
 	if (!s->have_seq) {
 		if (f->seq_packets == 1)
 			f->seq_first = n;
@@ -259,18 +330,42 @@ static void seq_track(struct capindex_feed *f, struct feed_state *s, const struc
 	f->seq_last = s->expected ? s->expected - 1 : 0;
 }
 
+static void seq_track(struct capindex_feed *f, struct feed_state *s, const struct seqdec_msg *m,
+		      uint64_t ts_ns)
+{
+	uint64_t n = m->seq, end = n + m->count;
+
+	if (m->flags & SEQDEC_F_UNSEQUENCED)
+		return;
+	/* The usual packet, the next of its session with messages, in short:
+	 * what seq_step() would do with it. */
+	if (m->count && s->have_seq && n == s->expected && end > n && f->seq_msg_packets &&
+	    same_session(f, m)) {
+		f->seq_packets++;
+		f->seq_msg_packets++;
+		if (n < f->seq_min)
+			f->seq_min = n;
+		if (end - 1 > f->seq_max)
+			f->seq_max = end - 1;
+		s->expected = end;
+		f->seq_last = end - 1;
+		return;
+	}
+	seq_step(f, s, m, ts_ns);
+}
+
 static void feed_packet(struct capindex_build *b, const struct capindex_build_pkt *p)
 {
-	struct frame_info fi;
+	struct seqdec_msg *m = &b->msg;
 	struct capindex_feed *f;
 	struct feed_state *s;
-	struct seqdec_msg m;
+	struct dest d;
 	int i = -1;
 
 	/* no feed table (pcap): nothing to decode */
 	if (b->h.nfeeds && p->linktype == PCAPNG_LINKTYPE_ETHERNET &&
-	    !frame_decode(p->data, p->caplen, &fi))
-		i = feed_of(b, &fi);
+	    !dest_of(p->data, p->caplen, &b->fi, &d))
+		i = feed_of(b, &d);
 	if (i < 0) {
 		b->h.unattributed++;
 		return;
@@ -286,13 +381,17 @@ static void feed_packet(struct capindex_build *b, const struct capindex_build_pk
 		if (p->ts_ns > f->last_ns)
 			f->last_ns = p->ts_ns;
 	}
-	if (!s->has_proto || fi.proto != 17 || !fi.payload_off)
+	if (!s->has_proto || !d.payload_off)
 		return;
-	if (seqdec_decode(&s->dec, p->data + fi.payload_off, fi.payload_len, &m) != SEQDEC_OK) {
+	/* MoldUDP64, the usual feed, without the dispatch */
+	if ((s->dec.proto == SEQDEC_MOLDUDP64
+		     ? seqdec_moldudp64(p->data + d.payload_off, d.payload_len, m)
+		     : seqdec_decode(&s->dec, p->data + d.payload_off, d.payload_len, m)) !=
+	    SEQDEC_OK) {
 		f->seq_undecodable++;
 		return;
 	}
-	seq_track(f, s, &m, p->has_ts ? p->ts_ns : 0);
+	seq_track(f, s, m, p->has_ts ? p->ts_ns : 0);
 }
 
 static int grow(void **arr, uint32_t *cap, uint32_t need, size_t size, uint32_t max)
@@ -330,7 +429,9 @@ static void pos_thin(struct capindex_build *b)
 	set_slot(b, b->pos[n - 1].ts_ns / b->h.pos_ns);
 }
 
-static void pos_packet(struct capindex_build *b, const struct capindex_build_pkt *p)
+/* pos_packet()'s rare part: a packet that may start a new entry. */
+static __attribute__((noinline)) void pos_add(struct capindex_build *b,
+					      const struct capindex_build_pkt *p)
 {
 	const struct capindex_pos *last;
 
@@ -357,10 +458,18 @@ static void pos_packet(struct capindex_build *b, const struct capindex_build_pkt
 		.offset = p->offset,
 		.packet = b->h.packets,
 		.ts_ns = p->has_ts ? p->ts_ns : 0,
-		.max_before = b->any_ts ? b->max_ts : 0,
+		.max_before = b->any_ts ? b->h.last_ns : 0, /* the highest so far */
 	};
 	if (p->has_ts)
 		set_slot(b, p->ts_ns / b->h.pos_ns);
+}
+
+static void pos_packet(struct capindex_build *b, const struct capindex_build_pkt *p)
+{
+	if (b->h.npos && p->offset < b->pos[b->h.npos - 1].offset + b->h.pos_bytes &&
+	    (!p->has_ts || p->ts_ns < b->slot_end))
+		return;
+	pos_add(b, p);
 }
 
 static struct capindex_iface *iface(struct capindex_build *b, uint32_t if_id)
@@ -394,8 +503,6 @@ void capindex_build_packet(struct capindex_build *b, const struct capindex_build
 			b->h.first_ns = p->ts_ns;
 		if (!b->any_ts || p->ts_ns > b->h.last_ns)
 			b->h.last_ns = p->ts_ns;
-		if (!b->any_ts || p->ts_ns > b->max_ts)
-			b->max_ts = p->ts_ns;
 		b->any_ts = true;
 	}
 	if (i) {

@@ -6,7 +6,7 @@
  * of a written index refused; an index of another version of its file
  * (size, mtime, content) never trusted; the bounded lists stay bounded;
  * a feed's first and last session, and an index whose sessions do not hold
- * together refused.
+ * together refused; the same datagram in other frames counted the same.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -603,6 +603,85 @@ static void test_sessions(void)
 	capindex_build_free(b);
 }
 
+/* Frame fr of n bytes with `at` bytes (a VLAN tag, IP options) put in at off. */
+static uint32_t insert(uint8_t *fr, uint32_t n, uint32_t off, const uint8_t *at, uint32_t len)
+{
+	memmove(fr + off + len, fr + off, n - off);
+	memcpy(fr + off, at, len);
+	return n + len;
+}
+
+/*
+ * The usual frame (Ethernet, IPv4 without options, UDP) is read by a short
+ * path, any other by frame_decode(): the same datagram in other frames
+ * counts the same; a datagram that is not all there is not decoded.
+ */
+static void test_frame_forms(void)
+{
+	static const uint8_t vlan[4] = { 0x81, 0x00, 0x00, 0x07 }, opt[4] = { 1, 1, 1, 0 };
+	struct capindex_build *b;
+	const struct capindex_feed *f;
+	struct capindex *ix;
+	struct ring_feed fd;
+	struct seqdec dec;
+	uint8_t fr[256], *buf;
+	uint32_t form, i, n;
+	size_t len;
+
+	T_ASSERT(capindex_build_new(&b) == 0);
+	feed_def(&fd, "mold", 1);
+	T_EQ(seqdec_parse("moldudp64", &dec), 0);
+	for (form = 0; form < 7; form++) {
+		capindex_build_begin(b);
+		capindex_build_feeds(b, &fd, 1);
+		capindex_build_set_proto(b, 0, &dec);
+		for (i = 0; i < 3; i++) {
+			n = mold_frame(fr, 1, 'S', 100 + 2 * i, 2);
+			if (form == 1) /* a VLAN tag */
+				n = insert(fr, n, 12, vlan, sizeof(vlan));
+			if (form == 2) { /* IPv4 options: 24 bytes of header */
+				n = insert(fr, n, 34, opt, sizeof(opt));
+				fr[14] = 0x46;
+			}
+			if (form == 3) { /* Ethernet padding: not payload */
+				memset(fr + n, 0xee, 6);
+				n += 6;
+			}
+			if (form == 4) /* a fragment after the first: no UDP header */
+				fr[21] = 0x10;
+			if (form == 5) /* cut inside the UDP header */
+				n = 14 + 20 + 6;
+			if (form == 6) /* not IPv4 after all */
+				fr[14] = 0x55;
+			capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = i * 100u,
+									       .linktype = 1,
+									       .has_ts = true,
+									       .ts_ns = T0 + i,
+									       .data = fr,
+									       .caplen = n,
+									       .wirelen = n });
+		}
+		ix = built(b, &buf, &len);
+		free(buf);
+		f = capindex_feed(ix, 0);
+		T_EQ(f->packets, form == 6 ? 0 : 3);
+		T_EQ(capindex_hdr(ix)->unattributed, form == 6 ? 3 : 0);
+		T_EQ(f->seq_undecodable, 0);
+		if (form <= 3) {
+			T_EQ(f->seq_packets, 3);
+			T_EQ(f->seq_first, 100);
+			T_EQ(f->seq_last, 105);
+			T_EQ(f->seq_min, 100);
+			T_EQ(f->seq_max, 105);
+			T_EQ(f->gaps, 0);
+		} else {
+			T_EQ(f->seq_packets, 0);
+		}
+		capindex_free(ix);
+	}
+	capindex_build_free(b);
+}
+
 int main(void)
 {
 	const char *dir = t_tmpdir("test_capindex");
@@ -615,5 +694,6 @@ int main(void)
 	test_bounds();
 	test_seq_bounds();
 	test_sessions();
+	test_frame_forms();
 	return T_EXIT_PASS;
 }
