@@ -314,6 +314,19 @@ static void test_stale(const char *dir)
 	T_EQ(capindex_load(data, &ix, why, sizeof(why)), -ESTALE);
 }
 
+/* Packet data (len bytes, whole, Ethernet) at offset, stamped ts_ns. */
+static void add_packet(struct capindex_build *b, uint64_t offset, uint64_t ts_ns,
+		       const uint8_t *data, uint32_t len)
+{
+	capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = offset,
+							       .linktype = 1,
+							       .has_ts = true,
+							       .ts_ns = ts_ns,
+							       .data = data,
+							       .caplen = len,
+							       .wirelen = len });
+}
+
 /* Gaps: all counted, CAPINDEX_GAPS_MAX listed; positions bounded. */
 static void test_bounds(void)
 {
@@ -336,34 +349,15 @@ static void test_bounds(void)
 	for (i = 0; i < 100; i++) {
 		len1 = udp_frame(f, 1, seq, 0);
 		seq += 3; /* two missing each time */
-		capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = i * 100u,
-								       .linktype = 1,
-								       .has_ts = true,
-								       .ts_ns = T0 + i,
-								       .data = f,
-								       .caplen = len1,
-								       .wirelen = len1 });
+		add_packet(b, i * 100u, T0 + i, f, len1);
 	}
 	/* one late, one of the same number */
 	len1 = udp_frame(f, 1, 5, 0);
-	capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = 100000,
-							       .linktype = 1,
-							       .has_ts = true,
-							       .ts_ns = T0 + 200,
-							       .data = f,
-							       .caplen = len1,
-							       .wirelen = len1 });
+	add_packet(b, 100000, T0 + 200, f, len1);
 	/* positions: one per packet (each in a new slot), past the bound */
 	for (i = 0; i < CAPINDEX_POS_MAX + 1000; i++)
-		capindex_build_packet(b,
-				      &(struct capindex_build_pkt){
-					      .offset = 200000 + (uint64_t)i * 10,
-					      .linktype = 1,
-					      .has_ts = true,
-					      .ts_ns = T0 + (uint64_t)(i + 1) * CAPINDEX_POS_NS * 4,
-					      .data = f,
-					      .caplen = 10,
-					      .wirelen = 10 });
+		add_packet(b, 200000 + (uint64_t)i * 10,
+			   T0 + (uint64_t)(i + 1) * CAPINDEX_POS_NS * 4, f, 10);
 	fdd = open("/dev/null", O_RDONLY);
 	T_ASSERT(fdd >= 0);
 	/* /dev/null is not a regular file: identify refuses it */
@@ -419,13 +413,7 @@ static void test_seq_bounds(void)
 	capindex_build_set_proto(b, 0, &dec);
 	for (i = 0; i < 4; i++) {
 		n = udp_frame(f, 1, seqs[i], 0);
-		capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = i * 100u,
-								       .linktype = 1,
-								       .has_ts = true,
-								       .ts_ns = T0 + i,
-								       .data = f,
-								       .caplen = n,
-								       .wirelen = n });
+		add_packet(b, i * 100u, T0 + i, f, n);
 	}
 	/* an ISB with an end only: the start is the first packet's */
 	capindex_build_span(b, false, 0, true, T0 + 1000);
@@ -551,21 +539,9 @@ static void test_sessions(void)
 	capindex_build_set_proto(b, 1, &dec);
 	for (i = 0; i < 4; i++) {
 		n = mold_frame(fr, 1, pk[i].s, pk[i].seq, pk[i].count);
-		capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = i * 100u,
-								       .linktype = 1,
-								       .has_ts = true,
-								       .ts_ns = T0 + i,
-								       .data = fr,
-								       .caplen = n,
-								       .wirelen = n });
+		add_packet(b, i * 100u, T0 + i, fr, n);
 		n = mold_frame(fr, 2, 'C', 10 + i, 1);
-		capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = i * 100u + 50,
-								       .linktype = 1,
-								       .has_ts = true,
-								       .ts_ns = T0 + i,
-								       .data = fr,
-								       .caplen = n,
-								       .wirelen = n });
+		add_packet(b, i * 100u + 50, T0 + i, fr, n);
 	}
 	ix = built(b, &buf, &len);
 	free(buf);
@@ -653,13 +629,7 @@ static void test_frame_forms(void)
 				n = 14 + 20 + 6;
 			if (form == 6) /* not IPv4 after all */
 				fr[14] = 0x55;
-			capindex_build_packet(b, &(struct capindex_build_pkt){ .offset = i * 100u,
-									       .linktype = 1,
-									       .has_ts = true,
-									       .ts_ns = T0 + i,
-									       .data = fr,
-									       .caplen = n,
-									       .wirelen = n });
+			add_packet(b, i * 100u, T0 + i, fr, n);
 		}
 		ix = built(b, &buf, &len);
 		free(buf);
