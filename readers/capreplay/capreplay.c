@@ -610,6 +610,7 @@ int main(int argc, char **argv)
 	struct replay_report rep;
 	unsigned int ifindex;
 	uint64_t base, cpu0, wall, lead;
+	const char *mode;
 	char err[512];
 	int r, rc = 1;
 
@@ -617,6 +618,7 @@ int main(int argc, char **argv)
 	argv[0] = "capreplay";
 	if (parse_args(argc, argv, &o) < 0)
 		return 1;
+	mode = o.mode == REPLAY_MODE_FRAME ? "frame" : "payload";
 	stop = readopt_signals();
 	o.in.strip_wire = true; /* send frames as the switch received them */
 	replay_report_init(&rep);
@@ -670,8 +672,7 @@ int main(int argc, char **argv)
 	if (!o.quiet)
 		pr_info("%llu packets (%llu bytes) over %.6f s, %s mode on %s%s%s",
 			(unsigned long long)ps.n, (unsigned long long)ps.bytes,
-			(double)(ps.last_ts - ps.first_ts) / 1e9,
-			o.mode == REPLAY_MODE_FRAME ? "frame" : "payload", o.ifname,
+			(double)(ps.last_ts - ps.first_ts) / 1e9, mode, o.ifname,
 			ps.store ? ", held in memory" : ", read again while sending",
 			o.dry_run ? ": dry run, nothing sent" : "");
 	if (o.dry_run) {
@@ -692,11 +693,11 @@ int main(int argc, char **argv)
 	}
 	if (o.spin_ns)
 		replay_wait_setup();
-	run.wait.spin_ns = o.spin_ns;
 	/* The first packet is waited for as the others are: due at "now", it
 	 * would be late by the time its own preparation takes. */
 	wall = o.at_wall > START_LEAD_NS ? o.at_wall - START_LEAD_NS : 0;
-	if (wall && replay_wait_wall(&run.wait, wall, stop) < 0) {
+	if (wall &&
+	    replay_wait_wall(&(struct replay_wait){ .spin_ns = o.spin_ns }, wall, stop) < 0) {
 		rep.interrupted = true; /* before the start: nothing sent */
 		rc = 0;
 		goto report;
@@ -727,11 +728,9 @@ int main(int argc, char **argv)
 		     : 0;
 report:
 	if (o.json)
-		replay_report_json(stdout, &rep, o.mode == REPLAY_MODE_FRAME ? "frame" : "payload",
-				   o.ifname);
+		replay_report_json(stdout, &rep, mode, o.ifname);
 	else
-		replay_report_text(stdout, &rep, o.mode == REPLAY_MODE_FRAME ? "frame" : "payload",
-				   o.ifname);
+		replay_report_text(stdout, &rep, mode, o.ifname);
 	fflush(stdout);
 out:
 	replay_send_close(snd);

@@ -56,8 +56,13 @@ static int prepare(struct replay_run *r, const struct replay_pkt *p, struct repl
 			r->rep->skipped[REPLAY_SKIP_TRUNCATED]++;
 			return -1;
 		}
-		/* the MTU counts what follows the link header (and its tags) */
-		l2 = frame_decode(p->data, p->caplen, &fi) == 0 ? fi.l3_off : ETH_HLEN;
+		/* The MTU counts what follows the link header and its tags: the
+		 * frame is decoded for them only when it may be too big, as
+		 * replay_map_frame() decodes it anyway. */
+		if (mtu && p->caplen > mtu + ETH_HLEN)
+			l2 = frame_decode(p->data, p->caplen, &fi) == 0 ? fi.l3_off : ETH_HLEN;
+		else
+			l2 = ETH_HLEN;
 		if (p->caplen > REPLAY_SEND_MAX || (mtu && p->caplen - l2 > mtu)) {
 			r->rep->skipped[REPLAY_SKIP_TOO_BIG]++;
 			return -1;

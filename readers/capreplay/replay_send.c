@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock_ns.h"
 #include "replay_send.h"
 
 /* How long a send refused for a full queue is tried again. */
@@ -241,14 +242,6 @@ unsigned int replay_send_pending(const struct replay_send *s)
 	return s->n;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 /*
  * Messages [i, end) on fd, res[] set for each.  sendmmsg() stops at the
  * first message that fails and says so only when it is the first: so the
@@ -277,8 +270,8 @@ static unsigned int send_run(struct replay_send *s, int fd, unsigned int i, unsi
 			continue;
 		if (e == ENOBUFS || e == EAGAIN) {
 			if (!deadline)
-				deadline = now_ns() + SEND_RETRY_NS;
-			if (now_ns() < deadline) {
+				deadline = clock_ns(CLOCK_MONOTONIC) + SEND_RETRY_NS;
+			if (clock_ns(CLOCK_MONOTONIC) < deadline) {
 				sched_yield();
 				continue;
 			}

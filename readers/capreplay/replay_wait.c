@@ -10,21 +10,14 @@
 #include <sys/prctl.h>
 #include <time.h>
 
+#include "clock_ns.h"
 #include "replay_wait.h"
 
 #define REPLAY_WAIT_SLICE_NS 50000000ull /* longest sleep between looks at *stop */
 
-static uint64_t replay_wait_clock(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 uint64_t replay_wait_now(void)
 {
-	return replay_wait_clock(CLOCK_MONOTONIC);
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 int replay_wait_setup(void)
@@ -48,7 +41,7 @@ static int replay_wait_stopped(const volatile sig_atomic_t *stop)
 static uint64_t replay_wait_on(struct replay_wait *w, clockid_t clk, uint64_t target,
 			       const volatile sig_atomic_t *stop)
 {
-	uint64_t now = replay_wait_clock(clk), t0, wake;
+	uint64_t now = clock_ns(clk), t0, wake;
 	struct timespec ts;
 
 	if (now >= target)
@@ -65,7 +58,7 @@ static uint64_t replay_wait_on(struct replay_wait *w, clockid_t clk, uint64_t ta
 			ts.tv_nsec = (long)(wake % 1000000000ull);
 			/* EINTR (a signal) or a slice's end: look at *stop and go on. */
 			clock_nanosleep(clk, TIMER_ABSTIME, &ts, NULL);
-			now = replay_wait_clock(clk);
+			now = clock_ns(clk);
 			if (now >= target)
 				break;
 		}
@@ -73,7 +66,7 @@ static uint64_t replay_wait_on(struct replay_wait *w, clockid_t clk, uint64_t ta
 	}
 	t0 = now;
 	while (now < target && !replay_wait_stopped(stop))
-		now = replay_wait_clock(clk);
+		now = clock_ns(clk);
 	w->spun_ns += now > t0 ? now - t0 : 0;
 	return now;
 }
