@@ -191,6 +191,7 @@ vm_latency()
 	mkdir -p "$disk/lab"
 	install -m 0755 "$CAPD" "$CAPDUMP" "$CAPSTAT" "$FEED_SEND" "$DELAY_FWD" "$disk/"
 	install -m 0755 "$SRC/guest_latency.sh" "$disk/guest.sh"
+	install -m 0644 "$SRC/guest_say.sh" "$disk/"
 	install -m 0644 "$(dirname "$CAPD")/capd_xdp.bpf.o" "$disk/"
 	install -m 0755 "$SRC/../lab/lab.sh" "$SRC/../lab/capd_lab.sh" \
 		"$SRC/../lab/capstat_latency.sh" "$disk/lab/"
@@ -256,6 +257,7 @@ ip -n "$NS" route add 224.0.0.0/4 dev tap0
 disk=$LAB_TMP/disk
 mkdir -p "$disk"
 install -m 0755 "$CAPD" "$RING_FLOWS" "$MCAST_SEND" "$SRC/guest.sh" "$disk/"
+install -m 0644 "$SRC/guest_say.sh" "$disk/"
 install -m 0644 "$(dirname "$CAPD")/capd_xdp.bpf.o" "$disk/"
 RING=/dev/hugepages/capd-vm/r
 cat >"$disk/params" <<EOF

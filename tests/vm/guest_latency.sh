@@ -13,17 +13,7 @@ set -u
 T=/mnt/t
 . "$T/params"
 
-say()
-{
-	echo "capd-vm: $*" >/dev/console
-	echo "$*"
-}
-
-step()
-{
-	echo "$1" >"$T/status"
-	say "$1"
-}
+. "$T/guest_say.sh"
 
 step "booted: kernel $(uname -r)"
 ip link set lo up
