@@ -627,10 +627,6 @@ int main(int argc, char **argv)
 		pr_err("%s", err);
 		goto out;
 	}
-	if (filter_matches_nothing(ps.flt)) {
-		pr_err("filter '%s' matches no packet at all: nothing would be sent", o.expr);
-		goto out;
-	}
 	if (check_where(&o, &ifindex) < 0)
 		goto out;
 	so = (struct replay_send_opts){

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
-#include <stdbool.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,12 +98,4 @@ void filter_close(struct filter *f)
 	if (!f->all)
 		pcap_freecode(&f->prog);
 	free(f);
-}
-
-bool filter_matches_nothing(const struct filter *f)
-{
-	/* libpcap's optimizer folds an expression no packet can satisfy
-	 * ("udp and tcp") into this one instruction. */
-	return !f->all && f->prog.bf_len == 1 && f->prog.bf_insns[0].code == (BPF_RET | BPF_K) &&
-	       f->prog.bf_insns[0].k == 0;
 }

@@ -7,7 +7,6 @@
 #ifndef CAPD_FILTER_H
 #define CAPD_FILTER_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,7 +16,9 @@ struct filter;
  * Compile expr for linktype (a file's LINKTYPE_* value, www.tcpdump.org/
  * linktypes.html; 1 = Ethernet) and snaplen.  expr NULL or empty: a filter
  * that accepts everything.
- * @return 0, or -EINVAL with libpcap's message in err.
+ * @return 0, or -EINVAL with libpcap's message in err: also for an
+ *         expression no packet can match ("udp and tcp"), which libpcap's
+ *         optimizer finds ("expression rejects all packets").
  */
 int filter_open(const char *expr, int linktype, uint32_t snaplen, struct filter **f, char *err,
 		size_t errlen);
@@ -27,10 +28,6 @@ int filter_match(const struct filter *f, const uint8_t *data, uint32_t caplen, u
 
 /* The expression as given ("" when none). */
 const char *filter_expr(const struct filter *f);
-
-/* Whether the expression, as compiled, rejects every packet (its program
- * is a single "return 0"), such as "udp and tcp". */
-bool filter_matches_nothing(const struct filter *f);
 
 void filter_close(struct filter *f);
 
