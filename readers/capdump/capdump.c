@@ -124,9 +124,10 @@ struct capdump {
 	struct ringsrc *src; /* the rings read, NULL for files */
 	struct filter *filter;
 	struct dumpfile *df;
-	struct dumpindex *ix; /* NULL: no index written */
-	struct retain *ret;   /* NULL: no --archive-size, --min-free nor --prom */
-	uint64_t last_short;  /* when on_tick() last looked at the free space */
+	struct dumpindex *ix;		/* NULL: no index written */
+	struct capindex_build_pkt ipkt; /* index_packet()'s, off the stack */
+	struct retain *ret;		/* NULL: no --archive-size, --min-free nor --prom */
+	uint64_t last_short;		/* when on_tick() last looked at the free space */
 	struct tally t;
 	bool multiqueue[DUMPFILE_MAX_IFACES]; /* epb_queue tells something */
 	unsigned int nifaces;
@@ -960,13 +961,13 @@ static void on_closed(void *ctx, const char *path)
 static void index_packet(struct capdump *d, const struct readloop_pkt *p,
 			 const struct dumpfile_pkt *w)
 {
+	struct capindex_build_pkt *ip = &d->ipkt;
 	const struct dumpfile_last *l;
-	struct capindex_build_pkt ip;
 
 	if (!d->ix)
 		return;
 	l = dumpfile_last(d->df);
-	ip = (struct capindex_build_pkt){
+	*ip = (struct capindex_build_pkt){
 		.offset = l->offset,
 		.if_id = w->if_id,
 		.linktype = PCAPNG_LINKTYPE_ETHERNET,
@@ -980,16 +981,16 @@ static void index_packet(struct capdump *d, const struct readloop_pkt *p,
 	if (p->frec) {
 		const struct capfile_iface *ci = capfile_iface(p->file, p->if_id);
 
-		ip.linktype = ci->linktype;
+		ip->linktype = ci->linktype;
 		/* pcapng: read back from the same raw time, units and offset. */
 		if (!d->o.pcap) {
-			ip.dropcount = p->frec->dropcount;
-			ip.ts_ns = p->frec->has_ts
-					   ? p->frec->ts_ns
-					   : (uint64_t)((__int128)ci->tsoffset * 1000000000);
+			ip->dropcount = p->frec->dropcount;
+			ip->ts_ns = p->frec->has_ts
+					    ? p->frec->ts_ns
+					    : (uint64_t)((__int128)ci->tsoffset * 1000000000);
 		}
 	}
-	dumpindex_packet(d->ix, p->file, &ip);
+	dumpindex_packet(d->ix, p->file, ip);
 }
 
 /* One per CPU this process may run on (its affinity: a service's

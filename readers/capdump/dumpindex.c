@@ -17,6 +17,7 @@ struct dumpindex {
 	struct capindex_build *b;
 	bool begun;  /* a file is being indexed */
 	bool tabled; /* its feed table is set */
+	bool ready;  /* begun, tabled and built from the packets: the usual packet */
 	unsigned int nring;
 	struct ring_feed ring[CAPINDEX_FEEDS_MAX]; /* the table of every file (RINGS) */
 	struct ring_feed tmp[CAPINDEX_FEEDS_MAX];
@@ -68,17 +69,16 @@ static __attribute__((noinline)) void first_packet(struct dumpindex *x, const st
 				     capindex_build_file_feeds(in, x->tmp, CAPINDEX_FEEDS_MAX));
 		x->tabled = true;
 	}
+	x->ready = x->tabled;
 	capindex_build_packet(x->b, p);
 }
 
 void dumpindex_packet(struct dumpindex *x, const struct capfile *in,
 		      const struct capindex_build_pkt *p)
 {
-	if (!x || x->how == DUMPINDEX_RESCAN)
-		return;
-	if (x->begun && x->tabled)
+	if (x && x->ready)
 		capindex_build_packet(x->b, p);
-	else
+	else if (x && x->how != DUMPINDEX_RESCAN)
 		first_packet(x, in, p);
 }
 
@@ -129,7 +129,7 @@ void dumpindex_closed(struct dumpindex *x, const char *path, bool failed)
 		return;
 	tabled = x->tabled;
 	begin(x);
-	x->begun = false;
+	x->begun = x->ready = false;
 	/* A file of -r without a packet: its table is what it carried, read it. */
 	if (failed || x->how == DUMPINDEX_RESCAN || (x->how == DUMPINDEX_INPUT && !tabled)) {
 		dumpindex_file(path);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,26 +13,31 @@
 #include "ring_feed.h"
 #include "frame.h"
 #include "pcapng.h"
+#include "seqdec_mold.h"
 
 /* Per feed, beyond its record: the sequence state. */
 struct feed_state {
 	bool has_proto, have_seq;
+	bool mold_next_ok; /* MoldUDP64, in order so far: mold_next is set */
 	struct seqdec dec;
-	uint64_t expected; /* the next message number */
+	uint64_t expected;		     /* the next message number */
+	uint8_t mold_next[SEQDEC_MOLD_NEXT]; /* seqdec_mold_next()'s */
 };
 
 /*
  * A destination's feed, remembered: ring_feed_match() walks the whole
  * table, and every packet of a busy feed asks again for the same answer.
- * Direct-mapped by address and port; cleared when the table changes.
+ * Direct-mapped by one word of family, port and address (an IPv6
+ * address's last four bytes, the rest compared beside); cleared when the
+ * table changes.
  */
-#define FEED_CACHE 64 /* 1 << (32 - 26): the hash below */
+#define FEED_CACHE 64 /* 1 << (64 - 58): the hash below */
 struct feed_hit {
-	uint8_t addr[16];
-	uint32_t a4; /* addr[0..3] as a word, for IPv4 */
-	uint16_t port;
-	uint8_t family; /* 0: empty */
-	int feed;	/* its index, or -1 */
+	uint64_t key;	  /* dest_key(); 0: empty */
+	uint8_t addr[16]; /* IPv6 */
+	/* the feed's record and state; NULL: no feed */
+	struct capindex_feed *f;
+	struct feed_state *s;
 };
 
 struct capindex_build {
@@ -47,9 +53,10 @@ struct capindex_build {
 	uint32_t ifs_cap;
 	struct capindex_pos *pos;
 	uint32_t pos_cap;
-	uint64_t slot;	   /* pos_ns slot of the last entry */
-	uint64_t slot_end; /* where the next slot starts: no division a packet */
-	bool any_ts;
+	uint64_t slot;		 /* pos_ns slot of the last entry */
+	uint64_t slot_end;	 /* where the next slot starts: no division a packet */
+	uint64_t pos_next;	 /* the last entry's offset + pos_bytes; 0 before the first */
+	uint64_t first_ns;	 /* the lowest timestamp so far, UINT64_MAX before one */
 	bool has_start, has_end; /* an ISB had isb_starttime, isb_endtime */
 	uint64_t start_ns, end_ns;
 };
@@ -96,6 +103,7 @@ void capindex_build_set_proto(struct capindex_build *b, unsigned int i, const st
 	if (i >= b->h.nfeeds)
 		return;
 	b->fs[i].has_proto = d != NULL;
+	b->fs[i].mold_next_ok = false;
 	f->proto = CAPINDEX_PROTO_NONE;
 	f->proto_offset = 0;
 	f->proto_width = f->proto_be = 0;
@@ -123,7 +131,8 @@ void capindex_build_begin(struct capindex_build *b)
 	memset(b->feeds, 0, sizeof(b->feeds));
 	memset(b->fs, 0, sizeof(b->fs));
 	b->slot = 0;
-	b->any_ts = false;
+	b->pos_next = 0;
+	b->first_ns = UINT64_MAX;
 	b->has_start = b->has_end = false;
 	b->start_ns = b->end_ns = 0;
 	b->h.pos_bytes = CAPINDEX_POS_BYTES;
@@ -174,9 +183,19 @@ int capindex_build_feeds(struct capindex_build *b, const struct ring_feed *feeds
 struct dest {
 	int fam; /* 4 or 6; 0: not IP */
 	const uint8_t *addr;
+	uint64_t key; /* dest_key() */
 	uint16_t port;
 	uint32_t payload_off, payload_len; /* payload_off 0: no UDP payload */
 };
+
+/* The feed cache's key: family, port and the address's last four bytes in one word. */
+static uint64_t dest_key(int fam, const uint8_t *addr, uint16_t port)
+{
+	uint32_t a32;
+
+	memcpy(&a32, addr + (fam == 6 ? 12 : 0), 4);
+	return (uint64_t)fam << 48 | (uint64_t)port << 32 | a32;
+}
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -198,6 +217,7 @@ static bool dest_fast(const uint8_t *p, uint32_t caplen, struct dest *d)
 	d->fam = 4;
 	d->addr = p + 30;
 	d->port = get16(p + 36);
+	d->key = dest_key(4, d->addr, d->port);
 	d->payload_off = 14 + 20 + 8;
 	d->payload_len = caplen - d->payload_off;
 	ulen = get16(p + 38);
@@ -218,40 +238,32 @@ static int dest_of(const uint8_t *p, uint32_t caplen, struct frame_info *fi, str
 	d->addr = fi->dst;
 	/* UDP's port and payload, when its header is there (proto 17, no fragment) */
 	d->port = fi->payload_off ? fi->dport : 0;
+	d->key = dest_key(d->fam, d->addr, d->port);
 	d->payload_off = fi->payload_off;
 	d->payload_len = fi->payload_len;
 	return 0;
 }
 
-/* The feed of destination d, by capd's own rule (ring_feed_match()): its index, or -1. */
-static int feed_of(struct capindex_build *b, const struct dest *d)
+/* The feed of destination d, by capd's own rule (ring_feed_match()): its
+ * cache entry (h->f NULL: none), or NULL for a frame that is not IP. */
+static const struct feed_hit *feed_of(struct capindex_build *b, const struct dest *d)
 {
-	unsigned int alen = d->fam == 4 ? 4 : 16;
-	struct feed_hit *h;
-	uint32_t key, a4;
+	/* Fibonacci hashing: groups and ports that step together
+	 * (239.1.1.N, 3000N) spread */
+	struct feed_hit *h = &b->hit[(d->key * 0x9e3779b97f4a7c15ull) >> 58];
 	int r;
 
 	if (!d->fam)
-		return -1;
-	/* Fibonacci hashing of the address's last two bytes and the port:
-	 * groups and ports that step together (239.1.1.N, 3000N) spread */
-	key = (uint32_t)d->addr[alen - 2] << 24 | (uint32_t)d->addr[alen - 1] << 16 | d->port;
-	h = &b->hit[(uint32_t)(key * 2654435761u) >> 26];
-	if (d->fam == 4) {
-		memcpy(&a4, d->addr, 4);
-		if (h->family == 4 && h->port == d->port && h->a4 == a4)
-			return h->feed;
-	} else if (h->family == 6 && h->port == d->port && !memcmp(h->addr, d->addr, 16)) {
-		return h->feed;
-	}
+		return NULL;
+	if (h->key == d->key && (d->fam == 4 || !memcmp(h->addr, d->addr, 16)))
+		return h;
 	r = ring_feed_match(b->defs, b->h.nfeeds, d->fam, d->addr, d->port);
-	h->family = (uint8_t)d->fam;
-	h->port = d->port;
-	memset(h->addr, 0, sizeof(h->addr));
-	memcpy(h->addr, d->addr, alen);
-	memcpy(&h->a4, d->addr, 4);
-	h->feed = r < 0 ? -1 : r;
-	return h->feed;
+	h->key = d->key;
+	if (d->fam == 6)
+		memcpy(h->addr, d->addr, 16);
+	h->f = r < 0 ? NULL : &b->feeds[r];
+	h->s = r < 0 ? NULL : &b->fs[r];
+	return h;
 }
 
 /* Every packet asks, and its answer is nearly always yes: MoldUDP64's
@@ -327,7 +339,24 @@ static __attribute__((noinline)) void seq_step(struct capindex_feed *f, struct f
 	} else if (end > s->expected) {
 		s->expected = end;
 	}
-	f->seq_last = s->expected ? s->expected - 1 : 0;
+}
+
+/*
+ * The usual packet, in short: what seq_step() does with count (> 0)
+ * messages from the one expected, in the session of the feed's last
+ * packet, when it had messages (seq_msg_packets) and nothing overflows.
+ */
+static void seq_next(struct capindex_feed *f, struct feed_state *s, uint64_t count)
+{
+	uint64_t n = s->expected, end = n + count;
+
+	f->seq_packets++;
+	f->seq_msg_packets++;
+	if (n < f->seq_min)
+		f->seq_min = n;
+	if (end - 1 > f->seq_max)
+		f->seq_max = end - 1;
+	s->expected = end;
 }
 
 static void seq_track(struct capindex_feed *f, struct feed_state *s, const struct seqdec_msg *m,
@@ -337,21 +366,21 @@ static void seq_track(struct capindex_feed *f, struct feed_state *s, const struc
 
 	if (m->flags & SEQDEC_F_UNSEQUENCED)
 		return;
-	/* The usual packet, the next of its session with messages, in short:
-	 * what seq_step() would do with it. */
 	if (m->count && s->have_seq && n == s->expected && end > n && f->seq_msg_packets &&
-	    same_session(f, m)) {
-		f->seq_packets++;
-		f->seq_msg_packets++;
-		if (n < f->seq_min)
-			f->seq_min = n;
-		if (end - 1 > f->seq_max)
-			f->seq_max = end - 1;
-		s->expected = end;
-		f->seq_last = end - 1;
-		return;
-	}
-	seq_step(f, s, m, ts_ns);
+	    same_session(f, m))
+		seq_next(f, s, m->count);
+	else
+		seq_step(f, s, m, ts_ns);
+}
+
+/* Where seq_next() applies to a MoldUDP64 packet: seqdec_mold_next()'s header. */
+static void mold_expect(const struct capindex_feed *f, struct feed_state *s)
+{
+	uint64_t be = htobe64(s->expected);
+
+	s->mold_next_ok = s->have_seq && f->seq_msg_packets && f->session_len == 10;
+	memcpy(s->mold_next, f->session, 10);
+	memcpy(s->mold_next + 10, &be, 8);
 }
 
 static void feed_packet(struct capindex_build *b, const struct capindex_build_pkt *p)
@@ -359,19 +388,23 @@ static void feed_packet(struct capindex_build *b, const struct capindex_build_pk
 	struct seqdec_msg *m = &b->msg;
 	struct capindex_feed *f;
 	struct feed_state *s;
+	const uint8_t *pl;
+	unsigned int count;
+	const struct feed_hit *h = NULL;
 	struct dest d;
-	int i = -1;
+	uint64_t be;
+	int r;
 
 	/* no feed table (pcap): nothing to decode */
 	if (b->h.nfeeds && p->linktype == PCAPNG_LINKTYPE_ETHERNET &&
 	    !dest_of(p->data, p->caplen, &b->fi, &d))
-		i = feed_of(b, &d);
-	if (i < 0) {
+		h = feed_of(b, &d);
+	if (!h || !h->f) {
 		b->h.unattributed++;
 		return;
 	}
-	f = &b->feeds[i];
-	s = &b->fs[i];
+	f = h->f;
+	s = h->s;
 	f->packets++;
 	f->bytes_cap += p->caplen;
 	f->bytes_wire += p->wirelen;
@@ -381,17 +414,28 @@ static void feed_packet(struct capindex_build *b, const struct capindex_build_pk
 		if (p->ts_ns > f->last_ns)
 			f->last_ns = p->ts_ns;
 	}
-	if (!s->has_proto || !d.payload_off)
+	if (!d.payload_off)
 		return;
-	/* MoldUDP64, the usual feed, without the dispatch */
-	if ((s->dec.proto == SEQDEC_MOLDUDP64
-		     ? seqdec_moldudp64(p->data + d.payload_off, d.payload_len, m)
-		     : seqdec_decode(&s->dec, p->data + d.payload_off, d.payload_len, m)) !=
-	    SEQDEC_OK) {
-		f->seq_undecodable++;
+	pl = p->data + d.payload_off;
+	/* the usual packet of the usual feed: no seqdec_msg to fill */
+	if (s->mold_next_ok && (count = seqdec_mold_next(pl, d.payload_len, s->mold_next))) {
+		seq_next(f, s, count);
+		be = htobe64(s->expected);
+		memcpy(s->mold_next + 10, &be, 8);
 		return;
 	}
-	seq_track(f, s, m, p->has_ts ? p->ts_ns : 0);
+	if (!s->has_proto)
+		return;
+	if (s->dec.proto == SEQDEC_MOLDUDP64)
+		r = seqdec_moldudp64(pl, d.payload_len, m);
+	else
+		r = seqdec_decode(&s->dec, pl, d.payload_len, m);
+	if (r != SEQDEC_OK)
+		f->seq_undecodable++;
+	else
+		seq_track(f, s, m, p->has_ts ? p->ts_ns : 0);
+	if (s->dec.proto == SEQDEC_MOLDUDP64)
+		mold_expect(f, s);
 }
 
 static int grow(void **arr, uint32_t *cap, uint32_t need, size_t size, uint32_t max)
@@ -416,6 +460,11 @@ static int grow(void **arr, uint32_t *cap, uint32_t need, size_t size, uint32_t 
 	return 0;
 }
 
+static uint64_t pos_after(const struct capindex_build *b, uint64_t offset)
+{
+	return offset > UINT64_MAX - b->h.pos_bytes ? UINT64_MAX : offset + b->h.pos_bytes;
+}
+
 /* Every other entry dropped, the steps doubled: the list stays bounded. */
 static void pos_thin(struct capindex_build *b)
 {
@@ -427,6 +476,7 @@ static void pos_thin(struct capindex_build *b)
 	b->h.pos_bytes *= 2;
 	b->h.pos_ns *= 2;
 	set_slot(b, b->pos[n - 1].ts_ns / b->h.pos_ns);
+	b->pos_next = pos_after(b, b->pos[n - 1].offset);
 }
 
 /* pos_packet()'s rare part: a packet that may start a new entry. */
@@ -458,16 +508,16 @@ static __attribute__((noinline)) void pos_add(struct capindex_build *b,
 		.offset = p->offset,
 		.packet = b->h.packets,
 		.ts_ns = p->has_ts ? p->ts_ns : 0,
-		.max_before = b->any_ts ? b->h.last_ns : 0, /* the highest so far */
+		.max_before = b->h.last_ns, /* the highest so far */
 	};
+	b->pos_next = pos_after(b, p->offset);
 	if (p->has_ts)
 		set_slot(b, p->ts_ns / b->h.pos_ns);
 }
 
 static void pos_packet(struct capindex_build *b, const struct capindex_build_pkt *p)
 {
-	if (b->h.npos && p->offset < b->pos[b->h.npos - 1].offset + b->h.pos_bytes &&
-	    (!p->has_ts || p->ts_ns < b->slot_end))
+	if (p->offset < b->pos_next && (!p->has_ts || p->ts_ns < b->slot_end))
 		return;
 	pos_add(b, p);
 }
@@ -499,11 +549,10 @@ void capindex_build_packet(struct capindex_build *b, const struct capindex_build
 	if (!p->has_ts) {
 		b->h.packets_nots++;
 	} else {
-		if (!b->any_ts || p->ts_ns < b->h.first_ns)
-			b->h.first_ns = p->ts_ns;
-		if (!b->any_ts || p->ts_ns > b->h.last_ns)
+		if (p->ts_ns < b->first_ns)
+			b->first_ns = p->ts_ns;
+		if (p->ts_ns > b->h.last_ns)
 			b->h.last_ns = p->ts_ns;
-		b->any_ts = true;
 	}
 	if (i) {
 		i->packets++;
@@ -581,11 +630,15 @@ void capindex_build_isb_block(struct capindex_build *b, uint32_t if_id, const ui
 
 int capindex_build_encode(struct capindex_build *b, int fd, uint8_t **buf, size_t *len)
 {
+	unsigned int i;
 	int r;
 
 	r = capindex_identify(fd, &b->h.data_size, &b->h.data_mtime_ns, &b->h.data_tail_hash);
 	if (r < 0)
 		return r;
+	b->h.first_ns = b->h.packets > b->h.packets_nots ? b->first_ns : 0;
+	for (i = 0; i < b->h.nfeeds; i++)
+		b->feeds[i].seq_last = b->fs[i].expected ? b->fs[i].expected - 1 : 0;
 	b->h.span_start_ns = b->has_start ? b->start_ns : b->h.first_ns;
 	b->h.span_end_ns = b->has_end ? b->end_ns : b->h.last_ns;
 	/* A file whose ISBs end before they start: the span is where they start. */
