@@ -636,6 +636,7 @@ int capindex_build_encode(struct capindex_build *b, int fd, uint8_t **buf, size_
 	r = capindex_identify(fd, &b->h.data_size, &b->h.data_mtime_ns, &b->h.data_tail_hash);
 	if (r < 0)
 		return r;
+	/* what the packets' step leaves to the end */
 	b->h.first_ns = b->h.packets > b->h.packets_nots ? b->first_ns : 0;
 	for (i = 0; i < b->h.nfeeds; i++)
 		b->feeds[i].seq_last = b->fs[i].expected ? b->fs[i].expected - 1 : 0;
