@@ -383,17 +383,35 @@ static void mold_expect(const struct capindex_feed *f, struct feed_state *s)
 	memcpy(s->mold_next + 10, &be, 8);
 }
 
-static void feed_packet(struct capindex_build *b, const struct capindex_build_pkt *p)
+/* Any other sequenced packet: decoded, then tracked. */
+static __attribute__((noinline)) void seq_decode(struct capindex_build *b, struct capindex_feed *f,
+						 struct feed_state *s, const uint8_t *pl,
+						 uint32_t len, uint64_t ts_ns)
 {
 	struct seqdec_msg *m = &b->msg;
+	int r;
+
+	if (s->dec.proto == SEQDEC_MOLDUDP64)
+		r = seqdec_moldudp64(pl, len, m);
+	else
+		r = seqdec_decode(&s->dec, pl, len, m);
+	if (r != SEQDEC_OK)
+		f->seq_undecodable++;
+	else
+		seq_track(f, s, m, ts_ns);
+	if (s->dec.proto == SEQDEC_MOLDUDP64)
+		mold_expect(f, s);
+}
+
+static void feed_packet(struct capindex_build *b, const struct capindex_build_pkt *p)
+{
+	const struct feed_hit *h = NULL;
 	struct capindex_feed *f;
 	struct feed_state *s;
 	const uint8_t *pl;
 	unsigned int count;
-	const struct feed_hit *h = NULL;
 	struct dest d;
 	uint64_t be;
-	int r;
 
 	/* no feed table (pcap): nothing to decode */
 	if (b->h.nfeeds && p->linktype == PCAPNG_LINKTYPE_ETHERNET &&
@@ -424,18 +442,8 @@ static void feed_packet(struct capindex_build *b, const struct capindex_build_pk
 		memcpy(s->mold_next + 10, &be, 8);
 		return;
 	}
-	if (!s->has_proto)
-		return;
-	if (s->dec.proto == SEQDEC_MOLDUDP64)
-		r = seqdec_moldudp64(pl, d.payload_len, m);
-	else
-		r = seqdec_decode(&s->dec, pl, d.payload_len, m);
-	if (r != SEQDEC_OK)
-		f->seq_undecodable++;
-	else
-		seq_track(f, s, m, p->has_ts ? p->ts_ns : 0);
-	if (s->dec.proto == SEQDEC_MOLDUDP64)
-		mold_expect(f, s);
+	if (s->has_proto)
+		seq_decode(b, f, s, pl, d.payload_len, p->has_ts ? p->ts_ns : 0);
 }
 
 static int grow(void **arr, uint32_t *cap, uint32_t need, size_t size, uint32_t max)
