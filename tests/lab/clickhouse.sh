@@ -74,7 +74,7 @@ _ch_config()
     <user_files_path>$CH_DIR/user_files/</user_files_path>
     <users_config>$CH_DIR/users.xml</users_config>
     <default_profile>default</default_profile>
-    <default_database>default</default_database>
+    <default_database>capd</default_database>
     <timezone>UTC</timezone>
     <mark_cache_size>268435456</mark_cache_size>
     <uncompressed_cache_size>268435456</uncompressed_cache_size>
@@ -103,13 +103,16 @@ XML
     </profiles>
     <users>
         <$CH_USER>
-            <password>$CH_PASSWORD</password>
+            <password_sha256_hex>$(printf %s "$CH_PASSWORD" | sha256sum | cut -d' ' -f1)</password_sha256_hex>
             <networks>
                 <ip>127.0.0.1</ip>
                 <ip>::1</ip>
             </networks>
             <profile>default</profile>
             <quota>default</quota>
+            <allow_databases>
+                <database>capd</database>
+            </allow_databases>
         </$CH_USER>
     </users>
     <quotas>
