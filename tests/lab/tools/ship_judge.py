@@ -151,6 +151,14 @@ def fleet(args):
         print("%s: %d rows, as the listings say" % (table, len(rows)) if g == w else
               "%s: DIFFERENT" % table)
 
+    # No file left its archive: no removal.
+    rows = ch("SELECT box, path FROM capd.removals FINAL WHERE box IN ('%s') FORMAT TSV" % names)
+    if rows:
+        bad.append("removals of files still in their archives: %s" % [
+            (r[0], base(r[1])) for r in rows][:5])
+    else:
+        print("removals: none, as no file was removed")
+
     # The gaps are those the senders made, inside files or between them.
     made = {}
     for spec in args.made:
@@ -206,6 +214,7 @@ def fleet(args):
         for _ in range(args.windows):
             a = rnd.choice(allt)
             windows.append((a, a + rnd.randint(2 * 10**8, 3 * 10**9), None))
+        nbad = len(bad)
         for t1, t2, only in windows:
             judged = [only] if only else list(boxes)
             truth = sorted((box, b) for box in judged for b, ts in times[box].items()
@@ -215,8 +224,8 @@ def fleet(args):
             if got != truth:
                 bad.append("where_feed %s [%d, %d) %s: %s, tshark %s" % (
                     feed, t1, t2, judged, got, truth))
-        print("where_feed %s: %d windows, each the files tshark finds packets in" % (
-            feed, len(windows)))
+        print("where_feed %s: %d windows, %d with the files tshark finds packets in" % (
+            feed, len(windows), len(windows) - (len(bad) - nbad)))
     for b in bad:
         print("FAIL:", b, file=sys.stderr)
     return 1 if bad else 0
