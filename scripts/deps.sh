@@ -22,6 +22,8 @@ packages=(
 	# the VM test (tests/vm): Debian 12's own kernel under QEMU, its image
 	# made with debootstrap and mkfs.ext4 -d, read back with debugfs
 	qemu-system-x86 debootstrap e2fsprogs
+	# the fleet tests (tests/clickhouse.cmake): a ClickHouse server of their own
+	clickhouse-server clickhouse-client
 	# the Debian package (scripts/package.sh; debian/control has its
 	# Build-Depends, all above) and the system test, which boots it in a
 	# Debian 12 container under systemd-nspawn (tests/system)

@@ -1,0 +1,17 @@
+# The fleet's ClickHouse side (issue 22): docs/clickhouse/ and capship
+# against a clickhouse-server 18.16 each test starts on loopback
+# (tests/lab/clickhouse.sh).  include()d from tests/CMakeLists.txt.
+
+# The schema loads, every documented query returns the rows worked out by
+# hand, duplicates collapse, the Distributed tables show the local ones.
+# Needs no capd, but root (the server runs as user clickhouse).
+capd_lab_test(clickhouse_schema clickhouse_schema.sh)
+
+# capship end to end (issue 22's acceptance), where it is built.
+if(TARGET capship)
+  # Two boxes (two capd, two capdump archives) shipped into one server:
+  # the tables hold what capdump --list says, the gaps the senders made;
+  # where_feed against tshark's scan of the files.  SHIP_SEED: the windows.
+  capd_lab_test(lab_capship_fleet capship_fleet.sh)
+  set_property(TEST lab_capship_fleet APPEND PROPERTY ENVIRONMENT "CAPSHIP=$<TARGET_FILE:capship>")
+endif()
