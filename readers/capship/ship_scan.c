@@ -110,8 +110,15 @@ static int commit(struct pass *ps)
 			goto out;
 		}
 	}
-	for (i = 0; i < ps->np && !r; i++)
+	for (i = 0; i < ps->np && !r; i++) {
+		struct ship_state_file *f;
+
 		r = ship_state_add(s->st, ps->p[i].path, ps->p[i].mtime_ns, ps->p[i].size);
+		/* in its archive now: not a removal of this pass */
+		f = ship_state_find(s->st, ps->p[i].path, ps->p[i].mtime_ns, ps->p[i].size);
+		if (f)
+			f->seen = true;
+	}
 	for (i = 0; i < ps->nrm && !r; i++) {
 		struct ship_state_file *f =
 			ship_state_find(s->st, ps->rm[i].path, ps->rm[i].mtime_ns, ps->rm[i].size);

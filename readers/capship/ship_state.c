@@ -329,7 +329,7 @@ int ship_state_parse(const void *buf, size_t len, struct ship_state **out, char 
 			uint64_t got = 0;
 			int i;
 
-			if (!q || q + 18 != eol || *q != ' ') {
+			if (!q || q + 17 != eol || *q != ' ') {
 				r = bad(why, whylen, line, "malformed end line");
 				goto fail;
 			}
