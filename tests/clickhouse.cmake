@@ -13,5 +13,11 @@ if(TARGET capship)
   # the tables hold what capdump --list says, the gaps the senders made;
   # where_feed against tshark's scan of the files.  SHIP_SEED: the windows.
   capd_lab_test(lab_capship_fleet capship_fleet.sh)
-  set_property(TEST lab_capship_fleet APPEND PROPERTY ENVIRONMENT "CAPSHIP=$<TARGET_FILE:capship>")
+  # Faults: a 0644 credential file, a wrong password, ClickHouse stopped
+  # mid-request and restarted, capship SIGKILLed mid-batch, the state's disk
+  # full: each logged once with its cause; afterwards every table holds the
+  # archive's rows exactly, once each after OPTIMIZE TABLE ... FINAL.
+  capd_lab_test(lab_capship_faults capship_faults.sh)
+  set_property(TEST lab_capship_fleet lab_capship_faults APPEND PROPERTY ENVIRONMENT
+               "CAPSHIP=$<TARGET_FILE:capship>")
 endif()

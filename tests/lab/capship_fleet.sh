@@ -32,6 +32,7 @@ feeds='feeds = ( { name = "MOLD"; group = "239.1.1.1"; ports = [ 30001 ]; proto 
 capd_lab_setup fla
 capd_lab_conf 32M <<<"$feeds"
 capd_lab_start "$LAB_TMP/capd-a.log"
+# shellcheck disable=SC2034 # read as ${!ring}
 ring_a=$CAPD_RING
 # Box b: its own veth into the same namespace, ring and run directory.
 lab_veth_add flb eth1 "$CAPD_NS"
@@ -56,6 +57,7 @@ ship_lab_box b lab-b B
 # a packet, each box with its own gaps (the made gaps, inclusive).
 mold_a="1-300 306-700 711-1000" mold_b="1-500 511-520 541-1000"
 mdp_a="1-200 211-500" mdp_b="1-500"
+# shellcheck disable=SC2054 # the commas are ship_judge.py's
 made=(--made lab-a:MOLD:301-305,701-710 --made lab-b:MOLD:501-510,521-540
       --made lab-a:MDP:201-210 --made lab-b:MDP:)
 

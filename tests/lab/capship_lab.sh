@@ -7,6 +7,7 @@
 #	ship_lab_user			# the shipper's uid and the capture group
 #	ship_lab_box a lab-a A		# box "lab-a", point "A": archive, config, secret, state
 #	ship_lab_run a --once		# capship as the shipper's uid, no capability
+#	ship_lab_spawn a OUT		# the same in the background: SHIP_PID
 #	ship_lab_list a			# capdump --list --json of its archive: $LAB_TMP/ship-a/list.json
 #
 # A box's archive directory (SHIP_ARCH[a]) belongs to root and the capture
@@ -19,7 +20,7 @@
 # The program: $CAPSHIP, else its place in the build tree (as lab.sh does).
 : "${CAPSHIP:=$CAPD_BUILD/readers/capship/capship}"
 
-SHIP_UID= SHIP_GID= SHIP_GROUP=
+SHIP_UID='' SHIP_GID='' SHIP_GROUP='' SHIP_PID=''
 SHIP_AS=()
 declare -A SHIP_ARCH SHIP_STATE SHIP_CONF SHIP_DIR
 
@@ -77,6 +78,20 @@ ship_lab_run()
 	shift
 
 	STATE_DIRECTORY=${SHIP_STATE[$k]} "${SHIP_AS[@]}" "$CAPSHIP" -c "${SHIP_CONF[$k]}" "$@"
+}
+
+# ship_lab_spawn KEY OUT ARGS...: the same in the background, its output
+# into OUT; its pid (capship's own: setpriv execs it) in SHIP_PID, killed
+# at exit.
+ship_lab_spawn()
+{
+	local k=$1 out=$2
+	shift 2
+
+	STATE_DIRECTORY=${SHIP_STATE[$k]} "${SHIP_AS[@]}" "$CAPSHIP" -c "${SHIP_CONF[$k]}" "$@" \
+		>"$out" 2>&1 &
+	SHIP_PID=$!
+	lab_on_exit "kill -9 $SHIP_PID 2>/dev/null || true"
 }
 
 # ship_lab_list KEY: capdump --list --json of the box's archive into

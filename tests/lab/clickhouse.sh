@@ -9,6 +9,7 @@
 #	ch_query 'SELECT count() FROM capd.files FINAL'	# the answer on stdout
 #	ch_insert capd.files_local rows.json	# JSONEachRow rows from a file
 #	ch_restart			# stopped and started on the same data
+#	ch_freeze; ch_wait_request; ch_thaw	# a client held mid-request
 #	ch_stop				# SIGTERM; ch_start starts it again
 #
 # The server runs as user clickhouse (setpriv, as the Debian package's unit
@@ -27,9 +28,9 @@ CH_SERVER=${CH_SERVER:-/usr/sbin/clickhouse-server}
 _CH_DOCS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/docs/clickhouse
 CH_SCHEMA=$_CH_DOCS/schema.sql
 CH_QUERIES=$_CH_DOCS/queries.sql
-CH_DIR= CH_PID= CH_URL= CH_HTTP_PORT= CH_TCP_PORT=
+CH_DIR='' CH_PID='' CH_URL='' CH_HTTP_PORT='' CH_TCP_PORT=''
 CH_USER=capd_test
-CH_PASSWORD=
+CH_PASSWORD=''
 
 # ch_require: skip the test where no server can be run.
 ch_require()
@@ -140,6 +141,7 @@ _ch_kill()
 	[[ -n $pid ]] || return 0
 	CH_PID=
 	kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	kill -CONT "$pid" 2>/dev/null || true # if ch_freeze stopped it
 	for _ in $(seq 200); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
@@ -203,6 +205,34 @@ ch_restart()
 	_ch_run
 }
 
+# ch_freeze, ch_thaw: SIGSTOP and SIGCONT to the server.  A frozen server
+# still takes connections (the kernel's backlog) and requests (socket
+# buffers) but answers none: a client is held in the middle of a request.
+ch_freeze()
+{
+	kill -STOP "$CH_PID" || lab_fail "ch_freeze: no server"
+}
+
+ch_thaw()
+{
+	kill -CONT "$CH_PID" || lab_fail "ch_thaw: no server"
+}
+
+# ch_wait_request [SECONDS]: wait (default 10 s) until a request waits
+# unread on the server's HTTP port (a connection with bytes in its receive
+# queue): a client is held in the middle of it by ch_freeze.
+ch_wait_request()
+{
+	local i
+
+	for ((i = 0; i < ${1:-10} * 20; i++)); do
+		ss -Htn state established "( sport = :$CH_HTTP_PORT )" | awk '$1 > 0 { f = 1 } END { exit !f }' &&
+			return 0
+		sleep 0.05
+	done
+	lab_fail "no request came to the frozen server within ${1:-10} s"
+}
+
 # ch_query SQL: run SQL (one statement) as CH_USER; its output on stdout.
 # Fails (returns non-zero, ClickHouse's message on stderr) on an error.
 ch_query()
@@ -237,7 +267,7 @@ _ch_urlencode()
 # end of a line; lines of "--" comments only are left out).
 ch_load()
 {
-	local stmt= line
+	local stmt='' line
 
 	while IFS= read -r line || [[ -n $line ]]; do
 		[[ $line =~ ^[[:space:]]*(--.*)?$ ]] && continue
