@@ -4,7 +4,9 @@
  * the state (ship_state.h), the rows of the files not shipped yet whose
  * index is trusted (ship_rows.h), the removals of files shipped and gone,
  * sent in batches, each batch marked shipped in the state only after
- * ClickHouse acknowledged all of it.
+ * ClickHouse acknowledged all of it; then the interval summaries of the
+ * capstat files in capstat_dir (ship_intervals.h), each from the offset
+ * the state gives, the offset advanced when the batch is acknowledged.
  *
  * A batch is sent once it holds batch_rows rows or more, after a whole
  * file (a file's rows go out in one batch: at most SHIP_ROWS_FILE_MAX, so
@@ -45,7 +47,8 @@ struct ship_scan {
 	/* what this pass found and did */
 	uint64_t files, files_shipped, files_new, files_untrusted;
 	uint64_t rows_sent, batches, removals;
-	size_t rows_pending; /* rows of the batch that failed */
+	uint64_t interval_files; /* capstat files whose offset advanced */
+	size_t rows_pending;	 /* rows of the batch that failed */
 };
 
 /*
