@@ -194,16 +194,18 @@ static void untrusted(struct ship_scan *s, const char *path, int lr, const char 
 	     path, lr == -ENOENT ? "no index" : why);
 }
 
-static int archive(struct pass *ps, const char *dir)
+static int archive(struct pass *ps, unsigned int a)
 {
 	struct ship_scan *s = ps->s;
+	const char *dir = s->conf->archives[a];
+	struct ship_scan_saved *sv = &s->saved[a];
 	struct ship_rows_id id = { .box = s->conf->box, .point = s->conf->point };
 	struct ship_rows_chain chain = { 0 };
 	struct filelist fl = { 0 };
 	char err[PATH_MAX + 256], why[512];
 	bool *ship = NULL, any = false;
 	struct stat sb = { 0 };
-	size_t k, i;
+	size_t k, k0 = 0, i;
 	int r = 0;
 
 	r = stat(dir, &sb) < 0 ? -errno : 0;
@@ -263,8 +265,23 @@ static int archive(struct pass *ps, const char *dir)
 		ship[k] = any = true;
 		s->files_new++;
 	}
-	/* Pass 2: every file in order, for what each continues from. */
-	for (k = 0; any && !s->dry && k < fl.n; k++) {
+	/* Pass 2: every file in order, for what each continues from; or from
+	 * where the last walk ended when every new file comes after it (new
+	 * files are appended: an archive's names sort in time order). */
+	if (any && !s->dry) {
+		for (k = 0; k < fl.n && !ship[k]; k++)
+			;
+		if (sv->last && strcmp(fl.path[k], sv->last) > 0) {
+			chain = sv->chain;
+			memset(&sv->chain, 0, sizeof(sv->chain));
+			while (k0 < fl.n && strcmp(fl.path[k0], sv->last) <= 0)
+				k0++;
+		}
+		ship_rows_chain_free(&sv->chain);
+		free(sv->last);
+		sv->last = NULL;
+	}
+	for (k = k0; any && !s->dry && k < fl.n; k++) {
 		struct capindex *ix = NULL;
 		const struct capindex_hdr *h;
 
@@ -291,6 +308,13 @@ static int archive(struct pass *ps, const char *dir)
 			if (*s->stop)
 				goto out;
 		}
+	}
+	if (any && !s->dry && fl.n) {
+		sv->last = strdup(fl.path[fl.n - 1]);
+		if (!sv->last)
+			goto nomem;
+		sv->chain = chain;
+		memset(&chain, 0, sizeof(chain));
 	}
 	r = commit(ps);
 	if (r || s->dry || *s->stop)
@@ -477,7 +501,7 @@ int ship_scan_run(struct ship_scan *s, char *why, size_t whylen)
 	s->rows_sent = s->batches = s->removals = s->interval_files = 0;
 	s->rows_pending = 0;
 	for (a = 0; a < s->conf->narchives && !r && !*s->stop; a++)
-		r = archive(&ps, s->conf->archives[a]);
+		r = archive(&ps, a);
 	if (!r && !*s->stop && s->conf->capstat_dir[0])
 		r = intervals(&ps, s->conf->capstat_dir);
 	drop_pending(&ps);
@@ -489,6 +513,13 @@ int ship_scan_run(struct ship_scan *s, char *why, size_t whylen)
 
 void ship_scan_free(struct ship_scan *s)
 {
+	unsigned int a;
+
+	for (a = 0; a < SHIP_CONF_ARCHIVES_MAX; a++) {
+		ship_rows_chain_free(&s->saved[a].chain);
+		free(s->saved[a].last);
+		s->saved[a].last = NULL;
+	}
 	ship_state_free(s->warned);
 	s->warned = NULL;
 }

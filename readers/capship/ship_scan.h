@@ -25,11 +25,18 @@
 
 #include "ship_batch.h"
 #include "ship_conf.h"
+#include "ship_rows.h"
 #include "ship_state.h"
 
 /* Send one table's rows: 0 when acknowledged, else ship_http_insert()'s. */
 typedef int (*ship_scan_send)(void *arg, enum ship_table t, const char *body, size_t len, char *why,
 			      size_t whylen);
+
+/* Where the last walk of an archive ended (private to ship_scan). */
+struct ship_scan_saved {
+	struct ship_rows_chain chain;
+	char *last; /* the last file walked; NULL: walk from the first */
+};
 
 struct ship_scan {
 	const struct ship_conf *conf;
@@ -42,8 +49,9 @@ struct ship_scan {
 	void *warn_arg;
 	const volatile sig_atomic_t *stop; /* set: end after the current batch */
 	bool dry;			   /* count only (--check): nothing sent or written */
-	/* private: files already warned about */
+	/* private: files already warned about, each archive's last walk */
 	struct ship_state *warned;
+	struct ship_scan_saved saved[SHIP_CONF_ARCHIVES_MAX];
 	/* what this pass found and did */
 	uint64_t files, files_shipped, files_new, files_untrusted;
 	uint64_t rows_sent, batches, removals;
