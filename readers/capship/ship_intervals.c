@@ -85,7 +85,7 @@ static int next_line(struct reader *rd, const char **line, size_t *len, size_t *
 	int r;
 
 	for (;;) {
-		nl = memchr(rd->buf, '\n', rd->len);
+		nl = rd->len ? memchr(rd->buf, '\n', rd->len) : NULL;
 		if (nl) {
 			*line = rd->buf;
 			*len = (size_t)(nl - rd->buf);
