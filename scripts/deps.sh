@@ -11,6 +11,8 @@ packages=(
 	# readers libpcap/zstd; libcap-ng and libsystemd for privileges/sd_notify
 	libbpf-dev libxdp-dev libpcap-dev libconfig-dev libzstd-dev
 	libcap-ng-dev libsystemd-dev
+	# capship inserts into ClickHouse over HTTP(S)
+	libcurl4-openssl-dev
 	# lab and judges: namespaces, PTP, independent pcapng readers
 	iproute2 util-linux ethtool linuxptp tcpdump tshark zstd strace jq
 	# capd's metrics file, read back by Prometheus's own parser

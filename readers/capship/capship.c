@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -79,7 +80,9 @@ static void report(enum health *h, enum health now, const char *why, size_t pend
 		return;
 	switch (now) {
 	case H_OK:
-		if (*h != H_START)
+		if (*h == H_STATE)
+			pr_notice("state written again, %zu rows pending", pending);
+		else if (*h != H_START)
 			pr_notice("clickhouse reachable again, %zu rows pending", pending);
 		break;
 	case H_UNREACHABLE:
@@ -95,6 +98,21 @@ static void report(enum health *h, enum health now, const char *why, size_t pend
 		break;
 	}
 	*h = now;
+}
+
+/* Temporaries of a state write a kill interrupted (ship_state_save()). */
+static void remove_temporaries(const char *state_path)
+{
+	char pattern[PATH_MAX + 16];
+	glob_t g;
+	size_t i;
+
+	if (snprintf(pattern, sizeof(pattern), "%s.??????", state_path) >= (int)sizeof(pattern) ||
+	    glob(pattern, GLOB_NOSORT, NULL, &g))
+		return;
+	for (i = 0; i < g.gl_pathc; i++)
+		unlink(g.gl_pathv[i]);
+	globfree(&g);
 }
 
 /* Sleep s seconds, or until a signal asks to stop. */
@@ -127,7 +145,9 @@ static int check(const struct ship_conf *c, struct ship_scan *sc, const char *st
 	}
 	sc->conf = c;
 	if (c->capstat_dir[0])
-		printf("capstat_dir %s: not shipped by this version\n", c->capstat_dir);
+		printf("capstat_dir %s: capstat --json files (*.json), %zu of them shipped in "
+		       "part\n",
+		       c->capstat_dir, ship_state_noffsets(sc->st));
 	return EXIT_ALL;
 }
 
@@ -195,6 +215,8 @@ int main(int argc, char **argv)
 		pr_err("state directory %s: path too long", ship_conf_state_dir(c));
 		goto out;
 	}
+	if (!dry)
+		remove_temporaries(state_path);
 	r = ship_state_load(state_path, (size_t)c->state_max_mb << 20, &sc.st, err, sizeof(err));
 	if (r == -EBADMSG || r == -EFBIG) {
 		pr_warn("%s: refused (%s); starting over: rows shipped before are sent again "

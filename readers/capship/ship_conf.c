@@ -97,6 +97,16 @@ static const struct key keys[] = {
 	{ .name = NULL },
 };
 
+/* "/a/b/" as "/a/b": the paths of its files are then "/a/b/NAME", as the
+ * state records them. */
+static void trim_slashes(char *p)
+{
+	size_t n = strlen(p);
+
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = '\0';
+}
+
 static int fail(char *err, size_t errlen, const char *name, const config_setting_t *s,
 		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
@@ -180,11 +190,12 @@ static int parse_key(struct ship_conf *c, const struct key *k, const config_sett
 					    "%s: \"%s\": must be an absolute path", k->name, str);
 			if (strlen(str) >= PATH_MAX)
 				return fail(err, errlen, name, e, "%s: path too long", k->name);
+			snprintf(c->archives[i], PATH_MAX, "%s", str);
+			trim_slashes(c->archives[i]);
 			for (j = 0; j < i; j++)
-				if (!strcmp(c->archives[j], str))
+				if (!strcmp(c->archives[j], c->archives[i]))
 					return fail(err, errlen, name, e, "%s: \"%s\" twice",
 						    k->name, str);
-			snprintf(c->archives[i], PATH_MAX, "%s", str);
 		}
 		c->narchives = (unsigned int)n;
 		return 0;
@@ -238,6 +249,7 @@ int ship_conf_parse(struct ship_conf *c, const char *text, const char *name, cha
 		r = fail(err, errlen, name, config_lookup(&cfg, "box"), "box: must not be empty");
 		goto out;
 	}
+	trim_slashes(tmp->capstat_dir);
 	if (!tmp->narchives && !tmp->capstat_dir[0]) {
 		r = fail(err, errlen, name, NULL, "nothing to ship: no archives, no capstat_dir");
 		goto out;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 
 #include "capindex.h"
 #include "filelist.h"
+#include "ship_intervals.h"
 #include "ship_rows.h"
 #include "ship_scan.h"
 
@@ -29,6 +32,9 @@ struct pass {
 	/* removals in the batch: state entries (path, mtime, size) */
 	struct pending *rm;
 	size_t nrm, caprm;
+	/* capstat files read up to an offset (in mtime_ns) in the batch */
+	struct pending *off;
+	size_t noff, capoff;
 	char *why;
 	size_t whylen;
 };
@@ -86,7 +92,9 @@ static void drop_pending(struct pass *ps)
 		free(ps->p[i].path);
 	for (i = 0; i < ps->nrm; i++)
 		free(ps->rm[i].path);
-	ps->np = ps->nrm = 0;
+	for (i = 0; i < ps->noff; i++)
+		free(ps->off[i].path);
+	ps->np = ps->nrm = ps->noff = 0;
 	ship_batch_free(&ps->b);
 }
 
@@ -97,7 +105,7 @@ static int commit(struct pass *ps)
 	size_t rows = ship_batch_rows(&ps->b), i, len;
 	int t, r = 0;
 
-	if (!rows && !ps->np && !ps->nrm)
+	if (!rows && !ps->np && !ps->nrm && !ps->noff)
 		return 0;
 	for (t = 0; t < SHIP_TABLES; t++) {
 		const char *text = ship_batch_text(&ps->b, (enum ship_table)t, &len);
@@ -126,6 +134,8 @@ static int commit(struct pass *ps)
 		if (f)
 			ship_state_del(s->st, (size_t)(f - ship_state_file(s->st, 0)));
 	}
+	for (i = 0; i < ps->noff && !r; i++)
+		r = ship_state_set_offset(s->st, ps->off[i].path, ps->off[i].mtime_ns);
 	if (r) {
 		snprintf(ps->why, ps->whylen, "out of memory");
 		goto out;
@@ -142,6 +152,7 @@ static int commit(struct pass *ps)
 		s->batches++;
 		s->files_shipped += ps->np;
 		s->removals += ps->nrm;
+		s->interval_files += ps->noff;
 	}
 out:
 	drop_pending(ps);
@@ -183,16 +194,18 @@ static void untrusted(struct ship_scan *s, const char *path, int lr, const char 
 	     path, lr == -ENOENT ? "no index" : why);
 }
 
-static int archive(struct pass *ps, const char *dir)
+static int archive(struct pass *ps, unsigned int a)
 {
 	struct ship_scan *s = ps->s;
+	const char *dir = s->conf->archives[a];
+	struct ship_scan_saved *sv = &s->saved[a];
 	struct ship_rows_id id = { .box = s->conf->box, .point = s->conf->point };
 	struct ship_rows_chain chain = { 0 };
 	struct filelist fl = { 0 };
 	char err[PATH_MAX + 256], why[512];
 	bool *ship = NULL, any = false;
 	struct stat sb = { 0 };
-	size_t k, i;
+	size_t k, k0 = 0, i;
 	int r = 0;
 
 	r = stat(dir, &sb) < 0 ? -errno : 0;
@@ -252,8 +265,23 @@ static int archive(struct pass *ps, const char *dir)
 		ship[k] = any = true;
 		s->files_new++;
 	}
-	/* Pass 2: every file in order, for what each continues from. */
-	for (k = 0; any && !s->dry && k < fl.n; k++) {
+	/* Pass 2: every file in order, for what each continues from; or from
+	 * where the last walk ended when every new file comes after it (new
+	 * files are appended: an archive's names sort in time order). */
+	if (any && !s->dry) {
+		for (k = 0; k < fl.n && !ship[k]; k++)
+			;
+		if (sv->last && strcmp(fl.path[k], sv->last) > 0) {
+			chain = sv->chain;
+			memset(&sv->chain, 0, sizeof(sv->chain));
+			while (k0 < fl.n && strcmp(fl.path[k0], sv->last) <= 0)
+				k0++;
+		}
+		ship_rows_chain_free(&sv->chain);
+		free(sv->last);
+		sv->last = NULL;
+	}
+	for (k = k0; any && !s->dry && k < fl.n; k++) {
 		struct capindex *ix = NULL;
 		const struct capindex_hdr *h;
 
@@ -280,6 +308,13 @@ static int archive(struct pass *ps, const char *dir)
 			if (*s->stop)
 				goto out;
 		}
+	}
+	if (any && !s->dry && fl.n) {
+		sv->last = strdup(fl.path[fl.n - 1]);
+		if (!sv->last)
+			goto nomem;
+		sv->chain = chain;
+		memset(&chain, 0, sizeof(chain));
 	}
 	r = commit(ps);
 	if (r || s->dry || *s->stop)
@@ -316,6 +351,138 @@ out:
 	return r;
 }
 
+/* Report a problem with capstat file or directory path once per cause. */
+static void warn_once(struct ship_scan *s, const char *path, int e, const char *line)
+{
+	if (ship_state_find(s->warned, path, 2, (uint64_t)e) ||
+	    ship_state_add(s->warned, path, 2, (uint64_t)e))
+		return;
+	warn(s, "%s", line);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The capstat --json files of dir: regular, not hidden, named *.json. */
+static int json_files(const char *dir, struct filelist *fl, int *err)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int r = 0;
+
+	if (!d) {
+		*err = errno;
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		char path[PATH_MAX];
+		struct stat sb;
+
+		if (de->d_name[0] == '.' || n < 6 || strcmp(de->d_name + n - 5, ".json"))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
+			continue;
+		r = filelist_append(fl, path);
+		if (r)
+			break;
+	}
+	closedir(d);
+	if (!r && fl->n)
+		qsort(fl->path, fl->n, sizeof(*fl->path), name_cmp);
+	return r;
+}
+
+static bool keep_offset(const char *path, void *arg)
+{
+	const struct filelist *fl = ((void **)arg)[0];
+	const char *dir = ((void **)arg)[1];
+	size_t k;
+
+	if (!in_dir(path, dir))
+		return true;
+	for (k = 0; k < fl->n; k++)
+		if (!strcmp(fl->path[k], path))
+			return true;
+	return false;
+}
+
+static int intervals(struct pass *ps, const char *dir)
+{
+	struct ship_scan *s = ps->s;
+	struct ship_rows_id id = { .box = s->conf->box, .point = s->conf->point };
+	char line[PATH_MAX + 512], why[PATH_MAX + 256];
+	struct filelist fl = { 0 };
+	void *keep[2] = { &fl, (void *)(uintptr_t)dir };
+	int r, e = 0;
+	size_t k;
+
+	r = json_files(dir, &fl, &e);
+	if (r == -ENOMEM)
+		goto nomem;
+	if (r) {
+		snprintf(line, sizeof(line), "%s: capstat_dir not read: %s", dir, strerror(e));
+		warn_once(s, dir, e, line);
+		r = 0;
+		goto out;
+	}
+	for (k = 0; k < fl.n && !*s->stop; k++) {
+		uint64_t from = ship_state_offset(s->st, fl.path[k]), upto, bad;
+
+		if (s->dry)
+			continue;
+		for (;;) {
+			id.shipped_ns = now_ns(CLOCK_REALTIME);
+			r = ship_intervals_file(fl.path[k], from, &id, &ps->b, s->conf->batch_rows,
+						&upto, &bad, why, sizeof(why));
+			if (r == -ESTALE && from) {
+				snprintf(line, sizeof(line), "%s; read again from its start", why);
+				warn_once(s, fl.path[k], ESTALE, line);
+				from = 0;
+				continue;
+			}
+			if (r == -ENOMEM)
+				goto nomem;
+			if (r) {
+				warn_once(s, fl.path[k], -r, why);
+				r = 0;
+				break;
+			}
+			if (bad) {
+				snprintf(line, sizeof(line),
+					 "%s: %llu line(s) not capstat --json objects, passed over",
+					 fl.path[k], (unsigned long long)bad);
+				warn(s, "%s", line);
+			}
+			if (upto == from)
+				break;
+			r = push(&ps->off, &ps->noff, &ps->capoff, fl.path[k], upto, 0);
+			if (r)
+				goto nomem;
+			from = upto;
+			if (ship_batch_rows(&ps->b) < s->conf->batch_rows)
+				break;
+			r = commit(ps);
+			if (r || *s->stop)
+				goto out;
+		}
+	}
+	r = commit(ps);
+	if (!r && !s->dry && !*s->stop)
+		ship_state_prune_offsets(s->st, keep_offset, keep);
+	goto out;
+nomem:
+	r = -ENOMEM;
+	snprintf(ps->why, ps->whylen, "out of memory");
+out:
+	filelist_free(&fl);
+	return r;
+}
+
 int ship_scan_run(struct ship_scan *s, char *why, size_t whylen)
 {
 	struct pass ps = { .s = s, .why = why, .whylen = whylen };
@@ -331,18 +498,28 @@ int ship_scan_run(struct ship_scan *s, char *why, size_t whylen)
 		return -ENOMEM;
 	}
 	s->files = s->files_shipped = s->files_new = s->files_untrusted = 0;
-	s->rows_sent = s->batches = s->removals = 0;
+	s->rows_sent = s->batches = s->removals = s->interval_files = 0;
 	s->rows_pending = 0;
 	for (a = 0; a < s->conf->narchives && !r && !*s->stop; a++)
-		r = archive(&ps, s->conf->archives[a]);
+		r = archive(&ps, a);
+	if (!r && !*s->stop && s->conf->capstat_dir[0])
+		r = intervals(&ps, s->conf->capstat_dir);
 	drop_pending(&ps);
 	free(ps.p);
 	free(ps.rm);
+	free(ps.off);
 	return r;
 }
 
 void ship_scan_free(struct ship_scan *s)
 {
+	unsigned int a;
+
+	for (a = 0; a < SHIP_CONF_ARCHIVES_MAX; a++) {
+		ship_rows_chain_free(&s->saved[a].chain);
+		free(s->saved[a].last);
+		s->saved[a].last = NULL;
+	}
 	ship_state_free(s->warned);
 	s->warned = NULL;
 }

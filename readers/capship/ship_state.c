@@ -158,6 +158,11 @@ static struct ship_offset *offset_find(const struct ship_state *st, const char *
 	return NULL;
 }
 
+size_t ship_state_noffsets(const struct ship_state *st)
+{
+	return st->no;
+}
+
 uint64_t ship_state_offset(const struct ship_state *st, const char *path)
 {
 	const struct ship_offset *o = offset_find(st, path);

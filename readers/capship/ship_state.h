@@ -79,6 +79,9 @@ int ship_state_add(struct ship_state *st, const char *path, uint64_t mtime_ns, u
 /* Forget file i (it was removed and its removal shipped). */
 void ship_state_del(struct ship_state *st, size_t i);
 
+/* Capstat files with an offset. */
+size_t ship_state_noffsets(const struct ship_state *st);
+
 /* Offset up to which the lines of capstat file path were shipped (0). */
 uint64_t ship_state_offset(const struct ship_state *st, const char *path);
 

@@ -77,6 +77,12 @@ int main(void)
 	T_EQ(c.timeout, 7u);
 	T_EQ(c.state_max_mb, 8u);
 
+	/* a trailing '/' is not part of the name its files are listed under */
+	T_EQ(ship_conf_parse(&c, "box = \"b\"; archives = [ \"/a/\", \"/\" ];", "t.conf", err,
+			     sizeof(err)),
+	     0);
+	T_ASSERT(!strcmp(c.archives[0], "/a") && !strcmp(c.archives[1], "/"));
+
 	/* the defaults of the contract */
 	T_EQ(ship_conf_parse(&c, "box = \"b\"; archives = [ \"/a\" ];", "t.conf", err, sizeof(err)),
 	     0);
@@ -108,6 +114,7 @@ int main(void)
 	bad("box = \"b\"; archives = [ \"/a\" ]; user = \"a\\nX-Evil: 1\";", "printable ASCII");
 	bad("box = \"b\"; archives = [ \"a\" ];", "must be an absolute path");
 	bad("box = \"b\"; archives = [ \"/a\", \"/a\" ];", "twice");
+	bad("box = \"b\"; archives = [ \"/a\", \"/a//\" ];", "twice");
 	bad("box = \"b\"; archives = \"/a\";", "must be a list");
 	bad("box = \"b\"; archives = [ 1 ];", "must be strings");
 	bad("box = \"b\"; archives = [ \"/a\" ]; password_file = \"s\";", "absolute path");

@@ -11,7 +11,8 @@
  * acknowledged, the next ships the rest, a third ships nothing; a file
  * without a trusted index is skipped with one line and shipped once it
  * has one; a file removed gives one removals row and leaves the state;
- * a state file cut short starts over.  batch_rows 7 makes several batches.
+ * a state file cut short starts over; a file appended later continues
+ * from the one before it.  batch_rows 7 makes several batches.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -330,7 +331,7 @@ int main(void)
 	struct ship_conf conf;
 	struct sink sink = { 0 };
 	struct ship_scan sc;
-	uint64_t n1, n2, n3;
+	uint64_t n1, n2, n3, n4;
 	int i, r;
 
 	snprintf(arch, sizeof(arch), "%s/a", dir);
@@ -341,7 +342,8 @@ int main(void)
 	n1 = make_file(p[0], T0, 1, 100, 50, 53, 4, &c1, 0, false);
 	n2 = make_file(p[1], T0 + 10 * SEC, 105, 200, 0, 0, 0, &c2, n1, false);
 	n3 = make_file(p[2], T0 + 25 * SEC, 201, 300, 0, 0, 0, &c3, n1 + n2, true);
-	T_ASSERT(make_file(p[3], T0 + 35 * SEC, 301, 310, 0, 0, 0, &c4, 0, false));
+	n4 = make_file(p[3], T0 + 35 * SEC, 301, 310, 0, 0, 0, &c4, 0, false);
+	T_ASSERT(n4);
 	T_ASSERT(n3);
 	for (i = 0; i < 4; i++)
 		T_EQ(capindex_build_file(p[i], err, sizeof(err)), 0);
@@ -405,6 +407,25 @@ int main(void)
 	T_EQ(ship_scan_run(&sc, why, sizeof(why)), 0);
 	T_EQ(sink.calls, 0u);
 
+	/* r_5 appended, r_4's recording going on: the walk continues from
+	 * where the last one ended, with r_4's counters and last message */
+	{
+		char p5[400];
+		struct isb_counts c5 = { 9, 0, 0 };
+
+		snprintf(p5, sizeof(p5), "%s/r_5.pcapng", arch);
+		T_ASSERT(make_file(p5, T0 + 45 * SEC, 315, 320, 0, 0, 0, &c5, n4, false));
+		T_EQ(capindex_build_file(p5, err, sizeof(err)), 0);
+		T_EQ(ship_scan_run(&sc, why, sizeof(why)), 0);
+		T_EQ(sc.files_shipped, 1u);
+		T_ASSERT(strstr(sink.rows[SHIP_FILES], "\"if_drop\":2,\"os_drop\":0,"));
+		T_ASSERT(strstr(sink.rows[SHIP_GAPS], "\"seq_from\":311,\"seq_to\":315,"));
+		list = listing(arch);
+		compare_file(&sink, list, p5);
+		free(list);
+		sink_clear(&sink);
+	}
+
 	/* r_1 removed (by retention: with its index) */
 	T_EQ(unlink(p[0]), 0);
 	snprintf(idx, sizeof(idx), "%s.idx", p[0]);
@@ -414,7 +435,7 @@ int main(void)
 	T_EQ(count(sink.rows[SHIP_REMOVALS], "\n"), 1u);
 	T_ASSERT(strstr(sink.rows[SHIP_REMOVALS], "r_1.pcapng\",\"data_mtime_ns\":"));
 	T_ASSERT(!sink.rows[SHIP_FILES]);
-	T_EQ(ship_state_nfiles(sc.st), 3u);
+	T_EQ(ship_state_nfiles(sc.st), 4u);
 	sink_clear(&sink);
 	T_EQ(ship_scan_run(&sc, why, sizeof(why)), 0);
 	T_EQ(sink.calls, 0u);
@@ -425,7 +446,7 @@ int main(void)
 	T_EQ(ship_state_load(state, 1 << 20, &sc.st, why, sizeof(why)), -EBADMSG);
 	sc.st = ship_state_new();
 	T_EQ(ship_scan_run(&sc, why, sizeof(why)), 0);
-	T_EQ(count(sink.rows[SHIP_FILES], "\"path\":\""), 3u);
+	T_EQ(count(sink.rows[SHIP_FILES], "\"path\":\""), 4u);
 	T_EQ(sc.removals, 0u);
 
 	ship_scan_free(&sc);
