@@ -11,7 +11,8 @@ capd_lab_test(clickhouse_schema clickhouse_schema.sh)
 if(TARGET capship)
   # Two boxes (two capd, two capdump archives) shipped into one server:
   # the tables hold what capdump --list says, the gaps the senders made;
-  # where_feed against tshark's scan of the files.  SHIP_SEED: the windows.
+  # where_feed against tshark's scan of the files; capstat's intervals and
+  # latency_p99_hour against its --json output.  SHIP_SEED: the windows.
   capd_lab_test(lab_capship_fleet capship_fleet.sh)
   # Faults: a 0644 credential file, a wrong password, ClickHouse stopped
   # mid-request and restarted, capship SIGKILLed mid-batch, the state's disk

@@ -16,12 +16,14 @@
 #    windows on the edges of files and seeded windows, returns exactly the
 #    files of each box in which tshark finds packets of the feed in the
 #    window (tools/ship_judge.py);
+#  - box a's capstat --latency-to b --json, in its capstat_dir: the
+#    intervals table holds its intervals, latency_p99_hour their p99s;
 #  - a second capship --once ships nothing new: the counts stay.
 # SHIP_SEED fixes the windows.
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/clickhouse.sh"
 . "$(dirname "$0")/capship_lab.sh"
-lab_start CAPD FEED_SEND CAPDUMP CAPSHIP ip tshark python3
+lab_start CAPD FEED_SEND CAPDUMP CAPSTAT CAPSHIP ip tshark python3
 : "${SHIP_SEED:=$((RANDOM * 32768 + RANDOM))}"
 echo "SHIP_SEED=$SHIP_SEED"
 ch_start
@@ -32,7 +34,6 @@ feeds='feeds = ( { name = "MOLD"; group = "239.1.1.1"; ports = [ 30001 ]; proto 
 capd_lab_setup fla
 capd_lab_conf 32M <<<"$feeds"
 capd_lab_start "$LAB_TMP/capd-a.log"
-# shellcheck disable=SC2034 # read as ${!ring}
 ring_a=$CAPD_RING
 # Box b: its own veth into the same namespace, ring and run directory.
 lab_veth_add flb eth1 "$CAPD_NS"
@@ -50,8 +51,9 @@ $feeds
 CONF
 capd_lab_start "$LAB_TMP/capd-b.log" "$LAB_TMP/capd-b.conf"
 
-ship_lab_box a lab-a A
+ship_lab_box a lab-a A "capstat_dir = \"$LAB_TMP/ship-a/capstat\";"
 ship_lab_box b lab-b B
+install -d -m 2750 -o root -g "$SHIP_GROUP" "${SHIP_DIR[a]}/capstat"
 
 # The plans: MOLD and MDP on both boxes, 200 and 100 packets/s, one message
 # a packet, each box with its own gaps (the made gaps, inclusive).
@@ -69,6 +71,11 @@ for k in a b; do
 	pids+=($!)
 	lab_on_exit "kill -9 $! 2>/dev/null || true"
 done
+# Box a's capstat: each second's figures and the latency from a to b.
+"$CAPSTAT" -i "$ring_a" --latency-to "$ring_b" --json >"${SHIP_DIR[a]}/capstat/a.json" \
+	2>"$LAB_TMP/capstat.err" &
+cs=$!
+lab_on_exit "kill -9 $cs 2>/dev/null || true"
 sleep 0.5
 send()
 {
@@ -88,7 +95,8 @@ for p in "${s[@]}"; do
 	wait "$p" || lab_fail "a sender failed"
 done
 sleep 0.3
-kill -INT "${pids[@]}"
+kill -INT "${pids[@]}" $cs
+wait $cs || lab_fail "capstat exited with $?: $(<"$LAB_TMP/capstat.err")"
 for k in a b; do
 	wait "${pids[0]}" || lab_fail "capdump of box $k exited with $?: $(<"$LAB_TMP/dump-$k.err")"
 	pids=("${pids[@]:1}")
@@ -106,7 +114,7 @@ done
 export CH_URL CH_USER CH_PASSWORD
 judge=$(dirname "$0")/tools/ship_judge.py
 python3 "$judge" fleet --queries "$CH_QUERIES" --seed "$SHIP_SEED" "${made[@]}" \
-	--group MOLD=239.1.1.1 --group MDP=239.1.1.2 \
+	--group MOLD=239.1.1.1 --group MDP=239.1.1.2 --capstat lab-a="${SHIP_DIR[a]}/capstat/a.json" \
 	lab-a="${SHIP_DIR[a]}/list.json" lab-b="${SHIP_DIR[b]}/list.json" ||
 	lab_fail "ClickHouse does not hold what the archives do (SHIP_SEED=$SHIP_SEED)"
 

@@ -7,7 +7,7 @@
       "TABLE N"), from capdump --list --json of their archives.
 
   ship_judge.py fleet --queries Q --seed N --made BOX:FEED:A-B,C-D ...
-                      --group FEED=ADDR ... BOX=LIST.json...
+                      --group FEED=ADDR ... [--capstat BOX=FILE] BOX=LIST.json...
       The tables' contents (FINAL) against the listings; the gaps against
       those the senders made; where_feed for seeded windows against the
       packets tshark reads in every file; gaps_per_feed_day's sums.
@@ -18,12 +18,14 @@ by their path in the archive directory.  Exit 0 when all holds, 1 with the
 differences on stderr.
 """
 import argparse
+import calendar
 import json
 import os
 import random
 import re
 import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
 
@@ -104,6 +106,41 @@ def counts(args):
 def ns(t):
     s, _, f = t.partition(".")
     return int(s) * 10**9 + int((f + "000000000")[:9])
+
+
+def iso_ns(t):
+    """ns since 1970 of capstat's "2026-05-01T12:00:01.000000000Z"."""
+    whole, _, frac = t.rstrip("Z").partition(".")
+    return (calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S")) * 10**9 +
+            int((frac + "000000000")[:9]))
+
+
+def capstat_rows(path):
+    """Per (feed, end_ns) of capstat --json's intervals: the interval's
+    packets and the p99 capship takes: latency_ns's (capstat --latency-to,
+    comparable clocks), else app2wire's, else 0."""
+    feeds, lat = {}, {}
+    for line in open(path):
+        try:
+            o = json.loads(line)
+        except ValueError:
+            continue
+        if o.get("type") == "feed":
+            feeds[(o["feed"], iso_ns(o["time"]))] = o
+        elif o.get("type") == "latency":
+            lat[(o["feed"], iso_ns(o["time"]))] = o
+    rows = {}
+    for key, o in feeds.items():
+        ln = lat.get(key, {}).get("latency_ns")
+        a2w = o.get("app2wire")
+        if ln:
+            p99 = ln.get("p99") or 0
+        elif a2w:
+            p99 = a2w.get("p99_ns") or 0
+        else:
+            p99 = 0
+        rows[key] = (o["interval_packets"], p99)
+    return rows
 
 
 def packet_times(directory, names, addr):
@@ -189,6 +226,35 @@ def fleet(args):
             print("gaps_per_feed_day %s %s: %d gaps, %d missing, %d between files" % (
                 key + tuple(expect)))
 
+    # capstat's intervals, and latency_p99_hour over them.
+    for spec in args.capstat:
+        box, path = spec.split("=", 1)
+        want_i = capstat_rows(path)
+        got_i = {(r[0], int(r[1])): (int(r[2]), int(r[3])) for r in ch(
+            "SELECT feed, end_ns, packets, lat_p99_ns FROM capd.intervals FINAL "
+            "WHERE box = '%s' FORMAT TSV" % box)}
+        if got_i != want_i:
+            bad.append("%s intervals: shipped %s, capstat %s" % (
+                box, sorted(set(got_i.items()) - set(want_i.items()))[:4],
+                sorted(set(want_i.items()) - set(got_i.items()))[:4]))
+            continue
+        lat_n = sum(1 for _, p99 in want_i.values() if p99)
+        if not lat_n:
+            bad.append("%s: no interval with a latency p99 in %s" % (box, path))
+        hours = {}
+        for (feed, end), (_, p99) in want_i.items():
+            if p99:
+                h = time.strftime("%Y-%m-%d %H:00:00", time.gmtime(end // 10**9))
+                hours.setdefault((h, feed), []).append(p99)
+        rows = ch(named(args.queries, "latency_p99_hour", T1=0, T2=2**63) + " FORMAT TSV")
+        got_h = {(r[0], r[3]): (int(r[4]), int(r[6])) for r in rows if r[2] == box}
+        want_h = {k: (max(v), len(v)) for k, v in hours.items()}
+        if got_h != want_h:
+            bad.append("%s latency_p99_hour: %s, capstat's intervals %s" % (box, got_h, want_h))
+        else:
+            print("intervals %s: %d rows as capstat wrote them, %d with a p99; "
+                  "latency_p99_hour: %s" % (box, len(want_i), lat_n, sorted(want_h.items())))
+
     # where_feed: seeded windows against tshark's packet times.
     rnd = random.Random(args.seed)
     for spec in args.group:
@@ -253,6 +319,7 @@ def main():
     f.add_argument("--windows", type=int, default=40)
     f.add_argument("--made", action="append", default=[])
     f.add_argument("--group", action="append", default=[])
+    f.add_argument("--capstat", action="append", default=[])
     f.add_argument("boxes", nargs="+")
     a = p.parse_args()
     if a.cmd == "counts":
