@@ -8,6 +8,8 @@
 # unprivileged uid in the capture group without capabilities, with
 # batch_rows = 1 (a batch a file), its state directory on a small tmpfs:
 #  - a credential file of mode 0644: refused, exit 1, one line naming it;
+#  - the same uid outside the capture group: the archive not read
+#    (Permission denied), nothing shipped;
 #  - a wrong password: exit 1, one line naming the cause, nothing shipped;
 #  - ClickHouse stopped while a request of capship's is in flight (the
 #    server frozen with SIGSTOP until the request waits in its socket),
@@ -97,6 +99,15 @@ ship_lab_run f --once >"$LAB_TMP/mode.out" 2>&1 || rc=$?
 ((rc == 1)) || lab_fail "credential file 0644: exit $rc, want 1: $(<"$LAB_TMP/mode.out")"
 expect_one "$LAB_TMP/mode.out" "credential file 0644" "$dir/secret"
 chmod 0600 "$dir/secret"
+
+# --- the same uid outside the capture group: the archive is not its to read.
+rc=0
+STATE_DIRECTORY=$state setpriv --reuid="$SHIP_UID" --regid="$SHIP_UID" --clear-groups \
+	--inh-caps=-all --bounding-set=-all --no-new-privs "$CAPSHIP" -c "${SHIP_CONF[f]}" --once \
+	>"$LAB_TMP/nogroup.out" 2>&1 || rc=$?
+lab_expect_match "outside the capture group" "$(out "$LAB_TMP/nogroup.out")" "$arch.*Permission denied"
+(($(count files_local) == 0)) || lab_fail "rows shipped outside the capture group"
+echo "outside the capture group (exit $rc): $(out "$LAB_TMP/nogroup.out")"
 
 # --- a wrong password.
 cp "${SHIP_CONF[f]}" "$dir/wrong.conf"
