@@ -73,10 +73,16 @@ static enum health health_of(int r)
 	}
 }
 
-/* One line per change of health, none per retry. */
+static bool failing(enum health h)
+{
+	return h == H_UNREACHABLE || h == H_SERVER;
+}
+
+/* One line per change of health, none per retry: a server that answers
+ * 500 as it stops, then refuses connections, is one fault. */
 static void report(enum health *h, enum health now, const char *why, size_t pending)
 {
-	if (now == *h)
+	if (now == *h || (failing(now) && failing(*h)))
 		return;
 	switch (now) {
 	case H_OK:
