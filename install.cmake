@@ -2,9 +2,10 @@
 # admin expects it with -DCMAKE_INSTALL_PREFIX=/usr (the default prefix,
 # /usr/local, gives the same tree under /usr/local, /usr/local/etc...):
 #
-#   /usr/sbin/capd                      /usr/bin/{capdump,capstat,capctl,capreplay}
+#   /usr/sbin/capd                      /usr/bin/{capdump,capstat,capctl,capreplay,capship}
 #   /usr/lib/capd/capd_xdp.bpf.o        (capd/xdp.cmake; capd looks there)
-#   /usr/lib/systemd/system/{capd.service,capdump@.service,ptp4l@.service.d/capd.conf}
+#   /usr/lib/systemd/system/{capd.service,capdump@.service,capship.service,
+#                            ptp4l@.service.d/capd.conf}
 #   /usr/lib/sysusers.d/capd.conf       /usr/lib/tmpfiles.d/capd.conf
 #   /etc/capd/capd.conf, /etc/capd/capdump/default.env (the recorder
 #                                       capdump@default, of ring "default")
@@ -42,9 +43,11 @@ install(TARGETS capd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 # capreplay without file capabilities: frame mode (CAP_NET_RAW) is for
 # root, or for the admin who grants it (capreplay(1)).
 install(TARGETS capdump capstat capctl capreplay RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# capship: no capabilities either; it reads archives through group capture.
+install(TARGETS capship RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # Units with this prefix's paths.
-foreach(unit capd.service capdump@.service)
+foreach(unit capd.service capdump@.service capship.service)
   configure_file(${PROJECT_SOURCE_DIR}/systemd/${unit}.in ${PROJECT_BINARY_DIR}/systemd/${unit}
                  @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/systemd/${unit} DESTINATION ${CAPD_UNIT_DEST})
@@ -62,7 +65,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/systemd/capd.tmpfiles.conf DESTINATION ${CAP
 # a package build installs into an empty DESTDIR, so dpkg gets them all).
 # capdump.env becomes the instance "default" (capdump/default.env), so
 # that `systemctl enable --now capdump@default` records ring "default".
-set(CAPD_EXAMPLES ${PROJECT_SOURCE_DIR}/conf/capd.conf ${PROJECT_SOURCE_DIR}/conf/capdump.env)
+set(CAPD_EXAMPLES ${PROJECT_SOURCE_DIR}/conf/capd.conf ${PROJECT_SOURCE_DIR}/conf/capdump.env
+                  ${PROJECT_SOURCE_DIR}/conf/capship.conf)
 install(FILES ${CAPD_EXAMPLES} DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 # The configuration directory: the configured one (/etc/capd for the
 # prefix /usr), or PREFIX/etc/capd when `cmake --install --prefix` names
@@ -73,7 +77,7 @@ install(CODE "
   else()
     set(capd_confdir \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_SYSCONFDIR}/capd\")
   endif()")
-foreach(pair "capd.conf:capd.conf" "capdump.env:capdump/default.env")
+foreach(pair "capd.conf:capd.conf" "capdump.env:capdump/default.env" "capship.conf:capship.conf")
   string(REPLACE ":" ";" pair "${pair}")
   list(GET pair 0 src)
   list(GET pair 1 rel)

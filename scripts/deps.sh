@@ -11,6 +11,8 @@ packages=(
 	# readers libpcap/zstd; libcap-ng and libsystemd for privileges/sd_notify
 	libbpf-dev libxdp-dev libpcap-dev libconfig-dev libzstd-dev
 	libcap-ng-dev libsystemd-dev
+	# capship inserts into ClickHouse over HTTP(S)
+	libcurl4-openssl-dev
 	# lab and judges: namespaces, PTP, independent pcapng readers
 	iproute2 util-linux ethtool linuxptp tcpdump tshark zstd strace jq
 	# capd's metrics file, read back by Prometheus's own parser
@@ -22,6 +24,8 @@ packages=(
 	# the VM test (tests/vm): Debian 12's own kernel under QEMU, its image
 	# made with debootstrap and mkfs.ext4 -d, read back with debugfs
 	qemu-system-x86 debootstrap e2fsprogs
+	# the fleet tests (tests/clickhouse.cmake): a ClickHouse server of their own
+	clickhouse-server clickhouse-client
 	# the Debian package (scripts/package.sh; debian/control has its
 	# Build-Depends, all above) and the system test, which boots it in a
 	# Debian 12 container under systemd-nspawn (tests/system)

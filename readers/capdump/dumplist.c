@@ -6,6 +6,7 @@
 
 #include "capindex.h"
 #include "capindex_build.h"
+#include "capindex_chain.h"
 #include "clock_text.h"
 #include "dumplist.h"
 #include "filelist.h"
@@ -21,17 +22,7 @@ struct feed_acc {
 	uint64_t seq_min, seq_max, seq_msg_packets;
 	uint64_t gaps, missing, late, gaps_across, missing_across;
 	bool listed; /* in a file listed (not only in files outside --start/--end) */
-	bool prev;   /* prev_last is the last message of the previous file with one */
-	uint64_t prev_last;
-	uint8_t prev_session_len;
-	uint8_t prev_session[12];
-};
-
-/* An interface (by if_id): its last ISB counters in a previous file. */
-struct iface_acc {
-	bool isb;
-	uint32_t present;
-	uint64_t ifrecv, ifdrop, osdrop, usrdeliv;
+	struct capindex_chain_feed chain;
 };
 
 struct dumplist {
@@ -49,7 +40,7 @@ struct dumplist {
 	struct feed_acc *feeds;
 	unsigned int nfeeds, feeds_cap;
 	uint64_t feeds_untracked;
-	struct iface_acc *ifs;
+	struct capindex_chain_iface *ifs;
 	uint32_t nifs;
 };
 
@@ -98,9 +89,9 @@ static struct feed_acc *feed_acc(struct dumplist *l, const char *name)
 	return a;
 }
 
-static struct iface_acc *iface_acc(struct dumplist *l, uint32_t if_id)
+static struct capindex_chain_iface *iface_acc(struct dumplist *l, uint32_t if_id)
 {
-	struct iface_acc *a;
+	struct capindex_chain_iface *a;
 
 	if (if_id >= CAPINDEX_IFACES_MAX)
 		return NULL;
@@ -115,34 +106,13 @@ static struct iface_acc *iface_acc(struct dumplist *l, uint32_t if_id)
 	return &l->ifs[if_id];
 }
 
-/* What the next file's drops are counted from (an ISB of if_id c). */
-static void iface_remember(struct iface_acc *a, const struct capindex_iface *c)
-{
-	if (a && (c->present & CAPINDEX_ISB_SEEN))
-		*a = (struct iface_acc){ .isb = true,
-					 .present = c->present,
-					 .ifrecv = c->ifrecv,
-					 .ifdrop = c->ifdrop,
-					 .osdrop = c->osdrop,
-					 .usrdeliv = c->usrdeliv };
-}
-
-/* Where feed f ended in this file (it has a decoded message). */
-static void feed_remember(struct feed_acc *a, const struct capindex_feed *f)
-{
-	a->prev = true;
-	a->prev_last = f->seq_last;
-	a->prev_session_len = f->session_len;
-	memcpy(a->prev_session, f->session, f->session_len);
-}
-
 /* After a file that could not be read nothing is known to continue. */
 static void forget_previous(struct dumplist *l)
 {
 	unsigned int i;
 
 	for (i = 0; i < l->nfeeds; i++)
-		l->feeds[i].prev = false;
+		l->feeds[i].chain.prev = false;
 	for (i = 0; i < l->nifs; i++)
 		l->ifs[i].isb = false;
 	l->prev_time = false;
@@ -177,46 +147,6 @@ static void list_error(struct dumplist *l, const char *path, const char *err)
 	}
 }
 
-/*
- * The drops of interface a in this file beyond its epb_dropcount: the
- * increase of its ISB counters over the previous file's of the same
- * recording.  capdump's counters run from the start of the recorder, and
- * isb_usrdeliv (packets written) tells a recording: the previous file's
- * plus at least this file's packets in the same one, exactly this file's
- * packets in its first file.
- * @return whether the increase is known.
- */
-static bool isb_increase(const struct iface_acc *prev, const struct capindex_iface *c,
-			 uint64_t *ifdrop, uint64_t *osdrop)
-{
-	bool deliv = c->present & CAPINDEX_USRDELIV;
-	bool same = prev->isb, first;
-
-	if (!(c->present & CAPINDEX_ISB_SEEN))
-		return false;
-	if (same && (prev->present & c->present & CAPINDEX_IFRECV))
-		same &= c->ifrecv >= prev->ifrecv;
-	if (same && (prev->present & c->present & CAPINDEX_IFDROP))
-		same &= c->ifdrop >= prev->ifdrop;
-	if (same && (prev->present & c->present & CAPINDEX_OSDROP))
-		same &= c->osdrop >= prev->osdrop;
-	if (same && deliv && (prev->present & CAPINDEX_USRDELIV))
-		same &= c->usrdeliv >= prev->usrdeliv && c->usrdeliv - prev->usrdeliv >= c->packets;
-	/* without isb_usrdeliv (another tool's file): counters since its start */
-	first = deliv ? c->usrdeliv == c->packets : !prev->isb;
-	if (same) {
-		*ifdrop = prev->present & CAPINDEX_IFDROP ? c->ifdrop - prev->ifdrop : c->ifdrop;
-		*osdrop = prev->present & CAPINDEX_OSDROP ? c->osdrop - prev->osdrop : c->osdrop;
-		return true;
-	}
-	if (first) {
-		*ifdrop = c->ifdrop;
-		*osdrop = c->osdrop;
-		return true;
-	}
-	return false;
-}
-
 static void list_ifaces(struct dumplist *l, const struct capindex *ix)
 {
 	const struct capindex_hdr *h = capindex_hdr(ix);
@@ -227,14 +157,14 @@ static void list_ifaces(struct dumplist *l, const struct capindex *ix)
 		fputs(",\"interfaces\":[", l->out);
 	for (k = 0; k < h->nifaces; k++) {
 		const struct capindex_iface *c = capindex_iface(ix, k);
-		struct iface_acc *a = iface_acc(l, c->if_id);
-		struct iface_acc none = { 0 };
+		struct capindex_chain_iface *a = iface_acc(l, c->if_id);
+		struct capindex_chain_iface none = { 0 };
 		uint64_t ifdrop = 0, osdrop = 0;
 		bool known;
 
 		if (!c->packets && !(c->present & CAPINDEX_ISB_SEEN))
 			continue;
-		known = isb_increase(a ? a : &none, c, &ifdrop, &osdrop);
+		known = capindex_chain_drops(a ? a : &none, c, &ifdrop, &osdrop);
 		l->dropcount += c->dropcount;
 		if (known) {
 			l->ifdrop += ifdrop;
@@ -242,7 +172,7 @@ static void list_ifaces(struct dumplist *l, const struct capindex *ix)
 		} else {
 			l->isb_unknown++;
 		}
-		iface_remember(a, c);
+		capindex_chain_iface_next(a, c);
 		if (l->o->json) {
 			fprintf(l->out,
 				"%s{\"if_id\":%u,\"packets\":%llu,\"epb_dropcount\":%llu,\"isb\":%"
@@ -274,13 +204,6 @@ static void list_ifaces(struct dumplist *l, const struct capindex *ix)
 		fputs("]", l->out);
 }
 
-/* Whether feed f starts in the session its previous file ended in. */
-static bool same_session(const struct feed_acc *a, const struct capindex_feed *f)
-{
-	return a->prev_session_len == f->first_session_len &&
-	       !memcmp(a->prev_session, f->first_session, f->first_session_len);
-}
-
 static const char *proto_name(uint8_t p)
 {
 	static const char *const names[] = {
@@ -295,7 +218,7 @@ static const char *proto_name(uint8_t p)
 static void list_feed(struct dumplist *l, const struct capindex_feed *f, bool comma)
 {
 	struct feed_acc *a = feed_acc(l, f->name);
-	bool seq = f->proto != CAPINDEX_PROTO_NONE && f->seq_packets;
+	bool seq = capindex_chain_decoded(f);
 	bool across = false;
 	uint64_t from = 0, to = 0;
 	char b1[40], b2[40];
@@ -323,19 +246,11 @@ static void list_feed(struct dumplist *l, const struct capindex_feed *f, bool co
 		a->late += f->late;
 	}
 	/* Across the boundary: where the file starts in the session the
-	 * previous one ended in; changes of session inside either file do not
-	 * matter, the index tells both ends' sessions.  Another session at the
-	 * boundary is a new numbering, not a gap. */
-	if (a && seq) {
-		if (a->prev && same_session(a, f) && a->prev_last < UINT64_MAX &&
-		    f->seq_first > a->prev_last + 1) {
-			across = true;
-			from = a->prev_last + 1;
-			to = f->seq_first;
-			a->gaps_across++;
-			a->missing_across += to - from;
-		}
-		feed_remember(a, f);
+	 * previous one ended in (capindex_chain.h). */
+	if (a && seq && capindex_chain_gap(&a->chain, f, &from, &to)) {
+		across = true;
+		a->gaps_across++;
+		a->missing_across += to - from;
 	}
 	if (l->o->json) {
 		fprintf(l->out, "%s{\"name\":", comma ? "," : "");
@@ -434,18 +349,19 @@ static void pass_index(struct dumplist *l, const struct capindex *ix, bool timed
 
 	for (k = 0; k < h->nifaces; k++) {
 		const struct capindex_iface *c = capindex_iface(ix, k);
-		struct iface_acc *a = iface_acc(l, c->if_id);
+		struct capindex_chain_iface *a = iface_acc(l, c->if_id);
 
-		iface_remember(a, c);
+		capindex_chain_iface_next(a, c);
 	}
 	for (k = 0; k < h->nfeeds; k++) {
 		const struct capindex_feed *f = capindex_feed(ix, k);
 		struct feed_acc *a;
 
-		if (f->proto == CAPINDEX_PROTO_NONE || !f->seq_packets ||
-		    !(a = feed_acc(l, f->name)))
+		uint64_t from, to;
+
+		if (!capindex_chain_decoded(f) || !(a = feed_acc(l, f->name)))
 			continue;
-		feed_remember(a, f);
+		capindex_chain_gap(&a->chain, f, &from, &to);
 	}
 	if (timed && (!l->prev_time || hi > l->prev_hi))
 		l->prev_hi = hi;

@@ -15,7 +15,8 @@
 #    installed ones (the distribution's own units are copied into the root
 #    for the dependencies: sysinit.target...);
 #  - systemd-analyze security --offline rates capd.service and
-#    capdump@.service no worse than CAPD_MAX_EXPOSURE/CAPDUMP_MAX_EXPOSURE
+#    capdump@.service, capship.service no worse than CAPD_MAX_EXPOSURE,
+#    CAPDUMP_MAX_EXPOSURE, CAPSHIP_MAX_EXPOSURE
 #    (tenths; the units say why each missing restriction is missing);
 #  - each installed program runs (-h), capd reads the installed example
 #    (-D), finds no mistake in it with -n but that it names no interface
@@ -67,12 +68,15 @@ expect_file()
 }
 
 expect_file "$CAPD_SBINDIR/capd" x
-for p in capdump capctl capstat capreplay; do
+for p in capdump capctl capstat capreplay capship; do
 	expect_file "$CAPD_BINDIR/$p" x
 done
 expect_file "$CAPD_BPF_OBJ_INSTALL"
 expect_file "$CAPD_UNITDIR/capd.service"
 expect_file "$CAPD_UNITDIR/capdump@.service"
+expect_file "$CAPD_UNITDIR/capship.service"
+expect_file "$CAPD_CONFDIR/capship.conf"
+expect_file "$CAPD_MANDIR/man8/capship.8"
 expect_file "$CAPD_SYSUSERSDIR/capd.conf"
 expect_file "$CAPD_TMPFILESDIR/capd.conf"
 expect_file "$CAPD_CONFDIR/capd.conf"
@@ -113,13 +117,14 @@ cp -an "$units/." "$root/usr/lib/systemd/system/" # never over the installed one
 ln -s capdump@.service "$root$CAPD_UNITDIR/capdump@verify.service"
 man_opt=()
 command -v man >/dev/null || man_opt=(--man=no)
-for unit in capd.service capdump@verify.service; do
+for unit in capd.service capdump@verify.service capship.service; do
 	MANPATH=$root$CAPD_MANDIR: systemd-analyze verify "${man_opt[@]}" --root="$root" \
 		"$CAPD_UNITDIR/$unit" >"$tmp/verify" 2>&1 ||
 		fail "systemd-analyze verify $unit: $(<"$tmp/verify")"
 	echo "systemd-analyze verify $unit: ok"
 done
-for spec in "capd.service ${CAPD_MAX_EXPOSURE:-27}" "capdump@verify.service ${CAPDUMP_MAX_EXPOSURE:-2}"; do
+for spec in "capd.service ${CAPD_MAX_EXPOSURE:-27}" "capdump@verify.service ${CAPDUMP_MAX_EXPOSURE:-2}" \
+	"capship.service ${CAPSHIP_MAX_EXPOSURE:-11}"; do
 	unit=${spec% *} max=${spec#* }
 	rc=0
 	systemd-analyze security --offline=true --threshold="$max" --root="$root" \
@@ -130,7 +135,7 @@ done
 
 # The programs, from where they were installed.
 for p in "$CAPD_SBINDIR/capd" "$CAPD_BINDIR/capdump" "$CAPD_BINDIR/capctl" "$CAPD_BINDIR/capstat" \
-	"$CAPD_BINDIR/capreplay"; do
+	"$CAPD_BINDIR/capreplay" "$CAPD_BINDIR/capship"; do
 	[[ -e $root$p ]] || continue
 	"$root$p" -h >"$tmp/out" 2>&1 || fail "$p -h: exit $?: $(<"$tmp/out")"
 	grep -qi usage "$tmp/out" || fail "$p -h printed no usage: $(<"$tmp/out")"
