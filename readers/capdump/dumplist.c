@@ -40,8 +40,7 @@ struct dumplist {
 	struct feed_acc *feeds;
 	unsigned int nfeeds, feeds_cap;
 	uint64_t feeds_untracked;
-	struct capindex_chain_iface *ifs;
-	uint32_t nifs;
+	struct capindex_chain_ifaces ifs;
 };
 
 /* "2026-12-06T14:00:00.000312000Z", or "-" for 0 (no time). */
@@ -89,23 +88,6 @@ static struct feed_acc *feed_acc(struct dumplist *l, const char *name)
 	return a;
 }
 
-static struct capindex_chain_iface *iface_acc(struct dumplist *l, uint32_t if_id)
-{
-	struct capindex_chain_iface *a;
-
-	if (if_id >= CAPINDEX_IFACES_MAX)
-		return NULL;
-	if (if_id >= l->nifs) {
-		a = realloc(l->ifs, (size_t)(if_id + 1) * sizeof(*a));
-		if (!a)
-			return NULL;
-		memset(a + l->nifs, 0, (size_t)(if_id + 1 - l->nifs) * sizeof(*a));
-		l->ifs = a;
-		l->nifs = if_id + 1;
-	}
-	return &l->ifs[if_id];
-}
-
 /* After a file that could not be read nothing is known to continue. */
 static void forget_previous(struct dumplist *l)
 {
@@ -113,8 +95,7 @@ static void forget_previous(struct dumplist *l)
 
 	for (i = 0; i < l->nfeeds; i++)
 		l->feeds[i].chain.prev = false;
-	for (i = 0; i < l->nifs; i++)
-		l->ifs[i].isb = false;
+	capindex_chain_ifaces_forget(&l->ifs);
 	l->prev_time = false;
 }
 
@@ -157,7 +138,7 @@ static void list_ifaces(struct dumplist *l, const struct capindex *ix)
 		fputs(",\"interfaces\":[", l->out);
 	for (k = 0; k < h->nifaces; k++) {
 		const struct capindex_iface *c = capindex_iface(ix, k);
-		struct capindex_chain_iface *a = iface_acc(l, c->if_id);
+		struct capindex_chain_iface *a = capindex_chain_ifaces_at(&l->ifs, c->if_id);
 		struct capindex_chain_iface none = { 0 };
 		uint64_t ifdrop = 0, osdrop = 0;
 		bool known;
@@ -349,7 +330,7 @@ static void pass_index(struct dumplist *l, const struct capindex *ix, bool timed
 
 	for (k = 0; k < h->nifaces; k++) {
 		const struct capindex_iface *c = capindex_iface(ix, k);
-		struct capindex_chain_iface *a = iface_acc(l, c->if_id);
+		struct capindex_chain_iface *a = capindex_chain_ifaces_at(&l->ifs, c->if_id);
 
 		capindex_chain_iface_next(a, c);
 	}
@@ -603,6 +584,6 @@ int dumplist_command(char *const *paths, int n, const struct dumplist_opts *o, F
 	list_archive(&l);
 	fflush(out);
 	free(l.feeds);
-	free(l.ifs);
+	capindex_chain_ifaces_free(&l.ifs);
 	return l.rc;
 }

@@ -28,37 +28,19 @@ static struct capindex_chain_feed *chain_feed(struct ship_rows_chain *c, const c
 	return &c->feeds[c->nfeeds++].c;
 }
 
-static struct capindex_chain_iface *chain_iface(struct ship_rows_chain *c, uint32_t if_id)
-{
-	struct capindex_chain_iface *a;
-
-	if (if_id >= CAPINDEX_IFACES_MAX)
-		return NULL;
-	if (if_id >= c->nifs) {
-		a = realloc(c->ifs, (size_t)(if_id + 1) * sizeof(*a));
-		if (!a)
-			return NULL;
-		memset(a + c->nifs, 0, (size_t)(if_id + 1 - c->nifs) * sizeof(*a));
-		c->ifs = a;
-		c->nifs = if_id + 1;
-	}
-	return &c->ifs[if_id];
-}
-
 void ship_rows_forget(struct ship_rows_chain *c)
 {
 	unsigned int i;
 
 	for (i = 0; i < c->nfeeds; i++)
 		c->feeds[i].c.prev = false;
-	for (i = 0; i < c->nifs; i++)
-		c->ifs[i].isb = false;
+	capindex_chain_ifaces_forget(&c->ifs);
 }
 
 void ship_rows_chain_free(struct ship_rows_chain *c)
 {
 	free(c->feeds);
-	free(c->ifs);
+	capindex_chain_ifaces_free(&c->ifs);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -169,7 +151,7 @@ int ship_rows_file(struct ship_rows_chain *c, const struct ship_rows_id *id, con
 
 	for (k = 0; k < h->nifaces; k++) {
 		const struct capindex_iface *ci = capindex_iface(ix, k);
-		struct capindex_chain_iface *a = chain_iface(c, ci->if_id);
+		struct capindex_chain_iface *a = capindex_chain_ifaces_at(&c->ifs, ci->if_id);
 		struct capindex_chain_iface none = { 0 };
 		uint64_t ifdrop = 0, osdrop = 0;
 

@@ -45,8 +45,7 @@ struct ship_rows_chain {
 		struct capindex_chain_feed c;
 	} * feeds;
 	unsigned int nfeeds, feeds_cap;
-	struct capindex_chain_iface *ifs;
-	uint32_t nifs;
+	struct capindex_chain_ifaces ifs;
 };
 
 /* The rows one file has (the bound a batch may pass batch_rows by). */

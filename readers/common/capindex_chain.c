@@ -1,7 +1,40 @@
 // SPDX-License-Identifier: BSD-2-Clause
+#include <stdlib.h>
 #include <string.h>
 
 #include "capindex_chain.h"
+
+struct capindex_chain_iface *capindex_chain_ifaces_at(struct capindex_chain_ifaces *a,
+						      uint32_t if_id)
+{
+	struct capindex_chain_iface *n;
+
+	if (if_id >= CAPINDEX_IFACES_MAX)
+		return NULL;
+	if (if_id >= a->n) {
+		n = realloc(a->ifs, (size_t)(if_id + 1) * sizeof(*n));
+		if (!n)
+			return NULL;
+		memset(n + a->n, 0, (size_t)(if_id + 1 - a->n) * sizeof(*n));
+		a->ifs = n;
+		a->n = if_id + 1;
+	}
+	return &a->ifs[if_id];
+}
+
+void capindex_chain_ifaces_forget(struct capindex_chain_ifaces *a)
+{
+	uint32_t i;
+
+	for (i = 0; i < a->n; i++)
+		a->ifs[i].isb = false;
+}
+
+void capindex_chain_ifaces_free(struct capindex_chain_ifaces *a)
+{
+	free(a->ifs);
+	memset(a, 0, sizeof(*a));
+}
 
 bool capindex_chain_drops(const struct capindex_chain_iface *prev, const struct capindex_iface *c,
 			  uint64_t *ifdrop, uint64_t *osdrop)

@@ -28,6 +28,23 @@ struct capindex_chain_iface {
 	uint64_t ifrecv, ifdrop, osdrop, usrdeliv;
 };
 
+/* The interfaces of an archive walk, by if_id. */
+struct capindex_chain_ifaces {
+	struct capindex_chain_iface *ifs;
+	uint32_t n;
+};
+
+/* Interface if_id's state, zeroed when new.  @return it, or NULL (if_id
+ * beyond CAPINDEX_IFACES_MAX, no memory). */
+struct capindex_chain_iface *capindex_chain_ifaces_at(struct capindex_chain_ifaces *a,
+						      uint32_t if_id);
+
+/* After a file that could not be read: no interface's ISB continues. */
+void capindex_chain_ifaces_forget(struct capindex_chain_ifaces *a);
+
+/* Free them (zeroed: a new archive). */
+void capindex_chain_ifaces_free(struct capindex_chain_ifaces *a);
+
 /* A feed: where the previous file with a decoded message of it ended. */
 struct capindex_chain_feed {
 	bool prev; /* last and session are valid */
