@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "hexdigit.h"
 #include "proc_net.h"
 
 #define MAX_TOKENS 12
@@ -49,17 +50,6 @@ static size_t split(const char *line, size_t len, struct tok *t)
 	return n;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly n hex digits (n <= 8) at p. */
 static bool hex32(const char *p, size_t n, uint32_t *v)
 {
@@ -67,7 +57,7 @@ static bool hex32(const char *p, size_t n, uint32_t *v)
 
 	*v = 0;
 	for (i = 0; i < n; i++) {
-		int h = hexval(p[i]);
+		int h = hexdigit(p[i]);
 
 		if (h < 0)
 			return false;
@@ -128,7 +118,7 @@ static bool addr_bytes16(const struct tok *t, uint8_t *addr)
 	if (t->n != 32)
 		return false;
 	for (i = 0; i < 16; i++) {
-		int hi = hexval(t->p[2 * i]), lo = hexval(t->p[2 * i + 1]);
+		int hi = hexdigit(t->p[2 * i]), lo = hexdigit(t->p[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hexdigit.h"
 #include "ship_jsonl.h"
 
 struct parse {
@@ -38,17 +39,11 @@ static int hex4(const char *p, unsigned int *v)
 
 	*v = 0;
 	for (i = 0; i < 4; i++) {
-		char c = p[i];
+		int d = hexdigit(p[i]);
 
-		*v <<= 4;
-		if (c >= '0' && c <= '9')
-			*v |= (unsigned int)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			*v |= (unsigned int)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			*v |= (unsigned int)(c - 'A' + 10);
-		else
+		if (d < 0)
 			return -1;
+		*v = *v << 4 | (unsigned int)d;
 	}
 	return 0;
 }

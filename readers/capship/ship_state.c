@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "capindex.h"
+#include "hexdigit.h"
 #include "ship_state.h"
 
 struct ship_offset {
@@ -228,17 +229,6 @@ void ship_state_prune_offsets(struct ship_state *st, bool (*keep)(const char *pa
 
 /* ---- the file ---------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A decimal number ending at a space (or end == p + n); no sign, no
  * leading zero but "0" itself, no overflow. */
 static const char *parse_u64(const char *p, const char *end, uint64_t *v)
@@ -276,7 +266,7 @@ static char *parse_path(const char *p, const char *end)
 		if (c == '%') {
 			int h, l;
 
-			if (end - p < 3 || (h = hexval(p[1])) < 0 || (l = hexval(p[2])) < 0 ||
+			if (end - p < 3 || (h = hexdigit(p[1])) < 0 || (l = hexdigit(p[2])) < 0 ||
 			    !(h | l))
 				goto bad;
 			out[n++] = (char)(h << 4 | l);
@@ -339,7 +329,7 @@ int ship_state_parse(const void *buf, size_t len, struct ship_state **out, char 
 				goto fail;
 			}
 			for (i = 0; i < 16; i++) {
-				int h = hexval(q[1 + i]);
+				int h = hexdigit(q[1 + i]);
 
 				if (h < 0 || (q[1 + i] >= 'A' && q[1 + i] <= 'F')) {
 					r = bad(why, whylen, line, "malformed checksum");
