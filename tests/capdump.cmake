@@ -53,7 +53,7 @@ target_include_directories(test_resume PRIVATE ${PROJECT_SOURCE_DIR}/readers/cap
 # capdump --list over an archive made here: per file packets, drops (ISB
 # increases within a recording), gaps inside and across files, holes;
 # missing and corrupt indexes built and stored; --start/--end, globs.
-capd_unit_test(test_dumplist SOURCES unit/test_dumplist.c
+capd_unit_test(test_dumplist SOURCES unit/test_dumplist.c unit/archive_files.c
                ${PROJECT_SOURCE_DIR}/readers/capdump/dumplist.c LIBS readcommon
                PkgConfig::LIBZSTD)
 target_include_directories(test_dumplist PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)

@@ -8,7 +8,7 @@ capd_unit_test(test_ship_state SOURCES unit/test_ship_state.c LIBS shipcore)
 # An archive made here (test_dumplist's files), shipped to a fake sink and
 # compared with capdump --list --json of it; exactly once across a failed
 # pass, an untrusted index, a removal, a state file cut short.
-capd_unit_test(test_ship_rows SOURCES unit/test_ship_rows.c
+capd_unit_test(test_ship_rows SOURCES unit/test_ship_rows.c unit/archive_files.c
                ${PROJECT_SOURCE_DIR}/readers/capdump/dumplist.c LIBS shipcore
                PkgConfig::LIBZSTD)
 target_include_directories(test_ship_rows PRIVATE ${PROJECT_SOURCE_DIR}/readers/capdump)

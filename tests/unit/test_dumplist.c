@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "archive_files.h"
 #include "capindex.h"
 #include "capindex_build.h"
 #include "dumplist.h"
@@ -31,112 +32,6 @@
 #include "ring_feed.h"
 #include "test.h"
 #include "udp_frame.h"
-
-#define T0  1767225600000000000ull /* 2026-01-01T00:00:00Z */
-#define SEC 1000000000ull
-
-static uint8_t file[1u << 20];
-static size_t flen;
-
-static void put(const void *p, size_t n)
-{
-	T_ASSERT(n && flen + n <= sizeof(file));
-	memcpy(file + flen, p, n);
-	flen += n;
-}
-
-static void write_file(const char *path, const void *p, size_t n)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	T_ASSERT(fd >= 0);
-	T_ASSERT(write(fd, p, n) == (ssize_t)n);
-	close(fd);
-}
-
-/* The counters of the ISB a file ends with. */
-struct isb_counts {
-	uint64_t ifdrop, osdrop, usrdeliv;
-};
-
-/*
- * A file as capdump writes it: feed A (239.1.1.1, "seq:0:4:be") with
- * messages seq_from..seq_to but those in [gap_from, gap_to), feed B
- * (239.1.1.2, no protocol) every other packet; one packet every 10 ms from
- * t0; a closing ISB from t0 to t0 + 10 s.  @return the interface's packets.
- */
-static uint64_t make_file(const char *path, uint64_t t0, uint32_t seq_from, uint32_t seq_to,
-			  uint32_t gap_from, uint32_t gap_to, uint64_t dropcount,
-			  const struct isb_counts *c, uint64_t deliv_before, bool zstd)
-{
-	static uint8_t blk[4096], z[1u << 20];
-	struct pcapng_nrb_rec names[1] = { { AF_INET, { 239, 1, 1, 1 }, "A" } };
-	struct ring_feed feeds[2];
-	struct pcapng_feed opt[2];
-	struct pcapng_custom cu[2];
-	struct seqdec dec;
-	uint8_t f[256];
-	uint64_t ts = t0, n = 0;
-	uint32_t seq, len;
-	unsigned int i;
-
-	flen = 0;
-	put(blk, pcapng_shb(blk, sizeof(blk), &(struct pcapng_shb_info){ .userappl = "t" }));
-	put(blk, pcapng_idb(blk, sizeof(blk),
-			    &(struct pcapng_idb_info){ .linktype = 1, .snaplen = 65535 }));
-	memset(feeds, 0, sizeof(feeds));
-	for (i = 0; i < 2; i++) {
-		snprintf(feeds[i].name, sizeof(feeds[i].name), "%s", i ? "B" : "A");
-		feeds[i].family = 4;
-		feeds[i].prefix_len = 32;
-		feeds[i].addr[0] = 239, feeds[i].addr[1] = 1, feeds[i].addr[2] = 1;
-		feeds[i].addr[3] = (uint8_t)(i + 1);
-	}
-	T_EQ(seqdec_parse("seq:0:4:be", &dec), 0);
-	T_EQ(ring_feed_set_proto(&feeds[0], &dec), 0);
-	for (i = 0; i < 2; i++) {
-		pcapng_feed_encode(&opt[i], &feeds[i]);
-		cu[i] = (struct pcapng_custom){ .code = PCAPNG_OPT_CUSTOM_BIN,
-						.pen = PCAPNG_PEN,
-						.data = &opt[i],
-						.len = sizeof(opt[i]) };
-	}
-	put(blk, pcapng_nrb_custom(blk, sizeof(blk), names, 1, cu, 2));
-	for (seq = seq_from; seq <= seq_to; seq++) {
-		struct pcapng_epb_info e = { .queue = UINT32_MAX, .packetid = PCAPNG_ABSENT };
-
-		if (seq >= gap_from && seq < gap_to)
-			continue;
-		for (i = 0; i < (seq % 2 ? 2u : 1u); i++) {
-			len = udp_frame(f, i + 1, seq, 20);
-			e.ts = ts;
-			e.caplen = e.wirelen = len;
-			e.data = f;
-			e.dropcount = n == 3 ? dropcount : 0;
-			put(blk, pcapng_epb(blk, sizeof(blk), &e));
-			ts += 10000000u;
-			n++;
-		}
-	}
-	put(blk, pcapng_isb(blk, sizeof(blk),
-			    &(struct pcapng_isb_info){ .ts = t0 + 10 * SEC,
-						       .starttime = t0,
-						       .endtime = t0 + 10 * SEC,
-						       .ifrecv = deliv_before + n,
-						       .ifdrop = c->ifdrop,
-						       .filteraccept = deliv_before + n,
-						       .osdrop = c->osdrop,
-						       .usrdeliv = deliv_before + n }));
-	if (zstd) {
-		size_t zn = ZSTD_compress(z, sizeof(z), file, flen, 1);
-
-		T_ASSERT(!ZSTD_isError(zn));
-		write_file(path, z, zn);
-	} else {
-		write_file(path, file, flen);
-	}
-	return n;
-}
 
 /* The listing of paths as a string (free() it), its exit status in *rc. */
 static char *list(char *const *paths, int n, bool json, uint64_t start, uint64_t end, int *rc)
@@ -196,10 +91,11 @@ static void make_mold_file(const char *path, uint64_t t0, const struct mold_pkt 
 	uint32_t len, k;
 	unsigned int i;
 
-	flen = 0;
-	put(blk, pcapng_shb(blk, sizeof(blk), &(struct pcapng_shb_info){ .userappl = "t" }));
-	put(blk, pcapng_idb(blk, sizeof(blk),
-			    &(struct pcapng_idb_info){ .linktype = 1, .snaplen = 65535 }));
+	archive_len = 0;
+	archive_put(blk,
+		    pcapng_shb(blk, sizeof(blk), &(struct pcapng_shb_info){ .userappl = "t" }));
+	archive_put(blk, pcapng_idb(blk, sizeof(blk),
+				    &(struct pcapng_idb_info){ .linktype = 1, .snaplen = 65535 }));
 	feed.addr[0] = 239, feed.addr[1] = 1, feed.addr[2] = 1, feed.addr[3] = 3;
 	T_EQ(seqdec_parse("moldudp64", &dec), 0);
 	T_EQ(ring_feed_set_proto(&feed, &dec), 0);
@@ -207,7 +103,7 @@ static void make_mold_file(const char *path, uint64_t t0, const struct mold_pkt 
 	cu = (struct pcapng_custom){
 		.code = PCAPNG_OPT_CUSTOM_BIN, .pen = PCAPNG_PEN, .data = &opt, .len = sizeof(opt)
 	};
-	put(blk, pcapng_nrb_custom(blk, sizeof(blk), NULL, 0, &cu, 1));
+	archive_put(blk, pcapng_nrb_custom(blk, sizeof(blk), NULL, 0, &cu, 1));
 	for (i = 0; i < n; i++) {
 		struct pcapng_epb_info e = { .queue = UINT32_MAX, .packetid = PCAPNG_ABSENT };
 		uint8_t *p = f + 42;
@@ -227,16 +123,16 @@ static void make_mold_file(const char *path, uint64_t t0, const struct mold_pkt 
 		e.ts = t0 + i * 10000000ull;
 		e.caplen = e.wirelen = len;
 		e.data = f;
-		put(blk, pcapng_epb(blk, sizeof(blk), &e));
+		archive_put(blk, pcapng_epb(blk, sizeof(blk), &e));
 	}
-	put(blk, pcapng_isb(blk, sizeof(blk),
-			    &(struct pcapng_isb_info){ .ts = t0 + 10 * SEC,
-						       .starttime = t0,
-						       .endtime = t0 + 10 * SEC,
-						       .ifrecv = n,
-						       .filteraccept = n,
-						       .usrdeliv = n }));
-	write_file(path, file, flen);
+	archive_put(blk, pcapng_isb(blk, sizeof(blk),
+				    &(struct pcapng_isb_info){ .ts = t0 + 10 * SEC,
+							       .starttime = t0,
+							       .endtime = t0 + 10 * SEC,
+							       .ifrecv = n,
+							       .filteraccept = n,
+							       .usrdeliv = n }));
+	archive_write_file(path, archive_buf, archive_len);
 }
 
 /*
@@ -322,10 +218,10 @@ int main(void)
 		snprintf(p[i], sizeof(p[i]), "%s/r_%d.pcapng%s", dir, i + 1, i == 2 ? ".zst" : "");
 	/* 1: 1..100 but 50..52; 2: 105..200 (101..104 missing across);
 	 * 3: 201..300 after a hole of 5 s; 4: a new recording, 301..310 */
-	n1 = make_file(p[0], T0, 1, 100, 50, 53, 4, &c1, 0, false);
-	n2 = make_file(p[1], T0 + 10 * SEC, 105, 200, 0, 0, 0, &c2, n1, false);
-	n3 = make_file(p[2], T0 + 25 * SEC, 201, 300, 0, 0, 0, &c3, n1 + n2, true);
-	n4 = make_file(p[3], T0 + 35 * SEC, 301, 310, 0, 0, 0, &c4, 0, false);
+	n1 = archive_make_file(p[0], T0, 1, 100, 50, 53, 4, &c1, 0, false);
+	n2 = archive_make_file(p[1], T0 + 10 * SEC, 105, 200, 0, 0, 0, &c2, n1, false);
+	n3 = archive_make_file(p[2], T0 + 25 * SEC, 201, 300, 0, 0, 0, &c3, n1 + n2, true);
+	n4 = archive_make_file(p[3], T0 + 35 * SEC, 301, 310, 0, 0, 0, &c4, 0, false);
 	T_ASSERT(n1 && n2 && n3 && n4);
 	/* 1 indexed, 2 without, 3 with a corrupt index, 4 indexed */
 	T_EQ(capindex_build_file(p[0], err, sizeof(err)), 0);
@@ -335,7 +231,7 @@ int main(void)
 	T_EQ(truncate(idx, 100), 0);
 	/* neither a hidden file nor an index is listed */
 	snprintf(idx, sizeof(idx), "%s/.r_0.pcapng", dir);
-	write_file(idx, "x", 1);
+	archive_write_file(idx, "x", 1);
 
 	snprintf(dirp, sizeof(dirp), "%s", dir);
 	paths[0] = dirp;
