@@ -185,17 +185,6 @@ static void list_ifaces(struct dumplist *l, const struct capindex *ix)
 		fputs("]", l->out);
 }
 
-static const char *proto_name(uint8_t p)
-{
-	static const char *const names[] = {
-		[CAPINDEX_PROTO_NONE] = "none",	      [CAPINDEX_PROTO_MOLDUDP64] = "moldudp64",
-		[CAPINDEX_PROTO_MDP3] = "mdp3",	      [CAPINDEX_PROTO_PITCH] = "pitch",
-		[CAPINDEX_PROTO_GENERIC] = "generic",
-	};
-
-	return p <= CAPINDEX_PROTO_GENERIC ? names[p] : "none";
-}
-
 static void list_feed(struct dumplist *l, const struct capindex_feed *f, bool comma)
 {
 	struct feed_acc *a = feed_acc(l, f->name);
@@ -241,7 +230,7 @@ static void list_feed(struct dumplist *l, const struct capindex_feed *f, bool co
 		jtime(l->out, "first", f->first_ns);
 		fputc(',', l->out);
 		jtime(l->out, "last", f->last_ns);
-		fprintf(l->out, ",\"proto\":\"%s\"", proto_name(f->proto));
+		fprintf(l->out, ",\"proto\":\"%s\"", capindex_proto_name(f->proto));
 		if (!seq) {
 			fputs(",\"seq\":null}", l->out);
 			return;
@@ -283,7 +272,7 @@ static void list_feed(struct dumplist *l, const struct capindex_feed *f, bool co
 	}
 	fprintf(l->out,
 		", %s seq %llu..%llu (min %llu, max %llu), gaps %llu (%llu missing), late %llu",
-		proto_name(f->proto), (unsigned long long)f->seq_first,
+		capindex_proto_name(f->proto), (unsigned long long)f->seq_first,
 		(unsigned long long)f->seq_last, (unsigned long long)f->seq_min,
 		(unsigned long long)f->seq_max, (unsigned long long)f->gaps,
 		(unsigned long long)f->missing, (unsigned long long)f->late);

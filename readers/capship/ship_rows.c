@@ -55,17 +55,6 @@ static FILE *row(struct ship_batch *b, enum ship_table t, const struct ship_rows
 	return f;
 }
 
-static const char *proto_name(uint8_t p)
-{
-	static const char *const names[] = {
-		[CAPINDEX_PROTO_NONE] = "none",	      [CAPINDEX_PROTO_MOLDUDP64] = "moldudp64",
-		[CAPINDEX_PROTO_MDP3] = "mdp3",	      [CAPINDEX_PROTO_PITCH] = "pitch",
-		[CAPINDEX_PROTO_GENERIC] = "generic",
-	};
-
-	return p <= CAPINDEX_PROTO_GENERIC ? names[p] : "none";
-}
-
 static int gap_row(struct ship_batch *b, const struct ship_rows_id *id, const char *path,
 		   uint64_t mtime, const struct capindex_feed *f, uint64_t from, uint64_t to,
 		   uint64_t ts_ns, int boundary)
@@ -106,7 +95,7 @@ static int feed_rows(struct ship_rows_chain *c, const struct ship_rows_id *id, c
 	ship_batch_str(o, "path", path, 0);
 	ship_batch_u64(o, "data_mtime_ns", mtime);
 	ship_batch_str(o, "feed", f->name, 0);
-	ship_batch_str(o, "proto", proto_name(f->proto), 0);
+	ship_batch_str(o, "proto", capindex_proto_name(f->proto), 0);
 	ship_batch_u64(o, "packets", f->packets);
 	ship_batch_u64(o, "bytes_wire", f->bytes_wire);
 	ship_batch_u64(o, "first_ns", f->first_ns);

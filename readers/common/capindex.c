@@ -140,6 +140,17 @@ static uint64_t body_len(uint64_t nifaces, uint64_t nfeeds, uint64_t npos)
 	       nfeeds * sizeof(struct capindex_feed) + npos * sizeof(struct capindex_pos);
 }
 
+const char *capindex_proto_name(uint8_t p)
+{
+	static const char *const names[] = {
+		[CAPINDEX_PROTO_NONE] = "none",	      [CAPINDEX_PROTO_MOLDUDP64] = "moldudp64",
+		[CAPINDEX_PROTO_MDP3] = "mdp3",	      [CAPINDEX_PROTO_PITCH] = "pitch",
+		[CAPINDEX_PROTO_GENERIC] = "generic",
+	};
+
+	return p <= CAPINDEX_PROTO_GENERIC ? names[p] : "none";
+}
+
 int capindex_path(const char *data_path, char *buf, size_t len)
 {
 	return (size_t)snprintf(buf, len, "%s" CAPINDEX_SUFFIX, data_path) < len ? 0

@@ -188,6 +188,9 @@ struct capindex;
 /* "FILE.idx" of data file path into buf.  @return 0 or -ENAMETOOLONG. */
 int capindex_path(const char *data_path, char *buf, size_t len);
 
+/* A feed's protocol by name ("moldudp64"; "none" for an unknown code). */
+const char *capindex_proto_name(uint8_t proto);
+
 /*
  * Read and check the index of data file data_path: its checksum, its
  * structure, and that it names data_path as it is now.

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -105,4 +106,17 @@ uint64_t archive_make_file(const char *path, uint64_t t0, uint32_t seq_from, uin
 		archive_write_file(path, archive_buf, archive_len);
 	}
 	return n;
+}
+
+char *archive_list_obj(const char *out, const char *name)
+{
+	char key[600];
+	const char *p, *q;
+
+	snprintf(key, sizeof(key), "{\"name\":\"%s\",\"index\"", name);
+	p = strstr(out, key);
+	if (!p)
+		T_FAIL("no file %s in the listing:\n%s", name, out);
+	q = strstr(p + 1, ",\n{\"name\":\"");
+	return strndup(p, q ? (size_t)(q - p) : strlen(p));
 }

@@ -39,4 +39,8 @@ uint64_t archive_make_file(const char *path, uint64_t t0, uint32_t seq_from, uin
 			   uint32_t gap_from, uint32_t gap_to, uint64_t dropcount,
 			   const struct isb_counts *c, uint64_t deliv_before, bool zstd);
 
+/* The object of file name in capdump --list --json's output out, up to
+ * the next file's (free() it). */
+char *archive_list_obj(const char *out, const char *name);
+
 #endif

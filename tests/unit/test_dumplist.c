@@ -55,20 +55,6 @@ static void expect(const char *out, const char *what)
 		T_FAIL("not in the listing: %s\n--- listing:\n%s", what, out);
 }
 
-/* The JSON object of file name in out (up to the next file's). */
-static char *file_obj(const char *out, const char *name)
-{
-	char key[600];
-	const char *p, *q;
-
-	snprintf(key, sizeof(key), "{\"name\":\"%s\",\"index\"", name);
-	p = strstr(out, key);
-	if (!p)
-		T_FAIL("no file %s in the listing:\n%s", name, out);
-	q = strstr(p + 1, ",\n{\"name\":\"");
-	return strndup(p, q ? (size_t)(q - p) : strlen(p));
-}
-
 /* A MoldUDP64 packet's session (ten times s), first message and count. */
 struct mold_pkt {
 	char s;
@@ -169,24 +155,24 @@ static void test_sessions(const char *dir)
 	paths[0] = pattern;
 	out = list(paths, 1, true, 0, 0, &rc);
 	T_EQ(rc, 0);
-	obj = file_obj(out, p[0]);
+	obj = archive_list_obj(out, p[0]);
 	expect(obj, "\"seq\":{\"first\":1,\"last\":100,");
 	expect(obj, "\"gap_before_file\":null");
 	free(obj);
-	obj = file_obj(out, p[1]);
+	obj = archive_list_obj(out, p[1]);
 	expect(obj, "\"seq\":{\"first\":105,\"last\":40,\"min\":1,\"max\":150,\"packets\":3,"
 		    "\"undecodable\":0,\"sessions\":1,\"gaps\":0,");
 	expect(obj, "\"gap_before_file\":{\"first\":101,\"last\":104,\"missing\":4}");
 	free(obj);
-	obj = file_obj(out, p[2]);
+	obj = archive_list_obj(out, p[2]);
 	expect(obj, "\"seq\":{\"first\":43,\"last\":60,");
 	expect(obj, "\"gap_before_file\":{\"first\":41,\"last\":42,\"missing\":2}");
 	free(obj);
-	obj = file_obj(out, p[3]);
+	obj = archive_list_obj(out, p[3]);
 	expect(obj, "\"sessions\":1,");
 	expect(obj, "\"gap_before_file\":null");
 	free(obj);
-	obj = file_obj(out, p[4]);
+	obj = archive_list_obj(out, p[4]);
 	expect(obj, "\"seq\":{\"first\":11,\"last\":20,");
 	expect(obj, "\"gap_before_file\":null");
 	free(obj);
@@ -248,7 +234,7 @@ int main(void)
 		 strstr(out, "r_2.pcapng\"") < strstr(out, "r_3.pcapng.zst\"") &&
 		 strstr(out, "r_3.pcapng.zst\"") < strstr(out, "r_4.pcapng\""));
 
-	obj = file_obj(out, p[0]);
+	obj = archive_list_obj(out, p[0]);
 	expect(obj, "\"index\":\"ok\"");
 	expect(obj, "\"span_start_ns\":1767225600000000000,\"span_start\":\"2026-01-01T00:00:00."
 		    "000000000Z\"");
@@ -263,14 +249,14 @@ int main(void)
 	expect(obj, "\"proto\":\"none\",\"seq\":null");
 	free(obj);
 
-	obj = file_obj(out, p[1]);
+	obj = archive_list_obj(out, p[1]);
 	expect(obj, "\"index\":\"rebuilt\"");
 	expect(obj, "\"ifdrop\":3,\"osdrop\":0}");
 	expect(obj, "\"gap_before_file\":{\"first\":101,\"last\":104,\"missing\":4}");
 	expect(obj, "\"hole_before\":null");
 	free(obj);
 
-	obj = file_obj(out, p[2]);
+	obj = archive_list_obj(out, p[2]);
 	expect(obj, "\"index\":\"rebuilt\"");
 	expect(obj, "\"hole_before\":{\"start_ns\":1767225620000000000,");
 	expect(obj, "\"end_ns\":1767225625000000000,");
@@ -279,7 +265,7 @@ int main(void)
 	free(obj);
 
 	/* a new recording: its counters are its own */
-	obj = file_obj(out, p[3]);
+	obj = archive_list_obj(out, p[3]);
 	expect(obj, "\"ifdrop\":7,\"osdrop\":0}");
 	expect(obj, "\"gap_before_file\":null");
 	free(obj);

@@ -138,24 +138,10 @@ static char *listing(char *dir)
 	return buf;
 }
 
-/* The listing's object of file path, up to the next file's. */
-static char *file_obj(const char *out, const char *name)
-{
-	char key[600];
-	const char *p, *q;
-
-	snprintf(key, sizeof(key), "{\"name\":\"%s\",\"index\"", name);
-	p = strstr(out, key);
-	if (!p)
-		T_FAIL("no file %s in the listing:\n%s", name, out);
-	q = strstr(p + 1, ",\n{\"name\":\"");
-	return strndup(p, q ? (size_t)(q - p) : strlen(p));
-}
-
 /* The rows of file path against its object in the listing. */
 static void compare_file(const struct sink *s, const char *list, const char *path)
 {
-	char *obj = file_obj(list, path), *fr = row_of(s->rows[SHIP_FILES], path, NULL);
+	char *obj = archive_list_obj(list, path), *fr = row_of(s->rows[SHIP_FILES], path, NULL);
 	char *ar = row_of(s->rows[SHIP_FEEDS], path, "\"feed\":\"A\"");
 	char *br = row_of(s->rows[SHIP_FEEDS], path, "\"feed\":\"B\"");
 	const char *seq = strstr(obj, "\"seq\":{"), *gb = strstr(obj, "\"gap_before_file\":");
