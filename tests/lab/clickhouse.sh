@@ -94,13 +94,14 @@ ch_tls_cert()
 
 	[[ -f $t/ca.key ]] || lab_fail "ch_tls_cert: no test CA (ch_start --https)"
 	san=$(IFS=,; echo "$*")
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$t/server.key" -out "$t/server.csr" -subj "/CN=${1#*:}" 2>>"$t/openssl.log" &&
-		openssl x509 -req -in "$t/server.csr" -CA "$t/ca.crt" -CAkey "$t/ca.key" \
-			-set_serial "0x$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" -days 1 \
-			-extfile <(printf 'subjectAltName = %s\nbasicConstraints = CA:FALSE\nextendedKeyUsage = serverAuth\n' "$san") \
-			-out "$t/server.crt" 2>>"$t/openssl.log" ||
+	if ! openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$t/server.key" -out "$t/server.csr" -subj "/CN=${1#*:}" 2>>"$t/openssl.log" ||
+	   ! openssl x509 -req -in "$t/server.csr" -CA "$t/ca.crt" -CAkey "$t/ca.key" \
+		-set_serial "0x$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" -days 1 \
+		-extfile <(printf 'subjectAltName = %s\nbasicConstraints = CA:FALSE\nextendedKeyUsage = serverAuth\n' "$san") \
+		-out "$t/server.crt" 2>>"$t/openssl.log"; then
 		lab_fail "openssl: no server certificate for $san: $(tail -n 5 "$t/openssl.log")"
+	fi
 	chown clickhouse:clickhouse "$t/server.key" "$t/server.crt"
 	chmod 0600 "$t/server.key"
 }
@@ -117,6 +118,7 @@ _ch_tls_init()
 		-addext 'basicConstraints = critical,CA:TRUE' \
 		-addext 'keyUsage = critical,keyCertSign,cRLSign' 2>>"$t/openssl.log" ||
 		lab_fail "openssl: no test CA: $(tail -n 5 "$t/openssl.log")"
+	# shellcheck disable=SC2034 # the tests' to use
 	CH_CA=$t/ca.crt
 	ch_tls_cert IP:127.0.0.1 DNS:localhost
 }
