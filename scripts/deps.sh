@@ -26,6 +26,8 @@ packages=(
 	qemu-system-x86 debootstrap e2fsprogs
 	# the fleet tests (tests/clickhouse.cmake): a ClickHouse server of their own
 	clickhouse-server clickhouse-client
+	# lab_capship_tls: the test's CA and server certificates
+	openssl
 	# the Debian package (scripts/package.sh; debian/control has its
 	# Build-Depends, all above) and the system test, which boots it in a
 	# Debian 12 container under systemd-nspawn (tests/system)

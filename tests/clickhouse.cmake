@@ -19,6 +19,11 @@ if(TARGET capship)
   # full: each logged once with its cause; afterwards every table holds the
   # archive's rows exactly, once each after OPTIMIZE TABLE ... FINAL.
   capd_lab_test(lab_capship_faults capship_faults.sh)
+  # HTTPS (the server's own port, a CA made for the test): shipped with
+  # ca_file; refused, exit 1, one line, without it or to a certificate of
+  # another name; http:// to the HTTPS port one line, exit 2.
+  capd_lab_test(lab_capship_tls capship_tls.sh)
+  set_property(TEST lab_capship_tls APPEND PROPERTY ENVIRONMENT "CAPSHIP=$<TARGET_FILE:capship>")
   set_property(TEST lab_capship_fleet lab_capship_faults APPEND PROPERTY ENVIRONMENT
                "CAPSHIP=$<TARGET_FILE:capship>")
 endif()

@@ -73,6 +73,16 @@ static enum health health_of(int r)
 	}
 }
 
+/* What a line of a configuration's fault starts with. */
+static const char *config_prefix(int r)
+{
+	if (r == -EACCES || r == -EINVAL)
+		return "clickhouse refused: ";
+	if (r == -EKEYREJECTED)
+		return "clickhouse's certificate refused: ";
+	return "";
+}
+
 static bool failing(enum health h)
 {
 	return h == H_UNREACHABLE || h == H_SERVER;
@@ -270,10 +280,10 @@ int main(int argc, char **argv)
 	pr_info("shipping box %s to %s database %s", c->box, c->url, c->database);
 	for (;;) {
 		r = ship_scan_run(&sc, err, sizeof(err));
-		if (r == -EACCES || r == -EINVAL || r == -EFBIG || r == -ENOMEM) {
+		if (r == -EACCES || r == -EINVAL || r == -EKEYREJECTED || r == -EFBIG ||
+		    r == -ENOMEM) {
 			/* the configuration's, the credentials', the schema's */
-			pr_err("%s%s", r == -EACCES || r == -EINVAL ? "clickhouse refused: " : "",
-			       err);
+			pr_err("%s%s", config_prefix(r), err);
 			rc = EXIT_CONFIG;
 			break;
 		}

@@ -126,6 +126,14 @@ static bool auth_code(long c)
 	return c == 192 || c == 193 || c == 194 || c == 195 || c == 497 || c == 516;
 }
 
+/* A certificate refused is the setup's (ca_file, url, the server's
+ * certificate), not the network's: retrying would fail the same way. */
+static bool cert_refused(CURLcode cr)
+{
+	return cr == CURLE_PEER_FAILED_VERIFICATION || cr == CURLE_SSL_CACERT_BADFILE ||
+	       cr == CURLE_SSL_ISSUER_ERROR;
+}
+
 int ship_http_insert(struct ship_http *h, const char *table, const char *body, size_t len,
 		     char *why, size_t whylen)
 {
@@ -164,7 +172,9 @@ int ship_http_insert(struct ship_http *h, const char *table, const char *body, s
 	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->errbuf);
 	cr = curl_easy_perform(h->curl);
 	if (cr != CURLE_OK) {
-		r = cr == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EHOSTUNREACH;
+		r = cr == CURLE_OUT_OF_MEMORY ? -ENOMEM
+		    : cert_refused(cr)	      ? -EKEYREJECTED
+					      : -EHOSTUNREACH;
 		snprintf(why, whylen, "%s", h->errbuf[0] ? h->errbuf : curl_easy_strerror(cr));
 		goto out;
 	}

@@ -35,7 +35,11 @@ void ship_http_close(struct ship_http *h); /* NULL is ok; wipes the password */
  * @return 0 when ClickHouse answered 200 (the rows are in); else, with the
  *	   cause in why (one line):
  *	   -EHOSTUNREACH  not reachable: refused connection, name, route,
- *			  timeout, TLS failure, connection lost (retry later)
+ *			  timeout, TLS handshake failure, connection lost
+ *			  (retry later)
+ *	   -EKEYREJECTED  https: the server's certificate was not accepted
+ *			  (unknown CA, wrong name, expired) or ca_file cannot
+ *			  be read: the configuration's
  *	   -EACCES        the credentials were refused (the configuration's)
  *	   -EINVAL        another refusal of the request (4xx: no such
  *			  table or database, rows refused): the setup's

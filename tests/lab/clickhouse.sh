@@ -6,6 +6,8 @@
 #
 #	. "$(dirname "$0")/clickhouse.sh"
 #	ch_start			# running, docs/clickhouse/schema.sql loaded
+#	ch_start --https		# the same, and HTTPS on a port of its own
+#	ch_tls_cert DNS:other.example	# another server certificate (then ch_restart)
 #	ch_query 'SELECT count() FROM capd.files FINAL'	# the answer on stdout
 #	ch_insert capd.files_local rows.json	# JSONEachRow rows from a file
 #	ch_restart			# stopped and started on the same data
@@ -21,14 +23,21 @@
 # clock is UTC.  The pid it started is the only one it stops; the temp dir
 # goes at exit, whatever the verdict.
 #
+# With --https the server also serves HTTPS on CH_HTTPS_PORT (CH_HTTPS_URL,
+# https://127.0.0.1:PORT/) with a certificate for 127.0.0.1 and localhost,
+# signed by a CA made for the test (CH_CA, its certificate; P-256 keys,
+# valid for a day) in CH_DIR/tls; clients present no certificate.
+#
 # Sets CH_URL (http://127.0.0.1:PORT/), CH_HTTP_PORT, CH_TCP_PORT, CH_DIR,
-# CH_PID, CH_USER, CH_PASSWORD.  Needs clickhouse-server, curl, ss, setpriv.
+# CH_PID, CH_USER, CH_PASSWORD.  Needs clickhouse-server, curl, ss, setpriv
+# (and openssl for --https).
 
 CH_SERVER=${CH_SERVER:-/usr/sbin/clickhouse-server}
 _CH_DOCS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/docs/clickhouse
 CH_SCHEMA=$_CH_DOCS/schema.sql
 CH_QUERIES=$_CH_DOCS/queries.sql
 CH_DIR='' CH_PID='' CH_URL='' CH_HTTP_PORT='' CH_TCP_PORT=''
+CH_HTTPS_PORT='' CH_HTTPS_URL='' CH_CA=''
 CH_USER=capd_test
 CH_PASSWORD=''
 
@@ -42,17 +51,76 @@ ch_require()
 	lab_require_cmd curl ss setpriv
 }
 
-# A TCP port on 127.0.0.1 that nothing listens on and that is not SKIP.
+# A TCP port on 127.0.0.1 that nothing listens on and that is none of SKIP.
 _ch_free_port()
 {
 	local p
 
 	for _ in $(seq 100); do
 		p=$((20000 + RANDOM % 30000))
-		[[ $p != "${1:-}" ]] || continue
+		[[ " $* " != *" $p "* ]] || continue
 		[[ -z $(ss -Hltn "sport = :$p") ]] && { echo "$p"; return 0; }
 	done
 	lab_fail "no free TCP port found for clickhouse-server"
+}
+
+# The HTTPS part of config.xml, where asked for.  No dhParamsFile: with
+# ECDHE (and an EC key) no DH parameters are used.
+_ch_config_https()
+{
+	[[ -n $CH_HTTPS_PORT ]] || return 0
+	cat <<XML
+    <https_port>$CH_HTTPS_PORT</https_port>
+    <openSSL>
+        <server>
+            <certificateFile>$CH_DIR/tls/server.crt</certificateFile>
+            <privateKeyFile>$CH_DIR/tls/server.key</privateKeyFile>
+            <verificationMode>none</verificationMode>
+            <loadDefaultCAFile>false</loadDefaultCAFile>
+            <cacheSessions>false</cacheSessions>
+            <disableProtocols>sslv2,sslv3</disableProtocols>
+            <preferServerCiphers>true</preferServerCiphers>
+        </server>
+    </openSSL>
+XML
+}
+
+# ch_tls_cert SAN...: a new server certificate (and key) for the
+# subjectAltNames SAN (DNS:NAME, IP:ADDRESS), signed by the test's CA; the
+# server reads it when next started (ch_restart).
+ch_tls_cert()
+{
+	local t=$CH_DIR/tls san
+
+	[[ -f $t/ca.key ]] || lab_fail "ch_tls_cert: no test CA (ch_start --https)"
+	san=$(IFS=,; echo "$*")
+	if ! openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$t/server.key" -out "$t/server.csr" -subj "/CN=${1#*:}" 2>>"$t/openssl.log" ||
+	   ! openssl x509 -req -in "$t/server.csr" -CA "$t/ca.crt" -CAkey "$t/ca.key" \
+		-set_serial "0x$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" -days 1 \
+		-extfile <(printf 'subjectAltName = %s\nbasicConstraints = CA:FALSE\nextendedKeyUsage = serverAuth\n' "$san") \
+		-out "$t/server.crt" 2>>"$t/openssl.log"; then
+		lab_fail "openssl: no server certificate for $san: $(tail -n 5 "$t/openssl.log")"
+	fi
+	chown clickhouse:clickhouse "$t/server.key" "$t/server.crt"
+	chmod 0600 "$t/server.key"
+}
+
+# The test's CA (CH_CA) and a server certificate for 127.0.0.1, localhost.
+_ch_tls_init()
+{
+	local t=$CH_DIR/tls
+
+	lab_require_cmd openssl
+	install -d -m 0750 "$t"
+	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$t/ca.key" -out "$t/ca.crt" -days 1 -subj "/CN=capd lab test CA $LAB_RUN_ID" \
+		-addext 'basicConstraints = critical,CA:TRUE' \
+		-addext 'keyUsage = critical,keyCertSign,cRLSign' 2>>"$t/openssl.log" ||
+		lab_fail "openssl: no test CA: $(tail -n 5 "$t/openssl.log")"
+	# shellcheck disable=SC2034 # the tests' to use
+	CH_CA=$t/ca.crt
+	ch_tls_cert IP:127.0.0.1 DNS:localhost
 }
 
 _ch_config()
@@ -70,6 +138,7 @@ _ch_config()
     <listen_host>127.0.0.1</listen_host>
     <http_port>$CH_HTTP_PORT</http_port>
     <tcp_port>$CH_TCP_PORT</tcp_port>
+$(_ch_config_https)
     <path>$CH_DIR/data/</path>
     <tmp_path>$CH_DIR/tmp/</tmp_path>
     <user_files_path>$CH_DIR/user_files/</user_files_path>
@@ -151,7 +220,7 @@ _ch_kill()
 }
 
 # _ch_run: start the server on CH_DIR's configuration, wait (up to 60 s)
-# until SELECT 1 answers over HTTP.
+# until SELECT 1 answers over HTTP (and over HTTPS where it serves it).
 _ch_run()
 {
 	local i
@@ -161,7 +230,7 @@ _ch_run()
 		>>"$CH_DIR/log/stdout" 2>&1 </dev/null &
 	CH_PID=$!
 	for i in $(seq 600); do
-		[[ $(ch_query 'SELECT 1' 2>/dev/null) == 1 ]] && return 0
+		[[ $(ch_query 'SELECT 1' 2>/dev/null) == 1 ]] && _ch_https_up && return 0
 		kill -0 "$CH_PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -170,10 +239,21 @@ _ch_run()
 	lab_fail "clickhouse-server did not answer SELECT 1 on $CH_URL within ${i}00 ms"
 }
 
-# ch_start: a new server with the schema loaded.
+# Whether SELECT 1 answers over HTTPS (true where HTTPS is not served);
+# whatever name its certificate has (ch_tls_cert): the tests check that.
+_ch_https_up()
+{
+	[[ -z $CH_HTTPS_PORT ]] && return 0
+	[[ $(curl -sS --max-time 5 --insecure -H "X-ClickHouse-User: $CH_USER" \
+		-H "X-ClickHouse-Key: $CH_PASSWORD" --data-binary 'SELECT 1' "$CH_HTTPS_URL" \
+		2>/dev/null) == 1 ]]
+}
+
+# ch_start [--https]: a new server with the schema loaded.
 ch_start()
 {
 	[[ -z $CH_DIR ]] || lab_fail "ch_start called twice"
+	[[ $# == 0 || $* == --https ]] || lab_fail "ch_start: unknown arguments: $*"
 	ch_require
 	CH_DIR=$(mktemp -d "/tmp/capd-lab-$LAB_RUN_ID.ch.XXXXXX")
 	lab_on_exit rm -rf "$CH_DIR"
@@ -183,12 +263,17 @@ ch_start()
 	CH_HTTP_PORT=$(_ch_free_port)
 	CH_TCP_PORT=$(_ch_free_port "$CH_HTTP_PORT")
 	CH_URL=http://127.0.0.1:$CH_HTTP_PORT/
+	if [[ ${1:-} == --https ]]; then
+		CH_HTTPS_PORT=$(_ch_free_port "$CH_HTTP_PORT" "$CH_TCP_PORT")
+		CH_HTTPS_URL=https://127.0.0.1:$CH_HTTPS_PORT/
+		_ch_tls_init
+	fi
 	_ch_config
 	chown -R clickhouse:clickhouse "$CH_DIR"
 	chmod 0750 "$CH_DIR"
 	_ch_run
 	ch_load "$CH_SCHEMA"
-	lab_log "clickhouse-server $(ch_query 'SELECT version()') on $CH_URL, pid $CH_PID"
+	lab_log "clickhouse-server $(ch_query 'SELECT version()') on $CH_URL${CH_HTTPS_URL:+ and $CH_HTTPS_URL}, pid $CH_PID"
 }
 
 # ch_stop: SIGTERM to the server, wait until it is gone.
