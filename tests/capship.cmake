@@ -22,6 +22,6 @@ capd_fuzz_target(fuzz_ship_state SOURCES ${PROJECT_SOURCE_DIR}/readers/capship/s
 capd_unit_test(test_ship_intervals SOURCES unit/test_ship_intervals.c LIBS shipcore)
 # A capstat --json line on any bytes (a capstat file is another process's).
 capd_fuzz_target(fuzz_ship_jsonl SOURCES ${PROJECT_SOURCE_DIR}/readers/capship/ship_jsonl.c
-                 INCLUDES ${PROJECT_SOURCE_DIR}/readers/capship LIBS m
+                 INCLUDES ${PROJECT_SOURCE_DIR}/readers/capship ${PROJECT_SOURCE_DIR}/lib LIBS m
                  DICT fuzz_ship_jsonl.dict
                  SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/ship_jsonl_corpus)
