@@ -185,6 +185,21 @@ static void list_ifaces(struct dumplist *l, const struct capindex *ix)
 		fputs("]", l->out);
 }
 
+/* A feed's pauses in a file, one line each. */
+static void text_pauses(struct dumplist *l, const struct capindex_feed *f)
+{
+	char b1[40], b2[40];
+	uint32_t g;
+
+	for (g = 0; g < f->npauses; g++)
+		fprintf(l->out, "    pause %s .. %s (%.3f s)\n", utc(f->pause[g].from_ns, b1),
+			utc(f->pause[g].to_ns, b2),
+			(double)(f->pause[g].to_ns - f->pause[g].from_ns) / 1e9);
+	if (f->pauses > f->npauses)
+		fprintf(l->out, "    (%llu more pauses not listed)\n",
+			(unsigned long long)(f->pauses - f->npauses));
+}
+
 static void list_feed(struct dumplist *l, const struct capindex_feed *f, bool comma)
 {
 	struct feed_acc *a = feed_acc(l, f->name);
@@ -230,7 +245,15 @@ static void list_feed(struct dumplist *l, const struct capindex_feed *f, bool co
 		jtime(l->out, "first", f->first_ns);
 		fputc(',', l->out);
 		jtime(l->out, "last", f->last_ns);
-		fprintf(l->out, ",\"proto\":\"%s\"", capindex_proto_name(f->proto));
+		fprintf(l->out, ",\"pauses\":%llu,\"pause_list\":[", (unsigned long long)f->pauses);
+		for (g = 0; g < f->npauses; g++) {
+			fputs(g ? ",{" : "{", l->out);
+			jtime(l->out, "from", f->pause[g].from_ns);
+			fputc(',', l->out);
+			jtime(l->out, "to", f->pause[g].to_ns);
+			fputc('}', l->out);
+		}
+		fprintf(l->out, "],\"proto\":\"%s\"", capindex_proto_name(f->proto));
 		if (!seq) {
 			fputs(",\"seq\":null}", l->out);
 			return;
@@ -268,6 +291,7 @@ static void list_feed(struct dumplist *l, const struct capindex_feed *f, bool co
 	if (!seq) {
 		fprintf(l->out, ", %s\n",
 			f->proto == CAPINDEX_PROTO_NONE ? "no protocol" : "no packet decoded");
+		text_pauses(l, f);
 		return;
 	}
 	fprintf(l->out,
@@ -293,6 +317,7 @@ static void list_feed(struct dumplist *l, const struct capindex_feed *f, bool co
 	if (f->gaps > f->ngaps)
 		fprintf(l->out, "    (%llu more gaps not listed)\n",
 			(unsigned long long)(f->gaps - f->ngaps));
+	text_pauses(l, f);
 }
 
 /* The time a file covers: its span and its packets' times (a packet of a

@@ -29,7 +29,10 @@ _Static_assert(offsetof(struct capindex_feed, gap) == 248, "capindex_feed layout
 _Static_assert(offsetof(struct capindex_feed, seq_min) == 632, "capindex_feed layout");
 _Static_assert(offsetof(struct capindex_feed, first_session_len) == 656, "capindex_feed layout");
 _Static_assert(offsetof(struct capindex_feed, first_session) == 660, "capindex_feed layout");
-_Static_assert(sizeof(struct capindex_feed) == 672, "capindex_feed layout");
+_Static_assert(offsetof(struct capindex_feed, pauses) == 672, "capindex_feed layout");
+_Static_assert(offsetof(struct capindex_feed, pause) == 688, "capindex_feed layout");
+_Static_assert(sizeof(struct capindex_pause) == 16, "capindex_pause layout");
+_Static_assert(sizeof(struct capindex_feed) == 1200, "capindex_feed layout");
 _Static_assert(sizeof(struct capindex_pos) == 32, "capindex_pos layout");
 
 struct capindex {
@@ -124,6 +127,13 @@ static void swap_feed(struct capindex_feed *f)
 	SW64(f->seq_min);
 	SW64(f->seq_max);
 	SW64(f->seq_msg_packets);
+	SW64(f->pauses);
+	SW32(f->npauses);
+	SW32(f->reserved3);
+	for (k = 0; k < CAPINDEX_PAUSES_MAX; k++) {
+		SW64(f->pause[k].from_ns);
+		SW64(f->pause[k].to_ns);
+	}
 }
 
 static void swap_pos(struct capindex_pos *p)
@@ -225,6 +235,24 @@ static bool same_session(const struct capindex_feed *f)
 	       !memcmp(f->first_session, f->session, f->session_len);
 }
 
+/* Listed pauses long enough, in time order, apart, within the feed's time. */
+static bool pauses_ok(const struct capindex_feed *f)
+{
+	uint32_t k;
+
+	if (f->npauses > CAPINDEX_PAUSES_MAX || f->npauses > f->pauses)
+		return false;
+	for (k = 0; k < f->npauses; k++) {
+		const struct capindex_pause *a = &f->pause[k];
+
+		if (a->to_ns < a->from_ns || a->to_ns - a->from_ns < CAPINDEX_PAUSE_NS ||
+		    a->from_ns < f->first_ns || a->to_ns > f->last_ns ||
+		    (k && a->from_ns < f->pause[k - 1].to_ns))
+			return false;
+	}
+	return true;
+}
+
 /* What a well-formed index must say of itself, beyond its checksum. */
 static int check_content(const struct capindex *ix, char *why, size_t whylen)
 {
@@ -245,7 +273,8 @@ static int check_content(const struct capindex *ix, char *why, size_t whylen)
 		    f->seq_msg_packets > f->seq_packets ||
 		    (!f->seq_msg_packets && (f->seq_min || f->seq_max)) ||
 		    f->first_session_len > sizeof(f->first_session) ||
-		    (!f->seq_packets && f->first_session_len) || (!f->sessions && !same_session(f)))
+		    (!f->seq_packets && f->first_session_len) ||
+		    (!f->sessions && !same_session(f)) || !pauses_ok(f))
 			return bad(why, whylen, -EBADMSG, "feed %u malformed", k);
 	}
 	for (k = 0; k < h->npos; k++) {

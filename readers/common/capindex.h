@@ -30,10 +30,12 @@
 #include <stdint.h>
 
 #define CAPINDEX_MAGIC	    "CAPDIDX\n"
-#define CAPINDEX_VERSION    2u
+#define CAPINDEX_VERSION    3u
 #define CAPINDEX_SUFFIX	    ".idx"
 #define CAPINDEX_TAIL	    65536u	 /* bytes of the data file hashed */
 #define CAPINDEX_GAPS_MAX   16u		 /* gaps listed per feed; all are counted */
+#define CAPINDEX_PAUSES_MAX 32u		 /* pauses listed per feed; all are counted */
+#define CAPINDEX_PAUSE_NS   100000000u	 /* a feed silent this long (100 ms) paused */
 #define CAPINDEX_FEEDS_MAX  256u	 /* feeds of a file's feed table */
 #define CAPINDEX_IFACES_MAX 65536u	 /* interfaces (highest if_id + 1) */
 #define CAPINDEX_POS_MAX    (1u << 20)	 /* position entries; more thin out (see below) */
@@ -106,6 +108,15 @@ struct capindex_gap {
 	uint64_t ts_ns;
 };
 
+/*
+ * A pause of a feed: no packet of it stamped after from_ns and before
+ * to_ns, the times of the packets on either side (to_ns - from_ns >=
+ * CAPINDEX_PAUSE_NS).
+ */
+struct capindex_pause {
+	uint64_t from_ns, to_ns;
+};
+
 /* struct capindex_feed.proto: the feed's sequence decoder (0: none). */
 enum capindex_proto {
 	CAPINDEX_PROTO_NONE,
@@ -136,6 +147,14 @@ enum capindex_proto {
  * feed, in any session, late and repeated packets included: the lowest
  * first message and the highest last one (first + count - 1) of the
  * seq_msg_packets packets that carry at least one message (0, 0 if none).
+ *
+ * Pauses: the silences of at least CAPINDEX_PAUSE_NS between two of its
+ * timestamped packets, in time order; the first CAPINDEX_PAUSES_MAX are
+ * listed and pauses counts them all.  A packet stamped inside a listed
+ * pause (one that came late) splits it, a piece shorter than the
+ * threshold dropped.  So a window [T1, T2) of at least CAPINDEX_PAUSE_NS
+ * inside [first_ns, last_ns] holds a packet of the feed unless a listed
+ * pause covers it (from_ns < T1, T2 <= to_ns), when pauses == npauses.
  */
 struct capindex_feed {
 	char name[64]; /* NUL terminated */
@@ -165,6 +184,10 @@ struct capindex_feed {
 	uint8_t first_session_len;
 	uint8_t reserved2[3];
 	uint8_t first_session[12]; /* of the first packet decoded, first_session_len bytes */
+	uint64_t pauses;	   /* all of them, listed or not */
+	uint32_t npauses;	   /* listed, <= CAPINDEX_PAUSES_MAX, in time order */
+	uint32_t reserved3;
+	struct capindex_pause pause[CAPINDEX_PAUSES_MAX];
 };
 
 /*

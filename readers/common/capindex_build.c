@@ -383,6 +383,53 @@ static void mold_expect(const struct capindex_feed *f, struct feed_state *s)
 	memcpy(s->mold_next + 10, &be, 8);
 }
 
+/* A pause of feed f from from_ns to to_ns, listed after the others. */
+static __attribute__((noinline)) void pause_add(struct capindex_feed *f, uint64_t from_ns,
+						uint64_t to_ns)
+{
+	f->pauses++;
+	if (f->npauses < CAPINDEX_PAUSES_MAX)
+		f->pause[f->npauses++] = (struct capindex_pause){ from_ns, to_ns };
+}
+
+/* A packet stamped ts_ns, before the feed's last: no longer silent there. */
+static __attribute__((noinline)) void pause_split(struct capindex_feed *f, uint64_t ts_ns)
+{
+	struct capindex_pause *a;
+	bool left, right;
+	uint32_t k;
+
+	for (k = 0; k < f->npauses && f->pause[k].to_ns <= ts_ns; k++)
+		;
+	if (k == f->npauses || f->pause[k].from_ns >= ts_ns)
+		return;
+	a = &f->pause[k];
+	left = ts_ns - a->from_ns >= CAPINDEX_PAUSE_NS;
+	right = a->to_ns - ts_ns >= CAPINDEX_PAUSE_NS;
+	if (left && right) {
+		f->pauses++;
+		/* the list keeps its first ones: the last falls out */
+		if (k + 1 == CAPINDEX_PAUSES_MAX) {
+			a->to_ns = ts_ns;
+			return;
+		}
+		if (f->npauses == CAPINDEX_PAUSES_MAX)
+			f->npauses--;
+		memmove(a + 1, a, (f->npauses - k) * sizeof(*a));
+		f->npauses++;
+		a[0].to_ns = ts_ns;
+		a[1].from_ns = ts_ns;
+	} else if (left) {
+		a->to_ns = ts_ns;
+	} else if (right) {
+		a->from_ns = ts_ns;
+	} else {
+		f->pauses--;
+		memmove(a, a + 1, (f->npauses - k - 1) * sizeof(*a));
+		f->npauses--;
+	}
+}
+
 /* Any other sequenced packet: decoded, then tracked. */
 static __attribute__((noinline)) void seq_decode(struct capindex_build *b, struct capindex_feed *f,
 						 struct feed_state *s, const uint8_t *pl,
@@ -429,8 +476,13 @@ static void feed_packet(struct capindex_build *b, const struct capindex_build_pk
 	if (p->has_ts) {
 		if (!f->first_ns || p->ts_ns < f->first_ns)
 			f->first_ns = p->ts_ns;
-		if (p->ts_ns > f->last_ns)
+		if (p->ts_ns > f->last_ns) {
+			if (f->last_ns && p->ts_ns - f->last_ns >= CAPINDEX_PAUSE_NS)
+				pause_add(f, f->last_ns, p->ts_ns);
 			f->last_ns = p->ts_ns;
+		} else if (p->ts_ns < f->last_ns && f->npauses) {
+			pause_split(f, p->ts_ns);
+		}
 	}
 	if (!d.payload_off)
 		return;

@@ -34,7 +34,7 @@ static void walk(const struct capindex *ix, const uint8_t *in, size_t len)
 	for (i = 0; i < h->nfeeds; i++) {
 		feeds[i] = *capindex_feed(ix, i);
 		if (strnlen(feeds[i].name, sizeof(feeds[i].name)) == sizeof(feeds[i].name) ||
-		    feeds[i].ngaps > CAPINDEX_GAPS_MAX)
+		    feeds[i].ngaps > CAPINDEX_GAPS_MAX || feeds[i].npauses > CAPINDEX_PAUSES_MAX)
 			abort();
 	}
 	for (i = 0; i < h->npos; i++)

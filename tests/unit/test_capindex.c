@@ -652,6 +652,93 @@ static void test_frame_forms(void)
 	capindex_build_free(b);
 }
 
+/*
+ * Pauses: silences of at least CAPINDEX_PAUSE_NS between a feed's packets
+ * listed in time order, CAPINDEX_PAUSES_MAX of them and all counted; a
+ * late packet splits the pause it falls in, or trims or removes it; a
+ * listed pause that is out of order or too short is refused on reading.
+ */
+static void test_pauses(void)
+{
+	const uint64_t P = CAPINDEX_PAUSE_NS, MS = 1000000;
+	struct capindex_build *b;
+	const struct capindex_feed *c;
+	struct capindex *ix;
+	struct capindex_feed *w;
+	struct ring_feed fd;
+	uint8_t f[256], *buf;
+	uint64_t t = T0, off = 0;
+	char why[256];
+	size_t len;
+	uint32_t i, n;
+	int fdd;
+
+	T_ASSERT(capindex_build_new(&b) == 0);
+	feed_def(&fd, "p", 1);
+	capindex_build_begin(b);
+	capindex_build_feeds(b, &fd, 1);
+	n = udp_frame(f, 1, 1, 0);
+	add_packet(b, off += 100, t, f, n);
+	add_packet(b, off += 100, t += P - 1, f, n);	      /* 99.999999 ms: no pause */
+	add_packet(b, off += 100, t += P, f, n);	      /* a pause (1) */
+	add_packet(b, off += 100, t += 3 * P, f, n);	      /* a pause (2) of 300 ms */
+	add_packet(b, off += 100, t - 2 * P, f, n);	      /* late: splits (2) in two */
+	add_packet(b, off += 100, t += 5 * P, f, n);	      /* a pause (3) of 500 ms */
+	add_packet(b, off += 100, t - 5 * P + 50 * MS, f, n); /* late: trims (3) at its start */
+	add_packet(b, off += 100, t += 2 * P, f, n);	      /* a pause (4) of 200 ms */
+	add_packet(b, off += 100, t - P, f, n);		      /* late: leaves two of 100 ms */
+	add_packet(b, off += 100, t += 2 * P - 1, f, n);      /* a pause (5) of 199.999999 ms */
+	add_packet(b, off += 100, t - P, f, n);		      /* late: leaves 100 and 99.999999 */
+	for (i = 0; i < CAPINDEX_PAUSES_MAX; i++)	      /* more than the list holds */
+		add_packet(b, off += 100, t += P, f, n);
+	fdd = open("/proc/self/exe", O_RDONLY);
+	T_ASSERT(fdd >= 0);
+	T_EQ(capindex_build_encode(b, fdd, &buf, &len), 0);
+	close(fdd);
+	T_EQ(capindex_parse(buf, len, &ix, why, sizeof(why)), 0);
+	c = capindex_feed(ix, 0);
+	t = T0 + P - 1;
+	T_EQ(c->npauses, CAPINDEX_PAUSES_MAX);
+	T_EQ(c->pauses, 7 + CAPINDEX_PAUSES_MAX);
+	T_EQ(c->pause[0].from_ns, t);
+	T_EQ(c->pause[0].to_ns, t + P);
+	T_EQ(c->pause[1].from_ns, t + P);
+	T_EQ(c->pause[1].to_ns, t + 2 * P);
+	T_EQ(c->pause[2].from_ns, t + 2 * P);
+	T_EQ(c->pause[2].to_ns, t + 4 * P);
+	T_EQ(c->pause[3].from_ns, t + 4 * P + 50 * MS);
+	T_EQ(c->pause[3].to_ns, t + 9 * P);
+	T_EQ(c->pause[4].to_ns, t + 10 * P);
+	T_EQ(c->pause[5].from_ns, t + 10 * P);
+	T_EQ(c->pause[5].to_ns, t + 11 * P);
+	T_EQ(c->pause[6].from_ns, t + 12 * P - 1);
+	T_EQ(c->pause[6].to_ns, t + 13 * P - 1);
+	T_EQ(c->pause[7].from_ns, t + 13 * P - 1);
+	/* a listed pause too short, then two out of order: refused */
+	for (i = 0; i < 2; i++) {
+		struct capindex *bad;
+		uint8_t *bbuf;
+		size_t blen;
+
+		w = calloc(1, sizeof(*w));
+		T_ASSERT(w);
+		*w = *c;
+		if (i == 0)
+			w->pause[3].to_ns = w->pause[3].from_ns + P - 1;
+		else
+			w->pause[4] = c->pause[3], w->pause[3] = c->pause[4];
+		T_EQ(capindex_encode(capindex_hdr(ix), capindex_iface(ix, 0), w,
+				     capindex_pos(ix, 0), &bbuf, &blen),
+		     0);
+		T_EQ(capindex_parse(bbuf, blen, &bad, why, sizeof(why)), -EBADMSG);
+		free(bbuf);
+		free(w);
+	}
+	capindex_free(ix);
+	free(buf);
+	capindex_build_free(b);
+}
+
 int main(void)
 {
 	const char *dir = t_tmpdir("test_capindex");
@@ -665,5 +752,6 @@ int main(void)
 	test_seq_bounds();
 	test_sessions();
 	test_frame_forms();
+	test_pauses();
 	return T_EXIT_PASS;
 }
