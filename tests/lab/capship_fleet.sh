@@ -59,8 +59,9 @@ install -d -m 2750 -o root -g "$SHIP_GROUP" "${SHIP_DIR[a]}/capstat"
 
 # The plans: MOLD and MDP on both boxes, 200 and 100 packets/s, one message
 # a packet, each box with its own gaps (the made gaps, inclusive); box a's
-# MOLD silent for 1.5 s after its 495th packet.
-mold_a="1-300 306-500 sleep:1500 501-700 711-1000" mold_b="1-500 511-520 541-1000"
+# MOLD in two parts (below), silent for 1.5 s inside the second.
+mold_a1="1-300 306-500" mold_a2="501-510 sleep:1500 511-700 711-1000"
+mold_b="1-500 511-520 541-1000"
 mdp_a="1-200 211-500" mdp_b="1-500"
 # shellcheck disable=SC2054 # the commas are ship_judge.py's
 made=(--made lab-a:MOLD:301-305,701-710 --made lab-b:MOLD:501-510,521-540
@@ -79,20 +80,23 @@ done
 	2>"$LAB_TMP/capstat.err" &
 cs=$!
 lab_on_exit "kill -9 $cs 2>/dev/null || true"
-# The senders start 1.725 s into a period of -G 2 (UTC-aligned; capdump
-# and capstat get 0.5 s at least): box a's MOLD pauses 2.475 s later, from
-# 0.2 s to 1.7 s into a period, inside one file.
-now=$(date +%s%N)
-wait=$(((1725000000 - now % 2000000000 + 2000000000) % 2000000000))
-((wait >= 500000000)) || wait=$((wait + 2000000000))
-sleep "$((wait / 1000000000)).$(printf %09d $((wait % 1000000000)))"
+sleep 0.5
 send()
 {
 	# shellcheck disable=SC2086 # the plan is words
 	ip netns exec "$CAPD_NS" "$FEED_SEND" -i "$1" -g "$2" -p "$3" --proto "$4" -m 1 -r "$5" $6 \
 		>/dev/null
 }
-send eth0 239.1.1.1 30001 moldudp64 200 "$mold_a" &
+{
+	send eth0 239.1.1.1 30001 moldudp64 200 "$mold_a1" || exit
+	# The second part 50 ms into the next period of -G 2 (capdump's files
+	# are aligned to the UTC clock): its pause, from about 0.1 s to 1.6 s
+	# into that period, is inside one file.
+	now=$(date +%s%N)
+	wait=$((2050000000 - now % 2000000000))
+	sleep "$((wait / 1000000000)).$(printf %09d $((wait % 1000000000)))"
+	send eth0 239.1.1.1 30001 moldudp64 200 "$mold_a2"
+} &
 s=($!)
 send eth1 239.1.1.1 30001 moldudp64 200 "$mold_b" &
 s+=($!)

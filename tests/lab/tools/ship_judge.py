@@ -4,7 +4,8 @@
 
   ship_judge.py counts BOX=LIST.json...
       The rows each table must hold for these boxes (one line per table,
-      "TABLE N"), from capdump --list --json of their archives.
+      "TABLE N": files, feeds, gaps, pauses), from capdump --list --json of
+      their archives.
 
   ship_judge.py fleet --queries Q --seed N --made BOX:FEED:A-B,C-D ...
                       --group FEED=ADDR ... [--paused BOX:FEED:MS ...]
@@ -74,8 +75,9 @@ def base(p):
 
 def listing_rows(box, listing):
     """The rows capship must ship for one box: files, feeds with packets,
-    gaps (seq_to exclusive; boundary 1 for the gap before a file)."""
-    files, feeds, gaps = set(), set(), set()
+    gaps (seq_to exclusive; boundary 1 for the gap before a file), the
+    listed pauses."""
+    files, feeds, gaps, pauses = set(), set(), set(), set()
     for f in listing["files"]:
         assert "error" not in f, "%s: %s" % (f["name"], f["error"])
         b = base(f["name"])
@@ -86,7 +88,10 @@ def listing_rows(box, listing):
                 continue
             s = x["seq"]
             feeds.add((box, b, x["name"], x["packets"], x["first_ns"], x["last_ns"],
-                       s["min"] if s else 0, s["max"] if s else 0))
+                       s["min"] if s else 0, s["max"] if s else 0, x["pauses"],
+                       len(x["pause_list"])))
+            for p in x["pause_list"]:
+                pauses.add((box, x["name"], b, p["from_ns"], p["to_ns"]))
             if not s:
                 continue
             for g in s["gap_list"]:
@@ -95,17 +100,16 @@ def listing_rows(box, listing):
             if s["gap_before_file"]:
                 g = s["gap_before_file"]
                 gaps.add((box, x["name"], b, g["first"], g["last"] + 1, 1))
-    return files, feeds, gaps
+    return files, feeds, gaps, pauses
 
 
 def counts(args):
-    n = {"files": 0, "feeds": 0, "gaps": 0}
+    n = {"files": 0, "feeds": 0, "gaps": 0, "pauses": 0}
     for spec in args.boxes:
         box, path = spec.split("=", 1)
-        files, feeds, gaps = listing_rows(box, json.load(open(path)))
-        n["files"] += len(files)
-        n["feeds"] += len(feeds)
-        n["gaps"] += len(gaps)
+        for table, rows in zip(("files", "feeds", "gaps", "pauses"),
+                               listing_rows(box, json.load(open(path)))):
+            n[table] += len(rows)
     for k, v in n.items():
         print(k, v)
 
@@ -164,7 +168,7 @@ def packet_times(directory, names, addr):
 def fleet(args):
     bad = []
     boxes = {}
-    want = [set(), set(), set()]
+    want = [set(), set(), set(), set()]
     for spec in args.boxes:
         box, path = spec.split("=", 1)
         listing = json.load(open(path))
@@ -178,14 +182,16 @@ def fleet(args):
     got = [
         ch("SELECT box, path, packets, first_ns, last_ns, span_start_ns, span_end_ns "
            "FROM capd.files FINAL WHERE box IN ('%s') FORMAT TSV" % names),
-        ch("SELECT box, path, feed, packets, first_ns, last_ns, seq_min, seq_max "
-           "FROM capd.feeds FINAL WHERE box IN ('%s') AND packets > 0 FORMAT TSV" % names),
+        ch("SELECT box, path, feed, packets, first_ns, last_ns, seq_min, seq_max, pauses, "
+           "npauses FROM capd.feeds FINAL WHERE box IN ('%s') AND packets > 0 FORMAT TSV" % names),
         ch("SELECT box, feed, path, seq_from, seq_to, boundary "
-           "FROM capd.gaps FINAL WHERE box IN ('%s') FORMAT TSV" % names)]
-    for table, w, rows in zip(("files", "feeds", "gaps"), want, got):
-        g = set()
+           "FROM capd.gaps FINAL WHERE box IN ('%s') FORMAT TSV" % names),
+        ch("SELECT box, feed, path, from_ns, to_ns "
+           "FROM capd.pauses FINAL WHERE box IN ('%s') FORMAT TSV" % names)]
+    for table, w, rows in zip(("files", "feeds", "gaps", "pauses"), want, got):
+        g, k = set(), 1 if table in ("files", "feeds") else 2
         for r in rows:
-            r[1 if table != "gaps" else 2] = base(r[1 if table != "gaps" else 2])
+            r[k] = base(r[k])
             g.add(tuple(int(x) if x.isdigit() else x for x in r))
         if len(g) != len(rows):
             bad.append("%s: %d rows, %d different" % (table, len(rows), len(g)))
@@ -308,8 +314,11 @@ def fleet(args):
         longest = max((y - x for (bx, _, f), sil in silences.items() if (bx, f) == (box, feed)
                        for x, y in sil), default=0)
         if longest < int(ms) * 10**6:
-            bad.append("%s %s: no pause of %s ms inside a file (the longest %.3f s): the "
-                       "windows inside it test nothing" % (box, feed, ms, longest / 1e9))
+            allt = sorted(t for ts in times[feed][box].values() for t in ts)
+            x, y = max(zip(allt, allt[1:]), key=lambda p: p[1] - p[0], default=(0, 0))
+            bad.append("%s %s: no pause of %s ms inside a file (the longest %.3f s; the "
+                       "longest silence %.3f s from %d, across files): the windows inside it "
+                       "test nothing" % (box, feed, ms, longest / 1e9, (y - x) / 1e9, x))
         else:
             print("%s %s: paused %.3f s inside a file" % (box, feed, longest / 1e9))
 
