@@ -96,7 +96,7 @@ static int feed_rows(struct ship_rows_chain *c, const struct ship_rows_id *id, c
 	struct capindex_chain_feed *a = chain_feed(c, f->name);
 	bool seq = capindex_chain_decoded(f), across = false;
 	uint64_t from = 0, to = 0;
-	uint32_t g, npauses = f->npauses < CAPINDEX_PAUSES_MAX ? f->npauses : CAPINDEX_PAUSES_MAX;
+	uint32_t g;
 	FILE *o;
 	int r;
 
@@ -125,12 +125,12 @@ static int feed_rows(struct ship_rows_chain *c, const struct ship_rows_id *id, c
 	ship_batch_u64(o, "late", seq ? f->late : 0);
 	ship_batch_u64(o, "sessions", seq ? f->sessions : 0);
 	ship_batch_u64(o, "pauses", f->pauses);
-	ship_batch_u64(o, "npauses", npauses);
+	ship_batch_u64(o, "npauses", f->npauses);
 	ship_batch_u64(o, "shipped_ns", id->shipped_ns);
 	r = ship_batch_end(b, SHIP_FEEDS);
 	if (r)
 		return r;
-	for (g = 0; g < npauses; g++) {
+	for (g = 0; g < f->npauses; g++) {
 		r = pause_row(b, id, path, mtime, f, &f->pause[g]);
 		if (r)
 			return r;
