@@ -13,10 +13,19 @@
 -- (README.md, "Sharding").  FINAL counts a row shipped twice once.
 
 -- name: where_feed
--- The files on each box that hold packets of {FEED} stamped in [{T1}, {T2}),
--- by the feed's first and last packet time in each file (its index): a file
--- whose feed packets span the window's edge is listed; one removed from its
--- box since (capd.removals) is not.  Extract the packets on the box with
+-- The files on each box that hold packets of {FEED} stamped in [{T1}, {T2}):
+-- those whose first and last packet of the feed (from the file's index)
+-- span the window, but for a file where a pause of the feed covers it (a
+-- pauses row: no packet of the feed between from_ns < T1 and to_ns >= T2),
+-- and one removed from its box since (capd.removals).  Exact for a window
+-- of 100 ms or more in a file whose pauses are all listed (feeds.pauses =
+-- feeds.npauses): a silence of the feed across such a window is a pause
+-- of at least 100 ms, which the index lists.  Otherwise the answer may be
+-- a superset: a window shorter than 100 ms can fall in a shorter silence,
+-- and a file with more pauses than it lists (more than 32 of a feed) is
+-- named whenever its span covers the window.  No file that holds a packet
+-- of the feed in the window is ever left out.  Extract the packets on the
+-- box with
 --   capdump -r DIR --start T1 --end T2 --feed FEED -w out.pcapng
 SELECT
     box,
@@ -45,6 +54,11 @@ ALL INNER JOIN
 WHERE (box, path, data_mtime_ns) NOT IN
 (
     SELECT box, path, data_mtime_ns FROM capd.removals_local FINAL
+)
+AND (box, path, data_mtime_ns) NOT IN
+(
+    SELECT box, path, data_mtime_ns FROM capd.pauses_local FINAL
+    WHERE feed = '{FEED}' AND from_ns < {T1} AND to_ns >= {T2}
 )
 ORDER BY box, feed_first_ns, path;
 

@@ -41,7 +41,9 @@ ENGINE = ReplacingMergeTree(shipped_ns)
 PARTITION BY toYYYYMM(toDateTime(intDiv(span_start_ns, 1000000000)))
 ORDER BY (box, path, data_mtime_ns);
 
--- One row per feed of a file.
+-- One row per feed of a file.  pauses: the feed's silences of 100 ms or
+-- more in the file, all counted; npauses: how many of them pauses_local
+-- lists (the first 32); all are listed when the two are equal.
 CREATE TABLE IF NOT EXISTS capd.feeds_local
 (
     box String,
@@ -62,6 +64,8 @@ CREATE TABLE IF NOT EXISTS capd.feeds_local
     missing UInt64,
     late UInt64,
     sessions UInt64,
+    pauses UInt64,
+    npauses UInt32,
     shipped_ns UInt64
 )
 ENGINE = ReplacingMergeTree(shipped_ns)
@@ -87,6 +91,24 @@ CREATE TABLE IF NOT EXISTS capd.gaps_local
 ENGINE = ReplacingMergeTree(shipped_ns)
 PARTITION BY toYYYYMM(toDateTime(intDiv(data_mtime_ns, 1000000000)))
 ORDER BY (box, feed, path, data_mtime_ns, seq_from);
+
+-- One row per listed pause of a feed in the file path: no packet of the
+-- feed stamped after from_ns and before to_ns, the times of the packets
+-- on either side (to_ns - from_ns >= 100 ms).
+CREATE TABLE IF NOT EXISTS capd.pauses_local
+(
+    box String,
+    point String,
+    feed String,
+    path String,
+    data_mtime_ns UInt64,
+    from_ns UInt64,
+    to_ns UInt64,
+    shipped_ns UInt64
+)
+ENGINE = ReplacingMergeTree(shipped_ns)
+PARTITION BY toYYYYMM(toDateTime(intDiv(data_mtime_ns, 1000000000)))
+ORDER BY (box, feed, path, data_mtime_ns, from_ns);
 
 -- One row per file that was shipped and is gone from its archive now
 -- (retention removed it): removed_ns is when the shipper noticed.
@@ -137,6 +159,9 @@ ENGINE = Distributed(capd_cluster, capd, feeds_local, cityHash64(box));
 
 CREATE TABLE IF NOT EXISTS capd.gaps AS capd.gaps_local
 ENGINE = Distributed(capd_cluster, capd, gaps_local, cityHash64(box));
+
+CREATE TABLE IF NOT EXISTS capd.pauses AS capd.pauses_local
+ENGINE = Distributed(capd_cluster, capd, pauses_local, cityHash64(box));
 
 CREATE TABLE IF NOT EXISTS capd.removals AS capd.removals_local
 ENGINE = Distributed(capd_cluster, capd, removals_local, cityHash64(box));

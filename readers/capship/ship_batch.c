@@ -9,9 +9,9 @@
 const char *ship_batch_table_name(enum ship_table t)
 {
 	static const char *const names[SHIP_TABLES] = {
-		[SHIP_FILES] = "files_local",	      [SHIP_FEEDS] = "feeds_local",
-		[SHIP_GAPS] = "gaps_local",	      [SHIP_REMOVALS] = "removals_local",
-		[SHIP_INTERVALS] = "intervals_local",
+		[SHIP_FILES] = "files_local",	    [SHIP_FEEDS] = "feeds_local",
+		[SHIP_GAPS] = "gaps_local",	    [SHIP_PAUSES] = "pauses_local",
+		[SHIP_REMOVALS] = "removals_local", [SHIP_INTERVALS] = "intervals_local",
 	};
 
 	return t < SHIP_TABLES ? names[t] : "?";

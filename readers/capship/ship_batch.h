@@ -11,7 +11,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum ship_table { SHIP_FILES, SHIP_FEEDS, SHIP_GAPS, SHIP_REMOVALS, SHIP_INTERVALS, SHIP_TABLES };
+enum ship_table {
+	SHIP_FILES,
+	SHIP_FEEDS,
+	SHIP_GAPS,
+	SHIP_PAUSES,
+	SHIP_REMOVALS,
+	SHIP_INTERVALS,
+	SHIP_TABLES
+};
 
 struct ship_batch_table {
 	FILE *f; /* open_memstream over buf, or NULL when empty */

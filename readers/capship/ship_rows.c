@@ -74,6 +74,22 @@ static int gap_row(struct ship_batch *b, const struct ship_rows_id *id, const ch
 	return ship_batch_end(b, SHIP_GAPS);
 }
 
+static int pause_row(struct ship_batch *b, const struct ship_rows_id *id, const char *path,
+		     uint64_t mtime, const struct capindex_feed *f, const struct capindex_pause *p)
+{
+	FILE *o = row(b, SHIP_PAUSES, id);
+
+	if (!o)
+		return -ENOMEM;
+	ship_batch_str(o, "feed", f->name, 0);
+	ship_batch_str(o, "path", path, 0);
+	ship_batch_u64(o, "data_mtime_ns", mtime);
+	ship_batch_u64(o, "from_ns", p->from_ns);
+	ship_batch_u64(o, "to_ns", p->to_ns);
+	ship_batch_u64(o, "shipped_ns", id->shipped_ns);
+	return ship_batch_end(b, SHIP_PAUSES);
+}
+
 static int feed_rows(struct ship_rows_chain *c, const struct ship_rows_id *id, const char *path,
 		     uint64_t mtime, const struct capindex_feed *f, bool emit, struct ship_batch *b)
 {
@@ -108,10 +124,17 @@ static int feed_rows(struct ship_rows_chain *c, const struct ship_rows_id *id, c
 	ship_batch_u64(o, "missing", seq ? f->missing : 0);
 	ship_batch_u64(o, "late", seq ? f->late : 0);
 	ship_batch_u64(o, "sessions", seq ? f->sessions : 0);
+	ship_batch_u64(o, "pauses", f->pauses);
+	ship_batch_u64(o, "npauses", f->npauses);
 	ship_batch_u64(o, "shipped_ns", id->shipped_ns);
 	r = ship_batch_end(b, SHIP_FEEDS);
 	if (r)
 		return r;
+	for (g = 0; g < f->npauses; g++) {
+		r = pause_row(b, id, path, mtime, f, &f->pause[g]);
+		if (r)
+			return r;
+	}
 	if (!seq)
 		return 0;
 	if (across) {

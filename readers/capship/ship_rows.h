@@ -4,9 +4,11 @@
  * indexes (capindex.h): per file one row of files_local, per feed of its
  * feed table one of feeds_local, per gap one of gaps_local (the gaps the
  * index lists inside the file, at most CAPINDEX_GAPS_MAX per feed, and the
- * gap before the file across its boundary); and the removals_local row of
- * a file shipped before and gone now.  Column names and meanings are the
- * schema's (docs/clickhouse/README.md).
+ * gap before the file across its boundary), per pause of a feed one of
+ * pauses_local (those the index lists, at most CAPINDEX_PAUSES_MAX per
+ * feed: feeds_local's pauses counts them all, npauses the listed ones);
+ * and the removals_local row of a file shipped before and gone now.
+ * Column names and meanings are the schema's (docs/clickhouse/README.md).
  *
  * The files' drops (if_drop, os_drop: the increase of the ISB counters
  * over the previous file of the recording, summed over the interfaces
@@ -49,7 +51,8 @@ struct ship_rows_chain {
 };
 
 /* The rows one file has (the bound a batch may pass batch_rows by). */
-#define SHIP_ROWS_FILE_MAX (1u + CAPINDEX_FEEDS_MAX * (2u + CAPINDEX_GAPS_MAX))
+#define SHIP_ROWS_FILE_MAX \
+	(1u + CAPINDEX_FEEDS_MAX * (2u + CAPINDEX_GAPS_MAX + CAPINDEX_PAUSES_MAX))
 
 /*
  * File path's index ix, next in the archive's listing: its place in the

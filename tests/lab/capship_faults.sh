@@ -201,7 +201,7 @@ python3 "$judge" fleet --queries "$CH_QUERIES" --made lab-f:MOLD:601-610,1201-12
 	lab_fail "ClickHouse does not hold what the archive does"
 declare -A want
 while read -r t n; do want[$t]=$n; done < <(python3 "$judge" counts lab-f="$dir/list.json")
-for t in files feeds gaps removals; do
+for t in files feeds gaps pauses removals; do
 	where=
 	[[ $t != feeds ]] || where=" WHERE packets > 0"
 	before=$(count "${t}_local")

@@ -6,16 +6,18 @@
 #  - two capd, each on its own veth with its own ring and run directory,
 #    and a capdump -G 2 archive each: the boxes lab-a and lab-b; the
 #    senders send MoldUDP64 and MDP 3.0 feeds to both, with gaps of their
-#    own on each box;
+#    own on each box; box a's MoldUDP64 pauses for 1.5 s inside a file;
 #  - capship --once per box, as an unprivileged uid in the capture group
 #    without capabilities, into one clickhouse-server on loopback started
 #    here (tests/lab/clickhouse.sh);
 #  - the files, feeds and gaps tables hold exactly what capdump --list
 #    --json says of each archive; the gaps are exactly those the senders
-#    made, and gaps_per_feed_day sums them; where_feed, for the whole time,
-#    windows on the edges of files and seeded windows, returns exactly the
-#    files of each box in which tshark finds packets of the feed in the
-#    window (tools/ship_judge.py);
+#    made, and gaps_per_feed_day sums them; the pauses are the silences of
+#    100 ms or more tshark sees; where_feed, for the whole time, windows on
+#    the edges of files, seeded windows and windows inside the pauses,
+#    returns exactly the files of each box in which tshark finds packets of
+#    the feed in the window (a superset only where the query says it may
+#    be: windows shorter than 100 ms without a packet) (tools/ship_judge.py);
 #  - box a's capstat --latency-to b --json, in its capstat_dir: the
 #    intervals table holds its intervals, latency_p99_hour their p99s;
 #  - a second capship --once ships nothing new: the counts stay.
@@ -56,8 +58,10 @@ ship_lab_box b lab-b B
 install -d -m 2750 -o root -g "$SHIP_GROUP" "${SHIP_DIR[a]}/capstat"
 
 # The plans: MOLD and MDP on both boxes, 200 and 100 packets/s, one message
-# a packet, each box with its own gaps (the made gaps, inclusive).
-mold_a="1-300 306-700 711-1000" mold_b="1-500 511-520 541-1000"
+# a packet, each box with its own gaps (the made gaps, inclusive); box a's
+# MOLD in two parts (below), silent for 1.5 s inside the second.
+mold_a1="1-300 306-500" mold_a2="501-510 sleep:1500 511-700 711-1000"
+mold_b="1-500 511-520 541-1000"
 mdp_a="1-200 211-500" mdp_b="1-500"
 # shellcheck disable=SC2054 # the commas are ship_judge.py's
 made=(--made lab-a:MOLD:301-305,701-710 --made lab-b:MOLD:501-510,521-540
@@ -83,7 +87,16 @@ send()
 	ip netns exec "$CAPD_NS" "$FEED_SEND" -i "$1" -g "$2" -p "$3" --proto "$4" -m 1 -r "$5" $6 \
 		>/dev/null
 }
-send eth0 239.1.1.1 30001 moldudp64 200 "$mold_a" &
+{
+	send eth0 239.1.1.1 30001 moldudp64 200 "$mold_a1" || exit
+	# The second part 50 ms into the next period of -G 2 (capdump's files
+	# are aligned to the UTC clock): its pause, from about 0.1 s to 1.6 s
+	# into that period, is inside one file.
+	now=$(date +%s%N)
+	wait=$((2050000000 - now % 2000000000))
+	sleep "$((wait / 1000000000)).$(printf %09d $((wait % 1000000000)))"
+	send eth0 239.1.1.1 30001 moldudp64 200 "$mold_a2"
+} &
 s=($!)
 send eth1 239.1.1.1 30001 moldudp64 200 "$mold_b" &
 s+=($!)
@@ -114,7 +127,7 @@ done
 export CH_URL CH_USER CH_PASSWORD
 judge=$(dirname "$0")/tools/ship_judge.py
 python3 "$judge" fleet --queries "$CH_QUERIES" --seed "$SHIP_SEED" "${made[@]}" \
-	--group MOLD=239.1.1.1 --group MDP=239.1.1.2 --capstat lab-a="${SHIP_DIR[a]}/capstat/a.json" \
+	--group MOLD=239.1.1.1 --group MDP=239.1.1.2 --paused lab-a:MOLD:1400 --capstat lab-a="${SHIP_DIR[a]}/capstat/a.json" \
 	lab-a="${SHIP_DIR[a]}/list.json" lab-b="${SHIP_DIR[b]}/list.json" ||
 	lab_fail "ClickHouse does not hold what the archives do (SHIP_SEED=$SHIP_SEED)"
 

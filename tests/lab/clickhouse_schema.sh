@@ -3,14 +3,15 @@
 #
 # clickhouse_schema.sh - docs/clickhouse/ against a clickhouse-server of its
 # own (tests/lab/clickhouse.sh), without capd or capship:
-#  - schema.sql loads: five local ReplacingMergeTree tables and their
+#  - schema.sql loads: six local ReplacingMergeTree tables and their
 #    Distributed tables;
 #  - hand-written rows of two boxes, each inserted twice (JSONEachRow over
 #    HTTP, as capship sends them; the second copy shipped later), around
 #    a UTC midnight;
 #  - every query of queries.sql, its placeholders substituted, returns
-#    exactly the rows worked out here: where_feed at the window's edges
-#    and without a removed file, gaps_per_feed_day across the midnight,
+#    exactly the rows worked out here: where_feed at the window's edges,
+#    without a removed file and without one whose feed paused across the
+#    window (at the pause's edges), gaps_per_feed_day across the midnight,
 #    latency_p99_hour's max and weighted p99;
 #  - before OPTIMIZE ... FINAL each local table holds both copies, after it
 #    one; the Distributed tables return what the local ones hold.
@@ -34,7 +35,8 @@ file()
 		"$(at "$4")" "$(at "$5")" "$(at $(($4 + 1)))" "$(at $(($5 - 1)))"
 	printf '"packets":100,"bytes_cap":9000,"bytes_wire":9000,"if_drop":0,"os_drop":0,"shipped_ns":SHIPPED}\n'
 }
-# feed BOX POINT PATH MTIME FEED PACKETS FIRST LAST (seconds from D1)
+# feed BOX POINT PATH MTIME FEED PACKETS FIRST LAST [PAUSES NPAUSES]
+# (times in seconds from D1)
 feed()
 {
 	printf '{"box":"%s","point":"%s","path":"%s","data_mtime_ns":%d,"feed":"%s","proto":"moldudp64",' \
@@ -46,7 +48,14 @@ feed()
 		printf '"packets":0,"bytes_wire":0,"first_ns":0,"last_ns":0,'
 	fi
 	printf '"seq_first":1,"seq_last":100,"seq_min":1,"seq_max":100,"gaps":0,"missing":0,'
-	printf '"late":0,"sessions":0,"shipped_ns":SHIPPED}\n'
+	printf '"late":0,"sessions":0,"pauses":%d,"npauses":%d,"shipped_ns":SHIPPED}\n' "${9:-0}" "${10:-0}"
+}
+# pause BOX POINT FEED PATH MTIME FROM TO (seconds from D1)
+pause()
+{
+	printf '{"box":"%s","point":"%s","feed":"%s","path":"%s","data_mtime_ns":%d,' \
+		"$1" "$2" "$3" "$4" "$(at "$5")"
+	printf '"from_ns":%d,"to_ns":%d,"shipped_ns":SHIPPED}\n' "$(at "$6")" "$(at "$7")"
 }
 # gap BOX POINT FEED PATH MTIME FROM TO TS BOUNDARY
 gap()
@@ -78,11 +87,11 @@ A=nyc1-a PA=nasdaq-A B=nyc1-b PB=nasdaq-B
 } >"$rows/files"
 {
 	feed $A $PA /a/a0 -120 MOLD 50 -179 -121
-	feed $A $PA /a/a1 -60 MOLD 50 -119 -61
+	feed $A $PA /a/a1 -60 MOLD 50 -119 -61 1 1
 	feed $A $PA /a/a2 0 MOLD 50 -59 -1
 	feed $A $PA /a/a3 60 MOLD 50 1 59
-	feed $A $PA /a/a3 60 MDP 50 1 59
-	feed $B $PB /b/b1 -30 MOLD 50 -89 -31
+	feed $A $PA /a/a3 60 MDP 50 1 59 1 1
+	feed $B $PB /b/b1 -30 MOLD 50 -89 -31 40 32
 	feed $B $PB /b/b2 30 MOLD 0
 	feed $B $PB /b/b2 30 MDP 50 -29 29
 } >"$rows/feeds"
@@ -92,6 +101,11 @@ A=nyc1-a PA=nasdaq-A B=nyc1-b PB=nasdaq-B
 	gap $A $PA MOLD /a/a3 60 1201 1216 30 0
 	gap $B $PB MOLD /b/b1 -30 301 306 -80 0
 } >"$rows/gaps"
+{
+	# MOLD silent in a1 from -110 s to -80 s; MDP in a3 from 10 s to 50 s.
+	pause $A $PA MOLD /a/a1 -60 -110 -80
+	pause $A $PA MDP /a/a3 60 10 50
+} >"$rows/pauses"
 printf '{"box":"%s","point":"%s","path":"/a/a0","data_mtime_ns":%d,"removed_ns":%d,"data_size":1005,"shipped_ns":SHIPPED}\n' \
 	$A $PA "$(at -120)" "$(at 100)" >"$rows/removals"
 {
@@ -103,7 +117,7 @@ printf '{"box":"%s","point":"%s","path":"/a/a0","data_mtime_ns":%d,"removed_ns":
 	interval $A $PA MOLD 5 50 500
 } >"$rows/intervals"
 
-tables=(files feeds gaps removals intervals)
+tables=(files feeds gaps pauses removals intervals)
 declare -A want
 for t in "${tables[@]}"; do
 	want[$t]=$(wc -l <"$rows/$t")
@@ -138,7 +152,7 @@ $expect"
 
 check_queries()
 {
-	local t='	'
+	local t='	' b1
 	# [-150 s, -59 s): a0 was removed, a2's first packet is at T2 (out),
 	# a1's last at -61 s (in); b1; b2 has no MOLD packet.
 	query where_feed \
@@ -151,6 +165,21 @@ $B$t$PB$t/b/b1$t$(at -30)${t}1005$t$(at -90)$t$(at -30)$t$(at -89)$t$(at -31)${t
 $A$t$PA$t/a/a3$t$(at 60)${t}1005$t$(at 0)$t$(at 60)$t$(at 1)$t$(at 59)${t}50" \
 		FEED=MOLD T1="$(at -1)" T2="$(at 2)"
 	query where_feed "" FEED=NONE T1="$(at -1000)" T2="$(at 1000)"
+	# [-105 s, -80 s): inside a1's pause of MOLD (the packet after it at
+	# T2, out): b1 only; [-110 s, -85 s) holds a1's packet at -110 s.
+	b1="$B$t$PB$t/b/b1$t$(at -30)${t}1005$t$(at -90)$t$(at -30)$t$(at -89)$t$(at -31)${t}50"
+	query where_feed "$b1" FEED=MOLD T1="$(at -105)" T2="$(at -80)"
+	query where_feed \
+"$A$t$PA$t/a/a1$t$(at -60)${t}1005$t$(at -120)$t$(at -60)$t$(at -119)$t$(at -61)${t}50
+$b1" \
+		FEED=MOLD T1="$(at -110)" T2="$(at -85)"
+	# [20 s, 30 s): a3's pause is MDP's, not MOLD's; b2's MDP goes on.
+	query where_feed \
+"$A$t$PA$t/a/a3$t$(at 60)${t}1005$t$(at 0)$t$(at 60)$t$(at 1)$t$(at 59)${t}50" \
+		FEED=MOLD T1="$(at 20)" T2="$(at 30)"
+	query where_feed \
+"$B$t$PB$t/b/b2$t$(at 30)${t}1005$t$(at -30)$t$(at 30)$t$(at -29)$t$(at 29)${t}50" \
+		FEED=MDP T1="$(at 20)" T2="$(at 30)"
 	query gaps_per_feed_day \
 "2025-12-06${t}MOLD$t$A${t}1${t}5${t}0${t}301${t}305
 2025-12-06${t}MOLD$t$B${t}1${t}5${t}0${t}301${t}305

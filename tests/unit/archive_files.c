@@ -34,9 +34,11 @@ void archive_write_file(const char *path, const void *p, size_t n)
 	close(fd);
 }
 
-uint64_t archive_make_file(const char *path, uint64_t t0, uint32_t seq_from, uint32_t seq_to,
-			   uint32_t gap_from, uint32_t gap_to, uint64_t dropcount,
-			   const struct isb_counts *c, uint64_t deliv_before, bool zstd)
+/* A pause of pause_ns before every pause_every-th message (0: none). */
+static uint64_t make_file(const char *path, uint64_t t0, uint32_t seq_from, uint32_t seq_to,
+			  uint32_t gap_from, uint32_t gap_to, uint64_t dropcount,
+			  const struct isb_counts *c, uint64_t deliv_before, bool zstd,
+			  uint32_t pause_every, uint64_t pause_ns)
 {
 	static uint8_t blk[4096], z[1u << 20];
 	struct pcapng_nrb_rec names[1] = { { AF_INET, { 239, 1, 1, 1 }, "A" } };
@@ -77,6 +79,8 @@ uint64_t archive_make_file(const char *path, uint64_t t0, uint32_t seq_from, uin
 
 		if (seq >= gap_from && seq < gap_to)
 			continue;
+		if (pause_every && seq != seq_from && !((seq - seq_from) % pause_every))
+			ts += pause_ns;
 		for (i = 0; i < (seq % 2 ? 2u : 1u); i++) {
 			len = udp_frame(f, i + 1, seq, 20);
 			e.ts = ts;
@@ -106,6 +110,22 @@ uint64_t archive_make_file(const char *path, uint64_t t0, uint32_t seq_from, uin
 		archive_write_file(path, archive_buf, archive_len);
 	}
 	return n;
+}
+
+uint64_t archive_make_file(const char *path, uint64_t t0, uint32_t seq_from, uint32_t seq_to,
+			   uint32_t gap_from, uint32_t gap_to, uint64_t dropcount,
+			   const struct isb_counts *c, uint64_t deliv_before, bool zstd)
+{
+	return make_file(path, t0, seq_from, seq_to, gap_from, gap_to, dropcount, c, deliv_before,
+			 zstd, 0, 0);
+}
+
+uint64_t archive_make_paused(const char *path, uint64_t t0, uint32_t seq_from, uint32_t seq_to,
+			     uint32_t pause_every, uint64_t pause_ns, const struct isb_counts *c,
+			     uint64_t deliv_before)
+{
+	return make_file(path, t0, seq_from, seq_to, 0, 0, 0, c, deliv_before, false, pause_every,
+			 pause_ns);
 }
 
 char *archive_list_obj(const char *out, const char *name)

@@ -39,6 +39,14 @@ uint64_t archive_make_file(const char *path, uint64_t t0, uint32_t seq_from, uin
 			   uint32_t gap_from, uint32_t gap_to, uint64_t dropcount,
 			   const struct isb_counts *c, uint64_t deliv_before, bool zstd);
 
+/*
+ * The same without gaps or drops, and with both feeds silent for pause_ns
+ * more before the packets of every pause_every-th message after seq_from.
+ */
+uint64_t archive_make_paused(const char *path, uint64_t t0, uint32_t seq_from, uint32_t seq_to,
+			     uint32_t pause_every, uint64_t pause_ns, const struct isb_counts *c,
+			     uint64_t deliv_before);
+
 /* The object of file name in capdump --list --json's output out, up to
  * the next file's (free() it). */
 char *archive_list_obj(const char *out, const char *name);

@@ -12,7 +12,10 @@
  * without a trusted index is skipped with one line and shipped once it
  * has one; a file removed gives one removals row and leaves the state;
  * a state file cut short starts over; a file appended later continues
- * from the one before it.  batch_rows 7 makes several batches.
+ * from the one before it.  batch_rows 7 makes several batches.  The
+ * feeds' pauses (silences of 100 ms or more): none in these files; two
+ * files appended with pauses, one with more than the index lists: per
+ * feed its pauses and npauses, per listed pause a row, as in its index.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -204,6 +207,47 @@ static void compare_file(const struct sink *s, const char *list, const char *pat
 	free(br);
 }
 
+/* The feeds rows' pauses and npauses of file path, and its pauses rows,
+ * against its index.  @return the pauses rows. */
+static unsigned int compare_pauses(const struct sink *s, const char *path)
+{
+	struct capindex *ix;
+	unsigned int k, g, rows = 0;
+	char why[256], key[700];
+
+	T_EQ(capindex_load(path, &ix, why, sizeof(why)), 0);
+	for (k = 0; k < capindex_hdr(ix)->nfeeds; k++) {
+		const struct capindex_feed *f = capindex_feed(ix, k);
+		uint64_t mtime = capindex_hdr(ix)->data_mtime_ns;
+		char *fr;
+
+		snprintf(key, sizeof(key), "\"feed\":\"%s\"", f->name);
+		fr = row_of(s->rows[SHIP_FEEDS], path, key);
+		T_EQ(num(fr, "pauses"), f->pauses);
+		T_EQ(num(fr, "npauses"), f->npauses);
+		T_ASSERT(f->npauses <= f->pauses && f->npauses <= CAPINDEX_PAUSES_MAX);
+		free(fr);
+		snprintf(key, sizeof(key), "\"feed\":\"%s\",\"path\":\"%s\",", f->name, path);
+		T_EQ(count(s->rows[SHIP_PAUSES], key), f->npauses);
+		for (g = 0; g < f->npauses; g++) {
+			snprintf(key, sizeof(key),
+				 "{\"box\":\"nyc1-a\",\"point\":\"nasdaq "
+				 "\\\"A\\\"\",\"feed\":\"%s\","
+				 "\"path\":\"%s\",\"data_mtime_ns\":%llu,\"from_ns\":%llu,"
+				 "\"to_ns\":%llu,\"shipped_ns\":",
+				 f->name, path, (unsigned long long)mtime,
+				 (unsigned long long)f->pause[g].from_ns,
+				 (unsigned long long)f->pause[g].to_ns);
+			if (!strstr(s->rows[SHIP_PAUSES], key))
+				T_FAIL("pause %s not shipped:\n%s", key, s->rows[SHIP_PAUSES]);
+			T_ASSERT(f->pause[g].to_ns - f->pause[g].from_ns >= CAPINDEX_PAUSE_NS);
+		}
+		rows += f->npauses;
+	}
+	capindex_free(ix);
+	return rows;
+}
+
 int main(void)
 {
 	const char *dir = t_tmpdir("test_ship_rows");
@@ -329,6 +373,46 @@ int main(void)
 	T_EQ(ship_scan_run(&sc, why, sizeof(why)), 0);
 	T_EQ(count(sink.rows[SHIP_FILES], "\"path\":\""), 4u);
 	T_EQ(sc.removals, 0u);
+
+	/* packets 10 ms apart: no pause, and no pauses row */
+	for (i = 1; i < 4; i++)
+		T_EQ(compare_pauses(&sink, p[i]), 0u);
+	T_ASSERT(!sink.rows[SHIP_PAUSES]);
+
+	/* r_6: both feeds silent for 300 ms more before message 361; r_7: A
+	 * silent for 120 ms more before each of its 40 messages after the
+	 * first, more pauses than the index lists */
+	{
+		struct isb_counts c0 = { 0, 0, 0 };
+		char p6[400], p7[400], key[600], *fr;
+		const char *a;
+
+		sink_clear(&sink);
+		snprintf(p6, sizeof(p6), "%s/r_6.pcapng", arch);
+		snprintf(p7, sizeof(p7), "%s/r_7.pcapng", arch);
+		T_ASSERT(archive_make_paused(p6, T0 + 55 * SEC, 321, 400, 40, 300000000u, &c0, 0));
+		T_ASSERT(archive_make_paused(p7, T0 + 65 * SEC, 401, 441, 1, 120000000u, &c0, 0));
+		T_EQ(capindex_build_file(p6, err, sizeof(err)), 0);
+		T_EQ(capindex_build_file(p7, err, sizeof(err)), 0);
+		T_EQ(ship_scan_run(&sc, why, sizeof(why)), 0);
+		T_EQ(sc.files_shipped, 2u);
+		/* r_6: A 360 at t, 361 at t + 310 ms; B 359 at t - 10 ms, 361 at t + 320 ms */
+		T_EQ(compare_pauses(&sink, p6), 2u);
+		snprintf(key, sizeof(key), "\"feed\":\"A\",\"path\":\"%s\",", p6);
+		a = strstr(sink.rows[SHIP_PAUSES], key);
+		T_ASSERT(a);
+		T_EQ(num(a, "to_ns") - num(a, "from_ns"), 310000000u);
+		snprintf(key, sizeof(key), "\"feed\":\"B\",\"path\":\"%s\",", p6);
+		a = strstr(sink.rows[SHIP_PAUSES], key);
+		T_ASSERT(a);
+		T_EQ(num(a, "to_ns") - num(a, "from_ns"), 330000000u);
+		/* r_7: A's 40 pauses counted, the first 32 listed and shipped */
+		compare_pauses(&sink, p7);
+		fr = row_of(sink.rows[SHIP_FEEDS], p7, "\"feed\":\"A\"");
+		T_EQ(num(fr, "pauses"), 40u);
+		T_EQ(num(fr, "npauses"), CAPINDEX_PAUSES_MAX);
+		free(fr);
+	}
 
 	ship_scan_free(&sc);
 	ship_state_free(sc.st);
