@@ -83,7 +83,7 @@ for data in sys.argv[1:]:
     (sum_,) = struct.unpack_from("<Q", b, len(b) - 8)
     assert sum_ == fnv(b[:-8]), data + ": checksum"
     ver, hlen, tlen, size, mtime = struct.unpack_from("<IIQQQ", b, 8)
-    assert ver == 2 and hlen == 160 and tlen == len(b), data
+    assert ver == 3 and hlen == 160 and tlen == len(b), data
     st = os.stat(data)
     assert size == st.st_size and mtime == st.st_mtime_ns, data + ": identity"
     packets, nots, cap, wire, first, last, unattr = struct.unpack_from("<7Q", b, 48)
@@ -108,8 +108,11 @@ for data in sys.argv[1:]:
         if nsess == 0:
             assert (b[off + 660:off + 660 + fslen] ==
                     b[off + 124:off + 124 + slen]), data + ": first session"
-        feeds[addr] = (name, fp, ffirst, flast)
-        off += 672
+        # its pauses: silences of 100 ms or more, the first 32 listed
+        npz, nlisted = struct.unpack_from("<QI", b, off + 672)
+        pz = [struct.unpack_from("<QQ", b, off + 688 + 16 * i) for i in range(nlisted)]
+        feeds[addr] = (name, fp, ffirst, flast, npz, pz)
+        off += 1200
     out = subprocess.run(["tshark", "-r", data, "-T", "fields", "-e", "ip.dst",
                           "-e", "frame.time_epoch"], capture_output=True, text=True,
                          check=True).stdout
@@ -125,11 +128,15 @@ for data in sys.argv[1:]:
     for dst, ts in seen.items():
         if dst not in feeds:
             continue
-        name, fp, ffirst, flast = feeds[dst]
+        name, fp, ffirst, flast, npz, pz = feeds[dst]
         assert (len(ts), min(ts), max(ts)) == (fp, ffirst, flast), \
             "%s feed %s: tshark %d %d %d, index %d %d %d" % (
                 data, name, len(ts), min(ts), max(ts), fp, ffirst, flast)
-    for addr, (name, fp, _, _) in feeds.items():
+        ts = sorted(ts)
+        want = [(a, z) for a, z in zip(ts, ts[1:]) if z - a >= 100000000]
+        assert npz == len(want) and pz == want[:32], "%s feed %s: pauses %d %s, tshark %s" % (
+            data, name, npz, pz, want)
+    for addr, (name, fp, _, _, _, _) in feeds.items():
         assert fp == len(seen.get(addr, [])), data + " feed " + name
     if packets:
         assert first == min(min(v) for v in seen.values()), data + ": first"
