@@ -13,6 +13,7 @@ capd_fuzz_target(fuzz_capfile SOURCES ${PROJECT_SOURCE_DIR}/readers/common/capfi
 capd_unit_test(test_capindex SOURCES unit/test_capindex.c LIBS readcommon PkgConfig::LIBZSTD
                TIMEOUT 120)
 capd_fuzz_target(fuzz_capindex SOURCES ${PROJECT_SOURCE_DIR}/readers/common/capindex.c
+                 ${PROJECT_SOURCE_DIR}/readers/common/file_slurp.c
                  INCLUDES ${PROJECT_SOURCE_DIR}/readers/common LIBS caprings
                  DICT fuzz_capindex.dict
                  SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/capindex_corpus)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "capindex.h"
+#include "file_slurp.h"
 #include "hexdigit.h"
 #include "ship_state.h"
 
@@ -392,49 +393,28 @@ fail:
 int ship_state_load(const char *path, size_t max_bytes, struct ship_state **st, char *why,
 		    size_t whylen)
 {
-	struct stat sb;
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int fd, r;
+	size_t len, size;
+	uint8_t *buf;
+	int r;
 
 	*st = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		r = -EBADMSG;
+	r = file_slurp(path, max_bytes, &buf, &len, &size);
+	if (r == -ENXIO) {
 		snprintf(why, whylen, "not a regular file");
-		goto out;
+		return -EBADMSG;
 	}
-	if ((uint64_t)sb.st_size > max_bytes) {
-		r = -EFBIG;
+	if (r == -EFBIG)
 		snprintf(why, whylen, "longer than its bound (state_max_mb)");
-		goto out;
-	}
-	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
-	/* read at most one byte more than fstat said: a file growing under
-	 * us is not this shipper's */
-	while (len <= (size_t)sb.st_size &&
-	       (n = read(fd, buf + len, (size_t)sb.st_size + 1 - len)) > 0)
-		len += (size_t)n;
-	if (len > (size_t)sb.st_size) {
-		r = -EBADMSG;
+	if (r < 0)
+		return r;
+	/* a file growing under us is not this shipper's */
+	if (len > size) {
 		snprintf(why, whylen, "changed while read");
-		goto out;
+		r = -EBADMSG;
+	} else {
+		r = ship_state_parse((const char *)buf, len, st, why, whylen);
 	}
-	r = ship_state_parse(buf, len, st, why, whylen);
-out:
 	free(buf);
-	close(fd);
 	return r;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "capindex.h"
+#include "file_slurp.h"
 #include "file_replace.h"
 
 /* The layouts are the file format: any change is a new version. */
@@ -404,54 +405,6 @@ int capindex_identify(int fd, uint64_t *size, uint64_t *mtime_ns, uint64_t *tail
 	return 0;
 }
 
-/* The whole of a regular file, at most max bytes. */
-static int slurp(const char *path, size_t max, uint8_t **out, size_t *outlen)
-{
-	struct stat st;
-	uint8_t *buf = NULL;
-	size_t got = 0;
-	ssize_t n;
-	int fd, r;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	r = -errno;
-	if (fstat(fd, &st) < 0)
-		goto out;
-	r = -ENXIO;
-	if (!S_ISREG(st.st_mode))
-		goto out;
-	r = -EFBIG;
-	if ((uint64_t)st.st_size > max)
-		goto out;
-	r = -ENOMEM;
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		goto out;
-	/* One byte more than its size: a file that grew is seen as such. */
-	while (got <= (size_t)st.st_size) {
-		n = read(fd, buf + got, (size_t)st.st_size + 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (!n)
-			break;
-		got += (size_t)n;
-	}
-	*out = buf;
-	*outlen = got;
-	buf = NULL;
-	r = 0;
-out:
-	free(buf);
-	close(fd);
-	return r;
-}
-
 int capindex_load(const char *data_path, struct capindex **ix, char *why, size_t whylen)
 {
 	char path[PATH_MAX];
@@ -464,7 +417,7 @@ int capindex_load(const char *data_path, struct capindex **ix, char *why, size_t
 	r = capindex_path(data_path, path, sizeof(path));
 	if (r < 0)
 		return bad(why, whylen, r, "%s: name too long", data_path);
-	r = slurp(path, CAPINDEX_LEN_MAX, &buf, &len);
+	r = file_slurp(path, CAPINDEX_LEN_MAX, &buf, &len, NULL);
 	if (r == -ENOENT)
 		return bad(why, whylen, r, "%s: no index", path);
 	if (r < 0)
