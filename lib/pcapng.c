@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Every block is built by one function that runs twice: first without a
- * buffer to measure, then, if the block fits, into the buffer with the
- * measured total.  Length bookkeeping therefore cannot disagree with what is
- * emitted (the failure mode of writers with a separate length pass).
+ * buffer to measure, then, if the block fits, into the buffer.  Length
+ * bookkeeping therefore cannot disagree with what is emitted (the failure
+ * mode of writers with a separate length pass): the block's length is what
+ * was put, filled in at its end.  A packet's block, when the buffer surely
+ * holds it, is built once, straight into the buffer.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -208,38 +210,50 @@ static void put_blob(struct emit *w, const void *opts, size_t len)
 	w->opts = true;
 }
 
-/* Close the option list (if any) and repeat the total length. */
-static void block_end(struct emit *w, uint32_t total)
+/*
+ * Close the option list (if any), and give the block its total length, in
+ * the header (every block's starts at w->p) and repeated at the end.  Past
+ * UINT32_MAX it is wrong, and encode() refuses the block.
+ */
+static void block_end(struct emit *w)
 {
+	uint32_t total;
+
 	if (w->opts)
 		opt_hdr(w, PCAPNG_OPT_ENDOFOPT, 0);
+	total = (uint32_t)(w->len + sizeof(total));
+	if (w->p)
+		memcpy(w->p + offsetof(struct pcapng_block_hdr, len), &total, sizeof(total));
 	put_u32(w, total);
 }
 
-typedef void (*build_fn)(struct emit *w, uint32_t total, const void *arg);
+typedef void (*build_fn)(struct emit *w, const void *arg);
+
+/* Into buf (NULL: measure only), which the caller knows is large enough. */
+static size_t build_into(void *buf, build_fn build, const void *arg)
+{
+	struct emit w = { .p = buf };
+
+	build(&w, arg);
+	return w.len;
+}
 
 static size_t encode(void *buf, size_t cap, build_fn build, const void *arg)
 {
-	struct emit w = { 0 };
-	size_t total;
+	size_t total = build_into(NULL, build, arg);
 
-	build(&w, 0, arg);
-	total = w.len;
 	if (total > UINT32_MAX)
 		return 0;
-	if (buf && total <= cap) {
-		w = (struct emit){ .p = buf };
-		build(&w, (uint32_t)total, arg);
-	}
+	if (buf && total <= cap)
+		build_into(buf, build, arg);
 	return total;
 }
 
-static void shb_build(struct emit *w, uint32_t total, const void *arg)
+static void shb_build(struct emit *w, const void *arg)
 {
 	const struct pcapng_shb_info *s = arg;
 	struct pcapng_shb_hdr h = {
 		.type = PCAPNG_BT_SHB,
-		.len = total,
 		.bom = PCAPNG_BYTE_ORDER_MAGIC,
 		.major = PCAPNG_VERSION_MAJOR,
 		.minor = PCAPNG_VERSION_MINOR,
@@ -254,7 +268,7 @@ static void shb_build(struct emit *w, uint32_t total, const void *arg)
 		opt_str(w, PCAPNG_SHB_USERAPPL, s->userappl);
 		opt_customs(w, s->custom, s->ncustom);
 	}
-	block_end(w, total);
+	block_end(w);
 }
 
 size_t pcapng_shb(void *buf, size_t cap, const struct pcapng_shb_info *s)
@@ -262,12 +276,11 @@ size_t pcapng_shb(void *buf, size_t cap, const struct pcapng_shb_info *s)
 	return encode(buf, cap, shb_build, s);
 }
 
-static void idb_build(struct emit *w, uint32_t total, const void *arg)
+static void idb_build(struct emit *w, const void *arg)
 {
 	const struct pcapng_idb_info *i = arg;
 	struct pcapng_idb_hdr h = {
 		.type = PCAPNG_BT_IDB,
-		.len = total,
 		.linktype = i->linktype,
 		.snaplen = i->snaplen,
 	};
@@ -303,7 +316,7 @@ static void idb_build(struct emit *w, uint32_t total, const void *arg)
 		opt_str(w, PCAPNG_IF_HARDWARE, i->hardware);
 	opt_customs(w, i->custom, i->ncustom);
 	put_blob(w, b, bl);
-	block_end(w, total);
+	block_end(w);
 }
 
 size_t pcapng_idb(void *buf, size_t cap, const struct pcapng_idb_info *i)
@@ -313,12 +326,11 @@ size_t pcapng_idb(void *buf, size_t cap, const struct pcapng_idb_info *i)
 	return encode(buf, cap, idb_build, i);
 }
 
-static void epb_build(struct emit *w, uint32_t total, const void *arg)
+static void epb_build(struct emit *w, const void *arg)
 {
 	const struct pcapng_epb_info *e = arg;
 	struct pcapng_epb_hdr h = {
 		.type = PCAPNG_BT_EPB,
-		.len = total,
 		.if_id = e->if_id,
 		.ts_high = (uint32_t)(e->ts >> 32),
 		.ts_low = (uint32_t)e->ts,
@@ -342,25 +354,37 @@ static void epb_build(struct emit *w, uint32_t total, const void *arg)
 	if (e->queue != UINT32_MAX && own(b, bl, PCAPNG_EPB_QUEUE))
 		opt_u32(w, PCAPNG_EPB_QUEUE, e->queue);
 	put_blob(w, b, bl);
-	block_end(w, total);
+	block_end(w);
 }
+
+/* What an EPB's own options (flags, dropcount, packet id, queue, the end of
+ * options) take at most, besides the comment and the blob. */
+#define EPB_OWN_OPTS_MAX (8 + 12 + 12 + 8 + 4)
 
 size_t pcapng_epb(void *buf, size_t cap, const struct pcapng_epb_info *e)
 {
+	uint64_t most;
+
 	if (!pcapng_opts_valid(e->opts, e->optlen))
 		return 0;
+	/* A packet's block is built once, not measured first, when buf is
+	 * sure to hold it. */
+	most = sizeof(struct pcapng_epb_hdr) + PCAPNG_PAD((uint64_t)e->caplen) + EPB_OWN_OPTS_MAX +
+	       (uint64_t)e->optlen + sizeof(uint32_t);
+	if (buf && (!e->comment || !*e->comment) && most <= cap && most <= UINT32_MAX)
+		return build_into(buf, epb_build, e);
 	return encode(buf, cap, epb_build, e);
 }
 
-static void spb_build(struct emit *w, uint32_t total, const void *arg)
+static void spb_build(struct emit *w, const void *arg)
 {
 	const struct pcapng_spb_info *s = arg;
-	struct pcapng_spb_hdr h = { .type = PCAPNG_BT_SPB, .len = total, .wirelen = s->wirelen };
+	struct pcapng_spb_hdr h = { .type = PCAPNG_BT_SPB, .wirelen = s->wirelen };
 
 	put(w, &h, sizeof(h));
 	put(w, s->data, s->caplen);
 	put_pad(w);
-	put_u32(w, total);
+	block_end(w);
 }
 
 size_t pcapng_spb(void *buf, size_t cap, const struct pcapng_spb_info *s)
@@ -373,11 +397,10 @@ struct opt_args {
 	const char *s;
 };
 
-static void opt_build(struct emit *w, uint32_t total, const void *arg)
+static void opt_build(struct emit *w, const void *arg)
 {
 	const struct opt_args *a = arg;
 
-	(void)total;
 	opt_str(w, a->code, a->s);
 }
 
@@ -478,12 +501,11 @@ const char *pcapng_linktype_name(uint32_t linktype)
 	return NULL;
 }
 
-static void isb_build(struct emit *w, uint32_t total, const void *arg)
+static void isb_build(struct emit *w, const void *arg)
 {
 	const struct pcapng_isb_info *i = arg;
 	struct pcapng_isb_hdr h = {
 		.type = PCAPNG_BT_ISB,
-		.len = total,
 		.if_id = i->if_id,
 		.ts_high = (uint32_t)(i->ts >> 32),
 		.ts_low = (uint32_t)i->ts,
@@ -510,7 +532,7 @@ static void isb_build(struct emit *w, uint32_t total, const void *arg)
 		if (counters[k].v != PCAPNG_ABSENT)
 			opt_u64(w, counters[k].code, counters[k].v);
 	opt_customs(w, i->custom, i->ncustom);
-	block_end(w, total);
+	block_end(w);
 }
 
 size_t pcapng_isb(void *buf, size_t cap, const struct pcapng_isb_info *i)
@@ -525,10 +547,10 @@ struct nrb_args {
 	size_t ncustom;
 };
 
-static void nrb_build(struct emit *w, uint32_t total, const void *arg)
+static void nrb_build(struct emit *w, const void *arg)
 {
 	const struct nrb_args *a = arg;
-	struct pcapng_block_hdr h = { .type = PCAPNG_BT_NRB, .len = total };
+	struct pcapng_block_hdr h = { .type = PCAPNG_BT_NRB };
 	struct pcapng_opt_hdr rh;
 	size_t i, alen, n;
 
@@ -560,7 +582,7 @@ static void nrb_build(struct emit *w, uint32_t total, const void *arg)
 	rh = (struct pcapng_opt_hdr){ .code = PCAPNG_NRB_END, .len = 0 };
 	put(w, &rh, sizeof(rh));
 	opt_customs(w, a->custom, a->ncustom);
-	block_end(w, total);
+	block_end(w);
 }
 
 size_t pcapng_nrb(void *buf, size_t cap, const struct pcapng_nrb_rec *r, size_t n)
@@ -576,11 +598,10 @@ size_t pcapng_nrb_custom(void *buf, size_t cap, const struct pcapng_nrb_rec *r, 
 	return encode(buf, cap, nrb_build, &a);
 }
 
-static void pcap_hdr_build(struct emit *w, uint32_t total, const void *arg)
+static void pcap_hdr_build(struct emit *w, const void *arg)
 {
 	const struct pcap_file_hdr *h = arg;
 
-	(void)total;
 	put(w, h, sizeof(*h));
 }
 
@@ -602,11 +623,10 @@ struct pcap_rec_args {
 	const void *data;
 };
 
-static void pcap_rec_build(struct emit *w, uint32_t total, const void *arg)
+static void pcap_rec_build(struct emit *w, const void *arg)
 {
 	const struct pcap_rec_args *a = arg;
 
-	(void)total;
 	put(w, &a->h, sizeof(a->h));
 	put(w, a->data, a->h.caplen);
 }
