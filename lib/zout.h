@@ -54,7 +54,7 @@
  * feeds them and writes what they produce.  A flush ends the job being
  * filled and waits for every job in flight, so the input cadence must
  * leave each worker several jobs: it is at least workers x
- * ZOUT_JOBS_PER_FLUSH x ZOUT_JOB_BYTES of input (8 MiB for 2 workers),
+ * ZOUT_JOBS_PER_FLUSH x ZOUT_JOB_BYTES of input (32 MiB for 2 workers),
  * and a flush also comes once workers x ZOUT_JOB_BYTES of output (or
  * flush_bytes, if more) were written since the last one, so data that
  * compresses little is not held back long (what a full disk keeps).
@@ -84,7 +84,7 @@
 #define ZOUT_STAGE_FILL		 (384u << 10) /* ... handed over once past this */
 #define ZOUT_ALIGN		 4096u	      /* plain: where writes end, but at a flush */
 #define ZOUT_WORKERS_MAX	 64	      /* zout_opts.workers */
-#define ZOUT_JOB_BYTES		 (1u << 20)   /* workers: input per zstd job */
+#define ZOUT_JOB_BYTES		 (4u << 20)   /* workers: input per zstd job */
 #define ZOUT_JOBS_PER_FLUSH	 4	      /* workers: jobs each between two flushes */
 
 struct zout_opts {

@@ -37,7 +37,10 @@
 #include "test.h"
 #include "zout.h"
 
-#define DATA_LEN (20u << 20) /* past two flushes of 2 workers (zout.h) */
+#define DATA_LEN (20u << 20) /* what most tests write at most */
+/* test_workers(): past two flushes of 2 workers (zout.h) */
+#define WORKERS_LEN (2u * 2 * ZOUT_JOBS_PER_FLUSH * ZOUT_JOB_BYTES + (4u << 20))
+#define DATA_MAX    (WORKERS_LEN > DATA_LEN ? WORKERS_LEN : DATA_LEN)
 
 static uint8_t *data; /* what every test writes, a prefix of it */
 static uint8_t *dec;  /* decompression target */
@@ -63,10 +66,10 @@ static void make_data(void)
 {
 	size_t i, j;
 
-	data = calloc(1, DATA_LEN);
-	dec = malloc(DATA_LEN + (1u << 20));
+	data = calloc(1, DATA_MAX);
+	dec = malloc(DATA_MAX + (1u << 20));
 	T_ASSERT(data && dec);
-	for (i = 280u << 10; i < DATA_LEN; i += 256) {
+	for (i = 280u << 10; i < DATA_MAX; i += 256) {
 		if (xorshift() & 1)
 			for (j = 0; j < 256; j++)
 				data[i + j] = (uint8_t)xorshift();
@@ -156,7 +159,7 @@ static size_t decode(const uint8_t *src, size_t n, int *complete)
 {
 	ZSTD_DCtx *d = ZSTD_createDCtx();
 	ZSTD_inBuffer in = { src, n, 0 };
-	ZSTD_outBuffer out = { dec, DATA_LEN + (1u << 20), 0 };
+	ZSTD_outBuffer out = { dec, DATA_MAX + (1u << 20), 0 };
 	size_t r = 1;
 
 	T_ASSERT(d);
@@ -737,7 +740,7 @@ static void test_threaded_same(int level)
  * (with the byte cadence checked once a batch).
  */
 #define SAFE_TOTAL (6u << 20)
-static uint64_t ends[DATA_LEN / 28 + 2]; /* bytes in after record k */
+static uint64_t ends[DATA_MAX / 28 + 2]; /* bytes in after record k */
 
 static void test_threaded_safe(int level, uint64_t flush_bytes)
 {
@@ -1073,7 +1076,7 @@ static void test_special_kept(void)
 /* The reader of a FIFO: it must get data[0, len), in one frame if level. */
 static void fifo_reader(const char *path, int level, size_t len)
 {
-	size_t n = 0, got, cap = DATA_LEN + (1u << 20);
+	size_t n = 0, got, cap = DATA_MAX + (1u << 20);
 	uint8_t *buf = malloc(cap);
 	int fd, complete;
 	ssize_t r;
@@ -1323,7 +1326,7 @@ static void test_workers(int level, int thr)
 	z = open_ok(&o);
 	T_EQ(zout_workers(z), level ? 2u : 0u);
 	snprintf(tmp, sizeof(tmp), "%s", zout_tmp_path(z));
-	while (off + 1528 <= DATA_LEN) {
+	while (off + 1528 <= WORKERS_LEN) {
 		n = rec_len();
 		zout_mark(z, k + 1);
 		T_EQ(zout_write(z, data + off, n), 0);
