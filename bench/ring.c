@@ -12,16 +12,21 @@
  *   readers  the writer with NREADERS readers attached (threads on another
  *            CPU, each reading the ring as a reader program does: peek,
  *            copy out, release, a 200 us sleep when caught up), vs the
- *            writer alone; rounds alternate, best of each.  Twice: the
- *            writer paced at a link's packet rate (--link-gbps, 10 by
- *            default: what capd meets), where the figure is the rate its
- *            busy time would sustain (records / time spent writing, as
- *            capd's busy_ns counts it); and saturated (as fast as it can
- *            write), where readers cannot keep up: they are lapped and
- *            compete for memory bandwidth, so that figure has no target.
+ *            writer alone.  Twice: the writer paced at a link's packet
+ *            rate (--link-gbps, 10 by default: what capd meets), where the
+ *            figure is the rate its busy time would sustain (records /
+ *            time spent writing, as capd's busy_ns counts it); and
+ *            saturated (as fast as it can write), where readers cannot
+ *            keep up: they are lapped and compete for memory bandwidth, so
+ *            that figure has no target (best of each over the rounds).
  *            The control, paced: NREADERS "neighbours" on the other CPU
  *            copying the same bytes at the same times from memory of their
- *            own, not the ring: what any such load costs the writer here
+ *            own, not the ring: what any such load costs the writer here.
+ *            Paced, each round measures the writer alone, with readers and
+ *            with neighbours, in an order that turns, and a figure's ratio
+ *            is the median of the rounds' ratios: both sides of each were
+ *            measured within some 100 ms, so a machine that changes speed
+ *            over the run (a shared one does) moves both alike.
  *
  *	ring [--seconds S] [--quick] [--size SIZE] [--sizes LIST] [--json]
  *	     [--link-gbps G]
@@ -78,8 +83,9 @@
 #define TARGET_P99_NS		 2000.0
 #define TARGET_READERS_RATIO	 0.95 /* writer with NREADERS attached / alone */
 
-#define NREADERS       4
-#define READER_IDLE_NS 200000 /* readers/common/ringsrc.c: IDLE_SLEEP_NS */
+#define NREADERS	   4
+#define READERS_ROUNDS_MAX 64	  /* paced rounds of the readers' figure */
+#define READER_IDLE_NS	   200000 /* readers/common/ringsrc.c: IDLE_SLEEP_NS */
 
 #define MAX_SIZES 8
 static uint32_t sizes[MAX_SIZES] = { 64, 256, 1500 };
@@ -481,15 +487,16 @@ static void best_of(struct bench *b, run_fn ring, run_fn ref, uint32_t len, uint
 
 /*
  * One figure: a human table row or a JSON line.  ref <= 0: none; kind says
- * what the reference was (table only); met < 0: no target.
+ * what the reference was (table only); ratio is value's to ref, or, where
+ * rounds were paired, the median of their ratios; met < 0: no target.
  */
-static void figure(const struct bench *b, const char *name, double value, const char *unit,
-		   double ref, const char *kind, const char *target, int met)
+static void figure_ratio(const struct bench *b, const char *name, double value, const char *unit,
+			 double ref, double ratio, const char *kind, const char *target, int met)
 {
 	if (b->json) {
 		printf("{\"name\":\"%s\",\"value\":%.6g,\"unit\":\"%s\",", name, value, unit);
 		if (ref > 0)
-			printf("\"ref\":%.6g,\"ratio\":%.6g", ref, value / ref);
+			printf("\"ref\":%.6g,\"ratio\":%.6g", ref, ratio);
 		else
 			printf("\"ref\":null,\"ratio\":null");
 		if (target)
@@ -500,7 +507,7 @@ static void figure(const struct bench *b, const char *name, double value, const 
 	} else {
 		printf("%-17s %10.2f %-4s", name, value, unit);
 		if (ref > 0)
-			printf(" %10.2f %6.3f  %-8s", ref, value / ref, kind);
+			printf(" %10.2f %6.3f  %-8s", ref, ratio, kind);
 		else
 			printf(" %10s %6s  %-8s", "-", "-", "");
 		if (target)
@@ -508,6 +515,12 @@ static void figure(const struct bench *b, const char *name, double value, const 
 		printf("\n");
 	}
 	fflush(stdout);
+}
+
+static void figure(const struct bench *b, const char *name, double value, const char *unit,
+		   double ref, const char *kind, const char *target, int met)
+{
+	figure_ratio(b, name, value, unit, ref, ref > 0 ? value / ref : 0, kind, target, met);
 }
 
 static void bench_writer(struct bench *b)
@@ -690,6 +703,20 @@ static int cmp_u64(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+static int cmp_double(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The median of v[0..n), n >= 1; sorts v. */
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /*
  * The writer paced at rate records/s, in batches of BATCH published each:
  * the records per second its time spent writing would sustain (waiting
@@ -733,6 +760,11 @@ static double link_rate(double gbps, uint32_t len)
 static int bench_readers(struct bench *b)
 {
 	double per_round = b->seconds / (2.0 * b->rounds);
+	/* Paced: more and shorter rounds of the three, in the same time; more
+	 * with --seconds (a ratio's two sides stay close in time). */
+	double want = 3.0 * b->rounds * b->seconds;
+	int pr = want > READERS_ROUNDS_MAX ? READERS_ROUNDS_MAX : want < 3 ? 3 : (int)want;
+	double paced_round = b->seconds / (2.0 * pr);
 	struct attached *a = aligned_alloc(64, NREADERS * sizeof(*a));
 	int i, k, started = 0, err = 0;
 	size_t s;
@@ -760,32 +792,50 @@ static int bench_readers(struct bench *b)
 		uint32_t len = sizes[s];
 		double rate = link_rate(b->link_gbps, len);
 		uint64_t n = (uint64_t)(rate * per_round) / BATCH * BATCH + BATCH;
-		double alone = 0, with = 0, nb = 0, x, secs = 0;
+		uint64_t pn = (uint64_t)(rate * paced_round) / BATCH * BATCH + BATCH;
+		double alone = 0, with = 0, x, secs = 0;
+		double ra[READERS_ROUNDS_MAX], rw[READERS_ROUNDS_MAX], rn[READERS_ROUNDS_MAX];
+		double qw[READERS_ROUNDS_MAX], qn[READERS_ROUNDS_MAX];
 		uint64_t recs = 0, lost = 0;
 		char name[48], target[40];
+		int m;
 
 		/* Paced: the readers keep up, as they must on a capture box. */
 		for (k = 0; k < NREADERS; k++)
 			a[k].records = a[k].lost = 0;
-		for (i = 0; i < b->rounds; i++) {
-			x = run_paced(b, len, n, rate);
-			alone = x > alone ? x : alone;
-			__atomic_store_n(&readers_active, 1, __ATOMIC_RELEASE);
-			nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
-			x = run_paced(b, len, n, rate);
-			with = x > with ? x : with;
-			__atomic_store_n(&readers_active, 0, __ATOMIC_RELEASE);
-			nanosleep(&(struct timespec){ .tv_nsec = 3000000 }, NULL);
-			/* The control: the same copies on the other CPU, of
-			 * memory of their own. */
-			neighbour_rate = rate;
-			neighbour_len = len;
-			neighbour_t0 = now_ns();
-			__atomic_store_n(&readers_active, READERS_NEIGHBOUR, __ATOMIC_RELEASE);
-			x = run_paced(b, len, n, rate);
-			nb = x > nb ? x : nb;
-			__atomic_store_n(&readers_active, 0, __ATOMIC_RELEASE);
-			nanosleep(&(struct timespec){ .tv_nsec = 3000000 }, NULL);
+		neighbour_rate = rate;
+		neighbour_len = len;
+		for (i = 0; i < pr; i++) {
+			/* The three in an order that turns, so that none is
+			 * always the one after a pause. */
+			for (m = 0; m < 3; m++) {
+				int mode = (i + m) % 3;
+				double *into;
+
+				if (mode == READERS_NEIGHBOUR)
+					neighbour_t0 = now_ns();
+				if (mode != READERS_SLEEP) {
+					__atomic_store_n(&readers_active, (uint32_t)mode,
+							 __ATOMIC_RELEASE);
+					/* Let every reader wake and catch up first. */
+					if (mode == READERS_READ)
+						nanosleep(&(struct timespec){ .tv_nsec = 5000000 },
+							  NULL);
+				}
+				into = mode == READERS_READ	   ? rw
+				       : mode == READERS_NEIGHBOUR ? rn
+								   : ra;
+				into[i] = run_paced(b, len, pn, rate);
+				if (mode != READERS_SLEEP) {
+					__atomic_store_n(&readers_active, READERS_SLEEP,
+							 __ATOMIC_RELEASE);
+					nanosleep(&(struct timespec){ .tv_nsec = 3000000 }, NULL);
+				}
+			}
+		}
+		for (i = 0; i < pr; i++) {
+			qw[i] = ra[i] > 0 ? rw[i] / ra[i] : 0;
+			qn[i] = ra[i] > 0 ? rn[i] / ra[i] : 0;
 		}
 		for (k = 0; k < NREADERS; k++) {
 			recs += a[k].records;
@@ -793,16 +843,20 @@ static int bench_readers(struct bench *b)
 		}
 		snprintf(name, sizeof(name), "paced_%dreaders_mpps_%u", NREADERS, len);
 		snprintf(target, sizeof(target), ">= %.2f x no readers", TARGET_READERS_RATIO);
-		figure(b, name, with / 1e6, "Mpps", alone / 1e6, "alone", target,
-		       with / alone >= TARGET_READERS_RATIO);
+		x = median(qw, pr);
+		figure_ratio(b, name, median(rw, pr) / 1e6, "Mpps", median(ra, pr) / 1e6, x,
+			     "alone", target, x >= TARGET_READERS_RATIO);
 		snprintf(name, sizeof(name), "paced_%dneighbours_mpps_%u", NREADERS, len);
-		figure(b, name, nb / 1e6, "Mpps", alone / 1e6, "alone", NULL, -1);
+		figure_ratio(b, name, median(rn, pr) / 1e6, "Mpps", median(ra, pr) / 1e6,
+			     median(qn, pr), "alone", NULL, -1);
 		note(b,
 		     "readers, %u B paced at %.2f Mpps (%.0f Gb/s): %d readers on CPU %d read "
-		     "%.1f %% of what was written, lost %.2f %% to laps",
+		     "%.1f %% of what was written, lost %.2f %% to laps; the rounds' ratios "
+		     "%.3f to %.3f with readers, %.3f to %.3f with neighbours",
 		     len, rate / 1e6, b->link_gbps, NREADERS, b->cpu[1],
-		     100.0 * (double)recs / ((double)NREADERS * (double)n * b->rounds),
-		     recs + lost ? 100.0 * (double)lost / (double)(recs + lost) : 0.0);
+		     100.0 * (double)recs / ((double)NREADERS * (double)pn * pr),
+		     recs + lost ? 100.0 * (double)lost / (double)(recs + lost) : 0.0, qw[0],
+		     qw[pr - 1], qn[0], qn[pr - 1]);
 
 		/* Saturated: the writer as fast as it goes. */
 		n = calibrate(b, run_writer, len, per_round);
