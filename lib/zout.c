@@ -625,12 +625,11 @@ int zout_open(const struct zout_opts *o, struct zout **zp)
 		goto fail;
 	if (o->level && (err = setup_zstd(z, o->level, o->workers)))
 		goto fail;
-	/* A flush waits for every job: between two, a job for each worker. */
-	/* Workers: flushes rare enough to keep them busy; for data that
-	 * compresses little, no rarer in bytes of file than a job each. */
-	z->flush_out = z->flush_bytes > (uint64_t)z->workers * ZOUT_JOB_BYTES
+	/* A flush waits for every job: between two, jobs for each worker;
+	 * but no more file than ZOUT_OUT_PER_FLUSH each (zout.h). */
+	z->flush_out = z->flush_bytes > (uint64_t)z->workers * ZOUT_OUT_PER_FLUSH
 			       ? z->flush_bytes
-			       : (uint64_t)z->workers * ZOUT_JOB_BYTES;
+			       : (uint64_t)z->workers * ZOUT_OUT_PER_FLUSH;
 	if (z->workers &&
 	    z->flush_bytes < (uint64_t)z->workers * ZOUT_JOBS_PER_FLUSH * ZOUT_JOB_BYTES)
 		z->flush_bytes = (uint64_t)z->workers * ZOUT_JOBS_PER_FLUSH * ZOUT_JOB_BYTES;

@@ -54,11 +54,13 @@
  * feeds them and writes what they produce.  A flush ends the job being
  * filled and waits for every job in flight, so the input cadence must
  * leave each worker several jobs: it is at least workers x
- * ZOUT_JOBS_PER_FLUSH x ZOUT_JOB_BYTES of input (32 MiB for 2 workers),
- * and a flush also comes once workers x ZOUT_JOB_BYTES of output (or
- * flush_bytes, if more) were written since the last one, so data that
- * compresses little is not held back long (what a full disk keeps).
- * What a crash can lose is the
+ * ZOUT_JOBS_PER_FLUSH x ZOUT_JOB_BYTES of input (32 MiB for 2 workers).
+ * A flush also comes once workers x ZOUT_OUT_PER_FLUSH of output (or
+ * flush_bytes, if more) were written since the last one, at the cost of
+ * idle workers on data that compresses little (such a flush ends their
+ * jobs early).  A full disk cuts off (back to the last flush) at most that
+ * and the output of the jobs in flight (a few per worker; as much file as
+ * input for data that does not compress).  What a crash can lose is the
  * input since the last flush: at most that, or flush_ns of it, whichever
  * comes first.  The workers block signals as zout's thread
  * does.  libzstd allocates the workers' buffers as they first run, not
@@ -86,6 +88,7 @@
 #define ZOUT_WORKERS_MAX	 64	      /* zout_opts.workers */
 #define ZOUT_JOB_BYTES		 (4u << 20)   /* workers: input per zstd job */
 #define ZOUT_JOBS_PER_FLUSH	 4	      /* workers: jobs each between two flushes */
+#define ZOUT_OUT_PER_FLUSH	 (1u << 20)   /* workers: output each between two, at most */
 
 struct zout_opts {
 	const char *path; /* final file name; "-" = standard output (no temp name, no rename) */

@@ -37,10 +37,7 @@
 #include "test.h"
 #include "zout.h"
 
-#define DATA_LEN (20u << 20) /* what most tests write at most */
-/* test_workers(): past two flushes of 2 workers (zout.h) */
-#define WORKERS_LEN (2u * 2 * ZOUT_JOBS_PER_FLUSH * ZOUT_JOB_BYTES + (4u << 20))
-#define DATA_MAX    (WORKERS_LEN > DATA_LEN ? WORKERS_LEN : DATA_LEN)
+#define DATA_LEN (20u << 20) /* past two flushes of 2 workers (zout.h) */
 
 static uint8_t *data; /* what every test writes, a prefix of it */
 static uint8_t *dec;  /* decompression target */
@@ -66,10 +63,10 @@ static void make_data(void)
 {
 	size_t i, j;
 
-	data = calloc(1, DATA_MAX);
-	dec = malloc(DATA_MAX + (1u << 20));
+	data = calloc(1, DATA_LEN);
+	dec = malloc(DATA_LEN + (1u << 20));
 	T_ASSERT(data && dec);
-	for (i = 280u << 10; i < DATA_MAX; i += 256) {
+	for (i = 280u << 10; i < DATA_LEN; i += 256) {
 		if (xorshift() & 1)
 			for (j = 0; j < 256; j++)
 				data[i + j] = (uint8_t)xorshift();
@@ -159,7 +156,7 @@ static size_t decode(const uint8_t *src, size_t n, int *complete)
 {
 	ZSTD_DCtx *d = ZSTD_createDCtx();
 	ZSTD_inBuffer in = { src, n, 0 };
-	ZSTD_outBuffer out = { dec, DATA_MAX + (1u << 20), 0 };
+	ZSTD_outBuffer out = { dec, DATA_LEN + (1u << 20), 0 };
 	size_t r = 1;
 
 	T_ASSERT(d);
@@ -740,7 +737,7 @@ static void test_threaded_same(int level)
  * (with the byte cadence checked once a batch).
  */
 #define SAFE_TOTAL (6u << 20)
-static uint64_t ends[DATA_MAX / 28 + 2]; /* bytes in after record k */
+static uint64_t ends[DATA_LEN / 28 + 2]; /* bytes in after record k */
 
 static void test_threaded_safe(int level, uint64_t flush_bytes)
 {
@@ -1076,7 +1073,7 @@ static void test_special_kept(void)
 /* The reader of a FIFO: it must get data[0, len), in one frame if level. */
 static void fifo_reader(const char *path, int level, size_t len)
 {
-	size_t n = 0, got, cap = DATA_MAX + (1u << 20);
+	size_t n = 0, got, cap = DATA_LEN + (1u << 20);
 	uint8_t *buf = malloc(cap);
 	int fd, complete;
 	ssize_t r;
@@ -1304,10 +1301,12 @@ static int test_tmpfs(void)
 
 /*
  * Workers: zout_workers() says so (none for plain output), flushes come no
- * more often than every 2 jobs (one per worker) however small flush_bytes
- * is, and each is on file, readable, while the workers go on.
+ * more often than every 2 x ZOUT_JOBS_PER_FLUSH jobs of input or
+ * 2 x ZOUT_OUT_PER_FLUSH of output (zout.h), however small flush_bytes is,
+ * and each is on file, readable, while the workers go on.
  */
-#define WORKERS_FLUSH (2ULL * ZOUT_JOB_BYTES)
+#define WORKERS_FLUSH_IN  (2ULL * ZOUT_JOBS_PER_FLUSH * ZOUT_JOB_BYTES)
+#define WORKERS_FLUSH_OUT (2ULL * ZOUT_OUT_PER_FLUSH)
 
 static void test_workers(int level, int thr)
 {
@@ -1318,17 +1317,15 @@ static void test_workers(int level, int thr)
 			       .flush_ns = 3600ULL * 1000000000ULL,
 			       .threaded = thr,
 			       .workers = 2 };
-	/* Plain has no workers: it flushes every flush_bytes, each flush
-	 * read back whole, so it needs no more than the other tests. */
-	size_t off = 0, n, k = 0, len = level ? WORKERS_LEN : DATA_LEN;
-	uint64_t safe = 0, flushes = 0, d;
+	uint64_t safe = 0, safe_out = 0, flushes = 0, d, dout;
+	size_t off = 0, n, k = 0;
 	struct zout *z;
 
 	pathf(path, zname(level));
 	z = open_ok(&o);
 	T_EQ(zout_workers(z), level ? 2u : 0u);
 	snprintf(tmp, sizeof(tmp), "%s", zout_tmp_path(z));
-	while (off + 1528 <= len) {
+	while (off + 1528 <= DATA_LEN) {
 		n = rec_len();
 		zout_mark(z, k + 1);
 		T_EQ(zout_write(z, data + off, n), 0);
@@ -1340,14 +1337,18 @@ static void test_workers(int level, int thr)
 			T_EQ(zout_bytes_safe(z), off);
 			check_live(z, level);
 			safe = off;
+			safe_out = zout_bytes_safe_out(z);
 			continue;
 		}
 		if (zout_bytes_safe(z) == safe)
 			continue;
 		d = zout_bytes_safe(z) - safe;
-		if (d < (level ? WORKERS_FLUSH : o.flush_bytes))
-			T_FAIL("level %d: flushed after %llu bytes", level, (unsigned long long)d);
+		dout = zout_bytes_safe_out(z) - safe_out;
+		if (level ? d < WORKERS_FLUSH_IN && dout < WORKERS_FLUSH_OUT : d < o.flush_bytes)
+			T_FAIL("level %d: flushed after %llu bytes in, %llu out", level,
+			       (unsigned long long)d, (unsigned long long)dout);
 		safe = zout_bytes_safe(z);
+		safe_out = zout_bytes_safe_out(z);
 		check_prefix(tmp, level, zout_bytes_safe_out(z), safe);
 		flushes++;
 	}
