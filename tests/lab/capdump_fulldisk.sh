@@ -3,8 +3,9 @@
 #
 # capdump_fulldisk.sh - a full disk (a 4 MiB tmpfs) stops the recorder with
 # a clear error, and the last file is valid, closed and under its final
-# name, holding everything up to its last flush; also when the disk fills
-# at the very last flush, as the file is closed.
+# name, holding everything up to its last flush: plain, zstd on one
+# thread, zstd on 2 threads (a 40 MiB tmpfs: its flushes are rarer); also
+# when the disk fills at the very last flush, as the file is closed.
 . "$(dirname "$0")/lab.sh"
 lab_start CAPD MCAST_SEND CAPDUMP ip tshark capinfos mount umount
 capd_lab_setup full
@@ -15,17 +16,18 @@ mkdir -p "$small"
 mount -t tmpfs -o size=4m none "$small"
 lab_on_exit umount "$small"
 
-# record_full OUT N WAIT: capdump records into OUT on the small disk (kept
-# FREE KiB free, default all of it) while N random 1400-byte datagrams come,
-# and is interrupted WAIT seconds later: it must fail, say why, and leave a
-# file under its final name that capinfos reads.
+# record_full OUT N WAIT [ARG...]: capdump (with ARGs) records into OUT on
+# the small disk (kept FREE KiB free, default all of it) while N random
+# 1400-byte datagrams come, and is interrupted WAIT seconds later: it must
+# fail, say why, and leave a file under its final name that capinfos reads.
 record_full()
 {
 	local out=$1 n=$2 wait=$3 rc=0 err
 
+	shift 3
 	rm -f "$small"/* "$small"/.??* 2>/dev/null || true
 	[[ -z ${FREE:-} ]] || head -c $((4096 - FREE))K /dev/zero >"$small/filler"
-	"$CAPDUMP" -i "$CAPD_RING" -w "$out" 2>"$LAB_TMP/err" &
+	"$CAPDUMP" -i "$CAPD_RING" "$@" -w "$out" 2>"$LAB_TMP/err" &
 	pid=$!
 	lab_on_exit "kill $pid 2>/dev/null || true"
 	sleep 0.3
@@ -44,13 +46,29 @@ record_full()
 	[[ ! -s $LAB_TMP/ts ]] || lab_fail "$out: tshark: $(<"$LAB_TMP/ts")"
 }
 
-for out in "$small/full.pcapng" "$small/full.pcapng.zst"; do
-	# 4 MiB fill with ~3000 packets, compressed or not.
-	record_full "$out" 6000 1.5
+# saved OUT: the salvaged file holds packets.
+saved()
+{
 	n=$(sed -n 's/^Number of packets: *//p' "$LAB_TMP/ci")
-	echo "$out: $n packets in the salvaged file"
-	((n > 0)) || lab_fail "$out: nothing saved"
-done
+	echo "$1: $n packets in the salvaged file"
+	((n > 0)) || lab_fail "$1: nothing saved"
+}
+
+# 4 MiB fill with ~3000 packets, compressed (on one thread, which flushes
+# every MiB) or not.
+record_full "$small/full.pcapng" 6000 1.5
+saved "$small/full.pcapng"
+record_full "$small/full.pcapng.zst" 6000 1.5 --zstd-threads 1
+saved "$small/full.pcapng.zst"
+
+# With 2 zstd threads a flush is on file only once the jobs in flight
+# are: a few of 4 MiB of input each (zout.h), as much file for these
+# random payloads.  A 40 MiB disk holds one; 60000 packets fill it.
+mount -o remount,size=40m "$small"
+record_full "$small/full2.pcapng.zst" 60000 2 --zstd-threads 2
+saved "$small/full2.pcapng.zst"
+rm -f "$small"/*
+mount -o remount,size=4m "$small"
 
 # The disk fills at the last flush, as capdump closes the file: 560 KB in
 # 20 ms with 200 KiB free, interrupted 0.2 s later, before the first flush
