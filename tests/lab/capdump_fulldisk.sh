@@ -46,7 +46,7 @@ record_full()
 	[[ ! -s $LAB_TMP/ts ]] || lab_fail "$out: tshark: $(<"$LAB_TMP/ts")"
 }
 
-# saved OUT: the salvaged file holds packets.
+# saved OUT: the salvaged file, as record_full's capinfos read it, holds packets.
 saved()
 {
 	n=$(sed -n 's/^Number of packets: *//p' "$LAB_TMP/ci")
