@@ -30,14 +30,20 @@ _Static_assert(sizeof(struct pcap_file_hdr) == 24, "pcap file header");
 _Static_assert(offsetof(struct pcap_file_hdr, linktype) == 20, "pcap linktype");
 _Static_assert(sizeof(struct pcap_rec_hdr) == 16, "pcap record header");
 
-/* w->p == NULL: measuring; only len advances. */
+/*
+ * w->p == NULL: measuring; only len advances.  The helpers that put bytes
+ * are always inlined: in a packet's one-pass block (pcapng_epb()) w->p is
+ * then known, and a fixed-size put is a store, not a call to memcpy.
+ */
+#define EMIT_INLINE static inline __attribute__((always_inline))
+
 struct emit {
 	uint8_t *p;
 	size_t len;
 	bool opts; /* an option was written: end the list */
 };
 
-static void put(struct emit *w, const void *src, size_t n)
+EMIT_INLINE void put(struct emit *w, const void *src, size_t n)
 {
 	if (w->p && n) {
 		if (src)
@@ -48,12 +54,12 @@ static void put(struct emit *w, const void *src, size_t n)
 	w->len += n;
 }
 
-static void put_u32(struct emit *w, uint32_t v)
+EMIT_INLINE void put_u32(struct emit *w, uint32_t v)
 {
 	put(w, &v, sizeof(v));
 }
 
-static void put_pad(struct emit *w)
+EMIT_INLINE void put_pad(struct emit *w)
 {
 	put(w, NULL, PCAPNG_PAD(w->len) - w->len);
 }
@@ -69,7 +75,7 @@ static size_t utf8_prefix(const char *s, size_t len, size_t max)
 	return len;
 }
 
-static void opt_hdr(struct emit *w, uint16_t code, size_t len)
+EMIT_INLINE void opt_hdr(struct emit *w, uint16_t code, size_t len)
 {
 	struct pcapng_opt_hdr h = { .code = code, .len = (uint16_t)len };
 
@@ -78,7 +84,7 @@ static void opt_hdr(struct emit *w, uint16_t code, size_t len)
 }
 
 /* len <= PCAPNG_OPT_MAXLEN is the caller's to ensure. */
-static void opt(struct emit *w, uint16_t code, const void *v, size_t len)
+EMIT_INLINE void opt(struct emit *w, uint16_t code, const void *v, size_t len)
 {
 	opt_hdr(w, code, len);
 	put(w, v, len);
@@ -90,12 +96,12 @@ static void opt_u8(struct emit *w, uint16_t code, uint8_t v)
 	opt(w, code, &v, sizeof(v));
 }
 
-static void opt_u32(struct emit *w, uint16_t code, uint32_t v)
+EMIT_INLINE void opt_u32(struct emit *w, uint16_t code, uint32_t v)
 {
 	opt(w, code, &v, sizeof(v));
 }
 
-static void opt_u64(struct emit *w, uint16_t code, uint64_t v)
+EMIT_INLINE void opt_u64(struct emit *w, uint16_t code, uint64_t v)
 {
 	opt(w, code, &v, sizeof(v));
 }
@@ -202,7 +208,7 @@ static bool own(const void *opts, size_t len, uint16_t code)
 	return !pcapng_opts_has(opts, len, code);
 }
 
-static void put_blob(struct emit *w, const void *opts, size_t len)
+EMIT_INLINE void put_blob(struct emit *w, const void *opts, size_t len)
 {
 	if (!len)
 		return;
@@ -215,7 +221,7 @@ static void put_blob(struct emit *w, const void *opts, size_t len)
  * the header (every block's starts at w->p) and repeated at the end.  Past
  * UINT32_MAX it is wrong, and encode() refuses the block.
  */
-static void block_end(struct emit *w)
+EMIT_INLINE void block_end(struct emit *w)
 {
 	uint32_t total;
 
@@ -326,7 +332,7 @@ size_t pcapng_idb(void *buf, size_t cap, const struct pcapng_idb_info *i)
 	return encode(buf, cap, idb_build, i);
 }
 
-static void epb_build(struct emit *w, const void *arg)
+EMIT_INLINE void epb_build(struct emit *w, const void *arg)
 {
 	const struct pcapng_epb_info *e = arg;
 	struct pcapng_epb_hdr h = {
@@ -371,8 +377,12 @@ size_t pcapng_epb(void *buf, size_t cap, const struct pcapng_epb_info *e)
 	 * sure to hold it. */
 	most = sizeof(struct pcapng_epb_hdr) + PCAPNG_PAD((uint64_t)e->caplen) + EPB_OWN_OPTS_MAX +
 	       (uint64_t)e->optlen + sizeof(uint32_t);
-	if (buf && (!e->comment || !*e->comment) && most <= cap && most <= UINT32_MAX)
-		return build_into(buf, epb_build, e);
+	if (buf && (!e->comment || !*e->comment) && most <= cap && most <= UINT32_MAX) {
+		struct emit w = { .p = buf };
+
+		epb_build(&w, e);
+		return w.len;
+	}
 	return encode(buf, cap, epb_build, e);
 }
 

@@ -42,7 +42,7 @@ struct dumpfile {
 	struct zout *z;
 	uint8_t *hbuf;	      /* the block being written */
 	char name[4096];      /* final name of the current file */
-	uint64_t period;      /* -G period of the current file */
+	uint64_t period_end;  /* where the current file's -G period ends (ns) */
 	uint64_t opened_ns;   /* UTC when the current file was opened */
 	uint64_t isb_reserve; /* room -C keeps for the closing ISBs */
 	uint64_t file_packets;
@@ -414,7 +414,9 @@ static int open_file(struct dumpfile *d, uint64_t t, char *err, size_t errlen)
 	}
 	d->files++;
 	d->opened_ns = clock_ns(CLOCK_REALTIME);
-	d->period = d->o.rotate_ns ? t / d->o.rotate_ns : 0;
+	/* Per packet a compare with the end, not a division (t is the start). */
+	if (!d->o.rotate_ns || __builtin_add_overflow(t, d->o.rotate_ns, &d->period_end))
+		d->period_end = UINT64_MAX;
 	d->file_packets = 0;
 	d->pcap_hdr = false;
 	zout_mark(d->z, d->packets);
@@ -834,7 +836,7 @@ int dumpfile_write(struct dumpfile *d, const struct dumpfile_pkt *p)
 	 * still empty (opened before the boundary, its first packet after
 	 * it); a file rotated by size takes at least one packet.
 	 */
-	if ((d->o.rotate_ns && !no_ts && ts_ns / d->o.rotate_ns > d->period) ||
+	if ((!no_ts && ts_ns >= d->period_end) ||
 	    (d->file_packets && d->o.rotate_bytes &&
 	     zout_bytes_in(d->z) + n + d->isb_reserve > d->o.rotate_bytes)) {
 		/* A packet without a time starts a file named for now. */
@@ -871,7 +873,7 @@ int dumpfile_tick(struct dumpfile *d, uint64_t now)
 	if (d->err)
 		return d->err;
 	/* A quiet period still ends its file at the wall-clock boundary. */
-	if (d->o.rotate_ns && now / d->o.rotate_ns > d->period) {
+	if (now >= d->period_end) {
 		r = rotate(d, now);
 		if (r < 0)
 			return r;
