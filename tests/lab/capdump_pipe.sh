@@ -59,9 +59,10 @@ wait "$sender" 2>/dev/null || true
 #    runs SCHED_FIFO: on two cores, one of them taken by capd's capture
 #    loop, a time-shared tshark or python was seen waiting over 10 ms for
 #    the CPU: that measured the scheduler, not capdump's path.  Once in a
-#    CI run a packet took 24 ms with nothing else wrong: this shared
-#    machine's virtual CPUs are sometimes not run at all (steal time).  A
-#    probe on each CPU at priority 11, which nothing in the lab outranks,
+#    CI run one packet took 24 ms, the median 0.4 ms, nothing else wrong:
+#    a virtual CPU of a shared machine can stand still that long (steal
+#    time), and so can a CPU held by the kernel.  A probe on each CPU at
+#    priority 11, which nothing in the lab outranks,
 #    wakes every millisecond and records each wake more than 2 ms late: a
 #    span in which that CPU ran nothing at priority 10, and a packet held
 #    on it waited for the machine, not for capdump.
