@@ -90,10 +90,12 @@ static const void *nl_data(const struct nlattr *a)
 
 /*
  * Send req on a new socket of protocol proto and call fn for every
- * attribute of the reply, which follows a fixed header of hdrlen bytes.
+ * attribute of the reply, which follows a fixed header of hdrlen bytes
+ * (copied to hdr unless NULL).
  * @return 0, the kernel's -errno, or -EIO for a malformed reply.
  */
-static int nl_transact(int proto, struct nl_req *req, size_t hdrlen, nl_attr_fn *fn, void *arg)
+static int nl_transact(int proto, struct nl_req *req, size_t hdrlen, void *hdr, nl_attr_fn *fn,
+		       void *arg)
 {
 	/* rtnetlink's link replies carry statistics: several kB. */
 	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
@@ -122,6 +124,8 @@ static int nl_transact(int proto, struct nl_req *req, size_t hdrlen, nl_attr_fn 
 		}
 		if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_len < NLMSG_LENGTH(hdrlen))
 			break;
+		if (hdr)
+			memcpy(hdr, NLMSG_DATA(nh), hdrlen);
 		nl_attrs(
 			(const struct nlattr *)((const char *)NLMSG_DATA(nh) + NLMSG_ALIGN(hdrlen)),
 			(int)nh->nlmsg_len - (int)NLMSG_LENGTH(NLMSG_ALIGN(hdrlen)), fn, arg);
@@ -179,7 +183,7 @@ int netdev_xdp_features(int ifindex, struct netdev_xdp *x)
 	memset(x, 0, sizeof(*x));
 	nl_req_init(&req, GENL_ID_CTRL, 1, &gh, sizeof(gh));
 	nl_req_put(&req, CTRL_ATTR_FAMILY_NAME, NETDEV_FAMILY_NAME, sizeof(NETDEV_FAMILY_NAME));
-	r = nl_transact(NETLINK_GENERIC, &req, sizeof(gh), family_id_attr, &family);
+	r = nl_transact(NETLINK_GENERIC, &req, sizeof(gh), NULL, family_id_attr, &family);
 	if (r)
 		return r;
 	if (!family)
@@ -187,7 +191,7 @@ int netdev_xdp_features(int ifindex, struct netdev_xdp *x)
 	gh.cmd = NETDEV_CMD_DEV_GET;
 	nl_req_init(&req, family, 2, &gh, sizeof(gh));
 	nl_req_put(&req, NETDEV_A_DEV_IFINDEX, &idx, sizeof(idx));
-	return nl_transact(NETLINK_GENERIC, &req, sizeof(gh), features_attr, x);
+	return nl_transact(NETLINK_GENERIC, &req, sizeof(gh), NULL, features_attr, x);
 }
 
 /* ---- rtnetlink: the attached program ------------------------------------------- */
@@ -222,7 +226,32 @@ int netdev_xdp_attached(int ifindex, struct netdev_xdp_prog *p)
 
 	memset(p, 0, sizeof(*p));
 	nl_req_init(&req, RTM_GETLINK, 1, &ifi, sizeof(ifi));
-	return nl_transact(NETLINK_ROUTE, &req, sizeof(ifi), link_attr, p);
+	return nl_transact(NETLINK_ROUTE, &req, sizeof(ifi), NULL, link_attr, p);
+}
+
+/* ---- rtnetlink: the routing table ------------------------------------------- */
+
+static void no_attr(const struct nlattr *a, void *arg)
+{
+	(void)a;
+	(void)arg;
+}
+
+int netdev_route_prefix4(int ifindex, const uint8_t addr[4], unsigned int *prefix_len)
+{
+	struct rtmsg rtm = { .rtm_family = AF_INET,
+			     .rtm_dst_len = 32,
+			     .rtm_flags = RTM_F_FIB_MATCH };
+	struct nl_req req;
+	int r;
+
+	nl_req_init(&req, RTM_GETROUTE, 1, &rtm, sizeof(rtm));
+	nl_req_put(&req, RTA_DST, addr, 4);
+	nl_req_put(&req, RTA_OIF, &ifindex, sizeof(ifindex));
+	r = nl_transact(NETLINK_ROUTE, &req, sizeof(rtm), &rtm, no_attr, NULL);
+	if (r == 0)
+		*prefix_len = rtm.rtm_dst_len;
+	return r;
 }
 
 /* ---- sysfs: the NIC's drop counters -------------------------------------------- */

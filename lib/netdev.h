@@ -53,6 +53,15 @@ int netdev_xdp_features(int ifindex, struct netdev_xdp *x);
 int netdev_xdp_attached(int ifindex, struct netdev_xdp_prog *p);
 
 /*
+ * The prefix length of the routing table's entry that sends to the IPv4
+ * address addr (network order) out of ifindex: RTM_GETROUTE with
+ * RTM_F_FIB_MATCH, as `ip route get fibmatch ADDR oif IF` asks.
+ * @return 0 with *prefix_len set; -EHOSTUNREACH or -ENETUNREACH when no
+ *         entry matches; another -errno.
+ */
+int netdev_route_prefix4(int ifindex, const uint8_t addr[4], unsigned int *prefix_len);
+
+/*
  * Frames the NIC or its driver dropped on ifname, all receive queues
  * together, for want of buffers or descriptors: rx_missed_errors plus
  * rx_fifo_errors of /sys/class/net/IFNAME/statistics.  Not rx_dropped,

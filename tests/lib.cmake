@@ -1,6 +1,8 @@
 # lib/: the ring, units, the pcapng encoders, the zstd sink, the sequence
 # decoders and tracking.  include()d from tests/CMakeLists.txt.
 capd_unit_test(test_units SOURCES unit/test_units.c LIBS caprings)
+# netdev.c's route lookup (rtnetlink), on lo.
+capd_unit_test(test_netdev_route SOURCES unit/test_netdev_route.c LIBS caprings)
 capd_unit_test(test_ring SOURCES unit/test_ring.c LIBS caprings)
 capd_unit_test(test_ring_mt SOURCES unit/test_ring_mt.c LIBS caprings Threads::Threads)
 set_tests_properties(test_ring_mt PROPERTIES LABELS "unit;tsan")

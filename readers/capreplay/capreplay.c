@@ -8,6 +8,7 @@
  * pass replays it from there, or reads the files again.  See
  * capreplay(1) and docs/capreplay.md.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -27,6 +28,7 @@
 #include "filter.h"
 #include "frame.h"
 #include "log.h"
+#include "netdev.h"
 #include "readloop.h"
 #include "readopt.h"
 #include "ringlist.h"
@@ -75,6 +77,8 @@ struct pass {
 	struct replay_store *store; /* NULL: not held (too big, or sending re-reads) */
 	uint64_t n, first_ts, last_ts, bytes;
 	uint64_t not_udp, truncated;
+	uint8_t group4[4]; /* payload mode: the first IPv4 group sent to */
+	bool group4_seen;
 	char refused[384];
 	/* send pass */
 	struct replay_run *run;
@@ -442,8 +446,14 @@ static int check_packet(struct pass *ps, const struct readloop_pkt *p, const str
 			ps->not_udp++;
 			return 0;
 		}
-		if (replay_map_dest(&o->map, &fi, &d) != -EDESTADDRREQ)
+		if (replay_map_dest(&o->map, &fi, &d) != -EDESTADDRREQ) {
+			if (!ps->group4_seen && d.family == AF_INET &&
+			    replay_map_is_multicast(AF_INET, d.addr)) {
+				memcpy(ps->group4, d.addr, 4);
+				ps->group4_seen = true;
+			}
 			return 0;
+		}
 		frame_addr_str(d.family, d.addr, d.port, a, sizeof(a));
 	}
 	snprintf(ps->refused, sizeof(ps->refused),
@@ -541,6 +551,31 @@ static int check_where(const struct opts *o, unsigned int *ifindex)
 		return -EBUSY;
 	}
 	return 0;
+}
+
+/*
+ * Sending to a group out of an interface, Linux keeps the route only when
+ * a route of /4 or longer covers the group; otherwise it makes one for
+ * every datagram and frees it through RCU on the sending CPU, whose
+ * ksoftirqd then holds the sender up for tenths of a millisecond at a
+ * time.  One line when that is so (the first IPv4 group stands for all).
+ */
+static void check_route(const struct pass *ps, unsigned int ifindex)
+{
+	char a[INET_ADDRSTRLEN];
+	unsigned int len;
+	int r;
+
+	if (ps->o->mode != REPLAY_MODE_PAYLOAD || !ps->group4_seen)
+		return;
+	r = netdev_route_prefix4((int)ifindex, ps->group4, &len);
+	if ((r == 0 && len >= 4) || (r < 0 && r != -EHOSTUNREACH && r != -ENETUNREACH))
+		return;
+	inet_ntop(AF_INET, ps->group4, a, sizeof(a));
+	pr_warn("-o %s: no route of /4 or longer covers group %s, so each datagram gets a route "
+		"made and freed for it on the sending CPU, which delays sends at high rates "
+		"('ip route add 224.0.0.0/4 dev %s' avoids it)",
+		ps->o->ifname, a, ps->o->ifname);
 }
 
 static bool quiet;
@@ -658,6 +693,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rep.selected = ps.n;
+	check_route(&ps, ifindex);
 	if (o.count && o.loops == 1 && ps.n > o.count)
 		ps.n = o.count;
 	r = replay_sched_init(&sched, o.pace, o.speed_u, o.pps, ps.first_ts, ps.last_ts, ps.n);

@@ -30,6 +30,11 @@ capd_lab_setup()
 	CAPD_HOST4=$LAB_HOST4 CAPD_PEER4=$LAB_PEER4 CAPD_HOST6=$LAB_HOST6 CAPD_PEER6=$LAB_PEER6
 	ip addr add "$CAPD_HOST4/$LAB_LEN4" dev "$CAPD_HIF"
 	ip -n "$CAPD_NS" addr add "$CAPD_PEER4/$LAB_LEN4" dev eth0
+	# The namespace sends to groups as a multicast sender should be set
+	# up (docs/capreplay.md): without a route of /4 or longer for the
+	# groups, Linux makes a route for every datagram and frees it through
+	# RCU, work that lands on the sending CPU.
+	ip -n "$CAPD_NS" route add 224.0.0.0/4 dev eth0
 	# nodad: usable at once (a tentative address cannot source multicast).
 	ip addr add "$CAPD_HOST6/$LAB_LEN6" dev "$CAPD_HIF" nodad
 	ip -n "$CAPD_NS" addr add "$CAPD_PEER6/$LAB_LEN6" dev eth0 nodad
