@@ -140,7 +140,12 @@ void replay_report_text(FILE *f, const struct replay_report *r, const char *mode
 		(double)r->cpu_ns / 1e9,
 		r->elapsed_ns ? 100.0 * (double)r->cpu_ns / (double)r->elapsed_ns : 0.0, elapsed,
 		(double)r->spun_ns / 1e9);
-	fprintf(f, "interrupted: %s\n", r->interrupted ? "yes" : "no");
+	fprintf(f, "core taken while spinning: %" PRIu64 " times >= 5 us (%" PRIu64 " >= 20 us), ",
+		r->stalls_5us, r->stalls_20us);
+	replay_report_us(f, r->stalled_ns);
+	fprintf(f, " in all, longest ");
+	replay_report_us(f, r->stall_max_ns);
+	fprintf(f, "\ninterrupted: %s\n", r->interrupted ? "yes" : "no");
 }
 
 void replay_report_json(FILE *f, const struct replay_report *r, const char *mode,
@@ -178,7 +183,8 @@ void replay_report_json(FILE *f, const struct replay_report *r, const char *mode
 		fprintf(f, "%s\"other\":%" PRIu64, i ? "," : "", r->send_err_other);
 	fprintf(f,
 		"},\"start_ns\":%" PRIu64 ",\"elapsed_ns\":%" PRIu64 ",\"cpu_ns\":%" PRIu64
-		",\"spun_ns\":%" PRIu64 ",\"interrupted\":%s}\n",
-		r->start_wall, r->elapsed_ns, r->cpu_ns, r->spun_ns,
-		r->interrupted ? "true" : "false");
+		",\"spun_ns\":%" PRIu64 ",\"stalls_5us\":%" PRIu64 ",\"stalls_20us\":%" PRIu64
+		",\"stalled_ns\":%" PRIu64 ",\"stall_max_ns\":%" PRIu64 ",\"interrupted\":%s}\n",
+		r->start_wall, r->elapsed_ns, r->cpu_ns, r->spun_ns, r->stalls_5us, r->stalls_20us,
+		r->stalled_ns, r->stall_max_ns, r->interrupted ? "true" : "false");
 }

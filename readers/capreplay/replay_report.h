@@ -11,9 +11,9 @@
  *
  * The functions below count what they are given; the program sets the
  * rest itself: selected, loops_asked, loops_done, skipped[], out_of_order,
- * start_wall, elapsed_ns, cpu_ns, spun_ns and interrupted.  A packet sent
- * before it was due counts as 0 late; percentiles are hist.h's (at most
- * 1.6 % above the true value).
+ * start_wall, elapsed_ns, cpu_ns, spun_ns, the stalls and interrupted.
+ * A packet sent before it was due counts as 0 late; percentiles are
+ * hist.h's (at most 1.6 % above the true value).
  */
 #ifndef CAPD_REPLAY_REPORT_H
 #define CAPD_REPLAY_REPORT_H
@@ -56,11 +56,15 @@ struct replay_report {
 	uint64_t last_err;     /* of the last packet sent: the drift */
 	uint64_t out_of_order; /* packets whose time was before the previous one's */
 	/* run */
-	uint64_t start_wall; /* CLOCK_REALTIME ns when the first packet was due */
-	uint64_t elapsed_ns; /* first packet due .. last packet sent */
-	uint64_t cpu_ns;     /* user + system CPU time of the process */
-	uint64_t spun_ns;    /* of the waits: spinning (replay_wait) */
-	bool interrupted;    /* stopped by a signal before the end */
+	uint64_t start_wall;   /* CLOCK_REALTIME ns when the first packet was due */
+	uint64_t elapsed_ns;   /* first packet due .. last packet sent */
+	uint64_t cpu_ns;       /* user + system CPU time of the process */
+	uint64_t spun_ns;      /* of the waits: spinning (replay_wait) */
+	uint64_t stalls_5us;   /* while spinning, the core taken (replay_wait.h) */
+	uint64_t stalls_20us;  /* of them for 20 us or more */
+	uint64_t stalled_ns;   /* their total */
+	uint64_t stall_max_ns; /* the longest */
+	bool interrupted;      /* stopped by a signal before the end */
 };
 
 /* Zero r (its histogram empty). */

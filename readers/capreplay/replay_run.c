@@ -149,4 +149,9 @@ void replay_run_finish(struct replay_run *r)
 {
 	flush(r);
 	r->rep->spun_ns += r->wait.spun_ns;
+	r->rep->stalls_5us += r->wait.stalls;
+	r->rep->stalls_20us += r->wait.stalls_long;
+	r->rep->stalled_ns += r->wait.stalled_ns;
+	if (r->wait.stall_max_ns > r->rep->stall_max_ns)
+		r->rep->stall_max_ns = r->wait.stall_max_ns;
 }

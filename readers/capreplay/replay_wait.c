@@ -37,11 +37,21 @@ static int replay_wait_stopped(const volatile sig_atomic_t *stop)
 	return stop && __atomic_load_n(stop, __ATOMIC_RELAXED);
 }
 
+static void replay_wait_stall(struct replay_wait *w, uint64_t ns)
+{
+	w->stalls++;
+	if (ns >= REPLAY_WAIT_STALL_LONG_NS)
+		w->stalls_long++;
+	w->stalled_ns += ns;
+	if (ns > w->stall_max_ns)
+		w->stall_max_ns = ns;
+}
+
 /* The common wait on clk; returns the clock as last read. */
 static uint64_t replay_wait_on(struct replay_wait *w, clockid_t clk, uint64_t target,
 			       const volatile sig_atomic_t *stop)
 {
-	uint64_t now = clock_ns(clk), t0, wake;
+	uint64_t now = clock_ns(clk), t0, wake, prev;
 	struct timespec ts;
 
 	if (now >= target)
@@ -65,8 +75,13 @@ static uint64_t replay_wait_on(struct replay_wait *w, clockid_t clk, uint64_t ta
 		w->slept_ns += now > t0 ? now - t0 : 0; /* the wall clock may step back */
 	}
 	t0 = now;
-	while (now < target && !replay_wait_stopped(stop))
+	while (now < target && !replay_wait_stopped(stop)) {
+		prev = now;
 		now = clock_ns(clk);
+		/* now < prev: the wall clock stepped back, no stall */
+		if (now >= prev + REPLAY_WAIT_STALL_NS)
+			replay_wait_stall(w, now - prev);
+	}
 	w->spun_ns += now > t0 ? now - t0 : 0;
 	return now;
 }

@@ -10,6 +10,13 @@
  * each wait spins for about spin_ns plus the sleep's wake-up latency.
  * spin_ns 0 never spins (accuracy is then the scheduler's wake-up latency,
  * typically 50-100 us).  The counters say where the time went.
+ *
+ * While spinning, two clock reads in a row lie well under a microsecond
+ * apart; REPLAY_WAIT_STALL_NS or more between them means the thread did not
+ * run (an interrupt, another task, the hypervisor): a stall, counted with
+ * its length.  The same stalls fall on the sends and on the work between
+ * waits, where nothing sees them, so the counts sample how quiet the core
+ * is rather than add up what it cost.
  */
 #ifndef CAPD_REPLAY_WAIT_H
 #define CAPD_REPLAY_WAIT_H
@@ -17,14 +24,18 @@
 #include <signal.h>
 #include <stdint.h>
 
-#define REPLAY_WAIT_SPIN_DEFAULT 100000ull /* ns: covers a wake-up's usual latency */
-#define REPLAY_WAIT_SPIN_MAX	 1000000000ull
+#define REPLAY_WAIT_SPIN_DEFAULT  100000ull /* ns: covers a wake-up's usual latency */
+#define REPLAY_WAIT_SPIN_MAX	  1000000000ull
+#define REPLAY_WAIT_STALL_NS	  5000ull  /* a stall: this long between two reads */
+#define REPLAY_WAIT_STALL_LONG_NS 20000ull /* a long one, counted apart */
 
 struct replay_wait {
 	uint64_t spin_ns; /* set by the caller; the rest counted */
 	uint64_t waits;	  /* calls that had to wait (target in the future) */
 	uint64_t sleeps;  /* of them, those that slept */
 	uint64_t slept_ns, spun_ns;
+	uint64_t stalls, stalls_long; /* while spinning; long: >= REPLAY_WAIT_STALL_LONG_NS */
+	uint64_t stalled_ns, stall_max_ns;
 };
 
 /* CLOCK_MONOTONIC now, ns. */

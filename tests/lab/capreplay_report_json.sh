@@ -22,7 +22,7 @@ d = json.load(sys.stdin)
 want = {"mode", "interface", "selected", "loops", "loops_done", "sent", "bytes",
         "err_p50_ns", "err_p99_ns", "err_max_ns", "drift_ns", "late_10us", "late_100us",
         "out_of_order", "not_sent", "send_errors", "start_ns", "elapsed_ns", "cpu_ns", "spun_ns",
-        "interrupted"}
+        "stalls_5us", "stalls_20us", "stalled_ns", "stall_max_ns", "interrupted"}
 assert set(d) == want, set(d) ^ want
 for k in want - {"mode", "interface", "not_sent", "send_errors", "interrupted"}:
     assert type(d[k]) is int and d[k] >= 0, k
@@ -39,6 +39,8 @@ assert len(e) == 17 and e["ENOBUFS"] == 3 and e["EPERM"] == 2 and e["other"] == 
 assert sum(e.values()) == 25
 assert d["start_ns"] == 1767225600123456789
 assert (d["elapsed_ns"], d["cpu_ns"], d["spun_ns"]) == (2700000000, 1234000000, 1100000000)
+assert (d["stalls_5us"], d["stalls_20us"], d["stalled_ns"], d["stall_max_ns"]) == \
+    (12, 5, 345678, 98765)
 assert d["interrupted"] is True
 '
 echo "PASS: the JSON report parses, keys and values as documented"

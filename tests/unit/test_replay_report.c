@@ -49,6 +49,10 @@ static void run(struct replay_report *r)
 	r->elapsed_ns = 2700000000ull;
 	r->cpu_ns = 1234000000ull;
 	r->spun_ns = 1100000000ull;
+	r->stalls_5us = 12;
+	r->stalls_20us = 5;
+	r->stalled_ns = 345678;
+	r->stall_max_ns = 98765;
 	r->interrupted = true;
 }
 
@@ -125,6 +129,8 @@ static void test_text(void)
 			"start: 2026-01-01T00:00:00.123456789Z\n",
 			"elapsed: 2.700 s\n",
 			"cpu: 1.234 s (45.7 % of 2.7 s elapsed), spinning 1.1 s\n",
+			"core taken while spinning: 12 times >= 5 us (5 >= 20 us), 345.678 us in "
+			"all, longest 98.765 us\n",
 			"interrupted: yes\n",
 		};
 		const char *p = buf;

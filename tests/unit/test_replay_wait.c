@@ -5,7 +5,9 @@
  * ends promptly when asked to stop, by a signal another thread sends (to
  * the waiter or to itself) or before it began;
  * a target in the past returns at once and is no wait; the wall-clock
- * wait too.  Under 1 s in all (2 s with retries on a busy machine).
+ * wait too; a spinning wait held off its CPU (a signal handler that
+ * sleeps 30 ms) counts that as one long stall of at least that length.
+ * Under 1 s in all (2 s with retries on a busy machine).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -197,6 +199,42 @@ static void stop_within(struct replay_wait *w, struct stopper *s, uint64_t bound
 	       (unsigned long long)(late / 1000));
 }
 
+#define HOLD_NS (30 * MS)
+
+static void on_usr2(int sig)
+{
+	struct timespec ts = { 0, (long)HOLD_NS };
+
+	(void)sig;
+	nanosleep(&ts, NULL);
+}
+
+static void *holder_run(void *arg)
+{
+	struct timespec ts = { 0, (long)(20 * MS) };
+
+	nanosleep(&ts, NULL);
+	pthread_kill(*(pthread_t *)arg, SIGUSR2);
+	return NULL;
+}
+
+static void test_stall(void)
+{
+	struct replay_wait w = { .spin_ns = REPLAY_WAIT_SPIN_MAX };
+	pthread_t self = pthread_self(), th;
+	uint64_t t0;
+
+	T_EQ(sigaction(SIGUSR2, &(struct sigaction){ .sa_handler = on_usr2 }, NULL), 0);
+	t0 = replay_wait_now();
+	T_EQ(pthread_create(&th, NULL, holder_run, &self), 0);
+	T_ASSERT(replay_wait_until(&w, t0 + 100 * MS, NULL) >= t0 + 100 * MS);
+	T_EQ(pthread_join(th, NULL), 0);
+	T_EQ(w.sleeps, 0);
+	T_ASSERT(w.stalls_long >= 1 && w.stalls >= w.stalls_long);
+	T_ASSERT(w.stall_max_ns >= HOLD_NS && w.stall_max_ns < 100 * MS);
+	T_ASSERT(w.stalled_ns >= w.stall_max_ns && w.stalled_ns <= w.spun_ns);
+}
+
 static void test_stop(uint64_t spin_ns)
 {
 	struct replay_wait w = { .spin_ns = spin_ns };
@@ -268,6 +306,7 @@ int main(void)
 	test_stop(REPLAY_WAIT_SPIN_DEFAULT);
 	test_stop(0);
 	test_wall();
+	test_stall();
 	T_ASSERT(replay_wait_now() - t0 < 2000 * MS);
 	return T_EXIT_PASS;
 }
