@@ -7,13 +7,15 @@
 # packets/s with +-2 us of jitter to MOLD for 100 ms, 50 ms idle, then a
 # burst of 50 back-to-back packets (96 ns apart, a 10 Gb/s wire) to BURST,
 # over again.  capreplay sends it in payload mode from the namespace
-# through the veth (pinned to CPU 0), capd captures the host end (its
-# thread on CPU 1); after the replay capdump re-records the ring (not
-# during it: it would take a CPU from one of them).  Judged from tshark's
+# through the veth (pinned to CPU 0, at SCHED_FIFO 10: on a virtual
+# machine whose own agent runs at nice -10, a time-shared sender was seen
+# held for 30 ms), capd captures the host end (its thread on CPU 1);
+# after the replay capdump re-records the ring (not during it: it would
+# take a CPU from one of them).  Judged from tshark's
 # reading of both files:
 #  - the same sequence numbers and payloads, in the same order;
 #  - every inter-arrival gap as recorded: p99 of |re-recorded - original|
-#    <= 20 us;
+#    <= 20 us, net of what the machine took (replay_lab.sh);
 #  - the bursts still bursts: capstat's 1 ms-window maximum of BURST the
 #    same on both files (50); MOLD's printed (its jitter and the replay's
 #    move a packet across a window's edge: +-1), with a note if it grew
@@ -21,8 +23,9 @@
 #  - capreplay's report: everything selected sent, once, nothing skipped,
 #    no send error, its own p99 and drift printed.
 . "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/replay_lab.sh"
 gen=$(dirname "$0")/tools/replay_gen.py judge=$(dirname "$0")/tools/replay_judge.py
-lab_start CAPD CAPDUMP CAPSTAT CAPREPLAY ip jq tshark python3 timeout
+lab_start CAPD CAPDUMP CAPSTAT CAPREPLAY ip jq tshark python3 timeout chrt
 (($(nproc) >= 2)) || lab_skip "needs 2 CPUs (sender and capture apart)"
 capd_lab_setup rti
 capd_lab_conf 64M 1 <<'CONF'
@@ -39,7 +42,7 @@ npk=$(jq .packets "$LAB_TMP/gen.json") burst=$(jq .burst "$LAB_TMP/gen.json")
 echo "original: $(jq -c . "$LAB_TMP/gen.json")"
 
 rc=0
-ip netns exec "$CAPD_NS" timeout 30 "$CAPREPLAY" -r "$orig" -o eth0 --cpu 0 --json -q \
+ip netns exec "$CAPD_NS" timeout 30 chrt -f 10 "$CAPREPLAY" -r "$orig" -o eth0 --cpu 0 --json -q \
 	>"$LAB_TMP/report.json" 2>"$LAB_TMP/capreplay.err" || rc=$?
 ((rc == 0)) || lab_fail "capreplay exited with $rc: $(<"$LAB_TMP/capreplay.err")"
 report=$(<"$LAB_TMP/report.json")
@@ -74,7 +77,7 @@ fields()
 }
 fields "$orig" "$LAB_TMP/orig.tsv"
 fields "$rerec" "$LAB_TMP/rerec.tsv"
-j=$(python3 "$judge" "$LAB_TMP/orig.tsv" "$LAB_TMP/rerec.tsv")
+j=$(python3 "$judge" "$LAB_TMP/orig.tsv" "$LAB_TMP/rerec.tsv" --report "$LAB_TMP/report.json")
 echo "re-recording against the original: $j"
 [[ $(jq -c '[.same, .packets]' <<<"$j") == "[true,$npk]" ]] ||
 	lab_fail "re-recorded $(jq .packets <<<"$j") of $npk packets, first difference at" \
@@ -82,11 +85,11 @@ echo "re-recording against the original: $j"
 		"capd: $(grep -iE 'drop|lost' "$LAB_TMP/capd.log" | tail -n 3 | tr '\n' ' '))"
 # The report counted what the receiver got.
 [[ $(jq .sent <<<"$report") == "$(jq .packets <<<"$j")" ]] || lab_fail "sent != received"
-p99=$(jq .gap_err_ns.p99 <<<"$j")
-((p99 <= 20000)) || lab_fail "p99 of the gap errors is $p99 ns, want <= 20000"
-echo "gaps: p99 |re-recorded - original| = $p99 ns (<= 20000), p50 $(jq .gap_err_ns.p50 <<<"$j")," \
-	"max $(jq .gap_err_ns.max <<<"$j"); receiver's drift $(jq .drift_ns <<<"$j") ns;" \
-	"capreplay's send error p99 $(jq .err_p99_ns <<<"$report") ns, drift $(jq .drift_ns <<<"$report") ns"
+replay_lab_gaps "$j" "$LAB_TMP/report.json"
+echo "gaps: p99 |re-recorded - original| = $(jq .gap_err_ns.p99 <<<"$j") ns, p50" \
+	"$(jq .gap_err_ns.p50 <<<"$j"), max $(jq .gap_err_ns.max <<<"$j"); receiver's drift" \
+	"$(jq .drift_ns <<<"$j") ns; capreplay's send error p99 $(jq .err_p99_ns <<<"$report") ns," \
+	"drift $(jq .drift_ns <<<"$report") ns"
 
 # capstat's 1 ms-window maxima, per feed, on both files.
 for f in orig rerec; do

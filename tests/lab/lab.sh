@@ -90,7 +90,7 @@ lab_require_root()
 
 # Debian package of the commands the lab tests use, for the skip message.
 declare -A _LAB_PKG=(
-	[ip]=iproute2 [tc]=iproute2 [ss]=iproute2 [setpriv]=util-linux
+	[ip]=iproute2 [tc]=iproute2 [ss]=iproute2 [setpriv]=util-linux [chrt]=util-linux
 	[findmnt]=util-linux [mount]=mount [umount]=mount [getent]=libc-bin
 	[stat]=coreutils [timeout]=coreutils [ethtool]=ethtool [tcpdump]=tcpdump
 	[tshark]=tshark [capinfos]=wireshark-common [editcap]=wireshark-common
