@@ -566,7 +566,7 @@ static void check_route(const struct pass *ps, unsigned int ifindex)
 	unsigned int len;
 	int r;
 
-	if (ps->o->mode != REPLAY_MODE_PAYLOAD || !ps->group4_seen)
+	if (ps->o->quiet || ps->o->mode != REPLAY_MODE_PAYLOAD || !ps->group4_seen)
 		return;
 	r = netdev_route_prefix4((int)ifindex, ps->group4, &len);
 	if ((r == 0 && len >= 4) || (r < 0 && r != -EHOSTUNREACH && r != -ENETUNREACH))

@@ -3,7 +3,7 @@
 """replay_judge.py - a replay's re-recording against its original.
 
     replay_judge.py ORIG.tsv REREC.tsv [--speed X] [--loops N] [--pps N] [--count N]
-                    [--report REPORT.json] [--limit-ns NS]
+                    [--report REPORT.json]
 
 Both files are tshark's fields, one packet a line: frame.time_epoch, then
 any number of fields that identify the packet (the MoldUDP64 sequence
@@ -36,9 +36,9 @@ Prints one JSON object:
                          rate divided by 1 + the slope of error_i over
                          due_i, that slope taken between the medians of
                          the first and the second half of the run
-  gaps, gaps_over        gaps, and those whose error is over --limit-ns
-                         (20000)
-  gaps_allowed           how many may be over it with the p99 at or under it
+  gaps, gaps_over        gaps, and those whose error is over 20 us
+  gaps_allowed           how many may be over 20 us with the p99 at or
+                         under it
   machine_gaps           how many the machine accounts for: capreplay's
                          report (--report) counts the times the sending
                          core was taken from it for 20 us or more while it
@@ -98,7 +98,6 @@ def main(argv):
     p.add_argument("--pps", type=int, default=0)
     p.add_argument("--count", type=int, default=0)
     p.add_argument("--report")
-    p.add_argument("--limit-ns", type=int, default=20000)
     a = p.parse_args(argv)
     ot, ok = load(a.orig)
     rt, rk = load(a.rerec)
@@ -148,7 +147,7 @@ def main(argv):
             r = json.load(f)
         if r["spun_ns"] > 0:
             machine = r["stalls_20us"] * r["cpu_ns"] // r["spun_ns"]
-    over = sum(1 for g in gap_err if g > a.limit_ns)
+    over = sum(1 for g in gap_err if g > 20000)
     allowed = len(gap_err) - -(-len(gap_err) * 99 // 100)
     out = {
         "packets": len(rt),
