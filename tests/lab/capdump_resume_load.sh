@@ -10,7 +10,7 @@
 # capd dropped before the ring is shown (it never reaches the ring, so it
 # is not the recorder's to count).
 . "$(dirname "$0")/lab.sh"
-lab_start CAPD MCAST_SEND CAPDUMP CAPCTL ip jq tshark capinfos
+lab_start CAPD MCAST_SEND CAPDUMP CAPCTL ip jq tshark capinfos mergecap
 capd_lab_setup rld
 # 128 MiB hold about 2.5 s of this traffic: more than a restart takes.
 capd_lab_conf 128M <<<'feeds = ( { name = "A"; group = "239.1.1.1"; ports = [ 30001 ]; } );'
@@ -79,10 +79,15 @@ nfiles=0
 for f in "$dir"/*.zst; do
 	capinfos -M "$f" >/dev/null 2>"$LAB_TMP/ci" && [[ ! -s $LAB_TMP/ci ]] ||
 		lab_fail "$f is damaged: $(<"$LAB_TMP/ci")"
-	tshark -r "$f" -T fields -e frame.time_epoch -e udp.dstport -e udp.payload \
-		-e frame.drop_count 2>/dev/null >>"$LAB_TMP/fields"
 	nfiles=$((nfiles + 1))
 done
+# One tshark over all the files in turn (mergecap -a keeps each packet's
+# options, epb_dropcount among them): one per file took 0.65 s each, 65 s
+# for the 97 files of a run.
+mergecap -a -F pcapng -w - "$dir"/*.zst 2>"$LAB_TMP/mergecap.err" |
+	tshark -r - -T fields -e frame.time_epoch -e udp.dstport -e udp.payload \
+		-e frame.drop_count 2>/dev/null >"$LAB_TMP/fields" ||
+	lab_fail "mergecap | tshark failed: $(<"$LAB_TMP/mergecap.err")"
 res=$(cut -f 1-3 "$LAB_TMP/fields" | sort -n | "$PAYLOAD_CHECK")
 echo "$nfiles files: $res"
 total=$(wc -l <"$LAB_TMP/fields")

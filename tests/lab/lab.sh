@@ -94,7 +94,7 @@ declare -A _LAB_PKG=(
 	[findmnt]=util-linux [mount]=mount [umount]=mount [getent]=libc-bin
 	[stat]=coreutils [timeout]=coreutils [ethtool]=ethtool [tcpdump]=tcpdump
 	[tshark]=tshark [capinfos]=wireshark-common [editcap]=wireshark-common
-	[ptp4l]=linuxptp [pmc]=linuxptp [phc2sys]=linuxptp [bpftool]=bpftool
+	[mergecap]=wireshark-common [ptp4l]=linuxptp [pmc]=linuxptp [phc2sys]=linuxptp [bpftool]=bpftool
 	[xdp-loader]=xdp-tools [socat]=socat [nc]=netcat-openbsd
 	[python3]=python3 [zstd]=zstd [mausezahn]=netsniff-ng [jq]=jq
 )
