@@ -25,11 +25,12 @@ Prints one JSON object:
                          counts from the first packet, so its lateness
                          shows in every other figure
   seams                  per seam between passes: [expected gap, re-recorded
-                         gap, shift], shift being the median error_i of up
-                         to 50 packets after the seam minus that of as many
-                         before it: how far the next pass's timeline moved
-                         against the last one's, which one packet delayed
-                         on its way cannot fake
+                         gap, shift], shift being the median error_i of the
+                         pass after the seam minus that of the pass before
+                         it: how far the next pass's timeline moved against
+                         the last one's, which neither one packet delayed on
+                         its way nor a stall of the sender (the packets it
+                         held sent late, then caught up) can fake
   rate_pps               (packets - 1) / (rx_last - rx_0)
   rate_med_pps           the rate over the run, which packets held up for
                          a while and sent late do not move: the schedule's
@@ -133,12 +134,11 @@ def main(argv):
         gap_err.append(abs(got - want))
     for i in range(m):
         err.append((rt[i] - rt[0]) - due[i])
-    w = max(1, min(50, n // 2))
     for k in range(1, a.loops):
         s0 = k * n
         if s0 >= m:
             break
-        before, after = sorted(err[max(0, s0 - w):s0]), sorted(err[s0:min(m, s0 + w)])
+        before, after = sorted(err[s0 - n:s0]), sorted(err[s0:min(m, s0 + n)])
         shift = after[len(after) // 2] - before[len(before) // 2]
         seams.append([round(due[s0] - due[s0 - 1]), rt[s0] - rt[s0 - 1], round(shift)])
     machine = 0
