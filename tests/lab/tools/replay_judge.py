@@ -86,6 +86,10 @@ def pct(v, p):
     return s[k]
 
 
+def median(v):
+    return sorted(v)[len(v) // 2]
+
+
 def summary(v):
     return {"p50": pct(v, 50), "p99": pct(v, 99), "max": max(v) if v else None}
 
@@ -138,8 +142,7 @@ def main(argv):
         s0 = k * n
         if s0 >= m:
             break
-        before, after = sorted(err[s0 - n:s0]), sorted(err[s0:min(m, s0 + n)])
-        shift = after[len(after) // 2] - before[len(before) // 2]
+        shift = median(err[s0:min(m, s0 + n)]) - median(err[s0 - n:s0])
         seams.append([round(due[s0] - due[s0 - 1]), rt[s0] - rt[s0 - 1], round(shift)])
     machine = 0
     if a.report:
@@ -157,7 +160,7 @@ def main(argv):
         "gap_err_ns": {k: round(v) for k, v in summary(gap_err).items()},
         "err_ns": {k: round(v) for k, v in summary([abs(e) for e in err]).items()},
         "drift_ns": round(err[-1]) if err else None,
-        "first_late_ns": -round(sorted(err)[len(err) // 2]) if err else None,
+        "first_late_ns": -round(median(err)) if err else None,
         "seams": seams,
         "gaps": len(gap_err),
         "gaps_over": over,
@@ -170,8 +173,7 @@ def main(argv):
     out["rate_med_pps"] = None
     if m > 3 and due[m - 1] > due[0]:
         h = m // 2
-        med = lambda v: sorted(v)[len(v) // 2]
-        slope = (med(err[h:m]) - med(err[:h])) / (med(due[h:m]) - med(due[:h]))
+        slope = (median(err[h:m]) - median(err[:h])) / (median(due[h:m]) - median(due[:h]))
         out["rate_med_pps"] = (m - 1) * 1e9 / (due[m - 1] - due[0]) / (1 + slope)
     json.dump(out, sys.stdout)
     print()
