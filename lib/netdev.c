@@ -73,10 +73,10 @@ static void nl_req_put(struct nl_req *req, uint16_t type, const void *data, uint
 	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) + NLA_ALIGN(a->nla_len);
 }
 
-/* Call fn for every well-formed attribute in len bytes at a. */
+/* Call fn for every well-formed attribute in len bytes at a; fn NULL: none. */
 static void nl_attrs(const struct nlattr *a, int len, nl_attr_fn *fn, void *arg)
 {
-	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
+	while (fn && len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
 		fn(a, arg);
 		len -= NLA_ALIGN(a->nla_len);
 		a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len));
@@ -89,9 +89,9 @@ static const void *nl_data(const struct nlattr *a)
 }
 
 /*
- * Send req on a new socket of protocol proto and call fn for every
- * attribute of the reply, which follows a fixed header of hdrlen bytes
- * (copied to hdr unless NULL).
+ * Send req on a new socket of protocol proto and call fn (unless NULL) for
+ * every attribute of the reply, which follows a fixed header of hdrlen
+ * bytes (copied to hdr unless NULL).
  * @return 0, the kernel's -errno, or -EIO for a malformed reply.
  */
 static int nl_transact(int proto, struct nl_req *req, size_t hdrlen, void *hdr, nl_attr_fn *fn,
@@ -231,12 +231,6 @@ int netdev_xdp_attached(int ifindex, struct netdev_xdp_prog *p)
 
 /* ---- rtnetlink: the routing table ------------------------------------------- */
 
-static void no_attr(const struct nlattr *a, void *arg)
-{
-	(void)a;
-	(void)arg;
-}
-
 int netdev_route_prefix4(int ifindex, const uint8_t addr[4], unsigned int *prefix_len)
 {
 	struct rtmsg rtm = { .rtm_family = AF_INET,
@@ -248,7 +242,7 @@ int netdev_route_prefix4(int ifindex, const uint8_t addr[4], unsigned int *prefi
 	nl_req_init(&req, RTM_GETROUTE, 1, &rtm, sizeof(rtm));
 	nl_req_put(&req, RTA_DST, addr, 4);
 	nl_req_put(&req, RTA_OIF, &ifindex, sizeof(ifindex));
-	r = nl_transact(NETLINK_ROUTE, &req, sizeof(rtm), &rtm, no_attr, NULL);
+	r = nl_transact(NETLINK_ROUTE, &req, sizeof(rtm), &rtm, NULL, NULL);
 	if (r == 0)
 		*prefix_len = rtm.rtm_dst_len;
 	return r;
