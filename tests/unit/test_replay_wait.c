@@ -139,6 +139,7 @@ static void on_usr1(int sig)
 struct stopper {
 	pthread_t waiter;
 	int to_self; /* the handler runs on the stopper's thread */
+	int sig;     /* the signal sent; 0: SIGUSR1 */
 	uint64_t delay_ns;
 	uint64_t queued; /* the stopper's run delay */
 };
@@ -148,13 +149,14 @@ static void *stopper_run(void *arg)
 	struct stopper *s = arg;
 	struct timespec ts = { 0, (long)s->delay_ns };
 	uint64_t q0 = run_delay();
+	int sig = s->sig ? s->sig : SIGUSR1;
 
 	nanosleep(&ts, NULL);
 	s->queued = run_delay() - q0;
 	if (s->to_self)
-		raise(SIGUSR1);
+		raise(sig);
 	else
-		pthread_kill(s->waiter, SIGUSR1);
+		pthread_kill(s->waiter, sig);
 	return NULL;
 }
 
@@ -209,24 +211,16 @@ static void on_usr2(int sig)
 	nanosleep(&ts, NULL);
 }
 
-static void *holder_run(void *arg)
-{
-	struct timespec ts = { 0, (long)(20 * MS) };
-
-	nanosleep(&ts, NULL);
-	pthread_kill(*(pthread_t *)arg, SIGUSR2);
-	return NULL;
-}
-
 static void test_stall(void)
 {
 	struct replay_wait w = { .spin_ns = REPLAY_WAIT_SPIN_MAX };
-	pthread_t self = pthread_self(), th;
+	struct stopper s = { .waiter = pthread_self(), .delay_ns = 20 * MS, .sig = SIGUSR2 };
+	pthread_t th;
 	uint64_t t0;
 
 	T_EQ(sigaction(SIGUSR2, &(struct sigaction){ .sa_handler = on_usr2 }, NULL), 0);
 	t0 = replay_wait_now();
-	T_EQ(pthread_create(&th, NULL, holder_run, &self), 0);
+	T_EQ(pthread_create(&th, NULL, stopper_run, &s), 0);
 	T_ASSERT(replay_wait_until(&w, t0 + 100 * MS, NULL) >= t0 + 100 * MS);
 	T_EQ(pthread_join(th, NULL), 0);
 	T_EQ(w.sleeps, 0);
